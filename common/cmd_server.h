@@ -1,0 +1,29 @@
+#ifndef ADUAN_CMD_SERVER_H
+#define ADUAN_CMD_SERVER_H
+#include <czmq.h>
+#include "envelope.h"
+
+/* The serving side of a command link: a ROUTER bound to one or more endpoints, dispatching decoded
+ * envelopes by type to registered handlers and sending each reply to the peer that asked.
+ * Undecodable messages get an error reply ("bad_message"), unknown types "unknown_type"; "ping" is
+ * answered with "pong" by the server itself. Counts requests, errors and latency in metrics. */
+typedef struct cmd_server_t cmd_server_t;
+
+/* The handler receives the request and a reply already carrying its id and trace; it sets the
+ * reply's type and body (or calls error_reply_into). A non-zero return makes the server answer
+ * "internal" instead, whatever the handler put in the reply. */
+typedef int (cmd_handler_fn)(void *ctx, const envelope_t *request, envelope_t *reply);
+
+/* bind_endpoints: comma-separated ("tcp://127.0.0.1:7101"). */
+cmd_server_t *cmd_server_new(const char *bind_endpoints, char *reason, size_t reason_cap);
+void cmd_server_destroy(cmd_server_t **self_p);
+
+int cmd_server_on(cmd_server_t *self, const char *type, cmd_handler_fn *handler, void *ctx);
+
+/* The socket to poll for readability (zpoller/zloop). */
+zsock_t *cmd_server_socket(cmd_server_t *self);
+/* Receives one waiting message, dispatches it and replies. 0 when a message was handled,
+ * -1 when nothing could be received (interrupted). */
+int cmd_server_handle_one(cmd_server_t *self);
+
+#endif

@@ -1,0 +1,45 @@
+#ifndef ADUAN_DB_H
+#define ADUAN_DB_H
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+/* One PostgreSQL connection with the habits every service needs: connect with retry, reconnect
+ * after the server restarts, parameterised statements only, transactions retried as a whole when
+ * the connection drops or the server asks for it (serialization failure, deadlock). Not
+ * thread-safe: one db_t per thread. */
+typedef struct db_t db_t;
+
+typedef struct {
+    char sqlstate[6];      /* "" when the failure was not the server's (e.g. connection) */
+    char message[512];
+} db_error_t;
+
+/* conninfo: a libpq connection string or URI; nothing is connected yet. */
+db_t *db_new(const char *conninfo);
+void db_destroy(db_t **self_p);
+
+/* Connects, retrying with capped exponential backoff until connected or wait_ms has passed
+ * (0 = one attempt). Stops early when the process is interrupted (SIGINT/SIGTERM). */
+int db_connect(db_t *self, int wait_ms, db_error_t *error);
+bool db_is_connected(db_t *self);
+
+/* One statement with text parameters (NULL = SQL NULL). Outside a transaction, a statement that
+ * failed because the connection was lost is retried once on a fresh connection. Returns a result
+ * with status COMMAND_OK or TUPLES_OK (caller PQclear()s it), or NULL with the error. */
+PGresult *db_exec(db_t *self, const char *sql, int nparams, const char *const *params,
+                  db_error_t *error);
+
+/* A trusted, parameterless script of several statements (migrations and seeds only). */
+int db_exec_script(db_t *self, const char *sql, db_error_t *error);
+
+/* Runs fn between BEGIN and COMMIT. fn returns 0 to commit or non-zero to roll back (that value is
+ * returned, with fn's error). When the transaction fails for a retryable reason (connection lost,
+ * 40001, 40P01) it is run again from the start, up to a few times. */
+typedef int (db_tx_fn)(db_t *db, void *ctx, db_error_t *error);
+int db_transaction(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error);
+
+/* True for failures that a new attempt may cure: connection trouble (class 08, 57P01..03),
+ * serialization failure, deadlock. */
+bool db_error_is_retryable(const db_error_t *error);
+
+#endif

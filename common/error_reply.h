@@ -1,0 +1,33 @@
+#ifndef ADUAN_ERROR_REPLY_H
+#define ADUAN_ERROR_REPLY_H
+#include "envelope.h"
+#include "field_errors.h"
+
+/* The typed error a command server answers with (envelope type "error"). The gateway maps codes to
+ * HTTP statuses: invalid 422, idempotency_mismatch 422, not_found 404, in_flight 409,
+ * bad_message 400, unknown_type 400, unavailable 503, internal 500. */
+#define ERROR_INVALID              "invalid"
+#define ERROR_IDEMPOTENCY_MISMATCH "idempotency_mismatch"
+#define ERROR_NOT_FOUND            "not_found"
+#define ERROR_IN_FLIGHT            "in_flight"
+#define ERROR_BAD_MESSAGE          "bad_message"
+#define ERROR_UNKNOWN_TYPE         "unknown_type"
+#define ERROR_UNAVAILABLE          "unavailable"
+#define ERROR_INTERNAL             "internal"
+
+typedef struct {
+    char code[32];
+    char detail[256];
+    field_errors_t fields;
+} error_reply_t;
+
+int error_reply_encode(const error_reply_t *in, unsigned char **out, size_t *out_size);
+int error_reply_decode(const void *data, size_t size, error_reply_t *out,
+                       char *reason, size_t reason_cap);
+
+/* Turns `reply` into an error reply (type "error", body = encoded `error`). 0 on success. */
+int error_reply_into(envelope_t *reply, const error_reply_t *error);
+/* Convenience for the common case without field errors. */
+int error_reply_simple(envelope_t *reply, const char *code, const char *detail);
+
+#endif

@@ -1,0 +1,12 @@
+#ifndef ADUAN_UTF8_TEXT_H
+#define ADUAN_UTF8_TEXT_H
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Number of characters of `size` bytes of strictly valid UTF-8 (no overlongs, no surrogates, no NUL),
+ * or -1 when the bytes are not that. */
+long utf8_text_length(const char *text, size_t size);
+/* True when the text has no control characters; `multiline` allows \n, \r and \t. */
+bool utf8_text_is_printable(const char *text, bool multiline);
+
+#endif

@@ -1,0 +1,15 @@
+#ifndef ADUAN_TEST_DB_H
+#define ADUAN_TEST_DB_H
+#include "db.h"
+
+/* A fresh, empty database for one integration test, made in the throwaway cluster that the ctest
+ * fixture started (ADUAN_TEST_DB_URL), so tests running in parallel never see each other's rows.
+ * test_db_create returns its conninfo (malloc'd) or NULL when no cluster is configured;
+ * test_db_drop removes it again. */
+char *test_db_create(const char *name_hint);
+void test_db_drop(char **conninfo_p);
+
+/* A fresh database with every migration and seed applied, opened and connected. */
+db_t *test_db_open_migrated(const char *name_hint, char **conninfo_p);
+
+#endif
