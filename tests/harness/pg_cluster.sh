@@ -12,8 +12,23 @@ set -euo pipefail
 cmd=${1:?usage: pg_cluster.sh start|stop|destroy|url|restart DIR [--fast]}
 dir=${2:?usage: pg_cluster.sh start|stop|destroy|url|restart DIR [--fast]}
 fast=${3:-}
-mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
+dir=$(realpath -m "$dir")
+# As root the cluster runs as `nobody`, which must be able to reach the folder; a checkout under a
+# private home (e.g. /root) is not reachable, so the cluster then lives in /var/tmp and the folder
+# in the checkout is a link to it. Unix socket paths are limited to 107 bytes: same remedy.
+if [ ! -e "$dir" ]; then
+  mkdir -p "$(dirname "$dir")"
+  probe_parent=$(dirname "$dir")
+  if { [ "$(id -u)" = 0 ] && ! setpriv --reuid=nobody --regid=nogroup --clear-groups -- test -x "$probe_parent"; } \
+     || [ ${#dir} -gt 80 ]; then
+    real=/var/tmp/aduan-pg-$(printf '%s' "$dir" | md5sum | cut -c1-12)
+    mkdir -p "$real"
+    ln -s "$real" "$dir"
+  else
+    mkdir -p "$dir"
+  fi
+fi
+dir=$(cd "$dir" && pwd -P)
 data="$dir/data"
 sock="$dir/run"
 db_user=aduan
@@ -81,7 +96,7 @@ case "$cmd" in
   start) start ;;
   stop) stop ;;
   restart) stop; start >/dev/null ;;
-  destroy) stop; rm -rf "$dir" ;;
+  destroy) stop; link=$(realpath -ms "${2}"); rm -rf "$dir"; [ -L "$link" ] && rm -f "$link"; true ;;
   url) url ;;
   *) echo "pg_cluster: unknown command $cmd" >&2; exit 2 ;;
 esac

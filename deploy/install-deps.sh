@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages aduan needs to build, run and test, when any is missing.
+# Uses sudo when not root. Safe to run again: it does nothing when everything is there.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libzmq3-dev libczmq-dev libmsgpack-dev libpq-dev libmicrohttpd-dev libjansson-dev
+  libsodium-dev libcmocka-dev libcurl4-openssl-dev
+  postgresql postgresql-contrib
+  python3 python3-zmq python3-msgpack python3-aiosmtpd
+  curl jq util-linux
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "aduan: installing ${missing[*]}" >&2
+sudo_cmd=()
+[ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# One command for a fresh Debian machine: installs what is missing, builds, starts a private
+# PostgreSQL cluster inside the checkout (.aduan/pg: initdb, unix socket only, no system service),
+# applies migrations and seeds (the services do that at start-up), starts every built service and
+# prints where the API is. Ctrl-C stops everything cleanly; the next start reuses the data.
+#
+# Settings: ADUAN_HTTP_ADDR (default 127.0.0.1:8080) and any other ADUAN_* variable are passed on.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+state=$top/.aduan
+mkdir -p "$state/logs"
+
+"$top/deploy/install-deps.sh"
+"$top/deploy/build.sh" "$top/build"
+bin=$top/build/bin
+
+db_url=$("$top/tests/harness/pg_cluster.sh" start "$state/pg")
+export ADUAN_DB_URL=$db_url
+export ADUAN_HTTP_ADDR=${ADUAN_HTTP_ADDR:-127.0.0.1:8080}
+
+# name  binary  admin-address  (each service also reads the exported ADUAN_* settings)
+services=(
+  "intake  aduan-intake  127.0.0.1:9181"
+  "gateway aduan-gateway 127.0.0.1:9180"
+)
+
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo
+  echo "aduan: stopping services" >&2
+  for ((i=${#pids[@]}-1; i>=0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  "$top/tests/harness/pg_cluster.sh" stop "$state/pg"
+  echo "aduan: stopped (data kept in $state/pg)" >&2
+}
+trap stop_all INT TERM EXIT
+
+wait_ready() {  # name admin-address
+  for _ in $(seq 1 300); do
+    curl -fsS "http://$2/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "aduan: $1 did not become ready; see $state/logs/$1.log" >&2
+  return 1
+}
+
+for entry in "${services[@]}"; do
+  read -r name binary admin <<<"$entry"
+  [ -x "$bin/$binary" ] || continue
+  ADUAN_ADMIN_ADDR=$admin "$bin/$binary" >>"$state/logs/$name.log" 2>&1 &
+  pids+=($!)
+  wait_ready "$name" "$admin"
+  echo "aduan: $name ready (admin http://$admin, log $state/logs/$name.log)" >&2
+done
+
+cat <<MSG
+
+aduan is running.
+  API:      http://$ADUAN_HTTP_ADDR/api/v1/   (OpenAPI: http://$ADUAN_HTTP_ADDR/api/v1/openapi.json)
+  Database: psql '$db_url'
+  Logs:     $state/logs/
+Press Ctrl-C to stop.
+MSG
+wait -n "${pids[@]}" || true
+echo "aduan: a service exited; see $state/logs/" >&2

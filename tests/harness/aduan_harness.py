@@ -1,0 +1,215 @@
+"""Runs aduan's real binaries as processes for end-to-end and fault tests.
+
+A test gets a fresh database in the throwaway cluster that ctest's fixture started
+(ADUAN_TEST_DB_URL), free loopback ports, and services whose stderr goes to a log file under a
+temporary folder that is kept when a test fails (its path is printed).
+"""
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import tempfile
+import time
+import urllib.parse
+
+BIN_DIR = os.environ.get("ADUAN_BIN_DIR", "")
+CLUSTER_URL = os.environ.get("ADUAN_TEST_DB_URL", "")
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _with_dbname(url, dbname):
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + dbname))
+
+
+class Database:
+    """A fresh database for one test; psql runs the few statements a test needs to count rows."""
+
+    def __init__(self, hint):
+        if not CLUSTER_URL:
+            raise RuntimeError("ADUAN_TEST_DB_URL is not set: run through ctest (it starts the cluster)")
+        suffix = "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(8))
+        self.name = f"e2e_{hint}_{os.getpid()}_{suffix}"[:63]
+        self._admin(f'CREATE DATABASE "{self.name}"')
+        self.url = _with_dbname(CLUSTER_URL, self.name)
+
+    def _admin(self, sql):
+        subprocess.run(["psql", CLUSTER_URL, "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
+                       check=True, capture_output=True, text=True)
+
+    def scalar(self, sql):
+        out = subprocess.run(["psql", self.url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
+                             check=True, capture_output=True, text=True).stdout.strip()
+        return out
+
+    def count(self, table):
+        return int(self.scalar(f"SELECT count(*) FROM {table}"))
+
+    def drop(self):
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+class Service:
+    """One service process. Ready when its admin listener says so on /readyz."""
+
+    def __init__(self, binary, env, workdir, name=None):
+        self.binary = binary
+        self.name = name or binary
+        self.env = env
+        self.workdir = workdir
+        self.admin_port = int(env["ADUAN_ADMIN_ADDR"].rsplit(":", 1)[1])
+        self.proc = None
+        self.starts = 0
+
+    def start(self, wait_ready=True, timeout=30):
+        self.starts += 1
+        log = open(os.path.join(self.workdir, f"{self.name}.{self.starts}.log"), "wb")
+        env = dict(os.environ)
+        env.update(self.env)
+        self.proc = subprocess.Popen([os.path.join(BIN_DIR, self.binary)], env=env,
+                                     stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        if wait_ready:
+            self.wait_ready(timeout)
+        return self
+
+    def admin_get(self, path, timeout=2):
+        conn = http.client.HTTPConnection("127.0.0.1", self.admin_port, timeout=timeout)
+        try:
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            return resp.status, resp.read().decode()
+        finally:
+            conn.close()
+
+    def wait_ready(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode} while starting")
+            try:
+                status, body = self.admin_get("/readyz")
+                if status == 200:
+                    return
+                last = body
+            except OSError as e:
+                last = str(e)
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.name} not ready after {timeout}s: {last}")
+
+    def stop(self, timeout=15):
+        """SIGTERM and wait: returns the exit code (graceful life says 0)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError(f"{self.name} ignored SIGTERM for {timeout}s")
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+
+class System:
+    """aduan-intake and aduan-gateway against a fresh database, on free loopback ports."""
+
+    def __init__(self, hint, intake_replicas=1, gateway_env=None):
+        self.workdir = tempfile.mkdtemp(prefix=f"aduan-{hint}-")
+        self.db = Database(hint)
+        self.http_port = free_port()
+        self.intakes = []
+        endpoints = []
+        for i in range(intake_replicas):
+            bind = f"tcp://127.0.0.1:{free_port()}"
+            endpoints.append(bind)
+            self.intakes.append(Service("aduan-intake", {
+                "ADUAN_DB_URL": self.db.url,
+                "ADUAN_INTAKE_BIND": bind,
+                "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
+                "ADUAN_LOG_LEVEL": "debug",
+            }, self.workdir, name=f"intake{i}"))
+        env = {
+            "ADUAN_HTTP_ADDR": f"127.0.0.1:{self.http_port}",
+            "ADUAN_INTAKE_ENDPOINTS": ",".join(endpoints),
+            "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
+            "ADUAN_LOG_LEVEL": "debug",
+        }
+        env.update(gateway_env or {})
+        self.gateway = Service("aduan-gateway", env, self.workdir, name="gateway")
+
+    def start(self):
+        for intake in self.intakes:
+            intake.start()
+        self.gateway.start()
+        return self
+
+    @property
+    def intake(self):
+        return self.intakes[0]
+
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        """Returns (status, headers dict with lower-case names, raw body bytes)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=timeout)
+        try:
+            hdrs = dict(headers or {})
+            if isinstance(body, (dict, list)):
+                body = json.dumps(body).encode()
+                hdrs.setdefault("Content-Type", "application/json")
+            elif isinstance(body, str):
+                body = body.encode()
+            conn.request(method, path, body=body, headers=hdrs)
+            resp = conn.getresponse()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+        finally:
+            conn.close()
+
+    def json(self, method, path, body=None, headers=None):
+        status, hdrs, raw = self.request(method, path, body, headers)
+        return status, hdrs, (json.loads(raw) if raw else None)
+
+    def stop(self, failed=False):
+        codes = {}
+        for svc in [self.gateway] + self.intakes:
+            try:
+                codes[svc.name] = svc.stop()
+            except RuntimeError as e:
+                codes[svc.name] = str(e)
+        self.db.drop()
+        if failed:
+            print(f"logs kept in {self.workdir}")
+        else:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        return codes
+
+
+def valid_report(**overrides):
+    report = {
+        "classification": "complaint",
+        "title": "Jalan berlubang di depan pasar",
+        "body": "Lubang besar di jalan depan Pasar Jodoh sudah dua minggu, membahayakan pengendara motor.",
+        "category": "JALAN.BERLUBANG",
+        "region": "21.71",
+        "incident_date": "2026-11-20",
+        "location": {"address": "Jl. Raden Patah, Lubuk Baja", "lat": 1.1456, "lon": 104.0113},
+        "anonymous": False,
+        "confidential": False,
+        "reporter": {"name": "Siti Rahmawati", "email": "siti.rahma@example.org", "phone": "+62 812-7000-1234"},
+    }
+    report.update(overrides)
+    return report
