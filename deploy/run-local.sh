@@ -20,6 +20,7 @@ export ADUAN_HTTP_ADDR=${ADUAN_HTTP_ADDR:-127.0.0.1:8080}
 
 # name  binary  admin-address  (each service also reads the exported ADUAN_* settings)
 services=(
+  "stats   aduan-stats   127.0.0.1:9186"
   "intake  aduan-intake  127.0.0.1:9181"
   "gateway aduan-gateway 127.0.0.1:9180"
 )
