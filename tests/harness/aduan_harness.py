@@ -32,19 +32,45 @@ def _with_dbname(url, dbname):
     return urllib.parse.urlunsplit(parts._replace(path="/" + dbname))
 
 
+PG_CLUSTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pg_cluster.sh")
+
+
+class Cluster:
+    """A PostgreSQL cluster of the test's own, for fault tests that restart the server (the shared
+    fixture cluster must stay up for the tests running beside them)."""
+
+    def __init__(self, hint):
+        self.dir = tempfile.mkdtemp(prefix=f"aduan-pg-{hint}-", dir="/tmp")
+        self.url = self._run("start", "--fast")
+
+    def _run(self, *args):
+        return subprocess.run([PG_CLUSTER, args[0], self.dir, *args[1:]], check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    def stop(self):
+        self._run("stop")
+
+    def start(self):
+        self._run("start", "--fast")
+
+    def destroy(self):
+        self._run("destroy")
+
+
 class Database:
     """A fresh database for one test; psql runs the few statements a test needs to count rows."""
 
-    def __init__(self, hint):
-        if not CLUSTER_URL:
+    def __init__(self, hint, cluster_url=None):
+        self.cluster_url = cluster_url or CLUSTER_URL
+        if not self.cluster_url:
             raise RuntimeError("ADUAN_TEST_DB_URL is not set: run through ctest (it starts the cluster)")
         suffix = "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(8))
         self.name = f"e2e_{hint}_{os.getpid()}_{suffix}"[:63]
         self._admin(f'CREATE DATABASE "{self.name}"')
-        self.url = _with_dbname(CLUSTER_URL, self.name)
+        self.url = _with_dbname(self.cluster_url, self.name)
 
     def _admin(self, sql):
-        subprocess.run(["psql", CLUSTER_URL, "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
+        subprocess.run(["psql", self.cluster_url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
                        check=True, capture_output=True, text=True)
 
     def scalar(self, sql):
@@ -56,7 +82,10 @@ class Database:
         return int(self.scalar(f"SELECT count(*) FROM {table}"))
 
     def drop(self):
-        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        try:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        except subprocess.CalledProcessError:
+            pass  # a private cluster that is already gone takes its databases with it
 
 
 class Service:
@@ -129,10 +158,21 @@ class Service:
 class System:
     """aduan-intake and aduan-gateway against a fresh database, on free loopback ports."""
 
-    def __init__(self, hint, intake_replicas=1, gateway_env=None):
+    def __init__(self, hint, intake_replicas=1, gateway_env=None, cluster_url=None, with_stats=False):
         self.workdir = tempfile.mkdtemp(prefix=f"aduan-{hint}-")
-        self.db = Database(hint)
+        self.db = Database(hint, cluster_url)
         self.http_port = free_port()
+        self.stats = None
+        if with_stats:
+            self.stream_endpoint = f"tcp://127.0.0.1:{free_port()}"
+            self.replay_endpoint = f"tcp://127.0.0.1:{free_port()}"
+            self.stats = Service("aduan-stats", {
+                "ADUAN_DB_URL": self.db.url,
+                "ADUAN_STREAM_BIND": self.stream_endpoint,
+                "ADUAN_REPLAY_BIND": self.replay_endpoint,
+                "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
+                "ADUAN_LOG_LEVEL": "debug",
+            }, self.workdir, name="stats")
         self.intakes = []
         endpoints = []
         for i in range(intake_replicas):
@@ -152,12 +192,45 @@ class System:
         }
         env.update(gateway_env or {})
         self.gateway = Service("aduan-gateway", env, self.workdir, name="gateway")
+        self.extra = []
+        self.tails = []
 
     def start(self):
         for intake in self.intakes:
             intake.start()
+        if self.stats:
+            self.stats.start()
         self.gateway.start()
         return self
+
+    def stream_env(self):
+        """The settings a stream consumer (aduan-tail, a consumer group member) needs."""
+        return {"ADUAN_STREAM_ENDPOINTS": self.stream_endpoint,
+                "ADUAN_REPLAY_ENDPOINTS": self.replay_endpoint}
+
+    def consumer(self, binary, name, extra_env=None):
+        """A further service process (e.g. a consumer group member) on this system's database."""
+        env = {"ADUAN_DB_URL": self.db.url, "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
+               "ADUAN_LOG_LEVEL": "info"}
+        env.update(self.stream_env() if self.stats else {})
+        env.update(extra_env or {})
+        svc = Service(binary, env, self.workdir, name=name)
+        self.extra.append(svc)
+        return svc
+
+    def tail(self, *args):
+        """aduan-tail as a process writing JSON lines to a file; returns (Popen, path)."""
+        path = os.path.join(self.workdir, f"tail.{len(self.tails)}.jsonl")
+        out = open(path, "wb")
+        err = open(path + ".log", "wb")
+        proc = subprocess.Popen([os.path.join(BIN_DIR, "aduan-tail"),
+                                 "--endpoints", self.stream_endpoint,
+                                 "--replay", self.replay_endpoint, *args],
+                                stdout=out, stderr=err)
+        out.close()
+        err.close()
+        self.tails.append(proc)
+        return proc, path
 
     @property
     def intake(self):
@@ -185,7 +258,15 @@ class System:
 
     def stop(self, failed=False):
         codes = {}
-        for svc in [self.gateway] + self.intakes:
+        for proc in self.tails:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        for svc in [self.gateway] + self.extra + ([self.stats] if self.stats else []) + self.intakes:
             try:
                 codes[svc.name] = svc.stop()
             except RuntimeError as e:
@@ -213,3 +294,11 @@ def valid_report(**overrides):
     }
     report.update(overrides)
     return report
+
+
+def read_jsonl(path):
+    """The complete lines of a JSON-lines file written by a running process."""
+    with open(path, "rb") as f:
+        data = f.read()
+    lines = data.split(b"\n")
+    return [json.loads(line) for line in lines[:-1] if line.strip()]
