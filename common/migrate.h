@@ -8,7 +8,7 @@
  * order, at start-up, under a PostgreSQL advisory lock so that replicas starting together do not
  * race. Each migration runs in its own transaction together with its row in schema_migrations
  * (version, name, sha256, applied_at). An applied migration whose text changed is an error: history
- * is never rewritten. Seeds (db/seed/*.sql) are idempotent data scripts applied after migrations;
+ * is never rewritten. Seeds (db/seed/NNNN_name.sql) are idempotent data scripts applied after migrations;
  * they may be loaded any number of times without creating duplicates. */
 extern const embedded_file_t aduan_migrations[];
 extern const size_t aduan_migrations_count;

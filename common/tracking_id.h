@@ -3,7 +3,8 @@
 
 /* Tracking ids people read out over the phone: "K7M2-Q9XD-4HPA" — 11 random characters from
  * Crockford's base32 alphabet (55 bits from the CSPRNG, so unguessable) plus one check character
- * (Luhn mod 32: catches every single-character typo and adjacent swap), in three groups of four. */
+ * (Luhn mod 32: catches every single-character typo, and every swap of two neighbours except
+ * 0 with Z), in three groups of four. */
 #define TRACKING_ID_LEN 14
 
 /* 0 on success. */

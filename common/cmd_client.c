@@ -1,0 +1,131 @@
+#include "cmd_client.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "logger.h"
+
+struct cmd_client_t {
+    char *endpoints;
+    int timeout_ms;
+    int attempts;
+    zsock_t *socket;
+};
+
+/* A fresh DEALER connected to every replica. IMMEDIATE: never queue for a peer that is not there. */
+static zsock_t *open_socket(const char *endpoints, char *reason, size_t cap)
+{
+    zsock_t *socket = zsock_new(ZMQ_DEALER);
+    if (!socket) {
+        snprintf(reason, cap, "cannot create a ZeroMQ socket");
+        return NULL;
+    }
+    zsock_set_immediate(socket, 1);
+    zsock_set_linger(socket, 0);
+    zsock_set_reconnect_ivl(socket, 100);
+    zsock_set_reconnect_ivl_max(socket, 2000);
+    zsock_set_heartbeat_ivl(socket, 1000);
+    zsock_set_heartbeat_timeout(socket, 3000);
+    char *list = strdup(endpoints), *save = NULL;
+    int connected = 0;
+    for (char *e = list ? strtok_r(list, ",", &save) : NULL; e; e = strtok_r(NULL, ",", &save)) {
+        while (*e == ' ')
+            e++;
+        if (*e && zsock_connect(socket, "%s", e) == 0)
+            connected++;
+        else if (*e)
+            snprintf(reason, cap, "cannot connect to '%s'", e);
+    }
+    free(list);
+    if (connected == 0) {
+        if (!*reason)
+            snprintf(reason, cap, "no endpoint in '%s'", endpoints);
+        zsock_destroy(&socket);
+    }
+    return socket;
+}
+
+cmd_client_t *cmd_client_new(const char *endpoints, int timeout_ms, int attempts, char *reason, size_t cap)
+{
+    reason[0] = '\0';
+    cmd_client_t *self = calloc(1, sizeof *self);
+    if (!self || !(self->endpoints = strdup(endpoints))) {
+        free(self);
+        snprintf(reason, cap, "out of memory");
+        return NULL;
+    }
+    self->timeout_ms = timeout_ms > 0 ? timeout_ms : 2000;
+    self->attempts = attempts > 0 ? attempts : 1;
+    self->socket = open_socket(endpoints, reason, cap);
+    if (!self->socket)
+        cmd_client_destroy(&self);
+    return self;
+}
+
+void cmd_client_destroy(cmd_client_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    zsock_destroy(&(*self_p)->socket);
+    free((*self_p)->endpoints);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+/* The reply to `id` if one arrives before `deadline`; stale replies of earlier requests are dropped. */
+static envelope_t *await_reply(cmd_client_t *self, const unsigned char *data, size_t size, const char *id,
+                               int64_t deadline)
+{
+    void *handle = zsock_resolve(self->socket);
+    bool sent = false;
+    for (int64_t now = zclock_mono(); now < deadline && !zsys_interrupted; now = zclock_mono()) {
+        if (!sent) {
+            sent = zmq_send(handle, data, size, ZMQ_DONTWAIT) >= 0;
+            if (!sent && errno != EAGAIN)
+                return NULL;
+        }
+        zmq_pollitem_t item = {handle, 0, ZMQ_POLLIN, 0};
+        long wait = sent ? (long) (deadline - now) : (deadline - now < 20 ? (long) (deadline - now) : 20);
+        if (zmq_poll(&item, 1, wait) <= 0 || !(item.revents & ZMQ_POLLIN))
+            continue;
+        zframe_t *frame = zframe_recv(self->socket);
+        char why[160];
+        envelope_t *reply = frame ? envelope_decode(zframe_data(frame), zframe_size(frame), why, sizeof why) : NULL;
+        zframe_destroy(&frame);
+        if (reply && strcmp(reply->id, id) == 0)
+            return reply;
+        logger_debug("dropped a reply that is not for request %s", id);
+        envelope_destroy(&reply);
+    }
+    return NULL;
+}
+
+envelope_t *cmd_client_call(cmd_client_t *self, const envelope_t *request, char *reason, size_t cap)
+{
+    unsigned char *data = NULL;
+    size_t size = 0;
+    if (envelope_encode(request, &data, &size) != 0) {
+        snprintf(reason, cap, "request could not be encoded");
+        return NULL;
+    }
+    envelope_t *reply = NULL;
+    for (int attempt = 1; attempt <= self->attempts && !reply && !zsys_interrupted; attempt++) {
+        if (!self->socket && !(self->socket = open_socket(self->endpoints, reason, cap)))
+            break;
+        reply = await_reply(self, data, size, request->id, zclock_mono() + self->timeout_ms);
+        if (!reply) {
+            /* Lazy Pirate: the peer may be gone with our request; start over on a new socket. */
+            logger_warn("no reply to %s %s from %s (attempt %d of %d)", request->type, request->id,
+                        self->endpoints, attempt, self->attempts);
+            zsock_destroy(&self->socket);
+        }
+    }
+    free(data);
+    if (!reply)
+        snprintf(reason, cap, "%s: no reply from %s after %d attempts of %d ms", zsys_interrupted ? "interrupted" : "timeout",
+                 self->endpoints, self->attempts, self->timeout_ms);
+    return reply;
+}

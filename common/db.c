@@ -1,0 +1,183 @@
+#include "db.h"
+
+#include <czmq.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "logger.h"
+
+#define TX_ATTEMPTS 5
+#define RECONNECT_WAIT_MS 5000
+
+struct db_t {
+    char *conninfo;
+    PGconn *conn;
+    bool in_transaction;
+};
+
+static void set_error(db_error_t *error, const char *sqlstate, const char *message)
+{
+    if (!error)
+        return;
+    snprintf(error->sqlstate, sizeof error->sqlstate, "%s", sqlstate ? sqlstate : "");
+    snprintf(error->message, sizeof error->message, "%s", message ? message : "");
+    size_t n = strlen(error->message);
+    while (n && (error->message[n - 1] == '\n' || error->message[n - 1] == ' '))
+        error->message[--n] = '\0';
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec pause = {ms / 1000, (long) (ms % 1000) * 1000000L};
+    nanosleep(&pause, NULL);
+}
+
+db_t *db_new(const char *conninfo)
+{
+    db_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->conninfo = strdup(conninfo);
+    if (!self->conninfo) {
+        free(self);
+        return NULL;
+    }
+    return self;
+}
+
+void db_destroy(db_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    if ((*self_p)->conn)
+        PQfinish((*self_p)->conn);
+    free((*self_p)->conninfo);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+static int connect_once(db_t *self, db_error_t *error)
+{
+    if (self->conn)
+        PQfinish(self->conn);
+    self->conn = PQconnectdb(self->conninfo);
+    self->in_transaction = false;
+    if (self->conn && PQstatus(self->conn) == CONNECTION_OK)
+        return 0;
+    set_error(error, "08001", self->conn ? PQerrorMessage(self->conn) : "out of memory");
+    return -1;
+}
+
+int db_connect(db_t *self, int wait_ms, db_error_t *error)
+{
+    int64_t deadline = zclock_mono() + wait_ms;
+    int pause = 100;
+    while (connect_once(self, error) != 0) {
+        if (zsys_interrupted || zclock_mono() + pause > deadline)
+            return -1;
+        sleep_ms(pause);
+        pause = pause * 2 > 2000 ? 2000 : pause * 2;
+    }
+    return 0;
+}
+
+bool db_is_connected(db_t *self)
+{
+    return self->conn && PQstatus(self->conn) == CONNECTION_OK;
+}
+
+/* Runs one statement; NULL with the error unless the result is a success. */
+static PGresult *run(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
+{
+    if (!self->conn) {
+        set_error(error, "08003", "not connected");
+        return NULL;
+    }
+    PGresult *result = PQexecParams(self->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+        return result;
+    const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
+    /* A lost connection is reported as such whatever the last result said. */
+    if (PQstatus(self->conn) == CONNECTION_BAD)
+        sqlstate = "08006";
+    set_error(error, sqlstate, result ? PQresultErrorMessage(result) : PQerrorMessage(self->conn));
+    PQclear(result);
+    return NULL;
+}
+
+PGresult *db_exec(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
+{
+    PGresult *result = run(self, sql, nparams, params, error);
+    if (result || self->in_transaction || (self->conn && PQstatus(self->conn) == CONNECTION_OK))
+        return result;
+    /* The server went away (restart, failover): one fresh connection, one more try. */
+    logger_warn("database connection lost; reconnecting");
+    if (db_connect(self, RECONNECT_WAIT_MS, error) != 0)
+        return NULL;
+    return run(self, sql, nparams, params, error);
+}
+
+int db_exec_script(db_t *self, const char *sql, db_error_t *error)
+{
+    PGresult *result = self->conn ? PQexec(self->conn, sql) : NULL;
+    ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    int rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? 0 : -1;
+    if (rc != 0)
+        set_error(error, result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : "08003",
+                  result ? PQresultErrorMessage(result) : "not connected");
+    PQclear(result);
+    return rc;
+}
+
+bool db_error_is_retryable(const db_error_t *error)
+{
+    const char *s = error->sqlstate;
+    return strncmp(s, "08", 2) == 0 || strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0
+           || strcmp(s, "57P01") == 0 || strcmp(s, "57P02") == 0 || strcmp(s, "57P03") == 0;
+}
+
+static int simple(db_t *self, const char *sql, db_error_t *error)
+{
+    PGresult *result = run(self, sql, 0, NULL, error);
+    PQclear(result);
+    return result ? 0 : -1;
+}
+
+/* One attempt: BEGIN, fn, COMMIT; rolled back on any failure. */
+static int attempt(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error)
+{
+    if (!db_is_connected(self) && db_connect(self, RECONNECT_WAIT_MS, error) != 0)
+        return -1;
+    if (simple(self, "BEGIN", error) != 0)
+        return -1;
+    self->in_transaction = true;
+    int rc = fn(self, ctx, error);
+    if (rc == 0)
+        rc = simple(self, "COMMIT", error);
+    else if (db_is_connected(self)) {
+        db_error_t ignored;
+        simple(self, "ROLLBACK", &ignored);
+    }
+    self->in_transaction = false;
+    return rc;
+}
+
+int db_transaction(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error)
+{
+    db_error_t local;
+    if (!error)
+        error = &local;
+    int rc = -1;
+    for (int i = 0; i < TX_ATTEMPTS && !zsys_interrupted; i++) {
+        memset(error, 0, sizeof *error);
+        rc = attempt(self, fn, ctx, error);
+        if (rc == 0 || !db_error_is_retryable(error))
+            return rc;
+        logger_warn("transaction failed (%s: %s); retrying", error->sqlstate, error->message);
+        sleep_ms(20 << i);
+    }
+    return rc;
+}

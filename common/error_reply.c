@@ -1,0 +1,83 @@
+#include "error_reply.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msgpack_fields.h"
+
+static const mpf_field_t error_fields[] = {
+    {"code", MPF_CHARS, true, sizeof(((error_reply_t *) 0)->code) - 1, offsetof(error_reply_t, code), MPF_NO_FLAG},
+    {"detail", MPF_CHARS, true, sizeof(((error_reply_t *) 0)->detail) - 1, offsetof(error_reply_t, detail), MPF_NO_FLAG},
+};
+static const mpf_field_t field_error_fields[] = {
+    {"field", MPF_CHARS, true, sizeof(((field_error_t *) 0)->field) - 1, offsetof(field_error_t, field), MPF_NO_FLAG},
+    {"code", MPF_CHARS, true, sizeof(((field_error_t *) 0)->code) - 1, offsetof(field_error_t, code), MPF_NO_FLAG},
+    {"message", MPF_CHARS, true, sizeof(((field_error_t *) 0)->message) - 1, offsetof(field_error_t, message), MPF_NO_FLAG},
+};
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+static const char *const error_extra_keys[] = {"fields", NULL};
+
+int error_reply_encode(const error_reply_t *in, unsigned char **out, size_t *out_size)
+{
+    mpf_writer_t writer;
+    mpf_writer_init(&writer);
+    msgpack_pack_map(&writer.packer, COUNT(error_fields) + 1);
+    mpf_write(&writer.packer, error_fields, COUNT(error_fields), in);
+    mpf_write_str(&writer.packer, "fields");
+    size_t n = in->fields.count > FIELD_ERRORS_MAX ? FIELD_ERRORS_MAX : in->fields.count;
+    msgpack_pack_array(&writer.packer, n);
+    for (size_t i = 0; i < n; i++) {
+        msgpack_pack_map(&writer.packer, COUNT(field_error_fields));
+        mpf_write(&writer.packer, field_error_fields, COUNT(field_error_fields), &in->fields.items[i]);
+    }
+    return mpf_writer_finish(&writer, out, out_size);
+}
+
+static int read_fields(const msgpack_object *list, field_errors_t *out, char *reason, size_t cap)
+{
+    if (!list || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size > FIELD_ERRORS_MAX) {
+        snprintf(reason, cap, "field 'fields': expected an array of at most %d", FIELD_ERRORS_MAX);
+        return -1;
+    }
+    for (uint32_t i = 0; i < list->via.array.size; i++) {
+        if (mpf_read(&list->via.array.ptr[i], field_error_fields, COUNT(field_error_fields),
+                     &out->items[i], NULL, reason, cap) != 0)
+            return -1;
+        out->count++;
+    }
+    return 0;
+}
+
+int error_reply_decode(const void *data, size_t size, error_reply_t *out, char *reason, size_t cap)
+{
+    memset(out, 0, sizeof *out);
+    mpf_doc_t doc;
+    if (mpf_doc_open(&doc, data, size, 3, reason, cap) != 0)
+        return -1;
+    int rc = mpf_read(doc.root, error_fields, COUNT(error_fields), out, error_extra_keys, reason, cap);
+    if (rc == 0)
+        rc = read_fields(mpf_find(doc.root, "fields"), &out->fields, reason, cap);
+    mpf_doc_close(&doc);
+    return rc;
+}
+
+int error_reply_into(envelope_t *reply, const error_reply_t *error)
+{
+    unsigned char *body = NULL;
+    size_t size = 0;
+    if (error_reply_encode(error, &body, &size) != 0)
+        return -1;
+    envelope_set_type(reply, MSG_ERROR);
+    envelope_take_body(reply, body, size);
+    return 0;
+}
+
+int error_reply_simple(envelope_t *reply, const char *code, const char *detail)
+{
+    error_reply_t error;
+    memset(&error, 0, sizeof error);
+    snprintf(error.code, sizeof error.code, "%s", code);
+    snprintf(error.detail, sizeof error.detail, "%s", detail);
+    return error_reply_into(reply, &error);
+}

@@ -1,0 +1,90 @@
+#include "test_db.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "migrate.h"
+
+/* The cluster URL with its database name replaced: postgresql://user@/NAME?host=... */
+static char *with_dbname(const char *url, const char *name)
+{
+    const char *slash = strstr(url, "@/");
+    const char *query = strchr(url, '?');
+    if (!slash || !query || query < slash)
+        return NULL;
+    size_t head = (size_t) (slash - url) + 2;
+    size_t size = head + strlen(name) + strlen(query) + 1;
+    char *out = malloc(size);
+    if (out)
+        snprintf(out, size, "%.*s%s%s", (int) head, url, name, query);
+    return out;
+}
+
+static int admin(const char *statement)
+{
+    const char *url = getenv("ADUAN_TEST_DB_URL");
+    db_t *db = db_new(url);
+    db_error_t error;
+    int rc = db && db_connect(db, 10000, &error) == 0 ? 0 : -1;
+    PGresult *result = rc == 0 ? db_exec(db, statement, 0, NULL, &error) : NULL;
+    if (!result) {
+        fprintf(stderr, "test_db: %s: %s\n", statement, error.message);
+        rc = -1;
+    }
+    PQclear(result);
+    db_destroy(&db);
+    return rc;
+}
+
+char *test_db_create(const char *name_hint)
+{
+    const char *url = getenv("ADUAN_TEST_DB_URL");
+    if (!url || !*url) {
+        fprintf(stderr, "test_db: ADUAN_TEST_DB_URL is not set; run integration tests through ctest\n");
+        return NULL;
+    }
+    char name[64], statement[128];
+    if (sodium_init() < 0)
+        return NULL;
+    int n = snprintf(name, sizeof name, "t_%.30s_%d_%08x", name_hint, (int) getpid(), randombytes_random());
+    for (int i = 0; i < n; i++)
+        name[i] = isalnum((unsigned char) name[i]) ? (char) tolower((unsigned char) name[i]) : '_';
+    snprintf(statement, sizeof statement, "CREATE DATABASE %s", name);  /* name is [a-z0-9_] only */
+    if (admin(statement) != 0)
+        return NULL;
+    return with_dbname(url, name);
+}
+
+void test_db_drop(char **conninfo_p)
+{
+    if (!conninfo_p || !*conninfo_p)
+        return;
+    const char *name = strstr(*conninfo_p, "@/") + 2;
+    char statement[160];
+    snprintf(statement, sizeof statement, "DROP DATABASE IF EXISTS %.*s WITH (FORCE)",
+             (int) (strchr(name, '?') - name), name);
+    admin(statement);
+    free(*conninfo_p);
+    *conninfo_p = NULL;
+}
+
+db_t *test_db_open_migrated(const char *name_hint, char **conninfo_p)
+{
+    *conninfo_p = test_db_create(name_hint);
+    if (!*conninfo_p)
+        return NULL;
+    db_t *db = db_new(*conninfo_p);
+    db_error_t error;
+    if (!db || db_connect(db, 10000, &error) != 0
+        || migrate_apply(db, aduan_migrations, aduan_migrations_count, &error) != 0
+        || migrate_seed(db, aduan_seeds, aduan_seeds_count, &error) != 0) {
+        fprintf(stderr, "test_db: %s\n", db ? error.message : "out of memory");
+        db_destroy(&db);
+        return NULL;
+    }
+    return db;
+}
