@@ -9,6 +9,7 @@
 
 #include "logger.h"
 #include "metrics.h"
+#include "net_address.h"
 
 struct admin_http_t {
     struct MHD_Daemon *daemon;
@@ -65,32 +66,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
     return respond(connection, 404, "text/plain; charset=utf-8", "not found\n", MHD_RESPMEM_PERSISTENT);
 }
 
-static int parse_listen(const char *listen, struct sockaddr_in *address, char *reason, size_t cap)
-{
-    const char *colon = strrchr(listen, ':');
-    char host[64];
-    char *end = NULL;
-    long port = colon ? strtol(colon + 1, &end, 10) : -1;
-    if (!colon || (size_t) (colon - listen) >= sizeof host || !end || *end || port < 0 || port > 65535) {
-        snprintf(reason, cap, "admin address '%s' is not host:port", listen);
-        return -1;
-    }
-    memcpy(host, listen, (size_t) (colon - listen));
-    host[colon - listen] = '\0';
-    memset(address, 0, sizeof *address);
-    address->sin_family = AF_INET;
-    address->sin_port = htons((uint16_t) port);
-    if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &address->sin_addr) != 1) {
-        snprintf(reason, cap, "admin address '%s': host must be an IPv4 address", listen);
-        return -1;
-    }
-    return 0;
-}
-
 admin_http_t *admin_http_new(const char *listen, char *reason, size_t cap)
 {
     struct sockaddr_in address;
-    if (parse_listen(listen, &address, reason, cap) != 0)
+    if (net_address_parse(listen, &address, reason, cap) != 0)
         return NULL;
     admin_http_t *self = calloc(1, sizeof *self);
     if (!self) {

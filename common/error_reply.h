@@ -5,7 +5,8 @@
 
 /* The typed error a command server answers with (envelope type "error"). The gateway maps codes to
  * HTTP statuses: invalid 422, idempotency_mismatch 422, not_found 404, in_flight 409,
- * bad_message 400, unknown_type 400, unavailable 503, internal 500. */
+ * unavailable 503, internal 500; bad_message and unknown_type are 500 there, because they mean the
+ * gateway itself sent something wrong. */
 #define ERROR_INVALID              "invalid"
 #define ERROR_IDEMPOTENCY_MISMATCH "idempotency_mismatch"
 #define ERROR_NOT_FOUND            "not_found"

@@ -1,0 +1,20 @@
+#ifndef ADUAN_GATEWAY_HTTP_API_H
+#define ADUAN_GATEWAY_HTTP_API_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* The public HTTP surface, /api/v1 (docs/api.md; openapi.json). Requests are served by a pool of
+ * libmicrohttpd threads; each turns one HTTP request into at most one command to intake. */
+#define HTTP_API_BODY_MAX (64 * 1024)
+#define HTTP_API_JSON_DEPTH_MAX 8
+
+typedef struct http_api_t http_api_t;
+
+http_api_t *http_api_new(const char *listen, unsigned threads, char *reason, size_t reason_cap);
+/* Stops accepting new connections; requests in hand go on. */
+void http_api_quiesce(http_api_t *self);
+/* Finishes the requests in hand and stops. */
+void http_api_destroy(http_api_t **self_p);
+uint16_t http_api_port(const http_api_t *self);
+
+#endif

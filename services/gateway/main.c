@@ -1,0 +1,89 @@
+/* aduan-gateway: the HTTP API in front of the command servers. */
+#include <czmq.h>
+#include <stdio.h>
+
+#include "cmd_client.h"
+#include "http_api.h"
+#include "intake_link.h"
+#include "logger.h"
+#include "service.h"
+
+static const config_option_t gateway_options[] = {
+    {"ADUAN_ADMIN_ADDR", "127.0.0.1:9180", "host:port of /healthz, /readyz and /metrics"},
+    {"ADUAN_HTTP_ADDR", "127.0.0.1:8080", "host:port of the public HTTP API"},
+    {"ADUAN_HTTP_THREADS", "4", "HTTP worker threads"},
+    {"ADUAN_INTAKE_ENDPOINTS", "tcp://127.0.0.1:7101", "intake replicas' command endpoints, comma-separated"},
+    {"ADUAN_COMMAND_TIMEOUT_MS", "2000", "how long to wait for a command reply before resending"},
+    {"ADUAN_COMMAND_ATTEMPTS", "3", "how many times a command is sent before giving up (503)"},
+};
+
+typedef struct {
+    long threads, timeout_ms, attempts;
+} gateway_settings_t;
+
+static int read_settings(const config_t *config, gateway_settings_t *s)
+{
+    char reason[200];
+    if (config_get_long(config, "ADUAN_HTTP_THREADS", 1, 256, &s->threads, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_COMMAND_TIMEOUT_MS", 10, 600000, &s->timeout_ms, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_COMMAND_ATTEMPTS", 1, 100, &s->attempts, reason, sizeof reason) != 0) {
+        logger_error("%s", reason);
+        return -1;
+    }
+    return 0;
+}
+
+/* Ready while an intake replica answers a ping. */
+static void check_intake(service_t *service, cmd_client_t *probe)
+{
+    envelope_t *ping = envelope_new(MSG_PING, 1, NULL, NULL);
+    char reason[256] = "";
+    envelope_t *pong = ping ? cmd_client_call(probe, ping, reason, sizeof reason) : NULL;
+    admin_http_set_ready(service_admin(service), pong != NULL, pong ? NULL : "intake does not answer");
+    envelope_destroy(&pong);
+    envelope_destroy(&ping);
+}
+
+static int run(service_t *service, const gateway_settings_t *s)
+{
+    const config_t *config = service_config(service);
+    const char *endpoints = config_get(config, "ADUAN_INTAKE_ENDPOINTS");
+    char reason[256];
+    cmd_client_t *probe = cmd_client_new(endpoints, 1000, 1, reason, sizeof reason);
+    if (!probe || intake_link_setup(endpoints, (int) s->timeout_ms, (int) s->attempts) != 0) {
+        logger_error("intake endpoints: %s", reason);
+        cmd_client_destroy(&probe);
+        return 1;
+    }
+    http_api_t *api = http_api_new(config_get(config, "ADUAN_HTTP_ADDR"), (unsigned) s->threads, reason, sizeof reason);
+    if (!api) {
+        logger_error("%s", reason);
+        cmd_client_destroy(&probe);
+        intake_link_teardown();
+        return 1;
+    }
+    logger_info("HTTP API on port %u, intake at %s", http_api_port(api), endpoints);
+    while (!service_interrupted()) {
+        check_intake(service, probe);
+        zclock_sleep(1000);
+    }
+    logger_info("stopping: finishing requests in hand");
+    http_api_quiesce(api);
+    http_api_destroy(&api);
+    cmd_client_destroy(&probe);
+    intake_link_teardown();
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int exit_code = 0;
+    service_t *service = service_start("gateway", "the HTTP API of aduan", gateway_options,
+                                       sizeof gateway_options / sizeof gateway_options[0], argc, argv, &exit_code);
+    if (!service)
+        return exit_code;
+    gateway_settings_t settings;
+    exit_code = read_settings(service_config(service), &settings) == 0 ? run(service, &settings) : 2;
+    service_stop(&service);
+    return exit_code;
+}

@@ -1,0 +1,209 @@
+#include "intake_commands.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error_reply.h"
+#include "logger.h"
+#include "reference_codec.h"
+#include "reference_store.h"
+#include "report_codec.h"
+#include "report_privacy.h"
+#include "report_rules.h"
+#include "report_store.h"
+#include "secret_token.h"
+#include "submission_keys.h"
+
+typedef struct {
+    const report_submission_t *submission;
+    const char *fingerprint;
+    submission_key_state_t state;
+    field_errors_t errors;
+    unsigned char *response;
+    size_t response_size;
+} submit_tx_t;
+
+/* What was asked, independent of the key it was asked under. */
+static int fingerprint_of(const report_submission_t *submission, char out[65])
+{
+    report_submission_t copy = *submission;
+    copy.idempotency_key = "";
+    unsigned char *bytes = NULL, digest[crypto_hash_sha256_BYTES];
+    size_t size = 0;
+    if (report_submission_encode(&copy, &bytes, &size) != 0)
+        return -1;
+    crypto_hash_sha256(digest, bytes, size);
+    free(bytes);
+    sodium_bin2hex(out, 65, digest, sizeof digest);
+    return 0;
+}
+
+static int store_new_report(db_t *db, submit_tx_t *tx, db_error_t *error)
+{
+    char token[SECRET_TOKEN_LEN + 1], hash[SECRET_TOKEN_HASH_HEX_LEN + 1];
+    report_stored_t stored;
+    if (secret_token_generate(token) != 0)
+        return -1;
+    secret_token_hash_hex(token, hash);
+    if (report_store_insert(db, tx->submission, hash, &stored, error) != 0)
+        return -1;
+    report_receipt_t receipt = {stored.tracking_id, token, REPORT_STATUS_SUBMITTED, stored.submitted_at_ms};
+    int rc = report_receipt_encode(&receipt, &tx->response, &tx->response_size);
+    sodium_memzero(token, sizeof token);
+    if (rc != 0)
+        return -1;
+    return submission_keys_record(db, tx->submission->idempotency_key, tx->fingerprint, stored.id,
+                                  tx->response, tx->response_size, error);
+}
+
+/* One transaction: claim the key, check the codes, store report, action and answer together.
+ * Returns 1 (rolled back, nothing written) when the answer is not a new report. */
+static int submit_tx(db_t *db, void *ctx, db_error_t *error)
+{
+    submit_tx_t *tx = ctx;
+    free(tx->response);
+    tx->response = NULL;
+    field_errors_clear(&tx->errors);
+    if (submission_keys_claim(db, tx->submission->idempotency_key, tx->fingerprint, &tx->state,
+                              &tx->response, &tx->response_size, error) != 0)
+        return -1;
+    if (tx->state != SUBMISSION_KEY_NEW)
+        return 1;
+    if (report_store_check_codes(db, tx->submission, &tx->errors, error) != 0)
+        return -1;
+    if (tx->errors.count)
+        return 1;
+    return store_new_report(db, tx, error);
+}
+
+static void reply_database_error(envelope_t *reply, const db_error_t *error)
+{
+    logger_error("database: %s %s", error->sqlstate, error->message);
+    if (db_error_is_retryable(error))
+        error_reply_simple(reply, ERROR_UNAVAILABLE, "the database is not reachable; try again");
+    else
+        error_reply_simple(reply, ERROR_INTERNAL, "the report could not be stored");
+}
+
+static void reply_invalid(envelope_t *reply, const field_errors_t *errors)
+{
+    error_reply_t error;
+    memset(&error, 0, sizeof error);
+    snprintf(error.code, sizeof error.code, "%s", ERROR_INVALID);
+    snprintf(error.detail, sizeof error.detail, "the report has %zu invalid field(s)", errors->count);
+    error.fields = *errors;
+    error_reply_into(reply, &error);
+}
+
+static void answer_submission(envelope_t *reply, int rc, submit_tx_t *tx, const db_error_t *error)
+{
+    if (rc < 0)
+        reply_database_error(reply, error);
+    else if (rc == 0 || tx->state == SUBMISSION_KEY_REPLAY) {
+        envelope_set_type(reply, MSG_REPORT_RECEIPT);
+        envelope_take_body(reply, tx->response, tx->response_size);
+        tx->response = NULL;
+    } else if (tx->state == SUBMISSION_KEY_MISMATCH)
+        error_reply_simple(reply, ERROR_IDEMPOTENCY_MISMATCH, "this idempotency key was used for a different report");
+    else if (tx->state == SUBMISSION_KEY_IN_FLIGHT)
+        error_reply_simple(reply, ERROR_IN_FLIGHT, "a request with this idempotency key is being handled");
+    else
+        reply_invalid(reply, &tx->errors);
+}
+
+int intake_submit(void *ctx, const envelope_t *request, envelope_t *reply)
+{
+    intake_t *intake = ctx;
+    report_submission_t submission;
+    char reason[200], fingerprint[65];
+    if (report_submission_decode(request->body, request->body_size, &submission, reason, sizeof reason) != 0)
+        return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason) == 0 ? 0 : -1;
+    submit_tx_t tx = {.submission = &submission, .fingerprint = fingerprint};
+    if (report_submission_check(&submission, &tx.errors) > 0) {
+        reply_invalid(reply, &tx.errors);
+        report_submission_clear(&submission);
+        return 0;
+    }
+    db_error_t error = {"", ""};
+    int rc = fingerprint_of(&submission, fingerprint) == 0 ? db_transaction(intake->db, submit_tx, &tx, &error) : -1;
+    answer_submission(reply, rc, &tx, &error);
+    if (rc == 0)
+        logger_info("report submitted (channel %s)", submission.channel);
+    free(tx.response);
+    report_submission_clear(&submission);
+    return 0;
+}
+
+static void answer_view(envelope_t *reply, report_view_t *view, const char *token, const char *hash)
+{
+    report_privacy_restrict(view, token && secret_token_matches(token, hash));
+    unsigned char *body = NULL;
+    size_t size = 0;
+    if (report_view_encode(view, &body, &size) != 0) {
+        error_reply_simple(reply, ERROR_INTERNAL, "the report could not be encoded");
+        return;
+    }
+    envelope_set_type(reply, MSG_REPORT_VIEW);
+    envelope_take_body(reply, body, size);
+}
+
+int intake_get(void *ctx, const envelope_t *request, envelope_t *reply)
+{
+    intake_t *intake = ctx;
+    report_lookup_t lookup;
+    char reason[200], tracking_id[TRACKING_ID_LEN + 1], hash[65] = "";
+    if (report_lookup_decode(request->body, request->body_size, &lookup, reason, sizeof reason) != 0)
+        return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason) == 0 ? 0 : -1;
+    report_view_t view;
+    memset(&view, 0, sizeof view);
+    db_error_t error = {"", ""};
+    int rc = tracking_id_normalize(lookup.tracking_id, tracking_id) == 0
+                 ? report_store_load(intake->db, tracking_id, &view, hash, &error) : 1;
+    if (rc < 0)
+        reply_database_error(reply, &error);
+    else if (rc > 0)
+        error_reply_simple(reply, ERROR_NOT_FOUND, "no report has this tracking id");
+    else
+        answer_view(reply, &view, lookup.reporter_token, hash);
+    report_view_clear(&view);
+    report_lookup_clear(&lookup);
+    return 0;
+}
+
+int intake_reference_list(void *ctx, const envelope_t *request, envelope_t *reply)
+{
+    intake_t *intake = ctx;
+    reference_query_t query;
+    reference_list_t list = {0, NULL};
+    char reason[200];
+    if (reference_query_decode(request->body, request->body_size, &query, reason, sizeof reason) != 0)
+        return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason) == 0 ? 0 : -1;
+    db_error_t error = {"", ""};
+    int rc = reference_store_list(intake->db, query.table, &list, &error);
+    unsigned char *body = NULL;
+    size_t size = 0;
+    if (rc < 0)
+        reply_database_error(reply, &error);
+    else if (rc > 0)
+        error_reply_simple(reply, ERROR_INVALID, "unknown reference table");
+    else if (reference_list_encode(&list, &body, &size) != 0)
+        error_reply_simple(reply, ERROR_INTERNAL, "the list could not be encoded");
+    else {
+        envelope_set_type(reply, MSG_REFERENCE_ITEMS);
+        envelope_take_body(reply, body, size);
+    }
+    reference_list_clear(&list);
+    reference_query_clear(&query);
+    return 0;
+}
+
+int intake_commands_register(cmd_server_t *server, intake_t *intake)
+{
+    if (cmd_server_on(server, MSG_REPORT_SUBMIT, intake_submit, intake) != 0
+        || cmd_server_on(server, MSG_REPORT_GET, intake_get, intake) != 0
+        || cmd_server_on(server, MSG_REFERENCE_LIST, intake_reference_list, intake) != 0)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,18 @@
+#ifndef ADUAN_INTAKE_COMMANDS_H
+#define ADUAN_INTAKE_COMMANDS_H
+#include "cmd_server.h"
+#include "db.h"
+
+/* The commands aduan-intake answers: report.submit, report.get, reference.list. */
+typedef struct {
+    db_t *db;
+} intake_t;
+
+int intake_commands_register(cmd_server_t *server, intake_t *intake);
+
+/* The handlers, exposed for tests that drive them without sockets. */
+int intake_submit(void *ctx, const envelope_t *request, envelope_t *reply);
+int intake_get(void *ctx, const envelope_t *request, envelope_t *reply);
+int intake_reference_list(void *ctx, const envelope_t *request, envelope_t *reply);
+
+#endif

@@ -1,0 +1,103 @@
+/* aduan-intake: submission and the public tracking view, behind a ZeroMQ command server. */
+#include <czmq.h>
+#include <stdio.h>
+
+#include "cmd_server.h"
+#include "intake_commands.h"
+#include "logger.h"
+#include "service.h"
+#include "submission_keys.h"
+
+static const config_option_t intake_options[] = {
+    {"ADUAN_ADMIN_ADDR", "127.0.0.1:9181", "host:port of /healthz, /readyz and /metrics"},
+    {"ADUAN_INTAKE_BIND", "tcp://127.0.0.1:7101", "command endpoint(s) to bind, comma-separated"},
+    {"ADUAN_DB_SEED", "true", "load the seed data (regions, institutions, categories, holidays) at start-up"},
+    {"ADUAN_IDEMPOTENCY_TTL_HOURS", "24", "how long the first answer to an idempotency key is kept"},
+};
+
+#define PURGE_INTERVAL_MS (60 * 1000)
+
+typedef struct {
+    service_t *service;
+    intake_t intake;
+    cmd_server_t *server;
+    long ttl_hours;
+    int64_t next_purge;
+} intake_main_t;
+
+/* Work on the 1 s tick: readiness follows the database, old idempotency records go. */
+static void tick(intake_main_t *m)
+{
+    db_error_t error = {"", ""};
+    PGresult *ping = db_exec(m->intake.db, "SELECT 1", 0, NULL, &error);
+    PQclear(ping);
+    admin_http_set_ready(service_admin(m->service), ping != NULL, ping ? NULL : "database not reachable");
+    if (!ping || zclock_mono() < m->next_purge)
+        return;
+    m->next_purge = zclock_mono() + PURGE_INTERVAL_MS;
+    long removed = submission_keys_purge(m->intake.db, m->ttl_hours, &error);
+    if (removed > 0)
+        logger_info("purged %ld idempotency records older than %ld h", removed, m->ttl_hours);
+}
+
+static int serve(intake_main_t *m)
+{
+    zpoller_t *poller = zpoller_new(cmd_server_socket(m->server), NULL);
+    if (!poller)
+        return 1;
+    int64_t next_tick = 0;
+    while (!service_interrupted()) {
+        if (zclock_mono() >= next_tick) {
+            tick(m);
+            next_tick = zclock_mono() + 1000;
+        }
+        if (zpoller_wait(poller, 200) && cmd_server_handle_one(m->server) != 0)
+            break;
+        if (zpoller_terminated(poller))
+            break;
+    }
+    zpoller_destroy(&poller);
+    return 0;
+}
+
+static int configure(intake_main_t *m, bool *seed)
+{
+    char reason[200];
+    const config_t *config = service_config(m->service);
+    if (config_get_bool(config, "ADUAN_DB_SEED", seed, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_IDEMPOTENCY_TTL_HOURS", 1, 24 * 365, &m->ttl_hours, reason, sizeof reason) != 0) {
+        logger_error("%s", reason);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int exit_code = 0;
+    intake_main_t m = {0};
+    m.service = service_start("intake", "submission, idempotency and the public tracking view",
+                              intake_options, sizeof intake_options / sizeof intake_options[0], argc, argv, &exit_code);
+    if (!m.service)
+        return exit_code;
+    bool seed = true;
+    char reason[200];
+    if (configure(&m, &seed) != 0)
+        exit_code = 2;
+    else if (!(m.intake.db = service_open_db(m.service, seed)))
+        exit_code = 1;
+    else if (!(m.server = cmd_server_new(config_get(service_config(m.service), "ADUAN_INTAKE_BIND"), reason, sizeof reason))) {
+        logger_error("%s", reason);
+        exit_code = 1;
+    } else if (intake_commands_register(m.server, &m.intake) != 0)
+        exit_code = 1;
+    else {
+        logger_info("serving commands on %s", config_get(service_config(m.service), "ADUAN_INTAKE_BIND"));
+        exit_code = serve(&m);
+        logger_info("stopping");
+    }
+    cmd_server_destroy(&m.server);
+    db_destroy(&m.intake.db);
+    service_stop(&m.service);
+    return exit_code;
+}

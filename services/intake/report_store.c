@@ -1,0 +1,166 @@
+#include "report_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int exec_ok(db_t *db, const char *sql, int n, const char *const *params, db_error_t *error)
+{
+    PGresult *result = db_exec(db, sql, n, params, error);
+    PQclear(result);
+    return result ? 0 : -1;
+}
+
+static int exists(db_t *db, const char *sql, const char *code, bool *found, db_error_t *error)
+{
+    const char *params[] = {code};
+    PGresult *result = db_exec(db, sql, 1, params, error);
+    if (!result)
+        return -1;
+    *found = PQntuples(result) > 0;
+    PQclear(result);
+    return 0;
+}
+
+int report_store_check_codes(db_t *db, const report_submission_t *s, field_errors_t *errors, db_error_t *error)
+{
+    static const struct { const char *field; const char *sql; size_t offset; } checks[] = {
+        {"category", "SELECT 1 FROM categories WHERE code = $1 AND active", offsetof(report_submission_t, category)},
+        {"region", "SELECT 1 FROM regions WHERE code = $1", offsetof(report_submission_t, region)},
+        {"target_institution", "SELECT 1 FROM institutions WHERE code = $1 AND active",
+         offsetof(report_submission_t, target_institution)},
+    };
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        const char *code = *(char *const *) ((const char *) s + checks[i].offset);
+        bool found = true;
+        if (code && exists(db, checks[i].sql, code, &found, error) != 0)
+            return -1;
+        if (!found)
+            field_errors_add(errors, checks[i].field, "unknown", "%s '%s' does not exist", checks[i].field, code);
+    }
+    return 0;
+}
+
+static int insert_action(db_t *db, const char *report_id, db_error_t *error)
+{
+    const char *params[] = {report_id, REPORT_STATUS_SUBMITTED};
+    return exec_ok(db, "INSERT INTO report_actions (report_id, action, actor_role, status_after) "
+                       "VALUES ($1, 'submitted', 'reporter', $2)", 2, params, error);
+}
+
+int report_store_insert(db_t *db, const report_submission_t *s, const char *token_hash,
+                        report_stored_t *stored, db_error_t *error)
+{
+    char lat[32], lon[32];
+    snprintf(lat, sizeof lat, "%.17g", s->lat);
+    snprintf(lon, sizeof lon, "%.17g", s->lon);
+    /* A clash of 55 random bits is rare; trying again with a new id keeps the transaction alive. */
+    for (int attempt = 0; attempt < 5; attempt++) {
+        if (tracking_id_generate(stored->tracking_id) != 0)
+            return -1;
+        const char *params[] = {stored->tracking_id, s->classification, s->title, s->body, s->category, s->region,
+                                s->incident_date, s->address, s->has_coordinates ? lat : NULL,
+                                s->has_coordinates ? lon : NULL, s->target_institution,
+                                s->anonymous ? "true" : "false", s->confidential ? "true" : "false",
+                                s->reporter_name, s->reporter_email, s->reporter_phone, s->channel,
+                                REPORT_STATUS_SUBMITTED, token_hash};
+        PGresult *result = db_exec(db,
+            "INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, incident_date, "
+            "address, lat, lon, target_institution, anonymous, confidential, reporter_name, reporter_email, "
+            "reporter_phone, channel, status, reporter_token_hash) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) "
+            "ON CONFLICT (tracking_id) DO NOTHING "
+            "RETURNING id, (extract(epoch FROM submitted_at) * 1000)::bigint", 19, params, error);
+        if (!result)
+            return -1;
+        int rows = PQntuples(result);
+        if (rows == 1) {
+            stored->id = strtoll(PQgetvalue(result, 0, 0), NULL, 10);
+            stored->submitted_at_ms = strtoll(PQgetvalue(result, 0, 1), NULL, 10);
+            int rc = insert_action(db, PQgetvalue(result, 0, 0), error);
+            PQclear(result);
+            return rc;
+        }
+        PQclear(result);
+    }
+    snprintf(error->message, sizeof error->message, "no free tracking id after 5 attempts");
+    return -1;
+}
+
+static char *text_or_null(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : strdup(PQgetvalue(r, row, col));
+}
+
+static int load_actions(db_t *db, const char *report_id, report_view_t *view, db_error_t *error)
+{
+    const char *params[] = {report_id};
+    PGresult *r = db_exec(db, "SELECT (extract(epoch FROM at) * 1000)::bigint, action, actor_role, status_after, note "
+                              "FROM report_actions WHERE report_id = $1 ORDER BY id LIMIT 1000", 1, params, error);
+    if (!r)
+        return -1;
+    int rows = PQntuples(r);
+    view->actions = rows ? calloc((size_t) rows, sizeof *view->actions) : NULL;
+    for (int i = 0; i < rows && view->actions; i++) {
+        report_action_t *a = &view->actions[i];
+        a->at_ms = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        a->action = text_or_null(r, i, 1);
+        a->actor_role = text_or_null(r, i, 2);
+        a->status_after = text_or_null(r, i, 3);
+        a->note = text_or_null(r, i, 4);
+        view->action_count++;
+    }
+    PQclear(r);
+    return 0;
+}
+
+static void fill_view(const PGresult *r, report_view_t *v)
+{
+    v->tracking_id = text_or_null(r, 0, 0);
+    v->classification = text_or_null(r, 0, 1);
+    v->status = text_or_null(r, 0, 2);
+    v->anonymous = PQgetvalue(r, 0, 3)[0] == 't';
+    v->confidential = PQgetvalue(r, 0, 4)[0] == 't';
+    v->title = text_or_null(r, 0, 5);
+    v->body = text_or_null(r, 0, 6);
+    v->category = text_or_null(r, 0, 7);
+    v->region = text_or_null(r, 0, 8);
+    v->incident_date = text_or_null(r, 0, 9);
+    v->address = text_or_null(r, 0, 10);
+    v->has_coordinates = !PQgetisnull(r, 0, 11);
+    v->lat = v->has_coordinates ? strtod(PQgetvalue(r, 0, 11), NULL) : 0;
+    v->lon = v->has_coordinates ? strtod(PQgetvalue(r, 0, 12), NULL) : 0;
+    v->target_institution = text_or_null(r, 0, 13);
+    v->institution = text_or_null(r, 0, 14);
+    v->channel = text_or_null(r, 0, 15);
+    v->reporter_name = text_or_null(r, 0, 16);
+    v->reporter_email = text_or_null(r, 0, 17);
+    v->reporter_phone = text_or_null(r, 0, 18);
+    v->submitted_at_ms = strtoll(PQgetvalue(r, 0, 19), NULL, 10);
+    v->updated_at_ms = strtoll(PQgetvalue(r, 0, 20), NULL, 10);
+}
+
+int report_store_load(db_t *db, const char *tracking_id, report_view_t *view, char token_hash[65], db_error_t *error)
+{
+    const char *params[] = {tracking_id};
+    PGresult *r = db_exec(db,
+        "SELECT tracking_id, classification, status, anonymous, confidential, title, body, category_code, region_code, "
+        "to_char(incident_date, 'YYYY-MM-DD'), address, lat, lon, target_institution, institution_code, channel, "
+        "reporter_name, reporter_email, reporter_phone, (extract(epoch FROM submitted_at) * 1000)::bigint, "
+        "(extract(epoch FROM updated_at) * 1000)::bigint, reporter_token_hash, id "
+        "FROM reports WHERE tracking_id = $1", 1, params, error);
+    if (!r)
+        return -1;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return 1;
+    }
+    memset(view, 0, sizeof *view);
+    fill_view(r, view);
+    snprintf(token_hash, 65, "%s", PQgetvalue(r, 0, 21));
+    int rc = load_actions(db, PQgetvalue(r, 0, 22), view, error);
+    PQclear(r);
+    if (rc != 0)
+        report_view_clear(view);
+    return rc;
+}

@@ -1,0 +1,25 @@
+#ifndef ADUAN_INTAKE_SUBMISSION_KEYS_H
+#define ADUAN_INTAKE_SUBMISSION_KEYS_H
+#include <stddef.h>
+#include <stdint.h>
+#include "db.h"
+
+/* All SQL on submission_keys: the idempotency records of report.submit (the first answer given
+ * for a key, replayed for identical retries). */
+typedef enum {
+    SUBMISSION_KEY_NEW,        /* never seen: go ahead, then record the answer */
+    SUBMISSION_KEY_REPLAY,     /* seen with the same fingerprint: *response is the stored answer */
+    SUBMISSION_KEY_MISMATCH,   /* seen with another fingerprint */
+    SUBMISSION_KEY_IN_FLIGHT,  /* another transaction is handling this key right now */
+} submission_key_state_t;
+
+/* Inside a transaction: takes the key's transaction-scoped advisory lock (without waiting) and
+ * looks the key up. *response is malloc'd for REPLAY. */
+int submission_keys_claim(db_t *db, const char *key, const char *fingerprint, submission_key_state_t *state,
+                          unsigned char **response, size_t *response_size, db_error_t *error);
+int submission_keys_record(db_t *db, const char *key, const char *fingerprint, int64_t report_id,
+                           const unsigned char *response, size_t response_size, db_error_t *error);
+/* Removes records older than ttl_hours; returns how many, or -1. */
+long submission_keys_purge(db_t *db, long ttl_hours, db_error_t *error);
+
+#endif
