@@ -158,7 +158,7 @@ static void render_series(FILE *out, const series_t *s)
         fprintf(out, " %llu\n", (unsigned long long) atomic_load(&s->count));
     } else if (s->kind == KIND_GAUGE) {
         series_name(out, s->name, "", s->labels, NULL);
-        fprintf(out, " %.17g\n", atomic_load(&s->gauge));
+        fprintf(out, " %.15g\n", atomic_load(&s->gauge));
     } else {
         char le[64];
         for (size_t i = 0; i < s->bound_count; i++) {
@@ -170,7 +170,7 @@ static void render_series(FILE *out, const series_t *s)
         series_name(out, s->name, "_bucket", s->labels, "le=\"+Inf\"");
         fprintf(out, " %llu\n", (unsigned long long) count);
         series_name(out, s->name, "_sum", s->labels, NULL);
-        fprintf(out, " %.17g\n", atomic_load(&s->sum));
+        fprintf(out, " %.15g\n", atomic_load(&s->sum));
         series_name(out, s->name, "_count", s->labels, NULL);
         fprintf(out, " %llu\n", (unsigned long long) count);
     }
