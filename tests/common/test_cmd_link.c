@@ -1,0 +1,224 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <czmq.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_client.h"
+#include "cmd_server.h"
+#include "error_reply.h"
+
+/* A command server running in its own thread (sockets never cross threads). */
+typedef struct {
+    char endpoint[256];
+    int start_delay_ms;
+    int slow_first_ms;          /* the first delivery of each id sleeps this long */
+    atomic_int handled;
+    atomic_int deliveries_of_first_id;
+    char first_id[ENVELOPE_ID_MAX + 1];
+    atomic_bool stop;
+    atomic_bool ready;
+    pthread_t thread;
+} server_t;
+
+static int echo(void *ctx, const envelope_t *request, envelope_t *reply)
+{
+    server_t *s = ctx;
+    bool first = s->first_id[0] == '\0' || strcmp(s->first_id, request->id) == 0;
+    if (s->first_id[0] == '\0')
+        snprintf(s->first_id, sizeof s->first_id, "%s", request->id);
+    if (first && atomic_fetch_add(&s->deliveries_of_first_id, 1) == 0 && s->slow_first_ms)
+        zclock_sleep(s->slow_first_ms);
+    atomic_fetch_add(&s->handled, 1);
+    envelope_set_type(reply, "echo.reply");
+    unsigned char *copy = malloc(request->body_size + 1);
+    memcpy(copy, request->body, request->body_size);
+    envelope_take_body(reply, copy, request->body_size);
+    return 0;
+}
+
+static void *serve(void *arg)
+{
+    server_t *s = arg;
+    zclock_sleep(s->start_delay_ms);
+    char reason[200];
+    cmd_server_t *server = cmd_server_new(s->endpoint, reason, sizeof reason);
+    assert_non_null(server);
+    cmd_server_on(server, "echo", echo, s);
+    atomic_store(&s->ready, true);
+    zpoller_t *poller = zpoller_new(cmd_server_socket(server), NULL);
+    while (!atomic_load(&s->stop))
+        if (zpoller_wait(poller, 50))
+            cmd_server_handle_one(server);
+    zpoller_destroy(&poller);
+    cmd_server_destroy(&server);
+    return NULL;
+}
+
+static server_t *server_start(const char *endpoint, int delay_ms)
+{
+    server_t *s = calloc(1, sizeof *s);
+    snprintf(s->endpoint, sizeof s->endpoint, "%s", endpoint);
+    s->start_delay_ms = delay_ms;
+    pthread_create(&s->thread, NULL, serve, s);
+    return s;
+}
+
+static void server_stop(server_t *s)
+{
+    atomic_store(&s->stop, true);
+    pthread_join(s->thread, NULL);
+    free(s);
+}
+
+static envelope_t *request(const char *type, const char *text)
+{
+    envelope_t *e = envelope_new(type, 1, NULL, NULL);
+    envelope_take_body(e, (unsigned char *) strdup(text), strlen(text));
+    return e;
+}
+
+static char *endpoint(const char *name)
+{
+    static _Thread_local char buffer[128];
+    snprintf(buffer, sizeof buffer, "ipc:///tmp/aduan-cmd-test-%d-%s", getpid(), name);
+    return buffer;
+}
+
+static void test_round_trip_ping_and_unknown_type(void **state)
+{
+    (void) state;
+    server_t *s = server_start(endpoint("a"), 0);
+    char reason[200];
+    cmd_client_t *client = cmd_client_new(endpoint("a"), 1000, 3, reason, sizeof reason);
+    envelope_t *req = request("echo", "hello"), *reply = cmd_client_call(client, req, reason, sizeof reason);
+    assert_non_null(reply);
+    assert_string_equal(reply->type, "echo.reply");
+    assert_string_equal(reply->id, req->id);
+    assert_memory_equal(reply->body, "hello", 5);
+    envelope_destroy(&reply);
+    envelope_destroy(&req);
+    req = request(MSG_PING, "");
+    reply = cmd_client_call(client, req, reason, sizeof reason);
+    assert_string_equal(reply->type, MSG_PONG);
+    envelope_destroy(&reply);
+    envelope_destroy(&req);
+    req = request("nobody.handles.this", "x");
+    reply = cmd_client_call(client, req, reason, sizeof reason);
+    error_reply_t error;
+    assert_string_equal(reply->type, MSG_ERROR);
+    assert_int_equal(error_reply_decode(reply->body, reply->body_size, &error, reason, sizeof reason), 0);
+    assert_string_equal(error.code, ERROR_UNKNOWN_TYPE);
+    envelope_destroy(&reply);
+    envelope_destroy(&req);
+    cmd_client_destroy(&client);
+    server_stop(s);
+}
+
+static void test_server_started_late_is_reached_by_retries(void **state)
+{
+    (void) state;
+    server_t *s = server_start(endpoint("late"), 700);
+    char reason[200];
+    cmd_client_t *client = cmd_client_new(endpoint("late"), 300, 6, reason, sizeof reason);
+    envelope_t *req = request("echo", "late"), *reply = cmd_client_call(client, req, reason, sizeof reason);
+    assert_non_null(reply);
+    assert_string_equal(reply->id, req->id);
+    envelope_destroy(&reply);
+    envelope_destroy(&req);
+    cmd_client_destroy(&client);
+    server_stop(s);
+}
+
+static void test_retry_resends_the_same_request_id(void **state)
+{
+    (void) state;
+    server_t *s = server_start(endpoint("slow"), 0);
+    s->slow_first_ms = 600;
+    while (!atomic_load(&s->ready))
+        zclock_sleep(10);
+    char reason[200];
+    cmd_client_t *client = cmd_client_new(endpoint("slow"), 250, 5, reason, sizeof reason);
+    envelope_t *req = request("echo", "again"), *reply = cmd_client_call(client, req, reason, sizeof reason);
+    assert_non_null(reply);
+    assert_string_equal(reply->id, req->id);
+    assert_true(atomic_load(&s->deliveries_of_first_id) >= 2);
+    assert_string_equal(s->first_id, req->id);
+    envelope_destroy(&reply);
+    envelope_destroy(&req);
+    cmd_client_destroy(&client);
+    server_stop(s);
+}
+
+static void test_two_replicas_share_the_work_and_timeouts_are_bounded(void **state)
+{
+    (void) state;
+    server_t *a = server_start(endpoint("r1"), 0), *b = server_start(endpoint("r2"), 0);
+    while (!atomic_load(&a->ready) || !atomic_load(&b->ready))
+        zclock_sleep(10);
+    char reason[200], both[300];
+    snprintf(both, sizeof both, "%s,", endpoint("r1"));
+    strcat(both, endpoint("r2"));
+    cmd_client_t *client = cmd_client_new(both, 1000, 2, reason, sizeof reason);
+    zclock_sleep(100);
+    for (int i = 0; i < 20; i++) {
+        envelope_t *req = request("echo", "x"), *reply = cmd_client_call(client, req, reason, sizeof reason);
+        assert_non_null(reply);
+        envelope_destroy(&reply);
+        envelope_destroy(&req);
+    }
+    assert_true(atomic_load(&a->handled) > 0);
+    assert_true(atomic_load(&b->handled) > 0);
+    cmd_client_destroy(&client);
+    server_stop(a);
+    server_stop(b);
+    client = cmd_client_new(endpoint("nobody"), 100, 2, reason, sizeof reason);
+    int64_t started = zclock_mono();
+    envelope_t *req = request("echo", "x");
+    assert_null(cmd_client_call(client, req, reason, sizeof reason));
+    assert_true(zclock_mono() - started < 1000);
+    assert_non_null(strstr(reason, "after 2 attempts"));
+    envelope_destroy(&req);
+    cmd_client_destroy(&client);
+}
+
+static void test_garbage_gets_bad_message(void **state)
+{
+    (void) state;
+    server_t *s = server_start(endpoint("garbage"), 0);
+    while (!atomic_load(&s->ready))
+        zclock_sleep(10);
+    zsock_t *raw = zsock_new_dealer(endpoint("garbage"));
+    zstr_send(raw, "this is not msgpack");
+    zsock_set_rcvtimeo(raw, 2000);
+    zframe_t *frame = zframe_recv(raw);
+    assert_non_null(frame);
+    char reason[200];
+    envelope_t *reply = envelope_decode(zframe_data(frame), zframe_size(frame), reason, sizeof reason);
+    error_reply_t error;
+    assert_non_null(reply);
+    assert_int_equal(error_reply_decode(reply->body, reply->body_size, &error, reason, sizeof reason), 0);
+    assert_string_equal(error.code, ERROR_BAD_MESSAGE);
+    envelope_destroy(&reply);
+    zframe_destroy(&frame);
+    zsock_destroy(&raw);
+    server_stop(s);
+}
+
+int main(void)
+{
+    zsys_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip_ping_and_unknown_type),
+        cmocka_unit_test(test_server_started_late_is_reached_by_retries),
+        cmocka_unit_test(test_retry_resends_the_same_request_id),
+        cmocka_unit_test(test_two_replicas_share_the_work_and_timeouts_are_bounded),
+        cmocka_unit_test(test_garbage_gets_bad_message),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,138 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "test_db.h"
+
+static db_t *open_db(char **url)
+{
+    *url = test_db_create("db");
+    assert_non_null(*url);
+    db_t *db = db_new(*url);
+    db_error_t error;
+    assert_int_equal(db_connect(db, 5000, &error), 0);
+    PGresult *r = db_exec(db, "CREATE TABLE t (id serial PRIMARY KEY, v text UNIQUE)", 0, NULL, &error);
+    assert_non_null(r);
+    PQclear(r);
+    return db;
+}
+
+static long count(db_t *db)
+{
+    db_error_t error;
+    PGresult *r = db_exec(db, "SELECT count(*) FROM t", 0, NULL, &error);
+    assert_non_null(r);
+    long n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return n;
+}
+
+static void test_parameters_are_data_and_errors_carry_sqlstate(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = open_db(&url);
+    db_error_t error;
+    const char *hostile[] = {"'); DROP TABLE t; --"};
+    PGresult *r = db_exec(db, "INSERT INTO t (v) VALUES ($1) RETURNING v", 1, hostile, &error);
+    assert_non_null(r);
+    assert_string_equal(PQgetvalue(r, 0, 0), hostile[0]);
+    PQclear(r);
+    assert_null(db_exec(db, "INSERT INTO t (v) VALUES ($1)", 1, hostile, &error));
+    assert_string_equal(error.sqlstate, "23505");
+    assert_false(db_error_is_retryable(&error));
+    const char *null_param[] = {NULL};
+    r = db_exec(db, "INSERT INTO t (v) VALUES ($1) RETURNING v IS NULL", 1, null_param, &error);
+    assert_string_equal(PQgetvalue(r, 0, 0), "t");
+    PQclear(r);
+    db_destroy(&db);
+    test_db_drop(&url);
+}
+
+static int insert_then(db_t *db, void *ctx, db_error_t *error)
+{
+    int *outcome = ctx;
+    const char *v[] = {"in-tx"};
+    PGresult *r = db_exec(db, "INSERT INTO t (v) VALUES ($1)", 1, v, error);
+    PQclear(r);
+    return r ? *outcome : -1;
+}
+
+static void test_transaction_commits_or_rolls_back(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = open_db(&url);
+    db_error_t error;
+    int outcome = 7;
+    assert_int_equal(db_transaction(db, insert_then, &outcome, &error), 7);
+    assert_int_equal(count(db), 0);
+    outcome = 0;
+    assert_int_equal(db_transaction(db, insert_then, &outcome, &error), 0);
+    assert_int_equal(count(db), 1);
+    db_destroy(&db);
+    test_db_drop(&url);
+}
+
+/* Kills the session of `victim` from another connection, as a server restart would. */
+static void kill_session(const char *url, db_t *victim)
+{
+    db_error_t error;
+    PGresult *pid = db_exec(victim, "SELECT pg_backend_pid()::text", 0, NULL, &error);
+    const char *params[] = {PQgetvalue(pid, 0, 0)};
+    db_t *killer = db_new(url);
+    assert_int_equal(db_connect(killer, 5000, &error), 0);
+    PGresult *r = db_exec(killer, "SELECT pg_terminate_backend($1::int)", 1, params, &error);
+    assert_non_null(r);
+    PQclear(r);
+    PQclear(pid);
+    db_destroy(&killer);
+}
+
+typedef struct {
+    const char *url;
+    db_t *self;
+    int calls;
+} killer_tx_t;
+
+static int killed_on_first_call(db_t *db, void *ctx, db_error_t *error)
+{
+    killer_tx_t *k = ctx;
+    if (k->calls++ == 0)
+        kill_session(k->url, k->self);
+    const char *v[] = {"after-kill"};
+    PGresult *r = db_exec(db, "INSERT INTO t (v) VALUES ($1)", 1, v, error);
+    PQclear(r);
+    return r ? 0 : -1;
+}
+
+static void test_reconnects_after_the_connection_is_killed(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = open_db(&url);
+    db_error_t error;
+    kill_session(url, db);
+    assert_int_equal(count(db), 0);  /* db_exec reconnected by itself */
+    killer_tx_t k = {url, db, 0};
+    assert_int_equal(db_transaction(db, killed_on_first_call, &k, &error), 0);
+    assert_int_equal(k.calls, 2);    /* the whole transaction ran again */
+    assert_int_equal(count(db), 1);
+    db_destroy(&db);
+    test_db_drop(&url);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parameters_are_data_and_errors_carry_sqlstate),
+        cmocka_unit_test(test_transaction_commits_or_rolls_back),
+        cmocka_unit_test(test_reconnects_after_the_connection_is_killed),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

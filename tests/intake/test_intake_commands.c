@@ -1,0 +1,256 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error_reply.h"
+#include "intake_commands.h"
+#include "report_codec.h"
+#include "submission_keys.h"
+#include "test_db.h"
+
+static intake_t intake;
+static char *url;
+
+static int setup(void **state)
+{
+    (void) state;
+    intake.db = test_db_open_migrated("intake", &url);
+    return intake.db ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void) state;
+    db_destroy(&intake.db);
+    test_db_drop(&url);
+    return 0;
+}
+
+static long rows(const char *table)
+{
+    char sql[80];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    db_error_t error;
+    PGresult *r = db_exec(intake.db, sql, 0, NULL, &error);
+    long n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return n;
+}
+
+static long all_rows(void)
+{
+    return rows("reports") * 10000 + rows("report_actions") * 100 + rows("submission_keys");
+}
+
+static report_submission_t submission(const char *key)
+{
+    report_submission_t s = {.idempotency_key = (char *) key, .classification = "complaint",
+                             .title = "Lampu jalan mati", .body = "Lampu jalan mati sejak seminggu di Batam Kota.",
+                             .category = "JALAN.PJU", .region = "21.71", .address = "Jl. Engku Putri",
+                             .has_coordinates = true, .lat = 1.13, .lon = 104.05, .reporter_name = "Rudi",
+                             .reporter_email = "rudi@example.org", .reporter_phone = "0812 7000 1111",
+                             .channel = "web"};
+    return s;
+}
+
+/* Runs a handler on an encoded body; returns the reply. */
+static envelope_t *call(cmd_handler_fn *handler, const char *type, unsigned char *body, size_t size)
+{
+    envelope_t *request = envelope_new(type, 1, NULL, NULL);
+    envelope_take_body(request, body, size);
+    envelope_t *reply = envelope_new_reply(request, "none");
+    assert_int_equal(handler(&intake, request, reply), 0);
+    envelope_destroy(&request);
+    return reply;
+}
+
+static envelope_t *submit(const report_submission_t *s)
+{
+    unsigned char *body;
+    size_t size;
+    assert_int_equal(report_submission_encode(s, &body, &size), 0);
+    return call(intake_submit, MSG_REPORT_SUBMIT, body, size);
+}
+
+static void receipt_of(const envelope_t *reply, report_receipt_t *receipt)
+{
+    char reason[200];
+    assert_string_equal(reply->type, MSG_REPORT_RECEIPT);
+    assert_int_equal(report_receipt_decode(reply->body, reply->body_size, receipt, reason, sizeof reason), 0);
+}
+
+static void error_of(const envelope_t *reply, error_reply_t *error)
+{
+    char reason[200];
+    assert_string_equal(reply->type, MSG_ERROR);
+    assert_int_equal(error_reply_decode(reply->body, reply->body_size, error, reason, sizeof reason), 0);
+}
+
+static void view_of(const char *tracking_id, const char *token, report_view_t *view)
+{
+    report_lookup_t lookup = {(char *) tracking_id, (char *) token};
+    unsigned char *body;
+    size_t size;
+    char reason[200];
+    report_lookup_encode(&lookup, &body, &size);
+    envelope_t *reply = call(intake_get, MSG_REPORT_GET, body, size);
+    assert_string_equal(reply->type, MSG_REPORT_VIEW);
+    assert_int_equal(report_view_decode(reply->body, reply->body_size, view, reason, sizeof reason), 0);
+    envelope_destroy(&reply);
+}
+
+static void test_submit_then_get(void **state)
+{
+    (void) state;
+    report_submission_t s = submission("k-get");
+    envelope_t *reply = submit(&s);
+    report_receipt_t receipt;
+    receipt_of(reply, &receipt);
+    report_view_t view;
+    view_of(receipt.tracking_id, NULL, &view);
+    assert_string_equal(view.title, "Lampu jalan mati");
+    assert_string_equal(view.status, "waiting_verification");
+    assert_int_equal(view.action_count, 1);
+    assert_string_equal(view.actions[0].action, "submitted");
+    assert_string_equal(view.reporter_name, "Rudi");
+    assert_null(view.reporter_email);
+    assert_null(view.reporter_phone);
+    report_view_clear(&view);
+    report_receipt_clear(&receipt);
+    envelope_destroy(&reply);
+}
+
+static void test_privacy_matrix(void **state)
+{
+    (void) state;
+    for (int anonymous = 0; anonymous < 2; anonymous++)
+        for (int confidential = 0; confidential < 2; confidential++) {
+            char key[32];
+            snprintf(key, sizeof key, "k-priv-%d%d", anonymous, confidential);
+            report_submission_t s = submission(key);
+            s.anonymous = anonymous;
+            s.confidential = confidential;
+            envelope_t *reply = submit(&s);
+            report_receipt_t receipt;
+            receipt_of(reply, &receipt);
+            const char *tokens[] = {NULL, "not-the-token", receipt.reporter_token};
+            for (int t = 0; t < 3; t++) {
+                bool owner = t == 2;
+                report_view_t v;
+                view_of(receipt.tracking_id, tokens[t], &v);
+                assert_int_equal(v.reporter_authorized, owner);
+                assert_int_equal(v.content_hidden, confidential && !owner);
+                assert_int_equal(v.title != NULL, !confidential || owner);
+                assert_int_equal(v.body != NULL, !confidential || owner);
+                assert_int_equal(v.address != NULL, !confidential || owner);
+                assert_int_equal(v.has_coordinates, !confidential || owner);
+                assert_int_equal(v.reporter_name != NULL, !anonymous || owner);
+                assert_int_equal(v.reporter_email != NULL, owner);
+                assert_int_equal(v.reporter_phone != NULL, owner);
+                report_view_clear(&v);
+            }
+            report_receipt_clear(&receipt);
+            envelope_destroy(&reply);
+        }
+}
+
+static void test_idempotency(void **state)
+{
+    (void) state;
+    report_submission_t s = submission("k-idem");
+    envelope_t *first = submit(&s);
+    long before = all_rows();
+    envelope_t *again = submit(&s);
+    assert_string_equal(again->type, MSG_REPORT_RECEIPT);
+    assert_int_equal(again->body_size, first->body_size);
+    assert_memory_equal(again->body, first->body, first->body_size);
+    assert_int_equal(all_rows(), before);
+    s.title = "Lampu jalan mati total";
+    envelope_t *other = submit(&s);
+    error_reply_t error;
+    error_of(other, &error);
+    assert_string_equal(error.code, ERROR_IDEMPOTENCY_MISMATCH);
+    assert_int_equal(all_rows(), before);
+    envelope_destroy(&first);
+    envelope_destroy(&again);
+    envelope_destroy(&other);
+}
+
+static void test_unknown_codes_store_nothing(void **state)
+{
+    (void) state;
+    report_submission_t s = submission("k-unknown");
+    s.category = "NOPE";
+    s.region = "99.99";
+    s.target_institution = "NO-SUCH";
+    long before = all_rows();
+    envelope_t *reply = submit(&s);
+    error_reply_t error;
+    error_of(reply, &error);
+    assert_string_equal(error.code, ERROR_INVALID);
+    assert_int_equal(error.fields.count, 3);
+    assert_string_equal(error.fields.items[0].field, "category");
+    assert_string_equal(error.fields.items[1].field, "region");
+    assert_string_equal(error.fields.items[2].field, "target_institution");
+    assert_string_equal(error.fields.items[0].code, "unknown");
+    assert_int_equal(all_rows(), before);
+    envelope_destroy(&reply);
+    /* and intake re-checks the rules itself: it does not trust its callers */
+    s = submission("k-rules");
+    s.title = "x";
+    reply = submit(&s);
+    error_of(reply, &error);
+    assert_string_equal(error.fields.items[0].field, "title");
+    assert_int_equal(all_rows(), before);
+    envelope_destroy(&reply);
+}
+
+static void test_unknown_and_malformed_tracking_ids(void **state)
+{
+    (void) state;
+    const char *ids[] = {"0000-0000-0000", "nonsense", ""};
+    for (int i = 0; i < 3; i++) {
+        report_lookup_t lookup = {(char *) ids[i], NULL};
+        unsigned char *body;
+        size_t size;
+        report_lookup_encode(&lookup, &body, &size);
+        envelope_t *reply = call(intake_get, MSG_REPORT_GET, body, size);
+        error_reply_t error;
+        error_of(reply, &error);
+        assert_string_equal(error.code, ERROR_NOT_FOUND);
+        envelope_destroy(&reply);
+    }
+    /* a body that is not a lookup at all */
+    envelope_t *reply = call(intake_get, MSG_REPORT_GET, (unsigned char *) strdup("junk"), 4);
+    error_reply_t error;
+    error_of(reply, &error);
+    assert_string_equal(error.code, ERROR_BAD_MESSAGE);
+    envelope_destroy(&reply);
+}
+
+static void test_purge_removes_only_old_keys(void **state)
+{
+    (void) state;
+    db_error_t error;
+    PGresult *r = db_exec(intake.db, "UPDATE submission_keys SET created_at = now() - interval '25 hours' "
+                                     "WHERE key = 'k-get'", 0, NULL, &error);
+    PQclear(r);
+    long before = rows("submission_keys");
+    assert_int_equal(submission_keys_purge(intake.db, 24, &error), 1);
+    assert_int_equal(rows("submission_keys"), before - 1);
+    assert_int_equal(submission_keys_purge(intake.db, 24, &error), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_submit_then_get),      cmocka_unit_test(test_privacy_matrix),
+        cmocka_unit_test(test_idempotency),          cmocka_unit_test(test_unknown_codes_store_nothing),
+        cmocka_unit_test(test_unknown_and_malformed_tracking_ids), cmocka_unit_test(test_purge_removes_only_old_keys),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
