@@ -11,7 +11,7 @@ state=$top/.aduan
 mkdir -p "$state/logs"
 
 "$top/deploy/install-deps.sh"
-"$top/deploy/build.sh" "$top/build"
+"$top/deploy/build.sh" "$top/build" >"$state/logs/build.log" || { tail -n 30 "$state/logs/build.log" >&2; exit 1; }
 bin=$top/build/bin
 
 db_url=$("$top/tests/harness/pg_cluster.sh" start "$state/pg")
@@ -64,4 +64,8 @@ aduan is running.
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}" || true
-echo "aduan: a service exited; see $state/logs/" >&2
+# Ctrl-C reaches every service at once and all of them stop; one service gone alone is a failure.
+sleep 0.5
+for pid in "${pids[@]}"; do
+  if kill -0 "$pid" 2>/dev/null; then echo "aduan: a service exited; see $state/logs/" >&2; break; fi
+done
