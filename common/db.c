@@ -15,6 +15,7 @@ struct db_t {
     char *conninfo;
     PGconn *conn;
     bool in_transaction;
+    unsigned long generation;
 };
 
 static void set_error(db_error_t *error, const char *sqlstate, const char *message)
@@ -58,14 +59,24 @@ void db_destroy(db_t **self_p)
     *self_p = NULL;
 }
 
+/* Server notices (e.g. "relation already exists, skipping") belong in the JSON log, not raw on stderr. */
+static void log_notice(void *arg, const char *message)
+{
+    (void) arg;
+    logger_debug("postgres: %.*s", (int) strcspn(message, "\n"), message);
+}
+
 static int connect_once(db_t *self, db_error_t *error)
 {
     if (self->conn)
         PQfinish(self->conn);
     self->conn = PQconnectdb(self->conninfo);
     self->in_transaction = false;
-    if (self->conn && PQstatus(self->conn) == CONNECTION_OK)
+    if (self->conn && PQstatus(self->conn) == CONNECTION_OK) {
+        PQsetNoticeProcessor(self->conn, log_notice, NULL);
+        self->generation++;
         return 0;
+    }
     set_error(error, "08001", self->conn ? PQerrorMessage(self->conn) : "out of memory");
     return -1;
 }
@@ -81,6 +92,16 @@ int db_connect(db_t *self, int wait_ms, db_error_t *error)
         pause = pause * 2 > 2000 ? 2000 : pause * 2;
     }
     return 0;
+}
+
+PGconn *db_pgconn(db_t *self)
+{
+    return db_is_connected(self) ? self->conn : NULL;
+}
+
+unsigned long db_generation(const db_t *self)
+{
+    return self->generation;
 }
 
 bool db_is_connected(db_t *self)

@@ -23,6 +23,12 @@ void db_destroy(db_t **self_p);
 int db_connect(db_t *self, int wait_ms, db_error_t *error);
 bool db_is_connected(db_t *self);
 
+/* For LISTEN/NOTIFY and polling the connection's socket only; NULL when not connected. The
+ * connection is replaced when the server went away: db_generation changes each time, and
+ * session state (LISTEN, session advisory locks) must then be set up again. */
+PGconn *db_pgconn(db_t *self);
+unsigned long db_generation(const db_t *self);
+
 /* One statement with text parameters (NULL = SQL NULL). Outside a transaction, a statement that
  * failed because the connection was lost is retried once on a fresh connection. Returns a result
  * with status COMMAND_OK or TUPLES_OK (caller PQclear()s it), or NULL with the error. */

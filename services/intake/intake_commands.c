@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "error_reply.h"
+#include "event_log.h"
 #include "logger.h"
 #include "reference_codec.h"
 #include "reference_store.h"
 #include "report_codec.h"
+#include "report_events.h"
 #include "report_privacy.h"
 #include "report_rules.h"
 #include "report_store.h"
@@ -54,8 +56,16 @@ static int store_new_report(db_t *db, submit_tx_t *tx, db_error_t *error)
     sodium_memzero(token, sizeof token);
     if (rc != 0)
         return -1;
-    return submission_keys_record(db, tx->submission->idempotency_key, tx->fingerprint, stored.id,
-                                  tx->response, tx->response_size, error);
+    if (submission_keys_record(db, tx->submission->idempotency_key, tx->fingerprint, stored.id,
+                               tx->response, tx->response_size, error) != 0)
+        return -1;
+    /* The event commits with the report or not at all (DESIGN.md property 1). */
+    event_t event;
+    if (report_events_submitted(tx->submission, stored.id, stored.tracking_id, REPORT_STATUS_SUBMITTED, &event) != 0)
+        return -1;
+    rc = event_log_append(db, &event, error);
+    event_clear(&event);
+    return rc;
 }
 
 /* One transaction: claim the key, check the codes, store report, action and answer together.

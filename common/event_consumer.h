@@ -1,0 +1,48 @@
+#ifndef ADUAN_EVENT_CONSUMER_H
+#define ADUAN_EVENT_CONSUMER_H
+#include <stdint.h>
+#include "db.h"
+#include "event_codec.h"
+
+/* A durable, idempotent consumer group member (DESIGN.md properties 3 and 4).
+ * - Work is split into a fixed number of partitions (a hash of the report's tracking id modulo
+ *   partitions, so every event of one report is handled in order by one member). A member
+ *   claims partitions with PostgreSQL session advisory locks on its own connection, keeps at most
+ *   its fair share (partitions / live members, from the consumer_members heartbeat table), and
+ *   claims the partitions of a member that died (its locks vanish with its session) within seconds.
+ * - Each partition's position (last seq done) is in consumer_positions; the handler's work for an
+ *   event and the position update commit in ONE transaction, so a kill -9 at any instant neither
+ *   loses nor repeats work.
+ * - Events come from the hubs (stream_reader: live + replay); when no hub is heard for
+ *   hub_silence_ms, the member numbers and reads events straight from the log (event_log) and
+ *   rejoins the live stream when the hub returns. */
+typedef struct event_consumer_t event_consumer_t;
+
+/* Runs inside the transaction that advances the position; 0 commits. A non-zero return rolls back
+ * and the event is offered again later (after a short pause). */
+typedef int (event_handler_fn)(db_t *db, const event_t *event, void *ctx, db_error_t *error);
+
+typedef struct {
+    const char *group;              /* consumer group name, e.g. "verify" */
+    const char *db_url;             /* the member opens its own connection */
+    const char *stream_endpoints;   /* comma list of hub PUB endpoints ("" = log only) */
+    const char *replay_endpoints;   /* comma list of hub replay endpoints */
+    int partitions;                 /* fixed for a group, e.g. 8 */
+    const char *topic_prefix;       /* events handled ("" = all); others only advance positions */
+    event_handler_fn *handler;
+    void *handler_ctx;
+    int hub_silence_ms;             /* default 3000 when 0 */
+} event_consumer_config_t;
+
+event_consumer_t *event_consumer_new(const event_consumer_config_t *config, char *reason, size_t reason_cap);
+void event_consumer_destroy(event_consumer_t **self_p);
+
+/* Does whatever is due (membership heartbeat, rebalancing, reading and handling events) for up to
+ * about timeout_ms. Returns the number of events handled, or -1 when interrupted. */
+int event_consumer_run_once(event_consumer_t *self, int timeout_ms);
+
+/* For /metrics and tests. */
+int event_consumer_partitions_owned(const event_consumer_t *self);
+int64_t event_consumer_lag(const event_consumer_t *self);
+
+#endif

@@ -1,0 +1,218 @@
+#include "stream_reader.h"
+
+#include <czmq.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_client.h"
+#include "logger.h"
+
+struct stream_reader_t {
+    zsock_t *sub;               /* NULL without stream endpoints */
+    cmd_client_t *replay;       /* NULL without replay endpoints */
+    char *prefix;
+    int64_t next;
+    int64_t head;
+    int64_t last_heard;         /* zclock_mono() of the last event or heartbeat */
+    event_batch_t pending;      /* replayed events not yet handed out */
+    size_t pending_index;
+};
+
+static zsock_t *open_sub(const char *endpoints, char *reason, size_t cap)
+{
+    zsock_t *sub = zsock_new(ZMQ_SUB);
+    if (!sub) {
+        snprintf(reason, cap, "cannot create a ZeroMQ socket");
+        return NULL;
+    }
+    zsock_set_rcvhwm(sub, 100000);
+    zsock_set_heartbeat_ivl(sub, 1000);
+    zsock_set_heartbeat_timeout(sub, 3000);
+    zsock_set_reconnect_ivl(sub, 100);
+    zsock_set_reconnect_ivl_max(sub, 1000);
+    zsock_set_subscribe(sub, "");  /* all topics: a gap is only visible on the whole stream */
+    char *list = strdup(endpoints), *save = NULL;
+    for (char *e = list ? strtok_r(list, ",", &save) : NULL; e; e = strtok_r(NULL, ",", &save)) {
+        while (*e == ' ')
+            e++;
+        if (*e && zsock_connect(sub, "%s", e) != 0) {
+            snprintf(reason, cap, "cannot connect to '%s'", e);
+            zsock_destroy(&sub);
+            break;
+        }
+    }
+    free(list);
+    return sub;
+}
+
+stream_reader_t *stream_reader_new(const stream_reader_config_t *config, char *reason, size_t cap)
+{
+    stream_reader_t *self = calloc(1, sizeof *self);
+    if (!self || !(self->prefix = strdup(config->topic_prefix ? config->topic_prefix : ""))) {
+        free(self);
+        snprintf(reason, cap, "out of memory");
+        return NULL;
+    }
+    self->next = config->next_seq > 0 ? config->next_seq : 1;
+    self->last_heard = -1000000;
+    bool ok = true;
+    if (config->stream_endpoints && *config->stream_endpoints)
+        ok = (self->sub = open_sub(config->stream_endpoints, reason, cap)) != NULL;
+    if (ok && config->replay_endpoints && *config->replay_endpoints)
+        ok = (self->replay = cmd_client_new(config->replay_endpoints,
+                                            config->replay_timeout_ms > 0 ? config->replay_timeout_ms : 2000, 1,
+                                            reason, cap)) != NULL;
+    if (!ok)
+        stream_reader_destroy(&self);
+    return self;
+}
+
+void stream_reader_destroy(stream_reader_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    stream_reader_t *self = *self_p;
+    zsock_destroy(&self->sub);
+    cmd_client_destroy(&self->replay);
+    event_batch_clear(&self->pending);
+    free(self->prefix);
+    free(self);
+    *self_p = NULL;
+}
+
+/* Takes `e` if it is the next one: 1 when handed out to *event, 0 when skipped or not next. */
+static int take(stream_reader_t *self, event_t *e, event_t *event)
+{
+    if (e->seq != self->next)
+        return 0;
+    self->next++;
+    if (e->seq > self->head)
+        self->head = e->seq;
+    if (strncmp(e->type, self->prefix, strlen(self->prefix)) != 0)
+        return 0;
+    *event = *e;
+    memset(e, 0, sizeof *e);  /* ownership moves to the caller */
+    return 1;
+}
+
+static int from_pending(stream_reader_t *self, event_t *event)
+{
+    while (self->pending_index < self->pending.count)
+        if (take(self, &self->pending.items[self->pending_index++], event))
+            return 1;
+    event_batch_clear(&self->pending);
+    self->pending_index = 0;
+    return 0;
+}
+
+/* Asks a hub for what is missing from `next` on; false when no hub answered. */
+static bool replay(stream_reader_t *self)
+{
+    if (!self->replay)
+        return false;
+    event_replay_request_t want = {self->next, "", EVENT_REPLAY_MAX};
+    unsigned char *body = NULL;
+    size_t size = 0;
+    char reason[256];
+    envelope_t *request = envelope_new(MSG_STREAM_REPLAY, 1, NULL, NULL);
+    if (!request || event_replay_request_encode(&want, &body, &size) != 0) {
+        envelope_destroy(&request);
+        return false;
+    }
+    envelope_take_body(request, body, size);
+    envelope_t *reply = cmd_client_call(self->replay, request, reason, sizeof reason);
+    bool ok = reply && strcmp(reply->type, MSG_STREAM_BATCH) == 0
+              && event_batch_decode(reply->body, reply->body_size, &self->pending, reason, sizeof reason) == 0;
+    if (ok) {
+        self->pending_index = 0;
+        if (self->pending.head > self->head)
+            self->head = self->pending.head;
+        self->last_heard = zclock_mono();
+    } else
+        logger_warn("replay from %lld failed: %s", (long long) self->next, reply ? "bad reply" : reason);
+    envelope_destroy(&reply);
+    envelope_destroy(&request);
+    return ok;
+}
+
+/* One message from the live stream: 1 with *event, 0 for anything else. */
+static int receive(stream_reader_t *self, event_t *event)
+{
+    zmsg_t *msg = zmsg_recv(self->sub);
+    if (!msg)
+        return 0;
+    char *topic = zmsg_popstr(msg);
+    zframe_t *body = zmsg_pop(msg);
+    char reason[200];
+    int got = 0;
+    if (topic && body && strcmp(topic, EVENT_HEARTBEAT_TOPIC) == 0) {
+        int64_t head, at;
+        if (event_heartbeat_decode(zframe_data(body), zframe_size(body), &head, &at, reason, sizeof reason) == 0) {
+            self->last_heard = zclock_mono();
+            if (head > self->head)
+                self->head = head;
+        }
+    } else if (topic && body) {
+        event_t e;
+        if (event_decode(zframe_data(body), zframe_size(body), &e, reason, sizeof reason) == 0) {
+            self->last_heard = zclock_mono();
+            if (e.seq > self->head)
+                self->head = e.seq;
+            got = take(self, &e, event);  /* a later seq is a gap: the replay brings it */
+            event_clear(&e);
+        }
+    }
+    free(topic);
+    zframe_destroy(&body);
+    zmsg_destroy(&msg);
+    return got;
+}
+
+int stream_reader_next(stream_reader_t *self, int timeout_ms, event_t *event)
+{
+    int64_t deadline = zclock_mono() + timeout_ms;
+    memset(event, 0, sizeof *event);
+    while (!zsys_interrupted) {
+        if (from_pending(self, event))
+            return 1;
+        bool refilled = self->head >= self->next && replay(self);
+        if (refilled && self->pending.count)
+            continue;
+        int64_t left = deadline - zclock_mono();
+        if (left <= 0)
+            return 0;
+        if (!self->sub) {
+            zclock_sleep(left < 100 ? (int) left : 100);
+            continue;
+        }
+        zmq_pollitem_t item = {zsock_resolve(self->sub), 0, ZMQ_POLLIN, 0};
+        /* after a failed replay, come back soon to try again */
+        long wait = self->head >= self->next ? (left < 200 ? left : 200) : left;
+        if (zmq_poll(&item, 1, wait) > 0 && receive(self, event))
+            return 1;
+    }
+    return -1;
+}
+
+int64_t stream_reader_position(const stream_reader_t *self)
+{
+    return self->next;
+}
+
+void stream_reader_seek(stream_reader_t *self, int64_t next_seq)
+{
+    self->next = next_seq > 0 ? next_seq : 1;
+    event_batch_clear(&self->pending);
+    self->pending_index = 0;
+}
+
+int64_t stream_reader_head(const stream_reader_t *self)
+{
+    return self->head;
+}
+
+bool stream_reader_hub_alive(const stream_reader_t *self, int silence_ms)
+{
+    return zclock_mono() - self->last_heard < silence_ms;
+}
