@@ -1,0 +1,230 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "envelope.h"
+#include "event_log.h"
+#include "test_db.h"
+
+static char *url;
+static db_t *db;
+static char report_id[32];
+
+static int setup(void **state)
+{
+    (void) state;
+    db = test_db_open_migrated("eventlog", &url);
+    if (!db)
+        return -1;
+    db_error_t error;
+    PGresult *r = db_exec(db, "INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, "
+                              "anonymous, confidential, channel, status, reporter_token_hash) VALUES ('AAAA-AAAA-AAAA', "
+                              "'complaint', 't', 'b', 'PU', '21', false, false, 'web', 'waiting_verification', "
+                              "repeat('0', 64)) RETURNING id", 0, NULL, &error);
+    if (!r)
+        return -1;
+    snprintf(report_id, sizeof report_id, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void) state;
+    db_destroy(&db);
+    test_db_drop(&url);
+    return 0;
+}
+
+static void make_event(event_t *e, const char *type)
+{
+    char id[ENVELOPE_ID_MAX + 1];
+    envelope_random_id(id);
+    memset(e, 0, sizeof *e);
+    e->id = strdup(id);
+    e->type = strdup(type);
+    e->version = 1;
+    e->report_id = strtoll(report_id, NULL, 10);
+    e->tracking_id = strdup("AAAA-AAAA-AAAA");
+    e->actor_role = strdup("system");
+    e->payload = malloc(1);
+    e->payload[0] = 0x80;  /* {} */
+    e->payload_size = 1;
+}
+
+static db_t *connect_new(void)
+{
+    db_t *c = db_new(url);
+    db_error_t error;
+    assert_int_equal(db_connect(c, 5000, &error), 0);
+    return c;
+}
+
+static void sql(db_t *c, const char *statement)
+{
+    db_error_t error;
+    PGresult *r = db_exec(c, statement, 0, NULL, &error);
+    assert_non_null(r);
+    PQclear(r);
+}
+
+static void append(db_t *c, const char *type)
+{
+    event_t e;
+    db_error_t error;
+    make_event(&e, type);
+    assert_int_equal(event_log_append(c, &e, &error), 0);
+    event_clear(&e);
+}
+
+static int64_t head(void)
+{
+    db_error_t error;
+    return event_log_head(db, &error);
+}
+
+/* The trap of DESIGN.md: A takes the lower id but commits after B. */
+static void test_late_commit_is_numbered_after_and_never_skipped(void **state)
+{
+    (void) state;
+    db_error_t error;
+    int64_t start = head();
+    db_t *a = connect_new(), *b = connect_new();
+    sql(a, "BEGIN");
+    append(a, "test.a");               /* takes the lower id, stays open */
+    sql(b, "BEGIN");
+    append(b, "test.b");
+    sql(b, "COMMIT");
+    assert_int_equal(event_log_sequence(db, 100, &error), 1);   /* only B is visible */
+    sql(a, "COMMIT");
+    assert_int_equal(event_log_sequence(db, 100, &error), 1);   /* A, now visible, comes next */
+    event_batch_t batch;
+    assert_int_equal(event_log_read(db, start, "", 10, &batch, &error), 0);
+    assert_int_equal(batch.count, 2);
+    assert_string_equal(batch.items[0].type, "test.b");
+    assert_int_equal(batch.items[0].seq, start + 1);
+    assert_string_equal(batch.items[1].type, "test.a");
+    assert_int_equal(batch.items[1].seq, start + 2);
+    assert_int_equal(batch.items[1].prev, start + 1);
+    assert_int_equal(batch.head, start + 2);
+    event_batch_clear(&batch);
+    db_destroy(&a);
+    db_destroy(&b);
+}
+
+static void test_rolled_back_events_are_never_seen(void **state)
+{
+    (void) state;
+    db_error_t error;
+    int64_t start = head();
+    db_t *a = connect_new();
+    sql(a, "BEGIN");
+    append(a, "test.rolled_back");
+    assert_int_equal(event_log_sequence(db, 100, &error), 0);
+    sql(a, "ROLLBACK");
+    assert_int_equal(event_log_sequence(db, 100, &error), 0);
+    event_batch_t batch;
+    assert_int_equal(event_log_read(db, start, "", 10, &batch, &error), 0);
+    assert_int_equal(batch.count, 0);
+    event_batch_clear(&batch);
+    db_destroy(&a);
+}
+
+static void test_prefix_filter(void **state)
+{
+    (void) state;
+    db_error_t error;
+    int64_t start = head();
+    append(db, "report.one");
+    append(db, "other.two");
+    append(db, "report.three");
+    event_log_sequence(db, 100, &error);
+    event_batch_t batch;
+    assert_int_equal(event_log_read(db, start, "report.", 10, &batch, &error), 0);
+    assert_int_equal(batch.count, 2);
+    assert_string_equal(batch.items[1].type, "report.three");
+    event_batch_clear(&batch);
+    assert_int_equal(event_log_read(db, start, "%", 10, &batch, &error), 0);  /* no LIKE wildcards */
+    assert_int_equal(batch.count, 0);
+    event_batch_clear(&batch);
+}
+
+enum { WRITERS = 4, PER_WRITER = 500 };
+static atomic_int writers_done;
+
+static void *writer(void *arg)
+{
+    (void) arg;
+    db_t *c = connect_new();
+    for (int i = 0; i < PER_WRITER; i++) {
+        sql(c, "BEGIN");
+        append(c, "test.concurrent");
+        sql(c, "COMMIT");
+    }
+    db_destroy(&c);
+    atomic_fetch_add(&writers_done, 1);
+    return NULL;
+}
+
+static void *sequencer(void *arg)
+{
+    (void) arg;
+    db_t *c = connect_new();
+    db_error_t error;
+    while (atomic_load(&writers_done) < WRITERS)
+        assert_true(event_log_sequence(c, 50, &error) >= 0);
+    while (event_log_sequence(c, 500, &error) > 0)
+        ;
+    db_destroy(&c);
+    return NULL;
+}
+
+static void test_concurrent_writers_and_sequencers_give_a_dense_order(void **state)
+{
+    (void) state;
+    db_error_t error;
+    int64_t start = head();
+    pthread_t threads[WRITERS + 2];
+    for (int i = 0; i < WRITERS; i++)
+        pthread_create(&threads[i], NULL, writer, NULL);
+    for (int i = 0; i < 2; i++)
+        pthread_create(&threads[WRITERS + i], NULL, sequencer, NULL);
+    for (int i = 0; i < WRITERS + 2; i++)
+        pthread_join(threads[i], NULL);
+    event_log_sequence(db, 5000, &error);
+    int64_t expected = start + 1, total = 0;
+    for (;;) {
+        event_batch_t batch;
+        assert_int_equal(event_log_read(db, expected - 1, "", 1000, &batch, &error), 0);
+        if (batch.count == 0) {
+            event_batch_clear(&batch);
+            break;
+        }
+        for (size_t i = 0; i < batch.count; i++)
+            assert_int_equal(batch.items[i].seq, expected++);
+        total += (int64_t) batch.count;
+        event_batch_clear(&batch);
+    }
+    assert_int_equal(total, WRITERS * PER_WRITER);
+    assert_int_equal(head(), start + WRITERS * PER_WRITER);
+    PGresult *r = db_exec(db, "SELECT count(*) FROM events WHERE seq IS NULL", 0, NULL, &error);
+    assert_string_equal(PQgetvalue(r, 0, 0), "0");
+    PQclear(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_late_commit_is_numbered_after_and_never_skipped),
+        cmocka_unit_test(test_rolled_back_events_are_never_seen),
+        cmocka_unit_test(test_prefix_filter),
+        cmocka_unit_test(test_concurrent_writers_and_sequencers_give_a_dense_order),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
