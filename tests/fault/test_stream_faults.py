@@ -128,6 +128,24 @@ class StreamFaults(unittest.TestCase):
             "SELECT min(seq) FROM consumer_positions WHERE group_name = 'probe'")) == head,
             30, "every partition position to reach the head")
 
+    def test_consumers_keep_going_without_the_hub_and_rejoin(self):
+        self.system = System("nohub", with_stats=True).start()
+        member = self.system.consumer("aduan-probe-consumer", "probe0", {"PROBE_MEMBER": "m0"}).start()
+        db = self.system.db
+        half = N_REPORTS // 8
+        self.system.stats.kill()
+        accepted = {}
+        submit_many(self.system, half, accepted)
+        wait_for(lambda: db.count("probe_work") >= half, 60, "work done from the log while the hub is down")
+        self.system.stats.start()
+        submit_many(self.system, 2 * half, accepted)
+        wait_for(lambda: db.count("probe_work") >= 2 * half, 60, "work done after the hub returned")
+        time.sleep(1.0)
+        self.assertEqual(db.count("probe_work"), 2 * half)
+        self.assertEqual(int(db.scalar("SELECT count(DISTINCT event_id) FROM probe_work")), 2 * half)
+        status, metrics = member.admin_get("/metrics")
+        self.assertIn("aduan_consumer_partitions_owned{group=\"probe\"} 8", metrics)
+
     def test_postgres_restarted_mid_run(self):
         self.cluster = Cluster("pgrestart")
         self.system = System("pgrestart", with_stats=True, cluster_url=self.cluster.url).start()
