@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "logger.h"
+#include "zmq_endpoints.h"
 
 struct cmd_client_t {
     char *endpoints;
@@ -29,19 +30,9 @@ static zsock_t *open_socket(const char *endpoints, char *reason, size_t cap)
     zsock_set_reconnect_ivl_max(socket, 2000);
     zsock_set_heartbeat_ivl(socket, 1000);
     zsock_set_heartbeat_timeout(socket, 3000);
-    char *list = strdup(endpoints), *save = NULL;
-    int connected = 0;
-    for (char *e = list ? strtok_r(list, ",", &save) : NULL; e; e = strtok_r(NULL, ",", &save)) {
-        while (*e == ' ')
-            e++;
-        if (*e && zsock_connect(socket, "%s", e) == 0)
-            connected++;
-        else if (*e)
-            snprintf(reason, cap, "cannot connect to '%s'", e);
-    }
-    free(list);
-    if (connected == 0) {
-        if (!*reason)
+    int connected = zmq_endpoints_attach(socket, endpoints, false, reason, cap);
+    if (connected <= 0) {
+        if (connected == 0)
             snprintf(reason, cap, "no endpoint in '%s'", endpoints);
         zsock_destroy(&socket);
     }

@@ -7,6 +7,7 @@
 #include "error_reply.h"
 #include "logger.h"
 #include "metrics.h"
+#include "zmq_endpoints.h"
 
 #define CMD_SERVER_MAX_HANDLERS 32
 
@@ -34,19 +35,7 @@ cmd_server_t *cmd_server_new(const char *bind_endpoints, char *reason, size_t ca
     zsock_set_linger(self->router, 500);  /* replies in flight still leave at shutdown */
     zsock_set_heartbeat_ivl(self->router, 1000);
     zsock_set_heartbeat_timeout(self->router, 3000);
-    char *list = strdup(bind_endpoints), *save = NULL;
-    int bound = 0;
-    for (char *e = list ? strtok_r(list, ",", &save) : NULL; e; e = strtok_r(NULL, ",", &save)) {
-        while (*e == ' ')
-            e++;
-        if (zsock_bind(self->router, "%s", e) < 0) {
-            snprintf(reason, cap, "cannot bind %s: %s", e, zmq_strerror(zmq_errno()));
-            bound = -1;
-            break;
-        }
-        bound++;
-    }
-    free(list);
+    int bound = zmq_endpoints_attach(self->router, bind_endpoints, true, reason, cap);
     if (bound <= 0) {
         if (bound == 0)
             snprintf(reason, cap, "no endpoint to bind in '%s'", bind_endpoints);

@@ -141,6 +141,18 @@ PGresult *db_exec(db_t *self, const char *sql, int nparams, const char *const *p
     return run(self, sql, nparams, params, error);
 }
 
+int db_exec_ok(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
+{
+    PGresult *result = db_exec(self, sql, nparams, params, error);
+    PQclear(result);
+    return result ? 0 : -1;
+}
+
+char *db_value_dup(const PGresult *result, int row, int column)
+{
+    return PQgetisnull(result, row, column) ? NULL : strdup(PQgetvalue(result, row, column));
+}
+
 int db_exec_script(db_t *self, const char *sql, db_error_t *error)
 {
     PGresult *result = self->conn ? PQexec(self->conn, sql) : NULL;

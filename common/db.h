@@ -35,6 +35,12 @@ unsigned long db_generation(const db_t *self);
 PGresult *db_exec(db_t *self, const char *sql, int nparams, const char *const *params,
                   db_error_t *error);
 
+/* A statement whose result is not needed: 0, or -1 with the error. */
+int db_exec_ok(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error);
+
+/* A malloc'd copy of one value of a result, NULL for SQL NULL. */
+char *db_value_dup(const PGresult *result, int row, int column);
+
 /* A trusted, parameterless script of several statements (migrations and seeds only). */
 int db_exec_script(db_t *self, const char *sql, db_error_t *error);
 

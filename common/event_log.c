@@ -8,13 +8,6 @@
 /* Advisory lock of the sequencer ("aduanseq"); transaction-scoped, so a crash releases it. */
 #define SEQUENCER_LOCK_KEY "6111047110115101113"
 
-static int exec_ok(db_t *db, const char *sql, int n, const char *const *params, db_error_t *error)
-{
-    PGresult *r = db_exec(db, sql, n, params, error);
-    PQclear(r);
-    return r ? 0 : -1;
-}
-
 int event_log_append(db_t *db, const event_t *e, db_error_t *error)
 {
     size_t hex_size = e->payload_size * 2 + 1;
@@ -27,13 +20,13 @@ int event_log_append(db_t *db, const event_t *e, db_error_t *error)
     snprintf(at, sizeof at, "%lld", (long long) e->occurred_at_ms);
     const char *params[] = {e->id, e->type, version, e->occurred_at_ms ? at : NULL, e->report_id ? report_id : NULL,
                             e->tracking_id, e->institution, e->actor_role, e->actor_id, hex};
-    int rc = exec_ok(db,
+    int rc = db_exec_ok(db,
         "INSERT INTO events (event_id, type, schema_version, occurred_at, report_id, tracking_id, institution_code, "
         "actor_role, actor_id, payload) VALUES ($1, $2, $3, coalesce(to_timestamp($4::bigint / 1000.0), now()), $5, "
         "$6, $7, $8, $9, decode($10, 'hex'))", 10, params, error);
     free(hex);
     const char *channel[] = {EVENT_LOG_CHANNEL};
-    return rc == 0 ? exec_ok(db, "SELECT pg_notify($1, '')", 1, channel, error) : -1;
+    return rc == 0 ? db_exec_ok(db, "SELECT pg_notify($1, '')", 1, channel, error) : -1;
 }
 
 typedef struct {
@@ -47,7 +40,7 @@ static int sequence_tx(db_t *db, void *ctx, db_error_t *error)
     char max[16];
     snprintf(max, sizeof max, "%d", tx->max);
     const char *lock[] = {SEQUENCER_LOCK_KEY};
-    if (exec_ok(db, "SELECT pg_advisory_xact_lock($1::bigint)", 1, lock, error) != 0)
+    if (db_exec_ok(db, "SELECT pg_advisory_xact_lock($1::bigint)", 1, lock, error) != 0)
         return -1;
     const char *params[] = {max};
     PGresult *r = db_exec(db,
@@ -80,25 +73,20 @@ int64_t event_log_head(db_t *db, db_error_t *error)
     return head;
 }
 
-static char *text_or_null(const PGresult *r, int row, int col)
-{
-    return PQgetisnull(r, row, col) ? NULL : strdup(PQgetvalue(r, row, col));
-}
-
 /* One row of the read query into `e` (payload hex-decoded). */
 static int fill_event(const PGresult *r, int i, event_t *e)
 {
     e->seq = strtoll(PQgetvalue(r, i, 0), NULL, 10);
     e->prev = e->seq - 1;
-    e->id = text_or_null(r, i, 1);
-    e->type = text_or_null(r, i, 2);
+    e->id = db_value_dup(r, i, 1);
+    e->type = db_value_dup(r, i, 2);
     e->version = (uint32_t) strtoul(PQgetvalue(r, i, 3), NULL, 10);
     e->occurred_at_ms = strtoll(PQgetvalue(r, i, 4), NULL, 10);
     e->report_id = PQgetisnull(r, i, 5) ? 0 : strtoll(PQgetvalue(r, i, 5), NULL, 10);
-    e->tracking_id = text_or_null(r, i, 6);
-    e->institution = text_or_null(r, i, 7);
-    e->actor_role = text_or_null(r, i, 8);
-    e->actor_id = text_or_null(r, i, 9);
+    e->tracking_id = db_value_dup(r, i, 6);
+    e->institution = db_value_dup(r, i, 7);
+    e->actor_role = db_value_dup(r, i, 8);
+    e->actor_id = db_value_dup(r, i, 9);
     const char *hex = PQgetvalue(r, i, 10);
     size_t capacity = strlen(hex) / 2;
     e->payload = malloc(capacity ? capacity : 1);

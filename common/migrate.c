@@ -41,13 +41,6 @@ static int version_of(const char *name)
     return atoi(name);
 }
 
-static int exec_ok(db_t *db, const char *sql, int n, const char *const *params, db_error_t *error)
-{
-    PGresult *result = db_exec(db, sql, n, params, error);
-    PQclear(result);
-    return result ? 0 : -1;
-}
-
 typedef struct {
     const embedded_file_t *file;
     int version;
@@ -62,7 +55,7 @@ static int apply_one(db_t *db, void *ctx, db_error_t *error)
     if (db_exec_script(db, step->file->data, error) != 0)
         return -1;
     const char *params[] = {version, step->file->name, step->sha};
-    return exec_ok(db, "INSERT INTO schema_migrations (version, name, sha256) VALUES ($1, $2, $3)", 3, params, error);
+    return db_exec_ok(db, "INSERT INTO schema_migrations (version, name, sha256) VALUES ($1, $2, $3)", 3, params, error);
 }
 
 /* Applies `file` unless recorded; refuses a recorded one whose text changed. */
@@ -110,7 +103,7 @@ static int check_numbers(const embedded_file_t *files, size_t count, db_error_t 
 static int lock(db_t *db, bool take, db_error_t *error)
 {
     const char *params[] = {MIGRATE_LOCK_KEY};
-    return exec_ok(db, take ? "SELECT pg_advisory_lock($1::bigint)" : "SELECT pg_advisory_unlock($1::bigint)",
+    return db_exec_ok(db, take ? "SELECT pg_advisory_lock($1::bigint)" : "SELECT pg_advisory_unlock($1::bigint)",
                    1, params, error);
 }
 
@@ -118,7 +111,7 @@ int migrate_apply(db_t *db, const embedded_file_t *migrations, size_t count, db_
 {
     if (check_numbers(migrations, count, error) != 0 || lock(db, true, error) != 0)
         return -1;
-    int rc = exec_ok(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, "
+    int rc = db_exec_ok(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, "
                          "name text NOT NULL, sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
                      0, NULL, error);
     for (size_t i = 0; rc == 0 && i < count; i++)

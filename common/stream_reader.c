@@ -7,6 +7,7 @@
 
 #include "cmd_client.h"
 #include "logger.h"
+#include "zmq_endpoints.h"
 
 struct stream_reader_t {
     zsock_t *sub;               /* NULL without stream endpoints */
@@ -32,17 +33,8 @@ static zsock_t *open_sub(const char *endpoints, char *reason, size_t cap)
     zsock_set_reconnect_ivl(sub, 100);
     zsock_set_reconnect_ivl_max(sub, 1000);
     zsock_set_subscribe(sub, "");  /* all topics: a gap is only visible on the whole stream */
-    char *list = strdup(endpoints), *save = NULL;
-    for (char *e = list ? strtok_r(list, ",", &save) : NULL; e; e = strtok_r(NULL, ",", &save)) {
-        while (*e == ' ')
-            e++;
-        if (*e && zsock_connect(sub, "%s", e) != 0) {
-            snprintf(reason, cap, "cannot connect to '%s'", e);
-            zsock_destroy(&sub);
-            break;
-        }
-    }
-    free(list);
+    if (zmq_endpoints_attach(sub, endpoints, false, reason, cap) < 0)
+        zsock_destroy(&sub);
     return sub;
 }
 

@@ -13,11 +13,6 @@ static const struct {
     {"institutions", "SELECT code, name, parent_code, kind, region_code FROM institutions WHERE active ORDER BY code"},
 };
 
-static char *text_or_null(const PGresult *r, int row, int col)
-{
-    return PQgetisnull(r, row, col) ? NULL : strdup(PQgetvalue(r, row, col));
-}
-
 int reference_store_list(db_t *db, const char *table, reference_list_t *list, db_error_t *error)
 {
     const char *sql = NULL;
@@ -34,11 +29,11 @@ int reference_store_list(db_t *db, const char *table, reference_list_t *list, db
     list->items = rows ? calloc((size_t) rows, sizeof *list->items) : NULL;
     for (int i = 0; i < rows && list->items; i++) {
         reference_entry_t *e = &list->items[i];
-        e->code = text_or_null(r, i, 0);
-        e->name = text_or_null(r, i, 1);
-        e->parent_code = text_or_null(r, i, 2);
-        e->kind = text_or_null(r, i, 3);
-        e->region_code = text_or_null(r, i, 4);
+        e->code = db_value_dup(r, i, 0);
+        e->name = db_value_dup(r, i, 1);
+        e->parent_code = db_value_dup(r, i, 2);
+        e->kind = db_value_dup(r, i, 3);
+        e->region_code = db_value_dup(r, i, 4);
         list->count++;
     }
     PQclear(r);

@@ -4,13 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int exec_ok(db_t *db, const char *sql, int n, const char *const *params, db_error_t *error)
-{
-    PGresult *result = db_exec(db, sql, n, params, error);
-    PQclear(result);
-    return result ? 0 : -1;
-}
-
 static int exists(db_t *db, const char *sql, const char *code, bool *found, db_error_t *error)
 {
     const char *params[] = {code};
@@ -44,7 +37,7 @@ int report_store_check_codes(db_t *db, const report_submission_t *s, field_error
 static int insert_action(db_t *db, const char *report_id, db_error_t *error)
 {
     const char *params[] = {report_id, REPORT_STATUS_SUBMITTED};
-    return exec_ok(db, "INSERT INTO report_actions (report_id, action, actor_role, status_after) "
+    return db_exec_ok(db, "INSERT INTO report_actions (report_id, action, actor_role, status_after) "
                        "VALUES ($1, 'submitted', 'reporter', $2)", 2, params, error);
 }
 
@@ -87,11 +80,6 @@ int report_store_insert(db_t *db, const report_submission_t *s, const char *toke
     return -1;
 }
 
-static char *text_or_null(const PGresult *r, int row, int col)
-{
-    return PQgetisnull(r, row, col) ? NULL : strdup(PQgetvalue(r, row, col));
-}
-
 static int load_actions(db_t *db, const char *report_id, report_view_t *view, db_error_t *error)
 {
     const char *params[] = {report_id};
@@ -104,10 +92,10 @@ static int load_actions(db_t *db, const char *report_id, report_view_t *view, db
     for (int i = 0; i < rows && view->actions; i++) {
         report_action_t *a = &view->actions[i];
         a->at_ms = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-        a->action = text_or_null(r, i, 1);
-        a->actor_role = text_or_null(r, i, 2);
-        a->status_after = text_or_null(r, i, 3);
-        a->note = text_or_null(r, i, 4);
+        a->action = db_value_dup(r, i, 1);
+        a->actor_role = db_value_dup(r, i, 2);
+        a->status_after = db_value_dup(r, i, 3);
+        a->note = db_value_dup(r, i, 4);
         view->action_count++;
     }
     PQclear(r);
@@ -116,26 +104,26 @@ static int load_actions(db_t *db, const char *report_id, report_view_t *view, db
 
 static void fill_view(const PGresult *r, report_view_t *v)
 {
-    v->tracking_id = text_or_null(r, 0, 0);
-    v->classification = text_or_null(r, 0, 1);
-    v->status = text_or_null(r, 0, 2);
+    v->tracking_id = db_value_dup(r, 0, 0);
+    v->classification = db_value_dup(r, 0, 1);
+    v->status = db_value_dup(r, 0, 2);
     v->anonymous = PQgetvalue(r, 0, 3)[0] == 't';
     v->confidential = PQgetvalue(r, 0, 4)[0] == 't';
-    v->title = text_or_null(r, 0, 5);
-    v->body = text_or_null(r, 0, 6);
-    v->category = text_or_null(r, 0, 7);
-    v->region = text_or_null(r, 0, 8);
-    v->incident_date = text_or_null(r, 0, 9);
-    v->address = text_or_null(r, 0, 10);
+    v->title = db_value_dup(r, 0, 5);
+    v->body = db_value_dup(r, 0, 6);
+    v->category = db_value_dup(r, 0, 7);
+    v->region = db_value_dup(r, 0, 8);
+    v->incident_date = db_value_dup(r, 0, 9);
+    v->address = db_value_dup(r, 0, 10);
     v->has_coordinates = !PQgetisnull(r, 0, 11);
     v->lat = v->has_coordinates ? strtod(PQgetvalue(r, 0, 11), NULL) : 0;
     v->lon = v->has_coordinates ? strtod(PQgetvalue(r, 0, 12), NULL) : 0;
-    v->target_institution = text_or_null(r, 0, 13);
-    v->institution = text_or_null(r, 0, 14);
-    v->channel = text_or_null(r, 0, 15);
-    v->reporter_name = text_or_null(r, 0, 16);
-    v->reporter_email = text_or_null(r, 0, 17);
-    v->reporter_phone = text_or_null(r, 0, 18);
+    v->target_institution = db_value_dup(r, 0, 13);
+    v->institution = db_value_dup(r, 0, 14);
+    v->channel = db_value_dup(r, 0, 15);
+    v->reporter_name = db_value_dup(r, 0, 16);
+    v->reporter_email = db_value_dup(r, 0, 17);
+    v->reporter_phone = db_value_dup(r, 0, 18);
     v->submitted_at_ms = strtoll(PQgetvalue(r, 0, 19), NULL, 10);
     v->updated_at_ms = strtoll(PQgetvalue(r, 0, 20), NULL, 10);
 }

@@ -1,0 +1,11 @@
+#ifndef ADUAN_ZMQ_ENDPOINTS_H
+#define ADUAN_ZMQ_ENDPOINTS_H
+#include <czmq.h>
+#include <stdbool.h>
+
+/* Connects (or binds) `socket` to every endpoint of a comma-separated list
+ * ("tcp://a:7101, tcp://b:7101"): one per replica. Returns how many, or -1 with the reason of the
+ * first that failed; an empty list is 0. */
+int zmq_endpoints_attach(zsock_t *socket, const char *list, bool bind, char *reason, size_t reason_cap);
+
+#endif
