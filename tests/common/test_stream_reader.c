@@ -1,0 +1,177 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <czmq.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_server.h"
+#include "error_reply.h"
+#include "stream_reader.h"
+
+/* A fake hub: the test thread publishes on `pub`; a replay server thread answers from `log`. */
+static event_batch_t hub_log;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_bool stop_replay;
+static atomic_int replays;
+static char pub_endpoint[128], replay_endpoint[128];
+
+/* An event that owns its strings, as event_clear expects. */
+static event_t make(int64_t seq)
+{
+    char id[40];
+    snprintf(id, sizeof id, "event-%lld", (long long) seq);
+    event_t e = {.seq = seq, .prev = seq - 1, .id = strdup(id), .type = strdup("test.x"), .version = 1,
+                 .tracking_id = strdup("T"), .actor_role = strdup("system"), .payload = malloc(1), .payload_size = 1};
+    e.payload[0] = 0x80;  /* {} */
+    return e;
+}
+
+static void store(int64_t from, int64_t to)
+{
+    pthread_mutex_lock(&log_lock);
+    for (int64_t s = from; s <= to; s++) {
+        event_t e = make(s);
+        event_batch_push(&hub_log, &e);
+        event_clear(&e);
+    }
+    hub_log.head = to;
+    pthread_mutex_unlock(&log_lock);
+}
+
+static int answer_replay(void *ctx, const envelope_t *request, envelope_t *reply)
+{
+    (void) ctx;
+    event_replay_request_t want;
+    char reason[200];
+    if (event_replay_request_decode(request->body, request->body_size, &want, reason, sizeof reason) != 0)
+        return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
+    atomic_fetch_add(&replays, 1);
+    event_batch_t out = {0, NULL, 0};
+    pthread_mutex_lock(&log_lock);
+    for (size_t i = 0; i < hub_log.count && out.count < want.max; i++)
+        if (hub_log.items[i].seq >= want.from)
+            event_batch_push(&out, &hub_log.items[i]);
+    out.head = hub_log.head;
+    pthread_mutex_unlock(&log_lock);
+    event_replay_request_clear(&want);
+    unsigned char *body;
+    size_t size;
+    event_batch_encode(&out, &body, &size);
+    event_batch_clear(&out);
+    envelope_set_type(reply, MSG_STREAM_BATCH);
+    envelope_take_body(reply, body, size);
+    return 0;
+}
+
+static void *replay_server(void *arg)
+{
+    (void) arg;
+    char reason[200];
+    cmd_server_t *server = cmd_server_new(replay_endpoint, reason, sizeof reason);
+    cmd_server_on(server, MSG_STREAM_REPLAY, answer_replay, NULL);
+    zpoller_t *poller = zpoller_new(cmd_server_socket(server), NULL);
+    while (!atomic_load(&stop_replay))
+        if (zpoller_wait(poller, 50))
+            cmd_server_handle_one(server);
+    zpoller_destroy(&poller);
+    cmd_server_destroy(&server);
+    return NULL;
+}
+
+static void publish(zsock_t *pub, int64_t seq)
+{
+    event_t e = make(seq);
+    unsigned char *bytes;
+    size_t size;
+    event_encode(&e, &bytes, &size);
+    zmsg_t *msg = zmsg_new();
+    zmsg_addstr(msg, e.type);
+    zmsg_addmem(msg, bytes, size);
+    zmsg_send(&msg, pub);
+    free(bytes);
+    event_clear(&e);
+}
+
+static void heartbeat(zsock_t *pub, int64_t head)
+{
+    unsigned char *bytes;
+    size_t size;
+    event_heartbeat_encode(head, 0, &bytes, &size);
+    zmsg_t *msg = zmsg_new();
+    zmsg_addstr(msg, EVENT_HEARTBEAT_TOPIC);
+    zmsg_addmem(msg, bytes, size);
+    zmsg_send(&msg, pub);
+    free(bytes);
+}
+
+static void expect_next(stream_reader_t *reader, int64_t seq)
+{
+    event_t e;
+    assert_int_equal(stream_reader_next(reader, 3000, &e), 1);
+    assert_int_equal(e.seq, seq);
+    event_clear(&e);
+}
+
+static void test_late_join_gap_and_silence(void **state)
+{
+    (void) state;
+    snprintf(pub_endpoint, sizeof pub_endpoint, "ipc:///tmp/aduan-sr-pub-%d", getpid());
+    snprintf(replay_endpoint, sizeof replay_endpoint, "ipc:///tmp/aduan-sr-replay-%d", getpid());
+    zsock_t *pub = zsock_new_pub(pub_endpoint);
+    pthread_t thread;
+    pthread_create(&thread, NULL, replay_server, NULL);
+    store(1, 100);  /* published before the reader existed */
+    stream_reader_config_t config = {pub_endpoint, replay_endpoint, 1, "", 1000};
+    char reason[200];
+    stream_reader_t *reader = stream_reader_new(&config, reason, sizeof reason);
+    assert_non_null(reader);
+
+    /* Late join: a heartbeat reveals head 100; everything comes from the replay, in order. */
+    event_t e;
+    int got = 0;
+    for (int tries = 0; tries < 50 && got == 0; tries++) {
+        heartbeat(pub, 100);
+        got = stream_reader_next(reader, 100, &e);
+    }
+    assert_int_equal(got, 1);
+    assert_int_equal(e.seq, 1);
+    event_clear(&e);
+    for (int64_t s = 2; s <= 100; s++)
+        expect_next(reader, s);
+
+    /* A live event lost in the middle (105) is replayed, never skipped or repeated. */
+    store(101, 110);
+    for (int64_t s = 101; s <= 110; s++)
+        if (s != 105)
+            publish(pub, s);
+    for (int64_t s = 101; s <= 110; s++)
+        expect_next(reader, s);
+    assert_int_equal(stream_reader_position(reader), 111);
+
+    /* A duplicate (e.g. a second hub) is dropped. */
+    publish(pub, 110);
+    assert_int_equal(stream_reader_next(reader, 300, &e), 0);
+
+    /* Silence: nothing, and the hub counts as gone. */
+    assert_int_equal(stream_reader_next(reader, 400, &e), 0);
+    assert_false(stream_reader_hub_alive(reader, 300));
+    assert_true(atomic_load(&replays) >= 2);
+
+    stream_reader_destroy(&reader);
+    atomic_store(&stop_replay, true);
+    pthread_join(thread, NULL);
+    zsock_destroy(&pub);
+    event_batch_clear(&hub_log);
+}
+
+int main(void)
+{
+    zsys_init();
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_late_join_gap_and_silence)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
