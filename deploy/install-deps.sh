@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config clang libclang-rt-14-dev
   libzmq3-dev libczmq-dev libmsgpack-dev libpq-dev libmicrohttpd-dev libjansson-dev
   libsodium-dev libcmocka-dev libcurl4-openssl-dev
   postgresql postgresql-contrib

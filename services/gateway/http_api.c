@@ -385,6 +385,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state, enum
     *state = NULL;
 }
 
+/* libmicrohttpd hands us its own format strings. */
+static void on_mhd_error(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void on_mhd_error(void *cls, const char *fmt, va_list ap)
 {
     (void) cls;
