@@ -7,7 +7,7 @@ import threading
 import time
 import unittest
 
-from aduan_harness import Cluster, System, read_jsonl, valid_report
+from aduan_harness import Cluster, System, free_port, read_jsonl, valid_report
 
 N_REPORTS = int(os.environ.get("ADUAN_FAULT_REPORTS", "2000"))
 
@@ -127,6 +127,28 @@ class StreamFaults(unittest.TestCase):
         wait_for(lambda: int(db.scalar(
             "SELECT min(seq) FROM consumer_positions WHERE group_name = 'probe'")) == head,
             30, "every partition position to reach the head")
+
+    def test_two_hubs_serve_one_stream_and_either_may_die(self):
+        self.system = System("twohubs", with_stats=True).start()
+        second_stream = f"tcp://127.0.0.1:{free_port()}"
+        second_replay = f"tcp://127.0.0.1:{free_port()}"
+        second = self.system.consumer("aduan-stats", "stats2", {
+            "ADUAN_STREAM_BIND": second_stream, "ADUAN_REPLAY_BIND": second_replay}).start()
+        both_streams = f"{self.system.stream_endpoint},{second_stream}"
+        both_replays = f"{self.system.replay_endpoint},{second_replay}"
+        tail, path = self.system.tail("--from", "0", "--endpoints", both_streams, "--replay", both_replays)
+        accepted = {}
+        total = N_REPORTS // 4
+        submitter = threading.Thread(target=submit_many, args=(self.system, total, accepted))
+        submitter.start()
+        wait_for(lambda: len(read_jsonl(path)) > total // 4, 60, "events to flow")
+        self.system.stats.kill()  # the first hub dies for good; the second carries on
+        submitter.join()
+        wait_for(lambda: len(read_jsonl(path)) >= total, 60, "every event through the surviving hub")
+        self.assertIsNone(tail.poll())
+        self.assert_stream_complete(path, accepted.values())
+        self.assertEqual(len(read_jsonl(path)), total)
+        self.assertIsNone(second.proc.poll())
 
     def test_consumers_keep_going_without_the_hub_and_rejoin(self):
         self.system = System("nohub", with_stats=True).start()

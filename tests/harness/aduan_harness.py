@@ -267,6 +267,8 @@ class System:
                     proc.kill()
                     proc.wait()
         for svc in [self.gateway] + self.extra + ([self.stats] if self.stats else []) + self.intakes:
+            if svc.proc is None:
+                continue
             try:
                 codes[svc.name] = svc.stop()
             except RuntimeError as e:
