@@ -34,21 +34,6 @@ int error_reply_encode(const error_reply_t *in, unsigned char **out, size_t *out
     return mpf_writer_finish(&writer, out, out_size);
 }
 
-static int read_fields(const msgpack_object *list, field_errors_t *out, char *reason, size_t cap)
-{
-    if (!list || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size > FIELD_ERRORS_MAX) {
-        snprintf(reason, cap, "field 'fields': expected an array of at most %d", FIELD_ERRORS_MAX);
-        return -1;
-    }
-    for (uint32_t i = 0; i < list->via.array.size; i++) {
-        if (mpf_read(&list->via.array.ptr[i], field_error_fields, COUNT(field_error_fields),
-                     &out->items[i], NULL, reason, cap) != 0)
-            return -1;
-        out->count++;
-    }
-    return 0;
-}
-
 int error_reply_decode(const void *data, size_t size, error_reply_t *out, char *reason, size_t cap)
 {
     memset(out, 0, sizeof *out);
@@ -57,7 +42,9 @@ int error_reply_decode(const void *data, size_t size, error_reply_t *out, char *
         return -1;
     int rc = mpf_read(doc.root, error_fields, COUNT(error_fields), out, error_extra_keys, reason, cap);
     if (rc == 0)
-        rc = read_fields(mpf_find(doc.root, "fields"), &out->fields, reason, cap);
+        rc = mpf_read_list(mpf_find(doc.root, "fields"), "fields", FIELD_ERRORS_MAX, field_error_fields,
+                           COUNT(field_error_fields), out->fields.items, sizeof out->fields.items[0],
+                           &out->fields.count, reason, cap);
     mpf_doc_close(&doc);
     return rc;
 }

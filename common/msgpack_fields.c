@@ -315,6 +315,40 @@ int mpf_read(const msgpack_object *map, const mpf_field_t *fields, size_t count,
     return 0;
 }
 
+int mpf_read_list(const msgpack_object *list, const char *key, size_t max, const mpf_field_t *fields,
+                  size_t count, void *items, size_t item_size, size_t *read, char *reason, size_t cap)
+{
+    *read = 0;
+    if (!list || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size > max)
+        return fail(reason, cap, "field '%s': expected an array of at most %zu", key, max);
+    for (uint32_t i = 0; i < list->via.array.size; i++) {
+        if (mpf_read(&list->via.array.ptr[i], fields, count, (char *) items + i * item_size, NULL, reason, cap) != 0) {
+            for (size_t k = 0; k < *read; k++)
+                mpf_free_strings(fields, count, (char *) items + k * item_size);
+            *read = 0;
+            return -1;
+        }
+        (*read)++;
+    }
+    return 0;
+}
+
+int mpf_read_list_alloc(const msgpack_object *list, const char *key, size_t max, const mpf_field_t *fields,
+                        size_t count, void **items, size_t item_size, size_t *read, char *reason, size_t cap)
+{
+    *items = NULL;
+    *read = 0;
+    size_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
+    if (n && n <= max && !(*items = calloc(n, item_size)))
+        return fail(reason, cap, "out of memory");
+    if (mpf_read_list(list, key, max, fields, count, *items, item_size, read, reason, cap) != 0) {
+        free(*items);
+        *items = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 void mpf_free_strings(const mpf_field_t *fields, size_t count, void *target)
 {
     for (size_t i = 0; i < count; i++) {

@@ -53,6 +53,15 @@ void mpf_doc_close(mpf_doc_t *doc);
  * allocated is freed again and the reason names the field. */
 int mpf_read(const msgpack_object *map, const mpf_field_t *fields, size_t count, void *target,
              const char *const *extra_keys, char *reason, size_t reason_cap);
+/* Reads `list` (the value of field `key`), an array of at most `max` maps of `fields`, into
+ * `items` (`item_size` bytes each, zeroed by the caller, room for `max`); *read counts the items
+ * read. On failure the strings of the items read so far are freed and *read is 0. */
+int mpf_read_list(const msgpack_object *list, const char *key, size_t max, const mpf_field_t *fields,
+                  size_t count, void *items, size_t item_size, size_t *read, char *reason, size_t reason_cap);
+/* The same into a calloc'd array (NULL for an empty list). */
+int mpf_read_list_alloc(const msgpack_object *list, const char *key, size_t max, const mpf_field_t *fields,
+                        size_t count, void **items, size_t item_size, size_t *read, char *reason, size_t reason_cap);
+
 /* Frees the MPF_STR fields of `target` and sets them to NULL. */
 void mpf_free_strings(const mpf_field_t *fields, size_t count, void *target);
 /* The value of `key` in `map`, or NULL. */

@@ -51,28 +51,6 @@ int reference_list_encode(const reference_list_t *in, unsigned char **out, size_
     return mpf_writer_finish(&writer, out, out_size);
 }
 
-static int read_items(const msgpack_object *list, reference_list_t *out, char *reason, size_t cap)
-{
-    if (!list || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size > REFERENCE_LIST_MAX) {
-        snprintf(reason, cap, "field 'items': expected an array of at most %d", REFERENCE_LIST_MAX);
-        return -1;
-    }
-    if (list->via.array.size == 0)
-        return 0;
-    out->items = calloc(list->via.array.size, sizeof *out->items);
-    if (!out->items) {
-        snprintf(reason, cap, "out of memory");
-        return -1;
-    }
-    for (uint32_t i = 0; i < list->via.array.size; i++) {
-        if (mpf_read(&list->via.array.ptr[i], entry_fields, COUNT(entry_fields), &out->items[i],
-                     NULL, reason, cap) != 0)
-            return -1;
-        out->count++;
-    }
-    return 0;
-}
-
 int reference_list_decode(const void *data, size_t size, reference_list_t *out, char *reason, size_t cap)
 {
     static const char *const extra_keys[] = {"items", NULL};
@@ -82,7 +60,9 @@ int reference_list_decode(const void *data, size_t size, reference_list_t *out, 
         return -1;
     int rc = mpf_read(doc.root, NULL, 0, out, extra_keys, reason, cap);
     if (rc == 0)
-        rc = read_items(mpf_find(doc.root, "items"), out, reason, cap);
+        rc = mpf_read_list_alloc(mpf_find(doc.root, "items"), "items", REFERENCE_LIST_MAX, entry_fields,
+                                 COUNT(entry_fields), (void **) &out->items, sizeof *out->items, &out->count,
+                                 reason, cap);
     mpf_doc_close(&doc);
     if (rc != 0)
         reference_list_clear(out);

@@ -168,28 +168,6 @@ int report_view_encode(const report_view_t *in, unsigned char **out, size_t *out
     return mpf_writer_finish(&writer, out, out_size);
 }
 
-static int read_actions(const msgpack_object *list, report_view_t *out, char *reason, size_t cap)
-{
-    if (!list || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size > REPORT_VIEW_MAX_ACTIONS) {
-        snprintf(reason, cap, "field 'actions': expected an array of at most %d", REPORT_VIEW_MAX_ACTIONS);
-        return -1;
-    }
-    if (list->via.array.size == 0)
-        return 0;
-    out->actions = calloc(list->via.array.size, sizeof *out->actions);
-    if (!out->actions) {
-        snprintf(reason, cap, "out of memory");
-        return -1;
-    }
-    for (uint32_t i = 0; i < list->via.array.size; i++) {
-        if (mpf_read(&list->via.array.ptr[i], action_fields, COUNT(action_fields), &out->actions[i],
-                     NULL, reason, cap) != 0)
-            return -1;
-        out->action_count++;
-    }
-    return 0;
-}
-
 int report_view_decode(const void *data, size_t size, report_view_t *out, char *reason, size_t cap)
 {
     memset(out, 0, sizeof *out);
@@ -200,7 +178,9 @@ int report_view_decode(const void *data, size_t size, report_view_t *out, char *
     if (rc == 0)
         rc = mpf_read(doc.root, view_fields, COUNT(view_fields), out, view_extra_keys, reason, cap);
     if (rc == 0)
-        rc = read_actions(mpf_find(doc.root, "actions"), out, reason, cap);
+        rc = mpf_read_list_alloc(mpf_find(doc.root, "actions"), "actions", REPORT_VIEW_MAX_ACTIONS, action_fields,
+                                 COUNT(action_fields), (void **) &out->actions, sizeof *out->actions,
+                                 &out->action_count, reason, cap);
     mpf_doc_close(&doc);
     if (rc != 0)
         report_view_clear(out);
