@@ -26,10 +26,7 @@ static zsock_t *open_socket(const char *endpoints, char *reason, size_t cap)
     }
     zsock_set_immediate(socket, 1);
     zsock_set_linger(socket, 0);
-    zsock_set_reconnect_ivl(socket, 100);
-    zsock_set_reconnect_ivl_max(socket, 2000);
-    zsock_set_heartbeat_ivl(socket, 1000);
-    zsock_set_heartbeat_timeout(socket, 3000);
+    zmq_endpoints_keepalive(socket);
     int connected = zmq_endpoints_attach(socket, endpoints, false, reason, cap);
     if (connected <= 0) {
         if (connected == 0)

@@ -33,8 +33,7 @@ cmd_server_t *cmd_server_new(const char *bind_endpoints, char *reason, size_t ca
     }
     zsock_set_router_mandatory(self->router, 1);
     zsock_set_linger(self->router, 500);  /* replies in flight still leave at shutdown */
-    zsock_set_heartbeat_ivl(self->router, 1000);
-    zsock_set_heartbeat_timeout(self->router, 3000);
+    zmq_endpoints_keepalive(self->router);
     int bound = zmq_endpoints_attach(self->router, bind_endpoints, true, reason, cap);
     if (bound <= 0) {
         if (bound == 0)

@@ -28,10 +28,7 @@ static zsock_t *open_sub(const char *endpoints, char *reason, size_t cap)
         return NULL;
     }
     zsock_set_rcvhwm(sub, 100000);
-    zsock_set_heartbeat_ivl(sub, 1000);
-    zsock_set_heartbeat_timeout(sub, 3000);
-    zsock_set_reconnect_ivl(sub, 100);
-    zsock_set_reconnect_ivl_max(sub, 1000);
+    zmq_endpoints_keepalive(sub);
     zsock_set_subscribe(sub, "");  /* all topics: a gap is only visible on the whole stream */
     if (zmq_endpoints_attach(sub, endpoints, false, reason, cap) < 0)
         zsock_destroy(&sub);

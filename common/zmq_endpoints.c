@@ -28,3 +28,11 @@ int zmq_endpoints_attach(zsock_t *socket, const char *list, bool bind, char *rea
     free(copy);
     return attached;
 }
+
+void zmq_endpoints_keepalive(zsock_t *socket)
+{
+    zsock_set_heartbeat_ivl(socket, 1000);
+    zsock_set_heartbeat_timeout(socket, 3000);
+    zsock_set_reconnect_ivl(socket, 100);
+    zsock_set_reconnect_ivl_max(socket, 1000);
+}
