@@ -4,33 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int exists(db_t *db, const char *sql, const char *code, bool *found, db_error_t *error)
-{
-    const char *params[] = {code};
-    PGresult *result = db_exec(db, sql, 1, params, error);
-    if (!result)
-        return -1;
-    *found = PQntuples(result) > 0;
-    PQclear(result);
-    return 0;
-}
-
 int report_store_check_codes(db_t *db, const report_submission_t *s, field_errors_t *errors, db_error_t *error)
 {
-    static const struct { const char *field; const char *sql; size_t offset; } checks[] = {
-        {"category", "SELECT 1 FROM categories WHERE code = $1 AND active", offsetof(report_submission_t, category)},
-        {"region", "SELECT 1 FROM regions WHERE code = $1", offsetof(report_submission_t, region)},
-        {"target_institution", "SELECT 1 FROM institutions WHERE code = $1 AND active",
-         offsetof(report_submission_t, target_institution)},
-    };
-    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        const char *code = *(char *const *) ((const char *) s + checks[i].offset);
-        bool found = true;
-        if (code && exists(db, checks[i].sql, code, &found, error) != 0)
-            return -1;
-        if (!found)
-            field_errors_add(errors, checks[i].field, "unknown", "%s '%s' does not exist", checks[i].field, code);
-    }
+    const char *params[] = {s->category, s->region, s->target_institution};
+    PGresult *r = db_exec(db,
+        "SELECT EXISTS (SELECT 1 FROM categories WHERE code = $1 AND active), "
+        "       EXISTS (SELECT 1 FROM regions WHERE code = $2), "
+        "       $3::text IS NULL OR EXISTS (SELECT 1 FROM institutions WHERE code = $3 AND active)",
+        3, params, error);
+    if (!r)
+        return -1;
+    static const char *const fields[] = {"category", "region", "target_institution"};
+    for (int i = 0; i < 3; i++)
+        if (PQgetvalue(r, 0, i)[0] != 't')
+            field_errors_add(errors, fields[i], "unknown", "%s '%s' does not exist", fields[i], params[i]);
+    PQclear(r);
     return 0;
 }
 
