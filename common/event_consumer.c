@@ -62,6 +62,18 @@ static void partition_text(int partition, char out[16])
     snprintf(out, 16, "%d", partition);
 }
 
+/* The owned partitions whose position is below `below`, as an SQL array literal "{0,3,5}";
+ * false when there are none. */
+static bool owned_array(const event_consumer_t *self, int64_t below, char *out, size_t cap)
+{
+    size_t n = (size_t) snprintf(out, cap, "{");
+    for (int p = 0; p < self->config.partitions && n + 16 < cap; p++)
+        if (self->owned[p] && self->positions[p] < below)
+            n += (size_t) snprintf(out + n, cap - n, "%s%d", n > 1 ? "," : "", p);
+    snprintf(out + n, cap - n, "}");
+    return n > 1;
+}
+
 /* Heartbeat of this member; returns the number of live members of the group (>= 1), or -1. */
 static int live_members(event_consumer_t *self)
 {
@@ -130,15 +142,12 @@ static void rebalance(event_consumer_t *self, int live)
 /* Positions of the owned partitions (created at 0 the first time) and the cursor they imply. */
 static bool load_positions(event_consumer_t *self)
 {
-    const char *params[] = {self->group};
-    for (int p = 0; p < self->config.partitions; p++) {
-        char partition[16];
-        partition_text(p, partition);
-        const char *row[] = {self->group, partition};
-        if (self->owned[p] && !run_sql(self, "INSERT INTO consumer_positions (group_name, partition) VALUES ($1, $2) "
-                                             "ON CONFLICT DO NOTHING", 2, row))
-            return false;
-    }
+    char owned[4096];
+    const char *params[] = {self->group, owned};
+    if (owned_array(self, INT64_MAX, owned, sizeof owned)
+        && !run_sql(self, "INSERT INTO consumer_positions (group_name, partition) SELECT $1, unnest($2::int[]) "
+                          "ON CONFLICT DO NOTHING", 2, params))
+        return false;
     PGresult *r = query(self, "SELECT partition, seq FROM consumer_positions WHERE group_name = $1", 1, params);
     if (!r)
         return false;
@@ -229,14 +238,9 @@ static int handle(event_consumer_t *self, const event_t *event)
 /* Nothing of the owned partitions lies before the cursor any more: move them all up to it. */
 static void advance_owned(event_consumer_t *self)
 {
-    char list[4096] = "{", seq[32];
-    size_t n = 1;
-    for (int p = 0; p < self->config.partitions && n < sizeof list - 16; p++)
-        if (self->owned[p] && self->positions[p] < self->cursor - 1)
-            n += (size_t) snprintf(list + n, sizeof list - n, "%s%d", n > 1 ? "," : "", p);
-    if (n == 1)
+    char list[4096], seq[32];
+    if (!owned_array(self, self->cursor - 1, list, sizeof list))
         return;
-    snprintf(list + n, sizeof list - n, "}");
     snprintf(seq, sizeof seq, "%lld", (long long) (self->cursor - 1));
     const char *params[] = {self->group, list, seq};
     if (run_sql(self, "UPDATE consumer_positions SET seq = $3::bigint WHERE group_name = $1 "
