@@ -274,8 +274,9 @@ class System:
             except RuntimeError as e:
                 codes[svc.name] = str(e)
         self.db.drop()
-        if failed:
-            print(f"logs kept in {self.workdir}")
+        # A service that did not exit 0 on SIGTERM is a failure too: keep what it logged.
+        if failed or any(code != 0 for code in codes.values()):
+            print(f"logs kept in {self.workdir}: exit codes {codes}", flush=True)
         else:
             shutil.rmtree(self.workdir, ignore_errors=True)
         return codes
