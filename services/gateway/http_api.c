@@ -406,10 +406,10 @@ http_api_t *http_api_new(const char *listen, unsigned threads, char *reason, siz
     self->quiesced_listener = MHD_INVALID_SOCKET;
     self->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL, NULL, on_request, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,  /* first, or earlier options log to stderr */
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &address, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned) 1000, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 30,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
-        MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (!self->daemon) {
         snprintf(reason, cap, "cannot listen on %s", listen);
         free(self);
