@@ -9,6 +9,7 @@
 static const mpf_field_t error_fields[] = {
     {"code", MPF_CHARS, true, sizeof(((error_reply_t *) 0)->code) - 1, offsetof(error_reply_t, code), MPF_NO_FLAG},
     {"detail", MPF_CHARS, true, sizeof(((error_reply_t *) 0)->detail) - 1, offsetof(error_reply_t, detail), MPF_NO_FLAG},
+    {"status", MPF_CHARS, false, sizeof(((error_reply_t *) 0)->status) - 1, offsetof(error_reply_t, status), MPF_NO_FLAG},
 };
 static const mpf_field_t field_error_fields[] = {
     {"field", MPF_CHARS, true, sizeof(((field_error_t *) 0)->field) - 1, offsetof(field_error_t, field), MPF_NO_FLAG},

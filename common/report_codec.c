@@ -57,6 +57,7 @@ static const mpf_field_t view_fields[] = {
     S(report_view_t, "tracking_id", true, 32, tracking_id),
     S(report_view_t, "classification", true, REPORT_CODE_MAX, classification),
     S(report_view_t, "status", true, 64, status),
+    S(report_view_t, "public_status", false, 64, public_status),
     B(report_view_t, "anonymous", anonymous),
     B(report_view_t, "confidential", confidential),
     B(report_view_t, "content_hidden", content_hidden),

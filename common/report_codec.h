@@ -59,6 +59,7 @@ typedef struct {
     char *tracking_id;
     char *classification;
     char *status;
+    char *public_status;         /* the public bucket of the status (table report_statuses) */
     bool anonymous;
     bool confidential;
     bool content_hidden;         /* confidential and no valid reporter token presented */

@@ -61,3 +61,68 @@ int report_events_submitted(const report_submission_t *s, int64_t report_id, con
     }
     return 0;
 }
+
+#define T(key, member) {key, MPF_STR, false, 0, offsetof(report_transition_t, member), MPF_NO_FLAG}
+#define TB(key, member) {key, MPF_BOOL, true, 0, offsetof(report_transition_t, member), MPF_NO_FLAG}
+static const mpf_field_t transition_fields[] = {
+    T("action", action), T("status", status), T("previous_status", previous_status),
+    T("public_status", public_status), T("classification", classification), T("category", category),
+    TB("field_supervision", field_supervision), TB("anonymous", anonymous), TB("confidential", confidential),
+    T("institution", institution), T("reason_code", reason_code), T("duplicate_of", duplicate_of),
+    T("note", note), T("attachment", attachment), T("title", title),
+};
+
+/* Who acted and when, on top of fill_common. */
+static int fill_origin(event_t *event, const char *type, uint32_t version, const report_event_origin_t *origin,
+                       const char *institution)
+{
+    if (fill_common(event, type, version, origin->report_id, origin->tracking_id) != 0)
+        return -1;
+    free(event->actor_role);
+    event->actor_role = strdup(origin->actor_role);
+    event->actor_id = origin->actor_id ? strdup(origin->actor_id) : NULL;
+    event->institution = institution ? strdup(institution) : NULL;
+    event->occurred_at_ms = origin->at_ms;
+    return event->actor_role && (event->actor_id || !origin->actor_id)
+           && (event->institution || !institution) ? 0 : -1;
+}
+
+int report_events_transition(const report_transition_t *t, const report_event_origin_t *origin, event_t *event)
+{
+    report_transition_t p = *t;
+    if (p.confidential)
+        p.note = p.attachment = p.title = NULL;
+    if (fill_origin(event, t->type, REPORT_TRANSITION_VERSION, origin, t->institution) != 0
+        || mpf_encode(transition_fields, sizeof transition_fields / sizeof transition_fields[0], &p,
+                      &event->payload, &event->payload_size) != 0) {
+        event_clear(event);
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    const char *deadline;
+    int64_t due_at_ms;
+    const char *status, *institution;
+} deadline_payload_t;
+
+static const mpf_field_t deadline_fields[] = {
+    {"deadline", MPF_STR, true, 0, offsetof(deadline_payload_t, deadline), MPF_NO_FLAG},
+    {"due_at", MPF_INT, true, 0, offsetof(deadline_payload_t, due_at_ms), MPF_NO_FLAG},
+    {"status", MPF_STR, true, 0, offsetof(deadline_payload_t, status), MPF_NO_FLAG},
+    {"institution", MPF_STR, false, 0, offsetof(deadline_payload_t, institution), MPF_NO_FLAG},
+};
+
+int report_events_deadline_missed(const char *deadline, int64_t due_at_ms, const char *status,
+                                  const char *institution, const report_event_origin_t *origin, event_t *event)
+{
+    deadline_payload_t p = {deadline, due_at_ms, status, institution};
+    if (fill_origin(event, EVENT_DEADLINE_MISSED, REPORT_DEADLINE_MISSED_VERSION, origin, institution) != 0
+        || mpf_encode(deadline_fields, sizeof deadline_fields / sizeof deadline_fields[0], &p,
+                      &event->payload, &event->payload_size) != 0) {
+        event_clear(event);
+        return -1;
+    }
+    return 0;
+}

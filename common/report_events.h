@@ -17,4 +17,39 @@
 int report_events_submitted(const report_submission_t *submission, int64_t report_id, const char *tracking_id,
                             const char *status, event_t *event);
 
+/* The events of every later step (report.verified, .postponed, .archived, .data_added,
+ * .reporter_replied, .dispatched, .transferred, .followed_up, .closed, .reopened), v1:
+ * action, status, previous_status, public_status, classification, category, field_supervision,
+ * anonymous, confidential, and when present institution, reason_code, duplicate_of, and — unless
+ * the report is confidential — note, attachment and a corrected title. */
+#define REPORT_TRANSITION_VERSION 1
+
+typedef struct {
+    const char *type;              /* event type from the lifecycle rule */
+    const char *action, *status, *previous_status, *public_status;
+    const char *classification, *category;
+    bool field_supervision, anonymous, confidential;
+    const char *institution, *reason_code, *duplicate_of;
+    const char *note, *attachment, *title;   /* content: dropped when confidential */
+} report_transition_t;
+
+typedef struct {
+    int64_t report_id;
+    const char *tracking_id;
+    const char *actor_role, *actor_id;       /* actor_id NULL for reporters and the system */
+    int64_t at_ms;
+} report_event_origin_t;
+
+int report_events_transition(const report_transition_t *transition, const report_event_origin_t *origin,
+                             event_t *event);
+
+/* report.deadline_missed (v1): deadline (verification | follow_up | resolution), due_at (ms),
+ * status, and the institution whose clock it was (absent for verification at the national desk).
+ * Appended exactly once per clock. */
+#define EVENT_DEADLINE_MISSED "report.deadline_missed"
+#define REPORT_DEADLINE_MISSED_VERSION 1
+
+int report_events_deadline_missed(const char *deadline, int64_t due_at_ms, const char *status,
+                                  const char *institution, const report_event_origin_t *origin, event_t *event);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "logger.h"
 #include "migrate.h"
 
@@ -46,6 +47,7 @@ service_t *service_start(const char *name, const char *summary, const config_opt
         service_stop(&self);
         return NULL;
     }
+    clock_use_file(config_get(self->config, "ADUAN_CLOCK_FILE"));
     logger_info("%s starting (admin on port %u)", program, admin_http_port(self->admin));
     return self;
 }

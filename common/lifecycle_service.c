@@ -1,0 +1,113 @@
+#include "lifecycle_service.h"
+
+#include <czmq.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd_server.h"
+#include "lifecycle_commands.h"
+#include "logger.h"
+#include "service.h"
+
+#define LIFECYCLE_MAX_OPTIONS 16
+
+static const config_option_t consumer_options[] = {
+    {"ADUAN_STREAM_ENDPOINTS", "tcp://127.0.0.1:7110", "event hub PUB endpoints, comma-separated (empty: read the log only)"},
+    {"ADUAN_REPLAY_ENDPOINTS", "tcp://127.0.0.1:7111", "event hub replay endpoints, comma-separated"},
+    {"ADUAN_CONSUMER_PARTITIONS", "8", "partitions of the consumer group (the same for every replica)"},
+};
+
+typedef struct {
+    const lifecycle_service_t *def;
+    service_t *service;
+    db_t *db;
+    cmd_server_t *server;
+    event_consumer_t *consumer;
+    lifecycle_commands_t commands;
+} runner_t;
+
+static void run_periodic(runner_t *r, int64_t *next)
+{
+    if (!r->def->periodic || zclock_mono() < *next)
+        return;
+    *next = zclock_mono() + r->def->every_ms;
+    if (r->def->periodic(r->db, service_config(r->service)) != 0)
+        logger_warn("periodic work failed; trying again in %d ms", r->def->every_ms);
+}
+
+static void loop(runner_t *r)
+{
+    zpoller_t *poller = zpoller_new(cmd_server_socket(r->server), NULL);
+    if (!poller)
+        return;
+    int64_t next_periodic = 0, next_ready = 0;
+    while (!service_interrupted()) {
+        while (zpoller_wait(poller, 0) && cmd_server_handle_one(r->server) == 0)
+            ;
+        if (zpoller_terminated(poller) || event_consumer_run_once(r->consumer, 50) < 0)
+            break;
+        run_periodic(r, &next_periodic);
+        if (zclock_mono() >= next_ready) {
+            db_error_t error = {"", ""};
+            PGresult *ping = db_exec(r->db, "SELECT 1", 0, NULL, &error);
+            admin_http_set_ready(service_admin(r->service), ping != NULL, ping ? NULL : "database not reachable");
+            PQclear(ping);
+            next_ready = zclock_mono() + 1000;
+        }
+    }
+    zpoller_destroy(&poller);
+}
+
+static int open_parts(runner_t *r)
+{
+    const config_t *config = service_config(r->service);
+    char reason[256];
+    long partitions = 8;
+    if (config_get_long(config, "ADUAN_CONSUMER_PARTITIONS", 1, 1024, &partitions, reason, sizeof reason) != 0) {
+        logger_error("%s", reason);
+        return 2;
+    }
+    if (!(r->db = service_open_db(r->service, false)))
+        return 1;
+    r->commands = (lifecycle_commands_t) {r->db, r->def->name};
+    const char *bind = config_get(config, r->def->bind_option);
+    if (!(r->server = cmd_server_new(bind, reason, sizeof reason)) || lifecycle_commands_register(r->server, &r->commands) != 0) {
+        logger_error("command server on %s: %s", bind, reason);
+        return 1;
+    }
+    event_consumer_config_t consumer = {
+        .group = r->def->name, .db_url = config_get(config, "ADUAN_DB_URL"),
+        .stream_endpoints = config_get(config, "ADUAN_STREAM_ENDPOINTS"),
+        .replay_endpoints = config_get(config, "ADUAN_REPLAY_ENDPOINTS"),
+        .partitions = (int) partitions, .topic_prefix = r->def->topic, .handler = r->def->handler,
+    };
+    if (!(r->consumer = event_consumer_new(&consumer, reason, sizeof reason))) {
+        logger_error("consumer: %s", reason);
+        return 1;
+    }
+    logger_info("serving commands on %s, consuming %s", bind, r->def->topic);
+    return 0;
+}
+
+int lifecycle_service_main(const lifecycle_service_t *def, int argc, char **argv)
+{
+    config_option_t options[LIFECYCLE_MAX_OPTIONS];
+    size_t n = 0;
+    for (size_t i = 0; i < def->option_count && n < LIFECYCLE_MAX_OPTIONS; i++)
+        options[n++] = def->options[i];
+    for (size_t i = 0; i < sizeof consumer_options / sizeof consumer_options[0] && n < LIFECYCLE_MAX_OPTIONS; i++)
+        options[n++] = consumer_options[i];
+    int exit_code = 0;
+    runner_t r = {.def = def};
+    if (!(r.service = service_start(def->name, def->summary, options, n, argc, argv, &exit_code)))
+        return exit_code;
+    if ((exit_code = open_parts(&r)) == 0) {
+        loop(&r);
+        logger_info("stopping");
+    }
+    event_consumer_destroy(&r.consumer);
+    cmd_server_destroy(&r.server);
+    db_destroy(&r.db);
+    service_stop(&r.service);
+    return exit_code;
+}

@@ -1,0 +1,32 @@
+#ifndef ADUAN_LIFECYCLE_SERVICE_H
+#define ADUAN_LIFECYCLE_SERVICE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "db.h"
+#include "event_consumer.h"
+
+/* The process shape aduan-verify and aduan-route share: a command server for report.act and
+ * staff.query (lifecycle_commands.h), a consumer group member reacting to one event type, and an
+ * optional periodic job — all on one thread, the commands answered between consumer rounds.
+ * Options added to the service's own: ADUAN_STREAM_ENDPOINTS, ADUAN_REPLAY_ENDPOINTS,
+ * ADUAN_CONSUMER_PARTITIONS; the service's table names its bind option. */
+typedef struct {
+    const char *name;                 /* "verify" */
+    const char *summary;
+    const config_option_t *options;   /* the service's own; must include bind_option */
+    size_t option_count;
+    const char *bind_option;          /* e.g. "ADUAN_VERIFY_BIND" */
+    const char *topic;                /* events handled, e.g. "report.submitted" */
+    event_handler_fn *handler;        /* runs in the transaction that moves the group's position */
+    /* Optional periodic work on the command connection, every `every_ms`; it returns -1 on
+     * failure (logged, retried next time). */
+    int (*periodic)(db_t *db, const config_t *config);
+    int every_ms;
+} lifecycle_service_t;
+
+/* Runs until SIGTERM/SIGINT; returns the process exit code. */
+int lifecycle_service_main(const lifecycle_service_t *definition, int argc, char **argv);
+
+#endif

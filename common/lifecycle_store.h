@@ -1,0 +1,37 @@
+#ifndef ADUAN_LIFECYCLE_STORE_H
+#define ADUAN_LIFECYCLE_STORE_H
+
+#include <stdint.h>
+
+#include "db.h"
+#include "error_reply.h"
+#include "report_step_codec.h"
+
+/* Applies the report_lifecycle.h rules to PostgreSQL (tables of db/migrations/0004_lifecycle.sql),
+ * inside the caller's transaction: locks the report, checks role, scope and status, validates what
+ * the action says, updates the report, logs the action, ends and starts the deadline clocks on the
+ * working-day calendar, and appends the event — all or nothing (DESIGN.md property 1). Every
+ * service that changes a report's status goes through here. */
+
+typedef struct {
+    const char *request_id;     /* the command's id: a resent command is answered, not repeated */
+    int64_t now_ms;             /* clock_now_ms(): the lifecycle's time */
+} lifecycle_context_t;
+
+/* 0: applied (or already applied under this request id), *outcome filled.
+ * 1: refused, *refusal says why (invalid, forbidden, not_found, conflict); nothing was written
+ *    and the caller should roll back.
+ * -1: database error in *error. */
+int lifecycle_store_apply(db_t *db, const report_step_t *action, const lifecycle_context_t *context,
+                          report_outcome_t *outcome, error_reply_t *refusal, db_error_t *error);
+
+/* Starts clock `kind` for a report (the verification clock at submission). 0 on success. */
+int lifecycle_store_open_clock(db_t *db, int64_t report_id, const char *kind, int64_t now_ms, db_error_t *error);
+
+/* Handles up to `max` overdue clocks: a reporter_reply clock closes the report (closed_by_system),
+ * any other clock is marked missed with its report.deadline_missed event. Each clock is handled
+ * once however many replicas sweep (row locks, SKIP LOCKED). Returns how many were handled, or -1.
+ * Run it inside a transaction. */
+int lifecycle_store_sweep(db_t *db, int64_t now_ms, int max, db_error_t *error);
+
+#endif

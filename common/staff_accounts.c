@@ -1,0 +1,158 @@
+#include "staff_accounts.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_lifecycle.h"
+
+static void fill_member(const PGresult *r, int offset, staff_member_t *who)
+{
+    memset(who, 0, sizeof *who);
+    who->id = strtoll(PQgetvalue(r, 0, offset), NULL, 10);
+    snprintf(who->username, sizeof who->username, "%s", PQgetvalue(r, 0, offset + 1));
+    snprintf(who->display_name, sizeof who->display_name, "%s", PQgetvalue(r, 0, offset + 2));
+    snprintf(who->role, sizeof who->role, "%s", PQgetvalue(r, 0, offset + 3));
+    snprintf(who->institution, sizeof who->institution, "%s", PQgetvalue(r, 0, offset + 4));
+}
+
+static void check_account(const staff_account_t *a, field_errors_t *errors)
+{
+    size_t n = a->password ? strlen(a->password) : 0;
+    if (n < STAFF_PASSWORD_MIN || n > STAFF_PASSWORD_MAX)
+        field_errors_add(errors, "password", "length", "a password has %d to %d bytes", STAFF_PASSWORD_MIN, STAFF_PASSWORD_MAX);
+    if (!(lifecycle_role_bit(a->role) & ROLE_STAFF))
+        field_errors_add(errors, "role", "unknown", "role is national_admin, institution_admin, unit_liaison or analyst");
+    if (!a->username || !*a->username)
+        field_errors_add(errors, "username", "required", "a username is required");
+    if (!a->display_name || !*a->display_name)
+        field_errors_add(errors, "display_name", "required", "a display name is required");
+    if (!a->institution || !*a->institution)
+        field_errors_add(errors, "institution", "required", "an institution is required");
+}
+
+/* 0 allowed, 2 not, -1 error. */
+static int creator_may(db_t *db, const staff_account_t *a, const staff_member_t *creator, db_error_t *error)
+{
+    if (!creator || strcmp(creator->role, "national_admin") == 0)
+        return 0;
+    if (strcmp(creator->role, "institution_admin") != 0 || strcmp(a->role, "national_admin") == 0)
+        return 2;
+    const char *params[] = {a->institution, creator->institution};
+    PGresult *r = db_exec(db, "SELECT institution_within($1, $2)", 2, params, error);
+    if (!r)
+        return -1;
+    int rc = PQgetvalue(r, 0, 0)[0] == 't' ? 0 : 2;
+    PQclear(r);
+    return rc;
+}
+
+int staff_accounts_create(db_t *db, const staff_account_t *a, const staff_member_t *creator,
+                          field_errors_t *errors, db_error_t *error)
+{
+    check_account(a, errors);
+    if (errors->count)
+        return 1;
+    int rc = creator_may(db, a, creator, error);
+    if (rc != 0)
+        return rc;
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str_alg(hash, a->password, strlen(a->password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+        snprintf(error->message, sizeof error->message, "out of memory hashing the password");
+        return -1;
+    }
+    const char *params[] = {a->username, a->display_name, a->role, a->institution, hash};
+    PGresult *r = db_exec(db,
+        "INSERT INTO staff (username, display_name, role, institution_code, password_hash) "
+        "SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM institutions WHERE code = $4 AND active) "
+        "ON CONFLICT (username) DO NOTHING RETURNING id", 5, params, error);
+    sodium_memzero(hash, sizeof hash);
+    if (!r) {
+        if (strncmp(error->sqlstate, "23", 2) != 0)  /* constraint: a malformed username or a misplaced national admin */
+            return -1;
+        field_errors_add(errors, "username", "invalid", "%s", "username or role/institution combination refused");
+        return 1;
+    }
+    if (PQntuples(r) == 0)
+        field_errors_add(errors, "username", "taken_or_institution_unknown",
+                         "the username is taken or institution '%s' does not exist", a->institution);
+    PQclear(r);
+    return errors->count ? 1 : 0;
+}
+
+/* A hash of a random password, verified against when the user does not exist. */
+static char decoy[crypto_pwhash_STRBYTES];
+static pthread_once_t decoy_once = PTHREAD_ONCE_INIT;
+
+static void make_decoy(void)
+{
+    char password[SECRET_TOKEN_LEN + 1];
+    if (secret_token_generate(password) != 0
+        || crypto_pwhash_str_alg(decoy, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                 crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+        decoy[0] = '\0';  /* verification then fails at once: only the timing cover is lost */
+}
+
+int staff_accounts_login(db_t *db, const char *username, const char *password, long ttl_minutes,
+                         char token[SECRET_TOKEN_LEN + 1], int64_t *expires_ms, staff_member_t *who, db_error_t *error)
+{
+    pthread_once(&decoy_once, make_decoy);
+    const char *params[] = {username};
+    PGresult *r = db_exec(db, "SELECT password_hash, id, username, display_name, role, institution_code "
+                              "FROM staff WHERE username = $1 AND active", 1, params, error);
+    if (!r)
+        return -1;
+    bool known = PQntuples(r) == 1;
+    const char *hash = known ? PQgetvalue(r, 0, 0) : decoy;
+    size_t n = strlen(password);
+    bool ok = crypto_pwhash_str_verify(hash, password, n) == 0 && known;
+    if (ok)
+        fill_member(r, 1, who);
+    PQclear(r);
+    if (!ok)
+        return 1;
+    char hash_hex[SECRET_TOKEN_HASH_HEX_LEN + 1], id[24], ttl[24];
+    if (secret_token_generate(token) != 0)
+        return -1;
+    secret_token_hash_hex(token, hash_hex);
+    snprintf(id, sizeof id, "%lld", (long long) who->id);
+    snprintf(ttl, sizeof ttl, "%ld", ttl_minutes);
+    const char *insert[] = {hash_hex, id, ttl};
+    r = db_exec(db, "INSERT INTO staff_sessions (token_hash, staff_id, expires_at) "
+                    "VALUES ($1, $2, now() + make_interval(mins => $3::int)) "
+                    "RETURNING (extract(epoch FROM expires_at) * 1000)::bigint", 3, insert, error);
+    if (!r)
+        return -1;
+    *expires_ms = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return 0;
+}
+
+int staff_accounts_session(db_t *db, const char *token, staff_member_t *who, db_error_t *error)
+{
+    char hash_hex[SECRET_TOKEN_HASH_HEX_LEN + 1];
+    secret_token_hash_hex(token, hash_hex);
+    const char *params[] = {hash_hex};
+    PGresult *r = db_exec(db, "SELECT s.id, s.username, s.display_name, s.role, s.institution_code "
+                              "FROM staff_sessions x JOIN staff s ON s.id = x.staff_id "
+                              "WHERE x.token_hash = $1 AND x.expires_at > now() AND s.active", 1, params, error);
+    if (!r)
+        return -1;
+    int rc = PQntuples(r) == 1 ? 0 : 1;
+    if (rc == 0)
+        fill_member(r, 0, who);
+    PQclear(r);
+    return rc;
+}
+
+int staff_accounts_logout(db_t *db, const char *token, db_error_t *error)
+{
+    char hash_hex[SECRET_TOKEN_HASH_HEX_LEN + 1];
+    secret_token_hash_hex(token, hash_hex);
+    const char *params[] = {hash_hex};
+    return db_exec_ok(db, "DELETE FROM staff_sessions WHERE token_hash = $1 OR expires_at < now() - interval '1 day'",
+                      1, params, error);
+}

@@ -1,0 +1,49 @@
+#ifndef ADUAN_STAFF_ACCOUNTS_H
+#define ADUAN_STAFF_ACCOUNTS_H
+
+#include <stdint.h>
+
+#include "db.h"
+#include "field_errors.h"
+#include "secret_token.h"
+
+/* Staff accounts and their sessions (tables staff, staff_sessions). Passwords are hashed with
+ * argon2id (libsodium, interactive limits); a session is a random token shown once, stored as its
+ * SHA-256, valid until it expires or its owner signs out. */
+
+#define STAFF_PASSWORD_MIN 10
+#define STAFF_PASSWORD_MAX 256
+
+typedef struct {
+    int64_t id;
+    char username[65];
+    char display_name[201];
+    char role[32];
+    char institution[33];
+} staff_member_t;
+
+typedef struct {
+    const char *username, *display_name, *role, *institution, *password;
+} staff_account_t;
+
+/* Creates an account. When `creator` is given, the creator must be an admin whose subtree holds
+ * the new account's institution, and only a national admin creates national admins.
+ * 0 created, 1 invalid (*errors; username taken is an error on "username"), 2 not allowed for the
+ * creator, -1 on a database error. */
+int staff_accounts_create(db_t *db, const staff_account_t *account, const staff_member_t *creator,
+                          field_errors_t *errors, db_error_t *error);
+
+/* Checks the password and opens a session of ttl_minutes. The same work is done for unknown
+ * users, so timing does not tell which usernames exist. 0 signed in (token, *expires_ms, *who),
+ * 1 wrong username or password or inactive account, -1 error. */
+int staff_accounts_login(db_t *db, const char *username, const char *password, long ttl_minutes,
+                         char token[SECRET_TOKEN_LEN + 1], int64_t *expires_ms, staff_member_t *who,
+                         db_error_t *error);
+
+/* The member a session token belongs to: 0 found, 1 unknown or expired, -1 error. */
+int staff_accounts_session(db_t *db, const char *token, staff_member_t *who, db_error_t *error);
+
+/* Ends a session (and removes expired ones). 0 on success. */
+int staff_accounts_logout(db_t *db, const char *token, db_error_t *error);
+
+#endif

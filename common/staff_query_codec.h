@@ -1,0 +1,41 @@
+#ifndef ADUAN_STAFF_QUERY_CODEC_H
+#define ADUAN_STAFF_QUERY_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* staff.query → staff.document: what staff read (the verification desk, their institution's
+ * reports, one report with its history and clocks). The answer is a JSON document rendered by the
+ * serving service's store, already scoped and privacy-filtered there, which the gateway passes on
+ * unchanged; keeping the rendering next to the SQL means the filter exists in one place only. */
+#define MSG_STAFF_QUERY    "staff.query"
+#define MSG_STAFF_DOCUMENT "staff.document"
+
+#define STAFF_DOCUMENT_MAX (900 * 1024)
+#define STAFF_QUERY_LIMIT_MAX 200
+
+typedef struct {
+    char *view;                 /* desk | reports | report */
+    char *actor_role;
+    char *actor_id;
+    char *actor_institution;
+    char *tracking_id;          /* view "report" */
+    char *status;               /* optional filter: a status or a public bucket */
+    char *institution;          /* optional filter: holder within the actor's subtree */
+    uint32_t limit;
+    uint32_t offset;
+} staff_query_t;
+
+typedef struct {
+    char *json;
+} staff_document_t;
+
+int staff_query_encode(const staff_query_t *in, unsigned char **out, size_t *out_size);
+int staff_query_decode(const void *data, size_t size, staff_query_t *out, char *reason, size_t reason_cap);
+void staff_query_clear(staff_query_t *self);
+
+int staff_document_encode(const staff_document_t *in, unsigned char **out, size_t *out_size);
+int staff_document_decode(const void *data, size_t size, staff_document_t *out, char *reason, size_t reason_cap);
+void staff_document_clear(staff_document_t *self);
+
+#endif

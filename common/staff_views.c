@@ -1,0 +1,113 @@
+#include "staff_views.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_lifecycle.h"
+
+/* Scope: a national admin sees everything; other staff see reports held in their subtree, or,
+ * before a report has a holder, addressed to it. $1 role, $2 institution. */
+#define IN_SCOPE "($1 = 'national_admin' OR institution_within(COALESCE(r.institution_code, r.target_institution), $2))"
+
+/* Optional filters: $3 a status or a public bucket, $4 a holder subtree. */
+#define FILTERS "($3::text IS NULL OR r.status = $3 OR s.public_status = $3) " \
+    "AND ($4::text IS NULL OR institution_within(COALESCE(r.institution_code, r.target_institution), $4))"
+
+/* What every list shows of a report: enough to triage, with the running clocks and pre-checks.
+ * Staff in scope see content (they must handle it); a reporter's identity never appears here. */
+#define SUMMARY \
+    "'tracking_id', r.tracking_id, 'title', r.title, 'classification', r.classification, " \
+    "'field_supervision', r.field_supervision, 'category', r.category_code, 'region', r.region_code, " \
+    "'status', r.status, 'public_status', s.public_status, 'target_institution', r.target_institution, " \
+    "'institution', r.institution_code, 'anonymous', r.anonymous, 'confidential', r.confidential, " \
+    "'channel', r.channel, 'submitted_at', iso_utc(r.submitted_at), 'updated_at', iso_utc(r.updated_at), " \
+    "'deadlines', (SELECT COALESCE(json_agg(json_build_object('kind', d.kind, 'due_at', iso_utc(d.due_at), " \
+    "    'missed', d.missed_at IS NOT NULL, 'institution', d.institution_code) ORDER BY d.due_at), '[]') " \
+    "    FROM report_deadlines d WHERE d.report_id = r.id AND d.ended_at IS NULL), " \
+    "'prechecks', (SELECT json_build_object('missing', p.missing, 'abuse_words', p.abuse_words, " \
+    "    'possible_duplicates', p.possible_duplicates, 'checked_at', iso_utc(p.checked_at)) " \
+    "    FROM report_prechecks p WHERE p.report_id = r.id)"
+
+#define NEXT_DUE "(SELECT min(d.due_at) FROM report_deadlines d WHERE d.report_id = r.id AND d.ended_at IS NULL)"
+
+static const char list_sql[] =
+    "SELECT json_build_object('items', COALESCE(json_agg(x.item ORDER BY x.n), '[]'), "
+    "       'total', COALESCE(max(x.total), 0), 'limit', $5::int, 'offset', $6::int)::text "
+    "FROM (SELECT json_build_object(" SUMMARY ") AS item, count(*) OVER () AS total, "
+    "             row_number() OVER (ORDER BY " NEXT_DUE " NULLS LAST, r.submitted_at, r.id) AS n "
+    "      FROM reports r JOIN report_statuses s USING (status) "
+    "      WHERE " IN_SCOPE " AND " FILTERS " AND ($7 = 'reports' OR r.status IN ('waiting_verification', 'postponed')) "
+    "      ORDER BY " NEXT_DUE " NULLS LAST, r.submitted_at, r.id LIMIT $5::int OFFSET $6::int) x";
+
+static const char report_sql[] =
+    "SELECT json_build_object(" SUMMARY ", "
+    "  'body', r.body, 'incident_date', r.incident_date, 'address', r.address, 'lat', r.lat, 'lon', r.lon, "
+    "  'reporter_name', CASE WHEN r.anonymous THEN NULL ELSE r.reporter_name END, "
+    "  'duplicate_of', (SELECT o.tracking_id FROM reports o WHERE o.id = r.duplicate_of), "
+    "  'duplicates', (SELECT COALESCE(json_agg(c.tracking_id ORDER BY c.id), '[]') FROM reports c "
+    "                 WHERE c.duplicate_of = r.id), "
+    "  'actions', (SELECT json_agg(json_build_object('at', iso_utc(a.at), 'action', a.action, "
+    "      'actor_role', a.actor_role, 'actor_id', a.actor_id, 'status', a.status_after, 'note', a.note, "
+    "      'reason_code', a.reason_code, 'institution', a.institution_code, 'attachment', a.attachment) "
+    "      ORDER BY a.id) FROM report_actions a WHERE a.report_id = r.id), "
+    "  'clocks', (SELECT COALESCE(json_agg(json_build_object('kind', d.kind, 'institution', d.institution_code, "
+    "      'started_at', iso_utc(d.started_at), 'due_at', iso_utc(d.due_at), 'ended_at', iso_utc(d.ended_at), "
+    "      'outcome', d.outcome, 'missed_at', iso_utc(d.missed_at)) ORDER BY d.id), '[]') "
+    "      FROM report_deadlines d WHERE d.report_id = r.id))::text, " IN_SCOPE " "
+    "FROM reports r JOIN report_statuses s USING (status) WHERE r.tracking_id = $3";
+
+static int refuse(error_reply_t *refusal, const char *code, const char *detail)
+{
+    memset(refusal, 0, sizeof *refusal);
+    snprintf(refusal->code, sizeof refusal->code, "%s", code);
+    snprintf(refusal->detail, sizeof refusal->detail, "%s", detail);
+    return 1;
+}
+
+static int render_list(db_t *db, const staff_query_t *q, char **json, db_error_t *error)
+{
+    char limit[16], offset[16];
+    snprintf(limit, sizeof limit, "%u", q->limit < 1 || q->limit > STAFF_QUERY_LIMIT_MAX ? 50 : q->limit);
+    snprintf(offset, sizeof offset, "%u", q->offset);
+    const char *params[] = {q->actor_role, q->actor_institution, q->status, q->institution, limit, offset, q->view};
+    PGresult *r = db_exec(db, list_sql, 7, params, error);
+    if (!r)
+        return -1;
+    *json = db_value_dup(r, 0, 0);
+    PQclear(r);
+    return *json ? 0 : -1;
+}
+
+static int render_report(db_t *db, const staff_query_t *q, char **json, error_reply_t *refusal, db_error_t *error)
+{
+    const char *params[] = {q->actor_role, q->actor_institution, q->tracking_id};
+    PGresult *r = db_exec(db, report_sql, 3, params, error);
+    if (!r)
+        return -1;
+    int rc = 0;
+    if (PQntuples(r) != 1)
+        rc = refuse(refusal, ERROR_NOT_FOUND, "no report has this tracking id");
+    else if (PQgetvalue(r, 0, 1)[0] != 't')
+        rc = refuse(refusal, ERROR_FORBIDDEN, "the report is outside your institution's subtree");
+    else if (!(*json = db_value_dup(r, 0, 0)))
+        rc = -1;
+    PQclear(r);
+    return rc;
+}
+
+int staff_views_render(db_t *db, const staff_query_t *q, char **json, error_reply_t *refusal, db_error_t *error)
+{
+    *json = NULL;
+    unsigned role = lifecycle_role_bit(q->actor_role);
+    if (!(role & ROLE_STAFF))
+        return refuse(refusal, ERROR_FORBIDDEN, "staff only");
+    if (strcmp(q->view, "desk") == 0)
+        return role & (ROLE_ADMINS | ROLE_ANALYST) ? render_list(db, q, json, error)
+                                                   : refuse(refusal, ERROR_FORBIDDEN, "the verification desk is for admins");
+    if (strcmp(q->view, "reports") == 0)
+        return render_list(db, q, json, error);
+    if (strcmp(q->view, "report") == 0 && q->tracking_id)
+        return render_report(db, q, json, refusal, error);
+    return refuse(refusal, ERROR_INVALID, "unknown view");
+}
