@@ -1,9 +1,11 @@
-/* aduan-intake: submission and the public tracking view, behind a ZeroMQ command server. */
+/* aduan-intake: submission, what a reporter does later (reply, add data) and the public tracking
+ * view, behind a ZeroMQ command server. */
 #include <czmq.h>
 #include <stdio.h>
 
 #include "cmd_server.h"
 #include "intake_commands.h"
+#include "lifecycle_commands.h"
 #include "logger.h"
 #include "service.h"
 #include "submission_keys.h"
@@ -20,6 +22,7 @@ static const config_option_t intake_options[] = {
 typedef struct {
     service_t *service;
     intake_t intake;
+    lifecycle_commands_t lifecycle;
     cmd_server_t *server;
     long ttl_hours;
     int64_t next_purge;
@@ -75,7 +78,7 @@ static int configure(intake_main_t *m, bool *seed)
 int main(int argc, char **argv)
 {
     int exit_code = 0;
-    intake_main_t m = {0};
+    intake_main_t m = {.lifecycle.service = "intake"};
     m.service = service_start("intake", "submission, idempotency and the public tracking view",
                               intake_options, sizeof intake_options / sizeof intake_options[0], argc, argv, &exit_code);
     if (!m.service)
@@ -84,12 +87,13 @@ int main(int argc, char **argv)
     char reason[200];
     if (configure(&m, &seed) != 0)
         exit_code = 2;
-    else if (!(m.intake.db = service_open_db(m.service, seed)))
+    else if (!(m.intake.db = m.lifecycle.db = service_open_db(m.service, seed)))
         exit_code = 1;
     else if (!(m.server = cmd_server_new(config_get(service_config(m.service), "ADUAN_INTAKE_BIND"), reason, sizeof reason))) {
         logger_error("%s", reason);
         exit_code = 1;
-    } else if (intake_commands_register(m.server, &m.intake) != 0)
+    } else if (intake_commands_register(m.server, &m.intake) != 0
+               || lifecycle_commands_register(m.server, &m.lifecycle) != 0)
         exit_code = 1;
     else {
         logger_info("serving commands on %s", config_get(service_config(m.service), "ADUAN_INTAKE_BIND"));

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+#include "lifecycle_store.h"
+
 int report_store_check_codes(db_t *db, const report_submission_t *s, field_errors_t *errors, db_error_t *error)
 {
     const char *params[] = {s->category, s->region, s->target_institution};
@@ -59,6 +62,8 @@ int report_store_insert(db_t *db, const report_submission_t *s, const char *toke
             stored->id = strtoll(PQgetvalue(result, 0, 0), NULL, 10);
             stored->submitted_at_ms = strtoll(PQgetvalue(result, 0, 1), NULL, 10);
             int rc = insert_action(db, PQgetvalue(result, 0, 0), error);
+            if (rc == 0)
+                rc = lifecycle_store_open_clock(db, stored->id, "verification", clock_now_ms(), error);
             PQclear(result);
             return rc;
         }
@@ -114,6 +119,7 @@ static void fill_view(const PGresult *r, report_view_t *v)
     v->reporter_phone = db_value_dup(r, 0, 18);
     v->submitted_at_ms = strtoll(PQgetvalue(r, 0, 19), NULL, 10);
     v->updated_at_ms = strtoll(PQgetvalue(r, 0, 20), NULL, 10);
+    v->public_status = db_value_dup(r, 0, 23);
 }
 
 int report_store_load(db_t *db, const char *tracking_id, report_view_t *view, char token_hash[65], db_error_t *error)
@@ -123,7 +129,8 @@ int report_store_load(db_t *db, const char *tracking_id, report_view_t *view, ch
         "SELECT tracking_id, classification, status, anonymous, confidential, title, body, category_code, region_code, "
         "to_char(incident_date, 'YYYY-MM-DD'), address, lat, lon, target_institution, institution_code, channel, "
         "reporter_name, reporter_email, reporter_phone, (extract(epoch FROM submitted_at) * 1000)::bigint, "
-        "(extract(epoch FROM updated_at) * 1000)::bigint, reporter_token_hash, id "
+        "(extract(epoch FROM updated_at) * 1000)::bigint, reporter_token_hash, id, "
+        "(SELECT public_status FROM report_statuses s WHERE s.status = reports.status) "
         "FROM reports WHERE tracking_id = $1", 1, params, error);
     if (!r)
         return -1;
