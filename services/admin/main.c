@@ -1,0 +1,84 @@
+/* aduan-admin: operator commands that need no running service — today, creating staff accounts
+ * (the first national admin above all; later ones may also be made through POST /api/v1/staff).
+ *
+ *   aduan-admin create-staff <username> <role> <institution> <display name>  < password-on-stdin
+ *
+ * The database comes from ADUAN_DB_URL; migrations and seed data are applied first, so this works
+ * on a database no service has touched yet. The password is read from the first line of standard
+ * input, so it never shows in the process list or the shell history. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrate.h"
+#include "staff_accounts.h"
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: aduan-admin create-staff <username> <role> <institution> <display name> < password\n"
+                    "  role: national_admin (institution NASIONAL), institution_admin, unit_liaison, analyst\n"
+                    "  environment: ADUAN_DB_URL (default postgresql:///aduan)\n");
+    return 2;
+}
+
+static int read_password(char *out, size_t cap)
+{
+    if (!fgets(out, (int) cap, stdin))
+        return -1;
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+static int open_db(db_t **db)
+{
+    const char *url = getenv("ADUAN_DB_URL");
+    db_error_t error = {"", ""};
+    *db = db_new(url && *url ? url : "postgresql:///aduan");
+    if (!*db || db_connect(*db, 10000, &error) != 0
+        || migrate_apply(*db, aduan_migrations, aduan_migrations_count, &error) != 0
+        || migrate_seed(*db, aduan_seeds, aduan_seeds_count, &error) != 0) {
+        fprintf(stderr, "aduan-admin: database: %s\n", error.message);
+        return -1;
+    }
+    return 0;
+}
+
+static int create_staff(char **argv)
+{
+    char password[STAFF_PASSWORD_MAX + 2];
+    if (read_password(password, sizeof password) != 0) {
+        fprintf(stderr, "aduan-admin: give the password on standard input\n");
+        return 2;
+    }
+    db_t *db = NULL;
+    int exit_code = 1;
+    if (open_db(&db) == 0) {
+        staff_account_t account = {argv[2], argv[5], argv[3], argv[4], password};
+        field_errors_t errors;
+        field_errors_clear(&errors);
+        db_error_t error = {"", ""};
+        int rc = staff_accounts_create(db, &account, NULL, &errors, &error);
+        for (size_t i = 0; i < errors.count; i++)
+            fprintf(stderr, "aduan-admin: %s: %s\n", errors.items[i].field, errors.items[i].message);
+        if (rc < 0)
+            fprintf(stderr, "aduan-admin: %s\n", error.message);
+        if (rc == 0)
+            printf("created %s (%s at %s)\n", account.username, account.role, account.institution);
+        exit_code = rc == 0 ? 0 : rc == 1 ? 2 : 1;
+    }
+    sodium_memzero(password, sizeof password);
+    db_destroy(&db);
+    return exit_code;
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0) {
+        fprintf(stderr, "aduan-admin: libsodium cannot start\n");
+        return 1;
+    }
+    if (argc == 6 && strcmp(argv[1], "create-staff") == 0)
+        return create_staff(argv);
+    return usage();
+}

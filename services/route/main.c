@@ -1,0 +1,81 @@
+/* aduan-route: sends verified reports to the institution that must act, serves dispatch down the
+ * tree, transfer, follow-up, closing and reopening, and runs every deadline clock: misses become
+ * report.deadline_missed events, and a follow-up the reporter leaves unanswered closes the report. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "clock.h"
+#include "event_codec.h"
+#include "lifecycle_service.h"
+#include "lifecycle_store.h"
+#include "logger.h"
+#include "routing.h"
+
+static const config_option_t route_options[] = {
+    {"ADUAN_ADMIN_ADDR", "127.0.0.1:9183", "host:port of /healthz, /readyz and /metrics"},
+    {"ADUAN_ROUTE_BIND", "tcp://127.0.0.1:7103", "command endpoint(s) to bind, comma-separated"},
+};
+
+#define SWEEP_BATCH 100
+
+/* Applies the automatic dispatch in the consumer's transaction; the event id as request id makes
+ * a replayed event a no-op even before the position check. */
+static int on_verified(db_t *db, const event_t *event, void *ctx, db_error_t *error)
+{
+    (void) ctx;
+    char *institution = NULL;
+    const char *basis = NULL;
+    int rc = event->tracking_id ? routing_choose(db, event->tracking_id, &institution, &basis, error) : 1;
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    char note[64], request_id[64];
+    snprintf(note, sizeof note, "routed by %s", basis);
+    snprintf(request_id, sizeof request_id, "route:%s", event->id);
+    report_step_t step = {.tracking_id = event->tracking_id, .action = "route", .actor_role = "system",
+                          .institution = institution, .note = note};
+    lifecycle_context_t context = {request_id, clock_now_ms()};
+    report_outcome_t outcome;
+    error_reply_t refusal;
+    rc = lifecycle_store_apply(db, &step, &context, &outcome, &refusal, error);
+    if (rc == 1)  /* e.g. archived meanwhile by a resent command: nothing to route, move on */
+        logger_warn("report %s not routed: %s %s", event->tracking_id, refusal.code, refusal.detail);
+    else if (rc == 0)
+        logger_info("report %s routed to %s (%s)", event->tracking_id, institution, basis);
+    report_outcome_clear(&outcome);
+    free(institution);
+    return rc < 0 ? -1 : 0;
+}
+
+static int sweep_tx(db_t *db, void *ctx, db_error_t *error)
+{
+    int *handled = ctx;
+    *handled = lifecycle_store_sweep(db, clock_now_ms(), SWEEP_BATCH, error);
+    return *handled < 0 ? -1 : 0;
+}
+
+static int sweep(db_t *db, const config_t *config)
+{
+    (void) config;
+    int handled = SWEEP_BATCH;
+    while (handled == SWEEP_BATCH) {
+        db_error_t error = {"", ""};
+        if (db_transaction(db, sweep_tx, &handled, &error) != 0) {
+            logger_warn("deadline sweep: %s", error.message);
+            return -1;
+        }
+        if (handled > 0)
+            logger_info("deadline sweep handled %d overdue clocks", handled);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const lifecycle_service_t route = {
+        .name = "route", .summary = "routing, dispatch, follow-up, closing and every deadline clock",
+        .options = route_options, .option_count = sizeof route_options / sizeof route_options[0],
+        .bind_option = "ADUAN_ROUTE_BIND", .topic = "report.verified", .handler = on_verified,
+        .periodic = sweep, .every_ms = 1000,
+    };
+    return lifecycle_service_main(&route, argc, argv);
+}

@@ -1,0 +1,28 @@
+/* aduan-verify: the verification desk. Records the automatic pre-checks of every submitted report
+ * and serves the desk's actions (verify, postpone, not our authority, archive, link a duplicate)
+ * and the staff views. */
+#include "clock.h"
+#include "event_codec.h"
+#include "lifecycle_service.h"
+#include "prechecks.h"
+
+static const config_option_t verify_options[] = {
+    {"ADUAN_ADMIN_ADDR", "127.0.0.1:9182", "host:port of /healthz, /readyz and /metrics"},
+    {"ADUAN_VERIFY_BIND", "tcp://127.0.0.1:7102", "command endpoint(s) to bind, comma-separated"},
+};
+
+static int on_submitted(db_t *db, const event_t *event, void *ctx, db_error_t *error)
+{
+    (void) ctx;
+    return event->tracking_id ? prechecks_record(db, event->tracking_id, clock_now_ms(), error) : 0;
+}
+
+int main(int argc, char **argv)
+{
+    const lifecycle_service_t verify = {
+        .name = "verify", .summary = "the verification desk: pre-checks and verification actions",
+        .options = verify_options, .option_count = sizeof verify_options / sizeof verify_options[0],
+        .bind_option = "ADUAN_VERIFY_BIND", .topic = EVENT_REPORT_SUBMITTED, .handler = on_submitted,
+    };
+    return lifecycle_service_main(&verify, argc, argv);
+}
