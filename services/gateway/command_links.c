@@ -1,4 +1,4 @@
-#include "intake_link.h"
+#include "command_links.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -7,43 +7,70 @@
 
 #include "cmd_client.h"
 
-static char *link_endpoints;
+static const char *const peer_names[PEER_COUNT] = {"intake", "verify", "route"};
+static char *link_endpoints[PEER_COUNT];
 static int link_timeout_ms;
 static int link_attempts;
-static pthread_key_t client_key;
+static pthread_key_t clients_key;
 
-static void destroy_client(void *client)
+typedef struct {
+    cmd_client_t *clients[PEER_COUNT];
+} thread_clients_t;
+
+static void destroy_clients(void *data)
 {
-    cmd_client_t *c = client;
-    cmd_client_destroy(&c);
+    thread_clients_t *mine = data;
+    for (int i = 0; mine && i < PEER_COUNT; i++)
+        cmd_client_destroy(&mine->clients[i]);
+    free(mine);
 }
 
-int intake_link_setup(const char *endpoints, int timeout_ms, int attempts)
+int command_links_setup(const char *const endpoints[PEER_COUNT], int timeout_ms, int attempts)
 {
-    link_endpoints = strdup(endpoints);
+    for (int i = 0; i < PEER_COUNT; i++)
+        if (!(link_endpoints[i] = strdup(endpoints[i])))
+            return -1;
     link_timeout_ms = timeout_ms;
     link_attempts = attempts;
-    return link_endpoints && pthread_key_create(&client_key, destroy_client) == 0 ? 0 : -1;
+    return pthread_key_create(&clients_key, destroy_clients) == 0 ? 0 : -1;
 }
 
-void intake_link_teardown(void)
+void command_links_teardown(void)
 {
-    destroy_client(pthread_getspecific(client_key));
-    pthread_setspecific(client_key, NULL);
-    pthread_key_delete(client_key);
-    free(link_endpoints);
-    link_endpoints = NULL;
+    destroy_clients(pthread_getspecific(clients_key));
+    pthread_setspecific(clients_key, NULL);
+    pthread_key_delete(clients_key);
+    for (int i = 0; i < PEER_COUNT; i++) {
+        free(link_endpoints[i]);
+        link_endpoints[i] = NULL;
+    }
 }
 
-envelope_t *intake_link_call(const envelope_t *request, char *reason, size_t cap)
+const char *command_links_name(command_peer_t peer)
 {
-    cmd_client_t *client = pthread_getspecific(client_key);
-    if (!client) {
-        client = cmd_client_new(link_endpoints, link_timeout_ms, link_attempts, reason, cap);
-        if (!client || pthread_setspecific(client_key, client) != 0) {
-            cmd_client_destroy(&client);
+    return peer < PEER_COUNT ? peer_names[peer] : "none";
+}
+
+command_peer_t command_links_peer_named(const char *service)
+{
+    for (int i = 0; service && i < PEER_COUNT; i++)
+        if (strcmp(peer_names[i], service) == 0)
+            return (command_peer_t) i;
+    return PEER_COUNT;
+}
+
+envelope_t *command_links_call(command_peer_t peer, const envelope_t *request, char *reason, size_t cap)
+{
+    thread_clients_t *mine = pthread_getspecific(clients_key);
+    if (!mine) {
+        if (!(mine = calloc(1, sizeof *mine)) || pthread_setspecific(clients_key, mine) != 0) {
+            free(mine);
+            snprintf(reason, cap, "out of memory");
             return NULL;
         }
     }
-    return cmd_client_call(client, request, reason, cap);
+    if (!mine->clients[peer]
+        && !(mine->clients[peer] = cmd_client_new(link_endpoints[peer], link_timeout_ms, link_attempts, reason, cap)))
+        return NULL;
+    return cmd_client_call(mine->clients[peer], request, reason, cap);
 }

@@ -4,7 +4,8 @@
 
 #include "cmd_client.h"
 #include "http_api.h"
-#include "intake_link.h"
+#include "command_links.h"
+#include "staff_api.h"
 #include "logger.h"
 #include "service.h"
 
@@ -13,12 +14,15 @@ static const config_option_t gateway_options[] = {
     {"ADUAN_HTTP_ADDR", "127.0.0.1:8080", "host:port of the public HTTP API"},
     {"ADUAN_HTTP_THREADS", "4", "HTTP worker threads"},
     {"ADUAN_INTAKE_ENDPOINTS", "tcp://127.0.0.1:7101", "intake replicas' command endpoints, comma-separated"},
+    {"ADUAN_VERIFY_ENDPOINTS", "tcp://127.0.0.1:7102", "verify replicas' command endpoints, comma-separated"},
+    {"ADUAN_ROUTE_ENDPOINTS", "tcp://127.0.0.1:7103", "route replicas' command endpoints, comma-separated"},
+    {"ADUAN_SESSION_TTL_MINUTES", "480", "how long a staff session lasts"},
     {"ADUAN_COMMAND_TIMEOUT_MS", "2000", "how long to wait for a command reply before resending"},
     {"ADUAN_COMMAND_ATTEMPTS", "3", "how many times a command is sent before giving up (503)"},
 };
 
 typedef struct {
-    long threads, timeout_ms, attempts;
+    long threads, timeout_ms, attempts, session_ttl;
 } gateway_settings_t;
 
 static int read_settings(const config_t *config, gateway_settings_t *s)
@@ -26,7 +30,8 @@ static int read_settings(const config_t *config, gateway_settings_t *s)
     char reason[200];
     if (config_get_long(config, "ADUAN_HTTP_THREADS", 1, 256, &s->threads, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_COMMAND_TIMEOUT_MS", 10, 600000, &s->timeout_ms, reason, sizeof reason) != 0
-        || config_get_long(config, "ADUAN_COMMAND_ATTEMPTS", 1, 100, &s->attempts, reason, sizeof reason) != 0) {
+        || config_get_long(config, "ADUAN_COMMAND_ATTEMPTS", 1, 100, &s->attempts, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_SESSION_TTL_MINUTES", 1, 60 * 24 * 30, &s->session_ttl, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         return -1;
     }
@@ -50,7 +55,10 @@ static int run(service_t *service, const gateway_settings_t *s)
     const char *endpoints = config_get(config, "ADUAN_INTAKE_ENDPOINTS");
     char reason[256];
     cmd_client_t *probe = cmd_client_new(endpoints, 1000, 1, reason, sizeof reason);
-    if (!probe || intake_link_setup(endpoints, (int) s->timeout_ms, (int) s->attempts) != 0) {
+    const char *const peers[PEER_COUNT] = {endpoints, config_get(config, "ADUAN_VERIFY_ENDPOINTS"),
+                                           config_get(config, "ADUAN_ROUTE_ENDPOINTS")};
+    if (!probe || command_links_setup(peers, (int) s->timeout_ms, (int) s->attempts) != 0
+        || staff_api_setup(config_get(config, "ADUAN_DB_URL"), s->session_ttl) != 0) {
         logger_error("intake endpoints: %s", reason);
         cmd_client_destroy(&probe);
         return 1;
@@ -59,7 +67,8 @@ static int run(service_t *service, const gateway_settings_t *s)
     if (!api) {
         logger_error("%s", reason);
         cmd_client_destroy(&probe);
-        intake_link_teardown();
+        command_links_teardown();
+        staff_api_teardown();
         return 1;
     }
     logger_info("HTTP API on port %u, intake at %s", http_api_port(api), endpoints);
@@ -71,7 +80,8 @@ static int run(service_t *service, const gateway_settings_t *s)
     http_api_quiesce(api);
     http_api_destroy(&api);
     cmd_client_destroy(&probe);
-    intake_link_teardown();
+    command_links_teardown();
+    staff_api_teardown();
     return 0;
 }
 

@@ -14,9 +14,18 @@ const problem_kind_t PROBLEM_MEDIA_TYPE = {415, "unsupported-media-type", "The r
 const problem_kind_t PROBLEM_KEY_REUSED = {422, "idempotency-key-reused", "The idempotency key was used for another request"};
 const problem_kind_t PROBLEM_IN_FLIGHT = {409, "request-in-flight", "A request with this idempotency key is in progress"};
 const problem_kind_t PROBLEM_UNAVAILABLE = {503, "service-unavailable", "The service is temporarily unavailable"};
+const problem_kind_t PROBLEM_UNAUTHORIZED = {401, "unauthorized", "Sign in first"};
+const problem_kind_t PROBLEM_FORBIDDEN = {403, "forbidden", "Not allowed for this account"};
+const problem_kind_t PROBLEM_ILLEGAL_TRANSITION = {409, "illegal-transition", "Not allowed in the report's current status"};
 const problem_kind_t PROBLEM_INTERNAL = {500, "internal-error", "Internal error"};
 
 char *problem_render(const problem_kind_t *kind, const char *detail, const field_errors_t *errors)
+{
+    return problem_render_status(kind, detail, errors, NULL);
+}
+
+char *problem_render_status(const problem_kind_t *kind, const char *detail, const field_errors_t *errors,
+                            const char *current_status)
 {
     char type[128];
     snprintf(type, sizeof type, "%s%s", PROBLEM_BASE, kind->slug);
@@ -36,6 +45,8 @@ char *problem_render(const problem_kind_t *kind, const char *detail, const field
         }
         json_object_set_new(doc, "errors", list);
     }
+    if (current_status && *current_status)
+        json_object_set_new(doc, "current_status", json_string(current_status));
     char *out = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     return out;
@@ -48,6 +59,7 @@ const problem_kind_t *problem_for_error_code(const char *code)
         {ERROR_NOT_FOUND, &PROBLEM_NOT_FOUND},     {ERROR_IN_FLIGHT, &PROBLEM_IN_FLIGHT},
         {ERROR_BAD_MESSAGE, &PROBLEM_INTERNAL},    {ERROR_UNKNOWN_TYPE, &PROBLEM_INTERNAL},
         {ERROR_UNAVAILABLE, &PROBLEM_UNAVAILABLE}, {ERROR_INTERNAL, &PROBLEM_INTERNAL},
+        {ERROR_FORBIDDEN, &PROBLEM_FORBIDDEN},     {ERROR_CONFLICT, &PROBLEM_ILLEGAL_TRANSITION},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(map[i].code, code) == 0)

@@ -22,9 +22,15 @@ extern const problem_kind_t PROBLEM_KEY_REUSED;
 extern const problem_kind_t PROBLEM_IN_FLIGHT;
 extern const problem_kind_t PROBLEM_UNAVAILABLE;
 extern const problem_kind_t PROBLEM_INTERNAL;
+extern const problem_kind_t PROBLEM_UNAUTHORIZED;
+extern const problem_kind_t PROBLEM_FORBIDDEN;
+extern const problem_kind_t PROBLEM_ILLEGAL_TRANSITION;
 
 /* The document as a malloc'd JSON string; `errors` may be NULL or empty. */
 char *problem_render(const problem_kind_t *kind, const char *detail, const field_errors_t *errors);
+/* The same with a "current_status" member (illegal transitions), omitted when NULL or empty. */
+char *problem_render_status(const problem_kind_t *kind, const char *detail, const field_errors_t *errors,
+                            const char *current_status);
 
 /* The problem for an error code of a command reply (error_reply.h). */
 const problem_kind_t *problem_for_error_code(const char *code);

@@ -254,6 +254,7 @@ json_t *report_json_from_view(const report_view_t *v)
     set_string(doc, "tracking_id", v->tracking_id);
     set_string(doc, "classification", v->classification);
     set_string(doc, "status", v->status);
+    set_string(doc, "public_status", v->public_status);
     json_object_set_new(doc, "anonymous", json_boolean(v->anonymous));
     json_object_set_new(doc, "confidential", json_boolean(v->confidential));
     json_object_set_new(doc, "content_hidden", json_boolean(v->content_hidden));

@@ -1,0 +1,58 @@
+#ifndef ADUAN_GATEWAY_HTTP_REPLY_H
+#define ADUAN_GATEWAY_HTTP_REPLY_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "command_links.h"
+#include "envelope.h"
+#include "http_api.h"
+#include "problem.h"
+
+/* What every endpoint module of the gateway shares: the request in progress, answers (JSON,
+ * problems, command failures), reading a JSON body within limits, and sending a command. */
+
+typedef struct {
+    char id[ENVELOPE_ID_MAX + 1];
+    struct timespec started;
+    char *body;
+    size_t size;
+    bool too_large;
+    unsigned status;
+    const char *route;
+    command_peer_t peer;          /* of the last command sent, for messages */
+    char command_id[ENVELOPE_ID_MAX + 1];  /* id for commands instead of `id` (idempotency keys); "" = id */
+} request_t;
+
+/* Each takes ownership of `text` / `doc`. `headers` is a NULL-terminated name, value list. */
+enum MHD_Result http_send_text(struct MHD_Connection *c, request_t *req, unsigned status, const char *type,
+                               char *text, const char *const *headers);
+enum MHD_Result http_send_json(struct MHD_Connection *c, request_t *req, unsigned status, json_t *doc,
+                               const char *const *headers);
+enum MHD_Result http_send_problem(struct MHD_Connection *c, request_t *req, const problem_kind_t *kind,
+                                  const char *detail, const field_errors_t *errors, const char *const *headers);
+
+/* The answer for a command reply that is an error (its code mapped to a status, the current
+ * status of an illegal transition passed on), or for no reply at all (503 + Retry-After). */
+enum MHD_Result http_send_command_failure(struct MHD_Connection *c, request_t *req, const envelope_t *reply,
+                                          const char *reason);
+
+/* Sends a command whose body the caller encoded (ownership taken); NULL when no replica answered. */
+envelope_t *http_command(request_t *req, command_peer_t peer, const char *type, unsigned char *body, size_t size,
+                         char *reason, size_t cap);
+
+/* 405 with the Allow header. */
+enum MHD_Result http_wrong_method(struct MHD_Connection *c, request_t *req, const char *allow);
+
+bool http_is_json_content_type(const char *type);
+size_t http_json_depth(const json_t *value);
+
+/* The token of an "Authorization: Bearer" header, or NULL. */
+const char *http_bearer_token(struct MHD_Connection *c);
+
+/* The body as JSON within the limits (media type, size, syntax, depth); NULL when it is not, with the problem already sent and its result in *answered. */
+json_t *http_read_json(struct MHD_Connection *c, request_t *req, enum MHD_Result *answered);
+
+#endif

@@ -1,0 +1,267 @@
+#include "staff_api.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "logger.h"
+#include "report_json.h"
+#include "report_lifecycle.h"
+#include "report_step_codec.h"
+#include "staff_accounts.h"
+#include "staff_query_codec.h"
+#include "tracking_id.h"
+
+#define API "/api/v1"
+
+static char *staff_db_url;
+static long session_ttl_minutes;
+static pthread_key_t db_key;
+
+static void destroy_db(void *db)
+{
+    db_t *d = db;
+    db_destroy(&d);
+}
+
+int staff_api_setup(const char *db_url, long ttl_minutes)
+{
+    session_ttl_minutes = ttl_minutes;
+    return (staff_db_url = strdup(db_url)) && pthread_key_create(&db_key, destroy_db) == 0 ? 0 : -1;
+}
+
+void staff_api_teardown(void)
+{
+    destroy_db(pthread_getspecific(db_key));
+    pthread_setspecific(db_key, NULL);
+    pthread_key_delete(db_key);
+    free(staff_db_url);
+    staff_db_url = NULL;
+}
+
+/* This thread's connection for accounts and sessions (the gateway owns authentication). */
+static db_t *thread_db(db_error_t *error)
+{
+    db_t *db = pthread_getspecific(db_key);
+    if (!db) {
+        if (!(db = db_new(staff_db_url)) || pthread_setspecific(db_key, db) != 0) {
+            db_destroy(&db);
+            snprintf(error->message, sizeof error->message, "out of memory");
+            return NULL;
+        }
+    }
+    if (!db_is_connected(db) && db_connect(db, 0, error) != 0)
+        return NULL;
+    return db;
+}
+
+static enum MHD_Result unavailable(struct MHD_Connection *c, request_t *req, const db_error_t *error)
+{
+    static const char *const retry[] = {"Retry-After", "2", NULL};
+    logger_warn("accounts database: %s", error->message);
+    return http_send_problem(c, req, &PROBLEM_UNAVAILABLE, "the accounts database is not reachable; try again", NULL, retry);
+}
+
+bool staff_api_authenticate(struct MHD_Connection *c, request_t *req, staff_member_t *who, enum MHD_Result *rc)
+{
+    static const char *const challenge[] = {"WWW-Authenticate", "Bearer", NULL};
+    const char *token = http_bearer_token(c);
+    db_error_t error = {"", ""};
+    db_t *db = token ? thread_db(&error) : NULL;
+    if (token && !db) {
+        *rc = unavailable(c, req, &error);
+        return false;
+    }
+    int found = token ? staff_accounts_session(db, token, who, &error) : 1;
+    if (found < 0)
+        *rc = unavailable(c, req, &error);
+    else if (found > 0)
+        *rc = http_send_problem(c, req, &PROBLEM_UNAUTHORIZED, "sign in at POST /api/v1/sessions and send "
+                                "Authorization: Bearer <token>", NULL, challenge);
+    return found == 0;
+}
+
+static json_t *member_json(const staff_member_t *who)
+{
+    return json_pack("{s:s, s:s, s:s, s:s}", "username", who->username, "display_name", who->display_name,
+                     "role", who->role, "institution", who->institution);
+}
+
+static const char *string_member(json_t *root, const char *key, field_errors_t *errors)
+{
+    json_t *value = json_object_get(root, key);
+    if (value && !json_is_string(value)) {
+        field_errors_add(errors, key, "type", "%s must be a string", key);
+        return NULL;
+    }
+    return value ? json_string_value(value) : NULL;
+}
+
+static enum MHD_Result sign_in(struct MHD_Connection *c, request_t *req)
+{
+    enum MHD_Result rc;
+    json_t *root = http_read_json(c, req, &rc);
+    if (!root)
+        return rc;
+    field_errors_t errors;
+    field_errors_clear(&errors);
+    const char *username = string_member(root, "username", &errors), *password = string_member(root, "password", &errors);
+    if (!username || !password || errors.count) {
+        json_decref(root);
+        return http_send_problem(c, req, &PROBLEM_VALIDATION, "send username and password", &errors, NULL);
+    }
+    char token[SECRET_TOKEN_LEN + 1], expires[32];
+    int64_t expires_ms = 0;
+    staff_member_t who;
+    db_error_t error = {"", ""};
+    db_t *db = thread_db(&error);
+    int signed_in = db ? staff_accounts_login(db, username, password, session_ttl_minutes, token, &expires_ms, &who, &error) : -1;
+    json_decref(root);
+    if (signed_in < 0)
+        return unavailable(c, req, &error);
+    if (signed_in > 0) {
+        logger_info("sign-in refused");
+        return http_send_problem(c, req, &PROBLEM_UNAUTHORIZED, "wrong username or password", NULL, NULL);
+    }
+    report_json_time(expires_ms, expires);
+    json_t *doc = json_pack("{s:s, s:s, s:o}", "token", token, "expires_at", expires, "staff", member_json(&who));
+    sodium_memzero(token, sizeof token);
+    static const char *const headers[] = {"Cache-Control", "no-store", NULL};
+    logger_info("signed in: %s (%s)", who.username, who.role);
+    return http_send_json(c, req, 201, doc, headers);
+}
+
+static enum MHD_Result current_session(struct MHD_Connection *c, request_t *req, const char *method)
+{
+    staff_member_t who;
+    enum MHD_Result rc;
+    if (!staff_api_authenticate(c, req, &who, &rc))
+        return rc;
+    if (strcmp(method, "DELETE") != 0)
+        return http_send_json(c, req, 200, json_pack("{s:o}", "staff", member_json(&who)), NULL);
+    db_error_t error = {"", ""};
+    db_t *db = thread_db(&error);
+    if (!db || staff_accounts_logout(db, http_bearer_token(c), &error) != 0)
+        return unavailable(c, req, &error);
+    return http_send_text(c, req, 204, "text/plain", NULL, NULL);
+}
+
+static enum MHD_Result create_staff(struct MHD_Connection *c, request_t *req)
+{
+    staff_member_t creator;
+    enum MHD_Result rc;
+    if (!staff_api_authenticate(c, req, &creator, &rc))
+        return rc;
+    json_t *root = http_read_json(c, req, &rc);
+    if (!root)
+        return rc;
+    field_errors_t errors;
+    field_errors_clear(&errors);
+    staff_account_t account = {string_member(root, "username", &errors), string_member(root, "display_name", &errors),
+                               string_member(root, "role", &errors), string_member(root, "institution", &errors),
+                               string_member(root, "password", &errors)};
+    db_error_t error = {"", ""};
+    db_t *db = thread_db(&error);
+    int created = !db ? -1 : errors.count ? 1 : staff_accounts_create(db, &account, &creator, &errors, &error);
+    if (created == 0) {
+        logger_info("%s created staff account %s (%s at %s)", creator.username, account.username, account.role,
+                    account.institution);
+        json_t *doc = json_pack("{s:s, s:s, s:s, s:s}", "username", account.username, "display_name",
+                                account.display_name, "role", account.role, "institution", account.institution);
+        rc = http_send_json(c, req, 201, doc, NULL);
+    } else if (created == 1)
+        rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "the account has invalid fields", &errors, NULL);
+    else if (created == 2)
+        rc = http_send_problem(c, req, &PROBLEM_FORBIDDEN, "you may create accounts only below your institution", NULL, NULL);
+    else
+        rc = unavailable(c, req, &error);
+    json_decref(root);
+    return rc;
+}
+
+/* Passes a staff.document on as the JSON it is. */
+static enum MHD_Result query(struct MHD_Connection *c, request_t *req, command_peer_t peer, staff_query_t *q)
+{
+    unsigned char *body = NULL;
+    size_t size = 0;
+    char reason[256];
+    if (staff_query_encode(q, &body, &size) != 0)
+        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    envelope_t *reply = http_command(req, peer, MSG_STAFF_QUERY, body, size, reason, sizeof reason);
+    staff_document_t document;
+    enum MHD_Result rc;
+    if (reply && strcmp(reply->type, MSG_STAFF_DOCUMENT) == 0
+        && staff_document_decode(reply->body, reply->body_size, &document, reason, sizeof reason) == 0) {
+        static const char *const headers[] = {"Cache-Control", "no-store", NULL};
+        rc = http_send_text(c, req, 200, "application/json; charset=utf-8", document.json, headers);
+        document.json = NULL;
+        staff_document_clear(&document);
+    } else
+        rc = http_send_command_failure(c, req, reply && strcmp(reply->type, MSG_ERROR) == 0 ? reply : NULL,
+                                       reply ? "undecodable document" : reason);
+    envelope_destroy(&reply);
+    return rc;
+}
+
+static uint32_t number_argument(struct MHD_Connection *c, const char *name, uint32_t fallback)
+{
+    const char *text = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+    char *end = NULL;
+    unsigned long value = text ? strtoul(text, &end, 10) : fallback;
+    return text && (*end || end == text || value > 1000000) ? fallback : (uint32_t) value;
+}
+
+static enum MHD_Result list(struct MHD_Connection *c, request_t *req, const char *view, const char *tracking_id)
+{
+    staff_member_t who;
+    enum MHD_Result rc;
+    if (!staff_api_authenticate(c, req, &who, &rc))
+        return rc;
+    staff_query_t q = {
+        .view = (char *) view, .actor_role = who.role, .actor_id = who.username, .actor_institution = who.institution,
+        .tracking_id = (char *) tracking_id,
+        .status = (char *) MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "status"),
+        .institution = (char *) MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "institution"),
+        .limit = number_argument(c, "limit", 50), .offset = number_argument(c, "offset", 0),
+    };
+    return query(c, req, strcmp(view, "desk") == 0 ? PEER_VERIFY : PEER_ROUTE, &q);
+}
+
+enum MHD_Result staff_api_route(struct MHD_Connection *c, request_t *req, const char *method, const char *url, bool *handled)
+{
+    static const char reports[] = API "/staff/reports/";
+    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    *handled = true;
+    if (strcmp(url, API "/sessions") == 0) {
+        req->route = "sessions";
+        return strcmp(method, "POST") == 0 ? sign_in(c, req) : http_wrong_method(c, req, "POST");
+    }
+    if (strcmp(url, API "/sessions/current") == 0) {
+        req->route = "session";
+        return get || strcmp(method, "DELETE") == 0 ? current_session(c, req, method)
+                                                     : http_wrong_method(c, req, "GET, HEAD, DELETE");
+    }
+    if (strcmp(url, API "/staff") == 0) {
+        req->route = "staff";
+        return strcmp(method, "POST") == 0 ? create_staff(c, req) : http_wrong_method(c, req, "POST");
+    }
+    if (strcmp(url, API "/desk") == 0 || strcmp(url, API "/staff/reports") == 0) {
+        req->route = strcmp(url, API "/desk") == 0 ? "desk" : "staff_reports";
+        return get ? list(c, req, strcmp(req->route, "desk") == 0 ? "desk" : "reports", NULL)
+                   : http_wrong_method(c, req, "GET, HEAD");
+    }
+    if (strncmp(url, reports, sizeof reports - 1) == 0 && !strchr(url + sizeof reports - 1, '/')) {
+        req->route = "staff_report";
+        char tracking_id[TRACKING_ID_LEN + 1];
+        if (!get)
+            return http_wrong_method(c, req, "GET, HEAD");
+        if (tracking_id_normalize(url + sizeof reports - 1, tracking_id) != 0)
+            return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no report has this tracking id", NULL, NULL);
+        return list(c, req, "report", tracking_id);
+    }
+    *handled = false;
+    return MHD_NO;
+}

@@ -1,0 +1,25 @@
+#ifndef ADUAN_GATEWAY_STAFF_API_H
+#define ADUAN_GATEWAY_STAFF_API_H
+
+#include <stdbool.h>
+
+#include "http_reply.h"
+#include "staff_accounts.h"
+
+/* Staff endpoints (docs/api.md, "Staff"): sign-in and sign-out (POST /sessions,
+ * GET|DELETE /sessions/current), creating accounts (POST /staff), the verification desk
+ * (GET /desk, from aduan-verify) and the institution's reports (GET /staff/reports[/{id}], from
+ * aduan-route). The gateway owns authentication, so it reads accounts and sessions from
+ * PostgreSQL itself, one connection per HTTP thread; everything else goes over commands. */
+int staff_api_setup(const char *db_url, long session_ttl_minutes);
+void staff_api_teardown(void);
+
+/* Serves the request when the URL is one of these (*handled true). */
+enum MHD_Result staff_api_route(struct MHD_Connection *c, request_t *req, const char *method, const char *url,
+                                bool *handled);
+
+/* True with *who when a valid session token came with the request; false with the answer
+ * (401, or 503 when the accounts database is unreachable) already sent in *rc. */
+bool staff_api_authenticate(struct MHD_Connection *c, request_t *req, staff_member_t *who, enum MHD_Result *rc);
+
+#endif
