@@ -156,13 +156,18 @@ class Service:
 
 
 class System:
-    """aduan-intake and aduan-gateway against a fresh database, on free loopback ports."""
+    """aduan-intake and aduan-gateway against a fresh database, on free loopback ports; with
+    `lifecycle`, also aduan-stats (the hub), aduan-verify and aduan-route, all on one injectable
+    clock (advance_days)."""
 
-    def __init__(self, hint, intake_replicas=1, gateway_env=None, cluster_url=None, with_stats=False):
+    def __init__(self, hint, intake_replicas=1, gateway_env=None, cluster_url=None, with_stats=False,
+                 lifecycle=False):
         self.workdir = tempfile.mkdtemp(prefix=f"aduan-{hint}-")
         self.db = Database(hint, cluster_url)
         self.http_port = free_port()
+        self.clock_file = os.path.join(self.workdir, "clock-offset-seconds")
         self.stats = None
+        with_stats = with_stats or lifecycle
         if with_stats:
             self.stream_endpoint = f"tcp://127.0.0.1:{free_port()}"
             self.replay_endpoint = f"tcp://127.0.0.1:{free_port()}"
@@ -183,13 +188,27 @@ class System:
                 "ADUAN_INTAKE_BIND": bind,
                 "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
                 "ADUAN_LOG_LEVEL": "debug",
+                "ADUAN_CLOCK_FILE": self.clock_file,
             }, self.workdir, name=f"intake{i}"))
+        self.lifecycle = {}
+        for name in ("verify", "route") if lifecycle else ():
+            self.lifecycle[name] = Service(f"aduan-{name}", {
+                "ADUAN_DB_URL": self.db.url,
+                f"ADUAN_{name.upper()}_BIND": f"tcp://127.0.0.1:{free_port()}",
+                "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
+                "ADUAN_LOG_LEVEL": "debug",
+                "ADUAN_CLOCK_FILE": self.clock_file,
+                **self.stream_env(),
+            }, self.workdir, name=name)
         env = {
             "ADUAN_HTTP_ADDR": f"127.0.0.1:{self.http_port}",
             "ADUAN_INTAKE_ENDPOINTS": ",".join(endpoints),
+            "ADUAN_DB_URL": self.db.url,
             "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
             "ADUAN_LOG_LEVEL": "debug",
         }
+        for name, svc in self.lifecycle.items():
+            env[f"ADUAN_{name.upper()}_ENDPOINTS"] = svc.env[f"ADUAN_{name.upper()}_BIND"]
         env.update(gateway_env or {})
         self.gateway = Service("aduan-gateway", env, self.workdir, name="gateway")
         self.extra = []
@@ -200,8 +219,63 @@ class System:
             intake.start()
         if self.stats:
             self.stats.start()
+        for svc in self.lifecycle.values():
+            svc.start()
         self.gateway.start()
         return self
+
+    @property
+    def verify(self):
+        return self.lifecycle["verify"]
+
+    @property
+    def route(self):
+        return self.lifecycle["route"]
+
+    def clock_offset(self):
+        """Seconds the services' lifecycle clock is ahead of the wall clock."""
+        if not os.path.exists(self.clock_file):
+            return 0
+        with open(self.clock_file) as f:
+            return int(f.read().strip() or 0)
+
+    def advance_days(self, days):
+        """Moves every service's lifecycle clock `days` further (whole seconds; cumulative)."""
+        offset = self.clock_offset() + int(days * 86400)
+        tmp = self.clock_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(f"{offset}\n")
+        os.replace(tmp, self.clock_file)
+
+    def create_staff(self, username, role, institution, password="rahasia-sekali-123"):
+        """An account made the way an operator makes the first admin: aduan-admin, password on stdin."""
+        done = subprocess.run([os.path.join(BIN_DIR, "aduan-admin"), "create-staff", username, role, institution,
+                               f"Staf {username}"], input=(password + "\n").encode(),
+                              env={**os.environ, "ADUAN_DB_URL": self.db.url}, capture_output=True, timeout=60)
+        if done.returncode != 0:
+            raise RuntimeError(f"aduan-admin failed: {done.stderr.decode()}")
+        return password
+
+    def login(self, username, password="rahasia-sekali-123"):
+        """A session token for the account (Authorization header ready to send)."""
+        status, _, doc = self.json("POST", "/api/v1/sessions", {"username": username, "password": password})
+        if status != 201:
+            raise RuntimeError(f"sign-in of {username} answered {status}: {doc}")
+        return {"Authorization": f"Bearer {doc['token']}"}
+
+    def act(self, tracking_id, auth, action, **fields):
+        """POST /reports/{id}/actions; returns (status, document)."""
+        status, _, doc = self.json("POST", f"/api/v1/reports/{tracking_id}/actions", {"action": action, **fields}, auth)
+        return status, doc
+
+    def wait_for(self, predicate, timeout=20, what="condition"):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}")
 
     def stream_env(self):
         """The settings a stream consumer (aduan-tail, a consumer group member) needs."""
@@ -266,7 +340,7 @@ class System:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
-        for svc in [self.gateway] + self.extra + ([self.stats] if self.stats else []) + self.intakes:
+        for svc in [self.gateway] + self.extra + list(self.lifecycle.values()) + ([self.stats] if self.stats else []) + self.intakes:
             if svc.proc is None:
                 continue
             try:
