@@ -1,0 +1,158 @@
+"""End to end: who may do what. A matrix of role × endpoint × in-scope/out-of-scope with the
+expected HTTP status, plus sign-in, sign-out, expiry and account creation rules."""
+import unittest
+
+from aduan_harness import System, valid_report
+
+STAFF = {
+    "nas": ("national_admin", "NASIONAL"),
+    "kota": ("institution_admin", "KOTA-21.71"),
+    "tpi": ("institution_admin", "KOTA-21.72"),
+    "pupr": ("unit_liaison", "KOTA-21.71.PUPR"),
+    "dinsos": ("unit_liaison", "KOTA-21.71.DINSOS"),
+    "analis": ("analyst", "PROV-21"),
+    "analis72": ("analyst", "KOTA-21.72"),
+}
+
+
+class StaffAccessTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sys = System("access", lifecycle=True).start()
+        cls.failed = False
+        for name, (role, institution) in STAFF.items():
+            cls.sys.create_staff(name, role, institution)
+        cls.auth = {name: cls.sys.login(name) for name in STAFF}
+        cls.auth["nobody"] = {}
+        cls.auth["forged"] = {"Authorization": "Bearer " + "x" * 43}
+
+    @classmethod
+    def tearDownClass(cls):
+        codes = cls.sys.stop(failed=cls.failed)
+        for name, code in codes.items():
+            if code != 0:
+                raise AssertionError(f"{name} did not exit 0 on SIGTERM: {code}")
+
+    def run(self, result=None):
+        result = super().run(result)
+        if result is not None and not result.wasSuccessful():
+            type(self).failed = True
+        return result
+
+    def submit(self, **overrides):
+        status, _, doc = self.sys.json("POST", "/api/v1/reports", valid_report(**overrides))
+        self.assertEqual(status, 201, doc)
+        return doc["tracking_id"]
+
+    def status_of(self, who, method, path, body=None):
+        return self.sys.json(method, path, body, self.auth[who])[0]
+
+    def dispatched_to_pupr(self):
+        tid = self.submit()
+        self.assertEqual(self.sys.act(tid, self.auth["nas"], "verify")[0], 200)
+        self.sys.wait_for(lambda: self.sys.json("GET", f"/api/v1/staff/reports/{tid}", headers=self.auth["nas"])[2]
+                          ["status"] == "dispatched", what="dispatch")
+        return tid
+
+    def check(self, cells):
+        for who, method, path, body, expected in cells:
+            with self.subTest(who=who, method=method, path=path, body=body):
+                self.assertEqual(self.status_of(who, method, path, body), expected)
+
+    def test_reading_matrix(self):
+        held = self.dispatched_to_pupr()
+        one = f"/api/v1/staff/reports/{held}"
+        self.check([
+            ("nas", "GET", "/api/v1/desk", None, 200), ("kota", "GET", "/api/v1/desk", None, 200),
+            ("analis", "GET", "/api/v1/desk", None, 200), ("pupr", "GET", "/api/v1/desk", None, 403),
+            ("nobody", "GET", "/api/v1/desk", None, 401), ("forged", "GET", "/api/v1/desk", None, 401),
+            ("nas", "GET", one, None, 200), ("kota", "GET", one, None, 200), ("pupr", "GET", one, None, 200),
+            ("analis", "GET", one, None, 200), ("dinsos", "GET", one, None, 403), ("tpi", "GET", one, None, 403),
+            ("analis72", "GET", one, None, 403), ("nobody", "GET", one, None, 401),
+            ("pupr", "GET", "/api/v1/staff/reports", None, 200), ("nobody", "GET", "/api/v1/staff/reports", None, 401),
+        ])
+        listed = lambda who: {i["tracking_id"] for i in self.sys.json(  # noqa: E731
+            "GET", "/api/v1/staff/reports?limit=200", headers=self.auth[who])[2]["items"]}
+        self.assertIn(held, listed("kota"))
+        self.assertIn(held, listed("pupr"))
+        self.assertNotIn(held, listed("dinsos"))
+        self.assertNotIn(held, listed("tpi"))
+
+    def test_verification_matrix(self):
+        addressed = self.submit(target_institution="KOTA-21.71")
+        national = self.submit()
+        path = lambda tid: f"/api/v1/reports/{tid}/actions"  # noqa: E731
+        verify = {"action": "verify"}
+        self.check([
+            ("dinsos", "POST", path(addressed), verify, 403),   # role
+            ("analis", "POST", path(addressed), verify, 403),   # role
+            ("tpi", "POST", path(addressed), verify, 403),      # scope
+            ("nobody", "POST", path(addressed), verify, 401),
+            ("kota", "POST", path(national), verify, 403),      # no target: the national desk's
+            ("kota", "POST", path(addressed), verify, 200),
+            ("nas", "POST", path(national), verify, 200),
+        ])
+
+    def test_handling_matrix(self):
+        held = self.dispatched_to_pupr()
+        path = f"/api/v1/reports/{held}/actions"
+        follow_up = {"action": "follow_up", "note": "Lubang sudah ditambal."}
+        close = {"action": "close", "reason_code": "resolved"}
+        self.check([
+            ("dinsos", "POST", path, follow_up, 403),   # scope: a sibling unit
+            ("tpi", "POST", path, follow_up, 403),      # scope: another city
+            ("analis", "POST", path, follow_up, 403),   # role: analysts only read
+            ("pupr", "POST", path, follow_up, 200),
+            ("pupr", "POST", path, close, 403),         # role: liaisons do not close
+            ("tpi", "POST", path, close, 403),
+            ("kota", "POST", path, close, 200),
+            ("kota", "POST", path, close, 409),         # already closed: the state machine answers
+        ])
+        # A reporter's token is not a staff session, and a staff session is not a reporter token.
+        self.assertEqual(self.sys.act(held, self.auth["kota"], "reply", note="bukan pelapor")[0], 403)
+
+    def test_account_creation_rules(self):
+        new = lambda name, role, institution: {"username": name, "display_name": f"Staf {name}",  # noqa: E731
+                                               "role": role, "institution": institution,
+                                               "password": "kata-sandi-panjang"}
+        self.check([
+            ("kota", "POST", "/api/v1/staff", new("dishub1", "unit_liaison", "KOTA-21.71.DISHUB"), 201),
+            ("kota", "POST", "/api/v1/staff", new("luar1", "unit_liaison", "KOTA-21.72.DISHUB"), 403),
+            ("kota", "POST", "/api/v1/staff", new("naik1", "national_admin", "NASIONAL"), 403),
+            ("pupr", "POST", "/api/v1/staff", new("liaison2", "unit_liaison", "KOTA-21.71.PUPR"), 403),
+            ("nobody", "POST", "/api/v1/staff", new("anon1", "analyst", "PROV-21"), 401),
+            ("nas", "POST", "/api/v1/staff", new("prov1", "institution_admin", "PROV-21"), 201),
+            ("nas", "POST", "/api/v1/staff", new("prov1", "institution_admin", "PROV-21"), 422),   # taken
+            ("nas", "POST", "/api/v1/staff", dict(new("short1", "analyst", "PROV-21"), password="pendek"), 422),
+            ("nas", "POST", "/api/v1/staff", new("bad1", "overlord", "PROV-21"), 422),
+        ])
+        self.assertEqual(self.sys.login("dishub1", "kata-sandi-panjang")["Authorization"][:7], "Bearer ")
+
+    def test_sign_in_sign_out_and_expiry(self):
+        status, _, doc = self.sys.json("POST", "/api/v1/sessions", {"username": "nas", "password": "salah-sekali-123"})
+        self.assertEqual(status, 401, doc)
+        status, _, _ = self.sys.json("POST", "/api/v1/sessions", {"username": "tidak-ada", "password": "salah-sekali-123"})
+        self.assertEqual(status, 401)
+        auth = self.sys.login("kota")
+        status, _, me = self.sys.json("GET", "/api/v1/sessions/current", headers=auth)
+        self.assertEqual((status, me["staff"]["role"], me["staff"]["institution"]), (200, "institution_admin", "KOTA-21.71"))
+        self.assertEqual(self.sys.json("DELETE", "/api/v1/sessions/current", headers=auth)[0], 204)
+        self.assertEqual(self.sys.json("GET", "/api/v1/sessions/current", headers=auth)[0], 401)
+        auth = self.sys.login("kota")
+        self.sys.db.scalar("UPDATE staff_sessions SET expires_at = now() - interval '1 second' "
+                           "WHERE staff_id = (SELECT id FROM staff WHERE username = 'kota') RETURNING 1")
+        self.assertEqual(self.sys.json("GET", "/api/v1/desk", headers=auth)[0], 401)
+        self.assertEqual(self.sys.db.scalar("SELECT count(*) FROM staff WHERE password_hash NOT LIKE '$argon2id$%'"), "0")
+        type(self).auth["kota"] = self.sys.login("kota")
+
+    def test_staff_views_never_show_contact_data_or_anonymous_names(self):
+        tid = self.submit(anonymous=True)
+        doc = self.sys.json("GET", f"/api/v1/staff/reports/{tid}", headers=self.auth["nas"])[2]
+        self.assertIsNone(doc["reporter_name"])
+        raw = self.sys.request("GET", f"/api/v1/staff/reports/{tid}", headers=self.auth["nas"])[2].decode()
+        for secret in ("Siti", "siti.rahma@example.org", "7000-1234"):
+            self.assertNotIn(secret, raw)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
