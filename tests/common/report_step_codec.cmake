@@ -1,0 +1,1 @@
+aduan_c_test(NAME test_report_step_codec SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_report_step_codec.c LABEL unit)

@@ -1,0 +1,183 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lifecycle_store.h"
+#include "report_lifecycle.h"
+#include "secret_token.h"
+#include "test_db.h"
+
+static char *url;
+static db_t *db;
+static int64_t now_ms = 1795000000000;  /* 2026-11-18, a Wednesday */
+
+static int setup(void **state)
+{
+    (void) state;
+    return (db = test_db_open_migrated("lifecycle", &url)) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void) state;
+    db_destroy(&db);
+    test_db_drop(&url);
+    return 0;
+}
+
+static char *scalar(const char *sql, const char *param)
+{
+    db_error_t error;
+    const char *params[] = {param};
+    PGresult *r = db_exec(db, sql, param ? 1 : 0, params, &error);
+    assert_non_null(r);
+    char *value = db_value_dup(r, 0, 0);
+    PQclear(r);
+    return value;
+}
+
+static void assert_scalar(const char *sql, const char *param, const char *expected)
+{
+    char *value = scalar(sql, param);
+    assert_string_equal(value, expected);
+    free(value);
+}
+
+static void test_working_deadlines_skip_weekends_holidays_and_follow_jakarta_dates(void **state)
+{
+    (void) state;
+    static const char sql[] = "SELECT to_char(working_deadline($1::timestamptz, %d) AT TIME ZONE 'UTC', "
+                              "'YYYY-MM-DD\"T\"HH24:MI')";
+    char query[200];
+    snprintf(query, sizeof query, sql, 3);
+    /* Friday 10:00 WIB: Mon, Tue, Wed count; due at the start of Thursday, Jakarta time. */
+    assert_scalar(query, "2026-11-20 10:00+07", "2026-11-25T17:00");
+    /* Thursday 23:30 WIB is still Thursday there; 00:30 WIB the next day is Friday. */
+    assert_scalar(query, "2026-11-19 16:30Z", "2026-11-24T17:00");
+    assert_scalar(query, "2026-11-19 17:30Z", "2026-11-25T17:00");
+    /* Nyepi, Idulfitri and their joint leave days (18-24 March) count for nothing. */
+    assert_scalar(query, "2026-03-17 09:00+07", "2026-03-27T17:00");
+    snprintf(query, sizeof query, sql, 5);
+    /* Christmas joint leave and Christmas Day are skipped. */
+    assert_scalar(query, "2026-12-22 09:00+07", "2026-12-31T17:00");  /* 23, 28, 29, 30, 31 */
+}
+
+static void insert_report(const char *tracking_id, const char *classification, const char *token_hash)
+{
+    db_error_t error;
+    const char *params[] = {tracking_id, classification, token_hash};
+    PGresult *r = db_exec(db, "INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, "
+                              "anonymous, confidential, channel, status, reporter_token_hash) VALUES ($1, $2, "
+                              "'Jalan rusak parah', 'Jalan rusak di depan pasar sejak lama.', 'JALAN.BERLUBANG', '21.71', "
+                              "false, false, 'web', 'waiting_verification', $3) RETURNING id", 3, params, &error);
+    assert_non_null(r);
+    assert_int_equal(lifecycle_store_open_clock(db, strtoll(PQgetvalue(r, 0, 0), NULL, 10), "verification", now_ms,
+                                                &error), 0);
+    PQclear(r);
+}
+
+typedef struct {
+    report_step_t step;
+    const char *request_id;
+    report_outcome_t outcome;
+    error_reply_t refusal;
+    int rc;
+} attempt_t;
+
+static int attempt_tx(db_t *d, void *ctx, db_error_t *error)
+{
+    attempt_t *a = ctx;
+    lifecycle_context_t context = {a->request_id, now_ms};
+    report_outcome_clear(&a->outcome);
+    return a->rc = lifecycle_store_apply(d, &a->step, &context, &a->outcome, &a->refusal, error);
+}
+
+static int attempt(attempt_t *a)
+{
+    db_error_t error = {"", ""};
+    int rc = db_transaction(db, attempt_tx, a, &error);
+    if (rc < 0)
+        fail_msg("%s", error.message);
+    return rc;
+}
+
+static void test_transitions_check_state_scope_and_repeat_nothing(void **state)
+{
+    (void) state;
+    char token[SECRET_TOKEN_LEN + 1], hash[SECRET_TOKEN_HASH_HEX_LEN + 1];
+    secret_token_generate(token);
+    secret_token_hash_hex(token, hash);
+    insert_report("AAAA-AAAA-AAA1", "complaint", hash);
+    attempt_t a = {.step = {.tracking_id = "AAAA-AAAA-AAA1", .action = "verify", .actor_role = "institution_admin",
+                            .actor_id = "kota", .actor_institution = "KOTA-21.71"}, .request_id = "r1"};
+    assert_int_equal(attempt(&a), 1);  /* no target: not the city's desk */
+    assert_string_equal(a.refusal.code, "forbidden");
+    a.step.actor_role = "national_admin";
+    a.step.actor_institution = "NASIONAL";
+    assert_int_equal(attempt(&a), 0);
+    assert_string_equal(a.outcome.status, "verified");
+    assert_int_equal(attempt(&a), 0);  /* the same request again: answered, not repeated */
+    assert_string_equal(a.outcome.status, "verified");
+    assert_scalar("SELECT count(*)::text FROM report_actions WHERE request_id = $1", "r1", "1");
+    assert_scalar("SELECT count(*)::text FROM events WHERE type = 'report.verified' AND tracking_id = $1",
+                  "AAAA-AAAA-AAA1", "1");
+    assert_scalar("SELECT outcome FROM report_deadlines WHERE kind = 'verification' AND report_id = "
+                  "(SELECT id FROM reports WHERE tracking_id = $1)", "AAAA-AAAA-AAA1", "met");
+    a.request_id = "r2";
+    assert_int_equal(attempt(&a), 1);  /* verified already */
+    assert_string_equal(a.refusal.code, "conflict");
+    assert_string_equal(a.refusal.status, "verified");
+    attempt_t route = {.step = {.tracking_id = "AAAA-AAAA-AAA1", .action = "route", .actor_role = "system",
+                                .institution = "KOTA-21.71.PUPR"}, .request_id = "r3"};
+    assert_int_equal(attempt(&route), 0);
+    assert_string_equal(route.outcome.public_status, "not_yet_followed_up");
+    attempt_t reply = {.step = {.tracking_id = "AAAA-AAAA-AAA1", .action = "reply", .actor_role = "reporter",
+                                .reporter_token = token, .note = "Belum ada perbaikan"}, .request_id = "r4"};
+    assert_int_equal(attempt(&reply), 1);  /* nothing to reply to yet */
+    assert_string_equal(reply.refusal.status, "dispatched");
+    report_outcome_clear(&a.outcome);
+    report_outcome_clear(&route.outcome);
+}
+
+static int sweep_tx(db_t *d, void *ctx, db_error_t *error)
+{
+    int *handled = ctx;
+    *handled = lifecycle_store_sweep(d, now_ms, 100, error);
+    return *handled < 0 ? -1 : 0;
+}
+
+static int sweep(void)
+{
+    int handled = 0;
+    db_error_t error = {"", ""};
+    assert_int_equal(db_transaction(db, sweep_tx, &handled, &error), 0);
+    return handled;
+}
+
+static void test_a_missed_clock_is_reported_once(void **state)
+{
+    (void) state;
+    insert_report("AAAA-AAAA-AAA2", "aspiration", "0000000000000000000000000000000000000000000000000000000000000000");
+    int64_t saved = now_ms;
+    now_ms += 10LL * 86400 * 1000;
+    assert_true(sweep() >= 1);
+    assert_int_equal(sweep(), 0);
+    assert_scalar("SELECT count(*)::text FROM events WHERE type = 'report.deadline_missed' AND tracking_id = $1",
+                  "AAAA-AAAA-AAA2", "1");
+    now_ms = saved;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_working_deadlines_skip_weekends_holidays_and_follow_jakarta_dates),
+        cmocka_unit_test(test_transitions_check_state_scope_and_repeat_nothing),
+        cmocka_unit_test(test_a_missed_clock_is_reported_once),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
