@@ -10,6 +10,8 @@
 #include "msgpack_fields.h"
 #include "reference_codec.h"
 #include "report_codec.h"
+#include "report_step_codec.h"
+#include "staff_query_codec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,6 +51,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     event_replay_request_t replay;
     if (event_replay_request_decode(data, size, &replay, reason, sizeof reason) == 0)
         event_replay_request_clear(&replay);
+    report_step_t step;
+    if (report_step_decode(data, size, &step, reason, sizeof reason) == 0)
+        report_step_clear(&step);
+    report_outcome_t outcome;
+    if (report_outcome_decode(data, size, &outcome, reason, sizeof reason) == 0)
+        report_outcome_clear(&outcome);
+    staff_query_t staff_query;
+    if (staff_query_decode(data, size, &staff_query, reason, sizeof reason) == 0)
+        staff_query_clear(&staff_query);
+    staff_document_t document;
+    if (staff_document_decode(data, size, &document, reason, sizeof reason) == 0)
+        staff_document_clear(&document);
     int64_t head, at;
     event_heartbeat_decode(data, size, &head, &at, reason, sizeof reason);
     return 0;
