@@ -22,6 +22,8 @@ export ADUAN_HTTP_ADDR=${ADUAN_HTTP_ADDR:-127.0.0.1:8080}
 services=(
   "stats   aduan-stats   127.0.0.1:9186"
   "intake  aduan-intake  127.0.0.1:9181"
+  "verify  aduan-verify  127.0.0.1:9182"
+  "route   aduan-route   127.0.0.1:9183"
   "gateway aduan-gateway 127.0.0.1:9180"
 )
 
@@ -55,10 +57,18 @@ for entry in "${services[@]}"; do
   echo "aduan: $name ready (admin http://$admin, log $state/logs/$name.log)" >&2
 done
 
+# A first national admin for this local system, once; its password stays in a file only you read.
+if [ ! -s "$state/admin-password" ]; then
+  (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$state/admin-password")
+  "$bin/aduan-admin" create-staff admin national_admin NASIONAL "Admin lokal" <"$state/admin-password" >&2 \
+    || { rm -f "$state/admin-password"; echo "aduan: could not create the local admin" >&2; }
+fi
+
 cat <<MSG
 
 aduan is running.
   API:      http://$ADUAN_HTTP_ADDR/api/v1/   (OpenAPI: http://$ADUAN_HTTP_ADDR/api/v1/openapi.json)
+  Staff:    sign in as "admin" with the password in $state/admin-password (POST /api/v1/sessions)
   Database: psql '$db_url'
   Logs:     $state/logs/
 Press Ctrl-C to stop.
