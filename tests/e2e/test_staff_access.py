@@ -153,6 +153,17 @@ class StaffAccessTest(unittest.TestCase):
         for secret in ("Siti", "siti.rahma@example.org", "7000-1234"):
             self.assertNotIn(secret, raw)
 
+    def test_openapi_document_lists_the_staff_routes(self):
+        paths = self.sys.json("GET", "/api/v1/openapi.json")[2]["paths"]
+        for path in ("/api/v1/sessions", "/api/v1/sessions/current", "/api/v1/staff", "/api/v1/desk",
+                     "/api/v1/staff/reports", "/api/v1/staff/reports/{tracking_id}",
+                     "/api/v1/reports/{tracking_id}/actions"):
+            self.assertIn(path, paths)
+            # and the gateway serves it: without a session it asks for one rather than not knowing it
+            concrete = path.replace("{tracking_id}", "K7M2-Q9XD-4HPA")
+            method = "POST" if "post" in paths[path] else "GET"
+            self.assertNotIn(self.sys.json(method, concrete, {})[0], (404, 405), path)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
