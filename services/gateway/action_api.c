@@ -150,8 +150,6 @@ static bool identify(struct MHD_Connection *c, request_t *req, const lifecycle_r
 enum MHD_Result action_api_post(struct MHD_Connection *c, request_t *req, const char *typed_tracking_id)
 {
     char tracking_id[TRACKING_ID_LEN + 1];
-    if (tracking_id_normalize(typed_tracking_id, tracking_id) != 0)
-        return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no report has this tracking id", NULL, NULL);
     enum MHD_Result rc;
     json_t *root = http_read_json(c, req, &rc);
     if (!root)
@@ -166,7 +164,10 @@ enum MHD_Result action_api_post(struct MHD_Connection *c, request_t *req, const 
     if (!rule)
         rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "the action has invalid fields", &errors, NULL);
     else if (identify(c, req, rule, &step, &who, &rc)) {
-        if (!command_id_from_key(c, req, step.actor_id ? step.actor_id : step.reporter_token))
+        /* Only now: who is not signed in learns nothing, not even which ids are well formed. */
+        if (tracking_id_normalize(typed_tracking_id, tracking_id) != 0)
+            rc = http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no report has this tracking id", NULL, NULL);
+        else if (!command_id_from_key(c, req, step.actor_id ? step.actor_id : step.reporter_token))
             rc = http_send_problem(c, req, &PROBLEM_MALFORMED, "Idempotency-Key must be 1 to 200 characters", NULL, NULL);
         else
             rc = send_step(c, req, rule, &step);

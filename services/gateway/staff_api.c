@@ -214,15 +214,19 @@ static uint32_t number_argument(struct MHD_Connection *c, const char *name, uint
     return text && (*end || end == text || value > 1000000) ? fallback : (uint32_t) value;
 }
 
-static enum MHD_Result list(struct MHD_Connection *c, request_t *req, const char *view, const char *tracking_id)
+/* A view for the signed-in member; `typed_id` (as typed) only for the view of one report. */
+static enum MHD_Result list(struct MHD_Connection *c, request_t *req, const char *view, const char *typed_id)
 {
     staff_member_t who;
     enum MHD_Result rc;
     if (!staff_api_authenticate(c, req, &who, &rc))
         return rc;
+    char tracking_id[TRACKING_ID_LEN + 1];
+    if (typed_id && tracking_id_normalize(typed_id, tracking_id) != 0)
+        return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no report has this tracking id", NULL, NULL);
     staff_query_t q = {
         .view = (char *) view, .actor_role = who.role, .actor_id = who.username, .actor_institution = who.institution,
-        .tracking_id = (char *) tracking_id,
+        .tracking_id = typed_id ? tracking_id : NULL,
         .status = (char *) MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "status"),
         .institution = (char *) MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "institution"),
         .limit = number_argument(c, "limit", 50), .offset = number_argument(c, "offset", 0),
@@ -255,12 +259,7 @@ enum MHD_Result staff_api_route(struct MHD_Connection *c, request_t *req, const 
     }
     if (strncmp(url, reports, sizeof reports - 1) == 0 && !strchr(url + sizeof reports - 1, '/')) {
         req->route = "staff_report";
-        char tracking_id[TRACKING_ID_LEN + 1];
-        if (!get)
-            return http_wrong_method(c, req, "GET, HEAD");
-        if (tracking_id_normalize(url + sizeof reports - 1, tracking_id) != 0)
-            return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no report has this tracking id", NULL, NULL);
-        return list(c, req, "report", tracking_id);
+        return get ? list(c, req, "report", url + sizeof reports - 1) : http_wrong_method(c, req, "GET, HEAD");
     }
     *handled = false;
     return MHD_NO;

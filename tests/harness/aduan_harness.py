@@ -161,7 +161,7 @@ class System:
     clock (advance_days)."""
 
     def __init__(self, hint, intake_replicas=1, gateway_env=None, cluster_url=None, with_stats=False,
-                 lifecycle=False):
+                 lifecycle=False, lifecycle_replicas=1):
         self.workdir = tempfile.mkdtemp(prefix=f"aduan-{hint}-")
         self.db = Database(hint, cluster_url)
         self.http_port = free_port()
@@ -190,16 +190,16 @@ class System:
                 "ADUAN_LOG_LEVEL": "debug",
                 "ADUAN_CLOCK_FILE": self.clock_file,
             }, self.workdir, name=f"intake{i}"))
-        self.lifecycle = {}
+        self.lifecycle = {}  # name → replicas
         for name in ("verify", "route") if lifecycle else ():
-            self.lifecycle[name] = Service(f"aduan-{name}", {
+            self.lifecycle[name] = [Service(f"aduan-{name}", {
                 "ADUAN_DB_URL": self.db.url,
                 f"ADUAN_{name.upper()}_BIND": f"tcp://127.0.0.1:{free_port()}",
                 "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
                 "ADUAN_LOG_LEVEL": "debug",
                 "ADUAN_CLOCK_FILE": self.clock_file,
                 **self.stream_env(),
-            }, self.workdir, name=name)
+            }, self.workdir, name=f"{name}{i}" if i else name) for i in range(lifecycle_replicas)]
         env = {
             "ADUAN_HTTP_ADDR": f"127.0.0.1:{self.http_port}",
             "ADUAN_INTAKE_ENDPOINTS": ",".join(endpoints),
@@ -207,8 +207,8 @@ class System:
             "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
             "ADUAN_LOG_LEVEL": "debug",
         }
-        for name, svc in self.lifecycle.items():
-            env[f"ADUAN_{name.upper()}_ENDPOINTS"] = svc.env[f"ADUAN_{name.upper()}_BIND"]
+        for name, replicas in self.lifecycle.items():
+            env[f"ADUAN_{name.upper()}_ENDPOINTS"] = ",".join(s.env[f"ADUAN_{name.upper()}_BIND"] for s in replicas)
         env.update(gateway_env or {})
         self.gateway = Service("aduan-gateway", env, self.workdir, name="gateway")
         self.extra = []
@@ -219,18 +219,21 @@ class System:
             intake.start()
         if self.stats:
             self.stats.start()
-        for svc in self.lifecycle.values():
+        for svc in self.lifecycle_services():
             svc.start()
         self.gateway.start()
         return self
 
+    def lifecycle_services(self):
+        return [svc for replicas in self.lifecycle.values() for svc in replicas]
+
     @property
     def verify(self):
-        return self.lifecycle["verify"]
+        return self.lifecycle["verify"][0]
 
     @property
     def route(self):
-        return self.lifecycle["route"]
+        return self.lifecycle["route"][0]
 
     def clock_offset(self):
         """Seconds the services' lifecycle clock is ahead of the wall clock."""
@@ -340,7 +343,7 @@ class System:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
-        for svc in [self.gateway] + self.extra + list(self.lifecycle.values()) + ([self.stats] if self.stats else []) + self.intakes:
+        for svc in [self.gateway] + self.extra + self.lifecycle_services() + ([self.stats] if self.stats else []) + self.intakes:
             if svc.proc is None:
                 continue
             try:
