@@ -26,13 +26,13 @@ static int act_tx(db_t *db, void *ctx, db_error_t *error)
     return lifecycle_store_apply(db, tx->step, &tx->context, &tx->outcome, &tx->refusal, error);
 }
 
-static int answer_outcome(envelope_t *reply, const report_outcome_t *outcome)
+/* Puts an encoded body into the reply (encoded: the encoder's return code, taken before the call:
+ * the order in which arguments are evaluated is unspecified). */
+static int answer(envelope_t *reply, const char *type, int encoded, unsigned char *body, size_t size)
 {
-    unsigned char *body = NULL;
-    size_t size = 0;
-    if (report_outcome_encode(outcome, &body, &size) != 0)
+    if (encoded != 0)
         return -1;
-    envelope_set_type(reply, MSG_REPORT_OUTCOME);
+    envelope_set_type(reply, type);
     envelope_take_body(reply, body, size);
     return 0;
 }
@@ -55,7 +55,10 @@ static int on_act(void *ctx, const envelope_t *request, envelope_t *reply)
         int applied = db_transaction(commands->db, act_tx, &tx, &error);
         if (applied == 0) {
             logger_info("report %s: %s by %s → %s", step.tracking_id, step.action, step.actor_role, tx.outcome.status);
-            rc = answer_outcome(reply, &tx.outcome);
+            unsigned char *body = NULL;
+            size_t size = 0;
+            int encoded = report_outcome_encode(&tx.outcome, &body, &size);
+            rc = answer(reply, MSG_REPORT_OUTCOME, encoded, body, size);
         } else if (applied == 1)
             rc = error_reply_into(reply, &tx.refusal);
         else {
@@ -80,15 +83,13 @@ static int on_query(void *ctx, const envelope_t *request, envelope_t *reply)
     error_reply_t refusal;
     db_error_t error = {"", ""};
     int rc = staff_views_render(commands->db, &query, &document.json, &refusal, &error);
+    unsigned char *body = NULL;
+    size_t size = 0;
     if (rc == 0) {
-        unsigned char *body = NULL;
-        size_t size = 0;
-        rc = staff_document_encode(&document, &body, &size);
-        if (rc == 0) {
-            envelope_set_type(reply, MSG_STAFF_DOCUMENT);
-            envelope_take_body(reply, body, size);
-        }
-    } else if (rc == 1)
+        int encoded = staff_document_encode(&document, &body, &size);
+        rc = answer(reply, MSG_STAFF_DOCUMENT, encoded, body, size);
+    }
+    else if (rc == 1)
         rc = error_reply_into(reply, &refusal);
     else {
         logger_error("staff query %s failed: %s", query.view, error.message);

@@ -5,7 +5,7 @@ import datetime
 import time
 import unittest
 
-from aduan_harness import System, valid_report
+from aduan_harness import System, SystemTestCase, valid_report
 
 JAKARTA = datetime.timezone(datetime.timedelta(hours=7))
 STAFF = {
@@ -18,30 +18,16 @@ STAFF = {
 }
 
 
-class LifecycleTest(unittest.TestCase):
+class LifecycleTest(SystemTestCase):
     @classmethod
     def setUpClass(cls):
         cls.sys = System("lifecycle", lifecycle=True).start()
-        cls.failed = False
         cls.auth = {}
         for name, (role, institution) in STAFF.items():
             cls.sys.create_staff(name, role, institution)
             cls.auth[name] = cls.sys.login(name)
         cls.holidays = {row for row in cls.sys.db.scalar(
             "SELECT string_agg(day::text, ',') FROM holidays").split(",")}
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.sys.stop(failed=cls.failed)
-        for name, code in codes.items():
-            if code != 0:
-                raise AssertionError(f"{name} did not exit 0 on SIGTERM: {code}")
-
-    def run(self, result=None):
-        result = super().run(result)
-        if result is not None and not result.wasSuccessful():
-            type(self).failed = True
-        return result
 
     # --- helpers -------------------------------------------------------------------------------
 

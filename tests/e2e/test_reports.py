@@ -6,32 +6,18 @@ import threading
 import time
 import unittest
 
-from aduan_harness import System, valid_report
+from aduan_harness import System, SystemTestCase, valid_report
 
 TRACKING_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
 REPORT_TABLES = ("reports", "report_actions", "submission_keys")
 
 
-class SystemTest(unittest.TestCase):
+class SystemTest(SystemTestCase):
     hint = "e2e"
 
     @classmethod
     def setUpClass(cls):
         cls.sys = System(cls.hint).start()
-        cls.failed = False
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.sys.stop(failed=cls.failed)
-        for name, code in codes.items():
-            if code != 0:
-                raise AssertionError(f"{name} did not exit 0 on SIGTERM: {code}")
-
-    def run(self, result=None):
-        result = super().run(result)
-        if result is not None and not result.wasSuccessful():
-            type(self).failed = True
-        return result
 
     def submit(self, report=None, headers=None):
         return self.sys.json("POST", "/api/v1/reports", report or valid_report(), headers)

@@ -2,7 +2,7 @@
 expected HTTP status, plus sign-in, sign-out, expiry and account creation rules."""
 import unittest
 
-from aduan_harness import System, valid_report
+from aduan_harness import System, SystemTestCase, valid_report
 
 STAFF = {
     "nas": ("national_admin", "NASIONAL"),
@@ -15,29 +15,15 @@ STAFF = {
 }
 
 
-class StaffAccessTest(unittest.TestCase):
+class StaffAccessTest(SystemTestCase):
     @classmethod
     def setUpClass(cls):
         cls.sys = System("access", lifecycle=True).start()
-        cls.failed = False
         for name, (role, institution) in STAFF.items():
             cls.sys.create_staff(name, role, institution)
         cls.auth = {name: cls.sys.login(name) for name in STAFF}
         cls.auth["nobody"] = {}
         cls.auth["forged"] = {"Authorization": "Bearer " + "x" * 43}
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.sys.stop(failed=cls.failed)
-        for name, code in codes.items():
-            if code != 0:
-                raise AssertionError(f"{name} did not exit 0 on SIGTERM: {code}")
-
-    def run(self, result=None):
-        result = super().run(result)
-        if result is not None and not result.wasSuccessful():
-            type(self).failed = True
-        return result
 
     def submit(self, **overrides):
         status, _, doc = self.sys.json("POST", "/api/v1/reports", valid_report(**overrides))

@@ -6,13 +6,13 @@ import sys
 import time
 import unittest
 
-from aduan_harness import System, read_jsonl, valid_report
+from aduan_harness import System, SystemTestCase, read_jsonl, valid_report
 
 EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "examples",
                        "stream_consumer.py")
 
 
-class Stream(unittest.TestCase):
+class Stream(SystemTestCase):
     @classmethod
     def setUpClass(cls):
         cls.sys = System("stream", with_stats=True).start()
@@ -21,20 +21,6 @@ class Stream(unittest.TestCase):
             status, _, doc = cls.sys.json("POST", "/api/v1/reports", valid_report(title=f"Laporan aliran {n}"))
             assert status == 201, doc
             cls.receipts.append(doc["tracking_id"])
-        cls.failed = False
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.sys.stop(failed=cls.failed)
-        bad = {k: v for k, v in codes.items() if v != 0}
-        if bad:
-            raise AssertionError(f"services did not exit 0 on SIGTERM: {bad}")
-
-    def run(self, result=None):
-        result = super().run(result)
-        if result is not None and not result.wasSuccessful():
-            type(self).failed = True
-        return result
 
     def tail(self, *args, timeout=30):
         proc, path = self.sys.tail(*args)

@@ -15,6 +15,7 @@ import string
 import subprocess
 import tempfile
 import time
+import unittest
 import urllib.parse
 
 BIN_DIR = os.environ.get("ADUAN_BIN_DIR", "")
@@ -357,6 +358,25 @@ class System:
         else:
             shutil.rmtree(self.workdir, ignore_errors=True)
         return codes
+
+
+class SystemTestCase(unittest.TestCase):
+    """A test class sharing one running System (cls.sys, made in setUpClass by the subclass).
+    Logs are kept when any test failed, and every service must exit 0 on SIGTERM at the end."""
+    failed = False
+
+    @classmethod
+    def tearDownClass(cls):
+        codes = cls.sys.stop(failed=cls.failed)
+        for name, code in codes.items():
+            if code != 0:
+                raise AssertionError(f"{name} did not exit 0 on SIGTERM: {code}")
+
+    def run(self, result=None):
+        result = super().run(result)
+        if result is not None and not result.wasSuccessful():
+            type(self).failed = True
+        return result
 
 
 def valid_report(**overrides):
