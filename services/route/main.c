@@ -9,6 +9,7 @@
 #include "lifecycle_service.h"
 #include "lifecycle_store.h"
 #include "logger.h"
+#include "metrics.h"
 #include "routing.h"
 
 static const config_option_t route_options[] = {
@@ -63,8 +64,12 @@ static int sweep(db_t *db, const config_t *config)
             logger_warn("deadline sweep: %s", error.message);
             return -1;
         }
-        if (handled > 0)
+        if (handled > 0) {
             logger_info("deadline sweep handled %d overdue clocks", handled);
+            metrics_counter_add(metrics_counter("aduan_overdue_clocks_total",
+                                                "Overdue clocks handled: missed deadlines and auto-closes", NULL),
+                                (uint64_t) handled);
+        }
     }
     return 0;
 }

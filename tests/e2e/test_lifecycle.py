@@ -152,6 +152,21 @@ class LifecycleTest(SystemTestCase):
         self.act_ok(tid, "kota", "verify")  # addressed to its subtree: the city's desk may verify
         self.assertEqual(self.wait_status(tid, "dispatched")["institution"], "KOTA-21.71.DISHUB")
 
+    def test_not_our_authority_sends_the_report_elsewhere(self):
+        tid, _ = self.submit(target_institution="KOTA-21.71", region="21.72", title="Trotoar rusak di Tanjungpinang",
+                             category="JALAN.TROTOAR")
+        status, doc = self.sys.act(tid, self.auth["kota"], "not_our_authority", institution="KOTA-21.72")
+        self.assertEqual(status, 422, "saying not our authority needs a reason")
+        done = self.act_ok(tid, "kota", "not_our_authority", reason_code="other_institution",
+                           institution="KOTA-21.72")
+        self.assertEqual(done["status"], "verified")
+        self.assertEqual(self.wait_status(tid, "dispatched")["institution"], "KOTA-21.72")
+        # Without a named institution the rules decide: Tanjungpinang's roads unit for a sidewalk.
+        other, _ = self.submit(target_institution="KOTA-21.71", region="21.72", title="Trotoar amblas dekat pasar",
+                               category="JALAN.TROTOAR")
+        self.act_ok(other, "kota", "not_our_authority", reason_code="other_level")
+        self.assertEqual(self.wait_status(other, "dispatched")["institution"], "KOTA-21.72.PUPR")
+
     def test_postpone_then_reporter_adds_data_then_verify(self):
         tid, reporter = self.submit(title="Lampu jalan mati di kompleks", category="JALAN.PJU")
         status, doc = self.sys.act(tid, self.auth["nas"], "postpone", note="Di blok mana tepatnya?")
