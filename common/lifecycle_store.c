@@ -423,15 +423,15 @@ int lifecycle_store_apply(db_t *db, const report_step_t *action, const lifecycle
     snprintf(a.now, sizeof a.now, "%lld", (long long) context->now_ms);
     if (!a.rule)
         return refuse(refusal, ERROR_INVALID, NULL, "unknown action '%s'", action->action);
-    bool found = false;
-    if (context->request_id && answer_again(db, action, context->request_id, outcome, &found, error) != 0)
-        return -1;
-    if (found)
-        return 0;
+    /* Looked up only once the report is locked: a copy of the request arriving while the first is
+     * still being applied waits for it, then finds its answer instead of a changed status. */
     int rc = lock_report(&a, error);
     if (rc == 1)
         return refuse(refusal, ERROR_NOT_FOUND, NULL, "no report has tracking id %s", action->tracking_id);
-    if (rc == 0)
+    bool found = false;
+    if (rc == 0 && context->request_id && answer_again(db, action, context->request_id, outcome, &found, error) != 0)
+        rc = -1;
+    if (rc == 0 && !found)
         rc = apply_locked(&a, outcome, error);
     PQclear(a.row.result);
     if (rc != 0)

@@ -3,9 +3,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lifecycle_store.h"
 #include "report_lifecycle.h"
@@ -144,6 +146,47 @@ static void test_transitions_check_state_scope_and_repeat_nothing(void **state)
     report_outcome_clear(&route.outcome);
 }
 
+typedef struct {
+    db_t *db;
+    attempt_t attempt;
+} racer_t;
+
+static void *race(void *arg)
+{
+    racer_t *r = arg;
+    db_error_t error = {"", ""};
+    r->attempt.rc = db_transaction(r->db, attempt_tx, &r->attempt, &error);
+    return NULL;
+}
+
+/* A copy of a request arriving while the first is still being applied (the first transaction
+ * holds the report) must get the first's answer, not a conflict with the status it produced. */
+static void test_a_copy_racing_the_first_gets_the_same_answer(void **state)
+{
+    (void) state;
+    insert_report("AAAA-AAAA-AAA3", "complaint", "0000000000000000000000000000000000000000000000000000000000000000");
+    report_step_t verify = {.tracking_id = "AAAA-AAAA-AAA3", .action = "verify", .actor_role = "national_admin",
+                            .actor_id = "nas", .actor_institution = "NASIONAL"};
+    racer_t second = {.db = db_new(url), .attempt = {.step = verify, .request_id = "same"}};
+    db_error_t error = {"", ""};
+    assert_int_equal(db_connect(second.db, 0, &error), 0);
+    attempt_t first = {.step = verify, .request_id = "same"};
+    assert_int_equal(db_exec_ok(db, "BEGIN", 0, NULL, &error), 0);
+    assert_int_equal(attempt_tx(db, &first, &error), 0);
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, race, &second), 0);
+    usleep(300 * 1000);  /* the copy is now waiting for the report's lock */
+    assert_int_equal(db_exec_ok(db, "COMMIT", 0, NULL, &error), 0);
+    pthread_join(thread, NULL);
+    assert_int_equal(second.attempt.rc, 0);
+    assert_string_equal(second.attempt.outcome.status, "verified");
+    assert_scalar("SELECT count(*)::text FROM events WHERE type = 'report.verified' AND tracking_id = $1",
+                  "AAAA-AAAA-AAA3", "1");
+    report_outcome_clear(&first.outcome);
+    report_outcome_clear(&second.attempt.outcome);
+    db_destroy(&second.db);
+}
+
 static int sweep_tx(db_t *d, void *ctx, db_error_t *error)
 {
     int *handled = ctx;
@@ -178,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_working_deadlines_skip_weekends_holidays_and_follow_jakarta_dates),
         cmocka_unit_test(test_transitions_check_state_scope_and_repeat_nothing),
         cmocka_unit_test(test_a_missed_clock_is_reported_once),
+        cmocka_unit_test(test_a_copy_racing_the_first_gets_the_same_answer),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
