@@ -158,11 +158,14 @@ static int check_reason(apply_t *a, field_errors_t *errors, db_error_t *error)
 static void check_texts(apply_t *a, field_errors_t *errors)
 {
     const report_step_t *act = a->action;
-    if (a->rule->note_required && (!act->note || !utf8_text_is_printable(act->note, true)
-                                   || utf8_text_length(act->note, strlen(act->note)) < 1))
+    if (act->note && !utf8_text_is_printable(act->note, true))
+        field_errors_add(errors, "note", "invalid", "the text has control characters");
+    else if (a->rule->note_required && (!act->note || strspn(act->note, " \t\r\n") == strlen(act->note)))
         field_errors_add(errors, "note", "required", "%s needs a text", a->rule->action);
     if (act->attachment && strcmp(a->rule->action, "follow_up") != 0)
         field_errors_add(errors, "attachment", "not_allowed", "only a follow-up carries an attachment");
+    else if (act->attachment && (!*act->attachment || !utf8_text_is_printable(act->attachment, false)))
+        field_errors_add(errors, "attachment", "invalid", "an attachment reference is one printable line");
     if (a->rule->institution_required && !act->institution)
         field_errors_add(errors, "institution", "required", "%s needs an institution", a->rule->action);
     if (act->duplicate_of && strcmp(a->rule->action, "link_duplicate") != 0)

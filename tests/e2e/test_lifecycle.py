@@ -171,6 +171,8 @@ class LifecycleTest(SystemTestCase):
 
     def test_postpone_then_reporter_adds_data_then_verify(self):
         tid, reporter = self.submit(title="Lampu jalan mati di kompleks", category="JALAN.PJU")
+        status, doc = self.sys.act(tid, self.auth["nas"], "postpone", reason_code="needs_data", note="   \n ")
+        self.assertEqual((status, doc["errors"][0]["field"]), (422, "note"), "a blank question asks nothing")
         status, doc = self.sys.act(tid, self.auth["nas"], "postpone", note="Di blok mana tepatnya?")
         self.assertEqual(status, 422, "postponing needs a reason code")
         self.assertEqual(doc["errors"][0]["field"], "reason_code")
