@@ -1,6 +1,7 @@
 #include "lifecycle_service.h"
 
 #include <czmq.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,16 +36,30 @@ static void run_periodic(runner_t *r, int64_t *next)
         logger_warn("periodic work failed; trying again in %d ms", r->def->every_ms);
 }
 
+/* The consumer has a connection of its own, so it runs on a thread of its own and a command never
+ * waits for a consumer round (its sockets are used only here between creation and join). */
+static void *consume(void *arg)
+{
+    runner_t *r = arg;
+    while (!service_interrupted() && event_consumer_run_once(r->consumer, 200) >= 0)
+        ;
+    return NULL;
+}
+
 static void loop(runner_t *r)
 {
     zpoller_t *poller = zpoller_new(cmd_server_socket(r->server), NULL);
-    if (!poller)
+    pthread_t consumer;
+    if (!poller || pthread_create(&consumer, NULL, consume, r) != 0) {
+        logger_error("cannot start the consumer thread");
+        zpoller_destroy(&poller);
         return;
+    }
     int64_t next_periodic = 0, next_ready = 0;
     while (!service_interrupted()) {
-        while (zpoller_wait(poller, 0) && cmd_server_handle_one(r->server) == 0)
-            ;
-        if (zpoller_terminated(poller) || event_consumer_run_once(r->consumer, 50) < 0)
+        if (zpoller_wait(poller, 100) && cmd_server_handle_one(r->server) != 0)
+            break;
+        if (zpoller_terminated(poller))
             break;
         run_periodic(r, &next_periodic);
         if (zclock_mono() >= next_ready) {
@@ -55,6 +70,7 @@ static void loop(runner_t *r)
             next_ready = zclock_mono() + 1000;
         }
     }
+    pthread_join(consumer, NULL);
     zpoller_destroy(&poller);
 }
 

@@ -8,8 +8,8 @@
 #include "event_consumer.h"
 
 /* The process shape aduan-verify and aduan-route share: a command server for report.act and
- * staff.query (lifecycle_commands.h), a consumer group member reacting to one event type, and an
- * optional periodic job — all on one thread, the commands answered between consumer rounds.
+ * staff.query (lifecycle_commands.h) with an optional periodic job on the main thread, and a
+ * consumer group member reacting to one event type on a thread and connection of its own.
  * Options added to the service's own: ADUAN_STREAM_ENDPOINTS, ADUAN_REPLAY_ENDPOINTS,
  * ADUAN_CONSUMER_PARTITIONS; the service's table names its bind option. */
 typedef struct {
