@@ -15,7 +15,7 @@
 #define STAFF_QUERY_LIMIT_MAX 200
 
 typedef struct {
-    char *view;                 /* desk | reports | report */
+    char *view;                 /* desk | reports | report | reasons */
     char *actor_role;
     char *actor_id;
     char *actor_institution;

@@ -57,6 +57,10 @@ static const char report_sql[] =
     "      FROM report_deadlines d WHERE d.report_id = r.id))::text, " IN_SCOPE " "
     "FROM reports r JOIN report_statuses s USING (status) WHERE r.tracking_id = $3";
 
+static const char reasons_sql[] =
+    "SELECT json_build_object('items', COALESCE(json_agg(json_build_object('action', action, 'code', code, "
+    "'label', label, 'label_en', label_en) ORDER BY action, code), '[]'))::text FROM reason_codes WHERE active";
+
 static int refuse(error_reply_t *refusal, const char *code, const char *detail)
 {
     memset(refusal, 0, sizeof *refusal);
@@ -72,6 +76,16 @@ static int render_list(db_t *db, const staff_query_t *q, char **json, db_error_t
     snprintf(offset, sizeof offset, "%u", q->offset);
     const char *params[] = {q->actor_role, q->actor_institution, q->status, q->institution, limit, offset, q->view};
     PGresult *r = db_exec(db, list_sql, 7, params, error);
+    if (!r)
+        return -1;
+    *json = db_value_dup(r, 0, 0);
+    PQclear(r);
+    return *json ? 0 : -1;
+}
+
+static int render_reasons(db_t *db, char **json, db_error_t *error)
+{
+    PGresult *r = db_exec(db, reasons_sql, 0, NULL, error);
     if (!r)
         return -1;
     *json = db_value_dup(r, 0, 0);
@@ -107,6 +121,8 @@ int staff_views_render(db_t *db, const staff_query_t *q, char **json, error_repl
                                                    : refuse(refusal, ERROR_FORBIDDEN, "the verification desk is for admins");
     if (strcmp(q->view, "reports") == 0)
         return render_list(db, q, json, error);
+    if (strcmp(q->view, "reasons") == 0)
+        return render_reasons(db, json, error);
     if (strcmp(q->view, "report") == 0 && q->tracking_id)
         return render_report(db, q, json, refusal, error);
     return refuse(refusal, ERROR_INVALID, "unknown view");

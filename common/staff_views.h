@@ -9,7 +9,8 @@
  *   desk    — reports waiting for verification or postponed, oldest clock first (admins, analysts);
  *   reports — every report in scope, filtered by status or public bucket and holder subtree,
  *             the nearest running deadline first;
- *   report  — one report: content, pre-checks, duplicates, every action with its actor, all clocks.
+ *   report  — one report: content, pre-checks, duplicates, every action with its actor, all clocks;
+ *   reasons — the active reason codes per action, with their labels.
  * A reporter's contact data never appears; the name only when the report is not anonymous.
  * 0 with *json malloc'd; 1 refused (*refusal: forbidden, not_found, invalid); -1 on error. */
 int staff_views_render(db_t *db, const staff_query_t *query, char **json, error_reply_t *refusal, db_error_t *error);

@@ -231,7 +231,7 @@ static enum MHD_Result list(struct MHD_Connection *c, request_t *req, const char
         .institution = (char *) MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "institution"),
         .limit = number_argument(c, "limit", 50), .offset = number_argument(c, "offset", 0),
     };
-    return query(c, req, strcmp(view, "desk") == 0 ? PEER_VERIFY : PEER_ROUTE, &q);
+    return query(c, req, strcmp(view, "reports") == 0 || strcmp(view, "report") == 0 ? PEER_ROUTE : PEER_VERIFY, &q);
 }
 
 enum MHD_Result staff_api_route(struct MHD_Connection *c, request_t *req, const char *method, const char *url, bool *handled)
@@ -251,6 +251,10 @@ enum MHD_Result staff_api_route(struct MHD_Connection *c, request_t *req, const 
     if (strcmp(url, API "/staff") == 0) {
         req->route = "staff";
         return strcmp(method, "POST") == 0 ? create_staff(c, req) : http_wrong_method(c, req, "POST");
+    }
+    if (strcmp(url, API "/reason-codes") == 0) {
+        req->route = "reason_codes";
+        return get ? list(c, req, "reasons", NULL) : http_wrong_method(c, req, "GET, HEAD");
     }
     if (strcmp(url, API "/desk") == 0 || strcmp(url, API "/staff/reports") == 0) {
         req->route = strcmp(url, API "/desk") == 0 ? "desk" : "staff_reports";

@@ -8,7 +8,7 @@
 
 /* Staff endpoints (docs/api.md, "Staff"): sign-in and sign-out (POST /sessions,
  * GET|DELETE /sessions/current), creating accounts (POST /staff), the verification desk
- * (GET /desk, from aduan-verify) and the institution's reports (GET /staff/reports[/{id}], from
+ * (GET /desk, from aduan-verify), the reason codes staff may give (GET /reason-codes) and the institution's reports (GET /staff/reports[/{id}], from
  * aduan-route). The gateway owns authentication, so it reads accounts and sessions from
  * PostgreSQL itself, one connection per HTTP thread; everything else goes over commands. */
 int staff_api_setup(const char *db_url, long session_ttl_minutes);

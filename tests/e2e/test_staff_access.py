@@ -56,7 +56,11 @@ class StaffAccessTest(SystemTestCase):
             ("analis", "GET", one, None, 200), ("dinsos", "GET", one, None, 403), ("tpi", "GET", one, None, 403),
             ("analis72", "GET", one, None, 403), ("nobody", "GET", one, None, 401),
             ("pupr", "GET", "/api/v1/staff/reports", None, 200), ("nobody", "GET", "/api/v1/staff/reports", None, 401),
+            ("analis", "GET", "/api/v1/reason-codes", None, 200), ("nobody", "GET", "/api/v1/reason-codes", None, 401),
         ])
+        reasons = self.sys.json("GET", "/api/v1/reason-codes", headers=self.auth["kota"])[2]["items"]
+        self.assertIn({"action": "archive", "code": "duplicate", "label": "Laporan ganda", "label_en": "Duplicate"},
+                      reasons)
         listed = lambda who: {i["tracking_id"] for i in self.sys.json(  # noqa: E731
             "GET", "/api/v1/staff/reports?limit=200", headers=self.auth[who])[2]["items"]}
         self.assertIn(held, listed("kota"))
@@ -141,7 +145,7 @@ class StaffAccessTest(SystemTestCase):
 
     def test_openapi_document_lists_the_staff_routes(self):
         paths = self.sys.json("GET", "/api/v1/openapi.json")[2]["paths"]
-        for path in ("/api/v1/sessions", "/api/v1/sessions/current", "/api/v1/staff", "/api/v1/desk",
+        for path in ("/api/v1/sessions", "/api/v1/sessions/current", "/api/v1/staff", "/api/v1/desk", "/api/v1/reason-codes",
                      "/api/v1/staff/reports", "/api/v1/staff/reports/{tracking_id}",
                      "/api/v1/reports/{tracking_id}/actions"):
             self.assertIn(path, paths)
