@@ -38,13 +38,20 @@ static int read_settings(const config_t *config, gateway_settings_t *s)
     return 0;
 }
 
-/* Ready while an intake replica answers a ping. */
-static void check_intake(service_t *service, cmd_client_t *probe)
+/* Pings in a row that must go unanswered before the gateway calls itself not ready: one ping
+ * queued behind a burst of submissions is a slow answer, not an outage, and an orchestrator that
+ * took the gateway out of service for it would turn a blip into refused requests. */
+#define INTAKE_MISSES_BEFORE_UNREADY 3
+
+/* Ready while an intake replica answers pings. */
+static void check_intake(service_t *service, cmd_client_t *probe, int *misses)
 {
     envelope_t *ping = envelope_new(MSG_PING, 1, NULL, NULL);
     char reason[256] = "";
     envelope_t *pong = ping ? cmd_client_call(probe, ping, reason, sizeof reason) : NULL;
-    admin_http_set_ready(service_admin(service), pong != NULL, pong ? NULL : "intake does not answer");
+    *misses = pong ? 0 : *misses + 1;
+    if (pong || *misses >= INTAKE_MISSES_BEFORE_UNREADY)
+        admin_http_set_ready(service_admin(service), pong != NULL, pong ? NULL : "intake does not answer");
     envelope_destroy(&pong);
     envelope_destroy(&ping);
 }
@@ -72,8 +79,9 @@ static int run(service_t *service, const gateway_settings_t *s)
         return 1;
     }
     logger_info("HTTP API on port %u, intake at %s", http_api_port(api), endpoints);
+    int misses = INTAKE_MISSES_BEFORE_UNREADY;   /* not ready until intake first answers */
     while (!service_interrupted()) {
-        check_intake(service, probe);
+        check_intake(service, probe, &misses);
         zclock_sleep(1000);
     }
     logger_info("stopping: finishing requests in hand");
