@@ -307,11 +307,13 @@ int lifecycle_store_open_clock(db_t *db, int64_t report_id, const char *kind, in
     const char *params[] = {id, kind, now};
     /* The most specific rule for the report's classification wins; without a rule, no clock. */
     return db_exec_ok(db,
-        "INSERT INTO report_deadlines (report_id, kind, institution_code, started_at, due_at) "
+        "INSERT INTO report_deadlines (report_id, kind, institution_code, started_at, due_at, warn_at) "
         "SELECT r.id, $2, r.institution_code, to_timestamp($3::bigint / 1000.0), "
-        "       working_deadline(to_timestamp($3::bigint / 1000.0), rule.working_days) "
+        "       working_deadline(to_timestamp($3::bigint / 1000.0), rule.working_days), "
+        "       CASE WHEN rule.warn_before_days < rule.working_days THEN working_deadline("
+        "           to_timestamp($3::bigint / 1000.0), rule.working_days - rule.warn_before_days) END "
         "FROM reports r CROSS JOIN LATERAL ("
-        "    SELECT working_days FROM deadline_rules d WHERE d.kind = $2 "
+        "    SELECT working_days, warn_before_days FROM deadline_rules d WHERE d.kind = $2 "
         "      AND (d.classification IS NULL OR d.classification = r.classification) "
         "      AND (d.field_supervision IS NULL OR d.field_supervision = r.field_supervision) "
         "    ORDER BY (d.classification IS NOT NULL) DESC, (d.field_supervision IS NOT NULL) DESC LIMIT 1) rule "
@@ -442,12 +444,27 @@ int lifecycle_store_apply(db_t *db, const report_step_t *action, const lifecycle
     return rc;
 }
 
+/* The event of a clock row of the sweep's query (columns: id, report_id, kind, tracking_id, due_at
+ * ms, status, institution_code). */
+static int append_clock_event(db_t *db, const char *type, PGresult *r, int row, int64_t now_ms, db_error_t *error)
+{
+    const char *institution = PQgetisnull(r, row, 6) ? NULL : PQgetvalue(r, row, 6);
+    report_event_origin_t origin = {strtoll(PQgetvalue(r, row, 1), NULL, 10), PQgetvalue(r, row, 3), "system",
+                                    NULL, now_ms};
+    event_t event;
+    if (report_events_deadline(type, PQgetvalue(r, row, 2), strtoll(PQgetvalue(r, row, 4), NULL, 10),
+                               PQgetvalue(r, row, 5), institution, &origin, &event) != 0)
+        return -1;
+    int rc = event_log_append(db, &event, error);
+    event_clear(&event);
+    return rc;
+}
+
 /* One overdue clock: the report's auto-close, or a miss with its event. */
 static int handle_overdue(db_t *db, PGresult *r, int row, int64_t now_ms, db_error_t *error)
 {
     const char *deadline_id = PQgetvalue(r, row, 0), *kind = PQgetvalue(r, row, 2);
-    const char *tracking_id = PQgetvalue(r, row, 3), *status = PQgetvalue(r, row, 5);
-    const char *institution = PQgetisnull(r, row, 6) ? NULL : PQgetvalue(r, row, 6);
+    const char *tracking_id = PQgetvalue(r, row, 3);
     char now[24], request_id[48];
     snprintf(now, sizeof now, "%lld", (long long) now_ms);
     if (strcmp(kind, "reporter_reply") == 0) {
@@ -469,39 +486,56 @@ static int handle_overdue(db_t *db, PGresult *r, int row, int64_t now_ms, db_err
     if (db_exec_ok(db, "UPDATE report_deadlines SET missed_at = to_timestamp($2::bigint / 1000.0) WHERE id = $1",
                    2, params, error) != 0)
         return -1;
-    report_event_origin_t origin = {strtoll(PQgetvalue(r, row, 1), NULL, 10), tracking_id, "system", NULL, now_ms};
-    event_t event;
-    if (report_events_deadline_missed(kind, strtoll(PQgetvalue(r, row, 4), NULL, 10), status, institution,
-                                      &origin, &event) != 0)
+    return append_clock_event(db, EVENT_DEADLINE_MISSED, r, row, now_ms, error);
+}
+
+/* One clock whose warning time came: its report.closing_soon event, once. */
+static int handle_warning(db_t *db, PGresult *r, int row, int64_t now_ms, db_error_t *error)
+{
+    char now[24];
+    snprintf(now, sizeof now, "%lld", (long long) now_ms);
+    const char *params[] = {PQgetvalue(r, row, 0), now};
+    if (db_exec_ok(db, "UPDATE report_deadlines SET warned_at = to_timestamp($2::bigint / 1000.0) WHERE id = $1",
+                   2, params, error) != 0)
         return -1;
-    int rc = event_log_append(db, &event, error);
-    event_clear(&event);
-    return rc;
+    return append_clock_event(db, EVENT_CLOSING_SOON, r, row, now_ms, error);
+}
+
+typedef int (clock_handler_fn)(db_t *db, PGresult *r, int row, int64_t now_ms, db_error_t *error);
+
+/* SKIP LOCKED: replicas sweeping at once take different clocks, and a report being changed by a
+ * command right now is simply looked at on the next sweep. */
+static int sweep_clocks(db_t *db, const char *due_condition, clock_handler_fn *handle, int64_t now_ms, int max,
+                        db_error_t *error)
+{
+    char now[24], limit[16], sql[640];
+    snprintf(now, sizeof now, "%lld", (long long) now_ms);
+    snprintf(limit, sizeof limit, "%d", max);
+    snprintf(sql, sizeof sql,
+             "SELECT d.id, d.report_id, d.kind, r.tracking_id, (extract(epoch FROM d.due_at) * 1000)::bigint, "
+             "r.status, d.institution_code FROM report_deadlines d JOIN reports r ON r.id = d.report_id "
+             "WHERE d.ended_at IS NULL AND %s <= to_timestamp($1::bigint / 1000.0) "
+             "ORDER BY d.due_at LIMIT $2::int FOR UPDATE OF d, r SKIP LOCKED", due_condition);
+    const char *params[] = {now, limit};
+    PGresult *r = db_exec(db, sql, 2, params, error);
+    if (!r)
+        return -1;
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows; i++)
+        if (handle(db, r, i, now_ms, error) != 0) {
+            PQclear(r);
+            return -1;
+        }
+    PQclear(r);
+    return rows;
 }
 
 int lifecycle_store_sweep(db_t *db, int64_t now_ms, int max, db_error_t *error)
 {
-    char now[24], limit[16];
-    snprintf(now, sizeof now, "%lld", (long long) now_ms);
-    snprintf(limit, sizeof limit, "%d", max);
-    const char *params[] = {now, limit};
-    /* SKIP LOCKED: replicas sweeping at once take different clocks, and a report being changed by a
-     * command right now is simply looked at on the next sweep. */
-    PGresult *r = db_exec(db,
-        "SELECT d.id, d.report_id, d.kind, r.tracking_id, (extract(epoch FROM d.due_at) * 1000)::bigint, r.status, "
-        "d.institution_code FROM report_deadlines d JOIN reports r ON r.id = d.report_id "
-        "WHERE d.ended_at IS NULL AND d.missed_at IS NULL AND d.due_at <= to_timestamp($1::bigint / 1000.0) "
-        "ORDER BY d.due_at LIMIT $2::int FOR UPDATE OF d, r SKIP LOCKED", 2, params, error);
-    if (!r)
-        return -1;
-    int handled = 0, rows = PQntuples(r);
-    for (int i = 0; i < rows; i++) {
-        if (handle_overdue(db, r, i, now_ms, error) != 0) {
-            PQclear(r);
-            return -1;
-        }
-        handled++;
-    }
-    PQclear(r);
-    return handled;
+    /* The condition is one of two fixed texts, never input. */
+    int overdue = sweep_clocks(db, "d.missed_at IS NULL AND d.due_at", handle_overdue, now_ms, max, error);
+    if (overdue < 0 || overdue == max)
+        return overdue;
+    int warned = sweep_clocks(db, "d.warned_at IS NULL AND d.warn_at", handle_warning, now_ms, max - overdue, error);
+    return warned < 0 ? -1 : overdue + warned;
 }

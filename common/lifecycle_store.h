@@ -28,8 +28,10 @@ int lifecycle_store_apply(db_t *db, const report_step_t *action, const lifecycle
 /* Starts clock `kind` for a report (the verification clock at submission). 0 on success. */
 int lifecycle_store_open_clock(db_t *db, int64_t report_id, const char *kind, int64_t now_ms, db_error_t *error);
 
-/* Handles up to `max` overdue clocks: a reporter_reply clock closes the report (closed_by_system),
- * any other clock is marked missed with its report.deadline_missed event. Each clock is handled
+/* Handles up to `max` due clocks: an overdue reporter_reply clock closes the report
+ * (closed_by_system), any other overdue clock is marked missed with its report.deadline_missed
+ * event, and a clock whose warning time (deadline_rules.warn_before_days) came gets its
+ * report.closing_soon event. Each clock and each warning is handled
  * once however many replicas sweep (row locks, SKIP LOCKED). Returns how many were handled, or -1.
  * Run it inside a transaction. */
 int lifecycle_store_sweep(db_t *db, int64_t now_ms, int max, db_error_t *error);

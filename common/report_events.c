@@ -114,11 +114,11 @@ static const mpf_field_t deadline_fields[] = {
     {"institution", MPF_STR, false, 0, offsetof(deadline_payload_t, institution), MPF_NO_FLAG},
 };
 
-int report_events_deadline_missed(const char *deadline, int64_t due_at_ms, const char *status,
-                                  const char *institution, const report_event_origin_t *origin, event_t *event)
+int report_events_deadline(const char *type, const char *deadline, int64_t due_at_ms, const char *status,
+                           const char *institution, const report_event_origin_t *origin, event_t *event)
 {
     deadline_payload_t p = {deadline, due_at_ms, status, institution};
-    if (fill_origin(event, EVENT_DEADLINE_MISSED, REPORT_DEADLINE_MISSED_VERSION, origin, institution) != 0
+    if (fill_origin(event, type, REPORT_DEADLINE_VERSION, origin, institution) != 0
         || mpf_encode(deadline_fields, sizeof deadline_fields / sizeof deadline_fields[0], &p,
                       &event->payload, &event->payload_size) != 0) {
         event_clear(event);

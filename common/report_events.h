@@ -43,13 +43,16 @@ typedef struct {
 int report_events_transition(const report_transition_t *transition, const report_event_origin_t *origin,
                              event_t *event);
 
-/* report.deadline_missed (v1): deadline (verification | follow_up | resolution), due_at (ms),
- * status, and the institution whose clock it was (absent for verification at the national desk).
- * Appended exactly once per clock. */
+/* The events of a deadline clock (v1): deadline (verification | follow_up | resolution |
+ * reporter_reply), due_at (ms), status, and the institution whose clock it was (absent for
+ * verification at the national desk). Each is appended exactly once per clock:
+ * report.deadline_missed when a clock runs out, report.closing_soon when the reporter's time to
+ * answer a follow-up is nearly over (the report closes by itself at due_at). */
 #define EVENT_DEADLINE_MISSED "report.deadline_missed"
-#define REPORT_DEADLINE_MISSED_VERSION 1
+#define EVENT_CLOSING_SOON "report.closing_soon"
+#define REPORT_DEADLINE_VERSION 1
 
-int report_events_deadline_missed(const char *deadline, int64_t due_at_ms, const char *status,
-                                  const char *institution, const report_event_origin_t *origin, event_t *event);
+int report_events_deadline(const char *type, const char *deadline, int64_t due_at_ms, const char *status,
+                           const char *institution, const report_event_origin_t *origin, event_t *event);
 
 #endif
