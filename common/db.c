@@ -153,6 +153,24 @@ char *db_value_dup(const PGresult *result, int row, int column)
     return PQgetisnull(result, row, column) ? NULL : strdup(PQgetvalue(result, row, column));
 }
 
+int db_query_value(db_t *self, const char *sql, int nparams, const char *const *params, char **value,
+                   db_error_t *error)
+{
+    *value = NULL;
+    PGresult *result = db_exec(self, sql, nparams, params, error);
+    if (!result)
+        return -1;
+    bool has_value = PQntuples(result) > 0 && PQnfields(result) > 0 && !PQgetisnull(result, 0, 0);
+    *value = has_value ? strdup(PQgetvalue(result, 0, 0)) : NULL;
+    PQclear(result);
+    if (has_value && !*value) {
+        snprintf(error->message, sizeof error->message, "out of memory");
+        error->sqlstate[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
 int db_exec_script(db_t *self, const char *sql, db_error_t *error)
 {
     PGresult *result = self->conn ? PQexec(self->conn, sql) : NULL;

@@ -41,6 +41,11 @@ int db_exec_ok(db_t *self, const char *sql, int nparams, const char *const *para
 /* A malloc'd copy of one value of a result, NULL for SQL NULL. */
 char *db_value_dup(const PGresult *result, int row, int column);
 
+/* The first column of the first row of a query, malloc'd into *value (NULL when there is no row
+ * or the value is NULL). 0, or -1 with the error. For queries that render one JSON document. */
+int db_query_value(db_t *self, const char *sql, int nparams, const char *const *params, char **value,
+                   db_error_t *error);
+
 /* A trusted, parameterless script of several statements (migrations and seeds only). */
 int db_exec_script(db_t *self, const char *sql, db_error_t *error);
 

@@ -406,3 +406,22 @@ int64_t event_consumer_lag(const event_consumer_t *self)
     int64_t lag = self->head - (self->cursor - 1);
     return lag > 0 ? lag : 0;
 }
+
+const config_option_t event_consumer_options[] = {
+    {"ADUAN_STREAM_ENDPOINTS", "tcp://127.0.0.1:7110", "event hub PUB endpoints, comma-separated (empty: read the log only)"},
+    {"ADUAN_REPLAY_ENDPOINTS", "tcp://127.0.0.1:7111", "event hub replay endpoints, comma-separated"},
+    {"ADUAN_CONSUMER_PARTITIONS", "8", "partitions of the consumer group (the same for every replica)"},
+};
+const size_t event_consumer_options_count = sizeof event_consumer_options / sizeof event_consumer_options[0];
+
+int event_consumer_configure(const config_t *config, event_consumer_config_t *out, char *reason, size_t reason_cap)
+{
+    long partitions = 8;
+    if (config_get_long(config, "ADUAN_CONSUMER_PARTITIONS", 1, 1024, &partitions, reason, reason_cap) != 0)
+        return -1;
+    out->db_url = config_get(config, "ADUAN_DB_URL");
+    out->stream_endpoints = config_get(config, "ADUAN_STREAM_ENDPOINTS");
+    out->replay_endpoints = config_get(config, "ADUAN_REPLAY_ENDPOINTS");
+    out->partitions = (int) partitions;
+    return 0;
+}

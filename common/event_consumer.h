@@ -1,6 +1,7 @@
 #ifndef ADUAN_EVENT_CONSUMER_H
 #define ADUAN_EVENT_CONSUMER_H
 #include <stdint.h>
+#include "config.h"
 #include "db.h"
 #include "event_codec.h"
 
@@ -40,6 +41,13 @@ void event_consumer_destroy(event_consumer_t **self_p);
 /* Does whatever is due (membership heartbeat, rebalancing, reading and handling events) for up to
  * about timeout_ms. Returns the number of events handled, or -1 when interrupted. */
 int event_consumer_run_once(event_consumer_t *self, int timeout_ms);
+
+/* The options every consuming service offers (ADUAN_STREAM_ENDPOINTS, ADUAN_REPLAY_ENDPOINTS,
+ * ADUAN_CONSUMER_PARTITIONS), and the part of a member's configuration they set (with
+ * ADUAN_DB_URL); the caller adds group, topic and handler. 0, or -1 with the reason. */
+extern const config_option_t event_consumer_options[];
+extern const size_t event_consumer_options_count;
+int event_consumer_configure(const config_t *config, event_consumer_config_t *out, char *reason, size_t reason_cap);
 
 /* For /metrics and tests. */
 int event_consumer_partitions_owned(const event_consumer_t *self);

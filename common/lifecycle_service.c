@@ -12,12 +12,6 @@
 
 #define LIFECYCLE_MAX_OPTIONS 16
 
-static const config_option_t consumer_options[] = {
-    {"ADUAN_STREAM_ENDPOINTS", "tcp://127.0.0.1:7110", "event hub PUB endpoints, comma-separated (empty: read the log only)"},
-    {"ADUAN_REPLAY_ENDPOINTS", "tcp://127.0.0.1:7111", "event hub replay endpoints, comma-separated"},
-    {"ADUAN_CONSUMER_PARTITIONS", "8", "partitions of the consumer group (the same for every replica)"},
-};
-
 typedef struct {
     const lifecycle_service_t *def;
     service_t *service;
@@ -78,8 +72,9 @@ static int open_parts(runner_t *r)
 {
     const config_t *config = service_config(r->service);
     char reason[256];
-    long partitions = 8;
-    if (config_get_long(config, "ADUAN_CONSUMER_PARTITIONS", 1, 1024, &partitions, reason, sizeof reason) != 0) {
+    event_consumer_config_t consumer = {.group = r->def->name, .topic_prefix = r->def->topic,
+                                        .handler = r->def->handler};
+    if (event_consumer_configure(config, &consumer, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         return 2;
     }
@@ -91,12 +86,6 @@ static int open_parts(runner_t *r)
         logger_error("command server on %s: %s", bind, reason);
         return 1;
     }
-    event_consumer_config_t consumer = {
-        .group = r->def->name, .db_url = config_get(config, "ADUAN_DB_URL"),
-        .stream_endpoints = config_get(config, "ADUAN_STREAM_ENDPOINTS"),
-        .replay_endpoints = config_get(config, "ADUAN_REPLAY_ENDPOINTS"),
-        .partitions = (int) partitions, .topic_prefix = r->def->topic, .handler = r->def->handler,
-    };
     if (!(r->consumer = event_consumer_new(&consumer, reason, sizeof reason))) {
         logger_error("consumer: %s", reason);
         return 1;
@@ -111,8 +100,8 @@ int lifecycle_service_main(const lifecycle_service_t *def, int argc, char **argv
     size_t n = 0;
     for (size_t i = 0; i < def->option_count && n < LIFECYCLE_MAX_OPTIONS; i++)
         options[n++] = def->options[i];
-    for (size_t i = 0; i < sizeof consumer_options / sizeof consumer_options[0] && n < LIFECYCLE_MAX_OPTIONS; i++)
-        options[n++] = consumer_options[i];
+    for (size_t i = 0; i < event_consumer_options_count && n < LIFECYCLE_MAX_OPTIONS; i++)
+        options[n++] = event_consumer_options[i];
     int exit_code = 0;
     runner_t r = {.def = def};
     if (!(r.service = service_start(def->name, def->summary, options, n, argc, argv, &exit_code)))

@@ -54,7 +54,8 @@ static const char report_sql[] =
     "  'clocks', (SELECT COALESCE(json_agg(json_build_object('kind', d.kind, 'institution', d.institution_code, "
     "      'started_at', iso_utc(d.started_at), 'due_at', iso_utc(d.due_at), 'ended_at', iso_utc(d.ended_at), "
     "      'outcome', d.outcome, 'missed_at', iso_utc(d.missed_at)) ORDER BY d.id), '[]') "
-    "      FROM report_deadlines d WHERE d.report_id = r.id))::text, " IN_SCOPE " "
+    "      FROM report_deadlines d WHERE d.report_id = r.id), "
+    "  'deliveries', report_deliveries_json(r.id))::text, " IN_SCOPE " "
     "FROM reports r JOIN report_statuses s USING (status) WHERE r.tracking_id = $3";
 
 static const char reasons_sql[] =

@@ -1,14 +1,14 @@
 -- The lifecycle rules of DOMAIN.md as starter data: deadlines in working days, reason codes,
 -- routing rules for the seeded regions, abuse words and pre-check thresholds. Operators change
 -- these rows; loading again adds nothing twice and never overwrites their edits.
-INSERT INTO deadline_rules (kind, classification, field_supervision, working_days) VALUES
-    ('verification',   NULL,                  NULL,  3),
-    ('follow_up',      NULL,                  NULL,  5),
-    ('reporter_reply', NULL,                  NULL,  10),
-    ('resolution',     'aspiration',          NULL,  5),
-    ('resolution',     'information_request', NULL,  5),
-    ('resolution',     'complaint',           false, 14),
-    ('resolution',     'complaint',           true,  60)
+INSERT INTO deadline_rules (kind, classification, field_supervision, working_days, warn_before_days) VALUES
+    ('verification',   NULL,                  NULL,  3,  NULL),
+    ('follow_up',      NULL,                  NULL,  5,  NULL),
+    ('reporter_reply', NULL,                  NULL,  10, 2),
+    ('resolution',     'aspiration',          NULL,  5,  NULL),
+    ('resolution',     'information_request', NULL,  5,  NULL),
+    ('resolution',     'complaint',           false, 14, NULL),
+    ('resolution',     'complaint',           true,  60, NULL)
 ON CONFLICT DO NOTHING;
 
 INSERT INTO reason_codes (action, code, label, label_en) VALUES

@@ -18,6 +18,8 @@ import time
 import unittest
 import urllib.parse
 
+from mail_sink import MailSink
+
 BIN_DIR = os.environ.get("ADUAN_BIN_DIR", "")
 CLUSTER_URL = os.environ.get("ADUAN_TEST_DB_URL", "")
 
@@ -162,13 +164,13 @@ class System:
     clock (advance_days)."""
 
     def __init__(self, hint, intake_replicas=1, gateway_env=None, cluster_url=None, with_stats=False,
-                 lifecycle=False, lifecycle_replicas=1):
+                 lifecycle=False, lifecycle_replicas=1, notify=False, notify_replicas=1, notify_env=None):
         self.workdir = tempfile.mkdtemp(prefix=f"aduan-{hint}-")
         self.db = Database(hint, cluster_url)
         self.http_port = free_port()
         self.clock_file = os.path.join(self.workdir, "clock-offset-seconds")
         self.stats = None
-        with_stats = with_stats or lifecycle
+        with_stats = with_stats or lifecycle or notify
         if with_stats:
             self.stream_endpoint = f"tcp://127.0.0.1:{free_port()}"
             self.replay_endpoint = f"tcp://127.0.0.1:{free_port()}"
@@ -201,6 +203,10 @@ class System:
                 "ADUAN_CLOCK_FILE": self.clock_file,
                 **self.stream_env(),
             }, self.workdir, name=f"{name}{i}" if i else name) for i in range(lifecycle_replicas)]
+        self.mail = None
+        self.notifiers = []
+        if notify:
+            self._add_notify(notify_replicas, notify_env or {})
         env = {
             "ADUAN_HTTP_ADDR": f"127.0.0.1:{self.http_port}",
             "ADUAN_INTAKE_ENDPOINTS": ",".join(endpoints),
@@ -215,12 +221,39 @@ class System:
         self.extra = []
         self.tails = []
 
+    def _add_notify(self, replicas, extra_env):
+        """aduan-notify replicas sending e-mail to a real SMTP server of the test (self.mail), with
+        retries quick enough for a test."""
+        self.mail = MailSink(free_port(), os.path.join(self.workdir, "mail"))
+        for i in range(replicas):
+            self.notifiers.append(Service("aduan-notify", {
+                "ADUAN_DB_URL": self.db.url,
+                "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
+                "ADUAN_LOG_LEVEL": "debug",
+                "ADUAN_CLOCK_FILE": self.clock_file,
+                "ADUAN_SMTP_URL": f"smtp://127.0.0.1:{self.mail.port}",
+                "ADUAN_PUBLIC_URL": "https://lapor.example.go.id",
+                "ADUAN_RETRY_BASE_MS": "200",
+                "ADUAN_RETRY_CAP_MS": "2000",
+                "ADUAN_HTTP_TIMEOUT_MS": "2000",
+                "ADUAN_SMTP_TIMEOUT_MS": "5000",
+                "ADUAN_DELIVERY_ATTEMPTS": "30",
+                **self.stream_env(),
+                **extra_env,
+            }, self.workdir, name=f"notify{i}" if i else "notify"))
+
+    @property
+    def notify(self):
+        return self.notifiers[0]
+
     def start(self):
+        if self.mail:
+            self.mail.start()
         for intake in self.intakes:
             intake.start()
         if self.stats:
             self.stats.start()
-        for svc in self.lifecycle_services():
+        for svc in self.lifecycle_services() + self.notifiers:
             svc.start()
         self.gateway.start()
         return self
@@ -344,13 +377,16 @@ class System:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
-        for svc in [self.gateway] + self.extra + self.lifecycle_services() + ([self.stats] if self.stats else []) + self.intakes:
+        for svc in ([self.gateway] + self.extra + self.notifiers + self.lifecycle_services()
+                    + ([self.stats] if self.stats else []) + self.intakes):
             if svc.proc is None:
                 continue
             try:
                 codes[svc.name] = svc.stop()
             except RuntimeError as e:
                 codes[svc.name] = str(e)
+        if self.mail:
+            self.mail.stop()
         self.db.drop()
         # A service that did not exit 0 on SIGTERM is a failure too: keep what it logged.
         if failed or any(code != 0 for code in codes.values()):

@@ -1,0 +1,233 @@
+#include "delivery_store.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inbox_store.h"
+
+#define IN_SCOPE "($1 = 'national_admin' OR institution_within(d.institution_code, $2))"
+
+/* Due: pending and its time has come, or claimed by a sender whose lease ran out. */
+#define DUE "((d.status = 'pending' AND d.next_attempt_at <= now()) OR (d.status = 'sending' AND d.lease_until <= now()))"
+
+#define DELIVERY_JSON \
+    "json_build_object('delivery_id', d.delivery_id, 'event_id', d.event_id, 'event_seq', d.event_seq, " \
+    "'event_type', d.event_type, 'tracking_id', d.tracking_id, 'institution', d.institution_code, " \
+    "'channel', d.channel, 'recipient_kind', d.recipient_kind, " \
+    "'recipient', CASE d.recipient_kind WHEN 'reporter' THEN 'reporter' " \
+    "    WHEN 'staff' THEN (SELECT s.username FROM staff s WHERE s.id = d.staff_id) " \
+    "    ELSE (SELECT w.url FROM webhooks w WHERE w.id = d.webhook_id) END, " \
+    "'webhook_id', d.webhook_id, 'status', d.status, 'attempts', d.attempts, 'max_attempts', d.max_attempts, " \
+    "'next_attempt_at', CASE WHEN d.status = 'pending' THEN iso_utc(d.next_attempt_at) END, " \
+    "'last_error', d.last_error, 'delivered_at', iso_utc(d.delivered_at), 'created_at', iso_utc(d.created_at), " \
+    "'attempt_log', (SELECT COALESCE(json_agg(json_build_object('attempt', a.attempt, " \
+    "    'started_at', iso_utc(a.started_at), 'finished_at', iso_utc(a.finished_at), 'outcome', a.outcome, " \
+    "    'detail', a.detail) ORDER BY a.attempt), '[]') FROM delivery_attempts a WHERE a.delivery_id = d.id))"
+
+static void int_text(int64_t value, char out[24])
+{
+    snprintf(out, 24, "%lld", (long long) value);
+}
+
+void delivery_store_make_id(const char *event_id, const char *channel, const char *recipient_kind,
+                            const char *recipient, char out[DELIVERY_ID_LEN + 1])
+{
+    crypto_hash_sha256_state state;
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    const char *parts[] = {event_id, "/", channel, "/", recipient_kind, "/", recipient};
+    crypto_hash_sha256_init(&state);
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        crypto_hash_sha256_update(&state, (const unsigned char *) parts[i], strlen(parts[i]));
+    crypto_hash_sha256_final(&state, digest);
+    sodium_bin2hex(out, DELIVERY_ID_LEN + 1, digest, DELIVERY_ID_LEN / 2);
+}
+
+static const char add_sql[] =
+    "INSERT INTO deliveries (delivery_id, event_id, event_seq, event_type, report_id, tracking_id, "
+    "  institution_code, channel, recipient_kind, recipient, staff_id, webhook_id, language, subject, "
+    "  body_text, body_html, payload, max_attempts, status, attempts, delivered_at) "
+    "VALUES ($18, "
+    "  $1, $2::bigint, $3, NULLIF($4::bigint, 0), $5, $6, $7, $8, $9, NULLIF($10::bigint, 0), "
+    "  NULLIF($11::bigint, 0), $12, $13, $14, $15, $16, $17::int, "
+    "  CASE WHEN $7 = 'inbox' THEN 'delivered' ELSE 'pending' END, "
+    "  CASE WHEN $7 = 'inbox' THEN 1 ELSE 0 END, CASE WHEN $7 = 'inbox' THEN now() END) "
+    "ON CONFLICT DO NOTHING RETURNING id";
+
+static int add_inbox_item(db_t *db, const delivery_t *d, const char *row, db_error_t *error)
+{
+    const char *params[] = {row};
+    if (db_exec_ok(db, "INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, "
+                       "detail) VALUES ($1::bigint, 1, now(), now(), 'delivered', 'in the inbox')",
+                   1, params, error) != 0)
+        return -1;
+    return inbox_store_add(db, d->staff_id, strtoll(row, NULL, 10), d->tracking_id, d->event_type,
+                           d->subject ? d->subject : "", d->body_text ? d->body_text : "", error);
+}
+
+int delivery_store_add(db_t *db, const delivery_t *d, bool *created, db_error_t *error)
+{
+    char seq[24], report[24], staff[24], webhook[24], attempts[24];
+    int_text(d->event_seq, seq);
+    int_text(d->report_id, report);
+    int_text(d->staff_id, staff);
+    int_text(d->webhook_id, webhook);
+    int_text(d->max_attempts, attempts);
+    const char *params[] = {d->event_id, seq, d->event_type, report, d->tracking_id, d->institution,
+                            d->channel, d->recipient_kind, d->recipient, staff, webhook, d->language,
+                            d->subject, d->body_text, d->body_html, d->payload, attempts, d->delivery_id};
+    PGresult *r = db_exec(db, add_sql, 18, params, error);
+    if (!r)
+        return -1;
+    *created = PQntuples(r) == 1;
+    int rc = *created && strcmp(d->channel, "inbox") == 0 ? add_inbox_item(db, d, PQgetvalue(r, 0, 0), error) : 0;
+    PQclear(r);
+    return rc;
+}
+
+/* Window functions cannot lock rows, so candidates are chosen first (at most per_receiver per
+ * receiver, counting those already in flight) and locked after, skipping rows another sender took
+ * meanwhile. The attempt is logged in the same statement. */
+static const char claim_sql[] =
+    "WITH candidates AS ("
+    "  SELECT c.id FROM (SELECT d.id, d.next_attempt_at, "
+    "      row_number() OVER (PARTITION BY d.channel, d.recipient ORDER BY d.next_attempt_at, d.id) AS nth, "
+    "      (SELECT count(*) FROM deliveries s WHERE s.channel = d.channel AND s.recipient = d.recipient "
+    "         AND s.status = 'sending' AND s.lease_until > now()) AS busy "
+    "    FROM deliveries d WHERE d.channel = ANY ($1::text[]) AND " DUE " "
+    "      AND (d.webhook_id IS NULL OR EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.active))) c "
+    "  WHERE c.nth + c.busy <= $3::int ORDER BY c.next_attempt_at LIMIT $2::int), "
+    "locked AS (SELECT d.id FROM deliveries d JOIN candidates USING (id) WHERE " DUE " FOR UPDATE OF d SKIP LOCKED), "
+    "interrupted AS (UPDATE delivery_attempts a SET finished_at = now(), outcome = 'interrupted', "
+    "    detail = 'the sender stopped before it recorded the outcome' "
+    "  FROM locked WHERE a.delivery_id = locked.id AND a.finished_at IS NULL RETURNING a.delivery_id), "
+    "claimed AS (UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, "
+    "    lease_until = now() + $4::int * interval '1 millisecond' FROM locked WHERE d.id = locked.id "
+    "  RETURNING d.*), "
+    "logged AS (INSERT INTO delivery_attempts (delivery_id, attempt, started_at) "
+    "  SELECT id, attempts, now() FROM claimed) "
+    "SELECT c.id, c.delivery_id, c.channel, c.recipient, c.event_type, c.tracking_id, c.language, c.attempts, "
+    "  c.max_attempts, c.subject, c.body_text, c.body_html, c.payload, w.url, w.secret, COALESCE(c.webhook_id, 0) "
+    "FROM claimed c LEFT JOIN webhooks w ON w.id = c.webhook_id ORDER BY c.next_attempt_at";
+
+static void read_claimed(PGresult *r, int row, claimed_delivery_t *d)
+{
+    d->id = strtoll(PQgetvalue(r, row, 0), NULL, 10);
+    char **text[] = {&d->delivery_id, &d->channel, &d->recipient, &d->event_type, &d->tracking_id, &d->language};
+    for (int i = 0; i < 6; i++)
+        *text[i] = db_value_dup(r, row, 1 + i);
+    d->attempt = atoi(PQgetvalue(r, row, 7));
+    d->max_attempts = atoi(PQgetvalue(r, row, 8));
+    char **content[] = {&d->subject, &d->body_text, &d->body_html, &d->payload, &d->url, &d->secret};
+    for (int i = 0; i < 6; i++)
+        *content[i] = db_value_dup(r, row, 9 + i);
+    d->webhook_id = strtoll(PQgetvalue(r, row, 15), NULL, 10);
+}
+
+int delivery_store_claim(db_t *db, const char *channels, int max, int per_receiver, int lease_ms,
+                         claimed_batch_t *batch, db_error_t *error)
+{
+    memset(batch, 0, sizeof *batch);
+    char limit[24], per[24], lease[24];
+    int_text(max, limit);
+    int_text(per_receiver, per);
+    int_text(lease_ms, lease);
+    const char *params[] = {channels, limit, per, lease};
+    PGresult *r = db_exec(db, claim_sql, 4, params, error);
+    if (!r)
+        return -1;
+    int rows = PQntuples(r);
+    batch->items = rows ? calloc((size_t) rows, sizeof *batch->items) : NULL;
+    if (rows && !batch->items) {
+        PQclear(r);
+        snprintf(error->message, sizeof error->message, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < rows; i++)
+        read_claimed(r, i, &batch->items[i]);
+    batch->count = rows;
+    PQclear(r);
+    return 0;
+}
+
+void claimed_delivery_clear(claimed_delivery_t *d)
+{
+    char *owned[] = {d->delivery_id, d->channel, d->recipient, d->event_type, d->tracking_id, d->language,
+                     d->subject, d->body_text, d->body_html, d->payload, d->url, d->secret};
+    for (size_t k = 0; k < sizeof owned / sizeof owned[0]; k++)
+        free(owned[k]);
+    memset(d, 0, sizeof *d);
+}
+
+void claimed_batch_clear(claimed_batch_t *batch)
+{
+    for (int i = 0; i < batch->count; i++)
+        claimed_delivery_clear(&batch->items[i]);
+    free(batch->items);
+    memset(batch, 0, sizeof *batch);
+}
+
+static const char finish_sql[] =
+    "WITH attempt AS (UPDATE delivery_attempts SET finished_at = now(), outcome = $3, detail = $4 "
+    "    WHERE delivery_id = $1::bigint AND attempt = $2::int AND finished_at IS NULL RETURNING delivery_id) "
+    "UPDATE deliveries d SET "
+    "  status = CASE WHEN $3 = 'delivered' THEN 'delivered' "
+    "                WHEN $3 = 'gone' OR d.attempts >= d.max_attempts THEN 'dead' ELSE 'pending' END, "
+    "  delivered_at = CASE WHEN $3 = 'delivered' THEN now() END, "
+    "  next_attempt_at = CASE WHEN $3 = 'failed' THEN now() + $5::bigint * interval '1 millisecond' "
+    "                         ELSE d.next_attempt_at END, "
+    "  last_error = CASE WHEN $3 = 'delivered' THEN NULL ELSE $4 END, lease_until = NULL "
+    "FROM attempt WHERE d.id = attempt.delivery_id AND d.status = 'sending' AND d.attempts = $2::int";
+
+int delivery_store_finish(db_t *db, const claimed_delivery_t *delivery, delivery_outcome_t outcome,
+                          const char *detail, int64_t retry_in_ms, db_error_t *error)
+{
+    static const char *const names[] = {"delivered", "failed", "gone"};
+    char id[24], attempt[24], retry[24];
+    int_text(delivery->id, id);
+    int_text(delivery->attempt, attempt);
+    int_text(retry_in_ms, retry);
+    const char *params[] = {id, attempt, names[outcome], detail, retry};
+    return db_exec_ok(db, finish_sql, 5, params, error);
+}
+
+int delivery_store_list(db_t *db, const staff_member_t *who, const delivery_filter_t *f, char **json,
+                        db_error_t *error)
+{
+    char limit[24], offset[24];
+    int_text(f->limit < 1 || f->limit > 200 ? 50 : f->limit, limit);
+    int_text(f->offset < 0 ? 0 : f->offset, offset);
+    const char *params[] = {who->role, who->institution, f->tracking_id, f->status, f->channel, limit, offset};
+    return db_query_value(db,
+        "SELECT json_build_object('items', COALESCE(json_agg(x.item ORDER BY x.id DESC), '[]'), "
+        "  'total', COALESCE(max(x.total), 0), 'limit', $6::int, 'offset', $7::int)::text "
+        "FROM (SELECT d.id, " DELIVERY_JSON " AS item, count(*) OVER () AS total FROM deliveries d "
+        "  WHERE " IN_SCOPE " AND ($3::text IS NULL OR d.tracking_id = $3) AND ($4::text IS NULL OR d.status = $4) "
+        "    AND ($5::text IS NULL OR d.channel = $5) ORDER BY d.id DESC LIMIT $6::int OFFSET $7::int) x",
+        7, params, json, error);
+}
+
+int delivery_store_resend(db_t *db, const staff_member_t *who, const char *delivery_id, int attempts, char **json,
+                          db_error_t *error)
+{
+    *json = NULL;
+    char more[24];
+    int_text(attempts, more);
+    const char *params[] = {who->role, who->institution, delivery_id, more};
+    PGresult *r = db_exec(db,
+        "WITH target AS (SELECT d.id, d.status = 'dead' AND (d.webhook_id IS NULL OR EXISTS "
+        "      (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.active)) AS may "
+        "    FROM deliveries d WHERE d.delivery_id = $3 AND " IN_SCOPE " FOR UPDATE), "
+        "queued AS (UPDATE deliveries d SET status = 'pending', next_attempt_at = now(), "
+        "    max_attempts = d.attempts + $4::int FROM target WHERE d.id = target.id AND target.may RETURNING d.*) "
+        "SELECT (SELECT count(*) FROM target), (SELECT " DELIVERY_JSON "::text FROM queued d)",
+        4, params, error);
+    if (!r)
+        return -1;
+    int rc = PQgetvalue(r, 0, 0)[0] == '0' ? 1 : PQgetisnull(r, 0, 1) ? 2 : 0;
+    if (rc == 0 && !(*json = db_value_dup(r, 0, 1)))
+        rc = -1;
+    PQclear(r);
+    return rc;
+}

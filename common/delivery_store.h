@@ -1,0 +1,95 @@
+#ifndef ADUAN_DELIVERY_STORE_H
+#define ADUAN_DELIVERY_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "staff_accounts.h"
+
+/* Deliveries and their attempts (tables deliveries, delivery_attempts): the proof of who was
+ * told what, when, on which channel.
+ * - One row per (event, channel, recipient): adding it again (a replayed event, a second replica)
+ *   adds nothing. Its delivery id is derived from that key, so it is the same however often the
+ *   event is handled.
+ * - A sender claims due rows for a lease (status sending, attempt logged), sends, then records the
+ *   outcome. A sender that died mid-send leaves a lease that runs out; the next claim marks that
+ *   attempt interrupted and tries again. At most `per_receiver` rows of one receiver are in flight
+ *   at once, so a slow receiver holds only its own share of the senders.
+ * - Failed attempts are retried at the time the sender gives; when max_attempts are used up, or the
+ *   receiver is gone (HTTP 410), the delivery is dead: listed for staff, who may send it again. */
+
+#define DELIVERY_ID_LEN 32
+
+/* The delivery id of (event, channel, recipient kind, recipient): the first 32 hex digits of the
+ * SHA-256 of "event_id/channel/kind/recipient". The same delivery always has the same id. */
+void delivery_store_make_id(const char *event_id, const char *channel, const char *recipient_kind,
+                            const char *recipient, char out[DELIVERY_ID_LEN + 1]);
+
+typedef struct {
+    const char *delivery_id;               /* delivery_store_make_id */
+    const char *event_id;
+    int64_t event_seq;
+    const char *event_type;
+    int64_t report_id;                     /* 0: not about a report */
+    const char *tracking_id, *institution; /* institution: whose scope the delivery is in */
+    const char *channel;                   /* email | sms | webhook | inbox */
+    const char *recipient_kind;            /* reporter | staff | webhook */
+    const char *recipient;                 /* address, phone number, staff id or webhook id */
+    int64_t staff_id, webhook_id;          /* 0 when not a staff member / webhook */
+    const char *language;
+    const char *subject, *body_text, *body_html;   /* e-mail, sms text, inbox item */
+    const char *payload;                   /* webhook and sms: the JSON body */
+    int max_attempts;
+} delivery_t;
+
+/* Adds a delivery; *created tells whether it is new. An inbox delivery is delivered at once (its
+ * inbox item is written here too). 0, or -1. */
+int delivery_store_add(db_t *db, const delivery_t *delivery, bool *created, db_error_t *error);
+
+typedef struct {
+    int64_t id;
+    char *delivery_id, *channel, *recipient, *event_type, *tracking_id, *language;
+    int attempt, max_attempts;
+    char *subject, *body_text, *body_html, *payload;
+    char *url, *secret;                    /* webhooks: the receiver */
+    int64_t webhook_id;
+} claimed_delivery_t;
+
+typedef struct {
+    claimed_delivery_t *items;
+    int count;
+} claimed_batch_t;
+
+/* Claims up to `max` due deliveries of the channels (a PostgreSQL array literal such as
+ * "{webhook,sms}"), at most per_receiver in flight per receiver, for lease_ms. 0, or -1. */
+int delivery_store_claim(db_t *db, const char *channels, int max, int per_receiver, int lease_ms,
+                         claimed_batch_t *batch, db_error_t *error);
+void claimed_batch_clear(claimed_batch_t *batch);
+/* Frees what one claimed delivery owns (for a delivery moved out of its batch). */
+void claimed_delivery_clear(claimed_delivery_t *delivery);
+
+typedef enum { DELIVERY_DELIVERED, DELIVERY_FAILED, DELIVERY_GONE } delivery_outcome_t;
+
+/* Records the outcome of a claimed attempt (detail: what the receiver said). A failed one is due
+ * again after retry_in_ms unless its attempts are used up. An outcome that comes after the lease
+ * was taken over changes nothing. 0, or -1. */
+int delivery_store_finish(db_t *db, const claimed_delivery_t *delivery, delivery_outcome_t outcome,
+                          const char *detail, int64_t retry_in_ms, db_error_t *error);
+
+/* Staff views: deliveries in the member's scope (national admins: all; others: those of their
+ * institution's subtree), newest first, each with its attempts. Filters may be NULL. */
+typedef struct {
+    const char *tracking_id, *status, *channel;
+    int limit, offset;
+} delivery_filter_t;
+
+int delivery_store_list(db_t *db, const staff_member_t *who, const delivery_filter_t *filter, char **json,
+                        db_error_t *error);
+
+/* Queues a dead delivery again with `attempts` more tries. 0 queued (*json: the delivery),
+ * 1 not found in scope, 2 not dead or its webhook is disabled, -1 error. */
+int delivery_store_resend(db_t *db, const staff_member_t *who, const char *delivery_id, int attempts, char **json,
+                          db_error_t *error);
+
+#endif

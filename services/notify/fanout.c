@@ -1,0 +1,318 @@
+#include "fanout.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "delivery_store.h"
+#include "logger.h"
+#include "notify_template.h"
+
+#define LANGUAGES 2   /* id, en */
+
+/* What one event means to whoever reads about it, in both languages. */
+typedef struct {
+    const event_t *event;
+    const fanout_settings_t *settings;
+    json_t *event_json;            /* the event as the stream shows it */
+    json_t *payload;               /* borrowed from event_json */
+    PGresult *report;              /* the report row, NULL when the event is about none */
+    PGresult *labels;              /* words for codes, per language */
+    char tracking_url[512];
+    int created;
+} fanout_t;
+
+static const char *const language_codes[LANGUAGES] = {"id", "en"};
+
+static const char *payload_text(const fanout_t *f, const char *key)
+{
+    json_t *value = f->payload ? json_object_get(f->payload, key) : NULL;
+    return json_is_string(value) ? json_string_value(value) : NULL;
+}
+
+static const char *report_field(const fanout_t *f, int column)
+{
+    return f->report && !PQgetisnull(f->report, 0, column) ? PQgetvalue(f->report, 0, column) : NULL;
+}
+
+enum { R_ID, R_TITLE, R_CONFIDENTIAL, R_EMAIL, R_PHONE, R_LANGUAGE, R_NOTIFY, R_INSTITUTION };
+
+static int load_report(db_t *db, fanout_t *f, db_error_t *error)
+{
+    if (!f->event->tracking_id)
+        return 0;
+    const char *params[] = {f->event->tracking_id};
+    f->report = db_exec(db, "SELECT id, title, confidential, reporter_email, reporter_phone, language, "
+                            "notify_reporter, institution_code FROM reports WHERE tracking_id = $1",
+                        1, params, error);
+    if (!f->report)
+        return -1;
+    if (PQntuples(f->report) != 1)
+        PQclear(f->report), f->report = NULL;
+    return 0;
+}
+
+/* The institution an event is about: the one it names, else the report's holder. */
+static const char *event_institution(const fanout_t *f)
+{
+    return f->event->institution ? f->event->institution : report_field(f, R_INSTITUTION);
+}
+
+static int load_labels(db_t *db, fanout_t *f, db_error_t *error)
+{
+    json_t *due = f->payload ? json_object_get(f->payload, "due_at") : NULL;
+    char due_ms[24] = "";
+    if (json_is_integer(due))
+        snprintf(due_ms, sizeof due_ms, "%lld", (long long) json_integer_value(due));
+    const char *params[] = {payload_text(f, "status"), event_institution(f), payload_text(f, "action"),
+                            payload_text(f, "reason_code"), payload_text(f, "deadline"), due_ms[0] ? due_ms : NULL};
+    /* A clock due at midnight ends with the day before it: that is the last day to act. */
+    f->labels = db_exec(db,
+        "SELECT s.label, s.label_en, (SELECT name FROM institutions WHERE code = $2), rc.label, rc.label_en, "
+        "  dk.label, dk.label_en, "
+        "  to_char((to_timestamp($6::bigint / 1000.0) - interval '1 second') AT TIME ZONE 'Asia/Jakarta', "
+        "          'YYYY-MM-DD') "
+        "FROM (SELECT 1) one LEFT JOIN report_statuses s ON s.status = $1 "
+        "LEFT JOIN reason_codes rc ON rc.action = $3 AND rc.code = $4 "
+        "LEFT JOIN deadline_kinds dk ON dk.kind = $5", 6, params, error);
+    return f->labels ? 0 : -1;
+}
+
+static const char *label(const fanout_t *f, int column)
+{
+    return PQgetisnull(f->labels, 0, column) ? NULL : PQgetvalue(f->labels, 0, column);
+}
+
+/* The values of the template language (notify_template.h) for one language. */
+static size_t template_values(const fanout_t *f, int language, template_value_t *v)
+{
+    bool confidential = report_field(f, R_CONFIDENTIAL) && report_field(f, R_CONFIDENTIAL)[0] == 't';
+    size_t n = 0;
+    v[n++] = (template_value_t) {"tracking_id", f->event->tracking_id};
+    v[n++] = (template_value_t) {"title", confidential ? NULL : report_field(f, R_TITLE)};
+    v[n++] = (template_value_t) {"status", label(f, language)};
+    v[n++] = (template_value_t) {"institution", label(f, 2)};
+    v[n++] = (template_value_t) {"note", payload_text(f, "note")};
+    v[n++] = (template_value_t) {"reason", label(f, 3 + language)};
+    v[n++] = (template_value_t) {"deadline", label(f, 5 + language)};
+    v[n++] = (template_value_t) {"due_date", label(f, 7)};
+    v[n++] = (template_value_t) {"tracking_url", f->tracking_url};
+    v[n++] = (template_value_t) {"event_type", f->event->type};
+    return n;
+}
+
+static void fanout_clear(fanout_t *f)
+{
+    json_decref(f->event_json);
+    PQclear(f->report);
+    PQclear(f->labels);
+}
+
+typedef struct {
+    char *subject, *text, *html;
+} message_t;
+
+static void message_clear(message_t *m)
+{
+    free(m->subject);
+    free(m->text);
+    free(m->html);
+    *m = (message_t) {0};
+}
+
+/* The template in the language (Indonesian when it has no such translation). 0 rendered, 1 no
+ * usable template (logged: an operator's edit must not stop the stream), -1 error. */
+static int render(db_t *db, const fanout_t *f, const char *template, int language, message_t *m, db_error_t *error)
+{
+    const char *params[] = {template, language_codes[language]};
+    PGresult *r = db_exec(db, "SELECT subject, text_body, html_body FROM notification_templates "
+                              "WHERE template = $1 AND language IN ($2, 'id') ORDER BY language = $2 DESC LIMIT 1",
+                          2, params, error);
+    if (!r)
+        return -1;
+    template_value_t values[16];
+    size_t count = template_values(f, language, values);
+    char reason[128] = "no such template";
+    if (PQntuples(r) == 1) {
+        m->subject = notify_template_render(PQgetvalue(r, 0, 0), values, count, false, reason, sizeof reason);
+        m->text = m->subject ? notify_template_render(PQgetvalue(r, 0, 1), values, count, false, reason, sizeof reason) : NULL;
+        m->html = m->text ? notify_template_render(PQgetvalue(r, 0, 2), values, count, true, reason, sizeof reason) : NULL;
+    }
+    PQclear(r);
+    if (!m->html) {
+        logger_warn("template %s (%s) not used for %s: %s", template, language_codes[language], f->event->type, reason);
+        message_clear(m);
+        return 1;
+    }
+    return 0;
+}
+
+static int language_index(const char *code)
+{
+    return code && strcmp(code, "en") == 0 ? 1 : 0;
+}
+
+typedef struct {
+    const char *channel, *template, *kind, *recipient;
+    int64_t staff_id, webhook_id;
+    int language;
+} target_t;
+
+static int add(db_t *db, fanout_t *f, const target_t *t, const message_t *m, const char *payload,
+               const char *delivery_id, db_error_t *error)
+{
+    delivery_t d = {
+        .delivery_id = delivery_id, .event_id = f->event->id, .event_seq = f->event->seq,
+        .event_type = f->event->type, .report_id = f->report ? strtoll(report_field(f, R_ID), NULL, 10) : 0,
+        .tracking_id = f->event->tracking_id, .institution = event_institution(f), .channel = t->channel,
+        .recipient_kind = t->kind, .recipient = t->recipient, .staff_id = t->staff_id, .webhook_id = t->webhook_id,
+        .language = language_codes[t->language], .subject = m ? m->subject : NULL, .body_text = m ? m->text : NULL,
+        .body_html = m ? m->html : NULL, .payload = payload, .max_attempts = f->settings->max_attempts,
+    };
+    bool created = false;
+    if (delivery_store_add(db, &d, &created, error) != 0)
+        return -1;
+    f->created += created;
+    return 0;
+}
+
+/* The JSON body of a delivery that goes out over HTTP: the event for webhooks, the message for
+ * the SMS provider (docs/notifications.md). */
+static char *http_payload(const fanout_t *f, const target_t *t, const message_t *m, const char *delivery_id)
+{
+    json_t *body = strcmp(t->channel, "sms") == 0
+        ? json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s}", "delivery_id", delivery_id, "to", t->recipient, "text",
+                    m->text, "language", language_codes[t->language], "report", f->event->tracking_id,
+                    "event_type", f->event->type)
+        : json_pack("{s:s, s:I, s:O}", "delivery_id", delivery_id, "webhook_id", (json_int_t) t->webhook_id,
+                    "event", f->event_json);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    return text;
+}
+
+static int deliver(db_t *db, fanout_t *f, const target_t *t, db_error_t *error)
+{
+    char delivery_id[DELIVERY_ID_LEN + 1];
+    delivery_store_make_id(f->event->id, t->channel, t->kind, t->recipient, delivery_id);
+    message_t m = {0};
+    int rc = t->template ? render(db, f, t->template, t->language, &m, error) : 0;
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    char *payload = NULL;
+    bool over_http = strcmp(t->channel, "sms") == 0 || strcmp(t->channel, "webhook") == 0;
+    if (over_http && !(payload = http_payload(f, t, &m, delivery_id))) {
+        snprintf(error->message, sizeof error->message, "cannot encode the payload of %s", delivery_id);
+        rc = -1;
+    }
+    if (rc == 0)
+        rc = add(db, f, t, over_http && strcmp(t->channel, "webhook") == 0 ? NULL : &m, payload, delivery_id, error);
+    free(payload);
+    message_clear(&m);
+    return rc;
+}
+
+static int to_reporter(db_t *db, fanout_t *f, const char *channel, const char *template, db_error_t *error)
+{
+    if (!f->report || report_field(f, R_NOTIFY)[0] != 't')
+        return 0;
+    bool sms = strcmp(channel, "sms") == 0;
+    const char *address = report_field(f, sms ? R_PHONE : R_EMAIL);
+    if (!address || (sms && !f->settings->sms_enabled))
+        return 0;
+    target_t t = {channel, template, "reporter", address, 0, 0, language_index(report_field(f, R_LANGUAGE))};
+    return deliver(db, f, &t, error);
+}
+
+/* holder_staff: everyone active at the institution the event names; admins_above: admins of it
+ * and of every institution above it (national admins when the event names none). */
+static const char staff_sql[] =
+    "SELECT id, email, language FROM staff WHERE active AND ("
+    "  ($1 = 'holder_staff' AND institution_code = $2) OR "
+    "  ($1 = 'admins_above' AND role IN ('national_admin', 'institution_admin') "
+    "     AND CASE WHEN $2::text IS NULL THEN role = 'national_admin' ELSE institution_within($2, institution_code) END)) "
+    "ORDER BY id";
+
+static int to_staff(db_t *db, fanout_t *f, const char *audience, const char *channel, const char *template,
+                    db_error_t *error)
+{
+    const char *params[] = {audience, event_institution(f)};
+    PGresult *r = db_exec(db, staff_sql, 2, params, error);
+    if (!r)
+        return -1;
+    int rc = 0;
+    bool email = strcmp(channel, "email") == 0;
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+        if (email && PQgetisnull(r, i, 1))
+            continue;
+        target_t t = {channel, template, "staff", PQgetvalue(r, i, email ? 1 : 0), strtoll(PQgetvalue(r, i, 0), NULL, 10),
+                      0, language_index(PQgetvalue(r, i, 2))};
+        rc = deliver(db, f, &t, error);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int by_rules(db_t *db, fanout_t *f, db_error_t *error)
+{
+    const char *params[] = {f->event->type, payload_text(f, "action")};
+    PGresult *r = db_exec(db, "SELECT audience, channel, template FROM notification_rules WHERE enabled "
+                              "AND event_type = $1 AND (only_action IS NULL OR only_action = $2) "
+                              "ORDER BY audience, channel", 2, params, error);
+    if (!r)
+        return -1;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+        const char *audience = PQgetvalue(r, i, 0), *channel = PQgetvalue(r, i, 1), *template = PQgetvalue(r, i, 2);
+        rc = strcmp(audience, "reporter") == 0 ? to_reporter(db, f, channel, template, error)
+                                               : to_staff(db, f, audience, channel, template, error);
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* Webhooks of the event's institution or any above it; an event that names no institution yet
+ * (a new report) goes to those registered at the root. */
+static int to_webhooks(db_t *db, fanout_t *f, db_error_t *error)
+{
+    const char *params[] = {f->event->type, event_institution(f)};
+    PGresult *r = db_exec(db,
+        "SELECT w.id FROM webhooks w WHERE w.active "
+        "  AND (cardinality(w.event_types) = 0 OR $1 = ANY (w.event_types)) "
+        "  AND institution_within(COALESCE($2, (SELECT code FROM institutions WHERE parent_code IS NULL "
+        "                                       ORDER BY code LIMIT 1)), w.institution_code) ORDER BY w.id",
+        2, params, error);
+    if (!r)
+        return -1;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+        target_t t = {"webhook", NULL, "webhook", PQgetvalue(r, i, 0), 0, strtoll(PQgetvalue(r, i, 0), NULL, 10), 0};
+        rc = deliver(db, f, &t, error);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int fanout_event(db_t *db, const event_t *event, const fanout_settings_t *settings, int *created, db_error_t *error)
+{
+    fanout_t f = {.event = event, .settings = settings};
+    *created = 0;
+    if (!(f.event_json = event_to_json(event))) {
+        snprintf(error->message, sizeof error->message, "cannot read event %s", event->id);
+        return -1;
+    }
+    f.payload = json_object_get(f.event_json, "payload");
+    snprintf(f.tracking_url, sizeof f.tracking_url, "%s/api/v1/reports/%s", settings->public_url,
+             event->tracking_id ? event->tracking_id : "");
+    int rc = load_report(db, &f, error);
+    if (rc == 0)
+        rc = load_labels(db, &f, error);
+    if (rc == 0)
+        rc = by_rules(db, &f, error);
+    if (rc == 0)
+        rc = to_webhooks(db, &f, error);
+    *created = f.created;
+    fanout_clear(&f);
+    return rc;
+}

@@ -1,0 +1,180 @@
+/* aduan-notify: tells people. A consumer group member turns every report event into deliveries
+ * (fanout.h) in the transaction that moves its position; the main thread sends what is due
+ * (sender.h) and records every attempt, so the delivery log is the proof of who was told what. */
+#include <czmq.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "event_consumer.h"
+#include "fanout.h"
+#include "logger.h"
+#include "sender.h"
+#include "service.h"
+
+#define MAX_OPTIONS 40
+#define DRAIN_MS 5000
+
+static const config_option_t notify_options[] = {
+    {"ADUAN_ADMIN_ADDR", "127.0.0.1:9184", "host:port of /healthz, /readyz and /metrics"},
+    {"ADUAN_PUBLIC_URL", "http://127.0.0.1:8080", "base URL of links in messages"},
+    {"ADUAN_SMTP_URL", "smtp://127.0.0.1:2525", "mail server: smtp://host:port (STARTTLS per ADUAN_SMTP_TLS) or smtps://"},
+    {"ADUAN_SMTP_TLS", "off", "STARTTLS on smtp://: off, try or required"},
+    {"ADUAN_SMTP_USER", "", "SMTP AUTH user (empty: no AUTH)"},
+    {"ADUAN_SMTP_PASSWORD", "", "SMTP AUTH password"},
+    {"ADUAN_MAIL_FROM", "noreply@aduan.localhost", "sender address of e-mail"},
+    {"ADUAN_MAIL_FROM_NAME", "aduan", "sender name of e-mail"},
+    {"ADUAN_SMS_URL", "", "URL of the SMS/WhatsApp provider's webhook (empty: no SMS)"},
+    {"ADUAN_SMS_SECRET", "", "secret signing requests to the SMS provider (at least 32 characters)"},
+    {"ADUAN_SMTP_TIMEOUT_MS", "30000", "time limit of one e-mail attempt"},
+    {"ADUAN_HTTP_TIMEOUT_MS", "10000", "time limit of one webhook or SMS attempt"},
+    {"ADUAN_SMTP_CONCURRENCY", "4", "e-mails sent at once"},
+    {"ADUAN_HTTP_CONCURRENCY", "16", "webhook and SMS requests at once"},
+    {"ADUAN_PER_RECEIVER", "2", "attempts at once to one receiver (webhook, address or phone)"},
+    {"ADUAN_DELIVERY_ATTEMPTS", "8", "attempts before a delivery is dead"},
+    {"ADUAN_RETRY_BASE_MS", "30000", "wait after the first failed attempt; doubles each time"},
+    {"ADUAN_RETRY_CAP_MS", "3600000", "longest wait between attempts"},
+};
+
+typedef struct {
+    fanout_settings_t fanout;
+    sender_settings_t sender;
+} notify_settings_t;
+
+static int on_event(db_t *db, const event_t *event, void *ctx, db_error_t *error)
+{
+    int created = 0;
+    if (fanout_event(db, event, ctx, &created, error) != 0)
+        return -1;
+    if (created > 0)
+        logger_info("%s of %s: %d deliveries", event->type, event->tracking_id ? event->tracking_id : "-", created);
+    return 0;
+}
+
+static int read_numbers(const config_t *config, notify_settings_t *s, char *reason, size_t cap)
+{
+    struct { const char *name; long min, max; long value; } n[] = {
+        {"ADUAN_SMTP_TIMEOUT_MS", 100, 600000, 0}, {"ADUAN_HTTP_TIMEOUT_MS", 100, 600000, 0},
+        {"ADUAN_SMTP_CONCURRENCY", 1, 256, 0}, {"ADUAN_HTTP_CONCURRENCY", 1, 1024, 0},
+        {"ADUAN_PER_RECEIVER", 1, 64, 0}, {"ADUAN_DELIVERY_ATTEMPTS", 1, 100, 0},
+        {"ADUAN_RETRY_BASE_MS", 1, 86400000, 0}, {"ADUAN_RETRY_CAP_MS", 1, 604800000, 0},
+    };
+    for (size_t i = 0; i < sizeof n / sizeof n[0]; i++)
+        if (config_get_long(config, n[i].name, n[i].min, n[i].max, &n[i].value, reason, cap) != 0)
+            return -1;
+    s->sender.smtp_timeout_ms = (int) n[0].value;
+    s->sender.http_timeout_ms = (int) n[1].value;
+    s->sender.smtp_concurrency = (int) n[2].value;
+    s->sender.http_concurrency = (int) n[3].value;
+    s->sender.per_receiver = (int) n[4].value;
+    s->fanout.max_attempts = (int) n[5].value;
+    s->sender.retry_base_ms = n[6].value;
+    s->sender.retry_cap_ms = n[7].value;
+    return 0;
+}
+
+static int read_settings(const config_t *config, notify_settings_t *s, char *reason, size_t cap)
+{
+    memset(s, 0, sizeof *s);
+    s->sender = (sender_settings_t) {
+        .smtp_url = config_get(config, "ADUAN_SMTP_URL"), .smtp_tls = config_get(config, "ADUAN_SMTP_TLS"),
+        .smtp_user = config_get(config, "ADUAN_SMTP_USER"), .smtp_password = config_get(config, "ADUAN_SMTP_PASSWORD"),
+        .mail_from = config_get(config, "ADUAN_MAIL_FROM"), .mail_from_name = config_get(config, "ADUAN_MAIL_FROM_NAME"),
+        .sms_url = config_get(config, "ADUAN_SMS_URL"), .sms_secret = config_get(config, "ADUAN_SMS_SECRET"),
+    };
+    const char *tls = s->sender.smtp_tls;
+    if (strcmp(tls, "off") != 0 && strcmp(tls, "try") != 0 && strcmp(tls, "required") != 0) {
+        snprintf(reason, cap, "ADUAN_SMTP_TLS must be off, try or required");
+        return -1;
+    }
+    s->fanout.public_url = config_get(config, "ADUAN_PUBLIC_URL");
+    s->fanout.sms_enabled = s->sender.sms_url[0] != '\0';
+    return read_numbers(config, s, reason, cap);
+}
+
+typedef struct {
+    service_t *service;
+    event_consumer_t *consumer;
+} consumer_thread_t;
+
+static void *consume(void *arg)
+{
+    consumer_thread_t *c = arg;
+    while (!service_interrupted() && event_consumer_run_once(c->consumer, 200) >= 0)
+        ;
+    return NULL;
+}
+
+static void send_until_stopped(service_t *service, db_t *db, sender_t *sender)
+{
+    int64_t next_ready = 0;
+    while (!service_interrupted()) {
+        sender_run_once(sender, 100, true);
+        if (zclock_mono() >= next_ready) {
+            db_error_t error = {"", ""};
+            PGresult *ping = db_exec(db, "SELECT 1", 0, NULL, &error);
+            admin_http_set_ready(service_admin(service), ping != NULL, ping ? NULL : "database not reachable");
+            PQclear(ping);
+            next_ready = zclock_mono() + 1000;
+        }
+    }
+    /* Finish the attempts in hand (their outcomes recorded) rather than leave them to lease expiry. */
+    int64_t deadline = zclock_mono() + DRAIN_MS;
+    while (sender_run_once(sender, 100, false) > 0 && zclock_mono() < deadline)
+        ;
+}
+
+static int run(service_t *service, const notify_settings_t *settings)
+{
+    const config_t *config = service_config(service);
+    char reason[256];
+    event_consumer_config_t cc = {.group = "notify", .topic_prefix = "report.", .handler = on_event,
+                                  .handler_ctx = (void *) &settings->fanout};
+    db_t *db = NULL;
+    sender_t *sender = NULL;
+    consumer_thread_t thread = {service, NULL};
+    pthread_t consumer;
+    int rc = 1;
+    if (event_consumer_configure(config, &cc, reason, sizeof reason) != 0 || !(db = service_open_db(service, false))
+        || !(sender = sender_new(&settings->sender, db, reason, sizeof reason))
+        || !(thread.consumer = event_consumer_new(&cc, reason, sizeof reason))
+        || pthread_create(&consumer, NULL, consume, &thread) != 0) {
+        logger_error("cannot start: %s", db ? reason : "database");
+    } else {
+        logger_info("notifying by e-mail through %s%s", settings->sender.smtp_url,
+                    settings->fanout.sms_enabled ? ", by SMS, by webhooks and in the inbox" : ", by webhooks and in the inbox");
+        send_until_stopped(service, db, sender);
+        pthread_join(consumer, NULL);
+        rc = 0;
+    }
+    event_consumer_destroy(&thread.consumer);
+    sender_destroy(&sender);
+    db_destroy(&db);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    config_option_t options[MAX_OPTIONS];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof notify_options / sizeof notify_options[0]; i++)
+        options[n++] = notify_options[i];
+    for (size_t i = 0; i < event_consumer_options_count; i++)
+        options[n++] = event_consumer_options[i];
+    int exit_code = 0;
+    service_t *service = service_start("notify", "e-mail, SMS, webhooks and the staff inbox, with proof of delivery",
+                                       options, n, argc, argv, &exit_code);
+    if (!service)
+        return exit_code;
+    notify_settings_t settings;
+    char reason[256];
+    if (read_settings(service_config(service), &settings, reason, sizeof reason) != 0) {
+        logger_error("%s", reason);
+        exit_code = 2;
+    } else {
+        exit_code = run(service, &settings);
+    }
+    logger_info("stopping");
+    service_stop(&service);
+    return exit_code;
+}
