@@ -10,7 +10,9 @@
 #include <time.h>
 
 #define BASE64_LINE 76
-#define ENCODED_WORD_BYTES 45   /* raw bytes per encoded word: 60 base64 chars, within 75 */
+/* Raw bytes per encoded word: 52 base64 characters, so "Subject: " and the first word stay within
+ * the 76 characters a line of encoded words may have (RFC 2047 section 2). */
+#define ENCODED_WORD_BYTES 39
 
 /* base64 of [data, data+n) without line breaks */
 static void append_base64(text_buffer_t *b, const unsigned char *data, size_t n)
@@ -99,16 +101,18 @@ char *mail_message_render(const mail_message_t *m, size_t *size, char *reason, s
 {
     if (!m->from || !m->to || !m->message_id || !m->text || has_line_break(m->from) || has_line_break(m->to)
         || has_line_break(m->message_id) || has_line_break(m->subject)) {
-        snprintf(reason, reason_cap, "missing address or text, or a line break in a header");
+        if (reason)
+            snprintf(reason, reason_cap, "missing address or text, or a line break in a header");
         return NULL;
     }
     text_buffer_t b = {0};
     append_headers(&b, m);
     if (m->html && m->html[0]) {
         char boundary[160];
-        snprintf(boundary, sizeof boundary, "=_aduan_%s", m->message_id);
+        /* at most 70 characters, none that would need quoting inside the quotes (RFC 2046) */
+        snprintf(boundary, 71, "=_aduan_%s", m->message_id);
         for (char *c = boundary; *c; c++)
-            if (*c == '@')
+            if (*c == '@' || *c == '"' || *c == '\\')
                 *c = '.';
         text_buffer_append_str(&b, "Content-Type: multipart/alternative; boundary=\"");
         text_buffer_append_str(&b, boundary);
@@ -127,7 +131,7 @@ char *mail_message_render(const mail_message_t *m, size_t *size, char *reason, s
         append_body_part(&b, "text/plain", m->text);
     }
     char *message = text_buffer_take(&b, size);
-    if (!message)
+    if (!message && reason)
         snprintf(reason, reason_cap, "out of memory");
     return message;
 }

@@ -57,52 +57,49 @@ static int fail(char *reason, size_t cap, const char *why)
     return -1;
 }
 
+/* The whole template's shape, whatever the values: a template that breaks only for some reports
+ * would fail far from the operator who edited it. */
+static int check_syntax(const char *p, char *reason, size_t reason_cap)
+{
+    char kind, name[NAME_MAX_LEN + 1], section[NAME_MAX_LEN + 1] = "";
+    while ((p = strstr(p, "{{"))) {
+        if (!(p = read_tag(p, &kind, name)))
+            return fail(reason, reason_cap, "a {{ without its }}, or a name longer than 64 characters");
+        if (name[0] == '\0')
+            return fail(reason, reason_cap, "a tag without a name");
+        if (kind == '#' && section[0])
+            return fail(reason, reason_cap, "sections do not nest");
+        if (kind == '/' && strcmp(section, name) != 0)
+            return fail(reason, reason_cap, "a section end without its start");
+        if (kind == '#')
+            snprintf(section, sizeof section, "%s", name);
+        else if (kind == '/')
+            section[0] = '\0';
+    }
+    return section[0] ? fail(reason, reason_cap, "a section without its end") : 0;
+}
+
 char *notify_template_render(const char *text, const template_value_t *values, size_t count, bool html,
                              char *reason, size_t reason_cap)
 {
+    if (check_syntax(text, reason, reason_cap) != 0)
+        return NULL;
     text_buffer_t out = {0};
-    const char *p = text, *section_end = NULL;
-    char kind, name[NAME_MAX_LEN + 1], section[NAME_MAX_LEN + 1] = "";
-    int rc = 0;
-    while (rc == 0 && *p) {
-        const char *open = strstr(p, "{{");
-        if (!open) {
-            text_buffer_append_str(&out, p);
-            break;
-        }
+    const char *p = text, *open;
+    char kind, name[NAME_MAX_LEN + 1], closing[NAME_MAX_LEN + 6];
+    while ((open = strstr(p, "{{"))) {
         text_buffer_append(&out, p, (size_t) (open - p));
-        const char *after = read_tag(open, &kind, name);
-        if (!after) {
-            rc = fail(reason, reason_cap, "a {{ without its }}");
-        } else if (kind == '#') {
-            if (section[0])
-                rc = fail(reason, reason_cap, "sections do not nest");
-            char closing[NAME_MAX_LEN + 6];
+        p = read_tag(open, &kind, name);   /* the shape was checked: every tag is whole */
+        if (kind == '#' && lookup(values, count, name)[0] == '\0') {
             snprintf(closing, sizeof closing, "{{/%s}}", name);
-            section_end = strstr(after, closing);
-            if (rc == 0 && !section_end)
-                rc = fail(reason, reason_cap, "a section without its end");
-            else if (rc == 0 && lookup(values, count, name)[0] == '\0')
-                after = section_end + strlen(closing);   /* empty: skip the section */
-            else
-                snprintf(section, sizeof section, "%s", name);
-        } else if (kind == '/') {
-            if (strcmp(section, name) != 0)
-                rc = fail(reason, reason_cap, "a section end without its start");
-            section[0] = '\0';
-        } else {
+            p = strstr(p, closing) + strlen(closing);   /* an empty section is dropped */
+        } else if (kind == 0) {
             put_value(&out, lookup(values, count, name), html);
         }
-        p = after;
     }
-    if (rc == 0 && section[0])
-        rc = fail(reason, reason_cap, "a section without its end");
+    text_buffer_append_str(&out, p);
     char *rendered = text_buffer_take(&out, NULL);
-    if (rc != 0 || !rendered) {
-        if (rc == 0)
-            fail(reason, reason_cap, "out of memory");
-        free(rendered);
-        return NULL;
-    }
+    if (!rendered)
+        fail(reason, reason_cap, "out of memory");
     return rendered;
 }

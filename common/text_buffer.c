@@ -1,5 +1,6 @@
 #include "text_buffer.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,10 +8,15 @@ void text_buffer_append(text_buffer_t *self, const char *bytes, size_t n)
 {
     if (self->failed)
         return;
-    if (!self->data || self->len + n + 1 > self->cap) {
+    if (n > SIZE_MAX - self->len - 1) {
+        self->failed = true;
+        return;
+    }
+    size_t needed = self->len + n + 1;
+    if (!self->data || needed > self->cap) {
         size_t cap = self->cap ? self->cap : 256;
-        while (self->len + n + 1 > cap)
-            cap *= 2;
+        while (cap < needed)
+            cap = cap > SIZE_MAX / 2 ? needed : cap * 2;
         char *grown = realloc(self->data, cap);
         if (!grown) {
             self->failed = true;
