@@ -13,6 +13,7 @@
 #include "error_reply.h"
 #include "action_api.h"
 #include "http_reply.h"
+#include "notify_api.h"
 #include "staff_api.h"
 #include "logger.h"
 #include "metrics.h"
@@ -162,6 +163,8 @@ static enum MHD_Result route(struct MHD_Connection *c, request_t *req, const cha
     static const char *const tables[] = {"categories", "regions", "institutions"};
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0, handled = false;
     enum MHD_Result rc = staff_api_route(c, req, method, url, &handled);
+    if (!handled)
+        rc = notify_api_route(c, req, method, url, &handled);
     if (handled)
         return rc;
     bool under_reports = strncmp(url, API "/reports/", sizeof API "/reports/" - 1) == 0;

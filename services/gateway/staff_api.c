@@ -42,8 +42,7 @@ void staff_api_teardown(void)
     staff_db_url = NULL;
 }
 
-/* This thread's connection for accounts and sessions (the gateway owns authentication). */
-static db_t *thread_db(db_error_t *error)
+db_t *staff_api_db(db_error_t *error)
 {
     db_t *db = pthread_getspecific(db_key);
     if (!db) {
@@ -58,7 +57,7 @@ static db_t *thread_db(db_error_t *error)
     return db;
 }
 
-static enum MHD_Result unavailable(struct MHD_Connection *c, request_t *req, const db_error_t *error)
+enum MHD_Result staff_api_unavailable(struct MHD_Connection *c, request_t *req, const db_error_t *error)
 {
     static const char *const retry[] = {"Retry-After", "2", NULL};
     logger_warn("accounts database: %s", error->message);
@@ -70,14 +69,14 @@ bool staff_api_authenticate(struct MHD_Connection *c, request_t *req, staff_memb
     static const char *const challenge[] = {"WWW-Authenticate", "Bearer", NULL};
     const char *token = http_bearer_token(c);
     db_error_t error = {"", ""};
-    db_t *db = token ? thread_db(&error) : NULL;
+    db_t *db = token ? staff_api_db(&error) : NULL;
     if (token && !db) {
-        *rc = unavailable(c, req, &error);
+        *rc = staff_api_unavailable(c, req, &error);
         return false;
     }
     int found = token ? staff_accounts_session(db, token, who, &error) : 1;
     if (found < 0)
-        *rc = unavailable(c, req, &error);
+        *rc = staff_api_unavailable(c, req, &error);
     else if (found > 0)
         *rc = http_send_problem(c, req, &PROBLEM_UNAUTHORIZED, "sign in at POST /api/v1/sessions and send "
                                 "Authorization: Bearer <token>", NULL, challenge);
@@ -117,11 +116,11 @@ static enum MHD_Result sign_in(struct MHD_Connection *c, request_t *req)
     int64_t expires_ms = 0;
     staff_member_t who;
     db_error_t error = {"", ""};
-    db_t *db = thread_db(&error);
+    db_t *db = staff_api_db(&error);
     int signed_in = db ? staff_accounts_login(db, username, password, session_ttl_minutes, token, &expires_ms, &who, &error) : -1;
     json_decref(root);
     if (signed_in < 0)
-        return unavailable(c, req, &error);
+        return staff_api_unavailable(c, req, &error);
     if (signed_in > 0) {
         logger_info("sign-in refused");
         return http_send_problem(c, req, &PROBLEM_UNAUTHORIZED, "wrong username or password", NULL, NULL);
@@ -143,9 +142,9 @@ static enum MHD_Result current_session(struct MHD_Connection *c, request_t *req,
     if (strcmp(method, "DELETE") != 0)
         return http_send_json(c, req, 200, json_pack("{s:o}", "staff", member_json(&who)), NULL);
     db_error_t error = {"", ""};
-    db_t *db = thread_db(&error);
+    db_t *db = staff_api_db(&error);
     if (!db || staff_accounts_logout(db, http_bearer_token(c), &error) != 0)
-        return unavailable(c, req, &error);
+        return staff_api_unavailable(c, req, &error);
     return http_send_text(c, req, 204, "text/plain", NULL, NULL);
 }
 
@@ -164,7 +163,7 @@ static enum MHD_Result create_staff(struct MHD_Connection *c, request_t *req)
                                string_member(root, "role", &errors), string_member(root, "institution", &errors),
                                string_member(root, "password", &errors)};
     db_error_t error = {"", ""};
-    db_t *db = thread_db(&error);
+    db_t *db = staff_api_db(&error);
     int created = !db ? -1 : errors.count ? 1 : staff_accounts_create(db, &account, &creator, &errors, &error);
     if (created == 0) {
         logger_info("%s created staff account %s (%s at %s)", creator.username, account.username, account.role,
@@ -177,7 +176,7 @@ static enum MHD_Result create_staff(struct MHD_Connection *c, request_t *req)
     else if (created == 2)
         rc = http_send_problem(c, req, &PROBLEM_FORBIDDEN, "you may create accounts only below your institution", NULL, NULL);
     else
-        rc = unavailable(c, req, &error);
+        rc = staff_api_unavailable(c, req, &error);
     json_decref(root);
     return rc;
 }

@@ -18,6 +18,13 @@ void staff_api_teardown(void);
 enum MHD_Result staff_api_route(struct MHD_Connection *c, request_t *req, const char *method, const char *url,
                                 bool *handled);
 
+/* This HTTP thread's connection to the accounts database (the gateway owns authentication and
+ * what belongs to a signed-in member: inbox, webhooks, deliveries); NULL with the error. */
+db_t *staff_api_db(db_error_t *error);
+
+/* 503 with Retry-After, the database error logged. */
+enum MHD_Result staff_api_unavailable(struct MHD_Connection *c, request_t *req, const db_error_t *error);
+
 /* True with *who when a valid session token came with the request; false with the answer
  * (401, or 503 when the accounts database is unreachable) already sent in *rc. */
 bool staff_api_authenticate(struct MHD_Connection *c, request_t *req, staff_member_t *who, enum MHD_Result *rc);
