@@ -31,6 +31,12 @@ static void check_account(const staff_account_t *a, field_errors_t *errors)
         field_errors_add(errors, "display_name", "required", "a display name is required");
     if (!a->institution || !*a->institution)
         field_errors_add(errors, "institution", "required", "an institution is required");
+    const char *at = a->email ? strchr(a->email, '@') : NULL;
+    if (a->email && (!at || at == a->email || !at[1] || strchr(at + 1, '@') || strpbrk(a->email, " \t\r\n<>,;")
+                     || strlen(a->email) > 254))
+        field_errors_add(errors, "email", "invalid", "an e-mail address such as name@example.go.id");
+    if (a->language && strcmp(a->language, "id") != 0 && strcmp(a->language, "en") != 0)
+        field_errors_add(errors, "language", "invalid", "language is id or en");
 }
 
 /* 0 allowed, 2 not, -1 error. */
@@ -64,11 +70,12 @@ int staff_accounts_create(db_t *db, const staff_account_t *a, const staff_member
         snprintf(error->message, sizeof error->message, "out of memory hashing the password");
         return -1;
     }
-    const char *params[] = {a->username, a->display_name, a->role, a->institution, hash};
+    const char *params[] = {a->username, a->display_name, a->role, a->institution, hash, a->email,
+                            a->language ? a->language : "id"};
     PGresult *r = db_exec(db,
-        "INSERT INTO staff (username, display_name, role, institution_code, password_hash) "
-        "SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM institutions WHERE code = $4 AND active) "
-        "ON CONFLICT (username) DO NOTHING RETURNING id", 5, params, error);
+        "INSERT INTO staff (username, display_name, role, institution_code, password_hash, email, language) "
+        "SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM institutions WHERE code = $4 AND active) "
+        "ON CONFLICT (username) DO NOTHING RETURNING id", 7, params, error);
     sodium_memzero(hash, sizeof hash);
     if (!r) {
         if (strncmp(error->sqlstate, "23", 2) != 0)  /* constraint: a malformed username or a misplaced national admin */

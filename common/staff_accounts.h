@@ -24,6 +24,8 @@ typedef struct {
 
 typedef struct {
     const char *username, *display_name, *role, *institution, *password;
+    const char *email;      /* optional: where aduan-notify sends e-mail for this member */
+    const char *language;   /* optional: id (default) or en, for notifications */
 } staff_account_t;
 
 /* Creates an account. When `creator` is given, the creator must be an admin whose subtree holds

@@ -1,7 +1,7 @@
 /* aduan-admin: operator commands that need no running service — today, creating staff accounts
  * (the first national admin above all; later ones may also be made through POST /api/v1/staff).
  *
- *   aduan-admin create-staff <username> <role> <institution> <display name>  < password-on-stdin
+ *   aduan-admin create-staff <username> <role> <institution> <display name> [e-mail]  < password-on-stdin
  *
  * The database comes from ADUAN_DB_URL; migrations and seed data are applied first, so this works
  * on a database no service has touched yet. The password is read from the first line of standard
@@ -16,7 +16,7 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: aduan-admin create-staff <username> <role> <institution> <display name> < password\n"
+    fprintf(stderr, "usage: aduan-admin create-staff <username> <role> <institution> <display name> [e-mail] < password\n"
                     "  role: national_admin (institution NASIONAL), institution_admin, unit_liaison, analyst\n"
                     "  environment: ADUAN_DB_URL (default postgresql:///aduan)\n");
     return 2;
@@ -44,7 +44,7 @@ static int open_db(db_t **db)
     return 0;
 }
 
-static int create_staff(char **argv)
+static int create_staff(int argc, char **argv)
 {
     char password[STAFF_PASSWORD_MAX + 2];
     if (read_password(password, sizeof password) != 0) {
@@ -54,7 +54,7 @@ static int create_staff(char **argv)
     db_t *db = NULL;
     int exit_code = 1;
     if (open_db(&db) == 0) {
-        staff_account_t account = {argv[2], argv[5], argv[3], argv[4], password};
+        staff_account_t account = {argv[2], argv[5], argv[3], argv[4], password, argc > 6 ? argv[6] : NULL, NULL};
         field_errors_t errors;
         field_errors_clear(&errors);
         db_error_t error = {"", ""};
@@ -78,7 +78,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "aduan-admin: libsodium cannot start\n");
         return 1;
     }
-    if (argc == 6 && strcmp(argv[1], "create-staff") == 0)
-        return create_staff(argv);
+    if ((argc == 6 || argc == 7) && strcmp(argv[1], "create-staff") == 0)
+        return create_staff(argc, argv);
     return usage();
 }

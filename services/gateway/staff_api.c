@@ -161,15 +161,17 @@ static enum MHD_Result create_staff(struct MHD_Connection *c, request_t *req)
     field_errors_clear(&errors);
     staff_account_t account = {string_member(root, "username", &errors), string_member(root, "display_name", &errors),
                                string_member(root, "role", &errors), string_member(root, "institution", &errors),
-                               string_member(root, "password", &errors)};
+                               string_member(root, "password", &errors), string_member(root, "email", &errors),
+                               string_member(root, "language", &errors)};
     db_error_t error = {"", ""};
     db_t *db = staff_api_db(&error);
     int created = !db ? -1 : errors.count ? 1 : staff_accounts_create(db, &account, &creator, &errors, &error);
     if (created == 0) {
         logger_info("%s created staff account %s (%s at %s)", creator.username, account.username, account.role,
                     account.institution);
-        json_t *doc = json_pack("{s:s, s:s, s:s, s:s}", "username", account.username, "display_name",
-                                account.display_name, "role", account.role, "institution", account.institution);
+        json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s}", "username", account.username, "display_name",
+                                account.display_name, "role", account.role, "institution", account.institution,
+                                "email", account.email, "language", account.language ? account.language : "id");
         rc = http_send_json(c, req, 201, doc, NULL);
     } else if (created == 1)
         rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "the account has invalid fields", &errors, NULL);

@@ -284,10 +284,10 @@ class System:
             f.write(f"{offset}\n")
         os.replace(tmp, self.clock_file)
 
-    def create_staff(self, username, role, institution, password="rahasia-sekali-123"):
+    def create_staff(self, username, role, institution, password="rahasia-sekali-123", email=None):
         """An account made the way an operator makes the first admin: aduan-admin, password on stdin."""
         done = subprocess.run([os.path.join(BIN_DIR, "aduan-admin"), "create-staff", username, role, institution,
-                               f"Staf {username}"], input=(password + "\n").encode(),
+                               f"Staf {username}"] + ([email] if email else []), input=(password + "\n").encode(),
                               env={**os.environ, "ADUAN_DB_URL": self.db.url}, capture_output=True, timeout=60)
         if done.returncode != 0:
             raise RuntimeError(f"aduan-admin failed: {done.stderr.decode()}")
