@@ -18,7 +18,7 @@
     "'channel', d.channel, 'recipient_kind', d.recipient_kind, " \
     "'recipient', CASE d.recipient_kind WHEN 'reporter' THEN 'reporter' " \
     "    WHEN 'staff' THEN (SELECT s.username FROM staff s WHERE s.id = d.staff_id) " \
-    "    ELSE (SELECT w.url FROM webhooks w WHERE w.id = d.webhook_id) END, " \
+    "    ELSE 'webhook ' || d.webhook_id END, " \
     "'webhook_id', d.webhook_id, 'status', d.status, 'attempts', d.attempts, 'max_attempts', d.max_attempts, " \
     "'next_attempt_at', CASE WHEN d.status = 'pending' THEN iso_utc(d.next_attempt_at) END, " \
     "'last_error', d.last_error, 'delivered_at', iso_utc(d.delivered_at), 'created_at', iso_utc(d.created_at), " \
@@ -108,7 +108,8 @@ static const char claim_sql[] =
     "logged AS (INSERT INTO delivery_attempts (delivery_id, attempt, started_at) "
     "  SELECT id, attempts, now() FROM claimed) "
     "SELECT c.id, c.delivery_id, c.channel, c.recipient, c.event_type, c.tracking_id, c.language, c.attempts, "
-    "  c.max_attempts, c.subject, c.body_text, c.body_html, c.payload, w.url, w.secret, COALESCE(c.webhook_id, 0) "
+    "  c.max_attempts, c.subject, c.body_text, c.body_html, c.payload, w.url, w.secret, COALESCE(c.webhook_id, 0), "
+    "  c.retry_from "
     "FROM claimed c LEFT JOIN webhooks w ON w.id = c.webhook_id ORDER BY c.next_attempt_at";
 
 static void read_claimed(PGresult *r, int row, claimed_delivery_t *d)
@@ -123,6 +124,7 @@ static void read_claimed(PGresult *r, int row, claimed_delivery_t *d)
     for (int i = 0; i < 6; i++)
         *content[i] = db_value_dup(r, row, 9 + i);
     d->webhook_id = strtoll(PQgetvalue(r, row, 15), NULL, 10);
+    d->retry_from = atoi(PQgetvalue(r, row, 16));
 }
 
 int delivery_store_claim(db_t *db, const char *channels, int max, int per_receiver, int lease_ms,
@@ -220,7 +222,7 @@ int delivery_store_resend(db_t *db, const staff_member_t *who, const char *deliv
         "      (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.active)) AS may "
         "    FROM deliveries d WHERE d.delivery_id = $3 AND " IN_SCOPE " FOR UPDATE), "
         "queued AS (UPDATE deliveries d SET status = 'pending', next_attempt_at = now(), "
-        "    max_attempts = d.attempts + $4::int FROM target WHERE d.id = target.id AND target.may RETURNING d.*) "
+        "    max_attempts = d.attempts + $4::int, retry_from = d.attempts FROM target WHERE d.id = target.id AND target.may RETURNING d.*) "
         "SELECT (SELECT count(*) FROM target), (SELECT " DELIVERY_JSON "::text FROM queued d)",
         4, params, error);
     if (!r)

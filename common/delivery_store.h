@@ -51,6 +51,7 @@ typedef struct {
     int64_t id;
     char *delivery_id, *channel, *recipient, *event_type, *tracking_id, *language;
     int attempt, max_attempts;
+    int retry_from;                        /* attempts before the last re-send by staff */
     char *subject, *body_text, *body_html, *payload;
     char *url, *secret;                    /* webhooks: the receiver */
     int64_t webhook_id;

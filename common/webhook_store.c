@@ -109,7 +109,7 @@ int webhook_store_disable(db_t *db, int64_t id, const staff_member_t *admin, con
         "WITH off AS (UPDATE webhooks w SET active = false, disabled_reason = $4 "
         "  WHERE w.id = $3::bigint AND " IN_SCOPE("w.institution_code") " RETURNING w.id), "
         "cancelled AS (UPDATE deliveries d SET status = 'cancelled', last_error = $4 FROM off "
-        "  WHERE d.webhook_id = off.id AND d.status = 'pending' RETURNING d.id) "
+        "  WHERE d.webhook_id = off.id AND d.status IN ('pending', 'sending') RETURNING d.id) "
         "SELECT (SELECT count(*) FROM off)", 4, params, error);
     if (!r)
         return -1;

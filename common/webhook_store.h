@@ -29,7 +29,8 @@ int webhook_store_register(db_t *db, const webhook_registration_t *registration,
 /* The webhooks of the admin's subtree as {"items": [...]} (no secrets). 0, or -1. */
 int webhook_store_list(db_t *db, const staff_member_t *admin, char **json, db_error_t *error);
 
-/* Switches a webhook off for good (its pending deliveries are cancelled): by an admin of its
+/* Switches a webhook off for good (its pending deliveries are cancelled, and so are those being
+ * sent: an outcome that comes after that changes nothing): by an admin of its
  * subtree (reason "removed by <username>"), or by aduan-notify when the receiver answered 410
  * (admin NULL). 0 done, 1 no such webhook in scope, -1 error. */
 int webhook_store_disable(db_t *db, int64_t id, const staff_member_t *admin, const char *reason,

@@ -1,7 +1,9 @@
 -- Telling people (aduan-notify): who hears what, in which words, and the proof of every delivery.
 
--- A reporter hears that a report is about to close by itself a little before it does.
-ALTER TABLE deadline_rules ADD COLUMN warn_before_days integer CHECK (warn_before_days > 0);
+-- A reporter hears that a report is about to close by itself a little before it does
+-- (report.closing_soon, whose words speak of exactly that clock).
+ALTER TABLE deadline_rules ADD COLUMN warn_before_days integer
+    CHECK (warn_before_days IS NULL OR (warn_before_days > 0 AND kind = 'reporter_reply'));
 UPDATE deadline_rules SET warn_before_days = 2 WHERE kind = 'reporter_reply' AND warn_before_days IS NULL;
 ALTER TABLE report_deadlines ADD COLUMN warn_at timestamptz, ADD COLUMN warned_at timestamptz;
 CREATE INDEX report_deadlines_warn ON report_deadlines (warn_at)
@@ -112,6 +114,8 @@ CREATE TABLE deliveries (
                      CHECK (status IN ('pending', 'sending', 'delivered', 'dead', 'cancelled')),
     attempts         integer NOT NULL DEFAULT 0,
     max_attempts     integer NOT NULL CHECK (max_attempts > 0),
+    -- attempts made before staff last re-sent it: backoff starts afresh from there
+    retry_from       integer NOT NULL DEFAULT 0,
     next_attempt_at  timestamptz NOT NULL DEFAULT now(),
     lease_until      timestamptz,
     last_error       text,

@@ -222,8 +222,8 @@ static enum MHD_Result deliveries(struct MHD_Connection *c, request_t *req, cons
     if (done == 1)
         return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no delivery of your subtree has this id", NULL, NULL);
     if (done == 2)
-        return http_send_problem(c, req, &PROBLEM_ILLEGAL_TRANSITION,
-                                 "only a dead delivery whose receiver is still enabled can be re-sent", NULL, NULL);
+        return http_send_problem(c, req, &PROBLEM_NOT_RESENDABLE, "the delivery is not dead, or its webhook is off",
+                                 NULL, NULL);
     logger_info("%s re-sent delivery %s", who.username, delivery_id);
     return send_document(c, req, 202, json);
 }
@@ -242,6 +242,8 @@ static enum MHD_Result reporter_preferences(struct MHD_Connection *c, request_t 
     const char *language = string_field(root, "language", false, &errors);
     if (language && strcmp(language, "id") != 0 && strcmp(language, "en") != 0)
         field_errors_add(&errors, "language", "invalid", "language must be id or en");
+    if (!enabled && !language)
+        field_errors_add(&errors, "enabled", "required", "send enabled, language or both");
     bool on = enabled && json_is_true(enabled);
     char tracking_id[TRACKING_ID_LEN + 1];
     reporter_notifications_t now;

@@ -36,7 +36,7 @@ static const char *report_field(const fanout_t *f, int column)
     return f->report && !PQgetisnull(f->report, 0, column) ? PQgetvalue(f->report, 0, column) : NULL;
 }
 
-enum { R_ID, R_TITLE, R_CONFIDENTIAL, R_EMAIL, R_PHONE, R_LANGUAGE, R_NOTIFY, R_INSTITUTION };
+enum { R_ID, R_TITLE, R_CONFIDENTIAL, R_EMAIL, R_PHONE, R_LANGUAGE, R_NOTIFY };
 
 static int load_report(db_t *db, fanout_t *f, db_error_t *error)
 {
@@ -44,7 +44,7 @@ static int load_report(db_t *db, fanout_t *f, db_error_t *error)
         return 0;
     const char *params[] = {f->event->tracking_id};
     f->report = db_exec(db, "SELECT id, title, confidential, reporter_email, reporter_phone, language, "
-                            "notify_reporter, institution_code FROM reports WHERE tracking_id = $1",
+                            "notify_reporter FROM reports WHERE tracking_id = $1",
                         1, params, error);
     if (!f->report)
         return -1;
@@ -53,10 +53,12 @@ static int load_report(db_t *db, fanout_t *f, db_error_t *error)
     return 0;
 }
 
-/* The institution an event is about: the one it names, else the report's holder. */
+/* The institution an event is about: the one it names (the report's holder after the step). Never
+ * the holder at the time notify reads the report, so a late or replayed event reaches the same
+ * people as a prompt one. */
 static const char *event_institution(const fanout_t *f)
 {
-    return f->event->institution ? f->event->institution : report_field(f, R_INSTITUTION);
+    return f->event->institution;
 }
 
 static int load_labels(db_t *db, fanout_t *f, db_error_t *error)

@@ -28,6 +28,7 @@ typedef struct transfer_t {
     char *body;
     size_t size, sent;
     bool email, finished;
+    bool receiver_gone;                /* the webhook answered 410: switch it off */
     delivery_outcome_t outcome;
     char detail[CURL_ERROR_SIZE + 64];
     char curl_error[CURL_ERROR_SIZE];
@@ -189,11 +190,11 @@ static void count_outcome(const transfer_t *t, const char *outcome)
 static bool record(sender_t *self, transfer_t *t)
 {
     static const char *const names[] = {"delivered", "failed", "gone"};
-    int64_t retry = retry_backoff_ms(t->delivery.attempt, self->s.retry_base_ms, self->s.retry_cap_ms,
+    int64_t retry = retry_backoff_ms(t->delivery.attempt - t->delivery.retry_from, self->s.retry_base_ms, self->s.retry_cap_ms,
                                      randombytes_random());
     db_error_t error = {"", ""};
     if (delivery_store_finish(self->db, &t->delivery, t->outcome, t->detail, retry, &error) != 0
-        || (t->outcome == DELIVERY_GONE && t->delivery.webhook_id > 0
+        || (t->receiver_gone && t->delivery.webhook_id > 0
             && webhook_store_disable(self->db, t->delivery.webhook_id, NULL, "the receiver answered 410 Gone",
                                      &error) < 0)) {
         logger_warn("delivery %s: outcome not recorded yet: %s", t->delivery.delivery_id, error.message);
@@ -212,8 +213,11 @@ static void judge_email(transfer_t *t, CURLcode result, long code)
         snprintf(t->detail, sizeof t->detail, "accepted by the mail server (%ld)", code);
         return;
     }
-    /* 5xx is the server's final no for this message; a refused login is ours to fix, so it retries. */
-    t->outcome = code >= 500 && code < 600 && result != CURLE_LOGIN_DENIED ? DELIVERY_GONE : DELIVERY_FAILED;
+    /* Only "no such mailbox" (550, 551, 553) is final for this one message. Other refusals — relay
+     * denied, authentication required or refused — are about our configuration, and would kill every
+     * mail at once if taken as final, so they are retried like outages. */
+    t->outcome = (code == 550 || code == 551 || code == 553) && result != CURLE_LOGIN_DENIED ? DELIVERY_GONE
+                                                                                           : DELIVERY_FAILED;
     snprintf(t->detail, sizeof t->detail, "SMTP %ld: %s", code, t->curl_error[0] ? t->curl_error : curl_easy_strerror(result));
 }
 
@@ -224,6 +228,7 @@ static void judge_http(transfer_t *t, CURLcode result, long code)
         snprintf(t->detail, sizeof t->detail, "%s", t->curl_error[0] ? t->curl_error : curl_easy_strerror(result));
     } else {
         t->outcome = code >= 200 && code < 300 ? DELIVERY_DELIVERED : code == 410 ? DELIVERY_GONE : DELIVERY_FAILED;
+        t->receiver_gone = code == 410 && strcmp(t->delivery.channel, "webhook") == 0;
         snprintf(t->detail, sizeof t->detail, "HTTP %ld", code);
     }
 }

@@ -9,8 +9,8 @@
  * on one thread, each with its own timeout. E-mail and HTTP (webhooks, the SMS provider) have
  * separate budgets of concurrent transfers, and one receiver gets at most per_receiver of them, so
  * a slow or dead webhook delays neither e-mail nor other receivers.
- * Outcomes: e-mail accepted (2xx) → delivered, refused for good (5xx) → dead, anything else →
- * retried with backoff; HTTP 2xx → delivered, 410 → dead and the webhook switched off, anything
+ * Outcomes: e-mail accepted (2xx) → delivered, mailbox refused (550, 551, 553) → dead, anything
+ * else → retried with backoff; HTTP 2xx → delivered, 410 → dead and the webhook switched off, anything
  * else (other status, timeout, refused connection) → retried. */
 typedef struct {
     const char *smtp_url;            /* smtp://host:port or smtps://host:port */

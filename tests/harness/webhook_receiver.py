@@ -97,7 +97,10 @@ class WebhookReceiver:
         self._thread.start()
 
     def stop(self):
-        """Also close the listening socket, so clients get refused as if the receiver were down."""
+        """Also close the listening socket, so clients get refused as if the receiver were down.
+        Stopping a stopped receiver does nothing."""
+        if self._server is None:
+            return
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
