@@ -4,6 +4,9 @@
 # applies migrations and seeds (the services do that at start-up), starts every built service and
 # prints where the API is. Ctrl-C stops everything cleanly; the next start reuses the data.
 #
+# E-mail goes to a local mail sink (a real SMTP server on 127.0.0.1:2525 that keeps every message in
+# .aduan/mail/ as .eml files with an index.jsonl) unless ADUAN_SMTP_URL names a real mail server.
+#
 # Settings: ADUAN_HTTP_ADDR (default 127.0.0.1:8080) and any other ADUAN_* variable are passed on.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +20,13 @@ bin=$top/build/bin
 db_url=$("$top/tests/harness/pg_cluster.sh" start "$state/pg")
 export ADUAN_DB_URL=$db_url
 export ADUAN_HTTP_ADDR=${ADUAN_HTTP_ADDR:-127.0.0.1:8080}
+export ADUAN_PUBLIC_URL=${ADUAN_PUBLIC_URL:-http://$ADUAN_HTTP_ADDR}
+mail_sink_port=2525
+use_mail_sink=0
+if [ -z "${ADUAN_SMTP_URL:-}" ]; then
+  use_mail_sink=1
+  export ADUAN_SMTP_URL=smtp://127.0.0.1:$mail_sink_port
+fi
 
 # name  binary  admin-address  (each service also reads the exported ADUAN_* settings)
 services=(
@@ -24,6 +34,7 @@ services=(
   "intake  aduan-intake  127.0.0.1:9181"
   "verify  aduan-verify  127.0.0.1:9182"
   "route   aduan-route   127.0.0.1:9183"
+  "notify  aduan-notify  127.0.0.1:9184"
   "gateway aduan-gateway 127.0.0.1:9180"
 )
 
@@ -48,6 +59,17 @@ wait_ready() {  # name admin-address
   return 1
 }
 
+if [ "$use_mail_sink" = 1 ]; then
+  /usr/bin/python3 "$top/tests/harness/mail_sink.py" --port "$mail_sink_port" --dir "$state/mail" \
+    >>"$state/logs/mail.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$mail_sink_port") 2>/dev/null && break
+    sleep 0.1
+  done
+  echo "aduan: mail sink on 127.0.0.1:$mail_sink_port (messages in $state/mail/)" >&2
+fi
+
 for entry in "${services[@]}"; do
   read -r name binary admin <<<"$entry"
   [ -x "$bin/$binary" ] || continue
@@ -70,6 +92,7 @@ aduan is running.
   API:      http://$ADUAN_HTTP_ADDR/api/v1/   (OpenAPI: http://$ADUAN_HTTP_ADDR/api/v1/openapi.json)
   Staff:    sign in as "admin" with the password in $state/admin-password (POST /api/v1/sessions)
   Database: psql '$db_url'
+  E-mail:   $( [ "$use_mail_sink" = 1 ] && echo "kept in $state/mail/ (index.jsonl lists them)" || echo "sent through $ADUAN_SMTP_URL" )
   Logs:     $state/logs/
 Press Ctrl-C to stop.
 MSG
