@@ -97,8 +97,9 @@ aduan is running.
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}" || true
-# Ctrl-C reaches every service at once and all of them stop; one service gone alone is a failure.
-sleep 0.5
+# Ctrl-C reaches every service at once and all of them stop within a second or two (they finish
+# what they have in hand); one service gone while the others still run after that is a failure.
+sleep 3
 for pid in "${pids[@]}"; do
   if kill -0 "$pid" 2>/dev/null; then echo "aduan: a service exited; see $state/logs/" >&2; break; fi
 done

@@ -35,9 +35,11 @@ class NotifyCase(SystemTestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for receiver in cls.receivers:
-            receiver.stop()
-        super().tearDownClass()
+        try:
+            for receiver in cls.receivers:
+                receiver.stop()
+        finally:
+            super().tearDownClass()
 
     def submit(self, **overrides):
         status, _, doc = self.sys.json("POST", "/api/v1/reports", valid_report(**overrides))

@@ -33,8 +33,10 @@ class NotifyFaults(unittest.TestCase):
         self.failed = True
 
     def tearDown(self):
-        self.receiver.stop()
-        self.system.stop(failed=self.failed)
+        try:
+            self.receiver.stop()
+        finally:
+            self.system.stop(failed=self.failed)
 
     def submit(self, n):
         tracking_ids = []
