@@ -153,3 +153,13 @@ enum MHD_Result http_wrong_method(struct MHD_Connection *c, request_t *req, cons
     const char *const headers[] = {"Allow", allow, NULL};
     return http_send_problem(c, req, &PROBLEM_METHOD, NULL, NULL, headers);
 }
+
+const char *http_json_string(json_t *root, const char *key, bool required, field_errors_t *errors)
+{
+    json_t *value = json_object_get(root, key);
+    if ((!value && required) || (value && !json_is_string(value))) {
+        field_errors_add(errors, key, value ? "type" : "required", "%s must be a string", key);
+        return NULL;
+    }
+    return value ? json_string_value(value) : NULL;
+}

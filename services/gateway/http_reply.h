@@ -52,6 +52,10 @@ size_t http_json_depth(const json_t *value);
 /* The token of an "Authorization: Bearer" header, or NULL. */
 const char *http_bearer_token(struct MHD_Connection *c);
 
+/* The string member `key` of a JSON object, or NULL when absent (an error when required) or not a
+ * string (an error always), the problem added to errors. */
+const char *http_json_string(json_t *root, const char *key, bool required, field_errors_t *errors);
+
 /* The body as JSON within the limits (media type, size, syntax, depth); NULL when it is not, with the problem already sent and its result in *answered. */
 json_t *http_read_json(struct MHD_Connection *c, request_t *req, enum MHD_Result *answered);
 

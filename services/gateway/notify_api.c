@@ -61,16 +61,6 @@ static bool member(struct MHD_Connection *c, request_t *req, staff_member_t *who
     return true;
 }
 
-static const char *string_field(json_t *root, const char *key, bool required, field_errors_t *errors)
-{
-    json_t *value = json_object_get(root, key);
-    if ((!value && required) || (value && !json_is_string(value))) {
-        field_errors_add(errors, key, value ? "type" : "required", "%s must be a string", key);
-        return NULL;
-    }
-    return value ? json_string_value(value) : NULL;
-}
-
 static void read_event_types(json_t *root, webhook_registration_t *reg, field_errors_t *errors)
 {
     json_t *types = json_object_get(root, "event_types"), *item;
@@ -99,9 +89,9 @@ static enum MHD_Result register_webhook(struct MHD_Connection *c, request_t *req
         return rc;
     field_errors_t errors;
     field_errors_clear(&errors);
-    webhook_registration_t reg = {.url = string_field(root, "url", true, &errors),
-                                  .institution = string_field(root, "institution", false, &errors),
-                                  .description = string_field(root, "description", false, &errors)};
+    webhook_registration_t reg = {.url = http_json_string(root, "url", true, &errors),
+                                  .institution = http_json_string(root, "institution", false, &errors),
+                                  .description = http_json_string(root, "description", false, &errors)};
     read_event_types(root, &reg, &errors);
     char *json = NULL;
     db_error_t error = {"", ""};
@@ -153,15 +143,25 @@ static enum MHD_Result webhooks(struct MHD_Connection *c, request_t *req, const 
     return http_send_text(c, req, 204, "text/plain", NULL, NULL);
 }
 
+/* GET or HEAD on a collection, POST on one of its resources; then the signed-in member and this
+ * thread's database. False with the answer sent. */
+static bool enter(struct MHD_Connection *c, request_t *req, const char *method, bool listing, staff_member_t *who,
+                  db_t **db, enum MHD_Result *rc)
+{
+    if (listing ? strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 : strcmp(method, "POST") != 0) {
+        *rc = http_wrong_method(c, req, listing ? "GET, HEAD" : "POST");
+        return false;
+    }
+    return member(c, req, who, db, rc);
+}
+
 static enum MHD_Result inbox(struct MHD_Connection *c, request_t *req, const char *method, const char *rest)
 {
     staff_member_t who;
     db_t *db;
     enum MHD_Result rc;
     bool listing = rest == NULL;
-    if (listing ? strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 : strcmp(method, "POST") != 0)
-        return http_wrong_method(c, req, listing ? "GET, HEAD" : "POST");
-    if (!member(c, req, &who, &db, &rc))
+    if (!enter(c, req, method, listing, &who, &db, &rc))
         return rc;
     db_error_t error = {"", ""};
     if (listing) {
@@ -193,9 +193,7 @@ static enum MHD_Result deliveries(struct MHD_Connection *c, request_t *req, cons
     db_t *db;
     enum MHD_Result rc;
     bool listing = rest == NULL;
-    if (listing ? strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 : strcmp(method, "POST") != 0)
-        return http_wrong_method(c, req, listing ? "GET, HEAD" : "POST");
-    if (!member(c, req, &who, &db, &rc))
+    if (!enter(c, req, method, listing, &who, &db, &rc))
         return rc;
     db_error_t error = {"", ""};
     char *json = NULL;
@@ -239,7 +237,7 @@ static enum MHD_Result reporter_preferences(struct MHD_Connection *c, request_t 
     json_t *enabled = json_object_get(root, "enabled");
     if (enabled && !json_is_boolean(enabled))
         field_errors_add(&errors, "enabled", "type", "enabled must be true or false");
-    const char *language = string_field(root, "language", false, &errors);
+    const char *language = http_json_string(root, "language", false, &errors);
     if (language && strcmp(language, "id") != 0 && strcmp(language, "en") != 0)
         field_errors_add(&errors, "language", "invalid", "language must be id or en");
     if (!enabled && !language)

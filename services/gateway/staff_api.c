@@ -89,16 +89,6 @@ static json_t *member_json(const staff_member_t *who)
                      "role", who->role, "institution", who->institution);
 }
 
-static const char *string_member(json_t *root, const char *key, field_errors_t *errors)
-{
-    json_t *value = json_object_get(root, key);
-    if (value && !json_is_string(value)) {
-        field_errors_add(errors, key, "type", "%s must be a string", key);
-        return NULL;
-    }
-    return value ? json_string_value(value) : NULL;
-}
-
 static enum MHD_Result sign_in(struct MHD_Connection *c, request_t *req)
 {
     enum MHD_Result rc;
@@ -107,7 +97,7 @@ static enum MHD_Result sign_in(struct MHD_Connection *c, request_t *req)
         return rc;
     field_errors_t errors;
     field_errors_clear(&errors);
-    const char *username = string_member(root, "username", &errors), *password = string_member(root, "password", &errors);
+    const char *username = http_json_string(root, "username", false, &errors), *password = http_json_string(root, "password", false, &errors);
     if (!username || !password || errors.count) {
         json_decref(root);
         return http_send_problem(c, req, &PROBLEM_VALIDATION, "send username and password", &errors, NULL);
@@ -159,10 +149,10 @@ static enum MHD_Result create_staff(struct MHD_Connection *c, request_t *req)
         return rc;
     field_errors_t errors;
     field_errors_clear(&errors);
-    staff_account_t account = {string_member(root, "username", &errors), string_member(root, "display_name", &errors),
-                               string_member(root, "role", &errors), string_member(root, "institution", &errors),
-                               string_member(root, "password", &errors), string_member(root, "email", &errors),
-                               string_member(root, "language", &errors)};
+    staff_account_t account = {http_json_string(root, "username", false, &errors), http_json_string(root, "display_name", false, &errors),
+                               http_json_string(root, "role", false, &errors), http_json_string(root, "institution", false, &errors),
+                               http_json_string(root, "password", false, &errors), http_json_string(root, "email", false, &errors),
+                               http_json_string(root, "language", false, &errors)};
     db_error_t error = {"", ""};
     db_t *db = staff_api_db(&error);
     int created = !db ? -1 : errors.count ? 1 : staff_accounts_create(db, &account, &creator, &errors, &error);

@@ -13,26 +13,12 @@ a time at 20/s and the other half back to back, and measures:
 3. the route consumer's throughput under the burst;
 4. a sign-in (argon2id verification) round trip.
 """
-import os
-import statistics
-import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(TOP, "tests", "harness"))
-BUILD = sys.argv[1] if len(sys.argv) > 1 else os.path.join(TOP, "build")
-REPORTS = int(sys.argv[2]) if len(sys.argv) > 2 else 300
-os.environ.setdefault("ADUAN_BIN_DIR", os.path.join(BUILD, "bin"))
+from bench_setup import arguments, describe
 
+BUILD, REPORTS = arguments(300)
 from aduan_harness import Cluster, System, valid_report  # noqa: E402
-
-
-def describe(name, samples_ms):
-    samples = sorted(samples_ms)
-    p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
-    print(f"{name}: n={len(samples)} median {statistics.median(samples):.2f} ms, p99 {p99:.2f} ms, "
-          f"max {samples[-1]:.2f} ms")
 
 
 def delays(system, sql):
