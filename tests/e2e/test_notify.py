@@ -23,10 +23,12 @@ STAFF = {
 class NotifyCase(SystemTestCase):
     """Helpers shared by the suites below; each suite starts its own System."""
     notify_env = {}
+    mail_auth = None
 
     @classmethod
     def setUpClass(cls):
-        cls.sys = System(cls.__name__.lower(), lifecycle=True, notify=True, notify_env=cls.notify_env).start()
+        cls.sys = System(cls.__name__.lower(), lifecycle=True, notify=True, notify_env=cls.notify_env,
+                         mail_auth=cls.mail_auth).start()
         cls.auth = {}
         for name, (role, institution, email) in STAFF.items():
             cls.sys.create_staff(name, role, institution, email=email)
@@ -306,6 +308,34 @@ class Webhooks(NotifyCase):
         self.assertLess(len(slow.received), 6, "the webhook was still busy when every mail was out")
         self.assertTrue(slow.wait_for(6, 30))
         self.assertEqual(slow.rejected, [])
+
+
+class SmsAndSmtpAuth(NotifyCase):
+    """An SMS provider reached as a signed webhook, and a mail server that demands AUTH."""
+    sms = None
+    mail_auth = ("aduan", "sandi-rahasia-smtp")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sms = WebhookReceiver(secret="s" * 40)
+        cls.sms.start()
+        cls.notify_env = {"ADUAN_SMS_URL": cls.sms.url("/sms"), "ADUAN_SMS_SECRET": cls.sms.secret}
+        super().setUpClass()
+        cls.receivers.append(cls.sms)
+
+    def test_reporter_with_a_phone_gets_sms_through_the_provider_and_mail_after_auth(self):
+        tid, _ = self.submit()
+        self.assertTrue(self.sms.wait_for(1, 20), self.sms.rejected)
+        body = self.sms.received[0]["body"]
+        self.assertEqual((body["to"], body["report"], body["event_type"], body["language"]),
+                         ("+62 812-7000-1234", tid, "report.submitted", "id"))
+        self.assertIn(tid, body["text"])
+        self.assertEqual(body["delivery_id"], self.sms.received[0]["delivery_id"])
+        self.assertEqual(self.sms.rejected, [])
+        self.wait_mails(tid, 1, to="siti.rahma@example.org")
+        sms = self.deliveries(tid, channel="sms")
+        self.assertEqual([(d["recipient"], d["status"]) for d in sms], [("reporter", "delivered")])
+        self.assertNotIn("812", json.dumps(sms), "staff never see the reporter's number")
 
 
 class DeadLetters(NotifyCase):

@@ -164,7 +164,8 @@ class System:
     clock (advance_days)."""
 
     def __init__(self, hint, intake_replicas=1, gateway_env=None, cluster_url=None, with_stats=False,
-                 lifecycle=False, lifecycle_replicas=1, notify=False, notify_replicas=1, notify_env=None):
+                 lifecycle=False, lifecycle_replicas=1, notify=False, notify_replicas=1, notify_env=None,
+                 mail_auth=None):
         self.workdir = tempfile.mkdtemp(prefix=f"aduan-{hint}-")
         self.db = Database(hint, cluster_url)
         self.http_port = free_port()
@@ -206,7 +207,7 @@ class System:
         self.mail = None
         self.notifiers = []
         if notify:
-            self._add_notify(notify_replicas, notify_env or {})
+            self._add_notify(notify_replicas, notify_env or {}, mail_auth)
         env = {
             "ADUAN_HTTP_ADDR": f"127.0.0.1:{self.http_port}",
             "ADUAN_INTAKE_ENDPOINTS": ",".join(endpoints),
@@ -221,10 +222,13 @@ class System:
         self.extra = []
         self.tails = []
 
-    def _add_notify(self, replicas, extra_env):
+    def _add_notify(self, replicas, extra_env, mail_auth):
         """aduan-notify replicas sending e-mail to a real SMTP server of the test (self.mail), with
-        retries quick enough for a test."""
-        self.mail = MailSink(free_port(), os.path.join(self.workdir, "mail"))
+        retries quick enough for a test; mail_auth (user, password): the server demands AUTH and
+        aduan-notify is given those credentials."""
+        self.mail = MailSink(free_port(), os.path.join(self.workdir, "mail"), require_auth=mail_auth)
+        if mail_auth:
+            extra_env = {"ADUAN_SMTP_USER": mail_auth[0], "ADUAN_SMTP_PASSWORD": mail_auth[1], **extra_env}
         for i in range(replicas):
             self.notifiers.append(Service("aduan-notify", {
                 "ADUAN_DB_URL": self.db.url,
