@@ -21,6 +21,9 @@
 
 #define DELIVERY_ID_LEN 32
 
+/* NOTIFY channel of new deliveries (a wake-up for senders; db_wakeup.h). */
+#define DELIVERIES_CHANNEL "aduan_deliveries"
+
 /* The delivery id of (event, channel, recipient kind, recipient): the first 32 hex digits of the
  * SHA-256 of "event_id/channel/kind/recipient". The same delivery always has the same id. */
 void delivery_store_make_id(const char *event_id, const char *channel, const char *recipient_kind,

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "db_wakeup.h"
 #include "delivery_store.h"
 #include "logger.h"
 #include "mail_message.h"
@@ -43,6 +44,7 @@ struct sender_t {
     transfer_t *transfers;
     int email_in_flight, http_in_flight;
     int64_t next_claim;
+    db_wakeup_t wakeup;            /* new deliveries: claim now rather than at the next poll */
     char from_header[400];
 };
 
@@ -72,6 +74,7 @@ sender_t *sender_new(const sender_settings_t *settings, db_t *db, char *reason, 
     }
     self->s = *settings;
     self->db = db;
+    self->wakeup = (db_wakeup_t) {db, DELIVERIES_CHANNEL, 0};
     snprintf(self->from_header, sizeof self->from_header, "%s <%s>", settings->mail_from_name, settings->mail_from);
     return self;
 }
@@ -330,10 +333,13 @@ int sender_run_once(sender_t *self, int timeout_ms, bool may_claim)
     }
     int running = 0;
     curl_multi_perform(self->multi, &running);
-    if (running > 0)
-        curl_multi_poll(self->multi, NULL, 0, timeout_ms, NULL);
+    struct curl_waitfd wakeup = {.fd = db_wakeup_fd(&self->wakeup), .events = CURL_WAIT_POLLIN};
+    if (wakeup.fd >= 0 || running > 0)
+        curl_multi_poll(self->multi, &wakeup, wakeup.fd >= 0 ? 1 : 0, timeout_ms, NULL);
     else
         zclock_sleep(timeout_ms);
+    if (wakeup.fd >= 0 && db_wakeup_drain(&self->wakeup))
+        self->next_claim = 0;
     curl_multi_perform(self->multi, &running);
     finish_transfers(self);
     if (sweep_finished(self))

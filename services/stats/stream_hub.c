@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_wakeup.h"
 #include "error_reply.h"
 #include "event_log.h"
 #include "logger.h"
@@ -17,7 +18,7 @@ struct stream_hub_t {
     int heartbeat_ms;
     int64_t next_heartbeat;
     int64_t published;          /* last seq sent; -1 until the head is known */
-    unsigned long listening_generation;
+    db_wakeup_t wakeup;
     metrics_counter_t *published_total;
     metrics_gauge_t *head_gauge;
 };
@@ -40,6 +41,7 @@ stream_hub_t *stream_hub_new(db_t *db, const char *pub_bind, int heartbeat_ms, c
         return NULL;
     }
     self->db = db;
+    self->wakeup = (db_wakeup_t) {db, EVENT_LOG_CHANNEL, 0};
     self->heartbeat_ms = heartbeat_ms;
     self->published = -1;
     self->published_total = metrics_counter("aduan_stream_published_total", "Events published on the stream", NULL);
@@ -58,29 +60,12 @@ void stream_hub_destroy(stream_hub_t **self_p)
 
 int stream_hub_listen(stream_hub_t *self)
 {
-    PGconn *conn = db_pgconn(self->db);
-    if (!conn)
-        return -1;
-    if (self->listening_generation != db_generation(self->db)) {
-        db_error_t error;
-        PGresult *r = db_exec(self->db, "LISTEN " EVENT_LOG_CHANNEL, 0, NULL, &error);
-        if (!r)
-            return -1;
-        PQclear(r);
-        self->listening_generation = db_generation(self->db);
-        conn = db_pgconn(self->db);
-    }
-    return conn ? PQsocket(conn) : -1;
+    return db_wakeup_fd(&self->wakeup);
 }
 
 void stream_hub_consume_notifications(stream_hub_t *self)
 {
-    PGconn *conn = db_pgconn(self->db);
-    if (!conn || !PQconsumeInput(conn))
-        return;
-    PGnotify *notify;
-    while ((notify = PQnotifies(conn)) != NULL)
-        PQfreemem(notify);
+    db_wakeup_drain(&self->wakeup);
 }
 
 static int publish(stream_hub_t *self, const event_t *event)
