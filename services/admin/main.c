@@ -1,7 +1,9 @@
-/* aduan-admin: operator commands that need no running service — today, creating staff accounts
- * (the first national admin above all; later ones may also be made through POST /api/v1/staff).
+/* aduan-admin: operator commands that need no running service — creating staff accounts (the
+ * first national admin above all; later ones may also be made through POST /api/v1/staff), and
+ * rebuilding the statistics from the event log.
  *
  *   aduan-admin create-staff <username> <role> <institution> <display name> [e-mail]  < password-on-stdin
+ *   aduan-admin rebuild-stats
  *
  * The database comes from ADUAN_DB_URL; migrations and seed data are applied first, so this works
  * on a database no service has touched yet. The password is read from the first line of standard
@@ -13,10 +15,12 @@
 
 #include "migrate.h"
 #include "staff_accounts.h"
+#include "stats_facts.h"
 
 static int usage(void)
 {
     fprintf(stderr, "usage: aduan-admin create-staff <username> <role> <institution> <display name> [e-mail] < password\n"
+                    "       aduan-admin rebuild-stats\n"
                     "  role: national_admin (institution NASIONAL), institution_admin, unit_liaison, analyst\n"
                     "  environment: ADUAN_DB_URL (default postgresql:///aduan)\n");
     return 2;
@@ -72,6 +76,31 @@ static int create_staff(int argc, char **argv)
     return exit_code;
 }
 
+static int rebuild_tx(db_t *db, void *ctx, db_error_t *error)
+{
+    int64_t *read = ctx;
+    return (*read = stats_facts_rebuild(db, error)) < 0 ? -1 : 0;
+}
+
+/* One transaction: the running stats members wait, then go on from where the rebuild ended. */
+static int rebuild_stats(void)
+{
+    db_t *db = NULL;
+    int exit_code = 1;
+    if (open_db(&db) == 0) {
+        int64_t read = 0;
+        db_error_t error = {"", ""};
+        if (db_transaction(db, rebuild_tx, &read, &error) == 0) {
+            printf("statistics rebuilt from %lld events\n", (long long) read);
+            exit_code = 0;
+        } else {
+            fprintf(stderr, "aduan-admin: %s\n", error.message);
+        }
+    }
+    db_destroy(&db);
+    return exit_code;
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0) {
@@ -80,5 +109,7 @@ int main(int argc, char **argv)
     }
     if ((argc == 6 || argc == 7) && strcmp(argv[1], "create-staff") == 0)
         return create_staff(argc, argv);
+    if (argc == 2 && strcmp(argv[1], "rebuild-stats") == 0)
+        return rebuild_stats();
     return usage();
 }

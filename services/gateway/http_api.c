@@ -14,6 +14,7 @@
 #include "action_api.h"
 #include "http_reply.h"
 #include "notify_api.h"
+#include "stats_api.h"
 #include "staff_api.h"
 #include "logger.h"
 #include "metrics.h"
@@ -165,6 +166,8 @@ static enum MHD_Result route(struct MHD_Connection *c, request_t *req, const cha
     enum MHD_Result rc = staff_api_route(c, req, method, url, &handled);
     if (!handled)
         rc = notify_api_route(c, req, method, url, &handled);
+    if (!handled)
+        rc = stats_api_route(c, req, method, url, &handled);
     if (handled)
         return rc;
     bool under_reports = strncmp(url, API "/reports/", sizeof API "/reports/" - 1) == 0;

@@ -18,6 +18,7 @@ const problem_kind_t PROBLEM_UNAUTHORIZED = {401, "unauthorized", "Sign in first
 const problem_kind_t PROBLEM_FORBIDDEN = {403, "forbidden", "Not allowed for this account"};
 const problem_kind_t PROBLEM_NOT_RESENDABLE = {409, "not-resendable",
                                               "Only a dead delivery whose receiver is enabled can be sent again"};
+const problem_kind_t PROBLEM_SURVEY_ANSWERED = {409, "survey-answered", "The survey of this report was answered already"};
 const problem_kind_t PROBLEM_ILLEGAL_TRANSITION = {409, "illegal-transition", "Not allowed in the report's current status"};
 const problem_kind_t PROBLEM_INTERNAL = {500, "internal-error", "Internal error"};
 

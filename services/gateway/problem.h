@@ -26,6 +26,7 @@ extern const problem_kind_t PROBLEM_UNAUTHORIZED;
 extern const problem_kind_t PROBLEM_FORBIDDEN;
 extern const problem_kind_t PROBLEM_ILLEGAL_TRANSITION;
 extern const problem_kind_t PROBLEM_NOT_RESENDABLE;
+extern const problem_kind_t PROBLEM_SURVEY_ANSWERED;
 
 /* The document as a malloc'd JSON string; `errors` may be NULL or empty. */
 char *problem_render(const problem_kind_t *kind, const char *detail, const field_errors_t *errors);

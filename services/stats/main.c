@@ -1,12 +1,22 @@
-/* aduan-stats, first job: the event stream hub (live PUB + replay). */
+/* aduan-stats: the event stream hub (live PUB + replay), and the statistics: a consumer group
+ * member counting every report event into stat_reports (stats_facts.h), and the business gauges
+ * of /metrics. */
 #include <czmq.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd_server.h"
 #include "event_codec.h"
+#include "event_consumer.h"
+#include "stats_facts.h"
 #include "logger.h"
+#include "metrics.h"
 #include "service.h"
 #include "stream_hub.h"
+
+#define MAX_OPTIONS 16
 
 static const config_option_t stats_options[] = {
     {"ADUAN_ADMIN_ADDR", "127.0.0.1:9186", "host:port of /healthz, /readyz and /metrics"},
@@ -17,11 +27,52 @@ static const config_option_t stats_options[] = {
 
 /* Without a notification the log is still polled this often: NOTIFY is only a wake-up. */
 #define POLL_MS 250
+#define GAUGES_EVERY_MS 5000
 
-static void serve(service_t *service, stream_hub_t *hub, cmd_server_t *replay)
+static int count_event(db_t *db, const event_t *event, void *ctx, db_error_t *error)
 {
-    int64_t next_poll = 0;
+    (void) ctx;
+    return stats_facts_apply(db, event, error);
+}
+
+static void *consume(void *arg)
+{
+    event_consumer_t *consumer = arg;
+    while (!service_interrupted() && event_consumer_run_once(consumer, 200) >= 0)
+        ;
+    return NULL;
+}
+
+/* Reports by public bucket and deadline misses, as the counted facts say. */
+static void update_gauges(db_t *db)
+{
+    db_error_t error = {"", ""};
+    PGresult *r = db_exec(db,
+        "SELECT 'public_status=\"' || b || '\"', (SELECT count(*) FROM stat_reports WHERE public_status = b) "
+        "FROM unnest(ARRAY['not_yet_verified', 'not_yet_followed_up', 'in_process', 'completed', 'archived']) b "
+        "UNION ALL SELECT 'deadline=\"verification\"', count(*) FILTER (WHERE verification_missed) FROM stat_reports "
+        "UNION ALL SELECT 'deadline=\"follow_up\"', count(*) FILTER (WHERE follow_up_missed) FROM stat_reports "
+        "UNION ALL SELECT 'deadline=\"resolution\"', count(*) FILTER (WHERE resolution_missed) FROM stat_reports",
+        0, NULL, &error);
+    for (int i = 0; r && i < PQntuples(r); i++) {
+        const char *labels = PQgetvalue(r, i, 0);
+        bool bucket = strncmp(labels, "public_status", 13) == 0;
+        metrics_gauge_set(metrics_gauge(bucket ? "aduan_reports" : "aduan_reports_deadline_missed",
+                                        bucket ? "Reports by public bucket (counted from the event log)"
+                                               : "Reports that missed a deadline, by clock", labels),
+                          strtod(PQgetvalue(r, i, 1), NULL));
+    }
+    PQclear(r);
+}
+
+static void serve(service_t *service, db_t *db, stream_hub_t *hub, cmd_server_t *replay)
+{
+    int64_t next_poll = 0, next_gauges = 0;
     while (!service_interrupted()) {
+        if (zclock_mono() >= next_gauges) {
+            update_gauges(db);
+            next_gauges = zclock_mono() + GAUGES_EVERY_MS;
+        }
         int fd = stream_hub_listen(hub);
         zmq_pollitem_t items[2] = {{zsock_resolve(cmd_server_socket(replay)), 0, ZMQ_POLLIN, 0},
                                    {NULL, fd, ZMQ_POLLIN, 0}};
@@ -41,11 +92,32 @@ static void serve(service_t *service, stream_hub_t *hub, cmd_server_t *replay)
     }
 }
 
+/* The counting member, on a thread and connection of its own. */
+static int start_counting(const config_t *config, event_consumer_t **consumer, pthread_t *thread, char *reason,
+                          size_t cap)
+{
+    event_consumer_config_t cc = {.group = STATS_GROUP, .topic_prefix = "report.", .handler = count_event};
+    if (event_consumer_configure(config, &cc, reason, cap) != 0 || !(*consumer = event_consumer_new(&cc, reason, cap)))
+        return -1;
+    if (pthread_create(thread, NULL, consume, *consumer) != 0) {
+        snprintf(reason, cap, "cannot start the counting thread");
+        event_consumer_destroy(consumer);
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    config_option_t options[MAX_OPTIONS];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof stats_options / sizeof stats_options[0]; i++)
+        options[n++] = stats_options[i];
+    for (size_t i = 0; i < event_consumer_options_count; i++)
+        options[n++] = event_consumer_options[i];
     int exit_code = 0;
-    service_t *service = service_start("stats", "the event stream hub", stats_options,
-                                       sizeof stats_options / sizeof stats_options[0], argc, argv, &exit_code);
+    service_t *service = service_start("stats", "the event stream hub and the statistics", options, n, argc, argv,
+                                       &exit_code);
     if (!service)
         return exit_code;
     const config_t *config = service_config(service);
@@ -54,6 +126,8 @@ int main(int argc, char **argv)
     db_t *db = NULL;
     stream_hub_t *hub = NULL;
     cmd_server_t *replay = NULL;
+    event_consumer_t *consumer = NULL;
+    pthread_t counting;
     if (config_get_long(config, "ADUAN_HEARTBEAT_MS", 10, 60000, &heartbeat_ms, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         exit_code = 2;
@@ -61,15 +135,18 @@ int main(int argc, char **argv)
         exit_code = 1;
     else if (!(hub = stream_hub_new(db, config_get(config, "ADUAN_STREAM_BIND"), (int) heartbeat_ms, reason, sizeof reason))
              || !(replay = cmd_server_new(config_get(config, "ADUAN_REPLAY_BIND"), reason, sizeof reason))
-             || cmd_server_on(replay, MSG_STREAM_REPLAY, stream_hub_replay, hub) != 0) {
+             || cmd_server_on(replay, MSG_STREAM_REPLAY, stream_hub_replay, hub) != 0
+             || start_counting(config, &consumer, &counting, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         exit_code = 1;
     } else {
         logger_info("stream on %s, replay on %s", config_get(config, "ADUAN_STREAM_BIND"),
                     config_get(config, "ADUAN_REPLAY_BIND"));
-        serve(service, hub, replay);
+        serve(service, db, hub, replay);
+        pthread_join(counting, NULL);
         logger_info("stopping at seq %lld", (long long) stream_hub_published(hub));
     }
+    event_consumer_destroy(&consumer);
     cmd_server_destroy(&replay);
     stream_hub_destroy(&hub);
     db_destroy(&db);

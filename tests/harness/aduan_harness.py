@@ -179,6 +179,8 @@ class System:
                 "ADUAN_DB_URL": self.db.url,
                 "ADUAN_STREAM_BIND": self.stream_endpoint,
                 "ADUAN_REPLAY_BIND": self.replay_endpoint,
+                "ADUAN_STREAM_ENDPOINTS": self.stream_endpoint,   # its statistics count its own stream
+                "ADUAN_REPLAY_ENDPOINTS": self.replay_endpoint,
                 "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
                 "ADUAN_LOG_LEVEL": "debug",
             }, self.workdir, name="stats")

@@ -1,0 +1,25 @@
+#ifndef ADUAN_STATS_FACTS_H
+#define ADUAN_STATS_FACTS_H
+
+#include <stdint.h>
+
+#include "db.h"
+#include "event_codec.h"
+
+/* What the event log says about each report, for statistics (table stat_reports): kept by
+ * aduan-stats' consumer group from the events alone — never from the reports table — so that a
+ * rebuild from the log gives the same numbers, and applied with the event's own time and seq, so
+ * that an event counted once changes nothing the second time. */
+
+#define STATS_GROUP "stats"
+
+/* Counts one event, inside the caller's transaction. Events about no report, of types that do not
+ * change a report's numbers, or at or below the report's last counted seq change nothing. 0, or -1. */
+int stats_facts_apply(db_t *db, const event_t *event, db_error_t *error);
+
+/* Inside the caller's transaction: holds the stats group's positions (its members wait), empties
+ * stat_reports, counts every numbered event of the log again in order and moves the group's
+ * positions to the last one. Returns the events read, or -1. */
+int64_t stats_facts_rebuild(db_t *db, db_error_t *error);
+
+#endif

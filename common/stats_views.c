@@ -1,0 +1,223 @@
+#include "stats_views.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The reports the filter selects. $1 from, $2 to (Jakarta dates), $3 institution subtree (the root
+ * selects every report, also those not yet routed), $4 region (and inside), $5 category (and its
+ * children), $6 classification, $7 channel. */
+#define FILTERED \
+    "f AS (SELECT s.* FROM stat_reports s WHERE " \
+    "  ($1::date IS NULL OR (s.submitted_at AT TIME ZONE 'Asia/Jakarta')::date >= $1::date) " \
+    "  AND ($2::date IS NULL OR (s.submitted_at AT TIME ZONE 'Asia/Jakarta')::date <= $2::date) " \
+    "  AND ($3::text IS NULL OR institution_within(s.institution_code, $3) " \
+    "       OR EXISTS (SELECT 1 FROM institutions r WHERE r.code = $3 AND r.parent_code IS NULL)) " \
+    "  AND ($4::text IS NULL OR s.region_code = $4 OR s.region_code LIKE $4 || '.%') " \
+    "  AND ($5::text IS NULL OR s.category_code IN (SELECT code FROM categories WHERE code = $5 OR parent_code = $5)) " \
+    "  AND ($6::text IS NULL OR s.classification = $6) AND ($7::text IS NULL OR s.channel = $7)), " \
+    "m AS (SELECT COALESCE((SELECT value FROM stats_settings WHERE key = 'public_min_count'), 5) AS min_count)"
+
+#define SECONDS(from, to) "extract(epoch FROM " to " - " from ")"
+#define MEDIAN(from, to) "round(percentile_cont(0.5) WITHIN GROUP (ORDER BY " SECONDS(from, to) "))::bigint"
+#define P90(from, to) "round(percentile_cont(0.9) WITHIN GROUP (ORDER BY " SECONDS(from, to) "))::bigint"
+/* Public view: a group of fewer reports than the public minimum shows no figures at all (a count
+ * of 2 out of 273 points at nobody; 2 out of 3 may). */
+#define SHOWN(expr) "CASE WHEN $11 AND count(*) < min(m.min_count) THEN NULL ELSE " expr " END"
+#define COUNT(cond) SHOWN("count(*) FILTER (WHERE " cond ")")
+
+#define MEASURES \
+    "'received', stat_count(count(*), $11, min(m.min_count)), " \
+    "'not_yet_verified', " COUNT("g.public_status = 'not_yet_verified'") ", " \
+    "'not_yet_followed_up', " COUNT("g.public_status = 'not_yet_followed_up'") ", " \
+    "'in_process', " COUNT("g.public_status = 'in_process'") ", " \
+    "'completed', " COUNT("g.public_status = 'completed'") ", " \
+    "'postponed', " COUNT("g.status = 'postponed'") ", " \
+    "'archived', " COUNT("g.status = 'archived'") ", " \
+    "'transferred', " COUNT("g.status = 'transferred'") ", " \
+    "'completion_rate', " SHOWN("round(100.0 * count(*) FILTER (WHERE g.public_status = 'completed') / count(*), 2)") ", " \
+    "'seconds_to_verification', json_build_object('median', " SHOWN(MEDIAN("g.submitted_at", "g.verified_at")) \
+    "    , 'p90', " SHOWN(P90("g.submitted_at", "g.verified_at")) "), " \
+    "'seconds_dispatch_to_follow_up', json_build_object('median', " SHOWN(MEDIAN("g.dispatched_at", "g.followed_up_at")) \
+    "    , 'p90', " SHOWN(P90("g.dispatched_at", "g.followed_up_at")) "), " \
+    "'seconds_to_completion', json_build_object('median', " SHOWN(MEDIAN("g.submitted_at", "g.completed_at")) \
+    "    , 'p90', " SHOWN(P90("g.submitted_at", "g.completed_at")) "), " \
+    "'verification_compliance', " SHOWN("round(100.0 * count(*) FILTER (WHERE g.verified_at IS NOT NULL AND NOT " \
+    "    g.verification_missed) / NULLIF(count(*) FILTER (WHERE g.verified_at IS NOT NULL OR g.verification_missed), 0), 2)") ", " \
+    "'follow_up_compliance', " SHOWN("round(100.0 * count(*) FILTER (WHERE g.followed_up_at IS NOT NULL AND NOT " \
+    "    g.follow_up_missed) / NULLIF(count(*) FILTER (WHERE g.followed_up_at IS NOT NULL OR g.follow_up_missed), 0), 2)") ", " \
+    "'missed', json_build_object('verification', " COUNT("g.verification_missed") ", " \
+    "    'follow_up', " COUNT("g.follow_up_missed") ", 'resolution', " COUNT("g.resolution_missed") ")"
+
+/* $8 group_by, $9 period unit, $10 institution level, $11 public. */
+static const char summary_sql[] =
+    "WITH " FILTERED ", "
+    "g AS (SELECT CASE $8 WHEN 'region' THEN f.region_code WHEN 'category' THEN f.category_code "
+    "        WHEN 'classification' THEN f.classification WHEN 'channel' THEN f.channel "
+    "        WHEN 'period' THEN jakarta_period(f.submitted_at, $9) WHEN 'institution' THEN i.code ELSE 'all' END AS key, "
+    "      f.* FROM f LEFT JOIN institutions i ON $8 = 'institution' AND i.kind = $10 "
+    "        AND institution_within(f.institution_code, i.code) "
+    "      WHERE $8 <> 'institution' OR i.code IS NOT NULL) "
+    "SELECT json_build_object('group_by', $8, 'public', $11::boolean, "
+    "  'groups', COALESCE(json_agg(x.row ORDER BY x.key), '[]'))::text "
+    "FROM (SELECT g.key, json_build_object('key', g.key, " MEASURES ") AS row FROM g CROSS JOIN m GROUP BY g.key) x";
+
+/* $8 order, $9 minimum reports, $10 level, $11 public. */
+static const char rankings_sql[] =
+    "WITH " FILTERED ", "
+    "g AS (SELECT i.code AS key, i.name, f.* FROM institutions i JOIN f ON institution_within(f.institution_code, i.code) "
+    "      WHERE i.kind = $10 AND ($3::text IS NULL OR institution_within(i.code, $3))), "
+    "r AS (SELECT g.key, min(g.name) AS name, count(*) AS received, "
+    "        round(100.0 * count(*) FILTER (WHERE g.public_status = 'completed') / count(*), 2) AS rate, "
+    "        " MEDIAN("g.submitted_at", "g.completed_at") " AS median, "
+    "        json_build_object('key', g.key, 'name', min(g.name), " MEASURES ") AS row "
+    "      FROM g CROSS JOIN m GROUP BY g.key), "
+    "o AS (SELECT r.*, r.received >= $9::int AS ranked, row_number() OVER (ORDER BY r.received >= $9::int DESC, "
+    "        CASE WHEN $8 = 'completion' THEN -r.rate END NULLS LAST, "
+    "        CASE WHEN $8 = 'speed' THEN r.median END NULLS LAST, r.received DESC, r.key) AS n FROM r) "
+    "SELECT json_build_object('order', $8, 'level', $10, 'min_reports', $9::int, "
+    "  'tie_break', CASE WHEN $8 = 'completion' THEN 'higher completion_rate, then more reports received, then institution code' "
+    "                    ELSE 'shorter median time to completion (none last), then more reports received, then institution code' END, "
+    "  'items', COALESCE(json_agg(o.row::jsonb || jsonb_build_object('rank', o.n) ORDER BY o.n) FILTER (WHERE o.ranked), '[]'), "
+    "  'not_ranked', COALESCE(json_agg(json_build_object('key', o.key, 'name', o.name, "
+    "      'received', stat_count(o.received, $11, (SELECT min_count FROM m))) ORDER BY o.key) FILTER (WHERE NOT o.ranked), '[]'))::text "
+    "FROM o";
+
+/* Survey answers: $1 from, $2 to (Jakarta dates of answering), $3 institution subtree. */
+static const char ikm_sql[] =
+    "WITH s AS (SELECT r.answers FROM survey_responses r WHERE "
+    "    ($1::date IS NULL OR (r.submitted_at AT TIME ZONE 'Asia/Jakarta')::date >= $1::date) "
+    "    AND ($2::date IS NULL OR (r.submitted_at AT TIME ZONE 'Asia/Jakarta')::date <= $2::date) "
+    "    AND ($3::text IS NULL OR institution_within(r.institution_code, $3) "
+    "         OR EXISTS (SELECT 1 FROM institutions x WHERE x.code = $3 AND x.parent_code IS NULL))), "
+    "e AS (SELECT k, count(s.answers[k]) AS answered, COALESCE(sum(s.answers[k]), 0) AS total "
+    "      FROM generate_series(1, 9) k LEFT JOIN s ON true GROUP BY k), "
+    "i AS (SELECT ikm_hundredths(array_agg(total::numeric ORDER BY k), array_agg(answered::numeric ORDER BY k)) / 100 AS ikm FROM e), "
+    "w AS (SELECT $4::boolean AND (SELECT count(*) FROM s) BETWEEN 1 AND "
+    "      COALESCE((SELECT value FROM stats_settings WHERE key = 'public_min_count'), 5) - 1 AS withheld) "
+    "SELECT json_build_object('institution', $3::text, 'withheld', w.withheld, "
+    "  'respondents', CASE WHEN NOT w.withheld THEN (SELECT count(*) FROM s) END, "
+    "  'elements', CASE WHEN NOT w.withheld THEN (SELECT json_agg(json_build_object('element', 'U' || k, "
+    "      'answered', answered, 'nrr', CASE WHEN answered > 0 THEN round(total::numeric / answered, 4) END) "
+    "      ORDER BY k) FROM e) END, "
+    "  'ikm', CASE WHEN NOT w.withheld THEN i.ikm END, "
+    "  'grade', CASE WHEN NOT w.withheld THEN ikm_grade(i.ikm) END)::text FROM i, w";
+
+static const char export_sql[] =
+    "WITH " FILTERED " "
+    "SELECT json_build_object('items', COALESCE(json_agg(json_build_object('tracking_id', f.tracking_id, "
+    "  'submitted_at', iso_utc(f.submitted_at), 'classification', f.classification, 'category', f.category_code, "
+    "  'region', f.region_code, 'channel', f.channel, 'institution', f.institution_code, 'status', f.status, "
+    "  'public_status', f.public_status, 'verified_at', iso_utc(f.verified_at), "
+    "  'dispatched_at', iso_utc(f.dispatched_at), 'followed_up_at', iso_utc(f.followed_up_at), "
+    "  'completed_at', iso_utc(f.completed_at), 'verification_missed', f.verification_missed, "
+    "  'follow_up_missed', f.follow_up_missed, 'resolution_missed', f.resolution_missed) "
+    "  ORDER BY f.submitted_at, f.tracking_id), '[]'))::text FROM f, m";
+
+static bool one_of(const char *value, const char *const *allowed)
+{
+    for (; *allowed; allowed++)
+        if (strcmp(value, *allowed) == 0)
+            return true;
+    return false;
+}
+
+static int invalid(char *reason, size_t cap, const char *what)
+{
+    snprintf(reason, cap, "%s", what);
+    return 1;
+}
+
+static int check_filter(const stats_filter_t *f, char *reason, size_t cap)
+{
+    static const char *const groups[] = {"none", "institution", "region", "category", "classification", "channel",
+                                         "period", NULL};
+    static const char *const periods[] = {"day", "month", "year", NULL};
+    static const char *const levels[] = {"national", "ministry", "province", "regency", "city", "unit", NULL};
+    if (f->group_by && !one_of(f->group_by, groups))
+        return invalid(reason, cap, "group_by is none, institution, region, category, classification, channel or period");
+    if (f->period && !one_of(f->period, periods))
+        return invalid(reason, cap, "period is day, month or year");
+    if (f->level && !one_of(f->level, levels))
+        return invalid(reason, cap, "level is national, ministry, province, regency, city or unit");
+    return 0;
+}
+
+/* Runs one of the queries; a value PostgreSQL cannot read (a date like 2026-02-31) is the caller's. */
+static int render(db_t *db, const char *sql, int nparams, const char *const *params, char **json, char *reason,
+                  size_t cap, db_error_t *error)
+{
+    int rc = db_query_value(db, sql, nparams, params, json, error);
+    if (rc != 0 && strncmp(error->sqlstate, "22", 2) == 0)
+        return invalid(reason, cap, "from and to are dates written YYYY-MM-DD");
+    return rc;
+}
+
+int stats_views_summary(db_t *db, const stats_filter_t *f, char **json, char *reason, size_t reason_cap,
+                        db_error_t *error)
+{
+    *json = NULL;
+    if (check_filter(f, reason, reason_cap) != 0)
+        return 1;
+    const char *group_by = f->group_by ? f->group_by : "none";
+    if (strcmp(group_by, "institution") == 0 && !f->level)
+        return invalid(reason, reason_cap, "group_by=institution needs a level");
+    const char *params[] = {f->from, f->to, f->institution, f->region, f->category, f->classification, f->channel,
+                            group_by, f->period ? f->period : "month", f->level, f->public_view ? "t" : "f"};
+    return render(db, summary_sql, 11, params, json, reason, reason_cap, error);
+}
+
+int stats_views_rankings(db_t *db, const stats_filter_t *f, const char *order, int min_reports, char **json,
+                         char *reason, size_t reason_cap, db_error_t *error)
+{
+    *json = NULL;
+    if (check_filter(f, reason, reason_cap) != 0)
+        return 1;
+    if (!f->level)
+        return invalid(reason, reason_cap, "rankings need a level");
+    if (!order || (strcmp(order, "completion") != 0 && strcmp(order, "speed") != 0))
+        return invalid(reason, reason_cap, "order is completion or speed");
+    char minimum[24] = "";
+    snprintf(minimum, sizeof minimum, "%d", min_reports);
+    const char *params[] = {f->from, f->to, f->institution, f->region, f->category, f->classification, f->channel,
+                            order, min_reports >= 0 ? minimum : NULL, f->level, f->public_view ? "t" : "f"};
+    if (min_reports < 0) {   /* the operators' setting */
+        db_error_t ignored = {"", ""};
+        char *value = NULL;
+        if (db_query_value(db, "SELECT value::text FROM stats_settings WHERE key = 'ranking_min_reports'", 0, NULL,
+                           &value, &ignored) == 0 && value)
+            snprintf(minimum, sizeof minimum, "%s", value);
+        else
+            snprintf(minimum, sizeof minimum, "10");
+        free(value);
+        params[8] = minimum;
+    }
+    return render(db, rankings_sql, 11, params, json, reason, reason_cap, error);
+}
+
+int stats_views_ikm(db_t *db, const stats_filter_t *f, char **json, char *reason, size_t reason_cap,
+                    db_error_t *error)
+{
+    *json = NULL;
+    const char *params[] = {f->from, f->to, f->institution, f->public_view ? "t" : "f"};
+    return render(db, ikm_sql, 4, params, json, reason, reason_cap, error);
+}
+
+int stats_views_export_reports(db_t *db, const stats_filter_t *f, char **json, char *reason, size_t reason_cap,
+                               db_error_t *error)
+{
+    *json = NULL;
+    const char *params[] = {f->from, f->to, f->institution, f->region, f->category, f->classification, f->channel};
+    return render(db, export_sql, 7, params, json, reason, reason_cap, error);
+}
+
+int stats_views_in_subtree(db_t *db, const char *code, const char *root, db_error_t *error)
+{
+    char *answer = NULL;
+    const char *params[] = {code, root};
+    if (db_query_value(db, "SELECT institution_within($1, $2)::text", 2, params, &answer, error) != 0)
+        return -1;
+    int rc = answer && answer[0] == 't' ? 1 : 0;
+    free(answer);
+    return rc;
+}
