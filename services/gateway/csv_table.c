@@ -78,7 +78,9 @@ char *csv_table_render(const json_t *rows)
 {
     text_buffer_t out = {0};
     column_t columns[MAX_COLUMNS];
-    size_t n = json_array_size(rows) ? read_columns(json_array_get(rows, 0), columns) : 0;
+    if (json_array_size(rows) == 0)
+        return text_buffer_take(&out, NULL);   /* no rows, no columns to name: an empty file */
+    size_t n = read_columns(json_array_get(rows, 0), columns);
     for (size_t c = 0; c < n; c++) {
         if (c)
             text_buffer_append_str(&out, ",");

@@ -8,7 +8,6 @@ scoping, and the CSV/JSON exports."""
 import csv
 import datetime
 import io
-import json
 import os
 import statistics
 import subprocess

@@ -1,0 +1,1 @@
+aduan_c_test(NAME test_csv_table SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_csv_table.c LABEL unit LIBS gateway_core)
