@@ -11,7 +11,7 @@
     "f AS (SELECT s.* FROM stat_reports s WHERE " \
     "  ($1::date IS NULL OR (s.submitted_at AT TIME ZONE 'Asia/Jakarta')::date >= $1::date) " \
     "  AND ($2::date IS NULL OR (s.submitted_at AT TIME ZONE 'Asia/Jakarta')::date <= $2::date) " \
-    "  AND ($3::text IS NULL OR institution_within(s.institution_code, $3) " \
+    "  AND ($3::text IS NULL OR s.institution_code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3) " \
     "       OR EXISTS (SELECT 1 FROM institutions r WHERE r.code = $3 AND r.parent_code IS NULL)) " \
     "  AND ($4::text IS NULL OR s.region_code = $4 OR s.region_code LIKE $4 || '.%') " \
     "  AND ($5::text IS NULL OR s.category_code IN (SELECT code FROM categories WHERE code = $5 OR parent_code = $5)) " \
@@ -55,8 +55,8 @@ static const char summary_sql[] =
     "g AS (SELECT CASE $8 WHEN 'region' THEN f.region_code WHEN 'category' THEN f.category_code "
     "        WHEN 'classification' THEN f.classification WHEN 'channel' THEN f.channel "
     "        WHEN 'period' THEN jakarta_period(f.submitted_at, $9) WHEN 'institution' THEN i.code ELSE 'all' END AS key, "
-    "      f.* FROM f LEFT JOIN institutions i ON $8 = 'institution' AND i.kind = $10 "
-    "        AND institution_within(f.institution_code, i.code) "
+    "      f.* FROM f LEFT JOIN (institution_ancestors a JOIN institutions i ON i.code = a.ancestor AND i.kind = $10) "
+    "        ON $8 = 'institution' AND a.code = f.institution_code "
     "      WHERE $8 <> 'institution' OR i.code IS NOT NULL) "
     "SELECT json_build_object('group_by', $8, 'public', $11::boolean, "
     "  'groups', COALESCE(json_agg(x.row ORDER BY x.key), '[]'))::text "
@@ -65,8 +65,9 @@ static const char summary_sql[] =
 /* $8 order, $9 minimum reports, $10 level, $11 public. */
 static const char rankings_sql[] =
     "WITH " FILTERED ", "
-    "g AS (SELECT i.code AS key, i.name, f.* FROM institutions i JOIN f ON institution_within(f.institution_code, i.code) "
-    "      WHERE i.kind = $10 AND ($3::text IS NULL OR institution_within(i.code, $3))), "
+    "g AS (SELECT i.code AS key, i.name, f.* FROM institutions i JOIN institution_ancestors a ON a.ancestor = i.code "
+    "      JOIN f ON f.institution_code = a.code "
+    "      WHERE i.kind = $10 AND ($3::text IS NULL OR i.code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3))), "
     "r AS (SELECT g.key, min(g.name) AS name, count(*) AS received, "
     "        round(100.0 * count(*) FILTER (WHERE g.public_status = 'completed') / count(*), 2) AS rate, "
     "        " MEDIAN("g.submitted_at", "g.completed_at") " AS median, "
@@ -88,7 +89,7 @@ static const char ikm_sql[] =
     "WITH s AS (SELECT r.answers FROM survey_responses r WHERE "
     "    ($1::date IS NULL OR (r.submitted_at AT TIME ZONE 'Asia/Jakarta')::date >= $1::date) "
     "    AND ($2::date IS NULL OR (r.submitted_at AT TIME ZONE 'Asia/Jakarta')::date <= $2::date) "
-    "    AND ($3::text IS NULL OR institution_within(r.institution_code, $3) "
+    "    AND ($3::text IS NULL OR r.institution_code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3) "
     "         OR EXISTS (SELECT 1 FROM institutions x WHERE x.code = $3 AND x.parent_code IS NULL))), "
     "e AS (SELECT k, count(s.answers[k]) AS answered, COALESCE(sum(s.answers[k]), 0) AS total "
     "      FROM generate_series(1, 9) k LEFT JOIN s ON true GROUP BY k), "

@@ -47,6 +47,16 @@ CREATE TABLE survey_responses (
 );
 CREATE INDEX survey_responses_institution ON survey_responses (institution_code, submitted_at);
 
+-- Every institution with each of its ancestors and itself: subtree filters and per-level
+-- aggregation join this small set once instead of walking the tree for every report.
+CREATE VIEW institution_ancestors AS
+    WITH RECURSIVE a (code, ancestor) AS (
+        SELECT code, code FROM institutions
+        UNION ALL
+        SELECT a.code, i.parent_code FROM a JOIN institutions i ON i.code = a.ancestor WHERE i.parent_code IS NOT NULL
+    )
+    SELECT code, ancestor FROM a;
+
 -- The grade of an IKM, on its value rounded to two decimals (DOMAIN.md): A 88.31–100, B 76.61–88.30,
 -- C 65.00–76.60, D 25.00–64.99.
 CREATE FUNCTION ikm_grade(ikm numeric) RETURNS text
