@@ -233,3 +233,18 @@ int delivery_store_resend(db_t *db, const staff_member_t *who, const char *deliv
     PQclear(r);
     return rc;
 }
+
+const char *const delivery_sent_channels[DELIVERY_CHANNELS_SENT] = {"email", "sms", "webhook"};
+
+int delivery_store_queue_depths(db_t *db, int64_t depths[DELIVERY_CHANNELS_SENT], db_error_t *error)
+{
+    PGresult *r = db_exec(db, "SELECT count(*) FILTER (WHERE channel = 'email'), count(*) FILTER (WHERE channel = 'sms'), "
+                              "count(*) FILTER (WHERE channel = 'webhook') FROM deliveries WHERE status = 'pending'",
+                          0, NULL, error);
+    if (!r)
+        return -1;
+    for (int i = 0; i < DELIVERY_CHANNELS_SENT; i++)
+        depths[i] = strtoll(PQgetvalue(r, 0, i), NULL, 10);
+    PQclear(r);
+    return 0;
+}

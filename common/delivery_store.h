@@ -81,6 +81,12 @@ typedef enum { DELIVERY_DELIVERED, DELIVERY_FAILED, DELIVERY_GONE } delivery_out
 int delivery_store_finish(db_t *db, const claimed_delivery_t *delivery, delivery_outcome_t outcome,
                           const char *detail, int64_t retry_in_ms, db_error_t *error);
 
+/* Deliveries waiting to be sent (pending, due or not) per sending channel, for /metrics:
+ * depths[0] e-mail, [1] sms, [2] webhook. 0, or -1. */
+#define DELIVERY_CHANNELS_SENT 3
+extern const char *const delivery_sent_channels[DELIVERY_CHANNELS_SENT];
+int delivery_store_queue_depths(db_t *db, int64_t depths[DELIVERY_CHANNELS_SENT], db_error_t *error);
+
 /* Staff views: deliveries in the member's scope (national admins: all; others: those of their
  * institution's subtree), newest first, each with its attempts. Filters may be NULL. */
 typedef struct {

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "delivery_store.h"
 #include "event_consumer.h"
 #include "fanout.h"
 #include "logger.h"
+#include "metrics.h"
 #include "sender.h"
 #include "service.h"
 
@@ -105,16 +107,28 @@ static void *consume(void *arg)
     return NULL;
 }
 
+/* Readiness, and the queue depths of /metrics. */
+static void check_health(service_t *service, db_t *db)
+{
+    db_error_t error = {"", ""};
+    int64_t depths[DELIVERY_CHANNELS_SENT];
+    bool reachable = delivery_store_queue_depths(db, depths, &error) == 0;
+    admin_http_set_ready(service_admin(service), reachable, reachable ? NULL : "database not reachable");
+    for (int i = 0; reachable && i < DELIVERY_CHANNELS_SENT; i++) {
+        char labels[48];
+        snprintf(labels, sizeof labels, "channel=\"%s\"", delivery_sent_channels[i]);
+        metrics_gauge_set(metrics_gauge("aduan_deliveries_queued", "Deliveries waiting to be sent (pending)", labels),
+                          (double) depths[i]);
+    }
+}
+
 static void send_until_stopped(service_t *service, db_t *db, sender_t *sender)
 {
     int64_t next_ready = 0;
     while (!service_interrupted()) {
         sender_run_once(sender, 100, true);
         if (zclock_mono() >= next_ready) {
-            db_error_t error = {"", ""};
-            PGresult *ping = db_exec(db, "SELECT 1", 0, NULL, &error);
-            admin_http_set_ready(service_admin(service), ping != NULL, ping ? NULL : "database not reachable");
-            PQclear(ping);
+            check_health(service, db);
             next_ready = zclock_mono() + 1000;
         }
     }

@@ -227,6 +227,12 @@ class ReporterAndStaff(NotifyCase):
         self.assertTrue(all(d["status"] == "delivered" for d in self.deliveries(tid, "kota", channel="inbox")))
         status, _, doc = self.sys.json("GET", "/api/v1/deliveries", headers=None)
         self.assertEqual(status, 401)
+        metrics = self.sys.wait_for(lambda: (lambda m: m if 'aduan_deliveries_queued{channel="email"}' in m else None)(
+            self.sys.notify.admin_get("/metrics")[1]), 10, "notify's queue depths in /metrics")
+        for family in ('aduan_delivery_attempts_total{channel="email",outcome="delivered"}',
+                       'aduan_delivery_seconds_bucket{channel="email"', "aduan_deliveries_in_flight",
+                       'aduan_consumer_lag_events{group="notify"}'):
+            self.assertIn(family, metrics)
         some = kota[0]["delivery_id"]
         status, _, doc = self.sys.json("POST", f"/api/v1/deliveries/{some}/resend", headers=self.auth["pupr"])
         self.assertEqual(status, 403, doc)

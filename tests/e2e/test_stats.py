@@ -287,6 +287,24 @@ class Stats(SystemTestCase):
         public = self.stats("ikm", who=None, institution="KOTA-21.72.PUPR")
         self.assertEqual((public["respondents"], public["ikm"]), (0, None))
 
+    def test_every_service_exposes_its_technical_metrics_and_stats_the_business_gauges(self):
+        self.counted()
+        expected = {
+            "gateway": ["aduan_http_requests_total{", "aduan_http_request_seconds_bucket{"],
+            "intake0": ["aduan_commands_total{", "aduan_command_seconds_bucket{"],
+            "verify": ["aduan_commands_total{", "aduan_consumer_lag_events{", "aduan_consumer_events_total{"],
+            "route": ["aduan_commands_total{", "aduan_consumer_lag_events{", "aduan_consumer_events_total{"],
+            "stats": ["aduan_consumer_lag_events{group=\"stats\"}", "aduan_reports{public_status=\"completed\"} 2",
+                      "aduan_reports_deadline_missed{deadline=\"verification\"}"],
+        }
+        services = {s.name: s for s in [self.sys.gateway, self.sys.stats] + self.sys.intakes
+                    + self.sys.lifecycle_services()}
+        for name, families in expected.items():
+            text = self.sys.wait_for(lambda: (lambda body: body if all(f in body for f in families) else None)(
+                services[name].admin_get("/metrics")[1]), 10, f"the metrics of {name}")
+            for family in families:
+                self.assertIn(family, text, name)
+
     def test_grade_boundaries_and_exact_rounding(self):
         grade = lambda v: self.sys.db.scalar(f"SELECT ikm_grade({v})")
         for value, expected in (("100", "A"), ("88.31", "A"), ("88.30", "B"), ("88.305", "A"), ("76.61", "B"),
