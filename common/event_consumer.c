@@ -425,3 +425,13 @@ int event_consumer_configure(const config_t *config, event_consumer_config_t *ou
     out->partitions = (int) partitions;
     return 0;
 }
+
+size_t event_consumer_service_options(const config_option_t *own, size_t own_count, config_option_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < own_count && n < cap; i++)
+        out[n++] = own[i];
+    for (size_t i = 0; i < event_consumer_options_count && n < cap; i++)
+        out[n++] = event_consumer_options[i];
+    return n;
+}

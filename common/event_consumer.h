@@ -48,6 +48,9 @@ int event_consumer_run_once(event_consumer_t *self, int timeout_ms);
 extern const config_option_t event_consumer_options[];
 extern const size_t event_consumer_options_count;
 int event_consumer_configure(const config_t *config, event_consumer_config_t *out, char *reason, size_t reason_cap);
+/* A consuming service's option table: its own options, then event_consumer_options, into out
+ * (at most cap). Returns the count. */
+size_t event_consumer_service_options(const config_option_t *own, size_t own_count, config_option_t *out, size_t cap);
 
 /* For /metrics and tests. */
 int event_consumer_partitions_owned(const event_consumer_t *self);

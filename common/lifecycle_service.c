@@ -97,11 +97,7 @@ static int open_parts(runner_t *r)
 int lifecycle_service_main(const lifecycle_service_t *def, int argc, char **argv)
 {
     config_option_t options[LIFECYCLE_MAX_OPTIONS];
-    size_t n = 0;
-    for (size_t i = 0; i < def->option_count && n < LIFECYCLE_MAX_OPTIONS; i++)
-        options[n++] = def->options[i];
-    for (size_t i = 0; i < event_consumer_options_count && n < LIFECYCLE_MAX_OPTIONS; i++)
-        options[n++] = event_consumer_options[i];
+    size_t n = event_consumer_service_options(def->options, def->option_count, options, LIFECYCLE_MAX_OPTIONS);
     int exit_code = 0;
     runner_t r = {.def = def};
     if (!(r.service = service_start(def->name, def->summary, options, n, argc, argv, &exit_code)))

@@ -170,11 +170,8 @@ static int run(service_t *service, const notify_settings_t *settings)
 int main(int argc, char **argv)
 {
     config_option_t options[MAX_OPTIONS];
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof notify_options / sizeof notify_options[0]; i++)
-        options[n++] = notify_options[i];
-    for (size_t i = 0; i < event_consumer_options_count; i++)
-        options[n++] = event_consumer_options[i];
+    size_t n = event_consumer_service_options(notify_options, sizeof notify_options / sizeof notify_options[0],
+                                              options, MAX_OPTIONS);
     int exit_code = 0;
     service_t *service = service_start("notify", "e-mail, SMS, webhooks and the staff inbox, with proof of delivery",
                                        options, n, argc, argv, &exit_code);

@@ -110,11 +110,8 @@ static int start_counting(const config_t *config, event_consumer_t **consumer, p
 int main(int argc, char **argv)
 {
     config_option_t options[MAX_OPTIONS];
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof stats_options / sizeof stats_options[0]; i++)
-        options[n++] = stats_options[i];
-    for (size_t i = 0; i < event_consumer_options_count; i++)
-        options[n++] = event_consumer_options[i];
+    size_t n = event_consumer_service_options(stats_options, sizeof stats_options / sizeof stats_options[0], options,
+                                              MAX_OPTIONS);
     int exit_code = 0;
     service_t *service = service_start("stats", "the event stream hub and the statistics", options, n, argc, argv,
                                        &exit_code);
