@@ -35,6 +35,7 @@
     "'postponed', " COUNT("g.status = 'postponed'") ", " \
     "'archived', " COUNT("g.status = 'archived'") ", " \
     "'transferred', " COUNT("g.status = 'transferred'") ", " \
+    "'ever_postponed', " COUNT("g.ever_postponed") ", 'ever_transferred', " COUNT("g.ever_transferred") ", " \
     "'completion_rate', " SHOWN("round(100.0 * count(*) FILTER (WHERE g.public_status = 'completed') / count(*), 2)") ", " \
     "'seconds_to_verification', json_build_object('median', " SHOWN(MEDIAN("g.submitted_at", "g.verified_at")) \
     "    , 'p90', " SHOWN(P90("g.submitted_at", "g.verified_at")) "), " \
@@ -57,7 +58,9 @@ static const char summary_sql[] =
     "        WHEN 'period' THEN jakarta_period(f.submitted_at, $9) WHEN 'institution' THEN i.code ELSE 'all' END AS key, "
     "      f.* FROM f LEFT JOIN (institution_ancestors a JOIN institutions i ON i.code = a.ancestor AND i.kind = $10) "
     "        ON $8 = 'institution' AND a.code = f.institution_code "
-    "      WHERE $8 <> 'institution' OR i.code IS NOT NULL) "
+    "      WHERE $8 <> 'institution' OR (i.code IS NOT NULL AND ($3::text IS NULL "
+    "        OR i.code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3) "
+    "        OR EXISTS (SELECT 1 FROM institutions r WHERE r.code = $3 AND r.parent_code IS NULL)))) "
     "SELECT json_build_object('group_by', $8, 'public', $11::boolean, "
     "  'groups', COALESCE(json_agg(x.row ORDER BY x.key), '[]'))::text "
     "FROM (SELECT g.key, json_build_object('key', g.key, " MEASURES ") AS row FROM g CROSS JOIN m GROUP BY g.key) x";
@@ -73,10 +76,11 @@ static const char rankings_sql[] =
     "        " MEDIAN("g.submitted_at", "g.completed_at") " AS median, "
     "        json_build_object('key', g.key, 'name', min(g.name), " MEASURES ") AS row "
     "      FROM g CROSS JOIN m GROUP BY g.key), "
-    "o AS (SELECT r.*, r.received >= $9::int AS ranked, row_number() OVER (ORDER BY r.received >= $9::int DESC, "
+    "q AS (SELECT GREATEST($9::int, CASE WHEN $11 THEN (SELECT min_count FROM m) ELSE 0 END) AS minimum), "
+    "o AS (SELECT r.*, r.received >= q.minimum AS ranked, row_number() OVER (ORDER BY r.received >= q.minimum DESC, "
     "        CASE WHEN $8 = 'completion' THEN -r.rate END NULLS LAST, "
-    "        CASE WHEN $8 = 'speed' THEN r.median END NULLS LAST, r.received DESC, r.key) AS n FROM r) "
-    "SELECT json_build_object('order', $8, 'level', $10, 'min_reports', $9::int, "
+    "        CASE WHEN $8 = 'speed' THEN r.median END NULLS LAST, r.received DESC, r.key) AS n FROM r, q) "
+    "SELECT json_build_object('order', $8, 'level', $10, 'min_reports', (SELECT minimum FROM q), "
     "  'tie_break', CASE WHEN $8 = 'completion' THEN 'higher completion_rate, then more reports received, then institution code' "
     "                    ELSE 'shorter median time to completion (none last), then more reports received, then institution code' END, "
     "  'items', COALESCE(json_agg(o.row::jsonb || jsonb_build_object('rank', o.n) ORDER BY o.n) FILTER (WHERE o.ranked), '[]'), "
@@ -93,7 +97,8 @@ static const char ikm_sql[] =
     "         OR EXISTS (SELECT 1 FROM institutions x WHERE x.code = $3 AND x.parent_code IS NULL))), "
     "e AS (SELECT k, count(s.answers[k]) AS answered, COALESCE(sum(s.answers[k]), 0) AS total "
     "      FROM generate_series(1, 9) k LEFT JOIN s ON true GROUP BY k), "
-    "i AS (SELECT ikm_hundredths(array_agg(total::numeric ORDER BY k), array_agg(answered::numeric ORDER BY k)) / 100 AS ikm FROM e), "
+    "i AS (SELECT round(ikm_hundredths(array_agg(total::numeric ORDER BY k), array_agg(answered::numeric ORDER BY k)) / 100, 2) "
+    "      AS ikm FROM e), "
     "w AS (SELECT $4::boolean AND (SELECT count(*) FROM s) BETWEEN 1 AND "
     "      COALESCE((SELECT value FROM stats_settings WHERE key = 'public_min_count'), 5) - 1 AS withheld) "
     "SELECT json_build_object('institution', $3::text, 'withheld', w.withheld, "
@@ -111,7 +116,8 @@ static const char export_sql[] =
     "  'region', f.region_code, 'channel', f.channel, 'institution', f.institution_code, 'status', f.status, "
     "  'public_status', f.public_status, 'verified_at', iso_utc(f.verified_at), "
     "  'dispatched_at', iso_utc(f.dispatched_at), 'followed_up_at', iso_utc(f.followed_up_at), "
-    "  'completed_at', iso_utc(f.completed_at), 'verification_missed', f.verification_missed, "
+    "  'completed_at', iso_utc(f.completed_at), 'ever_postponed', f.ever_postponed, "
+    "  'ever_transferred', f.ever_transferred, 'verification_missed', f.verification_missed, "
     "  'follow_up_missed', f.follow_up_missed, 'resolution_missed', f.resolution_missed) "
     "  ORDER BY f.submitted_at, f.tracking_id), '[]'))::text FROM f, m";
 
@@ -129,8 +135,32 @@ static int invalid(char *reason, size_t cap, const char *what)
     return 1;
 }
 
+/* YYYY-MM-DD in digits (PostgreSQL then checks the day exists); codes of letters, digits, '.',
+ * '_' and '-' only, so a region or category never carries a LIKE wildcard. */
+static bool is_date(const char *s)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    return true;
+}
+
+static bool is_code(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && n <= 32 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
 static int check_filter(const stats_filter_t *f, char *reason, size_t cap)
 {
+    if ((f->from && !is_date(f->from)) || (f->to && !is_date(f->to)))
+        return invalid(reason, cap, "from and to are dates written YYYY-MM-DD");
+    const char *codes[] = {f->institution, f->region, f->category, f->classification, f->channel};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (codes[i] && !is_code(codes[i]))
+            return invalid(reason, cap, "institution, region, category, classification and channel are codes");
     static const char *const groups[] = {"none", "institution", "region", "category", "classification", "channel",
                                          "period", NULL};
     static const char *const periods[] = {"day", "month", "year", NULL};
@@ -149,7 +179,7 @@ static int render(db_t *db, const char *sql, int nparams, const char *const *par
                   size_t cap, db_error_t *error)
 {
     int rc = db_query_value(db, sql, nparams, params, json, error);
-    if (rc != 0 && strncmp(error->sqlstate, "22", 2) == 0)
+    if (rc != 0 && strcmp(error->sqlstate, "22008") == 0)   /* a date that does not exist, e.g. 2026-02-31 */
         return invalid(reason, cap, "from and to are dates written YYYY-MM-DD");
     return rc;
 }
@@ -200,6 +230,8 @@ int stats_views_ikm(db_t *db, const stats_filter_t *f, char **json, char *reason
                     db_error_t *error)
 {
     *json = NULL;
+    if (check_filter(f, reason, reason_cap) != 0)
+        return 1;
     const char *params[] = {f->from, f->to, f->institution, f->public_view ? "t" : "f"};
     return render(db, ikm_sql, 4, params, json, reason, reason_cap, error);
 }
@@ -208,6 +240,8 @@ int stats_views_export_reports(db_t *db, const stats_filter_t *f, char **json, c
                                db_error_t *error)
 {
     *json = NULL;
+    if (check_filter(f, reason, reason_cap) != 0)
+        return 1;
     const char *params[] = {f->from, f->to, f->institution, f->region, f->category, f->classification, f->channel};
     return render(db, export_sql, 7, params, json, reason, reason_cap, error);
 }

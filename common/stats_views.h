@@ -22,9 +22,10 @@ typedef struct {
     bool public_view;            /* withhold counts below the public minimum (stats_settings) */
 } stats_filter_t;
 
-/* {"groups": [{"key", measures...}], "filters"...}: received, the four public buckets,
- * postponed, archived, transferred, completion_rate, times (seconds, median and p90) and deadline
- * compliance and misses. 0, 1 invalid filter (*reason), -1 error. */
+/* {"group_by", "public", "groups": [{"key", measures...}]}: received, the four public buckets,
+ * postponed, archived, transferred (now) and ever postponed or transferred, completion_rate, times
+ * (seconds, median and p90) and deadline compliance and misses. 0, 1 invalid filter (*reason),
+ * -1 error. */
 int stats_views_summary(db_t *db, const stats_filter_t *filter, char **json, char *reason, size_t reason_cap,
                         db_error_t *error);
 

@@ -17,7 +17,8 @@ CREATE TABLE stat_reports (
     public_status       text NOT NULL,
     ever_postponed      boolean NOT NULL DEFAULT false,
     ever_transferred    boolean NOT NULL DEFAULT false,
-    verified_at         timestamptz,   -- the first verification
+    verified_at         timestamptz,   -- the desk's first decision: verified (also as not our
+                                       -- authority), archived or linked as a duplicate
     dispatched_at       timestamptz,   -- the first arrival at an institution (routing)
     followed_up_at      timestamptz,   -- the first follow-up
     completed_at        timestamptz,   -- the latest closing; cleared by a reopen

@@ -61,7 +61,7 @@ enum MHD_Result staff_api_unavailable(struct MHD_Connection *c, request_t *req, 
 {
     static const char *const retry[] = {"Retry-After", "2", NULL};
     logger_warn("accounts database: %s", error->message);
-    return http_send_problem(c, req, &PROBLEM_UNAVAILABLE, "the accounts database is not reachable; try again", NULL, retry);
+    return http_send_problem(c, req, &PROBLEM_UNAVAILABLE, "the database is not reachable; try again", NULL, retry);
 }
 
 bool staff_api_authenticate(struct MHD_Connection *c, request_t *req, staff_member_t *who, enum MHD_Result *rc)

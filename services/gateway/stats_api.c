@@ -36,7 +36,8 @@ static bool scope(struct MHD_Connection *c, request_t *req, db_t *db, stats_filt
                   char own[sizeof ((staff_member_t *) 0)->institution], bool *staff, enum MHD_Result *rc)
 {
     staff_member_t who;
-    *staff = http_bearer_token(c) != NULL;
+    /* Any Authorization header asks for a member's view: a malformed one is a 401, never public. */
+    *staff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION) != NULL;
     f->public_view = !*staff;
     if (!*staff)
         return true;
@@ -102,7 +103,9 @@ static enum MHD_Result send_csv(struct MHD_Connection *c, request_t *req, const 
     char disposition[96];
     snprintf(disposition, sizeof disposition, "attachment; filename=\"aduan-%s.csv\"", name);
     const char *const headers[] = {"Content-Disposition", disposition, "Cache-Control", "no-store", NULL};
-    return http_send_text(c, req, 200, "text/csv; charset=utf-8; header=present", csv, headers);
+    /* An empty selection has no columns to name: an empty file, without a header row. */
+    const char *type = csv[0] ? "text/csv; charset=utf-8; header=present" : "text/csv; charset=utf-8; header=absent";
+    return http_send_text(c, req, 200, type, csv, headers);
 }
 
 static enum MHD_Result stats_view(struct MHD_Connection *c, request_t *req, const char *method, view_t view)
@@ -124,8 +127,9 @@ static enum MHD_Result stats_view(struct MHD_Connection *c, request_t *req, cons
     enum MHD_Result rc;
     if (!scope(c, req, db, &f, own, &staff, &rc))
         return rc;
+    static const char *const challenge[] = {"WWW-Authenticate", "Bearer", NULL};
     if (view == VIEW_EXPORT_REPORTS && !staff)
-        return http_send_problem(c, req, &PROBLEM_UNAUTHORIZED, "exports of reports are for staff", NULL, NULL);
+        return http_send_problem(c, req, &PROBLEM_UNAUTHORIZED, "exports of reports are for staff", NULL, challenge);
     char *json = NULL;
     int done = compute(c, db, view, &f, &json, reason, sizeof reason, &error);
     if (done == 1)

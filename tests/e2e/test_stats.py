@@ -127,7 +127,10 @@ class Stats(SystemTestCase):
         def at(view, action):
             return [a["at"] for a in view["actions"] if a["action"] == action][0]
 
-        to_verification = [seconds(at(v, "submitted"), at(v, "verify")) for v in views.values()]
+        # The desk's decision: verified, or archived (the postponed report has had none yet).
+        archived = self.view(s["archived"][0])
+        to_verification = ([seconds(at(v, "submitted"), at(v, "verify")) for v in views.values()]
+                           + [seconds(at(archived, "submitted"), at(archived, "archive"))])
         to_follow_up = [seconds(at(v, "route"), at(v, "follow_up")) for v in views.values()
                         if v["tracking_id"] in s["in_process"] + s["completed"]]
         to_completion = [seconds(at(views[t], "submitted"), at(views[t], "close")) for t in s["completed"]]
@@ -136,6 +139,7 @@ class Stats(SystemTestCase):
                               ("seconds_to_completion", to_completion)):
             self.assertAlmostEqual(batam[name]["median"], statistics.median(samples), delta=1.0, msg=name)
         self.assertEqual(batam["verification_compliance"], 100.0)
+        self.assertEqual((batam["ever_postponed"], batam["ever_transferred"]), (1, 0))
         by_channel = {g["key"]: g["received"] for g in self.stats("summary", group_by="channel")["groups"]}
         self.assertEqual(by_channel, {"web": 6 + 2, "api": 6})
         by_city = {g["key"]: g for g in self.stats("summary", group_by="institution", level="city")["groups"]}
@@ -176,8 +180,18 @@ class Stats(SystemTestCase):
         self.assertEqual(status, 403)
         status, _, doc = self.sys.json("GET", "/api/v1/stats/summary?group_by=colour", headers=self.auth["nas"])
         self.assertEqual(status, 422, doc)
-        status, _, doc = self.sys.json("GET", "/api/v1/stats/summary?from=2026-02-31", headers=self.auth["nas"])
-        self.assertEqual(status, 422, doc)
+        for query in ("from=2026-02-31", "to=yesterday", "region=21%25", "category=JALAN_%25"):
+            status, _, doc = self.sys.json("GET", f"/api/v1/stats/summary?{query}", headers=self.auth["nas"])
+            self.assertEqual(status, 422, (query, doc))
+        status, headers, _ = self.sys.json("GET", "/api/v1/stats/summary",
+                                           headers={"Authorization": "Bearer " + "x" * 300})
+        self.assertEqual(status, 401, "a malformed token is refused, not served the public view")
+        above = self.stats("summary", who="analis", group_by="institution", level="province")["groups"]
+        self.assertEqual(above, [], "no group for an institution above the analyst's own")
+        units = self.stats("summary", who="analis", group_by="institution", level="unit")["groups"]
+        self.assertEqual([(g["key"], g["received"]) for g in units], [("KOTA-21.71.PUPR", 7)])
+        public = self.stats("rankings", who=None, level="unit", min_reports="1")
+        self.assertEqual(public["min_reports"], 5, "the public never sees a ranking of tiny groups")
 
     def test_exports_are_rfc4180_csv_and_json_without_content(self):
         self.counted()
@@ -311,7 +325,7 @@ class Stats(SystemTestCase):
                                 ("76.60", "C"), ("65.00", "C"), ("64.99", "D"), ("64.994", "D"), ("25", "D")):
             self.assertEqual(grade(value), expected, value)
         # 9 elements answered 35322 points by 10 000 respondents each: IKM = 25/9 × 9 × 3.5322 = 88.305
-        # exactly, which rounds half up to 88.31 (A); a weight rounded to 0.111 would give 88.21.
+        # exactly, which rounds half up to 88.31 (A); a weight rounded to 0.111 would give 88.22 (B).
         hundredths = self.sys.db.scalar("SELECT ikm_hundredths(array_fill(35322::numeric, ARRAY[9]), "
                                         "array_fill(10000::numeric, ARRAY[9]))")
         self.assertEqual(hundredths, "8831")
