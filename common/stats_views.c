@@ -1,5 +1,7 @@
 #include "stats_views.h"
 
+#include <jansson.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,14 +228,53 @@ int stats_views_rankings(db_t *db, const stats_filter_t *f, const char *order, i
     return render(db, rankings_sql, 11, params, json, reason, reason_cap, error);
 }
 
+static int ikm_of(db_t *db, const stats_filter_t *f, char **json, char *reason, size_t reason_cap, db_error_t *error)
+{
+    const char *params[] = {f->from, f->to, f->institution, f->public_view ? "t" : "f"};
+    return render(db, ikm_sql, 4, params, json, reason, reason_cap, error);
+}
+
+/* {"level", "items": [the index of each active institution of the level inside the filter]}. */
+static int ikm_by_level(db_t *db, const stats_filter_t *f, char **json, char *reason, size_t reason_cap,
+                        db_error_t *error)
+{
+    const char *params[] = {f->level, f->institution};
+    PGresult *r = db_exec(db, "SELECT code FROM institutions WHERE kind = $1 AND active AND ($2::text IS NULL "
+                              "OR code IN (SELECT code FROM institution_ancestors WHERE ancestor = $2)) ORDER BY code",
+                          2, params, error);
+    json_t *items = r ? json_array() : NULL;
+    int rc = r && items ? 0 : -1;
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+        stats_filter_t one = *f;
+        one.institution = PQgetvalue(r, i, 0);
+        char *doc = NULL;
+        rc = ikm_of(db, &one, &doc, reason, reason_cap, error);
+        json_t *item = doc ? json_loads(doc, 0, NULL) : NULL;
+        free(doc);
+        if (rc == 0 && (!item || json_array_append_new(items, item) != 0))
+            rc = -1;
+    }
+    PQclear(r);
+    json_t *answer = rc == 0 ? json_pack("{s:s, s:o}", "level", f->level, "items", items) : NULL;
+    if (!answer)
+        json_decref(items);
+    *json = answer ? json_dumps(answer, JSON_COMPACT) : NULL;
+    json_decref(answer);
+    if (rc == 0 && !*json) {
+        snprintf(error->message, sizeof error->message, "out of memory");
+        rc = -1;
+    }
+    return rc;
+}
+
 int stats_views_ikm(db_t *db, const stats_filter_t *f, char **json, char *reason, size_t reason_cap,
                     db_error_t *error)
 {
     *json = NULL;
     if (check_filter(f, reason, reason_cap) != 0)
         return 1;
-    const char *params[] = {f->from, f->to, f->institution, f->public_view ? "t" : "f"};
-    return render(db, ikm_sql, 4, params, json, reason, reason_cap, error);
+    return f->level ? ikm_by_level(db, f, json, reason, reason_cap, error)
+                    : ikm_of(db, f, json, reason, reason_cap, error);
 }
 
 int stats_views_export_reports(db_t *db, const stats_filter_t *f, char **json, char *reason, size_t reason_cap,

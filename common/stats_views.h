@@ -37,7 +37,8 @@ int stats_views_rankings(db_t *db, const stats_filter_t *filter, const char *ord
 /* The satisfaction index of the survey answers about institutions within filter->institution
  * (submitted from..to): per element U1..U9 the average of those who answered it (NRR), IKM =
  * sum of NRR × 25/9 rounded to two decimals exactly (ikm_hundredths), its grade; in the public
- * view withheld when fewer than the public minimum answered. */
+ * view withheld when fewer than the public minimum answered. With filter->level: {"level",
+ * "items": [that document for each active institution of the level inside filter->institution]}. */
 int stats_views_ikm(db_t *db, const stats_filter_t *filter, char **json, char *reason, size_t reason_cap,
                     db_error_t *error);
 

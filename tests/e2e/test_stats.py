@@ -300,6 +300,11 @@ class Stats(SystemTestCase):
         self.assertEqual(status, 422, doc)
         public = self.stats("ikm", who=None, institution="KOTA-21.72.PUPR")
         self.assertEqual((public["respondents"], public["ikm"]), (0, None))
+        units = self.stats("ikm", institution="KOTA-21.72", level="unit")
+        by_unit = {i["institution"]: i for i in units["items"]}
+        self.assertEqual(len(by_unit), 6, "every unit of the city, answered or not")
+        self.assertEqual((by_unit[institution]["respondents"], by_unit[institution]["ikm"]), (5, expected))
+        self.assertEqual(by_unit["KOTA-21.72.PUPR"]["respondents"], 0)
 
     def test_every_service_exposes_its_technical_metrics_and_stats_the_business_gauges(self):
         self.counted()
