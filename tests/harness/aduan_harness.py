@@ -24,10 +24,27 @@ BIN_DIR = os.environ.get("ADUAN_BIN_DIR", "")
 CLUSTER_URL = os.environ.get("ADUAN_TEST_DB_URL", "")
 
 
+# Ports handed out by this process; they are below the kernel's ephemeral range (32768-60999 on
+# Debian), where any outgoing connection (psql, an HTTP client) may take a port between the moment
+# a test picks it and the moment its service binds it — that race made services fail to start with
+# "Address already in use" when suites ran side by side.
+_PORTS_GIVEN = set()
+_PORT_RANGE = (20000, 32000)
+
+
 def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    rng = random.SystemRandom()
+    while True:
+        port = rng.randrange(*_PORT_RANGE)
+        if port in _PORTS_GIVEN:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _PORTS_GIVEN.add(port)
+        return port
 
 
 def _with_dbname(url, dbname):
@@ -253,15 +270,21 @@ class System:
         return self.notifiers[0]
 
     def start(self):
-        if self.mail:
-            self.mail.start()
-        for intake in self.intakes:
-            intake.start()
-        if self.stats:
-            self.stats.start()
-        for svc in self.lifecycle_services() + self.notifiers:
-            svc.start()
-        self.gateway.start()
+        """Starts every part; when one fails, stops what was started (keeping the logs) and raises,
+        so a failed start never leaves processes behind."""
+        try:
+            if self.mail:
+                self.mail.start()
+            for intake in self.intakes:
+                intake.start()
+            if self.stats:
+                self.stats.start()
+            for svc in self.lifecycle_services() + self.notifiers:
+                svc.start()
+            self.gateway.start()
+        except BaseException:
+            self.stop(failed=True)
+            raise
         return self
 
     def lifecycle_services(self):

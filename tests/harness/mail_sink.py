@@ -111,9 +111,13 @@ class MailSink:
 
     def start(self):
         self._controller.start()
+        self._running = True
 
     def stop(self):
-        self._controller.stop()
+        """Stopping a sink that is not running does nothing (a system whose start failed)."""
+        if getattr(self, "_running", False):
+            self._controller.stop()
+            self._running = False
 
     def set_refusing(self, refusing):
         """While True every DATA gets a 451, to simulate a mail outage and its recovery."""
