@@ -12,6 +12,28 @@
 
 #define LANGUAGES 2   /* id, en */
 
+typedef struct {
+    char *subject, *text, *html;
+} message_t;
+
+static void message_clear(message_t *m)
+{
+    free(m->subject);
+    free(m->text);
+    free(m->html);
+    *m = (message_t) {0};
+}
+
+/* A template rendered for this event in one language: every recipient of that template and
+ * language gets the same words, so each is rendered (and read from the table) once per event. */
+typedef struct rendered_t {
+    char *template;
+    int language;
+    bool usable;
+    message_t message;
+    struct rendered_t *next;
+} rendered_t;
+
 /* What one event means to whoever reads about it, in both languages. */
 typedef struct {
     const event_t *event;
@@ -21,6 +43,7 @@ typedef struct {
     PGresult *report;              /* the report row, NULL when the event is about none */
     PGresult *labels;              /* words for codes, per language */
     char tracking_url[512];
+    rendered_t *rendered;
     int created;
 } fanout_t;
 
@@ -107,21 +130,16 @@ static size_t template_values(const fanout_t *f, int language, template_value_t 
 
 static void fanout_clear(fanout_t *f)
 {
+    while (f->rendered) {
+        rendered_t *next = f->rendered->next;
+        free(f->rendered->template);
+        message_clear(&f->rendered->message);
+        free(f->rendered);
+        f->rendered = next;
+    }
     json_decref(f->event_json);
     PQclear(f->report);
     PQclear(f->labels);
-}
-
-typedef struct {
-    char *subject, *text, *html;
-} message_t;
-
-static void message_clear(message_t *m)
-{
-    free(m->subject);
-    free(m->text);
-    free(m->html);
-    *m = (message_t) {0};
 }
 
 /* The template in the language (Indonesian when it has no such translation). 0 rendered, 1 no
@@ -149,6 +167,35 @@ static int render(db_t *db, const fanout_t *f, const char *template, int languag
         return 1;
     }
     return 0;
+}
+
+/* The message of a template in a language for this event, rendered on first use: 0 with *m,
+ * 1 the template is not usable, -1 error. */
+static int rendered(db_t *db, fanout_t *f, const char *template, int language, const message_t **m,
+                    db_error_t *error)
+{
+    rendered_t *r = f->rendered;
+    while (r && (r->language != language || strcmp(r->template, template) != 0))
+        r = r->next;
+    if (!r) {
+        if (!(r = calloc(1, sizeof *r)) || !(r->template = strdup(template))) {
+            free(r);
+            snprintf(error->message, sizeof error->message, "out of memory");
+            return -1;
+        }
+        r->language = language;
+        int rc = render(db, f, template, language, &r->message, error);
+        if (rc < 0) {
+            free(r->template);
+            free(r);
+            return -1;
+        }
+        r->usable = rc == 0;
+        r->next = f->rendered;
+        f->rendered = r;
+    }
+    *m = &r->message;
+    return r->usable ? 0 : 1;
 }
 
 static int language_index(const char *code)
@@ -199,20 +246,20 @@ static int deliver(db_t *db, fanout_t *f, const target_t *t, db_error_t *error)
 {
     char delivery_id[DELIVERY_ID_LEN + 1];
     delivery_store_make_id(f->event->id, t->channel, t->kind, t->recipient, delivery_id);
-    message_t m = {0};
-    int rc = t->template ? render(db, f, t->template, t->language, &m, error) : 0;
+    static const message_t none = {0};
+    const message_t *m = &none;
+    int rc = t->template ? rendered(db, f, t->template, t->language, &m, error) : 0;
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     char *payload = NULL;
     bool over_http = strcmp(t->channel, "sms") == 0 || strcmp(t->channel, "webhook") == 0;
-    if (over_http && !(payload = http_payload(f, t, &m, delivery_id))) {
+    if (over_http && !(payload = http_payload(f, t, m, delivery_id))) {
         snprintf(error->message, sizeof error->message, "cannot encode the payload of %s", delivery_id);
         rc = -1;
     }
     if (rc == 0)
-        rc = add(db, f, t, over_http && strcmp(t->channel, "webhook") == 0 ? NULL : &m, payload, delivery_id, error);
+        rc = add(db, f, t, over_http && strcmp(t->channel, "webhook") == 0 ? NULL : m, payload, delivery_id, error);
     free(payload);
-    message_clear(&m);
     return rc;
 }
 
