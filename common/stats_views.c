@@ -67,7 +67,7 @@ static const char summary_sql[] =
     "  'groups', COALESCE(json_agg(x.row ORDER BY x.key), '[]'))::text "
     "FROM (SELECT g.key, json_build_object('key', g.key, " MEASURES ") AS row FROM g CROSS JOIN m GROUP BY g.key) x";
 
-/* $8 order, $9 minimum reports, $10 level, $11 public. */
+/* $8 order, $9 minimum reports (NULL: the setting ranking_min_reports), $10 level, $11 public. */
 static const char rankings_sql[] =
     "WITH " FILTERED ", "
     "g AS (SELECT i.code AS key, i.name, f.* FROM institutions i JOIN institution_ancestors a ON a.ancestor = i.code "
@@ -78,7 +78,8 @@ static const char rankings_sql[] =
     "        " MEDIAN("g.submitted_at", "g.completed_at") " AS median, "
     "        json_build_object('key', g.key, 'name', min(g.name), " MEASURES ") AS row "
     "      FROM g CROSS JOIN m GROUP BY g.key), "
-    "q AS (SELECT GREATEST($9::int, CASE WHEN $11 THEN (SELECT min_count FROM m) ELSE 0 END) AS minimum), "
+    "q AS (SELECT GREATEST(COALESCE($9::int, (SELECT value FROM stats_settings WHERE key = 'ranking_min_reports'), 10), "
+    "      CASE WHEN $11 THEN (SELECT min_count FROM m) ELSE 0 END) AS minimum), "
     "o AS (SELECT r.*, r.received >= q.minimum AS ranked, row_number() OVER (ORDER BY r.received >= q.minimum DESC, "
     "        CASE WHEN $8 = 'completion' THEN -r.rate END NULLS LAST, "
     "        CASE WHEN $8 = 'speed' THEN r.median END NULLS LAST, r.received DESC, r.key) AS n FROM r, q) "
@@ -214,17 +215,6 @@ int stats_views_rankings(db_t *db, const stats_filter_t *f, const char *order, i
     snprintf(minimum, sizeof minimum, "%d", min_reports);
     const char *params[] = {f->from, f->to, f->institution, f->region, f->category, f->classification, f->channel,
                             order, min_reports >= 0 ? minimum : NULL, f->level, f->public_view ? "t" : "f"};
-    if (min_reports < 0) {   /* the operators' setting */
-        db_error_t ignored = {"", ""};
-        char *value = NULL;
-        if (db_query_value(db, "SELECT value::text FROM stats_settings WHERE key = 'ranking_min_reports'", 0, NULL,
-                           &value, &ignored) == 0 && value)
-            snprintf(minimum, sizeof minimum, "%s", value);
-        else
-            snprintf(minimum, sizeof minimum, "10");
-        free(value);
-        params[8] = minimum;
-    }
     return render(db, rankings_sql, 11, params, json, reason, reason_cap, error);
 }
 
