@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msgpack_fields.h"
 #include "report_json.h"
 #include "report_lifecycle.h"
 #include "report_step_codec.h"
@@ -38,8 +39,8 @@ static bool read_member(json_t *value, const char *key, report_step_t *step, fie
             continue;
         if (!json_is_string(value))
             field_errors_add(errors, key, "type", "%s must be a string", key);
-        else
-            *(const char **) ((char *) step + text_members[i].offset) = json_string_value(value);
+        else if (mpf_set_string((char **) ((char *) step + text_members[i].offset), json_string_value(value)) != 0)
+            field_errors_add(errors, key, "internal", "out of memory");
         return true;
     }
     for (size_t i = 0; i < sizeof flag_members / sizeof flag_members[0]; i++) {
@@ -54,7 +55,7 @@ static bool read_member(json_t *value, const char *key, report_step_t *step, fie
     return strcmp(key, "action") == 0;
 }
 
-/* The body into *step (strings borrowed from root); the action's rule, or NULL with errors. */
+/* The body into *step (which then owns copies of the strings); the action's rule, or NULL with errors. */
 static const lifecycle_rule_t *read_step(json_t *root, report_step_t *step, field_errors_t *errors)
 {
     if (!json_is_object(root)) {
@@ -66,7 +67,8 @@ static const lifecycle_rule_t *read_step(json_t *root, report_step_t *step, fiel
     json_object_foreach(root, key, value)
         if (!read_member(value, key, step, errors))
             field_errors_add(errors, key, "unknown", "unknown member '%s'", key);
-    step->action = (char *) json_string_value(json_object_get(root, "action"));
+    if (mpf_set_string(&step->action, json_string_value(json_object_get(root, "action"))) != 0)
+        field_errors_add(errors, "action", "internal", "out of memory");
     const lifecycle_rule_t *rule = lifecycle_rule(step->action);
     if (!rule)
         field_errors_add(errors, "action", "unknown", "action must be one of the documented actions");
@@ -129,11 +131,13 @@ static bool identify(struct MHD_Connection *c, request_t *req, const lifecycle_r
                      staff_member_t *who, enum MHD_Result *rc)
 {
     if (rule->roles & ROLE_REPORTER) {
-        step->actor_role = "reporter";
-        if (!(step->reporter_token = (char *) http_bearer_token(c)))
+        const char *token = http_bearer_token(c);
+        if (!token)
             *rc = http_send_problem(c, req, &PROBLEM_UNAUTHORIZED, "send the reporter token as Authorization: Bearer",
                                     NULL, NULL);
-        return step->reporter_token != NULL;
+        else if (mpf_set_string(&step->actor_role, "reporter") != 0 || mpf_set_string(&step->reporter_token, token) != 0)
+            *rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+        return token && step->reporter_token;
     }
     if (!staff_api_authenticate(c, req, who, rc))
         return false;
@@ -141,9 +145,11 @@ static bool identify(struct MHD_Connection *c, request_t *req, const lifecycle_r
         *rc = http_send_problem(c, req, &PROBLEM_FORBIDDEN, "your role may not take this action", NULL, NULL);
         return false;
     }
-    step->actor_role = who->role;
-    step->actor_id = who->username;
-    step->actor_institution = who->institution;
+    if (mpf_set_string(&step->actor_role, who->role) != 0 || mpf_set_string(&step->actor_id, who->username) != 0
+        || mpf_set_string(&step->actor_institution, who->institution) != 0) {
+        *rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+        return false;
+    }
     return true;
 }
 
@@ -156,7 +162,6 @@ enum MHD_Result action_api_post(struct MHD_Connection *c, request_t *req, const 
         return rc;
     report_step_t step;
     memset(&step, 0, sizeof step);
-    step.tracking_id = tracking_id;
     field_errors_t errors;
     field_errors_clear(&errors);
     staff_member_t who;
@@ -167,11 +172,14 @@ enum MHD_Result action_api_post(struct MHD_Connection *c, request_t *req, const 
         /* Only now: who is not signed in learns nothing, not even which ids are well formed. */
         if (tracking_id_normalize(typed_tracking_id, tracking_id) != 0)
             rc = http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no report has this tracking id", NULL, NULL);
+        else if (mpf_set_string(&step.tracking_id, tracking_id) != 0)
+            rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
         else if (!command_id_from_key(c, req, step.actor_id ? step.actor_id : step.reporter_token))
             rc = http_send_problem(c, req, &PROBLEM_MALFORMED, "Idempotency-Key must be 1 to 200 characters", NULL, NULL);
         else
             rc = send_step(c, req, rule, &step);
     }
+    report_step_clear(&step);
     json_decref(root);
     return rc;
 }

@@ -26,12 +26,12 @@ static void add_column(column_t *columns, size_t *n, const char *outer, const ch
         snprintf(c->name, sizeof c->name, "%s", outer);
 }
 
-static size_t read_columns(const json_t *first, column_t *columns)
+static size_t read_columns(json_t *first, column_t *columns)
 {
     size_t n = 0;
     const char *key, *inner;
     json_t *value, *ignored;
-    json_object_foreach((json_t *) first, key, value) {
+    json_object_foreach(first, key, value) {
         if (!json_is_object(value)) {
             add_column(columns, &n, key, NULL);
             continue;

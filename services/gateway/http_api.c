@@ -18,6 +18,7 @@
 #include "staff_api.h"
 #include "logger.h"
 #include "metrics.h"
+#include "msgpack_fields.h"
 #include "net_address.h"
 #include "problem.h"
 #include "reference_codec.h"
@@ -106,10 +107,14 @@ static enum MHD_Result get_report(struct MHD_Connection *c, request_t *req, cons
     char tracking_id[TRACKING_ID_LEN + 1], reason[256];
     if (tracking_id_normalize(typed_id, tracking_id) != 0)
         return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no report has this tracking id", NULL, NULL);
-    report_lookup_t lookup = {tracking_id, (char *) http_bearer_token(c)};
+    report_lookup_t lookup = {NULL, NULL};
     unsigned char *body = NULL;
     size_t size = 0;
-    if (report_lookup_encode(&lookup, &body, &size) != 0)
+    int encoded = mpf_set_string(&lookup.tracking_id, tracking_id) == 0
+                  && mpf_set_string(&lookup.reporter_token, http_bearer_token(c)) == 0
+                  && report_lookup_encode(&lookup, &body, &size) == 0;
+    report_lookup_clear(&lookup);
+    if (!encoded)
         return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
     envelope_t *reply = http_command(req, PEER_INTAKE, MSG_REPORT_GET, body, size, reason, sizeof reason);
     report_view_t view;
@@ -128,11 +133,13 @@ static enum MHD_Result get_report(struct MHD_Connection *c, request_t *req, cons
 
 static enum MHD_Result list_reference(struct MHD_Connection *c, request_t *req, const char *table)
 {
-    reference_query_t query = {(char *) table};
+    reference_query_t query = {NULL};
     unsigned char *body = NULL;
     size_t size = 0;
     char reason[256];
-    if (reference_query_encode(&query, &body, &size) != 0)
+    int encoded = mpf_set_string(&query.table, table) == 0 && reference_query_encode(&query, &body, &size) == 0;
+    reference_query_clear(&query);
+    if (!encoded)
         return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
     envelope_t *reply = http_command(req, PEER_INTAKE, MSG_REFERENCE_LIST, body, size, reason, sizeof reason);
     reference_list_t list;

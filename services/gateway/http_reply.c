@@ -92,13 +92,13 @@ bool http_is_json_content_type(const char *type)
     return type[n] == '\0' || type[n] == ';' || type[n] == ' ';
 }
 
-size_t http_json_depth(const json_t *value)
+size_t http_json_depth(json_t *value)
 {
     size_t deepest = 0, d;
     if (json_is_object(value)) {
         const char *key;
         json_t *member;
-        json_object_foreach((json_t *) value, key, member) {
+        json_object_foreach(value, key, member) {
             (void) key;
             if ((d = http_json_depth(member)) > deepest)
                 deepest = d;

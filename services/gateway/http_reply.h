@@ -47,7 +47,7 @@ envelope_t *http_command(request_t *req, command_peer_t peer, const char *type, 
 enum MHD_Result http_wrong_method(struct MHD_Connection *c, request_t *req, const char *allow);
 
 bool http_is_json_content_type(const char *type);
-size_t http_json_depth(const json_t *value);
+size_t http_json_depth(json_t *value);
 
 /* The token of an "Authorization: Bearer" header, or NULL. */
 const char *http_bearer_token(struct MHD_Connection *c);

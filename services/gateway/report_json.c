@@ -42,12 +42,12 @@ static bool listed(const char *key, const string_field_t *fields, size_t count, 
 }
 
 /* Unknown keys are refused so a typo ("titel") is not silently dropped. */
-static void refuse_unknown(const json_t *object, const char *prefix, const string_field_t *fields, size_t count,
+static void refuse_unknown(json_t *object, const char *prefix, const string_field_t *fields, size_t count,
                            const char *const *others, field_errors_t *errors)
 {
     const char *key;
     json_t *value;
-    json_object_foreach((json_t *) object, key, value) {
+    json_object_foreach(object, key, value) {
         (void) value;
         char path[64];
         snprintf(path, sizeof path, "%s%s", prefix, key);
@@ -96,9 +96,9 @@ static void read_coordinate(const json_t *location, const char *key, double *out
         *out = json_number_value(value);
 }
 
-static void read_location(const json_t *root, report_submission_t *out, field_errors_t *errors)
+static void read_location(json_t *root, report_submission_t *out, field_errors_t *errors)
 {
-    const json_t *location = json_object_get(root, "location");
+    json_t *location = json_object_get(root, "location");
     if (!location || json_is_null(location))
         return;
     if (!json_is_object(location)) {
@@ -120,9 +120,9 @@ static void read_location(const json_t *root, report_submission_t *out, field_er
                          "location.lat and location.lon go together");
 }
 
-static void read_reporter(const json_t *root, report_submission_t *out, field_errors_t *errors)
+static void read_reporter(json_t *root, report_submission_t *out, field_errors_t *errors)
 {
-    const json_t *reporter = json_object_get(root, "reporter");
+    json_t *reporter = json_object_get(root, "reporter");
     if (!reporter || json_is_null(reporter))
         return;
     if (!json_is_object(reporter)) {
@@ -152,7 +152,7 @@ static void apply_rules(const report_submission_t *out, field_errors_t *errors)
             errors->items[errors->count++] = rules.items[i];
 }
 
-int report_json_to_submission(const json_t *root, report_submission_t *out, field_errors_t *errors)
+int report_json_to_submission(json_t *root, report_submission_t *out, field_errors_t *errors)
 {
     if (!json_is_object(root)) {
         field_errors_add(errors, "", "type", "the body must be a JSON object");

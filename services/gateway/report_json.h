@@ -10,7 +10,7 @@
 /* Reads a submission body. Every problem (wrong JSON type, unknown field, missing field, then the
  * rules of report_rules.h) becomes one field error; 0 when there are none. The caller sets
  * idempotency_key; channel defaults to "web". */
-int report_json_to_submission(const json_t *root, report_submission_t *out, field_errors_t *errors);
+int report_json_to_submission(json_t *root, report_submission_t *out, field_errors_t *errors);
 
 /* Answers. Absent (withheld) fields are left out, never sent as null. */
 json_t *report_json_from_receipt(const report_receipt_t *receipt);

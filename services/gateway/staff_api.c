@@ -8,6 +8,7 @@
 
 #include "db.h"
 #include "logger.h"
+#include "msgpack_fields.h"
 #include "report_json.h"
 #include "report_lifecycle.h"
 #include "report_step_codec.h"
@@ -174,7 +175,7 @@ static enum MHD_Result create_staff(struct MHD_Connection *c, request_t *req)
 }
 
 /* Passes a staff.document on as the JSON it is. */
-static enum MHD_Result query(struct MHD_Connection *c, request_t *req, command_peer_t peer, staff_query_t *q)
+static enum MHD_Result query(struct MHD_Connection *c, request_t *req, command_peer_t peer, const staff_query_t *q)
 {
     unsigned char *body = NULL;
     size_t size = 0;
@@ -205,6 +206,23 @@ static uint32_t number_argument(struct MHD_Connection *c, const char *name, uint
     return text && (*end || end == text || value > 1000000) ? fallback : (uint32_t) value;
 }
 
+/* The query of a view, owning copies of what it names. 0, or -1 when out of memory. */
+static int fill_query(struct MHD_Connection *c, const char *view, const staff_member_t *who, const char *tracking_id,
+                      staff_query_t *q)
+{
+    memset(q, 0, sizeof *q);
+    q->limit = number_argument(c, "limit", 50);
+    q->offset = number_argument(c, "offset", 0);
+    if (mpf_set_string(&q->view, view) != 0 || mpf_set_string(&q->actor_role, who->role) != 0
+        || mpf_set_string(&q->actor_id, who->username) != 0
+        || mpf_set_string(&q->actor_institution, who->institution) != 0
+        || mpf_set_string(&q->tracking_id, tracking_id) != 0
+        || mpf_set_string(&q->status, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "status")) != 0
+        || mpf_set_string(&q->institution, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "institution")) != 0)
+        return -1;
+    return 0;
+}
+
 /* A view for the signed-in member; `typed_id` (as typed) only for the view of one report. */
 static enum MHD_Result list(struct MHD_Connection *c, request_t *req, const char *view, const char *typed_id)
 {
@@ -215,14 +233,13 @@ static enum MHD_Result list(struct MHD_Connection *c, request_t *req, const char
     char tracking_id[TRACKING_ID_LEN + 1];
     if (typed_id && tracking_id_normalize(typed_id, tracking_id) != 0)
         return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no report has this tracking id", NULL, NULL);
-    staff_query_t q = {
-        .view = (char *) view, .actor_role = who.role, .actor_id = who.username, .actor_institution = who.institution,
-        .tracking_id = typed_id ? tracking_id : NULL,
-        .status = (char *) MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "status"),
-        .institution = (char *) MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "institution"),
-        .limit = number_argument(c, "limit", 50), .offset = number_argument(c, "offset", 0),
-    };
-    return query(c, req, strcmp(view, "reports") == 0 || strcmp(view, "report") == 0 ? PEER_ROUTE : PEER_VERIFY, &q);
+    staff_query_t q;
+    if (fill_query(c, view, &who, typed_id ? tracking_id : NULL, &q) != 0)
+        rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    else
+        rc = query(c, req, strcmp(view, "reports") == 0 || strcmp(view, "report") == 0 ? PEER_ROUTE : PEER_VERIFY, &q);
+    staff_query_clear(&q);
+    return rc;
 }
 
 enum MHD_Result staff_api_route(struct MHD_Connection *c, request_t *req, const char *method, const char *url, bool *handled)

@@ -8,6 +8,7 @@
 #include "lifecycle_commands.h"
 #include "logger.h"
 #include "service.h"
+#include "service_db.h"
 #include "submission_keys.h"
 
 static const config_option_t intake_options[] = {
@@ -87,7 +88,7 @@ int main(int argc, char **argv)
     char reason[200];
     if (configure(&m, &seed) != 0)
         exit_code = 2;
-    else if (!(m.intake.db = m.lifecycle.db = service_open_db(m.service, seed)))
+    else if (!(m.intake.db = m.lifecycle.db = service_db_open(m.service, seed)))
         exit_code = 1;
     else if (!(m.server = cmd_server_new(config_get(service_config(m.service), "ADUAN_INTAKE_BIND"), reason, sizeof reason))) {
         logger_error("%s", reason);

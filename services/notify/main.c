@@ -13,6 +13,7 @@
 #include "metrics.h"
 #include "sender.h"
 #include "service.h"
+#include "service_db.h"
 
 #define MAX_OPTIONS 40
 #define DRAIN_MS 5000
@@ -142,14 +143,14 @@ static int run(service_t *service, const notify_settings_t *settings)
 {
     const config_t *config = service_config(service);
     char reason[256];
-    event_consumer_config_t cc = {.group = "notify", .topic_prefix = "report.", .handler = on_event,
+    event_consumer_config_t cc = {.group = "notify", .topic_prefix = EVENT_REPORT_PREFIX, .handler = on_event,
                                   .handler_ctx = (void *) &settings->fanout};
     db_t *db = NULL;
     sender_t *sender = NULL;
     consumer_thread_t thread = {service, NULL};
     pthread_t consumer;
     int rc = 1;
-    if (event_consumer_configure(config, &cc, reason, sizeof reason) != 0 || !(db = service_open_db(service, false))
+    if (event_consumer_configure(config, &cc, reason, sizeof reason) != 0 || !(db = service_db_open(service, false))
         || !(sender = sender_new(&settings->sender, db, reason, sizeof reason))
         || !(thread.consumer = event_consumer_new(&cc, reason, sizeof reason))
         || pthread_create(&consumer, NULL, consume, &thread) != 0) {

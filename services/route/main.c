@@ -32,12 +32,14 @@ static int on_verified(db_t *db, const event_t *event, void *ctx, db_error_t *er
     char note[64], request_id[64];
     snprintf(note, sizeof note, "routed by %s", basis);
     snprintf(request_id, sizeof request_id, "route:%s", event->id);
-    report_step_t step = {.tracking_id = event->tracking_id, .action = "route", .actor_role = "system",
-                          .institution = institution, .note = note};
+    report_step_t step;
     lifecycle_context_t context = {request_id, clock_now_ms()};
-    report_outcome_t outcome;
+    report_outcome_t outcome = {0};
     error_reply_t refusal;
-    rc = lifecycle_store_apply(db, &step, &context, &outcome, &refusal, error);
+    rc = -1;
+    if (report_step_system(&step, event->tracking_id, "route", institution, note) == 0)
+        rc = lifecycle_store_apply(db, &step, &context, &outcome, &refusal, error);
+    report_step_clear(&step);
     if (rc == 1)  /* e.g. archived meanwhile by a resent command: nothing to route, move on */
         logger_warn("report %s not routed: %s %s", event->tracking_id, refusal.code, refusal.detail);
     else if (rc == 0)
@@ -79,7 +81,7 @@ int main(int argc, char **argv)
     const lifecycle_service_t route = {
         .name = "route", .summary = "routing, dispatch, follow-up, closing and every deadline clock",
         .options = route_options, .option_count = sizeof route_options / sizeof route_options[0],
-        .bind_option = "ADUAN_ROUTE_BIND", .topic = "report.verified", .handler = on_verified,
+        .bind_option = "ADUAN_ROUTE_BIND", .topic = EVENT_REPORT_VERIFIED, .handler = on_verified,
         .periodic = sweep, .every_ms = 1000,
     };
     return lifecycle_service_main(&route, argc, argv);

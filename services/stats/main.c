@@ -14,6 +14,7 @@
 #include "logger.h"
 #include "metrics.h"
 #include "service.h"
+#include "service_db.h"
 #include "stream_hub.h"
 
 #define MAX_OPTIONS 16
@@ -96,7 +97,7 @@ static void serve(service_t *service, db_t *db, stream_hub_t *hub, cmd_server_t 
 static int start_counting(const config_t *config, event_consumer_t **consumer, pthread_t *thread, char *reason,
                           size_t cap)
 {
-    event_consumer_config_t cc = {.group = STATS_GROUP, .topic_prefix = "report.", .handler = count_event};
+    event_consumer_config_t cc = {.group = STATS_GROUP, .topic_prefix = EVENT_REPORT_PREFIX, .handler = count_event};
     if (event_consumer_configure(config, &cc, reason, cap) != 0 || !(*consumer = event_consumer_new(&cc, reason, cap)))
         return -1;
     if (pthread_create(thread, NULL, consume, *consumer) != 0) {
@@ -128,7 +129,7 @@ int main(int argc, char **argv)
     if (config_get_long(config, "ADUAN_HEARTBEAT_MS", 10, 60000, &heartbeat_ms, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         exit_code = 2;
-    } else if (!(db = service_open_db(service, false)))
+    } else if (!(db = service_db_open(service, false)))
         exit_code = 1;
     else if (!(hub = stream_hub_new(db, config_get(config, "ADUAN_STREAM_BIND"), (int) heartbeat_ms, reason, sizeof reason))
              || !(replay = cmd_server_new(config_get(config, "ADUAN_REPLAY_BIND"), reason, sizeof reason))

@@ -12,6 +12,7 @@
 #include "event_consumer.h"
 #include "logger.h"
 #include "service.h"
+#include "service_db.h"
 
 static const config_option_t probe_options[] = {
     {"ADUAN_ADMIN_ADDR", "127.0.0.1:0", "host:port of /healthz, /readyz, /metrics"},
@@ -42,7 +43,7 @@ static int record_work(db_t *db, const event_t *event, void *ctx, db_error_t *er
 
 static int create_work_table(service_t *service)
 {
-    db_t *db = service_open_db(service, false);
+    db_t *db = service_db_open(service, false);
     if (!db)
         return -1;
     db_error_t error;

@@ -9,6 +9,7 @@
 #include "lifecycle_commands.h"
 #include "logger.h"
 #include "service.h"
+#include "service_db.h"
 
 #define LIFECYCLE_MAX_OPTIONS 16
 
@@ -78,7 +79,7 @@ static int open_parts(runner_t *r)
         logger_error("%s", reason);
         return 2;
     }
-    if (!(r->db = service_open_db(r->service, false)))
+    if (!(r->db = service_db_open(r->service, false)))
         return 1;
     r->commands = (lifecycle_commands_t) {r->db, r->def->name};
     const char *bind = config_get(config, r->def->bind_option);

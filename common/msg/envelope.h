@@ -1,5 +1,6 @@
 #ifndef ADUAN_ENVELOPE_H
 #define ADUAN_ENVELOPE_H
+#include "message_types.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,17 +12,6 @@
 #define ENVELOPE_MAX_BYTES (1024 * 1024)
 #define ENVELOPE_TYPE_MAX 63
 #define ENVELOPE_ID_MAX 63
-
-/* Message types of this version of the protocol. */
-#define MSG_PING            "ping"
-#define MSG_PONG            "pong"
-#define MSG_ERROR           "error"
-#define MSG_REPORT_SUBMIT   "report.submit"
-#define MSG_REPORT_RECEIPT  "report.receipt"
-#define MSG_REPORT_GET      "report.get"
-#define MSG_REPORT_VIEW     "report.view"
-#define MSG_REFERENCE_LIST  "reference.list"
-#define MSG_REFERENCE_ITEMS "reference.items"
 
 typedef struct {
     char type[ENVELOPE_TYPE_MAX + 1];

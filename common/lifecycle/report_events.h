@@ -1,5 +1,6 @@
 #ifndef ADUAN_REPORT_EVENTS_H
 #define ADUAN_REPORT_EVENTS_H
+#include "message_types.h"
 #include <stdint.h>
 #include "event_codec.h"
 #include "report_codec.h"
@@ -48,8 +49,6 @@ int report_events_transition(const report_transition_t *transition, const report
  * verification at the national desk). Each is appended exactly once per clock:
  * report.deadline_missed when a clock runs out, report.closing_soon when the reporter's time to
  * answer a follow-up is nearly over (the report closes by itself at due_at). */
-#define EVENT_DEADLINE_MISSED "report.deadline_missed"
-#define EVENT_CLOSING_SOON "report.closing_soon"
 #define REPORT_DEADLINE_VERSION 1
 
 int report_events_deadline(const char *type, const char *deadline, int64_t due_at_ms, const char *status,

@@ -469,11 +469,14 @@ static int handle_overdue(db_t *db, PGresult *r, int row, int64_t now_ms, db_err
     snprintf(now, sizeof now, "%lld", (long long) now_ms);
     if (strcmp(kind, "reporter_reply") == 0) {
         snprintf(request_id, sizeof request_id, "auto_close:%s", deadline_id);
-        report_step_t close = {.tracking_id = (char *) tracking_id, .action = "auto_close", .actor_role = "system"};
+        report_step_t close;
         lifecycle_context_t context = {request_id, now_ms};
-        report_outcome_t outcome;
+        report_outcome_t outcome = {0};
         error_reply_t refusal;
-        int rc = lifecycle_store_apply(db, &close, &context, &outcome, &refusal, error);
+        int rc = -1;
+        if (report_step_system(&close, tracking_id, "auto_close", NULL, NULL) == 0)
+            rc = lifecycle_store_apply(db, &close, &context, &outcome, &refusal, error);
+        report_step_clear(&close);
         report_outcome_clear(&outcome);
         if (rc <= 0)
             return rc;

@@ -16,21 +16,20 @@ static const mpf_field_t field_error_fields[] = {
     {"code", MPF_CHARS, true, sizeof(((field_error_t *) 0)->code) - 1, offsetof(field_error_t, code), MPF_NO_FLAG},
     {"message", MPF_CHARS, true, sizeof(((field_error_t *) 0)->message) - 1, offsetof(field_error_t, message), MPF_NO_FLAG},
 };
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 static const char *const error_extra_keys[] = {"fields", NULL};
 
 int error_reply_encode(const error_reply_t *in, unsigned char **out, size_t *out_size)
 {
     mpf_writer_t writer;
     mpf_writer_init(&writer);
-    msgpack_pack_map(&writer.packer, COUNT(error_fields) + 1);
-    mpf_write(&writer.packer, error_fields, COUNT(error_fields), in);
+    msgpack_pack_map(&writer.packer, MPF_COUNT(error_fields) + 1);
+    mpf_write(&writer.packer, error_fields, MPF_COUNT(error_fields), in);
     mpf_write_str(&writer.packer, "fields");
     size_t n = in->fields.count > FIELD_ERRORS_MAX ? FIELD_ERRORS_MAX : in->fields.count;
     msgpack_pack_array(&writer.packer, n);
     for (size_t i = 0; i < n; i++) {
-        msgpack_pack_map(&writer.packer, COUNT(field_error_fields));
-        mpf_write(&writer.packer, field_error_fields, COUNT(field_error_fields), &in->fields.items[i]);
+        msgpack_pack_map(&writer.packer, MPF_COUNT(field_error_fields));
+        mpf_write(&writer.packer, field_error_fields, MPF_COUNT(field_error_fields), &in->fields.items[i]);
     }
     return mpf_writer_finish(&writer, out, out_size);
 }
@@ -41,10 +40,10 @@ int error_reply_decode(const void *data, size_t size, error_reply_t *out, char *
     mpf_doc_t doc;
     if (mpf_doc_open(&doc, data, size, 3, reason, cap) != 0)
         return -1;
-    int rc = mpf_read(doc.root, error_fields, COUNT(error_fields), out, error_extra_keys, reason, cap);
+    int rc = mpf_read(doc.root, error_fields, MPF_COUNT(error_fields), out, error_extra_keys, reason, cap);
     if (rc == 0)
         rc = mpf_read_list(mpf_find(doc.root, "fields"), "fields", FIELD_ERRORS_MAX, field_error_fields,
-                           COUNT(field_error_fields), out->fields.items, sizeof out->fields.items[0],
+                           MPF_COUNT(field_error_fields), out->fields.items, sizeof out->fields.items[0],
                            &out->fields.count, reason, cap);
     mpf_doc_close(&doc);
     return rc;

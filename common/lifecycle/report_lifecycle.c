@@ -2,42 +2,44 @@
 
 #include <string.h>
 
+#include "message_types.h"
+
 #define DESK_ROLES ROLE_ADMINS
 #define HANDLING_ROLES (ROLE_ADMINS | ROLE_UNIT_LIAISON)
 
 static const lifecycle_rule_t rules[] = {
     /* the verification desk (aduan-verify) */
-    {"verify", "verify", DESK_ROLES, SCOPE_DESK, {LIFECYCLE_STATUS_WAITING}, "verified", "report.verified",
+    {"verify", "verify", DESK_ROLES, SCOPE_DESK, {LIFECYCLE_STATUS_WAITING}, "verified", EVENT_REPORT_VERIFIED,
      NULL, false, false, false, {"verification"}, {0}, {0}},
-    {"not_our_authority", "verify", DESK_ROLES, SCOPE_DESK, {LIFECYCLE_STATUS_WAITING}, "verified", "report.verified",
+    {"not_our_authority", "verify", DESK_ROLES, SCOPE_DESK, {LIFECYCLE_STATUS_WAITING}, "verified", EVENT_REPORT_VERIFIED,
      "not_our_authority", true, false, false, {"verification"}, {0}, {0}},
-    {"postpone", "verify", DESK_ROLES, SCOPE_DESK, {LIFECYCLE_STATUS_WAITING}, "postponed", "report.postponed",
+    {"postpone", "verify", DESK_ROLES, SCOPE_DESK, {LIFECYCLE_STATUS_WAITING}, "postponed", EVENT_REPORT_POSTPONED,
      "postpone", true, true, false, {0}, {"verification"}, {0}},
-    {"archive", "verify", DESK_ROLES, SCOPE_DESK, {LIFECYCLE_STATUS_WAITING, "postponed"}, "archived", "report.archived",
+    {"archive", "verify", DESK_ROLES, SCOPE_DESK, {LIFECYCLE_STATUS_WAITING, "postponed"}, "archived", EVENT_REPORT_ARCHIVED,
      "archive", true, false, false, {"verification"}, {0}, {0}},
     {"link_duplicate", "verify", DESK_ROLES, SCOPE_DESK, {LIFECYCLE_STATUS_WAITING, "postponed"}, "archived",
-     "report.archived", NULL, false, false, false, {"verification"}, {0}, {0}},
+     EVENT_REPORT_ARCHIVED, NULL, false, false, false, {"verification"}, {0}, {0}},
     /* the reporter (aduan-intake, with the reporter token) */
-    {"add_data", "intake", ROLE_REPORTER, SCOPE_NONE, {"postponed"}, LIFECYCLE_STATUS_WAITING, "report.data_added",
+    {"add_data", "intake", ROLE_REPORTER, SCOPE_NONE, {"postponed"}, LIFECYCLE_STATUS_WAITING, EVENT_REPORT_DATA_ADDED,
      NULL, false, true, false, {0}, {0}, {"verification"}},
-    {"reply", "intake", ROLE_REPORTER, SCOPE_NONE, {"in_process"}, "reporter_replied", "report.reporter_replied",
+    {"reply", "intake", ROLE_REPORTER, SCOPE_NONE, {"in_process"}, "reporter_replied", EVENT_REPORTER_REPLIED,
      NULL, false, true, false, {0}, {"reporter_reply"}, {"follow_up"}},
     /* routing and handling (aduan-route) */
-    {"route", "route", ROLE_SYSTEM, SCOPE_NONE, {"verified"}, "dispatched", "report.dispatched",
+    {"route", "route", ROLE_SYSTEM, SCOPE_NONE, {"verified"}, "dispatched", EVENT_REPORT_DISPATCHED,
      NULL, false, false, true, {0}, {0}, {"follow_up", "resolution"}},
-    {"dispatch", "route", ROLE_ADMINS, SCOPE_HOLDER, {"dispatched", "transferred"}, "dispatched", "report.dispatched",
+    {"dispatch", "route", ROLE_ADMINS, SCOPE_HOLDER, {"dispatched", "transferred"}, "dispatched", EVENT_REPORT_DISPATCHED,
      NULL, false, false, true, {0}, {0}, {0}},
     {"transfer", "route", ROLE_ADMINS, SCOPE_HOLDER, {"dispatched", "transferred", "in_process", "reporter_replied"},
-     "transferred", "report.transferred", "transfer", true, false, true, {0}, {"reporter_reply"},
+     "transferred", EVENT_REPORT_TRANSFERRED, "transfer", true, false, true, {0}, {"reporter_reply"},
      {"follow_up", "resolution"}},
     {"follow_up", "route", HANDLING_ROLES, SCOPE_HOLDER, {"dispatched", "transferred", "in_process", "reporter_replied"},
-     "in_process", "report.followed_up", NULL, false, true, false, {"follow_up"}, {0}, {"reporter_reply"}},
+     "in_process", EVENT_REPORT_FOLLOWED_UP, NULL, false, true, false, {"follow_up"}, {0}, {"reporter_reply"}},
     {"close", "route", ROLE_ADMINS, SCOPE_HOLDER, {"in_process", "reporter_replied"}, "closed_by_admin",
-     "report.closed", "close", false, false, false, {"resolution"}, {"follow_up", "reporter_reply"}, {0}},
-    {"auto_close", "route", ROLE_SYSTEM, SCOPE_NONE, {"in_process"}, "closed_by_system", "report.closed",
+     EVENT_REPORT_CLOSED, "close", false, false, false, {"resolution"}, {"follow_up", "reporter_reply"}, {0}},
+    {"auto_close", "route", ROLE_SYSTEM, SCOPE_NONE, {"in_process"}, "closed_by_system", EVENT_REPORT_CLOSED,
      NULL, false, false, false, {"resolution"}, {"follow_up", "reporter_reply"}, {0}},
     {"reopen", "route", ROLE_ADMINS, SCOPE_HOLDER, {"closed_by_admin", "closed_by_system"}, "in_process",
-     "report.reopened", "reopen", true, false, false, {0}, {0}, {"follow_up", "resolution"}},
+     EVENT_REPORT_REOPENED, "reopen", true, false, false, {0}, {0}, {"follow_up", "resolution"}},
 };
 
 const lifecycle_rule_t *lifecycle_rule(const char *action)

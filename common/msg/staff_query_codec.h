@@ -1,5 +1,6 @@
 #ifndef ADUAN_STAFF_QUERY_CODEC_H
 #define ADUAN_STAFF_QUERY_CODEC_H
+#include "message_types.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -8,8 +9,6 @@
  * reports, one report with its history and clocks). The answer is a JSON document rendered by the
  * serving service's store, already scoped and privacy-filtered there, which the gateway passes on
  * unchanged; keeping the rendering next to the SQL means the filter exists in one place only. */
-#define MSG_STAFF_QUERY    "staff.query"
-#define MSG_STAFF_DOCUMENT "staff.document"
 
 #define STAFF_DOCUMENT_MAX (900 * 1024)
 #define STAFF_QUERY_LIMIT_MAX 200

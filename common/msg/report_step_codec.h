@@ -1,5 +1,6 @@
 #ifndef ADUAN_REPORT_STEP_CODEC_H
 #define ADUAN_REPORT_STEP_CODEC_H
+#include "message_types.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -9,8 +10,6 @@
  * asked by the gateway for a signed-in staff member or a reporter holding the token. The actor
  * fields come from the gateway's session check, never from the HTTP body. Strict decoders as in
  * report_codec.h. */
-#define MSG_REPORT_ACT     "report.act"
-#define MSG_REPORT_OUTCOME "report.outcome"
 
 #define REPORT_STEP_NOTE_MAX 5000
 #define REPORT_STEP_ATTACHMENT_MAX 500
@@ -48,6 +47,10 @@ typedef struct {
 int report_step_encode(const report_step_t *in, unsigned char **out, size_t *out_size);
 int report_step_decode(const void *data, size_t size, report_step_t *out, char *reason, size_t reason_cap);
 void report_step_clear(report_step_t *self);
+/* A step the system takes by itself (routing, auto-close): *self owns copies of the strings given
+ * (institution and note may be NULL). 0, or -1 when out of memory (clear it either way). */
+int report_step_system(report_step_t *self, const char *tracking_id, const char *action, const char *institution,
+                       const char *note);
 
 int report_outcome_encode(const report_outcome_t *in, unsigned char **out, size_t *out_size);
 int report_outcome_decode(const void *data, size_t size, report_outcome_t *out, char *reason, size_t reason_cap);

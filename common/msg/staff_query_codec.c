@@ -5,7 +5,6 @@
 #include "msgpack_fields.h"
 #include "report_rules.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define S(type, key, req, limit, member) {key, MPF_STR, req, limit, offsetof(type, member), MPF_NO_FLAG}
 
 static const mpf_field_t query_fields[] = {
@@ -26,32 +25,32 @@ static const mpf_field_t document_fields[] = {
 
 int staff_query_encode(const staff_query_t *in, unsigned char **out, size_t *out_size)
 {
-    return mpf_encode(query_fields, COUNT(query_fields), in, out, out_size);
+    return mpf_encode(query_fields, MPF_COUNT(query_fields), in, out, out_size);
 }
 
 int staff_query_decode(const void *data, size_t size, staff_query_t *out, char *reason, size_t cap)
 {
     memset(out, 0, sizeof *out);
-    return mpf_decode(data, size, query_fields, COUNT(query_fields), out, reason, cap);
+    return mpf_decode(data, size, query_fields, MPF_COUNT(query_fields), out, reason, cap);
 }
 
 void staff_query_clear(staff_query_t *self)
 {
-    mpf_free_strings(query_fields, COUNT(query_fields), self);
+    mpf_free_strings(query_fields, MPF_COUNT(query_fields), self);
 }
 
 int staff_document_encode(const staff_document_t *in, unsigned char **out, size_t *out_size)
 {
-    return mpf_encode(document_fields, COUNT(document_fields), in, out, out_size);
+    return mpf_encode(document_fields, MPF_COUNT(document_fields), in, out, out_size);
 }
 
 int staff_document_decode(const void *data, size_t size, staff_document_t *out, char *reason, size_t cap)
 {
     memset(out, 0, sizeof *out);
-    return mpf_decode(data, size, document_fields, COUNT(document_fields), out, reason, cap);
+    return mpf_decode(data, size, document_fields, MPF_COUNT(document_fields), out, reason, cap);
 }
 
 void staff_document_clear(staff_document_t *self)
 {
-    mpf_free_strings(document_fields, COUNT(document_fields), self);
+    mpf_free_strings(document_fields, MPF_COUNT(document_fields), self);
 }

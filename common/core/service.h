@@ -4,7 +4,6 @@
 #include <stddef.h>
 #include "admin_http.h"
 #include "config.h"
-#include "db.h"
 
 /* What every service process does at start and stop, in one place:
  *   - loads configuration (the common ADUAN_* options plus the service's own; a service's table may
@@ -12,7 +11,6 @@
  *   - sets up JSON logging (ADUAN_LOG_LEVEL) under the service name;
  *   - starts the admin listener (ADUAN_ADMIN_ADDR) with /healthz, /readyz, /metrics;
  *   - turns SIGINT/SIGTERM into service_interrupted() (CZMQ's handler: zsys_interrupted);
- *   - opens the database with retry and applies migrations (and seeds when asked) at start-up.
  * Common options: ADUAN_DB_URL, ADUAN_DB_CONNECT_WAIT_MS, ADUAN_LOG_LEVEL, ADUAN_ADMIN_ADDR. */
 typedef struct service_t service_t;
 
@@ -26,10 +24,6 @@ void service_stop(service_t **self_p);
 const config_t *service_config(const service_t *self);
 const char *service_name(const service_t *self);
 admin_http_t *service_admin(service_t *self);
-
-/* Connects to ADUAN_DB_URL (waiting up to ADUAN_DB_CONNECT_WAIT_MS), then applies migrations and,
- * when `seed` is true, the seed data. NULL (reason logged) on failure or interruption. */
-db_t *service_open_db(service_t *self, bool seed);
 
 /* True once SIGINT or SIGTERM has arrived. */
 bool service_interrupted(void);

@@ -451,3 +451,10 @@ int mpf_decode(const void *data, size_t size, const mpf_field_t *fields, size_t 
     mpf_doc_close(&doc);
     return rc;
 }
+
+int mpf_set_string(char **slot, const char *value)
+{
+    free(*slot);
+    *slot = value ? strdup(value) : NULL;
+    return value && !*slot ? -1 : 0;
+}

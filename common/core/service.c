@@ -7,7 +7,6 @@
 
 #include "clock.h"
 #include "logger.h"
-#include "migrate.h"
 
 struct service_t {
     char name[32];
@@ -80,28 +79,4 @@ admin_http_t *service_admin(service_t *self)
 bool service_interrupted(void)
 {
     return zsys_interrupted != 0;
-}
-
-db_t *service_open_db(service_t *self, bool seed)
-{
-    char reason[200];
-    long wait_ms = 0;
-    if (config_get_long(self->config, "ADUAN_DB_CONNECT_WAIT_MS", 0, 3600000, &wait_ms, reason, sizeof reason) != 0) {
-        logger_error("%s", reason);
-        return NULL;
-    }
-    db_t *db = db_new(config_get(self->config, "ADUAN_DB_URL"));
-    db_error_t error = {"", ""};
-    if (!db || db_connect(db, (int) wait_ms, &error) != 0) {
-        logger_error("cannot connect to the database: %s", error.message);
-        db_destroy(&db);
-        return NULL;
-    }
-    if (migrate_apply(db, aduan_migrations, aduan_migrations_count, &error) != 0
-        || (seed && migrate_seed(db, aduan_seeds, aduan_seeds_count, &error) != 0)) {
-        logger_error("database schema: %s", error.message);
-        db_destroy(&db);
-        return NULL;
-    }
-    return db;
 }

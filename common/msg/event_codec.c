@@ -7,7 +7,6 @@
 
 #include "msgpack_fields.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define S(key, req, limit, member) {key, MPF_STR, req, limit, offsetof(event_t, member), MPF_NO_FLAG}
 #define EVENT_MAX_DEPTH 10  /* batch → events → event → payload (up to 6 levels of its own) */
 
@@ -28,8 +27,8 @@ static const char *const event_extra_keys[] = {"payload", NULL};
 /* Writes one event map; the payload bytes are already a msgpack map and are copied as they are. */
 static void write_event(mpf_writer_t *w, const event_t *e)
 {
-    msgpack_pack_map(&w->packer, mpf_count(event_fields, COUNT(event_fields), e) + 1);
-    mpf_write(&w->packer, event_fields, COUNT(event_fields), e);
+    msgpack_pack_map(&w->packer, mpf_count(event_fields, MPF_COUNT(event_fields), e) + 1);
+    mpf_write(&w->packer, event_fields, MPF_COUNT(event_fields), e);
     mpf_write_str(&w->packer, "payload");
     if (e->payload && e->payload_size)
         msgpack_sbuffer_write(&w->buffer, (const char *) e->payload, e->payload_size);
@@ -65,7 +64,7 @@ static int copy_payload(const msgpack_object *payload, event_t *out, char *reaso
 static int read_event(const msgpack_object *map, event_t *out, char *reason, size_t cap)
 {
     memset(out, 0, sizeof *out);
-    if (mpf_read(map, event_fields, COUNT(event_fields), out, event_extra_keys, reason, cap) != 0)
+    if (mpf_read(map, event_fields, MPF_COUNT(event_fields), out, event_extra_keys, reason, cap) != 0)
         return -1;
     if (copy_payload(mpf_find(map, "payload"), out, reason, cap) != 0) {
         event_clear(out);
@@ -87,7 +86,7 @@ int event_decode(const void *data, size_t size, event_t *out, char *reason, size
 
 void event_clear(event_t *self)
 {
-    mpf_free_strings(event_fields, COUNT(event_fields), self);
+    mpf_free_strings(event_fields, MPF_COUNT(event_fields), self);
     free(self->payload);
     memset(self, 0, sizeof *self);
 }
@@ -105,13 +104,13 @@ static const mpf_field_t heartbeat_fields[] = {
 int event_heartbeat_encode(int64_t head, int64_t at_ms, unsigned char **out, size_t *out_size)
 {
     heartbeat_t h = {head, at_ms};
-    return mpf_encode(heartbeat_fields, COUNT(heartbeat_fields), &h, out, out_size);
+    return mpf_encode(heartbeat_fields, MPF_COUNT(heartbeat_fields), &h, out, out_size);
 }
 
 int event_heartbeat_decode(const void *data, size_t size, int64_t *head, int64_t *at_ms, char *reason, size_t cap)
 {
     heartbeat_t h = {0, 0};
-    if (mpf_decode(data, size, heartbeat_fields, COUNT(heartbeat_fields), &h, reason, cap) != 0)
+    if (mpf_decode(data, size, heartbeat_fields, MPF_COUNT(heartbeat_fields), &h, reason, cap) != 0)
         return -1;
     *head = h.head;
     *at_ms = h.at;
@@ -126,13 +125,13 @@ static const mpf_field_t replay_fields[] = {
 
 int event_replay_request_encode(const event_replay_request_t *in, unsigned char **out, size_t *out_size)
 {
-    return mpf_encode(replay_fields, COUNT(replay_fields), in, out, out_size);
+    return mpf_encode(replay_fields, MPF_COUNT(replay_fields), in, out, out_size);
 }
 
 int event_replay_request_decode(const void *data, size_t size, event_replay_request_t *out, char *reason, size_t cap)
 {
     memset(out, 0, sizeof *out);
-    if (mpf_decode(data, size, replay_fields, COUNT(replay_fields), out, reason, cap) != 0)
+    if (mpf_decode(data, size, replay_fields, MPF_COUNT(replay_fields), out, reason, cap) != 0)
         return -1;
     if (out->max > EVENT_REPLAY_MAX)
         out->max = EVENT_REPLAY_MAX;
@@ -143,7 +142,7 @@ int event_replay_request_decode(const void *data, size_t size, event_replay_requ
 
 void event_replay_request_clear(event_replay_request_t *self)
 {
-    mpf_free_strings(replay_fields, COUNT(replay_fields), self);
+    mpf_free_strings(replay_fields, MPF_COUNT(replay_fields), self);
 }
 
 int event_batch_encode(const event_batch_t *in, unsigned char **out, size_t *out_size)
@@ -167,7 +166,7 @@ static const char *const batch_extra_keys[] = {"events", NULL};
 
 static int read_batch(const msgpack_object *root, event_batch_t *out, char *reason, size_t cap)
 {
-    if (mpf_read(root, batch_fields, COUNT(batch_fields), out, batch_extra_keys, reason, cap) != 0)
+    if (mpf_read(root, batch_fields, MPF_COUNT(batch_fields), out, batch_extra_keys, reason, cap) != 0)
         return -1;
     const msgpack_object *list = mpf_find(root, "events");
     if (!list || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size > EVENT_REPLAY_MAX) {

@@ -5,7 +5,6 @@
 #include "msgpack_fields.h"
 #include "report_rules.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define S(type, key, req, limit, member) {key, MPF_STR, req, limit, offsetof(type, member), MPF_NO_FLAG}
 #define B(type, key, member, flag) {key, MPF_BOOL, false, 0, offsetof(type, member), offsetof(type, flag)}
 
@@ -40,32 +39,43 @@ static const mpf_field_t outcome_fields[] = {
 
 int report_step_encode(const report_step_t *in, unsigned char **out, size_t *out_size)
 {
-    return mpf_encode(action_fields, COUNT(action_fields), in, out, out_size);
+    return mpf_encode(action_fields, MPF_COUNT(action_fields), in, out, out_size);
 }
 
 int report_step_decode(const void *data, size_t size, report_step_t *out, char *reason, size_t cap)
 {
     memset(out, 0, sizeof *out);
-    return mpf_decode(data, size, action_fields, COUNT(action_fields), out, reason, cap);
+    return mpf_decode(data, size, action_fields, MPF_COUNT(action_fields), out, reason, cap);
 }
 
 void report_step_clear(report_step_t *self)
 {
-    mpf_free_strings(action_fields, COUNT(action_fields), self);
+    mpf_free_strings(action_fields, MPF_COUNT(action_fields), self);
+}
+
+int report_step_system(report_step_t *self, const char *tracking_id, const char *action, const char *institution,
+                       const char *note)
+{
+    memset(self, 0, sizeof *self);
+    if (mpf_set_string(&self->tracking_id, tracking_id) != 0 || mpf_set_string(&self->action, action) != 0
+        || mpf_set_string(&self->actor_role, "system") != 0 || mpf_set_string(&self->institution, institution) != 0
+        || mpf_set_string(&self->note, note) != 0)
+        return -1;
+    return 0;
 }
 
 int report_outcome_encode(const report_outcome_t *in, unsigned char **out, size_t *out_size)
 {
-    return mpf_encode(outcome_fields, COUNT(outcome_fields), in, out, out_size);
+    return mpf_encode(outcome_fields, MPF_COUNT(outcome_fields), in, out, out_size);
 }
 
 int report_outcome_decode(const void *data, size_t size, report_outcome_t *out, char *reason, size_t cap)
 {
     memset(out, 0, sizeof *out);
-    return mpf_decode(data, size, outcome_fields, COUNT(outcome_fields), out, reason, cap);
+    return mpf_decode(data, size, outcome_fields, MPF_COUNT(outcome_fields), out, reason, cap);
 }
 
 void report_outcome_clear(report_outcome_t *self)
 {
-    mpf_free_strings(outcome_fields, COUNT(outcome_fields), self);
+    mpf_free_strings(outcome_fields, MPF_COUNT(outcome_fields), self);
 }

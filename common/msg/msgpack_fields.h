@@ -33,6 +33,9 @@ typedef struct {
     size_t present_offset;  /* bool flag for optional numbers, else MPF_NO_FLAG */
 } mpf_field_t;
 
+/* The number of fields of a static table, for the mpf_* calls below. */
+#define MPF_COUNT(table) (sizeof(table) / sizeof((table)[0]))
+
 /* Checks the raw bytes before any allocation: exactly one object, no trailing bytes, nesting at most
  * max_depth, and no container claiming more elements than bytes remain (which would make the
  * unpacker allocate absurd amounts). 0 when sound. */
@@ -64,6 +67,11 @@ int mpf_read_list_alloc(const msgpack_object *list, const char *key, size_t max,
 
 /* Frees the MPF_STR fields of `target` and sets them to NULL. */
 void mpf_free_strings(const mpf_field_t *fields, size_t count, void *target);
+
+/* Message structs own their strings (their _clear frees them). A sender holding borrowed strings
+ * fills a struct with copies through this: *slot becomes a copy of `value` (NULL stays NULL), the
+ * string it held before freed. 0, or -1 when out of memory (*slot then NULL). */
+int mpf_set_string(char **slot, const char *value);
 /* The value of `key` in `map`, or NULL. */
 const msgpack_object *mpf_find(const msgpack_object *map, const char *key);
 /* Copies a msgpack string into a malloc'd, NUL-terminated, UTF-8-checked C string. */

@@ -7,7 +7,6 @@
 #include "msgpack_fields.h"
 #include "report_rules.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define S(type, key, req, limit, member) {key, MPF_STR, req, limit, offsetof(type, member), MPF_NO_FLAG}
 #define B(type, key, member) {key, MPF_BOOL, true, 0, offsetof(type, member), MPF_NO_FLAG}
 /* Free text is bounded in bytes at four per character: the character limits are report_rules'. */
@@ -107,49 +106,49 @@ static int decode_flat(const void *data, size_t size, const mpf_field_t *fields,
 
 int report_submission_encode(const report_submission_t *in, unsigned char **out, size_t *out_size)
 {
-    return mpf_encode(submission_fields, COUNT(submission_fields), in, out, out_size);
+    return mpf_encode(submission_fields, MPF_COUNT(submission_fields), in, out, out_size);
 }
 
 int report_submission_decode(const void *data, size_t size, report_submission_t *out, char *reason, size_t cap)
 {
-    return decode_flat(data, size, submission_fields, COUNT(submission_fields), out, sizeof *out, reason, cap);
+    return decode_flat(data, size, submission_fields, MPF_COUNT(submission_fields), out, sizeof *out, reason, cap);
 }
 
 void report_submission_clear(report_submission_t *self)
 {
-    mpf_free_strings(submission_fields, COUNT(submission_fields), self);
+    mpf_free_strings(submission_fields, MPF_COUNT(submission_fields), self);
     memset(self, 0, sizeof *self);
 }
 
 int report_receipt_encode(const report_receipt_t *in, unsigned char **out, size_t *out_size)
 {
-    return mpf_encode(receipt_fields, COUNT(receipt_fields), in, out, out_size);
+    return mpf_encode(receipt_fields, MPF_COUNT(receipt_fields), in, out, out_size);
 }
 
 int report_receipt_decode(const void *data, size_t size, report_receipt_t *out, char *reason, size_t cap)
 {
-    return decode_flat(data, size, receipt_fields, COUNT(receipt_fields), out, sizeof *out, reason, cap);
+    return decode_flat(data, size, receipt_fields, MPF_COUNT(receipt_fields), out, sizeof *out, reason, cap);
 }
 
 void report_receipt_clear(report_receipt_t *self)
 {
-    mpf_free_strings(receipt_fields, COUNT(receipt_fields), self);
+    mpf_free_strings(receipt_fields, MPF_COUNT(receipt_fields), self);
     memset(self, 0, sizeof *self);
 }
 
 int report_lookup_encode(const report_lookup_t *in, unsigned char **out, size_t *out_size)
 {
-    return mpf_encode(lookup_fields, COUNT(lookup_fields), in, out, out_size);
+    return mpf_encode(lookup_fields, MPF_COUNT(lookup_fields), in, out, out_size);
 }
 
 int report_lookup_decode(const void *data, size_t size, report_lookup_t *out, char *reason, size_t cap)
 {
-    return decode_flat(data, size, lookup_fields, COUNT(lookup_fields), out, sizeof *out, reason, cap);
+    return decode_flat(data, size, lookup_fields, MPF_COUNT(lookup_fields), out, sizeof *out, reason, cap);
 }
 
 void report_lookup_clear(report_lookup_t *self)
 {
-    mpf_free_strings(lookup_fields, COUNT(lookup_fields), self);
+    mpf_free_strings(lookup_fields, MPF_COUNT(lookup_fields), self);
     memset(self, 0, sizeof *self);
 }
 
@@ -157,14 +156,14 @@ int report_view_encode(const report_view_t *in, unsigned char **out, size_t *out
 {
     mpf_writer_t writer;
     mpf_writer_init(&writer);
-    msgpack_pack_map(&writer.packer, mpf_count(view_fields, COUNT(view_fields), in) + 1);
-    mpf_write(&writer.packer, view_fields, COUNT(view_fields), in);
+    msgpack_pack_map(&writer.packer, mpf_count(view_fields, MPF_COUNT(view_fields), in) + 1);
+    mpf_write(&writer.packer, view_fields, MPF_COUNT(view_fields), in);
     mpf_write_str(&writer.packer, "actions");
     msgpack_pack_array(&writer.packer, in->action_count);
     for (size_t i = 0; i < in->action_count; i++) {
         const report_action_t *action = &in->actions[i];
-        msgpack_pack_map(&writer.packer, mpf_count(action_fields, COUNT(action_fields), action));
-        mpf_write(&writer.packer, action_fields, COUNT(action_fields), action);
+        msgpack_pack_map(&writer.packer, mpf_count(action_fields, MPF_COUNT(action_fields), action));
+        mpf_write(&writer.packer, action_fields, MPF_COUNT(action_fields), action);
     }
     return mpf_writer_finish(&writer, out, out_size);
 }
@@ -177,10 +176,10 @@ int report_view_decode(const void *data, size_t size, report_view_t *out, char *
         return -1;
     int rc = check_pair(doc.root, reason, cap);
     if (rc == 0)
-        rc = mpf_read(doc.root, view_fields, COUNT(view_fields), out, view_extra_keys, reason, cap);
+        rc = mpf_read(doc.root, view_fields, MPF_COUNT(view_fields), out, view_extra_keys, reason, cap);
     if (rc == 0)
         rc = mpf_read_list_alloc(mpf_find(doc.root, "actions"), "actions", REPORT_VIEW_MAX_ACTIONS, action_fields,
-                                 COUNT(action_fields), (void **) &out->actions, sizeof *out->actions,
+                                 MPF_COUNT(action_fields), (void **) &out->actions, sizeof *out->actions,
                                  &out->action_count, reason, cap);
     mpf_doc_close(&doc);
     if (rc != 0)
@@ -191,8 +190,8 @@ int report_view_decode(const void *data, size_t size, report_view_t *out, char *
 void report_view_clear(report_view_t *self)
 {
     for (size_t i = 0; i < self->action_count; i++)
-        mpf_free_strings(action_fields, COUNT(action_fields), &self->actions[i]);
+        mpf_free_strings(action_fields, MPF_COUNT(action_fields), &self->actions[i]);
     free(self->actions);
-    mpf_free_strings(view_fields, COUNT(view_fields), self);
+    mpf_free_strings(view_fields, MPF_COUNT(view_fields), self);
     memset(self, 0, sizeof *self);
 }

@@ -1,5 +1,6 @@
 #ifndef ADUAN_EVENT_CODEC_H
 #define ADUAN_EVENT_CODEC_H
+#include "message_types.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,14 +17,8 @@
  * Replay (command link, envelope types stream.replay → stream.batch):
  *   request { "from": uint (first seq wanted), "prefix": str, "max": uint }
  *   reply   { "events": [event map...], "head": uint (latest seq of the log) } */
-#define EVENT_HEARTBEAT_TOPIC "_heartbeat"
 #define EVENT_PAYLOAD_MAX (256 * 1024)
 #define EVENT_REPLAY_MAX 1000
-
-#define MSG_STREAM_REPLAY "stream.replay"
-#define MSG_STREAM_BATCH  "stream.batch"
-
-#define EVENT_REPORT_SUBMITTED "report.submitted"
 
 typedef struct {
     int64_t seq;                 /* 0 until sequenced */

@@ -1,0 +1,43 @@
+#ifndef ADUAN_MESSAGE_TYPES_H
+#define ADUAN_MESSAGE_TYPES_H
+
+/* Every message type of the command links and every event type of the stream, in one list
+ * (docs/architecture.md "Messages"). A command server dispatches on MSG_*; a consumer filters on
+ * EVENT_* (topics, so "report." selects them all). Each body's fields are defined once, by the
+ * codec named beside it. */
+
+/* Command links: request → reply. */
+#define MSG_PING            "ping"              /* → pong; answered by cmd_server itself */
+#define MSG_PONG            "pong"
+#define MSG_ERROR           "error"             /* any failed request: error_reply.h */
+#define MSG_REPORT_SUBMIT   "report.submit"     /* intake → report.receipt: report_codec.h */
+#define MSG_REPORT_RECEIPT  "report.receipt"
+#define MSG_REPORT_GET      "report.get"        /* intake → report.view: report_codec.h */
+#define MSG_REPORT_VIEW     "report.view"
+#define MSG_REFERENCE_LIST  "reference.list"    /* intake → reference.items: reference_codec.h */
+#define MSG_REFERENCE_ITEMS "reference.items"
+#define MSG_REPORT_ACT      "report.act"        /* intake|verify|route → report.outcome: report_step_codec.h */
+#define MSG_REPORT_OUTCOME  "report.outcome"
+#define MSG_STAFF_QUERY     "staff.query"       /* intake|verify|route → staff.document: staff_query_codec.h */
+#define MSG_STAFF_DOCUMENT  "staff.document"
+#define MSG_STREAM_REPLAY   "stream.replay"     /* stats (replay) → stream.batch: event_codec.h */
+#define MSG_STREAM_BATCH    "stream.batch"
+
+/* Events (topics of the stream; payloads in report_events.h, documented in docs/event-stream.md). */
+#define EVENT_REPORT_SUBMITTED   "report.submitted"
+#define EVENT_REPORT_VERIFIED    "report.verified"
+#define EVENT_REPORT_POSTPONED   "report.postponed"
+#define EVENT_REPORT_ARCHIVED    "report.archived"
+#define EVENT_REPORT_DATA_ADDED  "report.data_added"
+#define EVENT_REPORTER_REPLIED   "report.reporter_replied"
+#define EVENT_REPORT_DISPATCHED  "report.dispatched"
+#define EVENT_REPORT_TRANSFERRED "report.transferred"
+#define EVENT_REPORT_FOLLOWED_UP "report.followed_up"
+#define EVENT_REPORT_CLOSED      "report.closed"
+#define EVENT_REPORT_REOPENED    "report.reopened"
+#define EVENT_DEADLINE_MISSED    "report.deadline_missed"
+#define EVENT_CLOSING_SOON       "report.closing_soon"
+#define EVENT_REPORT_PREFIX      "report."          /* every report event */
+#define EVENT_HEARTBEAT_TOPIC    "_heartbeat"        /* the hub's liveness beat, not an event */
+
+#endif
