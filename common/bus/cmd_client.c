@@ -76,7 +76,9 @@ static envelope_t *await_reply(cmd_client_t *self, const unsigned char *data, si
                 return NULL;
         }
         zmq_pollitem_t item = {handle, 0, ZMQ_POLLIN, 0};
-        long wait = sent ? (long) (deadline - now) : (deadline - now < 20 ? (long) (deadline - now) : 20);
+        long wait = (long) (deadline - now);
+        if (!sent && wait > 20)
+            wait = 20;   /* not sent yet (high-water mark): try again soon */
         if (zmq_poll(&item, 1, wait) <= 0 || !(item.revents & ZMQ_POLLIN))
             continue;
         zframe_t *frame = zframe_recv(self->socket);

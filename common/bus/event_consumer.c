@@ -313,13 +313,16 @@ int event_consumer_run_once(event_consumer_t *self, int timeout_ms)
             handled = rc < 0 ? rc : handled + rc;
         } else if (!self->reader && handled == 0) {
             int64_t left = deadline - zclock_mono();
-            zclock_sleep(left > 100 ? 100 : (int) (left > 0 ? left : 0));  /* idle without a hub: poll gently */
+            if (left > 0)
+                zclock_sleep(left > 100 ? 100 : (int) left);  /* idle without a hub: poll gently */
         }
     }
     advance_owned(self);
     int64_t lag = self->head - (self->cursor - 1);
     metrics_gauge_set(self->lag_gauge, (double) (lag > 0 ? lag : 0));
-    return zsys_interrupted ? -1 : (handled < 0 ? 0 : handled);
+    if (zsys_interrupted)
+        return -1;
+    return handled < 0 ? 0 : handled;
 }
 
 static bool copy_config(event_consumer_t *self, const event_consumer_config_t *config)

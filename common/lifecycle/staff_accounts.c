@@ -39,55 +39,71 @@ static void check_account(const staff_account_t *a, field_errors_t *errors)
         field_errors_add(errors, "language", "invalid", "language is id or en");
 }
 
-/* 0 allowed, 2 not, -1 error. */
+/* 0 allowed, 1 not, -1 error. */
 static int creator_may(db_t *db, const staff_account_t *a, const staff_member_t *creator, db_error_t *error)
 {
     if (!creator || strcmp(creator->role, "national_admin") == 0)
         return 0;
     if (strcmp(creator->role, "institution_admin") != 0 || strcmp(a->role, "national_admin") == 0)
-        return 2;
+        return 1;
     const char *params[] = {a->institution, creator->institution};
     PGresult *r = db_exec(db, "SELECT institution_within($1, $2)", 2, params, error);
     if (!r)
         return -1;
-    int rc = PQgetvalue(r, 0, 0)[0] == 't' ? 0 : 2;
+    int rc = PQgetvalue(r, 0, 0)[0] == 't' ? 0 : 1;
     PQclear(r);
     return rc;
 }
 
-int staff_accounts_create(db_t *db, const staff_account_t *a, const staff_member_t *creator,
-                          field_errors_t *errors, db_error_t *error)
+static int refuse(error_reply_t *refusal, const char *code, const char *detail)
 {
-    check_account(a, errors);
-    if (errors->count)
-        return 1;
-    int rc = creator_may(db, a, creator, error);
-    if (rc != 0)
-        return rc;
-    char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str_alg(hash, a->password, strlen(a->password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
-        snprintf(error->message, sizeof error->message, "out of memory hashing the password");
-        return -1;
-    }
+    snprintf(refusal->code, sizeof refusal->code, "%s", code);
+    snprintf(refusal->detail, sizeof refusal->detail, "%s", detail);
+    return 1;
+}
+
+/* 0 stored, 1 refused by a constraint or a taken username (on refusal->fields), -1 error. */
+static int insert_account(db_t *db, const staff_account_t *a, const char *hash, field_errors_t *fields,
+                          db_error_t *error)
+{
     const char *params[] = {a->username, a->display_name, a->role, a->institution, hash, a->email,
                             a->language ? a->language : "id"};
     PGresult *r = db_exec(db,
         "INSERT INTO staff (username, display_name, role, institution_code, password_hash, email, language) "
         "SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM institutions WHERE code = $4 AND active) "
         "ON CONFLICT (username) DO NOTHING RETURNING id", 7, params, error);
-    sodium_memzero(hash, sizeof hash);
     if (!r) {
         if (strncmp(error->sqlstate, "23", 2) != 0)  /* constraint: a malformed username or a misplaced national admin */
             return -1;
-        field_errors_add(errors, "username", "invalid", "%s", "username or role/institution combination refused");
+        field_errors_add(fields, "username", "invalid", "%s", "username or role/institution combination refused");
         return 1;
     }
     if (PQntuples(r) == 0)
-        field_errors_add(errors, "username", "taken_or_institution_unknown",
+        field_errors_add(fields, "username", "taken_or_institution_unknown",
                          "the username is taken or institution '%s' does not exist", a->institution);
     PQclear(r);
-    return errors->count ? 1 : 0;
+    return fields->count ? 1 : 0;
+}
+
+int staff_accounts_create(db_t *db, const staff_account_t *a, const staff_member_t *creator, error_reply_t *refusal,
+                          db_error_t *error)
+{
+    memset(refusal, 0, sizeof *refusal);
+    check_account(a, &refusal->fields);
+    if (refusal->fields.count)
+        return refuse(refusal, ERROR_INVALID, "the account has invalid fields");
+    int rc = creator_may(db, a, creator, error);
+    if (rc != 0)
+        return rc < 0 ? -1 : refuse(refusal, ERROR_FORBIDDEN, "you may create accounts only below your institution");
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str_alg(hash, a->password, strlen(a->password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+        snprintf(error->message, sizeof error->message, "out of memory hashing the password");
+        return -1;
+    }
+    rc = insert_account(db, a, hash, &refusal->fields, error);
+    sodium_memzero(hash, sizeof hash);
+    return rc == 1 ? refuse(refusal, ERROR_INVALID, "the account has invalid fields") : rc;
 }
 
 /* A hash of a random password, verified against when the user does not exist. */

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "error_reply.h"
 #include "field_errors.h"
 #include "secret_token.h"
 
@@ -30,10 +31,10 @@ typedef struct {
 
 /* Creates an account. When `creator` is given, the creator must be an admin whose subtree holds
  * the new account's institution, and only a national admin creates national admins.
- * 0 created, 1 invalid (*errors; username taken is an error on "username"), 2 not allowed for the
- * creator, -1 on a database error. */
+ * 0 created; 1 refused, with *refusal: invalid (its fields; a taken username is an error on
+ * "username") or forbidden for the creator; -1 on a database error. */
 int staff_accounts_create(db_t *db, const staff_account_t *account, const staff_member_t *creator,
-                          field_errors_t *errors, db_error_t *error);
+                          error_reply_t *refusal, db_error_t *error);
 
 /* Checks the password and opens a session of ttl_minutes. The same work is done for unknown
  * users, so timing does not tell which usernames exist. 0 signed in (token, *expires_ms, *who),

@@ -59,12 +59,11 @@ static int create_staff(int argc, char **argv)
     int exit_code = 1;
     if (open_db(&db) == 0) {
         staff_account_t account = {argv[2], argv[5], argv[3], argv[4], password, argc > 6 ? argv[6] : NULL, NULL};
-        field_errors_t errors;
-        field_errors_clear(&errors);
+        error_reply_t refusal;
         db_error_t error = {"", ""};
-        int rc = staff_accounts_create(db, &account, NULL, &errors, &error);
-        for (size_t i = 0; i < errors.count; i++)
-            fprintf(stderr, "aduan-admin: %s: %s\n", errors.items[i].field, errors.items[i].message);
+        int rc = staff_accounts_create(db, &account, NULL, &refusal, &error);
+        for (size_t i = 0; rc == 1 && i < refusal.fields.count; i++)
+            fprintf(stderr, "aduan-admin: %s: %s\n", refusal.fields.items[i].field, refusal.fields.items[i].message);
         if (rc < 0)
             fprintf(stderr, "aduan-admin: %s\n", error.message);
         if (rc == 0)

@@ -60,10 +60,16 @@ enum MHD_Result http_send_command_failure(struct MHD_Connection *c, request_t *r
         logger_error("unexpected reply %s from %s", reply->type, peer);
         return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
     }
-    const problem_kind_t *kind = problem_for_error_code(error.code);
+    return http_send_error(c, req, &error);
+}
+
+enum MHD_Result http_send_error(struct MHD_Connection *c, request_t *req, const error_reply_t *error)
+{
+    static const char *const retry[] = {"Retry-After", "2", NULL};
+    const problem_kind_t *kind = problem_for_error_code(error->code);
     req->status = kind->status;
     return http_send_text(c, req, kind->status, "application/problem+json; charset=utf-8",
-                          problem_render_status(kind, error.detail, &error.fields, error.status),
+                          problem_render_status(kind, error->detail, &error->fields, error->status),
                           kind == &PROBLEM_UNAVAILABLE ? retry : NULL);
 }
 

@@ -8,6 +8,7 @@
 
 #include "command_links.h"
 #include "envelope.h"
+#include "error_reply.h"
 #include "http_api.h"
 #include "problem.h"
 
@@ -38,6 +39,9 @@ enum MHD_Result http_send_problem(struct MHD_Connection *c, request_t *req, cons
  * status of an illegal transition passed on), or for no reply at all (503 + Retry-After). */
 enum MHD_Result http_send_command_failure(struct MHD_Connection *c, request_t *req, const envelope_t *reply,
                                           const char *reason);
+/* The answer for a typed error, wherever it came from (a command's reply, or a store the gateway
+ * owns): the one mapping from error codes to problem documents. */
+enum MHD_Result http_send_error(struct MHD_Connection *c, request_t *req, const error_reply_t *error);
 
 /* Sends a command whose body the caller encoded (ownership taken); NULL when no replica answered. */
 envelope_t *http_command(request_t *req, command_peer_t peer, const char *type, unsigned char *body, size_t size,

@@ -155,9 +155,12 @@ static enum MHD_Result create_staff(struct MHD_Connection *c, request_t *req)
                                http_json_string(root, "password", false, &errors), http_json_string(root, "email", false, &errors),
                                http_json_string(root, "language", false, &errors)};
     db_error_t error = {"", ""};
-    db_t *db = staff_api_db(&error);
-    int created = !db ? -1 : errors.count ? 1 : staff_accounts_create(db, &account, &creator, &errors, &error);
-    if (created == 0) {
+    error_reply_t refusal;
+    db_t *db = errors.count ? NULL : staff_api_db(&error);
+    int created = -1;
+    if (errors.count)
+        rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "the account has invalid fields", &errors, NULL);
+    else if (db && (created = staff_accounts_create(db, &account, &creator, &refusal, &error)) == 0) {
         logger_info("%s created staff account %s (%s at %s)", creator.username, account.username, account.role,
                     account.institution);
         json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s}", "username", account.username, "display_name",
@@ -165,9 +168,7 @@ static enum MHD_Result create_staff(struct MHD_Connection *c, request_t *req)
                                 "email", account.email, "language", account.language ? account.language : "id");
         rc = http_send_json(c, req, 201, doc, NULL);
     } else if (created == 1)
-        rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "the account has invalid fields", &errors, NULL);
-    else if (created == 2)
-        rc = http_send_problem(c, req, &PROBLEM_FORBIDDEN, "you may create accounts only below your institution", NULL, NULL);
+        rc = http_send_error(c, req, &refusal);
     else
         rc = staff_api_unavailable(c, req, &error);
     json_decref(root);

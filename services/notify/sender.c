@@ -230,7 +230,11 @@ static void judge_http(transfer_t *t, CURLcode result, long code)
         t->outcome = DELIVERY_FAILED;
         snprintf(t->detail, sizeof t->detail, "%s", t->curl_error[0] ? t->curl_error : curl_easy_strerror(result));
     } else {
-        t->outcome = code >= 200 && code < 300 ? DELIVERY_DELIVERED : code == 410 ? DELIVERY_GONE : DELIVERY_FAILED;
+        t->outcome = DELIVERY_FAILED;
+        if (code >= 200 && code < 300)
+            t->outcome = DELIVERY_DELIVERED;
+        else if (code == 410)
+            t->outcome = DELIVERY_GONE;
         t->receiver_gone = code == 410 && strcmp(t->delivery.channel, "webhook") == 0;
         snprintf(t->detail, sizeof t->detail, "HTTP %ld", code);
     }
