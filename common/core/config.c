@@ -43,18 +43,26 @@ static void declare(config_t *self, const config_option_t *option)
         self->options[self->count++] = *option;
 }
 
-config_t *config_new(const char *program, const char *summary, const config_option_t *options, size_t count)
+config_t *config_new_own(const char *program, const char *summary, const config_option_t *options, size_t count)
 {
-    if (config_common_options_count + count > CONFIG_MAX_OPTIONS)
+    if (count > CONFIG_MAX_OPTIONS)
         return NULL;
     config_t *self = calloc(1, sizeof *self);
     if (!self)
         return NULL;
     self->program = program;
     self->summary = summary;
-    for (size_t i = 0; i < config_common_options_count; i++)
-        declare(self, &config_common_options[i]);
     for (size_t i = 0; i < count; i++)
+        declare(self, &options[i]);
+    return self;
+}
+
+config_t *config_new(const char *program, const char *summary, const config_option_t *options, size_t count)
+{
+    if (config_common_options_count + count > CONFIG_MAX_OPTIONS)
+        return NULL;
+    config_t *self = config_new_own(program, summary, config_common_options, config_common_options_count);
+    for (size_t i = 0; self && i < count; i++)
         declare(self, &options[i]);
     return self;
 }
@@ -67,29 +75,34 @@ void config_destroy(config_t **self_p)
     *self_p = NULL;
 }
 
-static void print_help(const config_t *self)
+void config_print_settings(const config_t *self, FILE *out)
 {
-    printf("%s — %s\n\nUsage: %s [--help]\n\nEvery setting is an environment variable:\n\n",
-           self->program, self->summary, self->program);
+    fputs("Every setting is an environment variable:\n\n", out);
     for (size_t i = 0; i < self->count; i++)
-        printf("  %-28s %s\n  %-28s (default: \"%s\")\n", self->options[i].env, self->options[i].help, "",
-               self->options[i].fallback);
+        fprintf(out, "  %-28s %s\n  %-28s (default: \"%s\")\n", self->options[i].env, self->options[i].help, "",
+                self->options[i].fallback);
+}
+
+void config_read_environment(config_t *self)
+{
+    for (size_t i = 0; i < self->count; i++) {
+        const char *value = getenv(self->options[i].env);
+        self->values[i] = value ? value : self->options[i].fallback;
+    }
 }
 
 int config_load(config_t *self, int argc, char **argv, char *reason, size_t cap)
 {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            print_help(self);
+            printf("%s — %s\n\nUsage: %s [--help]\n\n", self->program, self->summary, self->program);
+            config_print_settings(self, stdout);
             return 1;
         }
         snprintf(reason, cap, "unknown argument '%s' (settings are ADUAN_* environment variables; see --help)", argv[i]);
         return -1;
     }
-    for (size_t i = 0; i < self->count; i++) {
-        const char *value = getenv(self->options[i].env);
-        self->values[i] = value ? value : self->options[i].fallback;
-    }
+    config_read_environment(self);
     return 0;
 }
 

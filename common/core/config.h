@@ -2,6 +2,7 @@
 #define ADUAN_CONFIG_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Twelve-factor settings: every option is read from an ADUAN_* environment variable, with a default
  * that works on one machine. `--help` prints the table; nothing else is accepted on the command line
@@ -21,11 +22,17 @@ extern const size_t config_common_options_count;
 
 config_t *config_new(const char *program, const char *summary,
                      const config_option_t *options, size_t count);
+/* Only the options given, for a tool that is not a service (aduan-tail has no database). */
+config_t *config_new_own(const char *program, const char *summary, const config_option_t *options, size_t count);
 void config_destroy(config_t **self_p);
 
 /* Reads the environment (and argv for --help). Returns 0 to run, 1 when --help was printed (exit 0),
  * -1 on a bad argument or value, with the reason in `reason` (exit 2). */
 int config_load(config_t *self, int argc, char **argv, char *reason, size_t reason_cap);
+/* For programs with flags of their own (aduan-admin, aduan-tail): the environment alone, and the
+ * table of settings for their --help. */
+void config_read_environment(config_t *self);
+void config_print_settings(const config_t *self, FILE *out);
 
 /* Values of declared options; asking for an undeclared name aborts in debug builds, NULL otherwise. */
 const char *config_get(const config_t *self, const char *env);

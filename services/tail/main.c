@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "logger.h"
 #include "stream_reader.h"
 
@@ -20,7 +21,13 @@ typedef struct {
     long idle_exit_ms;
 } tail_options_t;
 
-static void usage(FILE *out)
+static const config_option_t tail_settings[] = {
+    {"ADUAN_STREAM_ENDPOINTS", "tcp://127.0.0.1:7110", "hub PUB endpoints, comma-separated (--endpoints)"},
+    {"ADUAN_REPLAY_ENDPOINTS", "tcp://127.0.0.1:7111", "hub replay endpoints, comma-separated (--replay)"},
+    {"ADUAN_LOG_LEVEL", "warn", "debug, info, warn or error"},
+};
+
+static void usage(const config_t *config, FILE *out)
 {
     fputs("aduan-tail — print aduan's event stream as JSON lines\n\n"
           "Usage: aduan-tail [--from SEQ | --resume FILE] [--topic PREFIX] [--count N] [--idle-exit MS]\n"
@@ -30,26 +37,22 @@ static void usage(FILE *out)
           "  --topic PREFIX    print only events whose type starts with PREFIX\n"
           "  --count N         exit after printing N events\n"
           "  --idle-exit MS    exit once caught up and nothing arrived for MS milliseconds\n"
-          "  --endpoints LIST  hub PUB endpoints (ADUAN_STREAM_ENDPOINTS, default tcp://127.0.0.1:7110)\n"
-          "  --replay LIST     hub replay endpoints (ADUAN_REPLAY_ENDPOINTS, default tcp://127.0.0.1:7111)\n",
+          "  --endpoints LIST  hub PUB endpoints (instead of ADUAN_STREAM_ENDPOINTS)\n"
+          "  --replay LIST     hub replay endpoints (instead of ADUAN_REPLAY_ENDPOINTS)\n\n",
           out);
+    config_print_settings(config, out);
 }
 
-static const char *env_or(const char *name, const char *fallback)
-{
-    const char *value = getenv(name);
-    return value && *value ? value : fallback;
-}
-
-static int parse(int argc, char **argv, tail_options_t *o)
+/* 0 to run, 1 after --help, -1 on a bad argument. */
+static int parse(int argc, char **argv, const config_t *config, tail_options_t *o)
 {
     static const struct option longs[] = {
         {"from", required_argument, 0, 'f'},  {"resume", required_argument, 0, 'r'},
         {"topic", required_argument, 0, 't'}, {"count", required_argument, 0, 'c'},
         {"idle-exit", required_argument, 0, 'i'}, {"endpoints", required_argument, 0, 'e'},
         {"replay", required_argument, 0, 'p'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    *o = (tail_options_t) {0, NULL, "", env_or("ADUAN_STREAM_ENDPOINTS", "tcp://127.0.0.1:7110"),
-                           env_or("ADUAN_REPLAY_ENDPOINTS", "tcp://127.0.0.1:7111"), 0, 0};
+    *o = (tail_options_t) {0, NULL, "", config_get(config, "ADUAN_STREAM_ENDPOINTS"),
+                           config_get(config, "ADUAN_REPLAY_ENDPOINTS"), 0, 0};
     int c;
     char *end;
     while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
@@ -61,7 +64,7 @@ static int parse(int argc, char **argv, tail_options_t *o)
         case 'i': o->idle_exit_ms = strtol(optarg, &end, 10); if (*end || o->idle_exit_ms < 1) return -1; break;
         case 'e': o->endpoints = optarg; break;
         case 'p': o->replay = optarg; break;
-        case 'h': usage(stdout); return 1;
+        case 'h': usage(config, stdout); return 1;
         default: return -1;
         }
     }
@@ -143,15 +146,23 @@ static int run(const tail_options_t *o)
 
 int main(int argc, char **argv)
 {
+    config_t *config = config_new_own("aduan-tail", "print aduan's event stream as JSON lines", tail_settings,
+                                      sizeof tail_settings / sizeof tail_settings[0]);
+    if (!config)
+        return 1;
+    config_read_environment(config);
     tail_options_t options;
-    int parsed = parse(argc, argv, &options);
-    if (parsed != 0) {
-        if (parsed < 0)
-            usage(stderr);
-        return parsed < 0 ? 2 : 0;
+    int exit_code = 0;
+    int parsed = parse(argc, argv, config, &options);
+    if (parsed < 0) {
+        usage(config, stderr);
+        exit_code = 2;
+    } else if (parsed == 0) {
+        zsys_init();
+        logger_init("tail");
+        logger_set_level_name(config_get(config, "ADUAN_LOG_LEVEL"));
+        exit_code = run(&options);
     }
-    zsys_init();
-    logger_init("tail");
-    logger_set_level_name(env_or("ADUAN_LOG_LEVEL", "warn"));
-    return run(&options);
+    config_destroy(&config);
+    return exit_code;
 }
