@@ -210,21 +210,25 @@ int delivery_store_list(db_t *db, const staff_member_t *who, const delivery_filt
         7, params, json, error);
 }
 
-int delivery_store_resend(db_t *db, const staff_member_t *who, const char *delivery_id, int attempts, char **json,
-                          db_error_t *error)
+int delivery_store_resend(db_t *db, const staff_member_t *who, const char *delivery_id, const char *request_id,
+                          int attempts, char **json, db_error_t *error)
 {
     *json = NULL;
     char more[24];
     int_text(attempts, more);
-    const char *params[] = {who->role, who->institution, delivery_id, more};
+    const char *params[] = {who->role, who->institution, delivery_id, more, request_id};
+    /* FOR UPDATE makes a concurrent retry wait, then see the row as this one left it. */
     PGresult *r = db_exec(db,
-        "WITH target AS (SELECT d.id, d.status = 'dead' AND (d.webhook_id IS NULL OR EXISTS "
+        "WITH target AS (SELECT d.id, COALESCE(d.resend_request_id = $5, false) AS again, "
+        "      d.status = 'dead' AND (d.webhook_id IS NULL OR EXISTS "
         "      (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.active)) AS may "
         "    FROM deliveries d WHERE d.delivery_id = $3 AND " IN_SCOPE " FOR UPDATE), "
-        "queued AS (UPDATE deliveries d SET status = 'pending', next_attempt_at = now(), "
-        "    max_attempts = d.attempts + $4::int, retry_from = d.attempts FROM target WHERE d.id = target.id AND target.may RETURNING d.*) "
-        "SELECT (SELECT count(*) FROM target), (SELECT " DELIVERY_JSON "::text FROM queued d)",
-        4, params, error);
+        "queued AS (UPDATE deliveries d SET status = 'pending', next_attempt_at = now(), resend_request_id = $5, "
+        "    max_attempts = d.attempts + $4::int, retry_from = d.attempts FROM target "
+        "    WHERE d.id = target.id AND target.may AND NOT target.again RETURNING d.*) "
+        "SELECT (SELECT count(*) FROM target), COALESCE((SELECT " DELIVERY_JSON "::text FROM queued d), "
+        "  (SELECT " DELIVERY_JSON "::text FROM deliveries d JOIN target t ON t.id = d.id WHERE t.again))",
+        5, params, error);
     if (!r)
         return -1;
     int rc = PQgetvalue(r, 0, 0)[0] == '0' ? 1 : PQgetisnull(r, 0, 1) ? 2 : 0;

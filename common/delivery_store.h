@@ -97,9 +97,11 @@ typedef struct {
 int delivery_store_list(db_t *db, const staff_member_t *who, const delivery_filter_t *filter, char **json,
                         db_error_t *error);
 
-/* Queues a dead delivery again with `attempts` more tries. 0 queued (*json: the delivery),
- * 1 not found in scope, 2 not dead or its webhook is disabled, -1 error. */
-int delivery_store_resend(db_t *db, const staff_member_t *who, const char *delivery_id, int attempts, char **json,
-                          db_error_t *error);
+/* Queues a dead delivery again with `attempts` more tries, under the request id of the command
+ * that asked: the same request again (a retry) queues nothing more and answers as the first did.
+ * 0 queued (*json: the delivery), 1 not found in scope, 2 not dead or its webhook is disabled,
+ * -1 error. */
+int delivery_store_resend(db_t *db, const staff_member_t *who, const char *delivery_id, const char *request_id,
+                          int attempts, char **json, db_error_t *error);
 
 #endif

@@ -44,6 +44,21 @@ static int array_literal(const char *const *items, char *out, size_t cap)
     return len < cap ? 0 : -1;
 }
 
+/* The webhook this admin registered under request_id: 0 with its JSON, -1 when there is none
+ * (the key was taken by another admin's request) or on error. */
+static int registered_before(db_t *db, const char *request_id, const char *admin_id, char **json, db_error_t *error)
+{
+    const char *params[] = {request_id, admin_id};
+    int rc = db_query_value(db, "SELECT (" WEBHOOK_JSON "::jsonb || jsonb_build_object('secret', w.secret))::text "
+                                "FROM webhooks w WHERE w.request_id = $1 AND w.created_by = $2::bigint",
+                            2, params, json, error);
+    if (rc == 0 && !*json) {
+        snprintf(error->message, sizeof error->message, "request id %s was used by another admin", request_id);
+        return -1;
+    }
+    return rc;
+}
+
 int webhook_store_register(db_t *db, const webhook_registration_t *reg, const staff_member_t *admin,
                            char **json, field_errors_t *errors, db_error_t *error)
 {
@@ -63,15 +78,19 @@ int webhook_store_register(db_t *db, const webhook_registration_t *reg, const st
     snprintf(id, sizeof id, "%lld", (long long) admin->id);
     const char *institution = reg->institution ? reg->institution : admin->institution;
     const char *params[] = {admin->role, admin->institution, reg->url, institution, types, secret,
-                            reg->description, id};
-    /* The scope check is part of the insert: nothing is written for an institution outside it. */
+                            reg->description, id, reg->request_id};
+    /* The scope check is part of the insert: nothing is written for an institution outside it. A
+     * request id taken already (a retry) inserts nothing either; that webhook is read afterwards,
+     * in a statement of its own, because one whose insert committed while this statement waited on
+     * the key is not visible to this statement's snapshot. */
     PGresult *r = db_exec(db,
-        "WITH inst AS (SELECT code FROM institutions WHERE code = $4 AND active), "
-        "added AS (INSERT INTO webhooks (url, institution_code, event_types, secret, description, created_by) "
-        "  SELECT $3, code, $5::text[], $6, $7, $8::bigint FROM inst WHERE " IN_SCOPE("code") " RETURNING *) "
-        "SELECT (SELECT count(*) FROM inst), "
+        "WITH inst AS (SELECT code, " IN_SCOPE("code") " AS allowed FROM institutions WHERE code = $4 AND active), "
+        "added AS (INSERT INTO webhooks (url, institution_code, event_types, secret, description, created_by, request_id) "
+        "  SELECT $3, code, $5::text[], $6, $7, $8::bigint, $9 FROM inst WHERE allowed "
+        "  ON CONFLICT (request_id) DO NOTHING RETURNING *) "
+        "SELECT (SELECT count(*) FROM inst), (SELECT bool_or(allowed) FROM inst), "
         "       (SELECT (" WEBHOOK_JSON "::jsonb || jsonb_build_object('secret', w.secret))::text FROM added w)",
-        8, params, error);
+        9, params, error);
     sodium_memzero(key, sizeof key);
     if (!r)
         return -1;
@@ -79,9 +98,11 @@ int webhook_store_register(db_t *db, const webhook_registration_t *reg, const st
     if (PQgetvalue(r, 0, 0)[0] == '0') {
         field_errors_add(errors, "institution", "unknown", "no active institution has this code");
         rc = 1;
-    } else if (PQgetisnull(r, 0, 1)) {
+    } else if (PQgetvalue(r, 0, 1)[0] != 't') {
         rc = 2;
-    } else if (!(*json = db_value_dup(r, 0, 1))) {
+    } else if (PQgetisnull(r, 0, 2)) {
+        rc = registered_before(db, reg->request_id, id, json, error);
+    } else if (!(*json = db_value_dup(r, 0, 2))) {
         rc = -1;
     }
     PQclear(r);

@@ -19,10 +19,13 @@ typedef struct {
     const char *institution;          /* NULL: the admin's own institution */
     const char *event_types[WEBHOOK_EVENT_TYPES_MAX + 1];   /* NULL-terminated; empty = every type */
     const char *description;          /* optional */
+    const char *request_id;           /* the command's: registering under it again adds nothing */
 } webhook_registration_t;
 
-/* Registers a webhook; the answer is its JSON (with the secret, shown this once) in *json.
- * 0 registered, 1 invalid (*errors), 2 the institution is outside the admin's subtree, -1 error. */
+/* Registers a webhook; the answer is its JSON (with the secret, shown to its registrar only) in
+ * *json. A registration already made under the same request id by the same admin answers that
+ * webhook again. 0 registered, 1 invalid (*errors), 2 the institution is outside the admin's
+ * subtree, -1 error. */
 int webhook_store_register(db_t *db, const webhook_registration_t *registration, const staff_member_t *admin,
                            char **json, field_errors_t *errors, db_error_t *error);
 

@@ -28,6 +28,11 @@ if [ -z "${ADUAN_SMTP_URL:-}" ]; then
   export ADUAN_SMTP_URL=smtp://127.0.0.1:$mail_sink_port
 fi
 
+# One replica of each: aduan-notify binds its commands where the gateway looks for them by default
+# (tcp://127.0.0.1:7104); stated here because the two must agree.
+export ADUAN_NOTIFY_BIND=${ADUAN_NOTIFY_BIND:-tcp://127.0.0.1:7104}
+export ADUAN_NOTIFY_ENDPOINTS=${ADUAN_NOTIFY_ENDPOINTS:-$ADUAN_NOTIFY_BIND}
+
 # name  binary  admin-address  (each service also reads the exported ADUAN_* settings)
 services=(
   "stats   aduan-stats   127.0.0.1:9186"

@@ -126,3 +126,26 @@ int report_events_deadline(const char *type, const char *deadline, int64_t due_a
     }
     return 0;
 }
+
+typedef struct {
+    bool enabled;
+    const char *language;
+} notifications_payload_t;
+
+static const mpf_field_t notifications_fields[] = {
+    {"enabled", MPF_BOOL, true, 0, offsetof(notifications_payload_t, enabled), MPF_NO_FLAG},
+    {"language", MPF_STR, true, 0, offsetof(notifications_payload_t, language), MPF_NO_FLAG},
+};
+
+int report_events_notifications(int64_t report_id, const char *tracking_id, bool enabled, const char *language,
+                                event_t *event)
+{
+    notifications_payload_t p = {enabled, language};
+    if (fill_common(event, EVENT_NOTIFICATIONS_CHANGED, REPORT_NOTIFICATIONS_VERSION, report_id, tracking_id) != 0
+        || mpf_encode(notifications_fields, sizeof notifications_fields / sizeof notifications_fields[0], &p,
+                      &event->payload, &event->payload_size) != 0) {
+        event_clear(event);
+        return -1;
+    }
+    return 0;
+}

@@ -51,6 +51,15 @@ int report_events_transition(const report_transition_t *transition, const report
  * answer a follow-up is nearly over (the report closes by itself at due_at). */
 #define REPORT_DEADLINE_VERSION 1
 
+/* report.notifications_changed (v1): enabled, language — what the reporter now wants to hear
+ * about the report. The reporter's own setting: nothing about who they are or how to reach them,
+ * and nobody is notified of it (fanout.c). */
+#define EVENT_NOTIFICATIONS_CHANGED "report.notifications_changed"
+#define REPORT_NOTIFICATIONS_VERSION 1
+
+int report_events_notifications(int64_t report_id, const char *tracking_id, bool enabled, const char *language,
+                                event_t *event);
+
 int report_events_deadline(const char *type, const char *deadline, int64_t due_at_ms, const char *status,
                            const char *institution, const report_event_origin_t *origin, event_t *event);
 

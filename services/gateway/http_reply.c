@@ -7,6 +7,7 @@
 
 #include "error_reply.h"
 #include "logger.h"
+#include "staff_query_codec.h"
 
 enum MHD_Result http_send_text(struct MHD_Connection *c, request_t *req, unsigned status, const char *type,
                                  char *text, const char *const *headers)
@@ -71,6 +72,23 @@ enum MHD_Result http_send_error(struct MHD_Connection *c, request_t *req, const 
     return http_send_text(c, req, kind->status, "application/problem+json; charset=utf-8",
                           problem_render_status(kind, error->detail, &error->fields, error->status),
                           kind == &PROBLEM_UNAVAILABLE ? retry : NULL);
+}
+
+enum MHD_Result http_send_document_reply(struct MHD_Connection *c, request_t *req, const envelope_t *reply,
+                                         const char *reason, unsigned status)
+{
+    static const char *const no_store[] = {"Cache-Control", "no-store", NULL};
+    staff_document_t document;
+    char why[200];
+    if (!reply || strcmp(reply->type, MSG_STAFF_DOCUMENT) != 0
+        || staff_document_decode(reply->body, reply->body_size, &document, why, sizeof why) != 0)
+        return http_send_command_failure(c, req, reply && strcmp(reply->type, MSG_ERROR) == 0 ? reply : NULL,
+                                         reply ? "undecodable document" : reason);
+    char *json = status == 204 ? NULL : document.json;
+    if (json)
+        document.json = NULL;
+    staff_document_clear(&document);
+    return http_send_text(c, req, status, json ? "application/json; charset=utf-8" : "text/plain", json, no_store);
 }
 
 envelope_t *http_command(request_t *req, command_peer_t peer, const char *type, unsigned char *body, size_t size,

@@ -43,6 +43,11 @@ enum MHD_Result http_send_command_failure(struct MHD_Connection *c, request_t *r
  * owns): the one mapping from error codes to problem documents. */
 enum MHD_Result http_send_error(struct MHD_Connection *c, request_t *req, const error_reply_t *error);
 
+/* Passes a staff.document reply on as the JSON it is, with `status` (204: without the document),
+ * or answers the command's failure as http_send_command_failure does. */
+enum MHD_Result http_send_document_reply(struct MHD_Connection *c, request_t *req, const envelope_t *reply,
+                                         const char *reason, unsigned status);
+
 /* Sends a command whose body the caller encoded (ownership taken); NULL when no replica answered. */
 envelope_t *http_command(request_t *req, command_peer_t peer, const char *type, unsigned char *body, size_t size,
                          char *reason, size_t cap);

@@ -4,28 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "delivery_store.h"
-#include "inbox_store.h"
-#include "logger.h"
-#include "reporter_notifications.h"
+#include "notify_command_codec.h"
+#include "reporter_preferences_codec.h"
 #include "staff_api.h"
 #include "tracking_id.h"
-#include "webhook_store.h"
 
 #define API "/api/v1"
-#define RESEND_ATTEMPTS 3
 
 static const char *const no_store[] = {"Cache-Control", "no-store", NULL};
-
-static bool is_admin(const staff_member_t *who)
-{
-    return strcmp(who->role, "national_admin") == 0 || strcmp(who->role, "institution_admin") == 0;
-}
-
-static enum MHD_Result send_document(struct MHD_Connection *c, request_t *req, unsigned status, char *json)
-{
-    return http_send_text(c, req, status, "application/json; charset=utf-8", json, no_store);
-}
 
 /* A positive id from a path segment, 0 when it is not one. */
 static long long path_id(const char *text)
@@ -40,190 +26,223 @@ static const char *query_arg(struct MHD_Connection *c, const char *name)
     return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
 }
 
-static int int_arg(struct MHD_Connection *c, const char *name, int fallback)
+static uint32_t int_arg(struct MHD_Connection *c, const char *name, uint32_t fallback)
 {
     const char *text = query_arg(c, name);
     char *end = NULL;
-    long value = text ? strtol(text, &end, 10) : fallback;
-    return text && (*end || end == text || value < 0 || value > 1000000) ? fallback : (int) value;
+    long value = text ? strtol(text, &end, 10) : (long) fallback;
+    return text && (*end || end == text || value < 0 || value > 1000000) ? fallback : (uint32_t) value;
 }
 
-/* The signed-in member and this thread's database, or false with the answer sent. */
-static bool member(struct MHD_Connection *c, request_t *req, staff_member_t *who, db_t **db, enum MHD_Result *rc)
+/* A copy of an optional text for the command (notify_command_clear frees it); false when out of
+ * memory. */
+static bool copy(char **to, const char *from)
 {
-    if (!staff_api_authenticate(c, req, who, rc))
+    return !from || (*to = strdup(from)) != NULL;
+}
+
+/* The signed-in member as the command's actor, or false with the answer sent. */
+static bool member(struct MHD_Connection *c, request_t *req, notify_command_t *command, enum MHD_Result *rc)
+{
+    staff_member_t who;
+    memset(command, 0, sizeof *command);
+    if (!staff_api_authenticate(c, req, &who, rc))
         return false;
-    db_error_t error = {"", ""};
-    if (!(*db = staff_api_db(&error))) {
-        *rc = staff_api_unavailable(c, req, &error);
-        return false;
-    }
+    command->actor_id = who.id;
+    snprintf(command->actor_role, sizeof command->actor_role, "%s", who.role);
+    snprintf(command->actor_username, sizeof command->actor_username, "%s", who.username);
+    snprintf(command->actor_institution, sizeof command->actor_institution, "%s", who.institution);
     return true;
 }
 
-static void read_event_types(json_t *root, webhook_registration_t *reg, field_errors_t *errors)
+/* Sends the command to aduan-notify (its strings freed) and answers its document with `status`. */
+static enum MHD_Result send_command(struct MHD_Connection *c, request_t *req, const char *type,
+                                    notify_command_t *command, bool copied, unsigned status)
+{
+    unsigned char *body = NULL;
+    size_t size = 0;
+    char reason[256];
+    int encoded = copied ? notify_command_encode(command, &body, &size) : -1;
+    notify_command_clear(command);
+    if (encoded != 0)
+        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    envelope_t *reply = http_command(req, PEER_NOTIFY, type, body, size, reason, sizeof reason);
+    enum MHD_Result rc = http_send_document_reply(c, req, reply, reason, status);
+    envelope_destroy(&reply);
+    return rc;
+}
+
+static bool read_event_types(json_t *root, notify_command_t *command, field_errors_t *errors)
 {
     json_t *types = json_object_get(root, "event_types"), *item;
     size_t i;
     if (!types)
-        return;
-    if (!json_is_array(types) || json_array_size(types) > WEBHOOK_EVENT_TYPES_MAX) {
+        return true;
+    if (!json_is_array(types) || json_array_size(types) > NOTIFY_EVENT_TYPES_MAX) {
         field_errors_add(errors, "event_types", "type", "event_types must be a list of at most %d event types",
-                         WEBHOOK_EVENT_TYPES_MAX);
-        return;
+                         NOTIFY_EVENT_TYPES_MAX);
+        return true;
     }
     json_array_foreach(types, i, item) {
         if (!json_is_string(item)) {
             field_errors_add(errors, "event_types", "type", "each event type must be a string");
-            return;
+            return true;
         }
-        reg->event_types[i] = json_string_value(item);
+        if (!copy(&command->event_types[i], json_string_value(item)))
+            return false;
     }
+    return true;
 }
 
-static enum MHD_Result register_webhook(struct MHD_Connection *c, request_t *req, const staff_member_t *who, db_t *db)
+static enum MHD_Result register_webhook(struct MHD_Connection *c, request_t *req, notify_command_t *command)
 {
     enum MHD_Result rc;
     json_t *root = http_read_json(c, req, &rc);
-    if (!root)
+    if (!root) {
+        notify_command_clear(command);
         return rc;
+    }
     field_errors_t errors;
     field_errors_clear(&errors);
-    webhook_registration_t reg = {.url = http_json_string(root, "url", true, &errors),
-                                  .institution = http_json_string(root, "institution", false, &errors),
-                                  .description = http_json_string(root, "description", false, &errors)};
-    read_event_types(root, &reg, &errors);
-    char *json = NULL;
-    db_error_t error = {"", ""};
-    int done = errors.count ? 1 : webhook_store_register(db, &reg, who, &json, &errors, &error);
-    if (done == 0) {
-        logger_info("%s registered a webhook for %s", who->username, reg.institution ? reg.institution : who->institution);
-        rc = send_document(c, req, 201, json);
-    } else if (done == 1) {
-        rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "the webhook has invalid fields", &errors, NULL);
-    } else if (done == 2) {
-        rc = http_send_problem(c, req, &PROBLEM_FORBIDDEN, "admins register webhooks for their own subtree only",
-                               NULL, NULL);
-    } else {
-        rc = staff_api_unavailable(c, req, &error);
-    }
+    bool copied = copy(&command->url, http_json_string(root, "url", true, &errors))
+                  && copy(&command->institution, http_json_string(root, "institution", false, &errors))
+                  && copy(&command->description, http_json_string(root, "description", false, &errors))
+                  && read_event_types(root, command, &errors);
     json_decref(root);
-    return rc;
+    if (copied && errors.count) {
+        notify_command_clear(command);
+        return http_send_problem(c, req, &PROBLEM_VALIDATION, "the webhook has invalid fields", &errors, NULL);
+    }
+    return send_command(c, req, MSG_WEBHOOK_REGISTER, command, copied, 201);
 }
 
 static enum MHD_Result webhooks(struct MHD_Connection *c, request_t *req, const char *method, const char *id_text)
 {
-    staff_member_t who;
-    db_t *db;
+    notify_command_t command;
     enum MHD_Result rc;
     bool collection = id_text == NULL;
-    const char *allowed = collection ? "GET, HEAD, POST" : "DELETE";
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     if (collection ? !(get || strcmp(method, "POST") == 0) : strcmp(method, "DELETE") != 0)
-        return http_wrong_method(c, req, allowed);
-    if (!member(c, req, &who, &db, &rc))
+        return http_wrong_method(c, req, collection ? "GET, HEAD, POST" : "DELETE");
+    if (!member(c, req, &command, &rc))
         return rc;
-    if (!is_admin(&who))
-        return http_send_problem(c, req, &PROBLEM_FORBIDDEN, "webhooks are managed by admins", NULL, NULL);
-    if (collection && !get)
-        return register_webhook(c, req, &who, db);
-    db_error_t error = {"", ""};
-    if (collection) {
-        char *json = NULL;
-        return webhook_store_list(db, &who, &json, &error) == 0 ? send_document(c, req, 200, json)
-                                                                : staff_api_unavailable(c, req, &error);
-    }
-    long long id = path_id(id_text);
-    int done = id ? webhook_store_disable(db, id, &who, NULL, &error) : 1;
-    if (done < 0)
-        return staff_api_unavailable(c, req, &error);
-    if (done == 1)
-        return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no webhook of your subtree has this id", NULL, NULL);
-    logger_info("%s removed webhook %lld", who.username, id);
-    return http_send_text(c, req, 204, "text/plain", NULL, NULL);
+    if (collection)
+        return get ? send_command(c, req, MSG_WEBHOOK_LIST, &command, true, 200) : register_webhook(c, req, &command);
+    command.id = path_id(id_text);
+    command.has_id = command.id > 0;   /* none: aduan-notify answers not found after its role check */
+    return send_command(c, req, MSG_WEBHOOK_DELETE, &command, true, 204);
 }
 
-/* GET or HEAD on a collection, POST on one of its resources; then the signed-in member and this
- * thread's database. False with the answer sent. */
-static bool enter(struct MHD_Connection *c, request_t *req, const char *method, bool listing, staff_member_t *who,
-                  db_t **db, enum MHD_Result *rc)
+/* GET or HEAD on a collection, POST on one of its resources; then the signed-in member. False
+ * with the answer sent. */
+static bool enter(struct MHD_Connection *c, request_t *req, const char *method, bool listing,
+                  notify_command_t *command, enum MHD_Result *rc)
 {
     if (listing ? strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 : strcmp(method, "POST") != 0) {
         *rc = http_wrong_method(c, req, listing ? "GET, HEAD" : "POST");
         return false;
     }
-    return member(c, req, who, db, rc);
+    return member(c, req, command, rc);
 }
 
 static enum MHD_Result inbox(struct MHD_Connection *c, request_t *req, const char *method, const char *rest)
 {
-    staff_member_t who;
-    db_t *db;
+    notify_command_t command;
     enum MHD_Result rc;
     bool listing = rest == NULL;
-    if (!enter(c, req, method, listing, &who, &db, &rc))
+    if (!enter(c, req, method, listing, &command, &rc))
         return rc;
-    db_error_t error = {"", ""};
     if (listing) {
         const char *unread = query_arg(c, "unread");
-        char *json = NULL;
-        return inbox_store_list(db, who.id, unread && strcmp(unread, "true") == 0, int_arg(c, "limit", 50), &json,
-                                &error) == 0 ? send_document(c, req, 200, json) : staff_api_unavailable(c, req, &error);
+        command.unread_only = unread && strcmp(unread, "true") == 0;
+        command.limit = int_arg(c, "limit", 50);
+        return send_command(c, req, MSG_INBOX_LIST, &command, true, 200);
     }
     /* "read" (everything) or "{id}/read" */
-    long long id = 0;
     if (strcmp(rest, "read") != 0) {
         const char *slash = strchr(rest, '/');
         char number[24];
         snprintf(number, sizeof number, "%.*s", slash ? (int) (slash - rest) : 0, rest);
-        if (!slash || strcmp(slash, "/read") != 0 || !(id = path_id(number)))
+        if (!slash || strcmp(slash, "/read") != 0 || !(command.id = path_id(number)))
             return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no such inbox resource", NULL, NULL);
+        command.has_id = true;
     }
-    int done = inbox_store_mark_read(db, who.id, id, &error);
-    if (done < 0)
-        return staff_api_unavailable(c, req, &error);
-    if (done == 1)
-        return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no item of your inbox has this id", NULL, NULL);
-    return http_send_text(c, req, 204, "text/plain", NULL, NULL);
+    return send_command(c, req, MSG_INBOX_READ, &command, true, 204);
+}
+
+static enum MHD_Result list_deliveries(struct MHD_Connection *c, request_t *req, notify_command_t *command)
+{
+    const char *typed = query_arg(c, "report");
+    char tracking_id[TRACKING_ID_LEN + 1] = "";
+    if (typed && tracking_id_normalize(typed, tracking_id) != 0)
+        snprintf(tracking_id, sizeof tracking_id, "-");   /* matches no report */
+    command->limit = int_arg(c, "limit", 50);
+    command->offset = int_arg(c, "offset", 0);
+    bool copied = copy(&command->tracking_id, typed ? tracking_id : NULL)
+                  && copy(&command->status, query_arg(c, "status")) && copy(&command->channel, query_arg(c, "channel"));
+    return send_command(c, req, MSG_DELIVERY_LIST, command, copied, 200);
 }
 
 static enum MHD_Result deliveries(struct MHD_Connection *c, request_t *req, const char *method, const char *rest)
 {
-    staff_member_t who;
-    db_t *db;
+    notify_command_t command;
     enum MHD_Result rc;
     bool listing = rest == NULL;
-    if (!enter(c, req, method, listing, &who, &db, &rc))
+    if (!enter(c, req, method, listing, &command, &rc))
         return rc;
-    db_error_t error = {"", ""};
-    char *json = NULL;
-    if (listing) {
-        const char *typed = query_arg(c, "report");
-        char tracking_id[TRACKING_ID_LEN + 1] = "";
-        if (typed && tracking_id_normalize(typed, tracking_id) != 0)
-            snprintf(tracking_id, sizeof tracking_id, "-");   /* matches no report */
-        delivery_filter_t filter = {typed ? tracking_id : NULL, query_arg(c, "status"), query_arg(c, "channel"),
-                                    int_arg(c, "limit", 50), int_arg(c, "offset", 0)};
-        return delivery_store_list(db, &who, &filter, &json, &error) == 0 ? send_document(c, req, 200, json)
-                                                                          : staff_api_unavailable(c, req, &error);
-    }
+    if (listing)
+        return list_deliveries(c, req, &command);
     const char *slash = strchr(rest, '/');
-    char delivery_id[DELIVERY_ID_LEN + 1] = "";
-    if (!slash || strcmp(slash, "/resend") != 0 || slash - rest != DELIVERY_ID_LEN)
+    if (!slash || strcmp(slash, "/resend") != 0 || slash - rest != NOTIFY_DELIVERY_ID_LEN) {
+        notify_command_clear(&command);
         return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no such delivery resource", NULL, NULL);
-    memcpy(delivery_id, rest, DELIVERY_ID_LEN);
-    if (!is_admin(&who))
-        return http_send_problem(c, req, &PROBLEM_FORBIDDEN, "deliveries are re-sent by admins", NULL, NULL);
-    int done = delivery_store_resend(db, &who, delivery_id, RESEND_ATTEMPTS, &json, &error);
-    if (done < 0)
-        return staff_api_unavailable(c, req, &error);
-    if (done == 1)
-        return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no delivery of your subtree has this id", NULL, NULL);
-    if (done == 2)
-        return http_send_problem(c, req, &PROBLEM_NOT_RESENDABLE, "the delivery is not dead, or its webhook is off",
-                                 NULL, NULL);
-    logger_info("%s re-sent delivery %s", who.username, delivery_id);
-    return send_document(c, req, 202, json);
+    }
+    bool copied = (command.delivery_id = strndup(rest, NOTIFY_DELIVERY_ID_LEN)) != NULL;
+    return send_command(c, req, MSG_DELIVERY_RESEND, &command, copied, 202);
+}
+
+/* The reporter's choices from the body into *prefs (language into its buffer), the problems
+ * into *errors. */
+static void read_preferences(json_t *root, reporter_preferences_t *prefs, char language[3], field_errors_t *errors)
+{
+    json_t *enabled = json_object_get(root, "enabled");
+    if (enabled && !json_is_boolean(enabled))
+        field_errors_add(errors, "enabled", "type", "enabled must be true or false");
+    const char *typed = http_json_string(root, "language", false, errors);
+    if (typed && strcmp(typed, "id") != 0 && strcmp(typed, "en") != 0)
+        field_errors_add(errors, "language", "invalid", "language must be id or en");
+    if (!enabled && !typed)
+        field_errors_add(errors, "enabled", "required", "send enabled, language or both");
+    prefs->has_enabled = enabled != NULL;
+    prefs->enabled = enabled && json_is_true(enabled);
+    if (typed && !errors->count) {
+        snprintf(language, 3, "%s", typed);
+        prefs->language = language;
+    }
+}
+
+static enum MHD_Result answer_preferences(struct MHD_Connection *c, request_t *req, const envelope_t *reply,
+                                          const char *reason)
+{
+    reporter_preferences_set_t now;
+    char why[200];
+    if (!reply || strcmp(reply->type, MSG_REPORT_NOTIFICATIONS_SET) != 0
+        || reporter_preferences_set_decode(reply->body, reply->body_size, &now, why, sizeof why) != 0)
+        return http_send_command_failure(c, req, reply && strcmp(reply->type, MSG_ERROR) == 0 ? reply : NULL,
+                                         reply ? "undecodable answer" : reason);
+    enum MHD_Result rc = http_send_json(c, req, 200, json_pack("{s:s, s:b, s:s}", "tracking_id", now.tracking_id,
+                                                                 "enabled", now.enabled, "language", now.language),
+                                        no_store);
+    reporter_preferences_set_clear(&now);
+    return rc;
+}
+
+/* The reporter's token, copied so the request can carry it; "" when there is none. A token too
+ * long to be one gets the answer of a wrong token. */
+static bool reporter_token(struct MHD_Connection *c, char token[REPORTER_TOKEN_MAX + 1])
+{
+    const char *sent = http_bearer_token(c);
+    return snprintf(token, REPORTER_TOKEN_MAX + 1, "%s", sent ? sent : "") <= REPORTER_TOKEN_MAX;
 }
 
 static enum MHD_Result reporter_preferences(struct MHD_Connection *c, request_t *req, const char *typed_id)
@@ -234,31 +253,24 @@ static enum MHD_Result reporter_preferences(struct MHD_Connection *c, request_t 
         return rc;
     field_errors_t errors;
     field_errors_clear(&errors);
-    json_t *enabled = json_object_get(root, "enabled");
-    if (enabled && !json_is_boolean(enabled))
-        field_errors_add(&errors, "enabled", "type", "enabled must be true or false");
-    const char *language = http_json_string(root, "language", false, &errors);
-    if (language && strcmp(language, "id") != 0 && strcmp(language, "en") != 0)
-        field_errors_add(&errors, "language", "invalid", "language must be id or en");
-    if (!enabled && !language)
-        field_errors_add(&errors, "enabled", "required", "send enabled, language or both");
-    bool on = enabled && json_is_true(enabled);
-    char tracking_id[TRACKING_ID_LEN + 1];
-    reporter_notifications_t now;
-    db_error_t error = {"", ""};
-    db_t *db = errors.count ? NULL : staff_api_db(&error);
-    int done = errors.count ? 2 : !db ? -1 : tracking_id_normalize(typed_id, tracking_id) != 0 ? 1
-             : reporter_notifications_set(db, tracking_id, http_bearer_token(c), enabled ? &on : NULL, language, &now, &error);
+    char tracking_id[TRACKING_ID_LEN + 1], language[3], token[REPORTER_TOKEN_MAX + 1];
+    reporter_preferences_t prefs = {.tracking_id = tracking_id, .reporter_token = token};
+    read_preferences(root, &prefs, language, &errors);
     json_decref(root);
-    if (done == 2)
+    if (errors.count)
         return http_send_problem(c, req, &PROBLEM_VALIDATION, "send enabled and/or language", &errors, NULL);
-    if (done < 0)
-        return staff_api_unavailable(c, req, &error);
-    if (done == 1)   /* the same answer for an unknown report and a wrong token */
+    if (tracking_id_normalize(typed_id, tracking_id) != 0 || !reporter_token(c, token))
         return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no report with this tracking id and reporter token",
                                  NULL, NULL);
-    return http_send_json(c, req, 200, json_pack("{s:s, s:b, s:s}", "tracking_id", tracking_id, "enabled",
-                                                 now.enabled, "language", now.language), no_store);
+    unsigned char *body = NULL;
+    size_t size = 0;
+    char reason[256];
+    if (reporter_preferences_encode(&prefs, &body, &size) != 0)
+        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    envelope_t *reply = http_command(req, PEER_INTAKE, MSG_REPORT_NOTIFICATIONS, body, size, reason, sizeof reason);
+    rc = answer_preferences(c, req, reply, reason);
+    envelope_destroy(&reply);
+    return rc;
 }
 
 /* The part of url after prefix: NULL when url is not under it, "" when it is the prefix itself. */

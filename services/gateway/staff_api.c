@@ -184,17 +184,7 @@ static enum MHD_Result query(struct MHD_Connection *c, request_t *req, command_p
     if (staff_query_encode(q, &body, &size) != 0)
         return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
     envelope_t *reply = http_command(req, peer, MSG_STAFF_QUERY, body, size, reason, sizeof reason);
-    staff_document_t document;
-    enum MHD_Result rc;
-    if (reply && strcmp(reply->type, MSG_STAFF_DOCUMENT) == 0
-        && staff_document_decode(reply->body, reply->body_size, &document, reason, sizeof reason) == 0) {
-        static const char *const headers[] = {"Cache-Control", "no-store", NULL};
-        rc = http_send_text(c, req, 200, "application/json; charset=utf-8", document.json, headers);
-        document.json = NULL;
-        staff_document_clear(&document);
-    } else
-        rc = http_send_command_failure(c, req, reply && strcmp(reply->type, MSG_ERROR) == 0 ? reply : NULL,
-                                       reply ? "undecodable document" : reason);
+    enum MHD_Result rc = http_send_document_reply(c, req, reply, reason, 200);
     envelope_destroy(&reply);
     return rc;
 }

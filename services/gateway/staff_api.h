@@ -18,8 +18,8 @@ void staff_api_teardown(void);
 enum MHD_Result staff_api_route(struct MHD_Connection *c, request_t *req, const char *method, const char *url,
                                 bool *handled);
 
-/* This HTTP thread's connection to the accounts database (the gateway owns authentication and
- * what belongs to a signed-in member: inbox, webhooks, deliveries); NULL with the error. */
+/* This HTTP thread's connection to the accounts database (the gateway owns authentication);
+ * NULL with the error. */
 db_t *staff_api_db(db_error_t *error);
 
 /* 503 with Retry-After, the database error logged. */

@@ -15,6 +15,8 @@
 #include "report_privacy.h"
 #include "report_rules.h"
 #include "report_store.h"
+#include "reporter_notifications.h"
+#include "reporter_preferences_codec.h"
 #include "secret_token.h"
 #include "submission_keys.h"
 
@@ -209,11 +211,68 @@ int intake_reference_list(void *ctx, const envelope_t *request, envelope_t *repl
     return 0;
 }
 
+typedef struct {
+    const reporter_preferences_t *asked;
+    const char *tracking_id;           /* normalized */
+    reporter_notifications_t now;
+} preferences_tx_t;
+
+static int preferences_tx(db_t *db, void *ctx, db_error_t *error)
+{
+    preferences_tx_t *tx = ctx;
+    const reporter_preferences_t *asked = tx->asked;
+    return reporter_notifications_set(db, tx->tracking_id, asked->reporter_token,
+                                      asked->has_enabled ? &asked->enabled : NULL, asked->language, &tx->now, error);
+}
+
+static void answer_preferences(envelope_t *reply, char *tracking_id, reporter_notifications_t *now)
+{
+    reporter_preferences_set_t set = {tracking_id, now->enabled, now->language};
+    unsigned char *body = NULL;
+    size_t size = 0;
+    if (reporter_preferences_set_encode(&set, &body, &size) != 0) {
+        error_reply_simple(reply, ERROR_INTERNAL, "the answer could not be encoded");
+        return;
+    }
+    envelope_set_type(reply, MSG_REPORT_NOTIFICATIONS_SET);
+    envelope_take_body(reply, body, size);
+}
+
+int intake_notifications(void *ctx, const envelope_t *request, envelope_t *reply)
+{
+    intake_t *intake = ctx;
+    reporter_preferences_t asked;
+    char reason[200], tracking_id[TRACKING_ID_LEN + 1];
+    if (reporter_preferences_decode(request->body, request->body_size, &asked, reason, sizeof reason) != 0)
+        return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason) == 0 ? 0 : -1;
+    preferences_tx_t tx = {.asked = &asked, .tracking_id = tracking_id};
+    db_error_t error = {"", ""};
+    bool language_ok = !asked.language || strcmp(asked.language, "id") == 0 || strcmp(asked.language, "en") == 0;
+    int rc;
+    if (!language_ok)
+        rc = 2;
+    else if (tracking_id_normalize(asked.tracking_id, tracking_id) != 0)
+        rc = 1;
+    else
+        rc = db_transaction(intake->db, preferences_tx, &tx, &error);
+    if (rc < 0)
+        reply_database_error(reply, &error);
+    else if (rc == 0)
+        answer_preferences(reply, tracking_id, &tx.now);
+    else if (rc == 1)   /* one answer for an unknown report and a wrong token */
+        error_reply_simple(reply, ERROR_NOT_FOUND, "no report with this tracking id and reporter token");
+    else
+        error_reply_simple(reply, ERROR_INVALID, "language must be id or en");
+    reporter_preferences_clear(&asked);
+    return 0;
+}
+
 int intake_commands_register(cmd_server_t *server, intake_t *intake)
 {
     if (cmd_server_on(server, MSG_REPORT_SUBMIT, intake_submit, intake) != 0
         || cmd_server_on(server, MSG_REPORT_GET, intake_get, intake) != 0
-        || cmd_server_on(server, MSG_REFERENCE_LIST, intake_reference_list, intake) != 0)
+        || cmd_server_on(server, MSG_REFERENCE_LIST, intake_reference_list, intake) != 0
+        || cmd_server_on(server, MSG_REPORT_NOTIFICATIONS, intake_notifications, intake) != 0)
         return -1;
     return 0;
 }

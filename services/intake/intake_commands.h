@@ -3,7 +3,8 @@
 #include "cmd_server.h"
 #include "db.h"
 
-/* The commands aduan-intake answers: report.submit, report.get, reference.list. */
+/* The commands aduan-intake answers: report.submit, report.get, reference.list,
+ * report.notifications. */
 typedef struct {
     db_t *db;
 } intake_t;
@@ -14,5 +15,6 @@ int intake_commands_register(cmd_server_t *server, intake_t *intake);
 int intake_submit(void *ctx, const envelope_t *request, envelope_t *reply);
 int intake_get(void *ctx, const envelope_t *request, envelope_t *reply);
 int intake_reference_list(void *ctx, const envelope_t *request, envelope_t *reply);
+int intake_notifications(void *ctx, const envelope_t *request, envelope_t *reply);
 
 #endif

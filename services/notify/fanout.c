@@ -9,6 +9,7 @@
 #include "db_wakeup.h"
 #include "logger.h"
 #include "notify_template.h"
+#include "report_events.h"
 
 #define LANGUAGES 2   /* id, en */
 
@@ -348,6 +349,10 @@ int fanout_event(db_t *db, const event_t *event, const fanout_settings_t *settin
 {
     fanout_t f = {.event = event, .settings = settings};
     *created = 0;
+    /* The reporter's own choice about being told: there is nobody to tell of it, and a catch-all
+     * webhook has no business knowing it. */
+    if (strcmp(event->type, EVENT_NOTIFICATIONS_CHANGED) == 0)
+        return 0;
     if (!(f.event_json = event_to_json(event))) {
         snprintf(error->message, sizeof error->message, "cannot read event %s", event->id);
         return -1;

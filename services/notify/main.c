@@ -1,11 +1,14 @@
 /* aduan-notify: tells people. A consumer group member turns every report event into deliveries
  * (fanout.h) in the transaction that moves its position; the main thread sends what is due
- * (sender.h) and records every attempt, so the delivery log is the proof of who was told what. */
+ * (sender.h) and records every attempt, so the delivery log is the proof of who was told what; a
+ * third thread answers the gateway's commands on webhooks, the inbox and that log
+ * (notify_commands.h). */
 #include <czmq.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "command_thread.h"
 #include "delivery_store.h"
 #include "event_consumer.h"
 #include "fanout.h"
@@ -17,9 +20,11 @@
 
 #define MAX_OPTIONS 40
 #define DRAIN_MS 5000
+#define COMMAND_DB_WAIT_MS 30000
 
 static const config_option_t notify_options[] = {
     {"ADUAN_ADMIN_ADDR", "127.0.0.1:9184", "host:port of /healthz, /readyz and /metrics"},
+    {"ADUAN_NOTIFY_BIND", "tcp://127.0.0.1:7104", "command endpoint(s) to bind, comma-separated"},
     {"ADUAN_PUBLIC_URL", "http://127.0.0.1:8080", "base URL of links in messages"},
     {"ADUAN_SMTP_URL", "smtp://127.0.0.1:2525", "mail server: smtp://host:port (STARTTLS per ADUAN_SMTP_TLS) or smtps://"},
     {"ADUAN_SMTP_TLS", "off", "STARTTLS on smtp://: off, try or required"},
@@ -139,6 +144,29 @@ static void send_until_stopped(service_t *service, db_t *db, sender_t *sender)
         ;
 }
 
+/* The senders on this thread until SIGTERM, the consumer and the command server on their own. */
+static int serve(service_t *service, const notify_settings_t *settings, db_t *db, sender_t *sender,
+                 consumer_thread_t *thread)
+{
+    const config_t *config = service_config(service);
+    const char *bind = config_get(config, "ADUAN_NOTIFY_BIND");
+    char reason[256];
+    pthread_t consumer;
+    command_thread_t *commands = command_thread_start(bind, config_get(config, "ADUAN_DB_URL"), COMMAND_DB_WAIT_MS,
+                                                      reason, sizeof reason);
+    if (!commands || pthread_create(&consumer, NULL, consume, thread) != 0) {
+        logger_error("cannot start: %s", commands ? "the consumer thread" : reason);
+        command_thread_stop(&commands);
+        return 1;
+    }
+    logger_info("serving commands on %s; notifying by e-mail through %s%s", bind, settings->sender.smtp_url,
+                settings->fanout.sms_enabled ? ", by SMS, by webhooks and in the inbox" : ", by webhooks and in the inbox");
+    send_until_stopped(service, db, sender);
+    pthread_join(consumer, NULL);
+    command_thread_stop(&commands);
+    return 0;
+}
+
 static int run(service_t *service, const notify_settings_t *settings)
 {
     const config_t *config = service_config(service);
@@ -148,20 +176,13 @@ static int run(service_t *service, const notify_settings_t *settings)
     db_t *db = NULL;
     sender_t *sender = NULL;
     consumer_thread_t thread = {service, NULL};
-    pthread_t consumer;
     int rc = 1;
     if (event_consumer_configure(config, &cc, reason, sizeof reason) != 0 || !(db = service_db_open(service, false))
         || !(sender = sender_new(&settings->sender, db, reason, sizeof reason))
-        || !(thread.consumer = event_consumer_new(&cc, reason, sizeof reason))
-        || pthread_create(&consumer, NULL, consume, &thread) != 0) {
+        || !(thread.consumer = event_consumer_new(&cc, reason, sizeof reason)))
         logger_error("cannot start: %s", db ? reason : "database");
-    } else {
-        logger_info("notifying by e-mail through %s%s", settings->sender.smtp_url,
-                    settings->fanout.sms_enabled ? ", by SMS, by webhooks and in the inbox" : ", by webhooks and in the inbox");
-        send_until_stopped(service, db, sender);
-        pthread_join(consumer, NULL);
-        rc = 0;
-    }
+    else
+        rc = serve(service, settings, db, sender, &thread);
     event_consumer_destroy(&thread.consumer);
     sender_destroy(&sender);
     db_destroy(&db);

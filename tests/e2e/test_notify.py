@@ -168,6 +168,9 @@ class ReporterAndStaff(NotifyCase):
                          f"Your report {tid} went to Dinas Pekerjaan Umum dan Penataan Ruang Kota Batam")
         status, _, doc = self.sys.json("PUT", f"/api/v1/reports/{tid}/notifications", {"enabled": False}, reporter)
         self.assertEqual((status, doc["enabled"]), (200, False), doc)
+        status, _, doc = self.sys.json("PUT", f"/api/v1/reports/{tid}/notifications", {"enabled": False}, reporter)
+        self.assertEqual((status, doc["enabled"]), (200, False), doc)
+        self.assert_preference_events(tid, [(True, "en"), (False, "en")])
         witness = self.receiver()
         self.register("nas", witness, event_types=["report.followed_up"])
         self.act_ok(tid, "pupr", "follow_up", note="Sudah ditambal.")
@@ -178,6 +181,20 @@ class ReporterAndStaff(NotifyCase):
         self.assertEqual(len(self.mails_for(tid, to="siti.rahma@example.org")), 2)
         reporter_deliveries = [d for d in self.deliveries(tid) if d["recipient_kind"] == "reporter"]
         self.assertEqual(len(reporter_deliveries), 2)
+
+    def assert_preference_events(self, tid, expected):
+        """Each change (and no repetition) appended report.notifications_changed with the tracking id and
+        the settings only: no contact data, no reporter identity."""
+        rows = self.sys.db.scalar(
+            "SELECT string_agg(concat_ws('|', actor_role, COALESCE(actor_id, '-'), encode(payload, 'hex')), E'\\n' "
+            f"ORDER BY id) FROM events WHERE type = 'report.notifications_changed' AND tracking_id = '{tid}'")
+        events = [line.split("|") for line in rows.splitlines()] if rows else []
+        self.assertEqual(len(events), len(expected), events)
+        for (role, actor_id, payload), (enabled, language) in zip(events, expected):
+            self.assertEqual((role, actor_id), ("reporter", "-"))
+            # exactly the msgpack map {"enabled": bool, "language": str}, nothing else
+            self.assertEqual(bytes.fromhex(payload), b"\x82\xa7enabled" + (b"\xc3" if enabled else b"\xc2")
+                             + b"\xa8language\xa2" + language.encode())
 
     def test_units_staff_hear_in_inbox_and_by_email_and_mark_read(self):
         tid, _ = self.dispatched()

@@ -236,6 +236,8 @@ class System:
         }
         for name, replicas in self.lifecycle.items():
             env[f"ADUAN_{name.upper()}_ENDPOINTS"] = ",".join(s.env[f"ADUAN_{name.upper()}_BIND"] for s in replicas)
+        if self.notifiers:
+            env["ADUAN_NOTIFY_ENDPOINTS"] = ",".join(s.env["ADUAN_NOTIFY_BIND"] for s in self.notifiers)
         env.update(gateway_env or {})
         self.gateway = Service("aduan-gateway", env, self.workdir, name="gateway")
         self.extra = []
@@ -251,6 +253,7 @@ class System:
         for i in range(replicas):
             self.notifiers.append(Service("aduan-notify", {
                 "ADUAN_DB_URL": self.db.url,
+                "ADUAN_NOTIFY_BIND": f"tcp://127.0.0.1:{free_port()}",
                 "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
                 "ADUAN_LOG_LEVEL": "debug",
                 "ADUAN_CLOCK_FILE": self.clock_file,
