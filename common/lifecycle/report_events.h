@@ -1,6 +1,7 @@
 #ifndef ADUAN_REPORT_EVENTS_H
 #define ADUAN_REPORT_EVENTS_H
 #include "message_types.h"
+#include "message_types.h"
 #include <stdint.h>
 #include "event_codec.h"
 #include "report_codec.h"
@@ -54,7 +55,6 @@ int report_events_transition(const report_transition_t *transition, const report
 /* report.notifications_changed (v1): enabled, language — what the reporter now wants to hear
  * about the report. The reporter's own setting: nothing about who they are or how to reach them,
  * and nobody is notified of it (fanout.c). */
-#define EVENT_NOTIFICATIONS_CHANGED "report.notifications_changed"
 #define REPORT_NOTIFICATIONS_VERSION 1
 
 int report_events_notifications(int64_t report_id, const char *tracking_id, bool enabled, const char *language,

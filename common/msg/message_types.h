@@ -22,6 +22,16 @@
 #define MSG_STAFF_DOCUMENT  "staff.document"
 #define MSG_STREAM_REPLAY   "stream.replay"     /* stats (replay) → stream.batch: event_codec.h */
 #define MSG_STREAM_BATCH    "stream.batch"
+#define MSG_REPORT_NOTIFICATIONS     "report.notifications"      /* intake → report.notifications_set: */
+#define MSG_REPORT_NOTIFICATIONS_SET "report.notifications_set"  /*   reporter_preferences_codec.h */
+/* notify → staff.document (a JSON document), "{}" for the 204 answers: notify_command_codec.h */
+#define MSG_WEBHOOK_REGISTER "webhook.register"   /* url, institution?, description?, event_types? */
+#define MSG_WEBHOOK_LIST     "webhook.list"
+#define MSG_WEBHOOK_DELETE   "webhook.delete"     /* id */
+#define MSG_INBOX_LIST       "inbox.list"         /* unread_only, limit */
+#define MSG_INBOX_READ       "inbox.read"         /* id (absent: every item) */
+#define MSG_DELIVERY_LIST    "delivery.list"      /* tracking_id?, status?, channel?, limit, offset */
+#define MSG_DELIVERY_RESEND  "delivery.resend"    /* delivery_id */
 
 /* Events (topics of the stream; payloads in report_events.h, documented in docs/event-stream.md). */
 #define EVENT_REPORT_SUBMITTED   "report.submitted"
@@ -37,6 +47,7 @@
 #define EVENT_REPORT_REOPENED    "report.reopened"
 #define EVENT_DEADLINE_MISSED    "report.deadline_missed"
 #define EVENT_CLOSING_SOON       "report.closing_soon"
+#define EVENT_NOTIFICATIONS_CHANGED "report.notifications_changed"
 #define EVENT_REPORT_PREFIX      "report."          /* every report event */
 #define EVENT_HEARTBEAT_TOPIC    "_heartbeat"        /* the hub's liveness beat, not an event */
 

@@ -1,5 +1,6 @@
 #ifndef ADUAN_REPORTER_PREFERENCES_CODEC_H
 #define ADUAN_REPORTER_PREFERENCES_CODEC_H
+#include "message_types.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -8,8 +9,6 @@
  * whether aduan-notify may tell them about it, and in which language (id or en). Served by
  * aduan-intake, which owns the report; the gateway only translates. Strict decoders as in
  * report_codec.h. */
-#define MSG_REPORT_NOTIFICATIONS     "report.notifications"
-#define MSG_REPORT_NOTIFICATIONS_SET "report.notifications_set"
 
 #define REPORTER_TOKEN_MAX 128
 

@@ -4,7 +4,6 @@
 
 #include "msgpack_fields.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define S(type, key, req, limit, member) {key, MPF_STR, req, limit, offsetof(type, member), MPF_NO_FLAG}
 
 static const mpf_field_t request_fields[] = {
@@ -23,33 +22,33 @@ static const mpf_field_t set_fields[] = {
 
 int reporter_preferences_encode(const reporter_preferences_t *in, unsigned char **out, size_t *out_size)
 {
-    return mpf_encode(request_fields, COUNT(request_fields), in, out, out_size);
+    return mpf_encode(request_fields, MPF_COUNT(request_fields), in, out, out_size);
 }
 
 int reporter_preferences_decode(const void *data, size_t size, reporter_preferences_t *out, char *reason, size_t cap)
 {
     memset(out, 0, sizeof *out);
-    return mpf_decode(data, size, request_fields, COUNT(request_fields), out, reason, cap);
+    return mpf_decode(data, size, request_fields, MPF_COUNT(request_fields), out, reason, cap);
 }
 
 void reporter_preferences_clear(reporter_preferences_t *self)
 {
-    mpf_free_strings(request_fields, COUNT(request_fields), self);
+    mpf_free_strings(request_fields, MPF_COUNT(request_fields), self);
 }
 
 int reporter_preferences_set_encode(const reporter_preferences_set_t *in, unsigned char **out, size_t *out_size)
 {
-    return mpf_encode(set_fields, COUNT(set_fields), in, out, out_size);
+    return mpf_encode(set_fields, MPF_COUNT(set_fields), in, out, out_size);
 }
 
 int reporter_preferences_set_decode(const void *data, size_t size, reporter_preferences_set_t *out, char *reason,
                                     size_t cap)
 {
     memset(out, 0, sizeof *out);
-    return mpf_decode(data, size, set_fields, COUNT(set_fields), out, reason, cap);
+    return mpf_decode(data, size, set_fields, MPF_COUNT(set_fields), out, reason, cap);
 }
 
 void reporter_preferences_set_clear(reporter_preferences_set_t *self)
 {
-    mpf_free_strings(set_fields, COUNT(set_fields), self);
+    mpf_free_strings(set_fields, MPF_COUNT(set_fields), self);
 }

@@ -1,5 +1,6 @@
 #ifndef ADUAN_NOTIFY_COMMAND_CODEC_H
 #define ADUAN_NOTIFY_COMMAND_CODEC_H
+#include "message_types.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,13 +12,6 @@
  * The answer is a staff.document (staff_query_codec.h): the JSON the store rendered, which the
  * gateway passes on; commands answered by HTTP 204 (webhook.delete, inbox.read) answer "{}".
  * Refusals are error replies (error_reply.h). */
-#define MSG_WEBHOOK_REGISTER "webhook.register"   /* url, institution?, description?, event_types? */
-#define MSG_WEBHOOK_LIST     "webhook.list"
-#define MSG_WEBHOOK_DELETE   "webhook.delete"     /* id */
-#define MSG_INBOX_LIST       "inbox.list"         /* unread_only, limit */
-#define MSG_INBOX_READ       "inbox.read"         /* id (absent: every item) */
-#define MSG_DELIVERY_LIST    "delivery.list"      /* tracking_id?, status?, channel?, limit, offset */
-#define MSG_DELIVERY_RESEND  "delivery.resend"    /* delivery_id */
 
 #define NOTIFY_EVENT_TYPES_MAX 32
 /* Limits of the codec only: the store checks the real ones and answers field errors (a text the

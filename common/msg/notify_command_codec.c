@@ -6,7 +6,6 @@
 
 #include "msgpack_fields.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define S(key, req, limit, member) {key, MPF_STR, req, limit, offsetof(notify_command_t, member), MPF_NO_FLAG}
 #define C(key, limit, member) {key, MPF_CHARS, true, limit, offsetof(notify_command_t, member), MPF_NO_FLAG}
 #define EVENT_TYPES "event_types"
@@ -42,8 +41,8 @@ int notify_command_encode(const notify_command_t *in, unsigned char **out, size_
     size_t types = event_type_count(in);
     mpf_writer_t writer;
     mpf_writer_init(&writer);
-    msgpack_pack_map(&writer.packer, mpf_count(command_fields, COUNT(command_fields), in) + (types ? 1 : 0));
-    mpf_write(&writer.packer, command_fields, COUNT(command_fields), in);
+    msgpack_pack_map(&writer.packer, mpf_count(command_fields, MPF_COUNT(command_fields), in) + (types ? 1 : 0));
+    mpf_write(&writer.packer, command_fields, MPF_COUNT(command_fields), in);
     if (types) {
         mpf_write_str(&writer.packer, EVENT_TYPES);
         msgpack_pack_array(&writer.packer, types);
@@ -80,7 +79,7 @@ int notify_command_decode(const void *data, size_t size, notify_command_t *out, 
     mpf_doc_t doc;
     if (mpf_doc_open(&doc, data, size, 2, reason, cap) != 0)
         return -1;
-    int rc = mpf_read(doc.root, command_fields, COUNT(command_fields), out, extra_keys, reason, cap);
+    int rc = mpf_read(doc.root, command_fields, MPF_COUNT(command_fields), out, extra_keys, reason, cap);
     if (rc == 0)
         rc = read_event_types(mpf_find(doc.root, EVENT_TYPES), out, reason, cap);
     mpf_doc_close(&doc);
@@ -91,7 +90,7 @@ int notify_command_decode(const void *data, size_t size, notify_command_t *out, 
 
 void notify_command_clear(notify_command_t *self)
 {
-    mpf_free_strings(command_fields, COUNT(command_fields), self);
+    mpf_free_strings(command_fields, MPF_COUNT(command_fields), self);
     for (size_t i = 0; i < NOTIFY_EVENT_TYPES_MAX && self->event_types[i]; i++) {
         free(self->event_types[i]);
         self->event_types[i] = NULL;
