@@ -325,6 +325,19 @@ int event_consumer_run_once(event_consumer_t *self, int timeout_ms)
     return handled < 0 ? 0 : handled;
 }
 
+static void *consume_until_interrupted(void *arg)
+{
+    event_consumer_t *self = arg;
+    while (!zsys_interrupted && event_consumer_run_once(self, 200) >= 0)
+        ;
+    return NULL;
+}
+
+int event_consumer_start_thread(event_consumer_t *self, pthread_t *thread)
+{
+    return pthread_create(thread, NULL, consume_until_interrupted, self) == 0 ? 0 : -1;
+}
+
 static bool copy_config(event_consumer_t *self, const event_consumer_config_t *config)
 {
     self->config = *config;

@@ -1,6 +1,8 @@
 #ifndef ADUAN_EVENT_CONSUMER_H
 #define ADUAN_EVENT_CONSUMER_H
 #include <stdint.h>
+#include <pthread.h>
+
 #include "config.h"
 #include "db.h"
 #include "event_codec.h"
@@ -41,6 +43,10 @@ void event_consumer_destroy(event_consumer_t **self_p);
 /* Does whatever is due (membership heartbeat, rebalancing, reading and handling events) for up to
  * about timeout_ms. Returns the number of events handled, or -1 when interrupted. */
 int event_consumer_run_once(event_consumer_t *self, int timeout_ms);
+/* Runs rounds on a thread of its own until SIGINT/SIGTERM: a consumer has its own connection, so
+ * a service's commands never wait for a consumer round (the consumer's sockets are used only on
+ * that thread between this call and the join). 0 with *thread to pthread_join, -1 if it cannot start. */
+int event_consumer_start_thread(event_consumer_t *self, pthread_t *thread);
 
 /* The options every consuming service offers (ADUAN_STREAM_ENDPOINTS, ADUAN_REPLAY_ENDPOINTS,
  * ADUAN_CONSUMER_PARTITIONS), and the part of a member's configuration they set (with

@@ -31,21 +31,11 @@ static void run_periodic(runner_t *r, int64_t *next)
         logger_warn("periodic work failed; trying again in %d ms", r->def->every_ms);
 }
 
-/* The consumer has a connection of its own, so it runs on a thread of its own and a command never
- * waits for a consumer round (its sockets are used only here between creation and join). */
-static void *consume(void *arg)
-{
-    runner_t *r = arg;
-    while (!service_interrupted() && event_consumer_run_once(r->consumer, 200) >= 0)
-        ;
-    return NULL;
-}
-
 static void loop(runner_t *r)
 {
     zpoller_t *poller = zpoller_new(cmd_server_socket(r->server), NULL);
     pthread_t consumer;
-    if (!poller || pthread_create(&consumer, NULL, consume, r) != 0) {
+    if (!poller || event_consumer_start_thread(r->consumer, &consumer) != 0) {
         logger_error("cannot start the consumer thread");
         zpoller_destroy(&poller);
         return;

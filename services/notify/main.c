@@ -100,19 +100,6 @@ static int read_settings(const config_t *config, notify_settings_t *s, char *rea
     return read_numbers(config, s, reason, cap);
 }
 
-typedef struct {
-    service_t *service;
-    event_consumer_t *consumer;
-} consumer_thread_t;
-
-static void *consume(void *arg)
-{
-    consumer_thread_t *c = arg;
-    while (!service_interrupted() && event_consumer_run_once(c->consumer, 200) >= 0)
-        ;
-    return NULL;
-}
-
 /* Readiness, and the queue depths of /metrics. */
 static void check_health(service_t *service, db_t *db)
 {
@@ -146,7 +133,7 @@ static void send_until_stopped(service_t *service, db_t *db, sender_t *sender)
 
 /* The senders on this thread until SIGTERM, the consumer and the command server on their own. */
 static int serve(service_t *service, const notify_settings_t *settings, db_t *db, sender_t *sender,
-                 consumer_thread_t *thread)
+                 event_consumer_t *consumer_of_events)
 {
     const config_t *config = service_config(service);
     const char *bind = config_get(config, "ADUAN_NOTIFY_BIND");
@@ -154,7 +141,7 @@ static int serve(service_t *service, const notify_settings_t *settings, db_t *db
     pthread_t consumer;
     command_thread_t *commands = command_thread_start(bind, config_get(config, "ADUAN_DB_URL"), COMMAND_DB_WAIT_MS,
                                                       reason, sizeof reason);
-    if (!commands || pthread_create(&consumer, NULL, consume, thread) != 0) {
+    if (!commands || event_consumer_start_thread(consumer_of_events, &consumer) != 0) {
         logger_error("cannot start: %s", commands ? "the consumer thread" : reason);
         command_thread_stop(&commands);
         return 1;
@@ -171,19 +158,20 @@ static int run(service_t *service, const notify_settings_t *settings)
 {
     const config_t *config = service_config(service);
     char reason[256];
+    fanout_settings_t fanout = settings->fanout;   /* the handler's context, which it may not change */
     event_consumer_config_t cc = {.group = "notify", .topic_prefix = EVENT_REPORT_PREFIX, .handler = on_event,
-                                  .handler_ctx = (void *) &settings->fanout};
+                                  .handler_ctx = &fanout};
     db_t *db = NULL;
     sender_t *sender = NULL;
-    consumer_thread_t thread = {service, NULL};
+    event_consumer_t *consumer = NULL;
     int rc = 1;
     if (event_consumer_configure(config, &cc, reason, sizeof reason) != 0 || !(db = service_db_open(service, false))
         || !(sender = sender_new(&settings->sender, db, reason, sizeof reason))
-        || !(thread.consumer = event_consumer_new(&cc, reason, sizeof reason)))
+        || !(consumer = event_consumer_new(&cc, reason, sizeof reason)))
         logger_error("cannot start: %s", db ? reason : "database");
     else
-        rc = serve(service, settings, db, sender, &thread);
-    event_consumer_destroy(&thread.consumer);
+        rc = serve(service, settings, db, sender, consumer);
+    event_consumer_destroy(&consumer);
     sender_destroy(&sender);
     db_destroy(&db);
     return rc;
