@@ -29,6 +29,9 @@ if [ -z "${ADUAN_SMTP_URL:-}" ]; then
 fi
 
 # name  binary  admin-address  (each service also reads the exported ADUAN_* settings)
+# One replica of each on the default command endpoints, e.g. aduan-stats' queries on
+# ADUAN_STATS_QUERY_BIND=tcp://127.0.0.1:7105, which is the gateway's default ADUAN_STATS_ENDPOINTS;
+# more replicas need an endpoint each, listed comma-separated in the gateway's *_ENDPOINTS.
 services=(
   "stats   aduan-stats   127.0.0.1:9186"
   "intake  aduan-intake  127.0.0.1:9181"
