@@ -88,7 +88,8 @@ static int send_document(envelope_t *reply, char *json)
 {
     if (strlen(json) > STATS_DOCUMENT_MAX) {
         free(json);
-        return error_reply_simple(reply, ERROR_INVALID, "the selection is too large for one document; narrow the filter");
+        return error_reply_simple(reply, ERROR_INVALID,
+                                  "the selection is too large for one document; narrow the filter");
     }
     stats_document_t document = {json};
     unsigned char *body = NULL;

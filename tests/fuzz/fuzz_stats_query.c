@@ -16,7 +16,8 @@ static void query_again(const stats_query_t *query)
     size_t size = 0;
     char reason[256];
     stats_query_t again;
-    if (stats_query_encode(query, &bytes, &size) != 0 || stats_query_decode(bytes, size, &again, reason, sizeof reason) != 0)
+    if (stats_query_encode(query, &bytes, &size) != 0
+        || stats_query_decode(bytes, size, &again, reason, sizeof reason) != 0)
         abort();
     stats_query_clear(&again);
     free(bytes);
