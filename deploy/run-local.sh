@@ -34,6 +34,9 @@ export ADUAN_NOTIFY_BIND=${ADUAN_NOTIFY_BIND:-tcp://127.0.0.1:7104}
 export ADUAN_NOTIFY_ENDPOINTS=${ADUAN_NOTIFY_ENDPOINTS:-$ADUAN_NOTIFY_BIND}
 
 # name  binary  admin-address  (each service also reads the exported ADUAN_* settings)
+# One replica of each on the default command endpoints, e.g. aduan-stats' queries on
+# ADUAN_STATS_QUERY_BIND=tcp://127.0.0.1:7105, which is the gateway's default ADUAN_STATS_ENDPOINTS;
+# more replicas need an endpoint each, listed comma-separated in the gateway's *_ENDPOINTS.
 services=(
   "stats   aduan-stats   127.0.0.1:9186"
   "intake  aduan-intake  127.0.0.1:9181"

@@ -20,6 +20,10 @@
 #define MSG_REPORT_OUTCOME  "report.outcome"
 #define MSG_STAFF_QUERY     "staff.query"       /* intake|verify|route → staff.document: staff_query_codec.h */
 #define MSG_STAFF_DOCUMENT  "staff.document"
+#define MSG_STATS_QUERY     "stats.query"       /* stats (queries) → stats.document: stats_query_codec.h */
+#define MSG_STATS_DOCUMENT  "stats.document"
+#define MSG_SURVEY_ANSWER   "survey.answer"     /* stats (queries) → survey.recorded: stats_query_codec.h */
+#define MSG_SURVEY_RECORDED "survey.recorded"
 #define MSG_STREAM_REPLAY   "stream.replay"     /* stats (replay) → stream.batch: event_codec.h */
 #define MSG_STREAM_BATCH    "stream.batch"
 #define MSG_REPORT_NOTIFICATIONS     "report.notifications"      /* intake → report.notifications_set: */

@@ -7,7 +7,7 @@
 
 #include "cmd_client.h"
 
-static const char *const peer_names[PEER_COUNT] = {"intake", "verify", "route", "notify"};
+static const char *const peer_names[PEER_COUNT] = {"intake", "verify", "route", "notify", "stats"};
 static char *link_endpoints[PEER_COUNT];
 static int link_timeout_ms;
 static int link_attempts;

@@ -6,12 +6,12 @@
 /* The gateway's command links to the services behind it, each a list of replica endpoints.
  * HTTP requests are served by a pool of threads and a command client is not thread-safe, so each
  * thread gets its own client per peer on first use; they are destroyed when the thread ends. */
-typedef enum { PEER_INTAKE, PEER_VERIFY, PEER_ROUTE, PEER_NOTIFY, PEER_COUNT } command_peer_t;
+typedef enum { PEER_INTAKE, PEER_VERIFY, PEER_ROUTE, PEER_NOTIFY, PEER_STATS, PEER_COUNT } command_peer_t;
 
 int command_links_setup(const char *const endpoints[PEER_COUNT], int timeout_ms, int attempts);
 void command_links_teardown(void);
 
-/* The peer's name, for messages ("intake", "verify", "route", "notify"). */
+/* The peer's name, for messages ("intake", "verify", "route", "notify", "stats"). */
 const char *command_links_name(command_peer_t peer);
 
 /* The peer that carries out a lifecycle rule's actions (its `service`); PEER_COUNT if none. */

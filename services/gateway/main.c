@@ -17,6 +17,7 @@ static const config_option_t gateway_options[] = {
     {"ADUAN_VERIFY_ENDPOINTS", "tcp://127.0.0.1:7102", "verify replicas' command endpoints, comma-separated"},
     {"ADUAN_ROUTE_ENDPOINTS", "tcp://127.0.0.1:7103", "route replicas' command endpoints, comma-separated"},
     {"ADUAN_NOTIFY_ENDPOINTS", "tcp://127.0.0.1:7104", "notify replicas' command endpoints, comma-separated"},
+    {"ADUAN_STATS_ENDPOINTS", "tcp://127.0.0.1:7105", "stats replicas' query endpoints, comma-separated"},
     {"ADUAN_SESSION_TTL_MINUTES", "480", "how long a staff session lasts"},
     {"ADUAN_COMMAND_TIMEOUT_MS", "2000", "how long to wait for a command reply before resending"},
     {"ADUAN_COMMAND_ATTEMPTS", "3", "how many times a command is sent before giving up (503)"},
@@ -65,7 +66,8 @@ static int run(service_t *service, const gateway_settings_t *s)
     cmd_client_t *probe = cmd_client_new(endpoints, 1000, 1, reason, sizeof reason);
     const char *const peers[PEER_COUNT] = {endpoints, config_get(config, "ADUAN_VERIFY_ENDPOINTS"),
                                            config_get(config, "ADUAN_ROUTE_ENDPOINTS"),
-                                           config_get(config, "ADUAN_NOTIFY_ENDPOINTS")};
+                                           config_get(config, "ADUAN_NOTIFY_ENDPOINTS"),
+                                           config_get(config, "ADUAN_STATS_ENDPOINTS")};
     if (!probe || command_links_setup(peers, (int) s->timeout_ms, (int) s->attempts) != 0
         || staff_api_setup(config_get(config, "ADUAN_DB_URL"), s->session_ttl) != 0) {
         logger_error("intake endpoints: %s", reason);

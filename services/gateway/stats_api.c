@@ -1,18 +1,33 @@
 #include "stats_api.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csv_table.h"
-#include "logger.h"
+#include "report_rules.h"
 #include "staff_api.h"
-#include "stats_views.h"
-#include "survey_store.h"
+#include "stats_query_codec.h"
 #include "tracking_id.h"
 
 #define API "/api/v1"
 
-typedef enum { VIEW_SUMMARY, VIEW_SERIES, VIEW_RANKINGS, VIEW_IKM, VIEW_EXPORT_SUMMARY, VIEW_EXPORT_REPORTS } view_t;
+typedef struct {
+    const char *path;
+    const char *view;       /* as stats.query names it */
+    const char *route;
+    const char *csv_name;   /* exports: the file's name; NULL for the other views */
+} stats_route_t;
+
+/* The filter arguments, passed on as written: the server reads and checks them all. */
+static const struct { const char *name; size_t offset; } filter_args[] = {
+    {"group_by", offsetof(stats_query_t, group_by)}, {"period", offsetof(stats_query_t, period)},
+    {"from", offsetof(stats_query_t, from)}, {"to", offsetof(stats_query_t, to)},
+    {"institution", offsetof(stats_query_t, institution)}, {"level", offsetof(stats_query_t, level)},
+    {"region", offsetof(stats_query_t, region)}, {"category", offsetof(stats_query_t, category)},
+    {"classification", offsetof(stats_query_t, classification)}, {"channel", offsetof(stats_query_t, channel)},
+    {"order", offsetof(stats_query_t, order)}, {"min_reports", offsetof(stats_query_t, min_reports)},
+};
 
 static const char *arg(struct MHD_Connection *c, const char *name)
 {
@@ -20,75 +35,31 @@ static const char *arg(struct MHD_Connection *c, const char *name)
     return value && *value ? value : NULL;
 }
 
-static void read_filter(struct MHD_Connection *c, stats_filter_t *f)
+/* A copy of `value` into *slot (NULL stays NULL); false when out of memory. */
+static bool copy(const char *value, char **slot)
 {
-    *f = (stats_filter_t) {
-        .group_by = arg(c, "group_by"), .period = arg(c, "period"), .from = arg(c, "from"), .to = arg(c, "to"),
-        .institution = arg(c, "institution"), .level = arg(c, "level"), .region = arg(c, "region"),
-        .category = arg(c, "category"), .classification = arg(c, "classification"), .channel = arg(c, "channel"),
-    };
+    *slot = value ? strdup(value) : NULL;
+    return !value || *slot;
 }
 
-/* Who asks: nobody (public figures) or a signed-in member, whose scope narrows the institution
- * filter (`own` holds the member's institution when it becomes the filter). False with the answer
- * sent. */
-static bool scope(struct MHD_Connection *c, request_t *req, db_t *db, stats_filter_t *f,
-                  char own[sizeof ((staff_member_t *) 0)->institution], bool *staff, enum MHD_Result *rc)
+/* The query of the view for `who` (NULL: the public). 0, 1 an argument too long to be valid,
+ * -1 out of memory; the caller clears *q either way. */
+static int build_query(struct MHD_Connection *c, const char *view, const staff_member_t *who, stats_query_t *q)
 {
-    staff_member_t who;
-    /* Any Authorization header asks for a member's view: a malformed one is a 401, never public. */
-    *staff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION) != NULL;
-    f->public_view = !*staff;
-    if (!*staff)
-        return true;
-    if (!staff_api_authenticate(c, req, &who, rc))
-        return false;
-    if (strcmp(who.role, "national_admin") == 0)
-        return true;
-    if (!f->institution) {
-        memcpy(own, who.institution, sizeof who.institution);
-        f->institution = own;
-        return true;
+    memset(q, 0, sizeof *q);
+    if (!copy(view, &q->view))
+        return -1;
+    if (who && !(copy(who->role, &q->actor_role) && copy(who->username, &q->actor_id)
+                 && copy(who->institution, &q->actor_institution)))
+        return -1;
+    for (size_t i = 0; i < sizeof filter_args / sizeof filter_args[0]; i++) {
+        const char *value = arg(c, filter_args[i].name);
+        if (value && strlen(value) > STATS_QUERY_TEXT_MAX)
+            return 1;
+        if (!copy(value, (char **) ((char *) q + filter_args[i].offset)))
+            return -1;
     }
-    db_error_t error = {"", ""};
-    int within = stats_views_in_subtree(db, f->institution, who.institution, &error);
-    if (within < 0)
-        *rc = staff_api_unavailable(c, req, &error);
-    else if (within == 0)
-        *rc = http_send_problem(c, req, &PROBLEM_FORBIDDEN, "the institution is outside your subtree", NULL, NULL);
-    return within == 1;
-}
-
-static int min_reports_arg(struct MHD_Connection *c)
-{
-    const char *text = arg(c, "min_reports");
-    char *end = NULL;
-    long value = text ? strtol(text, &end, 10) : -1;
-    return text && (*end || value < 0 || value > 1000000) ? -2 : (int) value;
-}
-
-/* The figures asked for, as JSON text in *json. 0, 1 invalid (reason), -1 error. */
-static int compute(struct MHD_Connection *c, db_t *db, view_t view, stats_filter_t *f, char **json, char *reason,
-                   size_t cap, db_error_t *error)
-{
-    int min_reports = min_reports_arg(c);
-    switch (view) {
-    case VIEW_SERIES:
-        if (!f->group_by)
-            f->group_by = "period";
-        return stats_views_summary(db, f, json, reason, cap, error);
-    case VIEW_RANKINGS:
-        if (min_reports == -2)
-            return snprintf(reason, cap, "min_reports is a whole number"), 1;
-        return stats_views_rankings(db, f, arg(c, "order") ? arg(c, "order") : "completion", min_reports, json,
-                                    reason, cap, error);
-    case VIEW_IKM:
-        return stats_views_ikm(db, f, json, reason, cap, error);
-    case VIEW_EXPORT_REPORTS:
-        return stats_views_export_reports(db, f, json, reason, cap, error);
-    default:
-        return stats_views_summary(db, f, json, reason, cap, error);
-    }
+    return 0;
 }
 
 /* An export as CSV: the rows of the document's "groups" or "items". */
@@ -108,50 +79,71 @@ static enum MHD_Result send_csv(struct MHD_Connection *c, request_t *req, const 
     return http_send_text(c, req, 200, type, csv, headers);
 }
 
-static enum MHD_Result stats_view(struct MHD_Connection *c, request_t *req, const char *method, view_t view)
+/* Sends the query and answers with its document (JSON, or CSV when asked for `csv_name`). */
+static enum MHD_Result ask(struct MHD_Connection *c, request_t *req, const stats_query_t *q, const char *csv_name,
+                           bool staff)
+{
+    unsigned char *body = NULL;
+    size_t size = 0;
+    char reason[256];
+    if (stats_query_encode(q, &body, &size) != 0)
+        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    envelope_t *reply = http_command(req, PEER_STATS, MSG_STATS_QUERY, body, size, reason, sizeof reason);
+    stats_document_t document;
+    enum MHD_Result rc;
+    if (!reply || strcmp(reply->type, MSG_STATS_DOCUMENT) != 0
+        || stats_document_decode(reply->body, reply->body_size, &document, reason, sizeof reason) != 0)
+        rc = http_send_command_failure(c, req, reply && strcmp(reply->type, MSG_ERROR) == 0 ? reply : NULL,
+                                       reply ? "undecodable document" : reason);
+    else if (csv_name) {
+        rc = send_csv(c, req, document.json, csv_name);
+        stats_document_clear(&document);
+    } else {
+        static const char *const private_headers[] = {"Cache-Control", "no-store", NULL};
+        rc = http_send_text(c, req, 200, "application/json; charset=utf-8", document.json,
+                            staff ? private_headers : NULL);
+    }
+    envelope_destroy(&reply);
+    return rc;
+}
+
+static enum MHD_Result stats_view(struct MHD_Connection *c, request_t *req, const char *method,
+                                  const stats_route_t *route)
 {
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
         return http_wrong_method(c, req, "GET, HEAD");
-    bool export = view == VIEW_EXPORT_SUMMARY || view == VIEW_EXPORT_REPORTS;
     const char *format = arg(c, "format") ? arg(c, "format") : "json";
-    if (export && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
+    if (route->csv_name && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
         return http_send_problem(c, req, &PROBLEM_VALIDATION, "format is csv or json", NULL, NULL);
-    db_error_t error = {"", ""};
-    db_t *db = staff_api_db(&error);
-    if (!db)
-        return staff_api_unavailable(c, req, &error);
-    stats_filter_t f;
-    read_filter(c, &f);
-    char own[sizeof ((staff_member_t *) 0)->institution], reason[200] = "";
-    bool staff = false;
+    /* Any Authorization header asks for a member's view: a malformed one is a 401, never public. */
+    bool staff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION) != NULL;
+    staff_member_t who;
     enum MHD_Result rc;
-    if (!scope(c, req, db, &f, own, &staff, &rc))
+    if (staff && !staff_api_authenticate(c, req, &who, &rc))
         return rc;
     static const char *const challenge[] = {"WWW-Authenticate", "Bearer", NULL};
-    if (view == VIEW_EXPORT_REPORTS && !staff)
+    if (strcmp(route->view, "export_reports") == 0 && !staff)
         return http_send_problem(c, req, &PROBLEM_UNAUTHORIZED, "exports of reports are for staff", NULL, challenge);
-    char *json = NULL;
-    int done = compute(c, db, view, &f, &json, reason, sizeof reason, &error);
-    if (done == 1)
-        return http_send_problem(c, req, &PROBLEM_VALIDATION, reason, NULL, NULL);
-    if (done != 0)
-        return staff_api_unavailable(c, req, &error);
-    if (export && strcmp(format, "csv") == 0) {
-        rc = send_csv(c, req, json, view == VIEW_EXPORT_REPORTS ? "reports" : "summary");
-        free(json);
-        return rc;
-    }
-    static const char *const private_headers[] = {"Cache-Control", "no-store", NULL};
-    return http_send_text(c, req, 200, "application/json; charset=utf-8", json, staff ? private_headers : NULL);
+    stats_query_t q;
+    int built = build_query(c, route->view, staff ? &who : NULL, &q);
+    if (built == 0)
+        rc = ask(c, req, &q, route->csv_name && strcmp(format, "csv") == 0 ? route->csv_name : NULL, staff);
+    else if (built == 1)
+        rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "a query argument is longer than any valid value", NULL,
+                               NULL);
+    else
+        rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    stats_query_clear(&q);
+    return rc;
 }
 
-/* "answers": nine elements, each 1..4 or null (left out), at least one given. */
-static bool read_answers(json_t *root, int answers[SURVEY_ELEMENTS], field_errors_t *errors)
+/* "answers": nine elements, each 1..4 or null (left out, 0), at least one given. */
+static bool read_answers(json_t *root, uint32_t answers[SURVEY_ANSWER_ELEMENTS], field_errors_t *errors)
 {
     json_t *list = json_object_get(root, "answers"), *item;
     size_t i;
     int given = 0;
-    if (!json_is_array(list) || json_array_size(list) != SURVEY_ELEMENTS) {
+    if (!json_is_array(list) || json_array_size(list) != SURVEY_ANSWER_ELEMENTS) {
         field_errors_add(errors, "answers", "invalid", "answers is a list of 9 values (U1..U9), each 1..4 or null");
         return false;
     }
@@ -161,12 +153,51 @@ static bool read_answers(json_t *root, int answers[SURVEY_ELEMENTS], field_error
             field_errors_add(errors, "answers", "out_of_range", "U%zu must be 1, 2, 3, 4 or null", i + 1);
             return false;
         }
-        answers[i] = (int) value;
+        answers[i] = (uint32_t) value;
         given += value > 0;
     }
     if (given == 0)
         field_errors_add(errors, "answers", "required", "answer at least one element");
     return given > 0;
+}
+
+/* The respondent of the answers in *a: the reporter of `tracking_id` with the bearer token, or
+ * the service user's institution from the body. 0, 1 invalid (errors), -1 out of memory. */
+static int respondent(struct MHD_Connection *c, json_t *root, const char *tracking_id, survey_answer_t *a,
+                      field_errors_t *errors)
+{
+    if (tracking_id) {
+        const char *token = http_bearer_token(c);
+        return copy(tracking_id, &a->tracking_id) && copy(token ? token : "", &a->reporter_token) ? 0 : -1;
+    }
+    const char *institution = http_json_string(root, "institution", true, errors);
+    if (institution && strlen(institution) > REPORT_CODE_MAX)
+        field_errors_add(errors, "institution", "too_long", "an institution code has at most %d characters",
+                         REPORT_CODE_MAX);
+    if (errors->count)
+        return 1;
+    return copy(institution, &a->institution) ? 0 : -1;
+}
+
+static enum MHD_Result record(struct MHD_Connection *c, request_t *req, const survey_answer_t *a)
+{
+    unsigned char *body = NULL;
+    size_t size = 0;
+    char reason[256];
+    if (survey_answer_encode(a, &body, &size) != 0)
+        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    envelope_t *reply = http_command(req, PEER_STATS, MSG_SURVEY_ANSWER, body, size, reason, sizeof reason);
+    survey_recorded_t recorded;
+    enum MHD_Result rc;
+    if (reply && strcmp(reply->type, MSG_SURVEY_RECORDED) == 0
+        && survey_recorded_decode(reply->body, reply->body_size, &recorded, reason, sizeof reason) == 0) {
+        survey_recorded_clear(&recorded);
+        rc = http_send_json(c, req, 201, json_pack("{s:b}", "recorded", 1), NULL);
+    } else
+        rc = http_send_command_failure(c, req, reply && strcmp(reply->type, MSG_ERROR) == 0 ? reply : NULL,
+                                       reply ? "undecodable reply" : reason);
+    envelope_destroy(&reply);
+    return rc;
 }
 
 static enum MHD_Result answer_survey(struct MHD_Connection *c, request_t *req, const char *typed_id)
@@ -177,53 +208,42 @@ static enum MHD_Result answer_survey(struct MHD_Connection *c, request_t *req, c
         return rc;
     field_errors_t errors;
     field_errors_clear(&errors);
-    int answers[SURVEY_ELEMENTS] = {0};
-    bool valid = read_answers(root, answers, &errors);
-    const char *institution = typed_id ? NULL : http_json_string(root, "institution", true, &errors);
+    survey_answer_t a;
+    memset(&a, 0, sizeof a);
+    bool valid = read_answers(root, a.answers, &errors);
     char tracking_id[TRACKING_ID_LEN + 1] = "";
-    db_error_t error = {"", ""};
-    db_t *db = valid && !errors.count ? staff_api_db(&error) : NULL;
-    int done = !valid || errors.count ? 4 : !db ? -1
-             : typed_id ? (tracking_id_normalize(typed_id, tracking_id) != 0 ? 1
-                           : survey_store_reporter(db, tracking_id, http_bearer_token(c), answers, &error))
-                        : survey_store_service_user(db, institution, answers, &error);
-    if (!typed_id && done == 1)
-        field_errors_add(&errors, "institution", "unknown", "no active institution has this code");
+    int found = typed_id ? tracking_id_normalize(typed_id, tracking_id) : 0;
+    int who = respondent(c, root, typed_id ? tracking_id : NULL, &a, &errors);
     json_decref(root);
-    switch (done) {
-    case 0:
-        logger_info("survey answered (%s)", typed_id ? "reporter" : "service user");
-        return http_send_json(c, req, 201, json_pack("{s:b}", "recorded", 1), NULL);
-    case 1:
-        return typed_id ? http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no report with this tracking id and reporter token",
-                                            NULL, NULL)
-                        : http_send_problem(c, req, &PROBLEM_VALIDATION, "the answers have invalid fields", &errors, NULL);
-    case 2:
-        return http_send_problem(c, req, &PROBLEM_ILLEGAL_TRANSITION, "the survey opens when the report is closed",
-                                 NULL, NULL);
-    case 3:
-        return http_send_problem(c, req, &PROBLEM_SURVEY_ANSWERED, NULL, NULL, NULL);
-    case 4:
-        return http_send_problem(c, req, &PROBLEM_VALIDATION, "the answers have invalid fields", &errors, NULL);
-    default:
-        return staff_api_unavailable(c, req, &error);
-    }
+    if (!valid || who == 1)
+        rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "the answers have invalid fields", &errors, NULL);
+    else if (found != 0)
+        rc = http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no report with this tracking id and reporter token", NULL,
+                               NULL);
+    else if (who != 0)
+        rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    else
+        rc = record(c, req, &a);
+    survey_answer_clear(&a);
+    return rc;
 }
 
 enum MHD_Result stats_api_route(struct MHD_Connection *c, request_t *req, const char *method, const char *url,
                                 bool *handled)
 {
-    static const struct { const char *path; view_t view; const char *route; } views[] = {
-        {API "/stats/summary", VIEW_SUMMARY, "stats_summary"}, {API "/stats/series", VIEW_SERIES, "stats_series"},
-        {API "/stats/rankings", VIEW_RANKINGS, "stats_rankings"}, {API "/stats/ikm", VIEW_IKM, "stats_ikm"},
-        {API "/stats/export/summary", VIEW_EXPORT_SUMMARY, "stats_export_summary"},
-        {API "/stats/export/reports", VIEW_EXPORT_REPORTS, "stats_export_reports"},
+    static const stats_route_t views[] = {
+        {API "/stats/summary", "summary", "stats_summary", NULL},
+        {API "/stats/series", "series", "stats_series", NULL},
+        {API "/stats/rankings", "rankings", "stats_rankings", NULL},
+        {API "/stats/ikm", "ikm", "stats_ikm", NULL},
+        {API "/stats/export/summary", "export_summary", "stats_export_summary", "summary"},
+        {API "/stats/export/reports", "export_reports", "stats_export_reports", "reports"},
     };
     *handled = true;
     for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
         if (strcmp(url, views[i].path) == 0) {
             req->route = views[i].route;
-            return stats_view(c, req, method, views[i].view);
+            return stats_view(c, req, method, &views[i]);
         }
     if (strcmp(url, API "/surveys") == 0) {
         req->route = "surveys";

@@ -13,7 +13,9 @@
  *   POST /surveys                                                    a service user's answers
  *   POST /reports/{id}/survey                                        the reporter, with the token
  * Without a session the figures are public: counts too small to show are withheld. With one, an
- * institution's staff see their subtree in full, national admins everything. */
+ * institution's staff see their subtree in full, national admins everything. The gateway only
+ * authenticates and renders CSV: aduan-stats answers stats.query and survey.answer
+ * (stats_query_codec.h), scoping and validating there. */
 enum MHD_Result stats_api_route(struct MHD_Connection *c, request_t *req, const char *method, const char *url,
                                 bool *handled);
 

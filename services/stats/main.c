@@ -1,6 +1,6 @@
 /* aduan-stats: the event stream hub (live PUB + replay), and the statistics: a consumer group
- * member counting every report event into stat_reports (stats_facts.h), and the business gauges
- * of /metrics. */
+ * member counting every report event into stat_reports (stats_facts.h), the query server of the
+ * figures and the survey (stats_queries.h), and the business gauges of /metrics. */
 #include <czmq.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include "event_codec.h"
 #include "event_consumer.h"
 #include "stats_facts.h"
+#include "stats_queries.h"
 #include "logger.h"
 #include "metrics.h"
 #include "service.h"
@@ -24,6 +25,7 @@ static const config_option_t stats_options[] = {
     {"ADUAN_STREAM_BIND", "tcp://127.0.0.1:7110", "PUB endpoint of the live event stream"},
     {"ADUAN_REPLAY_BIND", "tcp://127.0.0.1:7111", "command endpoint answering stream.replay"},
     {"ADUAN_HEARTBEAT_MS", "1000", "heartbeat interval of the stream while idle"},
+    {"ADUAN_STATS_QUERY_BIND", "tcp://127.0.0.1:7105", "command endpoint answering stats.query and survey.answer"},
 };
 
 /* Without a notification the log is still polled this often: NOTIFY is only a wake-up. */
@@ -125,6 +127,7 @@ int main(int argc, char **argv)
     stream_hub_t *hub = NULL;
     cmd_server_t *replay = NULL;
     event_consumer_t *consumer = NULL;
+    stats_queries_t *queries = NULL;
     pthread_t counting;
     if (config_get_long(config, "ADUAN_HEARTBEAT_MS", 10, 60000, &heartbeat_ms, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
@@ -134,17 +137,20 @@ int main(int argc, char **argv)
     else if (!(hub = stream_hub_new(db, config_get(config, "ADUAN_STREAM_BIND"), (int) heartbeat_ms, reason, sizeof reason))
              || !(replay = cmd_server_new(config_get(config, "ADUAN_REPLAY_BIND"), reason, sizeof reason))
              || cmd_server_on(replay, MSG_STREAM_REPLAY, stream_hub_replay, hub) != 0
+             || !(queries = stats_queries_start(config_get(config, "ADUAN_STATS_QUERY_BIND"),
+                                                config_get(config, "ADUAN_DB_URL"), reason, sizeof reason))
              || start_counting(config, &consumer, &counting, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         exit_code = 1;
     } else {
-        logger_info("stream on %s, replay on %s", config_get(config, "ADUAN_STREAM_BIND"),
-                    config_get(config, "ADUAN_REPLAY_BIND"));
+        logger_info("stream on %s, replay on %s, queries on %s", config_get(config, "ADUAN_STREAM_BIND"),
+                    config_get(config, "ADUAN_REPLAY_BIND"), config_get(config, "ADUAN_STATS_QUERY_BIND"));
         serve(service, db, hub, replay);
         pthread_join(counting, NULL);
         logger_info("stopping at seq %lld", (long long) stream_hub_published(hub));
     }
     event_consumer_destroy(&consumer);
+    stats_queries_stop(&queries);
     cmd_server_destroy(&replay);
     stream_hub_destroy(&hub);
     db_destroy(&db);

@@ -127,7 +127,8 @@ class StreamFaults(unittest.TestCase):
         second_stream = f"tcp://127.0.0.1:{free_port()}"
         second_replay = f"tcp://127.0.0.1:{free_port()}"
         second = self.system.consumer("aduan-stats", "stats2", {
-            "ADUAN_STREAM_BIND": second_stream, "ADUAN_REPLAY_BIND": second_replay}).start()
+            "ADUAN_STREAM_BIND": second_stream, "ADUAN_REPLAY_BIND": second_replay,
+            "ADUAN_STATS_QUERY_BIND": f"tcp://127.0.0.1:{free_port()}"}).start()
         both_streams = f"{self.system.stream_endpoint},{second_stream}"
         both_replays = f"{self.system.replay_endpoint},{second_replay}"
         tail, path = self.system.tail("--from", "0", "--endpoints", both_streams, "--replay", both_replays)

@@ -1,4 +1,5 @@
-/* libFuzzer target: every msgpack decoder of common/ on the same bytes. A decoder may refuse the
+/* libFuzzer target: every msgpack decoder of common/ on the same bytes (those of
+ * stats_query_codec.h have a target of their own, fuzz_stats_query.c). A decoder may refuse the
  * input, never crash, leak or read outside it (ASan/UBSan). */
 #include <stddef.h>
 #include <stdint.h>

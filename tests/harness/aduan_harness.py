@@ -182,25 +182,21 @@ class System:
 
     def __init__(self, hint, intake_replicas=1, gateway_env=None, cluster_url=None, with_stats=False,
                  lifecycle=False, lifecycle_replicas=1, notify=False, notify_replicas=1, notify_env=None,
-                 mail_auth=None):
+                 mail_auth=None, stats_replicas=1):
         self.workdir = tempfile.mkdtemp(prefix=f"aduan-{hint}-")
         self.db = Database(hint, cluster_url)
         self.http_port = free_port()
         self.clock_file = os.path.join(self.workdir, "clock-offset-seconds")
         self.stats = None
+        self.stats_replicas = []
         with_stats = with_stats or lifecycle or notify
-        if with_stats:
-            self.stream_endpoint = f"tcp://127.0.0.1:{free_port()}"
-            self.replay_endpoint = f"tcp://127.0.0.1:{free_port()}"
-            self.stats = Service("aduan-stats", {
-                "ADUAN_DB_URL": self.db.url,
-                "ADUAN_STREAM_BIND": self.stream_endpoint,
-                "ADUAN_REPLAY_BIND": self.replay_endpoint,
-                "ADUAN_STREAM_ENDPOINTS": self.stream_endpoint,   # its statistics count its own stream
-                "ADUAN_REPLAY_ENDPOINTS": self.replay_endpoint,
-                "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
-                "ADUAN_LOG_LEVEL": "debug",
-            }, self.workdir, name="stats")
+        for i in range(stats_replicas if with_stats else 0):
+            self.stats_replicas.append(self._stats_replica(i))
+        if self.stats_replicas:
+            # Consumers follow the first replica's stream; the others publish the same log.
+            self.stats = self.stats_replicas[0]
+            self.stream_endpoint = self.stats.env["ADUAN_STREAM_BIND"]
+            self.replay_endpoint = self.stats.env["ADUAN_REPLAY_BIND"]
         self.intakes = []
         endpoints = []
         for i in range(intake_replicas):
@@ -238,10 +234,27 @@ class System:
             env[f"ADUAN_{name.upper()}_ENDPOINTS"] = ",".join(s.env[f"ADUAN_{name.upper()}_BIND"] for s in replicas)
         if self.notifiers:
             env["ADUAN_NOTIFY_ENDPOINTS"] = ",".join(s.env["ADUAN_NOTIFY_BIND"] for s in self.notifiers)
+        if self.stats_replicas:
+            env["ADUAN_STATS_ENDPOINTS"] = ",".join(s.env["ADUAN_STATS_QUERY_BIND"] for s in self.stats_replicas)
         env.update(gateway_env or {})
         self.gateway = Service("aduan-gateway", env, self.workdir, name="gateway")
         self.extra = []
         self.tails = []
+
+    def _stats_replica(self, i):
+        """aduan-stats replica i: a stream hub, a counting member and a query server of its own."""
+        stream = f"tcp://127.0.0.1:{free_port()}"
+        replay = f"tcp://127.0.0.1:{free_port()}"
+        return Service("aduan-stats", {
+            "ADUAN_DB_URL": self.db.url,
+            "ADUAN_STREAM_BIND": stream,
+            "ADUAN_REPLAY_BIND": replay,
+            "ADUAN_STREAM_ENDPOINTS": stream,   # its statistics count its own stream
+            "ADUAN_REPLAY_ENDPOINTS": replay,
+            "ADUAN_STATS_QUERY_BIND": f"tcp://127.0.0.1:{free_port()}",
+            "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
+            "ADUAN_LOG_LEVEL": "debug",
+        }, self.workdir, name=f"stats{i}" if i else "stats")
 
     def _add_notify(self, replicas, extra_env, mail_auth):
         """aduan-notify replicas sending e-mail to a real SMTP server of the test (self.mail), with
@@ -280,8 +293,8 @@ class System:
                 self.mail.start()
             for intake in self.intakes:
                 intake.start()
-            if self.stats:
-                self.stats.start()
+            for stats in self.stats_replicas:
+                stats.start()
             for svc in self.lifecycle_services() + self.notifiers:
                 svc.start()
             self.gateway.start()
@@ -410,7 +423,7 @@ class System:
                     proc.kill()
                     proc.wait()
         for svc in ([self.gateway] + self.extra + self.notifiers + self.lifecycle_services()
-                    + ([self.stats] if self.stats else []) + self.intakes):
+                    + self.stats_replicas + self.intakes):
             if svc.proc is None:
                 continue
             try:

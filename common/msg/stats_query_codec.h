@@ -1,0 +1,67 @@
+#ifndef ADUAN_STATS_QUERY_CODEC_H
+#define ADUAN_STATS_QUERY_CODEC_H
+#include "message_types.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The messages of aduan-stats' query server (docs/operations.md, ADUAN_STATS_QUERY_BIND).
+ *
+ * stats.query → stats.document: figures, rankings, the satisfaction index and exports. The filter
+ * travels as the client wrote it and the server validates it, scopes it to the actor and renders
+ * the answer as JSON, so the rules live next to the SQL only. No actor: the public view.
+ *
+ * survey.answer → survey.recorded: a reporter's answers about their closed report (tracking id
+ * and reporter token) or a service user's about an institution, nine elements U1..U9 each 1..4 or
+ * 0 (left out). The envelope's request id makes a resend the same answer, recorded once. */
+
+/* The version these bodies are, carried in the envelope's "v". */
+#define STATS_QUERY_VERSION 1
+/* Below the envelope's limit (ENVELOPE_MAX_BYTES), leaving room for the envelope itself. */
+#define STATS_DOCUMENT_MAX (1000 * 1024)
+/* Longest value of a filter argument; every valid one is much shorter. */
+#define STATS_QUERY_TEXT_MAX 64
+#define SURVEY_ANSWER_ELEMENTS 9
+
+typedef struct {
+    char *view;                 /* summary | series | rankings | ikm | export_summary | export_reports */
+    char *actor_role;           /* all three or none (public) */
+    char *actor_id;
+    char *actor_institution;
+    char *group_by, *period, *from, *to, *institution, *level, *region, *category, *classification, *channel;
+    char *order;                /* rankings */
+    char *min_reports;          /* rankings: as written, read by the server like every other argument */
+} stats_query_t;
+
+typedef struct {
+    char *json;
+} stats_document_t;
+
+typedef struct {
+    char *tracking_id;          /* a reporter: with reporter_token ... */
+    char *reporter_token;
+    char *institution;          /* ... or a service user: the institution answered about */
+    uint32_t answers[SURVEY_ANSWER_ELEMENTS];
+} survey_answer_t;
+
+typedef struct {
+    char *respondent;           /* reporter | service_user */
+} survey_recorded_t;
+
+int stats_query_encode(const stats_query_t *in, unsigned char **out, size_t *out_size);
+int stats_query_decode(const void *data, size_t size, stats_query_t *out, char *reason, size_t reason_cap);
+void stats_query_clear(stats_query_t *self);
+
+int stats_document_encode(const stats_document_t *in, unsigned char **out, size_t *out_size);
+int stats_document_decode(const void *data, size_t size, stats_document_t *out, char *reason, size_t reason_cap);
+void stats_document_clear(stats_document_t *self);
+
+int survey_answer_encode(const survey_answer_t *in, unsigned char **out, size_t *out_size);
+int survey_answer_decode(const void *data, size_t size, survey_answer_t *out, char *reason, size_t reason_cap);
+void survey_answer_clear(survey_answer_t *self);
+
+int survey_recorded_encode(const survey_recorded_t *in, unsigned char **out, size_t *out_size);
+int survey_recorded_decode(const void *data, size_t size, survey_recorded_t *out, char *reason, size_t reason_cap);
+void survey_recorded_clear(survey_recorded_t *self);
+
+#endif

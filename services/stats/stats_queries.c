@@ -1,0 +1,259 @@
+#include "stats_queries.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_server.h"
+#include "error_reply.h"
+#include "logger.h"
+#include "service.h"
+#include "stats_query_codec.h"
+#include "stats_views.h"
+#include "survey_store.h"
+
+_Static_assert(SURVEY_ANSWER_ELEMENTS == SURVEY_ELEMENTS, "a survey.answer carries every element of the survey");
+
+#define CONNECT_WAIT_MS 10000
+#define DB_UNAVAILABLE "the database is not reachable; try again"
+
+struct stats_queries_t {
+    cmd_server_t *server;
+    db_t *db;
+    pthread_t thread;
+    atomic_bool stopping;       /* the service stops for another reason than a signal */
+};
+
+static stats_filter_t filter_of(const stats_query_t *q)
+{
+    return (stats_filter_t) {
+        .group_by = q->group_by, .period = q->period, .from = q->from, .to = q->to, .institution = q->institution,
+        .level = q->level, .region = q->region, .category = q->category, .classification = q->classification,
+        .channel = q->channel, .public_view = q->actor_role == NULL,
+    };
+}
+
+/* Narrows the filter to the actor. 0 in scope, 1 refused (*reason), -1 error. */
+static int scope(db_t *db, const stats_query_t *q, stats_filter_t *f, char *reason, size_t cap, db_error_t *error)
+{
+    if (!q->actor_role) {
+        if (strcmp(q->view, "export_reports") != 0)
+            return 0;
+        snprintf(reason, cap, "exports of reports are for staff");
+        return 1;
+    }
+    if (strcmp(q->actor_role, "national_admin") == 0)
+        return 0;
+    if (!f->institution) {
+        f->institution = q->actor_institution;
+        return 0;
+    }
+    int within = stats_views_in_subtree(db, f->institution, q->actor_institution, error);
+    if (within == 0)
+        snprintf(reason, cap, "the institution is outside your subtree");
+    return within < 0 ? -1 : !within;
+}
+
+/* min_reports as written: -1 when absent (the setting decides), -2 when not a whole number 0..1000000. */
+static int min_reports_of(const char *text)
+{
+    char *end = NULL;
+    long value = text ? strtol(text, &end, 10) : -1;
+    return text && (end == text || *end || value < 0 || value > 1000000) ? -2 : (int) value;
+}
+
+/* The document of the view. 0, 1 invalid (*reason), -1 error. */
+static int compute(db_t *db, const stats_query_t *q, stats_filter_t *f, char **json, char *reason, size_t cap,
+                   db_error_t *error)
+{
+    if (strcmp(q->view, "series") == 0 && !f->group_by)
+        f->group_by = "period";
+    if (strcmp(q->view, "rankings") == 0) {
+        int min_reports = min_reports_of(q->min_reports);
+        if (min_reports == -2)
+            return snprintf(reason, cap, "min_reports is a whole number"), 1;
+        return stats_views_rankings(db, f, q->order ? q->order : "completion", min_reports, json, reason, cap, error);
+    }
+    if (strcmp(q->view, "ikm") == 0)
+        return stats_views_ikm(db, f, json, reason, cap, error);
+    if (strcmp(q->view, "export_reports") == 0)
+        return stats_views_export_reports(db, f, json, reason, cap, error);
+    return stats_views_summary(db, f, json, reason, cap, error);
+}
+
+/* Puts the document (taken) into the reply. */
+static int send_document(envelope_t *reply, char *json)
+{
+    if (strlen(json) > STATS_DOCUMENT_MAX) {
+        free(json);
+        return error_reply_simple(reply, ERROR_INVALID,
+                                  "the selection is too large for one document; narrow the filter");
+    }
+    stats_document_t document = {json};
+    unsigned char *body = NULL;
+    size_t size = 0;
+    int encoded = stats_document_encode(&document, &body, &size);
+    stats_document_clear(&document);
+    if (encoded != 0 || envelope_set_type(reply, MSG_STATS_DOCUMENT) != 0) {
+        free(body);
+        return -1;
+    }
+    envelope_take_body(reply, body, size);
+    return 0;
+}
+
+static int on_query(void *ctx, const envelope_t *request, envelope_t *reply)
+{
+    stats_queries_t *self = ctx;
+    stats_query_t q;
+    char reason[256] = "the message is not version 1";
+    if (request->version != STATS_QUERY_VERSION || stats_query_decode(request->body, request->body_size, &q, reason,
+                                                                       sizeof reason) != 0)
+        return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
+    stats_filter_t f = filter_of(&q);
+    db_error_t error = {"", ""};
+    char *json = NULL;
+    int scoped = scope(self->db, &q, &f, reason, sizeof reason, &error);
+    int done = scoped == 0 ? compute(self->db, &q, &f, &json, reason, sizeof reason, &error) : scoped;
+    int rc;
+    if (done == 0)
+        rc = send_document(reply, json);
+    else if (done == 1)
+        rc = error_reply_simple(reply, scoped == 1 ? ERROR_FORBIDDEN : ERROR_INVALID, reason);
+    else {
+        logger_warn("stats query %s failed: %s", q.view, error.message);
+        rc = error_reply_simple(reply, ERROR_UNAVAILABLE, DB_UNAVAILABLE);
+    }
+    stats_query_clear(&q);
+    return rc;
+}
+
+static int send_recorded(envelope_t *reply, const char *respondent)
+{
+    char *copy = strdup(respondent);
+    survey_recorded_t recorded = {copy};
+    unsigned char *body = NULL;
+    size_t size = 0;
+    int encoded = copy ? survey_recorded_encode(&recorded, &body, &size) : -1;
+    survey_recorded_clear(&recorded);
+    if (encoded != 0 || envelope_set_type(reply, MSG_SURVEY_RECORDED) != 0) {
+        free(body);
+        return -1;
+    }
+    envelope_take_body(reply, body, size);
+    return 0;
+}
+
+/* A service user's unknown institution is a field of the answers, as the gateway always said. */
+static int unknown_institution(envelope_t *reply)
+{
+    error_reply_t refusal;
+    memset(&refusal, 0, sizeof refusal);
+    snprintf(refusal.code, sizeof refusal.code, "%s", ERROR_INVALID);
+    snprintf(refusal.detail, sizeof refusal.detail, "the answers have invalid fields");
+    field_errors_add(&refusal.fields, "institution", "unknown", "no active institution has this code");
+    return error_reply_into(reply, &refusal);
+}
+
+/* The reply for survey_store's outcome. */
+static int survey_reply(envelope_t *reply, bool reporter, int stored, const db_error_t *error)
+{
+    const char *respondent = reporter ? "reporter" : "service_user";
+    switch (stored) {
+    case 0:
+        logger_info("survey answered (%s)", reporter ? "reporter" : "service user");
+        return send_recorded(reply, respondent);
+    case 1:
+        if (!reporter)
+            return unknown_institution(reply);
+        return error_reply_simple(reply, ERROR_NOT_FOUND, "no report with this tracking id and reporter token");
+    case 2:
+        return error_reply_simple(reply, ERROR_CONFLICT, "the survey opens when the report is closed");
+    case 3:
+        return error_reply_simple(reply, ERROR_ANSWERED, "The survey of this report was answered already");
+    default:
+        logger_warn("survey answer (%s) failed: %s", respondent, error->message);
+        return error_reply_simple(reply, ERROR_UNAVAILABLE, DB_UNAVAILABLE);
+    }
+}
+
+static int on_answer(void *ctx, const envelope_t *request, envelope_t *reply)
+{
+    stats_queries_t *self = ctx;
+    survey_answer_t a;
+    char reason[256] = "the message is not version 1";
+    if (request->version != STATS_QUERY_VERSION || survey_answer_decode(request->body, request->body_size, &a, reason,
+                                                                        sizeof reason) != 0)
+        return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
+    int answers[SURVEY_ELEMENTS];
+    for (int i = 0; i < SURVEY_ELEMENTS; i++)
+        answers[i] = (int) a.answers[i];
+    db_error_t error = {"", ""};
+    bool reporter = a.tracking_id != NULL;
+    int stored;
+    if (reporter)
+        stored = survey_store_reporter(self->db, request->id, a.tracking_id, a.reporter_token, answers, &error);
+    else
+        stored = survey_store_service_user(self->db, request->id, a.institution, answers, &error);
+    survey_answer_clear(&a);
+    return survey_reply(reply, reporter, stored, &error);
+}
+
+static void *serve(void *arg)
+{
+    stats_queries_t *self = arg;
+    zpoller_t *poller = zpoller_new(cmd_server_socket(self->server), NULL);
+    if (!poller) {
+        logger_error("the query server cannot poll its socket");
+        return NULL;
+    }
+    while (!service_interrupted() && !atomic_load(&self->stopping)) {
+        if (zpoller_wait(poller, 100) && cmd_server_handle_one(self->server) != 0)
+            break;
+        if (zpoller_terminated(poller))
+            break;
+    }
+    zpoller_destroy(&poller);
+    return NULL;
+}
+
+static void destroy(stats_queries_t *self)
+{
+    cmd_server_destroy(&self->server);
+    db_destroy(&self->db);
+    free(self);
+}
+
+stats_queries_t *stats_queries_start(const char *bind_endpoints, const char *db_url, char *reason, size_t cap)
+{
+    stats_queries_t *self = calloc(1, sizeof *self);
+    db_error_t error = {"", ""};
+    if (!self || !(self->db = db_new(db_url))) {
+        snprintf(reason, cap, "out of memory");
+        free(self);
+        return NULL;
+    }
+    if (db_connect(self->db, CONNECT_WAIT_MS, &error) != 0)
+        snprintf(reason, cap, "query server: %s", error.message);
+    else if ((self->server = cmd_server_new(bind_endpoints, reason, cap))) {
+        if (cmd_server_on(self->server, MSG_STATS_QUERY, on_query, self) == 0
+            && cmd_server_on(self->server, MSG_SURVEY_ANSWER, on_answer, self) == 0
+            && pthread_create(&self->thread, NULL, serve, self) == 0)
+            return self;
+        snprintf(reason, cap, "cannot start the query server");
+    }
+    destroy(self);
+    return NULL;
+}
+
+void stats_queries_stop(stats_queries_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    atomic_store(&(*self_p)->stopping, true);
+    pthread_join((*self_p)->thread, NULL);
+    destroy(*self_p);
+    *self_p = NULL;
+}

@@ -1,0 +1,21 @@
+#ifndef ADUAN_STATS_QUERIES_H
+#define ADUAN_STATS_QUERIES_H
+
+#include <stddef.h>
+
+/* aduan-stats' query server: stats.query and survey.answer (stats_query_codec.h) on a command
+ * socket, a thread and a database connection of their own, so that a long export never delays the
+ * live stream and the stream never delays a query. The server owns the rules that need SQL: a
+ * member of staff sees their institution's subtree (by default their own institution, 403 outside
+ * it), a national admin everything, nobody signed in the public view; exports of reports are for
+ * staff. */
+typedef struct stats_queries_t stats_queries_t;
+
+/* Binds `bind_endpoints`, connects to `db_url` and starts serving on a thread. NULL with the
+ * reason when any of it fails. */
+stats_queries_t *stats_queries_start(const char *bind_endpoints, const char *db_url, char *reason, size_t reason_cap);
+/* Ends the serving (it ends by itself when the service is interrupted), waits for the thread and
+ * frees everything. */
+void stats_queries_stop(stats_queries_t **self_p);
+
+#endif
