@@ -9,6 +9,9 @@
 #include "logger.h"
 #include "migrate.h"
 
+#define SCHEMA_POLL_MS 500
+#define SCHEMA_WAIT_LOG_MS 10000
+
 struct service_t {
     char name[32];
     config_t *config;
@@ -82,6 +85,31 @@ bool service_interrupted(void)
     return zsys_interrupted != 0;
 }
 
+/* A service role may not create tables: `aduan-admin migrate` (run as the owner) does, and until
+ * the schema is at this binary's version the service waits rather than failing, so that the
+ * services and the migrate job may start in any order. */
+static int wait_for_schema(db_t *db, db_error_t *error)
+{
+    int version = migrate_latest_version(aduan_migrations, aduan_migrations_count);
+    int64_t next_log = 0;
+    for (;;) {
+        bool ready = false;
+        if (migrate_schema_ready(db, version, &ready, error) != 0 && !db_error_is_retryable(error))
+            return -1;
+        if (ready)
+            return 0;
+        if (zclock_mono() >= next_log) {
+            logger_info("waiting for migrations (schema version %d; run aduan-admin migrate)", version);
+            next_log = zclock_mono() + SCHEMA_WAIT_LOG_MS;
+        }
+        zclock_sleep(SCHEMA_POLL_MS);
+        if (service_interrupted()) {
+            snprintf(error->message, sizeof error->message, "interrupted while waiting for migrations");
+            return -1;
+        }
+    }
+}
+
 db_t *service_open_db(service_t *self, bool seed)
 {
     char reason[200];
@@ -97,9 +125,16 @@ db_t *service_open_db(service_t *self, bool seed)
         db_destroy(&db);
         return NULL;
     }
-    if (migrate_apply(db, aduan_migrations, aduan_migrations_count, &error) != 0
-        || (seed && migrate_seed(db, aduan_seeds, aduan_seeds_count, &error) != 0)) {
-        logger_error("database schema: %s", error.message);
+    bool may_create = false;
+    int rc = migrate_may_create(db, &may_create, &error);
+    if (rc == 0 && may_create)
+        rc = migrate_apply(db, aduan_migrations, aduan_migrations_count, &error) != 0
+             || (seed && migrate_seed(db, aduan_seeds, aduan_seeds_count, &error) != 0) ? -1 : 0;
+    else if (rc == 0)
+        rc = wait_for_schema(db, &error);
+    if (rc != 0) {
+        if (!service_interrupted())
+            logger_error("database schema: %s", error.message);
         db_destroy(&db);
         return NULL;
     }

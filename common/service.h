@@ -12,7 +12,8 @@
  *   - sets up JSON logging (ADUAN_LOG_LEVEL) under the service name;
  *   - starts the admin listener (ADUAN_ADMIN_ADDR) with /healthz, /readyz, /metrics;
  *   - turns SIGINT/SIGTERM into service_interrupted() (CZMQ's handler: zsys_interrupted);
- *   - opens the database with retry and applies migrations (and seeds when asked) at start-up.
+ *   - opens the database with retry; applies migrations (and seeds when asked) at start-up when its
+ *     role may create tables (a single-URL set-up as the owner), else waits for `aduan-admin migrate`.
  * Common options: ADUAN_DB_URL, ADUAN_DB_CONNECT_WAIT_MS, ADUAN_LOG_LEVEL, ADUAN_ADMIN_ADDR. */
 typedef struct service_t service_t;
 
@@ -27,8 +28,10 @@ const config_t *service_config(const service_t *self);
 const char *service_name(const service_t *self);
 admin_http_t *service_admin(service_t *self);
 
-/* Connects to ADUAN_DB_URL (waiting up to ADUAN_DB_CONNECT_WAIT_MS), then applies migrations and,
- * when `seed` is true, the seed data. NULL (reason logged) on failure or interruption. */
+/* Connects to ADUAN_DB_URL (waiting up to ADUAN_DB_CONNECT_WAIT_MS). As a role that may create
+ * tables, then applies migrations and, when `seed` is true, the seed data; as a service role, waits
+ * (logging "waiting for migrations") until the schema is at the compiled version. NULL (reason
+ * logged) on failure or interruption. */
 db_t *service_open_db(service_t *self, bool seed);
 
 /* True once SIGINT or SIGTERM has arrived. */
