@@ -190,6 +190,23 @@ class DatabaseRoles(unittest.TestCase):
         finally:
             other.drop()
 
+    def test_migrate_sets_each_role_password_from_its_service_url(self):
+        def migrate(**urls):
+            return subprocess.run([os.path.join(BIN_DIR, "aduan-admin"), "migrate"], capture_output=True, text=True,
+                                  timeout=60, env={**os.environ, "ADUAN_DB_URL": self.db.url, **urls})
+        verifier = "SELECT rolpassword FROM pg_authid WHERE rolname = 'aduan_notify'"
+        url = self.db.role_url("aduan_notify").replace("aduan_notify@", "aduan_notify:rahasia-{}@")
+        done = migrate(ADUAN_NOTIFY_DB_URL=url.format(1))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        first = self.db.scalar(verifier)
+        self.assertTrue(first.startswith("SCRAM-SHA-256$"), first)
+        self.assertNotIn("rahasia", first)
+        self.assertEqual(migrate(ADUAN_NOTIFY_DB_URL=url.format(2)).returncode, 0)
+        self.assertNotEqual(self.db.scalar(verifier), first)
+        done = migrate(ADUAN_NOTIFY_DB_URL=self.db.role_url("aduan_stats"))
+        self.assertEqual(done.returncode, 1, "a URL of another role must not set this one's password")
+        self.assertIn("must connect as aduan_notify", done.stderr)
+
     def test_a_service_started_before_migrate_waits_for_it(self):
         """The roles exist (setUpClass migrated a database of this cluster); this database has no
         schema yet: the service waits, logging so, and serves once migrate has run."""
