@@ -24,6 +24,10 @@ DECLARE
     g record;
     missing text;
 BEGIN
+    -- A service decides at start-up whether to migrate by whether it may create tables here. Since
+    -- PostgreSQL 15 PUBLIC may not, but a database upgraded from an older release keeps the old
+    -- grant (a warning, not an error, where the owner of the schema is someone else).
+    REVOKE CREATE ON SCHEMA public FROM PUBLIC;
     FOREACH r IN ARRAY services LOOP
         IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN
             BEGIN

@@ -126,10 +126,12 @@ static int set_role_passwords(db_t *db, db_error_t *error)
             snprintf(error->message, sizeof error->message, "%s must connect as %s", variable, role);
             rc = -1;
         } else if (password && *password) {
-            char *verifier = PQencryptPasswordConn(db_pgconn(db), password, role, NULL);
+            PGconn *conn = db_pgconn(db);  /* the server's password_encryption picks the method */
+            char *verifier = conn ? PQencryptPasswordConn(conn, password, role, NULL) : NULL;
             role_password_t p = {role, verifier};
             if (!verifier) {
-                snprintf(error->message, sizeof error->message, "%s", PQerrorMessage(db_pgconn(db)));
+                snprintf(error->message, sizeof error->message, "password of %s: %s", role,
+                         conn ? PQerrorMessage(conn) : "not connected");
                 rc = -1;
             } else if ((rc = db_transaction(db, set_password_tx, &p, error)) == 0) {
                 printf("password of %s set from %s\n", role, variable);
