@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One command for a fresh Debian machine: installs what is missing, builds, starts a private
 # PostgreSQL cluster inside the checkout (.aduan/pg: initdb, unix socket only, no system service),
-# applies migrations and seeds (the services do that at start-up), starts every built service and
-# prints where the API is. Ctrl-C stops everything cleanly; the next start reuses the data.
+# applies migrations, seeds and grants (aduan-admin migrate, as the database owner), starts every
+# built service, each connected as its own PostgreSQL role (docs/architecture.md, "Who owns which
+# table"; the cluster trusts its unix socket, so no passwords), and prints where the API is. Ctrl-C stops everything cleanly; the next start reuses the data.
 #
 # E-mail goes to a local mail sink (a real SMTP server on 127.0.0.1:2525 that keeps every message in
 # .aduan/mail/ as .eml files with an index.jsonl) unless ADUAN_SMTP_URL names a real mail server.
@@ -18,7 +19,9 @@ mkdir -p "$state/logs"
 bin=$top/build/bin
 
 db_url=$("$top/tests/harness/pg_cluster.sh" start "$state/pg")
-export ADUAN_DB_URL=$db_url
+role_url() { echo "${db_url/:\/\/aduan@/://aduan_$1@}"; }   # the same database as role aduan_<service>
+ADUAN_DB_URL=$db_url "$bin/aduan-admin" migrate >>"$state/logs/migrate.log" 2>&1 \
+  || { tail -n 30 "$state/logs/migrate.log" >&2; exit 1; }
 export ADUAN_HTTP_ADDR=${ADUAN_HTTP_ADDR:-127.0.0.1:8080}
 export ADUAN_PUBLIC_URL=${ADUAN_PUBLIC_URL:-http://$ADUAN_HTTP_ADDR}
 mail_sink_port=2525
@@ -81,7 +84,7 @@ fi
 for entry in "${services[@]}"; do
   read -r name binary admin <<<"$entry"
   [ -x "$bin/$binary" ] || continue
-  ADUAN_ADMIN_ADDR=$admin "$bin/$binary" >>"$state/logs/$name.log" 2>&1 &
+  ADUAN_DB_URL=$(role_url "$name") ADUAN_ADMIN_ADDR=$admin "$bin/$binary" >>"$state/logs/$name.log" 2>&1 &
   pids+=($!)
   wait_ready "$name" "$admin"
   echo "aduan: $name ready (admin http://$admin, log $state/logs/$name.log)" >&2
@@ -90,7 +93,7 @@ done
 # A first national admin for this local system, once; its password stays in a file only you read.
 if [ ! -s "$state/admin-password" ]; then
   (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$state/admin-password")
-  "$bin/aduan-admin" create-staff admin national_admin NASIONAL "Admin lokal" <"$state/admin-password" >&2 \
+  ADUAN_DB_URL=$(role_url gateway) "$bin/aduan-admin" create-staff admin national_admin NASIONAL "Admin lokal" <"$state/admin-password" >&2 \
     || { rm -f "$state/admin-password"; echo "aduan: could not create the local admin" >&2; }
 fi
 
@@ -99,7 +102,7 @@ cat <<MSG
 aduan is running.
   API:      http://$ADUAN_HTTP_ADDR/api/v1/   (OpenAPI: http://$ADUAN_HTTP_ADDR/api/v1/openapi.json)
   Staff:    sign in as "admin" with the password in $state/admin-password (POST /api/v1/sessions)
-  Database: psql '$db_url'
+  Database: psql '$db_url'   (the owner; each service connects as aduan_<service>)
   E-mail:   $( [ "$use_mail_sink" = 1 ] && echo "kept in $state/mail/ (index.jsonl lists them)" || echo "sent through $ADUAN_SMTP_URL" )
   Logs:     $state/logs/
 Press Ctrl-C to stop.

@@ -28,6 +28,7 @@ struct event_consumer_t {
     int64_t cursor;             /* next seq to look at */
     int64_t head;
     int64_t next_tick;
+    bool numbers_log;           /* this role may number the log (stats, or the owner in a one-URL set-up) */
     metrics_counter_t *handled_total;
     metrics_gauge_t *lag_gauge, *owned_gauge;
 };
@@ -250,12 +251,13 @@ static void advance_owned(event_consumer_t *self)
                 self->positions[p] = self->cursor - 1;
 }
 
-/* Without a hub: number and read the log directly. */
+/* Without a hub: read the log directly, numbering it first where this role may; a service role
+ * that may not (numbering is stats's) reads what the sequencer has numbered so far. */
 static int from_log(event_consumer_t *self)
 {
     db_error_t error;
     event_batch_t batch;
-    if (event_log_sequence(self->db, LOG_BATCH, &error) < 0
+    if ((self->numbers_log && event_log_sequence(self->db, LOG_BATCH, &error) < 0)
         || event_log_read(self->db, self->cursor - 1, "", LOG_BATCH, &batch, &error) != 0)
         return -1;
     int handled = 0;
@@ -381,6 +383,14 @@ event_consumer_t *event_consumer_new(const event_consumer_config_t *config, char
         event_consumer_destroy(&self);
         return NULL;
     }
+    PGresult *r = db_exec(self->db, "SELECT has_table_privilege('event_counter', 'UPDATE')", 0, NULL, &error);
+    if (!r) {
+        snprintf(reason, cap, "database: %s", error.message);
+        event_consumer_destroy(&self);
+        return NULL;
+    }
+    self->numbers_log = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
     if (config->stream_endpoints && *config->stream_endpoints) {
         stream_reader_config_t rc = {config->stream_endpoints, config->replay_endpoints, 1, "", 500};
         if (!(self->reader = stream_reader_new(&rc, reason, cap))) {

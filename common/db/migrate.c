@@ -140,3 +140,90 @@ int migrate_seed(db_t *db, const embedded_file_t *seeds, size_t count, db_error_
     lock(db, false, &ignored);
     return rc;
 }
+
+static int grant_one(db_t *db, void *ctx, db_error_t *error)
+{
+    const embedded_file_t *file = ctx;
+    return db_exec_script(db, file->data, error);
+}
+
+int migrate_grant(db_t *db, const embedded_file_t *grants, size_t count, db_error_t *error)
+{
+    if (lock(db, true, error) != 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        rc = db_transaction(db, grant_one, (void *) &grants[i], error);
+    if (rc == 0)
+        logger_info("grants applied (%zu files)", count);
+    db_error_t ignored;
+    lock(db, false, &ignored);
+    return rc;
+}
+
+int migrate_all(db_t *db, db_error_t *error)
+{
+    /* session advisory locks nest: the inner calls take and release it once more each */
+    if (lock(db, true, error) != 0)
+        return -1;
+    int rc = migrate_apply(db, aduan_migrations, aduan_migrations_count, error);
+    if (rc == 0)
+        rc = migrate_seed(db, aduan_seeds, aduan_seeds_count, error);
+    if (rc == 0)
+        rc = migrate_grant(db, aduan_grants, aduan_grants_count, error);
+    db_error_t ignored;
+    lock(db, false, &ignored);
+    return rc;
+}
+
+int migrate_latest_version(const embedded_file_t *migrations, size_t count)
+{
+    int latest = 0;
+    for (size_t i = 0; i < count; i++)
+        if (version_of(migrations[i].name) > latest)
+            latest = version_of(migrations[i].name);
+    return latest;
+}
+
+int migrate_may_create(db_t *db, bool *may, db_error_t *error)
+{
+    PGresult *r = db_exec(db, "SELECT has_schema_privilege('public', 'CREATE')", 0, NULL, error);
+    if (!r)
+        return -1;
+    *may = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    return 0;
+}
+
+int migrate_schema_ready(db_t *db, int version, bool *ready, db_error_t *error)
+{
+    *ready = false;
+    /* A shared hold of the migrate lock is refused while a migrate runs: its half-done work
+     * (a table without its grants yet) is never taken for the new schema. */
+    const char *key[] = {MIGRATE_LOCK_KEY};
+    PGresult *r = db_exec(db, "SELECT pg_try_advisory_lock_shared($1::bigint), "
+                              "coalesce(has_table_privilege(to_regclass('schema_migrations'), 'SELECT'), false)",
+                          1, key, error);
+    if (!r)
+        return -1;
+    bool locked = strcmp(PQgetvalue(r, 0, 0), "t") == 0, readable = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+    PQclear(r);
+    int rc = 0;
+    if (locked && readable) {
+        char wanted[16];
+        snprintf(wanted, sizeof wanted, "%d", version);
+        const char *params[] = {wanted};
+        r = db_exec(db, "SELECT coalesce(max(version), 0) >= $1::int FROM schema_migrations", 1, params, error);
+        if (r) {
+            *ready = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+            PQclear(r);
+        } else {
+            rc = -1;
+        }
+    }
+    if (locked) {
+        db_error_t ignored;
+        db_exec_ok(db, "SELECT pg_advisory_unlock_shared($1::bigint)", 1, key, &ignored);
+    }
+    return rc;
+}

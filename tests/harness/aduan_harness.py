@@ -52,6 +52,18 @@ def _with_dbname(url, dbname):
     return urllib.parse.urlunsplit(parts._replace(path="/" + dbname))
 
 
+def _with_user(url, user):
+    """The same database as another role: the cluster trusts its unix socket, so no password."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}@{host}"))
+
+
+# Each service connects as its own PostgreSQL role (db/grants.sql); a binary not named here (a
+# test's probe consumer that makes its own table) connects as the database owner.
+SERVICE_ROLES = {f"aduan-{name}": f"aduan_{name}" for name in ("gateway", "intake", "verify", "route", "notify", "stats")}
+
+
 PG_CLUSTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pg_cluster.sh")
 
 
@@ -87,7 +99,21 @@ class Database:
         suffix = "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(8))
         self.name = f"e2e_{hint}_{os.getpid()}_{suffix}"[:63]
         self._admin(f'CREATE DATABASE "{self.name}"')
-        self.url = _with_dbname(self.cluster_url, self.name)
+        self.url = _with_dbname(self.cluster_url, self.name)   # the owner: migrations, test queries
+
+    def role_url(self, role):
+        """The URL of this database as a role, e.g. "aduan_intake"."""
+        return _with_user(self.url, role)
+
+    def service_url(self, binary):
+        return self.role_url(SERVICE_ROLES[binary]) if binary in SERVICE_ROLES else self.url
+
+    def migrate(self):
+        """aduan-admin migrate as the owner: schema, seeds, the service roles and their grants."""
+        done = subprocess.run([os.path.join(BIN_DIR, "aduan-admin"), "migrate"], capture_output=True, timeout=120,
+                              env={**os.environ, "ADUAN_DB_URL": self.url})
+        if done.returncode != 0:
+            raise RuntimeError(f"aduan-admin migrate failed: {done.stderr.decode()}")
 
     def _admin(self, sql):
         subprocess.run(["psql", self.cluster_url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
@@ -203,7 +229,7 @@ class System:
             bind = f"tcp://127.0.0.1:{free_port()}"
             endpoints.append(bind)
             self.intakes.append(Service("aduan-intake", {
-                "ADUAN_DB_URL": self.db.url,
+                "ADUAN_DB_URL": self.db.service_url("aduan-intake"),
                 "ADUAN_INTAKE_BIND": bind,
                 "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
                 "ADUAN_LOG_LEVEL": "debug",
@@ -212,7 +238,7 @@ class System:
         self.lifecycle = {}  # name → replicas
         for name in ("verify", "route") if lifecycle else ():
             self.lifecycle[name] = [Service(f"aduan-{name}", {
-                "ADUAN_DB_URL": self.db.url,
+                "ADUAN_DB_URL": self.db.service_url(f"aduan-{name}"),
                 f"ADUAN_{name.upper()}_BIND": f"tcp://127.0.0.1:{free_port()}",
                 "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
                 "ADUAN_LOG_LEVEL": "debug",
@@ -226,7 +252,7 @@ class System:
         env = {
             "ADUAN_HTTP_ADDR": f"127.0.0.1:{self.http_port}",
             "ADUAN_INTAKE_ENDPOINTS": ",".join(endpoints),
-            "ADUAN_DB_URL": self.db.url,
+            "ADUAN_DB_URL": self.db.service_url("aduan-gateway"),
             "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
             "ADUAN_LOG_LEVEL": "debug",
         }
@@ -246,7 +272,7 @@ class System:
         stream = f"tcp://127.0.0.1:{free_port()}"
         replay = f"tcp://127.0.0.1:{free_port()}"
         return Service("aduan-stats", {
-            "ADUAN_DB_URL": self.db.url,
+            "ADUAN_DB_URL": self.db.service_url("aduan-stats"),
             "ADUAN_STREAM_BIND": stream,
             "ADUAN_REPLAY_BIND": replay,
             "ADUAN_STREAM_ENDPOINTS": stream,   # its statistics count its own stream
@@ -265,7 +291,7 @@ class System:
             extra_env = {"ADUAN_SMTP_USER": mail_auth[0], "ADUAN_SMTP_PASSWORD": mail_auth[1], **extra_env}
         for i in range(replicas):
             self.notifiers.append(Service("aduan-notify", {
-                "ADUAN_DB_URL": self.db.url,
+                "ADUAN_DB_URL": self.db.service_url("aduan-notify"),
                 "ADUAN_NOTIFY_BIND": f"tcp://127.0.0.1:{free_port()}",
                 "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
                 "ADUAN_LOG_LEVEL": "debug",
@@ -289,6 +315,7 @@ class System:
         """Starts every part; when one fails, stops what was started (keeping the logs) and raises,
         so a failed start never leaves processes behind."""
         try:
+            self.db.migrate()
             if self.mail:
                 self.mail.start()
             for intake in self.intakes:
@@ -330,10 +357,12 @@ class System:
         os.replace(tmp, self.clock_file)
 
     def create_staff(self, username, role, institution, password="rahasia-sekali-123", email=None):
-        """An account made the way an operator makes the first admin: aduan-admin, password on stdin."""
+        """An account made the way an operator makes the first admin: aduan-admin as the gateway's role
+        (staff is the gateway's table), password on stdin."""
         done = subprocess.run([os.path.join(BIN_DIR, "aduan-admin"), "create-staff", username, role, institution,
                                f"Staf {username}"] + ([email] if email else []), input=(password + "\n").encode(),
-                              env={**os.environ, "ADUAN_DB_URL": self.db.url}, capture_output=True, timeout=60)
+                              env={**os.environ, "ADUAN_DB_URL": self.db.service_url("aduan-gateway")},
+                              capture_output=True, timeout=60)
         if done.returncode != 0:
             raise RuntimeError(f"aduan-admin failed: {done.stderr.decode()}")
         return password
@@ -366,7 +395,7 @@ class System:
 
     def consumer(self, binary, name, extra_env=None):
         """A further service process (e.g. a consumer group member) on this system's database."""
-        env = {"ADUAN_DB_URL": self.db.url, "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
+        env = {"ADUAN_DB_URL": self.db.service_url(binary), "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
                "ADUAN_LOG_LEVEL": "info"}
         env.update(self.stream_env() if self.stats else {})
         env.update(extra_env or {})
