@@ -55,13 +55,6 @@ static int creator_may(db_t *db, const staff_account_t *a, const staff_member_t 
     return rc;
 }
 
-static int refuse(error_reply_t *refusal, const char *code, const char *detail)
-{
-    snprintf(refusal->code, sizeof refusal->code, "%s", code);
-    snprintf(refusal->detail, sizeof refusal->detail, "%s", detail);
-    return 1;
-}
-
 /* 0 stored, 1 refused by a constraint or a taken username (on refusal->fields), -1 error. */
 static int insert_account(db_t *db, const staff_account_t *a, const char *hash, field_errors_t *fields,
                           db_error_t *error)
@@ -88,22 +81,32 @@ static int insert_account(db_t *db, const staff_account_t *a, const char *hash, 
 int staff_accounts_create(db_t *db, const staff_account_t *a, const staff_member_t *creator, error_reply_t *refusal,
                           db_error_t *error)
 {
-    memset(refusal, 0, sizeof *refusal);
-    check_account(a, &refusal->fields);
-    if (refusal->fields.count)
-        return refuse(refusal, ERROR_INVALID, "the account has invalid fields");
+    field_errors_t fields;
+    field_errors_clear(&fields);
+    check_account(a, &fields);
+    if (fields.count) {
+        error_reply_refuse(refusal, ERROR_INVALID, "the account has invalid fields");
+        refusal->fields = fields;
+        return 1;
+    }
     int rc = creator_may(db, a, creator, error);
-    if (rc != 0)
-        return rc < 0 ? -1 : refuse(refusal, ERROR_FORBIDDEN, "you may create accounts only below your institution");
+    if (rc < 0)
+        return -1;
+    if (rc > 0)
+        return error_reply_refuse(refusal, ERROR_FORBIDDEN, "you may create accounts only below your institution");
     char hash[crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str_alg(hash, a->password, strlen(a->password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                               crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
         snprintf(error->message, sizeof error->message, "out of memory hashing the password");
         return -1;
     }
-    rc = insert_account(db, a, hash, &refusal->fields, error);
+    rc = insert_account(db, a, hash, &fields, error);
     sodium_memzero(hash, sizeof hash);
-    return rc == 1 ? refuse(refusal, ERROR_INVALID, "the account has invalid fields") : rc;
+    if (rc == 1) {
+        error_reply_refuse(refusal, ERROR_INVALID, "the account has invalid fields");
+        refusal->fields = fields;
+    }
+    return rc;
 }
 
 /* A hash of a random password, verified against when the user does not exist. */

@@ -60,11 +60,17 @@ int error_reply_into(envelope_t *reply, const error_reply_t *error)
     return 0;
 }
 
+int error_reply_refuse(error_reply_t *self, const char *code, const char *detail)
+{
+    memset(self, 0, sizeof *self);
+    snprintf(self->code, sizeof self->code, "%s", code);
+    snprintf(self->detail, sizeof self->detail, "%s", detail);
+    return 1;
+}
+
 int error_reply_simple(envelope_t *reply, const char *code, const char *detail)
 {
     error_reply_t error;
-    memset(&error, 0, sizeof error);
-    snprintf(error.code, sizeof error.code, "%s", code);
-    snprintf(error.detail, sizeof error.detail, "%s", detail);
+    error_reply_refuse(&error, code, detail);
     return error_reply_into(reply, &error);
 }

@@ -34,6 +34,11 @@ int error_reply_decode(const void *data, size_t size, error_reply_t *out,
 
 /* Turns `reply` into an error reply (type "error", body = encoded `error`). 0 on success. */
 int error_reply_into(envelope_t *reply, const error_reply_t *error);
+/* How a store or a command refuses: *self gets the code and detail (no field errors; add them
+ * after), and the return value is 1 — the one meaning of 1 in every function that can refuse
+ * (0 done, 1 refused with an error_reply_t, -1 failed with a reason). */
+int error_reply_refuse(error_reply_t *self, const char *code, const char *detail);
+
 /* Convenience for the common case without field errors. */
 int error_reply_simple(envelope_t *reply, const char *code, const char *detail);
 

@@ -36,6 +36,14 @@ static const mpf_field_t recorded_fields[] = {
     S(survey_recorded_t, "respondent", true, 16, respondent),
 };
 
+static const mpf_field_t rebuild_fields[] = {
+    S(stats_rebuild_t, "requested_by", false, 64, requested_by),
+};
+
+static const mpf_field_t rebuilt_fields[] = {
+    {"events", MPF_INT, true, 0, offsetof(stats_rebuilt_t, events), MPF_NO_FLAG},
+};
+
 static bool one_of(const char *value, const char *const *allowed)
 {
     for (; value && *allowed; allowed++)
@@ -152,4 +160,31 @@ int survey_recorded_decode(const void *data, size_t size, survey_recorded_t *out
 void survey_recorded_clear(survey_recorded_t *self)
 {
     mpf_free_strings(recorded_fields, MPF_COUNT(recorded_fields), self);
+}
+
+int stats_rebuild_encode(const stats_rebuild_t *in, unsigned char **out, size_t *out_size)
+{
+    return mpf_encode(rebuild_fields, MPF_COUNT(rebuild_fields), in, out, out_size);
+}
+
+int stats_rebuild_decode(const void *data, size_t size, stats_rebuild_t *out, char *reason, size_t cap)
+{
+    memset(out, 0, sizeof *out);
+    return mpf_decode(data, size, rebuild_fields, MPF_COUNT(rebuild_fields), out, reason, cap);
+}
+
+void stats_rebuild_clear(stats_rebuild_t *self)
+{
+    mpf_free_strings(rebuild_fields, MPF_COUNT(rebuild_fields), self);
+}
+
+int stats_rebuilt_encode(const stats_rebuilt_t *in, unsigned char **out, size_t *out_size)
+{
+    return mpf_encode(rebuilt_fields, MPF_COUNT(rebuilt_fields), in, out, out_size);
+}
+
+int stats_rebuilt_decode(const void *data, size_t size, stats_rebuilt_t *out, char *reason, size_t cap)
+{
+    memset(out, 0, sizeof *out);
+    return mpf_decode(data, size, rebuilt_fields, MPF_COUNT(rebuilt_fields), out, reason, cap);
 }

@@ -13,7 +13,10 @@
  *
  * survey.answer → survey.recorded: a reporter's answers about their closed report (tracking id
  * and reporter token) or a service user's about an institution, nine elements U1..U9 each 1..4 or
- * 0 (left out). The envelope's request id makes a resend the same answer, recorded once. */
+ * 0 (left out). The envelope's request id makes a resend the same answer, recorded once.
+ *
+ * stats.rebuild → stats.rebuilt: an operator's `aduan-admin rebuild-stats`: the statistics counted
+ * again from the whole event log, in one transaction, by the service that owns them. */
 
 /* The version these bodies are, carried in the envelope's "v". */
 #define STATS_QUERY_VERSION 1
@@ -48,6 +51,14 @@ typedef struct {
     char *respondent;           /* reporter | service_user */
 } survey_recorded_t;
 
+typedef struct {
+    char *requested_by;         /* optional: who asked (the operator's login), for the log */
+} stats_rebuild_t;
+
+typedef struct {
+    int64_t events;             /* how many events were counted */
+} stats_rebuilt_t;
+
 int stats_query_encode(const stats_query_t *in, unsigned char **out, size_t *out_size);
 int stats_query_decode(const void *data, size_t size, stats_query_t *out, char *reason, size_t reason_cap);
 void stats_query_clear(stats_query_t *self);
@@ -63,5 +74,12 @@ void survey_answer_clear(survey_answer_t *self);
 int survey_recorded_encode(const survey_recorded_t *in, unsigned char **out, size_t *out_size);
 int survey_recorded_decode(const void *data, size_t size, survey_recorded_t *out, char *reason, size_t reason_cap);
 void survey_recorded_clear(survey_recorded_t *self);
+
+int stats_rebuild_encode(const stats_rebuild_t *in, unsigned char **out, size_t *out_size);
+int stats_rebuild_decode(const void *data, size_t size, stats_rebuild_t *out, char *reason, size_t reason_cap);
+void stats_rebuild_clear(stats_rebuild_t *self);
+
+int stats_rebuilt_encode(const stats_rebuilt_t *in, unsigned char **out, size_t *out_size);
+int stats_rebuilt_decode(const void *data, size_t size, stats_rebuilt_t *out, char *reason, size_t reason_cap);
 
 #endif

@@ -1,42 +1,58 @@
-/* aduan-admin: operator commands that need no running service — preparing the database, creating
- * staff accounts (the first national admin above all; later ones may also be made through
- * POST /api/v1/staff), and rebuilding the statistics from the event log.
+/* aduan-admin: operator commands — preparing the database, creating staff accounts (the first
+ * national admin above all; later ones may also be made through POST /api/v1/staff), and asking
+ * aduan-stats to count the statistics again from the event log.
  *
  *   aduan-admin migrate
  *   aduan-admin create-staff <username> <role> <institution> <display name> [e-mail]  < password-on-stdin
  *   aduan-admin rebuild-stats
  *
- * The database comes from ADUAN_DB_URL, and each command needs the role whose tables it writes
- * (docs/architecture.md, "Who owns which table"):
- *   migrate        the database owner: applies migrations and seed data, then creates the service
- *                  roles and grants each its tables (db/grants.sql); run it once before the services
- *                  start and again after each upgrade — the services wait for it. Given the services'
- *                  URLs (ADUAN_GATEWAY_DB_URL ... ADUAN_STATS_DB_URL), it also sets each role's
- *                  password to the one in its URL;
- *   create-staff   the gateway's role (aduan_gateway): staff is the gateway's table;
- *   rebuild-stats  the stats role (aduan_stats): stat_reports and its consumer position.
- * The owner's URL works for all three (a one-URL developer set-up). The password is read from the
- * first line of standard input, so it never shows in the process list or the shell history. */
-#include <ctype.h>
+ * Each command acts as the owner of what it changes (docs/architecture.md, "Who owns which table"):
+ *   migrate        the database owner (ADUAN_DB_URL): applies migrations and seed data, then creates
+ *                  the service roles and grants each its tables (db/grants.sql); run it once before
+ *                  the services start and again after each upgrade — the services wait for it.
+ *                  Given the services' URLs (ADUAN_GATEWAY_DB_URL ... ADUAN_STATS_DB_URL), it also
+ *                  sets each role's password to the one in its URL;
+ *   create-staff   the gateway's role (aduan_gateway, ADUAN_DB_URL): staff is the gateway's table and
+ *                  this is the gateway's own account code, for the first admin nobody can sign in as;
+ *   rebuild-stats  a command to aduan-stats (ADUAN_STATS_ENDPOINTS), which owns the statistics.
+ * The password is read from the first line of standard input, so it never shows in the process
+ * list or the shell history. */
+#include <pwd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cmd_client.h"
+#include "config.h"
+#include "error_reply.h"
 #include "migrate.h"
+#include "msgpack_fields.h"
+#include "role_passwords.h"
 #include "staff_accounts.h"
-#include "stats_facts.h"
+#include "stats_query_codec.h"
 
-static int usage(void)
+static const config_option_t admin_settings[] = {
+    {"ADUAN_DB_URL", "postgresql:///aduan", "the owner's URL for migrate; aduan_gateway's for create-staff"},
+    {"ADUAN_DB_CONNECT_WAIT_MS", "10000", "how long to retry the first database connection"},
+    {"ADUAN_GATEWAY_DB_URL", "", "migrate: the gateway's URL, whose password becomes aduan_gateway's"},
+    {"ADUAN_INTAKE_DB_URL", "", "migrate: likewise for aduan_intake"},
+    {"ADUAN_VERIFY_DB_URL", "", "migrate: likewise for aduan_verify"},
+    {"ADUAN_ROUTE_DB_URL", "", "migrate: likewise for aduan_route"},
+    {"ADUAN_NOTIFY_DB_URL", "", "migrate: likewise for aduan_notify"},
+    {"ADUAN_STATS_DB_URL", "", "migrate: likewise for aduan_stats"},
+    {"ADUAN_STATS_ENDPOINTS", "tcp://127.0.0.1:7105", "rebuild-stats: aduan-stats replicas' query endpoints"},
+    {"ADUAN_REBUILD_TIMEOUT_MS", "600000", "rebuild-stats: how long a recount of the whole log may take"},
+};
+
+static void usage(const config_t *config, FILE *out)
 {
-    fprintf(stderr, "usage: aduan-admin migrate\n"
+    fprintf(out, "usage: aduan-admin migrate\n"
                     "       aduan-admin create-staff <username> <role> <institution> <display name> [e-mail] < password\n"
                     "       aduan-admin rebuild-stats\n"
-                    "  role: national_admin (institution NASIONAL), institution_admin, unit_liaison, analyst\n"
-                    "  environment: ADUAN_DB_URL (default postgresql:///aduan): the database owner for migrate,\n"
-                    "  aduan_gateway's URL for create-staff, aduan_stats's for rebuild-stats;\n"
-                    "  migrate: ADUAN_<SERVICE>_DB_URL (optional) sets that service role's password from its URL\n");
-    return 2;
+                    "  role: national_admin (institution NASIONAL), institution_admin, unit_liaison, analyst\n\n");
+    config_print_settings(config, out);
 }
 
 static int read_password(char *out, size_t cap)
@@ -47,24 +63,28 @@ static int read_password(char *out, size_t cap)
     return 0;
 }
 
-static int connect_db(db_t **db, db_error_t *error)
+static int connect_db(const config_t *config, db_t **db, db_error_t *error)
 {
-    const char *url = getenv("ADUAN_DB_URL");
-    *db = db_new(url && *url ? url : "postgresql:///aduan");
-    if (!*db) {
+    char reason[200];
+    long wait_ms = 0;
+    if (config_get_long(config, "ADUAN_DB_CONNECT_WAIT_MS", 0, 3600000, &wait_ms, reason, sizeof reason) != 0) {
+        snprintf(error->message, sizeof error->message, "%s", reason);
+        return -1;
+    }
+    if (!(*db = db_new(config_get(config, "ADUAN_DB_URL")))) {
         snprintf(error->message, sizeof error->message, "out of memory");
         return -1;
     }
-    return db_connect(*db, 10000, error);
+    return db_connect(*db, (int) wait_ms, error);
 }
 
 /* For the commands that write a service's tables: the schema must be in place already (an
  * operator runs migrate first; a command does not wait like a service does). */
-static int open_db(db_t **db)
+static int open_db(const config_t *config, db_t **db)
 {
     db_error_t error = {"", ""};
     bool ready = false;
-    if (connect_db(db, &error) != 0
+    if (connect_db(config, db, &error) != 0
         || migrate_schema_ready(*db, migrate_latest_version(aduan_migrations, aduan_migrations_count), &ready,
                                 &error) != 0) {
         fprintf(stderr, "aduan-admin: database: %s\n", error.message);
@@ -77,79 +97,13 @@ static int open_db(db_t **db)
     return 0;
 }
 
-typedef struct {
-    const char *role, *verifier;
-} role_password_t;
-
-static int set_password_tx(db_t *db, void *ctx, db_error_t *error)
-{
-    const role_password_t *p = ctx;
-    const char *params[] = {p->role, p->verifier};
-    /* ALTER ROLE takes no parameters: the values travel as transaction settings and are quoted
-     * inside the server; what is sent is the SCRAM verifier, never the password itself. */
-    return db_exec_ok(db, "SELECT set_config('aduan.role', $1, true), set_config('aduan.verifier', $2, true)", 2,
-                      params, error) != 0
-        || db_exec_ok(db, "DO $$ BEGIN EXECUTE format('ALTER ROLE %I PASSWORD %L', current_setting('aduan.role'), "
-                          "current_setting('aduan.verifier')); END $$", 0, NULL, error) != 0 ? -1 : 0;
-}
-
-/* ADUAN_<SERVICE>_DB_URL, when set, is the URL that service will use (the same Secret): its role
- * gets that URL's password, so an operator keeps each password in one place. */
-static int set_role_passwords(db_t *db, db_error_t *error)
-{
-    static const char *const services[] = {"gateway", "intake", "verify", "route", "notify", "stats"};
-    for (size_t i = 0; i < sizeof services / sizeof services[0]; i++) {
-        char variable[64], role[32];
-        snprintf(variable, sizeof variable, "ADUAN_%s_DB_URL", services[i]);
-        for (char *c = variable; *c; c++)
-            *c = (char) toupper((unsigned char) *c);
-        snprintf(role, sizeof role, "aduan_%s", services[i]);
-        const char *url = getenv(variable);
-        if (!url || !*url)
-            continue;
-        char *parse_error = NULL;
-        PQconninfoOption *options = PQconninfoParse(url, &parse_error);
-        if (!options) {
-            snprintf(error->message, sizeof error->message, "%s: %s", variable, parse_error ? parse_error : "out of memory");
-            PQfreemem(parse_error);
-            return -1;
-        }
-        const char *user = NULL, *password = NULL;
-        for (PQconninfoOption *o = options; o->keyword; o++) {
-            if (strcmp(o->keyword, "user") == 0)
-                user = o->val;
-            else if (strcmp(o->keyword, "password") == 0)
-                password = o->val;
-        }
-        int rc = 0;
-        if (!user || strcmp(user, role) != 0) {
-            snprintf(error->message, sizeof error->message, "%s must connect as %s", variable, role);
-            rc = -1;
-        } else if (password && *password) {
-            PGconn *conn = db_pgconn(db);  /* the server's password_encryption picks the method */
-            char *verifier = conn ? PQencryptPasswordConn(conn, password, role, NULL) : NULL;
-            role_password_t p = {role, verifier};
-            if (!verifier) {
-                snprintf(error->message, sizeof error->message, "password of %s: %s", role,
-                         conn ? PQerrorMessage(conn) : "not connected");
-                rc = -1;
-            } else if ((rc = db_transaction(db, set_password_tx, &p, error)) == 0) {
-                printf("password of %s set from %s\n", role, variable);
-            }
-            PQfreemem(verifier);
-        }
-        PQconninfoFree(options);
-        if (rc != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int migrate(void)
+static int migrate(const config_t *config)
 {
     db_t *db = NULL;
     db_error_t error = {"", ""};
-    int rc = connect_db(&db, &error) == 0 && migrate_all(db, &error) == 0 ? set_role_passwords(db, &error) : -1;
+    int rc = -1;
+    if (connect_db(config, &db, &error) == 0 && migrate_all(db, &error) == 0)
+        rc = role_passwords_set(db, config, &error);
     if (rc == 0)
         printf("database migrated to schema version %d, grants applied\n",
                migrate_latest_version(aduan_migrations, aduan_migrations_count));
@@ -159,7 +113,26 @@ static int migrate(void)
     return rc == 0 ? 0 : 1;
 }
 
-static int create_staff(int argc, char **argv)
+/* 0 created, 2 refused (the account's fields), 1 on any other failure. */
+static int create_account(db_t *db, const staff_account_t *account)
+{
+    error_reply_t refusal;
+    db_error_t error = {"", ""};
+    int rc = staff_accounts_create(db, account, NULL, &refusal, &error);
+    if (rc == 0) {
+        printf("created %s (%s at %s)\n", account->username, account->role, account->institution);
+        return 0;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "aduan-admin: %s\n", error.message);
+        return 1;
+    }
+    for (size_t i = 0; i < refusal.fields.count; i++)
+        fprintf(stderr, "aduan-admin: %s: %s\n", refusal.fields.items[i].field, refusal.fields.items[i].message);
+    return 2;
+}
+
+static int create_staff(const config_t *config, int argc, char **argv)
 {
     char password[STAFF_PASSWORD_MAX + 2];
     if (read_password(password, sizeof password) != 0) {
@@ -168,47 +141,88 @@ static int create_staff(int argc, char **argv)
     }
     db_t *db = NULL;
     int exit_code = 1;
-    if (open_db(&db) == 0) {
+    if (open_db(config, &db) == 0) {
         staff_account_t account = {argv[2], argv[5], argv[3], argv[4], password, argc > 6 ? argv[6] : NULL, NULL};
-        error_reply_t refusal;
-        db_error_t error = {"", ""};
-        int rc = staff_accounts_create(db, &account, NULL, &refusal, &error);
-        for (size_t i = 0; rc == 1 && i < refusal.fields.count; i++)
-            fprintf(stderr, "aduan-admin: %s: %s\n", refusal.fields.items[i].field, refusal.fields.items[i].message);
-        if (rc < 0)
-            fprintf(stderr, "aduan-admin: %s\n", error.message);
-        if (rc == 0)
-            printf("created %s (%s at %s)\n", account.username, account.role, account.institution);
-        exit_code = rc == 0 ? 0 : rc == 1 ? 2 : 1;
+        exit_code = create_account(db, &account);
     }
     sodium_memzero(password, sizeof password);
     db_destroy(&db);
     return exit_code;
 }
 
-static int rebuild_tx(db_t *db, void *ctx, db_error_t *error)
+/* The request, naming the operator for aduan-stats' log. NULL when out of memory. */
+static envelope_t *rebuild_request(void)
 {
-    int64_t *read = ctx;
-    return (*read = stats_facts_rebuild(db, error)) < 0 ? -1 : 0;
+    const struct passwd *user = getpwuid(getuid());
+    stats_rebuild_t asked = {NULL};
+    unsigned char *body = NULL;
+    size_t size = 0;
+    envelope_t *request = NULL;
+    if (mpf_set_string(&asked.requested_by, user ? user->pw_name : NULL) == 0
+        && stats_rebuild_encode(&asked, &body, &size) == 0
+        && (request = envelope_new(MSG_STATS_REBUILD, STATS_QUERY_VERSION, NULL, NULL)))
+        envelope_take_body(request, body, size);
+    else
+        free(body);
+    stats_rebuild_clear(&asked);
+    return request;
 }
 
-/* One transaction: the running stats members wait, then go on from where the rebuild ended. */
-static int rebuild_stats(void)
+/* What aduan-stats answered, printed; 0 when it counted. */
+static int report_rebuilt(const envelope_t *reply)
 {
-    db_t *db = NULL;
-    int exit_code = 1;
-    if (open_db(&db) == 0) {
-        int64_t read = 0;
-        db_error_t error = {"", ""};
-        if (db_transaction(db, rebuild_tx, &read, &error) == 0) {
-            printf("statistics rebuilt from %lld events\n", (long long) read);
-            exit_code = 0;
-        } else {
-            fprintf(stderr, "aduan-admin: %s\n", error.message);
-        }
+    char why[200];
+    stats_rebuilt_t done;
+    error_reply_t error;
+    if (strcmp(reply->type, MSG_STATS_REBUILT) == 0
+        && stats_rebuilt_decode(reply->body, reply->body_size, &done, why, sizeof why) == 0) {
+        printf("statistics rebuilt from %lld events\n", (long long) done.events);
+        return 0;
     }
-    db_destroy(&db);
+    if (strcmp(reply->type, MSG_ERROR) == 0 && error_reply_decode(reply->body, reply->body_size, &error, why,
+                                                                   sizeof why) == 0)
+        fprintf(stderr, "aduan-admin: aduan-stats refused: %s: %s\n", error.code, error.detail);
+    else
+        fprintf(stderr, "aduan-admin: unexpected answer %s from aduan-stats\n", reply->type);
+    return 1;
+}
+
+/* One attempt: a recount may take long, and sending it again meanwhile would only count twice. */
+static int rebuild_stats(const config_t *config)
+{
+    char reason[256] = "out of memory";
+    long timeout_ms = 0;
+    if (config_get_long(config, "ADUAN_REBUILD_TIMEOUT_MS", 100, 24 * 3600 * 1000L, &timeout_ms, reason,
+                        sizeof reason) != 0) {
+        fprintf(stderr, "aduan-admin: %s\n", reason);
+        return 2;
+    }
+    cmd_client_t *client = cmd_client_new(config_get(config, "ADUAN_STATS_ENDPOINTS"), (int) timeout_ms, 1, reason,
+                                          sizeof reason);
+    envelope_t *request = client ? rebuild_request() : NULL;
+    envelope_t *reply = request ? cmd_client_call(client, request, reason, sizeof reason) : NULL;
+    int exit_code = 1;
+    if (reply)
+        exit_code = report_rebuilt(reply);
+    else
+        fprintf(stderr, "aduan-admin: aduan-stats did not answer: %s\n", reason);
+    envelope_destroy(&reply);
+    envelope_destroy(&request);
+    cmd_client_destroy(&client);
     return exit_code;
+}
+
+static int run(const config_t *config, int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "migrate") == 0)
+        return migrate(config);
+    if ((argc == 6 || argc == 7) && strcmp(argv[1], "create-staff") == 0)
+        return create_staff(config, argc, argv);
+    if (argc == 2 && strcmp(argv[1], "rebuild-stats") == 0)
+        return rebuild_stats(config);
+    bool help = argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+    usage(config, help ? stdout : stderr);
+    return help ? 0 : 2;
 }
 
 int main(int argc, char **argv)
@@ -217,11 +231,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "aduan-admin: libsodium cannot start\n");
         return 1;
     }
-    if (argc == 2 && strcmp(argv[1], "migrate") == 0)
-        return migrate();
-    if ((argc == 6 || argc == 7) && strcmp(argv[1], "create-staff") == 0)
-        return create_staff(argc, argv);
-    if (argc == 2 && strcmp(argv[1], "rebuild-stats") == 0)
-        return rebuild_stats();
-    return usage();
+    config_t *config = config_new_own("aduan-admin", "operator commands of aduan", admin_settings,
+                                      sizeof admin_settings / sizeof admin_settings[0]);
+    if (!config)
+        return 1;
+    config_read_environment(config);
+    int exit_code = run(config, argc, argv);
+    config_destroy(&config);
+    return exit_code;
 }

@@ -211,7 +211,7 @@ int delivery_store_list(db_t *db, const staff_member_t *who, const delivery_filt
 }
 
 int delivery_store_resend(db_t *db, const staff_member_t *who, const char *delivery_id, const char *request_id,
-                          int attempts, char **json, db_error_t *error)
+                          int attempts, char **json, error_reply_t *refusal, db_error_t *error)
 {
     *json = NULL;
     char more[24];
@@ -231,8 +231,12 @@ int delivery_store_resend(db_t *db, const staff_member_t *who, const char *deliv
         5, params, error);
     if (!r)
         return -1;
-    int rc = PQgetvalue(r, 0, 0)[0] == '0' ? 1 : PQgetisnull(r, 0, 1) ? 2 : 0;
-    if (rc == 0 && !(*json = db_value_dup(r, 0, 1)))
+    int rc = 0;
+    if (PQgetvalue(r, 0, 0)[0] == '0')
+        rc = error_reply_refuse(refusal, ERROR_NOT_FOUND, "no delivery of your subtree has this id");
+    else if (PQgetisnull(r, 0, 1))
+        rc = error_reply_refuse(refusal, ERROR_NOT_RESENDABLE, "the delivery is not dead, or its webhook is off");
+    else if (!(*json = db_value_dup(r, 0, 1)))
         rc = -1;
     PQclear(r);
     return rc;

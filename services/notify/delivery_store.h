@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "error_reply.h"
 #include "staff_accounts.h"
 
 /* Deliveries and their attempts (tables deliveries, delivery_attempts): the proof of who was
@@ -99,9 +100,9 @@ int delivery_store_list(db_t *db, const staff_member_t *who, const delivery_filt
 
 /* Queues a dead delivery again with `attempts` more tries, under the request id of the command
  * that asked: the same request again (a retry) queues nothing more and answers as the first did.
- * 0 queued (*json: the delivery), 1 not found in scope, 2 not dead or its webhook is disabled,
- * -1 error. */
+ * 0 queued (*json: the delivery); 1 refused: not_found (not in scope) or not_resendable (not dead,
+ * or its webhook is disabled); -1 error. */
 int delivery_store_resend(db_t *db, const staff_member_t *who, const char *delivery_id, const char *request_id,
-                          int attempts, char **json, db_error_t *error);
+                          int attempts, char **json, error_reply_t *refusal, db_error_t *error);
 
 #endif

@@ -21,14 +21,6 @@ _Static_assert(NOTIFY_DELIVERY_ID_LEN == DELIVERY_ID_LEN, "the codec's delivery 
 typedef int (command_fn)(db_t *db, const envelope_t *request, const notify_command_t *command,
                          const staff_member_t *who, char **json, error_reply_t *refusal, db_error_t *error);
 
-static int refuse(error_reply_t *refusal, const char *code, const char *detail)
-{
-    memset(refusal, 0, sizeof *refusal);
-    snprintf(refusal->code, sizeof refusal->code, "%s", code);
-    snprintf(refusal->detail, sizeof refusal->detail, "%s", detail);
-    return 1;
-}
-
 static bool is_admin(const staff_member_t *who)
 {
     return strcmp(who->role, "national_admin") == 0 || strcmp(who->role, "institution_admin") == 0;
@@ -44,21 +36,15 @@ static int register_webhook(db_t *db, const envelope_t *request, const notify_co
                             char **json, error_reply_t *refusal, db_error_t *error)
 {
     if (!is_admin(who))
-        return refuse(refusal, ERROR_FORBIDDEN, "webhooks are managed by admins");
+        return error_reply_refuse(refusal, ERROR_FORBIDDEN, "webhooks are managed by admins");
     webhook_registration_t reg = {.url = c->url, .institution = c->institution, .description = c->description,
                                   .request_id = request->id};
     for (size_t i = 0; i < NOTIFY_EVENT_TYPES_MAX && c->event_types[i]; i++)
         reg.event_types[i] = c->event_types[i];
-    field_errors_t errors;
-    field_errors_clear(&errors);
-    int rc = webhook_store_register(db, &reg, who, json, &errors, error);
+    int rc = webhook_store_register(db, &reg, who, json, refusal, error);
     if (rc == 0)
         logger_info("%s registered a webhook for %s", who->username, c->institution ? c->institution : who->institution);
-    if (rc == 1) {
-        refuse(refusal, ERROR_INVALID, "the webhook has invalid fields");
-        refusal->fields = errors;
-    }
-    return rc == 2 ? refuse(refusal, ERROR_FORBIDDEN, "admins register webhooks for their own subtree only") : rc;
+    return rc;
 }
 
 static int list_webhooks(db_t *db, const envelope_t *request, const notify_command_t *c, const staff_member_t *who,
@@ -67,7 +53,7 @@ static int list_webhooks(db_t *db, const envelope_t *request, const notify_comma
     (void) request;
     (void) c;
     if (!is_admin(who))
-        return refuse(refusal, ERROR_FORBIDDEN, "webhooks are managed by admins");
+        return error_reply_refuse(refusal, ERROR_FORBIDDEN, "webhooks are managed by admins");
     return webhook_store_list(db, who, json, error);
 }
 
@@ -76,10 +62,10 @@ static int delete_webhook(db_t *db, const envelope_t *request, const notify_comm
 {
     (void) request;
     if (!is_admin(who))
-        return refuse(refusal, ERROR_FORBIDDEN, "webhooks are managed by admins");
+        return error_reply_refuse(refusal, ERROR_FORBIDDEN, "webhooks are managed by admins");
     int rc = c->has_id && c->id > 0 ? webhook_store_disable(db, c->id, who, NULL, error) : 1;
     if (rc == 1)
-        return refuse(refusal, ERROR_NOT_FOUND, "no webhook of your subtree has this id");
+        return error_reply_refuse(refusal, ERROR_NOT_FOUND, "no webhook of your subtree has this id");
     if (rc == 0)
         logger_info("%s removed webhook %lld", who->username, (long long) c->id);
     return rc == 0 ? done(json) : rc;
@@ -98,10 +84,10 @@ static int read_inbox(db_t *db, const envelope_t *request, const notify_command_
 {
     (void) request;
     if (c->has_id && c->id <= 0)
-        return refuse(refusal, ERROR_NOT_FOUND, "no item of your inbox has this id");
+        return error_reply_refuse(refusal, ERROR_NOT_FOUND, "no item of your inbox has this id");
     int rc = inbox_store_mark_read(db, who->id, c->has_id ? c->id : 0, error);
     if (rc == 1)
-        return refuse(refusal, ERROR_NOT_FOUND, "no item of your inbox has this id");
+        return error_reply_refuse(refusal, ERROR_NOT_FOUND, "no item of your inbox has this id");
     return rc == 0 ? done(json) : rc;
 }
 
@@ -118,13 +104,10 @@ static int resend_delivery(db_t *db, const envelope_t *request, const notify_com
                            char **json, error_reply_t *refusal, db_error_t *error)
 {
     if (!is_admin(who))
-        return refuse(refusal, ERROR_FORBIDDEN, "deliveries are re-sent by admins");
-    int rc = c->delivery_id ? delivery_store_resend(db, who, c->delivery_id, request->id, RESEND_ATTEMPTS, json, error)
-                            : 1;
-    if (rc == 1)
-        return refuse(refusal, ERROR_NOT_FOUND, "no delivery of your subtree has this id");
-    if (rc == 2)
-        return refuse(refusal, ERROR_NOT_RESENDABLE, "the delivery is not dead, or its webhook is off");
+        return error_reply_refuse(refusal, ERROR_FORBIDDEN, "deliveries are re-sent by admins");
+    if (!c->delivery_id)
+        return error_reply_refuse(refusal, ERROR_NOT_FOUND, "no delivery of your subtree has this id");
+    int rc = delivery_store_resend(db, who, c->delivery_id, request->id, RESEND_ATTEMPTS, json, refusal, error);
     if (rc == 0)
         logger_info("%s re-sent delivery %s", who->username, c->delivery_id);
     return rc;

@@ -59,18 +59,33 @@ static int registered_before(db_t *db, const char *request_id, const char *admin
     return rc;
 }
 
+/* Refused as invalid, with the field errors found. */
+static int invalid(error_reply_t *refusal, const field_errors_t *errors)
+{
+    error_reply_refuse(refusal, ERROR_INVALID, "the webhook has invalid fields");
+    refusal->fields = *errors;
+    return 1;
+}
+
+static int outside_subtree(error_reply_t *refusal)
+{
+    return error_reply_refuse(refusal, ERROR_FORBIDDEN, "admins register webhooks for their own subtree only");
+}
+
 int webhook_store_register(db_t *db, const webhook_registration_t *reg, const staff_member_t *admin,
-                           char **json, field_errors_t *errors, db_error_t *error)
+                           char **json, error_reply_t *refusal, db_error_t *error)
 {
     *json = NULL;
-    validate(reg, errors);
+    field_errors_t errors;
+    field_errors_clear(&errors);
+    validate(reg, &errors);
     char types[WEBHOOK_EVENT_TYPES_MAX * 66 + 3];
     if (array_literal(reg->event_types, types, sizeof types) != 0)
-        field_errors_add(errors, "event_types", "invalid", "each must be an event type such as report.dispatched");
-    if (errors->count > 0)
-        return 1;
+        field_errors_add(&errors, "event_types", "invalid", "each must be an event type such as report.dispatched");
+    if (errors.count > 0)
+        return invalid(refusal, &errors);
     if (!is_admin(admin))
-        return 2;
+        return outside_subtree(refusal);
     unsigned char key[32];
     char secret[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)], id[24];
     randombytes_buf(key, sizeof key);
@@ -96,10 +111,10 @@ int webhook_store_register(db_t *db, const webhook_registration_t *reg, const st
         return -1;
     int rc = 0;
     if (PQgetvalue(r, 0, 0)[0] == '0') {
-        field_errors_add(errors, "institution", "unknown", "no active institution has this code");
-        rc = 1;
+        field_errors_add(&errors, "institution", "unknown", "no active institution has this code");
+        rc = invalid(refusal, &errors);
     } else if (PQgetvalue(r, 0, 1)[0] != 't') {
-        rc = 2;
+        rc = outside_subtree(refusal);
     } else if (PQgetisnull(r, 0, 2)) {
         rc = registered_before(db, reg->request_id, id, json, error);
     } else if (!(*json = db_value_dup(r, 0, 2))) {

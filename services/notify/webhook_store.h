@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "error_reply.h"
 #include "field_errors.h"
 #include "staff_accounts.h"
 
@@ -24,10 +25,10 @@ typedef struct {
 
 /* Registers a webhook; the answer is its JSON (with the secret, shown to its registrar only) in
  * *json. A registration already made under the same request id by the same admin answers that
- * webhook again. 0 registered, 1 invalid (*errors), 2 the institution is outside the admin's
- * subtree, -1 error. */
+ * webhook again. 0 registered; 1 refused: invalid (with its field errors) or forbidden (the
+ * institution is outside the admin's subtree); -1 error. */
 int webhook_store_register(db_t *db, const webhook_registration_t *registration, const staff_member_t *admin,
-                           char **json, field_errors_t *errors, db_error_t *error);
+                           char **json, error_reply_t *refusal, db_error_t *error);
 
 /* The webhooks of the admin's subtree as {"items": [...]} (no secrets). 0, or -1. */
 int webhook_store_list(db_t *db, const staff_member_t *admin, char **json, db_error_t *error);

@@ -10,6 +10,7 @@
 #include "error_reply.h"
 #include "logger.h"
 #include "service.h"
+#include "stats_facts.h"
 #include "stats_query_codec.h"
 #include "stats_views.h"
 #include "survey_store.h"
@@ -35,14 +36,13 @@ static stats_filter_t filter_of(const stats_query_t *q)
     };
 }
 
-/* Narrows the filter to the actor. 0 in scope, 1 refused (*reason), -1 error. */
-static int scope(db_t *db, const stats_query_t *q, stats_filter_t *f, char *reason, size_t cap, db_error_t *error)
+/* Narrows the filter to the actor. 0 in scope, 1 refused (*refusal), -1 error. */
+static int scope(db_t *db, const stats_query_t *q, stats_filter_t *f, error_reply_t *refusal, db_error_t *error)
 {
     if (!q->actor_role) {
         if (strcmp(q->view, "export_reports") != 0)
             return 0;
-        snprintf(reason, cap, "exports of reports are for staff");
-        return 1;
+        return error_reply_refuse(refusal, ERROR_FORBIDDEN, "exports of reports are for staff");
     }
     if (strcmp(q->actor_role, "national_admin") == 0)
         return 0;
@@ -51,9 +51,11 @@ static int scope(db_t *db, const stats_query_t *q, stats_filter_t *f, char *reas
         return 0;
     }
     int within = stats_views_in_subtree(db, f->institution, q->actor_institution, error);
-    if (within == 0)
-        snprintf(reason, cap, "the institution is outside your subtree");
-    return within < 0 ? -1 : !within;
+    if (within < 0)
+        return -1;
+    if (!within)
+        return error_reply_refuse(refusal, ERROR_FORBIDDEN, "the institution is outside your subtree");
+    return 0;
 }
 
 /* min_reports as written: -1 when absent (the setting decides), -2 when not a whole number 0..1000000. */
@@ -64,8 +66,8 @@ static int min_reports_of(const char *text)
     return text && (end == text || *end || value < 0 || value > 1000000) ? -2 : (int) value;
 }
 
-/* The document of the view. 0, 1 invalid (*reason), -1 error. */
-static int compute(db_t *db, const stats_query_t *q, stats_filter_t *f, char **json, char *reason, size_t cap,
+/* The document of the view. 0, 1 refused as invalid (*refusal), -1 error. */
+static int compute(db_t *db, const stats_query_t *q, stats_filter_t *f, char **json, error_reply_t *refusal,
                    db_error_t *error)
 {
     if (strcmp(q->view, "series") == 0 && !f->group_by)
@@ -73,14 +75,14 @@ static int compute(db_t *db, const stats_query_t *q, stats_filter_t *f, char **j
     if (strcmp(q->view, "rankings") == 0) {
         int min_reports = min_reports_of(q->min_reports);
         if (min_reports == -2)
-            return snprintf(reason, cap, "min_reports is a whole number"), 1;
-        return stats_views_rankings(db, f, q->order ? q->order : "completion", min_reports, json, reason, cap, error);
+            return error_reply_refuse(refusal, ERROR_INVALID, "min_reports is a whole number");
+        return stats_views_rankings(db, f, q->order ? q->order : "completion", min_reports, json, refusal, error);
     }
     if (strcmp(q->view, "ikm") == 0)
-        return stats_views_ikm(db, f, json, reason, cap, error);
+        return stats_views_ikm(db, f, json, refusal, error);
     if (strcmp(q->view, "export_reports") == 0)
-        return stats_views_export_reports(db, f, json, reason, cap, error);
-    return stats_views_summary(db, f, json, reason, cap, error);
+        return stats_views_export_reports(db, f, json, refusal, error);
+    return stats_views_summary(db, f, json, refusal, error);
 }
 
 /* Puts the document (taken) into the reply. */
@@ -114,14 +116,16 @@ static int on_query(void *ctx, const envelope_t *request, envelope_t *reply)
         return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
     stats_filter_t f = filter_of(&q);
     db_error_t error = {"", ""};
+    error_reply_t refusal;
     char *json = NULL;
-    int scoped = scope(self->db, &q, &f, reason, sizeof reason, &error);
-    int done = scoped == 0 ? compute(self->db, &q, &f, &json, reason, sizeof reason, &error) : scoped;
+    int done = scope(self->db, &q, &f, &refusal, &error);
+    if (done == 0)
+        done = compute(self->db, &q, &f, &json, &refusal, &error);
     int rc;
     if (done == 0)
         rc = send_document(reply, json);
     else if (done == 1)
-        rc = error_reply_simple(reply, scoped == 1 ? ERROR_FORBIDDEN : ERROR_INVALID, reason);
+        rc = error_reply_into(reply, &refusal);
     else {
         logger_warn("stats query %s failed: %s", q.view, error.message);
         rc = error_reply_simple(reply, ERROR_UNAVAILABLE, DB_UNAVAILABLE);
@@ -146,39 +150,6 @@ static int send_recorded(envelope_t *reply, const char *respondent)
     return 0;
 }
 
-/* A service user's unknown institution is a field of the answers, as the gateway always said. */
-static int unknown_institution(envelope_t *reply)
-{
-    error_reply_t refusal;
-    memset(&refusal, 0, sizeof refusal);
-    snprintf(refusal.code, sizeof refusal.code, "%s", ERROR_INVALID);
-    snprintf(refusal.detail, sizeof refusal.detail, "the answers have invalid fields");
-    field_errors_add(&refusal.fields, "institution", "unknown", "no active institution has this code");
-    return error_reply_into(reply, &refusal);
-}
-
-/* The reply for survey_store's outcome. */
-static int survey_reply(envelope_t *reply, bool reporter, int stored, const db_error_t *error)
-{
-    const char *respondent = reporter ? "reporter" : "service_user";
-    switch (stored) {
-    case 0:
-        logger_info("survey answered (%s)", reporter ? "reporter" : "service user");
-        return send_recorded(reply, respondent);
-    case 1:
-        if (!reporter)
-            return unknown_institution(reply);
-        return error_reply_simple(reply, ERROR_NOT_FOUND, "no report with this tracking id and reporter token");
-    case 2:
-        return error_reply_simple(reply, ERROR_CONFLICT, "the survey opens when the report is closed");
-    case 3:
-        return error_reply_simple(reply, ERROR_ANSWERED, "The survey of this report was answered already");
-    default:
-        logger_warn("survey answer (%s) failed: %s", respondent, error->message);
-        return error_reply_simple(reply, ERROR_UNAVAILABLE, DB_UNAVAILABLE);
-    }
-}
-
 static int on_answer(void *ctx, const envelope_t *request, envelope_t *reply)
 {
     stats_queries_t *self = ctx;
@@ -191,14 +162,61 @@ static int on_answer(void *ctx, const envelope_t *request, envelope_t *reply)
     for (int i = 0; i < SURVEY_ELEMENTS; i++)
         answers[i] = (int) a.answers[i];
     db_error_t error = {"", ""};
+    error_reply_t refusal;
     bool reporter = a.tracking_id != NULL;
+    const char *respondent = reporter ? "reporter" : "service_user";
     int stored;
     if (reporter)
-        stored = survey_store_reporter(self->db, request->id, a.tracking_id, a.reporter_token, answers, &error);
+        stored = survey_store_reporter(self->db, request->id, a.tracking_id, a.reporter_token, answers, &refusal,
+                                       &error);
     else
-        stored = survey_store_service_user(self->db, request->id, a.institution, answers, &error);
+        stored = survey_store_service_user(self->db, request->id, a.institution, answers, &refusal, &error);
     survey_answer_clear(&a);
-    return survey_reply(reply, reporter, stored, &error);
+    if (stored == 1)
+        return error_reply_into(reply, &refusal);
+    if (stored < 0) {
+        logger_warn("survey answer (%s) failed: %s", respondent, error.message);
+        return error_reply_simple(reply, ERROR_UNAVAILABLE, DB_UNAVAILABLE);
+    }
+    logger_info("survey answered (%s)", respondent);
+    return send_recorded(reply, respondent);
+}
+
+static int rebuild_tx(db_t *db, void *ctx, db_error_t *error)
+{
+    int64_t *read = ctx;
+    *read = stats_facts_rebuild(db, error);
+    return *read < 0 ? -1 : 0;
+}
+
+/* Recounting is idempotent (the facts are emptied and counted again), so a resent request just
+ * counts once more; the stats members wait for the transaction and go on after it. */
+static int on_rebuild(void *ctx, const envelope_t *request, envelope_t *reply)
+{
+    stats_queries_t *self = ctx;
+    stats_rebuild_t asked;
+    char reason[256] = "the message is not version 1";
+    if (request->version != STATS_QUERY_VERSION
+        || stats_rebuild_decode(request->body, request->body_size, &asked, reason, sizeof reason) != 0)
+        return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
+    logger_info("rebuilding the statistics from the event log (asked by %s)",
+                asked.requested_by ? asked.requested_by : "an operator");
+    stats_rebuild_clear(&asked);
+    stats_rebuilt_t done = {0};
+    db_error_t error = {"", ""};
+    if (db_transaction(self->db, rebuild_tx, &done.events, &error) != 0) {
+        logger_warn("rebuilding the statistics failed: %s", error.message);
+        return error_reply_simple(reply, ERROR_UNAVAILABLE, error.message);
+    }
+    logger_info("statistics rebuilt from %lld events", (long long) done.events);
+    unsigned char *body = NULL;
+    size_t size = 0;
+    if (stats_rebuilt_encode(&done, &body, &size) != 0 || envelope_set_type(reply, MSG_STATS_REBUILT) != 0) {
+        free(body);
+        return -1;
+    }
+    envelope_take_body(reply, body, size);
+    return 0;
 }
 
 static void *serve(void *arg)
@@ -240,6 +258,7 @@ stats_queries_t *stats_queries_start(const char *bind_endpoints, const char *db_
     else if ((self->server = cmd_server_new(bind_endpoints, reason, cap))) {
         if (cmd_server_on(self->server, MSG_STATS_QUERY, on_query, self) == 0
             && cmd_server_on(self->server, MSG_SURVEY_ANSWER, on_answer, self) == 0
+            && cmd_server_on(self->server, MSG_STATS_REBUILD, on_rebuild, self) == 0
             && pthread_create(&self->thread, NULL, serve, self) == 0)
             return self;
         snprintf(reason, cap, "cannot start the query server");

@@ -132,10 +132,9 @@ static bool one_of(const char *value, const char *const *allowed)
     return false;
 }
 
-static int invalid(char *reason, size_t cap, const char *what)
+static int invalid(error_reply_t *refusal, const char *what)
 {
-    snprintf(reason, cap, "%s", what);
-    return 1;
+    return error_reply_refuse(refusal, ERROR_INVALID, what);
 }
 
 /* YYYY-MM-DD in digits (PostgreSQL then checks the day exists); codes of letters, digits, '.',
@@ -156,76 +155,75 @@ static bool is_code(const char *s)
     return n > 0 && n <= 32 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
 }
 
-static int check_filter(const stats_filter_t *f, char *reason, size_t cap)
+static int check_filter(const stats_filter_t *f, error_reply_t *refusal)
 {
     if ((f->from && !is_date(f->from)) || (f->to && !is_date(f->to)))
-        return invalid(reason, cap, "from and to are dates written YYYY-MM-DD");
+        return invalid(refusal, "from and to are dates written YYYY-MM-DD");
     const char *codes[] = {f->institution, f->region, f->category, f->classification, f->channel};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
         if (codes[i] && !is_code(codes[i]))
-            return invalid(reason, cap, "institution, region, category, classification and channel are codes");
+            return invalid(refusal, "institution, region, category, classification and channel are codes");
     static const char *const groups[] = {"none", "institution", "region", "category", "classification", "channel",
                                          "period", NULL};
     static const char *const periods[] = {"day", "month", "year", NULL};
     static const char *const levels[] = {"national", "ministry", "province", "regency", "city", "unit", NULL};
     if (f->group_by && !one_of(f->group_by, groups))
-        return invalid(reason, cap, "group_by is none, institution, region, category, classification, channel or period");
+        return invalid(refusal, "group_by is none, institution, region, category, classification, channel or period");
     if (f->period && !one_of(f->period, periods))
-        return invalid(reason, cap, "period is day, month or year");
+        return invalid(refusal, "period is day, month or year");
     if (f->level && !one_of(f->level, levels))
-        return invalid(reason, cap, "level is national, ministry, province, regency, city or unit");
+        return invalid(refusal, "level is national, ministry, province, regency, city or unit");
     return 0;
 }
 
 /* Runs one of the queries; a value PostgreSQL cannot read (a date like 2026-02-31) is the caller's. */
-static int render(db_t *db, const char *sql, int nparams, const char *const *params, char **json, char *reason,
-                  size_t cap, db_error_t *error)
+static int render(db_t *db, const char *sql, int nparams, const char *const *params, char **json, error_reply_t *refusal, db_error_t *error)
 {
     int rc = db_query_value(db, sql, nparams, params, json, error);
     if (rc != 0 && strcmp(error->sqlstate, "22008") == 0)   /* a date that does not exist, e.g. 2026-02-31 */
-        return invalid(reason, cap, "from and to are dates written YYYY-MM-DD");
+        return invalid(refusal, "from and to are dates written YYYY-MM-DD");
     return rc;
 }
 
-int stats_views_summary(db_t *db, const stats_filter_t *f, char **json, char *reason, size_t reason_cap,
+int stats_views_summary(db_t *db, const stats_filter_t *f, char **json, error_reply_t *refusal,
                         db_error_t *error)
 {
     *json = NULL;
-    if (check_filter(f, reason, reason_cap) != 0)
+    if (check_filter(f, refusal) != 0)
         return 1;
     const char *group_by = f->group_by ? f->group_by : "none";
     if (strcmp(group_by, "institution") == 0 && !f->level)
-        return invalid(reason, reason_cap, "group_by=institution needs a level");
+        return invalid(refusal, "group_by=institution needs a level");
     const char *params[] = {f->from, f->to, f->institution, f->region, f->category, f->classification, f->channel,
                             group_by, f->period ? f->period : "month", f->level, f->public_view ? "t" : "f"};
-    return render(db, summary_sql, 11, params, json, reason, reason_cap, error);
+    return render(db, summary_sql, 11, params, json, refusal, error);
 }
 
 int stats_views_rankings(db_t *db, const stats_filter_t *f, const char *order, int min_reports, char **json,
-                         char *reason, size_t reason_cap, db_error_t *error)
+                         error_reply_t *refusal, db_error_t *error)
 {
     *json = NULL;
-    if (check_filter(f, reason, reason_cap) != 0)
+    if (check_filter(f, refusal) != 0)
         return 1;
     if (!f->level)
-        return invalid(reason, reason_cap, "rankings need a level");
+        return invalid(refusal, "rankings need a level");
     if (!order || (strcmp(order, "completion") != 0 && strcmp(order, "speed") != 0))
-        return invalid(reason, reason_cap, "order is completion or speed");
+        return invalid(refusal, "order is completion or speed");
     char minimum[24] = "";
     snprintf(minimum, sizeof minimum, "%d", min_reports);
     const char *params[] = {f->from, f->to, f->institution, f->region, f->category, f->classification, f->channel,
                             order, min_reports >= 0 ? minimum : NULL, f->level, f->public_view ? "t" : "f"};
-    return render(db, rankings_sql, 11, params, json, reason, reason_cap, error);
+    return render(db, rankings_sql, 11, params, json, refusal, error);
 }
 
-static int ikm_of(db_t *db, const stats_filter_t *f, char **json, char *reason, size_t reason_cap, db_error_t *error)
+static int ikm_of(db_t *db, const stats_filter_t *f, char **json, error_reply_t *refusal, db_error_t *error)
 {
     const char *params[] = {f->from, f->to, f->institution, f->public_view ? "t" : "f"};
-    return render(db, ikm_sql, 4, params, json, reason, reason_cap, error);
+    return render(db, ikm_sql, 4, params, json, refusal, error);
 }
 
 /* {"level", "items": [the index of each active institution of the level inside the filter]}. */
-static int ikm_by_level(db_t *db, const stats_filter_t *f, char **json, char *reason, size_t reason_cap,
+static int ikm_by_level(db_t *db, const stats_filter_t *f, char **json, error_reply_t *refusal,
                         db_error_t *error)
 {
     const char *params[] = {f->level, f->institution};
@@ -238,7 +236,7 @@ static int ikm_by_level(db_t *db, const stats_filter_t *f, char **json, char *re
         stats_filter_t one = *f;
         one.institution = PQgetvalue(r, i, 0);
         char *doc = NULL;
-        rc = ikm_of(db, &one, &doc, reason, reason_cap, error);
+        rc = ikm_of(db, &one, &doc, refusal, error);
         json_t *item = doc ? json_loads(doc, 0, NULL) : NULL;
         free(doc);
         if (rc == 0 && (!item || json_array_append_new(items, item) != 0))
@@ -257,24 +255,24 @@ static int ikm_by_level(db_t *db, const stats_filter_t *f, char **json, char *re
     return rc;
 }
 
-int stats_views_ikm(db_t *db, const stats_filter_t *f, char **json, char *reason, size_t reason_cap,
+int stats_views_ikm(db_t *db, const stats_filter_t *f, char **json, error_reply_t *refusal,
                     db_error_t *error)
 {
     *json = NULL;
-    if (check_filter(f, reason, reason_cap) != 0)
+    if (check_filter(f, refusal) != 0)
         return 1;
-    return f->level ? ikm_by_level(db, f, json, reason, reason_cap, error)
-                    : ikm_of(db, f, json, reason, reason_cap, error);
+    return f->level ? ikm_by_level(db, f, json, refusal, error)
+                    : ikm_of(db, f, json, refusal, error);
 }
 
-int stats_views_export_reports(db_t *db, const stats_filter_t *f, char **json, char *reason, size_t reason_cap,
+int stats_views_export_reports(db_t *db, const stats_filter_t *f, char **json, error_reply_t *refusal,
                                db_error_t *error)
 {
     *json = NULL;
-    if (check_filter(f, reason, reason_cap) != 0)
+    if (check_filter(f, refusal) != 0)
         return 1;
     const char *params[] = {f->from, f->to, f->institution, f->region, f->category, f->classification, f->channel};
-    return render(db, export_sql, 7, params, json, reason, reason_cap, error);
+    return render(db, export_sql, 7, params, json, refusal, error);
 }
 
 int stats_views_in_subtree(db_t *db, const char *code, const char *root, db_error_t *error)

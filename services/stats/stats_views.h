@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "db.h"
+#include "error_reply.h"
 
 /* The numbers institutions are ranked by (DOMAIN.md "Statistics"), rendered as JSON by
  * PostgreSQL from stat_reports (stats_facts.h) and survey_responses. Every filter may be NULL.
@@ -24,22 +25,22 @@ typedef struct {
 
 /* {"group_by", "public", "groups": [{"key", measures...}]}: received, the four public buckets,
  * postponed, archived, transferred (now) and ever postponed or transferred, completion_rate, times
- * (seconds, median and p90) and deadline compliance and misses. 0, 1 invalid filter (*reason),
+ * (seconds, median and p90) and deadline compliance and misses. 0, 1 refused as invalid (*refusal),
  * -1 error. */
-int stats_views_summary(db_t *db, const stats_filter_t *filter, char **json, char *reason, size_t reason_cap,
+int stats_views_summary(db_t *db, const stats_filter_t *filter, char **json, error_reply_t *refusal,
                         db_error_t *error);
 
 /* Institutions of filter->level ranked by completion rate ("completion") or by median time to
  * completion ("speed"); only those with at least min_reports reports (< 0: the setting). */
 int stats_views_rankings(db_t *db, const stats_filter_t *filter, const char *order, int min_reports, char **json,
-                         char *reason, size_t reason_cap, db_error_t *error);
+                         error_reply_t *refusal, db_error_t *error);
 
 /* The satisfaction index of the survey answers about institutions within filter->institution
  * (submitted from..to): per element U1..U9 the average of those who answered it (NRR), IKM =
  * sum of NRR × 25/9 rounded to two decimals exactly (ikm_hundredths), its grade; in the public
  * view withheld when fewer than the public minimum answered. With filter->level: {"level",
  * "items": [that document for each active institution of the level inside filter->institution]}. */
-int stats_views_ikm(db_t *db, const stats_filter_t *filter, char **json, char *reason, size_t reason_cap,
+int stats_views_ikm(db_t *db, const stats_filter_t *filter, char **json, error_reply_t *refusal,
                     db_error_t *error);
 
 /* Whether institution `code` lies in the subtree of `root`: 1 yes, 0 no, -1 error. */
@@ -47,7 +48,7 @@ int stats_views_in_subtree(db_t *db, const char *code, const char *root, db_erro
 
 /* Every selected report as the statistics know it — no content, no reporter, nothing a public
  * tracking page would hide — as {"items": [...]}, in submission order. */
-int stats_views_export_reports(db_t *db, const stats_filter_t *filter, char **json, char *reason, size_t reason_cap,
+int stats_views_export_reports(db_t *db, const stats_filter_t *filter, char **json, error_reply_t *refusal,
                                db_error_t *error);
 
 #endif

@@ -1,5 +1,6 @@
 #include "survey_store.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "secret_token.h"
@@ -14,56 +15,68 @@ static void answers_literal(const int answers[SURVEY_ELEMENTS], char out[64])
     snprintf(out + n, 64 - n, "}");
 }
 
-/* When nothing was added: 0 if this request recorded its answer before (a resend), else
- * `otherwise`; -1 error. A statement of its own, so that it sees what a concurrent attempt of the
- * same request committed while ours waited on the unique key. */
-static int answered_by(db_t *db, const char *request_id, int otherwise, db_error_t *error)
+/* When nothing was added: 0 if this request recorded its answer before (a resend), else the
+ * refusal `code`; -1 error. A statement of its own, so that it sees what a concurrent attempt of
+ * the same request committed while ours waited on the unique key. */
+static int answered_by(db_t *db, const char *request_id, const char *code, const char *detail,
+                       error_reply_t *refusal, db_error_t *error)
 {
     const char *params[] = {request_id};
     PGresult *r = db_exec(db, "SELECT 1 FROM survey_responses WHERE request_id = $1", 1, params, error);
     if (!r)
         return -1;
-    int rc = PQntuples(r) > 0 ? 0 : otherwise;
+    bool resent = PQntuples(r) > 0;
     PQclear(r);
-    return rc;
+    return resent ? 0 : error_reply_refuse(refusal, code, detail);
 }
 
-/* The outcome of the reporter's insert: counts of matching reports, whether it is closed, rows added. */
-static int reporter_outcome(const PGresult *r)
+/* The report the token opens, compared in constant time like every reporter token: 0 with
+ * *closed (closed and held by an institution, so the answer counts for it), 1 refused, -1 error. */
+static int reporter_report(db_t *db, const char *tracking_id, const char *reporter_token, bool *closed,
+                           error_reply_t *refusal, db_error_t *error)
 {
-    if (PQgetvalue(r, 0, 0)[0] == '0')
-        return 1;
-    if (PQgetvalue(r, 0, 1)[0] != 't')
-        return 2;
-    return PQgetvalue(r, 0, 2)[0] == '0' ? 3 : 0;
+    const char *params[] = {tracking_id};
+    PGresult *r = db_exec(db,
+        "SELECT reporter_token_hash, status IN ('closed_by_admin', 'closed_by_system') "
+        "       AND institution_code IS NOT NULL FROM reports WHERE tracking_id = $1", 1, params, error);
+    if (!r)
+        return -1;
+    bool found = PQntuples(r) == 1 && secret_token_matches(reporter_token ? reporter_token : "", PQgetvalue(r, 0, 0));
+    *closed = found && PQgetvalue(r, 0, 1)[0] == 't';
+    PQclear(r);
+    if (!found)
+        return error_reply_refuse(refusal, ERROR_NOT_FOUND, "no report with this tracking id and reporter token");
+    if (!*closed)
+        return error_reply_refuse(refusal, ERROR_CONFLICT, "the survey opens when the report is closed");
+    return 0;
 }
 
 int survey_store_reporter(db_t *db, const char *request_id, const char *tracking_id, const char *reporter_token,
-                          const int answers[SURVEY_ELEMENTS], db_error_t *error)
+                          const int answers[SURVEY_ELEMENTS], error_reply_t *refusal, db_error_t *error)
 {
-    char hash[SECRET_TOKEN_HASH_HEX_LEN + 1], values[64];
-    secret_token_hash_hex(reporter_token ? reporter_token : "", hash);
+    bool closed = false;
+    int rc = reporter_report(db, tracking_id, reporter_token, &closed, refusal, error);
+    if (rc != 0)
+        return rc;
+    char values[64];
     answers_literal(answers, values);
-    const char *params[] = {tracking_id, hash, values, request_id};
+    const char *params[] = {tracking_id, values, request_id};
     PGresult *r = db_exec(db,
-        "WITH rep AS (SELECT tracking_id, institution_code, status IN ('closed_by_admin', 'closed_by_system') AS closed "
-        "             FROM reports WHERE tracking_id = $1 AND reporter_token_hash = $2), "
-        "added AS (INSERT INTO survey_responses (respondent, tracking_id, institution_code, answers, request_id) "
-        "          SELECT 'reporter', tracking_id, institution_code, $3::smallint[], $4 FROM rep "
-        "          WHERE closed AND institution_code IS NOT NULL ON CONFLICT DO NOTHING RETURNING id) "
-        "SELECT (SELECT count(*) FROM rep), (SELECT bool_or(closed) FROM rep), (SELECT count(*) FROM added)",
-        4, params, error);
+        "INSERT INTO survey_responses (respondent, tracking_id, institution_code, answers, request_id) "
+        "SELECT 'reporter', tracking_id, institution_code, $2::smallint[], $3 FROM reports WHERE tracking_id = $1 "
+        "ON CONFLICT DO NOTHING RETURNING id", 3, params, error);
     if (!r)
         return -1;
-    int rc = reporter_outcome(r);
+    bool added = PQntuples(r) == 1;
     PQclear(r);
-    if (rc != 3)
-        return rc;
-    return answered_by(db, request_id, 3, error);
+    if (added)
+        return 0;
+    return answered_by(db, request_id, ERROR_ANSWERED, "The survey of this report was answered already", refusal,
+                       error);
 }
 
 int survey_store_service_user(db_t *db, const char *request_id, const char *institution,
-                              const int answers[SURVEY_ELEMENTS], db_error_t *error)
+                              const int answers[SURVEY_ELEMENTS], error_reply_t *refusal, db_error_t *error)
 {
     char values[64];
     answers_literal(answers, values);
@@ -75,9 +88,12 @@ int survey_store_service_user(db_t *db, const char *request_id, const char *inst
         3, params, error);
     if (!r)
         return -1;
-    int added = PQntuples(r) == 1;
+    bool added = PQntuples(r) == 1;
     PQclear(r);
     if (added)
         return 0;
-    return answered_by(db, request_id, 1, error);
+    int rc = answered_by(db, request_id, ERROR_INVALID, "the answers have invalid fields", refusal, error);
+    if (rc == 1)
+        field_errors_add(&refusal->fields, "institution", "unknown", "no active institution has this code");
+    return rc;
 }

@@ -53,7 +53,7 @@ def main():
 
         started = time.monotonic()
         done = subprocess.run([os.path.join(BIN_DIR, "aduan-admin"), "rebuild-stats"], capture_output=True,
-                              env={**os.environ, "ADUAN_DB_URL": system.db.role_url("aduan_stats")}, timeout=300)
+                              env={**os.environ, "ADUAN_STATS_ENDPOINTS": system.stats_endpoints()}, timeout=300)
         assert done.returncode == 0, done.stderr
         print(f"aduan-admin rebuild-stats over {REPORTS} events: {time.monotonic() - started:.2f} s "
               "(includes connecting and checking migrations)")

@@ -179,8 +179,9 @@ class DatabaseRoles(unittest.TestCase):
     def test_admin_commands_refuse_an_unmigrated_database(self):
         other = Database("rolesfresh")
         try:
-            done = subprocess.run([os.path.join(BIN_DIR, "aduan-admin"), "rebuild-stats"], capture_output=True,
-                                  text=True, timeout=60, env={**os.environ, "ADUAN_DB_URL": other.role_url("aduan_stats")})
+            done = subprocess.run([os.path.join(BIN_DIR, "aduan-admin"), "create-staff", "pertama", "national_admin",
+                                   "NASIONAL", "Admin Pertama"], input="rahasia-sekali-123\n", capture_output=True,
+                                  text=True, timeout=60, env={**os.environ, "ADUAN_DB_URL": other.role_url("aduan_gateway")})
             self.assertEqual(done.returncode, 1)
             self.assertIn("run aduan-admin migrate first", done.stderr)
             done = subprocess.run([os.path.join(BIN_DIR, "aduan-admin"), "migrate"], capture_output=True,

@@ -261,11 +261,15 @@ class System:
         if self.notifiers:
             env["ADUAN_NOTIFY_ENDPOINTS"] = ",".join(s.env["ADUAN_NOTIFY_BIND"] for s in self.notifiers)
         if self.stats_replicas:
-            env["ADUAN_STATS_ENDPOINTS"] = ",".join(s.env["ADUAN_STATS_QUERY_BIND"] for s in self.stats_replicas)
+            env["ADUAN_STATS_ENDPOINTS"] = self.stats_endpoints()
         env.update(gateway_env or {})
         self.gateway = Service("aduan-gateway", env, self.workdir, name="gateway")
         self.extra = []
         self.tails = []
+
+    def stats_endpoints(self):
+        """Every stats replica's query endpoint: where the gateway and aduan-admin rebuild-stats send."""
+        return ",".join(s.env["ADUAN_STATS_QUERY_BIND"] for s in self.stats_replicas)
 
     def _stats_replica(self, i):
         """aduan-stats replica i: a stream hub, a counting member and a query server of its own."""
