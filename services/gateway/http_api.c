@@ -125,8 +125,7 @@ static enum MHD_Result get_report(struct MHD_Connection *c, request_t *req, cons
         rc = http_send_json(c, req, 200, report_json_from_view(&view), headers);
         report_view_clear(&view);
     } else
-        rc = http_send_command_failure(c, req, reply && strcmp(reply->type, MSG_ERROR) == 0 ? reply : NULL,
-                                  reply ? "undecodable view" : reason);
+        rc = http_send_command_failure(c, req, reply, reason);
     envelope_destroy(&reply);
     return rc;
 }
@@ -150,8 +149,7 @@ static enum MHD_Result list_reference(struct MHD_Connection *c, request_t *req, 
         rc = http_send_json(c, req, 200, report_json_from_reference_list(&list), headers);
         reference_list_clear(&list);
     } else
-        rc = http_send_command_failure(c, req, reply && strcmp(reply->type, MSG_ERROR) == 0 ? reply : NULL,
-                                  reply ? "undecodable list" : reason);
+        rc = http_send_command_failure(c, req, reply, reason);
     envelope_destroy(&reply);
     return rc;
 }

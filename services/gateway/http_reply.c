@@ -82,8 +82,7 @@ enum MHD_Result http_send_document_reply(struct MHD_Connection *c, request_t *re
     char why[200];
     if (!reply || strcmp(reply->type, MSG_STAFF_DOCUMENT) != 0
         || staff_document_decode(reply->body, reply->body_size, &document, why, sizeof why) != 0)
-        return http_send_command_failure(c, req, reply && strcmp(reply->type, MSG_ERROR) == 0 ? reply : NULL,
-                                         reply ? "undecodable document" : reason);
+        return http_send_command_failure(c, req, reply, reason);
     char *json = status == 204 ? NULL : document.json;
     if (json)
         document.json = NULL;

@@ -35,8 +35,9 @@ enum MHD_Result http_send_json(struct MHD_Connection *c, request_t *req, unsigne
 enum MHD_Result http_send_problem(struct MHD_Connection *c, request_t *req, const problem_kind_t *kind,
                                   const char *detail, const field_errors_t *errors, const char *const *headers);
 
-/* The answer for a command reply that is an error (its code mapped to a status, the current
- * status of an illegal transition passed on), or for no reply at all (503 + Retry-After). */
+/* The answer when a command did not give the reply hoped for: an error reply (its code mapped to a
+ * status, the current status of an illegal transition passed on), no reply at all (503 +
+ * Retry-After, `reason` logged), or anything else, such as an undecodable reply (500, logged). */
 enum MHD_Result http_send_command_failure(struct MHD_Connection *c, request_t *req, const envelope_t *reply,
                                           const char *reason);
 /* The answer for a typed error, wherever it came from (a command's reply, or a store the gateway

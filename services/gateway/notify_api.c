@@ -228,8 +228,7 @@ static enum MHD_Result answer_preferences(struct MHD_Connection *c, request_t *r
     char why[200];
     if (!reply || strcmp(reply->type, MSG_REPORT_NOTIFICATIONS_SET) != 0
         || reporter_preferences_set_decode(reply->body, reply->body_size, &now, why, sizeof why) != 0)
-        return http_send_command_failure(c, req, reply && strcmp(reply->type, MSG_ERROR) == 0 ? reply : NULL,
-                                         reply ? "undecodable answer" : reason);
+        return http_send_command_failure(c, req, reply, reason);
     enum MHD_Result rc = http_send_json(c, req, 200, json_pack("{s:s, s:b, s:s}", "tracking_id", now.tracking_id,
                                                                  "enabled", now.enabled, "language", now.language),
                                         no_store);

@@ -93,8 +93,7 @@ static enum MHD_Result ask(struct MHD_Connection *c, request_t *req, const stats
     enum MHD_Result rc;
     if (!reply || strcmp(reply->type, MSG_STATS_DOCUMENT) != 0
         || stats_document_decode(reply->body, reply->body_size, &document, reason, sizeof reason) != 0)
-        rc = http_send_command_failure(c, req, reply && strcmp(reply->type, MSG_ERROR) == 0 ? reply : NULL,
-                                       reply ? "undecodable document" : reason);
+        rc = http_send_command_failure(c, req, reply, reason);
     else if (csv_name) {
         rc = send_csv(c, req, document.json, csv_name);
         stats_document_clear(&document);
@@ -194,8 +193,7 @@ static enum MHD_Result record(struct MHD_Connection *c, request_t *req, const su
         survey_recorded_clear(&recorded);
         rc = http_send_json(c, req, 201, json_pack("{s:b}", "recorded", 1), NULL);
     } else
-        rc = http_send_command_failure(c, req, reply && strcmp(reply->type, MSG_ERROR) == 0 ? reply : NULL,
-                                       reply ? "undecodable reply" : reason);
+        rc = http_send_command_failure(c, req, reply, reason);
     envelope_destroy(&reply);
     return rc;
 }
