@@ -71,7 +71,12 @@ static int open_parts(runner_t *r)
     }
     if (!(r->db = service_db_open(r->service, false)))
         return 1;
-    r->commands = (lifecycle_commands_t) {r->db, r->def->name};
+    r->commands = (lifecycle_commands_t) {r->db, r->def->name, 0};
+    if (config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &r->commands.statement_timeout_ms, reason,
+                        sizeof reason) != 0) {
+        logger_error("%s", reason);
+        return 2;
+    }
     const char *bind = config_get(config, r->def->bind_option);
     if (!(r->server = cmd_server_new(bind, reason, sizeof reason)) || lifecycle_commands_register(r->server, &r->commands) != 0) {
         logger_error("command server on %s: %s", bind, reason);

@@ -9,6 +9,7 @@
 #include "report_json.h"
 #include "report_lifecycle.h"
 #include "report_step_codec.h"
+#include "request_limits.h"
 #include "staff_api.h"
 #include "tracking_id.h"
 
@@ -176,7 +177,7 @@ enum MHD_Result action_api_post(struct MHD_Connection *c, request_t *req, const 
             rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
         else if (!command_id_from_key(c, req, step.actor_id ? step.actor_id : step.reporter_token))
             rc = http_send_problem(c, req, &PROBLEM_MALFORMED, "Idempotency-Key must be 1 to 200 characters", NULL, NULL);
-        else
+        else if (!step.reporter_token || request_limits_admit(c, req, RATE_REPORTER, tracking_id, &rc))
             rc = send_step(c, req, rule, &step);
     }
     report_step_clear(&step);

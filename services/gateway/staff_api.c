@@ -9,17 +9,24 @@
 #include "db.h"
 #include "logger.h"
 #include "msgpack_fields.h"
+#include "password_slots.h"
 #include "report_json.h"
 #include "report_lifecycle.h"
 #include "report_step_codec.h"
+#include "request_limits.h"
 #include "staff_accounts.h"
 #include "staff_query_codec.h"
 #include "tracking_id.h"
 
 #define API "/api/v1"
 
+/* How long a password check waits for a hashing slot: about two argon2id runs, so that a few
+ * sign-ins at once are all served while a flood is turned away without holding HTTP threads. */
+#define PASSWORD_SLOT_WAIT_MS 250
+
 static char *staff_db_url;
 static long session_ttl_minutes;
+static long statement_timeout_ms;
 static pthread_key_t db_key;
 
 static void destroy_db(void *db)
@@ -28,9 +35,10 @@ static void destroy_db(void *db)
     db_destroy(&d);
 }
 
-int staff_api_setup(const char *db_url, long ttl_minutes)
+int staff_api_setup(const char *db_url, long ttl_minutes, long timeout_ms)
 {
     session_ttl_minutes = ttl_minutes;
+    statement_timeout_ms = timeout_ms;
     return (staff_db_url = strdup(db_url)) && pthread_key_create(&db_key, destroy_db) == 0 ? 0 : -1;
 }
 
@@ -52,6 +60,7 @@ db_t *staff_api_db(db_error_t *error)
             snprintf(error->message, sizeof error->message, "out of memory");
             return NULL;
         }
+        db_set_statement_timeout(db, statement_timeout_ms);
     }
     if (!db_is_connected(db) && db_connect(db, 0, error) != 0)
         return NULL;
@@ -84,6 +93,13 @@ bool staff_api_authenticate(struct MHD_Connection *c, request_t *req, staff_memb
     return found == 0;
 }
 
+static enum MHD_Result hashing_busy(struct MHD_Connection *c, request_t *req)
+{
+    static const char *const retry[] = {"Retry-After", "1", NULL};
+    logger_warn("every password check slot is taken");
+    return http_send_problem(c, req, &PROBLEM_UNAVAILABLE, "too many password checks at once; try again", NULL, retry);
+}
+
 static json_t *member_json(const staff_member_t *who)
 {
     return json_pack("{s:s, s:s, s:s, s:s}", "username", who->username, "display_name", who->display_name,
@@ -103,12 +119,21 @@ static enum MHD_Result sign_in(struct MHD_Connection *c, request_t *req)
         json_decref(root);
         return http_send_problem(c, req, &PROBLEM_VALIDATION, "send username and password", &errors, NULL);
     }
+    if (!request_limits_admit(c, req, RATE_SIGN_IN, username, &rc)) {
+        json_decref(root);
+        return rc;
+    }
+    if (!password_slots_enter(PASSWORD_SLOT_WAIT_MS)) {
+        json_decref(root);
+        return hashing_busy(c, req);
+    }
     char token[SECRET_TOKEN_LEN + 1], expires[32];
     int64_t expires_ms = 0;
     staff_member_t who;
     db_error_t error = {"", ""};
     db_t *db = staff_api_db(&error);
     int signed_in = db ? staff_accounts_login(db, username, password, session_ttl_minutes, token, &expires_ms, &who, &error) : -1;
+    password_slots_leave();
     json_decref(root);
     if (signed_in < 0)
         return staff_api_unavailable(c, req, &error);
@@ -139,6 +164,15 @@ static enum MHD_Result current_session(struct MHD_Connection *c, request_t *req,
     return http_send_text(c, req, 204, "text/plain", NULL, NULL);
 }
 
+/* Hashing the new password is an argon2id run: the caller holds a password slot, given back here. */
+static int create_account(db_t *db, const staff_account_t *account, const staff_member_t *creator,
+                          error_reply_t *refusal, db_error_t *error)
+{
+    int created = staff_accounts_create(db, account, creator, refusal, error);
+    password_slots_leave();
+    return created;
+}
+
 static enum MHD_Result create_staff(struct MHD_Connection *c, request_t *req)
 {
     staff_member_t creator;
@@ -160,7 +194,9 @@ static enum MHD_Result create_staff(struct MHD_Connection *c, request_t *req)
     int created = -1;
     if (errors.count)
         rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "the account has invalid fields", &errors, NULL);
-    else if (db && (created = staff_accounts_create(db, &account, &creator, &refusal, &error)) == 0) {
+    else if (db && !password_slots_enter(PASSWORD_SLOT_WAIT_MS))
+        rc = hashing_busy(c, req);
+    else if (db && (created = create_account(db, &account, &creator, &refusal, &error)) == 0) {
         logger_info("%s created staff account %s (%s at %s)", creator.username, account.username, account.role,
                     account.institution);
         json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s}", "username", account.username, "display_name",

@@ -10,8 +10,10 @@
  * GET|DELETE /sessions/current), creating accounts (POST /staff), the verification desk
  * (GET /desk, from aduan-verify), the reason codes staff may give (GET /reason-codes) and the institution's reports (GET /staff/reports[/{id}], from
  * aduan-route). The gateway owns authentication, so it reads accounts and sessions from
- * PostgreSQL itself, one connection per HTTP thread; everything else goes over commands. */
-int staff_api_setup(const char *db_url, long session_ttl_minutes);
+ * PostgreSQL itself, one connection per HTTP thread, whose statements are cancelled after
+ * statement_timeout_ms (0 = never); everything else goes over commands. Password hashing waits
+ * for a slot (password_slots.h) and sign-in for the rate limits (request_limits.h). */
+int staff_api_setup(const char *db_url, long session_ttl_minutes, long statement_timeout_ms);
 void staff_api_teardown(void);
 
 /* Serves the request when the URL is one of these (*handled true). */

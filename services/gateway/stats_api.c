@@ -6,6 +6,7 @@
 
 #include "csv_table.h"
 #include "report_rules.h"
+#include "request_limits.h"
 #include "staff_api.h"
 #include "stats_query_codec.h"
 #include "tracking_id.h"
@@ -220,7 +221,7 @@ static enum MHD_Result answer_survey(struct MHD_Connection *c, request_t *req, c
                                NULL);
     else if (who != 0)
         rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
-    else
+    else if (request_limits_admit(c, req, RATE_SURVEY, typed_id ? tracking_id : NULL, &rc))
         rc = record(c, req, &a);
     survey_answer_clear(&a);
     return rc;

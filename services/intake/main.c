@@ -69,7 +69,9 @@ static int configure(intake_main_t *m, bool *seed)
     char reason[200];
     const config_t *config = service_config(m->service);
     if (config_get_bool(config, "ADUAN_DB_SEED", seed, reason, sizeof reason) != 0
-        || config_get_long(config, "ADUAN_IDEMPOTENCY_TTL_HOURS", 1, 24 * 365, &m->ttl_hours, reason, sizeof reason) != 0) {
+        || config_get_long(config, "ADUAN_IDEMPOTENCY_TTL_HOURS", 1, 24 * 365, &m->ttl_hours, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &m->lifecycle.statement_timeout_ms, reason,
+                           sizeof reason) != 0) {
         logger_error("%s", reason);
         return -1;
     }

@@ -122,14 +122,16 @@ int main(int argc, char **argv)
         return exit_code;
     const config_t *config = service_config(service);
     char reason[256];
-    long heartbeat_ms = 1000;
+    long heartbeat_ms = 1000, statement_timeout_ms = 0;
     db_t *db = NULL;
     stream_hub_t *hub = NULL;
     cmd_server_t *replay = NULL;
     event_consumer_t *consumer = NULL;
     stats_queries_t *queries = NULL;
     pthread_t counting;
-    if (config_get_long(config, "ADUAN_HEARTBEAT_MS", 10, 60000, &heartbeat_ms, reason, sizeof reason) != 0) {
+    if (config_get_long(config, "ADUAN_HEARTBEAT_MS", 10, 60000, &heartbeat_ms, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &statement_timeout_ms, reason,
+                           sizeof reason) != 0) {
         logger_error("%s", reason);
         exit_code = 2;
     } else if (!(db = service_db_open(service, false)))
@@ -138,7 +140,8 @@ int main(int argc, char **argv)
              || !(replay = cmd_server_new(config_get(config, "ADUAN_REPLAY_BIND"), reason, sizeof reason))
              || cmd_server_on(replay, MSG_STREAM_REPLAY, stream_hub_replay, hub) != 0
              || !(queries = stats_queries_start(config_get(config, "ADUAN_STATS_QUERY_BIND"),
-                                                config_get(config, "ADUAN_DB_URL"), reason, sizeof reason))
+                                                config_get(config, "ADUAN_DB_URL"), statement_timeout_ms, reason,
+                                                sizeof reason))
              || start_counting(config, &consumer, &counting, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         exit_code = 1;

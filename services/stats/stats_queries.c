@@ -23,6 +23,7 @@ _Static_assert(SURVEY_ANSWER_ELEMENTS == SURVEY_ELEMENTS, "a survey.answer carri
 struct stats_queries_t {
     cmd_server_t *server;
     db_t *db;
+    long statement_timeout_ms;
     pthread_t thread;
     atomic_bool stopping;       /* the service stops for another reason than a signal */
 };
@@ -106,6 +107,22 @@ static int send_document(envelope_t *reply, char *json)
     return 0;
 }
 
+typedef struct {
+    const stats_query_t *query;
+    stats_filter_t *filter;
+    char **json;
+    error_reply_t *refusal;
+} view_job_t;
+
+static int view_tx(db_t *db, void *ctx, db_error_t *error)
+{
+    view_job_t *job = ctx;
+    free(*job->json);   /* of an attempt whose commit failed */
+    *job->json = NULL;
+    int done = scope(db, job->query, job->filter, job->refusal, error);
+    return done == 0 ? compute(db, job->query, job->filter, job->json, job->refusal, error) : done;
+}
+
 static int on_query(void *ctx, const envelope_t *request, envelope_t *reply)
 {
     stats_queries_t *self = ctx;
@@ -118,9 +135,8 @@ static int on_query(void *ctx, const envelope_t *request, envelope_t *reply)
     db_error_t error = {"", ""};
     error_reply_t refusal;
     char *json = NULL;
-    int done = scope(self->db, &q, &f, &refusal, &error);
-    if (done == 0)
-        done = compute(self->db, &q, &f, &json, &refusal, &error);
+    view_job_t job = {&q, &f, &json, &refusal};
+    int done = db_bounded_transaction(self->db, self->statement_timeout_ms, view_tx, &job, &error);
     int rc;
     if (done == 0)
         rc = send_document(reply, json);
@@ -244,7 +260,8 @@ static void destroy(stats_queries_t *self)
     free(self);
 }
 
-stats_queries_t *stats_queries_start(const char *bind_endpoints, const char *db_url, char *reason, size_t cap)
+stats_queries_t *stats_queries_start(const char *bind_endpoints, const char *db_url, long statement_timeout_ms,
+                                     char *reason, size_t cap)
 {
     stats_queries_t *self = calloc(1, sizeof *self);
     db_error_t error = {"", ""};
@@ -253,6 +270,7 @@ stats_queries_t *stats_queries_start(const char *bind_endpoints, const char *db_
         free(self);
         return NULL;
     }
+    self->statement_timeout_ms = statement_timeout_ms;
     if (db_connect(self->db, CONNECT_WAIT_MS, &error) != 0)
         snprintf(reason, cap, "query server: %s", error.message);
     else if ((self->server = cmd_server_new(bind_endpoints, reason, cap))) {

@@ -11,9 +11,11 @@
  * staff. */
 typedef struct stats_queries_t stats_queries_t;
 
-/* Binds `bind_endpoints`, connects to `db_url` and starts serving on a thread. NULL with the
- * reason when any of it fails. */
-stats_queries_t *stats_queries_start(const char *bind_endpoints, const char *db_url, char *reason, size_t reason_cap);
+/* Binds `bind_endpoints`, connects to `db_url` and starts serving on a thread; the statements of
+ * a stats.query are cancelled after statement_timeout_ms (0 = never), which answers `unavailable`.
+ * NULL with the reason when any of it fails. */
+stats_queries_t *stats_queries_start(const char *bind_endpoints, const char *db_url, long statement_timeout_ms,
+                                     char *reason, size_t reason_cap);
 /* Ends the serving (it ends by itself when the service is interrupted), waits for the thread and
  * frees everything. */
 void stats_queries_stop(stats_queries_t **self_p);
