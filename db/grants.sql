@@ -69,6 +69,7 @@ BEGIN
         ('reports',                ARRAY['aduan_verify', 'aduan_route'], 'SELECT, UPDATE'),
         ('reports',                ARRAY['aduan_notify', 'aduan_stats'], 'SELECT'),
         ('report_actions',         lifecycle, 'SELECT, INSERT'),
+        ('report_actions',         ARRAY['aduan_notify'], 'SELECT'),  -- the note of a step, for messages
         ('report_deadlines',       lifecycle, 'SELECT, INSERT, UPDATE'),
         ('submission_keys',        ARRAY['aduan_intake'], 'SELECT, INSERT, DELETE'),
         ('report_prechecks',       ARRAY['aduan_verify'], 'SELECT, INSERT'),

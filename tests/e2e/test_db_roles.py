@@ -44,7 +44,7 @@ MAP = {
     "staff_sessions": grants(("aduan_gateway", SID)),
     "reports": grants((["aduan_notify", "aduan_stats"], S), (["aduan_verify", "aduan_route"], "SU"),
                       ("aduan_intake", SIU)),
-    "report_actions": grants((LIFECYCLE, SI)),
+    "report_actions": grants((LIFECYCLE, SI), ("aduan_notify", S)),
     "report_deadlines": grants((LIFECYCLE, SIU)),
     "submission_keys": grants(("aduan_intake", SID)),
     "report_prechecks": grants((["aduan_intake", "aduan_route"], S), ("aduan_verify", SI)),
