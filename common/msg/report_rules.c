@@ -140,15 +140,26 @@ static void check_phone(field_errors_t *errors, const char *phone)
                          REPORT_PHONE_MAX);
 }
 
-static void check_key(field_errors_t *errors, const char *key)
+static bool printable_ascii(const char *key, size_t min, size_t max)
 {
     size_t n = key ? strlen(key) : 0;
-    bool ok = n >= 1 && n <= REPORT_IDEMPOTENCY_KEY_MAX;
+    bool ok = n >= min && n <= max;
     for (size_t i = 0; ok && i < n; i++)
         ok = key[i] >= 0x20 && key[i] < 0x7f;
-    if (!ok)
-        field_errors_add(errors, "idempotency_key", "invalid", "idempotency key must be 1 to %d printable ASCII characters",
-                         REPORT_IDEMPOTENCY_KEY_MAX);
+    return ok;
+}
+
+bool report_idempotency_key_valid(const char *key)
+{
+    return printable_ascii(key, REPORT_IDEMPOTENCY_KEY_MIN, REPORT_IDEMPOTENCY_KEY_MAX);
+}
+
+/* Intake does not trust its callers: a short key is refused here too, whoever sent it. */
+static void check_key(field_errors_t *errors, const char *key)
+{
+    if (!printable_ascii(key, REPORT_IDEMPOTENCY_KEY_MIN, REPORT_COMMAND_KEY_MAX))
+        field_errors_add(errors, "idempotency_key", "invalid", "idempotency key must be %d to %d printable ASCII characters",
+                         REPORT_IDEMPOTENCY_KEY_MIN, REPORT_COMMAND_KEY_MAX);
 }
 
 size_t report_submission_check(const report_submission_t *s, field_errors_t *errors)
