@@ -7,7 +7,7 @@ import time
 import unittest
 import uuid
 
-from aduan_harness import System, SystemTestCase, valid_report
+from aduan_harness import Service, System, SystemTestCase, free_port, valid_report
 
 TRACKING_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
 REPORT_TABLES = ("reports", "report_actions", "submission_keys")
@@ -241,6 +241,25 @@ class Idempotency(SystemTest):
         for key in ("x" * 16, "y" * 200):
             status, _, doc = self.submit(headers={"Idempotency-Key": key})
             self.assertEqual(status, 201, doc)
+
+    def test_the_stored_answer_holds_neither_the_token_nor_the_key(self):
+        key = str(uuid.uuid4())
+        status, _, receipt = self.submit(headers={"Idempotency-Key": key})
+        self.assertEqual(status, 201, receipt)
+        rows = self.sys.db.scalar("SELECT string_agg(k::text || encode(k.sealed_response, 'escape'), ' ') "
+                                  "FROM submission_keys k")
+        self.assertNotIn(receipt["reporter_token"], rows)
+        self.assertNotIn(key, rows)
+
+    def test_intake_does_not_start_without_its_secret(self):
+        for secret in ("", "0123", "/nonexistent/idempotency-secret"):
+            intake = Service("aduan-intake", {
+                "ADUAN_DB_URL": self.sys.db.service_url("aduan-intake"),
+                "ADUAN_INTAKE_BIND": f"tcp://127.0.0.1:{free_port()}",
+                "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
+                "ADUAN_IDEMPOTENCY_SECRET": secret,
+            }, self.sys.workdir, name="intake-nosecret").start(wait_ready=False)
+            self.assertEqual(intake.proc.wait(20), 2, f"started with the secret {secret!r}")
 
 
 class BadInput(SystemTest):

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "intake_commands.h"
 #include "report_codec.h"
 #include "submission_keys.h"
+#include "submission_seal.h"
 #include "test_db.h"
 
 static intake_t intake;
@@ -19,6 +21,7 @@ static int setup(void **state)
 {
     (void) state;
     intake.db = test_db_open_migrated("intake", &url);
+    randombytes_buf(intake.idempotency_secret, sizeof intake.idempotency_secret);
     return intake.db ? 0 : -1;
 }
 
@@ -236,8 +239,12 @@ static void test_purge_removes_only_old_keys(void **state)
 {
     (void) state;
     db_error_t error;
+    submission_seal_t seal;
+    assert_int_equal(submission_seal_derive(intake.idempotency_secret, "http:k-get-0123456789", &seal), 0);
+    const char *params[] = {seal.lookup};
     PGresult *r = db_exec(intake.db, "UPDATE submission_keys SET created_at = now() - interval '25 hours' "
-                                     "WHERE key = 'http:k-get-0123456789'", 0, NULL, &error);
+                                     "WHERE key_hash = $1", 1, params, &error);
+    assert_string_equal(PQcmdTuples(r), "1");
     PQclear(r);
     long before = rows("submission_keys");
     assert_int_equal(submission_keys_purge(intake.db, 24, &error), 1);
