@@ -56,12 +56,13 @@ static void check_code(field_errors_t *errors, const char *field, const char *co
             field_errors_add(errors, field, "required", "%s is required", field);
         return;
     }
+    /* No '_' (nor '%'): a code may end up in a LIKE pattern, where both are wildcards. */
     size_t n = strlen(code);
     bool shape = n >= 1 && n <= REPORT_CODE_MAX;
     for (size_t i = 0; shape && i < n; i++)
-        shape = isalnum((unsigned char) code[i]) || strchr("._-", code[i]) != NULL;
+        shape = isalnum((unsigned char) code[i]) || code[i] == '.' || code[i] == '-';
     if (!shape)
-        field_errors_add(errors, field, "invalid", "%s must be 1 to %d letters, digits, '.', '_' or '-'",
+        field_errors_add(errors, field, "invalid", "%s must be 1 to %d letters, digits, '.' or '-'",
                          field, REPORT_CODE_MAX);
 }
 
@@ -117,8 +118,10 @@ static void check_email(field_errors_t *errors, const char *email)
         return;
     const char *at = strchr(email, '@');
     size_t n = strlen(email);
+    /* The address goes into mail headers: RFC 5322 specials would let it name more recipients
+     * ("a@x.id, b@y.id") or a display name; quoted local parts are not worth that risk. */
     bool ok = at && at != email && strchr(at + 1, '@') == NULL && n <= REPORT_EMAIL_MAX
-              && strchr(at + 1, '.') && at[1] != '.' && email[n - 1] != '.';
+              && strchr(at + 1, '.') && at[1] != '.' && email[n - 1] != '.' && !strpbrk(email, "<>()[]\\,;:\"");
     for (size_t i = 0; ok && i < n; i++)
         ok = (unsigned char) email[i] > 0x20 && email[i] != 0x7f;
     if (!ok)

@@ -156,6 +156,47 @@ static void test_idempotency_keys_have_16_to_200_printable_characters(void **sta
     free(command);
 }
 
+/* The address goes into mail headers: nothing that would add a recipient or a display name. */
+static void test_email_addresses_without_header_specials(void **state)
+{
+    (void) state;
+    field_errors_t errors;
+    report_submission_t s = valid();
+    char *bad[] = {"a@b.org, c@d.org", "a@b.org;c@d.org", "<a@b.org>", "Rudi <a@b.org>", "\"a\"@b.org",
+                   "a(x)@b.org", "a@[10.0.0.1].org", "a\\b@c.org", "a:b@c.org"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        s.reporter_email = bad[i];
+        assert_string_equal(only_error(&s, &errors)->field, "reporter.email");
+    }
+    char *good[] = {"a.b+tag@example.org", "rudi_h-1@batam.go.id"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        s.reporter_email = good[i];
+        field_errors_clear(&errors);
+        assert_int_equal(report_submission_check(&s, &errors), 0);
+    }
+}
+
+/* '_' and '%' are LIKE wildcards: no code carries one. */
+static void test_codes_carry_no_like_wildcards(void **state)
+{
+    (void) state;
+    field_errors_t errors;
+    report_submission_t s = valid();
+    s.region = "21_71";
+    assert_string_equal(only_error(&s, &errors)->field, "region");
+    s.region = "21%";
+    assert_string_equal(only_error(&s, &errors)->field, "region");
+    s = valid();
+    s.category = "JALAN_BERLUBANG";
+    assert_string_equal(only_error(&s, &errors)->field, "category");
+    s = valid();
+    s.target_institution = "KOTA_21.71";
+    assert_string_equal(only_error(&s, &errors)->field, "target_institution");
+    s.target_institution = "KOTA-21.71";
+    field_errors_clear(&errors);
+    assert_int_equal(report_submission_check(&s, &errors), 0);
+}
+
 static void test_all_problems_reported_at_once(void **state)
 {
     (void) state;
@@ -172,6 +213,8 @@ int main(void)
         cmocka_unit_test(test_required_and_choices),           cmocka_unit_test(test_dates),
         cmocka_unit_test(test_coordinates_email_phone),        cmocka_unit_test(test_all_problems_reported_at_once),
         cmocka_unit_test(test_idempotency_keys_have_16_to_200_printable_characters),
+        cmocka_unit_test(test_email_addresses_without_header_specials),
+        cmocka_unit_test(test_codes_carry_no_like_wildcards),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
