@@ -31,6 +31,13 @@ if [ -z "${ADUAN_SMTP_URL:-}" ]; then
   export ADUAN_SMTP_URL=smtp://127.0.0.1:$mail_sink_port
 fi
 
+# aduan-intake keys its idempotency records with a secret of this checkout, made once (a file only
+# you read), so that answers stored before a restart still open after it.
+if [ ! -s "$state/idempotency-secret" ]; then
+  (umask 077; head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n' >"$state/idempotency-secret")
+fi
+export ADUAN_IDEMPOTENCY_SECRET=${ADUAN_IDEMPOTENCY_SECRET:-$state/idempotency-secret}
+
 # One replica of each: aduan-notify binds its commands where the gateway looks for them by default
 # (tcp://127.0.0.1:7104); stated here because the two must agree.
 export ADUAN_NOTIFY_BIND=${ADUAN_NOTIFY_BIND:-tcp://127.0.0.1:7104}

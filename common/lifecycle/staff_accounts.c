@@ -7,13 +7,17 @@
 #include <string.h>
 
 #include "report_lifecycle.h"
+#include "utf8_text.h"
 
 static void fill_member(const PGresult *r, int offset, staff_member_t *who)
 {
     memset(who, 0, sizeof *who);
     who->id = strtoll(PQgetvalue(r, 0, offset), NULL, 10);
     snprintf(who->username, sizeof who->username, "%s", PQgetvalue(r, 0, offset + 1));
-    snprintf(who->display_name, sizeof who->display_name, "%s", PQgetvalue(r, 0, offset + 2));
+    /* A name of 200 characters may have 800 bytes: the buffer keeps whole characters only, or
+     * every JSON or msgpack encoder downstream refuses the member. */
+    const char *name = PQgetvalue(r, 0, offset + 2);
+    memcpy(who->display_name, name, utf8_text_prefix(name, sizeof who->display_name - 1));
     snprintf(who->role, sizeof who->role, "%s", PQgetvalue(r, 0, offset + 3));
     snprintf(who->institution, sizeof who->institution, "%s", PQgetvalue(r, 0, offset + 4));
 }

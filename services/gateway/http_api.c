@@ -40,15 +40,11 @@ struct http_api_t {
 static char *idempotency_key(struct MHD_Connection *c, const request_t *req)
 {
     const char *header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
-    size_t n = header ? strlen(header) : 0;
-    for (size_t i = 0; i < n; i++)
-        if (header[i] < 0x20 || header[i] >= 0x7f)
-            return NULL;
-    if (header && (n == 0 || n > REPORT_IDEMPOTENCY_KEY_MAX))
+    if (header && !report_idempotency_key_valid(header))
         return NULL;
-    char *key = malloc(REPORT_IDEMPOTENCY_KEY_MAX + 8);
+    char *key = malloc(REPORT_COMMAND_KEY_MAX + 1);
     if (key)
-        snprintf(key, REPORT_IDEMPOTENCY_KEY_MAX + 8, "%s%s", header ? "http:" : "req:", header ? header : req->id);
+        snprintf(key, REPORT_COMMAND_KEY_MAX + 1, "%s%s", header ? "http:" : "req:", header ? header : req->id);
     return key;
 }
 
@@ -93,7 +89,7 @@ static enum MHD_Result submit_report(struct MHD_Connection *c, request_t *req)
     field_errors_t errors;
     field_errors_clear(&errors);
     if (!(s.idempotency_key = idempotency_key(c, req)))
-        rc = http_send_problem(c, req, &PROBLEM_MALFORMED, "Idempotency-Key must be 1 to 200 printable ASCII characters", NULL, NULL);
+        rc = http_send_problem(c, req, &PROBLEM_MALFORMED, "Idempotency-Key must be 16 to 200 printable ASCII characters (send a UUIDv4)", NULL, NULL);
     else if (report_json_to_submission(root, &s, &errors) != 0)
         rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "the report has invalid fields", &errors, NULL);
     else if (request_limits_admit(c, req, RATE_SUBMISSION, NULL, &rc))

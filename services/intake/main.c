@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cmd_server.h"
+#include "secret_setting.h"
 #include "intake_commands.h"
 #include "lifecycle_commands.h"
 #include "logger.h"
@@ -16,6 +17,8 @@ static const config_option_t intake_options[] = {
     {"ADUAN_INTAKE_BIND", "tcp://127.0.0.1:7101", "command endpoint(s) to bind, comma-separated"},
     {"ADUAN_DB_SEED", "true", "load the seed data (regions, institutions, categories, holidays) at start-up"},
     {"ADUAN_IDEMPOTENCY_TTL_HOURS", "24", "how long the first answer to an idempotency key is kept"},
+    {"ADUAN_IDEMPOTENCY_SECRET", "", "required: 64 hex digits, or a file holding them, shared by every replica; "
+                                     "keys the hashes and seals of idempotency records"},
 };
 
 #define PURGE_INTERVAL_MS (60 * 1000)
@@ -73,6 +76,11 @@ static int configure(intake_main_t *m, bool *seed)
         || config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &m->lifecycle.statement_timeout_ms, reason,
                            sizeof reason) != 0) {
         logger_error("%s", reason);
+        return -1;
+    }
+    if (secret_setting_read(config_get(config, "ADUAN_IDEMPOTENCY_SECRET"), m->intake.idempotency_secret, reason,
+                            sizeof reason) != 0) {
+        logger_error("ADUAN_IDEMPOTENCY_SECRET: %s", reason);
         return -1;
     }
     return 0;

@@ -14,7 +14,7 @@ import tempfile
 import time
 import unittest
 
-from aduan_harness import BIN_DIR, Database, Service, free_port
+from aduan_harness import BIN_DIR, IDEMPOTENCY_SECRET, Database, Service, free_port
 
 ROLES = ["aduan_gateway", "aduan_intake", "aduan_verify", "aduan_route", "aduan_notify", "aduan_stats"]
 BACKEND = ROLES[1:]
@@ -218,6 +218,7 @@ class DatabaseRoles(unittest.TestCase):
             service = Service("aduan-intake", {
                 "ADUAN_DB_URL": fresh.service_url("aduan-intake"),
                 "ADUAN_INTAKE_BIND": f"tcp://127.0.0.1:{free_port()}",
+                "ADUAN_IDEMPOTENCY_SECRET": IDEMPOTENCY_SECRET,
                 "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
             }, workdir, name="intake").start(wait_ready=False)
             log = os.path.join(workdir, "intake.1.log")

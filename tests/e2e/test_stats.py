@@ -183,6 +183,8 @@ class Stats(SystemTestCase):
         for query in ("from=2026-02-31", "to=yesterday", "region=21%25", "category=JALAN_%25"):
             status, _, doc = self.sys.json("GET", f"/api/v1/stats/summary?{query}", headers=self.auth["nas"])
             self.assertEqual(status, 422, (query, doc))
+        # '_' is allowed in codes (classifications, channels) and must match itself, not any character.
+        self.assertEqual(self.stats("summary", region="2_")["groups"], [])
         status, headers, _ = self.sys.json("GET", "/api/v1/stats/summary",
                                            headers={"Authorization": "Bearer " + "x" * 300})
         self.assertEqual(status, 401, "a malformed token is refused, not served the public view")

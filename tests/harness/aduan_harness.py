@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import shutil
 import signal
 import socket
@@ -22,6 +23,9 @@ from mail_sink import MailSink
 
 BIN_DIR = os.environ.get("ADUAN_BIN_DIR", "")
 CLUSTER_URL = os.environ.get("ADUAN_TEST_DB_URL", "")
+# aduan-intake refuses to start without it; one per test process, shared by every intake replica
+# (each must open what another sealed).
+IDEMPOTENCY_SECRET = secrets.token_hex(32)
 
 
 # Ports handed out by this process; they are below the kernel's ephemeral range (32768-60999 on
@@ -240,6 +244,7 @@ class System:
             self.intakes.append(Service("aduan-intake", {
                 "ADUAN_DB_URL": self.db.service_url("aduan-intake"),
                 "ADUAN_INTAKE_BIND": bind,
+                "ADUAN_IDEMPOTENCY_SECRET": IDEMPOTENCY_SECRET,
                 "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
                 "ADUAN_LOG_LEVEL": "debug",
                 "ADUAN_CLOCK_FILE": self.clock_file,
