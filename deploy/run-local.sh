@@ -31,6 +31,12 @@ if [ -z "${ADUAN_SMTP_URL:-}" ]; then
   export ADUAN_SMTP_URL=smtp://127.0.0.1:$mail_sink_port
 fi
 
+# aduan-notify keys delivery ids with a secret of this system, made once and kept with the data.
+if [ ! -s "$state/delivery-id.key" ]; then
+  (umask 077; head -c 32 /dev/urandom | base64 >"$state/delivery-id.key")
+fi
+export ADUAN_DELIVERY_ID_KEY=${ADUAN_DELIVERY_ID_KEY:-$state/delivery-id.key}
+
 # One replica of each: aduan-notify binds its commands where the gateway looks for them by default
 # (tcp://127.0.0.1:7104); stated here because the two must agree.
 export ADUAN_NOTIFY_BIND=${ADUAN_NOTIFY_BIND:-tcp://127.0.0.1:7104}

@@ -3,6 +3,7 @@
 
 #include "db.h"
 #include "event_codec.h"
+#include "key_file.h"
 
 /* Turns one event into its deliveries (DOMAIN.md: notify every step): the rules of
  * notification_rules name the audiences and channels, notification_templates the words in the
@@ -13,6 +14,7 @@ typedef struct {
     const char *public_url;      /* base of links in messages, e.g. https://lapor.example.go.id */
     int max_attempts;
     bool sms_enabled;            /* an SMS provider is configured */
+    const key_file_t *delivery_id_key;   /* keys delivery ids (delivery_store_make_id) */
 } fanout_settings_t;
 
 /* 0 with *created the number of new deliveries, or -1 with the error. */
