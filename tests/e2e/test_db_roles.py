@@ -114,6 +114,15 @@ class DatabaseRoles(unittest.TestCase):
         updatable = sorted(tuple(row.split("|")[:2]) for row in rows if row.endswith("|t"))
         self.assertEqual(updatable, [("aduan_stats", "seq")])
 
+    def test_the_gateway_changes_only_whether_an_account_is_active_and_when_a_session_was_used(self):
+        for table, column in (("staff", "active"), ("staff_sessions", "last_used_at")):
+            rows = self.db.scalar(
+                "SELECT string_agg(format('%s|%s|%s', r, a.attname, has_column_privilege(r, a.attrelid, a.attname, 'UPDATE')), ' ') "
+                f"FROM unnest('{{{','.join(ROLES)}}}'::text[]) r, pg_attribute a "
+                f"WHERE a.attrelid = '{table}'::regclass AND a.attnum > 0 AND NOT a.attisdropped").split()
+            updatable = sorted(tuple(row.split("|")[:2]) for row in rows if row.endswith("|t"))
+            self.assertEqual(updatable, [("aduan_gateway", column)], table)
+
     def test_writers_may_take_ids_from_the_serial_sequences(self):
         rows = self.db.scalar(
             "SELECT string_agg(format('%s|%s|%s', t.relname, r, has_sequence_privilege(r, s.oid, 'USAGE')), ' ') "
