@@ -89,7 +89,8 @@ BEGIN
         ('inbox_items',            ARRAY['aduan_notify'], 'SELECT, INSERT, UPDATE'),
         -- stats
         ('stat_reports',           ARRAY['aduan_stats'], 'SELECT, INSERT, UPDATE, DELETE'),
-        ('survey_responses',       ARRAY['aduan_stats'], 'SELECT, INSERT');
+        ('survey_responses',       ARRAY['aduan_stats'], 'SELECT, INSERT'),
+        ('survey_codes',           ARRAY['aduan_stats'], 'SELECT, INSERT, UPDATE, DELETE');
 
     SELECT string_agg(c.relname, ', ' ORDER BY c.relname) INTO missing
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

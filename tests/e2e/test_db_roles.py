@@ -59,6 +59,7 @@ MAP = {
     "inbox_items": grants(("aduan_notify", SIU)),
     "stat_reports": grants(("aduan_stats", SIUD)),
     "survey_responses": grants(("aduan_stats", SI)),
+    "survey_codes": grants(("aduan_stats", SIUD)),
 }
 PRIVILEGES = {"S": "SELECT", "I": "INSERT", "U": "UPDATE", "D": "DELETE"}
 

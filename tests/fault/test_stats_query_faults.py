@@ -27,6 +27,8 @@ class StatsQueryFaults(unittest.TestCase):
         self.done = 0
         self.created = 0
         self.unanswered = []
+        self.system.create_staff("nas", "national_admin", "NASIONAL")
+        self.codes = self.system.survey_codes(self.system.login("nas"), INSTITUTION, CLIENTS * N_PER_CLIENT)
 
     def tearDown(self):
         for replica in self.system.stats_replicas:
@@ -45,7 +47,8 @@ class StatsQueryFaults(unittest.TestCase):
             else:
                 answers = [(n + i + k) % 4 + 1 for k in range(9)]
                 status, _, doc = self.system.json("POST", "/api/v1/surveys",
-                                                  {"institution": INSTITUTION, "answers": answers})
+                                                  {"institution": INSTITUTION, "code": self.codes[n * N_PER_CLIENT + i],
+                                                   "answers": answers})
                 ok = status == 201
             with self.lock:
                 self.done += 1

@@ -384,6 +384,13 @@ class System:
             raise RuntimeError(f"sign-in of {username} answered {status}: {doc}")
         return {"Authorization": f"Bearer {doc['token']}"}
 
+    def survey_codes(self, auth, institution, count):
+        """One-time survey codes for service users of the institution, issued by an admin."""
+        status, _, doc = self.json("POST", "/api/v1/survey-codes", {"institution": institution, "count": count}, auth)
+        if status != 201:
+            raise RuntimeError(f"issuing survey codes answered {status}: {doc}")
+        return doc["codes"]
+
     def act(self, tracking_id, auth, action, **fields):
         """POST /reports/{id}/actions; returns (status, document)."""
         status, _, doc = self.json("POST", f"/api/v1/reports/{tracking_id}/actions", {"action": action, **fields}, auth)
