@@ -93,7 +93,7 @@ static int check_answer(const survey_answer_t *a, char *reason, size_t cap)
     else if (!answered)
         snprintf(reason, cap, "u1..u9: at least one element answered");
     else if (reporter == (a->code != NULL))
-        snprintf(reason, cap, "code: with an institution, never with a tracking id");
+        snprintf(reason, cap, "code: required with an institution, never with a tracking id");
     else
         return 0;
     return -1;

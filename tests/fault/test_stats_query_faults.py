@@ -101,14 +101,16 @@ class StatsQueryFaults(unittest.TestCase):
     def test_a_resend_to_the_other_replica_is_the_same_answer(self):
         """The window a kill must hit (stored, reply lost) made deterministic: the same request id
         reaches both replicas, as the gateway's resend does after losing the first."""
-        body = msgpack.packb({"institution": INSTITUTION, **{f"u{k}": 4 for k in range(1, 10)}})
+        def body(code):
+            return msgpack.packb({"institution": INSTITUTION, "code": code, **{f"u{k}": 4 for k in range(1, 10)}})
         envelope = {"t": "survey.answer", "v": 1, "id": "resent-answer-1", "trace": "resent-answer-1",
-                    "at": int(time.time() * 1000), "body": body}
+                    "at": int(time.time() * 1000), "body": body(self.codes[0])}
         for replica in self.system.stats_replicas:
             reply = self.send(replica.env["ADUAN_STATS_QUERY_BIND"], envelope)
             self.assertEqual(reply["t"], "survey.recorded", reply)
         self.assertEqual(self.system.db.scalar("SELECT count(*) FROM survey_responses"), "1")
-        fresh = self.send(self.system.stats.env["ADUAN_STATS_QUERY_BIND"], {**envelope, "id": "resent-answer-2"})
+        fresh = self.send(self.system.stats.env["ADUAN_STATS_QUERY_BIND"], {**envelope, "id": "resent-answer-2",
+                                                                        "body": body(self.codes[1])})
         self.assertEqual(fresh["t"], "survey.recorded", fresh)
         self.assertEqual(self.system.db.scalar("SELECT count(*) FROM survey_responses"), "2", "another id, another answer")
         self.failed = False
