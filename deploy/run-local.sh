@@ -31,12 +31,15 @@ if [ -z "${ADUAN_SMTP_URL:-}" ]; then
   export ADUAN_SMTP_URL=smtp://127.0.0.1:$mail_sink_port
 fi
 
-# aduan-intake keys its idempotency records with a secret of this checkout, made once (a file only
-# you read), so that answers stored before a restart still open after it.
-if [ ! -s "$state/idempotency-secret" ]; then
-  (umask 077; head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n' >"$state/idempotency-secret")
-fi
-export ADUAN_IDEMPOTENCY_SECRET=${ADUAN_IDEMPOTENCY_SECRET:-$state/idempotency-secret}
+# Server secrets of this checkout (32 random bytes as hex, in files only you read), made once and
+# kept with the data: intake seals its idempotency records with one, so answers stored before a
+# restart still open after it; notify keys delivery ids with the other.
+secret_file() {
+  [ -s "$1" ] || (umask 077; head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n' >"$1")
+  echo "$1"
+}
+export ADUAN_IDEMPOTENCY_SECRET=${ADUAN_IDEMPOTENCY_SECRET:-$(secret_file "$state/idempotency-secret")}
+export ADUAN_DELIVERY_ID_KEY=${ADUAN_DELIVERY_ID_KEY:-$(secret_file "$state/delivery-id.key")}
 
 # One replica of each: aduan-notify binds its commands where the gateway looks for them by default
 # (tcp://127.0.0.1:7104); stated here because the two must agree.

@@ -36,12 +36,13 @@ static const config_option_t gateway_options[] = {
     {"ADUAN_NOTIFY_ENDPOINTS", "tcp://127.0.0.1:7104", "notify replicas' command endpoints, comma-separated"},
     {"ADUAN_STATS_ENDPOINTS", "tcp://127.0.0.1:7105", "stats replicas' query endpoints, comma-separated"},
     {"ADUAN_SESSION_TTL_MINUTES", "480", "how long a staff session lasts"},
+    {"ADUAN_SESSION_IDLE_MINUTES", "30", "a staff session unused this long ends"},
     {"ADUAN_COMMAND_TIMEOUT_MS", "2000", "how long to wait for a command reply before resending"},
     {"ADUAN_COMMAND_ATTEMPTS", "3", "how many times a command is sent before giving up (503)"},
 };
 
 typedef struct {
-    long timeout_ms, attempts, session_ttl, statement_timeout_ms, password_checks;
+    long timeout_ms, attempts, session_ttl, session_idle, statement_timeout_ms, password_checks;
     http_api_limits_t http;
 } gateway_settings_t;
 
@@ -64,6 +65,8 @@ static int read_settings(const config_t *config, gateway_settings_t *s)
         || config_get_long(config, "ADUAN_COMMAND_TIMEOUT_MS", 10, 600000, &s->timeout_ms, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_COMMAND_ATTEMPTS", 1, 100, &s->attempts, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_SESSION_TTL_MINUTES", 1, 60 * 24 * 30, &s->session_ttl, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_SESSION_IDLE_MINUTES", 1, 60 * 24 * 30, &s->session_idle, reason,
+                           sizeof reason) != 0
         || config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &s->statement_timeout_ms, reason,
                            sizeof reason) != 0
         || config_get_long(config, "ADUAN_PASSWORD_CHECKS", 1, 64, &s->password_checks, reason, sizeof reason) != 0
@@ -103,7 +106,7 @@ static int run(service_t *service, const gateway_settings_t *s)
                                            config_get(config, "ADUAN_NOTIFY_ENDPOINTS"),
                                            config_get(config, "ADUAN_STATS_ENDPOINTS")};
     if (!probe || command_links_setup(peers, (int) s->timeout_ms, (int) s->attempts) != 0
-        || staff_api_setup(config_get(config, "ADUAN_DB_URL"), s->session_ttl, s->statement_timeout_ms) != 0
+        || staff_api_setup(config_get(config, "ADUAN_DB_URL"), s->session_ttl, s->session_idle, s->statement_timeout_ms) != 0
         || password_slots_setup((unsigned) s->password_checks) != 0) {
         logger_error("intake endpoints: %s", reason);
         cmd_client_destroy(&probe);

@@ -25,7 +25,7 @@
 #define PASSWORD_SLOT_WAIT_MS 250
 
 static char *staff_db_url;
-static long session_ttl_minutes;
+static long session_ttl_minutes, session_idle_minutes;
 static long statement_timeout_ms;
 static pthread_key_t db_key;
 
@@ -35,9 +35,10 @@ static void destroy_db(void *db)
     db_destroy(&d);
 }
 
-int staff_api_setup(const char *db_url, long ttl_minutes, long timeout_ms)
+int staff_api_setup(const char *db_url, long ttl_minutes, long idle_minutes, long timeout_ms)
 {
     session_ttl_minutes = ttl_minutes;
+    session_idle_minutes = idle_minutes;
     statement_timeout_ms = timeout_ms;
     return (staff_db_url = strdup(db_url)) && pthread_key_create(&db_key, destroy_db) == 0 ? 0 : -1;
 }
@@ -84,7 +85,7 @@ bool staff_api_authenticate(struct MHD_Connection *c, request_t *req, staff_memb
         *rc = staff_api_unavailable(c, req, &error);
         return false;
     }
-    int found = token ? staff_accounts_session(db, token, who, &error) : 1;
+    int found = token ? staff_accounts_session(db, token, session_idle_minutes, who, &error) : 1;
     if (found < 0)
         *rc = staff_api_unavailable(c, req, &error);
     else if (found > 0)
@@ -171,6 +172,55 @@ static int create_account(db_t *db, const staff_account_t *account, const staff_
     int created = staff_accounts_create(db, account, creator, refusal, error);
     password_slots_leave();
     return created;
+}
+
+/* DELETE /sessions: every session of the member ends, this one too (a token may have leaked). */
+static enum MHD_Result sign_out_everywhere(struct MHD_Connection *c, request_t *req)
+{
+    staff_member_t who;
+    enum MHD_Result rc;
+    if (!staff_api_authenticate(c, req, &who, &rc))
+        return rc;
+    db_error_t error = {"", ""};
+    db_t *db = staff_api_db(&error);
+    if (!db || staff_accounts_logout_everywhere(db, who.id, &error) != 0)
+        return staff_api_unavailable(c, req, &error);
+    logger_info("%s signed out everywhere", who.username);
+    return http_send_text(c, req, 204, "text/plain", NULL, NULL);
+}
+
+static enum MHD_Result deactivate_staff(struct MHD_Connection *c, request_t *req, const char *username)
+{
+    staff_member_t admin;
+    enum MHD_Result rc;
+    if (!staff_api_authenticate(c, req, &admin, &rc))
+        return rc;
+    db_error_t error = {"", ""};
+    error_reply_t refusal;
+    db_t *db = staff_api_db(&error);
+    int done = db ? staff_accounts_deactivate(db, username, &admin, &refusal, &error) : -1;
+    if (done < 0)
+        return staff_api_unavailable(c, req, &error);
+    if (done > 0)
+        return http_send_error(c, req, &refusal);
+    logger_info("%s deactivated staff account %s", admin.username, username);
+    return http_send_json(c, req, 200, json_pack("{s:s, s:b}", "username", username, "active", 0), NULL);
+}
+
+/* The username of /staff/{username}/deactivate, or NULL for another URL. */
+static const char *deactivation_target(const char *url, char *username, size_t cap)
+{
+    static const char prefix[] = API "/staff/", suffix[] = "/deactivate";
+    size_t n = strlen(url);
+    if (strncmp(url, prefix, sizeof prefix - 1) != 0 || n < sizeof prefix - 1 + sizeof suffix
+        || strcmp(url + n - (sizeof suffix - 1), suffix) != 0)
+        return NULL;
+    size_t len = n - (sizeof prefix - 1) - (sizeof suffix - 1);
+    if (len >= cap || memchr(url + sizeof prefix - 1, '/', len))
+        return NULL;
+    memcpy(username, url + sizeof prefix - 1, len);
+    username[len] = '\0';
+    return username;
 }
 
 static enum MHD_Result create_staff(struct MHD_Connection *c, request_t *req)
@@ -276,7 +326,9 @@ enum MHD_Result staff_api_route(struct MHD_Connection *c, request_t *req, const 
     *handled = true;
     if (strcmp(url, API "/sessions") == 0) {
         req->route = "sessions";
-        return strcmp(method, "POST") == 0 ? sign_in(c, req) : http_wrong_method(c, req, "POST");
+        if (strcmp(method, "DELETE") == 0)
+            return sign_out_everywhere(c, req);
+        return strcmp(method, "POST") == 0 ? sign_in(c, req) : http_wrong_method(c, req, "POST, DELETE");
     }
     if (strcmp(url, API "/sessions/current") == 0) {
         req->route = "session";
@@ -286,6 +338,11 @@ enum MHD_Result staff_api_route(struct MHD_Connection *c, request_t *req, const 
     if (strcmp(url, API "/staff") == 0) {
         req->route = "staff";
         return strcmp(method, "POST") == 0 ? create_staff(c, req) : http_wrong_method(c, req, "POST");
+    }
+    char username[sizeof ((staff_member_t *) NULL)->username];
+    if (deactivation_target(url, username, sizeof username)) {
+        req->route = "staff_deactivate";
+        return strcmp(method, "POST") == 0 ? deactivate_staff(c, req, username) : http_wrong_method(c, req, "POST");
     }
     if (strcmp(url, API "/reason-codes") == 0) {
         req->route = "reason_codes";

@@ -59,7 +59,8 @@ static int open_parts(command_thread_t *self, const char *bind, const char *db_u
     return 0;
 }
 
-command_thread_t *command_thread_start(const char *bind, const char *db_url, int wait_ms, char *reason, size_t cap)
+command_thread_t *command_thread_start(const char *bind, const char *db_url, int wait_ms, const address_policy_t *policy,
+                                       char *reason, size_t cap)
 {
     command_thread_t *self = calloc(1, sizeof *self);
     if (!self) {
@@ -67,6 +68,7 @@ command_thread_t *command_thread_start(const char *bind, const char *db_url, int
         return NULL;
     }
     atomic_init(&self->stopping, false);
+    self->commands.policy = policy;
     if (open_parts(self, bind, db_url, wait_ms, reason, cap) != 0)
         command_thread_stop(&self);
     return self;

@@ -270,7 +270,7 @@ static char *http_payload(const fanout_t *f, const target_t *t, const message_t 
 static int deliver(db_t *db, fanout_t *f, const target_t *t, db_error_t *error)
 {
     char delivery_id[DELIVERY_ID_LEN + 1];
-    delivery_store_make_id(f->event->id, t->channel, t->kind, t->recipient, delivery_id);
+    delivery_store_make_id(f->settings->delivery_id_key, f->event->id, t->channel, t->kind, t->recipient, delivery_id);
     static const message_t none = {0};
     const message_t *m = &none;
     bool to_reporter = strcmp(t->kind, "reporter") == 0;

@@ -13,6 +13,7 @@
 #include "stats_facts.h"
 #include "stats_query_codec.h"
 #include "stats_views.h"
+#include "survey_codes.h"
 #include "survey_store.h"
 
 _Static_assert(SURVEY_ANSWER_ELEMENTS == SURVEY_ELEMENTS, "a survey.answer carries every element of the survey");
@@ -186,7 +187,7 @@ static int on_answer(void *ctx, const envelope_t *request, envelope_t *reply)
         stored = survey_store_reporter(self->db, request->id, a.tracking_id, a.reporter_token, answers, &refusal,
                                        &error);
     else
-        stored = survey_store_service_user(self->db, request->id, a.institution, answers, &refusal, &error);
+        stored = survey_store_service_user(self->db, request->id, a.institution, a.code, answers, &refusal, &error);
     survey_answer_clear(&a);
     if (stored == 1)
         return error_reply_into(reply, &refusal);
@@ -196,6 +197,29 @@ static int on_answer(void *ctx, const envelope_t *request, envelope_t *reply)
     }
     logger_info("survey answered (%s)", respondent);
     return send_recorded(reply, respondent);
+}
+
+static int on_codes(void *ctx, const envelope_t *request, envelope_t *reply)
+{
+    stats_queries_t *self = ctx;
+    survey_codes_t ask;
+    char reason[256] = "the message is not version 1";
+    if (request->version != STATS_QUERY_VERSION || survey_codes_decode(request->body, request->body_size, &ask, reason,
+                                                                       sizeof reason) != 0)
+        return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
+    db_error_t error = {"", ""};
+    error_reply_t refusal;
+    char *json = NULL;
+    int done = survey_codes_issue(self->db, request->id, &ask, &json, &refusal, &error);
+    if (done == 0)
+        logger_info("%s issued %u survey codes for %s", ask.actor_id, (unsigned) ask.count, ask.institution);
+    survey_codes_clear(&ask);
+    if (done == 0)
+        return send_document(reply, json);
+    if (done == 1)
+        return error_reply_into(reply, &refusal);
+    logger_warn("issuing survey codes failed: %s", error.message);
+    return error_reply_simple(reply, ERROR_UNAVAILABLE, DB_UNAVAILABLE);
 }
 
 static int rebuild_tx(db_t *db, void *ctx, db_error_t *error)
@@ -276,6 +300,7 @@ stats_queries_t *stats_queries_start(const char *bind_endpoints, const char *db_
     else if ((self->server = cmd_server_new(bind_endpoints, reason, cap))) {
         if (cmd_server_on(self->server, MSG_STATS_QUERY, on_query, self) == 0
             && cmd_server_on(self->server, MSG_SURVEY_ANSWER, on_answer, self) == 0
+            && cmd_server_on(self->server, MSG_SURVEY_CODES, on_codes, self) == 0
             && cmd_server_on(self->server, MSG_STATS_REBUILD, on_rebuild, self) == 0
             && pthread_create(&self->thread, NULL, serve, self) == 0)
             return self;

@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-/* aduan-stats' query server: stats.query, survey.answer and the operator's stats.rebuild
+/* aduan-stats' query server: stats.query, survey.answer, an admin's survey.codes and the operator's stats.rebuild
  * (stats_query_codec.h) on a command socket, a thread and a database connection of their own, so
  * that a long export never delays the live stream and the stream never delays a query. The server owns the rules that need SQL: a
  * member of staff sees their institution's subtree (by default their own institution, 403 outside

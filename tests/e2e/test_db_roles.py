@@ -59,6 +59,7 @@ MAP = {
     "inbox_items": grants(("aduan_notify", SIU)),
     "stat_reports": grants(("aduan_stats", SIUD)),
     "survey_responses": grants(("aduan_stats", SI)),
+    "survey_codes": grants(("aduan_stats", SIUD)),
 }
 PRIVILEGES = {"S": "SELECT", "I": "INSERT", "U": "UPDATE", "D": "DELETE"}
 
@@ -113,6 +114,15 @@ class DatabaseRoles(unittest.TestCase):
             "WHERE a.attrelid = 'events'::regclass AND a.attnum > 0 AND NOT a.attisdropped").split()
         updatable = sorted(tuple(row.split("|")[:2]) for row in rows if row.endswith("|t"))
         self.assertEqual(updatable, [("aduan_stats", "seq")])
+
+    def test_the_gateway_changes_only_whether_an_account_is_active_and_when_a_session_was_used(self):
+        for table, column in (("staff", "active"), ("staff_sessions", "last_used_at")):
+            rows = self.db.scalar(
+                "SELECT string_agg(format('%s|%s|%s', r, a.attname, has_column_privilege(r, a.attrelid, a.attname, 'UPDATE')), ' ') "
+                f"FROM unnest('{{{','.join(ROLES)}}}'::text[]) r, pg_attribute a "
+                f"WHERE a.attrelid = '{table}'::regclass AND a.attnum > 0 AND NOT a.attisdropped").split()
+            updatable = sorted(tuple(row.split("|")[:2]) for row in rows if row.endswith("|t"))
+            self.assertEqual(updatable, [("aduan_gateway", column)], table)
 
     def test_writers_may_take_ids_from_the_serial_sequences(self):
         rows = self.db.scalar(

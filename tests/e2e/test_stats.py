@@ -285,8 +285,10 @@ class Stats(SystemTestCase):
         institution = "KOTA-21.72.DINSOS"
         sets = [[4, 4, 4, None, 4, 4, 4, 4, 4], [3, 3, 3, 3, 3, 3, 3, 3, 3], [4, 3, 4, 3, 4, 3, 4, 3, None],
                 [2, 3, 4, 4, 3, 2, 4, 4, 3], [4, 4, 4, 4, 4, 4, 4, 4, 4]]
-        for answers in sets:
-            status, _, doc = self.sys.json("POST", "/api/v1/surveys", {"institution": institution, "answers": answers})
+        codes = self.sys.survey_codes(self.auth["nas"], institution, len(sets))
+        for answers, code in zip(sets, codes):
+            status, _, doc = self.sys.json("POST", "/api/v1/surveys",
+                                           {"institution": institution, "code": code, "answers": answers})
             self.assertEqual(status, 201, doc)
         nrr = []
         for k in range(9):
@@ -298,7 +300,8 @@ class Stats(SystemTestCase):
         self.assertEqual((doc["respondents"], doc["ikm"]), (5, expected))
         self.assertEqual(doc["grade"], "A" if expected >= 88.31 else "B" if expected >= 76.61 else "C")
         self.assertEqual([e["answered"] for e in doc["elements"]], [5, 5, 5, 4, 5, 5, 5, 5, 4])
-        status, _, doc = self.sys.json("POST", "/api/v1/surveys", {"institution": "NOPE", "answers": sets[0]})
+        status, _, doc = self.sys.json("POST", "/api/v1/surveys", {"institution": "NOPE", "code": codes[0],
+                                                                   "answers": sets[0]})
         self.assertEqual(status, 422, doc)
         public = self.stats("ikm", who=None, institution="KOTA-21.72.PUPR")
         self.assertEqual((public["respondents"], public["ikm"]), (0, None))

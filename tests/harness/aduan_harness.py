@@ -306,6 +306,9 @@ class System:
         retries quick enough for a test; mail_auth (user, password): the server demands AUTH and
         aduan-notify is given those credentials."""
         self.mail = MailSink(free_port(), os.path.join(self.workdir, "mail"), require_auth=mail_auth)
+        key_file = os.path.join(self.workdir, "delivery-id.key")
+        with open(key_file, "wb") as f:
+            f.write(os.urandom(32).hex().encode("ascii"))
         if mail_auth:
             extra_env = {"ADUAN_SMTP_USER": mail_auth[0], "ADUAN_SMTP_PASSWORD": mail_auth[1], **extra_env}
         for i in range(replicas):
@@ -322,6 +325,9 @@ class System:
                 "ADUAN_HTTP_TIMEOUT_MS": "2000",
                 "ADUAN_SMTP_TIMEOUT_MS": "5000",
                 "ADUAN_DELIVERY_ATTEMPTS": "30",
+                "ADUAN_DELIVERY_ID_KEY": key_file,
+                # the tests' own receivers (webhook_receiver.py) listen on loopback
+                "ADUAN_WEBHOOK_ALLOW": "127.0.0.1/32,::1/128",
                 **self.stream_env(),
                 **extra_env,
             }, self.workdir, name=f"notify{i}" if i else "notify"))
@@ -392,6 +398,13 @@ class System:
         if status != 201:
             raise RuntimeError(f"sign-in of {username} answered {status}: {doc}")
         return {"Authorization": f"Bearer {doc['token']}"}
+
+    def survey_codes(self, auth, institution, count):
+        """One-time survey codes for service users of the institution, issued by an admin."""
+        status, _, doc = self.json("POST", "/api/v1/survey-codes", {"institution": institution, "count": count}, auth)
+        if status != 201:
+            raise RuntimeError(f"issuing survey codes answered {status}: {doc}")
+        return doc["codes"]
 
     def act(self, tracking_id, auth, action, **fields):
         """POST /reports/{id}/actions; returns (status, document)."""

@@ -54,7 +54,7 @@ static void test_a_long_name_is_cut_at_a_character_boundary(void **state)
     staff_member_t who;
     assert_int_equal(staff_accounts_login(db, "panjang", "kata-sandi-panjang", 60, token, &expires_ms, &who, &error), 0);
     assert_whole_characters_of(who.display_name, name);
-    assert_int_equal(staff_accounts_session(db, token, &who, &error), 0);
+    assert_int_equal(staff_accounts_session(db, token, 30, &who, &error), 0);
     assert_whole_characters_of(who.display_name, name);
 }
 
