@@ -12,6 +12,7 @@ const config_option_t config_common_options[] = {
     {"ADUAN_LOG_LEVEL", "info", "debug, info, warn or error"},
     {"ADUAN_ADMIN_ADDR", "127.0.0.1:0", "host:port of /healthz, /readyz and /metrics"},
     {"ADUAN_CLOCK_FILE", "", "file holding seconds to add to the lifecycle clock (tests and drills; empty = none)"},
+    CONFIG_CURVE_OPTIONS,
 };
 const size_t config_common_options_count = sizeof config_common_options / sizeof config_common_options[0];
 

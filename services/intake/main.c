@@ -24,6 +24,7 @@ typedef struct {
     service_t *service;
     intake_t intake;
     lifecycle_commands_t lifecycle;
+    curve_keys_t *keys;
     cmd_server_t *server;
     long ttl_hours;
     int64_t next_purge;
@@ -69,7 +70,8 @@ static int configure(intake_main_t *m, bool *seed)
     char reason[200];
     const config_t *config = service_config(m->service);
     if (config_get_bool(config, "ADUAN_DB_SEED", seed, reason, sizeof reason) != 0
-        || config_get_long(config, "ADUAN_IDEMPOTENCY_TTL_HOURS", 1, 24 * 365, &m->ttl_hours, reason, sizeof reason) != 0) {
+        || config_get_long(config, "ADUAN_IDEMPOTENCY_TTL_HOURS", 1, 24 * 365, &m->ttl_hours, reason, sizeof reason) != 0
+        || curve_keys_from_config(config, &m->keys, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         return -1;
     }
@@ -90,7 +92,8 @@ int main(int argc, char **argv)
         exit_code = 2;
     else if (!(m.intake.db = m.lifecycle.db = service_db_open(m.service, seed)))
         exit_code = 1;
-    else if (!(m.server = cmd_server_new(config_get(service_config(m.service), "ADUAN_INTAKE_BIND"), reason, sizeof reason))) {
+    else if (!(m.server = cmd_server_new(config_get(service_config(m.service), "ADUAN_INTAKE_BIND"), m.keys, reason,
+                                            sizeof reason))) {
         logger_error("%s", reason);
         exit_code = 1;
     } else if (intake_commands_register(m.server, &m.intake) != 0
@@ -102,6 +105,7 @@ int main(int argc, char **argv)
         logger_info("stopping");
     }
     cmd_server_destroy(&m.server);
+    curve_keys_destroy(&m.keys);
     db_destroy(&m.intake.db);
     service_stop(&m.service);
     return exit_code;
