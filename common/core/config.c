@@ -14,6 +14,7 @@ const config_option_t config_common_options[] = {
     {"ADUAN_STATEMENT_TIMEOUT_MS", "5000",
      "how long a query for a person (sign-in, staff views, statistics) may run before it is cancelled; 0 = no limit"},
     {"ADUAN_CLOCK_FILE", "", "file holding seconds to add to the lifecycle clock (tests and drills; empty = none)"},
+    CONFIG_CURVE_OPTIONS,
 };
 const size_t config_common_options_count = sizeof config_common_options / sizeof config_common_options[0];
 

@@ -117,6 +117,6 @@ static int on_query(void *ctx, const envelope_t *request, envelope_t *reply)
 
 int lifecycle_commands_register(cmd_server_t *server, lifecycle_commands_t *commands)
 {
-    return cmd_server_on(server, MSG_REPORT_ACT, on_act, commands) == 0
-           && cmd_server_on(server, MSG_STAFF_QUERY, on_query, commands) == 0 ? 0 : -1;
+    return cmd_server_on(server, MSG_REPORT_ACT, CURVE_ROLE_GATEWAY, on_act, commands) == 0
+           && cmd_server_on(server, MSG_STAFF_QUERY, CURVE_ROLE_GATEWAY, on_query, commands) == 0 ? 0 : -1;
 }

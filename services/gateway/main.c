@@ -95,33 +95,17 @@ static void check_intake(service_t *service, cmd_client_t *probe, int *misses)
     envelope_destroy(&ping);
 }
 
-static int run(service_t *service, const gateway_settings_t *s)
+/* Serves HTTP until SIGTERM with the command links and the intake probe open. */
+static int serve(service_t *service, const gateway_settings_t *s, cmd_client_t *probe)
 {
     const config_t *config = service_config(service);
-    const char *endpoints = config_get(config, "ADUAN_INTAKE_ENDPOINTS");
     char reason[256];
-    cmd_client_t *probe = cmd_client_new(endpoints, 1000, 1, reason, sizeof reason);
-    const char *const peers[PEER_COUNT] = {endpoints, config_get(config, "ADUAN_VERIFY_ENDPOINTS"),
-                                           config_get(config, "ADUAN_ROUTE_ENDPOINTS"),
-                                           config_get(config, "ADUAN_NOTIFY_ENDPOINTS"),
-                                           config_get(config, "ADUAN_STATS_ENDPOINTS")};
-    if (!probe || command_links_setup(peers, (int) s->timeout_ms, (int) s->attempts) != 0
-        || staff_api_setup(config_get(config, "ADUAN_DB_URL"), s->session_ttl, s->session_idle, s->statement_timeout_ms) != 0
-        || password_slots_setup((unsigned) s->password_checks) != 0) {
-        logger_error("intake endpoints: %s", reason);
-        cmd_client_destroy(&probe);
-        return 1;
-    }
     http_api_t *api = http_api_new(config_get(config, "ADUAN_HTTP_ADDR"), &s->http, reason, sizeof reason);
     if (!api) {
         logger_error("%s", reason);
-        cmd_client_destroy(&probe);
-        command_links_teardown();
-        staff_api_teardown();
-        password_slots_teardown();
         return 1;
     }
-    logger_info("HTTP API on port %u, intake at %s", http_api_port(api), endpoints);
+    logger_info("HTTP API on port %u, intake at %s", http_api_port(api), config_get(config, "ADUAN_INTAKE_ENDPOINTS"));
     int misses = INTAKE_MISSES_BEFORE_UNREADY;   /* not ready until intake first answers */
     while (!service_interrupted()) {
         check_intake(service, probe, &misses);
@@ -130,11 +114,40 @@ static int run(service_t *service, const gateway_settings_t *s)
     logger_info("stopping: finishing requests in hand");
     http_api_quiesce(api);
     http_api_destroy(&api);
-    cmd_client_destroy(&probe);
-    command_links_teardown();
-    staff_api_teardown();
-    password_slots_teardown();
     return 0;
+}
+
+static int run(service_t *service, const gateway_settings_t *s)
+{
+    const config_t *config = service_config(service);
+    const char *endpoints = config_get(config, "ADUAN_INTAKE_ENDPOINTS");
+    char reason[256] = "";
+    curve_keys_t *keys = NULL;
+    if (curve_keys_from_config(config, &keys, reason, sizeof reason) != 0) {
+        logger_error("%s", reason);
+        return 2;
+    }
+    cmd_client_t *probe = cmd_client_new(endpoints, 1000, 1, keys, command_links_name(PEER_INTAKE), reason,
+                                         sizeof reason);
+    const char *const peers[PEER_COUNT] = {endpoints, config_get(config, "ADUAN_VERIFY_ENDPOINTS"),
+                                           config_get(config, "ADUAN_ROUTE_ENDPOINTS"),
+                                           config_get(config, "ADUAN_NOTIFY_ENDPOINTS"),
+                                           config_get(config, "ADUAN_STATS_ENDPOINTS")};
+    int exit_code = 1;
+    if (!probe || command_links_setup(peers, keys, (int) s->timeout_ms, (int) s->attempts) != 0
+        || staff_api_setup(config_get(config, "ADUAN_DB_URL"), s->session_ttl, s->session_idle,
+                           s->statement_timeout_ms) != 0
+        || password_slots_setup((unsigned) s->password_checks) != 0)
+        logger_error("intake endpoints: %s", reason);
+    else {
+        exit_code = serve(service, s, probe);
+        command_links_teardown();
+        staff_api_teardown();
+        password_slots_teardown();
+    }
+    cmd_client_destroy(&probe);
+    curve_keys_destroy(&keys);
+    return exit_code;
 }
 
 int main(int argc, char **argv)

@@ -305,10 +305,10 @@ int intake_notifications(void *ctx, const envelope_t *request, envelope_t *reply
 
 int intake_commands_register(cmd_server_t *server, intake_t *intake)
 {
-    if (cmd_server_on(server, MSG_REPORT_SUBMIT, intake_submit, intake) != 0
-        || cmd_server_on(server, MSG_REPORT_GET, intake_get, intake) != 0
-        || cmd_server_on(server, MSG_REFERENCE_LIST, intake_reference_list, intake) != 0
-        || cmd_server_on(server, MSG_REPORT_NOTIFICATIONS, intake_notifications, intake) != 0)
+    if (cmd_server_on(server, MSG_REPORT_SUBMIT, CURVE_ROLE_GATEWAY, intake_submit, intake) != 0
+        || cmd_server_on(server, MSG_REPORT_GET, CURVE_ROLE_GATEWAY, intake_get, intake) != 0
+        || cmd_server_on(server, MSG_REFERENCE_LIST, CURVE_ROLE_GATEWAY, intake_reference_list, intake) != 0
+        || cmd_server_on(server, MSG_REPORT_NOTIFICATIONS, CURVE_ROLE_GATEWAY, intake_notifications, intake) != 0)
         return -1;
     return 0;
 }

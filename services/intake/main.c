@@ -27,6 +27,7 @@ typedef struct {
     service_t *service;
     intake_t intake;
     lifecycle_commands_t lifecycle;
+    curve_keys_t *keys;
     cmd_server_t *server;
     long ttl_hours;
     int64_t next_purge;
@@ -74,7 +75,8 @@ static int configure(intake_main_t *m, bool *seed)
     if (config_get_bool(config, "ADUAN_DB_SEED", seed, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_IDEMPOTENCY_TTL_HOURS", 1, 24 * 365, &m->ttl_hours, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &m->lifecycle.statement_timeout_ms, reason,
-                           sizeof reason) != 0) {
+                           sizeof reason) != 0
+        || curve_keys_from_config(config, &m->keys, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         return -1;
     }
@@ -100,7 +102,8 @@ int main(int argc, char **argv)
         exit_code = 2;
     else if (!(m.intake.db = m.lifecycle.db = service_db_open(m.service, seed)))
         exit_code = 1;
-    else if (!(m.server = cmd_server_new(config_get(service_config(m.service), "ADUAN_INTAKE_BIND"), reason, sizeof reason))) {
+    else if (!(m.server = cmd_server_new(config_get(service_config(m.service), "ADUAN_INTAKE_BIND"), m.keys, reason,
+                                            sizeof reason))) {
         logger_error("%s", reason);
         exit_code = 1;
     } else if (intake_commands_register(m.server, &m.intake) != 0
@@ -112,6 +115,7 @@ int main(int argc, char **argv)
         logger_info("stopping");
     }
     cmd_server_destroy(&m.server);
+    curve_keys_destroy(&m.keys);
     db_destroy(&m.intake.db);
     service_stop(&m.service);
     return exit_code;

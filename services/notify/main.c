@@ -147,15 +147,16 @@ static void send_until_stopped(service_t *service, db_t *db, sender_t *sender)
 }
 
 /* The senders on this thread until SIGTERM, the consumer and the command server on their own. */
-static int serve(service_t *service, const notify_settings_t *settings, db_t *db, sender_t *sender,
+static int serve(service_t *service, const notify_settings_t *settings, db_t *db, curve_keys_t *keys, sender_t *sender,
                  event_consumer_t *consumer_of_events)
 {
     const config_t *config = service_config(service);
     const char *bind = config_get(config, "ADUAN_NOTIFY_BIND");
     char reason[256];
     pthread_t consumer;
-    command_thread_t *commands = command_thread_start(bind, config_get(config, "ADUAN_DB_URL"), COMMAND_DB_WAIT_MS,
-                                                      &settings->webhook_policy, reason, sizeof reason);
+    command_thread_t *commands = command_thread_start(bind, keys, config_get(config, "ADUAN_DB_URL"),
+                                                      COMMAND_DB_WAIT_MS, &settings->webhook_policy, reason,
+                                                      sizeof reason);
     if (!commands || event_consumer_start_thread(consumer_of_events, &consumer) != 0) {
         logger_error("cannot start: %s", commands ? "the consumer thread" : reason);
         command_thread_stop(&commands);
@@ -177,17 +178,24 @@ static int run(service_t *service, const notify_settings_t *settings)
     event_consumer_config_t cc = {.group = "notify", .topic_prefix = EVENT_REPORT_PREFIX, .handler = on_event,
                                   .handler_ctx = &fanout};
     db_t *db = NULL;
+    curve_keys_t *keys = NULL;
     sender_t *sender = NULL;
     event_consumer_t *consumer = NULL;
     int rc = 1;
+    if (curve_keys_from_config(config, &keys, reason, sizeof reason) != 0) {
+        logger_error("cannot start: %s", reason);
+        return 2;
+    }
+    cc.keys = keys;
     if (event_consumer_configure(config, &cc, reason, sizeof reason) != 0 || !(db = service_db_open(service, false))
         || !(sender = sender_new(&settings->sender, db, reason, sizeof reason))
         || !(consumer = event_consumer_new(&cc, reason, sizeof reason)))
         logger_error("cannot start: %s", db ? reason : "database");
     else
-        rc = serve(service, settings, db, sender, consumer);
+        rc = serve(service, settings, db, keys, sender, consumer);
     event_consumer_destroy(&consumer);
     sender_destroy(&sender);
+    curve_keys_destroy(&keys);
     db_destroy(&db);
     return rc;
 }

@@ -173,7 +173,7 @@ int notify_commands_register(cmd_server_t *server, notify_commands_t *self)
 {
     for (size_t i = 0; i < NOTIFY_COMMAND_COUNT; i++) {
         self->bindings[i] = (notify_binding_t) {self->db, self->policy, i};
-        if (cmd_server_on(server, commands[i].type, on_command, &self->bindings[i]) != 0)
+        if (cmd_server_on(server, commands[i].type, CURVE_ROLE_GATEWAY, on_command, &self->bindings[i]) != 0)
             return -1;
     }
     return 0;

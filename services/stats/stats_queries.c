@@ -284,8 +284,8 @@ static void destroy(stats_queries_t *self)
     free(self);
 }
 
-stats_queries_t *stats_queries_start(const char *bind_endpoints, const char *db_url, long statement_timeout_ms,
-                                     char *reason, size_t cap)
+stats_queries_t *stats_queries_start(const char *bind_endpoints, curve_keys_t *keys, const char *db_url,
+                                     long statement_timeout_ms, char *reason, size_t cap)
 {
     stats_queries_t *self = calloc(1, sizeof *self);
     db_error_t error = {"", ""};
@@ -297,11 +297,11 @@ stats_queries_t *stats_queries_start(const char *bind_endpoints, const char *db_
     self->statement_timeout_ms = statement_timeout_ms;
     if (db_connect(self->db, CONNECT_WAIT_MS, &error) != 0)
         snprintf(reason, cap, "query server: %s", error.message);
-    else if ((self->server = cmd_server_new(bind_endpoints, reason, cap))) {
-        if (cmd_server_on(self->server, MSG_STATS_QUERY, on_query, self) == 0
-            && cmd_server_on(self->server, MSG_SURVEY_ANSWER, on_answer, self) == 0
-            && cmd_server_on(self->server, MSG_SURVEY_CODES, on_codes, self) == 0
-            && cmd_server_on(self->server, MSG_STATS_REBUILD, on_rebuild, self) == 0
+    else if ((self->server = cmd_server_new(bind_endpoints, keys, reason, cap))) {
+        if (cmd_server_on(self->server, MSG_STATS_QUERY, CURVE_ROLE_GATEWAY, on_query, self) == 0
+            && cmd_server_on(self->server, MSG_SURVEY_ANSWER, CURVE_ROLE_GATEWAY, on_answer, self) == 0
+            && cmd_server_on(self->server, MSG_SURVEY_CODES, CURVE_ROLE_GATEWAY, on_codes, self) == 0
+            && cmd_server_on(self->server, MSG_STATS_REBUILD, CURVE_ROLE_ADMIN, on_rebuild, self) == 0
             && pthread_create(&self->thread, NULL, serve, self) == 0)
             return self;
         snprintf(reason, cap, "cannot start the query server");

@@ -157,7 +157,8 @@ class Stats(SystemTestCase):
         before = [self.stats(path, **q) for path, q in queries]
         facts_before = self.sys.db.scalar("SELECT md5(string_agg(s::text, ',' ORDER BY tracking_id)) FROM stat_reports s")
         done = subprocess.run([os.path.join(BIN_DIR, "aduan-admin"), "rebuild-stats"], capture_output=True,
-                              env={**os.environ, "ADUAN_STATS_ENDPOINTS": self.sys.stats_endpoints()}, timeout=60)
+                              env={**os.environ, "ADUAN_STATS_ENDPOINTS": self.sys.stats_endpoints(),
+                                   **self.sys.keys.env("admin")}, timeout=60)
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertIn(b"statistics rebuilt from", done.stdout)
         self.assertEqual(self.sys.db.scalar("SELECT md5(string_agg(s::text, ',' ORDER BY tracking_id)) "

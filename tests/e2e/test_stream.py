@@ -60,7 +60,9 @@ class Stream(SystemTestCase):
 
     def test_python_example_consumer_sees_the_same_sequence(self):
         out = subprocess.run(["/usr/bin/python3", EXAMPLE, "--from", "0", "--count", "5",
-                              "--stream", self.sys.stream_endpoint, "--replay", self.sys.replay_endpoint],
+                              "--stream", self.sys.stream_endpoint, "--replay", self.sys.replay_endpoint,
+                              "--key", self.sys.keys.secret_file("analytics"),
+                              "--hub-key", os.path.join(self.sys.keys.peers, "stats.cert")],
                              capture_output=True, text=True, timeout=30, check=True).stdout.split("\n")
         rows = [line.split() for line in out if line]
         self.assertEqual([int(r[0]) for r in rows], [1, 2, 3, 4, 5])

@@ -88,7 +88,7 @@ class StatsQueryFaults(unittest.TestCase):
     def send(self, endpoint, envelope):
         """One request to one replica, as the gateway sends it; returns the reply envelope."""
         ctx = zmq.Context.instance()
-        sock = ctx.socket(zmq.DEALER)
+        sock = self.system.keys.secure(ctx.socket(zmq.DEALER), "gateway", "stats")
         sock.setsockopt(zmq.LINGER, 0)
         sock.connect(endpoint)
         try:
