@@ -18,7 +18,9 @@
 #include "submission_seal.h"
 #include "test_db.h"
 
-#define KEY "http:0f8fad5b-d9cb-469f-a165-70867728950e"
+/* The key as a client sends it, and as intake receives it from the gateway (with its prefix). */
+#define CLIENT_KEY "0f8fad5b-d9cb-469f-a165-70867728950e"
+#define KEY "http:" CLIENT_KEY
 
 static intake_t intake;
 static char *url;
@@ -111,7 +113,7 @@ static void assert_opens_with_nothing_but_the_key(const stored_row_t *row)
 {
     unsigned char other_secret[SECRET_SETTING_BYTES], zero[SECRET_SETTING_BYTES] = {0};
     randombytes_buf(other_secret, sizeof other_secret);
-    const char *guesses[] = {"", "http:", KEY + strlen("http:"), row->key_hash, "http:0f8fad5b-d9cb-469f-a165-70867728950f"};
+    const char *guesses[] = {"", "http:", CLIENT_KEY, row->key_hash, "http:0f8fad5b-d9cb-469f-a165-70867728950f"};
     for (size_t i = 0; i < sizeof guesses / sizeof guesses[0]; i++)
         assert_false(opens_with(row, intake.idempotency_secret, guesses[i]));
     assert_false(opens_with(row, other_secret, KEY));
@@ -132,7 +134,7 @@ static void test_the_table_holds_no_usable_token_or_key(void **state)
     receipt_for(KEY, &receipt);
     stored_row_t row;
     only_row(&row);
-    const char *token = receipt.reporter_token, *key = KEY + strlen("http:");
+    const char *token = receipt.reporter_token, *key = CLIENT_KEY;
     char token_hex[2 * SECRET_TOKEN_LEN + 1], key_hex[2 * 64 + 1];
     sodium_bin2hex(token_hex, sizeof token_hex, (const unsigned char *) token, strlen(token));
     sodium_bin2hex(key_hex, sizeof key_hex, (const unsigned char *) key, strlen(key));
