@@ -23,6 +23,7 @@ import concurrent.futures
 import http.client
 import json
 import os
+import random
 import subprocess
 import sys
 import threading
@@ -108,15 +109,30 @@ class Gateways:
         fail(f"{method} {path}: no {ok_status} after {ATTEMPTS} attempts, last {last}")
 
 
+CATEGORIES = ["PU.DRAINASE", "PU.AIR", "PU.BANJIR", "JALAN.BERLUBANG", "JALAN.PJU", "JALAN.TROTOAR",
+              "SOSIAL.BANSOS", "DUKCAPIL.KTP", "HUB.ANGKUTAN", "HUB.PARKIR", "TRANTIB.PKL", "KES.PUSKESMAS",
+              "DIK.SEKOLAH", "LAIN.UMUM"]
+REGIONS = ["21.01", "21.02", "21.03", "21.04", "21.05", "21.71", "21.72"]
+WORDS = ("jalan rusak lampu mati air keruh banjir sampah menumpuk antrean panjang petugas lambat sekolah "
+         "puskesmas tutup parkir liar pedagang trotoar bantuan belum cair kartu hilang angkutan terlambat "
+         "selokan mampet pohon tumbang kabel putus bau menyengat suara bising dokumen ditolak biaya pungutan "
+         "jembatan retak genangan licin gelap malam pagi sore minggu bulan warga anak lansia pasar kantor").split()
+
+
 def report(i):
+    """Distinct enough that pre-checks find few duplicates: the pg_trgm search compares a report
+    with the others of its region and category, and thousands of near-copies would make the test
+    measure that instead."""
+    rng = random.Random(i)
+    words = lambda n: " ".join(rng.choice(WORDS) for _ in range(n))
     return {
         "classification": "complaint",
-        "title": f"Jalan berlubang nomor {i} di depan pasar",
-        "body": f"Lubang besar nomor {i} di jalan depan Pasar Jodoh sudah dua minggu, membahayakan pengendara.",
-        "category": "JALAN.BERLUBANG",
-        "region": "21.71",
+        "title": f"{words(4).capitalize()} nomor {i}",
+        "body": f"{words(14).capitalize()}, sudah {1 + i % 9} minggu. Laporan {i}.",
+        "category": CATEGORIES[i % len(CATEGORIES)],
+        "region": REGIONS[(i // len(CATEGORIES)) % len(REGIONS)],
         "incident_date": "2026-11-20",
-        "location": {"address": "Jl. Raden Patah, Lubuk Baja", "lat": 1.1456, "lon": 104.0113},
+        "location": {"address": f"Jl. Raden Patah {i}, Lubuk Baja", "lat": 1.1456, "lon": 104.0113},
         "reporter": {"name": f"Pelapor {i}", "email": f"pelapor{i}@example.org"},
     }
 
