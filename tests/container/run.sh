@@ -15,9 +15,10 @@ here=$top/tests/container
 reports=${ADUAN_CONTAINER_REPORTS:-2000}
 limit=${ADUAN_CONTAINER_TIMEOUT:-1200}
 
-# The whole run under one time limit; the EXIT trap below still cleans up when it strikes.
+# The whole run under one time limit: SIGTERM to every process of the run, then the EXIT trap below
+# cleans up (it has 3 minutes before SIGKILL).
 if [ -z "${ADUAN_CONTAINER_TIMED:-}" ]; then
-  ADUAN_CONTAINER_TIMED=1 exec timeout --kill-after=60 "$limit" "$0" "$@"
+  ADUAN_CONTAINER_TIMED=1 exec timeout --kill-after=180 "$limit" bash "$0" "$@"
 fi
 
 packages=(podman podman-compose runc netavark aardvark-dns iptables uidmap debootstrap python3 curl)
@@ -95,7 +96,7 @@ mkdir -p "$work/mail"
 step "starting the stack ($project)"
 "${compose[@]}" up -d >"$work/up.log" 2>&1 || { tail -n 30 "$work/up.log" >&2; exit 1; }
 
-# The migration ran once and succeeded; every service is ready (its image's HEALTHCHECK) .
+# The migration ran once and succeeded; every service is healthy (the image's HEALTHCHECK).
 for _ in $(seq 1 90); do
   [ "$(podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "${project}_migrate_1")" = "exited 0" ] && break
   sleep 2
