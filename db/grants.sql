@@ -61,14 +61,15 @@ BEGIN
         ('stats_settings',         backend,   'SELECT'),
         ('institution_ancestors',  backend,   'SELECT'),
         -- gateway: staff sign-in and accounts
-        ('staff',                  ARRAY['aduan_gateway'], 'SELECT, INSERT'),
+        ('staff',                  ARRAY['aduan_gateway'], 'SELECT, INSERT, UPDATE (active)'),  -- deactivation
         ('staff',                  backend,   'SELECT'),  -- recipients, names in delivery logs
-        ('staff_sessions',         ARRAY['aduan_gateway'], 'SELECT, INSERT, DELETE'),
+        ('staff_sessions',         ARRAY['aduan_gateway'], 'SELECT, INSERT, UPDATE (last_used_at), DELETE'),
         -- intake creates reports; verify and route change them through common/lifecycle_store.c
         ('reports',                ARRAY['aduan_intake'], 'SELECT, INSERT, UPDATE'),
         ('reports',                ARRAY['aduan_verify', 'aduan_route'], 'SELECT, UPDATE'),
         ('reports',                ARRAY['aduan_notify', 'aduan_stats'], 'SELECT'),
         ('report_actions',         lifecycle, 'SELECT, INSERT'),
+        ('report_actions',         ARRAY['aduan_notify'], 'SELECT'),  -- the note of a step, for messages
         ('report_deadlines',       lifecycle, 'SELECT, INSERT, UPDATE'),
         ('submission_keys',        ARRAY['aduan_intake'], 'SELECT, INSERT, DELETE'),
         ('report_prechecks',       ARRAY['aduan_verify'], 'SELECT, INSERT'),
@@ -89,7 +90,8 @@ BEGIN
         ('inbox_items',            ARRAY['aduan_notify'], 'SELECT, INSERT, UPDATE'),
         -- stats
         ('stat_reports',           ARRAY['aduan_stats'], 'SELECT, INSERT, UPDATE, DELETE'),
-        ('survey_responses',       ARRAY['aduan_stats'], 'SELECT, INSERT');
+        ('survey_responses',       ARRAY['aduan_stats'], 'SELECT, INSERT'),
+        ('survey_codes',           ARRAY['aduan_stats'], 'SELECT, INSERT, UPDATE, DELETE');
 
     SELECT string_agg(c.relname, ', ' ORDER BY c.relname) INTO missing
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -8,6 +8,10 @@
 # E-mail goes to a local mail sink (a real SMTP server on 127.0.0.1:2525 that keeps every message in
 # .aduan/mail/ as .eml files with an index.jsonl) unless ADUAN_SMTP_URL names a real mail server.
 #
+# CURVE keys (docs/operations.md "Keys"): made on the first start into .aduan/keys (aduan-admin keys),
+# one pair per service plus "admin" (aduan-admin rebuild-stats) and "analytics" (aduan-tail and the
+# example consumer); every service gets its own secret and the folder as its allow-list.
+#
 # Settings: ADUAN_HTTP_ADDR (default 127.0.0.1:8080) and any other ADUAN_* variable are passed on.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +21,18 @@ mkdir -p "$state/logs"
 "$top/deploy/install-deps.sh"
 "$top/deploy/build.sh" "$top/build" >"$state/logs/build.log" || { tail -n 30 "$state/logs/build.log" >&2; exit 1; }
 bin=$top/build/bin
+
+keys=$state/keys
+if [ ! -d "$keys" ]; then
+  mkdir -p "$keys.new" && chmod 700 "$keys.new"
+  for pair in gateway:gateway intake:service verify:service route:service notify:service stats:service \
+              admin:admin analytics:analytics; do
+    "$bin/aduan-admin" keys "${pair%%:*}" "${pair##*:}" "$keys.new" >/dev/null
+  done
+  mv "$keys.new" "$keys"   # all or none: a half-made folder is made again next time
+  echo "aduan: CURVE keys made in $keys" >&2
+fi
+export ADUAN_CURVE_PEERS=$keys
 
 db_url=$("$top/tests/harness/pg_cluster.sh" start "$state/pg")
 role_url() { echo "${db_url/:\/\/aduan@/://aduan_$1@}"; }   # the same database as role aduan_<service>
@@ -30,6 +46,16 @@ if [ -z "${ADUAN_SMTP_URL:-}" ]; then
   use_mail_sink=1
   export ADUAN_SMTP_URL=smtp://127.0.0.1:$mail_sink_port
 fi
+
+# Server secrets of this checkout (32 random bytes as hex, in files only you read), made once and
+# kept with the data: intake seals its idempotency records with one, so answers stored before a
+# restart still open after it; notify keys delivery ids with the other.
+secret_file() {
+  [ -s "$1" ] || (umask 077; head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n' >"$1")
+  echo "$1"
+}
+export ADUAN_IDEMPOTENCY_SECRET=${ADUAN_IDEMPOTENCY_SECRET:-$(secret_file "$state/idempotency-secret")}
+export ADUAN_DELIVERY_ID_KEY=${ADUAN_DELIVERY_ID_KEY:-$(secret_file "$state/delivery-id.key")}
 
 # One replica of each: aduan-notify binds its commands where the gateway looks for them by default
 # (tcp://127.0.0.1:7104); stated here because the two must agree.
@@ -84,7 +110,8 @@ fi
 for entry in "${services[@]}"; do
   read -r name binary admin <<<"$entry"
   [ -x "$bin/$binary" ] || continue
-  ADUAN_DB_URL=$(role_url "$name") ADUAN_ADMIN_ADDR=$admin "$bin/$binary" >>"$state/logs/$name.log" 2>&1 &
+  ADUAN_DB_URL=$(role_url "$name") ADUAN_ADMIN_ADDR=$admin ADUAN_CURVE_SECRET=$keys/$name.cert_secret \
+    "$bin/$binary" >>"$state/logs/$name.log" 2>&1 &
   pids+=($!)
   wait_ready "$name" "$admin"
   echo "aduan: $name ready (admin http://$admin, log $state/logs/$name.log)" >&2
@@ -105,6 +132,7 @@ aduan is running.
   Database: psql '$db_url'   (the owner; each service connects as aduan_<service>)
   E-mail:   $( [ "$use_mail_sink" = 1 ] && echo "kept in $state/mail/ (index.jsonl lists them)" || echo "sent through $ADUAN_SMTP_URL" )
   Logs:     $state/logs/
+  Keys:     $keys   (aduan-tail: ADUAN_CURVE_PEERS=$keys ADUAN_CURVE_SECRET=$keys/analytics.cert_secret)
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}" || true

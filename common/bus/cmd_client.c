@@ -11,13 +11,15 @@
 
 struct cmd_client_t {
     char *endpoints;
+    const curve_keys_t *keys;
+    char *server;
     int timeout_ms;
     int attempts;
     zsock_t *socket;
 };
 
 /* A fresh DEALER connected to every replica. IMMEDIATE: never queue for a peer that is not there. */
-static zsock_t *open_socket(const char *endpoints, char *reason, size_t cap)
+static zsock_t *open_socket(const cmd_client_t *self, char *reason, size_t cap)
 {
     zsock_t *socket = zsock_new(ZMQ_DEALER);
     if (!socket) {
@@ -27,27 +29,35 @@ static zsock_t *open_socket(const char *endpoints, char *reason, size_t cap)
     zsock_set_immediate(socket, 1);
     zsock_set_linger(socket, 0);
     zmq_endpoints_keepalive(socket);
-    int connected = zmq_endpoints_attach(socket, endpoints, false, reason, cap);
+    if (curve_keys_connect(self->keys, socket, self->server, reason, cap) != 0) {
+        zsock_destroy(&socket);
+        return NULL;
+    }
+    int connected = zmq_endpoints_attach(socket, self->endpoints, false, reason, cap);
     if (connected <= 0) {
         if (connected == 0)
-            snprintf(reason, cap, "no endpoint in '%s'", endpoints);
+            snprintf(reason, cap, "no endpoint in '%s'", self->endpoints);
         zsock_destroy(&socket);
     }
     return socket;
 }
 
-cmd_client_t *cmd_client_new(const char *endpoints, int timeout_ms, int attempts, char *reason, size_t cap)
+cmd_client_t *cmd_client_new(const char *endpoints, int timeout_ms, int attempts, const curve_keys_t *keys,
+                             const char *server, char *reason, size_t cap)
 {
     reason[0] = '\0';
     cmd_client_t *self = calloc(1, sizeof *self);
-    if (!self || !(self->endpoints = strdup(endpoints))) {
+    if (!self || !(self->endpoints = strdup(endpoints)) || !(self->server = strdup(server ? server : ""))) {
+        if (self)
+            free(self->endpoints);
         free(self);
         snprintf(reason, cap, "out of memory");
         return NULL;
     }
+    self->keys = keys;
     self->timeout_ms = timeout_ms > 0 ? timeout_ms : 2000;
     self->attempts = attempts > 0 ? attempts : 1;
-    self->socket = open_socket(endpoints, reason, cap);
+    self->socket = open_socket(self, reason, cap);
     if (!self->socket)
         cmd_client_destroy(&self);
     return self;
@@ -59,6 +69,7 @@ void cmd_client_destroy(cmd_client_t **self_p)
         return;
     zsock_destroy(&(*self_p)->socket);
     free((*self_p)->endpoints);
+    free((*self_p)->server);
     free(*self_p);
     *self_p = NULL;
 }
@@ -103,7 +114,7 @@ envelope_t *cmd_client_call(cmd_client_t *self, const envelope_t *request, char 
     }
     envelope_t *reply = NULL;
     for (int attempt = 1; attempt <= self->attempts && !reply && !zsys_interrupted; attempt++) {
-        if (!self->socket && !(self->socket = open_socket(self->endpoints, reason, cap)))
+        if (!self->socket && !(self->socket = open_socket(self, reason, cap)))
             break;
         reply = await_reply(self, data, size, request->id, zclock_mono() + self->timeout_ms);
         if (!reply) {

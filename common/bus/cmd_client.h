@@ -1,5 +1,6 @@
 #ifndef ADUAN_CMD_CLIENT_H
 #define ADUAN_CMD_CLIENT_H
+#include "curve_keys.h"
 #include "envelope.h"
 
 /* The requesting side of a command link (Lazy Pirate over DEALER): sends a request envelope to one
@@ -10,9 +11,11 @@
 typedef struct cmd_client_t cmd_client_t;
 
 /* endpoints: comma-separated ZeroMQ endpoints, one per server replica
- * ("tcp://127.0.0.1:7101,tcp://127.0.0.1:7111"); timeout_ms per attempt; attempts >= 1. */
-cmd_client_t *cmd_client_new(const char *endpoints, int timeout_ms, int attempts,
-                             char *reason, size_t reason_cap);
+ * ("tcp://127.0.0.1:7101,tcp://127.0.0.1:7111"); timeout_ms per attempt; attempts >= 1.
+ * keys: NULL for a plain link; else the link is CURVE to the server whose certificate is named
+ * `server` ("intake", "stats", ...), and the keys must outlive the client. */
+cmd_client_t *cmd_client_new(const char *endpoints, int timeout_ms, int attempts, const curve_keys_t *keys,
+                             const char *server, char *reason, size_t reason_cap);
 void cmd_client_destroy(cmd_client_t **self_p);
 
 /* Returns the reply (caller destroys it), possibly of type "error" (see error_reply.h), or NULL

@@ -13,17 +13,19 @@
 
 typedef struct {
     char type[ENVELOPE_TYPE_MAX + 1];
+    unsigned roles;
     cmd_handler_fn *fn;
     void *ctx;
 } handler_t;
 
 struct cmd_server_t {
     zsock_t *router;
+    const curve_keys_t *keys;
     handler_t handlers[CMD_SERVER_MAX_HANDLERS];
     size_t handler_count;
 };
 
-cmd_server_t *cmd_server_new(const char *bind_endpoints, char *reason, size_t cap)
+cmd_server_t *cmd_server_new(const char *bind_endpoints, curve_keys_t *keys, char *reason, size_t cap)
 {
     cmd_server_t *self = calloc(1, sizeof *self);
     if (!self || !(self->router = zsock_new(ZMQ_ROUTER))) {
@@ -34,6 +36,11 @@ cmd_server_t *cmd_server_new(const char *bind_endpoints, char *reason, size_t ca
     zsock_set_router_mandatory(self->router, 1);
     zsock_set_linger(self->router, 500);  /* replies in flight still leave at shutdown */
     zmq_endpoints_keepalive(self->router);
+    self->keys = keys;
+    if (curve_keys_serve(keys, self->router, reason, cap) != 0) {
+        cmd_server_destroy(&self);
+        return NULL;
+    }
     int bound = zmq_endpoints_attach(self->router, bind_endpoints, true, reason, cap);
     if (bound <= 0) {
         if (bound == 0)
@@ -52,12 +59,13 @@ void cmd_server_destroy(cmd_server_t **self_p)
     *self_p = NULL;
 }
 
-int cmd_server_on(cmd_server_t *self, const char *type, cmd_handler_fn *handler, void *ctx)
+int cmd_server_on(cmd_server_t *self, const char *type, unsigned roles, cmd_handler_fn *handler, void *ctx)
 {
     if (self->handler_count == CMD_SERVER_MAX_HANDLERS || strlen(type) > ENVELOPE_TYPE_MAX)
         return -1;
     handler_t *h = &self->handlers[self->handler_count++];
     snprintf(h->type, sizeof h->type, "%s", type);
+    h->roles = roles;
     h->fn = handler;
     h->ctx = ctx;
     return 0;
@@ -83,8 +91,9 @@ static void count(const char *type, const char *outcome)
     metrics_counter_add(metrics_counter("aduan_commands_total", "Commands handled, by type and outcome", labels), 1);
 }
 
-/* Runs the request through its handler and returns the reply to send. */
-static envelope_t *dispatch(cmd_server_t *self, const envelope_t *request)
+/* Runs the request through its handler, if the sender's roles may send it, and returns the reply
+ * to send. */
+static envelope_t *dispatch(cmd_server_t *self, const envelope_t *request, unsigned sender_roles)
 {
     envelope_t *reply = envelope_new_reply(request, MSG_PONG);
     if (!reply || strcmp(request->type, MSG_PING) == 0)
@@ -92,6 +101,11 @@ static envelope_t *dispatch(cmd_server_t *self, const envelope_t *request)
     const handler_t *handler = find_handler(self, request->type);
     if (!handler) {
         error_reply_simple(reply, ERROR_UNKNOWN_TYPE, "this server does not handle that message type");
+        return reply;
+    }
+    if (!(handler->roles & sender_roles)) {
+        logger_warn("refused %s %s: the sender's key may not send it", request->type, request->id);
+        error_reply_simple(reply, ERROR_FORBIDDEN, "this key may not send that message type");
         return reply;
     }
     int64_t started = zclock_usecs();
@@ -137,6 +151,7 @@ int cmd_server_handle_one(cmd_server_t *self)
     zframe_t *identity = zmsg_pop(msg);
     zframe_t *payload = zmsg_pop(msg);
     zmsg_destroy(&msg);
+    unsigned sender_roles = curve_keys_sender_roles(self->keys, payload);
     char reason[200];
     envelope_t *request = envelope_decode(zframe_data(payload), zframe_size(payload), reason, sizeof reason);
     zframe_destroy(&payload);
@@ -149,7 +164,7 @@ int cmd_server_handle_one(cmd_server_t *self)
             error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
     } else {
         logger_set_trace(request->trace);
-        reply = dispatch(self, request);
+        reply = dispatch(self, request, sender_roles);
         count(request->type, reply && strcmp(reply->type, MSG_ERROR) == 0 ? "error" : "ok");
     }
     if (reply)

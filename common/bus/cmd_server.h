@@ -1,12 +1,16 @@
 #ifndef ADUAN_CMD_SERVER_H
 #define ADUAN_CMD_SERVER_H
 #include <czmq.h>
+#include "curve_keys.h"
 #include "envelope.h"
 
 /* The serving side of a command link: a ROUTER bound to one or more endpoints, dispatching decoded
  * envelopes by type to registered handlers and sending each reply to the peer that asked.
  * Undecodable messages get an error reply ("bad_message"), unknown types "unknown_type"; "ping" is
- * answered with "pong" by the server itself. Counts requests, errors and latency in metrics. */
+ * answered with "pong" by the server itself, to any admitted key. With keys, only the peers' keys
+ * complete the CURVE handshake (others, and plain clients, get no answer at all), and a request
+ * whose sender's role may not send its type is answered "forbidden" without reaching the handler.
+ * Counts requests, errors and latency in metrics. */
 typedef struct cmd_server_t cmd_server_t;
 
 /* The handler receives the request and a reply already carrying its id and trace; it sets the
@@ -14,11 +18,13 @@ typedef struct cmd_server_t cmd_server_t;
  * "internal" instead, whatever the handler put in the reply. */
 typedef int (cmd_handler_fn)(void *ctx, const envelope_t *request, envelope_t *reply);
 
-/* bind_endpoints: comma-separated ("tcp://127.0.0.1:7101"). */
-cmd_server_t *cmd_server_new(const char *bind_endpoints, char *reason, size_t reason_cap);
+/* bind_endpoints: comma-separated ("tcp://127.0.0.1:7101"); keys: NULL for plain links, else they
+ * must outlive the server. */
+cmd_server_t *cmd_server_new(const char *bind_endpoints, curve_keys_t *keys, char *reason, size_t reason_cap);
 void cmd_server_destroy(cmd_server_t **self_p);
 
-int cmd_server_on(cmd_server_t *self, const char *type, cmd_handler_fn *handler, void *ctx);
+/* roles: the CURVE_ROLE_* bits of the keys that may send `type`. */
+int cmd_server_on(cmd_server_t *self, const char *type, unsigned roles, cmd_handler_fn *handler, void *ctx);
 
 /* The socket to poll for readability (zpoller/zloop). */
 zsock_t *cmd_server_socket(cmd_server_t *self);

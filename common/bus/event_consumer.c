@@ -392,7 +392,7 @@ event_consumer_t *event_consumer_new(const event_consumer_config_t *config, char
     self->numbers_log = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
     PQclear(r);
     if (config->stream_endpoints && *config->stream_endpoints) {
-        stream_reader_config_t rc = {config->stream_endpoints, config->replay_endpoints, 1, "", 500};
+        stream_reader_config_t rc = {config->stream_endpoints, config->replay_endpoints, 1, "", 500, config->keys};
         if (!(self->reader = stream_reader_new(&rc, reason, cap))) {
             event_consumer_destroy(&self);
             return NULL;

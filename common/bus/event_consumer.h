@@ -4,6 +4,7 @@
 #include <pthread.h>
 
 #include "config.h"
+#include "curve_keys.h"
 #include "db.h"
 #include "event_codec.h"
 
@@ -35,6 +36,7 @@ typedef struct {
     event_handler_fn *handler;
     void *handler_ctx;
     int hub_silence_ms;             /* default 3000 when 0 */
+    const curve_keys_t *keys;       /* the process's keys (NULL: plain links); they outlive the member */
 } event_consumer_config_t;
 
 event_consumer_t *event_consumer_new(const event_consumer_config_t *config, char *reason, size_t reason_cap);
@@ -50,7 +52,7 @@ int event_consumer_start_thread(event_consumer_t *self, pthread_t *thread);
 
 /* The options every consuming service offers (ADUAN_STREAM_ENDPOINTS, ADUAN_REPLAY_ENDPOINTS,
  * ADUAN_CONSUMER_PARTITIONS), and the part of a member's configuration they set (with
- * ADUAN_DB_URL); the caller adds group, topic and handler. 0, or -1 with the reason. */
+ * ADUAN_DB_URL); the caller adds group, topic, handler and keys. 0, or -1 with the reason. */
 extern const config_option_t event_consumer_options[];
 extern const size_t event_consumer_options_count;
 int event_consumer_configure(const config_t *config, event_consumer_config_t *out, char *reason, size_t reason_cap);

@@ -9,6 +9,9 @@
 #include "logger.h"
 #include "zmq_endpoints.h"
 
+/* The hubs are aduan-stats replicas: their certificate is named after it. */
+#define HUB_KEY_NAME "stats"
+
 struct stream_reader_t {
     zsock_t *sub;               /* NULL without stream endpoints */
     cmd_client_t *replay;       /* NULL without replay endpoints */
@@ -20,7 +23,7 @@ struct stream_reader_t {
     size_t pending_index;
 };
 
-static zsock_t *open_sub(const char *endpoints, char *reason, size_t cap)
+static zsock_t *open_sub(const char *endpoints, const curve_keys_t *keys, char *reason, size_t cap)
 {
     zsock_t *sub = zsock_new(ZMQ_SUB);
     if (!sub) {
@@ -30,7 +33,8 @@ static zsock_t *open_sub(const char *endpoints, char *reason, size_t cap)
     zsock_set_rcvhwm(sub, 100000);
     zmq_endpoints_keepalive(sub);
     zsock_set_subscribe(sub, "");  /* all topics: a gap is only visible on the whole stream */
-    if (zmq_endpoints_attach(sub, endpoints, false, reason, cap) < 0)
+    if (curve_keys_connect(keys, sub, HUB_KEY_NAME, reason, cap) != 0
+        || zmq_endpoints_attach(sub, endpoints, false, reason, cap) < 0)
         zsock_destroy(&sub);
     return sub;
 }
@@ -47,11 +51,11 @@ stream_reader_t *stream_reader_new(const stream_reader_config_t *config, char *r
     self->last_heard = -1000000;
     bool ok = true;
     if (config->stream_endpoints && *config->stream_endpoints)
-        ok = (self->sub = open_sub(config->stream_endpoints, reason, cap)) != NULL;
+        ok = (self->sub = open_sub(config->stream_endpoints, config->keys, reason, cap)) != NULL;
     if (ok && config->replay_endpoints && *config->replay_endpoints)
         ok = (self->replay = cmd_client_new(config->replay_endpoints,
                                             config->replay_timeout_ms > 0 ? config->replay_timeout_ms : 2000, 1,
-                                            reason, cap)) != NULL;
+                                            config->keys, HUB_KEY_NAME, reason, cap)) != NULL;
     if (!ok)
         stream_reader_destroy(&self);
     return self;

@@ -2,6 +2,7 @@
 #define ADUAN_STREAM_READER_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "curve_keys.h"
 #include "event_codec.h"
 
 /* Reads the event stream in order, without gaps, from any sequence number: live events from the
@@ -17,6 +18,7 @@ typedef struct {
     int64_t next_seq;               /* first sequence number wanted (>= 1) */
     const char *topic_prefix;       /* "" for all; other events are skipped but still counted */
     int replay_timeout_ms;          /* per replay attempt, default 2000 when 0 */
+    const curve_keys_t *keys;       /* NULL: plain links; else CURVE to the hubs' key "stats" */
 } stream_reader_config_t;
 
 stream_reader_t *stream_reader_new(const stream_reader_config_t *config, char *reason, size_t reason_cap);

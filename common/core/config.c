@@ -11,7 +11,10 @@ const config_option_t config_common_options[] = {
     {"ADUAN_DB_CONNECT_WAIT_MS", "30000", "how long to retry the first database connection"},
     {"ADUAN_LOG_LEVEL", "info", "debug, info, warn or error"},
     {"ADUAN_ADMIN_ADDR", "127.0.0.1:0", "host:port of /healthz, /readyz and /metrics"},
+    {"ADUAN_STATEMENT_TIMEOUT_MS", "5000",
+     "how long a query for a person (sign-in, staff views, statistics) may run before it is cancelled; 0 = no limit"},
     {"ADUAN_CLOCK_FILE", "", "file holding seconds to add to the lifecycle clock (tests and drills; empty = none)"},
+    CONFIG_CURVE_OPTIONS,
 };
 const size_t config_common_options_count = sizeof config_common_options / sizeof config_common_options[0];
 

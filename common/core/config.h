@@ -18,6 +18,11 @@ typedef struct config_t config_t;
 /* The options every service shares (database, log level, admin listener, ...). Services pass their
  * own table to config_new; the shared ones are added automatically. */
 extern const config_option_t config_common_options[];
+/* The CURVE settings (common/bus/curve_keys.h), among the common options and for the tools'
+ * own tables. */
+#define CONFIG_CURVE_OPTIONS \
+    {"ADUAN_CURVE_SECRET", "", "this process's secret CURVE certificate (NAME.cert_secret); empty: plain links, loopback only"}, \
+    {"ADUAN_CURVE_PEERS", "", "folder of the public certificates (name, role) this process accepts and connects to"}
 extern const size_t config_common_options_count;
 
 config_t *config_new(const char *program, const char *summary,

@@ -11,7 +11,8 @@
  *   - sets up JSON logging (ADUAN_LOG_LEVEL) under the service name;
  *   - starts the admin listener (ADUAN_ADMIN_ADDR) with /healthz, /readyz, /metrics;
  *   - turns SIGINT/SIGTERM into service_interrupted() (CZMQ's handler: zsys_interrupted);
- * Common options: ADUAN_DB_URL, ADUAN_DB_CONNECT_WAIT_MS, ADUAN_LOG_LEVEL, ADUAN_ADMIN_ADDR. */
+ * Common options: ADUAN_DB_URL, ADUAN_DB_CONNECT_WAIT_MS, ADUAN_LOG_LEVEL, ADUAN_ADMIN_ADDR, ADUAN_CLOCK_FILE,
+ * ADUAN_CURVE_SECRET, ADUAN_CURVE_PEERS. */
 typedef struct service_t service_t;
 
 /* Returns NULL when the process should end now, with *exit_code set: 0 after --help, 2 on a bad

@@ -50,6 +50,17 @@ long utf8_text_length(const char *text, size_t size)
     return characters;
 }
 
+size_t utf8_text_prefix(const char *text, size_t max_bytes)
+{
+    size_t n = strlen(text);
+    if (n <= max_bytes)
+        return n;
+    size_t cut = max_bytes;
+    while (cut > 0 && ((unsigned char) text[cut] & 0xc0) == 0x80)   /* text[cut] continues a character */
+        cut--;
+    return cut;
+}
+
 bool utf8_text_is_printable(const char *text, bool multiline)
 {
     for (const unsigned char *p = (const unsigned char *) text; *p; p++) {

@@ -16,6 +16,7 @@ struct db_t {
     PGconn *conn;
     bool in_transaction;
     unsigned long generation;
+    long statement_timeout_ms;
 };
 
 static void set_error(db_error_t *error, const char *sqlstate, const char *message)
@@ -66,6 +67,18 @@ static void log_notice(void *arg, const char *message)
     logger_debug("postgres: %.*s", (int) strcspn(message, "\n"), message);
 }
 
+static PGresult *run(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error);
+
+static int set_statement_timeout(db_t *self, long ms, bool local, db_error_t *error)
+{
+    char value[24];
+    snprintf(value, sizeof value, "%ld", ms);
+    const char *params[] = {value, local ? "true" : "false"};
+    PGresult *result = run(self, "SELECT set_config('statement_timeout', $1, $2::boolean)", 2, params, error);
+    PQclear(result);
+    return result ? 0 : -1;
+}
+
 static int connect_once(db_t *self, db_error_t *error)
 {
     if (self->conn)
@@ -75,7 +88,7 @@ static int connect_once(db_t *self, db_error_t *error)
     if (self->conn && PQstatus(self->conn) == CONNECTION_OK) {
         PQsetNoticeProcessor(self->conn, log_notice, NULL);
         self->generation++;
-        return 0;
+        return self->statement_timeout_ms ? set_statement_timeout(self, self->statement_timeout_ms, false, error) : 0;
     }
     set_error(error, "08001", self->conn ? PQerrorMessage(self->conn) : "out of memory");
     return -1;
@@ -231,4 +244,32 @@ int db_transaction(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error)
         sleep_ms(20 << i);
     }
     return rc;
+}
+
+void db_set_statement_timeout(db_t *self, long ms)
+{
+    self->statement_timeout_ms = ms;
+}
+
+typedef struct {
+    long timeout_ms;
+    db_tx_fn *fn;
+    void *ctx;
+} bounded_t;
+
+static int bounded(db_t *self, void *ctx, db_error_t *error)
+{
+    const bounded_t *b = ctx;
+    return set_statement_timeout(self, b->timeout_ms, true, error) == 0 ? b->fn(self, b->ctx, error) : -1;
+}
+
+int db_bounded_transaction(db_t *self, long timeout_ms, db_tx_fn *fn, void *ctx, db_error_t *error)
+{
+    bounded_t b = {timeout_ms, fn, ctx};
+    return db_transaction(self, bounded, &b, error);
+}
+
+bool db_error_is_timeout(const db_error_t *error)
+{
+    return strcmp(error->sqlstate, "57014") == 0;
 }

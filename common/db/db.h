@@ -55,6 +55,17 @@ int db_exec_script(db_t *self, const char *sql, db_error_t *error);
 typedef int (db_tx_fn)(db_t *db, void *ctx, db_error_t *error);
 int db_transaction(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error);
 
+/* Statements on behalf of people must answer, not hang: the server cancels one that runs longer
+ * than `ms` (0 = never) with SQLSTATE 57014 (db_error_is_timeout). Session-wide, set again on every
+ * (re)connection; for a connection that serves only such statements. */
+void db_set_statement_timeout(db_t *self, long ms);
+
+/* db_transaction with the statements of fn cancelled after timeout_ms (0 = never), for the queries
+ * of a connection that also does work which must not be cut short. */
+int db_bounded_transaction(db_t *self, long timeout_ms, db_tx_fn *fn, void *ctx, db_error_t *error);
+
+bool db_error_is_timeout(const db_error_t *error);
+
 /* True for failures that a new attempt may cure: connection trouble (class 08, 57P01..03),
  * serialization failure, deadlock. */
 bool db_error_is_retryable(const db_error_t *error);

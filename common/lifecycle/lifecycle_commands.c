@@ -72,6 +72,20 @@ static int on_act(void *ctx, const envelope_t *request, envelope_t *reply)
     return rc;
 }
 
+typedef struct {
+    const staff_query_t *query;
+    char **json;
+    error_reply_t *refusal;
+} view_job_t;
+
+static int view_tx(db_t *db, void *ctx, db_error_t *error)
+{
+    view_job_t *job = ctx;
+    free(*job->json);   /* of an attempt whose commit failed */
+    *job->json = NULL;
+    return staff_views_render(db, job->query, job->json, job->refusal, error);
+}
+
 static int on_query(void *ctx, const envelope_t *request, envelope_t *reply)
 {
     lifecycle_commands_t *commands = ctx;
@@ -82,7 +96,8 @@ static int on_query(void *ctx, const envelope_t *request, envelope_t *reply)
     staff_document_t document = {NULL};
     error_reply_t refusal;
     db_error_t error = {"", ""};
-    int rc = staff_views_render(commands->db, &query, &document.json, &refusal, &error);
+    view_job_t job = {&query, &document.json, &refusal};
+    int rc = db_bounded_transaction(commands->db, commands->statement_timeout_ms, view_tx, &job, &error);
     unsigned char *body = NULL;
     size_t size = 0;
     if (rc == 0) {
@@ -102,6 +117,6 @@ static int on_query(void *ctx, const envelope_t *request, envelope_t *reply)
 
 int lifecycle_commands_register(cmd_server_t *server, lifecycle_commands_t *commands)
 {
-    return cmd_server_on(server, MSG_REPORT_ACT, on_act, commands) == 0
-           && cmd_server_on(server, MSG_STAFF_QUERY, on_query, commands) == 0 ? 0 : -1;
+    return cmd_server_on(server, MSG_REPORT_ACT, CURVE_ROLE_GATEWAY, on_act, commands) == 0
+           && cmd_server_on(server, MSG_STAFF_QUERY, CURVE_ROLE_GATEWAY, on_query, commands) == 0 ? 0 : -1;
 }

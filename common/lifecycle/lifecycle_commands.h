@@ -10,6 +10,7 @@
 typedef struct {
     db_t *db;
     const char *service;
+    long statement_timeout_ms;   /* of staff.query (ADUAN_STATEMENT_TIMEOUT_MS); 0 = no limit */
 } lifecycle_commands_t;
 
 int lifecycle_commands_register(cmd_server_t *server, lifecycle_commands_t *commands);

@@ -17,6 +17,7 @@ typedef struct {
     const lifecycle_service_t *def;
     service_t *service;
     db_t *db;
+    curve_keys_t *keys;
     cmd_server_t *server;
     event_consumer_t *consumer;
     lifecycle_commands_t commands;
@@ -65,15 +66,22 @@ static int open_parts(runner_t *r)
     char reason[256];
     event_consumer_config_t consumer = {.group = r->def->name, .topic_prefix = r->def->topic,
                                         .handler = r->def->handler};
-    if (event_consumer_configure(config, &consumer, reason, sizeof reason) != 0) {
+    if (event_consumer_configure(config, &consumer, reason, sizeof reason) != 0
+        || curve_keys_from_config(config, &r->keys, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         return 2;
     }
+    consumer.keys = r->keys;
     if (!(r->db = service_db_open(r->service, false)))
         return 1;
-    r->commands = (lifecycle_commands_t) {r->db, r->def->name};
+    r->commands = (lifecycle_commands_t) {r->db, r->def->name, 0};
+    if (config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &r->commands.statement_timeout_ms, reason,
+                        sizeof reason) != 0) {
+        logger_error("%s", reason);
+        return 2;
+    }
     const char *bind = config_get(config, r->def->bind_option);
-    if (!(r->server = cmd_server_new(bind, reason, sizeof reason)) || lifecycle_commands_register(r->server, &r->commands) != 0) {
+    if (!(r->server = cmd_server_new(bind, r->keys, reason, sizeof reason)) || lifecycle_commands_register(r->server, &r->commands) != 0) {
         logger_error("command server on %s: %s", bind, reason);
         return 1;
     }
@@ -99,6 +107,7 @@ int lifecycle_service_main(const lifecycle_service_t *def, int argc, char **argv
     }
     event_consumer_destroy(&r.consumer);
     cmd_server_destroy(&r.server);
+    curve_keys_destroy(&r.keys);
     db_destroy(&r.db);
     service_stop(&r.service);
     return exit_code;

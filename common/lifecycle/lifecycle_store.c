@@ -335,13 +335,34 @@ static int run_clocks(apply_t *a, db_error_t *error)
                              "WHERE r.id = $1 AND d.report_id = r.id AND d.ended_at IS NULL", 1, params, error);
 }
 
+static const char *nullable(const PGresult *r, int column)
+{
+    return PQgetisnull(r, 0, column) ? NULL : PQgetvalue(r, 0, column);
+}
+
+/* report.verified carries the report's content as verified; report_events.c keeps it only when
+ * the report's privacy allows. */
+static void add_content(report_transition_t *t, const PGresult *r)
+{
+    if (strcmp(t->type, EVENT_REPORT_VERIFIED) != 0)
+        return;
+    t->title = PQgetvalue(r, 0, 9);
+    t->body = PQgetvalue(r, 0, 11);
+    t->incident_date = nullable(r, 12);
+    t->address = nullable(r, 13);
+    t->has_coordinates = !PQgetisnull(r, 0, 14);
+    t->lat = strtod(PQgetvalue(r, 0, 14), NULL);
+    t->lon = strtod(PQgetvalue(r, 0, 15), NULL);
+}
+
 /* The event and the outcome both describe the report as it now is. */
 static int describe(apply_t *a, report_outcome_t *outcome, db_error_t *error)
 {
     const char *params[] = {a->row.id};
     PGresult *r = db_exec(a->db,
         "SELECT r.tracking_id, r.status, s.public_status, r.institution_code, r.classification, r.category_code, "
-        "r.field_supervision, r.anonymous, r.confidential, r.title, o.tracking_id "
+        "r.field_supervision, r.anonymous, r.confidential, r.title, o.tracking_id, r.body, r.incident_date, "
+        "r.address, r.lat, r.lon "
         "FROM reports r JOIN report_statuses s USING (status) LEFT JOIN reports o ON o.id = r.duplicate_of "
         "WHERE r.id = $1", 1, params, error);
     if (!r)
@@ -353,10 +374,10 @@ static int describe(apply_t *a, report_outcome_t *outcome, db_error_t *error)
         .classification = PQgetvalue(r, 0, 4), .category = PQgetvalue(r, 0, 5),
         .field_supervision = PQgetvalue(r, 0, 6)[0] == 't', .anonymous = PQgetvalue(r, 0, 7)[0] == 't',
         .confidential = PQgetvalue(r, 0, 8)[0] == 't',
-        .institution = PQgetisnull(r, 0, 3) ? NULL : PQgetvalue(r, 0, 3),
-        .reason_code = act->reason_code, .duplicate_of = PQgetisnull(r, 0, 10) ? NULL : PQgetvalue(r, 0, 10),
-        .note = act->note, .attachment = act->attachment, .title = act->title ? PQgetvalue(r, 0, 9) : NULL,
+        .institution = nullable(r, 3), .reason_code = act->reason_code, .duplicate_of = nullable(r, 10),
+        .note = act->note, .attachment = act->attachment,
     };
+    add_content(&t, r);
     bool reporter = lifecycle_role_bit(act->actor_role) == ROLE_REPORTER;
     report_event_origin_t origin = {strtoll(a->row.id, NULL, 10), PQgetvalue(r, 0, 0), act->actor_role,
                                     reporter ? NULL : act->actor_id, a->context->now_ms};

@@ -5,26 +5,21 @@
 
 #include "envelope.h"
 #include "msgpack_fields.h"
+#include "report_lifecycle.h"
 
+/* Codes only: a report's privacy may still change at verification, and an event can never be
+ * taken back, so nothing the reporter wrote or who they are goes into it. */
 typedef struct {
-    const char *classification, *category, *region, *channel, *status;
+    const char *classification, *category, *region, *channel, *status, *target_institution;
     bool anonymous, confidential;
-    const char *title, *body, *incident_date, *address;
-    bool has_coordinates;
-    double lat, lon;
-    const char *target_institution, *reporter_name;
 } submitted_payload_t;
 
 #define S(key, member) {key, MPF_STR, false, 0, offsetof(submitted_payload_t, member), MPF_NO_FLAG}
 static const mpf_field_t submitted_fields[] = {
     S("classification", classification), S("category", category), S("region", region), S("channel", channel),
-    S("status", status),
+    S("status", status), S("target_institution", target_institution),
     {"anonymous", MPF_BOOL, true, 0, offsetof(submitted_payload_t, anonymous), MPF_NO_FLAG},
     {"confidential", MPF_BOOL, true, 0, offsetof(submitted_payload_t, confidential), MPF_NO_FLAG},
-    S("title", title), S("body", body), S("incident_date", incident_date), S("address", address),
-    {"lat", MPF_DOUBLE, false, 0, offsetof(submitted_payload_t, lat), offsetof(submitted_payload_t, has_coordinates)},
-    {"lon", MPF_DOUBLE, false, 0, offsetof(submitted_payload_t, lon), offsetof(submitted_payload_t, has_coordinates)},
-    S("target_institution", target_institution), S("reporter_name", reporter_name),
 };
 
 static int fill_common(event_t *event, const char *type, uint32_t version, int64_t report_id, const char *tracking_id)
@@ -44,14 +39,10 @@ static int fill_common(event_t *event, const char *type, uint32_t version, int64
 int report_events_submitted(const report_submission_t *s, int64_t report_id, const char *tracking_id,
                             const char *status, event_t *event)
 {
-    bool content = !s->confidential;
     submitted_payload_t p = {
         .classification = s->classification, .category = s->category, .region = s->region, .channel = s->channel,
-        .status = status, .anonymous = s->anonymous, .confidential = s->confidential,
-        .title = content ? s->title : NULL, .body = content ? s->body : NULL, .incident_date = s->incident_date,
-        .address = content ? s->address : NULL, .has_coordinates = content && s->has_coordinates,
-        .lat = s->lat, .lon = s->lon, .target_institution = s->target_institution,
-        .reporter_name = s->anonymous ? NULL : s->reporter_name,
+        .status = status, .target_institution = s->target_institution, .anonymous = s->anonymous,
+        .confidential = s->confidential,
     };
     if (fill_common(event, EVENT_REPORT_SUBMITTED, REPORT_SUBMITTED_VERSION, report_id, tracking_id) != 0
         || mpf_encode(submitted_fields, sizeof submitted_fields / sizeof submitted_fields[0], &p, &event->payload,
@@ -69,8 +60,22 @@ static const mpf_field_t transition_fields[] = {
     T("public_status", public_status), T("classification", classification), T("category", category),
     TB("field_supervision", field_supervision), TB("anonymous", anonymous), TB("confidential", confidential),
     T("institution", institution), T("reason_code", reason_code), T("duplicate_of", duplicate_of),
-    T("note", note), T("attachment", attachment), T("title", title),
+    T("note", note), T("attachment", attachment), T("title", title), T("body", body),
+    T("incident_date", incident_date), T("address", address),
+    {"lat", MPF_DOUBLE, false, 0, offsetof(report_transition_t, lat), offsetof(report_transition_t, has_coordinates)},
+    {"lon", MPF_DOUBLE, false, 0, offsetof(report_transition_t, lon), offsetof(report_transition_t, has_coordinates)},
 };
+
+/* The one rule for content in a step's event: only once the report's privacy is settled (it has
+ * left the desk, lifecycle_privacy_settled) and only when it is not confidential. Before that, a
+ * verifier may still make the report confidential, and an event cannot be taken back. */
+static void keep_allowed_content(report_transition_t *p)
+{
+    if (!p->confidential && lifecycle_privacy_settled(p->status))
+        return;
+    p->note = p->attachment = p->title = p->body = p->incident_date = p->address = NULL;
+    p->has_coordinates = false;
+}
 
 /* Who acted and when, on top of fill_common. */
 static int fill_origin(event_t *event, const char *type, uint32_t version, const report_event_origin_t *origin,
@@ -90,8 +95,7 @@ static int fill_origin(event_t *event, const char *type, uint32_t version, const
 int report_events_transition(const report_transition_t *t, const report_event_origin_t *origin, event_t *event)
 {
     report_transition_t p = *t;
-    if (p.confidential)
-        p.note = p.attachment = p.title = NULL;
+    keep_allowed_content(&p);
     if (fill_origin(event, t->type, REPORT_TRANSITION_VERSION, origin, t->institution) != 0
         || mpf_encode(transition_fields, sizeof transition_fields / sizeof transition_fields[0], &p,
                       &event->payload, &event->payload_size) != 0) {

@@ -1,30 +1,31 @@
 #ifndef ADUAN_REPORT_EVENTS_H
 #define ADUAN_REPORT_EVENTS_H
 #include "message_types.h"
-#include "message_types.h"
 #include <stdint.h>
 #include "event_codec.h"
 #include "report_codec.h"
 
 /* The events of a report's life, built in one place so their payloads and their privacy rules are
- * the same wherever they are appended. Payloads carry no contact data ever, no reporter name when
- * the report is anonymous, and no content (title, body, address, coordinates) when confidential.
+ * the same wherever they are appended. Events are never taken back, while a verifier may still
+ * make a report anonymous or confidential: so no payload ever carries the reporter's identity or
+ * contact data, and content (what the reporter or staff wrote) appears only once the report's
+ * privacy is settled (lifecycle_privacy_settled) and the report is not confidential.
  *
- * report.submitted (v1): classification, category, region, channel, status, anonymous,
- * confidential, and when allowed title, body, incident_date, address, lat, lon,
- * target_institution, reporter_name. */
-#define REPORT_SUBMITTED_VERSION 1
+ * report.submitted (v2): codes only — classification, category, region, channel, status,
+ * anonymous, confidential, and when named target_institution. */
+#define REPORT_SUBMITTED_VERSION 2
 
 /* Fills *event (caller event_clear()s it). 0 on success. */
 int report_events_submitted(const report_submission_t *submission, int64_t report_id, const char *tracking_id,
                             const char *status, event_t *event);
 
 /* The events of every later step (report.verified, .postponed, .archived, .data_added,
- * .reporter_replied, .dispatched, .transferred, .followed_up, .closed, .reopened), v1:
+ * .reporter_replied, .dispatched, .transferred, .followed_up, .closed, .reopened), v2:
  * action, status, previous_status, public_status, classification, category, field_supervision,
- * anonymous, confidential, and when present institution, reason_code, duplicate_of, and — unless
- * the report is confidential — note, attachment and a corrected title. */
-#define REPORT_TRANSITION_VERSION 1
+ * anonymous, confidential, and when present institution, reason_code, duplicate_of; content only
+ * when settled and not confidential: note, attachment, and in report.verified the report's
+ * title, body, incident_date, address, lat, lon. */
+#define REPORT_TRANSITION_VERSION 2
 
 typedef struct {
     const char *type;              /* event type from the lifecycle rule */
@@ -32,7 +33,11 @@ typedef struct {
     const char *classification, *category;
     bool field_supervision, anonymous, confidential;
     const char *institution, *reason_code, *duplicate_of;
-    const char *note, *attachment, *title;   /* content: dropped when confidential */
+    /* content: dropped unless the report's privacy is settled and it is not confidential */
+    const char *note, *attachment;
+    const char *title, *body, *incident_date, *address;   /* the report's own: report.verified only */
+    bool has_coordinates;
+    double lat, lon;
 } report_transition_t;
 
 typedef struct {

@@ -64,6 +64,16 @@ bool lifecycle_allowed_from(const lifecycle_rule_t *rule, const char *status)
     return false;
 }
 
+bool lifecycle_privacy_settled(const char *status)
+{
+    if (!status)
+        return false;
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        if (strcmp(rules[i].service, "verify") == 0 && lifecycle_allowed_from(&rules[i], status))
+            return false;
+    return true;
+}
+
 unsigned lifecycle_role_bit(const char *role)
 {
     static const struct { const char *name; lifecycle_role_t bit; } roles[] = {

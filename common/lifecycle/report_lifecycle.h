@@ -60,6 +60,12 @@ const lifecycle_rule_t *lifecycle_rules(int *count);
 
 bool lifecycle_allowed_from(const lifecycle_rule_t *rule, const char *status);
 
+/* Whether a report in this status keeps its privacy for good: anonymous and confidential can be
+ * set only at the verification desk, so once no desk action (service "verify") is open to the
+ * report, what it shows can no longer be hidden afterwards. Events and messages carry the
+ * report's content only from then on (docs/event-stream.md "Privacy"). */
+bool lifecycle_privacy_settled(const char *status);
+
 /* The bit of a role name, 0 when unknown. */
 unsigned lifecycle_role_bit(const char *role);
 

@@ -7,13 +7,17 @@
 #include <string.h>
 
 #include "report_lifecycle.h"
+#include "utf8_text.h"
 
 static void fill_member(const PGresult *r, int offset, staff_member_t *who)
 {
     memset(who, 0, sizeof *who);
     who->id = strtoll(PQgetvalue(r, 0, offset), NULL, 10);
     snprintf(who->username, sizeof who->username, "%s", PQgetvalue(r, 0, offset + 1));
-    snprintf(who->display_name, sizeof who->display_name, "%s", PQgetvalue(r, 0, offset + 2));
+    /* A name of 200 characters may have 800 bytes: the buffer keeps whole characters only, or
+     * every JSON or msgpack encoder downstream refuses the member. */
+    const char *name = PQgetvalue(r, 0, offset + 2);
+    memcpy(who->display_name, name, utf8_text_prefix(name, sizeof who->display_name - 1));
     snprintf(who->role, sizeof who->role, "%s", PQgetvalue(r, 0, offset + 3));
     snprintf(who->institution, sizeof who->institution, "%s", PQgetvalue(r, 0, offset + 4));
 }
@@ -157,14 +161,17 @@ int staff_accounts_login(db_t *db, const char *username, const char *password, l
     return 0;
 }
 
-int staff_accounts_session(db_t *db, const char *token, staff_member_t *who, db_error_t *error)
+int staff_accounts_session(db_t *db, const char *token, long idle_minutes, staff_member_t *who, db_error_t *error)
 {
-    char hash_hex[SECRET_TOKEN_HASH_HEX_LEN + 1];
+    char hash_hex[SECRET_TOKEN_HASH_HEX_LEN + 1], idle[24];
     secret_token_hash_hex(token, hash_hex);
-    const char *params[] = {hash_hex};
-    PGresult *r = db_exec(db, "SELECT s.id, s.username, s.display_name, s.role, s.institution_code "
-                              "FROM staff_sessions x JOIN staff s ON s.id = x.staff_id "
-                              "WHERE x.token_hash = $1 AND x.expires_at > now() AND s.active", 1, params, error);
+    snprintf(idle, sizeof idle, "%ld", idle_minutes);
+    const char *params[] = {hash_hex, idle};
+    PGresult *r = db_exec(db, "WITH used AS (UPDATE staff_sessions x SET last_used_at = now() "
+                              "  WHERE x.token_hash = $1 AND x.expires_at > now() "
+                              "    AND x.last_used_at > now() - make_interval(mins => $2::int) RETURNING x.staff_id) "
+                              "SELECT s.id, s.username, s.display_name, s.role, s.institution_code "
+                              "FROM used JOIN staff s ON s.id = used.staff_id WHERE s.active", 2, params, error);
     if (!r)
         return -1;
     int rc = PQntuples(r) == 1 ? 0 : 1;
@@ -181,4 +188,36 @@ int staff_accounts_logout(db_t *db, const char *token, db_error_t *error)
     const char *params[] = {hash_hex};
     return db_exec_ok(db, "DELETE FROM staff_sessions WHERE token_hash = $1 OR expires_at < now() - interval '1 day'",
                       1, params, error);
+}
+
+int staff_accounts_logout_everywhere(db_t *db, int64_t staff_id, db_error_t *error)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long) staff_id);
+    const char *params[] = {id};
+    return db_exec_ok(db, "DELETE FROM staff_sessions WHERE staff_id = $1::bigint", 1, params, error);
+}
+
+int staff_accounts_deactivate(db_t *db, const char *username, const staff_member_t *admin, error_reply_t *refusal,
+                              db_error_t *error)
+{
+    if (strcmp(admin->role, "national_admin") != 0 && strcmp(admin->role, "institution_admin") != 0)
+        return error_reply_refuse(refusal, ERROR_FORBIDDEN, "accounts are deactivated by admins");
+    if (strcmp(username, admin->username) == 0)
+        return error_reply_refuse(refusal, ERROR_FORBIDDEN, "you cannot deactivate your own account");
+    const char *params[] = {username, admin->role, admin->institution};
+    /* An institution admin does not see accounts outside its subtree, nor national admins: for
+     * those the answer is the same as for a name that does not exist. */
+    PGresult *r = db_exec(db,
+        "WITH off AS (UPDATE staff s SET active = false WHERE s.username = $1 AND ($2 = 'national_admin' "
+        "  OR (s.role <> 'national_admin' AND institution_within(s.institution_code, $3))) RETURNING s.id), "
+        "ended AS (DELETE FROM staff_sessions x USING off WHERE x.staff_id = off.id RETURNING x.staff_id) "
+        "SELECT count(*) FROM off", 3, params, error);
+    if (!r)
+        return -1;
+    int rc = PQgetvalue(r, 0, 0)[0] == '0' ? 1 : 0;
+    PQclear(r);
+    if (rc == 1)
+        return error_reply_refuse(refusal, ERROR_NOT_FOUND, "no account of your subtree has this username");
+    return 0;
 }

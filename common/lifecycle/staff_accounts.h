@@ -43,10 +43,23 @@ int staff_accounts_login(db_t *db, const char *username, const char *password, l
                          char token[SECRET_TOKEN_LEN + 1], int64_t *expires_ms, staff_member_t *who,
                          db_error_t *error);
 
-/* The member a session token belongs to: 0 found, 1 unknown or expired, -1 error. */
-int staff_accounts_session(db_t *db, const char *token, staff_member_t *who, db_error_t *error);
+/* The member a session token belongs to, when the session has not expired, was used within the
+ * last idle_minutes and its account is active; the use moves the idle limit on (sliding).
+ * 0 found, 1 unknown, expired, idle too long or deactivated, -1 error. */
+int staff_accounts_session(db_t *db, const char *token, long idle_minutes, staff_member_t *who, db_error_t *error);
 
 /* Ends a session (and removes expired ones). 0 on success. */
 int staff_accounts_logout(db_t *db, const char *token, db_error_t *error);
+
+/* Ends every session of the member ("sign out everywhere"). 0 on success. */
+int staff_accounts_logout_everywhere(db_t *db, int64_t staff_id, db_error_t *error);
+
+/* Deactivates an account and ends its sessions in one statement, so none of them works after the
+ * answer. Admins only: a national admin any account, an institution admin those of its subtree
+ * except national admins; nobody their own. Deactivating an inactive account again changes
+ * nothing. 0 done; 1 refused: forbidden (not an admin, or one's own account) or not_found (no
+ * such account in the admin's scope); -1 error. */
+int staff_accounts_deactivate(db_t *db, const char *username, const staff_member_t *admin, error_reply_t *refusal,
+                              db_error_t *error);
 
 #endif

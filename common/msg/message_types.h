@@ -24,6 +24,7 @@
 #define MSG_STATS_DOCUMENT  "stats.document"
 #define MSG_SURVEY_ANSWER   "survey.answer"     /* stats (queries) → survey.recorded: stats_query_codec.h */
 #define MSG_SURVEY_RECORDED "survey.recorded"
+#define MSG_SURVEY_CODES    "survey.codes"      /* stats (queries) → stats.document: stats_query_codec.h */
 #define MSG_STATS_REBUILD   "stats.rebuild"     /* stats (queries) → stats.rebuilt: stats_query_codec.h */
 #define MSG_STATS_REBUILT   "stats.rebuilt"
 #define MSG_STREAM_REPLAY   "stream.replay"     /* stats (replay) → stream.batch: event_codec.h */

@@ -13,7 +13,7 @@
 #define TEXT(chars) ((chars) * 4)
 
 static const mpf_field_t submission_fields[] = {
-    S(report_submission_t, "idempotency_key", true, REPORT_IDEMPOTENCY_KEY_MAX, idempotency_key),
+    S(report_submission_t, "idempotency_key", true, REPORT_COMMAND_KEY_MAX, idempotency_key),
     S(report_submission_t, "classification", true, REPORT_CODE_MAX, classification),
     S(report_submission_t, "title", true, TEXT(REPORT_TITLE_MAX), title),
     S(report_submission_t, "body", true, TEXT(REPORT_BODY_MAX), body),

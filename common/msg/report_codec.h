@@ -13,7 +13,7 @@
 
 /* report.submit */
 typedef struct {
-    char *idempotency_key;       /* required, 1..200 bytes */
+    char *idempotency_key;       /* required, REPORT_IDEMPOTENCY_KEY_MIN..REPORT_COMMAND_KEY_MAX bytes */
     char *classification;        /* required: complaint | aspiration | information_request */
     char *title;                 /* required */
     char *body;                  /* required */

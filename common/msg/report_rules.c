@@ -56,12 +56,13 @@ static void check_code(field_errors_t *errors, const char *field, const char *co
             field_errors_add(errors, field, "required", "%s is required", field);
         return;
     }
+    /* No '_' (nor '%'): a code may end up in a LIKE pattern, where both are wildcards. */
     size_t n = strlen(code);
     bool shape = n >= 1 && n <= REPORT_CODE_MAX;
     for (size_t i = 0; shape && i < n; i++)
-        shape = isalnum((unsigned char) code[i]) || strchr("._-", code[i]) != NULL;
+        shape = isalnum((unsigned char) code[i]) || code[i] == '.' || code[i] == '-';
     if (!shape)
-        field_errors_add(errors, field, "invalid", "%s must be 1 to %d letters, digits, '.', '_' or '-'",
+        field_errors_add(errors, field, "invalid", "%s must be 1 to %d letters, digits, '.' or '-'",
                          field, REPORT_CODE_MAX);
 }
 
@@ -117,8 +118,10 @@ static void check_email(field_errors_t *errors, const char *email)
         return;
     const char *at = strchr(email, '@');
     size_t n = strlen(email);
+    /* The address goes into mail headers: RFC 5322 specials would let it name more recipients
+     * ("a@x.id, b@y.id") or a display name; quoted local parts are not worth that risk. */
     bool ok = at && at != email && strchr(at + 1, '@') == NULL && n <= REPORT_EMAIL_MAX
-              && strchr(at + 1, '.') && at[1] != '.' && email[n - 1] != '.';
+              && strchr(at + 1, '.') && at[1] != '.' && email[n - 1] != '.' && !strpbrk(email, "<>()[]\\,;:\"");
     for (size_t i = 0; ok && i < n; i++)
         ok = (unsigned char) email[i] > 0x20 && email[i] != 0x7f;
     if (!ok)
@@ -140,15 +143,26 @@ static void check_phone(field_errors_t *errors, const char *phone)
                          REPORT_PHONE_MAX);
 }
 
-static void check_key(field_errors_t *errors, const char *key)
+static bool printable_ascii(const char *key, size_t min, size_t max)
 {
     size_t n = key ? strlen(key) : 0;
-    bool ok = n >= 1 && n <= REPORT_IDEMPOTENCY_KEY_MAX;
+    bool ok = n >= min && n <= max;
     for (size_t i = 0; ok && i < n; i++)
         ok = key[i] >= 0x20 && key[i] < 0x7f;
-    if (!ok)
-        field_errors_add(errors, "idempotency_key", "invalid", "idempotency key must be 1 to %d printable ASCII characters",
-                         REPORT_IDEMPOTENCY_KEY_MAX);
+    return ok;
+}
+
+bool report_idempotency_key_valid(const char *key)
+{
+    return printable_ascii(key, REPORT_IDEMPOTENCY_KEY_MIN, REPORT_IDEMPOTENCY_KEY_MAX);
+}
+
+/* Intake does not trust its callers: a short key is refused here too, whoever sent it. */
+static void check_key(field_errors_t *errors, const char *key)
+{
+    if (!printable_ascii(key, REPORT_IDEMPOTENCY_KEY_MIN, REPORT_COMMAND_KEY_MAX))
+        field_errors_add(errors, "idempotency_key", "invalid", "idempotency key must be %d to %d printable ASCII characters",
+                         REPORT_IDEMPOTENCY_KEY_MIN, REPORT_COMMAND_KEY_MAX);
 }
 
 size_t report_submission_check(const report_submission_t *s, field_errors_t *errors)

@@ -17,10 +17,17 @@
 #define REPORT_NAME_MAX 200
 #define REPORT_EMAIL_MAX 254
 #define REPORT_PHONE_MAX 32
+/* An Idempotency-Key header has 16 to 200 printable ASCII characters: at least 16, so that it is
+ * not guessed (clients send a UUIDv4). The gateway passes it to intake behind a prefix naming its
+ * origin ("http:", or "req:" and the request id without a header), hence the command's longer limit. */
+#define REPORT_IDEMPOTENCY_KEY_MIN 16
 #define REPORT_IDEMPOTENCY_KEY_MAX 200
+#define REPORT_COMMAND_KEY_MAX (REPORT_IDEMPOTENCY_KEY_MAX + 8)
 
 bool report_classification_valid(const char *classification);
 bool report_channel_valid(const char *channel);
+/* The Idempotency-Key header as a client sends it (REPORT_IDEMPOTENCY_KEY_MIN to _MAX). */
+bool report_idempotency_key_valid(const char *key);
 
 /* Adds one field error per broken rule (field names as in the JSON API: "title",
  * "location.lat", "reporter.email", ...). Returns the number of errors added. Does not check that

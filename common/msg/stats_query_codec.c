@@ -29,7 +29,16 @@ static const mpf_field_t answer_fields[] = {
     S(survey_answer_t, "tracking_id", false, 32, tracking_id),
     S(survey_answer_t, "reporter_token", false, TOKEN_MAX, reporter_token),
     S(survey_answer_t, "institution", false, REPORT_CODE_MAX, institution),
+    S(survey_answer_t, "code", false, SURVEY_CODE_MAX, code),
     ANSWER(1), ANSWER(2), ANSWER(3), ANSWER(4), ANSWER(5), ANSWER(6), ANSWER(7), ANSWER(8), ANSWER(9),
+};
+
+static const mpf_field_t codes_fields[] = {
+    S(survey_codes_t, "actor_role", true, 32, actor_role),
+    S(survey_codes_t, "actor_id", true, 64, actor_id),
+    S(survey_codes_t, "actor_institution", true, REPORT_CODE_MAX, actor_institution),
+    S(survey_codes_t, "institution", true, REPORT_CODE_MAX, institution),
+    {"count", MPF_UINT, true, 0, offsetof(survey_codes_t, count), MPF_NO_FLAG},
 };
 
 static const mpf_field_t recorded_fields[] = {
@@ -67,8 +76,8 @@ static int check_query(const stats_query_t *q, char *reason, size_t cap)
     return -1;
 }
 
-/* Exactly one respondent (a reporter's tracking id and token, or an institution), each element
- * 0..4, at least one answered. */
+/* Exactly one respondent (a reporter's tracking id and token, or an institution with a survey
+ * code), each element 0..4, at least one answered. */
 static int check_answer(const survey_answer_t *a, char *reason, size_t cap)
 {
     bool reporter = a->tracking_id != NULL, answered = false;
@@ -83,6 +92,8 @@ static int check_answer(const survey_answer_t *a, char *reason, size_t cap)
         snprintf(reason, cap, "tracking_id with reporter_token, or institution: exactly one respondent");
     else if (!answered)
         snprintf(reason, cap, "u1..u9: at least one element answered");
+    else if (reporter == (a->code != NULL))
+        snprintf(reason, cap, "code: required with an institution, never with a tracking id");
     else
         return 0;
     return -1;
@@ -144,6 +155,28 @@ int survey_answer_decode(const void *data, size_t size, survey_answer_t *out, ch
 void survey_answer_clear(survey_answer_t *self)
 {
     mpf_free_strings(answer_fields, MPF_COUNT(answer_fields), self);
+}
+
+int survey_codes_encode(const survey_codes_t *in, unsigned char **out, size_t *out_size)
+{
+    return mpf_encode(codes_fields, MPF_COUNT(codes_fields), in, out, out_size);
+}
+
+int survey_codes_decode(const void *data, size_t size, survey_codes_t *out, char *reason, size_t cap)
+{
+    memset(out, 0, sizeof *out);
+    if (mpf_decode(data, size, codes_fields, MPF_COUNT(codes_fields), out, reason, cap) != 0)
+        return -1;
+    if (out->count >= 1 && out->count <= SURVEY_CODES_MAX)
+        return 0;
+    snprintf(reason, cap, "count: 1..%d codes", SURVEY_CODES_MAX);
+    survey_codes_clear(out);
+    return -1;
+}
+
+void survey_codes_clear(survey_codes_t *self)
+{
+    mpf_free_strings(codes_fields, MPF_COUNT(codes_fields), self);
 }
 
 int survey_recorded_encode(const survey_recorded_t *in, unsigned char **out, size_t *out_size)

@@ -12,8 +12,12 @@
  * the answer as JSON, so the rules live next to the SQL only. No actor: the public view.
  *
  * survey.answer → survey.recorded: a reporter's answers about their closed report (tracking id
- * and reporter token) or a service user's about an institution, nine elements U1..U9 each 1..4 or
- * 0 (left out). The envelope's request id makes a resend the same answer, recorded once.
+ * and reporter token) or a service user's about an institution with a one-time survey code the
+ * institution issued, nine elements U1..U9 each 1..4 or 0 (left out). The envelope's request id
+ * makes a resend the same answer, recorded once.
+ *
+ * survey.codes → stats.document: an admin asks for `count` one-time survey codes of an institution
+ * of its subtree; the document lists them (shown this once; stats keeps their hashes).
  *
  * stats.rebuild → stats.rebuilt: an operator's `aduan-admin rebuild-stats`: the statistics counted
  * again from the whole event log, in one transaction, by the service that owns them. */
@@ -43,9 +47,21 @@ typedef struct {
 typedef struct {
     char *tracking_id;          /* a reporter: with reporter_token ... */
     char *reporter_token;
-    char *institution;          /* ... or a service user: the institution answered about */
+    char *institution;          /* ... or a service user: the institution answered about, */
+    char *code;                 /* with a survey code it issued */
     uint32_t answers[SURVEY_ANSWER_ELEMENTS];
 } survey_answer_t;
+
+/* Most codes one survey.codes issues. */
+#define SURVEY_CODES_MAX 1000
+/* Longest survey code a message carries (issued ones are 43 characters). */
+#define SURVEY_CODE_MAX 64
+
+typedef struct {
+    char *actor_role, *actor_id, *actor_institution;   /* the admin, authenticated by the gateway */
+    char *institution;          /* whose service users get the codes */
+    uint32_t count;             /* 1..SURVEY_CODES_MAX */
+} survey_codes_t;
 
 typedef struct {
     char *respondent;           /* reporter | service_user */
@@ -70,6 +86,10 @@ void stats_document_clear(stats_document_t *self);
 int survey_answer_encode(const survey_answer_t *in, unsigned char **out, size_t *out_size);
 int survey_answer_decode(const void *data, size_t size, survey_answer_t *out, char *reason, size_t reason_cap);
 void survey_answer_clear(survey_answer_t *self);
+
+int survey_codes_encode(const survey_codes_t *in, unsigned char **out, size_t *out_size);
+int survey_codes_decode(const void *data, size_t size, survey_codes_t *out, char *reason, size_t reason_cap);
+void survey_codes_clear(survey_codes_t *self);
 
 int survey_recorded_encode(const survey_recorded_t *in, unsigned char **out, size_t *out_size);
 int survey_recorded_decode(const void *data, size_t size, survey_recorded_t *out, char *reason, size_t reason_cap);

@@ -1,9 +1,13 @@
 #!/usr/bin/python3
-"""A complete consumer of aduan's event stream in ~80 lines of Python (python3-zmq, python3-msgpack).
+"""A complete consumer of aduan's event stream in ~100 lines of Python (python3-zmq, python3-msgpack).
 
     stream_consumer.py [--from SEQ] [--count N] [--stream tcp://127.0.0.1:7110] [--replay tcp://127.0.0.1:7111]
+                       [--key analytics.cert_secret --hub-key stats.cert]
 
-Prints "seq type report" for every event after SEQ, in order. It subscribes to everything (a gap can
+Prints "seq type report" for every event after SEQ, in order. A deployment with CURVE keys
+(docs/operations.md "Keys") admits only listed keys: --key is this consumer's secret certificate
+(made by `aduan-admin keys NAME analytics DIR`, its public half given to the operators), --hub-key
+the hub's public certificate (stats.cert). It subscribes to everything (a gap can
 only be seen on the whole stream), and whenever the next sequence number is missing — it joined
 late, a message was dropped, the hub restarted — it asks the replay endpoint for the missing part.
 """
@@ -32,19 +36,41 @@ def replay(dealer, first, limit=1000):
     return None  # no hub answered: try again later
 
 
+def certificate_keys(path):
+    """The public and (in a secret certificate) secret key of a CZMQ certificate file."""
+    keys = {}
+    with open(path) as f:
+        for line in f:
+            name, _, value = line.strip().partition("=")
+            if name.strip() in ("public-key", "secret-key"):
+                keys[name.strip()] = value.strip().strip('"').encode()
+    return keys.get("public-key"), keys.get("secret-key")
+
+
+def secure(sock, key_file, hub_key_file):
+    """CURVE client: our key pair, and the hub's public key to check the server against."""
+    sock.curve_publickey, sock.curve_secretkey = certificate_keys(key_file)
+    sock.curve_serverkey = certificate_keys(hub_key_file)[0]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--from", dest="start", type=int, default=0)
     parser.add_argument("--count", type=int, default=0)
     parser.add_argument("--stream", default="tcp://127.0.0.1:7110")
     parser.add_argument("--replay", default="tcp://127.0.0.1:7111")
+    parser.add_argument("--key", help="this consumer's secret certificate (NAME.cert_secret)")
+    parser.add_argument("--hub-key", help="the hub's public certificate (stats.cert)")
     args = parser.parse_args()
 
     ctx = zmq.Context()
     sub = ctx.socket(zmq.SUB)
+    dealer = ctx.socket(zmq.DEALER)
+    if args.key:
+        secure(sub, args.key, args.hub_key)
+        secure(dealer, args.key, args.hub_key)
     sub.setsockopt(zmq.SUBSCRIBE, b"")
     sub.connect(args.stream)
-    dealer = ctx.socket(zmq.DEALER)
     dealer.setsockopt(zmq.LINGER, 0)
     dealer.connect(args.replay)
 

@@ -5,6 +5,7 @@
  *   aduan-admin migrate
  *   aduan-admin create-staff <username> <role> <institution> <display name> [e-mail]  < password-on-stdin
  *   aduan-admin rebuild-stats
+ *   aduan-admin keys <name> <role> <folder>
  *
  * Each command acts as the owner of what it changes (docs/architecture.md, "Who owns which table"):
  *   migrate        the database owner (ADUAN_DB_URL): applies migrations and seed data, then creates
@@ -14,7 +15,10 @@
  *                  sets each role's password to the one in its URL;
  *   create-staff   the gateway's role (aduan_gateway, ADUAN_DB_URL): staff is the gateway's table and
  *                  this is the gateway's own account code, for the first admin nobody can sign in as;
- *   rebuild-stats  a command to aduan-stats (ADUAN_STATS_ENDPOINTS), which owns the statistics.
+ *   rebuild-stats  a command to aduan-stats (ADUAN_STATS_ENDPOINTS), which owns the statistics; with
+ *                  CURVE keys (ADUAN_CURVE_SECRET, ADUAN_CURVE_PEERS) an admin key is needed;
+ *   keys           writes a CURVE key pair <folder>/<name>.cert and .cert_secret with its role
+ *                  (docs/operations.md "Keys"); no database.
  * The password is read from the first line of standard input, so it never shows in the process
  * list or the shell history. */
 #include <pwd.h>
@@ -26,6 +30,7 @@
 
 #include "cmd_client.h"
 #include "config.h"
+#include "curve_keys.h"
 #include "error_reply.h"
 #include "migrate.h"
 #include "msgpack_fields.h"
@@ -44,6 +49,7 @@ static const config_option_t admin_settings[] = {
     {"ADUAN_STATS_DB_URL", "", "migrate: likewise for aduan_stats"},
     {"ADUAN_STATS_ENDPOINTS", "tcp://127.0.0.1:7105", "rebuild-stats: aduan-stats replicas' query endpoints"},
     {"ADUAN_REBUILD_TIMEOUT_MS", "600000", "rebuild-stats: how long a recount of the whole log may take"},
+    CONFIG_CURVE_OPTIONS,
 };
 
 static void usage(const config_t *config, FILE *out)
@@ -51,7 +57,10 @@ static void usage(const config_t *config, FILE *out)
     fprintf(out, "usage: aduan-admin migrate\n"
                     "       aduan-admin create-staff <username> <role> <institution> <display name> [e-mail] < password\n"
                     "       aduan-admin rebuild-stats\n"
-                    "  role: national_admin (institution NASIONAL), institution_admin, unit_liaison, analyst\n\n");
+                    "       aduan-admin keys <name> <role> <folder>\n"
+                    "  role: national_admin (institution NASIONAL), institution_admin, unit_liaison, analyst\n"
+                    "  keys: name of the process (intake, stats, ...) or client; role gateway, service, analytics\n"
+                    "        or admin; writes <folder>/<name>.cert (public) and <name>.cert_secret\n\n");
     config_print_settings(config, out);
 }
 
@@ -197,8 +206,13 @@ static int rebuild_stats(const config_t *config)
         fprintf(stderr, "aduan-admin: %s\n", reason);
         return 2;
     }
-    cmd_client_t *client = cmd_client_new(config_get(config, "ADUAN_STATS_ENDPOINTS"), (int) timeout_ms, 1, reason,
-                                          sizeof reason);
+    curve_keys_t *keys = NULL;
+    if (curve_keys_from_config(config, &keys, reason, sizeof reason) != 0) {
+        fprintf(stderr, "aduan-admin: %s\n", reason);
+        return 2;
+    }
+    cmd_client_t *client = cmd_client_new(config_get(config, "ADUAN_STATS_ENDPOINTS"), (int) timeout_ms, 1, keys,
+                                          "stats", reason, sizeof reason);
     envelope_t *request = client ? rebuild_request() : NULL;
     envelope_t *reply = request ? cmd_client_call(client, request, reason, sizeof reason) : NULL;
     int exit_code = 1;
@@ -209,7 +223,19 @@ static int rebuild_stats(const config_t *config)
     envelope_destroy(&reply);
     envelope_destroy(&request);
     cmd_client_destroy(&client);
+    curve_keys_destroy(&keys);
     return exit_code;
+}
+
+static int make_keys(char **argv)
+{
+    char reason[300];
+    if (curve_keys_generate(argv[2], argv[3], argv[4], reason, sizeof reason) != 0) {
+        fprintf(stderr, "aduan-admin: %s\n", reason);
+        return 1;
+    }
+    printf("%s/%s.cert (public) and %s/%s.cert_secret (secret) written\n", argv[4], argv[2], argv[4], argv[2]);
+    return 0;
 }
 
 static int run(const config_t *config, int argc, char **argv)
@@ -220,6 +246,8 @@ static int run(const config_t *config, int argc, char **argv)
         return create_staff(config, argc, argv);
     if (argc == 2 && strcmp(argv[1], "rebuild-stats") == 0)
         return rebuild_stats(config);
+    if (argc == 5 && strcmp(argv[1], "keys") == 0)
+        return make_keys(argv);
     bool help = argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
     usage(config, help ? stdout : stderr);
     return help ? 0 : 2;

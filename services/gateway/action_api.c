@@ -8,7 +8,9 @@
 #include "msgpack_fields.h"
 #include "report_json.h"
 #include "report_lifecycle.h"
+#include "report_rules.h"
 #include "report_step_codec.h"
+#include "request_limits.h"
 #include "staff_api.h"
 #include "tracking_id.h"
 
@@ -82,9 +84,9 @@ static bool command_id_from_key(struct MHD_Connection *c, request_t *req, const 
     const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
     if (!key)
         return true;
-    size_t n = strlen(key);
-    if (n == 0 || n > 200)
+    if (!report_idempotency_key_valid(key))
         return false;
+    size_t n = strlen(key);
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_state state;
     crypto_hash_sha256_init(&state);
@@ -175,8 +177,8 @@ enum MHD_Result action_api_post(struct MHD_Connection *c, request_t *req, const 
         else if (mpf_set_string(&step.tracking_id, tracking_id) != 0)
             rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
         else if (!command_id_from_key(c, req, step.actor_id ? step.actor_id : step.reporter_token))
-            rc = http_send_problem(c, req, &PROBLEM_MALFORMED, "Idempotency-Key must be 1 to 200 characters", NULL, NULL);
-        else
+            rc = http_send_problem(c, req, &PROBLEM_MALFORMED, "Idempotency-Key must be 16 to 200 printable ASCII characters (send a UUIDv4)", NULL, NULL);
+        else if (!step.reporter_token || request_limits_admit(c, req, RATE_REPORTER, tracking_id, &rc))
             rc = send_step(c, req, rule, &step);
     }
     report_step_clear(&step);

@@ -9,6 +9,7 @@
 
 static const char *const peer_names[PEER_COUNT] = {"intake", "verify", "route", "notify", "stats"};
 static char *link_endpoints[PEER_COUNT];
+static const curve_keys_t *link_keys;
 static int link_timeout_ms;
 static int link_attempts;
 static pthread_key_t clients_key;
@@ -25,11 +26,12 @@ static void destroy_clients(void *data)
     free(mine);
 }
 
-int command_links_setup(const char *const endpoints[PEER_COUNT], int timeout_ms, int attempts)
+int command_links_setup(const char *const endpoints[PEER_COUNT], const curve_keys_t *keys, int timeout_ms, int attempts)
 {
     for (int i = 0; i < PEER_COUNT; i++)
         if (!(link_endpoints[i] = strdup(endpoints[i])))
             return -1;
+    link_keys = keys;
     link_timeout_ms = timeout_ms;
     link_attempts = attempts;
     return pthread_key_create(&clients_key, destroy_clients) == 0 ? 0 : -1;
@@ -40,6 +42,7 @@ void command_links_teardown(void)
     destroy_clients(pthread_getspecific(clients_key));
     pthread_setspecific(clients_key, NULL);
     pthread_key_delete(clients_key);
+    link_keys = NULL;
     for (int i = 0; i < PEER_COUNT; i++) {
         free(link_endpoints[i]);
         link_endpoints[i] = NULL;
@@ -70,7 +73,8 @@ envelope_t *command_links_call(command_peer_t peer, const envelope_t *request, c
         }
     }
     if (!mine->clients[peer]
-        && !(mine->clients[peer] = cmd_client_new(link_endpoints[peer], link_timeout_ms, link_attempts, reason, cap)))
+        && !(mine->clients[peer] = cmd_client_new(link_endpoints[peer], link_timeout_ms, link_attempts, link_keys,
+                                                     peer_names[peer], reason, cap)))
         return NULL;
     return cmd_client_call(mine->clients[peer], request, reason, cap);
 }

@@ -1,6 +1,7 @@
 #ifndef ADUAN_GATEWAY_COMMAND_LINKS_H
 #define ADUAN_GATEWAY_COMMAND_LINKS_H
 
+#include "curve_keys.h"
 #include "envelope.h"
 
 /* The gateway's command links to the services behind it, each a list of replica endpoints.
@@ -8,7 +9,10 @@
  * thread gets its own client per peer on first use; they are destroyed when the thread ends. */
 typedef enum { PEER_INTAKE, PEER_VERIFY, PEER_ROUTE, PEER_NOTIFY, PEER_STATS, PEER_COUNT } command_peer_t;
 
-int command_links_setup(const char *const endpoints[PEER_COUNT], int timeout_ms, int attempts);
+/* keys: the gateway's (NULL: plain links); each link is CURVE to the key named after its peer.
+ * They outlive the links. */
+int command_links_setup(const char *const endpoints[PEER_COUNT], const curve_keys_t *keys, int timeout_ms,
+                        int attempts);
 void command_links_teardown(void);
 
 /* The peer's name, for messages ("intake", "verify", "route", "notify", "stats"). */

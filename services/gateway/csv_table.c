@@ -1,5 +1,6 @@
 #include "csv_table.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,11 +45,17 @@ static size_t read_columns(json_t *first, column_t *columns)
 
 static void put_field(text_buffer_t *out, const char *text)
 {
-    if (!strpbrk(text, ",\"\r\n")) {
+    bool quoted = strpbrk(text, ",\"\r\n") != NULL;
+    if (quoted)
+        text_buffer_append_str(out, "\"");
+    /* A spreadsheet runs a cell that starts like a formula (CSV injection): a leading ' makes it
+     * text, as OWASP recommends, at the price of showing the ' before a "+62..." phone number. */
+    if (*text && strchr("=+-@\t\r", *text))
+        text_buffer_append_str(out, "'");
+    if (!quoted) {
         text_buffer_append_str(out, text);
         return;
     }
-    text_buffer_append_str(out, "\"");
     for (const char *p = text; *p; p++) {
         if (*p == '"')
             text_buffer_append_str(out, "\"\"");

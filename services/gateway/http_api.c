@@ -22,6 +22,7 @@
 #include "net_address.h"
 #include "problem.h"
 #include "reference_codec.h"
+#include "request_limits.h"
 #include "report_json.h"
 #include "report_rules.h"
 #include "tracking_id.h"
@@ -39,15 +40,11 @@ struct http_api_t {
 static char *idempotency_key(struct MHD_Connection *c, const request_t *req)
 {
     const char *header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
-    size_t n = header ? strlen(header) : 0;
-    for (size_t i = 0; i < n; i++)
-        if (header[i] < 0x20 || header[i] >= 0x7f)
-            return NULL;
-    if (header && (n == 0 || n > REPORT_IDEMPOTENCY_KEY_MAX))
+    if (header && !report_idempotency_key_valid(header))
         return NULL;
-    char *key = malloc(REPORT_IDEMPOTENCY_KEY_MAX + 8);
+    char *key = malloc(REPORT_COMMAND_KEY_MAX + 1);
     if (key)
-        snprintf(key, REPORT_IDEMPOTENCY_KEY_MAX + 8, "%s%s", header ? "http:" : "req:", header ? header : req->id);
+        snprintf(key, REPORT_COMMAND_KEY_MAX + 1, "%s%s", header ? "http:" : "req:", header ? header : req->id);
     return key;
 }
 
@@ -92,10 +89,10 @@ static enum MHD_Result submit_report(struct MHD_Connection *c, request_t *req)
     field_errors_t errors;
     field_errors_clear(&errors);
     if (!(s.idempotency_key = idempotency_key(c, req)))
-        rc = http_send_problem(c, req, &PROBLEM_MALFORMED, "Idempotency-Key must be 1 to 200 printable ASCII characters", NULL, NULL);
+        rc = http_send_problem(c, req, &PROBLEM_MALFORMED, "Idempotency-Key must be 16 to 200 printable ASCII characters (send a UUIDv4)", NULL, NULL);
     else if (report_json_to_submission(root, &s, &errors) != 0)
         rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "the report has invalid fields", &errors, NULL);
-    else
+    else if (request_limits_admit(c, req, RATE_SUBMISSION, NULL, &rc))
         rc = forward_submission(c, req, &s);
     json_decref(root);
     report_submission_clear(&s);
@@ -286,7 +283,7 @@ static void on_mhd_error(void *cls, const char *fmt, va_list ap)
     logger_warn("http server: %s", text);
 }
 
-http_api_t *http_api_new(const char *listen, unsigned threads, char *reason, size_t cap)
+http_api_t *http_api_new(const char *listen, const http_api_limits_t *limits, char *reason, size_t cap)
 {
     struct sockaddr_in address;
     if (net_address_parse(listen, &address, reason, cap) != 0)
@@ -296,10 +293,12 @@ http_api_t *http_api_new(const char *listen, unsigned threads, char *reason, siz
         return NULL;
     self->quiesced_listener = MHD_INVALID_SOCKET;
     self->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL, NULL, on_request, NULL,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL, NULL, on_request, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,  /* first, or earlier options log to stderr */
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &address, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned) 1000, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 30,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &address, MHD_OPTION_THREAD_POOL_SIZE, limits->threads,
+        MHD_OPTION_CONNECTION_LIMIT, limits->connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits->connections_per_address,
+        MHD_OPTION_CONNECTION_TIMEOUT, limits->idle_timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (!self->daemon) {
         snprintf(reason, cap, "cannot listen on %s", listen);

@@ -4,13 +4,23 @@
 #include <stdint.h>
 
 /* The public HTTP surface, /api/v1 (docs/api.md; openapi.json). Requests are served by a pool of
- * libmicrohttpd threads; each turns one HTTP request into at most one command to intake. */
+ * libmicrohttpd threads; each turns one HTTP request into at most one command to a service. */
 #define HTTP_API_BODY_MAX (64 * 1024)
 #define HTTP_API_JSON_DEPTH_MAX 8
 
 typedef struct http_api_t http_api_t;
 
-http_api_t *http_api_new(const char *listen, unsigned threads, char *reason, size_t reason_cap);
+/* What keeps slow or many connections from crowding others out: a client that opens connections
+ * and sends nothing (slowloris) holds at most connections_per_address of them, each for at most
+ * idle_timeout_s of silence. */
+typedef struct {
+    unsigned threads;                   /* each polls its connections with epoll */
+    unsigned connections;               /* open at once, in all */
+    unsigned connections_per_address;   /* open at once from one peer address; 0 = no limit */
+    unsigned idle_timeout_s;            /* a connection silent this long is closed */
+} http_api_limits_t;
+
+http_api_t *http_api_new(const char *listen, const http_api_limits_t *limits, char *reason, size_t reason_cap);
 /* Stops accepting new connections; requests in hand go on. */
 void http_api_quiesce(http_api_t *self);
 /* Finishes the requests in hand and stops. */

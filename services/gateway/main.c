@@ -5,6 +5,8 @@
 #include "cmd_client.h"
 #include "http_api.h"
 #include "command_links.h"
+#include "password_slots.h"
+#include "request_limits.h"
 #include "staff_api.h"
 #include "logger.h"
 #include "service.h"
@@ -12,28 +14,63 @@
 static const config_option_t gateway_options[] = {
     {"ADUAN_ADMIN_ADDR", "127.0.0.1:9180", "host:port of /healthz, /readyz and /metrics"},
     {"ADUAN_HTTP_ADDR", "127.0.0.1:8080", "host:port of the public HTTP API"},
-    {"ADUAN_HTTP_THREADS", "4", "HTTP worker threads"},
+    {"ADUAN_HTTP_THREADS", "8", "HTTP worker threads"},
+    {"ADUAN_HTTP_CONNECTIONS", "4000", "HTTP connections open at once, in all"},
+    {"ADUAN_HTTP_CONNECTIONS_PER_ADDRESS", "32",
+     "HTTP connections open at once from one peer address (behind a reverse proxy: raise it, or 0 = no limit)"},
+    {"ADUAN_HTTP_IDLE_TIMEOUT_S", "10", "seconds a connection may stay silent (also while sending its request)"},
+    {"ADUAN_PASSWORD_CHECKS", "2", "argon2id password checks at once (64 MiB each); more wait 250 ms, then 503"},
+    {"ADUAN_RATE_SIGN_IN_PER_MINUTE", "12", "sign-ins per minute, per client address and per username"},
+    {"ADUAN_RATE_SIGN_IN_BURST", "24", "sign-ins at once, per client address and per username"},
+    {"ADUAN_RATE_SUBMISSION_PER_MINUTE", "30", "report submissions per minute, per client address"},
+    {"ADUAN_RATE_SUBMISSION_BURST", "30", "report submissions at once, per client address"},
+    {"ADUAN_RATE_REPORTER_PER_MINUTE", "30", "reporter actions and notification settings per minute, per address and per report"},
+    {"ADUAN_RATE_REPORTER_BURST", "30", "reporter actions and notification settings at once, per address and per report"},
+    {"ADUAN_RATE_SURVEY_PER_MINUTE", "10", "survey answers per minute, per client address and per report"},
+    {"ADUAN_RATE_SURVEY_BURST", "20", "survey answers at once, per client address and per report"},
+    {"ADUAN_RATE_CLIENTS", "20000", "rate-limit buckets kept; beyond it those least recently used are forgotten"},
+    {"ADUAN_TRUSTED_PROXIES", "", "reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client"},
     {"ADUAN_INTAKE_ENDPOINTS", "tcp://127.0.0.1:7101", "intake replicas' command endpoints, comma-separated"},
     {"ADUAN_VERIFY_ENDPOINTS", "tcp://127.0.0.1:7102", "verify replicas' command endpoints, comma-separated"},
     {"ADUAN_ROUTE_ENDPOINTS", "tcp://127.0.0.1:7103", "route replicas' command endpoints, comma-separated"},
     {"ADUAN_NOTIFY_ENDPOINTS", "tcp://127.0.0.1:7104", "notify replicas' command endpoints, comma-separated"},
     {"ADUAN_STATS_ENDPOINTS", "tcp://127.0.0.1:7105", "stats replicas' query endpoints, comma-separated"},
     {"ADUAN_SESSION_TTL_MINUTES", "480", "how long a staff session lasts"},
+    {"ADUAN_SESSION_IDLE_MINUTES", "30", "a staff session unused this long ends"},
     {"ADUAN_COMMAND_TIMEOUT_MS", "2000", "how long to wait for a command reply before resending"},
     {"ADUAN_COMMAND_ATTEMPTS", "3", "how many times a command is sent before giving up (503)"},
 };
 
 typedef struct {
-    long threads, timeout_ms, attempts, session_ttl;
+    long timeout_ms, attempts, session_ttl, session_idle, statement_timeout_ms, password_checks;
+    http_api_limits_t http;
 } gateway_settings_t;
+
+static int read_http_limits(const config_t *config, http_api_limits_t *limits, char *reason, size_t cap)
+{
+    long threads, connections, per_address, idle_s;
+    if (config_get_long(config, "ADUAN_HTTP_THREADS", 1, 256, &threads, reason, cap) != 0
+        || config_get_long(config, "ADUAN_HTTP_CONNECTIONS", 16, 1000000, &connections, reason, cap) != 0
+        || config_get_long(config, "ADUAN_HTTP_CONNECTIONS_PER_ADDRESS", 0, 1000000, &per_address, reason, cap) != 0
+        || config_get_long(config, "ADUAN_HTTP_IDLE_TIMEOUT_S", 1, 3600, &idle_s, reason, cap) != 0)
+        return -1;
+    *limits = (http_api_limits_t) {(unsigned) threads, (unsigned) connections, (unsigned) per_address, (unsigned) idle_s};
+    return 0;
+}
 
 static int read_settings(const config_t *config, gateway_settings_t *s)
 {
     char reason[200];
-    if (config_get_long(config, "ADUAN_HTTP_THREADS", 1, 256, &s->threads, reason, sizeof reason) != 0
+    if (read_http_limits(config, &s->http, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_COMMAND_TIMEOUT_MS", 10, 600000, &s->timeout_ms, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_COMMAND_ATTEMPTS", 1, 100, &s->attempts, reason, sizeof reason) != 0
-        || config_get_long(config, "ADUAN_SESSION_TTL_MINUTES", 1, 60 * 24 * 30, &s->session_ttl, reason, sizeof reason) != 0) {
+        || config_get_long(config, "ADUAN_SESSION_TTL_MINUTES", 1, 60 * 24 * 30, &s->session_ttl, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_SESSION_IDLE_MINUTES", 1, 60 * 24 * 30, &s->session_idle, reason,
+                           sizeof reason) != 0
+        || config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &s->statement_timeout_ms, reason,
+                           sizeof reason) != 0
+        || config_get_long(config, "ADUAN_PASSWORD_CHECKS", 1, 64, &s->password_checks, reason, sizeof reason) != 0
+        || request_limits_setup(config, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         return -1;
     }
@@ -58,31 +95,17 @@ static void check_intake(service_t *service, cmd_client_t *probe, int *misses)
     envelope_destroy(&ping);
 }
 
-static int run(service_t *service, const gateway_settings_t *s)
+/* Serves HTTP until SIGTERM with the command links and the intake probe open. */
+static int serve(service_t *service, const gateway_settings_t *s, cmd_client_t *probe)
 {
     const config_t *config = service_config(service);
-    const char *endpoints = config_get(config, "ADUAN_INTAKE_ENDPOINTS");
     char reason[256];
-    cmd_client_t *probe = cmd_client_new(endpoints, 1000, 1, reason, sizeof reason);
-    const char *const peers[PEER_COUNT] = {endpoints, config_get(config, "ADUAN_VERIFY_ENDPOINTS"),
-                                           config_get(config, "ADUAN_ROUTE_ENDPOINTS"),
-                                           config_get(config, "ADUAN_NOTIFY_ENDPOINTS"),
-                                           config_get(config, "ADUAN_STATS_ENDPOINTS")};
-    if (!probe || command_links_setup(peers, (int) s->timeout_ms, (int) s->attempts) != 0
-        || staff_api_setup(config_get(config, "ADUAN_DB_URL"), s->session_ttl) != 0) {
-        logger_error("intake endpoints: %s", reason);
-        cmd_client_destroy(&probe);
-        return 1;
-    }
-    http_api_t *api = http_api_new(config_get(config, "ADUAN_HTTP_ADDR"), (unsigned) s->threads, reason, sizeof reason);
+    http_api_t *api = http_api_new(config_get(config, "ADUAN_HTTP_ADDR"), &s->http, reason, sizeof reason);
     if (!api) {
         logger_error("%s", reason);
-        cmd_client_destroy(&probe);
-        command_links_teardown();
-        staff_api_teardown();
         return 1;
     }
-    logger_info("HTTP API on port %u, intake at %s", http_api_port(api), endpoints);
+    logger_info("HTTP API on port %u, intake at %s", http_api_port(api), config_get(config, "ADUAN_INTAKE_ENDPOINTS"));
     int misses = INTAKE_MISSES_BEFORE_UNREADY;   /* not ready until intake first answers */
     while (!service_interrupted()) {
         check_intake(service, probe, &misses);
@@ -91,10 +114,40 @@ static int run(service_t *service, const gateway_settings_t *s)
     logger_info("stopping: finishing requests in hand");
     http_api_quiesce(api);
     http_api_destroy(&api);
-    cmd_client_destroy(&probe);
-    command_links_teardown();
-    staff_api_teardown();
     return 0;
+}
+
+static int run(service_t *service, const gateway_settings_t *s)
+{
+    const config_t *config = service_config(service);
+    const char *endpoints = config_get(config, "ADUAN_INTAKE_ENDPOINTS");
+    char reason[256] = "";
+    curve_keys_t *keys = NULL;
+    if (curve_keys_from_config(config, &keys, reason, sizeof reason) != 0) {
+        logger_error("%s", reason);
+        return 2;
+    }
+    cmd_client_t *probe = cmd_client_new(endpoints, 1000, 1, keys, command_links_name(PEER_INTAKE), reason,
+                                         sizeof reason);
+    const char *const peers[PEER_COUNT] = {endpoints, config_get(config, "ADUAN_VERIFY_ENDPOINTS"),
+                                           config_get(config, "ADUAN_ROUTE_ENDPOINTS"),
+                                           config_get(config, "ADUAN_NOTIFY_ENDPOINTS"),
+                                           config_get(config, "ADUAN_STATS_ENDPOINTS")};
+    int exit_code = 1;
+    if (!probe || command_links_setup(peers, keys, (int) s->timeout_ms, (int) s->attempts) != 0
+        || staff_api_setup(config_get(config, "ADUAN_DB_URL"), s->session_ttl, s->session_idle,
+                           s->statement_timeout_ms) != 0
+        || password_slots_setup((unsigned) s->password_checks) != 0)
+        logger_error("intake endpoints: %s", reason);
+    else {
+        exit_code = serve(service, s, probe);
+        command_links_teardown();
+        staff_api_teardown();
+        password_slots_teardown();
+    }
+    cmd_client_destroy(&probe);
+    curve_keys_destroy(&keys);
+    return exit_code;
 }
 
 int main(int argc, char **argv)
@@ -106,6 +159,7 @@ int main(int argc, char **argv)
         return exit_code;
     gateway_settings_t settings;
     exit_code = read_settings(service_config(service), &settings) == 0 ? run(service, &settings) : 2;
+    request_limits_teardown();
     service_stop(&service);
     return exit_code;
 }

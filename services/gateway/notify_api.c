@@ -6,6 +6,7 @@
 
 #include "notify_command_codec.h"
 #include "reporter_preferences_codec.h"
+#include "request_limits.h"
 #include "staff_api.h"
 #include "tracking_id.h"
 
@@ -261,6 +262,8 @@ static enum MHD_Result reporter_preferences(struct MHD_Connection *c, request_t 
     if (tracking_id_normalize(typed_id, tracking_id) != 0 || !reporter_token(c, token))
         return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no report with this tracking id and reporter token",
                                  NULL, NULL);
+    if (!request_limits_admit(c, req, RATE_REPORTER, tracking_id, &rc))
+        return rc;
     unsigned char *body = NULL;
     size_t size = 0;
     char reason[256];

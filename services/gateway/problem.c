@@ -14,6 +14,7 @@ const problem_kind_t PROBLEM_MEDIA_TYPE = {415, "unsupported-media-type", "The r
 const problem_kind_t PROBLEM_KEY_REUSED = {422, "idempotency-key-reused", "The idempotency key was used for another request"};
 const problem_kind_t PROBLEM_IN_FLIGHT = {409, "request-in-flight", "A request with this idempotency key is in progress"};
 const problem_kind_t PROBLEM_UNAVAILABLE = {503, "service-unavailable", "The service is temporarily unavailable"};
+const problem_kind_t PROBLEM_RATE_LIMITED = {429, "rate-limited", "Too many requests"};
 const problem_kind_t PROBLEM_UNAUTHORIZED = {401, "unauthorized", "Sign in first"};
 const problem_kind_t PROBLEM_FORBIDDEN = {403, "forbidden", "Not allowed for this account"};
 const problem_kind_t PROBLEM_NOT_RESENDABLE = {409, "not-resendable",

@@ -21,6 +21,7 @@ extern const problem_kind_t PROBLEM_MEDIA_TYPE;
 extern const problem_kind_t PROBLEM_KEY_REUSED;
 extern const problem_kind_t PROBLEM_IN_FLIGHT;
 extern const problem_kind_t PROBLEM_UNAVAILABLE;
+extern const problem_kind_t PROBLEM_RATE_LIMITED;
 extern const problem_kind_t PROBLEM_INTERNAL;
 extern const problem_kind_t PROBLEM_UNAUTHORIZED;
 extern const problem_kind_t PROBLEM_FORBIDDEN;

@@ -9,17 +9,24 @@
 #include "db.h"
 #include "logger.h"
 #include "msgpack_fields.h"
+#include "password_slots.h"
 #include "report_json.h"
 #include "report_lifecycle.h"
 #include "report_step_codec.h"
+#include "request_limits.h"
 #include "staff_accounts.h"
 #include "staff_query_codec.h"
 #include "tracking_id.h"
 
 #define API "/api/v1"
 
+/* How long a password check waits for a hashing slot: about two argon2id runs, so that a few
+ * sign-ins at once are all served while a flood is turned away without holding HTTP threads. */
+#define PASSWORD_SLOT_WAIT_MS 250
+
 static char *staff_db_url;
-static long session_ttl_minutes;
+static long session_ttl_minutes, session_idle_minutes;
+static long statement_timeout_ms;
 static pthread_key_t db_key;
 
 static void destroy_db(void *db)
@@ -28,9 +35,11 @@ static void destroy_db(void *db)
     db_destroy(&d);
 }
 
-int staff_api_setup(const char *db_url, long ttl_minutes)
+int staff_api_setup(const char *db_url, long ttl_minutes, long idle_minutes, long timeout_ms)
 {
     session_ttl_minutes = ttl_minutes;
+    session_idle_minutes = idle_minutes;
+    statement_timeout_ms = timeout_ms;
     return (staff_db_url = strdup(db_url)) && pthread_key_create(&db_key, destroy_db) == 0 ? 0 : -1;
 }
 
@@ -52,6 +61,7 @@ db_t *staff_api_db(db_error_t *error)
             snprintf(error->message, sizeof error->message, "out of memory");
             return NULL;
         }
+        db_set_statement_timeout(db, statement_timeout_ms);
     }
     if (!db_is_connected(db) && db_connect(db, 0, error) != 0)
         return NULL;
@@ -75,13 +85,20 @@ bool staff_api_authenticate(struct MHD_Connection *c, request_t *req, staff_memb
         *rc = staff_api_unavailable(c, req, &error);
         return false;
     }
-    int found = token ? staff_accounts_session(db, token, who, &error) : 1;
+    int found = token ? staff_accounts_session(db, token, session_idle_minutes, who, &error) : 1;
     if (found < 0)
         *rc = staff_api_unavailable(c, req, &error);
     else if (found > 0)
         *rc = http_send_problem(c, req, &PROBLEM_UNAUTHORIZED, "sign in at POST /api/v1/sessions and send "
                                 "Authorization: Bearer <token>", NULL, challenge);
     return found == 0;
+}
+
+static enum MHD_Result hashing_busy(struct MHD_Connection *c, request_t *req)
+{
+    static const char *const retry[] = {"Retry-After", "1", NULL};
+    logger_warn("every password check slot is taken");
+    return http_send_problem(c, req, &PROBLEM_UNAVAILABLE, "too many password checks at once; try again", NULL, retry);
 }
 
 static json_t *member_json(const staff_member_t *who)
@@ -103,12 +120,21 @@ static enum MHD_Result sign_in(struct MHD_Connection *c, request_t *req)
         json_decref(root);
         return http_send_problem(c, req, &PROBLEM_VALIDATION, "send username and password", &errors, NULL);
     }
+    if (!request_limits_admit(c, req, RATE_SIGN_IN, username, &rc)) {
+        json_decref(root);
+        return rc;
+    }
+    if (!password_slots_enter(PASSWORD_SLOT_WAIT_MS)) {
+        json_decref(root);
+        return hashing_busy(c, req);
+    }
     char token[SECRET_TOKEN_LEN + 1], expires[32];
     int64_t expires_ms = 0;
     staff_member_t who;
     db_error_t error = {"", ""};
     db_t *db = staff_api_db(&error);
     int signed_in = db ? staff_accounts_login(db, username, password, session_ttl_minutes, token, &expires_ms, &who, &error) : -1;
+    password_slots_leave();
     json_decref(root);
     if (signed_in < 0)
         return staff_api_unavailable(c, req, &error);
@@ -139,6 +165,64 @@ static enum MHD_Result current_session(struct MHD_Connection *c, request_t *req,
     return http_send_text(c, req, 204, "text/plain", NULL, NULL);
 }
 
+/* Hashing the new password is an argon2id run: the caller holds a password slot, given back here. */
+static int create_account(db_t *db, const staff_account_t *account, const staff_member_t *creator,
+                          error_reply_t *refusal, db_error_t *error)
+{
+    int created = staff_accounts_create(db, account, creator, refusal, error);
+    password_slots_leave();
+    return created;
+}
+
+/* DELETE /sessions: every session of the member ends, this one too (a token may have leaked). */
+static enum MHD_Result sign_out_everywhere(struct MHD_Connection *c, request_t *req)
+{
+    staff_member_t who;
+    enum MHD_Result rc;
+    if (!staff_api_authenticate(c, req, &who, &rc))
+        return rc;
+    db_error_t error = {"", ""};
+    db_t *db = staff_api_db(&error);
+    if (!db || staff_accounts_logout_everywhere(db, who.id, &error) != 0)
+        return staff_api_unavailable(c, req, &error);
+    logger_info("%s signed out everywhere", who.username);
+    return http_send_text(c, req, 204, "text/plain", NULL, NULL);
+}
+
+static enum MHD_Result deactivate_staff(struct MHD_Connection *c, request_t *req, const char *username)
+{
+    staff_member_t admin;
+    enum MHD_Result rc;
+    if (!staff_api_authenticate(c, req, &admin, &rc))
+        return rc;
+    db_error_t error = {"", ""};
+    error_reply_t refusal;
+    db_t *db = staff_api_db(&error);
+    int done = db ? staff_accounts_deactivate(db, username, &admin, &refusal, &error) : -1;
+    if (done < 0)
+        return staff_api_unavailable(c, req, &error);
+    if (done > 0)
+        return http_send_error(c, req, &refusal);
+    logger_info("%s deactivated staff account %s", admin.username, username);
+    return http_send_json(c, req, 200, json_pack("{s:s, s:b}", "username", username, "active", 0), NULL);
+}
+
+/* The username of /staff/{username}/deactivate, or NULL for another URL. */
+static const char *deactivation_target(const char *url, char *username, size_t cap)
+{
+    static const char prefix[] = API "/staff/", suffix[] = "/deactivate";
+    size_t n = strlen(url);
+    if (strncmp(url, prefix, sizeof prefix - 1) != 0 || n < sizeof prefix - 1 + sizeof suffix
+        || strcmp(url + n - (sizeof suffix - 1), suffix) != 0)
+        return NULL;
+    size_t len = n - (sizeof prefix - 1) - (sizeof suffix - 1);
+    if (len >= cap || memchr(url + sizeof prefix - 1, '/', len))
+        return NULL;
+    memcpy(username, url + sizeof prefix - 1, len);
+    username[len] = '\0';
+    return username;
+}
+
 static enum MHD_Result create_staff(struct MHD_Connection *c, request_t *req)
 {
     staff_member_t creator;
@@ -160,7 +244,9 @@ static enum MHD_Result create_staff(struct MHD_Connection *c, request_t *req)
     int created = -1;
     if (errors.count)
         rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "the account has invalid fields", &errors, NULL);
-    else if (db && (created = staff_accounts_create(db, &account, &creator, &refusal, &error)) == 0) {
+    else if (db && !password_slots_enter(PASSWORD_SLOT_WAIT_MS))
+        rc = hashing_busy(c, req);
+    else if (db && (created = create_account(db, &account, &creator, &refusal, &error)) == 0) {
         logger_info("%s created staff account %s (%s at %s)", creator.username, account.username, account.role,
                     account.institution);
         json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s}", "username", account.username, "display_name",
@@ -240,7 +326,9 @@ enum MHD_Result staff_api_route(struct MHD_Connection *c, request_t *req, const 
     *handled = true;
     if (strcmp(url, API "/sessions") == 0) {
         req->route = "sessions";
-        return strcmp(method, "POST") == 0 ? sign_in(c, req) : http_wrong_method(c, req, "POST");
+        if (strcmp(method, "DELETE") == 0)
+            return sign_out_everywhere(c, req);
+        return strcmp(method, "POST") == 0 ? sign_in(c, req) : http_wrong_method(c, req, "POST, DELETE");
     }
     if (strcmp(url, API "/sessions/current") == 0) {
         req->route = "session";
@@ -250,6 +338,11 @@ enum MHD_Result staff_api_route(struct MHD_Connection *c, request_t *req, const 
     if (strcmp(url, API "/staff") == 0) {
         req->route = "staff";
         return strcmp(method, "POST") == 0 ? create_staff(c, req) : http_wrong_method(c, req, "POST");
+    }
+    char username[sizeof ((staff_member_t *) NULL)->username];
+    if (deactivation_target(url, username, sizeof username)) {
+        req->route = "staff_deactivate";
+        return strcmp(method, "POST") == 0 ? deactivate_staff(c, req, username) : http_wrong_method(c, req, "POST");
     }
     if (strcmp(url, API "/reason-codes") == 0) {
         req->route = "reason_codes";

@@ -7,11 +7,16 @@
 #include "staff_accounts.h"
 
 /* Staff endpoints (docs/api.md, "Staff"): sign-in and sign-out (POST /sessions,
- * GET|DELETE /sessions/current), creating accounts (POST /staff), the verification desk
+ * GET|DELETE /sessions/current, DELETE /sessions: every session of the member), creating and
+ * deactivating accounts (POST /staff, POST /staff/{username}/deactivate), the verification desk
  * (GET /desk, from aduan-verify), the reason codes staff may give (GET /reason-codes) and the institution's reports (GET /staff/reports[/{id}], from
  * aduan-route). The gateway owns authentication, so it reads accounts and sessions from
- * PostgreSQL itself, one connection per HTTP thread; everything else goes over commands. */
-int staff_api_setup(const char *db_url, long session_ttl_minutes);
+ * PostgreSQL itself, one connection per HTTP thread, whose statements are cancelled after
+ * statement_timeout_ms (0 = never); everything else goes over commands. Sessions end after
+ * session_ttl_minutes, or after session_idle_minutes without use. Password hashing waits for a
+ * slot (password_slots.h) and sign-in for the rate limits (request_limits.h). */
+int staff_api_setup(const char *db_url, long session_ttl_minutes, long session_idle_minutes,
+                    long statement_timeout_ms);
 void staff_api_teardown(void);
 
 /* Serves the request when the URL is one of these (*handled true). */

@@ -6,6 +6,7 @@
 
 #include "csv_table.h"
 #include "report_rules.h"
+#include "request_limits.h"
 #include "staff_api.h"
 #include "stats_query_codec.h"
 #include "tracking_id.h"
@@ -170,12 +171,15 @@ static int respondent(struct MHD_Connection *c, json_t *root, const char *tracki
         return copy(tracking_id, &a->tracking_id) && copy(token ? token : "", &a->reporter_token) ? 0 : -1;
     }
     const char *institution = http_json_string(root, "institution", true, errors);
+    const char *code = http_json_string(root, "code", true, errors);
     if (institution && strlen(institution) > REPORT_CODE_MAX)
         field_errors_add(errors, "institution", "too_long", "an institution code has at most %d characters",
                          REPORT_CODE_MAX);
+    if (code && strlen(code) > SURVEY_CODE_MAX)
+        field_errors_add(errors, "code", "unknown", "not an unused survey code of this institution");
     if (errors->count)
         return 1;
-    return copy(institution, &a->institution) ? 0 : -1;
+    return copy(institution, &a->institution) && copy(code, &a->code) ? 0 : -1;
 }
 
 static enum MHD_Result record(struct MHD_Connection *c, request_t *req, const survey_answer_t *a)
@@ -220,9 +224,73 @@ static enum MHD_Result answer_survey(struct MHD_Connection *c, request_t *req, c
                                NULL);
     else if (who != 0)
         rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
-    else
+    else if (request_limits_admit(c, req, RATE_SURVEY, typed_id ? tracking_id : NULL, &rc))
         rc = record(c, req, &a);
     survey_answer_clear(&a);
+    return rc;
+}
+
+/* The survey.codes command of the body {"institution", "count"} for the admin; 0, 1 invalid
+ * (errors), -1 out of memory. */
+static int codes_request(json_t *root, const staff_member_t *admin, survey_codes_t *ask, field_errors_t *errors)
+{
+    const char *institution = http_json_string(root, "institution", true, errors);
+    json_t *count = json_object_get(root, "count");
+    if (institution && strlen(institution) > REPORT_CODE_MAX)
+        field_errors_add(errors, "institution", "too_long", "an institution code has at most %d characters",
+                         REPORT_CODE_MAX);
+    if (!json_is_integer(count) || json_integer_value(count) < 1 || json_integer_value(count) > SURVEY_CODES_MAX)
+        field_errors_add(errors, "count", "out_of_range", "count is a whole number from 1 to %d", SURVEY_CODES_MAX);
+    if (errors->count)
+        return 1;
+    ask->count = (uint32_t) json_integer_value(count);
+    return copy(admin->role, &ask->actor_role) && copy(admin->username, &ask->actor_id)
+           && copy(admin->institution, &ask->actor_institution) && copy(institution, &ask->institution) ? 0 : -1;
+}
+
+/* Sends survey.codes (body taken) and answers 201 with its document, not to be cached. */
+static enum MHD_Result codes_reply(struct MHD_Connection *c, request_t *req, unsigned char *body, size_t size)
+{
+    static const char *const no_store[] = {"Cache-Control", "no-store", NULL};
+    char reason[256];
+    envelope_t *reply = http_command(req, PEER_STATS, MSG_SURVEY_CODES, body, size, reason, sizeof reason);
+    stats_document_t document;
+    enum MHD_Result rc;
+    if (!reply || strcmp(reply->type, MSG_STATS_DOCUMENT) != 0
+        || stats_document_decode(reply->body, reply->body_size, &document, reason, sizeof reason) != 0)
+        rc = http_send_command_failure(c, req, reply, reason);
+    else
+        rc = http_send_text(c, req, 201, "application/json; charset=utf-8", document.json, no_store);
+    envelope_destroy(&reply);
+    return rc;
+}
+
+/* POST /survey-codes: aduan-stats issues them (it owns the survey tables); the codes are shown
+ * in this answer only. */
+static enum MHD_Result issue_codes(struct MHD_Connection *c, request_t *req)
+{
+    staff_member_t admin;
+    enum MHD_Result rc;
+    if (!staff_api_authenticate(c, req, &admin, &rc))
+        return rc;
+    json_t *root = http_read_json(c, req, &rc);
+    if (!root)
+        return rc;
+    field_errors_t errors;
+    field_errors_clear(&errors);
+    survey_codes_t ask;
+    memset(&ask, 0, sizeof ask);
+    int built = codes_request(root, &admin, &ask, &errors);
+    json_decref(root);
+    unsigned char *body = NULL;
+    size_t size = 0;
+    if (built == 1)
+        rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "the request has invalid fields", &errors, NULL);
+    else if (built != 0 || survey_codes_encode(&ask, &body, &size) != 0)
+        rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    else
+        rc = codes_reply(c, req, body, size);
+    survey_codes_clear(&ask);
     return rc;
 }
 
@@ -243,6 +311,10 @@ enum MHD_Result stats_api_route(struct MHD_Connection *c, request_t *req, const 
             req->route = views[i].route;
             return stats_view(c, req, method, &views[i]);
         }
+    if (strcmp(url, API "/survey-codes") == 0) {
+        req->route = "survey_codes";
+        return strcmp(method, "POST") == 0 ? issue_codes(c, req) : http_wrong_method(c, req, "POST");
+    }
     if (strcmp(url, API "/surveys") == 0) {
         req->route = "surveys";
         return strcmp(method, "POST") == 0 ? answer_survey(c, req, NULL) : http_wrong_method(c, req, "POST");

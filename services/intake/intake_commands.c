@@ -19,9 +19,11 @@
 #include "reporter_preferences_codec.h"
 #include "secret_token.h"
 #include "submission_keys.h"
+#include "submission_seal.h"
 
 typedef struct {
     const report_submission_t *submission;
+    const submission_seal_t *seal;
     const char *fingerprint;
     submission_key_state_t state;
     field_errors_t errors;
@@ -30,18 +32,49 @@ typedef struct {
 } submit_tx_t;
 
 /* What was asked, independent of the key it was asked under. */
-static int fingerprint_of(const report_submission_t *submission, char out[65])
+static int fingerprint_of(const report_submission_t *submission, const submission_seal_t *seal,
+                          char out[SUBMISSION_SEAL_HEX_LEN + 1])
 {
     report_submission_t copy = *submission;
     copy.idempotency_key = "";
-    unsigned char *bytes = NULL, digest[crypto_hash_sha256_BYTES];
+    unsigned char *bytes = NULL;
     size_t size = 0;
     if (report_submission_encode(&copy, &bytes, &size) != 0)
         return -1;
-    crypto_hash_sha256(digest, bytes, size);
+    int rc = submission_seal_fingerprint(seal, bytes, size, out);
     free(bytes);
-    sodium_bin2hex(out, 65, digest, sizeof digest);
-    return 0;
+    return rc;
+}
+
+/* The answer goes into submission_keys only sealed; tx->response keeps it in clear for the reply. */
+static int record_answer(db_t *db, submit_tx_t *tx, int64_t report_id, db_error_t *error)
+{
+    unsigned char *sealed = NULL;
+    size_t sealed_size = 0;
+    if (submission_seal_close(tx->seal, tx->response, tx->response_size, &sealed, &sealed_size) != 0) {
+        snprintf(error->message, sizeof error->message, "out of memory sealing the answer");
+        return -1;
+    }
+    int rc = submission_keys_record(db, tx->seal->lookup, tx->fingerprint, report_id, sealed, sealed_size, error);
+    free(sealed);
+    return rc;
+}
+
+/* Claims the key; for a replay, opens the stored answer into tx->response. */
+static int claim_key(db_t *db, submit_tx_t *tx, db_error_t *error)
+{
+    unsigned char *sealed = NULL;
+    size_t sealed_size = 0;
+    if (submission_keys_claim(db, tx->seal->lookup, tx->fingerprint, &tx->state, &sealed, &sealed_size, error) != 0)
+        return -1;
+    int rc = 0;
+    if (tx->state == SUBMISSION_KEY_REPLAY
+        && submission_seal_open(tx->seal, sealed, sealed_size, &tx->response, &tx->response_size) != 0) {
+        snprintf(error->message, sizeof error->message, "the stored answer of a key does not open");
+        rc = -1;
+    }
+    free(sealed);
+    return rc;
 }
 
 static int store_new_report(db_t *db, submit_tx_t *tx, db_error_t *error)
@@ -58,8 +91,7 @@ static int store_new_report(db_t *db, submit_tx_t *tx, db_error_t *error)
     sodium_memzero(token, sizeof token);
     if (rc != 0)
         return -1;
-    if (submission_keys_record(db, tx->submission->idempotency_key, tx->fingerprint, stored.id,
-                               tx->response, tx->response_size, error) != 0)
+    if (record_answer(db, tx, stored.id, error) != 0)
         return -1;
     /* The event commits with the report or not at all (DESIGN.md property 1). */
     event_t event;
@@ -78,8 +110,7 @@ static int submit_tx(db_t *db, void *ctx, db_error_t *error)
     free(tx->response);
     tx->response = NULL;
     field_errors_clear(&tx->errors);
-    if (submission_keys_claim(db, tx->submission->idempotency_key, tx->fingerprint, &tx->state,
-                              &tx->response, &tx->response_size, error) != 0)
+    if (claim_key(db, tx, error) != 0)
         return -1;
     if (tx->state != SUBMISSION_KEY_NEW)
         return 1;
@@ -129,20 +160,25 @@ int intake_submit(void *ctx, const envelope_t *request, envelope_t *reply)
 {
     intake_t *intake = ctx;
     report_submission_t submission;
-    char reason[200], fingerprint[65];
+    char reason[200], fingerprint[SUBMISSION_SEAL_HEX_LEN + 1];
     if (report_submission_decode(request->body, request->body_size, &submission, reason, sizeof reason) != 0)
         return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason) == 0 ? 0 : -1;
-    submit_tx_t tx = {.submission = &submission, .fingerprint = fingerprint};
+    submission_seal_t seal;
+    submit_tx_t tx = {.submission = &submission, .seal = &seal, .fingerprint = fingerprint};
     if (report_submission_check(&submission, &tx.errors) > 0) {
         reply_invalid(reply, &tx.errors);
         report_submission_clear(&submission);
         return 0;
     }
-    db_error_t error = {"", ""};
-    int rc = fingerprint_of(&submission, fingerprint) == 0 ? db_transaction(intake->db, submit_tx, &tx, &error) : -1;
+    db_error_t error = {"", "the idempotency key could not be derived"};
+    int rc = -1;
+    if (submission_seal_derive(intake->idempotency_secret, submission.idempotency_key, &seal) == 0
+        && fingerprint_of(&submission, &seal, fingerprint) == 0)
+        rc = db_transaction(intake->db, submit_tx, &tx, &error);
     answer_submission(reply, rc, &tx, &error);
     if (rc == 0)
         logger_info("report submitted (channel %s)", submission.channel);
+    submission_seal_wipe(&seal);
     free(tx.response);
     report_submission_clear(&submission);
     return 0;
@@ -269,10 +305,10 @@ int intake_notifications(void *ctx, const envelope_t *request, envelope_t *reply
 
 int intake_commands_register(cmd_server_t *server, intake_t *intake)
 {
-    if (cmd_server_on(server, MSG_REPORT_SUBMIT, intake_submit, intake) != 0
-        || cmd_server_on(server, MSG_REPORT_GET, intake_get, intake) != 0
-        || cmd_server_on(server, MSG_REFERENCE_LIST, intake_reference_list, intake) != 0
-        || cmd_server_on(server, MSG_REPORT_NOTIFICATIONS, intake_notifications, intake) != 0)
+    if (cmd_server_on(server, MSG_REPORT_SUBMIT, CURVE_ROLE_GATEWAY, intake_submit, intake) != 0
+        || cmd_server_on(server, MSG_REPORT_GET, CURVE_ROLE_GATEWAY, intake_get, intake) != 0
+        || cmd_server_on(server, MSG_REFERENCE_LIST, CURVE_ROLE_GATEWAY, intake_reference_list, intake) != 0
+        || cmd_server_on(server, MSG_REPORT_NOTIFICATIONS, CURVE_ROLE_GATEWAY, intake_notifications, intake) != 0)
         return -1;
     return 0;
 }

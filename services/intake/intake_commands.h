@@ -2,11 +2,13 @@
 #define ADUAN_INTAKE_COMMANDS_H
 #include "cmd_server.h"
 #include "db.h"
+#include "secret_setting.h"
 
 /* The commands aduan-intake answers: report.submit, report.get, reference.list,
  * report.notifications. */
 typedef struct {
     db_t *db;
+    unsigned char idempotency_secret[SECRET_SETTING_BYTES];  /* ADUAN_IDEMPOTENCY_SECRET */
 } intake_t;
 
 int intake_commands_register(cmd_server_t *server, intake_t *intake);

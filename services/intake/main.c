@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cmd_server.h"
+#include "secret_setting.h"
 #include "intake_commands.h"
 #include "lifecycle_commands.h"
 #include "logger.h"
@@ -16,6 +17,8 @@ static const config_option_t intake_options[] = {
     {"ADUAN_INTAKE_BIND", "tcp://127.0.0.1:7101", "command endpoint(s) to bind, comma-separated"},
     {"ADUAN_DB_SEED", "true", "load the seed data (regions, institutions, categories, holidays) at start-up"},
     {"ADUAN_IDEMPOTENCY_TTL_HOURS", "24", "how long the first answer to an idempotency key is kept"},
+    {"ADUAN_IDEMPOTENCY_SECRET", "", "required: 64 hex digits, or a file holding them, shared by every replica; "
+                                     "keys the hashes and seals of idempotency records"},
 };
 
 #define PURGE_INTERVAL_MS (60 * 1000)
@@ -24,6 +27,7 @@ typedef struct {
     service_t *service;
     intake_t intake;
     lifecycle_commands_t lifecycle;
+    curve_keys_t *keys;
     cmd_server_t *server;
     long ttl_hours;
     int64_t next_purge;
@@ -69,8 +73,16 @@ static int configure(intake_main_t *m, bool *seed)
     char reason[200];
     const config_t *config = service_config(m->service);
     if (config_get_bool(config, "ADUAN_DB_SEED", seed, reason, sizeof reason) != 0
-        || config_get_long(config, "ADUAN_IDEMPOTENCY_TTL_HOURS", 1, 24 * 365, &m->ttl_hours, reason, sizeof reason) != 0) {
+        || config_get_long(config, "ADUAN_IDEMPOTENCY_TTL_HOURS", 1, 24 * 365, &m->ttl_hours, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &m->lifecycle.statement_timeout_ms, reason,
+                           sizeof reason) != 0
+        || curve_keys_from_config(config, &m->keys, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
+        return -1;
+    }
+    if (secret_setting_read(config_get(config, "ADUAN_IDEMPOTENCY_SECRET"), m->intake.idempotency_secret, reason,
+                            sizeof reason) != 0) {
+        logger_error("ADUAN_IDEMPOTENCY_SECRET: %s", reason);
         return -1;
     }
     return 0;
@@ -90,7 +102,8 @@ int main(int argc, char **argv)
         exit_code = 2;
     else if (!(m.intake.db = m.lifecycle.db = service_db_open(m.service, seed)))
         exit_code = 1;
-    else if (!(m.server = cmd_server_new(config_get(service_config(m.service), "ADUAN_INTAKE_BIND"), reason, sizeof reason))) {
+    else if (!(m.server = cmd_server_new(config_get(service_config(m.service), "ADUAN_INTAKE_BIND"), m.keys, reason,
+                                            sizeof reason))) {
         logger_error("%s", reason);
         exit_code = 1;
     } else if (intake_commands_register(m.server, &m.intake) != 0
@@ -102,6 +115,7 @@ int main(int argc, char **argv)
         logger_info("stopping");
     }
     cmd_server_destroy(&m.server);
+    curve_keys_destroy(&m.keys);
     db_destroy(&m.intake.db);
     service_stop(&m.service);
     return exit_code;

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-int submission_keys_claim(db_t *db, const char *key, const char *fingerprint, submission_key_state_t *state,
-                          unsigned char **response, size_t *response_size, db_error_t *error)
+int submission_keys_claim(db_t *db, const char *key_hash, const char *fingerprint, submission_key_state_t *state,
+                          unsigned char **sealed, size_t *sealed_size, db_error_t *error)
 {
-    const char *params[] = {key};
+    const char *params[] = {key_hash};
     PGresult *lock = db_exec(db, "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", 1, params, error);
     if (!lock)
         return -1;
@@ -18,7 +18,7 @@ int submission_keys_claim(db_t *db, const char *key, const char *fingerprint, su
         *state = SUBMISSION_KEY_IN_FLIGHT;
         return 0;
     }
-    PGresult *r = db_exec(db, "SELECT fingerprint, encode(response, 'hex') FROM submission_keys WHERE key = $1",
+    PGresult *r = db_exec(db, "SELECT fingerprint, encode(sealed_response, 'hex') FROM submission_keys WHERE key_hash = $1",
                           1, params, error);
     if (!r)
         return -1;
@@ -31,10 +31,10 @@ int submission_keys_claim(db_t *db, const char *key, const char *fingerprint, su
         const char *hex = PQgetvalue(r, 0, 1);
         size_t capacity = strlen(hex) / 2;
         *state = SUBMISSION_KEY_REPLAY;
-        *response = malloc(capacity ? capacity : 1);
-        if (!*response || sodium_hex2bin(*response, capacity, hex, strlen(hex), NULL, response_size, NULL) != 0) {
-            free(*response);
-            *response = NULL;
+        *sealed = malloc(capacity ? capacity : 1);
+        if (!*sealed || sodium_hex2bin(*sealed, capacity, hex, strlen(hex), NULL, sealed_size, NULL) != 0) {
+            free(*sealed);
+            *sealed = NULL;
             snprintf(error->message, sizeof error->message, "stored answer of key is unreadable");
             rc = -1;
         }
@@ -43,17 +43,17 @@ int submission_keys_claim(db_t *db, const char *key, const char *fingerprint, su
     return rc;
 }
 
-int submission_keys_record(db_t *db, const char *key, const char *fingerprint, int64_t report_id,
-                           const unsigned char *response, size_t response_size, db_error_t *error)
+int submission_keys_record(db_t *db, const char *key_hash, const char *fingerprint, int64_t report_id,
+                           const unsigned char *sealed, size_t sealed_size, db_error_t *error)
 {
-    size_t hex_size = response_size * 2 + 1;
+    size_t hex_size = sealed_size * 2 + 1;
     char *hex = malloc(hex_size), id[32];
     if (!hex)
         return -1;
-    sodium_bin2hex(hex, hex_size, response, response_size);
+    sodium_bin2hex(hex, hex_size, sealed, sealed_size);
     snprintf(id, sizeof id, "%lld", (long long) report_id);
-    const char *params[] = {key, fingerprint, id, hex};
-    PGresult *r = db_exec(db, "INSERT INTO submission_keys (key, fingerprint, report_id, response) "
+    const char *params[] = {key_hash, fingerprint, id, hex};
+    PGresult *r = db_exec(db, "INSERT INTO submission_keys (key_hash, fingerprint, report_id, sealed_response) "
                               "VALUES ($1, $2, $3, decode($4, 'hex'))", 4, params, error);
     free(hex);
     PQclear(r);

@@ -5,7 +5,8 @@
 #include "db.h"
 
 /* All SQL on submission_keys: the idempotency records of report.submit (the first answer given
- * for a key, replayed for identical retries). */
+ * for a key, replayed for identical retries). Rows are found by the key's keyed hash and hold the
+ * answer only sealed (submission_seal.h): nothing here sees the key or the answer in clear. */
 typedef enum {
     SUBMISSION_KEY_NEW,        /* never seen: go ahead, then record the answer */
     SUBMISSION_KEY_REPLAY,     /* seen with the same fingerprint: *response is the stored answer */
@@ -14,11 +15,11 @@ typedef enum {
 } submission_key_state_t;
 
 /* Inside a transaction: takes the key's transaction-scoped advisory lock (without waiting) and
- * looks the key up. *response is malloc'd for REPLAY. */
-int submission_keys_claim(db_t *db, const char *key, const char *fingerprint, submission_key_state_t *state,
-                          unsigned char **response, size_t *response_size, db_error_t *error);
-int submission_keys_record(db_t *db, const char *key, const char *fingerprint, int64_t report_id,
-                           const unsigned char *response, size_t response_size, db_error_t *error);
+ * looks the key up. *sealed is malloc'd for REPLAY. */
+int submission_keys_claim(db_t *db, const char *key_hash, const char *fingerprint, submission_key_state_t *state,
+                          unsigned char **sealed, size_t *sealed_size, db_error_t *error);
+int submission_keys_record(db_t *db, const char *key_hash, const char *fingerprint, int64_t report_id,
+                           const unsigned char *sealed, size_t sealed_size, db_error_t *error);
 /* Removes records older than ttl_hours; returns how many, or -1. */
 long submission_keys_purge(db_t *db, long ttl_hours, db_error_t *error);
 

@@ -37,15 +37,15 @@ static void *serve(void *arg)
     return NULL;
 }
 
-static int open_parts(command_thread_t *self, const char *bind, const char *db_url, int wait_ms, char *reason,
-                      size_t cap)
+static int open_parts(command_thread_t *self, const char *bind, curve_keys_t *keys, const char *db_url, int wait_ms,
+                      char *reason, size_t cap)
 {
     db_error_t error = {"", "out of memory"};
     if (!(self->commands.db = db_new(db_url)) || db_connect(self->commands.db, wait_ms, &error) != 0) {
         snprintf(reason, cap, "database: %s", error.message);
         return -1;
     }
-    if (!(self->server = cmd_server_new(bind, reason, cap)))
+    if (!(self->server = cmd_server_new(bind, keys, reason, cap)))
         return -1;
     if (notify_commands_register(self->server, &self->commands) != 0) {
         snprintf(reason, cap, "cannot register the commands");
@@ -59,7 +59,8 @@ static int open_parts(command_thread_t *self, const char *bind, const char *db_u
     return 0;
 }
 
-command_thread_t *command_thread_start(const char *bind, const char *db_url, int wait_ms, char *reason, size_t cap)
+command_thread_t *command_thread_start(const char *bind, curve_keys_t *keys, const char *db_url, int wait_ms,
+                                       const address_policy_t *policy, char *reason, size_t cap)
 {
     command_thread_t *self = calloc(1, sizeof *self);
     if (!self) {
@@ -67,7 +68,8 @@ command_thread_t *command_thread_start(const char *bind, const char *db_url, int
         return NULL;
     }
     atomic_init(&self->stopping, false);
-    if (open_parts(self, bind, db_url, wait_ms, reason, cap) != 0)
+    self->commands.policy = policy;
+    if (open_parts(self, bind, keys, db_url, wait_ms, reason, cap) != 0)
         command_thread_stop(&self);
     return self;
 }

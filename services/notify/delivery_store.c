@@ -31,16 +31,16 @@ static void int_text(int64_t value, char out[24])
     snprintf(out, 24, "%lld", (long long) value);
 }
 
-void delivery_store_make_id(const char *event_id, const char *channel, const char *recipient_kind,
-                            const char *recipient, char out[DELIVERY_ID_LEN + 1])
+void delivery_store_make_id(const unsigned char key[SECRET_SETTING_BYTES], const char *event_id, const char *channel,
+                            const char *recipient_kind, const char *recipient, char out[DELIVERY_ID_LEN + 1])
 {
-    crypto_hash_sha256_state state;
-    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_auth_hmacsha256_state state;
+    unsigned char digest[crypto_auth_hmacsha256_BYTES];
     const char *parts[] = {event_id, "/", channel, "/", recipient_kind, "/", recipient};
-    crypto_hash_sha256_init(&state);
+    crypto_auth_hmacsha256_init(&state, key, SECRET_SETTING_BYTES);
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        crypto_hash_sha256_update(&state, (const unsigned char *) parts[i], strlen(parts[i]));
-    crypto_hash_sha256_final(&state, digest);
+        crypto_auth_hmacsha256_update(&state, (const unsigned char *) parts[i], strlen(parts[i]));
+    crypto_auth_hmacsha256_final(&state, digest);
     sodium_bin2hex(out, DELIVERY_ID_LEN + 1, digest, DELIVERY_ID_LEN / 2);
 }
 

@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "error_reply.h"
+#include "secret_setting.h"
 #include "staff_accounts.h"
 
 /* Deliveries and their attempts (tables deliveries, delivery_attempts): the proof of who was
@@ -26,9 +27,11 @@
 #define DELIVERIES_CHANNEL "aduan_deliveries"
 
 /* The delivery id of (event, channel, recipient kind, recipient): the first 32 hex digits of the
- * SHA-256 of "event_id/channel/kind/recipient". The same delivery always has the same id. */
-void delivery_store_make_id(const char *event_id, const char *channel, const char *recipient_kind,
-                            const char *recipient, char out[DELIVERY_ID_LEN + 1]);
+ * HMAC-SHA256, under the server's delivery id key, of "event_id/channel/kind/recipient". The same
+ * delivery always has the same id; without the key nobody can test a guessed recipient (an
+ * anonymous reporter's phone number) against an id and event id shown to staff. */
+void delivery_store_make_id(const unsigned char key[SECRET_SETTING_BYTES], const char *event_id, const char *channel,
+                            const char *recipient_kind, const char *recipient, char out[DELIVERY_ID_LEN + 1]);
 
 typedef struct {
     const char *delivery_id;               /* delivery_store_make_id */

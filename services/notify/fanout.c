@@ -10,6 +10,7 @@
 #include "logger.h"
 #include "notify_template.h"
 #include "report_events.h"
+#include "report_lifecycle.h"
 
 #define LANGUAGES 2   /* id, en */
 
@@ -30,6 +31,7 @@ static void message_clear(message_t *m)
 typedef struct rendered_t {
     char *template;
     int language;
+    bool to_reporter;              /* the words differ only in the content they may show */
     bool usable;
     message_t message;
     struct rendered_t *next;
@@ -61,16 +63,23 @@ static const char *report_field(const fanout_t *f, int column)
     return f->report && !PQgetisnull(f->report, 0, column) ? PQgetvalue(f->report, 0, column) : NULL;
 }
 
-enum { R_ID, R_TITLE, R_CONFIDENTIAL, R_EMAIL, R_PHONE, R_LANGUAGE, R_NOTIFY };
+enum { R_ID, R_TITLE, R_CONFIDENTIAL, R_EMAIL, R_PHONE, R_LANGUAGE, R_NOTIFY, R_STATUS, R_NOTE };
 
+/* The report as it is now, and the note of the step the event records (its action at its time):
+ * events carry no content while the report's privacy may still change, so it is read here. */
 static int load_report(db_t *db, fanout_t *f, db_error_t *error)
 {
     if (!f->event->tracking_id)
         return 0;
-    const char *params[] = {f->event->tracking_id};
-    f->report = db_exec(db, "SELECT id, title, confidential, reporter_email, reporter_phone, language, "
-                            "notify_reporter FROM reports WHERE tracking_id = $1",
-                        1, params, error);
+    char at[24];
+    snprintf(at, sizeof at, "%lld", (long long) f->event->occurred_at_ms);
+    const char *params[] = {f->event->tracking_id, payload_text(f, "action"), at};
+    f->report = db_exec(db, "SELECT r.id, r.title, r.confidential, r.reporter_email, r.reporter_phone, r.language, "
+                            "r.notify_reporter, r.status, (SELECT a.note FROM report_actions a "
+                            "  WHERE a.report_id = r.id AND a.action = $2 AND a.at = to_timestamp($3::bigint / 1000.0) "
+                            "  ORDER BY a.id DESC LIMIT 1) "
+                            "FROM reports r WHERE r.tracking_id = $1",
+                        3, params, error);
     if (!f->report)
         return -1;
     if (PQntuples(f->report) != 1)
@@ -111,16 +120,28 @@ static const char *label(const fanout_t *f, int column)
     return PQgetisnull(f->labels, 0, column) ? NULL : PQgetvalue(f->labels, 0, column);
 }
 
-/* The values of the template language (notify_template.h) for one language. */
-static size_t template_values(const fanout_t *f, int language, template_value_t *v)
+/* The one rule for the report's content (title, note) in a message, as in events
+ * (report_events.h): never for a confidential report; for anyone but its own reporter, only once
+ * the report's privacy is settled, since a verifier may still make it anonymous or confidential
+ * and a message, once stored and sent, is not taken back. */
+static bool content_shown(const fanout_t *f, bool to_reporter)
 {
-    bool confidential = report_field(f, R_CONFIDENTIAL) && report_field(f, R_CONFIDENTIAL)[0] == 't';
+    const char *confidential = report_field(f, R_CONFIDENTIAL);
+    if (!confidential || confidential[0] != 'f')
+        return false;
+    return to_reporter || lifecycle_privacy_settled(report_field(f, R_STATUS));
+}
+
+/* The values of the template language (notify_template.h) for one language and audience. */
+static size_t template_values(const fanout_t *f, int language, bool to_reporter, template_value_t *v)
+{
+    bool content = content_shown(f, to_reporter);
     size_t n = 0;
     v[n++] = (template_value_t) {"tracking_id", f->event->tracking_id};
-    v[n++] = (template_value_t) {"title", confidential ? NULL : report_field(f, R_TITLE)};
+    v[n++] = (template_value_t) {"title", content ? report_field(f, R_TITLE) : NULL};
     v[n++] = (template_value_t) {"status", label(f, language)};
     v[n++] = (template_value_t) {"institution", label(f, 2)};
-    v[n++] = (template_value_t) {"note", payload_text(f, "note")};
+    v[n++] = (template_value_t) {"note", content ? report_field(f, R_NOTE) : NULL};
     v[n++] = (template_value_t) {"reason", label(f, 3 + language)};
     v[n++] = (template_value_t) {"deadline", label(f, 5 + language)};
     v[n++] = (template_value_t) {"due_date", label(f, 7)};
@@ -145,8 +166,10 @@ static void fanout_clear(fanout_t *f)
 
 /* The template in the language (Indonesian when it has no such translation). 0 rendered, 1 no
  * usable template (logged: an operator's edit must not stop the stream), -1 error. */
-static int render(db_t *db, const fanout_t *f, const char *template, int language, message_t *m, db_error_t *error)
+static int render(db_t *db, const fanout_t *f, const rendered_t *key, message_t *m, db_error_t *error)
 {
+    const char *template = key->template;
+    int language = key->language;
     const char *params[] = {template, language_codes[language]};
     PGresult *r = db_exec(db, "SELECT subject, text_body, html_body FROM notification_templates "
                               "WHERE template = $1 AND language IN ($2, 'id') ORDER BY language = $2 DESC LIMIT 1",
@@ -154,7 +177,7 @@ static int render(db_t *db, const fanout_t *f, const char *template, int languag
     if (!r)
         return -1;
     template_value_t values[16];
-    size_t count = template_values(f, language, values);
+    size_t count = template_values(f, language, key->to_reporter, values);
     char reason[128] = "no such template";
     if (PQntuples(r) == 1) {
         m->subject = notify_template_render(PQgetvalue(r, 0, 0), values, count, false, reason, sizeof reason);
@@ -170,13 +193,13 @@ static int render(db_t *db, const fanout_t *f, const char *template, int languag
     return 0;
 }
 
-/* The message of a template in a language for this event, rendered on first use: 0 with *m,
- * 1 the template is not usable, -1 error. */
-static int rendered(db_t *db, fanout_t *f, const char *template, int language, const message_t **m,
-                    db_error_t *error)
+/* The message of a template in a language for this event and audience, rendered on first use:
+ * 0 with *m, 1 the template is not usable, -1 error. */
+static int rendered(db_t *db, fanout_t *f, const char *template, int language, bool to_reporter,
+                    const message_t **m, db_error_t *error)
 {
     rendered_t *r = f->rendered;
-    while (r && (r->language != language || strcmp(r->template, template) != 0))
+    while (r && (r->language != language || r->to_reporter != to_reporter || strcmp(r->template, template) != 0))
         r = r->next;
     if (!r) {
         if (!(r = calloc(1, sizeof *r)) || !(r->template = strdup(template))) {
@@ -185,7 +208,8 @@ static int rendered(db_t *db, fanout_t *f, const char *template, int language, c
             return -1;
         }
         r->language = language;
-        int rc = render(db, f, template, language, &r->message, error);
+        r->to_reporter = to_reporter;
+        int rc = render(db, f, r, &r->message, error);
         if (rc < 0) {
             free(r->template);
             free(r);
@@ -246,10 +270,11 @@ static char *http_payload(const fanout_t *f, const target_t *t, const message_t 
 static int deliver(db_t *db, fanout_t *f, const target_t *t, db_error_t *error)
 {
     char delivery_id[DELIVERY_ID_LEN + 1];
-    delivery_store_make_id(f->event->id, t->channel, t->kind, t->recipient, delivery_id);
+    delivery_store_make_id(f->settings->delivery_id_key, f->event->id, t->channel, t->kind, t->recipient, delivery_id);
     static const message_t none = {0};
     const message_t *m = &none;
-    int rc = t->template ? rendered(db, f, t->template, t->language, &m, error) : 0;
+    bool to_reporter = strcmp(t->kind, "reporter") == 0;
+    int rc = t->template ? rendered(db, f, t->template, t->language, to_reporter, &m, error) : 0;
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     char *payload = NULL;

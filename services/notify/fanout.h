@@ -13,6 +13,7 @@ typedef struct {
     const char *public_url;      /* base of links in messages, e.g. https://lapor.example.go.id */
     int max_attempts;
     bool sms_enabled;            /* an SMS provider is configured */
+    const unsigned char *delivery_id_key;   /* SECRET_SETTING_BYTES; keys delivery ids (delivery_store_make_id) */
 } fanout_settings_t;
 
 /* 0 with *created the number of new deliveries, or -1 with the error. */

@@ -5,6 +5,7 @@
  * (notify_commands.h). */
 #include <czmq.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "delivery_store.h"
 #include "event_consumer.h"
 #include "fanout.h"
+#include "secret_setting.h"
 #include "logger.h"
 #include "metrics.h"
 #include "sender.h"
@@ -42,11 +44,15 @@ static const config_option_t notify_options[] = {
     {"ADUAN_DELIVERY_ATTEMPTS", "8", "attempts before a delivery is dead"},
     {"ADUAN_RETRY_BASE_MS", "30000", "wait after the first failed attempt; doubles each time"},
     {"ADUAN_RETRY_CAP_MS", "3600000", "longest wait between attempts"},
+    {"ADUAN_DELIVERY_ID_KEY", "", "the secret that keys delivery ids: 64 hex digits, or a file holding them; required"},
+    {"ADUAN_WEBHOOK_ALLOW", "", "internal address blocks webhooks may reach anyway, CIDRs comma-separated"},
 };
 
 typedef struct {
     fanout_settings_t fanout;
     sender_settings_t sender;
+    unsigned char delivery_id_key[SECRET_SETTING_BYTES];
+    address_policy_t webhook_policy;
 } notify_settings_t;
 
 static int on_event(db_t *db, const event_t *event, void *ctx, db_error_t *error)
@@ -97,6 +103,15 @@ static int read_settings(const config_t *config, notify_settings_t *s, char *rea
     }
     s->fanout.public_url = config_get(config, "ADUAN_PUBLIC_URL");
     s->fanout.sms_enabled = s->sender.sms_url[0] != '\0';
+    s->fanout.delivery_id_key = s->delivery_id_key;
+    s->sender.webhook_policy = &s->webhook_policy;
+    char why[200];
+    if (secret_setting_read(config_get(config, "ADUAN_DELIVERY_ID_KEY"), s->delivery_id_key, why, sizeof why) != 0) {
+        snprintf(reason, cap, "ADUAN_DELIVERY_ID_KEY: %s", why);
+        return -1;
+    }
+    if (address_policy_init(&s->webhook_policy, config_get(config, "ADUAN_WEBHOOK_ALLOW"), reason, cap) != 0)
+        return -1;
     return read_numbers(config, s, reason, cap);
 }
 
@@ -132,15 +147,16 @@ static void send_until_stopped(service_t *service, db_t *db, sender_t *sender)
 }
 
 /* The senders on this thread until SIGTERM, the consumer and the command server on their own. */
-static int serve(service_t *service, const notify_settings_t *settings, db_t *db, sender_t *sender,
+static int serve(service_t *service, const notify_settings_t *settings, db_t *db, curve_keys_t *keys, sender_t *sender,
                  event_consumer_t *consumer_of_events)
 {
     const config_t *config = service_config(service);
     const char *bind = config_get(config, "ADUAN_NOTIFY_BIND");
     char reason[256];
     pthread_t consumer;
-    command_thread_t *commands = command_thread_start(bind, config_get(config, "ADUAN_DB_URL"), COMMAND_DB_WAIT_MS,
-                                                      reason, sizeof reason);
+    command_thread_t *commands = command_thread_start(bind, keys, config_get(config, "ADUAN_DB_URL"),
+                                                      COMMAND_DB_WAIT_MS, &settings->webhook_policy, reason,
+                                                      sizeof reason);
     if (!commands || event_consumer_start_thread(consumer_of_events, &consumer) != 0) {
         logger_error("cannot start: %s", commands ? "the consumer thread" : reason);
         command_thread_stop(&commands);
@@ -162,17 +178,24 @@ static int run(service_t *service, const notify_settings_t *settings)
     event_consumer_config_t cc = {.group = "notify", .topic_prefix = EVENT_REPORT_PREFIX, .handler = on_event,
                                   .handler_ctx = &fanout};
     db_t *db = NULL;
+    curve_keys_t *keys = NULL;
     sender_t *sender = NULL;
     event_consumer_t *consumer = NULL;
     int rc = 1;
+    if (curve_keys_from_config(config, &keys, reason, sizeof reason) != 0) {
+        logger_error("cannot start: %s", reason);
+        return 2;
+    }
+    cc.keys = keys;
     if (event_consumer_configure(config, &cc, reason, sizeof reason) != 0 || !(db = service_db_open(service, false))
         || !(sender = sender_new(&settings->sender, db, reason, sizeof reason))
         || !(consumer = event_consumer_new(&cc, reason, sizeof reason)))
         logger_error("cannot start: %s", db ? reason : "database");
     else
-        rc = serve(service, settings, db, sender, consumer);
+        rc = serve(service, settings, db, keys, sender, consumer);
     event_consumer_destroy(&consumer);
     sender_destroy(&sender);
+    curve_keys_destroy(&keys);
     db_destroy(&db);
     return rc;
 }
@@ -195,6 +218,7 @@ int main(int argc, char **argv)
     } else {
         exit_code = run(service, &settings);
     }
+    sodium_memzero(&settings.delivery_id_key, sizeof settings.delivery_id_key);
     logger_info("stopping");
     service_stop(&service);
     return exit_code;

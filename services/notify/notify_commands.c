@@ -18,7 +18,7 @@ _Static_assert(NOTIFY_DELIVERY_ID_LEN == DELIVERY_ID_LEN, "the codec's delivery 
 #define RESEND_ATTEMPTS 3
 
 /* One command's work: 0 with the answer in *json, 1 refused (*refusal), -1 database error. */
-typedef int (command_fn)(db_t *db, const envelope_t *request, const notify_command_t *command,
+typedef int (command_fn)(const notify_binding_t *on, const envelope_t *request, const notify_command_t *command,
                          const staff_member_t *who, char **json, error_reply_t *refusal, db_error_t *error);
 
 static bool is_admin(const staff_member_t *who)
@@ -32,38 +32,38 @@ static int done(char **json)
     return (*json = strdup("{}")) ? 0 : -1;
 }
 
-static int register_webhook(db_t *db, const envelope_t *request, const notify_command_t *c, const staff_member_t *who,
+static int register_webhook(const notify_binding_t *on, const envelope_t *request, const notify_command_t *c, const staff_member_t *who,
                             char **json, error_reply_t *refusal, db_error_t *error)
 {
     if (!is_admin(who))
         return error_reply_refuse(refusal, ERROR_FORBIDDEN, "webhooks are managed by admins");
     webhook_registration_t reg = {.url = c->url, .institution = c->institution, .description = c->description,
-                                  .request_id = request->id};
+                                  .request_id = request->id, .policy = on->policy};
     for (size_t i = 0; i < NOTIFY_EVENT_TYPES_MAX && c->event_types[i]; i++)
         reg.event_types[i] = c->event_types[i];
-    int rc = webhook_store_register(db, &reg, who, json, refusal, error);
+    int rc = webhook_store_register(on->db, &reg, who, json, refusal, error);
     if (rc == 0)
         logger_info("%s registered a webhook for %s", who->username, c->institution ? c->institution : who->institution);
     return rc;
 }
 
-static int list_webhooks(db_t *db, const envelope_t *request, const notify_command_t *c, const staff_member_t *who,
+static int list_webhooks(const notify_binding_t *on, const envelope_t *request, const notify_command_t *c, const staff_member_t *who,
                          char **json, error_reply_t *refusal, db_error_t *error)
 {
     (void) request;
     (void) c;
     if (!is_admin(who))
         return error_reply_refuse(refusal, ERROR_FORBIDDEN, "webhooks are managed by admins");
-    return webhook_store_list(db, who, json, error);
+    return webhook_store_list(on->db, who, json, error);
 }
 
-static int delete_webhook(db_t *db, const envelope_t *request, const notify_command_t *c, const staff_member_t *who,
+static int delete_webhook(const notify_binding_t *on, const envelope_t *request, const notify_command_t *c, const staff_member_t *who,
                           char **json, error_reply_t *refusal, db_error_t *error)
 {
     (void) request;
     if (!is_admin(who))
         return error_reply_refuse(refusal, ERROR_FORBIDDEN, "webhooks are managed by admins");
-    int rc = c->has_id && c->id > 0 ? webhook_store_disable(db, c->id, who, NULL, error) : 1;
+    int rc = c->has_id && c->id > 0 ? webhook_store_disable(on->db, c->id, who, NULL, error) : 1;
     if (rc == 1)
         return error_reply_refuse(refusal, ERROR_NOT_FOUND, "no webhook of your subtree has this id");
     if (rc == 0)
@@ -71,43 +71,43 @@ static int delete_webhook(db_t *db, const envelope_t *request, const notify_comm
     return rc == 0 ? done(json) : rc;
 }
 
-static int list_inbox(db_t *db, const envelope_t *request, const notify_command_t *c, const staff_member_t *who,
+static int list_inbox(const notify_binding_t *on, const envelope_t *request, const notify_command_t *c, const staff_member_t *who,
                       char **json, error_reply_t *refusal, db_error_t *error)
 {
     (void) request;
     (void) refusal;
-    return inbox_store_list(db, who->id, c->unread_only, (int) c->limit, json, error);
+    return inbox_store_list(on->db, who->id, c->unread_only, (int) c->limit, json, error);
 }
 
-static int read_inbox(db_t *db, const envelope_t *request, const notify_command_t *c, const staff_member_t *who,
+static int read_inbox(const notify_binding_t *on, const envelope_t *request, const notify_command_t *c, const staff_member_t *who,
                       char **json, error_reply_t *refusal, db_error_t *error)
 {
     (void) request;
     if (c->has_id && c->id <= 0)
         return error_reply_refuse(refusal, ERROR_NOT_FOUND, "no item of your inbox has this id");
-    int rc = inbox_store_mark_read(db, who->id, c->has_id ? c->id : 0, error);
+    int rc = inbox_store_mark_read(on->db, who->id, c->has_id ? c->id : 0, error);
     if (rc == 1)
         return error_reply_refuse(refusal, ERROR_NOT_FOUND, "no item of your inbox has this id");
     return rc == 0 ? done(json) : rc;
 }
 
-static int list_deliveries(db_t *db, const envelope_t *request, const notify_command_t *c, const staff_member_t *who,
+static int list_deliveries(const notify_binding_t *on, const envelope_t *request, const notify_command_t *c, const staff_member_t *who,
                            char **json, error_reply_t *refusal, db_error_t *error)
 {
     (void) request;
     (void) refusal;
     delivery_filter_t filter = {c->tracking_id, c->status, c->channel, (int) c->limit, (int) c->offset};
-    return delivery_store_list(db, who, &filter, json, error);
+    return delivery_store_list(on->db, who, &filter, json, error);
 }
 
-static int resend_delivery(db_t *db, const envelope_t *request, const notify_command_t *c, const staff_member_t *who,
+static int resend_delivery(const notify_binding_t *on, const envelope_t *request, const notify_command_t *c, const staff_member_t *who,
                            char **json, error_reply_t *refusal, db_error_t *error)
 {
     if (!is_admin(who))
         return error_reply_refuse(refusal, ERROR_FORBIDDEN, "deliveries are re-sent by admins");
     if (!c->delivery_id)
         return error_reply_refuse(refusal, ERROR_NOT_FOUND, "no delivery of your subtree has this id");
-    int rc = delivery_store_resend(db, who, c->delivery_id, request->id, RESEND_ATTEMPTS, json, refusal, error);
+    int rc = delivery_store_resend(on->db, who, c->delivery_id, request->id, RESEND_ATTEMPTS, json, refusal, error);
     if (rc == 0)
         logger_info("%s re-sent delivery %s", who->username, c->delivery_id);
     return rc;
@@ -162,7 +162,7 @@ static int on_command(void *ctx, const envelope_t *request, envelope_t *reply)
     char *json = NULL;
     error_reply_t refusal;
     db_error_t error = {"", ""};
-    int rc = commands[binding->index].fn(binding->db, request, &command, &who, &json, &refusal, &error);
+    int rc = commands[binding->index].fn(binding, request, &command, &who, &json, &refusal, &error);
     rc = answer(reply, rc, json, &refusal, &error);
     free(json);
     notify_command_clear(&command);
@@ -172,8 +172,8 @@ static int on_command(void *ctx, const envelope_t *request, envelope_t *reply)
 int notify_commands_register(cmd_server_t *server, notify_commands_t *self)
 {
     for (size_t i = 0; i < NOTIFY_COMMAND_COUNT; i++) {
-        self->bindings[i] = (notify_binding_t) {self->db, i};
-        if (cmd_server_on(server, commands[i].type, on_command, &self->bindings[i]) != 0)
+        self->bindings[i] = (notify_binding_t) {self->db, self->policy, i};
+        if (cmd_server_on(server, commands[i].type, CURVE_ROLE_GATEWAY, on_command, &self->bindings[i]) != 0)
             return -1;
     }
     return 0;

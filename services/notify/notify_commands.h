@@ -1,6 +1,7 @@
 #ifndef ADUAN_NOTIFY_COMMANDS_H
 #define ADUAN_NOTIFY_COMMANDS_H
 
+#include "address_policy.h"
 #include "cmd_server.h"
 #include "db.h"
 
@@ -13,11 +14,13 @@
 /* What one registered command is handed by the server (filled by notify_commands_register). */
 typedef struct {
     db_t *db;
+    const address_policy_t *policy;
     size_t index;
 } notify_binding_t;
 
 typedef struct {
     db_t *db;
+    const address_policy_t *policy;   /* where webhooks may point (address_policy.h) */
     notify_binding_t bindings[NOTIFY_COMMAND_COUNT];
 } notify_commands_t;
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "clock.h"
@@ -30,6 +31,8 @@ typedef struct transfer_t {
     size_t size, sent;
     bool email, finished;
     bool receiver_gone;                /* the webhook answered 410: switch it off */
+    const address_policy_t *policy;    /* webhooks: where the request may connect */
+    bool policy_refused;               /* the address connected to was refused by it */
     delivery_outcome_t outcome;
     char detail[CURL_ERROR_SIZE + 64];
     char curl_error[CURL_ERROR_SIZE];
@@ -142,6 +145,30 @@ static int setup_email(sender_t *self, transfer_t *t, char *reason, size_t cap)
     return 0;
 }
 
+/* The connect-time half of the address policy: libcurl hands over the address it resolved just
+ * now, so a host that resolves elsewhere than at registration (DNS rebinding) is caught here. */
+static curl_socket_t open_checked_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *address)
+{
+    transfer_t *t = clientp;
+    (void) purpose;
+    if (!address_policy_allows(t->policy, &address->addr)) {
+        t->policy_refused = true;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(address->family, address->socktype, address->protocol);
+}
+
+/* Webhook URLs are chosen by admins, so their requests connect only where the policy allows; the
+ * SMS provider's URL is the operator's own setting. */
+static void guard_webhook(sender_t *self, transfer_t *t)
+{
+    if (strcmp(t->delivery.channel, "webhook") != 0)
+        return;
+    t->policy = self->s.webhook_policy;
+    curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
+    curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETDATA, t);
+}
+
 static int setup_http(sender_t *self, transfer_t *t, char *reason, size_t cap)
 {
     bool sms = strcmp(t->delivery.channel, "sms") == 0;
@@ -174,6 +201,7 @@ static int setup_http(sender_t *self, transfer_t *t, char *reason, size_t cap)
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long) t->size);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard_response);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long) self->s.http_timeout_ms);
+    guard_webhook(self, t);
     return 0;
 }
 
@@ -224,11 +252,23 @@ static void judge_email(transfer_t *t, CURLcode result, long code)
     snprintf(t->detail, sizeof t->detail, "SMTP %ld: %s", code, t->curl_error[0] ? t->curl_error : curl_easy_strerror(result));
 }
 
+/* What the attempt log says of a request that got no answer: staff read it, so it names no host,
+ * address or error text of the network in between. */
+static const char *no_answer(const transfer_t *t, CURLcode result)
+{
+    if (t->policy_refused)
+        return "refused by the address policy";
+    if (result == CURLE_OPERATION_TIMEDOUT)
+        return "no answer in time";
+    return "could not connect";
+}
+
 static void judge_http(transfer_t *t, CURLcode result, long code)
 {
     if (result != CURLE_OK) {
         t->outcome = DELIVERY_FAILED;
-        snprintf(t->detail, sizeof t->detail, "%s", t->curl_error[0] ? t->curl_error : curl_easy_strerror(result));
+        snprintf(t->detail, sizeof t->detail, "%s", no_answer(t, result));
+        logger_debug("delivery %s: %s", t->delivery.delivery_id, t->curl_error[0] ? t->curl_error : curl_easy_strerror(result));
     } else {
         t->outcome = DELIVERY_FAILED;
         if (code >= 200 && code < 300)

@@ -18,12 +18,21 @@ static bool is_admin(const staff_member_t *who)
     return strcmp(who->role, "national_admin") == 0 || strcmp(who->role, "institution_admin") == 0;
 }
 
-static void validate(const webhook_registration_t *reg, field_errors_t *errors)
+/* A well-formed URL is resolved, and refused when its host is an internal address. */
+static void validate_url(const webhook_registration_t *reg, field_errors_t *errors)
 {
     const char *url = reg->url;
+    char reason[128];
     if (!url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) || strlen(url) > 2000
         || strpbrk(url, " \t\r\n"))
         field_errors_add(errors, "url", "invalid", "must be an http:// or https:// URL of at most 2000 characters");
+    else if (address_policy_check_url(reg->policy, url, reason, sizeof reason) != 0)
+        field_errors_add(errors, "url", "invalid", "%s", reason);
+}
+
+static void validate(const webhook_registration_t *reg, field_errors_t *errors)
+{
+    validate_url(reg, errors);
     if (reg->description && strlen(reg->description) > 500)
         field_errors_add(errors, "description", "too_long", "must be at most 500 characters");
     for (int i = 0; reg->event_types[i]; i++)

@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "address_policy.h"
 #include "db.h"
 #include "error_reply.h"
 #include "field_errors.h"
@@ -21,11 +22,13 @@ typedef struct {
     const char *event_types[WEBHOOK_EVENT_TYPES_MAX + 1];   /* NULL-terminated; empty = every type */
     const char *description;          /* optional */
     const char *request_id;           /* the command's: registering under it again adds nothing */
+    const address_policy_t *policy;   /* which hosts the URL may name */
 } webhook_registration_t;
 
 /* Registers a webhook; the answer is its JSON (with the secret, shown to its registrar only) in
  * *json. A registration already made under the same request id by the same admin answers that
- * webhook again. 0 registered; 1 refused: invalid (with its field errors) or forbidden (the
+ * webhook again. A URL whose host resolves to an address the policy refuses is invalid (field
+ * "url"). 0 registered; 1 refused: invalid (with its field errors) or forbidden (the
  * institution is outside the admin's subtree); -1 error. */
 int webhook_store_register(db_t *db, const webhook_registration_t *registration, const staff_member_t *admin,
                            char **json, error_reply_t *refusal, db_error_t *error);

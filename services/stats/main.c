@@ -96,10 +96,11 @@ static void serve(service_t *service, db_t *db, stream_hub_t *hub, cmd_server_t 
 }
 
 /* The counting member, on a thread and connection of its own. */
-static int start_counting(const config_t *config, event_consumer_t **consumer, pthread_t *thread, char *reason,
-                          size_t cap)
+static int start_counting(const config_t *config, const curve_keys_t *keys, event_consumer_t **consumer,
+                          pthread_t *thread, char *reason, size_t cap)
 {
-    event_consumer_config_t cc = {.group = STATS_GROUP, .topic_prefix = EVENT_REPORT_PREFIX, .handler = count_event};
+    event_consumer_config_t cc = {.group = STATS_GROUP, .topic_prefix = EVENT_REPORT_PREFIX, .handler = count_event,
+                                  .keys = keys};
     if (event_consumer_configure(config, &cc, reason, cap) != 0 || !(*consumer = event_consumer_new(&cc, reason, cap)))
         return -1;
     if (pthread_create(thread, NULL, consume, *consumer) != 0) {
@@ -122,24 +123,31 @@ int main(int argc, char **argv)
         return exit_code;
     const config_t *config = service_config(service);
     char reason[256];
-    long heartbeat_ms = 1000;
+    long heartbeat_ms = 1000, statement_timeout_ms = 0;
     db_t *db = NULL;
+    curve_keys_t *keys = NULL;
     stream_hub_t *hub = NULL;
     cmd_server_t *replay = NULL;
     event_consumer_t *consumer = NULL;
     stats_queries_t *queries = NULL;
     pthread_t counting;
-    if (config_get_long(config, "ADUAN_HEARTBEAT_MS", 10, 60000, &heartbeat_ms, reason, sizeof reason) != 0) {
+    if (config_get_long(config, "ADUAN_HEARTBEAT_MS", 10, 60000, &heartbeat_ms, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &statement_timeout_ms, reason,
+                           sizeof reason) != 0
+        || curve_keys_from_config(config, &keys, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         exit_code = 2;
     } else if (!(db = service_db_open(service, false)))
         exit_code = 1;
-    else if (!(hub = stream_hub_new(db, config_get(config, "ADUAN_STREAM_BIND"), (int) heartbeat_ms, reason, sizeof reason))
-             || !(replay = cmd_server_new(config_get(config, "ADUAN_REPLAY_BIND"), reason, sizeof reason))
-             || cmd_server_on(replay, MSG_STREAM_REPLAY, stream_hub_replay, hub) != 0
-             || !(queries = stats_queries_start(config_get(config, "ADUAN_STATS_QUERY_BIND"),
-                                                config_get(config, "ADUAN_DB_URL"), reason, sizeof reason))
-             || start_counting(config, &consumer, &counting, reason, sizeof reason) != 0) {
+    else if (!(hub = stream_hub_new(db, config_get(config, "ADUAN_STREAM_BIND"), keys, (int) heartbeat_ms, reason,
+                                    sizeof reason))
+             || !(replay = cmd_server_new(config_get(config, "ADUAN_REPLAY_BIND"), keys, reason, sizeof reason))
+             || cmd_server_on(replay, MSG_STREAM_REPLAY, CURVE_ROLE_SERVICE | CURVE_ROLE_ANALYTICS, stream_hub_replay,
+                              hub) != 0
+             || !(queries = stats_queries_start(config_get(config, "ADUAN_STATS_QUERY_BIND"), keys,
+                                                config_get(config, "ADUAN_DB_URL"), statement_timeout_ms, reason,
+                                                sizeof reason))
+             || start_counting(config, keys, &consumer, &counting, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         exit_code = 1;
     } else {
@@ -153,6 +161,7 @@ int main(int argc, char **argv)
     stats_queries_stop(&queries);
     cmd_server_destroy(&replay);
     stream_hub_destroy(&hub);
+    curve_keys_destroy(&keys);
     db_destroy(&db);
     service_stop(&service);
     return exit_code;

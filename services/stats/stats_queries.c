@@ -13,6 +13,7 @@
 #include "stats_facts.h"
 #include "stats_query_codec.h"
 #include "stats_views.h"
+#include "survey_codes.h"
 #include "survey_store.h"
 
 _Static_assert(SURVEY_ANSWER_ELEMENTS == SURVEY_ELEMENTS, "a survey.answer carries every element of the survey");
@@ -23,6 +24,7 @@ _Static_assert(SURVEY_ANSWER_ELEMENTS == SURVEY_ELEMENTS, "a survey.answer carri
 struct stats_queries_t {
     cmd_server_t *server;
     db_t *db;
+    long statement_timeout_ms;
     pthread_t thread;
     atomic_bool stopping;       /* the service stops for another reason than a signal */
 };
@@ -106,6 +108,22 @@ static int send_document(envelope_t *reply, char *json)
     return 0;
 }
 
+typedef struct {
+    const stats_query_t *query;
+    stats_filter_t *filter;
+    char **json;
+    error_reply_t *refusal;
+} view_job_t;
+
+static int view_tx(db_t *db, void *ctx, db_error_t *error)
+{
+    view_job_t *job = ctx;
+    free(*job->json);   /* of an attempt whose commit failed */
+    *job->json = NULL;
+    int done = scope(db, job->query, job->filter, job->refusal, error);
+    return done == 0 ? compute(db, job->query, job->filter, job->json, job->refusal, error) : done;
+}
+
 static int on_query(void *ctx, const envelope_t *request, envelope_t *reply)
 {
     stats_queries_t *self = ctx;
@@ -118,9 +136,8 @@ static int on_query(void *ctx, const envelope_t *request, envelope_t *reply)
     db_error_t error = {"", ""};
     error_reply_t refusal;
     char *json = NULL;
-    int done = scope(self->db, &q, &f, &refusal, &error);
-    if (done == 0)
-        done = compute(self->db, &q, &f, &json, &refusal, &error);
+    view_job_t job = {&q, &f, &json, &refusal};
+    int done = db_bounded_transaction(self->db, self->statement_timeout_ms, view_tx, &job, &error);
     int rc;
     if (done == 0)
         rc = send_document(reply, json);
@@ -170,7 +187,7 @@ static int on_answer(void *ctx, const envelope_t *request, envelope_t *reply)
         stored = survey_store_reporter(self->db, request->id, a.tracking_id, a.reporter_token, answers, &refusal,
                                        &error);
     else
-        stored = survey_store_service_user(self->db, request->id, a.institution, answers, &refusal, &error);
+        stored = survey_store_service_user(self->db, request->id, a.institution, a.code, answers, &refusal, &error);
     survey_answer_clear(&a);
     if (stored == 1)
         return error_reply_into(reply, &refusal);
@@ -180,6 +197,29 @@ static int on_answer(void *ctx, const envelope_t *request, envelope_t *reply)
     }
     logger_info("survey answered (%s)", respondent);
     return send_recorded(reply, respondent);
+}
+
+static int on_codes(void *ctx, const envelope_t *request, envelope_t *reply)
+{
+    stats_queries_t *self = ctx;
+    survey_codes_t ask;
+    char reason[256] = "the message is not version 1";
+    if (request->version != STATS_QUERY_VERSION || survey_codes_decode(request->body, request->body_size, &ask, reason,
+                                                                       sizeof reason) != 0)
+        return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
+    db_error_t error = {"", ""};
+    error_reply_t refusal;
+    char *json = NULL;
+    int done = survey_codes_issue(self->db, request->id, &ask, &json, &refusal, &error);
+    if (done == 0)
+        logger_info("%s issued %u survey codes for %s", ask.actor_id, (unsigned) ask.count, ask.institution);
+    survey_codes_clear(&ask);
+    if (done == 0)
+        return send_document(reply, json);
+    if (done == 1)
+        return error_reply_into(reply, &refusal);
+    logger_warn("issuing survey codes failed: %s", error.message);
+    return error_reply_simple(reply, ERROR_UNAVAILABLE, DB_UNAVAILABLE);
 }
 
 static int rebuild_tx(db_t *db, void *ctx, db_error_t *error)
@@ -244,7 +284,8 @@ static void destroy(stats_queries_t *self)
     free(self);
 }
 
-stats_queries_t *stats_queries_start(const char *bind_endpoints, const char *db_url, char *reason, size_t cap)
+stats_queries_t *stats_queries_start(const char *bind_endpoints, curve_keys_t *keys, const char *db_url,
+                                     long statement_timeout_ms, char *reason, size_t cap)
 {
     stats_queries_t *self = calloc(1, sizeof *self);
     db_error_t error = {"", ""};
@@ -253,12 +294,14 @@ stats_queries_t *stats_queries_start(const char *bind_endpoints, const char *db_
         free(self);
         return NULL;
     }
+    self->statement_timeout_ms = statement_timeout_ms;
     if (db_connect(self->db, CONNECT_WAIT_MS, &error) != 0)
         snprintf(reason, cap, "query server: %s", error.message);
-    else if ((self->server = cmd_server_new(bind_endpoints, reason, cap))) {
-        if (cmd_server_on(self->server, MSG_STATS_QUERY, on_query, self) == 0
-            && cmd_server_on(self->server, MSG_SURVEY_ANSWER, on_answer, self) == 0
-            && cmd_server_on(self->server, MSG_STATS_REBUILD, on_rebuild, self) == 0
+    else if ((self->server = cmd_server_new(bind_endpoints, keys, reason, cap))) {
+        if (cmd_server_on(self->server, MSG_STATS_QUERY, CURVE_ROLE_GATEWAY, on_query, self) == 0
+            && cmd_server_on(self->server, MSG_SURVEY_ANSWER, CURVE_ROLE_GATEWAY, on_answer, self) == 0
+            && cmd_server_on(self->server, MSG_SURVEY_CODES, CURVE_ROLE_GATEWAY, on_codes, self) == 0
+            && cmd_server_on(self->server, MSG_STATS_REBUILD, CURVE_ROLE_ADMIN, on_rebuild, self) == 0
             && pthread_create(&self->thread, NULL, serve, self) == 0)
             return self;
         snprintf(reason, cap, "cannot start the query server");

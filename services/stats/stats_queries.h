@@ -3,7 +3,9 @@
 
 #include <stddef.h>
 
-/* aduan-stats' query server: stats.query, survey.answer and the operator's stats.rebuild
+#include "curve_keys.h"
+
+/* aduan-stats' query server: stats.query, survey.answer, an admin's survey.codes and the operator's stats.rebuild
  * (stats_query_codec.h) on a command socket, a thread and a database connection of their own, so
  * that a long export never delays the live stream and the stream never delays a query. The server owns the rules that need SQL: a
  * member of staff sees their institution's subtree (by default their own institution, 403 outside
@@ -11,9 +13,13 @@
  * staff. */
 typedef struct stats_queries_t stats_queries_t;
 
-/* Binds `bind_endpoints`, connects to `db_url` and starts serving on a thread. NULL with the
- * reason when any of it fails. */
-stats_queries_t *stats_queries_start(const char *bind_endpoints, const char *db_url, char *reason, size_t reason_cap);
+/* Binds `bind_endpoints` (CURVE with `keys`, which outlive the server; NULL: plain), connects to
+ * `db_url` and starts serving on a thread: queries, answers and survey codes from gateway keys,
+ * stats.rebuild from admin keys; the statements of a stats.query are cancelled after
+ * statement_timeout_ms (0 = never), which answers `unavailable`. NULL with the reason when any of
+ * it fails. */
+stats_queries_t *stats_queries_start(const char *bind_endpoints, curve_keys_t *keys, const char *db_url,
+                                     long statement_timeout_ms, char *reason, size_t reason_cap);
 /* Ends the serving (it ends by itself when the service is interrupted), waits for the thread and
  * frees everything. */
 void stats_queries_stop(stats_queries_t **self_p);

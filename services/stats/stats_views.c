@@ -15,7 +15,7 @@
     "  AND ($2::date IS NULL OR (s.submitted_at AT TIME ZONE 'Asia/Jakarta')::date <= $2::date) " \
     "  AND ($3::text IS NULL OR s.institution_code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3) " \
     "       OR EXISTS (SELECT 1 FROM institutions r WHERE r.code = $3 AND r.parent_code IS NULL)) " \
-    "  AND ($4::text IS NULL OR s.region_code = $4 OR s.region_code LIKE $4 || '.%') " \
+    "  AND ($4::text IS NULL OR s.region_code = $4 OR starts_with(s.region_code, $4 || '.')) " \
     "  AND ($5::text IS NULL OR s.category_code IN (SELECT code FROM categories WHERE code = $5 OR parent_code = $5)) " \
     "  AND ($6::text IS NULL OR s.classification = $6) AND ($7::text IS NULL OR s.channel = $7)), " \
     "m AS (SELECT COALESCE((SELECT value FROM stats_settings WHERE key = 'public_min_count'), 5) AS min_count)"
@@ -138,7 +138,7 @@ static int invalid(error_reply_t *refusal, const char *what)
 }
 
 /* YYYY-MM-DD in digits (PostgreSQL then checks the day exists); codes of letters, digits, '.',
- * '_' and '-' only, so a region or category never carries a LIKE wildcard. */
+ * '_' and '-' only ('_' for classifications and channels: no code is matched with LIKE). */
 static bool is_date(const char *s)
 {
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')

@@ -23,7 +23,8 @@ struct stream_hub_t {
     metrics_gauge_t *head_gauge;
 };
 
-stream_hub_t *stream_hub_new(db_t *db, const char *pub_bind, int heartbeat_ms, char *reason, size_t cap)
+stream_hub_t *stream_hub_new(db_t *db, const char *pub_bind, curve_keys_t *keys, int heartbeat_ms, char *reason,
+                             size_t cap)
 {
     stream_hub_t *self = calloc(1, sizeof *self);
     if (!self || !(self->pub = zsock_new(ZMQ_PUB))) {
@@ -35,6 +36,10 @@ stream_hub_t *stream_hub_new(db_t *db, const char *pub_bind, int heartbeat_ms, c
      * mark keeps that rare. */
     zsock_set_sndhwm(self->pub, 100000);
     zsock_set_linger(self->pub, 200);
+    if (curve_keys_serve(keys, self->pub, reason, cap) != 0) {
+        stream_hub_destroy(&self);
+        return NULL;
+    }
     if (zsock_bind(self->pub, "%s", pub_bind) < 0) {
         snprintf(reason, cap, "cannot bind %s: %s", pub_bind, zmq_strerror(zmq_errno()));
         stream_hub_destroy(&self);

@@ -2,6 +2,7 @@
 #define ADUAN_STATS_STREAM_HUB_H
 #include <czmq.h>
 #include <stdint.h>
+#include "curve_keys.h"
 #include "db.h"
 #include "envelope.h"
 
@@ -11,7 +12,9 @@
  * the numbering is shared through PostgreSQL, so they publish identical streams. */
 typedef struct stream_hub_t stream_hub_t;
 
-stream_hub_t *stream_hub_new(db_t *db, const char *pub_bind, int heartbeat_ms, char *reason, size_t reason_cap);
+/* keys: CURVE on the PUB socket, admitting the peers' keys (they outlive the hub); NULL: plain. */
+stream_hub_t *stream_hub_new(db_t *db, const char *pub_bind, curve_keys_t *keys, int heartbeat_ms, char *reason,
+                             size_t reason_cap);
 void stream_hub_destroy(stream_hub_t **self_p);
 
 /* (Re)issues LISTEN after a (re)connection; returns the socket to poll for notifications, or -1

@@ -75,17 +75,21 @@ int survey_store_reporter(db_t *db, const char *request_id, const char *tracking
                        error);
 }
 
-int survey_store_service_user(db_t *db, const char *request_id, const char *institution,
+int survey_store_service_user(db_t *db, const char *request_id, const char *institution, const char *code,
                               const int answers[SURVEY_ELEMENTS], error_reply_t *refusal, db_error_t *error)
 {
-    char values[64];
+    char values[64], code_hash[SECRET_TOKEN_HASH_HEX_LEN + 1];
     answers_literal(answers, values);
-    const char *params[] = {institution, values, request_id};
+    secret_token_hash_hex(code, code_hash);
+    const char *params[] = {institution, values, request_id, code_hash};
     PGresult *r = db_exec(db,
+        "WITH used AS (UPDATE survey_codes SET used_at = now() "
+        "  WHERE code_hash = $4 AND institution_code = $1 AND used_at IS NULL "
+        "    AND EXISTS (SELECT 1 FROM institutions WHERE code = $1 AND active) RETURNING institution_code) "
         "INSERT INTO survey_responses (respondent, institution_code, answers, request_id) "
-        "SELECT 'service_user', code, $2::smallint[], $3 FROM institutions WHERE code = $1 AND active "
+        "SELECT 'service_user', institution_code, $2::smallint[], $3 FROM used "
         "ON CONFLICT (request_id) DO NOTHING RETURNING id",
-        3, params, error);
+        4, params, error);
     if (!r)
         return -1;
     bool added = PQntuples(r) == 1;
@@ -94,6 +98,6 @@ int survey_store_service_user(db_t *db, const char *request_id, const char *inst
         return 0;
     int rc = answered_by(db, request_id, ERROR_INVALID, "the answers have invalid fields", refusal, error);
     if (rc == 1)
-        field_errors_add(&refusal->fields, "institution", "unknown", "no active institution has this code");
+        field_errors_add(&refusal->fields, "code", "unknown", "not an unused survey code of this institution");
     return rc;
 }

@@ -17,10 +17,12 @@
 int survey_store_reporter(db_t *db, const char *request_id, const char *tracking_id, const char *reporter_token,
                           const int answers[SURVEY_ELEMENTS], error_reply_t *refusal, db_error_t *error);
 
-/* A service user's answers about an institution. 0 stored (now or by this request before); 1
- * refused: invalid, with the field error "institution" when no active institution has the code;
- * -1 error. */
-int survey_store_service_user(db_t *db, const char *request_id, const char *institution,
+/* A service user's answers about an active institution, with a one-time code it issued
+ * (survey_codes.h): the code is used up in the statement that stores the answer. 0 stored (now or
+ * by this request before); 1 refused: invalid, with the field error "code" for a code that is
+ * unknown, used, of another institution, or of an inactive one (one answer for all, so the
+ * refusal tells nothing about codes); -1 error. */
+int survey_store_service_user(db_t *db, const char *request_id, const char *institution, const char *code,
                               const int answers[SURVEY_ELEMENTS], error_reply_t *refusal, db_error_t *error);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "curve_keys.h"
 #include "logger.h"
 #include "stream_reader.h"
 
@@ -25,6 +26,7 @@ static const config_option_t tail_settings[] = {
     {"ADUAN_STREAM_ENDPOINTS", "tcp://127.0.0.1:7110", "hub PUB endpoints, comma-separated (--endpoints)"},
     {"ADUAN_REPLAY_ENDPOINTS", "tcp://127.0.0.1:7111", "hub replay endpoints, comma-separated (--replay)"},
     {"ADUAN_LOG_LEVEL", "warn", "debug, info, warn or error"},
+    CONFIG_CURVE_OPTIONS,
 };
 
 static void usage(const config_t *config, FILE *out)
@@ -105,10 +107,10 @@ static int print_event(const event_t *event)
     return rc;
 }
 
-static int run(const tail_options_t *o)
+static int run(const tail_options_t *o, const curve_keys_t *keys)
 {
     long long start = o->resume ? read_resume(o->resume) : o->from;
-    stream_reader_config_t config = {o->endpoints, o->replay, start + 1, o->topic, 0};
+    stream_reader_config_t config = {o->endpoints, o->replay, start + 1, o->topic, 0, keys};
     char reason[256];
     stream_reader_t *reader = stream_reader_new(&config, reason, sizeof reason);
     if (!reader) {
@@ -144,6 +146,19 @@ static int run(const tail_options_t *o)
     return 0;
 }
 
+static int run_with_keys(const config_t *config, const tail_options_t *o)
+{
+    char reason[256];
+    curve_keys_t *keys = NULL;
+    if (curve_keys_from_config(config, &keys, reason, sizeof reason) != 0) {
+        logger_error("%s", reason);
+        return 2;
+    }
+    int exit_code = run(o, keys);
+    curve_keys_destroy(&keys);
+    return exit_code;
+}
+
 int main(int argc, char **argv)
 {
     config_t *config = config_new_own("aduan-tail", "print aduan's event stream as JSON lines", tail_settings,
@@ -161,7 +176,7 @@ int main(int argc, char **argv)
         zsys_init();
         logger_init("tail");
         logger_set_level_name(config_get(config, "ADUAN_LOG_LEVEL"));
-        exit_code = run(&options);
+        exit_code = run_with_keys(config, &options);
     }
     config_destroy(&config);
     return exit_code;

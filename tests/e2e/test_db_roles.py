@@ -14,7 +14,7 @@ import tempfile
 import time
 import unittest
 
-from aduan_harness import BIN_DIR, Database, Service, free_port
+from aduan_harness import BIN_DIR, IDEMPOTENCY_SECRET, Database, Service, free_port
 
 ROLES = ["aduan_gateway", "aduan_intake", "aduan_verify", "aduan_route", "aduan_notify", "aduan_stats"]
 BACKEND = ROLES[1:]
@@ -44,7 +44,7 @@ MAP = {
     "staff_sessions": grants(("aduan_gateway", SID)),
     "reports": grants((["aduan_notify", "aduan_stats"], S), (["aduan_verify", "aduan_route"], "SU"),
                       ("aduan_intake", SIU)),
-    "report_actions": grants((LIFECYCLE, SI)),
+    "report_actions": grants((LIFECYCLE, SI), ("aduan_notify", S)),
     "report_deadlines": grants((LIFECYCLE, SIU)),
     "submission_keys": grants(("aduan_intake", SID)),
     "report_prechecks": grants((["aduan_intake", "aduan_route"], S), ("aduan_verify", SI)),
@@ -59,6 +59,7 @@ MAP = {
     "inbox_items": grants(("aduan_notify", SIU)),
     "stat_reports": grants(("aduan_stats", SIUD)),
     "survey_responses": grants(("aduan_stats", SI)),
+    "survey_codes": grants(("aduan_stats", SIUD)),
 }
 PRIVILEGES = {"S": "SELECT", "I": "INSERT", "U": "UPDATE", "D": "DELETE"}
 
@@ -113,6 +114,15 @@ class DatabaseRoles(unittest.TestCase):
             "WHERE a.attrelid = 'events'::regclass AND a.attnum > 0 AND NOT a.attisdropped").split()
         updatable = sorted(tuple(row.split("|")[:2]) for row in rows if row.endswith("|t"))
         self.assertEqual(updatable, [("aduan_stats", "seq")])
+
+    def test_the_gateway_changes_only_whether_an_account_is_active_and_when_a_session_was_used(self):
+        for table, column in (("staff", "active"), ("staff_sessions", "last_used_at")):
+            rows = self.db.scalar(
+                "SELECT string_agg(format('%s|%s|%s', r, a.attname, has_column_privilege(r, a.attrelid, a.attname, 'UPDATE')), ' ') "
+                f"FROM unnest('{{{','.join(ROLES)}}}'::text[]) r, pg_attribute a "
+                f"WHERE a.attrelid = '{table}'::regclass AND a.attnum > 0 AND NOT a.attisdropped").split()
+            updatable = sorted(tuple(row.split("|")[:2]) for row in rows if row.endswith("|t"))
+            self.assertEqual(updatable, [("aduan_gateway", column)], table)
 
     def test_writers_may_take_ids_from_the_serial_sequences(self):
         rows = self.db.scalar(
@@ -218,6 +228,7 @@ class DatabaseRoles(unittest.TestCase):
             service = Service("aduan-intake", {
                 "ADUAN_DB_URL": fresh.service_url("aduan-intake"),
                 "ADUAN_INTAKE_BIND": f"tcp://127.0.0.1:{free_port()}",
+                "ADUAN_IDEMPOTENCY_SECRET": IDEMPOTENCY_SECRET,
                 "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
             }, workdir, name="intake").start(wait_ready=False)
             log = os.path.join(workdir, "intake.1.log")

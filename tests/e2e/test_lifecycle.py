@@ -277,7 +277,10 @@ class LifecycleTest(SystemTestCase):
 
     def test_retried_action_with_idempotency_key_acts_once(self):
         tid, _ = self.submit(category="DIK.PPDB", title="Pendaftaran sekolah ditolak sistem")
-        headers = dict(self.auth["nas"], **{"Idempotency-Key": "verify-once-1"})
+        short = dict(self.auth["nas"], **{"Idempotency-Key": "verify-once-1"})   # guessable: refused
+        status, _, doc = self.sys.json("POST", f"/api/v1/reports/{tid}/actions", {"action": "verify"}, short)
+        self.assertEqual(status, 400, doc)
+        headers = dict(self.auth["nas"], **{"Idempotency-Key": "verify-once-0123456789"})
         answers = []
         post = lambda: answers.append(self.sys.json("POST", f"/api/v1/reports/{tid}/actions",  # noqa: E731
                                                     {"action": "verify"}, headers))

@@ -5,8 +5,9 @@ import sys
 import threading
 import time
 import unittest
+import uuid
 
-from aduan_harness import System, SystemTestCase, valid_report
+from aduan_harness import Service, System, SystemTestCase, free_port, valid_report
 
 TRACKING_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
 REPORT_TABLES = ("reports", "report_actions", "submission_keys")
@@ -182,7 +183,7 @@ class Idempotency(SystemTest):
     hint = "idem"
 
     def test_same_key_and_body_returns_the_same_answer_and_creates_nothing(self):
-        headers = {"Idempotency-Key": "idem-test-1"}
+        headers = {"Idempotency-Key": str(uuid.uuid4())}
         status1, hdrs1, first = self.submit(headers=headers)
         self.assertEqual(status1, 201, first)
         before = self.counts()
@@ -193,7 +194,7 @@ class Idempotency(SystemTest):
         self.assertEqual(self.counts(), before)
 
     def test_same_key_with_another_body_is_422(self):
-        headers = {"Idempotency-Key": "idem-test-2"}
+        headers = {"Idempotency-Key": str(uuid.uuid4())}
         status, _, first = self.submit(headers=headers)
         self.assertEqual(status, 201, first)
         before = self.counts()
@@ -202,12 +203,12 @@ class Idempotency(SystemTest):
         self.assertEqual(self.counts(), before)
 
     def test_different_keys_make_different_reports(self):
-        _, _, a = self.submit(headers={"Idempotency-Key": "idem-test-3a"})
-        _, _, b = self.submit(headers={"Idempotency-Key": "idem-test-3b"})
+        _, _, a = self.submit(headers={"Idempotency-Key": str(uuid.uuid4())})
+        _, _, b = self.submit(headers={"Idempotency-Key": str(uuid.uuid4())})
         self.assertNotEqual(a["tracking_id"], b["tracking_id"])
 
     def test_concurrent_retries_of_one_key_create_one_report(self):
-        headers = {"Idempotency-Key": "idem-test-4"}
+        headers = {"Idempotency-Key": str(uuid.uuid4())}
         results = []
 
         def send():
@@ -228,6 +229,37 @@ class Idempotency(SystemTest):
     def test_bad_key_is_400(self):
         status, hdrs, doc = self.submit(headers={"Idempotency-Key": "x" * 201})
         self.assertProblem(status, hdrs, doc, 400)
+
+    def test_a_key_shorter_than_16_characters_is_400_and_stores_nothing(self):
+        """A short key can be guessed, and with it another client's answer replayed."""
+        before = self.counts()
+        for key in ("idem-test-1", "x" * 15, "", "0123456789abcde\u00e9"):
+            status, hdrs, doc = self.submit(headers={"Idempotency-Key": key})
+            self.assertProblem(status, hdrs, doc, 400)
+            self.assertIn("16", doc["detail"])
+        self.assertEqual(self.counts(), before)
+        for key in ("x" * 16, "y" * 200):
+            status, _, doc = self.submit(headers={"Idempotency-Key": key})
+            self.assertEqual(status, 201, doc)
+
+    def test_the_stored_answer_holds_neither_the_token_nor_the_key(self):
+        key = str(uuid.uuid4())
+        status, _, receipt = self.submit(headers={"Idempotency-Key": key})
+        self.assertEqual(status, 201, receipt)
+        rows = self.sys.db.scalar("SELECT string_agg(k::text || encode(k.sealed_response, 'escape'), ' ') "
+                                  "FROM submission_keys k")
+        self.assertNotIn(receipt["reporter_token"], rows)
+        self.assertNotIn(key, rows)
+
+    def test_intake_does_not_start_without_its_secret(self):
+        for secret in ("", "0123", "/nonexistent/idempotency-secret"):
+            intake = Service("aduan-intake", {
+                "ADUAN_DB_URL": self.sys.db.service_url("aduan-intake"),
+                "ADUAN_INTAKE_BIND": f"tcp://127.0.0.1:{free_port()}",
+                "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
+                "ADUAN_IDEMPOTENCY_SECRET": secret,
+            }, self.sys.workdir, name="intake-nosecret").start(wait_ready=False)
+            self.assertEqual(intake.proc.wait(20), 2, f"started with the secret {secret!r}")
 
 
 class BadInput(SystemTest):

@@ -157,7 +157,8 @@ class Stats(SystemTestCase):
         before = [self.stats(path, **q) for path, q in queries]
         facts_before = self.sys.db.scalar("SELECT md5(string_agg(s::text, ',' ORDER BY tracking_id)) FROM stat_reports s")
         done = subprocess.run([os.path.join(BIN_DIR, "aduan-admin"), "rebuild-stats"], capture_output=True,
-                              env={**os.environ, "ADUAN_STATS_ENDPOINTS": self.sys.stats_endpoints()}, timeout=60)
+                              env={**os.environ, "ADUAN_STATS_ENDPOINTS": self.sys.stats_endpoints(),
+                                   **self.sys.keys.env("admin")}, timeout=60)
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertIn(b"statistics rebuilt from", done.stdout)
         self.assertEqual(self.sys.db.scalar("SELECT md5(string_agg(s::text, ',' ORDER BY tracking_id)) "
@@ -183,6 +184,8 @@ class Stats(SystemTestCase):
         for query in ("from=2026-02-31", "to=yesterday", "region=21%25", "category=JALAN_%25"):
             status, _, doc = self.sys.json("GET", f"/api/v1/stats/summary?{query}", headers=self.auth["nas"])
             self.assertEqual(status, 422, (query, doc))
+        # '_' is allowed in codes (classifications, channels) and must match itself, not any character.
+        self.assertEqual(self.stats("summary", region="2_")["groups"], [])
         status, headers, _ = self.sys.json("GET", "/api/v1/stats/summary",
                                            headers={"Authorization": "Bearer " + "x" * 300})
         self.assertEqual(status, 401, "a malformed token is refused, not served the public view")
@@ -283,8 +286,10 @@ class Stats(SystemTestCase):
         institution = "KOTA-21.72.DINSOS"
         sets = [[4, 4, 4, None, 4, 4, 4, 4, 4], [3, 3, 3, 3, 3, 3, 3, 3, 3], [4, 3, 4, 3, 4, 3, 4, 3, None],
                 [2, 3, 4, 4, 3, 2, 4, 4, 3], [4, 4, 4, 4, 4, 4, 4, 4, 4]]
-        for answers in sets:
-            status, _, doc = self.sys.json("POST", "/api/v1/surveys", {"institution": institution, "answers": answers})
+        codes = self.sys.survey_codes(self.auth["nas"], institution, len(sets))
+        for answers, code in zip(sets, codes):
+            status, _, doc = self.sys.json("POST", "/api/v1/surveys",
+                                           {"institution": institution, "code": code, "answers": answers})
             self.assertEqual(status, 201, doc)
         nrr = []
         for k in range(9):
@@ -296,7 +301,8 @@ class Stats(SystemTestCase):
         self.assertEqual((doc["respondents"], doc["ikm"]), (5, expected))
         self.assertEqual(doc["grade"], "A" if expected >= 88.31 else "B" if expected >= 76.61 else "C")
         self.assertEqual([e["answered"] for e in doc["elements"]], [5, 5, 5, 4, 5, 5, 5, 5, 4])
-        status, _, doc = self.sys.json("POST", "/api/v1/surveys", {"institution": "NOPE", "answers": sets[0]})
+        status, _, doc = self.sys.json("POST", "/api/v1/surveys", {"institution": "NOPE", "code": codes[0],
+                                                                   "answers": sets[0]})
         self.assertEqual(status, 422, doc)
         public = self.stats("ikm", who=None, institution="KOTA-21.72.PUPR")
         self.assertEqual((public["respondents"], public["ikm"]), (0, None))

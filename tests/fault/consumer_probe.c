@@ -74,7 +74,9 @@ int main(int argc, char **argv)
     const config_t *config = service_config(service);
     long partitions = 8;
     char reason[256];
-    if (config_get_long(config, "PROBE_PARTITIONS", 1, 1024, &partitions, reason, sizeof reason) != 0) {
+    curve_keys_t *keys = NULL;
+    if (config_get_long(config, "PROBE_PARTITIONS", 1, 1024, &partitions, reason, sizeof reason) != 0
+        || curve_keys_from_config(config, &keys, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         service_stop(&service);
         return 2;
@@ -92,10 +94,12 @@ int main(int argc, char **argv)
         .topic_prefix = "",
         .handler = record_work,
         .handler_ctx = &probe,
+        .keys = keys,
     };
     event_consumer_t *consumer = event_consumer_new(&consumer_config, reason, sizeof reason);
     if (!consumer) {
         logger_error("consumer: %s", reason);
+        curve_keys_destroy(&keys);
         service_stop(&service);
         return 1;
     }
@@ -103,6 +107,7 @@ int main(int argc, char **argv)
     while (!service_interrupted() && event_consumer_run_once(consumer, 200) >= 0)
         ;
     event_consumer_destroy(&consumer);
+    curve_keys_destroy(&keys);
     service_stop(&service);
     return 0;
 }

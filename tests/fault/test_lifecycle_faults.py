@@ -68,10 +68,10 @@ class LifecycleFaults(unittest.TestCase):
         try:
             for n in range(N_REPORTS):
                 doc = self.post_until_answered("/api/v1/reports", valid_report(title=f"Laporan beruntun {n}"),
-                                               {"Idempotency-Key": f"lf-{n}"}, (201,))
+                                               {"Idempotency-Key": f"lifecycle-fault-{n:08d}"}, (201,))
                 tracking.append(doc["tracking_id"])
                 if n % 2 == 0:  # half are verified at once, while replicas die
-                    headers = dict(self.auth, **{"Idempotency-Key": f"verify-{n}"})
+                    headers = dict(self.auth, **{"Idempotency-Key": f"lifecycle-verify-{n:08d}"})
                     self.post_until_answered(f"/api/v1/reports/{doc['tracking_id']}/actions", {"action": "verify"},
                                              headers, (200,))
             self.move_past_verification_clocks()

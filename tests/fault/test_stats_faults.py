@@ -51,7 +51,8 @@ class StatsFaults(unittest.TestCase):
             and db.scalar("SELECT count(*) FROM stat_reports") == str(N_REPORTS), 90, "every event counted")
         counted = self.facts()
         done = subprocess.run([os.path.join(BIN_DIR, "aduan-admin"), "rebuild-stats"], capture_output=True,
-                              env={**os.environ, "ADUAN_STATS_ENDPOINTS": self.system.stats_endpoints()}, timeout=120)
+                              env={**os.environ, "ADUAN_STATS_ENDPOINTS": self.system.stats_endpoints(),
+                                   **self.system.keys.env("admin")}, timeout=120)
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertEqual(self.facts(), counted, "the counting that was killed equals a recount of the log")
         status, _, doc = self.system.json("GET", "/api/v1/stats/summary?group_by=channel", headers=self.auth)

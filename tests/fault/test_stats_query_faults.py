@@ -27,6 +27,8 @@ class StatsQueryFaults(unittest.TestCase):
         self.done = 0
         self.created = 0
         self.unanswered = []
+        self.system.create_staff("nas", "national_admin", "NASIONAL")
+        self.codes = self.system.survey_codes(self.system.login("nas"), INSTITUTION, CLIENTS * N_PER_CLIENT)
 
     def tearDown(self):
         for replica in self.system.stats_replicas:
@@ -45,7 +47,8 @@ class StatsQueryFaults(unittest.TestCase):
             else:
                 answers = [(n + i + k) % 4 + 1 for k in range(9)]
                 status, _, doc = self.system.json("POST", "/api/v1/surveys",
-                                                  {"institution": INSTITUTION, "answers": answers})
+                                                  {"institution": INSTITUTION, "code": self.codes[n * N_PER_CLIENT + i],
+                                                   "answers": answers})
                 ok = status == 201
             with self.lock:
                 self.done += 1
@@ -85,7 +88,7 @@ class StatsQueryFaults(unittest.TestCase):
     def send(self, endpoint, envelope):
         """One request to one replica, as the gateway sends it; returns the reply envelope."""
         ctx = zmq.Context.instance()
-        sock = ctx.socket(zmq.DEALER)
+        sock = self.system.keys.secure(ctx.socket(zmq.DEALER), "gateway", "stats")
         sock.setsockopt(zmq.LINGER, 0)
         sock.connect(endpoint)
         try:
@@ -98,14 +101,16 @@ class StatsQueryFaults(unittest.TestCase):
     def test_a_resend_to_the_other_replica_is_the_same_answer(self):
         """The window a kill must hit (stored, reply lost) made deterministic: the same request id
         reaches both replicas, as the gateway's resend does after losing the first."""
-        body = msgpack.packb({"institution": INSTITUTION, **{f"u{k}": 4 for k in range(1, 10)}})
+        def body(code):
+            return msgpack.packb({"institution": INSTITUTION, "code": code, **{f"u{k}": 4 for k in range(1, 10)}})
         envelope = {"t": "survey.answer", "v": 1, "id": "resent-answer-1", "trace": "resent-answer-1",
-                    "at": int(time.time() * 1000), "body": body}
+                    "at": int(time.time() * 1000), "body": body(self.codes[0])}
         for replica in self.system.stats_replicas:
             reply = self.send(replica.env["ADUAN_STATS_QUERY_BIND"], envelope)
             self.assertEqual(reply["t"], "survey.recorded", reply)
         self.assertEqual(self.system.db.scalar("SELECT count(*) FROM survey_responses"), "1")
-        fresh = self.send(self.system.stats.env["ADUAN_STATS_QUERY_BIND"], {**envelope, "id": "resent-answer-2"})
+        fresh = self.send(self.system.stats.env["ADUAN_STATS_QUERY_BIND"], {**envelope, "id": "resent-answer-2",
+                                                                        "body": body(self.codes[1])})
         self.assertEqual(fresh["t"], "survey.recorded", fresh)
         self.assertEqual(self.system.db.scalar("SELECT count(*) FROM survey_responses"), "2", "another id, another answer")
         self.failed = False

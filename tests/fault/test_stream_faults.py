@@ -25,7 +25,7 @@ def submit_many(system, count, accepted, threads=4, deadline_s=240):
                 if not todo:
                     return
                 n = todo.pop()
-            key = {"Idempotency-Key": f"fault-{os.getpid()}-{n}"}
+            key = {"Idempotency-Key": f"stream-fault-{os.getpid()}-{n:08d}"}
             while time.monotonic() < deadline:
                 try:
                     status, _, doc = system.json("POST", "/api/v1/reports",

@@ -52,6 +52,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         answer_again(&answer);
         survey_answer_clear(&answer);
     }
+    survey_codes_t codes;
+    if (survey_codes_decode(data, size, &codes, reason, sizeof reason) == 0)
+        survey_codes_clear(&codes);
     survey_recorded_t recorded;
     if (survey_recorded_decode(data, size, &recorded, reason, sizeof reason) == 0)
         survey_recorded_clear(&recorded);

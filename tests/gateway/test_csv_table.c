@@ -53,6 +53,19 @@ static void test_utf8_passes_unchanged_and_no_rows_give_an_empty_file(void **sta
     free(csv);
 }
 
+/* CSV injection (OWASP): a text a spreadsheet would run as a formula gets a leading ', inside the
+ * quotes when quoted; numbers, even negative ones, and texts with such a character later stay as
+ * they are. */
+static void test_cells_that_look_like_formulas_are_neutralised(void **state)
+{
+    (void) state;
+    char *csv = render("[{\"a\": \"=HYPERLINK(\\\"http://x\\\")\", \"b\": \"+62 812\", \"c\": \"-1+1\", \"d\": \"@SUM(A1)\", "
+                       "\"e\": \"\\tx\", \"f\": \"\\r=1\", \"g\": \"=1,2\", \"h\": -5, \"i\": \"a=b\"}]");
+    assert_string_equal(csv, "a,b,c,d,e,f,g,h,i\r\n\"'=HYPERLINK(\"\"http://x\"\")\",'+62 812,'-1+1,'@SUM(A1),'\tx,"
+                             "\"'\r=1\",\"'=1,2\",-5,a=b\r\n");
+    free(csv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -60,6 +73,7 @@ int main(void)
         cmocka_unit_test(test_fields_with_commas_quotes_and_line_breaks_are_quoted),
         cmocka_unit_test(test_nested_objects_become_dotted_columns_and_missing_values_empty),
         cmocka_unit_test(test_utf8_passes_unchanged_and_no_rows_give_an_empty_file),
+        cmocka_unit_test(test_cells_that_look_like_formulas_are_neutralised),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,7 +21,7 @@ static int parse(const char *text, report_submission_t *s, field_errors_t *error
     json_t *root = json_loads(text, 0, &jerr);
     assert_non_null(root);
     memset(s, 0, sizeof *s);
-    s->idempotency_key = strdup("req:x");
+    s->idempotency_key = strdup("req:0123456789abcdef0123456789abcdef");   /* as the gateway makes it */
     field_errors_clear(errors);
     int rc = report_json_to_submission(root, s, errors);
     json_decref(root);

@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import shutil
 import signal
 import socket
@@ -18,10 +19,15 @@ import time
 import unittest
 import urllib.parse
 
+import zmq
+
 from mail_sink import MailSink
 
 BIN_DIR = os.environ.get("ADUAN_BIN_DIR", "")
 CLUSTER_URL = os.environ.get("ADUAN_TEST_DB_URL", "")
+# aduan-intake refuses to start without it; one per test process, shared by every intake replica
+# (each must open what another sealed).
+IDEMPOTENCY_SECRET = secrets.token_hex(32)
 
 
 # Ports handed out by this process; they are below the kernel's ephemeral range (32768-60999 on
@@ -30,6 +36,15 @@ CLUSTER_URL = os.environ.get("ADUAN_TEST_DB_URL", "")
 # "Address already in use" when suites ran side by side.
 _PORTS_GIVEN = set()
 _PORT_RANGE = (20000, 32000)
+
+
+# Every suite talks to the gateway from 127.0.0.1, faster than any person: the per-client limits
+# are lifted here, and a suite that tests them (e2e_limits) sets its own through gateway_env.
+UNLIMITED_GATEWAY = {
+    **{f"ADUAN_RATE_{kind}_{part}": "100000000" for kind in ("SIGN_IN", "SUBMISSION", "REPORTER", "SURVEY")
+       for part in ("PER_MINUTE", "BURST")},
+    "ADUAN_HTTP_CONNECTIONS_PER_ADDRESS": "0",
+}
 
 
 def free_port():
@@ -134,6 +149,58 @@ class Database:
             pass  # a private cluster that is already gone takes its databases with it
 
 
+def write_cert(path, name, role, public, secret=None):
+    """A certificate as CZMQ's zcert_save writes it and zcert_load reads it (a zconfig file): the
+    public one without `secret`, the secret one (NAME.cert_secret) with it."""
+    lines = ["#   ZeroMQ CURVE %s Certificate" % ("**Secret**" if secret else "Public"), "",
+             "metadata", f'    name = "{name}"', f'    role = "{role}"',
+             "curve", f'    public-key = "{public.decode()}"']
+    if secret:
+        lines.append(f'    secret-key = "{secret.decode()}"')
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    if secret:
+        os.chmod(path, 0o600)
+
+
+class Keys:
+    """The CURVE keys of one System (docs/operations.md "Keys"): a key pair per process name, all
+    public certificates in peers/ (every process's ADUAN_CURVE_PEERS), each secret in secret/.
+    Names not listed in ROLES are services' (consumers: role "service")."""
+    ROLES = {"gateway": "gateway", "admin": "admin", "tail": "analytics", "analytics": "analytics"}
+    NAMES = ("gateway", "intake", "verify", "route", "notify", "stats", "probe-consumer", "admin", "tail",
+             "analytics")
+
+    def __init__(self, folder):
+        self.peers = os.path.join(folder, "peers")
+        self.secrets = os.path.join(folder, "secret")
+        os.makedirs(self.peers)
+        os.makedirs(self.secrets)
+        self.pairs = {}
+        for name in self.NAMES:
+            public, secret = zmq.curve_keypair()
+            self.pairs[name] = (public, secret)
+            role = self.ROLES.get(name, "service")
+            write_cert(os.path.join(self.peers, f"{name}.cert"), name, role, public)
+            write_cert(self.secret_file(name), name, role, public, secret)
+
+    def secret_file(self, name):
+        return os.path.join(self.secrets, f"{name}.cert_secret")
+
+    def env(self, name):
+        """The settings of a process holding the key `name`."""
+        return {"ADUAN_CURVE_SECRET": self.secret_file(name), "ADUAN_CURVE_PEERS": self.peers}
+
+    def secure(self, sock, name, server, pair=None):
+        """Makes a pyzmq socket a CURVE client holding the key `name` (or another `pair`, e.g. one
+        nobody listed) of the server whose key is named `server`; before connect."""
+        public, secret = pair or self.pairs[name]
+        sock.curve_publickey = public
+        sock.curve_secretkey = secret
+        sock.curve_serverkey = self.pairs[server][0]
+        return sock
+
+
 class Service:
     """One service process. Ready when its admin listener says so on /readyz."""
 
@@ -210,6 +277,7 @@ class System:
                  lifecycle=False, lifecycle_replicas=1, notify=False, notify_replicas=1, notify_env=None,
                  mail_auth=None, stats_replicas=1):
         self.workdir = tempfile.mkdtemp(prefix=f"aduan-{hint}-")
+        self.keys = Keys(os.path.join(self.workdir, "keys"))
         self.db = Database(hint, cluster_url)
         self.http_port = free_port()
         self.clock_file = os.path.join(self.workdir, "clock-offset-seconds")
@@ -231,9 +299,11 @@ class System:
             self.intakes.append(Service("aduan-intake", {
                 "ADUAN_DB_URL": self.db.service_url("aduan-intake"),
                 "ADUAN_INTAKE_BIND": bind,
+                "ADUAN_IDEMPOTENCY_SECRET": IDEMPOTENCY_SECRET,
                 "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
                 "ADUAN_LOG_LEVEL": "debug",
                 "ADUAN_CLOCK_FILE": self.clock_file,
+                **self.keys.env("intake"),
             }, self.workdir, name=f"intake{i}"))
         self.lifecycle = {}  # name → replicas
         for name in ("verify", "route") if lifecycle else ():
@@ -244,6 +314,7 @@ class System:
                 "ADUAN_LOG_LEVEL": "debug",
                 "ADUAN_CLOCK_FILE": self.clock_file,
                 **self.stream_env(),
+                **self.keys.env(name),
             }, self.workdir, name=f"{name}{i}" if i else name) for i in range(lifecycle_replicas)]
         self.mail = None
         self.notifiers = []
@@ -255,6 +326,8 @@ class System:
             "ADUAN_DB_URL": self.db.service_url("aduan-gateway"),
             "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
             "ADUAN_LOG_LEVEL": "debug",
+            **UNLIMITED_GATEWAY,
+            **self.keys.env("gateway"),
         }
         for name, replicas in self.lifecycle.items():
             env[f"ADUAN_{name.upper()}_ENDPOINTS"] = ",".join(s.env[f"ADUAN_{name.upper()}_BIND"] for s in replicas)
@@ -284,6 +357,7 @@ class System:
             "ADUAN_STATS_QUERY_BIND": f"tcp://127.0.0.1:{free_port()}",
             "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
             "ADUAN_LOG_LEVEL": "debug",
+            **self.keys.env("stats"),
         }, self.workdir, name=f"stats{i}" if i else "stats")
 
     def _add_notify(self, replicas, extra_env, mail_auth):
@@ -291,6 +365,9 @@ class System:
         retries quick enough for a test; mail_auth (user, password): the server demands AUTH and
         aduan-notify is given those credentials."""
         self.mail = MailSink(free_port(), os.path.join(self.workdir, "mail"), require_auth=mail_auth)
+        key_file = os.path.join(self.workdir, "delivery-id.key")
+        with open(key_file, "wb") as f:
+            f.write(os.urandom(32).hex().encode("ascii"))
         if mail_auth:
             extra_env = {"ADUAN_SMTP_USER": mail_auth[0], "ADUAN_SMTP_PASSWORD": mail_auth[1], **extra_env}
         for i in range(replicas):
@@ -307,7 +384,11 @@ class System:
                 "ADUAN_HTTP_TIMEOUT_MS": "2000",
                 "ADUAN_SMTP_TIMEOUT_MS": "5000",
                 "ADUAN_DELIVERY_ATTEMPTS": "30",
+                "ADUAN_DELIVERY_ID_KEY": key_file,
+                # the tests' own receivers (webhook_receiver.py) listen on loopback
+                "ADUAN_WEBHOOK_ALLOW": "127.0.0.1/32,::1/128",
                 **self.stream_env(),
+                **self.keys.env("notify"),
                 **extra_env,
             }, self.workdir, name=f"notify{i}" if i else "notify"))
 
@@ -378,6 +459,13 @@ class System:
             raise RuntimeError(f"sign-in of {username} answered {status}: {doc}")
         return {"Authorization": f"Bearer {doc['token']}"}
 
+    def survey_codes(self, auth, institution, count):
+        """One-time survey codes for service users of the institution, issued by an admin."""
+        status, _, doc = self.json("POST", "/api/v1/survey-codes", {"institution": institution, "count": count}, auth)
+        if status != 201:
+            raise RuntimeError(f"issuing survey codes answered {status}: {doc}")
+        return doc["codes"]
+
     def act(self, tracking_id, auth, action, **fields):
         """POST /reports/{id}/actions; returns (status, document)."""
         status, _, doc = self.json("POST", f"/api/v1/reports/{tracking_id}/actions", {"action": action, **fields}, auth)
@@ -398,9 +486,10 @@ class System:
                 "ADUAN_REPLAY_ENDPOINTS": self.replay_endpoint}
 
     def consumer(self, binary, name, extra_env=None):
-        """A further service process (e.g. a consumer group member) on this system's database."""
+        """A further service process (e.g. a consumer group member) on this system's database, with
+        the key of its program."""
         env = {"ADUAN_DB_URL": self.db.service_url(binary), "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
-               "ADUAN_LOG_LEVEL": "info"}
+               "ADUAN_LOG_LEVEL": "info", **self.keys.env(binary[len("aduan-"):])}
         env.update(self.stream_env() if self.stats else {})
         env.update(extra_env or {})
         svc = Service(binary, env, self.workdir, name=name)
@@ -415,7 +504,7 @@ class System:
         proc = subprocess.Popen([os.path.join(BIN_DIR, "aduan-tail"),
                                  "--endpoints", self.stream_endpoint,
                                  "--replay", self.replay_endpoint, *args],
-                                stdout=out, stderr=err)
+                                stdout=out, stderr=err, env={**os.environ, **self.keys.env("tail")})
         out.close()
         err.close()
         self.tails.append(proc)

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "intake_commands.h"
 #include "report_codec.h"
 #include "submission_keys.h"
+#include "submission_seal.h"
 #include "test_db.h"
 
 static intake_t intake;
@@ -19,6 +21,7 @@ static int setup(void **state)
 {
     (void) state;
     intake.db = test_db_open_migrated("intake", &url);
+    randombytes_buf(intake.idempotency_secret, sizeof intake.idempotency_secret);
     return intake.db ? 0 : -1;
 }
 
@@ -106,7 +109,7 @@ static void view_of(const char *tracking_id, const char *token, report_view_t *v
 static void test_submit_then_get(void **state)
 {
     (void) state;
-    report_submission_t s = submission("k-get");
+    report_submission_t s = submission("http:k-get-0123456789");
     envelope_t *reply = submit(&s);
     report_receipt_t receipt;
     receipt_of(reply, &receipt);
@@ -130,7 +133,7 @@ static void test_privacy_matrix(void **state)
     for (int anonymous = 0; anonymous < 2; anonymous++)
         for (int confidential = 0; confidential < 2; confidential++) {
             char key[32];
-            snprintf(key, sizeof key, "k-priv-%d%d", anonymous, confidential);
+            snprintf(key, sizeof key, "http:k-priv-0123456789-%d%d", anonymous, confidential);
             report_submission_t s = submission(key);
             s.anonymous = anonymous;
             s.confidential = confidential;
@@ -161,7 +164,7 @@ static void test_privacy_matrix(void **state)
 static void test_idempotency(void **state)
 {
     (void) state;
-    report_submission_t s = submission("k-idem");
+    report_submission_t s = submission("http:k-idem-0123456789");
     envelope_t *first = submit(&s);
     long before = all_rows();
     envelope_t *again = submit(&s);
@@ -183,7 +186,7 @@ static void test_idempotency(void **state)
 static void test_unknown_codes_store_nothing(void **state)
 {
     (void) state;
-    report_submission_t s = submission("k-unknown");
+    report_submission_t s = submission("http:k-unknown-0123456789");
     s.category = "NOPE";
     s.region = "99.99";
     s.target_institution = "NO-SUCH";
@@ -200,7 +203,7 @@ static void test_unknown_codes_store_nothing(void **state)
     assert_int_equal(all_rows(), before);
     envelope_destroy(&reply);
     /* and intake re-checks the rules itself: it does not trust its callers */
-    s = submission("k-rules");
+    s = submission("http:k-rules-0123456789");
     s.title = "x";
     reply = submit(&s);
     error_of(reply, &error);
@@ -236,8 +239,12 @@ static void test_purge_removes_only_old_keys(void **state)
 {
     (void) state;
     db_error_t error;
+    submission_seal_t seal;
+    assert_int_equal(submission_seal_derive(intake.idempotency_secret, "http:k-get-0123456789", &seal), 0);
+    const char *params[] = {seal.lookup};
     PGresult *r = db_exec(intake.db, "UPDATE submission_keys SET created_at = now() - interval '25 hours' "
-                                     "WHERE key = 'k-get'", 0, NULL, &error);
+                                     "WHERE key_hash = $1", 1, params, &error);
+    assert_string_equal(PQcmdTuples(r), "1");
     PQclear(r);
     long before = rows("submission_keys");
     assert_int_equal(submission_keys_purge(intake.db, 24, &error), 1);

@@ -47,9 +47,9 @@ static void *serve(void *arg)
     server_t *s = arg;
     zclock_sleep(s->start_delay_ms);
     char reason[200];
-    cmd_server_t *server = cmd_server_new(s->endpoint, reason, sizeof reason);
+    cmd_server_t *server = cmd_server_new(s->endpoint, NULL, reason, sizeof reason);
     assert_non_null(server);
-    cmd_server_on(server, "echo", echo, s);
+    cmd_server_on(server, "echo", CURVE_ROLES_ANY, echo, s);
     atomic_store(&s->ready, true);
     zpoller_t *poller = zpoller_new(cmd_server_socket(server), NULL);
     while (!atomic_load(&s->stop))
@@ -95,7 +95,7 @@ static void test_round_trip_ping_and_unknown_type(void **state)
     (void) state;
     server_t *s = server_start(endpoint("a"), 0);
     char reason[200];
-    cmd_client_t *client = cmd_client_new(endpoint("a"), 1000, 3, reason, sizeof reason);
+    cmd_client_t *client = cmd_client_new(endpoint("a"), 1000, 3, NULL, NULL, reason, sizeof reason);
     envelope_t *req = request("echo", "hello"), *reply = cmd_client_call(client, req, reason, sizeof reason);
     assert_non_null(reply);
     assert_string_equal(reply->type, "echo.reply");
@@ -125,7 +125,7 @@ static void test_server_started_late_is_reached_by_retries(void **state)
     (void) state;
     server_t *s = server_start(endpoint("late"), 700);
     char reason[200];
-    cmd_client_t *client = cmd_client_new(endpoint("late"), 300, 6, reason, sizeof reason);
+    cmd_client_t *client = cmd_client_new(endpoint("late"), 300, 6, NULL, NULL, reason, sizeof reason);
     envelope_t *req = request("echo", "late"), *reply = cmd_client_call(client, req, reason, sizeof reason);
     assert_non_null(reply);
     assert_string_equal(reply->id, req->id);
@@ -143,7 +143,7 @@ static void test_retry_resends_the_same_request_id(void **state)
     while (!atomic_load(&s->ready))
         zclock_sleep(10);
     char reason[200];
-    cmd_client_t *client = cmd_client_new(endpoint("slow"), 250, 5, reason, sizeof reason);
+    cmd_client_t *client = cmd_client_new(endpoint("slow"), 250, 5, NULL, NULL, reason, sizeof reason);
     envelope_t *req = request("echo", "again"), *reply = cmd_client_call(client, req, reason, sizeof reason);
     assert_non_null(reply);
     assert_string_equal(reply->id, req->id);
@@ -164,7 +164,7 @@ static void test_two_replicas_share_the_work_and_timeouts_are_bounded(void **sta
     char reason[200], both[300];
     snprintf(both, sizeof both, "%s,", endpoint("r1"));
     strcat(both, endpoint("r2"));
-    cmd_client_t *client = cmd_client_new(both, 1000, 2, reason, sizeof reason);
+    cmd_client_t *client = cmd_client_new(both, 1000, 2, NULL, NULL, reason, sizeof reason);
     zclock_sleep(100);
     for (int i = 0; i < 20; i++) {
         envelope_t *req = request("echo", "x"), *reply = cmd_client_call(client, req, reason, sizeof reason);
@@ -177,7 +177,7 @@ static void test_two_replicas_share_the_work_and_timeouts_are_bounded(void **sta
     cmd_client_destroy(&client);
     server_stop(a);
     server_stop(b);
-    client = cmd_client_new(endpoint("nobody"), 100, 2, reason, sizeof reason);
+    client = cmd_client_new(endpoint("nobody"), 100, 2, NULL, NULL, reason, sizeof reason);
     int64_t started = zclock_mono();
     envelope_t *req = request("echo", "x");
     assert_null(cmd_client_call(client, req, reason, sizeof reason));

@@ -72,8 +72,8 @@ static void *replay_server(void *arg)
 {
     (void) arg;
     char reason[200];
-    cmd_server_t *server = cmd_server_new(replay_endpoint, reason, sizeof reason);
-    cmd_server_on(server, MSG_STREAM_REPLAY, answer_replay, NULL);
+    cmd_server_t *server = cmd_server_new(replay_endpoint, NULL, reason, sizeof reason);
+    cmd_server_on(server, MSG_STREAM_REPLAY, CURVE_ROLES_ANY, answer_replay, NULL);
     zpoller_t *poller = zpoller_new(cmd_server_socket(server), NULL);
     while (!atomic_load(&stop_replay))
         if (zpoller_wait(poller, 50))
@@ -126,7 +126,7 @@ static void test_late_join_gap_and_silence(void **state)
     pthread_t thread;
     pthread_create(&thread, NULL, replay_server, NULL);
     store(1, 100);  /* published before the reader existed */
-    stream_reader_config_t config = {pub_endpoint, replay_endpoint, 1, "", 1000};
+    stream_reader_config_t config = {pub_endpoint, replay_endpoint, 1, "", 1000, NULL};
     char reason[200];
     stream_reader_t *reader = stream_reader_new(&config, reason, sizeof reason);
     assert_non_null(reader);

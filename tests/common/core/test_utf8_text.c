@@ -36,8 +36,22 @@ static void test_printable(void **state)
     assert_true(utf8_text_is_printable("Kota Batam \xc3\xa9", false));
 }
 
+/* A prefix that fits never ends inside a character: 2, 3 and 4 byte sequences, cut at every byte. */
+static void test_prefix_keeps_whole_characters(void **state)
+{
+    (void) state;
+    const char *text = "a\xc3\xa9\xe2\x9c\x93\xf0\x9f\x98\x80";   /* a é ✓ 😀 */
+    const size_t expected[] = {0, 1, 1, 3, 3, 3, 6, 6, 6, 6, 10, 10};
+    for (size_t max = 0; max < sizeof expected / sizeof expected[0]; max++) {
+        size_t n = utf8_text_prefix(text, max);
+        assert_int_equal(n, expected[max]);
+        assert_true(utf8_text_length(text, n) >= 0);
+    }
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_valid_and_invalid_sequences), cmocka_unit_test(test_printable)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_valid_and_invalid_sequences), cmocka_unit_test(test_printable),
+                                       cmocka_unit_test(test_prefix_keeps_whole_characters)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

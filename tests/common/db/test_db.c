@@ -127,12 +127,59 @@ static void test_reconnects_after_the_connection_is_killed(void **state)
     test_db_drop(&url);
 }
 
+static void assert_setting(db_t *db, const char *expected)
+{
+    db_error_t error;
+    PGresult *r = db_exec(db, "SHOW statement_timeout", 0, NULL, &error);
+    assert_non_null(r);
+    assert_string_equal(PQgetvalue(r, 0, 0), expected);
+    PQclear(r);
+}
+
+static void test_a_statement_timeout_cancels_and_outlives_reconnection(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = open_db(&url);
+    db_error_t error;
+    db_set_statement_timeout(db, 200);
+    kill_session(url, db);
+    assert_int_equal(count(db), 0);  /* reconnected, and the timeout set again */
+    assert_setting(db, "200ms");
+    assert_null(db_exec(db, "SELECT pg_sleep(5)", 0, NULL, &error));
+    assert_true(db_error_is_timeout(&error));
+    assert_false(db_error_is_retryable(&error));
+    db_destroy(&db);
+    test_db_drop(&url);
+}
+
+static int sleep_long(db_t *db, void *ctx, db_error_t *error)
+{
+    (void) ctx;
+    return db_exec_ok(db, "SELECT pg_sleep(5)", 0, NULL, error);
+}
+
+static void test_a_bounded_transaction_cancels_only_its_own_statements(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = open_db(&url);
+    db_error_t error;
+    assert_int_equal(db_bounded_transaction(db, 200, sleep_long, NULL, &error), -1);
+    assert_true(db_error_is_timeout(&error));
+    assert_setting(db, "0");
+    db_destroy(&db);
+    test_db_drop(&url);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parameters_are_data_and_errors_carry_sqlstate),
         cmocka_unit_test(test_transaction_commits_or_rolls_back),
         cmocka_unit_test(test_reconnects_after_the_connection_is_killed),
+        cmocka_unit_test(test_a_statement_timeout_cancels_and_outlives_reconnection),
+        cmocka_unit_test(test_a_bounded_transaction_cancels_only_its_own_statements),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

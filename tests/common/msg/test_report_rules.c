@@ -11,7 +11,7 @@
 
 static report_submission_t valid(void)
 {
-    report_submission_t s = {.idempotency_key = "http:k", .classification = "complaint", .title = "Jalan berlubang",
+    report_submission_t s = {.idempotency_key = "http:0f8fad5b-d9cb-469f-a165-70867728950e", .classification = "complaint", .title = "Jalan berlubang",
                              .body = "Lubang besar di jalan depan pasar.", .category = "JALAN.BERLUBANG",
                              .region = "21.71", .channel = "web"};
     return s;
@@ -132,10 +132,75 @@ static void test_coordinates_email_phone(void **state)
     }
 }
 
+/* At least 16 characters, so that nobody replays another client's request by guessing its key. */
+static void test_idempotency_keys_have_16_to_200_printable_characters(void **state)
+{
+    (void) state;
+    char *longest = repeat("k", REPORT_IDEMPOTENCY_KEY_MAX), *command = repeat("k", REPORT_COMMAND_KEY_MAX);
+    assert_true(report_idempotency_key_valid("0f8fad5b-d9cb-469f-a165-70867728950e"));
+    assert_true(report_idempotency_key_valid("0123456789abcdef"));
+    assert_true(report_idempotency_key_valid(longest));
+    assert_false(report_idempotency_key_valid("0123456789abcde"));
+    assert_false(report_idempotency_key_valid("idem-test-1"));
+    assert_false(report_idempotency_key_valid(command));
+    assert_false(report_idempotency_key_valid("0123456789abcdef\n"));
+    assert_false(report_idempotency_key_valid(NULL));
+    field_errors_t errors;
+    report_submission_t s = valid();
+    s.idempotency_key = command;   /* "http:" and the longest header fit a command */
+    field_errors_clear(&errors);
+    assert_int_equal(report_submission_check(&s, &errors), 0);
+    s.idempotency_key = "http:short-key";   /* intake refuses what a careless caller let through */
+    assert_string_equal(only_error(&s, &errors)->field, "idempotency_key");
+    free(longest);
+    free(command);
+}
+
+/* The address goes into mail headers: nothing that would add a recipient or a display name. */
+static void test_email_addresses_without_header_specials(void **state)
+{
+    (void) state;
+    field_errors_t errors;
+    report_submission_t s = valid();
+    char *bad[] = {"a@b.org, c@d.org", "a@b.org;c@d.org", "<a@b.org>", "Rudi <a@b.org>", "\"a\"@b.org",
+                   "a(x)@b.org", "a@[10.0.0.1].org", "a\\b@c.org", "a:b@c.org"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        s.reporter_email = bad[i];
+        assert_string_equal(only_error(&s, &errors)->field, "reporter.email");
+    }
+    char *good[] = {"a.b+tag@example.org", "rudi_h-1@batam.go.id"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        s.reporter_email = good[i];
+        field_errors_clear(&errors);
+        assert_int_equal(report_submission_check(&s, &errors), 0);
+    }
+}
+
+/* '_' and '%' are LIKE wildcards: no code carries one. */
+static void test_codes_carry_no_like_wildcards(void **state)
+{
+    (void) state;
+    field_errors_t errors;
+    report_submission_t s = valid();
+    s.region = "21_71";
+    assert_string_equal(only_error(&s, &errors)->field, "region");
+    s.region = "21%";
+    assert_string_equal(only_error(&s, &errors)->field, "region");
+    s = valid();
+    s.category = "JALAN_BERLUBANG";
+    assert_string_equal(only_error(&s, &errors)->field, "category");
+    s = valid();
+    s.target_institution = "KOTA_21.71";
+    assert_string_equal(only_error(&s, &errors)->field, "target_institution");
+    s.target_institution = "KOTA-21.71";
+    field_errors_clear(&errors);
+    assert_int_equal(report_submission_check(&s, &errors), 0);
+}
+
 static void test_all_problems_reported_at_once(void **state)
 {
     (void) state;
-    report_submission_t s = {.idempotency_key = "k"};
+    report_submission_t s = {.idempotency_key = "req:0123456789abcdef"};
     field_errors_t errors;
     field_errors_clear(&errors);
     assert_int_equal(report_submission_check(&s, &errors), 6);  /* classification title body category region channel */
@@ -147,6 +212,9 @@ int main(void)
         cmocka_unit_test(test_valid_submission_has_no_errors), cmocka_unit_test(test_title_length_in_characters),
         cmocka_unit_test(test_required_and_choices),           cmocka_unit_test(test_dates),
         cmocka_unit_test(test_coordinates_email_phone),        cmocka_unit_test(test_all_problems_reported_at_once),
+        cmocka_unit_test(test_idempotency_keys_have_16_to_200_printable_characters),
+        cmocka_unit_test(test_email_addresses_without_header_specials),
+        cmocka_unit_test(test_codes_carry_no_like_wildcards),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -132,7 +132,8 @@ static void test_answer_round_trip_of_both_respondents(void **state)
     (void) state;
     survey_answer_t reporter = {.tracking_id = "0D8S-26ZD-CT4T", .reporter_token = "secret",
                                 .answers = {4, 4, 3, 4, 0, 4, 4, 3, 4}};
-    survey_answer_t user = {.institution = "KOTA-21.72.DINSOS", .answers = {1, 0, 0, 0, 0, 0, 0, 0, 2}};
+    survey_answer_t user = {.institution = "KOTA-21.72.DINSOS", .code = "kode-survei",
+                            .answers = {1, 0, 0, 0, 0, 0, 0, 0, 2}};
     const survey_answer_t *sent[] = {&reporter, &user};
     for (size_t i = 0; i < 2; i++) {
         unsigned char *bytes = NULL;
@@ -168,6 +169,29 @@ static void test_answer_decoder_refuses_bad_answers_and_respondents(void **state
                                       .answers = {1}}, "exactly one respondent");
     refuse_answer(&(survey_answer_t) {.tracking_id = "T", .answers = {1}}, "exactly one respondent");
     refuse_answer(&(survey_answer_t) {.answers = {1}}, "exactly one respondent");
+    refuse_answer(&(survey_answer_t) {.institution = "X", .answers = {1}}, "code");
+    refuse_answer(&(survey_answer_t) {.tracking_id = "T", .reporter_token = "t", .code = "c", .answers = {1}}, "code");
+}
+
+static void test_survey_codes_round_trip_and_count_limits(void **state)
+{
+    (void) state;
+    uint32_t counts[] = {0, 1, SURVEY_CODES_MAX, SURVEY_CODES_MAX + 1};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        survey_codes_t in = {.actor_role = "institution_admin", .actor_id = "kota", .actor_institution = "KOTA-21.71",
+                             .institution = "KOTA-21.71.PUPR", .count = counts[i]}, out;
+        unsigned char *bytes = NULL;
+        size_t size = 0;
+        assert_int_equal(survey_codes_encode(&in, &bytes, &size), 0);
+        int decoded = survey_codes_decode(bytes, size, &out, reason, sizeof reason);
+        assert_int_equal(decoded, counts[i] >= 1 && counts[i] <= SURVEY_CODES_MAX ? 0 : -1);
+        if (decoded == 0) {
+            assert_string_equal(out.institution, "KOTA-21.71.PUPR");
+            assert_int_equal(out.count, counts[i]);
+            survey_codes_clear(&out);
+        }
+        free(bytes);
+    }
 }
 
 static void test_truncated_answers_are_refused(void **state)
@@ -194,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_document_and_recorded_round_trip),
         cmocka_unit_test(test_answer_round_trip_of_both_respondents),
         cmocka_unit_test(test_answer_decoder_refuses_bad_answers_and_respondents),
+        cmocka_unit_test(test_survey_codes_round_trip_and_count_limits),
         cmocka_unit_test(test_truncated_answers_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
