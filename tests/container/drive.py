@@ -16,7 +16,8 @@ when the system has settled checks, exactly:
     allowed for an attempt that a kill interrupted (docs/notifications.md), and is counted.
 
 Everything it waits for is bounded; it exits 1 with the reason on the first count that is wrong.
-Usage: drive.py PROJECT IMAGE MAIL_DIR STAFF_PASSWORD_FILE N
+The stream is read by aduan-tail with the run's `analytics` key (KEYS_DIR, every link is CURVE).
+Usage: drive.py PROJECT IMAGE MAIL_DIR STAFF_PASSWORD_FILE N KEYS_DIR
 """
 import collections
 import concurrent.futures
@@ -29,7 +30,7 @@ import sys
 import threading
 import time
 
-PROJECT, IMAGE, MAIL_DIR, PASSWORD_FILE, N = sys.argv[1:6]
+PROJECT, IMAGE, MAIL_DIR, PASSWORD_FILE, N, KEYS_DIR = sys.argv[1:7]
 N = int(N)
 VERIFY_EVERY = 10
 KILL_AT = 0.4
@@ -265,7 +266,9 @@ def check_stream():
     tail = f"{PROJECT}_tail"
     try:
         # It exits 3 s after it has caught up; a gap it cannot fill keeps it waiting.
-        out = podman("run", "--rm", "--name", tail, "--network", f"{PROJECT}_default", IMAGE, "aduan-tail",
+        out = podman("run", "--rm", "--name", tail, "--network", f"{PROJECT}_default",
+                     "-v", f"{KEYS_DIR}:/keys:ro", "-e", "ADUAN_CURVE_PEERS=/keys",
+                     "-e", "ADUAN_CURVE_SECRET=/keys/analytics.cert_secret", IMAGE, "aduan-tail",
                      "--from", "0", "--idle-exit", "3000", "--endpoints", "tcp://stats-1:7110,tcp://stats-2:7110",
                      "--replay", "tcp://stats-1:7111,tcp://stats-2:7111", timeout=180)
     except subprocess.TimeoutExpired:

@@ -3,7 +3,9 @@
 # deploy/compose.yaml with its replicas through podman-compose (override:
 # tests/container/compose.test.yaml), submits ADUAN_CONTAINER_REPORTS reports (default 2000) through
 # both gateways, SIGKILLs one replica of each service mid-run and starts it again, then counts
-# (tests/container/drive.py says exactly what). Afterwards it removes every container, volume,
+# (tests/container/drive.py says exactly what). Every ZeroMQ link is CURVE with keys made for the
+# run by the image's `aduan-admin keys`; the database password, the idempotency secret and the
+# delivery-id key are random per run as well. Afterwards it removes every container, volume,
 # network and image it made (not the debian:bookworm base, which later runs reuse), also on failure.
 #
 # Root, Debian 12; installs what is missing. Bounded: each wait has a limit and the whole run stops
@@ -44,7 +46,7 @@ mail_image=localhost/aduan-ct-mail:$project
 work=$(mktemp -d /var/tmp/aduan-ct.XXXXXX)
 compose=(podman-compose -p "$project" -f "$top/deploy/compose.yaml" -f "$here/compose.test.yaml")
 export ADUAN_TEST_IMAGE=$image ADUAN_TEST_PG_IMAGE=$pg_image ADUAN_TEST_MAIL_IMAGE=$mail_image
-export ADUAN_TEST_MAIL_DIR=$work/mail
+export ADUAN_TEST_MAIL_DIR=$work/mail ADUAN_TEST_KEYS_DIR=$work/keys ADUAN_TEST_SECRETS_DIR=$work/secrets
 # A password made for this run only; nothing fixed.
 ADUAN_DB_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 export ADUAN_DB_PASSWORD
@@ -92,7 +94,23 @@ step "building the PostgreSQL and mail sink images"
 build "$here/postgres.Containerfile" "$pg_image"
 build "$here/mail-sink.Containerfile" "$mail_image"
 
-mkdir -p "$work/mail"
+# CURVE keys for every service, aduan-admin and aduan-tail (analytics), and the two shared secrets,
+# made for this run the way deploy/compose.yaml tells an operator to: by the image's own
+# `aduan-admin keys`, as root in the image, then given to its user 10001.
+step "making the CURVE keys and the secrets"
+mkdir -p "$work/mail" "$work/keys" "$work/secrets"
+podman run --rm --no-healthcheck --network none -u 0 -v "$work/keys:/keys" -v "$work/secrets:/secrets" "$image" sh -c '
+  set -e
+  for p in gateway:gateway intake:service verify:service route:service notify:service stats:service \
+    admin:admin analytics:analytics; do aduan-admin keys ${p%:*} ${p#*:} /keys >/dev/null; done
+  for f in idempotency.secret delivery-id.key; do
+    (umask 077; head -c 32 /dev/urandom | od -An -v -tx1 | tr -d " \n" > /secrets/$f); done
+  chown -R 10001 /keys /secrets'
+[ "$(find "$work/keys" -name '*.cert' | wc -l)" = 8 ] && [ "$(find "$work/keys" -name '*.cert_secret' | wc -l)" = 8 ] \
+  || { echo "container test: aduan-admin keys did not make 8 key pairs" >&2; exit 1; }
+grep -qxE '[0-9a-f]{64}' "$work/secrets/idempotency.secret" && grep -qxE '[0-9a-f]{64}' "$work/secrets/delivery-id.key" \
+  || { echo "container test: the secrets are not 64 hex digits" >&2; exit 1; }
+
 step "starting the stack ($project)"
 "${compose[@]}" up -d >"$work/up.log" 2>&1 || { tail -n 30 "$work/up.log" >&2; exit 1; }
 
@@ -130,7 +148,7 @@ podman exec -i "${project}_gateway_1" aduan-admin create-staff nas national_admi
   <"$work/staff-password" >/dev/null
 
 step "submitting $reports reports"
-python3 "$here/drive.py" "$project" "$image" "$work/mail" "$work/staff-password" "$reports"
+python3 "$here/drive.py" "$project" "$image" "$work/mail" "$work/staff-password" "$reports" "$work/keys"
 
 # Memory of each process after the run: the figures docs/deploy.md sizes the Kubernetes limits by.
 step "peak resident memory (VmHWM) per container"

@@ -6,7 +6,8 @@
 //     schema check lets through and `kubectl apply` would drop or refuse;
 //  4. the house rules of docs/deploy.md: no Secret in the files, probes, resources, a non-root
 //     security context on every container, a PodDisruptionBudget per workload, an HPA for the
-//     gateway and intake, NetworkPolicies with a default deny.
+//     gateway and intake, NetworkPolicies with a default deny; every service's CURVE key and peers
+//     folder mounted, intake's idempotency secret and notify's delivery-id key given.
 // Prints one line per object and "N passed, M failed"; exits 1 when anything failed.
 //   cd tests/k8s && npm ci && node validate.mjs [FILES...]
 import { readFileSync, readdirSync } from "node:fs";
@@ -121,6 +122,32 @@ for (const w of workloads) {
       && /:\/\/[^/]*@|password/i.test(e.value));
     for (const e of fixed) rules.push(`${where}: ${e.name} holds a credential in the manifest`);
   }
+  // main's keys and secrets: every service has its CURVE key beside the peers folder of the
+  // ConfigMap, intake its idempotency secret, notify its delivery-id key, and every mount a volume.
+  const config = byKind("ConfigMap").find((m) => m.metadata.name === "aduan-config");
+  for (const c of pod.containers) {
+    const where = `${w.kind}/${w.metadata.name} container ${c.name}`;
+    const env = new Map((c.env ?? []).map((e) => [e.name, e]));
+    const usesConfig = (c.envFrom ?? []).some((f) => f.configMapRef?.name === "aduan-config");
+    if (!usesConfig || !config?.data?.ADUAN_CURVE_PEERS) rules.push(`${where}: no ADUAN_CURVE_PEERS (aduan-config)`);
+    const mounted = (path) => (c.volumeMounts ?? []).some((m) => path.startsWith(`${m.mountPath}/`));
+    const needs = { ADUAN_CURVE_SECRET: true, ADUAN_IDEMPOTENCY_SECRET: app === "intake", ADUAN_DELIVERY_ID_KEY: app === "notify" };
+    for (const [name, needed] of Object.entries(needs)) {
+      const e = env.get(name);
+      if (!needed) continue;
+      if (!e) rules.push(`${where}: no ${name}`);
+      else if (e.value !== undefined && !mounted(e.value)) rules.push(`${where}: ${name} names ${e.value}, which no volume is mounted at`);
+    }
+    if (env.get("ADUAN_CURVE_SECRET")?.value && !env.get("ADUAN_CURVE_SECRET").value.endsWith(`/${app}.cert_secret`)) {
+      rules.push(`${where}: ADUAN_CURVE_SECRET is not ${app}.cert_secret`);
+    }
+    const volumes = new Set((pod.volumes ?? []).map((v) => v.name));
+    for (const m of c.volumeMounts ?? []) if (!volumes.has(m.name)) rules.push(`${where}: mounts ${m.name}, no such volume`);
+    if (config?.data?.ADUAN_CURVE_PEERS && !mounted(`${config.data.ADUAN_CURVE_PEERS}/x`)) {
+      rules.push(`${where}: nothing mounted at ${config.data.ADUAN_CURVE_PEERS}`);
+    }
+  }
+  if (pod.securityContext?.fsGroup !== 10001) rules.push(`${w.kind}/${w.metadata.name}: fsGroup is not 10001 (the image's user must read the keys)`);
   const pdb = byKind("PodDisruptionBudget").find((p) => p.spec.selector?.matchLabels?.app === app);
   if (!pdb) rules.push(`${w.kind}/${w.metadata.name}: no PodDisruptionBudget for app=${app}`);
   const policy = byKind("NetworkPolicy").find((p) => p.spec.podSelector?.matchLabels?.app === app);
