@@ -72,7 +72,7 @@ class MailSink:
     on_message, if given, is called with each new index entry (the script prints it).
     """
 
-    def __init__(self, port, directory, refuse_first=0, require_auth=None, on_message=None):
+    def __init__(self, port, directory, refuse_first=0, require_auth=None, on_message=None, host=HOST):
         self.port = port
         self.directory = directory
         self.refused = 0
@@ -90,7 +90,7 @@ class MailSink:
                 auth_required=True,
                 auth_require_tls=False,
             )
-        self._controller = Controller(_Handler(self), hostname=HOST, port=port, **smtp_options)
+        self._controller = Controller(_Handler(self), hostname=host, port=port, **smtp_options)
 
     def _first_free_number(self):
         """Continue after files already in the directory, so a restarted sink never overwrites."""
@@ -176,6 +176,7 @@ class MailSink:
 def main():
     parser = argparse.ArgumentParser(description="Local SMTP sink for aduan's mail.")
     parser.add_argument("--port", type=int, default=2525)
+    parser.add_argument("--host", default=HOST, help="address to listen on (a container: 0.0.0.0)")
     parser.add_argument("--dir", required=True, help="where .eml files and index.jsonl go")
     parser.add_argument("--refuse-first", type=int, default=0, metavar="K",
                         help="answer the first K messages with a temporary failure")
@@ -188,9 +189,9 @@ def main():
     stop_requested = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop_requested.set())
-    sink = MailSink(args.port, args.dir, refuse_first=args.refuse_first, on_message=report)
+    sink = MailSink(args.port, args.dir, refuse_first=args.refuse_first, on_message=report, host=args.host)
     sink.start()
-    print(f"mail sink listening on {HOST}:{args.port}, storing in {args.dir}",
+    print(f"mail sink listening on {args.host}:{args.port}, storing in {args.dir}",
           file=sys.stderr, flush=True)
     stop_requested.wait()
     sink.stop()
