@@ -5,8 +5,11 @@
 # both gateways, SIGKILLs one replica of each service mid-run and starts it again, then counts
 # (tests/container/drive.py says exactly what). Every ZeroMQ link is CURVE with keys made for the
 # run by the image's `aduan-admin keys`; the database password, the idempotency secret and the
-# delivery-id key are random per run as well. Afterwards it removes every container, volume,
-# network and image it made (not the debian:bookworm base, which later runs reuse), also on failure.
+# delivery-id key are random per run as well.
+# Last, it plays deploy/k8s/aduan.yaml's gateway Deployment with `podman kube play`, the same image
+# and keys (tests/container/kube-play.sh). Afterwards it removes every container, pod, volume,
+# network, podman secret and image it made (not the debian:bookworm base, which later runs reuse),
+# also on failure.
 #
 # Root, Debian 12; installs what is missing. Bounded: each wait has a limit and the whole run stops
 # after ADUAN_CONTAINER_TIMEOUT seconds (default 1200).
@@ -23,7 +26,7 @@ if [ -z "${ADUAN_CONTAINER_TIMED:-}" ]; then
   ADUAN_CONTAINER_TIMED=1 exec timeout --kill-after=180 "$limit" bash "$0" "$@"
 fi
 
-packages=(podman podman-compose runc netavark aardvark-dns iptables uidmap debootstrap python3 curl)
+packages=(podman podman-compose runc netavark aardvark-dns iptables uidmap debootstrap python3 python3-yaml catatonit curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -67,6 +70,8 @@ cleanup() {
   podman volume ls -q --filter "label=io.podman.compose.project=$project" | xargs -r podman volume rm -f >/dev/null 2>&1 || true
   podman volume ls -q | grep "^${project}_" | xargs -r podman volume rm -f >/dev/null 2>&1 || true
   podman network rm -f "${project}_default" >/dev/null 2>&1 || true
+  podman pod rm -f gateway-pod-0 >/dev/null 2>&1 || true   # tests/container/kube-play.sh's, if killed
+  podman secret rm "$project-aduan-db" >/dev/null 2>&1 || true
   podman rmi -f "$image" "$pg_image" "$mail_image" >/dev/null 2>&1 || true
   podman image prune -f >/dev/null 2>&1 || true   # the build stages this run left untagged
   rm -rf "$work"
@@ -156,4 +161,7 @@ for s in "${services[@]}" postgres_1; do
   pid=$(podman inspect --format '{{.State.Pid}}' "${project}_$s")
   printf '  %-12s %s\n' "$s" "$(awk '/VmHWM/ {printf "%.1f MiB", $2 / 1024}' "/proc/$pid/status")" >&2
 done
+# The Kubernetes manifests' gateway Deployment under `podman kube play`, with this image and keys.
+step "podman kube play smoke test"
+"$here/kube-play.sh" "$image" "$work/keys" "$work" "$project"
 step "passed"
