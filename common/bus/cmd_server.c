@@ -37,7 +37,7 @@ cmd_server_t *cmd_server_new(const char *bind_endpoints, curve_keys_t *keys, cha
     zsock_set_linger(self->router, 500);  /* replies in flight still leave at shutdown */
     zmq_endpoints_keepalive(self->router);
     self->keys = keys;
-    if (curve_keys_serve(keys, self->router, reason, cap) != 0) {
+    if (curve_keys_serve(keys, self->router, bind_endpoints, reason, cap) != 0) {
         cmd_server_destroy(&self);
         return NULL;
     }

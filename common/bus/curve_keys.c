@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "zmq_endpoints.h"
+
 #define KEY_TEXT 40   /* a Z85 key */
 /* zcert_load builds "<path>_secret" in a 256-byte buffer: a longer path would load the wrong file. */
 #define PATH_MAX_FOR_ZCERT 240
@@ -226,8 +228,13 @@ static int start_auth(curve_keys_t *self, char *reason, size_t cap)
     return 0;
 }
 
-int curve_keys_serve(curve_keys_t *self, zsock_t *socket, char *reason, size_t cap)
+int curve_keys_serve(curve_keys_t *self, zsock_t *socket, const char *bind_endpoints, char *reason, size_t cap)
 {
+    if (!self && !zmq_endpoints_all_local(bind_endpoints)) {
+        snprintf(reason, cap, "%s is not loopback, and plain links are for one machine only: set ADUAN_CURVE_SECRET "
+                              "and ADUAN_CURVE_PEERS", bind_endpoints);
+        return -1;
+    }
     if (!self)
         return 0;
     pthread_mutex_lock(&self->lock);

@@ -41,10 +41,12 @@ int curve_keys_from_config(const config_t *config, curve_keys_t **out, char *rea
  * without its ZAP handler would admit any key. */
 void curve_keys_destroy(curve_keys_t **self_p);
 
-/* Makes `socket` a CURVE server admitting the peers, before it binds; starts the process's zauth
- * on first use (one set of keys per process may serve). NULL keys: nothing to do. 0, or -1 with
- * the reason. */
-int curve_keys_serve(curve_keys_t *self, zsock_t *socket, char *reason, size_t reason_cap);
+/* Makes `socket` a CURVE server admitting the peers, before it binds `bind_endpoints`; starts the
+ * process's zauth on first use (one set of keys per process may serve). NULL keys: a plain server,
+ * allowed only on this machine's loopback (DESIGN.md property 10), so a forgotten key setting in a
+ * deployment stops the service instead of opening it. 0, or -1 with the reason. */
+int curve_keys_serve(curve_keys_t *self, zsock_t *socket, const char *bind_endpoints, char *reason,
+                     size_t reason_cap);
 /* Makes `socket` a CURVE client of the server whose certificate is named `server`, before it
  * connects. NULL keys: nothing to do. 0, or -1 with the reason. */
 int curve_keys_connect(const curve_keys_t *self, zsock_t *socket, const char *server, char *reason, size_t reason_cap);

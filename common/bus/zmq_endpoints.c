@@ -1,5 +1,6 @@
 #include "zmq_endpoints.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,44 @@ int zmq_endpoints_attach(zsock_t *socket, const char *list, bool bind, char *rea
     }
     free(copy);
     return attached;
+}
+
+/* tcp:// with a loopback host: 127.0.0.0/8 written as an address, ::1, or localhost. */
+static bool is_loopback_tcp(const char *endpoint)
+{
+    static const char tcp[] = "tcp://";
+    const char *host = endpoint + sizeof tcp - 1, *port = strrchr(endpoint, ':');
+    if (strncmp(endpoint, tcp, sizeof tcp - 1) != 0 || !port || port < host)
+        return false;
+    char text[64];
+    size_t n = (size_t) (port - host);
+    if (n >= sizeof text)
+        return false;
+    memcpy(text, host, n);
+    text[n] = '\0';
+    struct in_addr v4;
+    if (strcmp(text, "localhost") == 0 || strcmp(text, "[::1]") == 0)
+        return true;
+    return inet_pton(AF_INET, text, &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
+}
+
+static bool is_local(const char *endpoint)
+{
+    return strncmp(endpoint, "ipc://", 6) == 0 || strncmp(endpoint, "inproc://", 9) == 0
+           || is_loopback_tcp(endpoint);
+}
+
+bool zmq_endpoints_all_local(const char *list)
+{
+    char *copy = strdup(list), *save = NULL;
+    bool local = copy != NULL;
+    for (char *e = copy ? strtok_r(copy, ",", &save) : NULL; local && e; e = strtok_r(NULL, ",", &save)) {
+        while (*e == ' ')
+            e++;
+        local = !*e || is_local(e);
+    }
+    free(copy);
+    return local;
 }
 
 void zmq_endpoints_keepalive(zsock_t *socket)

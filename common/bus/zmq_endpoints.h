@@ -8,6 +8,10 @@
  * first that failed; an empty list is 0. */
 int zmq_endpoints_attach(zsock_t *socket, const char *list, bool bind, char *reason, size_t reason_cap);
 
+/* Whether every endpoint of the list stays on this machine: ipc://, inproc://, or tcp:// on a
+ * loopback address (127.0.0.0/8, ::1, localhost). An empty list is local. */
+bool zmq_endpoints_all_local(const char *list);
+
 /* The link settings every long-lived socket of aduan uses: ZMTP heartbeats (1 s, dead after 3 s)
  * so a vanished peer is noticed, and quick reconnects (100 ms, backing off to 1 s). */
 void zmq_endpoints_keepalive(zsock_t *socket);

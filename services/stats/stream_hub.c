@@ -36,7 +36,7 @@ stream_hub_t *stream_hub_new(db_t *db, const char *pub_bind, curve_keys_t *keys,
      * mark keeps that rare. */
     zsock_set_sndhwm(self->pub, 100000);
     zsock_set_linger(self->pub, 200);
-    if (curve_keys_serve(keys, self->pub, reason, cap) != 0) {
+    if (curve_keys_serve(keys, self->pub, pub_bind, reason, cap) != 0) {
         stream_hub_destroy(&self);
         return NULL;
     }

@@ -210,6 +210,21 @@ static void test_garbage_gets_bad_message(void **state)
     server_stop(s);
 }
 
+/* DESIGN.md property 10: without keys a server is plain, which is for this machine only. */
+static void test_a_plain_server_binds_only_on_loopback(void **state)
+{
+    (void) state;
+    char reason[300] = "";
+    cmd_server_t *open = cmd_server_new("tcp://0.0.0.0:0", NULL, reason, sizeof reason);
+    assert_null(open);
+    assert_non_null(strstr(reason, "not loopback"));
+    cmd_server_t *mixed = cmd_server_new("tcp://127.0.0.1:0,tcp://0.0.0.0:0", NULL, reason, sizeof reason);
+    assert_null(mixed);
+    cmd_server_t *local = cmd_server_new("tcp://127.0.0.1:0", NULL, reason, sizeof reason);
+    assert_non_null(local);
+    cmd_server_destroy(&local);
+}
+
 int main(void)
 {
     zsys_init();
@@ -219,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_retry_resends_the_same_request_id),
         cmocka_unit_test(test_two_replicas_share_the_work_and_timeouts_are_bounded),
         cmocka_unit_test(test_garbage_gets_bad_message),
+        cmocka_unit_test(test_a_plain_server_binds_only_on_loopback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
