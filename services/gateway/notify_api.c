@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msgpack_fields.h"
 #include "notify_command_codec.h"
 #include "reporter_preferences_codec.h"
 #include "request_limits.h"
@@ -33,13 +34,6 @@ static uint32_t int_arg(struct MHD_Connection *c, const char *name, uint32_t fal
     char *end = NULL;
     long value = text ? strtol(text, &end, 10) : (long) fallback;
     return text && (*end || end == text || value < 0 || value > 1000000) ? fallback : (uint32_t) value;
-}
-
-/* A copy of an optional text for the command (notify_command_clear frees it); false when out of
- * memory. */
-static bool copy(char **to, const char *from)
-{
-    return !from || (*to = strdup(from)) != NULL;
 }
 
 /* The signed-in member as the command's actor, or false with the answer sent. */
@@ -89,7 +83,7 @@ static bool read_event_types(json_t *root, notify_command_t *command, field_erro
             field_errors_add(errors, "event_types", "type", "each event type must be a string");
             return true;
         }
-        if (!copy(&command->event_types[i], json_string_value(item)))
+        if (mpf_set_string(&command->event_types[i], json_string_value(item)) != 0)
             return false;
     }
     return true;
@@ -105,9 +99,9 @@ static enum MHD_Result register_webhook(struct MHD_Connection *c, request_t *req
     }
     field_errors_t errors;
     field_errors_clear(&errors);
-    bool copied = copy(&command->url, http_json_string(root, "url", true, &errors))
-                  && copy(&command->institution, http_json_string(root, "institution", false, &errors))
-                  && copy(&command->description, http_json_string(root, "description", false, &errors))
+    bool copied = mpf_set_string(&command->url, http_json_string(root, "url", true, &errors)) == 0
+                  && mpf_set_string(&command->institution, http_json_string(root, "institution", false, &errors)) == 0
+                  && mpf_set_string(&command->description, http_json_string(root, "description", false, &errors)) == 0
                   && read_event_types(root, command, &errors);
     json_decref(root);
     if (copied && errors.count) {
@@ -179,8 +173,9 @@ static enum MHD_Result list_deliveries(struct MHD_Connection *c, request_t *req,
         snprintf(tracking_id, sizeof tracking_id, "-");   /* matches no report */
     command->limit = int_arg(c, "limit", 50);
     command->offset = int_arg(c, "offset", 0);
-    bool copied = copy(&command->tracking_id, typed ? tracking_id : NULL)
-                  && copy(&command->status, query_arg(c, "status")) && copy(&command->channel, query_arg(c, "channel"));
+    bool copied = mpf_set_string(&command->tracking_id, typed ? tracking_id : NULL) == 0
+                  && mpf_set_string(&command->status, query_arg(c, "status")) == 0
+                  && mpf_set_string(&command->channel, query_arg(c, "channel")) == 0;
     return send_command(c, req, MSG_DELIVERY_LIST, command, copied, 200);
 }
 

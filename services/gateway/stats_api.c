@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "csv_table.h"
+#include "msgpack_fields.h"
 #include "report_rules.h"
 #include "request_limits.h"
 #include "staff_api.h"
@@ -36,28 +37,21 @@ static const char *arg(struct MHD_Connection *c, const char *name)
     return value && *value ? value : NULL;
 }
 
-/* A copy of `value` into *slot (NULL stays NULL); false when out of memory. */
-static bool copy(const char *value, char **slot)
-{
-    *slot = value ? strdup(value) : NULL;
-    return !value || *slot;
-}
-
 /* The query of the view for `who` (NULL: the public). 0, 1 an argument too long to be valid,
  * -1 out of memory; the caller clears *q either way. */
 static int build_query(struct MHD_Connection *c, const char *view, const staff_member_t *who, stats_query_t *q)
 {
     memset(q, 0, sizeof *q);
-    if (!copy(view, &q->view))
+    if (mpf_set_string(&q->view, view) != 0)
         return -1;
-    if (who && !(copy(who->role, &q->actor_role) && copy(who->username, &q->actor_id)
-                 && copy(who->institution, &q->actor_institution)))
+    if (who && (mpf_set_string(&q->actor_role, who->role) != 0 || mpf_set_string(&q->actor_id, who->username) != 0
+                || mpf_set_string(&q->actor_institution, who->institution) != 0))
         return -1;
     for (size_t i = 0; i < sizeof filter_args / sizeof filter_args[0]; i++) {
         const char *value = arg(c, filter_args[i].name);
         if (value && strlen(value) > STATS_QUERY_TEXT_MAX)
             return 1;
-        if (!copy(value, (char **) ((char *) q + filter_args[i].offset)))
+        if (mpf_set_string((char **) ((char *) q + filter_args[i].offset), value) != 0)
             return -1;
     }
     return 0;
@@ -168,7 +162,9 @@ static int respondent(struct MHD_Connection *c, json_t *root, const char *tracki
 {
     if (tracking_id) {
         const char *token = http_bearer_token(c);
-        return copy(tracking_id, &a->tracking_id) && copy(token ? token : "", &a->reporter_token) ? 0 : -1;
+        if (mpf_set_string(&a->tracking_id, tracking_id) != 0 || mpf_set_string(&a->reporter_token, token ? token : "") != 0)
+            return -1;
+        return 0;
     }
     const char *institution = http_json_string(root, "institution", true, errors);
     const char *code = http_json_string(root, "code", true, errors);
@@ -179,7 +175,9 @@ static int respondent(struct MHD_Connection *c, json_t *root, const char *tracki
         field_errors_add(errors, "code", "unknown", "not an unused survey code of this institution");
     if (errors->count)
         return 1;
-    return copy(institution, &a->institution) && copy(code, &a->code) ? 0 : -1;
+    if (mpf_set_string(&a->institution, institution) != 0 || mpf_set_string(&a->code, code) != 0)
+        return -1;
+    return 0;
 }
 
 static enum MHD_Result record(struct MHD_Connection *c, request_t *req, const survey_answer_t *a)
@@ -244,8 +242,11 @@ static int codes_request(json_t *root, const staff_member_t *admin, survey_codes
     if (errors->count)
         return 1;
     ask->count = (uint32_t) json_integer_value(count);
-    return copy(admin->role, &ask->actor_role) && copy(admin->username, &ask->actor_id)
-           && copy(admin->institution, &ask->actor_institution) && copy(institution, &ask->institution) ? 0 : -1;
+    if (mpf_set_string(&ask->actor_role, admin->role) != 0 || mpf_set_string(&ask->actor_id, admin->username) != 0
+        || mpf_set_string(&ask->actor_institution, admin->institution) != 0
+        || mpf_set_string(&ask->institution, institution) != 0)
+        return -1;
+    return 0;
 }
 
 /* Sends survey.codes (body taken) and answers 201 with its document, not to be cached. */
