@@ -78,9 +78,23 @@ static enum MHD_Result discovery(struct MHD_Connection *c, request_t *req, open3
                : http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
 }
 
-/* Reads with no parameter of their own: the jurisdiction check, one query, the document. */
+/* A document read whole, or (`one`) the single request of requests/{id}, 404 when there is none. */
+static enum MHD_Result answer_read(struct MHD_Connection *c, request_t *req, open311_format_t fmt, json_t *doc,
+                                   const char *root, bool one)
+{
+    if (one && json_array_size(doc) == 0) {
+        json_decref(doc);
+        return open311_send_error(c, req, fmt, 404, "no request has this service_request_id");
+    }
+    open311_json_drop_nulls(doc, "extended_attributes");
+    open311_json_drop_nulls(doc, "notes");
+    return open311_send(c, req, fmt, 200, doc, root);
+}
+
+/* Reads without filters (the jurisdiction check, one query, the document); `one` is a single
+ * request, with extensions=true honoured. */
 static enum MHD_Result simple_read(struct MHD_Connection *c, request_t *req, open311_format_t fmt,
-                                   open311_query_t *q, const char *root)
+                                   open311_query_t *q, const char *root, bool one)
 {
     open311_form_t *form = calloc(1, sizeof *form);
     json_t *errors = open311_errors_new();
@@ -93,9 +107,11 @@ static enum MHD_Result simple_read(struct MHD_Connection *c, request_t *req, ope
         rc = open311_send_errors(c, req, fmt, errors);
         errors = NULL;
     } else {
+        const char *extensions = open311_form_get(form, "extensions");
+        q->extensions = one && extensions && strcmp(extensions, "true") == 0;
         json_t *doc = open311_query(c, req, fmt, q, NULL, &rc);
         if (doc)
-            rc = open311_send(c, req, fmt, 200, doc, root);
+            rc = answer_read(c, req, fmt, doc, root, one);
     }
     json_decref(errors);
     if (form)
@@ -109,35 +125,8 @@ static enum MHD_Result one_request(struct MHD_Connection *c, request_t *req, ope
     char tracking_id[TRACKING_ID_LEN + 1];
     if (tracking_id_normalize(id, tracking_id) != 0)
         return open311_send_error(c, req, fmt, 404, "no request has this service_request_id");
-    open311_query_t q = {.kind = "requests", .ids = tracking_id, .limit = 1, .extensions = false};
-    open311_form_t *form = calloc(1, sizeof *form);
-    json_t *errors = open311_errors_new();
-    enum MHD_Result rc;
-    if (!form || !errors)
-        rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
-    else if (open311_api_read_form(c, req, fmt, false, form, &rc) != 0)
-        ;
-    else if (!open311_api_jurisdiction_ok(form, errors)) {
-        rc = open311_send_errors(c, req, fmt, errors);
-        errors = NULL;
-    } else {
-        const char *extensions = open311_form_get(form, "extensions");
-        q.extensions = extensions && strcmp(extensions, "true") == 0;
-        json_t *doc = open311_query(c, req, fmt, &q, NULL, &rc);
-        if (doc && json_array_size(doc) == 0) {
-            json_decref(doc);
-            rc = open311_send_error(c, req, fmt, 404, "no request has this service_request_id");
-        } else if (doc) {
-            open311_json_drop_nulls(doc, "extended_attributes");
-            open311_json_drop_nulls(doc, "notes");
-            rc = open311_send(c, req, fmt, 200, doc, "service_requests");
-        }
-    }
-    json_decref(errors);
-    if (form)
-        open311_form_clear(form);
-    free(form);
-    return rc;
+    open311_query_t q = {.kind = "requests", .ids = tracking_id, .limit = 1};
+    return simple_read(c, req, fmt, &q, "service_requests", true);
 }
 
 /* GET requests and GET servicerequestupdates: parameters into a query, every problem at once. */
@@ -163,11 +152,8 @@ static enum MHD_Result list(struct MHD_Connection *c, request_t *req, open311_fo
         if (json_array_size(errors)) {
             rc = open311_send_errors(c, req, fmt, errors);
             errors = NULL;
-        } else if (doc) {
-            open311_json_drop_nulls(doc, "extended_attributes");
-            open311_json_drop_nulls(doc, "notes");
-            rc = open311_send(c, req, fmt, 200, doc, updates ? "service_request_updates" : "service_requests");
-        }
+        } else if (doc)
+            rc = answer_read(c, req, fmt, doc, updates ? "service_request_updates" : "service_requests", false);
     }
     json_decref(errors);
     open311_query_clear(&q);
@@ -186,14 +172,14 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, request_t *req, bool g
         return get ? discovery(c, req, fmt) : http_wrong_method(c, req, "GET, HEAD");
     if (strcmp(path, "services") == 0 && get) {
         open311_query_t q = {.kind = "services"};
-        return simple_read(c, req, fmt, &q, "services");
+        return simple_read(c, req, fmt, &q, "services", false);
     }
     if (strncmp(path, services, sizeof services - 1) == 0 && get) {
         open311_query_t q = {.kind = "definition"};
         char code[256];
         snprintf(code, sizeof code, "%s", path + sizeof services - 1);
         q.service_code = code;
-        return simple_read(c, req, fmt, &q, "service_definition");
+        return simple_read(c, req, fmt, &q, "service_definition", false);
     }
     if (strcmp(path, "requests") == 0 && (get || post))
         return post ? open311_submit(c, req, fmt) : list(c, req, fmt, false);
@@ -205,7 +191,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, request_t *req, bool g
         if (!open311_token_valid(path + sizeof tokens - 1))
             return open311_send_error(c, req, fmt, 404, "no request has this token");
         open311_query_t q = {.kind = "token", .token = token};
-        return simple_read(c, req, fmt, &q, "service_requests");
+        return simple_read(c, req, fmt, &q, "service_requests", false);
     }
     if (strcmp(path, "servicerequestupdates") == 0 && get)
         return list(c, req, fmt, true);

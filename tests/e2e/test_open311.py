@@ -160,6 +160,13 @@ class Open311(SystemTestCase):
         self.assertEqual(again[0]["service_request_id"], tid)
         self.assertEqual(self.sys.db.scalar(f"SELECT count(*) FROM reports WHERE tracking_id = '{tid}'"), "1")
         self.assertEqual(self.sys.db.scalar(f"SELECT channel FROM reports WHERE tracking_id = '{tid}'"), "open311.batamapp")
+        # statistics count it under the app's channel
+        self.sys.wait_for(lambda: self.sys.db.scalar(f"SELECT channel FROM stat_reports WHERE tracking_id = '{tid}'")
+                          == "open311.batamapp", 30, "the report counted by app")
+        status, _, summary = self.sys.json("GET", "/api/v1/stats/summary?group_by=channel&channel=open311.batamapp",
+                                           headers=self.nas)
+        self.assertEqual(status, 200, summary)
+        self.assertEqual([g["key"] for g in summary["groups"]], ["open311.batamapp"])
         self.assertEqual(self.sys.db.scalar(f"SELECT reporter_name || '|' || reporter_email FROM reports "
                                             f"WHERE tracking_id = '{tid}'"),
                          "Wibisono Hartanto|wibi.hartanto@example.org")
