@@ -14,6 +14,7 @@ static const mpf_field_t query_fields[] = {
     S("kind", true, 16, kind),
     S("service_code", false, REPORT_CODE_MAX, service_code),
     S("token", false, 128, token),
+    S("request_id", false, 64, request_id),
     S("ids", false, OPEN311_LIST_TEXT_MAX, ids),
     S("service_codes", false, OPEN311_LIST_TEXT_MAX, service_codes),
     S("statuses", false, 64, statuses),

@@ -6,7 +6,7 @@
 
 /* open311.query → staff.document: what the Open311 server (docs/open311.md) reads from intake:
  * the service list, one service definition, requests (by id, or by the standard filters),
- * request updates, and the id behind a token. The answer is a JSON document already in Open311
+ * request updates, the id behind a token, and the update_id of an update an app posted. The answer is a JSON document already in Open311
  * shape (names and order of the standard) and already privacy-filtered by intake's store; the
  * gateway only renders it as XML or JSON. Strict decoder as in report_codec.h. */
 
@@ -14,9 +14,10 @@
 #define OPEN311_PAGE_MAX 1000        /* the standard's default window is at most 1000 requests */
 
 typedef struct {
-    char *kind;           /* services | definition | requests | updates | token */
+    char *kind;           /* services | definition | requests | updates | token | update */
     char *service_code;   /* definition */
     char *token;          /* token */
+    char *request_id;     /* update: the command id an app's update was posted under */
     char *ids;            /* requests: comma list of service_request_id; overrides every other filter */
     char *service_codes;  /* requests: comma list */
     char *statuses;       /* requests: comma list of open, closed */

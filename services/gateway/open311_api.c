@@ -10,6 +10,7 @@
 #include "open311_params.h"
 #include "open311_reply.h"
 #include "open311_submit.h"
+#include "open311_updates.h"
 #include "tracking_id.h"
 
 #define SPECIFICATION "http://wiki.open311.org/GeoReport_v2"
@@ -143,7 +144,7 @@ static enum MHD_Result list(struct MHD_Connection *c, request_t *req, open311_fo
     else {
         open311_api_jurisdiction_ok(form, errors);
         if (updates) {
-            open311_api_app(c, req, form, NULL, errors);
+            open311_api_app(form, NULL, errors);
             open311_params_window(form, &q, errors);
             q.limit = OPEN311_PAGE_MAX;
         } else
@@ -193,8 +194,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, request_t *req, bool g
         open311_query_t q = {.kind = "token", .token = token};
         return simple_read(c, req, fmt, &q, "service_requests", false);
     }
-    if (strcmp(path, "servicerequestupdates") == 0 && get)
-        return list(c, req, fmt, true);
+    if (strcmp(path, "servicerequestupdates") == 0 && (get || post))
+        return post ? open311_post_update(c, req, fmt) : list(c, req, fmt, true);
     return open311_send_error(c, req, fmt, get || post ? 404 : 400, "no such Open311 resource or method");
 }
 

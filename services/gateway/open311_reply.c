@@ -39,7 +39,8 @@ static int status_of_code(const char *code)
         return 404;
     if (strcmp(code, ERROR_FORBIDDEN) == 0)
         return 403;
-    if (strcmp(code, ERROR_INVALID) == 0 || strcmp(code, ERROR_IDEMPOTENCY_MISMATCH) == 0)
+    if (strcmp(code, ERROR_INVALID) == 0 || strcmp(code, ERROR_IDEMPOTENCY_MISMATCH) == 0
+        || strcmp(code, ERROR_CONFLICT) == 0)
         return 400;
     return 0;
 }

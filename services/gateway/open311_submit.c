@@ -29,10 +29,8 @@ bool open311_token_valid(const char *text)
     return ok;
 }
 
-bool open311_api_app(struct MHD_Connection *c, request_t *req, const open311_form_t *form, open311_app_t *app,
-                     json_t *errors)
+bool open311_api_app(const open311_form_t *form, open311_app_t *app, json_t *errors)
 {
-    (void) c, (void) req;
     const char *key = open311_form_get(form, "api_key");
     open311_app_t found;
     db_error_t error = {"", ""};
@@ -263,7 +261,7 @@ enum MHD_Result open311_submit(struct MHD_Connection *c, request_t *req, open311
         ;
     else {
         open311_api_jurisdiction_ok(form, errors);
-        bool known = open311_api_app(c, req, form, &app, errors);
+        bool known = open311_api_app(form, &app, errors);
         check_form(form, &s, errors);
         if (json_array_size(errors)) {
             rc = open311_send_errors(c, req, fmt, errors);

@@ -23,8 +23,7 @@ bool open311_token_valid(const char *text);
 
 /* The app whose api_key came with the request: true with *app (when app is not NULL); false with
  * a 403 (no key, a wrong or revoked one) or 503 (accounts database unreachable) added to errors. */
-bool open311_api_app(struct MHD_Connection *c, request_t *req, const open311_form_t *form, open311_app_t *app,
-                     json_t *errors);
+bool open311_api_app(const open311_form_t *form, open311_app_t *app, json_t *errors);
 
 enum MHD_Result open311_submit(struct MHD_Connection *c, request_t *req, open311_format_t fmt);
 

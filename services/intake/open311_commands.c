@@ -46,6 +46,8 @@ static int render(intake_t *intake, const open311_query_t *q, char **json, db_er
         return open311_store_requests(intake->db, q, json, error);
     if (strcmp(q->kind, "updates") == 0)
         return open311_store_updates(intake->db, q, json, error);
+    if (strcmp(q->kind, "update") == 0 && q->request_id)
+        return open311_store_update_of(intake->db, q->request_id, json, error);
     if (strcmp(q->kind, "token") == 0 && q->token) {
         int rc = token_document(intake, q->token, json, error);
         return rc == 0 && !*json ? 1 : rc;
@@ -63,7 +65,7 @@ static void answer(envelope_t *reply, int rc, char *json, const db_error_t *erro
         error_reply_simple(reply, db_error_is_retryable(error) ? ERROR_UNAVAILABLE : ERROR_INTERNAL,
                            "the Open311 document could not be read");
     } else if (rc == 1)
-        error_reply_simple(reply, ERROR_NOT_FOUND, "no such service definition or token");
+        error_reply_simple(reply, ERROR_NOT_FOUND, "no such service definition, token or update");
     else if (rc == 2)
         error_reply_simple(reply, ERROR_INVALID, "unknown Open311 query");
     else if (staff_document_encode(&doc, &body, &size) != 0)

@@ -104,3 +104,12 @@ int open311_store_updates(db_t *db, const open311_query_t *q, char **json, db_er
         " ORDER BY a.id LIMIT $3::int) q",
         3, params, json, error);
 }
+
+int open311_store_update_of(db_t *db, const char *request_id, char **json, db_error_t *error)
+{
+    const char *params[] = {request_id};
+    if (db_query_value(db, "SELECT json_build_array(json_build_object('update_id', id::text)) FROM report_actions "
+                           "WHERE request_id = $1", 1, params, json, error) != 0)
+        return -1;
+    return *json ? 0 : 1;
+}

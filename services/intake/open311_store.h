@@ -16,5 +16,7 @@ int open311_store_definition(db_t *db, const char *service_code, char **json, db
 int open311_store_requests(db_t *db, const open311_query_t *q, char **json, db_error_t *error);
 /* Every public step of every report between q->start and q->end (the last 90 days by default). */
 int open311_store_updates(db_t *db, const open311_query_t *q, char **json, db_error_t *error);
+/* [{"update_id"}] of the action recorded under command id `request_id`; 1 when there is none. */
+int open311_store_update_of(db_t *db, const char *request_id, char **json, db_error_t *error);
 
 #endif

@@ -248,6 +248,36 @@ class Open311(SystemTestCase):
         doc = self.js(*self.get("/servicerequestupdates.json", api_key=self.key))
         self.assertTrue(any(u["service_request_id"] == tid for u in doc))
 
+    def test_post_update_from_the_app_the_report_came_from(self):
+        _, doc = self.submit(description="Lampu taman padam di blok C perumahan.")
+        tid = doc[0]["service_request_id"]
+        status, body = self.sys.act(tid, self.nas, "postpone", reason_code="unclear_location",
+                                    note="Di blok mana tepatnya?")
+        self.assertEqual(status, 200, body)
+        update = {"api_key": self.key, "service_request_id": tid, "update_id": "fms-77", "status": "OPEN",
+                  "updated_datetime": "2026-11-30T08:00:00+07:00", "description": "Blok C nomor 12, dekat pos ronda."}
+        # another app may not speak for this report's reporter
+        other = self.errors_xml(self.post("/servicerequestupdates.xml", {**update, "api_key": self.fms_key}), 403)
+        self.assertEqual(other[0][0], "403")
+        root = self.xml(*self.post("/servicerequestupdates.xml", update), expected_status=201)
+        self.assertEqual(root.tag, "service_request_updates")
+        update_id = root.find("request_update/update_id").text
+        # a resend is the same step
+        again = self.js(*self.post("/servicerequestupdates.json", update), expected_status=201)
+        self.assertEqual(again, [{"update_id": update_id}])
+        self.assertEqual(self.sys.db.scalar(f"SELECT count(*) FROM report_actions a JOIN reports r ON r.id = a.report_id "
+                                            f"WHERE r.tracking_id = '{tid}' AND a.action = 'add_data'"), "1")
+        listed = self.js(*self.get("/servicerequestupdates.json", api_key=self.key))
+        mine = [u for u in listed if u["update_id"] == update_id]
+        self.assertEqual(mine[0]["description"], "Blok C nomor 12, dekat pos ronda.")
+        self.assertEqual(mine[0]["status"], "for_triage")
+        # now waiting for verification again: no reporter step fits
+        items = self.errors_xml(self.post("/servicerequestupdates.xml", {**update, "update_id": "fms-78"}), 400)
+        self.assertIn("status", items[0][1])
+        doc = self.js(*self.post("/servicerequestupdates.json", {"api_key": self.key, "status": "MAYBE"}),
+                      expected_status=400)
+        self.assertEqual(len(doc), 5, doc)   # four missing, one wrong status
+
     # -- privacy on every read path
     def test_privacy_on_every_read_path(self):
         secret = {"title": "Pungutan liar loket rahasia", "body": "Petugas loket RAHASIA-311 meminta uang tambahan.",
