@@ -163,9 +163,14 @@ static int fill_text(const open311_form_t *form, report_submission_t *s)
                                                                                    ? line : OPEN311_TITLE_BYTES),
                  description);
     else
-        snprintf(title, sizeof title, "Laporan %s", code);
+        snprintf(title, sizeof title, "Laporan layanan %s", code);
     text_buffer_t body = {0};
-    text_buffer_append_str(&body, description && strlen(description) >= 10 ? description : title);
+    if (!description || strlen(description) < 10) {   /* the body's minimum: say what was asked for */
+        text_buffer_append_str(&body, "Laporan layanan ");
+        text_buffer_append_str(&body, code);
+        text_buffer_append_str(&body, description ? ": " : "");
+    }
+    text_buffer_append_str(&body, description ? description : "");
     size_t cursor = 0;
     for (const open311_field_t *f; (f = open311_form_next(form, "attribute[", &cursor));) {
         const char *attribute = f->name + sizeof "attribute[" - 1;

@@ -141,6 +141,7 @@ static enum MHD_Result post_checked(struct MHD_Connection *c, request_t *req, op
 {
     char request_id[ENVELOPE_ID_MAX + 1];
     derive_command_id(u, request_id);
+    req->command_id[0] = '\0';   /* a handler run again starts as the first run did */
     enum MHD_Result rc = MHD_NO;
     bool missing = false;
     json_t *done = update_of(c, req, fmt, request_id, &missing, &rc);

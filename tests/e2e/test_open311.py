@@ -319,6 +319,14 @@ class Open311(SystemTestCase):
         self.assertEqual(status, 422, again)
         _, made = self.submit(key=key, description="Saluran air tersumbat di gang tiga.")
         self.assertTrue(made[0]["service_request_id"])
+        # no description, or a short one: the report still says what was asked for
+        for short in ({}, {"description": "Rusak!"}):
+            body = {"api_key": key, "service_code": "JALAN.TROTOAR", "address_string": "Jl. Nagoya 3", **short}
+            doc = self.js(*self.post("/requests.json", body), expected_status=201)
+            tid = doc[0]["service_request_id"]
+            self.assertEqual(self.sys.db.scalar(f"SELECT title || '|' || body FROM reports WHERE tracking_id = '{tid}'"),
+                             ("Rusak!|Laporan layanan JALAN.TROTOAR: Rusak!" if short
+                              else "Laporan layanan JALAN.TROTOAR|Laporan layanan JALAN.TROTOAR"))
         status, _, listed = self.sys.json("GET", "/api/v1/admin/open311-keys", headers=self.nas)
         self.assertIn("kotaapp", [k["name"] for k in listed["items"]])
         self.assertNotIn(key, json.dumps(listed))
