@@ -97,7 +97,7 @@ static enum MHD_Result answer_read(struct MHD_Connection *c, request_t *req, ope
 static enum MHD_Result simple_read(struct MHD_Connection *c, request_t *req, open311_format_t fmt,
                                    open311_query_t *q, const char *root, bool one)
 {
-    open311_form_t *form = calloc(1, sizeof *form);
+    open311_form_t *form = open311_form_new();
     json_t *errors = open311_errors_new();
     enum MHD_Result rc;
     if (!form || !errors)
@@ -115,9 +115,7 @@ static enum MHD_Result simple_read(struct MHD_Connection *c, request_t *req, ope
             rc = answer_read(c, req, fmt, doc, root, one);
     }
     json_decref(errors);
-    if (form)
-        open311_form_clear(form);
-    free(form);
+    open311_form_destroy(&form);
     return rc;
 }
 
@@ -133,7 +131,7 @@ static enum MHD_Result one_request(struct MHD_Connection *c, request_t *req, ope
 /* GET requests and GET servicerequestupdates: parameters into a query, every problem at once. */
 static enum MHD_Result list(struct MHD_Connection *c, request_t *req, open311_format_t fmt, bool updates)
 {
-    open311_form_t *form = calloc(1, sizeof *form);
+    open311_form_t *form = open311_form_new();
     json_t *errors = open311_errors_new();
     open311_query_t q = {.kind = NULL};
     enum MHD_Result rc;
@@ -158,9 +156,7 @@ static enum MHD_Result list(struct MHD_Connection *c, request_t *req, open311_fo
     }
     json_decref(errors);
     open311_query_clear(&q);
-    if (form)
-        open311_form_clear(form);
-    free(form);
+    open311_form_destroy(&form);
     return rc;
 }
 

@@ -93,6 +93,20 @@ int open311_form_parse(const char *body, size_t size, open311_form_t *form, cons
     return 0;
 }
 
+open311_form_t *open311_form_new(void)
+{
+    return calloc(1, sizeof(open311_form_t));
+}
+
+void open311_form_destroy(open311_form_t **form_p)
+{
+    if (!form_p || !*form_p)
+        return;
+    open311_form_clear(*form_p);
+    free(*form_p);
+    *form_p = NULL;
+}
+
 void open311_form_clear(open311_form_t *form)
 {
     for (size_t i = 0; i < form->count; i++) {

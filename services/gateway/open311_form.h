@@ -19,6 +19,10 @@ typedef struct {
     open311_field_t items[OPEN311_FORM_FIELDS_MAX];
 } open311_form_t;
 
+/* A zeroed form (NULL when out of memory); destroy frees its pairs and nulls the pointer. */
+open311_form_t *open311_form_new(void);
+void open311_form_destroy(open311_form_t **form_p);
+
 /* Parses `size` bytes of a urlencoded body into a zeroed form: '+' is a space, %XX a byte; names
  * and values must be valid UTF-8 without control characters (but for \r \n \t in values). 0, or
  * -1 with *why (malformed escape, bad text, too many fields, out of memory). */

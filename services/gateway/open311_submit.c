@@ -252,21 +252,35 @@ static enum MHD_Result submit_checked(struct MHD_Connection *c, request_t *req, 
     return rc;
 }
 
+open311_form_t *open311_post_form(struct MHD_Connection *c, request_t *req, open311_format_t fmt, json_t *errors,
+                                  open311_app_t *app, bool *known, enum MHD_Result *rc)
+{
+    open311_form_t *form = open311_form_new();
+    if (!form) {
+        *rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+        return NULL;
+    }
+    if (open311_api_read_form(c, req, fmt, true, form, rc) != 0) {
+        open311_form_destroy(&form);
+        return NULL;
+    }
+    open311_api_jurisdiction_ok(form, errors);
+    *known = open311_api_app(form, app, errors);
+    return form;
+}
+
 enum MHD_Result open311_submit(struct MHD_Connection *c, request_t *req, open311_format_t fmt)
 {
-    open311_form_t *form = calloc(1, sizeof *form);
     json_t *errors = open311_errors_new();
     report_submission_t s;
     memset(&s, 0, sizeof s);
     open311_app_t app;
+    bool known = false;
     enum MHD_Result rc;
-    if (!form || !errors)
+    open311_form_t *form = errors ? open311_post_form(c, req, fmt, errors, &app, &known, &rc) : NULL;
+    if (!errors)
         rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
-    else if (open311_api_read_form(c, req, fmt, true, form, &rc) != 0)
-        ;
-    else {
-        open311_api_jurisdiction_ok(form, errors);
-        bool known = open311_api_app(form, &app, errors);
+    else if (form) {
         check_form(form, &s, errors);
         if (json_array_size(errors)) {
             rc = open311_send_errors(c, req, fmt, errors);
@@ -278,8 +292,6 @@ enum MHD_Result open311_submit(struct MHD_Connection *c, request_t *req, open311
     }
     json_decref(errors);
     report_submission_clear(&s);
-    if (form)
-        open311_form_clear(form);
-    free(form);
+    open311_form_destroy(&form);
     return rc;
 }

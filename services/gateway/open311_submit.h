@@ -25,6 +25,12 @@ bool open311_token_valid(const char *text);
  * a 403 (no key, a wrong or revoked one) or 503 (accounts database unreachable) added to errors. */
 bool open311_api_app(const open311_form_t *form, open311_app_t *app, json_t *errors);
 
+/* The start of every POST: the body read (NULL with the 400 sent in *rc when it cannot be), then
+ * the jurisdiction and the api_key checked, their problems added to errors; *known tells whether
+ * *app is the key's. */
+open311_form_t *open311_post_form(struct MHD_Connection *c, request_t *req, open311_format_t fmt, json_t *errors,
+                                  open311_app_t *app, bool *known, enum MHD_Result *rc);
+
 enum MHD_Result open311_submit(struct MHD_Connection *c, request_t *req, open311_format_t fmt);
 
 #endif

@@ -152,18 +152,15 @@ static enum MHD_Result post_checked(struct MHD_Connection *c, request_t *req, op
 
 enum MHD_Result open311_post_update(struct MHD_Connection *c, request_t *req, open311_format_t fmt)
 {
-    open311_form_t *form = calloc(1, sizeof *form);
     json_t *errors = open311_errors_new();
     update_t u;
     memset(&u, 0, sizeof u);
+    bool known = false;
     enum MHD_Result rc;
-    if (!form || !errors)
+    open311_form_t *form = errors ? open311_post_form(c, req, fmt, errors, &u.app, &known, &rc) : NULL;
+    if (!errors)
         rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
-    else if (open311_api_read_form(c, req, fmt, true, form, &rc) != 0)
-        ;
-    else {
-        open311_api_jurisdiction_ok(form, errors);
-        bool known = open311_api_app(form, &u.app, errors);
+    else if (form) {
         check_update(form, &u, errors);
         const char *id = open311_form_get(form, "service_request_id");
         if (id && tracking_id_normalize(id, u.tracking_id) != 0)
@@ -176,8 +173,6 @@ enum MHD_Result open311_post_update(struct MHD_Connection *c, request_t *req, op
             rc = post_checked(c, req, fmt, &u);
     }
     json_decref(errors);
-    if (form)
-        open311_form_clear(form);
-    free(form);
+    open311_form_destroy(&form);
     return rc;
 }

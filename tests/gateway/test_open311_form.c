@@ -94,6 +94,20 @@ static void test_request_filters_report_every_error(void **state)
     open311_query_clear(&q);
     drop(form);
 
+    /* the default window's other half: at most 1000 requests, the first page */
+    form = parse("service_code=JALAN.PJU", 0);
+    memset(&q, 0, sizeof q);
+    errors = open311_errors_new();
+    open311_params_requests(form, &q, errors);
+    assert_int_equal(json_array_size(errors), 0);
+    assert_int_equal(q.limit, 1000);
+    assert_int_equal(q.offset, 0);
+    assert_null(q.start);
+    assert_null(q.end);
+    json_decref(errors);
+    open311_query_clear(&q);
+    drop(form);
+
     form = parse("start_date=2026-01-01T00:00:00Z&end_date=2026-03-31T00:00:00Z&status=open,closed&page=2"
                  "&page_size=10&lat=1.1&long=104&extensions=true", 0);
     memset(&q, 0, sizeof q);
