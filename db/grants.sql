@@ -64,6 +64,10 @@ BEGIN
         ('staff',                  ARRAY['aduan_gateway'], 'SELECT, INSERT, UPDATE (active)'),  -- deactivation
         ('staff',                  backend,   'SELECT'),  -- recipients, names in delivery logs
         ('staff_sessions',         ARRAY['aduan_gateway'], 'SELECT, INSERT, UPDATE (last_used_at), DELETE'),
+        -- gateway: Open311 client applications (keys checked on every POST; issued and revoked by admins)
+        ('open311_keys',           ARRAY['aduan_gateway'], 'SELECT, INSERT, UPDATE (revoked_at)'),
+        ('open311_attributes',     backend,   'SELECT'),
+        ('open311_statuses',       backend,   'SELECT'),
         -- intake creates reports; verify and route change them through common/lifecycle_store.c
         ('reports',                ARRAY['aduan_intake'], 'SELECT, INSERT, UPDATE'),
         ('reports',                ARRAY['aduan_verify', 'aduan_route'], 'SELECT, UPDATE'),

@@ -19,6 +19,7 @@ typedef struct {
     char *target;            /* target_institution, may be NULL */
     char *holder;            /* institution_code, may be NULL */
     char *token_hash;
+    char *channel;
     PGresult *result;        /* owns the strings above */
 } report_row_t;
 
@@ -60,8 +61,8 @@ static bool query_bool(db_t *db, const char *sql, int n, const char *const *para
 static int lock_report(apply_t *a, db_error_t *error)
 {
     const char *params[] = {a->action->tracking_id};
-    PGresult *r = db_exec(a->db, "SELECT id, status, target_institution, institution_code, reporter_token_hash "
-                                 "FROM reports WHERE tracking_id = $1 FOR UPDATE", 1, params, error);
+    PGresult *r = db_exec(a->db, "SELECT id, status, target_institution, institution_code, reporter_token_hash, "
+                                 "channel FROM reports WHERE tracking_id = $1 FOR UPDATE", 1, params, error);
     if (!r)
         return -1;
     if (PQntuples(r) != 1) {
@@ -74,7 +75,20 @@ static int lock_report(apply_t *a, db_error_t *error)
     a->row.target = PQgetisnull(r, 0, 2) ? NULL : PQgetvalue(r, 0, 2);
     a->row.holder = PQgetisnull(r, 0, 3) ? NULL : PQgetvalue(r, 0, 3);
     a->row.token_hash = PQgetvalue(r, 0, 4);
+    a->row.channel = PQgetvalue(r, 0, 5);
     return 0;
+}
+
+/* A reporter acts with the report's token, or through the Open311 app the report came from: the
+ * gateway names the app of the API key as actor_id "open311.<app>" (reporters have no actor_id
+ * otherwise), and only that app speaks for the reporters who used it (docs/open311.md). */
+static bool reporter_proven(const report_step_t *act, const report_row_t *row)
+{
+    if (act->reporter_token)
+        return secret_token_matches(act->reporter_token, row->token_hash);
+    return act->actor_id && strncmp(act->actor_id, REPORT_OPEN311_CHANNEL_PREFIX,
+                                    sizeof REPORT_OPEN311_CHANNEL_PREFIX - 1) == 0
+           && strcmp(act->actor_id, row->channel) == 0;
 }
 
 /* Role, then scope: 0 allowed, 1 refused, -1 error. */
@@ -85,8 +99,8 @@ static int check_actor(apply_t *a, db_error_t *error)
     if (!(a->rule->roles & role))
         return refuse(a->refusal, ERROR_FORBIDDEN, NULL, "the role may not %s", act->action);
     if (role == ROLE_REPORTER)
-        return act->reporter_token && secret_token_matches(act->reporter_token, a->row.token_hash)
-                   ? 0 : refuse(a->refusal, ERROR_FORBIDDEN, NULL, "%s", "the reporter token does not match");
+        return reporter_proven(act, &a->row) ? 0
+                   : refuse(a->refusal, ERROR_FORBIDDEN, NULL, "%s", "the reporter token does not match");
     if (a->rule->scope == SCOPE_NONE || role == ROLE_NATIONAL_ADMIN)
         return 0;
     const char *subject = a->rule->scope == SCOPE_DESK ? a->row.target : a->row.holder;

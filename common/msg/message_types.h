@@ -29,6 +29,7 @@
 #define MSG_STATS_REBUILT   "stats.rebuilt"
 #define MSG_STREAM_REPLAY   "stream.replay"     /* stats (replay) → stream.batch: event_codec.h */
 #define MSG_STREAM_BATCH    "stream.batch"
+#define MSG_OPEN311_QUERY   "open311.query"     /* intake → staff.document: open311_query_codec.h */
 #define MSG_REPORT_NOTIFICATIONS     "report.notifications"      /* intake → report.notifications_set: */
 #define MSG_REPORT_NOTIFICATIONS_SET "report.notifications_set"  /*   reporter_preferences_codec.h */
 /* notify → staff.document (a JSON document), "{}" for the 204 answers: notify_command_codec.h */

@@ -26,8 +26,20 @@ bool report_classification_valid(const char *classification)
     return in_set(classification, classifications);
 }
 
+bool report_open311_app_valid(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    bool ok = n >= 1 && n <= REPORT_OPEN311_APP_MAX && name[0] != '_' && name[0] != '-';
+    for (size_t i = 0; ok && i < n; i++)
+        ok = islower((unsigned char) name[i]) || isdigit((unsigned char) name[i]) || name[i] == '_' || name[i] == '-';
+    return ok;
+}
+
 bool report_channel_valid(const char *channel)
 {
+    size_t prefix = sizeof REPORT_OPEN311_CHANNEL_PREFIX - 1;
+    if (channel && strncmp(channel, REPORT_OPEN311_CHANNEL_PREFIX, prefix) == 0)
+        return report_open311_app_valid(channel + prefix);
     return in_set(channel, channels);
 }
 

@@ -25,7 +25,13 @@
 #define REPORT_COMMAND_KEY_MAX (REPORT_IDEMPOTENCY_KEY_MAX + 8)
 
 bool report_classification_valid(const char *classification);
+/* The fixed channels, and "open311.<app>" for each Open311 client application (its API key's name:
+ * 1 to REPORT_OPEN311_APP_MAX of a-z 0-9 _ -, starting with a letter or digit), so statistics
+ * count reports by the app they came through. */
+#define REPORT_OPEN311_CHANNEL_PREFIX "open311."
+#define REPORT_OPEN311_APP_MAX 24
 bool report_channel_valid(const char *channel);
+bool report_open311_app_valid(const char *name);
 /* The Idempotency-Key header as a client sends it (REPORT_IDEMPOTENCY_KEY_MIN to _MAX). */
 bool report_idempotency_key_valid(const char *key);
 

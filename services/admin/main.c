@@ -6,6 +6,7 @@
  *   aduan-admin create-staff <username> <role> <institution> <display name> [e-mail]  < password-on-stdin
  *   aduan-admin rebuild-stats
  *   aduan-admin keys <name> <role> <folder>
+ *   aduan-admin open311-key issue <app> <region> [--token] | revoke <app> | list
  *
  * Each command acts as the owner of what it changes (docs/architecture.md, "Who owns which table"):
  *   migrate        the database owner (ADUAN_DB_URL): applies migrations and seed data, then creates
@@ -17,6 +18,8 @@
  *                  this is the gateway's own account code, for the first admin nobody can sign in as;
  *   rebuild-stats  a command to aduan-stats (ADUAN_STATS_ENDPOINTS), which owns the statistics; with
  *                  CURVE keys (ADUAN_CURVE_SECRET, ADUAN_CURVE_PEERS) an admin key is needed;
+ *   open311-key    the gateway's role (ADUAN_DB_URL): the API keys of Open311 client applications
+ *                  are the gateway's table; `issue` prints the key once (docs/open311.md);
  *   keys           writes a CURVE key pair <folder>/<name>.cert and .cert_secret with its role
  *                  (docs/operations.md "Keys"); no database.
  * The password is read from the first line of standard input, so it never shows in the process
@@ -34,6 +37,7 @@
 #include "error_reply.h"
 #include "migrate.h"
 #include "msgpack_fields.h"
+#include "open311_keys.h"
 #include "role_passwords.h"
 #include "staff_accounts.h"
 #include "stats_query_codec.h"
@@ -58,6 +62,7 @@ static void usage(const config_t *config, FILE *out)
                     "       aduan-admin create-staff <username> <role> <institution> <display name> [e-mail] < password\n"
                     "       aduan-admin rebuild-stats\n"
                     "       aduan-admin keys <name> <role> <folder>\n"
+                    "       aduan-admin open311-key issue <app> <region> [--token] | revoke <app> | list\n"
                     "  role: national_admin (institution NASIONAL), institution_admin, unit_liaison, analyst\n"
                     "  keys: name of the process (intake, stats, ...) or client; role gateway, service, analytics\n"
                     "        or admin; writes <folder>/<name>.cert (public) and <name>.cert_secret\n\n");
@@ -227,6 +232,51 @@ static int rebuild_stats(const config_t *config)
     return exit_code;
 }
 
+/* issue prints the key (shown once), revoke and list what the table holds. */
+static int open311_key(db_t *db, int argc, char **argv, db_error_t *error)
+{
+    if (strcmp(argv[2], "list") == 0 && argc == 3) {
+        char *json = NULL;
+        if (open311_keys_list(db, &json, error) != 0)
+            return -1;
+        printf("%s\n", json);
+        free(json);
+        return 0;
+    }
+    if (strcmp(argv[2], "revoke") == 0 && argc == 4) {
+        int rc = open311_keys_revoke(db, argv[3], error);
+        if (rc > 0)
+            fprintf(stderr, "aduan-admin: no key of %s is in force\n", argv[3]);
+        return rc;
+    }
+    bool token = argc == 6 && strcmp(argv[5], "--token") == 0;
+    if (strcmp(argv[2], "issue") != 0 || (argc != 5 && !token))
+        return 2;
+    open311_app_spec_t spec = {argv[3], argv[4], token};
+    char key[SECRET_TOKEN_LEN + 1];
+    const char *why = NULL;
+    int rc = open311_keys_issue(db, &spec, key, &why, error);
+    if (rc == 0)
+        printf("%s\n", key);
+    else if (rc > 0)
+        fprintf(stderr, "aduan-admin: %s\n", why);
+    sodium_memzero(key, sizeof key);
+    return rc;
+}
+
+static int open311_keys_command(const config_t *config, int argc, char **argv)
+{
+    db_t *db = NULL;
+    db_error_t error = {"", ""};
+    int rc = connect_db(config, &db, &error) == 0 ? open311_key(db, argc, argv, &error) : -1;
+    if (rc < 0)
+        fprintf(stderr, "aduan-admin: database: %s\n", error.message);
+    else if (rc == 2)
+        usage(config, stderr);
+    db_destroy(&db);
+    return rc < 0 ? 1 : rc;
+}
+
 static int make_keys(char **argv)
 {
     char reason[300];
@@ -246,6 +296,8 @@ static int run(const config_t *config, int argc, char **argv)
         return create_staff(config, argc, argv);
     if (argc == 2 && strcmp(argv[1], "rebuild-stats") == 0)
         return rebuild_stats(config);
+    if (argc >= 3 && strcmp(argv[1], "open311-key") == 0)
+        return open311_keys_command(config, argc, argv);
     if (argc == 5 && strcmp(argv[1], "keys") == 0)
         return make_keys(argv);
     bool help = argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);

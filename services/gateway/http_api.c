@@ -14,6 +14,8 @@
 #include "action_api.h"
 #include "http_reply.h"
 #include "notify_api.h"
+#include "open311_api.h"
+#include "open311_keys_api.h"
 #include "stats_api.h"
 #include "staff_api.h"
 #include "logger.h"
@@ -170,6 +172,10 @@ static enum MHD_Result route(struct MHD_Connection *c, request_t *req, const cha
         rc = notify_api_route(c, req, method, url, &handled);
     if (!handled)
         rc = stats_api_route(c, req, method, url, &handled);
+    if (!handled)
+        rc = open311_api_route(c, req, method, url, &handled);
+    if (!handled)
+        rc = open311_keys_api_route(c, req, method, url, &handled);
     if (handled)
         return rc;
     bool under_reports = strncmp(url, API "/reports/", sizeof API "/reports/" - 1) == 0;

@@ -5,6 +5,7 @@
 #include "cmd_client.h"
 #include "http_api.h"
 #include "command_links.h"
+#include "open311_api.h"
 #include "password_slots.h"
 #include "request_limits.h"
 #include "staff_api.h"
@@ -28,6 +29,11 @@ static const config_option_t gateway_options[] = {
     {"ADUAN_RATE_REPORTER_BURST", "30", "reporter actions and notification settings at once, per address and per report"},
     {"ADUAN_RATE_SURVEY_PER_MINUTE", "10", "survey answers per minute, per client address and per report"},
     {"ADUAN_RATE_SURVEY_BURST", "20", "survey answers at once, per client address and per report"},
+    {"ADUAN_RATE_OPEN311_PER_MINUTE", "120", "Open311 submissions per minute, per client address and per API key"},
+    {"ADUAN_RATE_OPEN311_BURST", "60", "Open311 submissions at once, per client address and per API key"},
+    {"ADUAN_OPEN311_URL", "", "public base URL of /open311/v2 named by discovery (default: from the Host header)"},
+    {"ADUAN_OPEN311_JURISDICTION", "aduan", "the jurisdiction_id Open311 clients may send (any other is 404)"},
+    {"ADUAN_OPEN311_CONTACT", "the operator of this aduan instance", "discovery's contact"},
     {"ADUAN_RATE_CLIENTS", "20000", "rate-limit buckets kept; beyond it those least recently used are forgotten"},
     {"ADUAN_TRUSTED_PROXIES", "", "reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client"},
     {"ADUAN_INTAKE_ENDPOINTS", "tcp://127.0.0.1:7101", "intake replicas' command endpoints, comma-separated"},
@@ -158,6 +164,7 @@ int main(int argc, char **argv)
     if (!service)
         return exit_code;
     gateway_settings_t settings;
+    open311_api_setup(service_config(service));
     exit_code = read_settings(service_config(service), &settings) == 0 ? run(service, &settings) : 2;
     request_limits_teardown();
     service_stop(&service);

@@ -167,8 +167,8 @@ int report_json_to_submission(json_t *root, report_submission_t *out, field_erro
     read_reporter(root, out, errors);
     if (!out->channel && !has_error_for(errors, "channel"))
         out->channel = strdup("web");
-    else if (out->channel && strcmp(out->channel, "open311") == 0)
-        field_errors_add(errors, "channel", "invalid", "channel open311 is reserved for the Open311 endpoint");
+    else if (out->channel && strncmp(out->channel, "open311", sizeof "open311" - 1) == 0)
+        field_errors_add(errors, "channel", "invalid", "the open311 channels are reserved for the Open311 endpoint");
     apply_rules(out, errors);
     return errors->count ? -1 : 0;
 }

@@ -7,6 +7,7 @@
 #include "secret_setting.h"
 #include "intake_commands.h"
 #include "lifecycle_commands.h"
+#include "open311_commands.h"
 #include "logger.h"
 #include "service.h"
 #include "service_db.h"
@@ -106,7 +107,7 @@ int main(int argc, char **argv)
                                             sizeof reason))) {
         logger_error("%s", reason);
         exit_code = 1;
-    } else if (intake_commands_register(m.server, &m.intake) != 0
+    } else if (intake_commands_register(m.server, &m.intake) != 0 || open311_commands_register(m.server, &m.intake) != 0
                || lifecycle_commands_register(m.server, &m.lifecycle) != 0)
         exit_code = 1;
     else {

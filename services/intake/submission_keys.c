@@ -60,6 +60,13 @@ int submission_keys_record(db_t *db, const char *key_hash, const char *fingerpri
     return r ? 0 : -1;
 }
 
+int submission_keys_tracking_id(db_t *db, const char *key_hash, char **tracking_id, db_error_t *error)
+{
+    const char *params[] = {key_hash};
+    return db_query_value(db, "SELECT r.tracking_id FROM submission_keys k JOIN reports r ON r.id = k.report_id "
+                              "WHERE k.key_hash = $1", 1, params, tracking_id, error);
+}
+
 long submission_keys_purge(db_t *db, long ttl_hours, db_error_t *error)
 {
     char hours[32];

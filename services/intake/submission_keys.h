@@ -20,6 +20,10 @@ int submission_keys_claim(db_t *db, const char *key_hash, const char *fingerprin
                           unsigned char **sealed, size_t *sealed_size, db_error_t *error);
 int submission_keys_record(db_t *db, const char *key_hash, const char *fingerprint, int64_t report_id,
                            const unsigned char *sealed, size_t sealed_size, db_error_t *error);
+/* The tracking id of the report a key created, into *tracking_id (malloc'd; NULL when the key is
+ * unknown or expired): what an Open311 token (a key's name) stands for. 0, or -1. */
+int submission_keys_tracking_id(db_t *db, const char *key_hash, char **tracking_id, db_error_t *error);
+
 /* Removes records older than ttl_hours; returns how many, or -1. */
 long submission_keys_purge(db_t *db, long ttl_hours, db_error_t *error);
 

@@ -23,7 +23,8 @@ CONSUMERS = ["aduan_verify", "aduan_route", "aduan_notify", "aduan_stats"]
 S, SI, SIU, SID, SIUD = "S", "SI", "SIU", "SID", "SIUD"
 REFERENCE = ["regions", "categories", "holidays", "deadline_kinds", "deadline_rules", "reason_codes",
              "routing_rules", "abuse_words", "lifecycle_settings", "report_statuses", "notification_rules",
-             "notification_templates", "stats_settings", "institution_ancestors"]
+             "notification_templates", "stats_settings", "institution_ancestors", "open311_attributes",
+             "open311_statuses"]
 
 
 def grants(*pairs):
@@ -42,6 +43,7 @@ MAP = {
     "institutions": grants((ROLES, S)),
     "staff": grants((BACKEND, S), ("aduan_gateway", SI)),
     "staff_sessions": grants(("aduan_gateway", SID)),
+    "open311_keys": grants(("aduan_gateway", SI)),   # and UPDATE of revoked_at only, checked below
     "reports": grants((["aduan_notify", "aduan_stats"], S), (["aduan_verify", "aduan_route"], "SU"),
                       ("aduan_intake", SIU)),
     "report_actions": grants((LIFECYCLE, SI), ("aduan_notify", S)),
@@ -116,7 +118,7 @@ class DatabaseRoles(unittest.TestCase):
         self.assertEqual(updatable, [("aduan_stats", "seq")])
 
     def test_the_gateway_changes_only_whether_an_account_is_active_and_when_a_session_was_used(self):
-        for table, column in (("staff", "active"), ("staff_sessions", "last_used_at")):
+        for table, column in (("staff", "active"), ("staff_sessions", "last_used_at"), ("open311_keys", "revoked_at")):
             rows = self.db.scalar(
                 "SELECT string_agg(format('%s|%s|%s', r, a.attname, has_column_privilege(r, a.attrelid, a.attname, 'UPDATE')), ' ') "
                 f"FROM unnest('{{{','.join(ROLES)}}}'::text[]) r, pg_attribute a "

@@ -1,0 +1,1 @@
+aduan_py_test(NAME e2e_open311 SCRIPT ${CMAKE_CURRENT_SOURCE_DIR}/test_open311.py LABEL e2e TIMEOUT 400)
