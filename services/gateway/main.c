@@ -134,11 +134,11 @@ static int run(service_t *service, const gateway_settings_t *s)
                                            config_get(config, "ADUAN_NOTIFY_ENDPOINTS"),
                                            config_get(config, "ADUAN_STATS_ENDPOINTS")};
     int exit_code = 1;
-    if (!probe || command_links_setup(peers, keys, (int) s->timeout_ms, (int) s->attempts) != 0
+    if (!probe || command_links_setup(peers, keys, (int) s->timeout_ms, (int) s->attempts, reason, sizeof reason) != 0
         || staff_api_setup(config_get(config, "ADUAN_DB_URL"), s->session_ttl, s->session_idle,
                            s->statement_timeout_ms) != 0
         || password_slots_setup((unsigned) s->password_checks) != 0)
-        logger_error("intake endpoints: %s", reason);
+        logger_error("command links: %s", reason);
     else {
         exit_code = serve(service, s, probe);
         command_links_teardown();

@@ -1,0 +1,64 @@
+#include "http_wait.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+
+#include "command_links.h"
+
+static atomic_uint waiting;
+
+/* On the dispatcher's thread: keeps the result for the next pass and wakes the connection. The
+ * HTTP thread touches the request no more once it handed the command over, and libmicrohttpd
+ * runs the next pass only after the resume, so the request is the dispatcher's until then. */
+static void on_result(void *tag, envelope_t *reply, const char *reason)
+{
+    request_t *req = tag;
+    command_result_t *result = &req->results[req->results_count];
+    result->reply = reply;
+    snprintf(result->reason, sizeof result->reason, "%s", reason ? reason : "");
+    req->results_count++;
+    MHD_resume_connection(req->connection);
+}
+
+/* Suspends the connection first, then sends: a reply can never come before the suspension. */
+static void wait_for_result(struct MHD_Connection *c, request_t *req)
+{
+    envelope_t *command = req->outgoing;
+    req->outgoing = NULL;
+    MHD_suspend_connection(c);
+    req->suspended = true;
+    atomic_fetch_add(&waiting, 1);
+    char reason[256];
+    if (command_links_send(req->outgoing_peer, command, on_result, req, reason, sizeof reason) != 0)
+        on_result(req, NULL, reason);
+}
+
+enum MHD_Result http_wait_run(struct MHD_Connection *c, request_t *req, http_handler_fn *handler, const char *method,
+                              const char *url)
+{
+    bool resumed = req->suspended;
+    req->suspended = false;
+    req->connection = c;
+    req->pass_commands = req->pass_admissions = 0;
+    enum MHD_Result rc = handler(c, req, method, url);
+    if (req->outgoing) {
+        wait_for_result(c, req);
+        rc = MHD_YES;
+    }
+    if (resumed)   /* after a new suspension is counted, so the count never falls to 0 in between */
+        atomic_fetch_sub(&waiting, 1);
+    return rc;
+}
+
+void http_wait_clear(request_t *req)
+{
+    envelope_destroy(&req->outgoing);
+    for (unsigned i = 0; i < req->results_count; i++)
+        envelope_destroy(&req->results[i].reply);
+    req->results_count = 0;
+}
+
+unsigned http_wait_count(void)
+{
+    return atomic_load(&waiting);
+}

@@ -1,0 +1,274 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <czmq.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd_mux.h"
+
+/* The server side is a bare ROUTER in the test's own thread: the mux never blocks, so the test
+ * decides exactly which request gets which reply, in which order, and which gets none. */
+
+#define SLOTS 8
+
+typedef struct {
+    int calls;
+    envelope_t *reply;
+    char reason[300];
+} answer_t;
+
+static void record(void *tag, envelope_t *reply, const char *reason)
+{
+    answer_t *answer = tag;
+    answer->calls++;
+    envelope_destroy(&answer->reply);
+    answer->reply = reply;
+    snprintf(answer->reason, sizeof answer->reason, "%s", reason ? reason : "");
+}
+
+static char *endpoint(const char *name)
+{
+    static char buffer[128];
+    snprintf(buffer, sizeof buffer, "ipc:///tmp/aduan-mux-test-%d-%s", getpid(), name);
+    return buffer;
+}
+
+/* One request as the server got it: who sent it and its envelope. */
+typedef struct {
+    zframe_t *identity;
+    envelope_t *request;
+} received_t;
+
+static received_t receive(zsock_t *router, int timeout_ms)
+{
+    received_t got = {NULL, NULL};
+    zpoller_t *poller = zpoller_new(router, NULL);
+    if (zpoller_wait(poller, timeout_ms)) {
+        zmsg_t *msg = zmsg_recv(router);
+        got.identity = zmsg_pop(msg);
+        zframe_t *data = zmsg_pop(msg);
+        char why[100];
+        got.request = envelope_decode(zframe_data(data), zframe_size(data), why, sizeof why);
+        zframe_destroy(&data);
+        zmsg_destroy(&msg);
+    }
+    zpoller_destroy(&poller);
+    return got;
+}
+
+/* The next request the server gets while the mux goes on sending (a new link connects lazily). */
+static received_t pump(zsock_t *router, cmd_mux_t *mux, int timeout_ms)
+{
+    received_t got = {NULL, NULL};
+    for (int64_t end = zclock_mono() + timeout_ms; !got.request && zclock_mono() < end;) {
+        cmd_mux_tick(mux, zclock_mono());
+        got = receive(router, 10);
+    }
+    return got;
+}
+
+static void reply_to(zsock_t *router, const received_t *got, const char *id, const char *text)
+{
+    envelope_t *reply = envelope_new("echo.reply", 1, id, id);
+    envelope_take_body(reply, (unsigned char *) strdup(text), strlen(text));
+    unsigned char *data = NULL;
+    size_t size = 0;
+    assert_int_equal(envelope_encode(reply, &data, &size), 0);
+    zframe_t *identity = zframe_dup(got->identity);
+    zframe_send(&identity, router, ZFRAME_MORE);
+    zmq_send(zsock_resolve(router), data, size, 0);
+    free(data);
+    envelope_destroy(&reply);
+}
+
+static void received_clear(received_t *got)
+{
+    zframe_destroy(&got->identity);
+    envelope_destroy(&got->request);
+}
+
+static void send_request(cmd_mux_t *mux, const char *id, const char *text, answer_t *answer)
+{
+    envelope_t *request = envelope_new("echo", 1, id, NULL);
+    envelope_take_body(request, (unsigned char *) strdup(text), strlen(text));
+    char reason[200];
+    assert_int_equal(cmd_mux_send(mux, request, record, answer, reason, sizeof reason), 0);
+    envelope_destroy(&request);
+}
+
+/* Ticks the mux until `answer` has one, or for at most `ms`. */
+static void tick_until(cmd_mux_t *mux, const answer_t *answer, int ms)
+{
+    zpoller_t *poller = zpoller_new(cmd_mux_socket(mux), NULL);
+    for (int64_t end = zclock_mono() + ms; !answer->calls && zclock_mono() < end;) {
+        zpoller_wait(poller, 10);
+        cmd_mux_tick(mux, zclock_mono());
+    }
+    zpoller_destroy(&poller);
+}
+
+static zsock_t *server(const char *name)
+{
+    zsock_t *router = zsock_new(ZMQ_ROUTER);
+    assert_int_equal(zsock_bind(router, "%s", endpoint(name)), 0);
+    return router;
+}
+
+static void test_replies_in_any_order_reach_their_own_request(void **state)
+{
+    (void) state;
+    zsock_t *router = server("order");
+    char reason[200];
+    cmd_mux_t *mux = cmd_mux_new(endpoint("order"), 2000, 1, NULL, NULL, reason, sizeof reason);
+    assert_non_null(mux);
+    answer_t answers[3] = {{0}};
+    const char *ids[3] = {"id-a", "id-b", "id-c"};
+    for (int i = 0; i < 3; i++)
+        send_request(mux, ids[i], ids[i], &answers[i]);
+    received_t got[3];
+    for (int i = 0; i < 3; i++) {
+        got[i] = pump(router, mux, 2000);
+        assert_non_null(got[i].request);
+    }
+    reply_to(router, &got[0], "stale-id", "nobody asked");
+    for (int i = 2; i >= 0; i--)
+        reply_to(router, &got[i], got[i].request->id, got[i].request->id);
+    tick_until(mux, &answers[0], 2000);
+    tick_until(mux, &answers[2], 2000);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(answers[i].calls, 1);
+        assert_string_equal(answers[i].reply->id, ids[i]);
+        assert_memory_equal(answers[i].reply->body, ids[i], strlen(ids[i]));
+        envelope_destroy(&answers[i].reply);
+        received_clear(&got[i]);
+    }
+    assert_int_equal(cmd_mux_waiting(mux), 0);
+    assert_int_equal(cmd_mux_tick(mux, zclock_mono()), -1);
+    cmd_mux_destroy(&mux);
+    zsock_destroy(&router);
+}
+
+static void test_time_out_resends_the_same_id_then_fails_and_drops_the_late_reply(void **state)
+{
+    (void) state;
+    zsock_t *router = server("resend");
+    char reason[200];
+    cmd_mux_t *mux = cmd_mux_new(endpoint("resend"), 150, 3, NULL, NULL, reason, sizeof reason);
+    answer_t answer = {0};
+    send_request(mux, "same-id", "x", &answer);
+    tick_until(mux, &answer, 3000);
+    assert_int_equal(answer.calls, 1);
+    assert_null(answer.reply);
+    assert_non_null(strstr(answer.reason, "timeout"));
+    assert_non_null(strstr(answer.reason, "after 3 attempts of 150 ms"));
+    received_t got[SLOTS];
+    int deliveries = 0;
+    while (deliveries < SLOTS && (got[deliveries] = receive(router, 100)).request) {
+        assert_string_equal(got[deliveries].request->id, "same-id");
+        deliveries++;
+    }
+    assert_int_equal(deliveries, 3);
+    reply_to(router, &got[0], "same-id", "too late");
+    zclock_sleep(100);
+    assert_int_equal(cmd_mux_tick(mux, zclock_mono()), -1);
+    assert_int_equal(answer.calls, 1);   /* the late reply went nowhere */
+    for (int i = 0; i < deliveries; i++)
+        received_clear(&got[i]);
+    cmd_mux_destroy(&mux);
+    zsock_destroy(&router);
+}
+
+static void test_reply_to_a_resend_answers_once(void **state)
+{
+    (void) state;
+    zsock_t *router = server("second");
+    char reason[200];
+    cmd_mux_t *mux = cmd_mux_new(endpoint("second"), 150, 3, NULL, NULL, reason, sizeof reason);
+    answer_t answer = {0};
+    send_request(mux, "twice", "x", &answer);
+    received_t first = pump(router, mux, 2000), second = {NULL, NULL};
+    assert_non_null(first.request);
+    zpoller_t *poller = zpoller_new(cmd_mux_socket(mux), NULL);
+    for (int64_t end = zclock_mono() + 2000; !second.request && zclock_mono() < end;) {
+        zpoller_wait(poller, 10);
+        cmd_mux_tick(mux, zclock_mono());
+        second = receive(router, 0);
+    }
+    zpoller_destroy(&poller);
+    assert_non_null(second.request);
+    assert_string_equal(second.request->id, "twice");
+    reply_to(router, &second, "twice", "second");
+    reply_to(router, &first, "twice", "first, late");
+    tick_until(mux, &answer, 2000);
+    zclock_sleep(50);
+    cmd_mux_tick(mux, zclock_mono());
+    assert_int_equal(answer.calls, 1);
+    assert_memory_equal(answer.reply->body, "second", 6);
+    envelope_destroy(&answer.reply);
+    received_clear(&first);
+    received_clear(&second);
+    cmd_mux_destroy(&mux);
+    zsock_destroy(&router);
+}
+
+static void test_same_id_waits_for_the_first_answer(void **state)
+{
+    (void) state;
+    zsock_t *router = server("key");
+    char reason[200];
+    cmd_mux_t *mux = cmd_mux_new(endpoint("key"), 2000, 1, NULL, NULL, reason, sizeof reason);
+    answer_t first = {0}, second = {0};
+    send_request(mux, "idempotency-key", "one", &first);
+    send_request(mux, "idempotency-key", "two", &second);
+    assert_int_equal(cmd_mux_waiting(mux), 2);
+    received_t got = pump(router, mux, 2000);
+    assert_memory_equal(got.request->body, "one", 3);
+    received_t early = pump(router, mux, 100);
+    assert_null(early.request);   /* not in flight together */
+    reply_to(router, &got, "idempotency-key", "to one");
+    received_clear(&got);
+    tick_until(mux, &first, 2000);
+    assert_memory_equal(first.reply->body, "to one", 6);
+    assert_int_equal(second.calls, 0);
+    got = pump(router, mux, 2000);
+    assert_memory_equal(got.request->body, "two", 3);
+    reply_to(router, &got, "idempotency-key", "to two");
+    tick_until(mux, &second, 2000);
+    assert_memory_equal(second.reply->body, "to two", 6);
+    envelope_destroy(&first.reply);
+    envelope_destroy(&second.reply);
+    received_clear(&got);
+    cmd_mux_destroy(&mux);
+    zsock_destroy(&router);
+}
+
+static void test_destroy_answers_what_still_waits(void **state)
+{
+    (void) state;
+    char reason[200];
+    cmd_mux_t *mux = cmd_mux_new(endpoint("nobody"), 2000, 3, NULL, NULL, reason, sizeof reason);
+    answer_t first = {0}, held = {0};
+    send_request(mux, "lonely", "one", &first);
+    send_request(mux, "lonely", "two", &held);
+    assert_true(cmd_mux_tick(mux, zclock_mono()) <= 20);   /* no server: it tries to send again soon */
+    cmd_mux_destroy(&mux);
+    assert_int_equal(first.calls, 1);
+    assert_int_equal(held.calls, 1);
+    assert_string_equal(held.reason, "the command link is closed");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_replies_in_any_order_reach_their_own_request),
+        cmocka_unit_test(test_time_out_resends_the_same_id_then_fails_and_drops_the_late_reply),
+        cmocka_unit_test(test_reply_to_a_resend_answers_once),
+        cmocka_unit_test(test_same_id_waits_for_the_first_answer),
+        cmocka_unit_test(test_destroy_answers_what_still_waits),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
