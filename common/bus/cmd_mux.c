@@ -22,7 +22,7 @@ struct call_t {
     int attempt;            /* sends begun */
     int64_t deadline;       /* of the current attempt */
     bool sent;              /* the current attempt reached the socket */
-    call_t *prev, *next;    /* in the active list, which is in deadline order */
+    call_t *prev, *next;    /* in the active list (deadline order), or next in the queue */
     call_t *held;           /* the next request with the same id, sent once this one is answered */
 };
 
@@ -30,14 +30,19 @@ struct cmd_mux_t {
     char *endpoints;
     int timeout_ms;
     int attempts;
+    size_t window;          /* the most in flight, as configured */
+    size_t limit;           /* the most in flight now: halved by time-outs, regrown by replies */
+    int64_t last_cut;
     zsock_t *socket;
     zhashx_t *by_id;        /* id -> the active call of that id */
     call_t *head, *tail;    /* active calls; every attempt lasts timeout_ms, so appending keeps the order */
+    size_t active;
     size_t unsent;          /* active calls whose current attempt is not on the socket yet */
+    call_t *queued, *queued_last;   /* not sent yet: the window was full */
     size_t waiting;
 };
 
-cmd_mux_t *cmd_mux_new(const char *endpoints, int timeout_ms, int attempts, const curve_keys_t *keys,
+cmd_mux_t *cmd_mux_new(const char *endpoints, int timeout_ms, int attempts, size_t window, const curve_keys_t *keys,
                        const char *server, char *reason, size_t cap)
 {
     reason[0] = '\0';
@@ -49,6 +54,7 @@ cmd_mux_t *cmd_mux_new(const char *endpoints, int timeout_ms, int attempts, cons
     }
     self->timeout_ms = timeout_ms > 0 ? timeout_ms : 2000;
     self->attempts = attempts > 0 ? attempts : 1;
+    self->window = self->limit = window > 0 ? window : 1;
     if (!(self->socket = cmd_client_connect(endpoints, keys, server ? server : "", reason, cap)))
         cmd_mux_destroy(&self);
     return self;
@@ -71,6 +77,7 @@ static void unlink_call(cmd_mux_t *self, call_t *call)
     else
         self->tail = call->prev;
     call->prev = call->next = NULL;
+    self->active--;
     if (!call->sent)
         self->unsent--;
 }
@@ -94,9 +101,39 @@ static void start_attempt(cmd_mux_t *self, call_t *call, int64_t now)
     else
         self->head = call;
     self->tail = call;
+    self->active++;
     try_send(self, call);
     if (!call->sent)
         self->unsent++;
+}
+
+/* Sends queued requests while the window has room; one whose id is in flight waits behind it. */
+static void admit(cmd_mux_t *self)
+{
+    while (self->queued && self->active < self->limit) {
+        call_t *call = self->queued;
+        if (!(self->queued = call->next))
+            self->queued_last = NULL;
+        call->next = NULL;
+        call_t *active = zhashx_lookup(self->by_id, call->id);
+        if (active) {
+            while (active->held)
+                active = active->held;
+            active->held = call;
+        } else {
+            zhashx_insert(self->by_id, call->id, call);
+            start_attempt(self, call, zclock_mono());
+        }
+    }
+}
+
+static void answer(cmd_mux_t *self, call_t *call, envelope_t *reply, const char *reason)
+{
+    cmd_mux_done_fn *done = call->done;
+    void *tag = call->tag;
+    call_destroy(call);
+    self->waiting--;
+    done(tag, reply, reason);
 }
 
 /* Hands `call` its answer; the request held behind it with the same id takes its place. */
@@ -108,11 +145,17 @@ static void finish(cmd_mux_t *self, call_t *call, envelope_t *reply, const char 
         start_attempt(self, call->held, zclock_mono());
     } else
         zhashx_delete(self->by_id, call->id);
-    self->waiting--;
-    cmd_mux_done_fn *done = call->done;
-    void *tag = call->tag;
-    call_destroy(call);
-    done(tag, reply, reason);
+    answer(self, call, reply, reason);
+    admit(self);
+}
+
+/* Answers a chain of calls linked by `held` (from `first`) or by `next` as closed. */
+static void close_chain(cmd_mux_t *self, call_t *first, bool by_held)
+{
+    for (call_t *next; first; first = next) {
+        next = by_held ? first->held : first->next;
+        answer(self, first, NULL, "the command link is closed");
+    }
 }
 
 void cmd_mux_destroy(cmd_mux_t **self_p)
@@ -120,17 +163,14 @@ void cmd_mux_destroy(cmd_mux_t **self_p)
     if (!self_p || !*self_p)
         return;
     cmd_mux_t *self = *self_p;
+    call_t *queued = self->queued;
+    self->queued = self->queued_last = NULL;
+    close_chain(self, queued, false);
     while (self->head) {
-        call_t *held = self->head->held;
-        self->head->held = NULL;
-        finish(self, self->head, NULL, "the command link is closed");
-        for (call_t *next; held; held = next) {
-            next = held->held;
-            cmd_mux_done_fn *done = held->done;
-            void *tag = held->tag;
-            call_destroy(held);
-            done(tag, NULL, "the command link is closed");
-        }
+        call_t *call = self->head, *held = call->held;
+        unlink_call(self, call);
+        answer(self, call, NULL, "the command link is closed");
+        close_chain(self, held, true);
     }
     zhashx_destroy(&self->by_id);
     zsock_destroy(&self->socket);
@@ -152,19 +192,13 @@ int cmd_mux_send(cmd_mux_t *self, const envelope_t *request, cmd_mux_done_fn *do
     snprintf(call->type, sizeof call->type, "%s", request->type);
     call->done = done;
     call->tag = tag;
-    call_t *active = zhashx_lookup(self->by_id, call->id);
-    if (active) {
-        while (active->held)
-            active = active->held;
-        active->held = call;
-    } else if (zhashx_insert(self->by_id, call->id, call) == 0)
-        start_attempt(self, call, zclock_mono());
-    else {
-        snprintf(reason, cap, "out of memory");
-        call_destroy(call);
-        return -1;
-    }
+    if (self->queued_last)
+        self->queued_last->next = call;
+    else
+        self->queued = call;
+    self->queued_last = call;
     self->waiting++;
+    admit(self);
     return 0;
 }
 
@@ -187,8 +221,11 @@ static void receive_replies(cmd_mux_t *self)
         char why[160];
         envelope_t *reply = envelope_decode(zmq_msg_data(&msg), zmq_msg_size(&msg), why, sizeof why);
         call_t *call = reply ? zhashx_lookup(self->by_id, reply->id) : NULL;
-        if (call)
+        if (call) {
+            if (self->limit < self->window)
+                self->limit++;
             finish(self, call, reply, NULL);
+        }
         else {
             logger_debug("dropped a reply no request waits for (%s)", reply ? reply->id : why);
             envelope_destroy(&reply);
@@ -214,6 +251,10 @@ static void expire(cmd_mux_t *self, int64_t now)
 {
     while (self->head && self->head->deadline <= now) {
         call_t *call = self->head;
+        if (now - self->last_cut >= self->timeout_ms) {   /* once per time-out, not once per request */
+            self->limit = self->limit > 1 ? self->limit / 2 : 1;
+            self->last_cut = now;
+        }
         if (call->attempt < self->attempts) {
             logger_warn("no reply to %s %s from %s (attempt %d of %d)", call->type, call->id, self->endpoints,
                         call->attempt, self->attempts);

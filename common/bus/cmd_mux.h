@@ -18,6 +18,12 @@
  * key sent twice at once) are never in flight together: the second is sent once the first has its
  * answer, so each gets the reply to its own request.
  *
+ * At most `window` requests are in flight. A service works through what it was sent one after the
+ * other: were everything sent at once, requests would time out while merely queued at the service,
+ * and their resends would add to its queue; so the rest wait here, their time-out not yet running.
+ * How many may be in flight adapts to how fast the service answers: a time-out halves it (once
+ * per time-out period), each reply adds one back, up to `window`.
+ *
  * Not thread-safe: one thread polls cmd_mux_socket() and calls cmd_mux_tick(). */
 typedef struct cmd_mux_t cmd_mux_t;
 
@@ -26,8 +32,9 @@ typedef struct cmd_mux_t cmd_mux_t;
  * call back into the mux. */
 typedef void(cmd_mux_done_fn)(void *tag, envelope_t *reply, const char *reason);
 
-/* endpoints, timeout_ms, attempts, keys and server as for cmd_client_new. */
-cmd_mux_t *cmd_mux_new(const char *endpoints, int timeout_ms, int attempts, const curve_keys_t *keys,
+/* endpoints, timeout_ms, attempts, keys and server as for cmd_client_new; window: requests in
+ * flight at most, the others queued in order without their time-out running. */
+cmd_mux_t *cmd_mux_new(const char *endpoints, int timeout_ms, int attempts, size_t window, const curve_keys_t *keys,
                        const char *server, char *reason, size_t reason_cap);
 /* Fails every request still waiting ("the command link is closed"). */
 void cmd_mux_destroy(cmd_mux_t **self_p);
@@ -45,7 +52,7 @@ zsock_t *cmd_mux_socket(cmd_mux_t *self);
  * Returns the ms until it wants to be called again without a reply coming, -1 when nothing waits. */
 long cmd_mux_tick(cmd_mux_t *self, int64_t now_ms);
 
-/* Requests waiting for an answer, those held behind another with their id included. */
+/* Requests waiting for an answer: in flight, queued, or held behind another with their id. */
 size_t cmd_mux_waiting(const cmd_mux_t *self);
 
 #endif

@@ -99,7 +99,7 @@ static void close_links(void)
 }
 
 int command_links_setup(const char *const endpoints[PEER_COUNT], const curve_keys_t *keys, int timeout_ms,
-                        int attempts, char *reason, size_t cap)
+                        int attempts, size_t window, char *reason, size_t cap)
 {
     atomic_store(&links.stop, false);
     if ((links.wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
@@ -107,7 +107,7 @@ int command_links_setup(const char *const endpoints[PEER_COUNT], const curve_key
         return -1;
     }
     for (int i = 0; i < PEER_COUNT; i++) {
-        links.links[i] = cmd_mux_new(endpoints[i], timeout_ms, attempts, keys, peer_names[i], reason, cap);
+        links.links[i] = cmd_mux_new(endpoints[i], timeout_ms, attempts, window, keys, peer_names[i], reason, cap);
         if (!links.links[i]) {
             close_links();
             return -1;

@@ -13,9 +13,10 @@
 typedef enum { PEER_INTAKE, PEER_VERIFY, PEER_ROUTE, PEER_NOTIFY, PEER_STATS, PEER_COUNT } command_peer_t;
 
 /* keys: the gateway's (NULL: plain links); each link is CURVE to the key named after its peer.
- * They outlive the links. Starts the dispatcher; -1 with a reason. */
+ * They outlive the links. window: commands in flight per peer at most (cmd_mux.h). Starts the
+ * dispatcher; -1 with a reason. */
 int command_links_setup(const char *const endpoints[PEER_COUNT], const curve_keys_t *keys, int timeout_ms,
-                        int attempts, char *reason, size_t reason_cap);
+                        int attempts, size_t window, char *reason, size_t reason_cap);
 /* Stops the dispatcher; a request still waiting is answered "the command link is closed". */
 void command_links_teardown(void);
 

@@ -39,10 +39,11 @@ static const config_option_t gateway_options[] = {
     {"ADUAN_SESSION_IDLE_MINUTES", "30", "a staff session unused this long ends"},
     {"ADUAN_COMMAND_TIMEOUT_MS", "2000", "how long to wait for a command reply before resending"},
     {"ADUAN_COMMAND_ATTEMPTS", "3", "how many times a command is sent before giving up (503)"},
+    {"ADUAN_COMMAND_WINDOW", "64", "commands in flight to one service at most; more wait in the gateway, their time-out not yet running"},
 };
 
 typedef struct {
-    long timeout_ms, attempts, session_ttl, session_idle, statement_timeout_ms, password_checks;
+    long timeout_ms, attempts, window, session_ttl, session_idle, statement_timeout_ms, password_checks;
     http_api_limits_t http;
 } gateway_settings_t;
 
@@ -64,6 +65,7 @@ static int read_settings(const config_t *config, gateway_settings_t *s)
     if (read_http_limits(config, &s->http, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_COMMAND_TIMEOUT_MS", 10, 600000, &s->timeout_ms, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_COMMAND_ATTEMPTS", 1, 100, &s->attempts, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_COMMAND_WINDOW", 1, 100000, &s->window, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_SESSION_TTL_MINUTES", 1, 60 * 24 * 30, &s->session_ttl, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_SESSION_IDLE_MINUTES", 1, 60 * 24 * 30, &s->session_idle, reason,
                            sizeof reason) != 0
@@ -134,7 +136,8 @@ static int run(service_t *service, const gateway_settings_t *s)
                                            config_get(config, "ADUAN_NOTIFY_ENDPOINTS"),
                                            config_get(config, "ADUAN_STATS_ENDPOINTS")};
     int exit_code = 1;
-    if (!probe || command_links_setup(peers, keys, (int) s->timeout_ms, (int) s->attempts, reason, sizeof reason) != 0
+    if (!probe || command_links_setup(peers, keys, (int) s->timeout_ms, (int) s->attempts, (size_t) s->window, reason,
+                                      sizeof reason) != 0
         || staff_api_setup(config_get(config, "ADUAN_DB_URL"), s->session_ttl, s->session_idle,
                            s->statement_timeout_ms) != 0
         || password_slots_setup((unsigned) s->password_checks) != 0)

@@ -123,7 +123,7 @@ static void test_replies_in_any_order_reach_their_own_request(void **state)
     (void) state;
     zsock_t *router = server("order");
     char reason[200];
-    cmd_mux_t *mux = cmd_mux_new(endpoint("order"), 2000, 1, NULL, NULL, reason, sizeof reason);
+    cmd_mux_t *mux = cmd_mux_new(endpoint("order"), 2000, 1, 16, NULL, NULL, reason, sizeof reason);
     assert_non_null(mux);
     answer_t answers[3] = {{0}};
     const char *ids[3] = {"id-a", "id-b", "id-c"};
@@ -157,7 +157,7 @@ static void test_time_out_resends_the_same_id_then_fails_and_drops_the_late_repl
     (void) state;
     zsock_t *router = server("resend");
     char reason[200];
-    cmd_mux_t *mux = cmd_mux_new(endpoint("resend"), 150, 3, NULL, NULL, reason, sizeof reason);
+    cmd_mux_t *mux = cmd_mux_new(endpoint("resend"), 150, 3, 16, NULL, NULL, reason, sizeof reason);
     answer_t answer = {0};
     send_request(mux, "same-id", "x", &answer);
     tick_until(mux, &answer, 3000);
@@ -187,7 +187,7 @@ static void test_reply_to_a_resend_answers_once(void **state)
     (void) state;
     zsock_t *router = server("second");
     char reason[200];
-    cmd_mux_t *mux = cmd_mux_new(endpoint("second"), 150, 3, NULL, NULL, reason, sizeof reason);
+    cmd_mux_t *mux = cmd_mux_new(endpoint("second"), 150, 3, 16, NULL, NULL, reason, sizeof reason);
     answer_t answer = {0};
     send_request(mux, "twice", "x", &answer);
     received_t first = pump(router, mux, 2000), second = {NULL, NULL};
@@ -220,7 +220,7 @@ static void test_same_id_waits_for_the_first_answer(void **state)
     (void) state;
     zsock_t *router = server("key");
     char reason[200];
-    cmd_mux_t *mux = cmd_mux_new(endpoint("key"), 2000, 1, NULL, NULL, reason, sizeof reason);
+    cmd_mux_t *mux = cmd_mux_new(endpoint("key"), 2000, 1, 16, NULL, NULL, reason, sizeof reason);
     answer_t first = {0}, second = {0};
     send_request(mux, "idempotency-key", "one", &first);
     send_request(mux, "idempotency-key", "two", &second);
@@ -246,19 +246,113 @@ static void test_same_id_waits_for_the_first_answer(void **state)
     zsock_destroy(&router);
 }
 
+static void test_no_more_than_the_window_in_flight(void **state)
+{
+    (void) state;
+    zsock_t *router = server("window");
+    char reason[200];
+    cmd_mux_t *mux = cmd_mux_new(endpoint("window"), 300, 1, 2, NULL, NULL, reason, sizeof reason);
+    answer_t answers[3] = {{0}};
+    const char *ids[3] = {"w-1", "w-2", "w-3"};
+    for (int i = 0; i < 3; i++)
+        send_request(mux, ids[i], ids[i], &answers[i]);
+    int64_t sent = zclock_mono();
+    received_t got[3] = {pump(router, mux, 2000), pump(router, mux, 2000), {NULL, NULL}};
+    assert_non_null(got[1].request);
+    got[2] = pump(router, mux, 100);
+    assert_null(got[2].request);   /* two in flight; the third waits */
+    assert_int_equal(cmd_mux_waiting(mux), 3);
+    reply_to(router, &got[0], got[0].request->id, "first");
+    tick_until(mux, &answers[0], 2000);
+    got[2] = pump(router, mux, 2000);   /* the answer made room */
+    assert_non_null(got[2].request);
+    assert_string_equal(got[2].request->id, "w-3");
+    int64_t left = sent + 350 - zclock_mono();
+    if (left > 0)
+        zclock_sleep((int) left);
+    cmd_mux_tick(mux, zclock_mono());
+    assert_non_null(strstr(answers[1].reason, "timeout"));   /* w-2 was never answered */
+    assert_int_equal(answers[2].calls, 0);   /* the third's time-out began when it was sent */
+    reply_to(router, &got[2], "w-3", "third");
+    tick_until(mux, &answers[2], 2000);
+    assert_int_equal(answers[2].calls, 1);
+    assert_memory_equal(answers[2].reply->body, "third", 5);
+    envelope_destroy(&answers[0].reply);
+    envelope_destroy(&answers[2].reply);
+    for (int i = 0; i < 3; i++)
+        received_clear(&got[i]);
+    cmd_mux_destroy(&mux);
+    zsock_destroy(&router);
+}
+
+/* How many requests the server gets within `ms` while the mux runs. */
+static int count_received(zsock_t *router, cmd_mux_t *mux, int ms, received_t *got, int cap)
+{
+    int n = 0;
+    for (int64_t end = zclock_mono() + ms; n < cap && zclock_mono() < end;) {
+        got[n] = pump(router, mux, (int) (end - zclock_mono()));
+        n += got[n].request != NULL;
+    }
+    return n;
+}
+
+static void test_time_outs_shrink_the_window_and_replies_regrow_it(void **state)
+{
+    (void) state;
+    zsock_t *router = server("adapt");
+    char reason[200];
+    cmd_mux_t *mux = cmd_mux_new(endpoint("adapt"), 150, 1, 4, NULL, NULL, reason, sizeof reason);
+    answer_t lost[4] = {{0}}, later[4] = {{0}};
+    char id[16];
+    for (int i = 0; i < 4; i++) {
+        snprintf(id, sizeof id, "lost-%d", i);
+        send_request(mux, id, "x", &lost[i]);
+    }
+    received_t got[SLOTS];
+    assert_int_equal(count_received(router, mux, 100, got, SLOTS), 4);
+    tick_until(mux, &lost[3], 2000);   /* all four time out: the window halves, once */
+    for (int i = 0; i < 4; i++) {
+        received_clear(&got[i]);
+        snprintf(id, sizeof id, "later-%d", i);
+        send_request(mux, id, "x", &later[i]);
+    }
+    assert_int_equal(count_received(router, mux, 100, got, SLOTS), 2);
+    for (int i = 0; i < 2; i++) {
+        reply_to(router, &got[i], got[i].request->id, "ok");
+        received_clear(&got[i]);
+    }
+    tick_until(mux, &later[1], 2000);
+    answer_t more[2] = {{0}};
+    send_request(mux, "more-0", "x", &more[0]);
+    send_request(mux, "more-1", "x", &more[1]);
+    /* two replies regrew the window to 4: both queued and both new ones go */
+    assert_int_equal(count_received(router, mux, 100, got, SLOTS), 4);
+    for (int i = 0; i < 4; i++)
+        received_clear(&got[i]);
+    for (int i = 0; i < 4; i++)
+        envelope_destroy(&later[i].reply);
+    cmd_mux_destroy(&mux);
+    zsock_destroy(&router);
+}
+
 static void test_destroy_answers_what_still_waits(void **state)
 {
     (void) state;
     char reason[200];
-    cmd_mux_t *mux = cmd_mux_new(endpoint("nobody"), 2000, 3, NULL, NULL, reason, sizeof reason);
-    answer_t first = {0}, held = {0};
+    cmd_mux_t *mux = cmd_mux_new(endpoint("nobody"), 2000, 3, 2, NULL, NULL, reason, sizeof reason);
+    answer_t first = {0}, held = {0}, other = {0}, queued = {0};
     send_request(mux, "lonely", "one", &first);
     send_request(mux, "lonely", "two", &held);
+    send_request(mux, "other", "three", &other);
+    send_request(mux, "queued", "four", &queued);
     assert_true(cmd_mux_tick(mux, zclock_mono()) <= 20);   /* no server: it tries to send again soon */
     cmd_mux_destroy(&mux);
     assert_int_equal(first.calls, 1);
     assert_int_equal(held.calls, 1);
+    assert_int_equal(other.calls, 1);
+    assert_int_equal(queued.calls, 1);
     assert_string_equal(held.reason, "the command link is closed");
+    assert_string_equal(queued.reason, "the command link is closed");
 }
 
 int main(void)
@@ -268,6 +362,8 @@ int main(void)
         cmocka_unit_test(test_time_out_resends_the_same_id_then_fails_and_drops_the_late_reply),
         cmocka_unit_test(test_reply_to_a_resend_answers_once),
         cmocka_unit_test(test_same_id_waits_for_the_first_answer),
+        cmocka_unit_test(test_no_more_than_the_window_in_flight),
+        cmocka_unit_test(test_time_outs_shrink_the_window_and_replies_regrow_it),
         cmocka_unit_test(test_destroy_answers_what_still_waits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
