@@ -1,6 +1,7 @@
 /* aduan-gateway: the HTTP API in front of the command servers. */
 #include <czmq.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include "cmd_client.h"
 #include "http_api.h"
@@ -77,6 +78,25 @@ static int read_settings(const config_t *config, gateway_settings_t *s)
         return -1;
     }
     return 0;
+}
+
+/* Descriptors besides HTTP connections: ZeroMQ sockets and their own, database links, logs. */
+#define FILES_BESIDES_CONNECTIONS 256
+
+/* Every open HTTP connection, waiting ones included, is a descriptor; past the open-file limit
+ * libmicrohttpd drops new connections with only a log line. So the soft limit is raised to what
+ * ADUAN_HTTP_CONNECTIONS needs, as far as the hard limit lets it. */
+static void raise_open_files(unsigned connections)
+{
+    struct rlimit limit;
+    rlim_t needed = (rlim_t) connections + FILES_BESIDES_CONNECTIONS;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= needed)
+        return;
+    limit.rlim_cur = limit.rlim_max != RLIM_INFINITY && limit.rlim_max < needed ? limit.rlim_max : needed;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur < needed)
+        logger_warn("open files limited to %llu, fewer than ADUAN_HTTP_CONNECTIONS (%u) + %d needs: raise the hard "
+                    "limit (ulimit -Hn, LimitNOFILE=)", (unsigned long long) limit.rlim_cur, connections,
+                    FILES_BESIDES_CONNECTIONS);
 }
 
 /* Pings in a row that must go unanswered before the gateway calls itself not ready: one ping
@@ -161,7 +181,11 @@ int main(int argc, char **argv)
     if (!service)
         return exit_code;
     gateway_settings_t settings;
-    exit_code = read_settings(service_config(service), &settings) == 0 ? run(service, &settings) : 2;
+    exit_code = 2;
+    if (read_settings(service_config(service), &settings) == 0) {
+        raise_open_files(settings.http.connections);
+        exit_code = run(service, &settings);
+    }
     request_limits_teardown();
     service_stop(&service);
     return exit_code;
