@@ -52,6 +52,10 @@ enum MHD_Result http_wait_run(struct MHD_Connection *c, request_t *req, http_han
 
 void http_wait_clear(request_t *req)
 {
+    if (req->suspended) {   /* resumed, then closed (the client left) before its next pass */
+        req->suspended = false;
+        atomic_fetch_sub(&waiting, 1);
+    }
     envelope_destroy(&req->outgoing);
     for (unsigned i = 0; i < req->results_count; i++)
         envelope_destroy(&req->results[i].reply);

@@ -33,7 +33,8 @@ typedef enum MHD_Result (http_handler_fn)(struct MHD_Connection *c, request_t *r
 enum MHD_Result http_wait_run(struct MHD_Connection *c, request_t *req, http_handler_fn *handler, const char *method,
                               const char *url);
 
-/* Frees what the passes of `req` kept. */
+/* Frees what the passes of `req` kept; on completion, which may come between a resume and the
+ * next pass when the client has gone. */
 void http_wait_clear(request_t *req);
 
 /* Requests suspended now, or resumed and not yet run again. */

@@ -129,26 +129,61 @@ class WaitingRequestsTest(SystemTestCase):
         self.assertEqual([a[0] for a in again], [200] * len(again))
         self.__class__.tracking = sorted(tracking)
 
+    def test_y_clients_gone_while_waiting_leave_nothing_behind(self):
+        """Clients that hang up while their submission waits: the gateway still serves, and stops
+        cleanly at the end (tearDownClass requires exit 0 on SIGTERM)."""
+        async def run():
+            clients = await open_clients(self.sys.http_port, 50)
+            resumed = self.intake_paused(1.0)
+            for i, c in enumerate(clients):
+                body = json.dumps(valid_report(title=f"Pohon tumbang {i}")).encode()
+                c.writer.write(f"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                               f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+                await c.writer.drain()
+            await asyncio.sleep(0.3)
+            for c in clients:
+                c.close()
+            await resumed
+            probe = Client(self.sys.http_port)
+            await probe.open()
+            answer = await submit(probe, "Lampu taman mati")
+            probe.close()
+            return answer
+
+        status, _, raw = asyncio.run(run())
+        self.assertEqual(status, 201, raw)
+
     def test_z_silent_intake_gets_503_problem_after_every_attempt(self):
+        """Those in flight get 503 once every attempt timed out; any the window held back in the
+        gateway (it shrinks after time-outs) are sent later and may get their 201 after the pause."""
+        pause = ATTEMPTS * TIMEOUT_MS / 1000 + 1.5
+
+        async def timed(client, i):
+            started = time.monotonic()
+            answer = await submit(client, f"Sampah menumpuk {i}")
+            return answer, time.monotonic() - started
+
         async def run():
             clients = await open_clients(self.sys.http_port, WINDOW)
-            resumed = self.intake_paused(ATTEMPTS * TIMEOUT_MS / 1000 + 1.5)
-            started = time.monotonic()
-            answers = await asyncio.gather(*(submit(c, f"Sampah menumpuk {i}") for i, c in enumerate(clients)))
-            elapsed = time.monotonic() - started
+            resumed = self.intake_paused(pause)
+            answers = await asyncio.gather(*(timed(c, i) for i, c in enumerate(clients)))
             await resumed
             for c in clients:
                 c.close()
-            return answers, elapsed
+            return answers
 
-        answers, elapsed = asyncio.run(run())
-        for status, headers, raw in answers:
+        refused = 0
+        for (status, headers, raw), elapsed in asyncio.run(run()):
+            if status == 201:
+                self.assertGreaterEqual(elapsed, pause - 0.2, "answered while intake was paused")
+                continue
+            refused += 1
             self.assertEqual(status, 503, raw)
             self.assertTrue(headers["content-type"].startswith("application/problem+json"), headers)
             self.assertEqual(headers.get("retry-after"), "2")
             self.assertIn("intake", json.loads(raw)["detail"])
-        self.assertGreaterEqual(elapsed, ATTEMPTS * TIMEOUT_MS / 1000 - 0.1)
-        self.assertLess(elapsed, ATTEMPTS * TIMEOUT_MS / 1000 + 1.0)
+            self.assertGreaterEqual(elapsed, ATTEMPTS * TIMEOUT_MS / 1000 - 0.1)
+        self.assertGreater(refused, 0)
 
     def test_tracking_keeps_its_pace_over_many_open_connections(self):
         status, _, doc = self.sys.json("POST", "/api/v1/reports", valid_report(title="Drainase tersumbat di gang"))
