@@ -118,13 +118,33 @@ static zsock_t *server(const char *name)
     return router;
 }
 
+/* A ROUTER bound at `name` and a mux linked to it. */
+typedef struct {
+    zsock_t *router;
+    cmd_mux_t *mux;
+} link_t;
+
+static link_t link_open(const char *name, int timeout_ms, int attempts, size_t window)
+{
+    link_t link = {server(name), NULL};
+    char reason[200];
+    link.mux = cmd_mux_new(endpoint(name), timeout_ms, attempts, window, NULL, NULL, reason, sizeof reason);
+    assert_non_null(link.mux);
+    return link;
+}
+
+static void link_close(link_t *link)
+{
+    cmd_mux_destroy(&link->mux);
+    zsock_destroy(&link->router);
+}
+
 static void test_replies_in_any_order_reach_their_own_request(void **state)
 {
     (void) state;
-    zsock_t *router = server("order");
-    char reason[200];
-    cmd_mux_t *mux = cmd_mux_new(endpoint("order"), 2000, 1, 16, NULL, NULL, reason, sizeof reason);
-    assert_non_null(mux);
+    link_t link = link_open("order", 2000, 1, 16);
+    zsock_t *router = link.router;
+    cmd_mux_t *mux = link.mux;
     answer_t answers[3] = {{0}};
     const char *ids[3] = {"id-a", "id-b", "id-c"};
     for (int i = 0; i < 3; i++)
@@ -148,16 +168,15 @@ static void test_replies_in_any_order_reach_their_own_request(void **state)
     }
     assert_int_equal(cmd_mux_waiting(mux), 0);
     assert_int_equal(cmd_mux_tick(mux, zclock_mono()), -1);
-    cmd_mux_destroy(&mux);
-    zsock_destroy(&router);
+    link_close(&link);
 }
 
 static void test_time_out_resends_the_same_id_then_fails_and_drops_the_late_reply(void **state)
 {
     (void) state;
-    zsock_t *router = server("resend");
-    char reason[200];
-    cmd_mux_t *mux = cmd_mux_new(endpoint("resend"), 150, 3, 16, NULL, NULL, reason, sizeof reason);
+    link_t link = link_open("resend", 150, 3, 16);
+    zsock_t *router = link.router;
+    cmd_mux_t *mux = link.mux;
     answer_t answer = {0};
     send_request(mux, "same-id", "x", &answer);
     tick_until(mux, &answer, 3000);
@@ -178,27 +197,20 @@ static void test_time_out_resends_the_same_id_then_fails_and_drops_the_late_repl
     assert_int_equal(answer.calls, 1);   /* the late reply went nowhere */
     for (int i = 0; i < deliveries; i++)
         received_clear(&got[i]);
-    cmd_mux_destroy(&mux);
-    zsock_destroy(&router);
+    link_close(&link);
 }
 
 static void test_reply_to_a_resend_answers_once(void **state)
 {
     (void) state;
-    zsock_t *router = server("second");
-    char reason[200];
-    cmd_mux_t *mux = cmd_mux_new(endpoint("second"), 150, 3, 16, NULL, NULL, reason, sizeof reason);
+    link_t link = link_open("second", 150, 3, 16);
+    zsock_t *router = link.router;
+    cmd_mux_t *mux = link.mux;
     answer_t answer = {0};
     send_request(mux, "twice", "x", &answer);
     received_t first = pump(router, mux, 2000), second = {NULL, NULL};
     assert_non_null(first.request);
-    zpoller_t *poller = zpoller_new(cmd_mux_socket(mux), NULL);
-    for (int64_t end = zclock_mono() + 2000; !second.request && zclock_mono() < end;) {
-        zpoller_wait(poller, 10);
-        cmd_mux_tick(mux, zclock_mono());
-        second = receive(router, 0);
-    }
-    zpoller_destroy(&poller);
+    second = pump(router, mux, 2000);   /* the resend, once the first attempt timed out */
     assert_non_null(second.request);
     assert_string_equal(second.request->id, "twice");
     reply_to(router, &second, "twice", "second");
@@ -211,16 +223,15 @@ static void test_reply_to_a_resend_answers_once(void **state)
     envelope_destroy(&answer.reply);
     received_clear(&first);
     received_clear(&second);
-    cmd_mux_destroy(&mux);
-    zsock_destroy(&router);
+    link_close(&link);
 }
 
 static void test_same_id_waits_for_the_first_answer(void **state)
 {
     (void) state;
-    zsock_t *router = server("key");
-    char reason[200];
-    cmd_mux_t *mux = cmd_mux_new(endpoint("key"), 2000, 1, 16, NULL, NULL, reason, sizeof reason);
+    link_t link = link_open("key", 2000, 1, 16);
+    zsock_t *router = link.router;
+    cmd_mux_t *mux = link.mux;
     answer_t first = {0}, second = {0};
     send_request(mux, "idempotency-key", "one", &first);
     send_request(mux, "idempotency-key", "two", &second);
@@ -242,16 +253,15 @@ static void test_same_id_waits_for_the_first_answer(void **state)
     envelope_destroy(&first.reply);
     envelope_destroy(&second.reply);
     received_clear(&got);
-    cmd_mux_destroy(&mux);
-    zsock_destroy(&router);
+    link_close(&link);
 }
 
 static void test_no_more_than_the_window_in_flight(void **state)
 {
     (void) state;
-    zsock_t *router = server("window");
-    char reason[200];
-    cmd_mux_t *mux = cmd_mux_new(endpoint("window"), 300, 1, 2, NULL, NULL, reason, sizeof reason);
+    link_t link = link_open("window", 300, 1, 2);
+    zsock_t *router = link.router;
+    cmd_mux_t *mux = link.mux;
     answer_t answers[3] = {{0}};
     const char *ids[3] = {"w-1", "w-2", "w-3"};
     for (int i = 0; i < 3; i++)
@@ -281,8 +291,7 @@ static void test_no_more_than_the_window_in_flight(void **state)
     envelope_destroy(&answers[2].reply);
     for (int i = 0; i < 3; i++)
         received_clear(&got[i]);
-    cmd_mux_destroy(&mux);
-    zsock_destroy(&router);
+    link_close(&link);
 }
 
 /* How many requests the server gets within `ms` while the mux runs. */
@@ -299,9 +308,9 @@ static int count_received(zsock_t *router, cmd_mux_t *mux, int ms, received_t *g
 static void test_time_outs_shrink_the_window_and_replies_regrow_it(void **state)
 {
     (void) state;
-    zsock_t *router = server("adapt");
-    char reason[200];
-    cmd_mux_t *mux = cmd_mux_new(endpoint("adapt"), 150, 1, 4, NULL, NULL, reason, sizeof reason);
+    link_t link = link_open("adapt", 150, 1, 4);
+    zsock_t *router = link.router;
+    cmd_mux_t *mux = link.mux;
     answer_t lost[4] = {{0}}, later[4] = {{0}};
     char id[16];
     for (int i = 0; i < 4; i++) {
@@ -331,8 +340,7 @@ static void test_time_outs_shrink_the_window_and_replies_regrow_it(void **state)
         received_clear(&got[i]);
     for (int i = 0; i < 4; i++)
         envelope_destroy(&later[i].reply);
-    cmd_mux_destroy(&mux);
-    zsock_destroy(&router);
+    link_close(&link);
 }
 
 static void test_destroy_answers_what_still_waits(void **state)
