@@ -1,11 +1,28 @@
 #include "http_wait.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 
 #include "command_links.h"
+#include "metrics.h"
 
 static atomic_uint waiting;
+static metrics_gauge_t *waiting_gauge;
+static pthread_once_t gauge_once = PTHREAD_ONCE_INIT;
+
+static void make_gauge(void)
+{
+    waiting_gauge = metrics_gauge("aduan_http_waiting_requests", "HTTP requests waiting for a service's reply", NULL);
+}
+
+static void count_waiting(int change)
+{
+    unsigned now = change > 0 ? atomic_fetch_add(&waiting, 1) + 1 : atomic_fetch_sub(&waiting, 1) - 1;
+    pthread_once(&gauge_once, make_gauge);
+    if (waiting_gauge)
+        metrics_gauge_set(waiting_gauge, now);
+}
 
 /* On the dispatcher's thread: keeps the result for the next pass and wakes the connection. The
  * HTTP thread touches the request no more once it handed the command over, and libmicrohttpd
@@ -27,7 +44,7 @@ static void wait_for_result(struct MHD_Connection *c, request_t *req)
     req->outgoing = NULL;
     MHD_suspend_connection(c);
     req->suspended = true;
-    atomic_fetch_add(&waiting, 1);
+    count_waiting(+1);
     char reason[256];
     if (command_links_send(req->outgoing_peer, command, on_result, req, reason, sizeof reason) != 0)
         on_result(req, NULL, reason);
@@ -46,7 +63,7 @@ enum MHD_Result http_wait_run(struct MHD_Connection *c, request_t *req, http_han
         rc = MHD_YES;
     }
     if (resumed)   /* after a new suspension is counted, so the count never falls to 0 in between */
-        atomic_fetch_sub(&waiting, 1);
+        count_waiting(-1);
     return rc;
 }
 
@@ -54,7 +71,7 @@ void http_wait_clear(request_t *req)
 {
     if (req->suspended) {   /* resumed, then closed (the client left) before its next pass */
         req->suspended = false;
-        atomic_fetch_sub(&waiting, 1);
+        count_waiting(-1);
     }
     envelope_destroy(&req->outgoing);
     for (unsigned i = 0; i < req->results_count; i++)

@@ -7,6 +7,7 @@ over thousands of open connections. Bounded in time; every connection to 127.0.0
 import asyncio
 import json
 import os
+import re
 import resource
 import signal
 import time
@@ -103,10 +104,11 @@ class WaitingRequestsTest(SystemTestCase):
             resumed = self.intake_paused(1.0)
             started = time.monotonic()
             submissions = [asyncio.ensure_future(submit(c, f"Lampu jalan mati nomor {i}")) for i, c in enumerate(waiting)]
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(0.5)
             probe_started = time.monotonic()
             status, _, _ = await probe.call("GET", "/api/v1/openapi.json")
             probe_seconds = time.monotonic() - probe_started
+            _, metrics = await asyncio.get_running_loop().run_in_executor(None, self.sys.gateway.admin_get, "/metrics")
             answers = await asyncio.gather(*submissions)
             elapsed = time.monotonic() - started
             await resumed
@@ -115,10 +117,13 @@ class WaitingRequestsTest(SystemTestCase):
             again = await asyncio.gather(*(c.call("GET", "/api/v1/openapi.json") for c in sample))
             for c in idle + waiting + [probe]:
                 c.close()
-            return status, probe_seconds, answers, elapsed, again
+            return status, probe_seconds, metrics, answers, elapsed, again
 
-        status, probe_seconds, answers, elapsed, again = asyncio.run(run())
+        status, probe_seconds, metrics, answers, elapsed, again = asyncio.run(run())
         self.assertEqual(status, 200)
+        waiting = re.search(r"^aduan_http_waiting_requests (\S+)$", metrics, re.M)
+        self.assertIsNotNone(waiting, metrics)
+        self.assertGreater(float(waiting.group(1)), WAITING * 0.9, "waiting at once while intake was paused")
         self.assertLess(probe_seconds, 0.5, "a request that needs no service waited behind the paused ones")
         statuses = [a[0] for a in answers]
         self.assertEqual(statuses.count(201), WAITING, {s: statuses.count(s) for s in set(statuses)})
