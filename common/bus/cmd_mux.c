@@ -18,6 +18,7 @@ struct call_t {
     unsigned char *data;
     size_t size;
     cmd_mux_done_fn *done;
+    cmd_mux_wanted_fn *wanted;
     void *tag;
     int attempt;            /* sends begun */
     int64_t deadline;       /* of the current attempt */
@@ -107,6 +108,13 @@ static void start_attempt(cmd_mux_t *self, call_t *call, int64_t now)
         self->unsent++;
 }
 
+static bool still_wanted(call_t *call)
+{
+    return !call->wanted || call->wanted(call->tag);
+}
+
+static void answer(cmd_mux_t *self, call_t *call, envelope_t *reply, const char *reason);
+
 /* Sends queued requests while the window has room; one whose id is in flight waits behind it. */
 static void admit(cmd_mux_t *self)
 {
@@ -115,6 +123,10 @@ static void admit(cmd_mux_t *self)
         if (!(self->queued = call->next))
             self->queued_last = NULL;
         call->next = NULL;
+        if (!still_wanted(call)) {
+            answer(self, call, NULL, "nobody waits for the answer any more");
+            continue;
+        }
         call_t *active = zhashx_lookup(self->by_id, call->id);
         if (active) {
             while (active->held)
@@ -179,8 +191,8 @@ void cmd_mux_destroy(cmd_mux_t **self_p)
     *self_p = NULL;
 }
 
-int cmd_mux_send(cmd_mux_t *self, const envelope_t *request, cmd_mux_done_fn *done, void *tag, char *reason,
-                 size_t cap)
+int cmd_mux_send(cmd_mux_t *self, const envelope_t *request, cmd_mux_done_fn *done, cmd_mux_wanted_fn *wanted,
+                 void *tag, char *reason, size_t cap)
 {
     call_t *call = calloc(1, sizeof *call);
     if (!call || envelope_encode(request, &call->data, &call->size) != 0) {
@@ -191,6 +203,7 @@ int cmd_mux_send(cmd_mux_t *self, const envelope_t *request, cmd_mux_done_fn *do
     snprintf(call->id, sizeof call->id, "%s", request->id);
     snprintf(call->type, sizeof call->type, "%s", request->type);
     call->done = done;
+    call->wanted = wanted;
     call->tag = tag;
     if (self->queued_last)
         self->queued_last->next = call;
@@ -254,6 +267,10 @@ static void expire(cmd_mux_t *self, int64_t now)
         if (now - self->last_cut >= self->timeout_ms) {   /* once per time-out, not once per request */
             self->limit = self->limit > 1 ? self->limit / 2 : 1;
             self->last_cut = now;
+        }
+        if (call->attempt < self->attempts && !still_wanted(call)) {
+            finish(self, call, NULL, "nobody waits for the answer any more");
+            continue;
         }
         if (call->attempt < self->attempts) {
             logger_warn("no reply to %s %s from %s (attempt %d of %d)", call->type, call->id, self->endpoints,

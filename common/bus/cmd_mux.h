@@ -1,6 +1,7 @@
 #ifndef ADUAN_CMD_MUX_H
 #define ADUAN_CMD_MUX_H
 #include <czmq.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "curve_keys.h"
@@ -32,6 +33,10 @@ typedef struct cmd_mux_t cmd_mux_t;
  * call back into the mux. */
 typedef void(cmd_mux_done_fn)(void *tag, envelope_t *reply, const char *reason);
 
+/* Whether the request of `tag` still has someone waiting for its answer (the HTTP client may
+ * have gone). One that has not is answered NULL instead of being sent, or sent again. */
+typedef bool(cmd_mux_wanted_fn)(void *tag);
+
 /* endpoints, timeout_ms, attempts, keys and server as for cmd_client_new; window: requests in
  * flight at most, the others queued in order without their time-out running. */
 cmd_mux_t *cmd_mux_new(const char *endpoints, int timeout_ms, int attempts, size_t window, const curve_keys_t *keys,
@@ -39,10 +44,11 @@ cmd_mux_t *cmd_mux_new(const char *endpoints, int timeout_ms, int attempts, size
 /* Fails every request still waiting ("the command link is closed"). */
 void cmd_mux_destroy(cmd_mux_t **self_p);
 
-/* Sends `request` (not taken), its answer to come through `done` with `tag`. -1 with a reason
- * when it could not be encoded or memory ran out; then `done` is never called for it. */
-int cmd_mux_send(cmd_mux_t *self, const envelope_t *request, cmd_mux_done_fn *done, void *tag, char *reason,
-                 size_t reason_cap);
+/* Sends `request` (not taken), its answer to come through `done` with `tag`; `wanted` (NULL: always)
+ * is asked before each send. -1 with a reason when it could not be encoded or memory ran out;
+ * then `done` is never called for it. */
+int cmd_mux_send(cmd_mux_t *self, const envelope_t *request, cmd_mux_done_fn *done, cmd_mux_wanted_fn *wanted,
+                 void *tag, char *reason, size_t reason_cap);
 
 /* The socket to poll for replies. */
 zsock_t *cmd_mux_socket(cmd_mux_t *self);

@@ -19,6 +19,7 @@ struct outgoing_t {
     command_peer_t peer;
     envelope_t *request;
     cmd_mux_done_fn *done;
+    cmd_mux_wanted_fn *wanted;
     void *tag;
     outgoing_t *next;
 };
@@ -56,7 +57,8 @@ static void take_inbox(void)
     for (; item; item = next) {
         next = item->next;
         char reason[256];
-        if (cmd_mux_send(links.links[item->peer], item->request, item->done, item->tag, reason, sizeof reason) != 0)
+        if (cmd_mux_send(links.links[item->peer], item->request, item->done, item->wanted, item->tag, reason,
+                         sizeof reason) != 0)
             item->done(item->tag, NULL, reason);
         envelope_destroy(&item->request);
         free(item);
@@ -152,8 +154,8 @@ command_peer_t command_links_peer_named(const char *service)
     return PEER_COUNT;
 }
 
-int command_links_send(command_peer_t peer, envelope_t *request, cmd_mux_done_fn *done, void *tag, char *reason,
-                       size_t cap)
+int command_links_send(command_peer_t peer, envelope_t *request, cmd_mux_done_fn *done, cmd_mux_wanted_fn *wanted,
+                       void *tag, char *reason, size_t cap)
 {
     outgoing_t *item = peer < PEER_COUNT ? calloc(1, sizeof *item) : NULL;
     if (!item) {
@@ -161,7 +163,7 @@ int command_links_send(command_peer_t peer, envelope_t *request, cmd_mux_done_fn
         envelope_destroy(&request);
         return -1;
     }
-    *item = (outgoing_t) {peer, request, done, tag, NULL};
+    *item = (outgoing_t) {peer, request, done, wanted, tag, NULL};
     pthread_mutex_lock(&links.lock);
     bool running = links.running, was_empty = !links.first;
     if (running) {

@@ -27,9 +27,10 @@ const char *command_links_name(command_peer_t peer);
 command_peer_t command_links_peer_named(const char *service);
 
 /* Hands `request` (taken) to the dispatcher, which calls `done` with `tag` on its own thread once
- * the reply came or every attempt timed out. -1 with a reason (request destroyed, `done` never
- * called) when the links are not running or memory ran out. Thread-safe. */
-int command_links_send(command_peer_t peer, envelope_t *request, cmd_mux_done_fn *done, void *tag, char *reason,
-                       size_t reason_cap);
+ * the reply came or every attempt timed out, or, asking `wanted` before each send, nobody waits
+ * any more. -1 with a reason (request destroyed, `done` never called) when the links are not
+ * running or memory ran out. Thread-safe. */
+int command_links_send(command_peer_t peer, envelope_t *request, cmd_mux_done_fn *done, cmd_mux_wanted_fn *wanted,
+                       void *tag, char *reason, size_t reason_cap);
 
 #endif

@@ -37,6 +37,7 @@ typedef struct {
     /* The handler runs again from the top after each command's reply (http_wait.h); this is what
      * the passes before did, so that the pass after does not do it again. */
     struct MHD_Connection *connection;
+    MHD_socket client_fd;         /* the connection's, to see whether the client left while waiting */
     bool suspended;               /* waiting for results[results_count] */
     envelope_t *outgoing;         /* the command this pass stopped at: answers are not sent meanwhile */
     command_peer_t outgoing_peer;

@@ -1,8 +1,10 @@
 #include "http_wait.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "command_links.h"
 #include "metrics.h"
@@ -37,16 +39,30 @@ static void on_result(void *tag, envelope_t *reply, const char *reason)
     MHD_resume_connection(req->connection);
 }
 
+/* On the dispatcher's thread, before the command is sent (again): whether the client is still
+ * connected. A suspended connection is not read by libmicrohttpd, which so cannot notice a client
+ * that hung up; a peek can: end of stream or an error, and the command is not worth sending. */
+static bool client_waits(void *tag)
+{
+    const request_t *req = tag;
+    char byte;
+    ssize_t got = recv(req->client_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return got > 0 || (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR));
+}
+
 /* Suspends the connection first, then sends: a reply can never come before the suspension. */
 static void wait_for_result(struct MHD_Connection *c, request_t *req)
 {
     envelope_t *command = req->outgoing;
     req->outgoing = NULL;
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    req->client_fd = info ? info->connect_fd : MHD_INVALID_SOCKET;
     MHD_suspend_connection(c);
     req->suspended = true;
     count_waiting(+1);
     char reason[256];
-    if (command_links_send(req->outgoing_peer, command, on_result, req, reason, sizeof reason) != 0)
+    if (command_links_send(req->outgoing_peer, command, on_result, info ? client_waits : NULL, req, reason,
+                           sizeof reason) != 0)
         on_result(req, NULL, reason);
 }
 

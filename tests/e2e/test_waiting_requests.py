@@ -85,6 +85,10 @@ class WaitingRequestsTest(SystemTestCase):
             resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4 * IDLE_CONNECTIONS), hard))
         cls.sys = System("waiting", gateway_env=GATEWAY).start()
 
+    def waiting_now(self):
+        _, metrics = self.sys.gateway.admin_get("/metrics")
+        return float(re.search(r"^aduan_http_waiting_requests (\S+)$", metrics, re.M).group(1))
+
     def intake_paused(self, seconds):
         """SIGSTOPs intake now and SIGCONTs it after `seconds` (asyncio, so requests go on meanwhile)."""
         pid = self.sys.intake.proc.pid
@@ -135,10 +139,13 @@ class WaitingRequestsTest(SystemTestCase):
         self.__class__.tracking = sorted(tracking)
 
     def test_y_clients_gone_while_waiting_leave_nothing_behind(self):
-        """Clients that hang up while their submission waits: the gateway still serves, and stops
+        """Clients that hang up while their submission waits: those still queued in the gateway
+        (beyond the window) are never sent to intake, the gateway still serves, and it stops
         cleanly at the end (tearDownClass requires exit 0 on SIGTERM)."""
+        before = self.sys.db.count("reports")
+
         async def run():
-            clients = await open_clients(self.sys.http_port, 50)
+            clients = await open_clients(self.sys.http_port, 2 * WINDOW)
             resumed = self.intake_paused(1.0)
             for i, c in enumerate(clients):
                 body = json.dumps(valid_report(title=f"Pohon tumbang {i}")).encode()
@@ -157,6 +164,9 @@ class WaitingRequestsTest(SystemTestCase):
 
         status, _, raw = asyncio.run(run())
         self.assertEqual(status, 201, raw)
+        self.sys.wait_for(lambda: self.waiting_now() == 0, 20, "no request waiting")
+        stored = self.sys.db.count("reports") - before - 1
+        self.assertLessEqual(stored, WINDOW, "submissions of clients that had left were sent to intake")
 
     def test_z_silent_intake_gets_503_problem_after_every_attempt(self):
         """Those in flight get 503 once every attempt timed out; any the window held back in the

@@ -96,7 +96,7 @@ static void send_request(cmd_mux_t *mux, const char *id, const char *text, answe
     envelope_t *request = envelope_new("echo", 1, id, NULL);
     envelope_take_body(request, (unsigned char *) strdup(text), strlen(text));
     char reason[200];
-    assert_int_equal(cmd_mux_send(mux, request, record, answer, reason, sizeof reason), 0);
+    assert_int_equal(cmd_mux_send(mux, request, record, NULL, answer, reason, sizeof reason), 0);
     envelope_destroy(&request);
 }
 
@@ -343,6 +343,44 @@ static void test_time_outs_shrink_the_window_and_replies_regrow_it(void **state)
     link_close(&link);
 }
 
+static bool client_there = true;
+
+static bool is_wanted(void *tag)
+{
+    (void) tag;
+    return client_there;
+}
+
+static void send_wanted(cmd_mux_t *mux, const char *id, answer_t *answer)
+{
+    envelope_t *request = envelope_new("echo", 1, id, NULL);
+    char reason[200];
+    assert_int_equal(cmd_mux_send(mux, request, record, is_wanted, answer, reason, sizeof reason), 0);
+    envelope_destroy(&request);
+}
+
+static void test_what_nobody_waits_for_is_neither_sent_nor_resent(void **state)
+{
+    (void) state;
+    link_t link = link_open("gone", 150, 3, 1);
+    answer_t sent = {0}, queued = {0};
+    client_there = true;
+    send_wanted(link.mux, "gone-1", &sent);
+    send_wanted(link.mux, "gone-2", &queued);
+    received_t got[SLOTS];
+    assert_int_equal(count_received(link.router, link.mux, 100, got, SLOTS), 1);
+    client_there = false;   /* both clients hang up */
+    tick_until(link.mux, &queued, 2000);
+    assert_int_equal(sent.calls, 1);
+    assert_string_equal(sent.reason, "nobody waits for the answer any more");
+    assert_int_equal(queued.calls, 1);
+    assert_string_equal(queued.reason, "nobody waits for the answer any more");
+    assert_int_equal(count_received(link.router, link.mux, 300, got + 1, SLOTS - 1), 0);   /* no resend, no send */
+    assert_int_equal(cmd_mux_waiting(link.mux), 0);
+    received_clear(&got[0]);
+    link_close(&link);
+}
+
 static void test_destroy_answers_what_still_waits(void **state)
 {
     (void) state;
@@ -372,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_same_id_waits_for_the_first_answer),
         cmocka_unit_test(test_no_more_than_the_window_in_flight),
         cmocka_unit_test(test_time_outs_shrink_the_window_and_replies_regrow_it),
+        cmocka_unit_test(test_what_nobody_waits_for_is_neither_sent_nor_resent),
         cmocka_unit_test(test_destroy_answers_what_still_waits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
