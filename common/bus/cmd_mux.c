@@ -113,7 +113,14 @@ static bool still_wanted(call_t *call)
     return !call->wanted || call->wanted(call->tag);
 }
 
-static void answer(cmd_mux_t *self, call_t *call, envelope_t *reply, const char *reason);
+static void answer(cmd_mux_t *self, call_t *call, envelope_t *reply, const char *reason)
+{
+    cmd_mux_done_fn *done = call->done;
+    void *tag = call->tag;
+    call_destroy(call);
+    self->waiting--;
+    done(tag, reply, reason);
+}
 
 /* Sends queued requests while the window has room; one whose id is in flight waits behind it. */
 static void admit(cmd_mux_t *self)
@@ -137,15 +144,6 @@ static void admit(cmd_mux_t *self)
             start_attempt(self, call, zclock_mono());
         }
     }
-}
-
-static void answer(cmd_mux_t *self, call_t *call, envelope_t *reply, const char *reason)
-{
-    cmd_mux_done_fn *done = call->done;
-    void *tag = call->tag;
-    call_destroy(call);
-    self->waiting--;
-    done(tag, reply, reason);
 }
 
 /* Hands `call` its answer; the request held behind it with the same id takes its place. */
