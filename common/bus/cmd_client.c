@@ -18,8 +18,8 @@ struct cmd_client_t {
     zsock_t *socket;
 };
 
-/* A fresh DEALER connected to every replica. IMMEDIATE: never queue for a peer that is not there. */
-static zsock_t *open_socket(const cmd_client_t *self, char *reason, size_t cap)
+zsock_t *cmd_client_connect(const char *endpoints, const curve_keys_t *keys, const char *server, char *reason,
+                           size_t cap)
 {
     zsock_t *socket = zsock_new(ZMQ_DEALER);
     if (!socket) {
@@ -29,17 +29,22 @@ static zsock_t *open_socket(const cmd_client_t *self, char *reason, size_t cap)
     zsock_set_immediate(socket, 1);
     zsock_set_linger(socket, 0);
     zmq_endpoints_keepalive(socket);
-    if (curve_keys_connect(self->keys, socket, self->server, reason, cap) != 0) {
+    if (curve_keys_connect(keys, socket, server, reason, cap) != 0) {
         zsock_destroy(&socket);
         return NULL;
     }
-    int connected = zmq_endpoints_attach(socket, self->endpoints, false, reason, cap);
+    int connected = zmq_endpoints_attach(socket, endpoints, false, reason, cap);
     if (connected <= 0) {
         if (connected == 0)
-            snprintf(reason, cap, "no endpoint in '%s'", self->endpoints);
+            snprintf(reason, cap, "no endpoint in '%s'", endpoints);
         zsock_destroy(&socket);
     }
     return socket;
+}
+
+static zsock_t *open_socket(const cmd_client_t *self, char *reason, size_t cap)
+{
+    return cmd_client_connect(self->endpoints, self->keys, self->server, reason, cap);
 }
 
 cmd_client_t *cmd_client_new(const char *endpoints, int timeout_ms, int attempts, const curve_keys_t *keys,

@@ -1,5 +1,7 @@
 #ifndef ADUAN_CMD_CLIENT_H
 #define ADUAN_CMD_CLIENT_H
+#include <czmq.h>
+
 #include "curve_keys.h"
 #include "envelope.h"
 
@@ -22,5 +24,11 @@ void cmd_client_destroy(cmd_client_t **self_p);
  * after the last attempt timed out, with the reason. */
 envelope_t *cmd_client_call(cmd_client_t *self, const envelope_t *request,
                             char *reason, size_t reason_cap);
+
+/* A fresh DEALER connected to every replica, as every requesting side of a command link uses:
+ * IMMEDIATE (never queue for a peer that is not there), no linger, heartbeats, CURVE as for
+ * cmd_client_new. NULL with a reason. */
+zsock_t *cmd_client_connect(const char *endpoints, const curve_keys_t *keys, const char *server, char *reason,
+                           size_t reason_cap);
 
 #endif

@@ -78,7 +78,9 @@ admin_http_t *admin_http_new(const char *listen, char *reason, size_t cap)
     }
     pthread_mutex_init(&self->lock, NULL);
     snprintf(self->why_not, sizeof self->why_not, "starting");
-    self->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+    /* epoll, not select(): in a gateway holding thousands of HTTP connections this socket's
+     * descriptors are above FD_SETSIZE, and select() would turn every probe away. */
+    self->daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
                                     handle, self, MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &address,
                                     MHD_OPTION_CONNECTION_LIMIT, (unsigned) 64,
                                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 10, MHD_OPTION_END);

@@ -1,52 +1,144 @@
 #include "command_links.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
-#include "cmd_client.h"
+#include "logger.h"
+
+/* How long the dispatcher sleeps at most when nothing happens (it wakes on every request). */
+#define IDLE_POLL_MS 1000
+
+typedef struct outgoing_t outgoing_t;
+struct outgoing_t {
+    command_peer_t peer;
+    envelope_t *request;
+    cmd_mux_done_fn *done;
+    cmd_mux_wanted_fn *wanted;
+    void *tag;
+    outgoing_t *next;
+};
 
 static const char *const peer_names[PEER_COUNT] = {"intake", "verify", "route", "notify", "stats"};
-static char *link_endpoints[PEER_COUNT];
-static const curve_keys_t *link_keys;
-static int link_timeout_ms;
-static int link_attempts;
-static pthread_key_t clients_key;
 
-typedef struct {
-    cmd_client_t *clients[PEER_COUNT];
-} thread_clients_t;
+/* What the HTTP threads hand over, and the thread that sends it. */
+static struct {
+    cmd_mux_t *links[PEER_COUNT];   /* the dispatcher's alone once it runs */
+    pthread_mutex_t lock;
+    outgoing_t *first, *last;       /* under lock */
+    bool running;                   /* under lock */
+    atomic_bool stop;
+    int wake;                       /* eventfd: the inbox is no longer empty, or stop */
+    pthread_t thread;
+} links = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = -1};
 
-static void destroy_clients(void *data)
+static void ring(void)
 {
-    thread_clients_t *mine = data;
-    for (int i = 0; mine && i < PEER_COUNT; i++)
-        cmd_client_destroy(&mine->clients[i]);
-    free(mine);
+    uint64_t one = 1;
+    if (write(links.wake, &one, sizeof one) != (ssize_t) sizeof one)
+        logger_warn("cannot wake the command dispatcher: %s", strerror(errno));
 }
 
-int command_links_setup(const char *const endpoints[PEER_COUNT], const curve_keys_t *keys, int timeout_ms, int attempts)
+/* Sends what the HTTP threads handed over since the last look. */
+static void take_inbox(void)
+{
+    uint64_t rung;
+    if (read(links.wake, &rung, sizeof rung) < 0 && errno != EAGAIN)
+        logger_warn("command dispatcher wake-up: %s", strerror(errno));
+    pthread_mutex_lock(&links.lock);
+    outgoing_t *next, *item = links.first;
+    links.first = links.last = NULL;
+    pthread_mutex_unlock(&links.lock);
+    for (; item; item = next) {
+        next = item->next;
+        char reason[256];
+        if (cmd_mux_send(links.links[item->peer], item->request, item->done, item->wanted, item->tag, reason,
+                         sizeof reason) != 0)
+            item->done(item->tag, NULL, reason);
+        envelope_destroy(&item->request);
+        free(item);
+    }
+}
+
+static void *dispatch(void *unused)
+{
+    (void) unused;
+    zmq_pollitem_t items[PEER_COUNT + 1];
+    items[PEER_COUNT] = (zmq_pollitem_t) {NULL, links.wake, ZMQ_POLLIN, 0};
+    for (int i = 0; i < PEER_COUNT; i++)
+        items[i] = (zmq_pollitem_t) {zsock_resolve(cmd_mux_socket(links.links[i])), 0, ZMQ_POLLIN, 0};
+    long wait = IDLE_POLL_MS;
+    while (!atomic_load(&links.stop)) {
+        if (zmq_poll(items, PEER_COUNT + 1, wait) < 0 && errno != EINTR) {
+            logger_error("command dispatcher: %s", zmq_strerror(errno));
+            break;
+        }
+        if (items[PEER_COUNT].revents & ZMQ_POLLIN)
+            take_inbox();
+        wait = IDLE_POLL_MS;
+        int64_t now = zclock_mono();
+        for (int i = 0; i < PEER_COUNT; i++) {
+            long next = cmd_mux_tick(links.links[i], now);
+            if (next >= 0 && next < wait)
+                wait = next;
+        }
+    }
+    return NULL;
+}
+
+static void close_links(void)
 {
     for (int i = 0; i < PEER_COUNT; i++)
-        if (!(link_endpoints[i] = strdup(endpoints[i])))
+        cmd_mux_destroy(&links.links[i]);
+    if (links.wake >= 0)
+        close(links.wake);
+    links.wake = -1;
+}
+
+int command_links_setup(const char *const endpoints[PEER_COUNT], const curve_keys_t *keys, int timeout_ms,
+                        int attempts, size_t window, char *reason, size_t cap)
+{
+    atomic_store(&links.stop, false);
+    if ((links.wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+        snprintf(reason, cap, "eventfd: %s", strerror(errno));
+        return -1;
+    }
+    for (int i = 0; i < PEER_COUNT; i++) {
+        links.links[i] = cmd_mux_new(endpoints[i], timeout_ms, attempts, window, keys, peer_names[i], reason, cap);
+        if (!links.links[i]) {
+            close_links();
             return -1;
-    link_keys = keys;
-    link_timeout_ms = timeout_ms;
-    link_attempts = attempts;
-    return pthread_key_create(&clients_key, destroy_clients) == 0 ? 0 : -1;
+        }
+    }
+    if (pthread_create(&links.thread, NULL, dispatch, NULL) != 0) {
+        snprintf(reason, cap, "cannot start the command dispatcher");
+        close_links();
+        return -1;
+    }
+    pthread_mutex_lock(&links.lock);
+    links.running = true;
+    pthread_mutex_unlock(&links.lock);
+    return 0;
 }
 
 void command_links_teardown(void)
 {
-    destroy_clients(pthread_getspecific(clients_key));
-    pthread_setspecific(clients_key, NULL);
-    pthread_key_delete(clients_key);
-    link_keys = NULL;
-    for (int i = 0; i < PEER_COUNT; i++) {
-        free(link_endpoints[i]);
-        link_endpoints[i] = NULL;
-    }
+    pthread_mutex_lock(&links.lock);
+    bool running = links.running;
+    links.running = false;
+    pthread_mutex_unlock(&links.lock);
+    if (!running)
+        return;
+    atomic_store(&links.stop, true);
+    ring();
+    pthread_join(links.thread, NULL);
+    take_inbox();   /* handed over while the dispatcher stopped: failed by the closing links */
+    close_links();
 }
 
 const char *command_links_name(command_peer_t peer)
@@ -62,19 +154,33 @@ command_peer_t command_links_peer_named(const char *service)
     return PEER_COUNT;
 }
 
-envelope_t *command_links_call(command_peer_t peer, const envelope_t *request, char *reason, size_t cap)
+int command_links_send(command_peer_t peer, envelope_t *request, cmd_mux_done_fn *done, cmd_mux_wanted_fn *wanted,
+                       void *tag, char *reason, size_t cap)
 {
-    thread_clients_t *mine = pthread_getspecific(clients_key);
-    if (!mine) {
-        if (!(mine = calloc(1, sizeof *mine)) || pthread_setspecific(clients_key, mine) != 0) {
-            free(mine);
-            snprintf(reason, cap, "out of memory");
-            return NULL;
-        }
+    outgoing_t *item = peer < PEER_COUNT ? calloc(1, sizeof *item) : NULL;
+    if (!item) {
+        snprintf(reason, cap, peer < PEER_COUNT ? "out of memory" : "no such peer");
+        envelope_destroy(&request);
+        return -1;
     }
-    if (!mine->clients[peer]
-        && !(mine->clients[peer] = cmd_client_new(link_endpoints[peer], link_timeout_ms, link_attempts, link_keys,
-                                                     peer_names[peer], reason, cap)))
-        return NULL;
-    return cmd_client_call(mine->clients[peer], request, reason, cap);
+    *item = (outgoing_t) {peer, request, done, wanted, tag, NULL};
+    pthread_mutex_lock(&links.lock);
+    bool running = links.running, was_empty = !links.first;
+    if (running) {
+        if (links.last)
+            links.last->next = item;
+        else
+            links.first = item;
+        links.last = item;
+    }
+    pthread_mutex_unlock(&links.lock);
+    if (!running) {
+        snprintf(reason, cap, "the gateway is stopping");
+        envelope_destroy(&request);
+        free(item);
+        return -1;
+    }
+    if (was_empty)
+        ring();
+    return 0;
 }

@@ -1,6 +1,7 @@
 #include "http_api.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "error_reply.h"
 #include "action_api.h"
 #include "http_reply.h"
+#include "http_wait.h"
 #include "notify_api.h"
 #include "open311_api.h"
 #include "open311_keys_api.h"
@@ -209,6 +211,16 @@ static enum MHD_Result route(struct MHD_Connection *c, request_t *req, const cha
     return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no such resource", NULL, NULL);
 }
 
+/* Once the gateway stops, requests in hand are finished and new ones refused, so that stopping
+ * ends even while clients keep sending on their open connections. */
+static atomic_bool stopping;
+
+static enum MHD_Result refuse_while_stopping(struct MHD_Connection *c, request_t *req)
+{
+    static const char *const headers[] = {"Retry-After", "2", "Connection", "close", NULL};
+    return http_send_problem(c, req, &PROBLEM_UNAVAILABLE, "the gateway is stopping; try again", NULL, headers);
+}
+
 static void collect(request_t *req, const char *data, size_t size)
 {
     if (req->too_large || req->size + size > HTTP_API_BODY_MAX) {
@@ -251,7 +263,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     logger_set_trace(req->id);
-    enum MHD_Result rc = route(c, req, method, url);
+    enum MHD_Result rc = atomic_load(&stopping) && !req->suspended && !req->results_count
+                             ? refuse_while_stopping(c, req) : http_wait_run(c, req, route, method, url);
     logger_set_trace(NULL);
     return rc;
 }
@@ -274,6 +287,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state, enum
     logger_set_trace(req->id);
     logger_info("http route=%s status=%u ms=%.1f", req->route, req->status, seconds * 1000);
     logger_set_trace(NULL);
+    http_wait_clear(req);
     free(req->body);
     free(req);
     *state = NULL;
@@ -298,8 +312,9 @@ http_api_t *http_api_new(const char *listen, const http_api_limits_t *limits, ch
     if (!self)
         return NULL;
     self->quiesced_listener = MHD_INVALID_SOCKET;
+    atomic_store(&stopping, false);
     self->daemon = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL, NULL, on_request, NULL,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, on_request, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,  /* first, or earlier options log to stderr */
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &address, MHD_OPTION_THREAD_POOL_SIZE, limits->threads,
         MHD_OPTION_CONNECTION_LIMIT, limits->connections,
@@ -320,12 +335,18 @@ void http_api_quiesce(http_api_t *self)
 {
     /* Ours to close, but only after MHD_stop_daemon (its threads may still look at it). */
     self->quiesced_listener = MHD_quiesce_daemon(self->daemon);
+    atomic_store(&stopping, true);
 }
 
 void http_api_destroy(http_api_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
+    /* Stopping the daemon with a connection suspended would lose it: let every waiting request
+     * have its answer first (each waits at most the command time-outs). */
+    atomic_store(&stopping, true);
+    while (http_wait_count() > 0)
+        usleep(10 * 1000);
     MHD_stop_daemon((*self_p)->daemon);
     if ((*self_p)->quiesced_listener != MHD_INVALID_SOCKET)
         close((*self_p)->quiesced_listener);

@@ -12,6 +12,10 @@
 enum MHD_Result http_send_text(struct MHD_Connection *c, request_t *req, unsigned status, const char *type,
                                  char *text, const char *const *headers)
 {
+    if (req->outgoing) {   /* a pass that stopped at a command: its answers are not the request's */
+        free(text);
+        return MHD_YES;
+    }
     req->status = status;
     struct MHD_Response *r = MHD_create_response_from_buffer(text ? strlen(text) : 0, text ? text : "",
                                                              text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
@@ -49,6 +53,8 @@ enum MHD_Result http_send_command_failure(struct MHD_Connection *c, request_t *r
 {
     static const char *const retry[] = {"Retry-After", "2", NULL};
     const char *peer = command_links_name(req->peer);
+    if (req->outgoing)
+        return MHD_YES;
     if (!reply) {
         char detail[96];
         snprintf(detail, sizeof detail, "no %s replica answered in time; try again", peer);
@@ -90,9 +96,43 @@ enum MHD_Result http_send_document_reply(struct MHD_Connection *c, request_t *re
     return http_send_text(c, req, status, json ? "application/json; charset=utf-8" : "text/plain", json, no_store);
 }
 
+/* A copy of what an earlier pass's command came back with: the caller destroys it, and a later
+ * pass may ask for it again. */
+static envelope_t *stored_result(const command_result_t *result, char *reason, size_t cap)
+{
+    snprintf(reason, cap, "%s", result->reason);
+    const envelope_t *kept = result->reply;
+    if (!kept)
+        return NULL;
+    envelope_t *copy = envelope_new(kept->type, kept->version, kept->id, kept->trace);
+    unsigned char *body = kept->body_size ? malloc(kept->body_size) : NULL;
+    if (!copy || (kept->body_size && !body)) {
+        envelope_destroy(&copy);
+        free(body);
+        snprintf(reason, cap, "out of memory");
+        return NULL;
+    }
+    if (body)
+        memcpy(body, kept->body, kept->body_size);
+    envelope_take_body(copy, body, kept->body_size);
+    copy->sent_at_ms = kept->sent_at_ms;
+    return copy;
+}
+
 envelope_t *http_command(request_t *req, command_peer_t peer, const char *type, unsigned char *body, size_t size,
                          char *reason, size_t cap)
 {
+    unsigned call = req->pass_commands++;
+    req->peer = peer;
+    if (call < req->results_count) {
+        free(body);
+        return stored_result(&req->results[call], reason, cap);
+    }
+    if (req->outgoing || call >= HTTP_COMMANDS_MAX) {
+        free(body);
+        snprintf(reason, cap, req->outgoing ? "a command is still waiting" : "more than %d commands", HTTP_COMMANDS_MAX);
+        return NULL;
+    }
     envelope_t *request = envelope_new(type, 1, *req->command_id ? req->command_id : req->id, req->id);
     if (!request) {
         free(body);
@@ -100,10 +140,10 @@ envelope_t *http_command(request_t *req, command_peer_t peer, const char *type, 
         return NULL;
     }
     envelope_take_body(request, body, size);
-    req->peer = peer;
-    envelope_t *reply = command_links_call(peer, request, reason, cap);
-    envelope_destroy(&request);
-    return reply;
+    req->outgoing = request;
+    req->outgoing_peer = peer;
+    snprintf(reason, cap, "waiting for %s", command_links_name(peer));
+    return NULL;
 }
 
 bool http_is_json_content_type(const char *type)

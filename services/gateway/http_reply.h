@@ -15,6 +15,15 @@
 /* What every endpoint module of the gateway shares: the request in progress, answers (JSON,
  * problems, command failures), reading a JSON body within limits, and sending a command. */
 
+/* What one command of a request came back with, kept for the passes after it (http_wait.h). */
+typedef struct {
+    envelope_t *reply;            /* NULL: none came, see reason */
+    char reason[256];
+} command_result_t;
+
+/* Commands one request may send; no handler sends more than one today. */
+#define HTTP_COMMANDS_MAX 4
+
 typedef struct {
     char id[ENVELOPE_ID_MAX + 1];
     struct timespec started;
@@ -25,6 +34,18 @@ typedef struct {
     const char *route;
     command_peer_t peer;          /* of the last command sent, for messages */
     char command_id[ENVELOPE_ID_MAX + 1];  /* id for commands instead of `id` (idempotency keys); "" = id */
+    /* The handler runs again from the top after each command's reply (http_wait.h); this is what
+     * the passes before did, so that the pass after does not do it again. */
+    struct MHD_Connection *connection;
+    MHD_socket client_fd;         /* the connection's, to see whether the client left while waiting */
+    bool suspended;               /* waiting for results[results_count] */
+    envelope_t *outgoing;         /* the command this pass stopped at: answers are not sent meanwhile */
+    command_peer_t outgoing_peer;
+    unsigned pass_commands;       /* http_command calls in this pass */
+    unsigned pass_admissions;     /* request_limits_admit calls in this pass */
+    unsigned admissions;          /* rate-limit admissions granted in earlier passes */
+    unsigned results_count;
+    command_result_t results[HTTP_COMMANDS_MAX];
 } request_t;
 
 /* Each takes ownership of `text` / `doc`. `headers` is a NULL-terminated name, value list. */
@@ -49,7 +70,10 @@ enum MHD_Result http_send_error(struct MHD_Connection *c, request_t *req, const 
 enum MHD_Result http_send_document_reply(struct MHD_Connection *c, request_t *req, const envelope_t *reply,
                                          const char *reason, unsigned status);
 
-/* Sends a command whose body the caller encoded (ownership taken); NULL when no replica answered. */
+/* Sends a command whose body the caller encoded (ownership taken); NULL when no replica answered.
+ * Without a thread waiting for it: in the first pass of the handler it returns NULL with the
+ * command set aside (req->outgoing), every answer the pass then sends is dropped, and the handler
+ * runs again once the reply came, when this call returns it (a copy the caller destroys). */
 envelope_t *http_command(request_t *req, command_peer_t peer, const char *type, unsigned char *body, size_t size,
                          char *reason, size_t cap);
 

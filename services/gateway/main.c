@@ -1,6 +1,7 @@
 /* aduan-gateway: the HTTP API in front of the command servers. */
 #include <czmq.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include "cmd_client.h"
 #include "http_api.h"
@@ -45,10 +46,11 @@ static const config_option_t gateway_options[] = {
     {"ADUAN_SESSION_IDLE_MINUTES", "30", "a staff session unused this long ends"},
     {"ADUAN_COMMAND_TIMEOUT_MS", "2000", "how long to wait for a command reply before resending"},
     {"ADUAN_COMMAND_ATTEMPTS", "3", "how many times a command is sent before giving up (503)"},
+    {"ADUAN_COMMAND_WINDOW", "64", "commands in flight to one service at most; more wait in the gateway, their time-out not yet running"},
 };
 
 typedef struct {
-    long timeout_ms, attempts, session_ttl, session_idle, statement_timeout_ms, password_checks;
+    long timeout_ms, attempts, window, session_ttl, session_idle, statement_timeout_ms, password_checks;
     http_api_limits_t http;
 } gateway_settings_t;
 
@@ -70,6 +72,7 @@ static int read_settings(const config_t *config, gateway_settings_t *s)
     if (read_http_limits(config, &s->http, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_COMMAND_TIMEOUT_MS", 10, 600000, &s->timeout_ms, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_COMMAND_ATTEMPTS", 1, 100, &s->attempts, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_COMMAND_WINDOW", 1, 100000, &s->window, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_SESSION_TTL_MINUTES", 1, 60 * 24 * 30, &s->session_ttl, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_SESSION_IDLE_MINUTES", 1, 60 * 24 * 30, &s->session_idle, reason,
                            sizeof reason) != 0
@@ -81,6 +84,25 @@ static int read_settings(const config_t *config, gateway_settings_t *s)
         return -1;
     }
     return 0;
+}
+
+/* Descriptors besides HTTP connections: ZeroMQ sockets and their own, database links, logs. */
+#define FILES_BESIDES_CONNECTIONS 256
+
+/* Every open HTTP connection, waiting ones included, is a descriptor; past the open-file limit
+ * libmicrohttpd drops new connections with only a log line. So the soft limit is raised to what
+ * ADUAN_HTTP_CONNECTIONS needs, as far as the hard limit lets it. */
+static void raise_open_files(unsigned connections)
+{
+    struct rlimit limit;
+    rlim_t needed = (rlim_t) connections + FILES_BESIDES_CONNECTIONS;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= needed)
+        return;
+    limit.rlim_cur = limit.rlim_max != RLIM_INFINITY && limit.rlim_max < needed ? limit.rlim_max : needed;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur < needed)
+        logger_warn("open files limited to %llu, fewer than ADUAN_HTTP_CONNECTIONS (%u) + %d needs: raise the hard "
+                    "limit (ulimit -Hn, LimitNOFILE=)", (unsigned long long) limit.rlim_cur, connections,
+                    FILES_BESIDES_CONNECTIONS);
 }
 
 /* Pings in a row that must go unanswered before the gateway calls itself not ready: one ping
@@ -140,11 +162,12 @@ static int run(service_t *service, const gateway_settings_t *s)
                                            config_get(config, "ADUAN_NOTIFY_ENDPOINTS"),
                                            config_get(config, "ADUAN_STATS_ENDPOINTS")};
     int exit_code = 1;
-    if (!probe || command_links_setup(peers, keys, (int) s->timeout_ms, (int) s->attempts) != 0
+    if (!probe || command_links_setup(peers, keys, (int) s->timeout_ms, (int) s->attempts, (size_t) s->window, reason,
+                                      sizeof reason) != 0
         || staff_api_setup(config_get(config, "ADUAN_DB_URL"), s->session_ttl, s->session_idle,
                            s->statement_timeout_ms) != 0
         || password_slots_setup((unsigned) s->password_checks) != 0)
-        logger_error("intake endpoints: %s", reason);
+        logger_error("command links: %s", reason);
     else {
         exit_code = serve(service, s, probe);
         command_links_teardown();
@@ -165,7 +188,11 @@ int main(int argc, char **argv)
         return exit_code;
     gateway_settings_t settings;
     open311_api_setup(service_config(service));
-    exit_code = read_settings(service_config(service), &settings) == 0 ? run(service, &settings) : 2;
+    exit_code = 2;
+    if (read_settings(service_config(service), &settings) == 0) {
+        raise_open_files(settings.http.connections);
+        exit_code = run(service, &settings);
+    }
     request_limits_teardown();
     service_stop(&service);
     return exit_code;

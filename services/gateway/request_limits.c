@@ -112,6 +112,10 @@ static int64_t now_ms(void)
 bool request_limits_admit(struct MHD_Connection *c, request_t *req, rate_kind_t kind, const char *account,
                           enum MHD_Result *rc)
 {
+    if (req->pass_admissions++ < req->admissions)
+        return true;   /* admitted in an earlier pass of this request (http_wait.h): one token per request */
+    if (req->outgoing)
+        return true;   /* after a command still waiting: this pass answers nothing, the next one asks */
     char key[RATE_CLIENT_MAX + 1];
     int64_t retry_after_ms = 0, now = now_ms();
     bool admitted = !client_key(c, key, sizeof key) || rate_limiter_take(limiter, kind, key, now, &retry_after_ms);
@@ -121,5 +125,7 @@ bool request_limits_admit(struct MHD_Connection *c, request_t *req, rate_kind_t 
     }
     if (!admitted)
         *rc = too_many(c, req, kind, retry_after_ms);
+    else
+        req->admissions = req->pass_admissions;
     return admitted;
 }
