@@ -10,6 +10,7 @@ packages=(
   postgresql postgresql-contrib
   python3 python3-zmq python3-msgpack python3-aiosmtpd
   curl jq util-linux
+  chromium chromium-driver python3-selenium nodejs npm
 )
 
 missing=()
