@@ -275,6 +275,11 @@ json_t *report_json_from_view(const report_view_t *v)
         json_object_set_new(doc, "reporter", reporter);
     set_time(doc, "submitted_at", v->submitted_at_ms);
     set_time(doc, "updated_at", v->updated_at_ms);
+    if (v->has_deadline && v->deadline_kind) {
+        json_t *deadline = json_pack("{s:s}", "kind", v->deadline_kind);
+        set_time(deadline, "due_at", v->deadline_due_ms);
+        json_object_set_new(doc, "deadline", deadline);
+    }
     json_object_set_new(doc, "actions", actions_of(v));
     return doc;
 }

@@ -95,6 +95,24 @@ static int load_actions(db_t *db, const char *report_id, report_view_t *view, db
     return 0;
 }
 
+/* The open clock due first: the page says by when the next step is due ("ditindaklanjuti paling
+ * lambat 12 Desember"). A missed clock stays open until met, so it is still the one shown. */
+static int load_deadline(db_t *db, const char *report_id, report_view_t *view, db_error_t *error)
+{
+    const char *params[] = {report_id};
+    PGresult *r = db_exec(db, "SELECT kind, (extract(epoch FROM due_at) * 1000)::bigint FROM report_deadlines "
+                              "WHERE report_id = $1 AND ended_at IS NULL ORDER BY due_at, id LIMIT 1", 1, params, error);
+    if (!r)
+        return -1;
+    if (PQntuples(r) == 1) {
+        view->deadline_kind = db_value_dup(r, 0, 0);
+        view->deadline_due_ms = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+        view->has_deadline = view->deadline_kind != NULL;
+    }
+    PQclear(r);
+    return 0;
+}
+
 static void fill_view(const PGresult *r, report_view_t *v)
 {
     v->tracking_id = db_value_dup(r, 0, 0);
@@ -142,6 +160,8 @@ int report_store_load(db_t *db, const char *tracking_id, report_view_t *view, ch
     fill_view(r, view);
     snprintf(token_hash, 65, "%s", PQgetvalue(r, 0, 21));
     int rc = load_actions(db, PQgetvalue(r, 0, 22), view, error);
+    if (rc == 0)
+        rc = load_deadline(db, PQgetvalue(r, 0, 22), view, error);
     PQclear(r);
     if (rc != 0)
         report_view_clear(view);

@@ -3,6 +3,7 @@ the real services: submitting, tracking and replying with the reporter token, th
 notification e-mail, errors beside their fields, the English switch, the map with no tiles, a
 360 px phone screen, and axe-core on every page (no serious or critical violation). Also the
 serving rules without a browser: precompressed assets, cache headers and the CSP."""
+import datetime
 import gzip
 import hashlib
 import json
@@ -39,6 +40,17 @@ def axe_source():
                        timeout=600, stdout=subprocess.DEVNULL)
     with open(script, encoding="utf-8") as f:
         return f.read()
+
+
+MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+             "Oktober", "November", "Desember"]
+
+
+def last_day_in_words(view):
+    """The day a clock's due_at (midnight in Jakarta after its last day) names, in Indonesian words."""
+    due = datetime.datetime.fromisoformat(view["deadline"]["due_at"].replace("Z", "+00:00"))
+    day = (due - datetime.timedelta(milliseconds=1)).astimezone(datetime.timezone(datetime.timedelta(hours=7)))
+    return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
 
 
 def catalogue(lang):
@@ -193,6 +205,7 @@ class PagesTest(SystemTestCase):
         self.assertTrue(self.by_id("reporter-part").is_displayed())
         self.assertEqual(self.by_id("status").text, catalogue("id")["bucket.not_yet_verified"])
         self.assert_accessible("the reporter's view")
+        self.assertEqual(self.by_id("deadline").text, "Diverifikasi paling lambat " + last_day_in_words(mine))
 
         self.act_ok(tracking_id, "nas", "verify")
         self.sys.wait_for(lambda: self.api_view(tracking_id)["status"] == "dispatched", 20, "dispatched")
@@ -224,6 +237,21 @@ class PagesTest(SystemTestCase):
         self.by_id("token").send_keys(token)
         self.by_id("token-form").find_element(By.TAG_NAME, "button").click()
         self.wait(lambda: self.by_id("reporter-part").is_displayed(), "the reporter's view with the typed token")
+
+        # Closed: the reporter rates the service, once (U8 complaint handling, U9 facilities).
+        self.act_ok(tracking_id, "nas", "close", reason_code="resolved")
+        self.browser.refresh()
+        self.wait_ready()
+        self.assertEqual(self.by_id("status").text, catalogue("id")["bucket.completed"])
+        self.assertEqual(self.browser.find_element(By.CSS_SELECTOR, "label[for=u8]").text, catalogue("id")["survey.u8"])
+        self.assert_accessible("the survey")
+        Select(self.by_id("u8")).select_by_value("4")
+        Select(self.by_id("u9")).select_by_value("2")
+        self.by_id("survey-form").find_element(By.TAG_NAME, "button").click()
+        self.wait(lambda: catalogue("id")["survey.thanks"] in self.by_id("survey-part").text, "thanks for the rating")
+        status, _, doc = self.sys.json("POST", f"/api/v1/reports/{tracking_id}/survey", {"answers": [4] * 9},
+                                       {"Authorization": f"Bearer {token}"})
+        self.assertEqual(status, 409, "the page's answer was recorded")
 
     def test_confidential_content_stays_hidden(self):
         tracking_id, _ = self.submit_confidential()

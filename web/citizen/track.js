@@ -64,6 +64,12 @@ aduan.start(async () => {
     $('category').textContent = nameOf(categories, view.category);
     $('region').textContent = nameOf(regions, view.region);
     $('submitted').textContent = aduan.dateInWords(view.submitted_at);
+    /* A clock is due at midnight (Jakarta) after its last working day: that day is the one to name. */
+    const deadline = view.deadline;
+    $('deadline').textContent = deadline
+      ? aduan.t('deadline.' + deadline.kind, {date: aduan.dateInWords(new Date(Date.parse(deadline.due_at) - 1))})
+      : '';
+    $('deadline').hidden = $('deadline-label').hidden = !deadline;
     $('next-step').textContent = aduan.t('next.' + view.status);
     $('hidden-content').hidden = !view.content_hidden;
     $('content').hidden = !!view.content_hidden;
