@@ -84,6 +84,7 @@ typedef struct {
                                     reporter_reply), NULL when none runs; public like the status */
     bool has_deadline;
     int64_t deadline_due_ms;     /* when that clock is due */
+    int64_t attachment_count;    /* photos and PDFs (attachment_codec.h); 0 when content_hidden */
     size_t action_count;
     report_action_t *actions;    /* oldest first */
 } report_view_t;

@@ -280,6 +280,7 @@ json_t *report_json_from_view(const report_view_t *v)
         set_time(deadline, "due_at", v->deadline_due_ms);
         json_object_set_new(doc, "deadline", deadline);
     }
+    json_object_set_new(doc, "attachment_count", json_integer(v->attachment_count));
     json_object_set_new(doc, "actions", actions_of(v));
     return doc;
 }

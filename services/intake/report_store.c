@@ -167,3 +167,23 @@ int report_store_load(db_t *db, const char *tracking_id, report_view_t *view, ch
         report_view_clear(view);
     return rc;
 }
+
+int report_store_access(db_t *db, const char *tracking_id, bool for_update, int64_t *report_id, bool *confidential,
+                        char token_hash[65], db_error_t *error)
+{
+    const char *params[] = {tracking_id};
+    PGresult *r = db_exec(db, for_update
+                                  ? "SELECT id, confidential, reporter_token_hash FROM reports WHERE tracking_id = $1 FOR UPDATE"
+                                  : "SELECT id, confidential, reporter_token_hash FROM reports WHERE tracking_id = $1",
+                          1, params, error);
+    if (!r)
+        return -1;
+    int found = PQntuples(r) == 1;
+    if (found) {
+        *report_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        *confidential = PQgetvalue(r, 0, 1)[0] == 't';
+        snprintf(token_hash, 65, "%s", PQgetvalue(r, 0, 2));
+    }
+    PQclear(r);
+    return found ? 0 : 1;
+}

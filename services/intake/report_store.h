@@ -1,5 +1,6 @@
 #ifndef ADUAN_INTAKE_REPORT_STORE_H
 #define ADUAN_INTAKE_REPORT_STORE_H
+#include <stdbool.h>
 #include <stdint.h>
 #include "db.h"
 #include "field_errors.h"
@@ -29,5 +30,11 @@ int report_store_insert(db_t *db, const report_submission_t *submission, const c
  * token hash. 1 when there is no such report. */
 int report_store_load(db_t *db, const char *tracking_id, report_view_t *view,
                       char token_hash[65], db_error_t *error);
+
+/* What deciding who may touch a report's attachments needs: its id, whether it is confidential, and
+ * its token hash. 1 when there is no such report. Locks the row when `for_update` (inside a
+ * transaction), so two uploads to one report are numbered one after the other. */
+int report_store_access(db_t *db, const char *tracking_id, bool for_update, int64_t *report_id, bool *confidential,
+                        char token_hash[65], db_error_t *error);
 
 #endif

@@ -3,13 +3,16 @@ the real services: submitting, tracking and replying with the reporter token, th
 notification e-mail, errors beside their fields, the English switch, the map with no tiles, a
 360 px phone screen, and axe-core on every page (no serious or critical violation). Also the
 serving rules without a browser: precompressed assets, cache headers and the CSP."""
+import base64
 import datetime
 import gzip
 import hashlib
+import http.client
 import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import unittest
 
@@ -51,6 +54,33 @@ def last_day_in_words(view):
     due = datetime.datetime.fromisoformat(view["deadline"]["due_at"].replace("Z", "+00:00"))
     day = (due - datetime.timedelta(milliseconds=1)).astimezone(datetime.timezone(datetime.timedelta(hours=7)))
     return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
+
+
+def tiff_gps_app1():
+    """An EXIF APP1 segment: Make "aduan-test-camera" and a GPS position (6° 10' 30" S)."""
+    def entry(tag, kind, count, value):
+        return struct.pack("<HHI", tag, kind, count) + value
+    make = b"aduan-test-camera\0"
+    ifd0 = struct.pack("<H", 2) + entry(0x010F, 2, len(make), struct.pack("<I", 38)) \
+        + entry(0x8825, 4, 1, struct.pack("<I", 56)) + struct.pack("<I", 0)
+    gps = struct.pack("<H", 2) + entry(1, 2, 2, b"S\0\0\0") + entry(2, 5, 3, struct.pack("<I", 86)) \
+        + struct.pack("<I", 0)
+    tiff = b"II*\0" + struct.pack("<I", 8) + ifd0 + make + gps + struct.pack("<6I", 6, 1, 10, 1, 30, 1)
+    body = b"Exif\0\0" + tiff
+    return b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body
+
+
+def with_gps(jpeg):
+    """The JPEG with tiff_gps_app1() right after its SOI marker."""
+    assert jpeg[:2] == b"\xff\xd8"
+    return jpeg[:2] + tiff_gps_app1() + jpeg[2:]
+
+
+def multipart(data, filename="foto.jpg", content_type="image/jpeg", field="file"):
+    boundary = "aduan" + os.urandom(8).hex()
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n"
+            f"Content-Type: {content_type}\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
 
 
 def catalogue(lang):
@@ -174,6 +204,85 @@ class PagesTest(SystemTestCase):
         self.assertEqual((status, doc["tile_url"]), (200, self.tiles))
         status, _, _ = self.sys.request("GET", "/api/v1/nothing")
         self.assertEqual(status, 404)
+
+    def canvas_jpeg(self, width, height):
+        """A JPEG drawn by the browser (no image library on the test side)."""
+        self.open("/")
+        url = self.browser.execute_script(
+            "const c = document.createElement('canvas'); c.width = arguments[0]; c.height = arguments[1];"
+            "const g = c.getContext('2d'); g.fillStyle = '#3a7'; g.fillRect(0, 0, c.width, c.height);"
+            "g.fillStyle = '#c22'; g.fillRect(5, 5, c.width / 2, c.height / 2);"
+            "return c.toDataURL('image/jpeg', 0.9);", width, height)
+        return base64.b64decode(url.split(",", 1)[1])
+
+    def upload(self, tracking_id, token, data, **kwargs):
+        body, headers = multipart(data, **kwargs)
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        status, _, raw = self.sys.request("POST", f"/api/v1/reports/{tracking_id}/attachments", body, headers)
+        return status, json.loads(raw) if raw else None
+
+    # -- the attachment endpoint ----------------------------------------------------------------
+    def test_attachments_are_cleaned_counted_and_kept_private(self):
+        photo = with_gps(self.canvas_jpeg(3000, 1000))
+        self.assertIn(b"aduan-test-camera", photo)
+        status, _, doc = self.sys.json("POST", "/api/v1/reports", valid_report(confidential=True))
+        self.assertEqual(status, 201, doc)
+        tid, token = doc["tracking_id"], doc["reporter_token"]
+        self.assertEqual(self.upload(tid, None, photo)[0], 404, "no token, no upload")
+        self.assertEqual(self.upload(tid, "x" * 43, photo)[0], 404, "a wrong token neither")
+        status, doc = self.upload(tid, token, photo, filename="bukan.pdf", content_type="application/pdf")
+        self.assertEqual(status, 201, doc)
+        self.assertEqual((doc["number"], doc["media_type"], doc["width"], doc["height"]), (1, "image/jpeg", 2048, 683))
+        auth = {"Authorization": f"Bearer {token}"}
+        status, headers, stored = self.sys.request("GET", f"/api/v1/reports/{tid}/attachments/1", headers=auth)
+        self.assertEqual((status, headers["content-type"]), (200, "image/jpeg"))
+        self.assertEqual(stored[:3], b"\xff\xd8\xff")
+        self.assertNotIn(b"Exif", stored)
+        self.assertNotIn(b"aduan-test-camera", stored)
+        self.assertNotIn(b"\xff\xe1", stored[:64], "no APP1 segment")
+        status, _, thumbnail = self.sys.request("GET", f"/api/v1/reports/{tid}/attachments/1?size=thumbnail",
+                                                headers=auth)
+        self.assertEqual(status, 200)
+        self.assertLess(len(thumbnail), len(stored))
+        # A confidential report's files: the public gets what it gets for no file at all.
+        for headers in ({}, {"Authorization": "Bearer " + "x" * 43}):
+            status, _, raw = self.sys.request("GET", f"/api/v1/reports/{tid}/attachments/1", headers=headers)
+            self.assertEqual(status, 404)
+            self.assertNotIn(b"\xff\xd8", raw)
+        self.assertEqual(self.api_view(tid, token)["attachment_count"], 1)
+        self.assertEqual(self.api_view(tid)["attachment_count"], 0, "the count of a hidden report's files is hidden")
+        # The real type decides: an SVG or a script named .jpg is refused, a PDF kept as sent.
+        status, doc = self.upload(tid, token, b"<svg xmlns='http://www.w3.org/2000/svg'/>")
+        self.assertEqual((status, doc["errors"][0]["field"]), (422, "file"))
+        pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+        status, doc = self.upload(tid, token, pdf, filename="surat.pdf", content_type="application/pdf")
+        self.assertEqual((status, doc["media_type"]), (201, "application/pdf"))
+        status, headers, raw = self.sys.request("GET", f"/api/v1/reports/{tid}/attachments/2", headers=auth)
+        self.assertEqual((status, raw, headers["content-disposition"]), (200, pdf, "attachment"))
+        for _ in range(3):
+            self.assertEqual(self.upload(tid, token, pdf)[0], 201)
+        status, doc = self.upload(tid, token, pdf)
+        self.assertEqual((status, doc["errors"][0]["code"]), (422, "out_of_range"), "at most five")
+        # Size: refused up front from Content-Length, before 10 MB are read.
+        conn = http.client.HTTPConnection("127.0.0.1", self.sys.http_port, timeout=30)
+        conn.putrequest("POST", f"/api/v1/reports/{tid}/attachments")
+        for name, value in {**multipart(b"")[1], **auth, "Content-Length": str(11 * 1024 * 1024)}.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        self.assertEqual(conn.getresponse().status, 413)
+        conn.close()
+
+    def test_a_public_reports_photo_is_public(self):
+        status, _, doc = self.sys.json("POST", "/api/v1/reports", valid_report())
+        tid, token = doc["tracking_id"], doc["reporter_token"]
+        status, doc = self.upload(tid, token, self.canvas_jpeg(200, 100), field="file")
+        self.assertEqual(status, 201, doc)
+        status, headers, raw = self.sys.request("GET", f"/api/v1/reports/{tid}/attachments/1")
+        self.assertEqual((status, headers["content-type"], raw[:2]), (200, "image/jpeg", b"\xff\xd8"))
+        self.assertEqual(self.api_view(tid)["attachment_count"], 1)
+        self.assertEqual(self.sys.request("GET", f"/api/v1/reports/{tid}/attachments/2")[0], 404)
+        self.assertEqual(self.sys.request("GET", f"/api/v1/reports/{tid}/attachments/9")[0], 404)
 
     # -- pages ----------------------------------------------------------------------------------
     def test_submit_track_and_reply(self):
