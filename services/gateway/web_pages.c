@@ -45,7 +45,7 @@ int web_pages_csp(const char *tile_url, char *csp, size_t cap)
     if (*tile_url && tile_source(tile_url, tiles, sizeof tiles) != 0)
         return -1;
     int n = snprintf(csp, cap,
-                     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:%s%s; "
+                     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:%s%s; "
                      "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
                      "form-action 'self'; frame-ancestors 'none'",
                      *tiles ? " " : "", tiles);

@@ -182,7 +182,7 @@ class PagesTest(SystemTestCase):
         self.assertIn("default-src 'self'", csp)
         self.assertIn("script-src 'self';", csp)
         self.assertNotIn("unsafe-inline", csp)
-        self.assertIn("img-src 'self' data: http://127.0.0.1:", csp)
+        self.assertIn("img-src 'self' data: blob: http://127.0.0.1:", csp)
         page = gzip.decompress(raw).decode()
         self.assertNotIn("<script>", page, "no inline script")
         self.assertNotIn("<style", page, "no inline style")
@@ -286,6 +286,9 @@ class PagesTest(SystemTestCase):
 
     # -- pages ----------------------------------------------------------------------------------
     def test_submit_track_and_reply(self):
+        photo_path = os.path.join(self.sys.workdir, "foto-dengan-gps.jpg")
+        with open(photo_path, "wb") as f:
+            f.write(with_gps(self.canvas_jpeg(1600, 1200)))
         self.open("/kirim")
         self.wait(lambda: self.by_id("map-state").text == catalogue("id")["submit.tiles_unavailable"],
                   "the map saying its tiles are unavailable")
@@ -293,10 +296,19 @@ class PagesTest(SystemTestCase):
         self.by_id("map").click()
         self.wait(lambda: self.by_id("lat").get_attribute("value"), "a pin from a click on the map")
         self.fill_report()
+        self.by_id("files").send_keys(photo_path)
         self.by_id("send").click()
-        self.wait(lambda: self.by_id("receipt").is_displayed(), "the receipt")
+        self.wait(lambda: self.by_id("receipt").get_attribute("data-uploaded") == "true", "the receipt and the upload")
         self.assert_accessible("the receipt")
         tracking_id, token = self.by_id("receipt-id").text, self.by_id("receipt-token").text
+        sent = self.browser.find_elements(By.CSS_SELECTOR, "#upload-status li")
+        self.assertEqual([li.get_attribute("data-sent") for li in sent], ["true"], sent[0].text if sent else "")
+        status, _, stored = self.sys.request("GET", f"/api/v1/reports/{tracking_id}/attachments/1",
+                                             headers={"Authorization": f"Bearer {token}"})
+        self.assertEqual(status, 200)
+        self.assertNotIn(b"Exif", stored, "the stored photo has no EXIF")
+        self.assertNotIn(b"aduan-test-camera", stored)
+        self.assertNotIn(b"\xff\xe1", stored[:64], "no APP1 segment")
         mine = self.api_view(tracking_id, token)
         self.assertTrue(mine["reporter_view"])
         self.assertEqual(mine["region"], "21.71", "the region typed by name is sent as its code")
@@ -315,6 +327,9 @@ class PagesTest(SystemTestCase):
         self.assertEqual(self.by_id("status").text, catalogue("id")["bucket.not_yet_verified"])
         self.assert_accessible("the reporter's view")
         self.assertEqual(self.by_id("deadline").text, "Diverifikasi paling lambat " + last_day_in_words(mine))
+        self.wait(lambda: self.browser.execute_script(
+            "const i = document.querySelector('#files img'); return i && i.complete && i.naturalWidth > 0"),
+            "the photo's thumbnail")
 
         self.act_ok(tracking_id, "nas", "verify")
         self.sys.wait_for(lambda: self.api_view(tracking_id)["status"] == "dispatched", 20, "dispatched")
@@ -362,11 +377,27 @@ class PagesTest(SystemTestCase):
                                        {"Authorization": f"Bearer {token}"})
         self.assertEqual(status, 409, "the page's answer was recorded")
 
-    def test_confidential_content_stays_hidden(self):
-        tracking_id, _ = self.submit_confidential()
+    def test_confidential_content_and_photo_stay_hidden(self):
+        tracking_id, token = self.submit_confidential()
+        status, doc = self.upload(tracking_id, token, self.canvas_jpeg(300, 200))
+        self.assertEqual(status, 201, doc)
         self.open(f"/lapor/{tracking_id}")
         self.assertTrue(self.by_id("hidden-content").is_displayed())
         self.assertNotIn("Rahasia: pungutan liar", self.browser.page_source)
+        self.assertFalse(self.by_id("files-part").is_displayed())
+        # The page asks for the photo the way a curious visitor would: refused.
+        status = self.browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch('/api/v1/reports/' + arguments[0] + '/attachments/1').then(r => done(r.status), () => done(0));",
+            tracking_id)
+        self.assertEqual(status, 404)
+        # Its reporter sees it.
+        self.browser.execute_script("localStorage.setItem('aduan.token.' + arguments[0], arguments[1])", tracking_id, token)
+        self.open(f"/lapor/{tracking_id}")
+        self.wait(lambda: self.browser.execute_script(
+            "const i = document.querySelector('#files img'); return i && i.complete && i.naturalWidth > 0"),
+            "the reporter's own photo")
+        self.assert_accessible("a confidential report's page with its photo")
 
     def submit_confidential(self):
         status, _, doc = self.sys.json("POST", "/api/v1/reports",

@@ -62,13 +62,13 @@ static void the_csp_names_the_tile_origin_and_nothing_inline(void **state)
     (void) state;
     char csp[600];
     assert_int_equal(web_pages_csp("https://{s}.tile.example.org/{z}/{x}/{y}.png", csp, sizeof csp), 0);
-    assert_non_null(strstr(csp, "img-src 'self' data: https://*.tile.example.org;"));
+    assert_non_null(strstr(csp, "img-src 'self' data: blob: https://*.tile.example.org;"));
     assert_non_null(strstr(csp, "script-src 'self';"));
     assert_null(strstr(csp, "unsafe"));
     assert_int_equal(web_pages_csp("http://127.0.0.1:8090/tiles/{z}/{x}/{y}.png", csp, sizeof csp), 0);
-    assert_non_null(strstr(csp, "img-src 'self' data: http://127.0.0.1:8090;"));
+    assert_non_null(strstr(csp, "img-src 'self' data: blob: http://127.0.0.1:8090;"));
     assert_int_equal(web_pages_csp("", csp, sizeof csp), 0);
-    assert_non_null(strstr(csp, "img-src 'self' data:;"));
+    assert_non_null(strstr(csp, "img-src 'self' data: blob:;"));
     assert_int_equal(web_pages_csp("ftp://tiles.example.org/{z}/{x}/{y}.png", csp, sizeof csp), -1);
     assert_int_equal(web_pages_csp("https://tiles.example.org", csp, sizeof csp), -1);
     assert_int_equal(web_pages_csp("https://a.example.org; script-src *;/x", csp, sizeof csp), -1);

@@ -78,6 +78,44 @@ const aduan = (() => {
     }
   }
 
+  /* One file to a report's attachments (multipart, field "file"), with the reporter token. */
+  async function upload(trackingId, token, file) {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    try {
+      const answer = await fetch('/api/v1/reports/' + encodeURIComponent(trackingId) + '/attachments',
+                                 {method: 'POST', headers: {Authorization: 'Bearer ' + token}, body: form, credentials: 'omit'});
+      const text = await answer.text();
+      return {status: answer.status, data: text ? JSON.parse(text) : null};
+    } catch (e) {
+      return {status: 0, data: null};
+    }
+  }
+
+  /* A report's file as a blob: URL (the token travels in a header, which an <img src> cannot
+   * send); null when it is not served to us. */
+  async function fileUrl(trackingId, token, number, thumbnail) {
+    const headers = token ? {Authorization: 'Bearer ' + token} : {};
+    const path = '/api/v1/reports/' + encodeURIComponent(trackingId) + '/attachments/' + number + (thumbnail ? '?size=thumbnail' : '');
+    try {
+      const answer = await fetch(path, {headers, credentials: 'omit'});
+      if (answer.status !== 200) return null;
+      const blob = await answer.blob();
+      return {url: URL.createObjectURL(blob), type: blob.type};
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /* The problem of an upload as one line: the field error's text in the catalogue, or the detail. */
+  function uploadReason(answer) {
+    const problem = answer.data || {};
+    const error = (problem.errors || [])[0];
+    if (error) return t('error.' + error.code) + (error.message ? ' — ' + error.message : '');
+    if (answer.status === 413) return t('files.too_large', {name: ''}).trim();
+    return problem.detail || t('error.unavailable');
+  }
+
   function newKey() {
     if (crypto.randomUUID) return crypto.randomUUID();
     const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -153,6 +191,6 @@ const aduan = (() => {
     return byCode;
   }
 
-  return {t, start, api, newKey, tokens, dateInWords, clearErrors, showProblem, element, reference,
+  return {t, start, api, upload, fileUrl, uploadReason, newKey, tokens, dateInWords, clearErrors, showProblem, element, reference,
           language: () => lang};
 })();

@@ -103,6 +103,33 @@ aduan.start(async () => {
     return report;
   }
 
+  const MAX_FILES = 5, MAX_BYTES = 10 * 1024 * 1024;
+  /* The chosen files, or null with the error shown beside the field. */
+  function chosenFiles() {
+    const files = Array.from($('files').files);
+    let problem = null;
+    if (files.length > MAX_FILES) problem = aduan.t('files.too_many');
+    const big = files.find((f) => f.size > MAX_BYTES);
+    if (big) problem = aduan.t('files.too_large', {name: big.name});
+    if (!problem) return files;
+    aduan.clearErrors(form);
+    $('files-error').textContent = problem;
+    $('files').setAttribute('aria-invalid', 'true');
+    $('files').focus();
+    return null;
+  }
+
+  /* After the report is stored: each file in turn, each one's outcome in the receipt. */
+  async function uploadFiles(receipt, files) {
+    const list = $('upload-status');
+    for (const file of files) {
+      const answer = await aduan.upload(receipt.tracking_id, receipt.reporter_token, file);
+      const ok = answer.status === 201;
+      list.append(aduan.element('li', {'data-sent': String(ok)}, ok ? aduan.t('files.sent', {name: file.name})
+        : aduan.t('files.failed', {name: file.name, reason: aduan.uploadReason(answer)})));
+    }
+  }
+
   function showReceipt(receipt) {
     aduan.tokens.remember(receipt.tracking_id, receipt.reporter_token);
     const url = location.origin + '/lapor/' + receipt.tracking_id + '#token=' + encodeURIComponent(receipt.reporter_token);
@@ -121,11 +148,16 @@ aduan.start(async () => {
       aduan.showProblem(form, {status: 422, data: {errors: [{field: 'region', code: 'region_name'}]}});
       return;
     }
+    const files = chosenFiles();
+    if (!files) return;
     $('send').disabled = true;
     const answer = await aduan.api('POST', '/reports', {key, body: submission()});
+    if (answer.status === 201) {
+      showReceipt(answer.data);
+      await uploadFiles(answer.data, files);
+      $('receipt').dataset.uploaded = 'true';
+    } else aduan.showProblem(form, answer);
     $('send').disabled = false;
-    if (answer.status === 201) showReceipt(answer.data);
-    else aduan.showProblem(form, answer);
   });
 
   $('incident-date').max = new Date().toISOString().slice(0, 10);

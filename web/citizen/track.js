@@ -28,6 +28,32 @@ aduan.start(async () => {
     }
   }
 
+  /* Thumbnails of the photos (each a link to the full picture) and links to the PDFs. */
+  async function showFiles(view) {
+    const list = $('files');
+    list.replaceChildren();
+    $('files-part').hidden = !view.attachment_count;
+    const token = aduan.tokens.get(id);
+    for (let n = 1; n <= (view.attachment_count || 0); n++) {
+      const thumb = await aduan.fileUrl(id, token, n, true);
+      if (!thumb) continue;
+      const item = aduan.element('li');
+      if (thumb.type === 'application/pdf') {
+        item.append(aduan.element('a', {href: thumb.url, download: id + '-' + n + '.pdf'}, aduan.t('files.pdf', {n})));
+      } else {
+        const link = aduan.element('a', {href: '#', 'data-number': String(n)});
+        link.append(aduan.element('img', {src: thumb.url, alt: aduan.t('files.item', {n})}));
+        link.addEventListener('click', async (event) => {
+          event.preventDefault();
+          const full = await aduan.fileUrl(id, token, n, false);
+          if (full) window.open(full.url, '_blank', 'noopener');
+        });
+        item.append(link);
+      }
+      list.append(item);
+    }
+  }
+
   function showReporter(view) {
     const facts = $('reporter-facts');
     facts.replaceChildren();
@@ -76,13 +102,17 @@ aduan.start(async () => {
     $('body').textContent = view.body || '';
     $('address').textContent = view.location && view.location.address ? view.location.address : '';
     showSteps(view.actions || []);
+    showFiles(view);
     $('token-part').hidden = mine;
     $('forget-part').hidden = !mine;
     if (mine) {
+      $('add-file-part').hidden = (view.attachment_count || 0) >= 5 || view.public_status === 'completed'
+        || view.public_status === 'archived';
       showReporter(view);
       showActions(view);
     } else {
       $('reporter-part').hidden = $('reply-part').hidden = $('survey-part').hidden = true;
+      $('add-file-part').hidden = true;
     }
   }
 
@@ -144,6 +174,21 @@ aduan.start(async () => {
     $('steps-heading').focus();
   });
 
+  $('file-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const file = form.file.files[0];
+    if (!file) return aduan.showProblem(form, {status: 422, data: {errors: [{field: 'file', code: 'required'}]}});
+    if (file.size > 10 * 1024 * 1024)
+      return aduan.showProblem(form, {status: 413, data: {errors: [{field: 'file', code: 'too_long'}]}});
+    const answer = await aduan.upload(id, aduan.tokens.get(id), file);
+    if (answer.status !== 201) return aduan.showProblem(form, answer);
+    form.reset();
+    aduan.clearErrors(form);
+    await load();
+    $('files-heading').focus();
+  });
+
   $('survey-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const form = event.target;
@@ -159,6 +204,7 @@ aduan.start(async () => {
   });
 
   $('steps-heading').tabIndex = -1;
+  $('files-heading').tabIndex = -1;
   buildSurvey();
   await load();
 });
