@@ -1,7 +1,9 @@
 -- Photos and PDFs a reporter attaches to a report (docs/api.md, "Attachments"), owned by
 -- aduan-intake behind services/intake/attachment_store.h. Images are kept only as intake re-encoded
 -- them (JPEG, no EXIF or GPS, longest side bounded) with a thumbnail; the upload itself is never
--- stored. number: 1..5 within the report, so a report holds at most five.
+-- stored. number: 1..5 within the report, so a report holds at most five. request_id: the
+-- attachment.add command's id, so a resent command (the gateway resends when re-encoding is slow)
+-- is answered with the file it stored instead of storing it twice.
 CREATE TABLE attachments (
     id          bigserial PRIMARY KEY,
     report_id   bigint NOT NULL REFERENCES reports (id),
@@ -11,6 +13,8 @@ CREATE TABLE attachments (
     thumbnail   bytea,
     width       integer,
     height      integer,
+    request_id  text NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now(),
-    UNIQUE (report_id, number)
+    UNIQUE (report_id, number),
+    UNIQUE (report_id, request_id)
 );

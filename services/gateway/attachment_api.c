@@ -55,25 +55,44 @@ static enum MHD_Result answer_stored(struct MHD_Connection *c, request_t *req, c
     return doc ? http_send_json(c, req, 201, doc, headers) : http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
 }
 
-/* Passes the file part on to intake; the body stays the request's (no copy but the encoding). */
-static enum MHD_Result forward_upload(struct MHD_Connection *c, request_t *req, const char *tracking_id,
-                                      const char *token, const multipart_part_t *part)
+typedef enum MHD_Result (answer_fn)(struct MHD_Connection *c, request_t *req, const envelope_t *reply);
+
+/* Sends `message` as `type` to intake and answers with `answer` when the reply is `expected`.
+ * Clears the message. */
+static enum MHD_Result ask_intake(struct MHD_Connection *c, request_t *req, const char *type, attachment_t *message,
+                                  const char *expected, answer_fn *answer)
 {
-    attachment_t upload = {.data = (unsigned char *) req->body + part->offset, .size = part->size};
     unsigned char *body = NULL;
     size_t size = 0;
     char reason[256];
-    int encoded = mpf_set_string(&upload.tracking_id, tracking_id) == 0
-                  && mpf_set_string(&upload.reporter_token, token) == 0 && attachment_encode(&upload, &body, &size) == 0;
-    upload.data = NULL;   /* the request's */
-    attachment_clear(&upload);
+    int encoded = attachment_encode(message, &body, &size) == 0;
+    attachment_clear(message);
     if (!encoded)
         return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
-    envelope_t *reply = http_command(req, PEER_INTAKE, MSG_ATTACHMENT_ADD, body, size, reason, sizeof reason);
-    enum MHD_Result rc = reply && strcmp(reply->type, MSG_ATTACHMENT_STORED) == 0
-                             ? answer_stored(c, req, reply) : http_send_command_failure(c, req, reply, reason);
+    envelope_t *reply = http_command(req, PEER_INTAKE, type, body, size, reason, sizeof reason);
+    enum MHD_Result rc = reply && strcmp(reply->type, expected) == 0 ? answer(c, req, reply)
+                                                                      : http_send_command_failure(c, req, reply, reason);
     envelope_destroy(&reply);
     return rc;
+}
+
+/* Passes the file part on to intake; the bytes stay the request's until encoded. */
+static enum MHD_Result forward_upload(struct MHD_Connection *c, request_t *req, const char *tracking_id,
+                                      const char *token, const multipart_part_t *part)
+{
+    attachment_t upload = {.size = part->size};
+    if (mpf_set_string(&upload.tracking_id, tracking_id) != 0 || mpf_set_string(&upload.reporter_token, token) != 0) {
+        attachment_clear(&upload);
+        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    }
+    unsigned char *copy = malloc(part->size ? part->size : 1);
+    if (!copy) {
+        attachment_clear(&upload);
+        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    }
+    memcpy(copy, req->body + part->offset, part->size);
+    upload.data = copy;
+    return ask_intake(c, req, MSG_ATTACHMENT_ADD, &upload, MSG_ATTACHMENT_STORED, answer_stored);
 }
 
 static enum MHD_Result upload(struct MHD_Connection *c, request_t *req, const char *tracking_id)
@@ -140,20 +159,12 @@ static enum MHD_Result download(struct MHD_Connection *c, request_t *req, const 
         return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no such attachment", NULL, NULL);
     const char *size = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "size");
     attachment_t asked = {.number = n, .thumbnail = size && strcmp(size, "thumbnail") == 0};
-    unsigned char *body = NULL;
-    size_t body_size = 0;
-    char reason[256];
-    int encoded = mpf_set_string(&asked.tracking_id, tracking_id) == 0
-                  && mpf_set_string(&asked.reporter_token, http_bearer_token(c)) == 0
-                  && attachment_encode(&asked, &body, &body_size) == 0;
-    attachment_clear(&asked);
-    if (!encoded)
+    if (mpf_set_string(&asked.tracking_id, tracking_id) != 0
+        || mpf_set_string(&asked.reporter_token, http_bearer_token(c)) != 0) {
+        attachment_clear(&asked);
         return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
-    envelope_t *reply = http_command(req, PEER_INTAKE, MSG_ATTACHMENT_GET, body, body_size, reason, sizeof reason);
-    enum MHD_Result rc = reply && strcmp(reply->type, MSG_ATTACHMENT_DATA) == 0
-                             ? send_file(c, req, reply) : http_send_command_failure(c, req, reply, reason);
-    envelope_destroy(&reply);
-    return rc;
+    }
+    return ask_intake(c, req, MSG_ATTACHMENT_GET, &asked, MSG_ATTACHMENT_DATA, send_file);
 }
 
 enum MHD_Result attachment_api_route(struct MHD_Connection *c, request_t *req, const char *method, const char *url,

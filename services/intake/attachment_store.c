@@ -36,7 +36,8 @@ int attachment_store_next_number(db_t *db, int64_t report_id, int max, int *numb
     return 0;
 }
 
-int attachment_store_put(db_t *db, int64_t report_id, int number, const attachment_file_t *file, db_error_t *error)
+int attachment_store_put(db_t *db, int64_t report_id, int number, const char *request_id,
+                         const attachment_file_t *file, db_error_t *error)
 {
     char id[24], n[16], width[16], height[16];
     snprintf(id, sizeof id, "%lld", (long long) report_id);
@@ -50,9 +51,9 @@ int attachment_store_put(db_t *db, int64_t report_id, int number, const attachme
         snprintf(error->message, sizeof error->message, "out of memory");
     else {
         const char *params[] = {id, n, file->media_type, data, thumbnail, file->width ? width : NULL,
-                                file->height ? height : NULL};
-        rc = db_exec_ok(db, "INSERT INTO attachments (report_id, number, media_type, data, thumbnail, width, height) "
-                            "VALUES ($1, $2, $3, $4::bytea, $5::bytea, $6, $7)", 7, params, error);
+                                file->height ? height : NULL, request_id};
+        rc = db_exec_ok(db, "INSERT INTO attachments (report_id, number, media_type, data, thumbnail, width, height, "
+                            "request_id) VALUES ($1, $2, $3, $4::bytea, $5::bytea, $6, $7, $8)", 8, params, error);
     }
     free(data);
     free(thumbnail);
@@ -107,4 +108,29 @@ int attachment_store_count(db_t *db, const char *tracking_id, int64_t *count, db
     *count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     return 0;
+}
+
+int attachment_store_by_request(db_t *db, int64_t report_id, const char *request_id, int *number, char **media_type,
+                                int *width, int *height, db_error_t *error)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long) report_id);
+    const char *params[] = {id, request_id};
+    PGresult *r = db_exec(db, "SELECT number, media_type, coalesce(width, 0), coalesce(height, 0) FROM attachments "
+                              "WHERE report_id = $1 AND request_id = $2", 2, params, error);
+    if (!r)
+        return -1;
+    int found = PQntuples(r) == 1;
+    if (found) {
+        *number = (int) strtol(PQgetvalue(r, 0, 0), NULL, 10);
+        *media_type = db_value_dup(r, 0, 1);
+        *width = (int) strtol(PQgetvalue(r, 0, 2), NULL, 10);
+        *height = (int) strtol(PQgetvalue(r, 0, 3), NULL, 10);
+    }
+    PQclear(r);
+    if (found && !*media_type) {
+        snprintf(error->message, sizeof error->message, "out of memory");
+        return -1;
+    }
+    return found ? 0 : 1;
 }

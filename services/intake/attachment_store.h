@@ -23,7 +23,13 @@ typedef struct {
 /* Inside a transaction that locked the report (report_store_access): the next number, 0 when
  * the report holds `max` already. */
 int attachment_store_next_number(db_t *db, int64_t report_id, int max, int *number, db_error_t *error);
-int attachment_store_put(db_t *db, int64_t report_id, int number, const attachment_file_t *file, db_error_t *error);
+/* Stores the file under `request_id`, the id of the command that brought it. */
+int attachment_store_put(db_t *db, int64_t report_id, int number, const char *request_id,
+                         const attachment_file_t *file, db_error_t *error);
+/* The number, type and size of the file a command stored already, if one did: 0 when found
+ * (media_type malloc'd), 1 when not. */
+int attachment_store_by_request(db_t *db, int64_t report_id, const char *request_id, int *number, char **media_type,
+                                int *width, int *height, db_error_t *error);
 
 /* How many the report holds. */
 int attachment_store_count(db_t *db, const char *tracking_id, int64_t *count, db_error_t *error);

@@ -168,14 +168,12 @@ int report_store_load(db_t *db, const char *tracking_id, report_view_t *view, ch
     return rc;
 }
 
-int report_store_access(db_t *db, const char *tracking_id, bool for_update, int64_t *report_id, bool *confidential,
+int report_store_access(db_t *db, const char *tracking_id, int64_t *report_id, bool *confidential,
                         char token_hash[65], db_error_t *error)
 {
     const char *params[] = {tracking_id};
-    PGresult *r = db_exec(db, for_update
-                                  ? "SELECT id, confidential, reporter_token_hash FROM reports WHERE tracking_id = $1 FOR UPDATE"
-                                  : "SELECT id, confidential, reporter_token_hash FROM reports WHERE tracking_id = $1",
-                          1, params, error);
+    PGresult *r = db_exec(db, "SELECT id, confidential, reporter_token_hash FROM reports WHERE tracking_id = $1", 1,
+                          params, error);
     if (!r)
         return -1;
     int found = PQntuples(r) == 1;
@@ -184,6 +182,19 @@ int report_store_access(db_t *db, const char *tracking_id, bool for_update, int6
         *confidential = PQgetvalue(r, 0, 1)[0] == 't';
         snprintf(token_hash, 65, "%s", PQgetvalue(r, 0, 2));
     }
+    PQclear(r);
+    return found ? 0 : 1;
+}
+
+int report_store_lock(db_t *db, int64_t report_id, db_error_t *error)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long) report_id);
+    const char *params[] = {id};
+    PGresult *r = db_exec(db, "SELECT 1 FROM reports WHERE id = $1 FOR UPDATE", 1, params, error);
+    if (!r)
+        return -1;
+    int found = PQntuples(r) == 1;
     PQclear(r);
     return found ? 0 : 1;
 }

@@ -32,9 +32,12 @@ int report_store_load(db_t *db, const char *tracking_id, report_view_t *view,
                       char token_hash[65], db_error_t *error);
 
 /* What deciding who may touch a report's attachments needs: its id, whether it is confidential, and
- * its token hash. 1 when there is no such report. Locks the row when `for_update` (inside a
- * transaction), so two uploads to one report are numbered one after the other. */
-int report_store_access(db_t *db, const char *tracking_id, bool for_update, int64_t *report_id, bool *confidential,
+ * its token hash. 1 when there is no such report. */
+int report_store_access(db_t *db, const char *tracking_id, int64_t *report_id, bool *confidential,
                         char token_hash[65], db_error_t *error);
+
+/* Inside a transaction: locks the report row (uploads to one report are numbered one after the
+ * other); 1 when there is no such report. */
+int report_store_lock(db_t *db, int64_t report_id, db_error_t *error);
 
 #endif
