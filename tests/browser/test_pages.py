@@ -19,6 +19,7 @@ import unittest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from aduan_harness import System, SystemTestCase, free_port, valid_report
@@ -404,6 +405,35 @@ class PagesTest(SystemTestCase):
                                        valid_report(confidential=True, title="Rahasia: pungutan liar"))
         self.assertEqual(status, 201, doc)
         return doc["tracking_id"], doc["reporter_token"]
+
+    def test_adding_data_when_asked(self):
+        tracking_id, token = self.submit_in_browser(title="Saluran air tersumbat di Batu Aji")
+        self.act_ok(tracking_id, "nas", "postpone", reason_code="unclear_location", note="Di RT berapa tepatnya?")
+        self.open(f"/lapor/{tracking_id}")
+        self.assertEqual(self.by_id("reply-heading").text, catalogue("id")["track.add_data_heading"])
+        self.assertIn("Di RT berapa tepatnya?", self.by_id("steps").text)
+        self.by_id("reply-note").send_keys("RT 03 RW 05, dekat masjid.")
+        self.by_id("reply-form").find_element(By.TAG_NAME, "button").click()
+        self.wait(lambda: "RT 03 RW 05" in self.by_id("steps").text, "the added data in the steps")
+        self.assertEqual(self.api_view(tracking_id)["status"], "waiting_verification")
+        self.assertTrue(token)
+
+    def test_keyboard_alone(self):
+        """From the home page to a report's page with the keyboard only."""
+        tracking_id, _ = self.submit_confidential()
+        self.open("/")
+        body = self.browser.find_element(By.TAG_NAME, "body")
+        body.click()
+        for _ in range(12):
+            active = self.browser.switch_to.active_element
+            if active.get_attribute("id") == "tracking-id":
+                break
+            active.send_keys(Keys.TAB)
+        self.assertEqual(self.browser.switch_to.active_element.get_attribute("id"), "tracking-id")
+        self.browser.switch_to.active_element.send_keys(tracking_id + Keys.ENTER)
+        self.wait(lambda: "/lapor/" in self.browser.current_url, "the report's page")
+        self.wait_ready()
+        self.assertEqual(self.by_id("tracking-id").text, tracking_id)
 
     def test_errors_beside_their_fields(self):
         self.open("/kirim")
