@@ -12,6 +12,8 @@
 static const mpf_field_t fields[] = {
     S("tracking_id", 64, tracking_id),
     S("reporter_token", 128, reporter_token),
+    S("actor_role", 32, actor_role),
+    S("actor_institution", 64, actor_institution),
     I("number", number),
     {"thumbnail", MPF_BOOL, true, 0, offsetof(attachment_t, thumbnail), MPF_NO_FLAG},
     S("media_type", 100, media_type),

@@ -10,7 +10,8 @@
  * One body for the four messages, each using the fields it needs:
  *   attachment.add    tracking_id, reporter_token, data         → attachment.stored
  *   attachment.stored tracking_id, number, media_type, width/height (images)
- *   attachment.get    tracking_id, number, thumbnail, reporter_token?  → attachment.data
+ *   attachment.get    tracking_id, number, thumbnail, and reporter_token or the staff actor
+ *                     (actor_role, actor_institution, from the gateway's session) → attachment.data
  *   attachment.data   media_type, data
  * Strict decoders as in report_codec.h; data is a msgpack bin of at most ATTACHMENT_DATA_MAX. */
 
@@ -20,6 +21,8 @@
 typedef struct {
     char *tracking_id;
     char *reporter_token;
+    char *actor_role;               /* get by staff: their role and institution */
+    char *actor_institution;
     int64_t number;                 /* 1..ATTACHMENTS_PER_REPORT; 0 = not given */
     bool thumbnail;
     char *media_type;

@@ -9,6 +9,7 @@
 #include "msgpack_fields.h"
 #include "multipart.h"
 #include "request_limits.h"
+#include "staff_api.h"
 
 #define PREFIX "/api/v1/reports/"
 
@@ -159,8 +160,18 @@ static enum MHD_Result download(struct MHD_Connection *c, request_t *req, const 
         return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no such attachment", NULL, NULL);
     const char *size = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "size");
     attachment_t asked = {.number = n, .thumbnail = size && strcmp(size, "thumbnail") == 0};
-    if (mpf_set_string(&asked.tracking_id, tracking_id) != 0
-        || mpf_set_string(&asked.reporter_token, http_bearer_token(c)) != 0) {
+    /* ?as=staff: the Bearer token is a staff session's, not a reporter token. */
+    const char *as = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "as");
+    staff_member_t who;
+    enum MHD_Result rc;
+    bool staff = as && strcmp(as, "staff") == 0;
+    if (staff && !staff_api_authenticate(c, req, &who, &rc))
+        return rc;
+    int filled = mpf_set_string(&asked.tracking_id, tracking_id) == 0
+                 && (staff ? mpf_set_string(&asked.actor_role, who.role) == 0
+                                 && mpf_set_string(&asked.actor_institution, who.institution) == 0
+                           : mpf_set_string(&asked.reporter_token, http_bearer_token(c)) == 0);
+    if (!filled) {
         attachment_clear(&asked);
         return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
     }

@@ -9,7 +9,8 @@
 /* A report's photos and PDFs (docs/api.md, "Attachments"):
  *   POST /api/v1/reports/{id}/attachments        multipart/form-data, field "file"; the reporter token
  *   GET  /api/v1/reports/{id}/attachments/{n}    [?size=thumbnail]; a confidential report's only
- *                                                with its reporter token
+ *                                                with its reporter token, or ?as=staff with the
+ *                                                session of staff in scope
  * The gateway reads the multipart body and passes the bytes on: aduan-intake checks the real type,
  * re-encodes photos and stores them (attachment.add / attachment.get, attachment_codec.h). */
 

@@ -183,6 +183,8 @@ int intake_attachment_get(void *ctx, const envelope_t *request, envelope_t *repl
     int rc = asked.tracking_id && tracking_id_normalize(asked.tracking_id, tracking_id) == 0
                  ? report_store_access(intake->db, tracking_id, &report_id, &confidential, hash, &error) : 1;
     bool allowed = !confidential || (asked.reporter_token && secret_token_matches(asked.reporter_token, hash));
+    if (rc == 0 && !allowed && asked.actor_role && asked.actor_institution)
+        rc = report_store_in_scope(intake->db, report_id, asked.actor_role, asked.actor_institution, &allowed, &error);
     if (rc == 0 && !allowed)
         rc = 1;
     if (rc == 0)

@@ -198,3 +198,19 @@ int report_store_lock(db_t *db, int64_t report_id, db_error_t *error)
     PQclear(r);
     return found ? 0 : 1;
 }
+
+int report_store_in_scope(db_t *db, int64_t report_id, const char *role, const char *institution, bool *in,
+                          db_error_t *error)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long) report_id);
+    const char *params[] = {id, role, institution};
+    PGresult *r = db_exec(db, "SELECT coalesce($2 = 'national_admin' OR institution_within("
+                              "COALESCE(institution_code, target_institution), $3), false) FROM reports WHERE id = $1",
+                          3, params, error);
+    if (!r)
+        return -1;
+    *in = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return 0;
+}

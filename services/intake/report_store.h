@@ -38,6 +38,11 @@ int report_store_access(db_t *db, const char *tracking_id, int64_t *report_id, b
 
 /* Inside a transaction: locks the report row (uploads to one report are numbered one after the
  * other); 1 when there is no such report. */
+/* Whether staff of `role` at `institution` may see the report's content: a national admin always,
+ * others when it lies in their institution's subtree (as the staff views decide). 0 with *in. */
+int report_store_in_scope(db_t *db, int64_t report_id, const char *role, const char *institution, bool *in,
+                          db_error_t *error);
+
 int report_store_lock(db_t *db, int64_t report_id, db_error_t *error);
 
 #endif

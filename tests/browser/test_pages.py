@@ -251,6 +251,15 @@ class PagesTest(SystemTestCase):
             status, _, raw = self.sys.request("GET", f"/api/v1/reports/{tid}/attachments/1", headers=headers)
             self.assertEqual(status, 404)
             self.assertNotIn(b"\xff\xd8", raw)
+        # Staff see it with ?as=staff and a session of theirs in scope; a session is not a reporter token.
+        status, _, _ = self.sys.request("GET", f"/api/v1/reports/{tid}/attachments/1?as=staff", headers=self.auth["nas"])
+        self.assertEqual(status, 200, "a national admin")
+        status, _, _ = self.sys.request("GET", f"/api/v1/reports/{tid}/attachments/1?as=staff", headers=self.auth["pupr"])
+        self.assertEqual(status, 404, "a unit the report has not reached")
+        status, _, _ = self.sys.request("GET", f"/api/v1/reports/{tid}/attachments/1", headers=self.auth["nas"])
+        self.assertEqual(status, 404, "a session sent as a reporter token")
+        status, _, _ = self.sys.request("GET", f"/api/v1/reports/{tid}/attachments/1?as=staff", headers=auth)
+        self.assertEqual(status, 401, "a reporter token is no session")
         self.assertEqual(self.api_view(tid, token)["attachment_count"], 1)
         self.assertEqual(self.api_view(tid)["attachment_count"], 0, "the count of a hidden report's files is hidden")
         # The real type decides: an SVG or a script named .jpg is refused, a PDF kept as sent.

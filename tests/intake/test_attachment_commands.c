@@ -114,12 +114,15 @@ static int64_t add(const char *tracking_id, const char *token, const char *id)
     return number;
 }
 
-/* attachment.get of file 1: whether it was served. */
-static bool served(const char *tracking_id, const char *token)
+/* attachment.get of file 1 with a reporter token, or as staff of `role` at `institution`:
+ * whether it was served. */
+static bool served_to(const char *tracking_id, const char *token, const char *role, const char *institution)
 {
     attachment_t asked = {.number = 1};
     mpf_set_string(&asked.tracking_id, tracking_id);
     mpf_set_string(&asked.reporter_token, token);
+    mpf_set_string(&asked.actor_role, role);
+    mpf_set_string(&asked.actor_institution, institution);
     envelope_t *reply = call(intake_attachment_get, MSG_ATTACHMENT_GET, NULL, &asked);
     attachment_clear(&asked);
     bool ok = strcmp(reply->type, MSG_ATTACHMENT_DATA) == 0;
@@ -133,6 +136,11 @@ static bool served(const char *tracking_id, const char *token)
     }
     envelope_destroy(&reply);
     return ok;
+}
+
+static bool served(const char *tracking_id, const char *token)
+{
+    return served_to(tracking_id, token, NULL, NULL);
 }
 
 static void a_resent_command_is_stored_once(void **state)
@@ -159,6 +167,11 @@ static void a_confidential_reports_file_is_its_reporters(void **state)
     assert_false(served(tracking_id, NULL));
     assert_false(served(tracking_id, "not-the-token"));
     assert_true(served(tracking_id, token));
+    /* Staff: a national admin sees it; an institution's staff only within their subtree (this
+     * report, addressed to nobody and not yet routed, is in no institution's). */
+    assert_true(served_to(tracking_id, NULL, "national_admin", "NASIONAL"));
+    assert_false(served_to(tracking_id, NULL, "institution_admin", "KOTA-21.72"));
+    assert_false(served_to(tracking_id, NULL, "unit_liaison", "KOTA-21.71.PUPR"));
 }
 
 int main(void)
