@@ -6,10 +6,11 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libzmq3-dev libczmq-dev libmsgpack-dev libpq-dev libmicrohttpd-dev libjansson-dev
-  libsodium-dev libcmocka-dev libcurl4-openssl-dev libxml2-dev
+  libsodium-dev libcmocka-dev libcurl4-openssl-dev libxml2-dev libvips-dev
   postgresql postgresql-contrib
   python3 python3-zmq python3-msgpack python3-aiosmtpd
   curl jq util-linux
+  chromium chromium-driver python3-selenium nodejs npm
 )
 
 missing=()

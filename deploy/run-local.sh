@@ -127,6 +127,7 @@ fi
 cat <<MSG
 
 aduan is running.
+  Pages:    http://$ADUAN_HTTP_ADDR/   (the citizens' pages: submit, follow a report)
   API:      http://$ADUAN_HTTP_ADDR/api/v1/   (OpenAPI: http://$ADUAN_HTTP_ADDR/api/v1/openapi.json)
   Staff:    sign in as "admin" with the password in $state/admin-password (POST /api/v1/sessions)
   Database: psql '$db_url'   (the owner; each service connects as aduan_<service>)

@@ -32,6 +32,10 @@
 #define MSG_OPEN311_QUERY   "open311.query"     /* intake → staff.document: open311_query_codec.h */
 #define MSG_REPORT_NOTIFICATIONS     "report.notifications"      /* intake → report.notifications_set: */
 #define MSG_REPORT_NOTIFICATIONS_SET "report.notifications_set"  /*   reporter_preferences_codec.h */
+#define MSG_ATTACHMENT_ADD    "attachment.add"     /* intake → attachment.stored: attachment_codec.h */
+#define MSG_ATTACHMENT_STORED "attachment.stored"
+#define MSG_ATTACHMENT_GET    "attachment.get"     /* intake → attachment.data: attachment_codec.h */
+#define MSG_ATTACHMENT_DATA   "attachment.data"
 /* notify → staff.document (a JSON document), "{}" for the 204 answers: notify_command_codec.h */
 #define MSG_WEBHOOK_REGISTER "webhook.register"   /* url, institution?, description?, event_types? */
 #define MSG_WEBHOOK_LIST     "webhook.list"

@@ -77,6 +77,9 @@ static const mpf_field_t view_fields[] = {
     S(report_view_t, "reporter_phone", false, REPORT_PHONE_MAX, reporter_phone),
     {"submitted_at", MPF_INT, true, 0, offsetof(report_view_t, submitted_at_ms), MPF_NO_FLAG},
     {"updated_at", MPF_INT, true, 0, offsetof(report_view_t, updated_at_ms), MPF_NO_FLAG},
+    S(report_view_t, "deadline_kind", false, 32, deadline_kind),
+    {"deadline_due", MPF_INT, false, 0, offsetof(report_view_t, deadline_due_ms), offsetof(report_view_t, has_deadline)},
+    {"attachment_count", MPF_INT, true, 0, offsetof(report_view_t, attachment_count), MPF_NO_FLAG},
 };
 static const char *const view_extra_keys[] = {"actions", NULL};
 

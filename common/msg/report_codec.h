@@ -80,6 +80,11 @@ typedef struct {
     char *reporter_phone;        /* only when reporter_authorized */
     int64_t submitted_at_ms;
     int64_t updated_at_ms;
+    char *deadline_kind;         /* the open clock due first (verification, follow_up, resolution,
+                                    reporter_reply), NULL when none runs; public like the status */
+    bool has_deadline;
+    int64_t deadline_due_ms;     /* when that clock is due */
+    int64_t attachment_count;    /* photos and PDFs (attachment_codec.h); 0 when content_hidden */
     size_t action_count;
     report_action_t *actions;    /* oldest first */
 } report_view_t;

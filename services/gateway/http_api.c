@@ -13,6 +13,7 @@
 #include "embedded_file.h"
 #include "error_reply.h"
 #include "action_api.h"
+#include "attachment_api.h"
 #include "http_reply.h"
 #include "http_wait.h"
 #include "notify_api.h"
@@ -30,6 +31,7 @@
 #include "report_json.h"
 #include "report_rules.h"
 #include "tracking_id.h"
+#include "web_pages.h"
 
 extern const embedded_file_t gateway_documents[];
 
@@ -178,6 +180,9 @@ static enum MHD_Result route(struct MHD_Connection *c, request_t *req, const cha
         rc = open311_api_route(c, req, method, url, &handled);
     if (!handled)
         rc = open311_keys_api_route(c, req, method, url, &handled);
+        rc = web_pages_route(c, req, method, url, &handled);
+    if (!handled)
+        rc = attachment_api_route(c, req, method, url, &handled);
     if (handled)
         return rc;
     bool under_reports = strncmp(url, API "/reports/", sizeof API "/reports/" - 1) == 0;
@@ -223,7 +228,7 @@ static enum MHD_Result refuse_while_stopping(struct MHD_Connection *c, request_t
 
 static void collect(request_t *req, const char *data, size_t size)
 {
-    if (req->too_large || req->size + size > HTTP_API_BODY_MAX) {
+    if (req->too_large || req->size + size > req->body_max) {
         req->too_large = true;  /* keep reading (and dropping) so the answer reaches the client */
         return;
     }
@@ -250,10 +255,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         clock_gettime(CLOCK_MONOTONIC, &req->started);
         req->route = "unknown";
         *state = req;
+        req->body_max = attachment_api_body_max(method, url);
         const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (length && strtoull(length, NULL, 10) > HTTP_API_BODY_MAX) {
+        if (length && strtoull(length, NULL, 10) > req->body_max) {
+            char detail[64];
+            snprintf(detail, sizeof detail, "the body may be at most %zu bytes", req->body_max);
             logger_set_trace(req->id);
-            return http_send_problem(c, req, &PROBLEM_TOO_LARGE, "the body may be at most 65536 bytes", NULL, NULL);
+            return http_send_problem(c, req, &PROBLEM_TOO_LARGE, detail, NULL, NULL);
         }
         return MHD_YES;
     }

@@ -29,6 +29,7 @@ typedef struct {
     struct timespec started;
     char *body;
     size_t size;
+    size_t body_max;              /* HTTP_API_BODY_MAX, larger for an upload (attachment_api.h) */
     bool too_large;
     unsigned status;
     const char *route;

@@ -10,6 +10,7 @@
 #include "password_slots.h"
 #include "request_limits.h"
 #include "staff_api.h"
+#include "web_pages.h"
 #include "logger.h"
 #include "service.h"
 
@@ -45,6 +46,9 @@ static const config_option_t gateway_options[] = {
     {"ADUAN_SESSION_TTL_MINUTES", "480", "how long a staff session lasts"},
     {"ADUAN_SESSION_IDLE_MINUTES", "30", "a staff session unused this long ends"},
     {"ADUAN_COMMAND_TIMEOUT_MS", "2000", "how long to wait for a command reply before resending"},
+    {"ADUAN_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+     "map tiles of the web pages' location picker ({s}, {z}, {x}, {y}); empty = no tiles (the form still works)"},
+    {"ADUAN_MAP_ATTRIBUTION", "\u00a9 OpenStreetMap contributors", "attribution shown on the map, as the tile server asks"},
     {"ADUAN_COMMAND_ATTEMPTS", "3", "how many times a command is sent before giving up (503)"},
     {"ADUAN_COMMAND_WINDOW", "64", "commands in flight to one service at most; more wait in the gateway, their time-out not yet running"},
 };
@@ -168,11 +172,15 @@ static int run(service_t *service, const gateway_settings_t *s)
                            s->statement_timeout_ms) != 0
         || password_slots_setup((unsigned) s->password_checks) != 0)
         logger_error("command links: %s", reason);
+    else if (web_pages_setup(config_get(config, "ADUAN_MAP_TILE_URL"), config_get(config, "ADUAN_MAP_ATTRIBUTION"),
+                             reason, sizeof reason) != 0)
+        logger_error("%s", reason);
     else {
         exit_code = serve(service, s, probe);
         command_links_teardown();
         staff_api_teardown();
         password_slots_teardown();
+        web_pages_teardown();
     }
     cmd_client_destroy(&probe);
     curve_keys_destroy(&keys);

@@ -258,6 +258,8 @@ json_t *report_json_from_view(const report_view_t *v)
     json_object_set_new(doc, "anonymous", json_boolean(v->anonymous));
     json_object_set_new(doc, "confidential", json_boolean(v->confidential));
     json_object_set_new(doc, "content_hidden", json_boolean(v->content_hidden));
+    /* Whether the token presented was this report's: the page offers the reporter's actions. */
+    json_object_set_new(doc, "reporter_view", json_boolean(v->reporter_authorized));
     set_string(doc, "title", v->title);
     set_string(doc, "body", v->body);
     set_string(doc, "category", v->category);
@@ -273,6 +275,12 @@ json_t *report_json_from_view(const report_view_t *v)
         json_object_set_new(doc, "reporter", reporter);
     set_time(doc, "submitted_at", v->submitted_at_ms);
     set_time(doc, "updated_at", v->updated_at_ms);
+    if (v->has_deadline && v->deadline_kind) {
+        json_t *deadline = json_pack("{s:s}", "kind", v->deadline_kind);
+        set_time(deadline, "due_at", v->deadline_due_ms);
+        json_object_set_new(doc, "deadline", deadline);
+    }
+    json_object_set_new(doc, "attachment_count", json_integer(v->attachment_count));
     json_object_set_new(doc, "actions", actions_of(v));
     return doc;
 }

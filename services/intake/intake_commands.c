@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attachment_commands.h"
+#include "attachment_store.h"
 #include "error_reply.h"
 #include "event_log.h"
 #include "logger.h"
@@ -121,7 +123,7 @@ static int submit_tx(db_t *db, void *ctx, db_error_t *error)
     return store_new_report(db, tx, error);
 }
 
-static void reply_database_error(envelope_t *reply, const db_error_t *error)
+void intake_reply_database_error(envelope_t *reply, const db_error_t *error)
 {
     logger_error("database: %s %s", error->sqlstate, error->message);
     if (db_error_is_retryable(error))
@@ -130,7 +132,7 @@ static void reply_database_error(envelope_t *reply, const db_error_t *error)
         error_reply_simple(reply, ERROR_INTERNAL, "the report could not be stored");
 }
 
-static void reply_invalid(envelope_t *reply, const field_errors_t *errors)
+void intake_reply_invalid(envelope_t *reply, const field_errors_t *errors)
 {
     error_reply_t error;
     memset(&error, 0, sizeof error);
@@ -143,7 +145,7 @@ static void reply_invalid(envelope_t *reply, const field_errors_t *errors)
 static void answer_submission(envelope_t *reply, int rc, submit_tx_t *tx, const db_error_t *error)
 {
     if (rc < 0)
-        reply_database_error(reply, error);
+        intake_reply_database_error(reply, error);
     else if (rc == 0 || tx->state == SUBMISSION_KEY_REPLAY) {
         envelope_set_type(reply, MSG_REPORT_RECEIPT);
         envelope_take_body(reply, tx->response, tx->response_size);
@@ -153,7 +155,7 @@ static void answer_submission(envelope_t *reply, int rc, submit_tx_t *tx, const 
     else if (tx->state == SUBMISSION_KEY_IN_FLIGHT)
         error_reply_simple(reply, ERROR_IN_FLIGHT, "a request with this idempotency key is being handled");
     else
-        reply_invalid(reply, &tx->errors);
+        intake_reply_invalid(reply, &tx->errors);
 }
 
 int intake_submit(void *ctx, const envelope_t *request, envelope_t *reply)
@@ -166,7 +168,7 @@ int intake_submit(void *ctx, const envelope_t *request, envelope_t *reply)
     submission_seal_t seal;
     submit_tx_t tx = {.submission = &submission, .seal = &seal, .fingerprint = fingerprint};
     if (report_submission_check(&submission, &tx.errors) > 0) {
-        reply_invalid(reply, &tx.errors);
+        intake_reply_invalid(reply, &tx.errors);
         report_submission_clear(&submission);
         return 0;
     }
@@ -209,8 +211,10 @@ int intake_get(void *ctx, const envelope_t *request, envelope_t *reply)
     db_error_t error = {"", ""};
     int rc = tracking_id_normalize(lookup.tracking_id, tracking_id) == 0
                  ? report_store_load(intake->db, tracking_id, &view, hash, &error) : 1;
+    if (rc == 0)
+        rc = attachment_store_count(intake->db, tracking_id, &view.attachment_count, &error);
     if (rc < 0)
-        reply_database_error(reply, &error);
+        intake_reply_database_error(reply, &error);
     else if (rc > 0)
         error_reply_simple(reply, ERROR_NOT_FOUND, "no report has this tracking id");
     else
@@ -233,7 +237,7 @@ int intake_reference_list(void *ctx, const envelope_t *request, envelope_t *repl
     unsigned char *body = NULL;
     size_t size = 0;
     if (rc < 0)
-        reply_database_error(reply, &error);
+        intake_reply_database_error(reply, &error);
     else if (rc > 0)
         error_reply_simple(reply, ERROR_INVALID, "unknown reference table");
     else if (reference_list_encode(&list, &body, &size) != 0)
@@ -292,7 +296,7 @@ int intake_notifications(void *ctx, const envelope_t *request, envelope_t *reply
     else
         rc = db_transaction(intake->db, preferences_tx, &tx, &error);
     if (rc < 0)
-        reply_database_error(reply, &error);
+        intake_reply_database_error(reply, &error);
     else if (rc == 0)
         answer_preferences(reply, tracking_id, &tx.now);
     else if (rc == 1)   /* one answer for an unknown report and a wrong token */
@@ -308,7 +312,9 @@ int intake_commands_register(cmd_server_t *server, intake_t *intake)
     if (cmd_server_on(server, MSG_REPORT_SUBMIT, CURVE_ROLE_GATEWAY, intake_submit, intake) != 0
         || cmd_server_on(server, MSG_REPORT_GET, CURVE_ROLE_GATEWAY, intake_get, intake) != 0
         || cmd_server_on(server, MSG_REFERENCE_LIST, CURVE_ROLE_GATEWAY, intake_reference_list, intake) != 0
-        || cmd_server_on(server, MSG_REPORT_NOTIFICATIONS, CURVE_ROLE_GATEWAY, intake_notifications, intake) != 0)
+        || cmd_server_on(server, MSG_REPORT_NOTIFICATIONS, CURVE_ROLE_GATEWAY, intake_notifications, intake) != 0
+        || cmd_server_on(server, MSG_ATTACHMENT_ADD, CURVE_ROLE_GATEWAY, intake_attachment_add, intake) != 0
+        || cmd_server_on(server, MSG_ATTACHMENT_GET, CURVE_ROLE_GATEWAY, intake_attachment_get, intake) != 0)
         return -1;
     return 0;
 }

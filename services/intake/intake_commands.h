@@ -2,10 +2,11 @@
 #define ADUAN_INTAKE_COMMANDS_H
 #include "cmd_server.h"
 #include "db.h"
+#include "field_errors.h"
 #include "secret_setting.h"
 
 /* The commands aduan-intake answers: report.submit, report.get, reference.list,
- * report.notifications. */
+ * report.notifications, and attachment.add / attachment.get (attachment_commands.h). */
 typedef struct {
     db_t *db;
     unsigned char idempotency_secret[SECRET_SETTING_BYTES];  /* ADUAN_IDEMPOTENCY_SECRET */
@@ -18,5 +19,9 @@ int intake_submit(void *ctx, const envelope_t *request, envelope_t *reply);
 int intake_get(void *ctx, const envelope_t *request, envelope_t *reply);
 int intake_reference_list(void *ctx, const envelope_t *request, envelope_t *reply);
 int intake_notifications(void *ctx, const envelope_t *request, envelope_t *reply);
+
+/* Replies shared by the handlers: a database error (503 when retryable, else 500) and field errors (422). */
+void intake_reply_database_error(envelope_t *reply, const db_error_t *error);
+void intake_reply_invalid(envelope_t *reply, const field_errors_t *errors);
 
 #endif

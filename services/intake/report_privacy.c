@@ -25,6 +25,7 @@ void report_privacy_restrict(report_view_t *view, bool reporter_authorized)
     drop(&view->address);
     view->has_coordinates = false;
     view->lat = view->lon = 0;
+    view->attachment_count = 0;
     for (size_t i = 0; i < view->action_count; i++)
         drop(&view->actions[i].note);
 }

@@ -95,6 +95,24 @@ static int load_actions(db_t *db, const char *report_id, report_view_t *view, db
     return 0;
 }
 
+/* The open clock due first: the page says by when the next step is due ("ditindaklanjuti paling
+ * lambat 12 Desember"). A missed clock stays open until met, so it is still the one shown. */
+static int load_deadline(db_t *db, const char *report_id, report_view_t *view, db_error_t *error)
+{
+    const char *params[] = {report_id};
+    PGresult *r = db_exec(db, "SELECT kind, (extract(epoch FROM due_at) * 1000)::bigint FROM report_deadlines "
+                              "WHERE report_id = $1 AND ended_at IS NULL ORDER BY due_at, id LIMIT 1", 1, params, error);
+    if (!r)
+        return -1;
+    if (PQntuples(r) == 1) {
+        view->deadline_kind = db_value_dup(r, 0, 0);
+        view->deadline_due_ms = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+        view->has_deadline = view->deadline_kind != NULL;
+    }
+    PQclear(r);
+    return 0;
+}
+
 static void fill_view(const PGresult *r, report_view_t *v)
 {
     v->tracking_id = db_value_dup(r, 0, 0);
@@ -142,8 +160,57 @@ int report_store_load(db_t *db, const char *tracking_id, report_view_t *view, ch
     fill_view(r, view);
     snprintf(token_hash, 65, "%s", PQgetvalue(r, 0, 21));
     int rc = load_actions(db, PQgetvalue(r, 0, 22), view, error);
+    if (rc == 0)
+        rc = load_deadline(db, PQgetvalue(r, 0, 22), view, error);
     PQclear(r);
     if (rc != 0)
         report_view_clear(view);
     return rc;
+}
+
+int report_store_access(db_t *db, const char *tracking_id, int64_t *report_id, bool *confidential,
+                        char token_hash[65], db_error_t *error)
+{
+    const char *params[] = {tracking_id};
+    PGresult *r = db_exec(db, "SELECT id, confidential, reporter_token_hash FROM reports WHERE tracking_id = $1", 1,
+                          params, error);
+    if (!r)
+        return -1;
+    int found = PQntuples(r) == 1;
+    if (found) {
+        *report_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        *confidential = PQgetvalue(r, 0, 1)[0] == 't';
+        snprintf(token_hash, 65, "%s", PQgetvalue(r, 0, 2));
+    }
+    PQclear(r);
+    return found ? 0 : 1;
+}
+
+int report_store_lock(db_t *db, int64_t report_id, db_error_t *error)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long) report_id);
+    const char *params[] = {id};
+    PGresult *r = db_exec(db, "SELECT 1 FROM reports WHERE id = $1 FOR UPDATE", 1, params, error);
+    if (!r)
+        return -1;
+    int found = PQntuples(r) == 1;
+    PQclear(r);
+    return found ? 0 : 1;
+}
+
+int report_store_in_scope(db_t *db, int64_t report_id, const char *role, const char *institution, bool *in,
+                          db_error_t *error)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long) report_id);
+    const char *params[] = {id, role, institution};
+    PGresult *r = db_exec(db, "SELECT coalesce($2 = 'national_admin' OR institution_within("
+                              "COALESCE(institution_code, target_institution), $3), false) FROM reports WHERE id = $1",
+                          3, params, error);
+    if (!r)
+        return -1;
+    *in = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return 0;
 }

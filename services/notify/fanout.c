@@ -383,7 +383,7 @@ int fanout_event(db_t *db, const event_t *event, const fanout_settings_t *settin
         return -1;
     }
     f.payload = json_object_get(f.event_json, "payload");
-    snprintf(f.tracking_url, sizeof f.tracking_url, "%s/api/v1/reports/%s", settings->public_url,
+    snprintf(f.tracking_url, sizeof f.tracking_url, "%s/lapor/%s", settings->public_url,
              event->tracking_id ? event->tracking_id : "");
     int rc = load_report(db, &f, error);
     if (rc == 0)

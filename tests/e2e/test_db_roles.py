@@ -48,6 +48,7 @@ MAP = {
                       ("aduan_intake", SIU)),
     "report_actions": grants((LIFECYCLE, SI), ("aduan_notify", S)),
     "report_deadlines": grants((LIFECYCLE, SIU)),
+    "attachments": grants(("aduan_intake", SI)),
     "submission_keys": grants(("aduan_intake", SID)),
     "report_prechecks": grants((["aduan_intake", "aduan_route"], S), ("aduan_verify", SI)),
     # stats may UPDATE events.seq only (the sequencer's numbering): checked column by column below

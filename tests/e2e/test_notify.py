@@ -136,7 +136,7 @@ class ReporterAndStaff(NotifyCase):
         text = follow_up.get_body(("plain",)).get_content()
         html = follow_up.get_body(("html",)).get_content()
         self.assertIn("Lubang ditambal hari Senin.", text)
-        self.assertIn(f"https://lapor.example.go.id/api/v1/reports/{tid}", text)
+        self.assertIn(f"https://lapor.example.go.id/lapor/{tid}", text)
         received = self.sys.mail.message(mails[0]).get_body(("html",)).get_content()
         self.assertIn("Jalan berlubang &lt;dekat&gt; pasar &amp; terminal", received, "content is escaped in HTML")
         self.assertIn("Kota Batam", html)

@@ -128,7 +128,8 @@ static void test_view_with_actions_round_trip(void **state)
     report_view_t in = {.tracking_id = "AAAA-BBBB-CCCC", .classification = "complaint", .status = "dispatched",
                         .confidential = true, .content_hidden = true, .category = "PU", .region = "21",
                         .channel = "web", .submitted_at_ms = 1000, .updated_at_ms = 2000, .action_count = 2,
-                        .actions = actions};
+                        .actions = actions, .deadline_kind = "follow_up", .has_deadline = true,
+                        .deadline_due_ms = 1765472400000};
     unsigned char *bytes;
     size_t size;
     char reason[200];
@@ -140,6 +141,9 @@ static void test_view_with_actions_round_trip(void **state)
     assert_null(out.actions[0].note);
     assert_null(out.title);
     assert_true(out.content_hidden);
+    assert_string_equal(out.deadline_kind, "follow_up");
+    assert_true(out.has_deadline);
+    assert_int_equal(out.deadline_due_ms, 1765472400000);
     report_view_clear(&out);
     for (size_t cut = 0; cut < size; cut++)
         assert_int_equal(report_view_decode(bytes, cut, &out, reason, sizeof reason), -1);

@@ -1,0 +1,196 @@
+'use strict';
+/* What every page shares: the message catalogue (Indonesian by default, English on request), calls
+ * to the JSON API, the reporter tokens this browser keeps, and problem+json errors shown beside the
+ * fields they name. */
+const aduan = (() => {
+  const root = document.documentElement;
+  const assets = root.dataset.assets;
+  let messages = {};
+  let lang = 'id';
+
+  function chooseLanguage() {
+    const asked = new URLSearchParams(location.search).get('lang');
+    if (asked === 'id' || asked === 'en') {
+      localStorage.setItem('aduan.lang', asked);
+      return asked;
+    }
+    return localStorage.getItem('aduan.lang') === 'en' ? 'en' : 'id';
+  }
+
+  /* The message `key`, with {name} replaced by vars.name. */
+  function t(key, vars) {
+    let text = Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : key;
+    for (const [name, value] of Object.entries(vars || {}))
+      text = text.split('{' + name + '}').join(String(value));
+    return text;
+  }
+
+  function translate(scope) {
+    scope.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    scope.querySelectorAll('[data-i18n-label]').forEach((el) => {
+      el.setAttribute('aria-label', t(el.dataset.i18nLabel));
+    });
+  }
+
+  function switchLanguage() {
+    localStorage.setItem('aduan.lang', lang === 'id' ? 'en' : 'id');
+    const url = new URL(location.href);
+    url.searchParams.delete('lang');
+    location.replace(url.toString());
+  }
+
+  async function start(init) {
+    lang = chooseLanguage();
+    const answer = await fetch(assets + '/' + lang + '.json');
+    messages = await answer.json();
+    root.lang = lang;
+    translate(document);
+    const page = root.dataset.page;
+    document.title = t(page + '.title') + ' · ' + t('site.name');
+    const button = document.getElementById('lang-switch');
+    button.textContent = t('lang.other');
+    button.lang = lang === 'id' ? 'en' : 'id';
+    button.addEventListener('click', switchLanguage);
+    try {
+      await init();
+    } finally {
+      document.body.dataset.ready = 'true';
+    }
+  }
+
+  /* One call of the JSON API: {status, data} (data: the parsed body, or null). */
+  async function api(method, path, options) {
+    const opts = options || {};
+    const headers = {Accept: 'application/json, application/problem+json'};
+    if (opts.token) headers.Authorization = 'Bearer ' + opts.token;
+    if (opts.key) headers['Idempotency-Key'] = opts.key;
+    let body;
+    if (opts.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(opts.body);
+    }
+    try {
+      const answer = await fetch('/api/v1' + path, {method, headers, body, credentials: 'omit'});
+      const text = await answer.text();
+      return {status: answer.status, data: text ? JSON.parse(text) : null};
+    } catch (e) {
+      return {status: 0, data: null};
+    }
+  }
+
+  /* One file to a report's attachments (multipart, field "file"), with the reporter token. */
+  async function upload(trackingId, token, file) {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    try {
+      const answer = await fetch('/api/v1/reports/' + encodeURIComponent(trackingId) + '/attachments',
+                                 {method: 'POST', headers: {Authorization: 'Bearer ' + token}, body: form, credentials: 'omit'});
+      const text = await answer.text();
+      return {status: answer.status, data: text ? JSON.parse(text) : null};
+    } catch (e) {
+      return {status: 0, data: null};
+    }
+  }
+
+  /* A report's file as a blob: URL (the token travels in a header, which an <img src> cannot
+   * send); null when it is not served to us. */
+  async function fileUrl(trackingId, token, number, thumbnail) {
+    const headers = token ? {Authorization: 'Bearer ' + token} : {};
+    const path = '/api/v1/reports/' + encodeURIComponent(trackingId) + '/attachments/' + number + (thumbnail ? '?size=thumbnail' : '');
+    try {
+      const answer = await fetch(path, {headers, credentials: 'omit'});
+      if (answer.status !== 200) return null;
+      const blob = await answer.blob();
+      return {url: URL.createObjectURL(blob), type: blob.type};
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /* The problem of an upload as one line: the field error's text in the catalogue, or the detail. */
+  function uploadReason(answer) {
+    const problem = answer.data || {};
+    const error = (problem.errors || [])[0];
+    if (error) return t('error.' + error.code) + (error.message ? ' — ' + error.message : '');
+    if (answer.status === 413) return t('files.too_large', {name: ''}).trim();
+    return problem.detail || t('error.unavailable');
+  }
+
+  function newKey() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  const tokenKey = (id) => 'aduan.token.' + id;
+  const tokens = {
+    get: (id) => localStorage.getItem(tokenKey(id)),
+    remember: (id, token) => localStorage.setItem(tokenKey(id), token),
+    forget: (id) => localStorage.removeItem(tokenKey(id)),
+  };
+
+  /* A date in words in the page's language and Jakarta's time zone: "12 Desember 2026". */
+  function dateInWords(iso, withTime) {
+    const options = {day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Asia/Jakarta'};
+    if (withTime) Object.assign(options, {hour: '2-digit', minute: '2-digit'});
+    return new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', options).format(new Date(iso));
+  }
+
+  function clearErrors(form) {
+    form.querySelectorAll('.field-error').forEach((el) => { el.textContent = ''; });
+    form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+    const summary = form.querySelector('.form-error');
+    if (summary) summary.textContent = '';
+  }
+
+  /* Shows an API answer that is not a success: each field error beside its field (data-field names
+   * the API's field, e.g. "reporter.email"), everything else in the form's summary. */
+  function showProblem(form, answer) {
+    clearErrors(form);
+    const problem = answer.data || {};
+    const unplaced = [];
+    let first = null;
+    for (const error of problem.errors || []) {
+      const field = form.querySelector('[data-field="' + CSS.escape(error.field) + '"]');
+      if (!field) {
+        unplaced.push(error.message);
+        continue;
+      }
+      const message = t('error.' + error.code, {field: error.field});
+      const slot = field.querySelector('.field-error');
+      slot.textContent = slot.textContent ? slot.textContent + ' ' + message : message;
+      const input = field.querySelector('input, select, textarea');
+      if (input) {
+        input.setAttribute('aria-invalid', 'true');
+        first = first || input;
+      }
+    }
+    const summary = form.querySelector('.form-error');
+    let general = '';
+    if (answer.status === 0) general = t('error.network');
+    else if (answer.status === 429) general = t('error.rate_limited');
+    else if (answer.status >= 500) general = t('error.unavailable');
+    else if (!(problem.errors || []).length || unplaced.length) general = t('error.general') + (problem.detail ? ' (' + problem.detail + ')' : '');
+    summary.textContent = general;
+    if (first) first.focus();
+    else summary.focus();
+  }
+
+  function element(tag, attributes, text) {
+    const el = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) el.setAttribute(name, value);
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  /* Reference lists (categories, regions, institutions) by code. */
+  async function reference(table) {
+    const answer = await api('GET', '/' + table);
+    const byCode = new Map();
+    for (const item of (answer.data && answer.data.items) || []) byCode.set(item.code, item);
+    return byCode;
+  }
+
+  return {t, start, api, upload, fileUrl, uploadReason, newKey, tokens, dateInWords, clearErrors, showProblem, element, reference,
+          language: () => lang};
+})();
