@@ -171,18 +171,13 @@ static enum MHD_Result route(struct MHD_Connection *c, request_t *req, const cha
 {
     static const char *const tables[] = {"categories", "regions", "institutions"};
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0, handled = false;
-    enum MHD_Result rc = staff_api_route(c, req, method, url, &handled);
-    if (!handled)
-        rc = notify_api_route(c, req, method, url, &handled);
-    if (!handled)
-        rc = stats_api_route(c, req, method, url, &handled);
-    if (!handled)
-        rc = open311_api_route(c, req, method, url, &handled);
-    if (!handled)
-        rc = open311_keys_api_route(c, req, method, url, &handled);
-        rc = web_pages_route(c, req, method, url, &handled);
-    if (!handled)
-        rc = attachment_api_route(c, req, method, url, &handled);
+    /* Each endpoint module answers the URLs it owns and leaves the rest to the next. */
+    static http_route_fn *const modules[] = {staff_api_route,   notify_api_route,       stats_api_route,
+                                             open311_api_route, open311_keys_api_route, web_pages_route,
+                                             attachment_api_route};
+    enum MHD_Result rc = MHD_NO;
+    for (size_t i = 0; i < sizeof modules / sizeof modules[0] && !handled; i++)
+        rc = modules[i](c, req, method, url, &handled);
     if (handled)
         return rc;
     bool under_reports = strncmp(url, API "/reports/", sizeof API "/reports/" - 1) == 0;

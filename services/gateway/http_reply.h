@@ -49,6 +49,10 @@ typedef struct {
     command_result_t results[HTTP_COMMANDS_MAX];
 } request_t;
 
+/* An endpoint module's router: answers and sets *handled when `url` is one of its own. */
+typedef enum MHD_Result(http_route_fn)(struct MHD_Connection *c, request_t *req, const char *method, const char *url,
+                                       bool *handled);
+
 /* Each takes ownership of `text` / `doc`. `headers` is a NULL-terminated name, value list. */
 enum MHD_Result http_send_text(struct MHD_Connection *c, request_t *req, unsigned status, const char *type,
                                char *text, const char *const *headers);
