@@ -62,6 +62,8 @@ else
   "$top/deploy/build.sh" "$top/build" >"$state/logs/build.log" || { tail -n 30 "$state/logs/build.log" >&2; exit 1; }
   bin=$top/build/bin
 fi
+# aduan-admin reads an installed system's /etc/aduan files unless told otherwise: not this system's.
+export ADUAN_ENV_FILES=
 
 # port OFFSET DEFAULT: the default port, or BASE+OFFSET when ADUAN_LOCAL_PORT_BASE is set.
 port() { if [ -n "${ADUAN_LOCAL_PORT_BASE:-}" ]; then echo $((ADUAN_LOCAL_PORT_BASE + $1)); else echo "$2"; fi; }
