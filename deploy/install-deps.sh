@@ -10,7 +10,7 @@ packages=(
   postgresql postgresql-contrib
   python3 python3-zmq python3-msgpack python3-aiosmtpd
   curl jq util-linux
-  dpkg-dev fakeroot lintian debootstrap systemd
+  dpkg-dev lintian debootstrap
 )
 
 missing=()

@@ -1,7 +1,7 @@
 """The local runner (deploy/run-local.sh) supervises: each service SIGKILLed in turn comes back by
 itself with a line in the runner's log, and a report submitted after each comeback is stored and
-its e-mail reaches the mail sink; `run-local.sh restart NAME` restarts one service; SIGTERM (what
-Ctrl-C does to the script) stops everything. Runs a whole local system in a temporary folder on a
+its e-mail reaches the mail sink; `run-local.sh restart NAME` restarts one service; Ctrl-C (SIGINT
+to the process group) stops everything. Runs a whole local system in a temporary folder on a
 free block of ports, from the build being tested."""
 import json
 import os
@@ -159,9 +159,10 @@ class LocalRunner(unittest.TestCase):
         self.assertIn("intake stopped (status 0) and is restarted on request", self.runner_output())
         self.submit_and_check()
 
+        # Ctrl-C: SIGINT to the terminal's whole process group (the runner started a session of its own).
         pids = [self.pid(name) for name in SERVICES]
-        os.kill(self.runner.pid, signal.SIGTERM)
-        self.assertEqual(self.runner.wait(60), 143)
+        os.killpg(self.runner.pid, signal.SIGINT)
+        self.assertEqual(self.runner.wait(60), 130)
         for pid in pids:
             self.assertFalse(self.alive(pid), f"service {pid} still runs after the runner stopped")
         self.assertIn("aduan: stopped", self.runner_output())

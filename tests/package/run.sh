@@ -17,7 +17,7 @@ started=$SECONDS
 step() { echo "package test: $* (at $((SECONDS - started)) s)" >&2; }
 fail() { echo "package test: FAILED: $*" >&2; exit 1; }
 
-packages=(lintian dpkg-dev fakeroot debootstrap podman)
+packages=(lintian dpkg-dev debootstrap podman)   # dpkg-shlibdeps is in dpkg-dev; systemd goes into the root only
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
