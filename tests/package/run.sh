@@ -12,6 +12,11 @@
 #   tests/package/run.sh [BUILD_DIR]   (default: a build-package folder, configured without tests)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# The whole run under one time limit (ADUAN_PACKAGE_TIMEOUT seconds, default 900): SIGTERM, then the
+# EXIT trap below unmounts and removes the root.
+if [ -z "${ADUAN_PACKAGE_TIMED:-}" ]; then
+  ADUAN_PACKAGE_TIMED=1 exec timeout --kill-after=120 "${ADUAN_PACKAGE_TIMEOUT:-900}" bash "$0" "$@"
+fi
 build=${1:-$top/build-package}
 started=$SECONDS
 step() { echo "package test: $* (at $((SECONDS - started)) s)" >&2; }
@@ -50,6 +55,7 @@ cleanup() {
   rm -rf --one-file-system "$root"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 container=$(podman create docker.io/library/debian:bookworm)
 podman export "$container" | tar -C "$root" -x
 podman rm "$container" >/dev/null
