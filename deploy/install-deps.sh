@@ -11,6 +11,7 @@ packages=(
   python3 python3-zmq python3-msgpack python3-aiosmtpd
   curl jq util-linux
   chromium chromium-driver python3-selenium nodejs npm
+  dpkg-dev lintian debootstrap
 )
 
 missing=()

@@ -7,6 +7,7 @@
  *   aduan-admin rebuild-stats
  *   aduan-admin keys <name> <role> <folder>
  *   aduan-admin open311-key issue <app> <region> [--token] | revoke <app> | list
+ *   aduan-admin init
  *
  * Each command acts as the owner of what it changes (docs/architecture.md, "Who owns which table"):
  *   migrate        the database owner (ADUAN_DB_URL): applies migrations and seed data, then creates
@@ -14,14 +15,22 @@
  *                  the services start and again after each upgrade — the services wait for it.
  *                  Given the services' URLs (ADUAN_GATEWAY_DB_URL ... ADUAN_STATS_DB_URL), it also
  *                  sets each role's password to the one in its URL;
- *   create-staff   the gateway's role (aduan_gateway, ADUAN_DB_URL): staff is the gateway's table and
+ *   create-staff   the gateway's role (aduan_gateway: ADUAN_GATEWAY_DB_URL when set, else ADUAN_DB_URL):
+ *                  staff is the gateway's table and
  *                  this is the gateway's own account code, for the first admin nobody can sign in as;
  *   rebuild-stats  a command to aduan-stats (ADUAN_STATS_ENDPOINTS), which owns the statistics; with
  *                  CURVE keys (ADUAN_CURVE_SECRET, ADUAN_CURVE_PEERS) an admin key is needed;
  *   open311-key    the gateway's role (ADUAN_DB_URL): the API keys of Open311 client applications
  *                  are the gateway's table; `issue` prints the key once (docs/open311.md);
  *   keys           writes a CURVE key pair <folder>/<name>.cert and .cert_secret with its role
- *                  (docs/operations.md "Keys"); no database.
+ *                  (docs/operations.md "Keys"); no database;
+ *   init           an installed system's first set-up (docs/install-debian.md), as root, each step
+ *                  skipped when done already: the owner's role and database on the local PostgreSQL
+ *                  (as the system user postgres), migrate (as the system user aduan: peer
+ *                  authentication), every CURVE key pair into ADUAN_CURVE_PEERS, and a first
+ *                  national admin "admin" whose password goes to ADUAN_ADMIN_PASSWORD_FILE.
+ * On an installed system the settings files (ADUAN_ENV_FILES) are read first, so aduan-admin sees
+ * what the services see; what is set in the environment wins over them.
  * The password is read from the first line of standard input, so it never shows in the process
  * list or the shell history. */
 #include <pwd.h>
@@ -31,21 +40,25 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "admin_db.h"
 #include "cmd_client.h"
 #include "config.h"
 #include "curve_keys.h"
+#include "env_file.h"
 #include "error_reply.h"
-#include "migrate.h"
+#include "first_setup.h"
 #include "msgpack_fields.h"
 #include "open311_keys.h"
-#include "role_passwords.h"
 #include "staff_accounts.h"
 #include "stats_query_codec.h"
 
+/* The installed system's settings, in the order they win (see env_file.h). */
+#define DEFAULT_ENV_FILES "/etc/aduan/aduan.env:/etc/aduan/secrets.env"
+
 static const config_option_t admin_settings[] = {
-    {"ADUAN_DB_URL", "postgresql:///aduan", "the owner's URL for migrate; aduan_gateway's for create-staff"},
+    {"ADUAN_DB_URL", "postgresql:///aduan", "the owner's URL (migrate, init); aduan_gateway's for create-staff when ADUAN_GATEWAY_DB_URL is empty"},
     {"ADUAN_DB_CONNECT_WAIT_MS", "10000", "how long to retry the first database connection"},
-    {"ADUAN_GATEWAY_DB_URL", "", "migrate: the gateway's URL, whose password becomes aduan_gateway's"},
+    {"ADUAN_GATEWAY_DB_URL", "", "migrate: the gateway's URL, whose password becomes aduan_gateway's; create-staff connects with it"},
     {"ADUAN_INTAKE_DB_URL", "", "migrate: likewise for aduan_intake"},
     {"ADUAN_VERIFY_DB_URL", "", "migrate: likewise for aduan_verify"},
     {"ADUAN_ROUTE_DB_URL", "", "migrate: likewise for aduan_route"},
@@ -53,6 +66,8 @@ static const config_option_t admin_settings[] = {
     {"ADUAN_STATS_DB_URL", "", "migrate: likewise for aduan_stats"},
     {"ADUAN_STATS_ENDPOINTS", "tcp://127.0.0.1:7105", "rebuild-stats: aduan-stats replicas' query endpoints"},
     {"ADUAN_REBUILD_TIMEOUT_MS", "600000", "rebuild-stats: how long a recount of the whole log may take"},
+    {"ADUAN_ENV_FILES", DEFAULT_ENV_FILES, "settings files read first, colon-separated (empty: none)"},
+    {"ADUAN_ADMIN_PASSWORD_FILE", "/etc/aduan/admin-password", "init: where the first admin's password is written"},
     CONFIG_CURVE_OPTIONS,
 };
 
@@ -63,6 +78,7 @@ static void usage(const config_t *config, FILE *out)
                     "       aduan-admin rebuild-stats\n"
                     "       aduan-admin keys <name> <role> <folder>\n"
                     "       aduan-admin open311-key issue <app> <region> [--token] | revoke <app> | list\n"
+                    "       aduan-admin init      (as root, on an installed system: database, migrate, keys, first admin)\n"
                     "  role: national_admin (institution NASIONAL), institution_admin, unit_liaison, analyst\n"
                     "  keys: name of the process (intake, stats, ...) or client; role gateway, service, analytics\n"
                     "        or admin; writes <folder>/<name>.cert (public) and <name>.cert_secret\n\n");
@@ -77,75 +93,6 @@ static int read_password(char *out, size_t cap)
     return 0;
 }
 
-static int connect_db(const config_t *config, db_t **db, db_error_t *error)
-{
-    char reason[200];
-    long wait_ms = 0;
-    if (config_get_long(config, "ADUAN_DB_CONNECT_WAIT_MS", 0, 3600000, &wait_ms, reason, sizeof reason) != 0) {
-        snprintf(error->message, sizeof error->message, "%s", reason);
-        return -1;
-    }
-    if (!(*db = db_new(config_get(config, "ADUAN_DB_URL")))) {
-        snprintf(error->message, sizeof error->message, "out of memory");
-        return -1;
-    }
-    return db_connect(*db, (int) wait_ms, error);
-}
-
-/* For the commands that write a service's tables: the schema must be in place already (an
- * operator runs migrate first; a command does not wait like a service does). */
-static int open_db(const config_t *config, db_t **db)
-{
-    db_error_t error = {"", ""};
-    bool ready = false;
-    if (connect_db(config, db, &error) != 0
-        || migrate_schema_ready(*db, migrate_latest_version(aduan_migrations, aduan_migrations_count), &ready,
-                                &error) != 0) {
-        fprintf(stderr, "aduan-admin: database: %s\n", error.message);
-        return -1;
-    }
-    if (!ready) {
-        fprintf(stderr, "aduan-admin: the database schema is not at this version: run aduan-admin migrate first\n");
-        return -1;
-    }
-    return 0;
-}
-
-static int migrate(const config_t *config)
-{
-    db_t *db = NULL;
-    db_error_t error = {"", ""};
-    int rc = -1;
-    if (connect_db(config, &db, &error) == 0 && migrate_all(db, &error) == 0)
-        rc = role_passwords_set(db, config, &error);
-    if (rc == 0)
-        printf("database migrated to schema version %d, grants applied\n",
-               migrate_latest_version(aduan_migrations, aduan_migrations_count));
-    else
-        fprintf(stderr, "aduan-admin: migrate: %s\n", error.message);
-    db_destroy(&db);
-    return rc == 0 ? 0 : 1;
-}
-
-/* 0 created, 2 refused (the account's fields), 1 on any other failure. */
-static int create_account(db_t *db, const staff_account_t *account)
-{
-    error_reply_t refusal;
-    db_error_t error = {"", ""};
-    int rc = staff_accounts_create(db, account, NULL, &refusal, &error);
-    if (rc == 0) {
-        printf("created %s (%s at %s)\n", account->username, account->role, account->institution);
-        return 0;
-    }
-    if (rc < 0) {
-        fprintf(stderr, "aduan-admin: %s\n", error.message);
-        return 1;
-    }
-    for (size_t i = 0; i < refusal.fields.count; i++)
-        fprintf(stderr, "aduan-admin: %s: %s\n", refusal.fields.items[i].field, refusal.fields.items[i].message);
-    return 2;
-}
-
 static int create_staff(const config_t *config, int argc, char **argv)
 {
     char password[STAFF_PASSWORD_MAX + 2];
@@ -155,9 +102,9 @@ static int create_staff(const config_t *config, int argc, char **argv)
     }
     db_t *db = NULL;
     int exit_code = 1;
-    if (open_db(config, &db) == 0) {
+    if (admin_db_open(config, admin_db_gateway_url(config), &db) == 0) {
         staff_account_t account = {argv[2], argv[5], argv[3], argv[4], password, argc > 6 ? argv[6] : NULL, NULL};
-        exit_code = create_account(db, &account);
+        exit_code = admin_db_create_account(db, &account);
     }
     sodium_memzero(password, sizeof password);
     db_destroy(&db);
@@ -266,9 +213,12 @@ static int open311_key(db_t *db, int argc, char **argv, db_error_t *error)
 
 static int open311_keys_command(const config_t *config, int argc, char **argv)
 {
+    /* The keys are the gateway's table, like staff accounts. */
     db_t *db = NULL;
+    if (admin_db_open(config, admin_db_gateway_url(config), &db) != 0)
+        return 1;
     db_error_t error = {"", ""};
-    int rc = connect_db(config, &db, &error) == 0 ? open311_key(db, argc, argv, &error) : -1;
+    int rc = open311_key(db, argc, argv, &error);
     if (rc < 0)
         fprintf(stderr, "aduan-admin: database: %s\n", error.message);
     else if (rc == 2)
@@ -291,7 +241,7 @@ static int make_keys(char **argv)
 static int run(const config_t *config, int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "migrate") == 0)
-        return migrate(config);
+        return admin_db_migrate(config);
     if ((argc == 6 || argc == 7) && strcmp(argv[1], "create-staff") == 0)
         return create_staff(config, argc, argv);
     if (argc == 2 && strcmp(argv[1], "rebuild-stats") == 0)
@@ -300,6 +250,8 @@ static int run(const config_t *config, int argc, char **argv)
         return open311_keys_command(config, argc, argv);
     if (argc == 5 && strcmp(argv[1], "keys") == 0)
         return make_keys(argv);
+    if (argc == 2 && strcmp(argv[1], "init") == 0)
+        return first_setup_run(config);
     bool help = argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
     usage(config, help ? stdout : stderr);
     return help ? 0 : 2;
@@ -315,6 +267,10 @@ int main(int argc, char **argv)
                                       sizeof admin_settings / sizeof admin_settings[0]);
     if (!config)
         return 1;
+    char reason[300];
+    const char *files = getenv("ADUAN_ENV_FILES");
+    if (env_file_load_list(files ? files : DEFAULT_ENV_FILES, reason, sizeof reason) != 0)
+        fprintf(stderr, "aduan-admin: %s\n", reason);
     config_read_environment(config);
     int exit_code = run(config, argc, argv);
     config_destroy(&config);

@@ -24,6 +24,8 @@ import zmq
 from mail_sink import MailSink
 
 BIN_DIR = os.environ.get("ADUAN_BIN_DIR", "")
+# aduan-admin reads an installed system's /etc/aduan settings first; a test's system is its own.
+os.environ.setdefault("ADUAN_ENV_FILES", "")
 CLUSTER_URL = os.environ.get("ADUAN_TEST_DB_URL", "")
 # aduan-intake refuses to start without it; one per test process, shared by every intake replica
 # (each must open what another sealed).
