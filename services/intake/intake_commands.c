@@ -102,11 +102,10 @@ static int store_new_report(db_t *db, submit_tx_t *tx, db_error_t *error)
     return rc;
 }
 
-/* One transaction: claim the key, check the codes, store report, action and answer together.
- * Returns 1 (rolled back, nothing written) when the answer is not a new report. */
-static int submit_tx(db_t *db, void *ctx, db_error_t *error)
+/* Inside the batch's transaction: claim the key, check the codes, store report, action and answer
+ * together. Returns 1 (nothing written) when the answer is not a new report. */
+static int submit_one(db_t *db, submit_tx_t *tx, db_error_t *error)
 {
-    submit_tx_t *tx = ctx;
     free(tx->response);
     tx->response = NULL;
     field_errors_clear(&tx->errors);
@@ -156,32 +155,118 @@ static void answer_submission(envelope_t *reply, int rc, submit_tx_t *tx, const 
         reply_invalid(reply, &tx->errors);
 }
 
-int intake_submit(void *ctx, const envelope_t *request, envelope_t *reply)
+/* One submission of a batch: decoded and checked before the transaction; `rc` is submit_one's
+ * answer for those that reach it, or -1 with `error` for one whose statements failed. */
+typedef struct {
+    report_submission_t submission;
+    submission_seal_t seal;
+    char fingerprint[SUBMISSION_SEAL_HEX_LEN + 1];
+    submit_tx_t tx;
+    bool pending;       /* decoded, valid, keyed: goes into the transaction */
+    int rc;
+    db_error_t error;
+} submit_item_t;
+
+typedef struct {
+    submit_item_t *items;
+    size_t count;
+} submit_batch_t;
+
+/* What can be answered without the database is answered here; the rest waits for the batch. */
+static void prepare_item(intake_t *intake, const envelope_t *request, envelope_t *reply, submit_item_t *item)
+{
+    char reason[200];
+    item->tx = (submit_tx_t) {.submission = &item->submission, .seal = &item->seal, .fingerprint = item->fingerprint};
+    if (report_submission_decode(request->body, request->body_size, &item->submission, reason, sizeof reason) != 0) {
+        memset(&item->submission, 0, sizeof item->submission);
+        error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
+    } else if (report_submission_check(&item->submission, &item->tx.errors) > 0)
+        reply_invalid(reply, &item->tx.errors);
+    else if (submission_seal_derive(intake->idempotency_secret, item->submission.idempotency_key, &item->seal) != 0
+             || fingerprint_of(&item->submission, &item->seal, item->fingerprint) != 0)
+        error_reply_simple(reply, ERROR_INTERNAL, "the idempotency key could not be derived");
+    else
+        item->pending = true;
+}
+
+/* Every pending submission in one transaction. A statement of one submission that fails for a
+ * reason of its own (not the connection's) leaves that one out: the transaction rolls back (2)
+ * and the caller runs it again without it, so one bad submission never fails the others. */
+static int batch_tx(db_t *db, void *ctx, db_error_t *error)
+{
+    submit_batch_t *batch = ctx;
+    for (size_t i = 0; i < batch->count; i++) {
+        submit_item_t *item = &batch->items[i];
+        if (!item->pending)
+            continue;
+        memset(&item->error, 0, sizeof item->error);
+        item->rc = submit_one(db, &item->tx, &item->error);
+        if (item->rc >= 0)
+            continue;
+        *error = item->error;
+        if (db_error_is_retryable(&item->error) || !db_is_connected(db))
+            return -1;
+        item->pending = false;
+        return 2;
+    }
+    return 0;
+}
+
+static void answer_item(envelope_t *reply, submit_item_t *item)
+{
+    answer_submission(reply, item->rc, &item->tx, &item->error);
+    if (item->rc == 0)
+        logger_info("report submitted (channel %s)", item->submission.channel);
+}
+
+static void clear_item(submit_item_t *item)
+{
+    submission_seal_wipe(&item->seal);
+    free(item->tx.response);
+    report_submission_clear(&item->submission);
+}
+
+/* Runs the batch until it commits without the submissions that failed on their own; -1 with
+ * `error` when the database failed them all. */
+static int commit_batch(db_t *db, submit_batch_t *batch, db_error_t *error)
+{
+    int rc = 2;
+    for (size_t tries = 0; rc == 2 && tries <= batch->count; tries++)
+        rc = db_transaction(db, batch_tx, batch, error);
+    return rc;
+}
+
+int intake_submit_batch(void *ctx, const envelope_t *const *requests, envelope_t *const *replies, size_t count)
 {
     intake_t *intake = ctx;
-    report_submission_t submission;
-    char reason[200], fingerprint[SUBMISSION_SEAL_HEX_LEN + 1];
-    if (report_submission_decode(request->body, request->body_size, &submission, reason, sizeof reason) != 0)
-        return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason) == 0 ? 0 : -1;
-    submission_seal_t seal;
-    submit_tx_t tx = {.submission = &submission, .seal = &seal, .fingerprint = fingerprint};
-    if (report_submission_check(&submission, &tx.errors) > 0) {
-        reply_invalid(reply, &tx.errors);
-        report_submission_clear(&submission);
-        return 0;
+    submit_batch_t batch = {calloc(count, sizeof *batch.items), count};
+    if (!batch.items)
+        return -1;
+    bool any = false;
+    for (size_t i = 0; i < count; i++) {
+        prepare_item(intake, requests[i], replies[i], &batch.items[i]);
+        any = any || batch.items[i].pending;
     }
-    db_error_t error = {"", "the idempotency key could not be derived"};
-    int rc = -1;
-    if (submission_seal_derive(intake->idempotency_secret, submission.idempotency_key, &seal) == 0
-        && fingerprint_of(&submission, &seal, fingerprint) == 0)
-        rc = db_transaction(intake->db, submit_tx, &tx, &error);
-    answer_submission(reply, rc, &tx, &error);
-    if (rc == 0)
-        logger_info("report submitted (channel %s)", submission.channel);
-    submission_seal_wipe(&seal);
-    free(tx.response);
-    report_submission_clear(&submission);
+    db_error_t error = {"", ""};
+    int rc = any ? commit_batch(intake->db, &batch, &error) : 0;
+    for (size_t i = 0; i < count; i++) {
+        submit_item_t *item = &batch.items[i];
+        if (item->pending && rc != 0) {   /* the whole transaction failed: nothing of it is stored */
+            item->rc = -1;
+            item->error = error;
+        }
+        if (item->pending || item->rc < 0)
+            answer_item(replies[i], item);
+        clear_item(item);
+    }
+    free(batch.items);
     return 0;
+}
+
+int intake_submit(void *ctx, const envelope_t *request, envelope_t *reply)
+{
+    envelope_t *const replies[] = {reply};
+    return intake_submit_batch(ctx, &request, replies, 1);
 }
 
 static void answer_view(envelope_t *reply, report_view_t *view, const char *token, const char *hash)
@@ -305,7 +390,7 @@ int intake_notifications(void *ctx, const envelope_t *request, envelope_t *reply
 
 int intake_commands_register(cmd_server_t *server, intake_t *intake)
 {
-    if (cmd_server_on(server, MSG_REPORT_SUBMIT, CURVE_ROLE_GATEWAY, intake_submit, intake) != 0
+    if (cmd_server_on_batch(server, MSG_REPORT_SUBMIT, CURVE_ROLE_GATEWAY, intake_submit_batch, intake) != 0
         || cmd_server_on(server, MSG_REPORT_GET, CURVE_ROLE_GATEWAY, intake_get, intake) != 0
         || cmd_server_on(server, MSG_REFERENCE_LIST, CURVE_ROLE_GATEWAY, intake_reference_list, intake) != 0
         || cmd_server_on(server, MSG_REPORT_NOTIFICATIONS, CURVE_ROLE_GATEWAY, intake_notifications, intake) != 0)
