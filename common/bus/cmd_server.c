@@ -69,34 +69,28 @@ void cmd_server_destroy(cmd_server_t **self_p)
     *self_p = NULL;
 }
 
-static handler_t *add_handler(cmd_server_t *self, const char *type, unsigned roles, void *ctx)
+static int add_handler(cmd_server_t *self, const char *type, unsigned roles, cmd_handler_fn *fn,
+                       cmd_batch_fn *batch_fn, void *ctx)
 {
     if (self->handler_count == CMD_SERVER_MAX_HANDLERS || strlen(type) > ENVELOPE_TYPE_MAX)
-        return NULL;
+        return -1;
     handler_t *h = &self->handlers[self->handler_count++];
-    memset(h, 0, sizeof *h);
     snprintf(h->type, sizeof h->type, "%s", type);
     h->roles = roles;
+    h->fn = fn;
+    h->batch_fn = batch_fn;
     h->ctx = ctx;
-    return h;
+    return 0;
 }
 
 int cmd_server_on(cmd_server_t *self, const char *type, unsigned roles, cmd_handler_fn *handler, void *ctx)
 {
-    handler_t *h = add_handler(self, type, roles, ctx);
-    if (!h)
-        return -1;
-    h->fn = handler;
-    return 0;
+    return add_handler(self, type, roles, handler, NULL, ctx);
 }
 
 int cmd_server_on_batch(cmd_server_t *self, const char *type, unsigned roles, cmd_batch_fn *handler, void *ctx)
 {
-    handler_t *h = add_handler(self, type, roles, ctx);
-    if (!h)
-        return -1;
-    h->batch_fn = handler;
-    return 0;
+    return add_handler(self, type, roles, NULL, handler, ctx);
 }
 
 zsock_t *cmd_server_socket(cmd_server_t *self)

@@ -120,7 +120,8 @@ static int check_codes(db_t *db, submit_batch_t *batch, db_error_t *error)
                 submissions[i] = &batch->items[i].submission;
         rc = report_store_check_codes(db, submissions, errors, batch->count, error);
         for (size_t i = 0; i < batch->count; i++)
-            batch->items[i].errors = errors[i];
+            if (submissions[i])
+                batch->items[i].errors = errors[i];
     }
     free(submissions);
     free(errors);
