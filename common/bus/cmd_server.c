@@ -204,6 +204,17 @@ static int receive(cmd_server_t *self, bool wait, pending_t *p)
     return 0;
 }
 
+/* How many requests a batch handler gets at once: the fuller, the fewer commits per request. */
+static void observe_batch(const handler_t *handler, size_t n)
+{
+    static const double sizes[] = {1, 2, 4, 8, 16, 32, 64, 128, 256};
+    char labels[100];
+    snprintf(labels, sizeof labels, "type=\"%s\"", handler->type);
+    metrics_histogram_observe(metrics_histogram("aduan_command_batch_size", "Requests handled together in one call",
+                                                labels, sizes, sizeof sizes / sizeof sizes[0]),
+                              (double) n);
+}
+
 /* Every batch handler once, with the requests of this round that are its own. */
 static void run_batches(cmd_server_t *self, pending_t *pending, size_t count)
 {
@@ -219,6 +230,7 @@ static void run_batches(cmd_server_t *self, pending_t *pending, size_t count)
             }
         if (n == 0)
             continue;
+        observe_batch(handler, n);
         int64_t started = zclock_usecs();
         if (handler->batch_fn(handler->ctx, requests, replies, n) != 0)
             for (size_t i = 0; i < n; i++)
