@@ -15,8 +15,18 @@ typedef struct {
     char type[ENVELOPE_TYPE_MAX + 1];
     unsigned roles;
     cmd_handler_fn *fn;
+    cmd_batch_fn *batch_fn;
     void *ctx;
 } handler_t;
+
+/* A request received in this round, with its reply; `batch` is set while the reply waits for its
+ * batch handler. */
+typedef struct {
+    zframe_t *identity;
+    envelope_t *request;
+    envelope_t *reply;
+    const handler_t *batch;
+} pending_t;
 
 struct cmd_server_t {
     zsock_t *router;
@@ -59,16 +69,28 @@ void cmd_server_destroy(cmd_server_t **self_p)
     *self_p = NULL;
 }
 
-int cmd_server_on(cmd_server_t *self, const char *type, unsigned roles, cmd_handler_fn *handler, void *ctx)
+static int add_handler(cmd_server_t *self, const char *type, unsigned roles, cmd_handler_fn *fn,
+                       cmd_batch_fn *batch_fn, void *ctx)
 {
     if (self->handler_count == CMD_SERVER_MAX_HANDLERS || strlen(type) > ENVELOPE_TYPE_MAX)
         return -1;
     handler_t *h = &self->handlers[self->handler_count++];
     snprintf(h->type, sizeof h->type, "%s", type);
     h->roles = roles;
-    h->fn = handler;
+    h->fn = fn;
+    h->batch_fn = batch_fn;
     h->ctx = ctx;
     return 0;
+}
+
+int cmd_server_on(cmd_server_t *self, const char *type, unsigned roles, cmd_handler_fn *handler, void *ctx)
+{
+    return add_handler(self, type, roles, handler, NULL, ctx);
+}
+
+int cmd_server_on_batch(cmd_server_t *self, const char *type, unsigned roles, cmd_batch_fn *handler, void *ctx)
+{
+    return add_handler(self, type, roles, NULL, handler, ctx);
 }
 
 zsock_t *cmd_server_socket(cmd_server_t *self)
@@ -91,9 +113,19 @@ static void count(const char *type, const char *outcome)
     metrics_counter_add(metrics_counter("aduan_commands_total", "Commands handled, by type and outcome", labels), 1);
 }
 
+static void observe(const handler_t *handler, int64_t started)
+{
+    char labels[100];
+    snprintf(labels, sizeof labels, "type=\"%s\"", handler->type);
+    metrics_histogram_observe(metrics_histogram("aduan_command_seconds", "Time to handle a command", labels,
+                                                metrics_latency_bounds, metrics_latency_bounds_count),
+                              (double) (zclock_usecs() - started) / 1e6);
+}
+
 /* Runs the request through its handler, if the sender's roles may send it, and returns the reply
- * to send. */
-static envelope_t *dispatch(cmd_server_t *self, const envelope_t *request, unsigned sender_roles)
+ * to send; for a batch handler, the reply waits in *batch for the end of the round. */
+static envelope_t *dispatch(cmd_server_t *self, const envelope_t *request, unsigned sender_roles,
+                            const handler_t **batch)
 {
     envelope_t *reply = envelope_new_reply(request, MSG_PONG);
     if (!reply || strcmp(request->type, MSG_PING) == 0)
@@ -108,14 +140,14 @@ static envelope_t *dispatch(cmd_server_t *self, const envelope_t *request, unsig
         error_reply_simple(reply, ERROR_FORBIDDEN, "this key may not send that message type");
         return reply;
     }
+    if (handler->batch_fn) {
+        *batch = handler;
+        return reply;
+    }
     int64_t started = zclock_usecs();
     if (handler->fn(handler->ctx, request, reply) != 0)
         error_reply_simple(reply, ERROR_INTERNAL, "the request could not be handled");
-    char labels[100];
-    snprintf(labels, sizeof labels, "type=\"%s\"", handler->type);
-    metrics_histogram_observe(metrics_histogram("aduan_command_seconds", "Time to handle a command", labels,
-                                                metrics_latency_bounds, metrics_latency_bounds_count),
-                              (double) (zclock_usecs() - started) / 1e6);
+    observe(handler, started);
     return reply;
 }
 
@@ -138,8 +170,12 @@ static void send_reply(cmd_server_t *self, zframe_t **identity, const envelope_t
     }
 }
 
-int cmd_server_handle_one(cmd_server_t *self)
+/* Receives one message into *p (reply ready, or waiting for its batch). 0 when received, 1 when
+ * nothing is waiting (only with `wait` false), -1 when interrupted. */
+static int receive(cmd_server_t *self, bool wait, pending_t *p)
 {
+    if (!wait && !(zsock_events(self->router) & ZMQ_POLLIN))
+        return 1;
     zmsg_t *msg = zmsg_recv(self->router);
     if (!msg)
         return -1;
@@ -148,30 +184,103 @@ int cmd_server_handle_one(cmd_server_t *self)
         zmsg_destroy(&msg);
         return 0;
     }
-    zframe_t *identity = zmsg_pop(msg);
+    p->identity = zmsg_pop(msg);
     zframe_t *payload = zmsg_pop(msg);
     zmsg_destroy(&msg);
     unsigned sender_roles = curve_keys_sender_roles(self->keys, payload);
     char reason[200];
-    envelope_t *request = envelope_decode(zframe_data(payload), zframe_size(payload), reason, sizeof reason);
+    p->request = envelope_decode(zframe_data(payload), zframe_size(payload), reason, sizeof reason);
     zframe_destroy(&payload);
-    envelope_t *reply;
-    if (!request) {
+    if (!p->request) {
         logger_warn("undecodable command: %s", reason);
-        count("undecodable", ERROR_BAD_MESSAGE);
-        reply = envelope_new(MSG_ERROR, 1, NULL, NULL);
-        if (reply)
-            error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
-    } else {
-        logger_set_trace(request->trace);
-        reply = dispatch(self, request, sender_roles);
-        count(request->type, reply && strcmp(reply->type, MSG_ERROR) == 0 ? "error" : "ok");
+        p->reply = envelope_new(MSG_ERROR, 1, NULL, NULL);
+        if (p->reply)
+            error_reply_simple(p->reply, ERROR_BAD_MESSAGE, reason);
+        return 0;
     }
-    if (reply)
-        send_reply(self, &identity, reply);
-    zframe_destroy(&identity);
-    envelope_destroy(&reply);
-    envelope_destroy(&request);
+    logger_set_trace(p->request->trace);
+    p->reply = dispatch(self, p->request, sender_roles, &p->batch);
     logger_set_trace(NULL);
     return 0;
+}
+
+/* How many requests a batch handler gets at once: the fuller, the fewer commits per request. */
+static void observe_batch(const handler_t *handler, size_t n)
+{
+    static const double sizes[] = {1, 2, 4, 8, 16, 32, 64, 128, 256};
+    char labels[100];
+    snprintf(labels, sizeof labels, "type=\"%s\"", handler->type);
+    metrics_histogram_observe(metrics_histogram("aduan_command_batch_size", "Requests handled together in one call",
+                                                labels, sizes, sizeof sizes / sizeof sizes[0]),
+                              (double) n);
+}
+
+/* Every batch handler once, with the requests of this round that are its own. */
+static void run_batches(cmd_server_t *self, pending_t *pending, size_t count)
+{
+    const envelope_t **requests = calloc(count, sizeof *requests);
+    envelope_t **replies = calloc(count, sizeof *replies);
+    for (size_t h = 0; h < self->handler_count && requests && replies; h++) {
+        const handler_t *handler = &self->handlers[h];
+        size_t n = 0;
+        for (size_t i = 0; i < count; i++)
+            if (pending[i].batch == handler) {
+                requests[n] = pending[i].request;
+                replies[n++] = pending[i].reply;
+            }
+        if (n == 0)
+            continue;
+        observe_batch(handler, n);
+        int64_t started = zclock_usecs();
+        if (handler->batch_fn(handler->ctx, requests, replies, n) != 0)
+            for (size_t i = 0; i < n; i++)
+                error_reply_simple(replies[i], ERROR_INTERNAL, "the request could not be handled");
+        for (size_t i = 0; i < n; i++)
+            observe(handler, started);
+    }
+    if (!requests || !replies)   /* out of memory: answer rather than leave the senders waiting */
+        for (size_t i = 0; i < count; i++)
+            if (pending[i].batch)
+                error_reply_simple(pending[i].reply, ERROR_INTERNAL, "the request could not be handled");
+    free(requests);
+    free(replies);
+}
+
+static void finish(cmd_server_t *self, pending_t *p)
+{
+    if (p->request)
+        count(p->request->type, p->reply && strcmp(p->reply->type, MSG_ERROR) == 0 ? "error" : "ok");
+    else if (p->reply)
+        count("undecodable", ERROR_BAD_MESSAGE);
+    if (p->reply)
+        send_reply(self, &p->identity, p->reply);
+    zframe_destroy(&p->identity);
+    envelope_destroy(&p->reply);
+    envelope_destroy(&p->request);
+}
+
+int cmd_server_handle_waiting(cmd_server_t *self, size_t max)
+{
+    pending_t *pending = calloc(max ? max : 1, sizeof *pending);
+    if (!pending)
+        return -1;
+    size_t n = 0;
+    int rc = 0;
+    while (n < (max ? max : 1)) {
+        rc = receive(self, n == 0, &pending[n]);
+        if (rc != 0)
+            break;
+        if (pending[n].reply || pending[n].identity)
+            n++;
+    }
+    run_batches(self, pending, n);
+    for (size_t i = 0; i < n; i++)
+        finish(self, &pending[i]);
+    free(pending);
+    return n > 0 || rc >= 0 ? 0 : -1;
+}
+
+int cmd_server_handle_one(cmd_server_t *self)
+{
+    return cmd_server_handle_waiting(self, 1);
 }

@@ -18,6 +18,10 @@ typedef struct cmd_server_t cmd_server_t;
  * "internal" instead, whatever the handler put in the reply. */
 typedef int (cmd_handler_fn)(void *ctx, const envelope_t *request, envelope_t *reply);
 
+/* A handler of requests taken together (see cmd_server_handle_waiting): requests[i] is answered
+ * in replies[i], as cmd_handler_fn does for one. A non-zero return answers "internal" to all. */
+typedef int (cmd_batch_fn)(void *ctx, const envelope_t *const *requests, envelope_t *const *replies, size_t count);
+
 /* bind_endpoints: comma-separated ("tcp://127.0.0.1:7101"); keys: NULL for plain links, else they
  * must outlive the server. */
 cmd_server_t *cmd_server_new(const char *bind_endpoints, curve_keys_t *keys, char *reason, size_t reason_cap);
@@ -25,11 +29,17 @@ void cmd_server_destroy(cmd_server_t **self_p);
 
 /* roles: the CURVE_ROLE_* bits of the keys that may send `type`. */
 int cmd_server_on(cmd_server_t *self, const char *type, unsigned roles, cmd_handler_fn *handler, void *ctx);
+/* As cmd_server_on, for a type whose requests waiting together are handled in one call. */
+int cmd_server_on_batch(cmd_server_t *self, const char *type, unsigned roles, cmd_batch_fn *handler, void *ctx);
 
 /* The socket to poll for readability (zpoller/zloop). */
 zsock_t *cmd_server_socket(cmd_server_t *self);
 /* Receives one waiting message, dispatches it and replies. 0 when a message was handled,
  * -1 when nothing could be received (interrupted). */
 int cmd_server_handle_one(cmd_server_t *self);
+/* Waits for one message, then takes every other one already waiting, up to `max` in all: each is
+ * dispatched, a batch type's requests go to their handler in one call, and then every reply is
+ * sent. 0 when messages were handled, -1 when nothing could be received (interrupted). */
+int cmd_server_handle_waiting(cmd_server_t *self, size_t max);
 
 #endif

@@ -15,6 +15,7 @@
 #define TICK_MS 500
 #define MEMBER_EXPIRY "5 seconds"
 #define LOG_BATCH 500
+#define RUN_DEFAULT 200
 
 struct event_consumer_t {
     event_consumer_config_t config;
@@ -24,6 +25,10 @@ struct event_consumer_t {
     stream_reader_t *reader;
     bool *owned;
     int64_t *positions;         /* last seq done, per partition (meaningful where owned) */
+    bool *stalled;              /* on an event that failed, until the cursor rewinds to it */
+    bool *touched;              /* per partition: has work in the run being handled */
+    int64_t *done_to;           /* per partition: the position the run being handled reaches */
+    event_t *run;               /* run_max events read from the stream */
     int owned_count;
     int64_t cursor;             /* next seq to look at */
     int64_t head;
@@ -69,7 +74,7 @@ static bool owned_array(const event_consumer_t *self, int64_t below, char *out, 
 {
     size_t n = (size_t) snprintf(out, cap, "{");
     for (int p = 0; p < self->config.partitions && n + 16 < cap; p++)
-        if (self->owned[p] && self->positions[p] < below)
+        if (self->owned[p] && !self->stalled[p] && self->positions[p] < below)
             n += (size_t) snprintf(out + n, cap - n, "%s%d", n > 1 ? "," : "", p);
     snprintf(out + n, cap - n, "}");
     return n > 1;
@@ -163,6 +168,8 @@ static bool load_positions(event_consumer_t *self)
     }
     PQclear(r);
     if (lowest >= 0 && lowest + 1 != self->cursor) {
+        /* a rewind offers the events that failed again */
+        memset(self->stalled, 0, (size_t) self->config.partitions * sizeof *self->stalled);
         self->cursor = lowest + 1;
         if (self->reader)
             stream_reader_seek(self->reader, self->cursor);
@@ -181,62 +188,167 @@ static void tick(event_consumer_t *self)
     metrics_gauge_set(self->owned_gauge, self->owned_count);
 }
 
+/* An event this member must work on: its partition is held, not stalled on a failing event, and
+ * not past it, and its type is the group's. */
+static bool is_ours(const event_consumer_t *self, const event_t *event, int p)
+{
+    return self->owned[p] && !self->stalled[p] && event->seq > self->positions[p]
+           && strncmp(event->type, self->prefix, strlen(self->prefix)) == 0;
+}
+
 typedef struct {
     event_consumer_t *self;
-    const event_t *event;
-    int partition;
-    bool done_before;
-} work_tx_t;
+    const event_t *events;
+    size_t count;
+    int handled;
+} run_tx_t;
 
-/* The handler's work and the partition's new position, in one transaction; an event the
- * partition already passed (a replay, a takeover) is skipped under the row lock. */
-static int work_tx(db_t *db, void *ctx, db_error_t *error)
+/* The partitions of a run's events that are ours, as an SQL array literal; false for none.
+ * Marks them in self->touched. */
+static bool touched_array(event_consumer_t *self, const event_t *events, size_t count, char *out, size_t cap)
 {
-    work_tx_t *w = ctx;
-    char partition[16], seq[32];
-    partition_text(w->partition, partition);
-    snprintf(seq, sizeof seq, "%lld", (long long) w->event->seq);
-    const char *params[] = {w->self->group, partition, seq};
-    PGresult *r = db_exec(db, "SELECT seq >= $3::bigint FROM consumer_positions WHERE group_name = $1 "
-                              "AND partition = $2::int FOR UPDATE", 3, params, error);
+    memset(self->touched, 0, (size_t) self->config.partitions * sizeof *self->touched);
+    for (size_t i = 0; i < count; i++) {
+        int p = partition_of(self, &events[i]);
+        if (is_ours(self, &events[i], p))
+            self->touched[p] = true;
+    }
+    size_t n = (size_t) snprintf(out, cap, "{");
+    for (int p = 0; p < self->config.partitions && n + 16 < cap; p++)
+        if (self->touched[p])
+            n += (size_t) snprintf(out + n, cap - n, "%s%d", n > 1 ? "," : "", p);
+    snprintf(out + n, cap - n, "}");
+    return n > 1;
+}
+
+/* Locks the run's position rows and reads them into self->done_to: a row at or past an event
+ * means a replay or a takeover already did it. Ordered, so members never deadlock. */
+static int lock_positions(event_consumer_t *self, db_t *db, const char *partitions, db_error_t *error)
+{
+    const char *params[] = {self->group, partitions};
+    PGresult *r = db_exec(db, "SELECT partition, seq FROM consumer_positions WHERE group_name = $1 "
+                              "AND partition = ANY($2::int[]) ORDER BY partition FOR UPDATE", 2, params, error);
     if (!r)
         return -1;
-    w->done_before = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
-    PQclear(r);
-    if (w->done_before)
-        return 0;
-    if (w->self->config.handler(db, w->event, w->self->config.handler_ctx, error) != 0)
-        return -1;
-    r = db_exec(db, "UPDATE consumer_positions SET seq = $3::bigint WHERE group_name = $1 AND partition = $2::int",
-                3, params, error);
-    PQclear(r);
-    return r ? 0 : -1;
-}
-
-/* 1 when the event's work was done now, 0 when it was not ours or done before, -1 on failure
- * (the cursor stays, so the event is offered again). */
-static int handle(event_consumer_t *self, const event_t *event)
-{
-    int p = partition_of(self, event);
-    int rc = 0;
-    bool ours = self->owned[p] && event->seq > self->positions[p]
-                && strncmp(event->type, self->prefix, strlen(self->prefix)) == 0;
-    if (ours) {
-        work_tx_t w = {self, event, p, false};
-        db_error_t error;
-        if (db_transaction(self->db, work_tx, &w, &error) != 0) {
-            logger_warn("consumer %s: event %lld not handled: %s", self->group, (long long) event->seq, error.message);
-            return -1;
-        }
-        self->positions[p] = event->seq;
-        rc = w.done_before ? 0 : 1;
-        metrics_counter_add(self->handled_total, (uint64_t) rc);
+    for (int p = 0; p < self->config.partitions; p++)
+        self->done_to[p] = self->positions[p];
+    for (int i = 0; i < PQntuples(r); i++) {
+        int p = atoi(PQgetvalue(r, i, 0));
+        if (p >= 0 && p < self->config.partitions)
+            self->done_to[p] = strtoll(PQgetvalue(r, i, 1), NULL, 10);
     }
-    self->cursor = event->seq + 1;
-    return rc;
+    PQclear(r);
+    return 0;
 }
 
-/* Nothing of the owned partitions lies before the cursor any more: move them all up to it. */
+/* The positions the run reached, in one statement. */
+static int store_positions(event_consumer_t *self, db_t *db, db_error_t *error)
+{
+    char partitions[8192], seqs[16384];
+    size_t np = (size_t) snprintf(partitions, sizeof partitions, "{");
+    size_t ns = (size_t) snprintf(seqs, sizeof seqs, "{");
+    for (int p = 0; p < self->config.partitions && np + 16 < sizeof partitions && ns + 32 < sizeof seqs; p++)
+        if (self->touched[p]) {
+            np += (size_t) snprintf(partitions + np, sizeof partitions - np, "%s%d", np > 1 ? "," : "", p);
+            ns += (size_t) snprintf(seqs + ns, sizeof seqs - ns, "%s%lld", ns > 1 ? "," : "",
+                                    (long long) self->done_to[p]);
+        }
+    snprintf(partitions + np, sizeof partitions - np, "}");
+    snprintf(seqs + ns, sizeof seqs - ns, "}");
+    const char *params[] = {self->group, partitions, seqs};
+    return db_exec_ok(db, "UPDATE consumer_positions c SET seq = v.seq "
+                          "FROM unnest($2::int[], $3::bigint[]) AS v(partition, seq) "
+                          "WHERE c.group_name = $1 AND c.partition = v.partition AND c.seq < v.seq",
+                      3, params, error);
+}
+
+/* The handler's work for every event of the run and the partitions' new positions, in one
+ * transaction; an event a partition already passed (a replay, a takeover) is skipped under the
+ * row locks. */
+static int run_tx(db_t *db, void *ctx, db_error_t *error)
+{
+    run_tx_t *run = ctx;
+    event_consumer_t *self = run->self;
+    char partitions[8192];
+    run->handled = 0;
+    if (!touched_array(self, run->events, run->count, partitions, sizeof partitions))
+        return 0;
+    if (lock_positions(self, db, partitions, error) != 0)
+        return -1;
+    for (size_t i = 0; i < run->count; i++) {
+        const event_t *event = &run->events[i];
+        int p = partition_of(self, event);
+        if (!self->touched[p] || event->seq <= self->done_to[p]
+            || strncmp(event->type, self->prefix, strlen(self->prefix)) != 0)
+            continue;
+        if (self->config.handler(db, event, self->config.handler_ctx, error) != 0)
+            return -1;
+        self->done_to[p] = event->seq;
+        run->handled++;
+    }
+    return store_positions(self, db, error);
+}
+
+/* One committed run: positions and cursor follow the database. */
+static void run_committed(event_consumer_t *self, const event_t *last, int handled)
+{
+    for (int p = 0; p < self->config.partitions; p++)
+        if (self->touched[p] && self->done_to[p] > self->positions[p])
+            self->positions[p] = self->done_to[p];
+    self->cursor = last->seq + 1;
+    metrics_counter_add(self->handled_total, (uint64_t) handled);
+}
+
+/* A run of events in one transaction. When it fails for a reason a new attempt will not cure, it
+ * is retried in halves, down to the one failing event: the events before it are done, its
+ * partition stalls on it (so that report's later events wait in order) while the other partitions
+ * go on, and the event is offered again when the cursor rewinds at the next tick. Adds the events
+ * done to *handled; -1 when the database is unreachable (the cursor stays). */
+static int handle_run(event_consumer_t *self, const event_t *events, size_t count, int *handled)
+{
+    char partitions[8192];
+    if (!touched_array(self, events, count, partitions, sizeof partitions)) {
+        self->cursor = events[count - 1].seq + 1;   /* none of it is ours: no transaction */
+        return 0;
+    }
+    run_tx_t run = {self, events, count, 0};
+    db_error_t error;
+    if (db_transaction(self->db, run_tx, &run, &error) == 0) {
+        run_committed(self, &events[count - 1], run.handled);
+        *handled += run.handled;
+        return 0;
+    }
+    if (db_error_is_retryable(&error) || !db_is_connected(self->db)) {
+        logger_warn("consumer %s: events from %lld not handled: %s", self->group, (long long) events[0].seq,
+                    error.message);
+        return -1;
+    }
+    if (count > 1) {
+        size_t half = count / 2;
+        return handle_run(self, events, half, handled) == 0 ? handle_run(self, events + half, count - half, handled)
+                                                          : -1;
+    }
+    int p = partition_of(self, events);
+    logger_warn("consumer %s: event %lld not handled, partition %d waits for it: %s", self->group,
+                (long long) events->seq, p, error.message);
+    self->stalled[p] = true;
+    self->cursor = events->seq + 1;
+    return 0;
+}
+
+/* The events in runs of at most run_max; the events done, or -1 when a run could not be tried. */
+static int handle_events(event_consumer_t *self, const event_t *events, size_t count, int *handled)
+{
+    for (size_t i = 0; i < count; i += (size_t) self->config.run_max) {
+        size_t n = count - i < (size_t) self->config.run_max ? count - i : (size_t) self->config.run_max;
+        if (handle_run(self, events + i, n, handled) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Nothing of the owned partitions lies before the cursor any more: move them all up to it, but a
+ * stalled one, which stays before its failing event. */
 static void advance_owned(event_consumer_t *self)
 {
     char list[4096], seq[32];
@@ -247,7 +359,7 @@ static void advance_owned(event_consumer_t *self)
     if (run_sql(self, "UPDATE consumer_positions SET seq = $3::bigint WHERE group_name = $1 "
                       "AND partition = ANY($2::int[]) AND seq < $3::bigint", 3, params))
         for (int p = 0; p < self->config.partitions; p++)
-            if (self->owned[p] && self->positions[p] < self->cursor - 1)
+            if (self->owned[p] && !self->stalled[p] && self->positions[p] < self->cursor - 1)
                 self->positions[p] = self->cursor - 1;
 }
 
@@ -261,12 +373,7 @@ static int from_log(event_consumer_t *self)
         || event_log_read(self->db, self->cursor - 1, "", LOG_BATCH, &batch, &error) != 0)
         return -1;
     int handled = 0;
-    for (size_t i = 0; i < batch.count; i++) {
-        int rc = handle(self, &batch.items[i]);
-        if (rc < 0)
-            break;
-        handled += rc;
-    }
+    handle_events(self, batch.items, batch.count, &handled);
     self->head = batch.head;
     event_batch_clear(&batch);
     if (self->reader)
@@ -274,21 +381,32 @@ static int from_log(event_consumer_t *self)
     return handled;
 }
 
+/* Whatever the stream holds already, after the first event (up to run_max), as one run. Returns
+ * how many were read. */
+static size_t read_run(event_consumer_t *self, int timeout_ms)
+{
+    if (stream_reader_next(self->reader, timeout_ms, &self->run[0]) <= 0)
+        return 0;
+    size_t n = 1;
+    while (n < (size_t) self->config.run_max && stream_reader_next(self->reader, 1, &self->run[n]) > 0)
+        n++;
+    return n;
+}
+
 static int from_stream(event_consumer_t *self, int64_t deadline)
 {
     int handled = 0;
     for (int64_t left = deadline - zclock_mono(); left > 0; left = deadline - zclock_mono()) {
-        event_t event;
-        int got = stream_reader_next(self->reader, (int) left, &event);
-        if (got <= 0)
-            return got < 0 ? -1 : handled;
-        int rc = handle(self, &event);
-        event_clear(&event);
-        if (rc < 0) {
+        size_t n = read_run(self, (int) left);
+        if (n == 0)
+            return zsys_interrupted ? -1 : handled;
+        int rc = handle_events(self, self->run, n, &handled);
+        for (size_t i = 0; i < n; i++)
+            event_clear(&self->run[i]);
+        if (rc < 0 || stream_reader_position(self->reader) != self->cursor)
             stream_reader_seek(self->reader, self->cursor);
+        if (rc < 0)
             return handled;
-        }
-        handled += rc;
         if (stream_reader_head(self->reader) > self->head)
             self->head = stream_reader_head(self->reader);
     }
@@ -347,11 +465,18 @@ static bool copy_config(event_consumer_t *self, const event_consumer_config_t *c
         self->config.partitions = 1;
     if (self->config.hub_silence_ms <= 0)
         self->config.hub_silence_ms = 3000;
+    if (self->config.run_max <= 0)
+        self->config.run_max = RUN_DEFAULT;
     self->group = strdup(config->group);
     self->prefix = strdup(config->topic_prefix ? config->topic_prefix : "");
     self->owned = calloc((size_t) self->config.partitions, sizeof *self->owned);
     self->positions = calloc((size_t) self->config.partitions, sizeof *self->positions);
-    return self->group && self->prefix && self->owned && self->positions;
+    self->stalled = calloc((size_t) self->config.partitions, sizeof *self->stalled);
+    self->touched = calloc((size_t) self->config.partitions, sizeof *self->touched);
+    self->done_to = calloc((size_t) self->config.partitions, sizeof *self->done_to);
+    self->run = calloc((size_t) self->config.run_max, sizeof *self->run);
+    return self->group && self->prefix && self->owned && self->positions && self->stalled && self->touched
+           && self->done_to && self->run;
 }
 
 static void register_metrics(event_consumer_t *self)
@@ -418,6 +543,10 @@ void event_consumer_destroy(event_consumer_t **self_p)
     free(self->prefix);
     free(self->owned);
     free(self->positions);
+    free(self->stalled);
+    free(self->touched);
+    free(self->done_to);
+    free(self->run);
     free(self);
     *self_p = NULL;
 }
@@ -437,18 +566,21 @@ const config_option_t event_consumer_options[] = {
     {"ADUAN_STREAM_ENDPOINTS", "tcp://127.0.0.1:7110", "event hub PUB endpoints, comma-separated (empty: read the log only)"},
     {"ADUAN_REPLAY_ENDPOINTS", "tcp://127.0.0.1:7111", "event hub replay endpoints, comma-separated"},
     {"ADUAN_CONSUMER_PARTITIONS", "8", "partitions of the consumer group (the same for every replica)"},
+    {"ADUAN_CONSUMER_RUN", "200", "most events handled in one transaction"},
 };
 const size_t event_consumer_options_count = sizeof event_consumer_options / sizeof event_consumer_options[0];
 
 int event_consumer_configure(const config_t *config, event_consumer_config_t *out, char *reason, size_t reason_cap)
 {
-    long partitions = 8;
-    if (config_get_long(config, "ADUAN_CONSUMER_PARTITIONS", 1, 1024, &partitions, reason, reason_cap) != 0)
+    long partitions = 8, run_max = RUN_DEFAULT;
+    if (config_get_long(config, "ADUAN_CONSUMER_PARTITIONS", 1, 1024, &partitions, reason, reason_cap) != 0
+        || config_get_long(config, "ADUAN_CONSUMER_RUN", 1, 10000, &run_max, reason, reason_cap) != 0)
         return -1;
     out->db_url = config_get(config, "ADUAN_DB_URL");
     out->stream_endpoints = config_get(config, "ADUAN_STREAM_ENDPOINTS");
     out->replay_endpoints = config_get(config, "ADUAN_REPLAY_ENDPOINTS");
     out->partitions = (int) partitions;
+    out->run_max = (int) run_max;
     return 0;
 }
 

@@ -14,16 +14,19 @@
  *   claims partitions with PostgreSQL session advisory locks on its own connection, keeps at most
  *   its fair share (partitions / live members, from the consumer_members heartbeat table), and
  *   claims the partitions of a member that died (its locks vanish with its session) within seconds.
- * - Each partition's position (last seq done) is in consumer_positions; the handler's work for an
- *   event and the position update commit in ONE transaction, so a kill -9 at any instant neither
- *   loses nor repeats work.
+ * - Each partition's position (last seq done) is in consumer_positions; the handler's work for a
+ *   run of events (up to run_max, whatever is waiting) and the positions it reaches commit in ONE
+ *   transaction, so a kill -9 at any instant neither loses nor repeats work. A run that fails is
+ *   retried in halves down to the failing event, whose partition then waits for it (offered again
+ *   at each tick) while the other partitions go on.
  * - Events come from the hubs (stream_reader: live + replay); when no hub is heard for
  *   hub_silence_ms, the member numbers and reads events straight from the log (event_log) and
  *   rejoins the live stream when the hub returns. */
 typedef struct event_consumer_t event_consumer_t;
 
-/* Runs inside the transaction that advances the position; 0 commits. A non-zero return rolls back
- * and the event is offered again later (after a short pause). */
+/* Runs inside the transaction that advances the position, possibly with other events before and
+ * after it in the same transaction: a handler never commits, and sees the work of the events before
+ * it. 0 goes on; a non-zero return rolls the run back (see above). */
 typedef int (event_handler_fn)(db_t *db, const event_t *event, void *ctx, db_error_t *error);
 
 typedef struct {
@@ -36,6 +39,7 @@ typedef struct {
     event_handler_fn *handler;
     void *handler_ctx;
     int hub_silence_ms;             /* default 3000 when 0 */
+    int run_max;                    /* most events per transaction, default 200 when 0 */
     const curve_keys_t *keys;       /* the process's keys (NULL: plain links); they outlive the member */
 } event_consumer_config_t;
 

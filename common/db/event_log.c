@@ -1,32 +1,81 @@
 #include "event_log.h"
 
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_array.h"
+
 /* Advisory lock of the sequencer ("aduanseq"); transaction-scoped, so a crash releases it. */
 #define SEQUENCER_LOCK_KEY "6111047110115101113"
 
-int event_log_append(db_t *db, const event_t *e, db_error_t *error)
+enum { COL_ID, COL_TYPE, COL_VERSION, COL_AT, COL_REPORT, COL_TRACKING, COL_INSTITUTION, COL_ROLE, COL_ACTOR,
+       COL_PAYLOAD, COLUMNS };
+
+static void add_event(db_array_t *columns, const event_t *e)
 {
     size_t hex_size = e->payload_size * 2 + 1;
-    char *hex = malloc(hex_size), version[16], report_id[32], at[32];
-    if (!hex)
-        return -1;
-    sodium_bin2hex(hex, hex_size, e->payload, e->payload_size);
-    snprintf(version, sizeof version, "%u", e->version);
-    snprintf(report_id, sizeof report_id, "%lld", (long long) e->report_id);
-    snprintf(at, sizeof at, "%lld", (long long) e->occurred_at_ms);
-    const char *params[] = {e->id, e->type, version, e->occurred_at_ms ? at : NULL, e->report_id ? report_id : NULL,
-                            e->tracking_id, e->institution, e->actor_role, e->actor_id, hex};
-    int rc = db_exec_ok(db,
-        "INSERT INTO events (event_id, type, schema_version, occurred_at, report_id, tracking_id, institution_code, "
-        "actor_role, actor_id, payload) VALUES ($1, $2, $3, coalesce(to_timestamp($4::bigint / 1000.0), now()), $5, "
-        "$6, $7, $8, $9, decode($10, 'hex'))", 10, params, error);
+    char *hex = malloc(hex_size);
+    if (hex)
+        sodium_bin2hex(hex, hex_size, e->payload, e->payload_size);
+    else
+        columns[COL_PAYLOAD].text.failed = true;
+    db_array_add(&columns[COL_ID], e->id);
+    db_array_add(&columns[COL_TYPE], e->type);
+    db_array_add_int(&columns[COL_VERSION], e->version);
+    if (e->occurred_at_ms)
+        db_array_add_int(&columns[COL_AT], e->occurred_at_ms);
+    else
+        db_array_add(&columns[COL_AT], NULL);
+    if (e->report_id)
+        db_array_add_int(&columns[COL_REPORT], e->report_id);
+    else
+        db_array_add(&columns[COL_REPORT], NULL);
+    db_array_add(&columns[COL_TRACKING], e->tracking_id);
+    db_array_add(&columns[COL_INSTITUTION], e->institution);
+    db_array_add(&columns[COL_ROLE], e->actor_role);
+    db_array_add(&columns[COL_ACTOR], e->actor_id);
+    db_array_add(&columns[COL_PAYLOAD], hex);
     free(hex);
-    const char *channel[] = {EVENT_LOG_CHANNEL};
-    return rc == 0 ? db_exec_ok(db, "SELECT pg_notify($1, '')", 1, channel, error) : -1;
+}
+
+int event_log_append_many(db_t *db, const event_t *events, size_t count, db_error_t *error)
+{
+    db_array_t columns[COLUMNS];
+    memset(columns, 0, sizeof columns);
+    for (size_t i = 0; i < count; i++)
+        add_event(columns, &events[i]);
+    char *owned[COLUMNS];
+    const char *params[COLUMNS + 1];
+    bool complete = true;
+    for (int c = 0; c < COLUMNS; c++)
+        complete = (params[c] = owned[c] = db_array_take(&columns[c])) != NULL && complete;
+    params[COLUMNS] = EVENT_LOG_CHANNEL;
+    int rc = -1;
+    if (!complete)
+        snprintf(error->message, sizeof error->message, "out of memory appending events");
+    else   /* ordered by position, so the insertion ids (the sequencer's order) follow the caller's */
+        rc = db_exec_ok(db,
+            "WITH appended AS (INSERT INTO events (event_id, type, schema_version, occurred_at, report_id, tracking_id, "
+            "  institution_code, actor_role, actor_id, payload) "
+            "  SELECT e.id, e.type, e.v::int, coalesce(to_timestamp(e.at::bigint / 1000.0), now()), e.report::bigint, "
+            "         e.tracking, e.institution, e.role, e.actor, decode(e.payload, 'hex') "
+            "  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
+            "              $8::text[], $9::text[], $10::text[]) WITH ORDINALITY "
+            "       AS e(id, type, v, at, report, tracking, institution, role, actor, payload, n) "
+            "  ORDER BY e.n RETURNING 1) "
+            "SELECT pg_notify($11, '') FROM (SELECT 1 FROM appended LIMIT 1) once",
+            COLUMNS + 1, params, error);
+    for (int c = 0; c < COLUMNS; c++)
+        free(owned[c]);
+    return rc;
+}
+
+int event_log_append(db_t *db, const event_t *e, db_error_t *error)
+{
+    return event_log_append_many(db, e, 1, error);
 }
 
 typedef struct {

@@ -21,6 +21,8 @@
  * EVENT_LOG_CHANNEL on commit. event->id, type, actor_role and payload are required; occurred_at
  * 0 means now(). 0 on success. */
 int event_log_append(db_t *db, const event_t *event, db_error_t *error);
+/* The same for `count` events in one statement (a batch), appended in their order. */
+int event_log_append_many(db_t *db, const event_t *events, size_t count, db_error_t *error);
 
 /* Numbers up to `max` committed, unnumbered events in insertion order; returns how many (>= 0) or
  * -1 on error. Any process may call it; concurrent callers serialise on the advisory lock. */

@@ -310,28 +310,44 @@ static int end_clocks(db_t *db, const char *report_id, const char *const *kinds,
     return 0;
 }
 
-int lifecycle_store_open_clock(db_t *db, int64_t report_id, const char *kind, int64_t now_ms, db_error_t *error)
+int lifecycle_store_open_new_clocks(db_t *db, const char *report_ids, const char *kind, int64_t now_ms,
+                                    db_error_t *error)
 {
-    char id[24], now[24];
-    snprintf(id, sizeof id, "%lld", (long long) report_id);
+    char now[24];
     snprintf(now, sizeof now, "%lld", (long long) now_ms);
-    const char *const kinds[] = {kind, NULL};
-    if (end_clocks(db, id, kinds, "cancelled", now, error) != 0)
-        return -1;
-    const char *params[] = {id, kind, now};
-    /* The most specific rule for the report's classification wins; without a rule, no clock. */
+    const char *params[] = {report_ids, kind, now};
+    /* The most specific rule for the report's classification wins; without a rule, no clock. Each
+     * distinct rule's due time is worked out once for all the reports (working_deadline walks the
+     * calendar). */
     return db_exec_ok(db,
-        "INSERT INTO report_deadlines (report_id, kind, institution_code, started_at, due_at, warn_at) "
-        "SELECT r.id, $2, r.institution_code, to_timestamp($3::bigint / 1000.0), "
-        "       working_deadline(to_timestamp($3::bigint / 1000.0), rule.working_days), "
-        "       CASE WHEN rule.warn_before_days < rule.working_days THEN working_deadline("
-        "           to_timestamp($3::bigint / 1000.0), rule.working_days - rule.warn_before_days) END "
-        "FROM reports r CROSS JOIN LATERAL ("
+        "WITH picked AS (SELECT r.id, r.institution_code, rule.working_days, rule.warn_before_days "
+        "  FROM reports r CROSS JOIN LATERAL ("
         "    SELECT working_days, warn_before_days FROM deadline_rules d WHERE d.kind = $2 "
         "      AND (d.classification IS NULL OR d.classification = r.classification) "
         "      AND (d.field_supervision IS NULL OR d.field_supervision = r.field_supervision) "
         "    ORDER BY (d.classification IS NOT NULL) DESC, (d.field_supervision IS NOT NULL) DESC LIMIT 1) rule "
-        "WHERE r.id = $1::bigint", 3, params, error);
+        "  WHERE r.id = ANY($1::bigint[])), "
+        "due AS (SELECT k.working_days, k.warn_before_days, "
+        "  working_deadline(to_timestamp($3::bigint / 1000.0), k.working_days) AS due_at, "
+        "  CASE WHEN k.warn_before_days < k.working_days THEN working_deadline("
+        "      to_timestamp($3::bigint / 1000.0), k.working_days - k.warn_before_days) END AS warn_at "
+        "  FROM (SELECT DISTINCT working_days, warn_before_days FROM picked) k) "
+        "INSERT INTO report_deadlines (report_id, kind, institution_code, started_at, due_at, warn_at) "
+        "SELECT p.id, $2, p.institution_code, to_timestamp($3::bigint / 1000.0), due.due_at, due.warn_at "
+        "FROM picked p JOIN due ON due.working_days = p.working_days "
+        "  AND due.warn_before_days IS NOT DISTINCT FROM p.warn_before_days", 3, params, error);
+}
+
+int lifecycle_store_open_clock(db_t *db, int64_t report_id, const char *kind, int64_t now_ms, db_error_t *error)
+{
+    char id[24], ids[32], now[24];
+    snprintf(id, sizeof id, "%lld", (long long) report_id);
+    snprintf(ids, sizeof ids, "{%lld}", (long long) report_id);
+    snprintf(now, sizeof now, "%lld", (long long) now_ms);
+    const char *const kinds[] = {kind, NULL};
+    if (end_clocks(db, id, kinds, "cancelled", now, error) != 0)
+        return -1;
+    return lifecycle_store_open_new_clocks(db, ids, kind, now_ms, error);
 }
 
 static int run_clocks(apply_t *a, db_error_t *error)

@@ -27,6 +27,10 @@ int lifecycle_store_apply(db_t *db, const report_step_t *action, const lifecycle
 
 /* Starts clock `kind` for a report (the verification clock at submission). 0 on success. */
 int lifecycle_store_open_clock(db_t *db, int64_t report_id, const char *kind, int64_t now_ms, db_error_t *error);
+/* Starts clock `kind` at now_ms for reports that have none running (the reports a batch of
+ * submissions just stored), in one statement; report_ids is an SQL array literal ("{1,2}"). */
+int lifecycle_store_open_new_clocks(db_t *db, const char *report_ids, const char *kind, int64_t now_ms,
+                                    db_error_t *error);
 
 /* Handles up to `max` due clocks: an overdue reporter_reply clock closes the report
  * (closed_by_system), any other overdue clock is marked missed with its report.deadline_missed

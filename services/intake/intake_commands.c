@@ -7,8 +7,11 @@
 
 #include "attachment_commands.h"
 #include "attachment_store.h"
+#include "clock.h"
+#include "db_array.h"
 #include "error_reply.h"
 #include "event_log.h"
+#include "lifecycle_store.h"
 #include "logger.h"
 #include "reference_codec.h"
 #include "reference_store.h"
@@ -23,15 +26,32 @@
 #include "submission_keys.h"
 #include "submission_seal.h"
 
+/* One submission of a batch. Decoded, checked and keyed before the transaction; `pending` ones go
+ * into it. What a transaction attempt fills (state, errors, response, stored, sealed, event) is
+ * reset at the start of each attempt. */
 typedef struct {
-    const report_submission_t *submission;
-    const submission_seal_t *seal;
-    const char *fingerprint;
+    report_submission_t submission;
+    submission_seal_t seal;
+    char fingerprint[SUBMISSION_SEAL_HEX_LEN + 1];
+    bool pending;
     submission_key_state_t state;
     field_errors_t errors;
-    unsigned char *response;
+    unsigned char *response;    /* the answer in clear, for the reply */
     size_t response_size;
-} submit_tx_t;
+    bool stored;                /* a new report of this attempt */
+    report_stored_t report;
+    unsigned char *sealed;      /* the answer as submission_keys keeps it */
+    size_t sealed_size;
+    event_t event;
+    int rc;                     /* 0 a new report, 1 another answer, -1 failed (error) */
+    db_error_t error;
+} submit_item_t;
+
+typedef struct {
+    submit_item_t *items;
+    size_t count;
+    int64_t now_ms;
+} submit_batch_t;
 
 /* What was asked, independent of the key it was asked under. */
 static int fingerprint_of(const report_submission_t *submission, const submission_seal_t *seal,
@@ -48,79 +68,181 @@ static int fingerprint_of(const report_submission_t *submission, const submissio
     return rc;
 }
 
-/* The answer goes into submission_keys only sealed; tx->response keeps it in clear for the reply. */
-static int record_answer(db_t *db, submit_tx_t *tx, int64_t report_id, db_error_t *error)
+static void reset_attempt(submit_item_t *item)
 {
-    unsigned char *sealed = NULL;
-    size_t sealed_size = 0;
-    if (submission_seal_close(tx->seal, tx->response, tx->response_size, &sealed, &sealed_size) != 0) {
-        snprintf(error->message, sizeof error->message, "out of memory sealing the answer");
+    free(item->response);
+    free(item->sealed);
+    event_clear(&item->event);
+    field_errors_clear(&item->errors);
+    item->response = item->sealed = NULL;
+    item->stored = false;
+    item->rc = 1;
+}
+
+/* Every pending key claimed together; a replay's stored answer opened into item->response. */
+static int claim_keys(db_t *db, submit_batch_t *batch, db_error_t *error)
+{
+    submission_claim_t *claims = calloc(batch->count, sizeof *claims);
+    if (!claims)
         return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < batch->count; i++)
+        if (batch->items[i].pending)
+            claims[n++] = (submission_claim_t) {.key_hash = batch->items[i].seal.lookup,
+                                                 .fingerprint = batch->items[i].fingerprint};
+    int rc = submission_keys_claim(db, claims, n, error);
+    n = 0;
+    for (size_t i = 0; i < batch->count; i++) {
+        submit_item_t *item = &batch->items[i];
+        if (!item->pending)
+            continue;
+        submission_claim_t *claim = &claims[n++];
+        item->state = claim->state;
+        if (rc == 0 && claim->state == SUBMISSION_KEY_REPLAY
+            && submission_seal_open(&item->seal, claim->sealed, claim->sealed_size, &item->response,
+                                    &item->response_size) != 0) {
+            snprintf(error->message, sizeof error->message, "the stored answer of a key does not open");
+            rc = -1;
+        }
+        free(claim->sealed);
     }
-    int rc = submission_keys_record(db, tx->seal->lookup, tx->fingerprint, report_id, sealed, sealed_size, error);
-    free(sealed);
+    free(claims);
     return rc;
 }
 
-/* Claims the key; for a replay, opens the stored answer into tx->response. */
-static int claim_key(db_t *db, submit_tx_t *tx, db_error_t *error)
+/* The codes of every new submission, checked in one statement. */
+static int check_codes(db_t *db, submit_batch_t *batch, db_error_t *error)
 {
-    unsigned char *sealed = NULL;
-    size_t sealed_size = 0;
-    if (submission_keys_claim(db, tx->seal->lookup, tx->fingerprint, &tx->state, &sealed, &sealed_size, error) != 0)
-        return -1;
-    int rc = 0;
-    if (tx->state == SUBMISSION_KEY_REPLAY
-        && submission_seal_open(tx->seal, sealed, sealed_size, &tx->response, &tx->response_size) != 0) {
-        snprintf(error->message, sizeof error->message, "the stored answer of a key does not open");
-        rc = -1;
+    const report_submission_t **submissions = calloc(batch->count, sizeof *submissions);
+    field_errors_t *errors = calloc(batch->count, sizeof *errors);
+    int rc = -1;
+    if (submissions && errors) {
+        for (size_t i = 0; i < batch->count; i++)
+            if (batch->items[i].pending && batch->items[i].state == SUBMISSION_KEY_NEW)
+                submissions[i] = &batch->items[i].submission;
+        rc = report_store_check_codes(db, submissions, errors, batch->count, error);
+        for (size_t i = 0; i < batch->count; i++)
+            if (submissions[i])
+                batch->items[i].errors = errors[i];
     }
-    free(sealed);
+    free(submissions);
+    free(errors);
     return rc;
 }
 
-static int store_new_report(db_t *db, submit_tx_t *tx, db_error_t *error)
+/* A key seen earlier in the same batch is answered as a later request would be: the first's
+ * answer for the same request, a mismatch for another. False when no earlier one stored it. */
+static bool answered_by_earlier(submit_batch_t *batch, size_t index)
+{
+    submit_item_t *item = &batch->items[index];
+    for (size_t i = 0; i < index; i++) {
+        const submit_item_t *earlier = &batch->items[i];
+        if (!earlier->stored || strcmp(earlier->seal.lookup, item->seal.lookup) != 0)
+            continue;
+        item->state = strcmp(earlier->fingerprint, item->fingerprint) == 0 ? SUBMISSION_KEY_REPLAY
+                                                                            : SUBMISSION_KEY_MISMATCH;
+        if (item->state == SUBMISSION_KEY_REPLAY && (item->response = malloc(earlier->response_size))) {
+            memcpy(item->response, earlier->response, earlier->response_size);
+            item->response_size = earlier->response_size;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* The report and its action; then, in memory, the receipt, its sealed copy and the event. */
+static int store_report(db_t *db, submit_item_t *item, db_error_t *error)
 {
     char token[SECRET_TOKEN_LEN + 1], hash[SECRET_TOKEN_HASH_HEX_LEN + 1];
-    report_stored_t stored;
     if (secret_token_generate(token) != 0)
         return -1;
     secret_token_hash_hex(token, hash);
-    if (report_store_insert(db, tx->submission, hash, &stored, error) != 0)
+    if (report_store_insert(db, &item->submission, hash, &item->report, error) != 0) {
+        sodium_memzero(token, sizeof token);
         return -1;
-    report_receipt_t receipt = {stored.tracking_id, token, REPORT_STATUS_SUBMITTED, stored.submitted_at_ms};
-    int rc = report_receipt_encode(&receipt, &tx->response, &tx->response_size);
+    }
+    report_receipt_t receipt = {item->report.tracking_id, token, REPORT_STATUS_SUBMITTED, item->report.submitted_at_ms};
+    int rc = report_receipt_encode(&receipt, &item->response, &item->response_size);
     sodium_memzero(token, sizeof token);
-    if (rc != 0)
+    item->stored = true;
+    item->rc = 0;
+    /* The answer goes into submission_keys only sealed; item->response keeps it in clear for the reply. */
+    if (rc != 0 || submission_seal_close(&item->seal, item->response, item->response_size, &item->sealed,
+                                         &item->sealed_size) != 0
+        || report_events_submitted(&item->submission, item->report.id, item->report.tracking_id,
+                                   REPORT_STATUS_SUBMITTED, &item->event) != 0) {
+        snprintf(error->message, sizeof error->message, "out of memory answering a submission");
         return -1;
-    if (record_answer(db, tx, stored.id, error) != 0)
-        return -1;
-    /* The event commits with the report or not at all (DESIGN.md property 1). */
-    event_t event;
-    if (report_events_submitted(tx->submission, stored.id, stored.tracking_id, REPORT_STATUS_SUBMITTED, &event) != 0)
-        return -1;
-    rc = event_log_append(db, &event, error);
-    event_clear(&event);
+    }
+    return 0;
+}
+
+/* What the new reports of the batch need besides themselves, one statement each: their keys'
+ * answers, their events (DESIGN.md property 1: they commit with the reports or not at all), and
+ * their verification clocks. */
+static int store_batch_rows(db_t *db, submit_batch_t *batch, size_t stored, db_error_t *error)
+{
+    submission_record_t *records = calloc(stored, sizeof *records);
+    event_t *events = calloc(stored, sizeof *events);
+    db_array_t ids = {0};
+    size_t n = 0;
+    for (size_t i = 0; i < batch->count && records && events; i++) {
+        const submit_item_t *item = &batch->items[i];
+        if (!item->stored)
+            continue;
+        records[n] = (submission_record_t) {item->seal.lookup, item->fingerprint, item->report.id, item->sealed,
+                                            item->sealed_size};
+        events[n++] = item->event;
+        db_array_add_int(&ids, item->report.id);
+    }
+    char *id_list = db_array_take(&ids);
+    int rc = records && events && id_list && submission_keys_record(db, records, n, error) == 0
+                     && event_log_append_many(db, events, n, error) == 0
+                     && lifecycle_store_open_new_clocks(db, id_list, "verification", batch->now_ms, error) == 0
+                 ? 0 : -1;
+    free(records);
+    free(events);   /* the events' contents stay with their items */
+    free(id_list);
     return rc;
 }
 
-/* One transaction: claim the key, check the codes, store report, action and answer together.
- * Returns 1 (rolled back, nothing written) when the answer is not a new report. */
-static int submit_tx(db_t *db, void *ctx, db_error_t *error)
+/* How a failed statement bears on the batch: the connection's trouble is retried whole (-1);
+ * one submission's own trouble leaves it out (2); the rows of the whole batch failing make the
+ * caller try the submissions one by one (3). */
+static int batch_failure(db_t *db, submit_item_t *item, const db_error_t *error)
 {
-    submit_tx_t *tx = ctx;
-    free(tx->response);
-    tx->response = NULL;
-    field_errors_clear(&tx->errors);
-    if (claim_key(db, tx, error) != 0)
+    if (db_error_is_retryable(error) || !db_is_connected(db))
         return -1;
-    if (tx->state != SUBMISSION_KEY_NEW)
-        return 1;
-    if (report_store_check_codes(db, tx->submission, &tx->errors, error) != 0)
-        return -1;
-    if (tx->errors.count)
-        return 1;
-    return store_new_report(db, tx, error);
+    if (!item)
+        return 3;
+    item->pending = false;
+    item->rc = -1;
+    item->error = *error;
+    return 2;
+}
+
+/* Every pending submission in one transaction, in a few statements for the whole batch and one
+ * per new report. */
+static int batch_tx(db_t *db, void *ctx, db_error_t *error)
+{
+    submit_batch_t *batch = ctx;
+    for (size_t i = 0; i < batch->count; i++)
+        if (batch->items[i].pending)
+            reset_attempt(&batch->items[i]);
+    if (claim_keys(db, batch, error) != 0 || check_codes(db, batch, error) != 0)
+        return batch_failure(db, NULL, error);
+    size_t stored = 0;
+    for (size_t i = 0; i < batch->count; i++) {
+        submit_item_t *item = &batch->items[i];
+        if (!item->pending || item->state != SUBMISSION_KEY_NEW || item->errors.count || answered_by_earlier(batch, i))
+            continue;
+        if (store_report(db, item, error) != 0)
+            return batch_failure(db, item, error);
+        stored++;
+    }
+    if (stored && store_batch_rows(db, batch, stored, error) != 0)
+        return batch_failure(db, NULL, error);
+    return 0;
 }
 
 void intake_reply_database_error(envelope_t *reply, const db_error_t *error)
@@ -142,48 +264,94 @@ void intake_reply_invalid(envelope_t *reply, const field_errors_t *errors)
     error_reply_into(reply, &error);
 }
 
-static void answer_submission(envelope_t *reply, int rc, submit_tx_t *tx, const db_error_t *error)
+static void answer_item(envelope_t *reply, submit_item_t *item)
 {
-    if (rc < 0)
-        intake_reply_database_error(reply, error);
-    else if (rc == 0 || tx->state == SUBMISSION_KEY_REPLAY) {
+    if (item->rc < 0)
+        intake_reply_database_error(reply, &item->error);
+    else if (item->rc == 0 || item->state == SUBMISSION_KEY_REPLAY) {
         envelope_set_type(reply, MSG_REPORT_RECEIPT);
-        envelope_take_body(reply, tx->response, tx->response_size);
-        tx->response = NULL;
-    } else if (tx->state == SUBMISSION_KEY_MISMATCH)
+        envelope_take_body(reply, item->response, item->response_size);
+        item->response = NULL;
+    } else if (item->state == SUBMISSION_KEY_MISMATCH)
         error_reply_simple(reply, ERROR_IDEMPOTENCY_MISMATCH, "this idempotency key was used for a different report");
-    else if (tx->state == SUBMISSION_KEY_IN_FLIGHT)
+    else if (item->state == SUBMISSION_KEY_IN_FLIGHT)
         error_reply_simple(reply, ERROR_IN_FLIGHT, "a request with this idempotency key is being handled");
     else
-        intake_reply_invalid(reply, &tx->errors);
+        intake_reply_invalid(reply, &item->errors);
+    if (item->rc == 0)
+        logger_info("report submitted (channel %s)", item->submission.channel);
+}
+
+/* What can be answered without the database is answered here; the rest waits for the batch. */
+static void prepare_item(intake_t *intake, const envelope_t *request, envelope_t *reply, submit_item_t *item)
+{
+    char reason[200];
+    if (report_submission_decode(request->body, request->body_size, &item->submission, reason, sizeof reason) != 0) {
+        memset(&item->submission, 0, sizeof item->submission);
+        error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
+    } else if (report_submission_check(&item->submission, &item->errors) > 0)
+        intake_reply_invalid(reply, &item->errors);
+    else if (submission_seal_derive(intake->idempotency_secret, item->submission.idempotency_key, &item->seal) != 0
+             || fingerprint_of(&item->submission, &item->seal, item->fingerprint) != 0)
+        error_reply_simple(reply, ERROR_INTERNAL, "the idempotency key could not be derived");
+    else
+        item->pending = true;
+}
+
+static void clear_item(submit_item_t *item)
+{
+    reset_attempt(item);
+    submission_seal_wipe(&item->seal);
+    report_submission_clear(&item->submission);
+}
+
+/* Runs the batch until it commits without the submissions that failed on their own; when the
+ * batch's shared rows fail, each submission is tried alone. The pending ones that end failed get
+ * rc -1 with the error. */
+static void commit_batch(db_t *db, submit_batch_t *batch)
+{
+    db_error_t error = {"", ""};
+    int rc = 2;
+    for (size_t tries = 0; rc == 2 && tries <= batch->count; tries++)
+        rc = db_transaction(db, batch_tx, batch, &error);
+    for (size_t i = 0; rc == 3 && batch->count > 1 && i < batch->count; i++) {
+        submit_batch_t alone = {&batch->items[i], 1, batch->now_ms};
+        if (batch->items[i].pending)
+            commit_batch(db, &alone);
+    }
+    for (size_t i = 0; rc != 0 && !(rc == 3 && batch->count > 1) && i < batch->count; i++)
+        if (batch->items[i].pending) {
+            batch->items[i].rc = -1;
+            batch->items[i].error = error;
+        }
+}
+
+int intake_submit_batch(void *ctx, const envelope_t *const *requests, envelope_t *const *replies, size_t count)
+{
+    intake_t *intake = ctx;
+    submit_batch_t batch = {calloc(count, sizeof *batch.items), count, clock_now_ms()};
+    if (!batch.items)
+        return -1;
+    bool any = false;
+    for (size_t i = 0; i < count; i++) {
+        prepare_item(intake, requests[i], replies[i], &batch.items[i]);
+        any = any || batch.items[i].pending;
+    }
+    if (any)
+        commit_batch(intake->db, &batch);
+    for (size_t i = 0; i < count; i++) {
+        if (batch.items[i].pending || batch.items[i].rc < 0)
+            answer_item(replies[i], &batch.items[i]);
+        clear_item(&batch.items[i]);
+    }
+    free(batch.items);
+    return 0;
 }
 
 int intake_submit(void *ctx, const envelope_t *request, envelope_t *reply)
 {
-    intake_t *intake = ctx;
-    report_submission_t submission;
-    char reason[200], fingerprint[SUBMISSION_SEAL_HEX_LEN + 1];
-    if (report_submission_decode(request->body, request->body_size, &submission, reason, sizeof reason) != 0)
-        return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason) == 0 ? 0 : -1;
-    submission_seal_t seal;
-    submit_tx_t tx = {.submission = &submission, .seal = &seal, .fingerprint = fingerprint};
-    if (report_submission_check(&submission, &tx.errors) > 0) {
-        intake_reply_invalid(reply, &tx.errors);
-        report_submission_clear(&submission);
-        return 0;
-    }
-    db_error_t error = {"", "the idempotency key could not be derived"};
-    int rc = -1;
-    if (submission_seal_derive(intake->idempotency_secret, submission.idempotency_key, &seal) == 0
-        && fingerprint_of(&submission, &seal, fingerprint) == 0)
-        rc = db_transaction(intake->db, submit_tx, &tx, &error);
-    answer_submission(reply, rc, &tx, &error);
-    if (rc == 0)
-        logger_info("report submitted (channel %s)", submission.channel);
-    submission_seal_wipe(&seal);
-    free(tx.response);
-    report_submission_clear(&submission);
-    return 0;
+    envelope_t *const replies[] = {reply};
+    return intake_submit_batch(ctx, &request, replies, 1);
 }
 
 static void answer_view(envelope_t *reply, report_view_t *view, const char *token, const char *hash)
@@ -309,7 +477,7 @@ int intake_notifications(void *ctx, const envelope_t *request, envelope_t *reply
 
 int intake_commands_register(cmd_server_t *server, intake_t *intake)
 {
-    if (cmd_server_on(server, MSG_REPORT_SUBMIT, CURVE_ROLE_GATEWAY, intake_submit, intake) != 0
+    if (cmd_server_on_batch(server, MSG_REPORT_SUBMIT, CURVE_ROLE_GATEWAY, intake_submit_batch, intake) != 0
         || cmd_server_on(server, MSG_REPORT_GET, CURVE_ROLE_GATEWAY, intake_get, intake) != 0
         || cmd_server_on(server, MSG_REFERENCE_LIST, CURVE_ROLE_GATEWAY, intake_reference_list, intake) != 0
         || cmd_server_on(server, MSG_REPORT_NOTIFICATIONS, CURVE_ROLE_GATEWAY, intake_notifications, intake) != 0

@@ -16,6 +16,8 @@ int intake_commands_register(cmd_server_t *server, intake_t *intake);
 
 /* The handlers, exposed for tests that drive them without sockets. */
 int intake_submit(void *ctx, const envelope_t *request, envelope_t *reply);
+/* report.submit for the requests waiting together: one transaction for all (cmd_batch_fn). */
+int intake_submit_batch(void *ctx, const envelope_t *const *requests, envelope_t *const *replies, size_t count);
 int intake_get(void *ctx, const envelope_t *request, envelope_t *reply);
 int intake_reference_list(void *ctx, const envelope_t *request, envelope_t *reply);
 int intake_notifications(void *ctx, const envelope_t *request, envelope_t *reply);

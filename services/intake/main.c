@@ -18,6 +18,7 @@ static const config_option_t intake_options[] = {
     {"ADUAN_ADMIN_ADDR", "127.0.0.1:9181", "host:port of /healthz, /readyz and /metrics"},
     {"ADUAN_INTAKE_BIND", "tcp://127.0.0.1:7101", "command endpoint(s) to bind, comma-separated"},
     {"ADUAN_DB_SEED", "true", "load the seed data (regions, institutions, categories, holidays) at start-up"},
+    {"ADUAN_INTAKE_BATCH", "64", "most submissions waiting together that are stored in one transaction"},
     {"ADUAN_IDEMPOTENCY_TTL_HOURS", "24", "how long the first answer to an idempotency key is kept"},
     {"ADUAN_IDEMPOTENCY_SECRET", "", "required: 64 hex digits, or a file holding them, shared by every replica; "
                                      "keys the hashes and seals of idempotency records"},
@@ -32,6 +33,7 @@ typedef struct {
     curve_keys_t *keys;
     cmd_server_t *server;
     long ttl_hours;
+    long batch;
     int64_t next_purge;
 } intake_main_t;
 
@@ -61,7 +63,7 @@ static int serve(intake_main_t *m)
             tick(m);
             next_tick = zclock_mono() + 1000;
         }
-        if (zpoller_wait(poller, 200) && cmd_server_handle_one(m->server) != 0)
+        if (zpoller_wait(poller, 200) && cmd_server_handle_waiting(m->server, (size_t) m->batch) != 0)
             break;
         if (zpoller_terminated(poller))
             break;
@@ -76,6 +78,7 @@ static int configure(intake_main_t *m, bool *seed)
     const config_t *config = service_config(m->service);
     if (config_get_bool(config, "ADUAN_DB_SEED", seed, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_IDEMPOTENCY_TTL_HOURS", 1, 24 * 365, &m->ttl_hours, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_INTAKE_BATCH", 1, 1024, &m->batch, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &m->lifecycle.statement_timeout_ms, reason,
                            sizeof reason) != 0
         || curve_keys_from_config(config, &m->keys, reason, sizeof reason) != 0) {

@@ -1,35 +1,59 @@
 #include "report_store.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "lifecycle_store.h"
+#include "db_array.h"
 
-int report_store_check_codes(db_t *db, const report_submission_t *s, field_errors_t *errors, db_error_t *error)
+enum { CODE_INDEX, CODE_CATEGORY, CODE_REGION, CODE_TARGET, CODE_COLUMNS };
+
+static void report_unknown(const PGresult *r, const report_submission_t *const *submissions, field_errors_t *errors,
+                           size_t count)
 {
-    const char *params[] = {s->category, s->region, s->target_institution};
-    PGresult *r = db_exec(db,
-        "SELECT EXISTS (SELECT 1 FROM categories WHERE code = $1 AND active), "
-        "       EXISTS (SELECT 1 FROM regions WHERE code = $2), "
-        "       $3::text IS NULL OR EXISTS (SELECT 1 FROM institutions WHERE code = $3 AND active)",
-        3, params, error);
-    if (!r)
-        return -1;
     static const char *const fields[] = {"category", "region", "target_institution"};
-    for (int i = 0; i < 3; i++)
-        if (PQgetvalue(r, 0, i)[0] != 't')
-            field_errors_add(errors, fields[i], "unknown", "%s '%s' does not exist", fields[i], params[i]);
-    PQclear(r);
-    return 0;
+    for (int row = 0; row < PQntuples(r); row++) {
+        size_t i = strtoull(PQgetvalue(r, row, 0), NULL, 10);
+        if (i >= count || !submissions[i])
+            continue;
+        const char *values[] = {submissions[i]->category, submissions[i]->region, submissions[i]->target_institution};
+        for (int f = 0; f < 3; f++)
+            if (PQgetvalue(r, row, f + 1)[0] != 't')
+                field_errors_add(&errors[i], fields[f], "unknown", "%s '%s' does not exist", fields[f], values[f]);
+    }
 }
 
-static int insert_action(db_t *db, const char *report_id, db_error_t *error)
+int report_store_check_codes(db_t *db, const report_submission_t *const *submissions, field_errors_t *errors,
+                             size_t count, db_error_t *error)
 {
-    const char *params[] = {report_id, REPORT_STATUS_SUBMITTED};
-    return db_exec_ok(db, "INSERT INTO report_actions (report_id, action, actor_role, status_after) "
-                       "VALUES ($1, 'submitted', 'reporter', $2)", 2, params, error);
+    db_array_t columns[CODE_COLUMNS];
+    memset(columns, 0, sizeof columns);
+    for (size_t i = 0; i < count; i++)
+        if (submissions[i]) {
+            db_array_add_int(&columns[CODE_INDEX], (int64_t) i);
+            db_array_add(&columns[CODE_CATEGORY], submissions[i]->category);
+            db_array_add(&columns[CODE_REGION], submissions[i]->region);
+            db_array_add(&columns[CODE_TARGET], submissions[i]->target_institution);
+        }
+    char *owned[CODE_COLUMNS];
+    const char *params[CODE_COLUMNS];
+    bool complete = true;
+    for (int c = 0; c < CODE_COLUMNS; c++)
+        complete = (params[c] = owned[c] = db_array_take(&columns[c])) != NULL && complete;
+    PGresult *r = complete ? db_exec(db,
+        "SELECT s.n, EXISTS (SELECT 1 FROM categories WHERE code = s.category AND active), "
+        "       EXISTS (SELECT 1 FROM regions WHERE code = s.region), "
+        "       s.target IS NULL OR EXISTS (SELECT 1 FROM institutions WHERE code = s.target AND active) "
+        "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS s(n, category, region, target)",
+        CODE_COLUMNS, params, error) : NULL;
+    for (int c = 0; c < CODE_COLUMNS; c++)
+        free(owned[c]);
+    if (!r)
+        return -1;
+    report_unknown(r, submissions, errors, count);
+    PQclear(r);
+    return 0;
 }
 
 int report_store_insert(db_t *db, const report_submission_t *s, const char *token_hash,
@@ -49,25 +73,24 @@ int report_store_insert(db_t *db, const report_submission_t *s, const char *toke
                                 s->reporter_name, s->reporter_email, s->reporter_phone, s->channel,
                                 REPORT_STATUS_SUBMITTED, token_hash};
         PGresult *result = db_exec(db,
-            "INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, incident_date, "
-            "address, lat, lon, target_institution, anonymous, confidential, reporter_name, reporter_email, "
-            "reporter_phone, channel, status, reporter_token_hash) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) "
-            "ON CONFLICT (tracking_id) DO NOTHING "
-            "RETURNING id, (extract(epoch FROM submitted_at) * 1000)::bigint", 19, params, error);
+            "WITH report AS (INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, "
+            "  incident_date, address, lat, lon, target_institution, anonymous, confidential, reporter_name, "
+            "  reporter_email, reporter_phone, channel, status, reporter_token_hash) "
+            "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) "
+            "  ON CONFLICT (tracking_id) DO NOTHING RETURNING id, submitted_at), "
+            "action AS (INSERT INTO report_actions (report_id, action, actor_role, status_after) "
+            "  SELECT id, 'submitted', 'reporter', $18 FROM report) "
+            "SELECT id, (extract(epoch FROM submitted_at) * 1000)::bigint FROM report", 19, params, error);
         if (!result)
             return -1;
         int rows = PQntuples(result);
         if (rows == 1) {
             stored->id = strtoll(PQgetvalue(result, 0, 0), NULL, 10);
             stored->submitted_at_ms = strtoll(PQgetvalue(result, 0, 1), NULL, 10);
-            int rc = insert_action(db, PQgetvalue(result, 0, 0), error);
-            if (rc == 0)
-                rc = lifecycle_store_open_clock(db, stored->id, "verification", clock_now_ms(), error);
-            PQclear(result);
-            return rc;
         }
         PQclear(result);
+        if (rows == 1)
+            return 0;
     }
     snprintf(error->message, sizeof error->message, "no free tracking id after 5 attempts");
     return -1;

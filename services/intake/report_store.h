@@ -16,13 +16,14 @@ typedef struct {
     int64_t submitted_at_ms;
 } report_stored_t;
 
-/* Adds a field error (code "unknown") for each code that names nothing active. -1 on a database
- * error. */
-int report_store_check_codes(db_t *db, const report_submission_t *submission, field_errors_t *errors,
-                             db_error_t *error);
+/* For each of `count` submissions (NULL ones are skipped), adds a field error (code "unknown") to
+ * errors[i] for each code that names nothing active; one statement. -1 on a database error. */
+int report_store_check_codes(db_t *db, const report_submission_t *const *submissions, field_errors_t *errors,
+                             size_t count, db_error_t *error);
 
-/* Inside a transaction: the report (status waiting_verification, a fresh tracking id) and its
- * first action. */
+/* Inside a transaction, in one statement: the report (status waiting_verification, a fresh
+ * tracking id) and its first action. Its verification clock is the caller's
+ * (lifecycle_store_open_new_clocks, once for a batch). */
 int report_store_insert(db_t *db, const report_submission_t *submission, const char *token_hash,
                         report_stored_t *stored, db_error_t *error);
 

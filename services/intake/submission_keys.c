@@ -1,63 +1,110 @@
 #include "submission_keys.h"
 
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int submission_keys_claim(db_t *db, const char *key_hash, const char *fingerprint, submission_key_state_t *state,
-                          unsigned char **sealed, size_t *sealed_size, db_error_t *error)
+#include "db_array.h"
+
+/* The locks of every key, in order; a key held by another transaction is IN_FLIGHT. */
+static int lock_keys(db_t *db, submission_claim_t *claims, size_t count, const char *hashes, db_error_t *error)
 {
-    const char *params[] = {key_hash};
-    PGresult *lock = db_exec(db, "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", 1, params, error);
-    if (!lock)
+    const char *params[] = {hashes};
+    PGresult *r = db_exec(db, "SELECT n, pg_try_advisory_xact_lock(hashtextextended(k, 0)) "
+                              "FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n", 1, params, error);
+    if (!r)
         return -1;
-    bool acquired = PQgetvalue(lock, 0, 0)[0] == 't';
-    PQclear(lock);
-    if (!acquired) {
-        *state = SUBMISSION_KEY_IN_FLIGHT;
+    for (int i = 0; i < PQntuples(r) && (size_t) i < count; i++)
+        claims[i].state = PQgetvalue(r, i, 1)[0] == 't' ? SUBMISSION_KEY_NEW : SUBMISSION_KEY_IN_FLIGHT;
+    PQclear(r);
+    return 0;
+}
+
+static int take_sealed(submission_claim_t *claim, const char *hex, db_error_t *error)
+{
+    size_t capacity = strlen(hex) / 2;
+    claim->sealed = malloc(capacity ? capacity : 1);
+    if (claim->sealed && sodium_hex2bin(claim->sealed, capacity, hex, strlen(hex), NULL, &claim->sealed_size, NULL) == 0)
         return 0;
+    free(claim->sealed);
+    claim->sealed = NULL;
+    snprintf(error->message, sizeof error->message, "stored answer of key is unreadable");
+    return -1;
+}
+
+/* A stored row for a key this transaction holds: the same request (REPLAY) or another (MISMATCH). */
+static int apply_row(submission_claim_t *claims, size_t count, const PGresult *r, int row, db_error_t *error)
+{
+    for (size_t i = 0; i < count; i++) {
+        submission_claim_t *claim = &claims[i];
+        if (claim->state != SUBMISSION_KEY_NEW || strcmp(claim->key_hash, PQgetvalue(r, row, 0)) != 0)
+            continue;
+        claim->state = strcmp(PQgetvalue(r, row, 1), claim->fingerprint) == 0 ? SUBMISSION_KEY_REPLAY
+                                                                                 : SUBMISSION_KEY_MISMATCH;
+        if (claim->state == SUBMISSION_KEY_REPLAY && take_sealed(claim, PQgetvalue(r, row, 2), error) != 0)
+            return -1;
     }
-    PGresult *r = db_exec(db, "SELECT fingerprint, encode(sealed_response, 'hex') FROM submission_keys WHERE key_hash = $1",
-                          1, params, error);
+    return 0;
+}
+
+int submission_keys_claim(db_t *db, submission_claim_t *claims, size_t count, db_error_t *error)
+{
+    db_array_t keys = {0};
+    for (size_t i = 0; i < count; i++) {
+        db_array_add(&keys, claims[i].key_hash);
+        claims[i].sealed = NULL;
+    }
+    char *hashes = db_array_take(&keys);
+    if (!hashes)
+        return -1;
+    const char *params[] = {hashes};
+    /* Looked up in a statement after the locks: its snapshot holds whatever their last owner committed. */
+    PGresult *r = lock_keys(db, claims, count, hashes, error) == 0
+                      ? db_exec(db, "SELECT key_hash, fingerprint, encode(sealed_response, 'hex') FROM submission_keys "
+                                    "WHERE key_hash = ANY($1::text[])", 1, params, error)
+                      : NULL;
+    free(hashes);
     if (!r)
         return -1;
     int rc = 0;
-    if (PQntuples(r) == 0)
-        *state = SUBMISSION_KEY_NEW;
-    else if (strcmp(PQgetvalue(r, 0, 0), fingerprint) != 0)
-        *state = SUBMISSION_KEY_MISMATCH;
-    else {
-        const char *hex = PQgetvalue(r, 0, 1);
-        size_t capacity = strlen(hex) / 2;
-        *state = SUBMISSION_KEY_REPLAY;
-        *sealed = malloc(capacity ? capacity : 1);
-        if (!*sealed || sodium_hex2bin(*sealed, capacity, hex, strlen(hex), NULL, sealed_size, NULL) != 0) {
-            free(*sealed);
-            *sealed = NULL;
-            snprintf(error->message, sizeof error->message, "stored answer of key is unreadable");
-            rc = -1;
-        }
-    }
+    for (int row = 0; row < PQntuples(r) && rc == 0; row++)
+        rc = apply_row(claims, count, r, row, error);
     PQclear(r);
     return rc;
 }
 
-int submission_keys_record(db_t *db, const char *key_hash, const char *fingerprint, int64_t report_id,
-                           const unsigned char *sealed, size_t sealed_size, db_error_t *error)
+int submission_keys_record(db_t *db, const submission_record_t *records, size_t count, db_error_t *error)
 {
-    size_t hex_size = sealed_size * 2 + 1;
-    char *hex = malloc(hex_size), id[32];
-    if (!hex)
-        return -1;
-    sodium_bin2hex(hex, hex_size, sealed, sealed_size);
-    snprintf(id, sizeof id, "%lld", (long long) report_id);
-    const char *params[] = {key_hash, fingerprint, id, hex};
-    PGresult *r = db_exec(db, "INSERT INTO submission_keys (key_hash, fingerprint, report_id, sealed_response) "
-                              "VALUES ($1, $2, $3, decode($4, 'hex'))", 4, params, error);
-    free(hex);
-    PQclear(r);
-    return r ? 0 : -1;
+    db_array_t columns[4];
+    memset(columns, 0, sizeof columns);
+    for (size_t i = 0; i < count; i++) {
+        size_t hex_size = records[i].sealed_size * 2 + 1;
+        char *hex = malloc(hex_size);
+        if (hex)
+            sodium_bin2hex(hex, hex_size, records[i].sealed, records[i].sealed_size);
+        else
+            columns[3].text.failed = true;
+        db_array_add(&columns[0], records[i].key_hash);
+        db_array_add(&columns[1], records[i].fingerprint);
+        db_array_add_int(&columns[2], records[i].report_id);
+        db_array_add(&columns[3], hex);
+        free(hex);
+    }
+    char *owned[4];
+    const char *params[4];
+    bool complete = true;
+    for (int c = 0; c < 4; c++)
+        complete = (params[c] = owned[c] = db_array_take(&columns[c])) != NULL && complete;
+    int rc = complete ? db_exec_ok(db, "INSERT INTO submission_keys (key_hash, fingerprint, report_id, sealed_response) "
+                                       "SELECT k, f, r::bigint, decode(s, 'hex') "
+                                       "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(k, f, r, s)",
+                                   4, params, error)
+                      : -1;
+    for (int c = 0; c < 4; c++)
+        free(owned[c]);
+    return rc;
 }
 
 int submission_keys_tracking_id(db_t *db, const char *key_hash, char **tracking_id, db_error_t *error)

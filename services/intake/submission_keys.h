@@ -14,12 +14,32 @@ typedef enum {
     SUBMISSION_KEY_IN_FLIGHT,  /* another transaction is handling this key right now */
 } submission_key_state_t;
 
-/* Inside a transaction: takes the key's transaction-scoped advisory lock (without waiting) and
- * looks the key up. *sealed is malloc'd for REPLAY. */
-int submission_keys_claim(db_t *db, const char *key_hash, const char *fingerprint, submission_key_state_t *state,
-                          unsigned char **sealed, size_t *sealed_size, db_error_t *error);
-int submission_keys_record(db_t *db, const char *key_hash, const char *fingerprint, int64_t report_id,
-                           const unsigned char *sealed, size_t sealed_size, db_error_t *error);
+/* One key of a batch: the key's hash and the request's fingerprint go in; the key's state comes
+ * out, and for REPLAY the stored answer, sealed (malloc'd: the caller frees `sealed`). */
+typedef struct {
+    const char *key_hash;
+    const char *fingerprint;
+    submission_key_state_t state;
+    unsigned char *sealed;
+    size_t sealed_size;
+} submission_claim_t;
+
+/* Inside a transaction, in two statements for the whole batch: takes every key's
+ * transaction-scoped advisory lock (without waiting; a key held elsewhere is IN_FLIGHT), then looks
+ * the keys it holds up. A key twice in one batch is NEW both times here: the caller answers the
+ * second from the first. */
+int submission_keys_claim(db_t *db, submission_claim_t *claims, size_t count, db_error_t *error);
+
+/* The answers of a batch, in one statement. */
+typedef struct {
+    const char *key_hash;
+    const char *fingerprint;
+    int64_t report_id;
+    const unsigned char *sealed;
+    size_t sealed_size;
+} submission_record_t;
+int submission_keys_record(db_t *db, const submission_record_t *records, size_t count, db_error_t *error);
+
 /* The tracking id of the report a key created, into *tracking_id (malloc'd; NULL when the key is
  * unknown or expired): what an Open311 token (a key's name) stands for. 0, or -1. */
 int submission_keys_tracking_id(db_t *db, const char *key_hash, char **tracking_id, db_error_t *error);

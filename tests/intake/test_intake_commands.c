@@ -252,11 +252,81 @@ static void test_purge_removes_only_old_keys(void **state)
     assert_int_equal(submission_keys_purge(intake.db, 24, &error), 0);
 }
 
+static envelope_t *request_of(const report_submission_t *s)
+{
+    unsigned char *body;
+    size_t size;
+    assert_int_equal(report_submission_encode(s, &body, &size), 0);
+    envelope_t *request = envelope_new(MSG_REPORT_SUBMIT, 1, NULL, NULL);
+    envelope_take_body(request, body, size);
+    return request;
+}
+
+static void exec_sql(const char *sql)
+{
+    db_error_t error;
+    assert_int_equal(db_exec_ok(intake.db, sql, 0, NULL, &error), 0);
+}
+
+/* One batch holding every kind of answer: each submission gets its own, as if it came alone, and
+ * the one the database refuses fails alone. */
+static void test_a_batch_answers_each_submission_as_alone(void **state)
+{
+    (void) state;
+    exec_sql("CREATE FUNCTION refuse_gagal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+             "IF NEW.title = 'GAGAL' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$");
+    exec_sql("CREATE TRIGGER refuse_gagal BEFORE INSERT ON reports FOR EACH ROW EXECUTE FUNCTION refuse_gagal()");
+    report_submission_t a = submission("http:k-batch-a-0123456"), unknown = submission("http:k-batch-u-0123456"),
+                        refused = submission("http:k-batch-r-0123456"), other = a,
+                        c = submission("http:k-batch-c-0123456");
+    unknown.category = "TIDAK.ADA";
+    refused.title = "GAGAL";
+    other.title = "Lampu jalan mati total";
+    long reports = rows("reports"), events = rows("events"), keys = rows("submission_keys");
+    envelope_t *owned[7] = {request_of(&a), request_of(&unknown), request_of(&refused), request_of(&a),
+                            request_of(&other), request_of(&c), envelope_new(MSG_REPORT_SUBMIT, 1, NULL, NULL)};
+    envelope_take_body(owned[6], (unsigned char *) strdup("xx"), 2);
+    const envelope_t *requests[7];
+    envelope_t *replies[7];
+    for (int i = 0; i < 7; i++) {
+        requests[i] = owned[i];
+        replies[i] = envelope_new_reply(owned[i], "none");
+    }
+    assert_int_equal(intake_submit_batch(&intake, requests, replies, 7), 0);
+    report_receipt_t first, replayed, third;
+    error_reply_t error;
+    receipt_of(replies[0], &first);
+    error_of(replies[1], &error);
+    assert_string_equal(error.code, ERROR_INVALID);
+    error_of(replies[2], &error);
+    assert_string_equal(error.code, ERROR_INTERNAL);
+    receipt_of(replies[3], &replayed);
+    assert_string_equal(replayed.tracking_id, first.tracking_id);
+    error_of(replies[4], &error);
+    assert_string_equal(error.code, ERROR_IDEMPOTENCY_MISMATCH);
+    receipt_of(replies[5], &third);
+    assert_string_not_equal(third.tracking_id, first.tracking_id);
+    error_of(replies[6], &error);
+    assert_string_equal(error.code, ERROR_BAD_MESSAGE);
+    assert_int_equal(rows("reports"), reports + 2);
+    assert_int_equal(rows("events"), events + 2);
+    assert_int_equal(rows("submission_keys"), keys + 2);
+    report_receipt_clear(&first);
+    report_receipt_clear(&replayed);
+    report_receipt_clear(&third);
+    for (int i = 0; i < 7; i++) {
+        envelope_destroy(&owned[i]);
+        envelope_destroy(&replies[i]);
+    }
+    exec_sql("DROP TRIGGER refuse_gagal ON reports");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_submit_then_get),      cmocka_unit_test(test_privacy_matrix),
         cmocka_unit_test(test_idempotency),          cmocka_unit_test(test_unknown_codes_store_nothing),
+        cmocka_unit_test(test_a_batch_answers_each_submission_as_alone),
         cmocka_unit_test(test_unknown_and_malformed_tracking_ids), cmocka_unit_test(test_purge_removes_only_old_keys),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -225,6 +225,92 @@ static void test_a_plain_server_binds_only_on_loopback(void **state)
     cmd_server_destroy(&local);
 }
 
+/* What the batch handler saw: how often it ran and with how many requests. */
+static int batch_calls, batch_requests;
+
+static int echo_all(void *ctx, const envelope_t *const *requests, envelope_t *const *replies, size_t count)
+{
+    (void) ctx;
+    batch_calls++;
+    batch_requests += (int) count;
+    for (size_t i = 0; i < count; i++) {
+        unsigned char *copy = malloc(requests[i]->body_size + 1);
+        memcpy(copy, requests[i]->body, requests[i]->body_size);
+        envelope_set_type(replies[i], "batch.reply");
+        envelope_take_body(replies[i], copy, requests[i]->body_size);
+    }
+    return 0;
+}
+
+static void send_request(zsock_t *dealer, const char *type, const char *text)
+{
+    envelope_t *e = request(type, text);
+    unsigned char *data;
+    size_t size;
+    assert_int_equal(envelope_encode(e, &data, &size), 0);
+    zframe_t *frame = zframe_new(data, size);
+    assert_int_equal(zframe_send(&frame, dealer, 0), 0);
+    free(data);
+    envelope_destroy(&e);
+}
+
+/* The reply waiting on a dealer: its type and body (as text) in "type:body". */
+static void expect_reply(zsock_t *dealer, const char *want)
+{
+    zsock_set_rcvtimeo(dealer, 2000);
+    zframe_t *frame = zframe_recv(dealer);
+    assert_non_null(frame);
+    char reason[200], got[128];
+    envelope_t *reply = envelope_decode(zframe_data(frame), zframe_size(frame), reason, sizeof reason);
+    assert_non_null(reply);
+    snprintf(got, sizeof got, "%s:%.*s", reply->type, (int) reply->body_size, (const char *) reply->body);
+    if (strcmp(reply->type, "pong") == 0)
+        snprintf(got, sizeof got, "pong");
+    assert_string_equal(got, want);
+    envelope_destroy(&reply);
+    zframe_destroy(&frame);
+}
+
+/* Requests waiting together: a batch type's go to its handler in one call, up to the bound, each
+ * reply to its own sender; other types are answered in the same round. */
+static void test_waiting_requests_are_handled_as_one_batch(void **state)
+{
+    (void) state;
+    char reason[200];
+    cmd_server_t *server = cmd_server_new(endpoint("batch"), NULL, reason, sizeof reason);
+    assert_non_null(server);
+    assert_int_equal(cmd_server_on_batch(server, "batch", CURVE_ROLES_ANY, echo_all, NULL), 0);
+    assert_int_equal(cmd_server_on(server, "echo", CURVE_ROLES_ANY, echo, &(server_t) {0}), 0);
+    zsock_t *dealers[6];
+    for (int i = 0; i < 6; i++) {
+        dealers[i] = zsock_new_dealer(endpoint("batch"));
+        assert_non_null(dealers[i]);
+    }
+    zclock_sleep(100);   /* connected */
+    const char *texts[] = {"b0", "b1", "b2", "b3"};
+    for (int i = 0; i < 4; i++)
+        send_request(dealers[i], "batch", texts[i]);
+    send_request(dealers[4], "echo", "e");
+    send_request(dealers[5], "ping", "");
+    zclock_sleep(200);   /* all six are waiting on the server */
+    assert_int_equal(cmd_server_handle_waiting(server, 3), 0);
+    assert_int_equal(batch_calls, 1);
+    assert_int_equal(batch_requests, 3);
+    assert_int_equal(cmd_server_handle_waiting(server, 64), 0);
+    assert_int_equal(batch_calls, 2);
+    assert_int_equal(batch_requests, 4);
+    for (int i = 0; i < 4; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "batch.reply:%s", texts[i]);
+        expect_reply(dealers[i], want);
+    }
+    expect_reply(dealers[4], "echo.reply:e");
+    expect_reply(dealers[5], "pong");
+    for (int i = 0; i < 6; i++)
+        zsock_destroy(&dealers[i]);
+    cmd_server_destroy(&server);
+}
+
 int main(void)
 {
     zsys_init();
@@ -234,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_retry_resends_the_same_request_id),
         cmocka_unit_test(test_two_replicas_share_the_work_and_timeouts_are_bounded),
         cmocka_unit_test(test_garbage_gets_bad_message),
+        cmocka_unit_test(test_waiting_requests_are_handled_as_one_batch),
         cmocka_unit_test(test_a_plain_server_binds_only_on_loopback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,21 +46,33 @@ static int teardown(void **state)
     return 0;
 }
 
+static void append_event(char *tracking)
+{
+    db_error_t error;
+    char id[ENVELOPE_ID_MAX + 1];
+    envelope_random_id(id);
+    unsigned char payload[] = {0x80};
+    event_t e = {.id = id, .type = "test.work", .version = 1, .tracking_id = tracking, .actor_role = "system",
+                 .payload = payload, .payload_size = 1};
+    assert_int_equal(event_log_append(db, &e, &error), 0);
+}
+
+static void sequence_all(void)
+{
+    db_error_t error;
+    while (event_log_sequence(db, 1000, &error) > 0)
+        ;
+}
+
 /* `count` events about `count` different reports, committed and numbered. */
 static void append_events(int count, int offset)
 {
-    db_error_t error;
     for (int i = 0; i < count; i++) {
-        char id[ENVELOPE_ID_MAX + 1], tracking[32];
-        envelope_random_id(id);
+        char tracking[32];
         snprintf(tracking, sizeof tracking, "T-%06d", offset + i);
-        unsigned char payload[] = {0x80};
-        event_t e = {.id = id, .type = "test.work", .version = 1, .tracking_id = tracking, .actor_role = "system",
-                     .payload = payload, .payload_size = 1};
-        assert_int_equal(event_log_append(db, &e, &error), 0);
+        append_event(tracking);
     }
-    while (event_log_sequence(db, 1000, &error) > 0)
-        ;
+    sequence_all();
 }
 
 static int record(db_t *conn, const event_t *event, void *ctx, db_error_t *error)
@@ -79,14 +91,20 @@ static int record(db_t *conn, const event_t *event, void *ctx, db_error_t *error
     return r ? 0 : -1;
 }
 
-static event_consumer_t *member(const char *group)
+static event_consumer_t *member_with(const char *group, event_handler_fn *handler, int run_max)
 {
     event_consumer_config_t config = {.group = group, .db_url = url, .stream_endpoints = "", .replay_endpoints = "",
-                                      .partitions = 8, .topic_prefix = "test.", .handler = record};
+                                      .partitions = 8, .topic_prefix = "test.", .handler = handler,
+                                      .run_max = run_max};
     char reason[200];
     event_consumer_t *c = event_consumer_new(&config, reason, sizeof reason);
     assert_non_null(c);
     return c;
+}
+
+static event_consumer_t *member(const char *group)
+{
+    return member_with(group, record, 0);
 }
 
 static void run_until(event_consumer_t *c, const char *sql, long want, int max_ms)
@@ -165,12 +183,125 @@ static void test_two_members_split_the_work_and_survive_a_death(void **state)
     event_consumer_destroy(&a.consumer);
 }
 
+static void truncate_work(void)
+{
+    db_error_t error;
+    PGresult *r = db_exec(db, "TRUNCATE work", 0, NULL, &error);
+    assert_non_null(r);
+    PQclear(r);
+}
+
+static atomic_bool poisoned = true;   /* while set, the handler fails every event of "T-POISON" */
+
+static int record_unless_poison(db_t *conn, const event_t *event, void *ctx, db_error_t *error)
+{
+    if (atomic_load(&poisoned) && strcmp(event->tracking_id, "T-POISON") == 0) {
+        snprintf(error->message, sizeof error->message, "poison");
+        return -1;
+    }
+    return record(conn, event, ctx, error);
+}
+
+/* One event that always fails, in the middle of runs: every other event is done once, the events
+ * of the poisoned report after it wait in order, and once cured all of them are done once. */
+static void test_a_poison_event_neither_blocks_nor_skips_the_others(void **state)
+{
+    (void) state;
+    truncate_work();
+    for (int i = 0; i < 300; i++) {
+        char tracking[32];
+        snprintf(tracking, sizeof tracking, "%s", i == 100 || i == 200 ? "T-POISON" : "P-");
+        if (i != 100 && i != 200)
+            snprintf(tracking, sizeof tracking, "P-%06d", i);
+        append_event(tracking);
+    }
+    sequence_all();
+    long head = scalar("SELECT last_seq FROM event_counter");
+    event_consumer_t *c = member_with("poison", record_unless_poison, 64);
+    long poison = scalar("SELECT min(seq) FROM events WHERE tracking_id = 'T-POISON'");
+    run_until(c, "SELECT max(seq) FROM consumer_positions WHERE group_name = 'poison'", head, 20000);
+    for (int i = 0; i < 5; i++)
+        event_consumer_run_once(c, 100);
+    /* before it: all done; after it: the other partitions' events done, its own wait */
+    assert_int_equal(scalar("SELECT count(*) FROM work WHERE seq < (SELECT min(seq) FROM events "
+                            "WHERE tracking_id = 'T-POISON')"), poison - 1);
+    long after = scalar("SELECT count(*) FROM work WHERE seq > (SELECT min(seq) FROM events "
+                        "WHERE tracking_id = 'T-POISON')");
+    assert_true(after > (head - poison) / 2 && after < head - poison);
+    assert_int_equal(scalar("SELECT count(*) - count(DISTINCT event_id) FROM work"), 0);
+    assert_int_equal(scalar("SELECT count(*) FROM work w JOIN events e ON e.event_id = w.event_id "
+                            "WHERE e.tracking_id = 'T-POISON'"), 0);
+    assert_true(scalar("SELECT min(seq) FROM consumer_positions WHERE group_name = 'poison'") < poison);
+    atomic_store(&poisoned, false);
+    run_until(c, "SELECT count(*) FROM work", head, 10000);
+    for (int i = 0; i < 5; i++)
+        event_consumer_run_once(c, 100);
+    assert_int_equal(scalar("SELECT count(*) FROM work"), head);
+    assert_int_equal(scalar("SELECT count(DISTINCT event_id) FROM work"), head);
+    assert_int_equal(scalar("SELECT min(seq) FROM consumer_positions WHERE group_name = 'poison'"), head);
+    event_consumer_destroy(&c);
+}
+
+static atomic_llong block_at;        /* the handler waits at this seq until released */
+static atomic_bool blocked, released;
+
+static int record_or_wait(db_t *conn, const event_t *event, void *ctx, db_error_t *error)
+{
+    if (event->seq == atomic_load(&block_at)) {
+        atomic_store(&blocked, true);
+        for (int64_t until = zclock_mono() + 10000; !atomic_load(&released) && zclock_mono() < until;)
+            zclock_sleep(10);
+    }
+    return record(conn, event, ctx, error);
+}
+
+/* A member whose session dies in the middle of a run (its transaction rolls back, its partitions
+ * go): the member that takes over replays the run, and nothing is done twice. */
+static void test_a_takeover_mid_run_replays_without_duplicates(void **state)
+{
+    (void) state;
+    truncate_work();
+    append_events(400, 2000);
+    long head = scalar("SELECT last_seq FROM event_counter");
+    atomic_store(&block_at, head - 130);
+    runner_t a = {member_with("takeover", record_or_wait, 50), false, 0};
+    pthread_create(&a.thread, NULL, keep_running, &a);
+    int64_t deadline = zclock_mono() + 20000;
+    while (!atomic_load(&blocked) && zclock_mono() < deadline)
+        zclock_sleep(10);
+    assert_true(atomic_load(&blocked));
+    long done_before = scalar("SELECT count(*) FROM work");
+    assert_true(done_before < head - 131);   /* the run holding the blocked event is not committed */
+    assert_int_equal(scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' "
+                            "AND objsubid = 2 AND classid = (hashtext('takeover')::bigint & 4294967295)::oid "
+                            "GROUP BY pid"), 8);
+    atomic_store(&block_at, 0);
+    runner_t b = {member_with("takeover", record_or_wait, 50), false, 0};
+    pthread_create(&b.thread, NULL, keep_running, &b);
+    atomic_store(&released, true);
+    deadline = zclock_mono() + 20000;
+    while (scalar("SELECT count(*) FROM work") < head && zclock_mono() < deadline)
+        zclock_sleep(100);
+    zclock_sleep(1000);
+    atomic_store(&a.stop, true);
+    atomic_store(&b.stop, true);
+    pthread_join(a.thread, NULL);
+    pthread_join(b.thread, NULL);
+    assert_int_equal(scalar("SELECT count(*) FROM work"), head);
+    assert_int_equal(scalar("SELECT count(DISTINCT event_id) FROM work"), head);
+    assert_int_equal(scalar("SELECT min(seq) FROM consumer_positions WHERE group_name = 'takeover'"), head);
+    event_consumer_destroy(&a.consumer);
+    event_consumer_destroy(&b.consumer);
+}
+
 int main(void)
 {
     zsys_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_member_does_each_event_once_and_retries_failures),
         cmocka_unit_test(test_two_members_split_the_work_and_survive_a_death),
+        cmocka_unit_test(test_a_poison_event_neither_blocks_nor_skips_the_others),
+        cmocka_unit_test(test_a_takeover_mid_run_replays_without_duplicates),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,21 @@
+#ifndef ADUAN_DB_ARRAY_H
+#define ADUAN_DB_ARRAY_H
+#include <stddef.h>
+#include <stdint.h>
+#include "text_buffer.h"
+
+/* A PostgreSQL array literal ("{...}") built value by value, for ONE statement parameter (cast in
+ * the statement, e.g. $1::text[]): the multi-row statements of a batch send each column as one
+ * array and unnest them. Every value is double-quoted with " and \ escaped, so any text arrives
+ * as it was; NULL stays SQL NULL. Start from a zeroed struct; an allocation failure shows at take. */
+typedef struct {
+    text_buffer_t text;
+    size_t count;
+} db_array_t;
+
+void db_array_add(db_array_t *self, const char *value);
+void db_array_add_int(db_array_t *self, int64_t value);
+/* The literal (caller frees), or NULL when building it ran out of memory; the array is empty after. */
+char *db_array_take(db_array_t *self);
+
+#endif
