@@ -36,4 +36,8 @@ int lifecycle_store_open_clock(db_t *db, int64_t report_id, const char *kind, in
  * Run it inside a transaction. */
 int lifecycle_store_sweep(db_t *db, int64_t now_ms, int max, db_error_t *error);
 
+/* The sweep's two statements ($1 now in ms, $2 max), for tests of their plans. */
+extern const char lifecycle_store_overdue_sql[];
+extern const char lifecycle_store_warning_sql[];
+
 #endif

@@ -30,4 +30,7 @@ int report_store_insert(db_t *db, const report_submission_t *submission, const c
 int report_store_load(db_t *db, const char *tracking_id, report_view_t *view,
                       char token_hash[65], db_error_t *error);
 
+/* Its first statement ($1 tracking id): what GET tracking costs, for tests of its plan. */
+extern const char report_store_load_sql[];
+
 #endif
