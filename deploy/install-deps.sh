@@ -9,7 +9,7 @@ packages=(
   libsodium-dev libcmocka-dev libcurl4-openssl-dev
   postgresql postgresql-contrib
   python3 python3-zmq python3-msgpack python3-aiosmtpd
-  curl jq util-linux
+  curl jq util-linux wrk
 )
 
 missing=()
