@@ -30,7 +30,7 @@ static zsock_t *open_sub(const char *endpoints, const curve_keys_t *keys, char *
         snprintf(reason, cap, "cannot create a ZeroMQ socket");
         return NULL;
     }
-    zsock_set_rcvhwm(sub, STREAM_HIGH_WATER_MARK);
+    zsock_set_rcvhwm(sub, 100000);
     zmq_endpoints_keepalive(sub);
     zsock_set_subscribe(sub, "");  /* all topics: a gap is only visible on the whole stream */
     if (curve_keys_connect(keys, sub, HUB_KEY_NAME, reason, cap) != 0

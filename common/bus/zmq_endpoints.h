@@ -16,11 +16,4 @@ bool zmq_endpoints_all_local(const char *list);
  * so a vanished peer is noticed, and quick reconnects (100 ms, backing off to 1 s). */
 void zmq_endpoints_keepalive(zsock_t *socket);
 
-/* Messages the event stream queues for one subscriber, at the hub and at the reader. A subscriber
- * that falls further behind loses the rest at this mark, sees the gap and replays from the log
- * (EVENT_REPLAY_MAX events a batch), which it must do anyway when it is that far behind. The
- * mark bounds what a slow consumer holds: at 100 000 a consumer draining a backlog held about
- * 40 MB of queued events, and the hub as much again (issue 11). */
-#define STREAM_HIGH_WATER_MARK 2000
-
 #endif

@@ -9,7 +9,6 @@
 #include "event_log.h"
 #include "logger.h"
 #include "metrics.h"
-#include "zmq_endpoints.h"
 
 #define CATCH_UP_BATCH 1000
 
@@ -33,8 +32,9 @@ stream_hub_t *stream_hub_new(db_t *db, const char *pub_bind, curve_keys_t *keys,
         snprintf(reason, cap, "cannot create a ZeroMQ socket");
         return NULL;
     }
-    /* Subscribers that fall behind lose messages at the high-water mark and replay them. */
-    zsock_set_sndhwm(self->pub, STREAM_HIGH_WATER_MARK);
+    /* Subscribers that fall behind lose messages at the high-water mark and replay them; a large
+     * mark keeps that rare. */
+    zsock_set_sndhwm(self->pub, 100000);
     zsock_set_linger(self->pub, 200);
     if (curve_keys_serve(keys, self->pub, pub_bind, reason, cap) != 0) {
         stream_hub_destroy(&self);

@@ -6,14 +6,12 @@
 #include <czmq.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd_server.h"
 #include "error_reply.h"
 #include "stream_reader.h"
-#include "zmq_endpoints.h"
 
 /* A fake hub: the test thread publishes on `pub`; a replay server thread answers from `log`. */
 static event_batch_t hub_log;
@@ -171,99 +169,9 @@ static void test_late_join_gap_and_silence(void **state)
     event_batch_clear(&hub_log);
 }
 
-static long rss_kb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[128];
-    long kb = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %ld", &kb) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return kb;
-}
-
-/* A complaint-sized event: a payload map {"x": 1000 bytes}. */
-static void publish_large(zsock_t *pub, int64_t seq)
-{
-    event_t e = make(seq);
-    free(e.payload);
-    e.payload_size = 1006;
-    e.payload = malloc(e.payload_size);
-    memcpy(e.payload, "\x81\xa1x\xda\x03\xe8", 6);
-    memset(e.payload + 6, 'a', 1000);
-    unsigned char *bytes;
-    size_t size;
-    event_encode(&e, &bytes, &size);
-    zmsg_t *msg = zmsg_new();
-    zmsg_addstr(msg, e.type);
-    zmsg_addmem(msg, bytes, size);
-    zmsg_send(&msg, pub);
-    free(bytes);
-    event_clear(&e);
-}
-
-/* A reader far behind a hub that publishes fast (a consumer draining a backlog) holds at most the
- * high-water mark of queued events, not the whole backlog, and still gets every event in order:
- * what the mark drops comes from the replay. */
-static void test_a_reader_far_behind_holds_a_bounded_queue(void **state)
-{
-    (void) state;
-    enum { EVENTS = 30000 };
-    snprintf(pub_endpoint, sizeof pub_endpoint, "ipc:///tmp/aduan-sr-pub2-%d", getpid());
-    snprintf(replay_endpoint, sizeof replay_endpoint, "ipc:///tmp/aduan-sr-replay2-%d", getpid());
-    atomic_store(&stop_replay, false);
-    zsock_t *pub = zsock_new(ZMQ_PUB);
-    zsock_set_sndhwm(pub, STREAM_HIGH_WATER_MARK);  /* as the hub (services/stats/stream_hub.c) */
-    assert_int_not_equal(zsock_bind(pub, "%s", pub_endpoint), -1);
-    pthread_t thread;
-    pthread_create(&thread, NULL, replay_server, NULL);
-    store(1, EVENTS);
-    stream_reader_config_t config = {pub_endpoint, replay_endpoint, 1, "", 1000, NULL};
-    char reason[200];
-    stream_reader_t *reader = stream_reader_new(&config, reason, sizeof reason);
-    assert_non_null(reader);
-    int got = 0;
-    for (int tries = 0; tries < 50 && got == 0; tries++) {
-        publish_large(pub, 1);
-        event_t e;
-        if ((got = stream_reader_next(reader, 100, &e)) == 1) {
-            assert_int_equal(e.seq, 1);
-            event_clear(&e);
-        }
-    }
-    assert_int_equal(got, 1);
-    long before = rss_kb();
-    for (int64_t s = 2; s <= EVENTS; s++)
-        publish_large(pub, s);
-    zclock_sleep(1500);  /* the I/O threads queue what the marks let through */
-    long grown = rss_kb() - before;
-    for (int64_t s = 2; s <= EVENTS; s++) {
-        event_t e;
-        int next = 0;
-        /* The hub's heartbeat tells a reader whose queue ran dry how far the log goes. */
-        for (int tries = 0; tries < 20 && next == 0; tries++)
-            if ((next = stream_reader_next(reader, 200, &e)) == 0)
-                heartbeat(pub, EVENTS);
-        assert_int_equal(next, 1);
-        assert_int_equal(e.seq, s);
-        event_clear(&e);
-    }
-    print_message("queued %d events of 1 kB unread: RSS grew %ld kB\n", EVENTS, grown);
-    assert_in_range(grown, 0, 12 * 1024);
-
-    stream_reader_destroy(&reader);
-    atomic_store(&stop_replay, true);
-    pthread_join(thread, NULL);
-    zsock_destroy(&pub);
-    event_batch_clear(&hub_log);
-}
-
 int main(void)
 {
     zsys_init();
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_late_join_gap_and_silence),
-                                       cmocka_unit_test(test_a_reader_far_behind_holds_a_bounded_queue)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_late_join_gap_and_silence)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
