@@ -9,7 +9,7 @@ packages=(
   libsodium-dev libcmocka-dev libcurl4-openssl-dev libxml2-dev libvips-dev
   postgresql postgresql-contrib
   python3 python3-zmq python3-msgpack python3-aiosmtpd
-  curl jq util-linux
+  curl jq util-linux wrk
   chromium chromium-driver python3-selenium nodejs npm
   dpkg-dev lintian debootstrap
 )

@@ -558,18 +558,23 @@ static int handle_warning(db_t *db, PGresult *r, int row, int64_t now_ms, db_err
 typedef int (clock_handler_fn)(db_t *db, PGresult *r, int row, int64_t now_ms, db_error_t *error);
 
 /* SKIP LOCKED: replicas sweeping at once take different clocks, and a report being changed by a
- * command right now is simply looked at on the next sweep. */
-static int sweep_clocks(db_t *db, const char *due_condition, clock_handler_fn *handle, int64_t now_ms, int max,
+ * command right now is simply looked at on the next sweep. Each walks its partial index
+ * (report_deadlines_due, report_deadlines_warn) from the earliest time and stops at $2. */
+#define SWEEP_SQL(due_condition) \
+    "SELECT d.id, d.report_id, d.kind, r.tracking_id, (extract(epoch FROM d.due_at) * 1000)::bigint, " \
+    "r.status, d.institution_code FROM report_deadlines d JOIN reports r ON r.id = d.report_id " \
+    "WHERE d.ended_at IS NULL AND " due_condition " <= to_timestamp($1::bigint / 1000.0) " \
+    "ORDER BY d.due_at LIMIT $2::int FOR UPDATE OF d, r SKIP LOCKED"
+
+const char lifecycle_store_overdue_sql[] = SWEEP_SQL("d.missed_at IS NULL AND d.due_at");
+const char lifecycle_store_warning_sql[] = SWEEP_SQL("d.warned_at IS NULL AND d.warn_at");
+
+static int sweep_clocks(db_t *db, const char *sql, clock_handler_fn *handle, int64_t now_ms, int max,
                         db_error_t *error)
 {
-    char now[24], limit[16], sql[640];
+    char now[24], limit[16];
     snprintf(now, sizeof now, "%lld", (long long) now_ms);
     snprintf(limit, sizeof limit, "%d", max);
-    snprintf(sql, sizeof sql,
-             "SELECT d.id, d.report_id, d.kind, r.tracking_id, (extract(epoch FROM d.due_at) * 1000)::bigint, "
-             "r.status, d.institution_code FROM report_deadlines d JOIN reports r ON r.id = d.report_id "
-             "WHERE d.ended_at IS NULL AND %s <= to_timestamp($1::bigint / 1000.0) "
-             "ORDER BY d.due_at LIMIT $2::int FOR UPDATE OF d, r SKIP LOCKED", due_condition);
     const char *params[] = {now, limit};
     PGresult *r = db_exec(db, sql, 2, params, error);
     if (!r)
@@ -586,10 +591,9 @@ static int sweep_clocks(db_t *db, const char *due_condition, clock_handler_fn *h
 
 int lifecycle_store_sweep(db_t *db, int64_t now_ms, int max, db_error_t *error)
 {
-    /* The condition is one of two fixed texts, never input. */
-    int overdue = sweep_clocks(db, "d.missed_at IS NULL AND d.due_at", handle_overdue, now_ms, max, error);
+    int overdue = sweep_clocks(db, lifecycle_store_overdue_sql, handle_overdue, now_ms, max, error);
     if (overdue < 0 || overdue == max)
         return overdue;
-    int warned = sweep_clocks(db, "d.warned_at IS NULL AND d.warn_at", handle_warning, now_ms, max - overdue, error);
+    int warned = sweep_clocks(db, lifecycle_store_warning_sql, handle_warning, now_ms, max - overdue, error);
     return warned < 0 ? -1 : overdue + warned;
 }

@@ -40,4 +40,8 @@ int lifecycle_store_open_new_clocks(db_t *db, const char *report_ids, const char
  * Run it inside a transaction. */
 int lifecycle_store_sweep(db_t *db, int64_t now_ms, int max, db_error_t *error);
 
+/* The sweep's two statements ($1 now in ms, $2 max), for tests of their plans. */
+extern const char lifecycle_store_overdue_sql[];
+extern const char lifecycle_store_warning_sql[];
+
 #endif

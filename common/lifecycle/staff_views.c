@@ -31,7 +31,7 @@
 
 #define NEXT_DUE "(SELECT min(d.due_at) FROM report_deadlines d WHERE d.report_id = r.id AND d.ended_at IS NULL)"
 
-static const char list_sql[] =
+const char staff_views_list_sql[] =
     "SELECT json_build_object('items', COALESCE(json_agg(x.item ORDER BY x.n), '[]'), "
     "       'total', COALESCE(max(x.total), 0), 'limit', $5::int, 'offset', $6::int)::text "
     "FROM (SELECT json_build_object(" SUMMARY ") AS item, count(*) OVER () AS total, "
@@ -76,7 +76,7 @@ static int render_list(db_t *db, const staff_query_t *q, char **json, db_error_t
     snprintf(limit, sizeof limit, "%u", q->limit < 1 || q->limit > STAFF_QUERY_LIMIT_MAX ? 50 : q->limit);
     snprintf(offset, sizeof offset, "%u", q->offset);
     const char *params[] = {q->actor_role, q->actor_institution, q->status, q->institution, limit, offset, q->view};
-    PGresult *r = db_exec(db, list_sql, 7, params, error);
+    PGresult *r = db_exec(db, staff_views_list_sql, 7, params, error);
     if (!r)
         return -1;
     *json = db_value_dup(r, 0, 0);

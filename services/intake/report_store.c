@@ -163,16 +163,18 @@ static void fill_view(const PGresult *r, report_view_t *v)
     v->public_status = db_value_dup(r, 0, 23);
 }
 
+const char report_store_load_sql[] =
+    "SELECT tracking_id, classification, status, anonymous, confidential, title, body, category_code, region_code, "
+    "to_char(incident_date, 'YYYY-MM-DD'), address, lat, lon, target_institution, institution_code, channel, "
+    "reporter_name, reporter_email, reporter_phone, (extract(epoch FROM submitted_at) * 1000)::bigint, "
+    "(extract(epoch FROM updated_at) * 1000)::bigint, reporter_token_hash, id, "
+    "(SELECT public_status FROM report_statuses s WHERE s.status = reports.status) "
+    "FROM reports WHERE tracking_id = $1";
+
 int report_store_load(db_t *db, const char *tracking_id, report_view_t *view, char token_hash[65], db_error_t *error)
 {
     const char *params[] = {tracking_id};
-    PGresult *r = db_exec(db,
-        "SELECT tracking_id, classification, status, anonymous, confidential, title, body, category_code, region_code, "
-        "to_char(incident_date, 'YYYY-MM-DD'), address, lat, lon, target_institution, institution_code, channel, "
-        "reporter_name, reporter_email, reporter_phone, (extract(epoch FROM submitted_at) * 1000)::bigint, "
-        "(extract(epoch FROM updated_at) * 1000)::bigint, reporter_token_hash, id, "
-        "(SELECT public_status FROM report_statuses s WHERE s.status = reports.status) "
-        "FROM reports WHERE tracking_id = $1", 1, params, error);
+    PGresult *r = db_exec(db, report_store_load_sql, 1, params, error);
     if (!r)
         return -1;
     if (PQntuples(r) == 0) {

@@ -32,18 +32,21 @@ int report_store_insert(db_t *db, const report_submission_t *submission, const c
 int report_store_load(db_t *db, const char *tracking_id, report_view_t *view,
                       char token_hash[65], db_error_t *error);
 
+/* Its first statement ($1 tracking id): what GET tracking costs, for tests of its plan. */
+extern const char report_store_load_sql[];
+
 /* What deciding who may touch a report's attachments needs: its id, whether it is confidential, and
  * its token hash. 1 when there is no such report. */
 int report_store_access(db_t *db, const char *tracking_id, int64_t *report_id, bool *confidential,
                         char token_hash[65], db_error_t *error);
 
-/* Inside a transaction: locks the report row (uploads to one report are numbered one after the
- * other); 1 when there is no such report. */
 /* Whether staff of `role` at `institution` may see the report's content: a national admin always,
  * others when it lies in their institution's subtree (as the staff views decide). 0 with *in. */
 int report_store_in_scope(db_t *db, int64_t report_id, const char *role, const char *institution, bool *in,
                           db_error_t *error);
 
+/* Inside a transaction: locks the report row (uploads to one report are numbered one after the
+ * other); 1 when there is no such report. */
 int report_store_lock(db_t *db, int64_t report_id, db_error_t *error);
 
 #endif

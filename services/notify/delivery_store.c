@@ -12,6 +12,13 @@
 /* Due: pending and its time has come, or claimed by a sender whose lease ran out. */
 #define DUE "((d.status = 'pending' AND d.next_attempt_at <= now()) OR (d.status = 'sending' AND d.lease_until <= now()))"
 
+/* How far past the batch a claim looks for rows of receivers that are not at their limit. */
+#define CLAIM_LOOK_AHEAD "4"
+
+/* Attempts under way to the receiver of row x. */
+#define IN_FLIGHT(x) "(SELECT count(*) FROM deliveries s WHERE s.status = 'sending' AND s.channel = " x ".channel " \
+    "AND s.recipient = " x ".recipient AND s.lease_until > now())"
+
 #define DELIVERY_JSON \
     "json_build_object('delivery_id', d.delivery_id, 'event_id', d.event_id, 'event_seq', d.event_seq, " \
     "'event_type', d.event_type, 'tracking_id', d.tracking_id, 'institution', d.institution_code, " \
@@ -86,19 +93,26 @@ int delivery_store_add(db_t *db, const delivery_t *d, bool *created, db_error_t 
     return rc;
 }
 
-/* Window functions cannot lock rows, so candidates are chosen first (at most per_receiver per
- * receiver, counting those already in flight) and locked after, skipping rows another sender took
- * meanwhile. The attempt is logged in the same statement. */
-static const char claim_sql[] =
-    "WITH candidates AS ("
-    "  SELECT c.id FROM (SELECT d.id, d.next_attempt_at, "
-    "      row_number() OVER (PARTITION BY d.channel, d.recipient ORDER BY d.next_attempt_at, d.id) AS nth, "
-    "      (SELECT count(*) FROM deliveries s WHERE s.channel = d.channel AND s.recipient = d.recipient "
-    "         AND s.status = 'sending' AND s.lease_until > now()) AS busy "
-    "    FROM deliveries d WHERE d.channel = ANY ($1::text[]) AND " DUE " "
-    "      AND (d.webhook_id IS NULL OR EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.active))) c "
-    "  WHERE c.nth + c.busy <= $3::int ORDER BY c.next_attempt_at LIMIT $2::int), "
-    "locked AS (SELECT d.id FROM deliveries d JOIN candidates USING (id) WHERE " DUE " FOR UPDATE OF d SKIP LOCKED), "
+/* Due rows are read in sending order from the partial index deliveries_due (a sending row was due
+ * when it was claimed, so next_attempt_at <= now() holds for it too), passing over receivers that
+ * are at their limit already (counted through deliveries_receiver_busy), and locked as they are
+ * read, skipping rows another sender holds. The look-ahead stops at CLAIM_LOOK_AHEAD times the
+ * batch; among those rows a receiver gets per_receiver minus what it has in flight. So a claim
+ * costs its look-ahead plus the due rows of saturated receivers ahead of it, not the table. The
+ * attempt is logged in the same statement. */
+const char delivery_store_claim_sql[] =
+    "WITH due AS ("
+    "  SELECT d.id, d.channel, d.recipient, d.next_attempt_at FROM deliveries d "
+    "  WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= now() AND d.channel = ANY ($1::text[]) "
+    "    AND " DUE " "
+    "    AND (d.webhook_id IS NULL OR EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.active)) "
+    "    AND " IN_FLIGHT("d") " < $3::int "
+    "  ORDER BY d.next_attempt_at, d.id LIMIT $2::int * " CLAIM_LOOK_AHEAD " FOR UPDATE OF d SKIP LOCKED), "
+    "busy AS (SELECT r.channel, r.recipient, " IN_FLIGHT("r") " AS n FROM (SELECT DISTINCT channel, recipient FROM due) r), "
+    "ranked AS (SELECT due.id, due.next_attempt_at, busy.n + row_number() OVER "
+    "    (PARTITION BY due.channel, due.recipient ORDER BY due.next_attempt_at, due.id) AS nth "
+    "  FROM due JOIN busy USING (channel, recipient)), "
+    "locked AS (SELECT id FROM ranked WHERE nth <= $3::int ORDER BY next_attempt_at, id LIMIT $2::int), "
     "interrupted AS (UPDATE delivery_attempts a SET finished_at = now(), outcome = 'interrupted', "
     "    detail = 'the sender stopped before it recorded the outcome' "
     "  FROM locked WHERE a.delivery_id = locked.id AND a.finished_at IS NULL RETURNING a.delivery_id), "
@@ -136,7 +150,7 @@ int delivery_store_claim(db_t *db, const char *channels, int max, int per_receiv
     int_text(per_receiver, per);
     int_text(lease_ms, lease);
     const char *params[] = {channels, limit, per, lease};
-    PGresult *r = db_exec(db, claim_sql, 4, params, error);
+    PGresult *r = db_exec(db, delivery_store_claim_sql, 4, params, error);
     if (!r)
         return -1;
     int rows = PQntuples(r);

@@ -1,0 +1,374 @@
+"""The load benchmark of issue 11, in one run (tests/bench/run.sh builds and calls it):
+
+  1. a private PostgreSQL cluster with fsync ON; pgbench baselines in it: single-row insert of a
+     complaint-sized row at 1 and 16 clients, select by primary key at 16 clients;
+  2. every service (gateway, intake, stats, verify, route, notify with a local mail sink), logging
+     warnings only; RSS of each, idle;
+  3. submissions through HTTP (wrk, tests/bench/submit.lua) at 16 and 256 connections, then at 256
+     with verify, route and notify stopped (gateway + intake + stats alone): accepted/s, p50, p99,
+     p99.9, RSS under load; how far each consumer group is behind when the load stops and how long
+     it takes to catch up;
+  4. GET tracking (wrk, tests/bench/track.lua) at 16 connections;
+  5. a backlog of BACKLOG reports with a report.submitted and a report.verified event each,
+     written while every consumer is stopped (SIGSTOP), then drained: events/s per group;
+  6. RSS of each service idle again.
+
+Every figure is printed with its ratio to the pgbench baseline of the same run (rates to the
+16-client insert or select, latencies to that run's average latency).
+
+    /usr/bin/python3 tests/bench/load_bench.py BUILD_DIR [--seconds S] [--backlog N]
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+PG_CLUSTER = os.path.join(TOP, "tests", "harness", "pg_cluster.sh")
+GROUPS = {"verify": ("report.submitted",), "route": ("report.verified",),
+          "notify": ("report.",), "stats": ("report.",)}
+SERVICE_OF_GROUP = {"verify": "verify", "route": "route", "notify": "notify", "stats": "stats"}
+
+
+def psql(url, sql, stdin=None):
+    return subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-F", "\t", "-c", sql], input=stdin,
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def pgbench(url, script, clients, seconds):
+    """tps and average latency (ms) of a pgbench run of `script` (text)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+        f.write(script)
+    try:
+        out = subprocess.run(["pgbench", "-n", "-f", f.name, "-c", str(clients), "-j", str(min(clients, 2)),
+                              "-T", str(seconds), url], check=True, capture_output=True, text=True).stdout
+    finally:
+        os.unlink(f.name)
+    tps = float(re.search(r"tps = ([0-9.]+)", out).group(1))
+    latency = float(re.search(r"latency average = ([0-9.]+) ms", out).group(1))
+    return tps, latency
+
+
+BODY = ("Lubang besar di jalan depan pasar sudah dua minggu, membahayakan pengendara motor terutama malam "
+        "hari karena lampu jalan juga mati. Sudah dua orang jatuh. Mohon segera ditambal dan lampunya "
+        "diperbaiki sebelum musim hujan. ") * 2
+
+
+def baselines(url, seconds):
+    psql(url, "CREATE TABLE bench_rows (id bigserial PRIMARY KEY, tracking_id text NOT NULL, title text NOT NULL, "
+              "body text NOT NULL, category_code text NOT NULL, region_code text NOT NULL, reporter_email text, "
+              "status text NOT NULL, submitted_at timestamptz NOT NULL DEFAULT now())")
+    insert = ("INSERT INTO bench_rows (tracking_id, title, body, category_code, region_code, reporter_email, status) "
+              f"VALUES (md5(random()::text), 'Jalan berlubang di depan pasar', '{BODY}', 'JALAN.BERLUBANG', '21.71', "
+              "'siti@example.org', 'waiting_verification');\n")
+    b = {}
+    b["insert1"] = pgbench(url, insert, 1, seconds)
+    b["insert16"] = pgbench(url, insert, 16, seconds)
+    rows = psql(url, "SELECT max(id) FROM bench_rows")
+    b["select16"] = pgbench(url, f"\\set id random(1, {rows})\nSELECT * FROM bench_rows WHERE id = :id;\n",
+                            16, seconds)
+    return b
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class RssSampler:
+    """Largest RSS of each service while a phase runs."""
+
+    def __init__(self, services):
+        self.services, self.peak, self._stop = services, {n: 0 for n in services}, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            for name, svc in self.services.items():
+                self.peak[name] = max(self.peak[name], rss_kb(svc.proc.pid))
+            self._stop.wait(0.25)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def memory_detail(pid):
+    """Anonymous memory, its largest mappings and the thread count: where an RSS comes from."""
+    maps = []
+    try:
+        with open(f"/proc/{pid}/smaps") as f:
+            name, rss = None, 0
+            for line in f:
+                fields = line.split()
+                if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                    name = fields[5] if len(fields) > 5 else "[anon]"
+                elif fields[0] == "Rss:" and int(fields[1]) >= 1024:
+                    maps.append((int(fields[1]), name))
+        threads = len(os.listdir(f"/proc/{pid}/task"))
+    except OSError:
+        return "gone"
+    maps.sort(reverse=True)
+    return f"{threads} threads; largest mappings " + ", ".join(f"{n} {r // 1024} MB" for r, n in maps[:4])
+
+
+def wrk(port, script, connections, seconds, args):
+    threads = min(2, connections)
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
+                          "-s", script, f"http://127.0.0.1:{port}", "--", *args],
+                         check=True, capture_output=True, text=True).stdout
+    doc = json.loads(out[out.index("WRK ") + 4:].splitlines()[0])
+    seconds_run = doc["duration_us"] / 1e6
+    doc["ok_per_s"] = (doc["requests"] - doc["non2xx"]) / seconds_run
+    doc["refused"] = doc["non2xx"]
+    return doc
+
+
+def fnv1a(text):
+    h = 2166136261
+    for byte in text.encode():
+        h = ((h ^ byte) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def topic_filter(group):
+    return "(" + " OR ".join(f"type LIKE '{p}%'" for p in GROUPS[group]) + ")"
+
+
+def positions(url, group):
+    return dict((int(p), int(s)) for p, s in (line.split("\t") for line in psql(
+        url, f"SELECT partition, seq FROM consumer_positions WHERE group_name = '{group}'").splitlines() if line))
+
+
+def unsequenced(url, group):
+    return int(psql(url, f"SELECT count(*) FROM events WHERE seq IS NULL AND {topic_filter(group)}"))
+
+
+def targets(url, group):
+    """The last seq of the group's topics in each of its partitions (the consumer's FNV-1a of the
+    tracking id, common/bus/event_consumer.c)."""
+    done = positions(url, group)
+    last = {}
+    rows = psql(url, f"SELECT seq, tracking_id FROM events WHERE seq > {min(done.values(), default=0)} "
+                     f"AND {topic_filter(group)}")
+    for line in rows.splitlines():
+        seq, tracking = line.split("\t")
+        partition = fnv1a(tracking) % max(len(done), 1) if tracking else 0
+        last[partition] = max(last.get(partition, 0), int(seq))
+    return last
+
+
+def group_lag(url, group):
+    """How many of the group's events its members have not handled (sequenced or not)."""
+    done = positions(url, group)
+    rows = psql(url, f"SELECT seq, tracking_id FROM events WHERE seq > {min(done.values(), default=0)} "
+                     f"AND {topic_filter(group)}")
+    count = 0
+    for line in rows.splitlines():
+        seq, tracking = line.split("\t")
+        partition = fnv1a(tracking) % max(len(done), 1) if tracking else 0
+        count += int(seq) > done.get(partition, 0)
+    return count + unsequenced(url, group)
+
+
+def catch_up(url, groups, limit_s):
+    """Seconds until each group has handled every event written so far (None when not within
+    limit_s). Waits for the hub to number them, then polls the groups' positions only."""
+    start, done = time.monotonic(), {}
+    while any(unsequenced(url, g) for g in groups) and time.monotonic() - start < limit_s:
+        time.sleep(0.5)
+    goal = {g: targets(url, g) for g in groups}
+    while len(done) < len(groups) and time.monotonic() - start < limit_s:
+        for g in groups:
+            if g not in done and all(seq <= positions(url, g).get(p, 0) for p, seq in goal[g].items()):
+                done[g] = time.monotonic() - start
+        time.sleep(0.5)
+    return {g: done.get(g) for g in groups}
+
+
+BACKLOG_REPORTS = (
+    "INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, anonymous, "
+    "  confidential, reporter_email, channel, status, reporter_token_hash) "
+    "SELECT regexp_replace(lpad(upper(to_hex(1000000000 + i)), 12, '0'), '^(.{{4}})(.{{4}})(.{{4}})$', '\\1-\\2-\\3'), "
+    "  'complaint', 'Antrean puskesmas ' || i, 'Antrean di puskesmas sangat lama, nomor ' || i || ' menunggu tiga jam.', "
+    "  '{category}', '{region}', false, false, CASE WHEN i % 2 = 0 THEN 'b' || i || '@example.org' END, 'web', "
+    "  'verified', md5(i::text) || md5((-i)::text) FROM generate_series(1, {n}) i")
+
+# Each backlog report gets the two events its life starts with, payloads taken from real ones.
+BACKLOG_EVENTS = (
+    "INSERT INTO events (event_id, type, schema_version, report_id, tracking_id, actor_role, payload) "
+    "SELECT md5(e.type || r.id), e.type, e.schema_version, r.id, r.tracking_id, e.actor_role, e.payload "
+    "FROM reports r CROSS JOIN (SELECT DISTINCT ON (type) type, schema_version, actor_role, payload FROM events "
+    "  WHERE type IN ('report.submitted', 'report.verified') ORDER BY type, id) e "
+    "WHERE r.status = 'verified' AND r.title LIKE 'Antrean puskesmas %' ORDER BY r.id, e.type")
+
+
+def ratio(value, base):
+    return f"{value / base:.3f}x" if base and value is not None else "-"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--seconds", type=int, default=20, help="length of each HTTP phase")
+    ap.add_argument("--pgbench-seconds", type=int, default=10)
+    ap.add_argument("--backlog", type=int, default=100000,
+                    help="reports in the backlog: as many events for verify and route, twice as many for notify and stats")
+    ap.add_argument("--drain-limit", type=int, default=240, help="seconds a group may take to drain")
+    a = ap.parse_args()
+    os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(a.build), "bin")
+    sys.path.insert(0, os.path.join(TOP, "tests", "harness"))
+    import aduan_harness as harness
+
+    folder = tempfile.mkdtemp(prefix="aduan-pg-bench-", dir="/tmp")
+    url = subprocess.run([PG_CLUSTER, "start", folder], check=True, capture_output=True, text=True).stdout.strip()
+    system = None
+    t0 = time.monotonic()
+    try:
+        print(f"cluster {folder}: fsync={psql(url, 'SHOW fsync')}, synchronous_commit={psql(url, 'SHOW synchronous_commit')}",
+              flush=True)
+        base = baselines(url, a.pgbench_seconds)
+        ins1, ins16, sel16 = base["insert1"], base["insert16"], base["select16"]
+        print(f"pgbench insert 1 client {ins1[0]:.0f} tps ({ins1[1]:.2f} ms), 16 clients {ins16[0]:.0f} tps "
+              f"({ins16[1]:.2f} ms); select by key 16 clients {sel16[0]:.0f} tps ({sel16[1]:.2f} ms)", flush=True)
+
+        system = harness.System("bench", lifecycle=True, notify=True, cluster_url=url)
+        for svc in [system.gateway, *system.intakes, *system.stats_replicas, *system.lifecycle_services(),
+                    *system.notifiers]:
+            svc.env["ADUAN_LOG_LEVEL"] = "warn"
+        system.start()
+        services = {"gateway": system.gateway, "intake": system.intakes[0], "stats": system.stats,
+                    "verify": system.verify, "route": system.route, "notify": system.notify}
+        db_url = system.db.url
+        regions = ["21.71"]
+        categories = psql(db_url, "SELECT string_agg(code, ',' ORDER BY code) FROM (SELECT code FROM categories "
+                                  "WHERE code LIKE '%.%' ORDER BY code LIMIT 6) c")
+        status, _, doc = system.json("POST", "/api/v1/reports", harness.valid_report())
+        if status != 201:
+            raise RuntimeError(f"a plain submission answered {status}: {doc}")
+        accepted_categories = []
+        for c in categories.split(","):
+            status, _, _ = system.json("POST", "/api/v1/reports", harness.valid_report(category=c))
+            if status == 201:
+                accepted_categories.append(c)
+        time.sleep(3)
+        idle = {n: rss_kb(s.proc.pid) for n, s in services.items()}
+
+        lua_args = [",".join(regions), ",".join(accepted_categories)]
+        submit = os.path.join(HERE, "submit.lua")
+        runs = {}
+        peak = {}
+        for name, conns in (("http16", 16), ("http256", 256)):
+            with RssSampler(services) as sampler:
+                runs[name] = wrk(system.http_port, submit, conns, a.seconds, lua_args)
+            peak = {n: max(peak.get(n, 0), v) for n, v in sampler.peak.items()}
+            print(f"{name}: {runs[name]}", flush=True)
+        lag_at_stop = {g: group_lag(db_url, g) for g in GROUPS}
+        caught_up = catch_up(db_url, list(GROUPS), a.drain_limit)
+        print(f"behind at stop {lag_at_stop}; caught up after {caught_up}", flush=True)
+
+        consumers = [system.verify, system.route, system.notify]
+        for svc in consumers:
+            svc.proc.send_signal(signal.SIGSTOP)
+        with RssSampler(services) as sampler:
+            runs["http256_gis"] = wrk(system.http_port, submit, 256, a.seconds, lua_args)
+        peak = {n: max(peak.get(n, 0), v) for n, v in sampler.peak.items()}
+        for svc in consumers:
+            svc.proc.send_signal(signal.SIGCONT)
+        print(f"http256 gateway+intake+stats: {runs['http256_gis']}", flush=True)
+        catch_up(db_url, list(GROUPS), a.drain_limit)
+
+        ids_file = os.path.join(system.workdir, "tracking-ids")
+        with open(ids_file, "w") as f:
+            f.write(psql(db_url, "SELECT tracking_id FROM reports ORDER BY random() LIMIT 5000") + "\n")
+        runs["track16"] = wrk(system.http_port, os.path.join(HERE, "track.lua"), 16, a.seconds, [ids_file])
+        print(f"tracking: {runs['track16']}", flush=True)
+
+        # The backlog: a staff verify makes the first report.verified event, whose payload is reused.
+        harness_admin = "bench.admin"
+        system.create_staff(harness_admin, "national_admin", "NASIONAL")
+        auth = system.login(harness_admin)
+        tracking = psql(db_url, "SELECT tracking_id FROM reports WHERE status = 'waiting_verification' LIMIT 1")
+        status, doc = system.act(tracking, auth, "verify")
+        if status not in (200, 201):
+            raise RuntimeError(f"verify answered {status}: {doc}")
+        catch_up(db_url, list(GROUPS), a.drain_limit)
+        paused = [system.verify, system.route, system.notify, system.stats]
+        for svc in paused:
+            svc.proc.send_signal(signal.SIGSTOP)
+        made = time.monotonic()
+        psql(db_url, BACKLOG_REPORTS.format(n=a.backlog, category=accepted_categories[0], region=regions[0]))
+        psql(db_url, BACKLOG_EVENTS)
+        made = time.monotonic() - made
+        per_group = {g: int(psql(db_url, "SELECT count(*) FROM events WHERE seq IS NULL AND (" +
+                                 " OR ".join(f"type LIKE '{p}%'" for p in GROUPS[g]) + ")")) for g in GROUPS}
+        print(f"backlog of {a.backlog} reports ({per_group}) written in {made:.1f} s", flush=True)
+        for svc in paused:
+            svc.proc.send_signal(signal.SIGCONT)
+        drained = catch_up(db_url, list(GROUPS), a.drain_limit)
+        rest = {g: group_lag(db_url, g) for g in GROUPS if drained[g] is None}
+        drain_s = {g: drained[g] or a.drain_limit for g in GROUPS}
+        time.sleep(3)
+        idle_after = {n: rss_kb(s.proc.pid) for n, s in services.items()}
+
+        insert16 = ins16[0]
+        print()
+        print(f"## aduan load benchmark ({time.monotonic() - t0:.0f} s, baselines: pgbench insert 16 clients "
+              f"{insert16:.0f} tps, select 16 clients {sel16[0]:.0f} tps)")
+        print("| what | figure | ratio to pgbench |")
+        print("|---|---|---|")
+        print(f"| pgbench single-row insert, 1 client | {ins1[0]:.0f} tps, {ins1[1]:.2f} ms | {ratio(ins1[0], insert16)} of 16-client |")
+        print(f"| pgbench single-row insert, 16 clients | {insert16:.0f} tps, {ins16[1]:.2f} ms | 1 |")
+        print(f"| pgbench select by key, 16 clients | {sel16[0]:.0f} tps, {sel16[1]:.2f} ms | 1 |")
+        for name, label, base_tps, base_ms in (
+                ("http16", "POST reports, 16 conn., all services", insert16, ins16[1]),
+                ("http256", "POST reports, 256 conn., all services", insert16, ins16[1]),
+                ("http256_gis", "POST reports, 256 conn., gateway+intake+stats", insert16, ins16[1]),
+                ("track16", "GET tracking, 16 conn.", sel16[0], sel16[1])):
+            r = runs[name]
+            print(f"| {label} | {r['ok_per_s']:.0f} ok/s ({r['refused']} refused, {r['timeout']} time-outs), "
+                  f"p50 {r['p50_us'] / 1000:.1f} ms, p99 {r['p99_us'] / 1000:.1f} ms, p99.9 {r['p999_us'] / 1000:.1f} ms "
+                  f"| {ratio(r['ok_per_s'], base_tps)}; p50 {ratio(r['p50_us'] / 1000, base_ms)}, "
+                  f"p99 {ratio(r['p99_us'] / 1000, base_ms)} of pgbench latency |")
+        for g in GROUPS:
+            secs = drained[g]
+            rate = (per_group[g] - rest.get(g, 0)) / drain_s[g]
+            print(f"| {g}: behind when the 256-conn. load stopped | {lag_at_stop[g]} events, caught up in "
+                  f"{caught_up[g] if caught_up[g] is None else round(caught_up[g], 1)} s | - |")
+            drained_text = (f"{per_group[g]} events in {secs:.1f} s, {rate:.0f} events/s" if secs
+                            else f"not drained in {a.drain_limit} s ({rest[g]} of {per_group[g]} left), "
+                                 f"{rate:.0f} events/s")
+            print(f"| {g}: backlog drain | {drained_text} | {ratio(rate, insert16)} |")
+        for n in services:
+            print(f"| RSS {n}: idle / peak under load / idle after | {idle[n] / 1024:.1f} / {peak[n] / 1024:.1f} / "
+                  f"{idle_after[n] / 1024:.1f} MB | - |")
+        print()
+        for n, svc in services.items():
+            print(f"{n} after the run: {memory_detail(svc.proc.pid)}")
+    finally:
+        if system:
+            system.stop()
+        subprocess.run([PG_CLUSTER, "destroy", folder], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

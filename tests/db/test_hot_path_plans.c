@@ -1,0 +1,284 @@
+/* Every hot-path statement, as its module issues it, over a database of ADUAN_HOT_PATH_ROWS
+ * reports (default 100 000) with as many events and deliveries. Each is run under EXPLAIN ANALYZE
+ * (rolled back): its plan must not read reports, events, deliveries or clocks sequentially, and
+ * the rows it touches there (returned, filtered out, rechecked, times loops) must stay under a
+ * bound that follows from its own input, not from the tables. Its median time is printed
+ * (tests/bench/hot_path_bench.py compares two sizes). History grows at a steady rate (one report
+ * every 3 minutes, all over the country); on top of it a surge of SURGE_ROWS near-duplicates in
+ * one region and category within the last hours, a backlog of BACKLOG_ROWS deliveries due to
+ * many receivers, and a desk of DESK_ROWS reports waiting for a verifier, the same at any size. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "delivery_store.h"
+#include "lifecycle_store.h"
+#include "prechecks.h"
+#include "report_store.h"
+#include "staff_views.h"
+#include "test_db.h"
+
+#define DESK_ROWS "300"
+#define SURGE_ROWS "3000"
+#define BACKLOG_ROWS "5000"
+#define TIMED_RUNS 15
+
+static char *url;
+static db_t *db;
+static long rows = 100000;
+static char rows_text[24], surge_dup[16], surge_other[16], oldest_waiting[16];
+
+static void exec_ok(const char *sql, int nparams, const char *const *params)
+{
+    db_error_t error = {"", ""};
+    if (db_exec_ok(db, sql, nparams, params, &error) != 0)
+        fail_msg("%s: %s", sql, error.message);
+}
+
+/* Tracking ids from the row number: 12 hex digits are valid tracking-id characters. */
+#define TRACKING_ID(n) "regexp_replace(lpad(upper(to_hex(" n ")), 12, '0'), '^(.{4})(.{4})(.{4})$', '\\1-\\2-\\3')"
+
+/* Words of complaints, drawn by a hash of (row, position) so texts vary like real ones. */
+#define WORD(k) "(ARRAY['jalan','rusak','berlubang','lampu','mati','sampah','menumpuk','banjir','saluran'," \
+    "'tersumbat','pungutan','liar','sekolah','guru','puskesmas','antrean','lama','obat','kosong','air','keruh'," \
+    "'listrik','padam','jembatan','retak','pasar','becek','parkir','macet','angkot','izin','lambat','pelayanan'," \
+    "'kantor','desa','kecamatan','bantuan','sosial','tidak','tepat','sasaran','trotoar','pohon','tumbang'," \
+    "'kabel','menjuntai','bau','limbah','sungai','tercemar'])[1 + abs(hashint4(i * 64 + " k "::int)) % 50]"
+
+static const char load_reports[] =
+    "INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, anonymous, "
+    "  confidential, reporter_email, channel, status, reporter_token_hash, submitted_at, updated_at) "
+    "SELECT " TRACKING_ID("i") ", 'complaint', " WORD("1") " || ' ' || " WORD("2") " || ' ' || " WORD("3") ", "
+    "  " WORD("4") " || ' ' || " WORD("5") " || ' ' || " WORD("6") " || ' di RT ' || (i % 17) || ' nomor ' || i, "
+    "  c.codes[1 + i % cardinality(c.codes)], g.codes[1 + (i / cardinality(c.codes)) % cardinality(g.codes)], "
+    "  i % 3 = 0, false, CASE WHEN i % 2 = 0 THEN 'r' || i || '@example.org' END, 'web', "
+    "  CASE WHEN i > $1::int - " DESK_ROWS " THEN 'waiting_verification' ELSE 'closed_by_admin' END, "
+    "  md5(i::text) || md5((-i)::text), now() - ($1::int - i) * interval '3 minutes', "
+    "  now() - ($1::int - i) * interval '3 minutes' "
+    "FROM generate_series(1, $1::int) i, (SELECT array_agg(code ORDER BY code) AS codes FROM categories) c, "
+    "  (SELECT array_agg(code ORDER BY code) AS codes FROM regions) g";
+
+/* A flood in one city: near-identical reports in the last hours, already past the desk, and
+ * after them one report of the same city and category about something else. */
+static const char load_surge[] =
+    "INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, anonymous, "
+    "  confidential, channel, status, reporter_token_hash, submitted_at, updated_at) "
+    "SELECT " TRACKING_ID("$1::int + i") ", 'complaint', "
+    "  CASE WHEN i < " SURGE_ROWS " THEN 'Banjir setinggi lutut' ELSE 'Pungutan liar di kantor desa' END, "
+    "  CASE WHEN i < " SURGE_ROWS " THEN 'Banjir setinggi lutut di jalan ' || " WORD("1")
+    "       || ' sejak pagi, air tidak surut. Rumah ' || i "
+    "       ELSE 'Petugas meminta uang untuk surat pengantar yang seharusnya gratis.' END, "
+    "  (SELECT min(code) FROM categories), (SELECT min(code) FROM regions), false, false, 'web', 'dispatched', "
+    "  md5('s' || i) || md5('t' || i), now() - interval '3 hours' + i * interval '3 seconds', now() "
+    "FROM generate_series(1, " SURGE_ROWS ") i";
+
+/* Every report had its verification clock; history's are ended, the desk's run, a few overdue. */
+static const char load_clocks[] =
+    "INSERT INTO report_deadlines (report_id, kind, started_at, due_at, ended_at, outcome) "
+    "SELECT r.id, 'verification', r.submitted_at, r.submitted_at + interval '5 days', "
+    "  CASE WHEN r.status = 'closed_by_admin' THEN r.submitted_at + interval '1 day' END, "
+    "  CASE WHEN r.status = 'closed_by_admin' THEN 'met' END FROM reports r";
+
+static const char load_events[] =
+    "INSERT INTO events (seq, event_id, type, schema_version, occurred_at, report_id, tracking_id, actor_role, payload) "
+    "SELECT r.id, 'e' || r.id, 'report.submitted', 1, r.submitted_at, r.id, r.tracking_id, 'reporter', '\\x00' "
+    "FROM reports r";
+
+/* Delivered history, BACKLOG_ROWS due now (a few receivers get many) and a few in flight. */
+static const char load_deliveries[] =
+    "INSERT INTO deliveries (delivery_id, event_id, event_seq, event_type, report_id, tracking_id, channel, "
+    "  recipient_kind, recipient, language, subject, body_text, max_attempts, status, attempts, next_attempt_at, "
+    "  lease_until, delivered_at, created_at) "
+    "SELECT md5('d' || r.id), 'e' || r.id, r.id, 'report.submitted', r.id, r.tracking_id, 'email', 'reporter', "
+    "  'r' || (r.id % 5000) || '@example.org', 'id', 'Laporan diterima', 'Laporan Anda diterima.', 8, "
+    "  CASE WHEN r.id > $1::int - " BACKLOG_ROWS " THEN 'pending' WHEN r.id > $1::int - " BACKLOG_ROWS " - 20 "
+    "       THEN 'sending' ELSE 'delivered' END, "
+    "  CASE WHEN r.id > $1::int - " BACKLOG_ROWS " THEN 0 ELSE 1 END, r.submitted_at, "
+    "  CASE WHEN r.id > $1::int - " BACKLOG_ROWS " - 20 AND r.id <= $1::int - " BACKLOG_ROWS
+    "       THEN now() + interval '1 minute' END, "
+    "  CASE WHEN r.id <= $1::int - " BACKLOG_ROWS " - 20 THEN r.submitted_at END, r.submitted_at "
+    "FROM reports r WHERE r.id <= $1::int";
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double) (now.tv_sec - start->tv_sec) + (double) (now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static int setup(void **state)
+{
+    (void) state;
+    const char *size = getenv("ADUAN_HOT_PATH_ROWS");
+    if (size && atol(size) >= 10000)
+        rows = atol(size);
+    snprintf(rows_text, sizeof rows_text, "%ld", rows);
+    if (!(db = test_db_open_migrated("hot_paths", &url)))
+        return -1;
+    const char *params[] = {rows_text};
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    /* The rows are consistent by construction: skip the foreign-key triggers while loading. */
+    exec_ok("SET session_replication_role = replica", 0, NULL);
+    exec_ok(load_reports, 1, params);
+    exec_ok(load_surge, 1, params);
+    exec_ok(load_clocks, 0, NULL);
+    exec_ok(load_events, 0, NULL);
+    exec_ok(load_deliveries, 1, params);
+    exec_ok("RESET session_replication_role", 0, NULL);
+    exec_ok("ANALYZE", 0, NULL);
+    printf("loaded %ld reports, events and deliveries in %.1f s\n", rows, seconds_since(&start));
+    snprintf(surge_dup, sizeof surge_dup, "%012lX", rows + atol(SURGE_ROWS) - 1);
+    snprintf(surge_other, sizeof surge_other, "%012lX", rows + atol(SURGE_ROWS));
+    snprintf(oldest_waiting, sizeof oldest_waiting, "%012lX", rows - atol(DESK_ROWS) + 1);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void) state;
+    db_destroy(&db);
+    test_db_drop(&url);
+    return 0;
+}
+
+/* "0000000186A0" -> "0000-0001-86A0" */
+static void tracking_id(const char *digits, char out[15])
+{
+    snprintf(out, 15, "%.4s-%.4s-%.4s", digits, digits + 4, digits + 8);
+}
+
+/* The nodes of a JSON plan that read the growing tables: "Node Type on relation" for each
+ * sequential read, and the rows each node touched (returned plus filtered out or rechecked, times
+ * its loops), summed. */
+static const char plan_reads_sql[] =
+    "SELECT COALESCE(string_agg(n->>'Node Type' || ' on ' || (n->>'Relation Name'), ', ') "
+    "         FILTER (WHERE n->>'Node Type' = 'Seq Scan'), ''), "
+    "       COALESCE(sum(((n->>'Actual Rows')::numeric + COALESCE((n->>'Rows Removed by Filter')::numeric, 0) "
+    "         + COALESCE((n->>'Rows Removed by Index Recheck')::numeric, 0)) * (n->>'Actual Loops')::numeric), 0)::bigint "
+    "FROM jsonb_path_query($1::jsonb, 'lax $.**') n "
+    "WHERE jsonb_typeof(n) = 'object' AND n->>'Relation Name' IN ('reports', 'events', 'deliveries', 'report_deadlines')";
+
+/* Runs the statement under EXPLAIN ANALYZE, rolled back, and fails on a sequential read of a
+ * growing table or on more than max_rows rows touched there. */
+static void assert_bounded_plan(const char *name, const char *sql, int nparams, const char *const *params,
+                                long max_rows)
+{
+    static const char prefix[] = "EXPLAIN (ANALYZE, FORMAT JSON) ";
+    size_t size = sizeof prefix + strlen(sql);
+    char *explain = malloc(size);
+    assert_non_null(explain);
+    snprintf(explain, size, "%s%s", prefix, sql);
+    db_error_t error = {"", ""};
+    exec_ok("BEGIN", 0, NULL);
+    PGresult *plan = db_exec(db, explain, nparams, params, &error);
+    free(explain);
+    exec_ok("ROLLBACK", 0, NULL);
+    if (!plan)
+        fail_msg("%s: %s", name, error.message);
+    const char *json[] = {PQgetvalue(plan, 0, 0)};
+    PGresult *reads = db_exec(db, plan_reads_sql, 1, json, &error);
+    if (!reads)
+        fail_msg("%s: %s", name, error.message);
+    long touched = atol(PQgetvalue(reads, 0, 1));
+    printf("hot path %-10s rows %ld touches %ld rows%s%s\n", name, rows, touched,
+           *PQgetvalue(reads, 0, 0) ? "; " : "", PQgetvalue(reads, 0, 0));
+    if (*PQgetvalue(reads, 0, 0) || touched > max_rows)
+        print_error("%s\n", json[0]);
+    assert_string_equal(PQgetvalue(reads, 0, 0), "");
+    assert_in_range(touched, 0, max_rows);
+    PQclear(reads);
+    PQclear(plan);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return (x > y) - (x < y);
+}
+
+/* Median time of the statement, each run rolled back so every run does the same work. */
+static void report_time(const char *name, const char *sql, int nparams, const char *const *params)
+{
+    double ms[TIMED_RUNS];
+    for (int i = 0; i < TIMED_RUNS; i++) {
+        struct timespec start, end;
+        exec_ok("BEGIN", 0, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        exec_ok(sql, nparams, params);
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        exec_ok("ROLLBACK", 0, NULL);
+        ms[i] = (double) (end.tv_sec - start.tv_sec) * 1e3 + (double) (end.tv_nsec - start.tv_nsec) / 1e6;
+    }
+    qsort(ms, TIMED_RUNS, sizeof ms[0], compare_doubles);
+    printf("hot path %-10s rows %ld median %.3f ms\n", name, rows, ms[TIMED_RUNS / 2]);
+}
+
+static void check(const char *name, const char *sql, int nparams, const char *const *params, long max_rows)
+{
+    assert_bounded_plan(name, sql, nparams, params, max_rows);
+    report_time(name, sql, nparams, params);
+}
+
+static void test_duplicate_precheck_is_bounded_by_its_window(void **state)
+{
+    (void) state;
+    char dup[15], other[15], now[24];
+    tracking_id(surge_dup, dup);
+    tracking_id(surge_other, other);
+    snprintf(now, sizeof now, "%lld", (long long) time(NULL) * 1000);
+    const char *in_surge[] = {dup, now}, *beside_surge[] = {other, now};
+    check("precheck", prechecks_record_sql, 2, in_surge, 100);
+    check("unlike", prechecks_record_sql, 2, beside_surge, 100);
+}
+
+static void test_delivery_claim_reads_only_due_rows(void **state)
+{
+    (void) state;
+    const char *params[] = {"{email,sms,webhook}", "16", "2", "40000"};
+    check("claim", delivery_store_claim_sql, 4, params, 500);
+}
+
+static void test_deadline_sweeps_read_only_due_clocks(void **state)
+{
+    (void) state;
+    char now[24];
+    snprintf(now, sizeof now, "%lld", (long long) time(NULL) * 1000);
+    const char *params[] = {now, "100"};
+    check("overdue", lifecycle_store_overdue_sql, 2, params, 300);
+    check("warnings", lifecycle_store_warning_sql, 2, params, 300);
+}
+
+static void test_desk_reads_only_waiting_reports(void **state)
+{
+    (void) state;
+    const char *params[] = {"national_admin", "NASIONAL", NULL, NULL, "50", "0", "desk"};
+    check("desk", staff_views_list_sql, 7, params, 2000);
+}
+
+static void test_tracking_reads_one_report(void **state)
+{
+    (void) state;
+    char id[15];
+    tracking_id(oldest_waiting, id);
+    const char *params[] = {id};
+    check("tracking", report_store_load_sql, 1, params, 5);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_duplicate_precheck_is_bounded_by_its_window),
+        cmocka_unit_test(test_delivery_claim_reads_only_due_rows),
+        cmocka_unit_test(test_deadline_sweeps_read_only_due_clocks),
+        cmocka_unit_test(test_desk_reads_only_waiting_reports),
+        cmocka_unit_test(test_tracking_reads_one_report),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
