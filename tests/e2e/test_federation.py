@@ -169,6 +169,35 @@ class Federation(unittest.TestCase):
         for tid in tids:
             self.assertEqual(self.upstream_copies(tid), 1, tid)
 
+    def test_a_resend_after_a_lost_answer_is_recognised_upstream(self):
+        """The one window a kill -9 can hit: the POST was made but the id not recorded (the
+        transaction rolled back). Putting the row back as it was before the POST replays exactly
+        that: the resend gets the first id, and no second report is made."""
+        tid = self.submit_verified(title="Jalan berlubang, jawaban hilang")
+        first = self.wait_forwarded(tid)
+        self.regional.db.scalar(f"UPDATE federation_forwards SET state = 'pending', upstream_id = NULL "
+                                f"WHERE tracking_id = '{tid}'")
+        self.assertEqual(self.wait_forwarded(tid), first)
+        self.assertEqual(int(self.forward(tid)[2]), 2)   # it was sent again
+        self.assertEqual(self.upstream_copies(tid), 1)
+
+    def test_each_instance_counts_a_federated_report_once_with_its_origin(self):
+        tid = self.submit_verified(title="Jalan berlubang untuk statistik")
+        upstream_id = self.wait_forwarded(tid)
+        self.national.wait_for(lambda: self.national.db.scalar(
+            f"SELECT channel FROM stat_reports WHERE tracking_id = '{upstream_id}'") == "open311.kepri", 30, "counted upstream")
+        self.regional.wait_for(lambda: self.regional.db.scalar(
+            f"SELECT channel FROM stat_reports WHERE tracking_id = '{tid}'") == "web", 30, "counted here")
+        for system in (self.national, self.regional):
+            self.assertEqual(system.db.scalar("SELECT count(*) - count(DISTINCT tracking_id) FROM stat_reports"), "0")
+        forwarded = self.regional.db.scalar("SELECT count(*) FROM federation_forwards WHERE state = 'forwarded'")
+        self.national.wait_for(lambda: self.national.db.scalar(
+            "SELECT count(*) FROM stat_reports WHERE channel = 'open311.kepri'") == forwarded, 30, "every forward counted")
+        status, _, summary = self.national.json("GET", "/api/v1/stats/summary?group_by=channel", headers=self.n_auth)
+        self.assertEqual(status, 200, summary)
+        by_channel = {g["key"]: g["received"] for g in summary["groups"]}
+        self.assertEqual(by_channel.get("open311.kepri"), int(forwarded))
+
     def test_upstream_down_for_a_while_forwarded_later_once_and_the_staff_told(self):
         self.national.gateway.stop()
         try:
