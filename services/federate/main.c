@@ -24,7 +24,7 @@
 #define ROUND_MAX 20   /* forwards or polls per round, so neither starves the other */
 
 static const config_option_t federate_options[] = {
-    {"ADUAN_ADMIN_ADDR", "127.0.0.1:9186", "host:port of /healthz, /readyz and /metrics"},
+    {"ADUAN_ADMIN_ADDR", "127.0.0.1:9187", "host:port of /healthz, /readyz and /metrics"},
     {"ADUAN_FEDERATE_ORIGIN", "aduan", "this instance's jurisdiction, named in every forwarded report"},
     {"ADUAN_FEDERATE_KEYS_DIR", "", "folder of the upstreams' api_keys: one file per upstream institution code; required"},
     {"ADUAN_FEDERATE_TIMEOUT_MS", "10000", "time limit of one request to an upstream"},
