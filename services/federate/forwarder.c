@@ -44,11 +44,13 @@ typedef struct {
 static char *id_of_token(const federate_settings_t *s, const forward_t *f, const char *token, char *why, size_t cap)
 {
     char url[2048];
-    snprintf(url, sizeof url, "%s/tokens/%s.json", f->base_url, token);
-    upstream_reply_t reply;
+    char *escaped = upstream_form_escape(token);
+    snprintf(url, sizeof url, "%s/tokens/%s.json", f->base_url, escaped ? escaped : "");
+    free(escaped);
+    upstream_reply_t reply = {0};
     upstream_answer_t answer = {0};
     char *id = NULL;
-    if (upstream_http(url, NULL, s->timeout_ms, &reply, why, cap) == 0 && reply.status == 200
+    if (token && upstream_http(url, NULL, s->timeout_ms, &reply, why, cap) == 0 && reply.status == 200
         && upstream_form_answer(reply.body, &answer) == 0 && answer.service_request_id) {
         id = answer.service_request_id;
         answer.service_request_id = NULL;
@@ -84,7 +86,7 @@ static int post(const federate_settings_t *s, const forward_t *f, char **upstrea
     }
     char url[2048];
     snprintf(url, sizeof url, "%s/requests.json", f->base_url);
-    upstream_reply_t reply;
+    upstream_reply_t reply = {0};
     upstream_answer_t answer = {0};
     int rc = -1;
     if (upstream_http(url, form, s->timeout_ms, &reply, why, cap) == 0) {

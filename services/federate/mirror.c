@@ -9,6 +9,7 @@
 #include "forward_store.h"
 #include "lifecycle_store.h"
 #include "logger.h"
+#include "upstream_form.h"
 #include "upstream_http.h"
 
 /* Upstream notes that are the upstream's own handling (its desk, its routing, the reporter's
@@ -96,9 +97,12 @@ static int mirror(db_t *db, const forward_t *f, const json_t *request, db_error_
 static json_t *fetch(const federate_settings_t *s, const forward_t *f)
 {
     char url[2048], why[256] = "";
-    snprintf(url, sizeof url, "%s/requests/%s.json?extensions=true%s%s", f->base_url, f->upstream_id,
-             f->jurisdiction_id ? "&jurisdiction_id=" : "", f->jurisdiction_id ? f->jurisdiction_id : "");
-    upstream_reply_t reply;
+    char *id = upstream_form_escape(f->upstream_id), *jurisdiction = upstream_form_escape(f->jurisdiction_id);
+    snprintf(url, sizeof url, "%s/requests/%s.json?extensions=true%s%s", f->base_url, id ? id : "",
+             f->jurisdiction_id ? "&jurisdiction_id=" : "", f->jurisdiction_id && jurisdiction ? jurisdiction : "");
+    free(id);
+    free(jurisdiction);
+    upstream_reply_t reply = {0};
     json_t *list = NULL;
     if (upstream_http(url, NULL, s->timeout_ms, &reply, why, sizeof why) == 0 && reply.status == 200)
         list = json_loads(reply.body, 0, NULL);

@@ -28,6 +28,13 @@ static void append_encoded(text_buffer_t *out, const char *s)
     }
 }
 
+char *upstream_form_escape(const char *value)
+{
+    text_buffer_t out = {0};
+    append_encoded(&out, value ? value : "");
+    return text_buffer_take(&out, NULL);
+}
+
 static void append_field(text_buffer_t *out, const char *name, const char *value)
 {
     if (!present(value))

@@ -28,6 +28,10 @@ typedef struct {
  * (a confidential one: Open311 has no way to say so) or on allocation failure. */
 char *upstream_form_request(const upstream_report_t *report, const char **reason);
 
+/* One value percent-encoded for a URL's path or query (an id or token the upstream chose, a
+ * jurisdiction); caller frees; NULL on allocation failure. */
+char *upstream_form_escape(const char *value);
+
 /* The parts of a requests.json answer (an array of one request; or, with an HTTP error, the
  * standard's error list). */
 typedef struct {

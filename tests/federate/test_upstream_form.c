@@ -103,6 +103,18 @@ static void test_answer_with_id_token_or_errors(void **state)
     upstream_answer_clear(&a);
 }
 
+/* Ids and tokens come from the upstream and go into URLs: nothing in them can change the path. */
+static void test_escape_for_urls(void **state)
+{
+    (void) state;
+    char *e = upstream_form_escape("../x y?z=1&k#");
+    assert_string_equal(e, "..%2Fx%20y%3Fz%3D1%26k%23");
+    free(e);
+    e = upstream_form_escape("1XZD-GVNN-7E8D");
+    assert_string_equal(e, "1XZD-GVNN-7E8D");
+    free(e);
+}
+
 static void test_answer_that_is_not_open311(void **state)
 {
     (void) state;
@@ -126,6 +138,7 @@ int main(void)
         cmocka_unit_test(test_confidential_is_not_forwarded),
         cmocka_unit_test(test_answer_with_id_token_or_errors),
         cmocka_unit_test(test_answer_that_is_not_open311),
+        cmocka_unit_test(test_escape_for_urls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
