@@ -156,6 +156,19 @@ class Federation(unittest.TestCase):
         self.assertEqual(len([a for a in self.r_view(tid)["actions"] if a["action"].startswith("upstream")]), 2)
         self.assertEqual(self.upstream_copies(tid), 1)
 
+    def test_a_transfer_to_the_upstream_forwards_an_anonymous_report_without_its_reporter(self):
+        tid = self.submit_verified(category="SOSIAL.BANSOS", title="Bantuan sosial tidak sampai", anonymous=True)
+        self.regional.wait_for(lambda: self.r_view(tid)["institution"] == "KOTA-21.71.DINSOS", 20, "routed locally")
+        self.assertEqual(self.forward(tid), [])   # a local institution: nothing goes upstream
+        status, doc = self.regional.act(tid, self.r_auth, "transfer", institution=UPSTREAM,
+                                        reason_code="other_institution", note="Kewenangan pusat.")
+        self.assertEqual(status, 200, doc)
+        upstream_id = self.wait_forwarded(tid)
+        self.assertEqual(self.national.db.scalar(
+            f"SELECT category_code || '|' || COALESCE(reporter_name, '') || '|' || COALESCE(reporter_email, '') "
+            f"|| '|' || COALESCE(reporter_phone, '') FROM reports WHERE tracking_id = '{upstream_id}'"),
+            "SOSIAL.BANSOS|||")
+
     def test_kill_9_of_the_forwarder_mid_run_makes_exactly_one_upstream_report_each(self):
         self.federate.kill()
         tids = [self.submit_verified(title=f"Jalan berlubang nomor {i} di depan pasar") for i in range(8)]
