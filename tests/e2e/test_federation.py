@@ -168,6 +168,10 @@ class Federation(unittest.TestCase):
             f"SELECT category_code || '|' || COALESCE(reporter_name, '') || '|' || COALESCE(reporter_email, '') "
             f"|| '|' || COALESCE(reporter_phone, '') FROM reports WHERE tracking_id = '{upstream_id}'"),
             "SOSIAL.BANSOS|||")
+        # The mirrored steps are the system's alone: no staff member takes them through the API.
+        for action in ("upstream_follow_up", "upstream_close"):
+            status, doc = self.regional.act(tid, self.r_auth, action, note="pura-pura dari pusat")
+            self.assertEqual(status, 403, doc)
 
     def test_kill_9_of_the_forwarder_mid_run_makes_exactly_one_upstream_report_each(self):
         self.federate.kill()
