@@ -76,6 +76,7 @@ int forward_store_claim_due(db_t *db, int64_t now_ms, forward_t *forward, db_err
     const char *params[] = {now};
     return claim(db, CLAIM_SELECT
                  "WHERE f.state = 'pending' AND f.next_attempt_at <= to_timestamp($1::bigint / 1000.0) "
+                 "  AND r.institution_code = f.institution_code "   /* not sent once moved elsewhere here */
                  "ORDER BY f.next_attempt_at LIMIT 1 FOR UPDATE OF f SKIP LOCKED", 1, params, forward, error);
 }
 

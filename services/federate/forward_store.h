@@ -31,7 +31,7 @@ typedef struct {
 void forward_clear(forward_t *forward);
 
 /* Inside a transaction, locks (SKIP LOCKED) one forward: a pending one whose next attempt is due
- * (kind "send") or a forwarded one whose report is not closed here and was not polled within
+ * and whose report the upstream still holds here (kind "send") or a forwarded one whose report is not closed here and was not polled within
  * poll_ms (kind "poll"). 0 with *forward, 1 when none, -1 on error. */
 int forward_store_claim_due(db_t *db, int64_t now_ms, forward_t *forward, db_error_t *error);
 int forward_store_claim_poll(db_t *db, int64_t now_ms, int64_t poll_ms, forward_t *forward, db_error_t *error);

@@ -215,6 +215,20 @@ class Federation(unittest.TestCase):
         by_channel = {g["key"]: g["received"] for g in summary["groups"]}
         self.assertEqual(by_channel.get("open311.kepri"), int(forwarded))
 
+    def test_a_report_moved_elsewhere_here_before_it_was_sent_is_not_sent(self):
+        self.national.gateway.stop()
+        try:
+            tid = self.submit_verified(title="Jalan berlubang, dialihkan sebelum terkirim")
+            self.regional.wait_for(lambda: (lambda r: r and int(r[2]) >= 1)(self.forward(tid)), 30, "a failed attempt")
+            status, doc = self.regional.act(tid, self.r_auth, "transfer", institution="KOTA-21.71.PUPR",
+                                            reason_code="wrong_unit", note="Ditangani Dinas PUPR Batam.")
+            self.assertEqual(status, 200, doc)
+        finally:
+            self.national.gateway.start()
+        time.sleep(3)   # many retry periods (ADUAN_FEDERATE_RETRY_CAP_MS 1.5 s)
+        self.assertEqual(self.forward(tid)[0], "pending")
+        self.assertEqual(self.upstream_copies(tid), 0)
+
     def test_upstream_down_for_a_while_forwarded_later_once_and_the_staff_told(self):
         self.national.gateway.stop()
         try:
