@@ -148,3 +148,15 @@ void forward_clear(forward_t *f)
         free(strings[i]);
     memset(f, 0, sizeof *f);
 }
+
+int forward_store_counts(db_t *db, int64_t *pending, int64_t *refused, db_error_t *error)
+{
+    PGresult *r = db_exec(db, "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'refused') "
+                              "FROM federation_forwards", 0, NULL, error);
+    if (!r)
+        return -1;
+    *pending = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    *refused = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+    PQclear(r);
+    return 0;
+}

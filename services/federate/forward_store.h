@@ -43,4 +43,7 @@ int forward_store_failed(db_t *db, int64_t id, const char *why, int64_t next_ms,
 int forward_store_polled(db_t *db, int64_t id, int64_t now_ms, const char *upstream_status, int notes_seen,
                          db_error_t *error);
 
+/* For /metrics: forwards waiting to be sent, and refused for good. 0, or -1 with the error. */
+int forward_store_counts(db_t *db, int64_t *pending, int64_t *refused, db_error_t *error);
+
 #endif

@@ -15,6 +15,7 @@
 #include "forward_store.h"
 #include "forwarder.h"
 #include "logger.h"
+#include "metrics.h"
 #include "message_types.h"
 #include "mirror.h"
 #include "service.h"
@@ -70,15 +71,34 @@ static int read_settings(const config_t *config, federate_settings_t *s, char *r
     return 0;
 }
 
+/* Readiness, and what an operator watches when an upstream stays down. */
+static void check_health(service_t *service, db_t *db)
+{
+    db_error_t error = {"", ""};
+    int64_t pending = 0, refused = 0;
+    bool reachable = forward_store_counts(db, &pending, &refused, &error) == 0;
+    admin_http_set_ready(service_admin(service), reachable, reachable ? NULL : "database not reachable");
+    if (!reachable)
+        return;
+    metrics_gauge_set(metrics_gauge("aduan_federation_pending", "Reports waiting to be forwarded upstream", NULL),
+                      (double) pending);
+    metrics_gauge_set(metrics_gauge("aduan_federation_refused", "Reports an upstream refused for good", NULL),
+                      (double) refused);
+}
+
 static void work_until_stopped(service_t *service, db_t *db, const federate_settings_t *settings)
 {
+    int64_t next_health = 0;
     while (!service_interrupted()) {
         int sent = 0, polled = 0;
         while (sent < ROUND_MAX && !service_interrupted() && forwarder_send_one(db, settings) == 1)
             sent++;
         while (polled < ROUND_MAX && !service_interrupted() && mirror_poll_one(db, settings) == 1)
             polled++;
-        admin_http_set_ready(service_admin(service), db_is_connected(db), db_is_connected(db) ? NULL : "database not reachable");
+        if (zclock_mono() >= next_health) {
+            check_health(service, db);
+            next_health = zclock_mono() + 1000;
+        }
         if (sent == 0 && polled == 0)
             zclock_sleep(200);
     }

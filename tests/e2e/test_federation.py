@@ -111,6 +111,12 @@ class Federation(unittest.TestCase):
         self.assertEqual(status, 200, doc)
         return doc
 
+    def metric(self, name):
+        status, text = self.federate.admin_get("/metrics")
+        self.assertEqual(status, 200)
+        values = [float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " ")]
+        return values[0] if values else -1
+
     def mails(self, tid, to):
         return [m for m in self.regional.mail.messages() if tid in (m["subject"] or "") and to in m["rcpt_tos"]]
 
@@ -235,6 +241,7 @@ class Federation(unittest.TestCase):
             tid = self.submit_verified(title="Jalan amblas saat upstream mati")
             self.regional.wait_for(lambda: (lambda r: r and int(r[2]) >= 3)(self.forward(tid)), 30, "failed attempts")
             self.assertEqual(self.forward(tid)[0], "pending")
+            self.regional.wait_for(lambda: self.metric("aduan_federation_pending") >= 1, 10, "the pending gauge")
             # After ADUAN_FEDERATE_ALERT_AFTER failures the admins above hear it in their inbox, once.
             def alerts():
                 status, _, doc = self.regional.json("GET", "/api/v1/inbox", headers=self.r_auth)
