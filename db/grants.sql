@@ -15,11 +15,12 @@
 DO $grants$
 DECLARE
     services CONSTANT text[] := ARRAY['aduan_gateway', 'aduan_intake', 'aduan_verify', 'aduan_route',
-                                      'aduan_notify', 'aduan_stats'];
+                                      'aduan_notify', 'aduan_stats', 'aduan_federate'];
     -- The services behind the gateway read the reference data they work with.
-    backend  CONSTANT text[] := ARRAY['aduan_intake', 'aduan_verify', 'aduan_route', 'aduan_notify', 'aduan_stats'];
-    lifecycle CONSTANT text[] := ARRAY['aduan_intake', 'aduan_verify', 'aduan_route'];
-    consumers CONSTANT text[] := ARRAY['aduan_verify', 'aduan_route', 'aduan_notify', 'aduan_stats'];
+    backend  CONSTANT text[] := ARRAY['aduan_intake', 'aduan_verify', 'aduan_route', 'aduan_notify', 'aduan_stats',
+                                      'aduan_federate'];
+    lifecycle CONSTANT text[] := ARRAY['aduan_intake', 'aduan_verify', 'aduan_route', 'aduan_federate'];
+    consumers CONSTANT text[] := ARRAY['aduan_verify', 'aduan_route', 'aduan_notify', 'aduan_stats', 'aduan_federate'];
     r text;
     g record;
     missing text;
@@ -70,7 +71,7 @@ BEGIN
         ('open311_statuses',       backend,   'SELECT'),
         -- intake creates reports; verify and route change them through common/lifecycle_store.c
         ('reports',                ARRAY['aduan_intake'], 'SELECT, INSERT, UPDATE'),
-        ('reports',                ARRAY['aduan_verify', 'aduan_route'], 'SELECT, UPDATE'),
+        ('reports',                ARRAY['aduan_verify', 'aduan_route', 'aduan_federate'], 'SELECT, UPDATE'),
         ('reports',                ARRAY['aduan_notify', 'aduan_stats'], 'SELECT'),
         ('report_actions',         lifecycle, 'SELECT, INSERT'),
         ('report_actions',         ARRAY['aduan_notify'], 'SELECT'),  -- the note of a step, for messages
@@ -93,6 +94,10 @@ BEGIN
         ('deliveries',             lifecycle, 'SELECT'),  -- the delivery proof in staff views
         ('delivery_attempts',      ARRAY['aduan_notify'], 'SELECT, INSERT, UPDATE'),
         ('inbox_items',            ARRAY['aduan_notify'], 'SELECT, INSERT, UPDATE'),
+        -- federate: upstream Open311 servers (written by operators), the forwards it makes
+        ('federation_upstreams',   backend,   'SELECT'),
+        ('federation_service_codes', backend, 'SELECT'),
+        ('federation_forwards',    ARRAY['aduan_federate'], 'SELECT, INSERT, UPDATE'),
         -- stats
         ('stat_reports',           ARRAY['aduan_stats'], 'SELECT, INSERT, UPDATE, DELETE'),
         ('survey_responses',       ARRAY['aduan_stats'], 'SELECT, INSERT'),

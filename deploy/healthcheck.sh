@@ -6,7 +6,7 @@ set -euo pipefail
 default_port() {
   case "$1" in
     aduan-gateway) echo 9180 ;; aduan-intake) echo 9181 ;; aduan-verify) echo 9182 ;;
-    aduan-route) echo 9183 ;; aduan-notify) echo 9184 ;; aduan-stats) echo 9186 ;;
+    aduan-route) echo 9183 ;; aduan-notify) echo 9184 ;; aduan-stats) echo 9186 ;; aduan-federate) echo 9187 ;;
     *) return 1 ;;   # a tool (aduan-admin, aduan-tail) has no admin port: nothing to check
   esac
 }

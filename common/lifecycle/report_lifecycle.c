@@ -40,6 +40,11 @@ static const lifecycle_rule_t rules[] = {
      NULL, false, false, false, {"resolution"}, {"follow_up", "reporter_reply"}, {0}},
     {"reopen", "route", ROLE_ADMINS, SCOPE_HOLDER, {"closed_by_admin", "closed_by_system"}, "in_process",
      EVENT_REPORT_REOPENED, "reopen", true, false, false, {0}, {0}, {"follow_up", "resolution"}},
+    /* an upstream Open311 server holds the report (federation, aduan-federate): what it says, mirrored */
+    {"upstream_follow_up", "federate", ROLE_SYSTEM, SCOPE_NONE, {"dispatched", "transferred", "in_process", "reporter_replied"},
+     "in_process", EVENT_REPORT_FOLLOWED_UP, NULL, false, true, false, {"follow_up"}, {0}, {"reporter_reply"}},
+    {"upstream_close", "federate", ROLE_SYSTEM, SCOPE_NONE, {"dispatched", "transferred", "in_process", "reporter_replied"},
+     "closed_by_admin", EVENT_REPORT_CLOSED, NULL, false, false, false, {"resolution"}, {"follow_up", "reporter_reply"}, {0}},
 };
 
 const lifecycle_rule_t *lifecycle_rule(const char *action)

@@ -37,7 +37,7 @@ typedef enum {
 
 typedef struct {
     const char *action;
-    const char *service;                      /* "intake", "verify" or "route" */
+    const char *service;                      /* "intake", "verify", "route" or "federate" */
     unsigned roles;                           /* lifecycle_role_t bits */
     lifecycle_scope_t scope;
     const char *from[LIFECYCLE_MAX_FROM + 1]; /* NULL-terminated */

@@ -60,6 +60,7 @@
 #define EVENT_DEADLINE_MISSED    "report.deadline_missed"
 #define EVENT_CLOSING_SOON       "report.closing_soon"
 #define EVENT_NOTIFICATIONS_CHANGED "report.notifications_changed"
+#define EVENT_UPSTREAM_DOWN      "report.upstream_down"  /* federation: a report stuck on its way upstream */
 #define EVENT_REPORT_PREFIX      "report."          /* every report event */
 #define EVENT_HEARTBEAT_TOPIC    "_heartbeat"        /* the hub's liveness beat, not an event */
 

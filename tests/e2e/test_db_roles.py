@@ -16,15 +16,16 @@ import unittest
 
 from aduan_harness import BIN_DIR, IDEMPOTENCY_SECRET, Database, Service, free_port
 
-ROLES = ["aduan_gateway", "aduan_intake", "aduan_verify", "aduan_route", "aduan_notify", "aduan_stats"]
+ROLES = ["aduan_gateway", "aduan_intake", "aduan_verify", "aduan_route", "aduan_notify", "aduan_stats",
+         "aduan_federate"]
 BACKEND = ROLES[1:]
-LIFECYCLE = ["aduan_intake", "aduan_verify", "aduan_route"]
-CONSUMERS = ["aduan_verify", "aduan_route", "aduan_notify", "aduan_stats"]
+LIFECYCLE = ["aduan_intake", "aduan_verify", "aduan_route", "aduan_federate"]
+CONSUMERS = ["aduan_verify", "aduan_route", "aduan_notify", "aduan_stats", "aduan_federate"]
 S, SI, SIU, SID, SIUD = "S", "SI", "SIU", "SID", "SIUD"
 REFERENCE = ["regions", "categories", "holidays", "deadline_kinds", "deadline_rules", "reason_codes",
              "routing_rules", "abuse_words", "lifecycle_settings", "report_statuses", "notification_rules",
              "notification_templates", "stats_settings", "institution_ancestors", "open311_attributes",
-             "open311_statuses"]
+             "open311_statuses", "federation_upstreams", "federation_service_codes"]
 
 
 def grants(*pairs):
@@ -44,7 +45,8 @@ MAP = {
     "staff": grants((BACKEND, S), ("aduan_gateway", SI)),
     "staff_sessions": grants(("aduan_gateway", SID)),
     "open311_keys": grants(("aduan_gateway", SI)),   # and UPDATE of revoked_at only, checked below
-    "reports": grants((["aduan_notify", "aduan_stats"], S), (["aduan_verify", "aduan_route"], "SU"),
+    "federation_forwards": grants(("aduan_federate", SIU)),
+    "reports": grants((["aduan_notify", "aduan_stats"], S), (["aduan_verify", "aduan_route", "aduan_federate"], "SU"),
                       ("aduan_intake", SIU)),
     "report_actions": grants((LIFECYCLE, SI), ("aduan_notify", S)),
     "report_deadlines": grants((LIFECYCLE, SIU)),

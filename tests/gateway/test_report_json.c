@@ -119,10 +119,39 @@ static void test_problem_documents(void **state)
     assert_int_equal(problem_for_error_code("something new")->status, 500);
 }
 
+/* docs/api.md's channel row: its list is accepted, null is the default, open311* is refused. */
+static void test_channel_values_as_documented(void **state)
+{
+    (void) state;
+    static const char *const accepted[] = {"web", "api", "sms", "whatsapp", "email", "phone", "walk_in", "social_media"};
+    static const char *const refused[] = {"open311", "open311.fixmystreet", "open311x", "fax"};
+    report_submission_t s;
+    field_errors_t errors;
+    char body[1024];
+    size_t n = strlen(VALID) - 1;   /* without the closing brace */
+    for (size_t i = 0; i < sizeof accepted / sizeof accepted[0]; i++) {
+        snprintf(body, sizeof body, "%.*s,\"channel\":\"%s\"}", (int) n, VALID, accepted[i]);
+        assert_int_equal(parse(body, &s, &errors), 0);
+        assert_string_equal(s.channel, accepted[i]);
+        report_submission_clear(&s);
+    }
+    snprintf(body, sizeof body, "%.*s,\"channel\":null}", (int) n, VALID);
+    assert_int_equal(parse(body, &s, &errors), 0);
+    assert_string_equal(s.channel, "web");
+    report_submission_clear(&s);
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        snprintf(body, sizeof body, "%.*s,\"channel\":\"%s\"}", (int) n, VALID, refused[i]);
+        assert_int_equal(parse(body, &s, &errors), -1);
+        assert_true(names(&errors, "channel", "invalid"));
+        report_submission_clear(&s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_body_maps_every_field), cmocka_unit_test(test_types_unknown_fields_and_pairs),
+        cmocka_unit_test(test_channel_values_as_documented),
         cmocka_unit_test(test_view_leaves_out_what_was_withheld), cmocka_unit_test(test_problem_documents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,7 +78,8 @@ def _with_user(url, user):
 
 # Each service connects as its own PostgreSQL role (db/grants.sql); a binary not named here (a
 # test's probe consumer that makes its own table) connects as the database owner.
-SERVICE_ROLES = {f"aduan-{name}": f"aduan_{name}" for name in ("gateway", "intake", "verify", "route", "notify", "stats")}
+SERVICE_ROLES = {f"aduan-{name}": f"aduan_{name}" for name in ("gateway", "intake", "verify", "route", "notify", "stats",
+                                                                  "federate")}
 
 
 PG_CLUSTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pg_cluster.sh")
@@ -170,8 +171,8 @@ class Keys:
     public certificates in peers/ (every process's ADUAN_CURVE_PEERS), each secret in secret/.
     Names not listed in ROLES are services' (consumers: role "service")."""
     ROLES = {"gateway": "gateway", "admin": "admin", "tail": "analytics", "analytics": "analytics"}
-    NAMES = ("gateway", "intake", "verify", "route", "notify", "stats", "probe-consumer", "admin", "tail",
-             "analytics")
+    NAMES = ("gateway", "intake", "verify", "route", "notify", "stats", "federate", "probe-consumer", "admin",
+             "tail", "analytics")
 
     def __init__(self, folder):
         self.peers = os.path.join(folder, "peers")

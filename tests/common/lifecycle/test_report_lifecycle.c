@@ -39,7 +39,7 @@ static void test_every_rule_names_known_statuses_clocks_and_services(void **stat
             assert_true(listed(clocks, r->cancel[j]));
         for (int j = 0; r->open[j]; j++)
             assert_true(listed(clocks, r->open[j]));
-        static const char *const services[] = {"intake", "verify", "route", NULL};
+        static const char *const services[] = {"intake", "verify", "route", "federate", NULL};
         assert_true(listed(services, r->service));
         assert_int_equal(strncmp(r->event_type, "report.", 7), 0);
         assert_true(r->roles != 0);
