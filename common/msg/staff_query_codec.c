@@ -15,6 +15,13 @@ static const mpf_field_t query_fields[] = {
     S(staff_query_t, "tracking_id", false, 32, tracking_id),
     S(staff_query_t, "status", false, 32, status),
     S(staff_query_t, "institution", false, REPORT_CODE_MAX, institution),
+    S(staff_query_t, "category", false, REPORT_CODE_MAX, category),
+    S(staff_query_t, "region", false, REPORT_CODE_MAX, region),
+    S(staff_query_t, "text", false, 200, text),
+    S(staff_query_t, "overdue", false, 8, overdue),
+    S(staff_query_t, "duplicates", false, 8, duplicates),
+    S(staff_query_t, "older_than_days", false, 8, older_than_days),
+    S(staff_query_t, "sort", false, 16, sort),
     {"limit", MPF_UINT, true, 0, offsetof(staff_query_t, limit), MPF_NO_FLAG},
     {"offset", MPF_UINT, true, 0, offsetof(staff_query_t, offset), MPF_NO_FLAG},
 };

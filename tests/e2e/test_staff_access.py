@@ -143,6 +143,44 @@ class StaffAccessTest(SystemTestCase):
         for secret in ("Siti", "siti.rahma@example.org", "7000-1234"):
             self.assertNotIn(secret, raw)
 
+    def test_desk_filters_search_sort_and_counts(self):
+        word = "Zebrakuning"
+        road = self.submit(body=f"Jalan rusak {word} di kecamatan, mohon diperbaiki segera oleh dinas.",
+                           target_institution="KOTA-21.71")
+        drain = self.submit(body=f"Saluran tersumbat {word} setiap hujan, air masuk ke rumah warga.",
+                            category="PU.DRAINASE", region="21.71.01", target_institution="KOTA-21.71")
+        elsewhere = self.submit(body=f"Saluran {word} di Tanjungpinang meluap setiap malam hari.",
+                                category="PU.DRAINASE", region="21.72")
+
+        def found(who, query, search=word):
+            status, _, doc = self.sys.json("GET", f"/api/v1/desk?q={search}&{query}", headers=self.auth[who])
+            self.assertEqual(status, 200, doc)
+            return [item["tracking_id"] for item in doc["items"]], doc
+
+        everything = [road, drain, elsewhere]
+        self.assertEqual(found("nas", "sort=oldest")[0], everything)
+        self.assertEqual(found("nas", "sort=newest")[0], everything[::-1])
+        self.assertEqual(found("nas", "sort=oldest", search=word.lower())[0], everything, "search ignores case")
+        self.assertEqual(found("nas", "sort=oldest&category=PU")[0], [drain, elsewhere],
+                         "a group selects its subcategories")
+        self.assertEqual(found("nas", "sort=oldest&region=21.71")[0], [road, drain], "a city holds its districts")
+        self.assertEqual(found("nas", "region=21.71.01")[0], [drain])
+        self.assertEqual(found("nas", "overdue=true")[0], [])
+        self.assertEqual(found("nas", "sort=oldest&overdue=false")[0], everything)
+        suspected, unsuspected = found("nas", "duplicates=true")[0], found("nas", "duplicates=false")[0]
+        self.assertEqual(sorted(suspected + unsuspected), sorted(everything), "duplicates splits the list in two")
+        self.assertEqual(found("nas", "older_than_days=1")[0], [])
+        self.assertEqual(found("nas", "", search="Zebrak%25ning")[0], [], "a typed % is a character, not a wildcard")
+        self.assertEqual(found("nas", "", search=road)[0], [road], "a tracking id finds its report")
+        mine, doc = found("kota", "sort=oldest&status=not_yet_verified")
+        self.assertEqual(mine, [road, drain], "the city admin sees its own subtree only")
+        self.assertEqual(doc["counts"], {"not_yet_verified": 2})
+        for query in ("overdue=yes", "duplicates=1", "older_than_days=-1", "sort=title", "category=" + "X" * 33):
+            with self.subTest(query=query):
+                status, _, doc = self.sys.json("GET", "/api/v1/staff/reports?" + query, headers=self.auth["nas"])
+                self.assertEqual(status, 422, doc)
+                self.assertEqual(doc["type"].rsplit("/", 1)[-1], "validation-error")
+
     def test_openapi_document_lists_the_staff_routes(self):
         paths = self.sys.json("GET", "/api/v1/openapi.json")[2]["paths"]
         for path in ("/api/v1/sessions", "/api/v1/sessions/current", "/api/v1/staff", "/api/v1/desk", "/api/v1/reason-codes",
