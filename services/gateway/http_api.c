@@ -26,6 +26,7 @@
 #include "report_json.h"
 #include "report_rules.h"
 #include "tracking_id.h"
+#include "console_pages.h"
 #include "web_pages.h"
 
 extern const embedded_file_t gateway_documents[];
@@ -171,6 +172,8 @@ static enum MHD_Result route(struct MHD_Connection *c, request_t *req, const cha
         rc = notify_api_route(c, req, method, url, &handled);
     if (!handled)
         rc = stats_api_route(c, req, method, url, &handled);
+    if (!handled)
+        rc = console_pages_route(c, req, method, url, &handled);
     if (!handled)
         rc = web_pages_route(c, req, method, url, &handled);
     if (handled)
