@@ -6,12 +6,16 @@
 
 #include "http_reply.h"
 
-/* The staff console (docs/api.md, "Staff console"), files of web/console/ embedded at build time:
+/* The staff console and the public dashboard (docs/api.md, "Staff console", "Public dashboard"),
+ * files of web/console/ and web/dashboard/ embedded at build time:
  *   GET /konsol                          sign-in
  *   GET /konsol/meja                     the desk: the queue, its filters and bulk actions
  *   GET /konsol/laporan/{tracking_id}    one report: history, pre-checks, clocks and the actions
  *   GET /konsol/assets/{version}/{name}  scripts, styles and the message catalogues
- * Like the citizens' pages, these only call the JSON API with the session token; the gateway serves
+ *   GET /dasbor                          the figures: buckets, rankings, times, compliance, IKM
+ *   GET /dasbor/instansi/{code}          one institution's months
+ *   GET /dasbor/assets/{version}/{name}
+ * Like the citizens' pages, these only call the JSON API (the console with the session token); the gateway serves
  * files here and decides nothing (every permission is the API's). */
 
 /* -1 with a reason when out of memory. */

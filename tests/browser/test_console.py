@@ -2,7 +2,9 @@
 real services: a unit officer signs in and sees only their subtree and follows a report up with a
 public response the citizens' page then shows; a provincial admin verifies three reports in bulk
 (the reporters' mails arrive in the sink) and transfers one; a 409 told in words; the English
-switch; sign-in by keyboard only; axe-core on every page at 1280 px and 768 px."""
+switch; sign-in by keyboard only; axe-core on every page at 1280 px and 768 px; the public
+dashboard with the DOMAIN.md example ranked first, a group below the public minimum withheld, and
+its CSV download equal to the API's export."""
 import os
 import unittest
 
@@ -85,7 +87,9 @@ class ConsoleTest(SystemTestCase):
         self.wait_ready()
 
     def desk_ids(self):
-        return [a.text for a in self.browser.find_elements(By.CSS_SELECTOR, "#rows td.code a")]
+        # read in one script: the desk may redraw its rows between two element look-ups
+        return self.browser.execute_script(
+            "return [...document.querySelectorAll('#rows td.code a')].map((a) => a.textContent)")
 
     def search(self, text):
         box = self.by_id("f-q")
@@ -201,6 +205,63 @@ class ConsoleTest(SystemTestCase):
                 self.assertLessEqual(overflow, 0, f"the desk fits {width} px")
                 self.open(f"/konsol/laporan/{tracking_id}")
                 self.assert_accessible(f"report page at {width}")
+                self.open("/dasbor")
+                self.assert_accessible(f"dashboard at {width}")
+                overflow = self.browser.execute_script(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                self.assertLessEqual(overflow, 0, f"the dashboard fits {width} px")
+
+    def seed_2022(self):
+        """The DOMAIN.md example in 2022: Batam 273 received, 271 completed; Tanjungpinang 9 completed
+        road reports and 3 social ones still in process (a category group below the public minimum)."""
+        rows = [("KOTA-21.71.PUPR", "21.71", "JALAN.BERLUBANG", i < 271, i) for i in range(273)]
+        rows += [("KOTA-21.72.PUPR", "21.72", "JALAN.BERLUBANG", True, i) for i in range(9)]
+        rows += [("KOTA-21.72.DINSOS", "21.72", "SOSIAL", False, i) for i in range(3)]
+        values = ",".join(
+            f"('D2022-{inst[-9:]}-{i:04d}', 1, '2022-06-01T03:00:00Z', 'complaint', '{category}', '{region}', 'web', "
+            f"'{inst}', '{'closed_by_admin' if done else 'in_process'}', '{'completed' if done else 'in_process'}', "
+            f"'2022-06-01T05:00:00Z', '2022-06-01T06:00:00Z', '2022-06-02T06:00:00Z', "
+            f"{repr('2022-06-10T06:00:00Z') if done else 'NULL'})"
+            for inst, region, category, done, i in rows)
+        self.sys.db.scalar(
+            "INSERT INTO stat_reports (tracking_id, last_seq, submitted_at, classification, category_code, "
+            "region_code, channel, institution_code, status, public_status, verified_at, dispatched_at, "
+            f"followed_up_at, completed_at) VALUES {values} RETURNING 1")
+        self.addCleanup(self.sys.db.scalar, "DELETE FROM stat_reports WHERE tracking_id LIKE 'D2022-%' RETURNING 1")
+
+    def table_rows(self, body_id):
+        return self.browser.execute_script(
+            "return [...document.getElementById(arguments[0]).rows].map((tr) => [...tr.cells].map((td) => td.innerText))",
+            body_id)
+
+    def test_dashboard_ranks_the_domain_example_and_withholds_small_groups(self):
+        self.seed_2022()
+        selection = "from=2022-01-01&to=2022-12-31&level=city&group_by=category"
+        self.open("/dasbor?" + selection)
+        ranking = self.table_rows("rankings")
+        self.assertEqual(ranking[0], ["1", "Pemerintah Kota Batam", "273", "271", "99,27 %"])
+        self.assertEqual(ranking[1][:2], ["2", "Pemerintah Kota Tanjungpinang"])
+        groups = {row[0]: row for row in self.table_rows("groups")}
+        self.assertEqual(groups["JALAN.BERLUBANG"][1], "282")
+        self.assertEqual(set(groups["SOSIAL"][1:]), {"disembunyikan"}, "3 reports: below the public minimum")
+        self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, "#groups-chart svg rect")), 2)
+        self.assert_accessible("the dashboard")
+        # the download is the API's export of the same selection, byte for byte
+        href = self.by_id("download-csv").get_attribute("href")
+        status, headers, offered = self.sys.request("GET", href[len(self.base):])
+        self.assertEqual((status, headers["content-type"].split(";")[0]), (200, "text/csv"))
+        exported = self.sys.request("GET", "/api/v1/stats/export/summary?format=csv&" + selection.replace("level=city&", ""))[2]
+        self.assertEqual(offered, exported)
+        self.assertIn(b"SOSIAL,,", offered)
+        # English, and one institution's months
+        self.by_id("lang-switch").click()
+        self.wait(lambda: self.table_rows("rankings") and self.table_rows("rankings")[0][-1] == "99.27 %", "English figures")
+        self.browser.find_element(By.LINK_TEXT, "Pemerintah Kota Batam").click()
+        self.wait_ready()
+        self.wait(lambda: ["2022-06", "273", "271", "99.27 %"] == self.table_rows("trend")[0][:4]
+                  if self.table_rows("trend") and self.table_rows("trend")[0][0] == "2022-06"
+                  else any(r[:2] == ["2022-06", "273"] for r in self.table_rows("trend")), "the June 2022 month")
+        self.assert_accessible("an institution's page")
 
     def test_serving_headers(self):
         status, headers, raw = self.sys.request("GET", "/konsol/meja")
