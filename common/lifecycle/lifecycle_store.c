@@ -262,7 +262,7 @@ static int update_report(apply_t *a, const char *original_id, db_error_t *error)
                             sets_target ? "true" : "false", act->institution,
                             sets_holder ? act->institution : NULL, *original_id ? original_id : NULL};
     return db_exec_ok(a->db,
-        "UPDATE reports SET status = $2, updated_at = to_timestamp($3::bigint / 1000.0), "
+        "UPDATE reports SET status = COALESCE($2, status), updated_at = to_timestamp($3::bigint / 1000.0), "
         "title = COALESCE($4, title), category_code = COALESCE($5, category_code), "
         "classification = COALESCE($6, classification), field_supervision = COALESCE($7::boolean, field_supervision), "
         "anonymous = COALESCE($8::boolean, anonymous), confidential = COALESCE($9::boolean, confidential), "
@@ -276,12 +276,13 @@ static int log_action(apply_t *a, db_error_t *error)
     const report_step_t *act = a->action;
     const char *reason = act->reason_code ? act->reason_code
                          : strcmp(a->rule->action, "link_duplicate") == 0 ? "duplicate" : NULL;
-    const char *params[] = {a->row.id, a->now, a->rule->action, act->actor_role, act->actor_id, a->rule->to,
-                            act->note, a->context->request_id, reason, act->institution, act->attachment};
+    const char *params[] = {a->row.id, a->now, a->rule->action, act->actor_role, act->actor_id,
+                            a->rule->to ? a->rule->to : a->row.status, act->note, a->context->request_id, reason,
+                            act->institution, act->attachment, lifecycle_internal(a->rule) ? "true" : "false"};
     return db_exec_ok(a->db,
         "INSERT INTO report_actions (report_id, at, action, actor_role, actor_id, status_after, note, request_id, "
-        "reason_code, institution_code, attachment) "
-        "VALUES ($1, to_timestamp($2::bigint / 1000.0), $3, $4, $5, $6, $7, $8, $9, $10, $11)", 11, params, error);
+        "reason_code, institution_code, attachment, internal) "
+        "VALUES ($1, to_timestamp($2::bigint / 1000.0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", 12, params, error);
 }
 
 static int end_clocks(db_t *db, const char *report_id, const char *const *kinds, const char *outcome,

@@ -40,7 +40,16 @@ static const lifecycle_rule_t rules[] = {
      NULL, false, false, false, {"resolution"}, {"follow_up", "reporter_reply"}, {0}},
     {"reopen", "route", ROLE_ADMINS, SCOPE_HOLDER, {"closed_by_admin", "closed_by_system"}, "in_process",
      EVENT_REPORT_REOPENED, "reopen", true, false, false, {0}, {0}, {"follow_up", "resolution"}},
+    /* staff among themselves: the status stays (to NULL), the note is for staff in scope only */
+    {"internal_note", "route", HANDLING_ROLES, SCOPE_HOLDER,
+     {"dispatched", "transferred", "in_process", "reporter_replied", "closed_by_admin", "closed_by_system"},
+     NULL, EVENT_REPORT_NOTE_ADDED, NULL, false, true, false, {0}, {0}, {0}},
 };
+
+bool lifecycle_internal(const lifecycle_rule_t *rule)
+{
+    return rule && strcmp(rule->event_type, EVENT_REPORT_NOTE_ADDED) == 0;
+}
 
 const lifecycle_rule_t *lifecycle_rule(const char *action)
 {

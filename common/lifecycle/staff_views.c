@@ -76,7 +76,7 @@ static const char report_sql[] =
     "                 WHERE c.duplicate_of = r.id), "
     "  'actions', (SELECT json_agg(json_build_object('at', iso_utc(a.at), 'action', a.action, "
     "      'actor_role', a.actor_role, 'actor_id', a.actor_id, 'status', a.status_after, 'note', a.note, "
-    "      'reason_code', a.reason_code, 'institution', a.institution_code, 'attachment', a.attachment) "
+    "      'reason_code', a.reason_code, 'institution', a.institution_code, 'attachment', a.attachment, 'internal', a.internal) "
     "      ORDER BY a.id) FROM report_actions a WHERE a.report_id = r.id), "
     "  'clocks', (SELECT COALESCE(json_agg(json_build_object('kind', d.kind, 'institution', d.institution_code, "
     "      'started_at', iso_utc(d.started_at), 'due_at', iso_utc(d.due_at), 'ended_at', iso_utc(d.ended_at), "

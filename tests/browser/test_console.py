@@ -120,14 +120,19 @@ class ConsoleTest(SystemTestCase):
         self.assertNotIn(other, self.desk_ids(), "a report outside the subtree")
         self.browser.find_element(By.LINK_TEXT, mine).click()
         self.wait_ready()
-        self.assertEqual([o.get_attribute("value") for o in Select(self.by_id("a-action")).options], ["follow_up"],
-                         "a unit liaison may only follow up")
+        self.assertEqual([o.get_attribute("value") for o in Select(self.by_id("a-action")).options],
+                         ["follow_up", "internal_note"], "a unit liaison may only follow up and write notes")
         response = "Tim PUPR sudah menambal lubang pada 3 Desember."
         result = self.act_in_page("follow_up", note=response)
         self.assertIn("done", result.get_attribute("class"), result.text)
         self.wait(lambda: response in self.by_id("history").text, "the response in the history")
+        note = "Catatan internal: aspal dari stok gudang, tagih ke kontraktor."
+        result = self.act_in_page("internal_note", note=note)
+        self.assertIn("done", result.get_attribute("class"), result.text)
+        self.wait(lambda: note in self.by_id("history").text, "the internal note in the history")
         self.open(f"/lapor/{mine}")
         self.wait(lambda: response in self.browser.find_element(By.ID, "steps").text, "the public response")
+        self.assertNotIn(note, self.browser.find_element(By.TAG_NAME, "body").text, "the note is not public")
         self.browser.execute_script("sessionStorage.clear()")
         self.open(f"/konsol/laporan/{mine}")
         self.wait(lambda: self.at("/konsol"), "no session: back to sign-in")

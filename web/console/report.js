@@ -5,17 +5,17 @@
 const ALLOWED = {
   waiting_verification: ['verify', 'postpone', 'not_our_authority', 'archive', 'link_duplicate'],
   postponed: ['archive', 'link_duplicate'],
-  dispatched: ['follow_up', 'dispatch', 'transfer'],
-  transferred: ['follow_up', 'dispatch', 'transfer'],
-  in_process: ['follow_up', 'transfer', 'close'],
-  reporter_replied: ['follow_up', 'transfer', 'close'],
-  closed_by_admin: ['reopen'],
-  closed_by_system: ['reopen'],
+  dispatched: ['follow_up', 'internal_note', 'dispatch', 'transfer'],
+  transferred: ['follow_up', 'internal_note', 'dispatch', 'transfer'],
+  in_process: ['follow_up', 'internal_note', 'transfer', 'close'],
+  reporter_replied: ['follow_up', 'internal_note', 'transfer', 'close'],
+  closed_by_admin: ['reopen', 'internal_note'],
+  closed_by_system: ['reopen', 'internal_note'],
 };
 /* What each action asks for: r reason (R required), i institution (I required), n note (N required),
  * D the original's tracking id. */
 const NEEDS = {link_duplicate: 'D', verify: '', postpone: 'RN', not_our_authority: 'Ri', archive: 'Rn', dispatch: 'In', transfer: 'RIn',
-  follow_up: 'N', close: 'rn', reopen: 'Rn'};
+  follow_up: 'N', internal_note: 'N', close: 'rn', reopen: 'Rn'};
 const ADMIN_ONLY = new Set(['link_duplicate', 'verify', 'postpone', 'not_our_authority', 'archive', 'dispatch', 'transfer', 'close', 'reopen']);
 
 const trackingId = decodeURIComponent(location.pathname.split('/').pop());
@@ -94,8 +94,8 @@ function renderPrechecks(report) {
 
 function renderHistory(report) {
   document.getElementById('history').replaceChildren(...(report.actions || []).map((a) => {
-    const tr = konsol.element('tr');
-    const note = [a.reason_code, a.institution, a.note, a.attachment && konsol.t('report.attachment', {ref: a.attachment})]
+    const tr = konsol.element('tr', a.internal ? {class: 'internal'} : {});
+    const note = [a.internal && konsol.t('report.internal'), a.reason_code, a.institution, a.note, a.attachment && konsol.t('report.attachment', {ref: a.attachment})]
       .filter(Boolean).join(' · ');
     tr.append(konsol.element('td', {}, konsol.dateInWords(a.at, true)), konsol.element('td', {}, konsol.t('action.' + a.action)),
       konsol.element('td', {}, a.actor_id || konsol.t('role.' + a.actor_role)),
