@@ -71,7 +71,7 @@ static const mpf_field_t transition_fields[] = {
  * verifier may still make the report confidential, and an event cannot be taken back. */
 static void keep_allowed_content(report_transition_t *p)
 {
-    bool internal = strcmp(p->type, EVENT_REPORT_NOTE_ADDED) == 0;   /* its text is for staff in scope only */
+    bool internal = lifecycle_internal(lifecycle_rule(p->action));   /* its text is for staff in scope only */
     if (!internal && !p->confidential && lifecycle_privacy_settled(p->status))
         return;
     p->note = p->attachment = p->title = p->body = p->incident_date = p->address = NULL;

@@ -44,11 +44,14 @@ static const lifecycle_rule_t rules[] = {
     {"internal_note", "route", HANDLING_ROLES, SCOPE_HOLDER,
      {"dispatched", "transferred", "in_process", "reporter_replied", "closed_by_admin", "closed_by_system"},
      NULL, EVENT_REPORT_NOTE_ADDED, NULL, false, true, false, {0}, {0}, {0}},
+    {"assign", "route", HANDLING_ROLES, SCOPE_HOLDER, {"dispatched", "transferred", "in_process", "reporter_replied"},
+     NULL, EVENT_REPORT_ASSIGNED, NULL, false, false, false, {0}, {0}, {0}},
 };
 
 bool lifecycle_internal(const lifecycle_rule_t *rule)
 {
-    return rule && strcmp(rule->event_type, EVENT_REPORT_NOTE_ADDED) == 0;
+    return rule && (strcmp(rule->event_type, EVENT_REPORT_NOTE_ADDED) == 0
+                    || strcmp(rule->event_type, EVENT_REPORT_ASSIGNED) == 0);
 }
 
 const lifecycle_rule_t *lifecycle_rule(const char *action)

@@ -66,8 +66,9 @@ bool lifecycle_allowed_from(const lifecycle_rule_t *rule, const char *status);
  * report's content only from then on (docs/event-stream.md "Privacy"). */
 bool lifecycle_privacy_settled(const char *status);
 
-/* Whether the action is staff-internal (an internal note): its note is never in the public view,
- * in a notification or in the event stream, only in the staff's views of reports in scope. */
+/* Whether the action is staff-internal (an internal note, an assignment): its step and note are
+ * never in the public view, in a notification or in the event stream, only in the staff's views of
+ * reports in scope. */
 bool lifecycle_internal(const lifecycle_rule_t *rule);
 
 /* The bit of a role name, 0 when unknown. */

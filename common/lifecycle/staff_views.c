@@ -14,7 +14,8 @@
  * bucket, $4 a holder subtree, $8 a category and its subcategories, $9 a region and the regions
  * inside it (codes are dotted paths), $10 a tracking id or words of the title or body (strpos,
  * so that a typed % or _ means itself), $11 an open clock past due, $12 possible duplicates
- * found by the pre-checks, $13 submitted at least that many days ago. */
+ * found by the pre-checks, $13 submitted at least that many days ago, $15 assigned to the
+ * actor ($16, "my reports"). */
 #define WITHIN(column, code) "(" code "::text IS NULL OR " column " = " code " OR starts_with(" column ", " code " || '.'))"
 #define FILTERS_BUT_STATUS "($4::text IS NULL OR institution_within(COALESCE(r.institution_code, r.target_institution), $4)) " \
     "AND " WITHIN("r.category_code", "$8") " AND " WITHIN("r.region_code", "$9") " " \
@@ -24,7 +25,8 @@
     "     AND d.ended_at IS NULL AND (d.missed_at IS NOT NULL OR d.due_at < now()))) " \
     "AND ($12::bool IS NULL OR $12::bool = EXISTS (SELECT 1 FROM report_prechecks p WHERE p.report_id = r.id " \
     "     AND cardinality(p.possible_duplicates) > 0)) " \
-    "AND ($13::int IS NULL OR r.submitted_at <= now() - make_interval(days => $13::int))"
+    "AND ($13::int IS NULL OR r.submitted_at <= now() - make_interval(days => $13::int)) " \
+    "AND ($15::bool IS NULL OR $15::bool = (r.assignee IS NOT DISTINCT FROM $16))"
 #define FILTERS "($3::text IS NULL OR r.status = $3 OR s.public_status = $3) AND " FILTERS_BUT_STATUS
 
 /* $7 the view: the desk holds what waits for verification. */
@@ -36,7 +38,7 @@
     "'tracking_id', r.tracking_id, 'title', r.title, 'classification', r.classification, " \
     "'field_supervision', r.field_supervision, 'category', r.category_code, 'region', r.region_code, " \
     "'status', r.status, 'public_status', s.public_status, 'target_institution', r.target_institution, " \
-    "'institution', r.institution_code, 'anonymous', r.anonymous, 'confidential', r.confidential, " \
+    "'institution', r.institution_code, 'assignee', r.assignee, 'anonymous', r.anonymous, 'confidential', r.confidential, " \
     "'channel', r.channel, 'submitted_at', iso_utc(r.submitted_at), 'updated_at', iso_utc(r.updated_at), " \
     "'deadlines', (SELECT COALESCE(json_agg(json_build_object('kind', d.kind, 'due_at', iso_utc(d.due_at), " \
     "    'missed', d.missed_at IS NOT NULL, 'institution', d.institution_code) ORDER BY d.due_at), '[]') " \
@@ -76,7 +78,8 @@ static const char report_sql[] =
     "                 WHERE c.duplicate_of = r.id), "
     "  'actions', (SELECT json_agg(json_build_object('at', iso_utc(a.at), 'action', a.action, "
     "      'actor_role', a.actor_role, 'actor_id', a.actor_id, 'status', a.status_after, 'note', a.note, "
-    "      'reason_code', a.reason_code, 'institution', a.institution_code, 'attachment', a.attachment, 'internal', a.internal) "
+    "      'reason_code', a.reason_code, 'institution', a.institution_code, 'attachment', a.attachment, 'internal', a.internal, " \
+    "      'assignee', a.assignee) "
     "      ORDER BY a.id) FROM report_actions a WHERE a.report_id = r.id), "
     "  'clocks', (SELECT COALESCE(json_agg(json_build_object('kind', d.kind, 'institution', d.institution_code, "
     "      'started_at', iso_utc(d.started_at), 'due_at', iso_utc(d.due_at), 'ended_at', iso_utc(d.ended_at), "
@@ -104,8 +107,8 @@ static int render_list(db_t *db, const staff_query_t *q, char **json, db_error_t
     snprintf(offset, sizeof offset, "%u", q->offset);
     const char *params[] = {q->actor_role, q->actor_institution, q->status, q->institution, limit, offset, q->view,
                             q->category, q->region, q->text, q->overdue, q->duplicates, q->older_than_days,
-                            q->sort ? q->sort : "due"};
-    PGresult *r = db_exec(db, list_sql, 14, params, error);
+                            q->sort ? q->sort : "due", q->mine, q->actor_id};
+    PGresult *r = db_exec(db, list_sql, 16, params, error);
     if (!r)
         return -1;
     *json = db_value_dup(r, 0, 0);

@@ -28,6 +28,7 @@ typedef struct {
     char *duplicates;           /* optional "true" | "false": pre-checks found possible duplicates */
     char *older_than_days;      /* optional: submitted at least this many days ago */
     char *sort;                 /* optional: due (default) | newest | oldest | updated */
+    char *mine;                 /* optional "true" | "false": assigned to the actor */
     uint32_t limit;
     uint32_t offset;
 } staff_query_t;

@@ -43,6 +43,8 @@ static void check(struct MHD_Connection *c, field_errors_t *errors)
         field_errors_add(errors, "q", "too_long", "search for at most %d bytes", TEXT_MAX);
     if ((value = argument(c, "overdue")) && !is_one_of(value, booleans))
         field_errors_add(errors, "overdue", "invalid", "overdue is true or false");
+    if ((value = argument(c, "mine")) && !is_one_of(value, booleans))
+        field_errors_add(errors, "mine", "invalid", "mine is true or false");
     if ((value = argument(c, "duplicates")) && !is_one_of(value, booleans))
         field_errors_add(errors, "duplicates", "invalid", "duplicates is true or false");
     if ((value = argument(c, "older_than_days")) && !is_days(value))
@@ -64,7 +66,7 @@ int desk_filters_read(struct MHD_Connection *c, staff_query_t *q, field_errors_t
         || mpf_set_string(&q->overdue, argument(c, "overdue")) != 0
         || mpf_set_string(&q->duplicates, argument(c, "duplicates")) != 0
         || mpf_set_string(&q->older_than_days, argument(c, "older_than_days")) != 0
-        || mpf_set_string(&q->sort, argument(c, "sort")) != 0)
+        || mpf_set_string(&q->sort, argument(c, "sort")) != 0 || mpf_set_string(&q->mine, argument(c, "mine")) != 0)
         return -1;
     return 0;
 }

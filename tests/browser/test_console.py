@@ -121,7 +121,10 @@ class ConsoleTest(SystemTestCase):
         self.browser.find_element(By.LINK_TEXT, mine).click()
         self.wait_ready()
         self.assertEqual([o.get_attribute("value") for o in Select(self.by_id("a-action")).options],
-                         ["follow_up", "internal_note"], "a unit liaison may only follow up and write notes")
+                         ["follow_up", "internal_note", "assign"], "a unit liaison follows up, writes notes, takes")
+        result = self.act_in_page("assign")
+        self.assertIn("done", result.get_attribute("class"), result.text)
+        self.assertEqual(self.by_id("assignee").text, "pupr", "the officer took the report (their name prefilled)")
         response = "Tim PUPR sudah menambal lubang pada 3 Desember."
         result = self.act_in_page("follow_up", note=response)
         self.assertIn("done", result.get_attribute("class"), result.text)
@@ -130,6 +133,8 @@ class ConsoleTest(SystemTestCase):
         result = self.act_in_page("internal_note", note=note)
         self.assertIn("done", result.get_attribute("class"), result.text)
         self.wait(lambda: note in self.by_id("history").text, "the internal note in the history")
+        self.open("/konsol/meja?mine=true")
+        self.wait(lambda: self.desk_ids() == [mine], "my reports: the one taken")
         self.open(f"/lapor/{mine}")
         self.wait(lambda: response in self.browser.find_element(By.ID, "steps").text, "the public response")
         self.assertNotIn(note, self.browser.find_element(By.TAG_NAME, "body").text, "the note is not public")

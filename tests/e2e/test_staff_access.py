@@ -1,5 +1,6 @@
 """End to end: who may do what. A matrix of role × endpoint × in-scope/out-of-scope with the
 expected HTTP status, plus sign-in, sign-out, expiry and account creation rules."""
+import json
 import unittest
 
 from aduan_harness import System, SystemTestCase, valid_report
@@ -180,6 +181,43 @@ class StaffAccessTest(SystemTestCase):
                 status, _, doc = self.sys.json("GET", "/api/v1/staff/reports?" + query, headers=self.auth["nas"])
                 self.assertEqual(status, 422, doc)
                 self.assertEqual(doc["type"].rsplit("/", 1)[-1], "validation-error")
+
+    def test_assignment_to_one_officer_and_my_reports(self):
+        self.sys.create_staff("pupr2", "unit_liaison", "KOTA-21.71.PUPR")
+        pupr2 = self.sys.login("pupr2")
+        tid = self.dispatched_to_pupr()
+
+        def assign(auth, assignee):
+            return self.sys.json("POST", f"/api/v1/reports/{tid}/actions", {"action": "assign", "assignee": assignee},
+                                 headers=auth)
+
+        def mine(auth):
+            status, _, doc = self.sys.json("GET", "/api/v1/staff/reports?mine=true&limit=200", headers=auth)
+            self.assertEqual(status, 200, doc)
+            return [i["tracking_id"] for i in doc["items"]]
+
+        status, _, doc = assign(self.auth["pupr"], "pupr2")
+        self.assertEqual((status, doc["errors"][0]["field"]), (422, "assignee"), "a liaison takes only for itself")
+        self.assertEqual(assign(self.auth["kota"], "dinsos")[0], 422, "an officer of another unit")
+        self.assertEqual(assign(self.auth["kota"], "kota")[0], 422, "an officer of the holder itself")
+        self.assertEqual(assign(self.auth["tpi"], "pupr")[0], 403, "an admin outside the subtree")
+        status, _, doc = assign(self.auth["kota"], "pupr")
+        self.assertEqual((status, doc["status"]), (200, "dispatched"), doc)
+        self.assertIn(tid, mine(self.auth["pupr"]))
+        self.assertNotIn(tid, mine(pupr2))
+        status, _, doc = assign(pupr2, "pupr2")
+        self.assertEqual(status, 200, doc)
+        self.assertEqual((tid in mine(self.auth["pupr"]), tid in mine(pupr2)), (False, True), "taken over")
+        view = self.sys.json("GET", f"/api/v1/staff/reports/{tid}", headers=self.auth["nas"])[2]
+        self.assertEqual(view["assignee"], "pupr2")
+        self.assertEqual([a["assignee"] for a in view["actions"] if a["action"] == "assign"], ["pupr", "pupr2"])
+        public = self.sys.json("GET", f"/api/v1/reports/{tid}")[2]
+        self.assertNotIn("assign", [a["action"] for a in public["actions"]], "assignment is internal")
+        self.assertNotIn("pupr2", json.dumps(public))
+        self.assertEqual(self.sys.act(tid, self.auth["kota"], "transfer", reason_code="other_institution",
+                                      institution="KOTA-21.72")[0], 200)
+        view = self.sys.json("GET", f"/api/v1/staff/reports/{tid}", headers=self.auth["nas"])[2]
+        self.assertIsNone(view["assignee"], "a new holder starts unassigned")
 
     def test_openapi_document_lists_the_staff_routes(self):
         paths = self.sys.json("GET", "/api/v1/openapi.json")[2]["paths"]

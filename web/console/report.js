@@ -5,22 +5,23 @@
 const ALLOWED = {
   waiting_verification: ['verify', 'postpone', 'not_our_authority', 'archive', 'link_duplicate'],
   postponed: ['archive', 'link_duplicate'],
-  dispatched: ['follow_up', 'internal_note', 'dispatch', 'transfer'],
-  transferred: ['follow_up', 'internal_note', 'dispatch', 'transfer'],
-  in_process: ['follow_up', 'internal_note', 'transfer', 'close'],
-  reporter_replied: ['follow_up', 'internal_note', 'transfer', 'close'],
+  dispatched: ['follow_up', 'internal_note', 'assign', 'dispatch', 'transfer'],
+  transferred: ['follow_up', 'internal_note', 'assign', 'dispatch', 'transfer'],
+  in_process: ['follow_up', 'internal_note', 'assign', 'transfer', 'close'],
+  reporter_replied: ['follow_up', 'internal_note', 'assign', 'transfer', 'close'],
   closed_by_admin: ['reopen', 'internal_note'],
   closed_by_system: ['reopen', 'internal_note'],
 };
 /* What each action asks for: r reason (R required), i institution (I required), n note (N required),
  * D the original's tracking id. */
 const NEEDS = {link_duplicate: 'D', verify: '', postpone: 'RN', not_our_authority: 'Ri', archive: 'Rn', dispatch: 'In', transfer: 'RIn',
-  follow_up: 'N', internal_note: 'N', close: 'rn', reopen: 'Rn'};
+  follow_up: 'N', internal_note: 'N', assign: 'A', close: 'rn', reopen: 'Rn'};
 const ADMIN_ONLY = new Set(['link_duplicate', 'verify', 'postpone', 'not_our_authority', 'archive', 'dispatch', 'transfer', 'close', 'reopen']);
 
 const trackingId = decodeURIComponent(location.pathname.split('/').pop());
 let reasons = [];
 let actionKey = null;
+let staffMember = null;
 
 function actionsFor(report, staff) {
   if (staff.role === 'analyst') return [];
@@ -40,6 +41,8 @@ function showFields(form) {
   show('a-institution-field', 'i');
   show('a-note-field', 'n');
   show('a-duplicate-field', 'd');
+  show('a-assignee-field', 'a');
+  if (form.action.value === 'assign' && !form.assignee.value) form.assignee.value = staffMember.username;
   const en = konsol.language() === 'en';
   const select = form.reason_code;
   select.replaceChildren(konsol.element('option', {value: ''}, konsol.t('report.choose')));
@@ -95,7 +98,8 @@ function renderPrechecks(report) {
 function renderHistory(report) {
   document.getElementById('history').replaceChildren(...(report.actions || []).map((a) => {
     const tr = konsol.element('tr', a.internal ? {class: 'internal'} : {});
-    const note = [a.internal && konsol.t('report.internal'), a.reason_code, a.institution, a.note, a.attachment && konsol.t('report.attachment', {ref: a.attachment})]
+    const note = [a.internal && konsol.t('report.internal'), a.assignee && konsol.t('report.assigned_to', {who: a.assignee}),
+      a.reason_code, a.institution, a.note, a.attachment && konsol.t('report.attachment', {ref: a.attachment})]
       .filter(Boolean).join(' · ');
     tr.append(konsol.element('td', {}, konsol.dateInWords(a.at, true)), konsol.element('td', {}, konsol.t('action.' + a.action)),
       konsol.element('td', {}, a.actor_id || konsol.t('role.' + a.actor_role)),
@@ -109,6 +113,7 @@ function render(report, staff) {
   document.getElementById('tracking-id').textContent = report.tracking_id;
   document.getElementById('status').textContent = konsol.t('status.' + report.status);
   document.getElementById('institution').textContent = report.institution || report.target_institution || '—';
+  document.getElementById('assignee').textContent = report.assignee || konsol.t('report.unassigned');
   document.getElementById('category').textContent = report.category;
   document.getElementById('region').textContent = report.region;
   document.getElementById('submitted').textContent = konsol.dateInWords(report.submitted_at, true);
@@ -151,6 +156,7 @@ async function act(form, staff) {
   if (needs.toLowerCase().includes('i') && form.institution.value.trim()) body.institution = form.institution.value.trim();
   if (needs.toLowerCase().includes('n') && form.note.value.trim()) body.note = form.note.value.trim();
   if (needs.includes('D')) body.duplicate_of = form.duplicate_of.value.trim();
+  if (needs.includes('A')) body.assignee = form.assignee.value.trim();
   actionKey = actionKey || konsol.newKey();
   const answer = await konsol.api('POST', '/reports/' + encodeURIComponent(trackingId) + '/actions', {body, key: actionKey});
   const fresh = await fetchReport();
@@ -170,6 +176,7 @@ async function act(form, staff) {
 }
 
 konsol.start(async (staff) => {
+  staffMember = staff;
   const [answer, reasonList] = await Promise.all([fetchReport(), konsol.api('GET', '/reason-codes')]);
   reasons = (reasonList.data && reasonList.data.items) || [];
   if (answer.status !== 200) {

@@ -74,7 +74,12 @@ static void test_an_internal_note_is_staff_only_and_keeps_the_status(void **stat
     int n = 0;
     const lifecycle_rule_t *rules = lifecycle_rules(&n);
     for (int i = 0; i < n; i++)
-        assert_int_equal(lifecycle_internal(&rules[i]), strcmp(rules[i].action, "internal_note") == 0);
+        assert_int_equal(lifecycle_internal(&rules[i]), strcmp(rules[i].action, "internal_note") == 0
+                                                            || strcmp(rules[i].action, "assign") == 0);
+    const lifecycle_rule_t *assign = lifecycle_rule("assign");
+    assert_null(assign->to);
+    assert_true(assign->roles & ROLE_UNIT_LIAISON);  /* an officer takes a report */
+    assert_false(lifecycle_allowed_from(assign, "closed_by_admin"));
 }
 
 static void test_illegal_transitions_are_refused(void **state)
