@@ -13,6 +13,7 @@ extern const size_t dashboard_pages_count;
 static const page_route_t console_routes[] = {
     {"", "signin.html", false},
     {"/meja", "desk.html", false},
+    {"/kotak-masuk", "inbox.html", false},
     {"/laporan/", "report.html", true},
     {NULL, NULL, false},
 };

@@ -11,6 +11,7 @@
  *   GET /konsol                          sign-in
  *   GET /konsol/meja                     the desk: the queue, its filters and bulk actions
  *   GET /konsol/laporan/{tracking_id}    one report: history, pre-checks, clocks and the actions
+ *   GET /konsol/kotak-masuk              the member's inbox
  *   GET /konsol/assets/{version}/{name}  scripts, styles and the message catalogues
  *   GET /dasbor                          the figures: buckets, rankings, times, compliance, IKM
  *   GET /dasbor/instansi/{code}          one institution's months

@@ -221,6 +221,24 @@ class ConsoleTest(SystemTestCase):
                     "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
                 self.assertLessEqual(overflow, 0, f"the dashboard fits {width} px")
 
+    def test_inbox_with_unread_counts(self):
+        tracking_id = self.dispatched(body="Jalan amblas Kelapagading di depan puskesmas, mohon ditangani.")
+        self.sys.wait_for(lambda: [i for i in self.sys.json("GET", "/api/v1/inbox?unread=true&limit=200",
+                                                            headers=self.auth["pupr"])[2]["items"]
+                                   if i["tracking_id"] == tracking_id], 30, "the unit's inbox item")
+        unread = self.sys.json("GET", "/api/v1/inbox?unread=true", headers=self.auth["pupr"])[2]["unread"]
+        self.sign_in("pupr")
+        link = self.by_id("inbox-link")
+        self.wait(lambda: link.get_attribute("data-unread") == str(unread), "the unread count in the header")
+        link.click()
+        self.wait_ready()
+        self.assert_accessible("the inbox")
+        item = [li for li in self.browser.find_elements(By.CSS_SELECTOR, "#items li.unread") if tracking_id in li.text][0]
+        item.find_element(By.TAG_NAME, "button").click()
+        self.wait(lambda: self.by_id("inbox-link").get_attribute("data-unread") == str(unread - 1), "one fewer unread")
+        self.assertEqual(self.sys.json("GET", "/api/v1/inbox?unread=true", headers=self.auth["pupr"])[2]["unread"],
+                         unread - 1)
+
     def seed_2022(self):
         """The DOMAIN.md example in 2022: Batam 273 received, 271 completed; Tanjungpinang 9 completed
         road reports and 3 social ones still in process (a category group below the public minimum)."""

@@ -123,6 +123,17 @@ const konsol = (() => {
     location.replace('/konsol');
   }
 
+  /* The inbox link in the header with the unread count, asked again every 30 s while the page is
+   * open (polling: the gateway has no live stream yet). */
+  async function showUnread() {
+    const link = document.getElementById('inbox-link');
+    const answer = await api('GET', '/inbox?unread=true&limit=1');
+    if (answer.status !== 200) return;
+    link.hidden = false;
+    link.textContent = t('inbox.link', {n: answer.data.unread});
+    link.dataset.unread = answer.data.unread;
+  }
+
   /* Starts a page: catalogue, header; `signedIn` pages send a visitor without a session to sign in. */
   async function start(init, signedIn) {
     lang = chooseLanguage();
@@ -145,6 +156,10 @@ const konsol = (() => {
       who.textContent = t('who', {name: staff.display_name, role: t('role.' + staff.role), institution: staff.institution});
       document.getElementById('sign-out').hidden = false;
       document.getElementById('sign-out').addEventListener('click', signOut);
+      if (document.getElementById('inbox-link')) {
+        showUnread();
+        setInterval(showUnread, 30000);
+      }
     }
     try {
       await init(staff);
@@ -153,6 +168,6 @@ const konsol = (() => {
     }
   }
 
-  return {t, start, api, newKey, session, dateInWords, timeOfDay, urgency, element, problemText, translate,
+  return {t, start, api, showUnread, newKey, session, dateInWords, timeOfDay, urgency, element, problemText, translate,
           language: () => lang};
 })();
