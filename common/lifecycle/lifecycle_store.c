@@ -184,6 +184,33 @@ static void check_texts(apply_t *a, field_errors_t *errors)
         field_errors_add(errors, "institution", "required", "%s needs an institution", a->rule->action);
     if (act->duplicate_of && strcmp(a->rule->action, "link_duplicate") != 0)
         field_errors_add(errors, "duplicate_of", "not_allowed", "only link_duplicate names an original");
+    if (act->assignee && strcmp(a->rule->action, "assign") != 0)
+        field_errors_add(errors, "assignee", "not_allowed", "only assign names an officer");
+}
+
+/* An assignment goes to an active member of the holding institution itself; a unit liaison may
+ * only take a report for themselves. */
+static int check_assignee(apply_t *a, field_errors_t *errors, db_error_t *error)
+{
+    const report_step_t *act = a->action;
+    if (strcmp(a->rule->action, "assign") != 0)
+        return 0;
+    if (!act->assignee) {
+        field_errors_add(errors, "assignee", "required", "assign names the officer (a username)");
+        return 0;
+    }
+    if (lifecycle_role_bit(act->actor_role) == ROLE_UNIT_LIAISON && strcmp(act->assignee, act->actor_id) != 0) {
+        field_errors_add(errors, "assignee", "not_allowed", "a unit liaison takes a report for themselves only");
+        return 0;
+    }
+    bool ok = false;
+    if (!exists(a->db, "SELECT EXISTS (SELECT 1 FROM staff WHERE username = $1 AND institution_code = $2 "
+                       "AND active AND role <> 'analyst')", act->assignee, a->row.holder, &ok, error))
+        return -1;
+    if (!ok)
+        field_errors_add(errors, "assignee", "unknown", "'%s' is no active officer of %s", act->assignee,
+                         a->row.holder ? a->row.holder : "the holder");
+    return 0;
 }
 
 /* Corrections belong to the verification desk; privacy may only be tightened (a reporter who
@@ -247,7 +274,8 @@ static int validate(apply_t *a, char original_id[24], db_error_t *error)
     field_errors_clear(&errors);
     check_texts(a, &errors);
     if (check_reason(a, &errors, error) != 0 || check_institution(a, &errors, error) != 0
-        || check_corrections(a, &errors, error) != 0 || check_duplicate(a, original_id, &errors, error) != 0)
+        || check_corrections(a, &errors, error) != 0 || check_duplicate(a, original_id, &errors, error) != 0
+        || check_assignee(a, &errors, error) != 0)
         return -1;
     if (!errors.count)
         return 0;
@@ -274,15 +302,19 @@ static int update_report(apply_t *a, const char *original_id, db_error_t *error)
                             bool_param(act->has_anonymous, act->anonymous),
                             bool_param(act->has_confidential, act->confidential),
                             sets_target ? "true" : "false", act->institution,
-                            sets_holder ? act->institution : NULL, *original_id ? original_id : NULL};
+                            sets_holder ? act->institution : NULL, *original_id ? original_id : NULL,
+                            strcmp(action, "assign") == 0 ? "true" : "false", act->assignee,
+                            sets_holder ? "true" : "false"};
     return db_exec_ok(a->db,
-        "UPDATE reports SET status = $2, updated_at = to_timestamp($3::bigint / 1000.0), "
+        "UPDATE reports SET status = COALESCE($2, status), updated_at = to_timestamp($3::bigint / 1000.0), "
         "title = COALESCE($4, title), category_code = COALESCE($5, category_code), "
         "classification = COALESCE($6, classification), field_supervision = COALESCE($7::boolean, field_supervision), "
         "anonymous = COALESCE($8::boolean, anonymous), confidential = COALESCE($9::boolean, confidential), "
         "target_institution = CASE WHEN $10::boolean THEN $11 ELSE target_institution END, "
-        "institution_code = COALESCE($12, institution_code), duplicate_of = COALESCE($13::bigint, duplicate_of) "
-        "WHERE id = $1", 13, params, error);
+        "institution_code = COALESCE($12, institution_code), duplicate_of = COALESCE($13::bigint, duplicate_of), "
+        /* a new holder assigns its own officer */
+        "assignee = CASE WHEN $14::boolean THEN $15 WHEN $16::boolean THEN NULL ELSE assignee END "
+        "WHERE id = $1", 16, params, error);
 }
 
 static int log_action(apply_t *a, db_error_t *error)
@@ -290,12 +322,15 @@ static int log_action(apply_t *a, db_error_t *error)
     const report_step_t *act = a->action;
     const char *reason = act->reason_code ? act->reason_code
                          : strcmp(a->rule->action, "link_duplicate") == 0 ? "duplicate" : NULL;
-    const char *params[] = {a->row.id, a->now, a->rule->action, act->actor_role, act->actor_id, a->rule->to,
-                            act->note, a->context->request_id, reason, act->institution, act->attachment};
+    const char *params[] = {a->row.id, a->now, a->rule->action, act->actor_role, act->actor_id,
+                            a->rule->to ? a->rule->to : a->row.status, act->note, a->context->request_id, reason,
+                            act->institution, act->attachment, lifecycle_internal(a->rule) ? "true" : "false",
+                            act->assignee};
     return db_exec_ok(a->db,
         "INSERT INTO report_actions (report_id, at, action, actor_role, actor_id, status_after, note, request_id, "
-        "reason_code, institution_code, attachment) "
-        "VALUES ($1, to_timestamp($2::bigint / 1000.0), $3, $4, $5, $6, $7, $8, $9, $10, $11)", 11, params, error);
+        "reason_code, institution_code, attachment, internal, assignee) "
+        "VALUES ($1, to_timestamp($2::bigint / 1000.0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", 13, params,
+        error);
 }
 
 static int end_clocks(db_t *db, const char *report_id, const char *const *kinds, const char *outcome,

@@ -66,12 +66,13 @@ static const mpf_field_t transition_fields[] = {
     {"lon", MPF_DOUBLE, false, 0, offsetof(report_transition_t, lon), offsetof(report_transition_t, has_coordinates)},
 };
 
-/* The one rule for content in a step's event: only once the report's privacy is settled (it has
+/* The one rule for content in a step's event: never for an internal note; otherwise only once the report's privacy is settled (it has
  * left the desk, lifecycle_privacy_settled) and only when it is not confidential. Before that, a
  * verifier may still make the report confidential, and an event cannot be taken back. */
 static void keep_allowed_content(report_transition_t *p)
 {
-    if (!p->confidential && lifecycle_privacy_settled(p->status))
+    bool internal = lifecycle_internal(lifecycle_rule(p->action));   /* its text is for staff in scope only */
+    if (!internal && !p->confidential && lifecycle_privacy_settled(p->status))
         return;
     p->note = p->attachment = p->title = p->body = p->incident_date = p->address = NULL;
     p->has_coordinates = false;

@@ -45,7 +45,19 @@ static const lifecycle_rule_t rules[] = {
      "in_process", EVENT_REPORT_FOLLOWED_UP, NULL, false, true, false, {"follow_up"}, {0}, {"reporter_reply"}},
     {"upstream_close", "federate", ROLE_SYSTEM, SCOPE_NONE, {"dispatched", "transferred", "in_process", "reporter_replied"},
      "closed_by_admin", EVENT_REPORT_CLOSED, NULL, false, false, false, {"resolution"}, {"follow_up", "reporter_reply"}, {0}},
+    /* staff among themselves: the status stays (to NULL), the note is for staff in scope only */
+    {"internal_note", "route", HANDLING_ROLES, SCOPE_HOLDER,
+     {"dispatched", "transferred", "in_process", "reporter_replied", "closed_by_admin", "closed_by_system"},
+     NULL, EVENT_REPORT_NOTE_ADDED, NULL, false, true, false, {0}, {0}, {0}},
+    {"assign", "route", HANDLING_ROLES, SCOPE_HOLDER, {"dispatched", "transferred", "in_process", "reporter_replied"},
+     NULL, EVENT_REPORT_ASSIGNED, NULL, false, false, false, {0}, {0}, {0}},
 };
+
+bool lifecycle_internal(const lifecycle_rule_t *rule)
+{
+    return rule && (strcmp(rule->event_type, EVENT_REPORT_NOTE_ADDED) == 0
+                    || strcmp(rule->event_type, EVENT_REPORT_ASSIGNED) == 0);
+}
 
 const lifecycle_rule_t *lifecycle_rule(const char *action)
 {

@@ -41,7 +41,7 @@ typedef struct {
     unsigned roles;                           /* lifecycle_role_t bits */
     lifecycle_scope_t scope;
     const char *from[LIFECYCLE_MAX_FROM + 1]; /* NULL-terminated */
-    const char *to;
+    const char *to;                           /* NULL: the status stays as it is */
     const char *event_type;
     const char *reason_action;                /* reason_codes.action; NULL = no reason taken */
     bool reason_required;
@@ -65,6 +65,11 @@ bool lifecycle_allowed_from(const lifecycle_rule_t *rule, const char *status);
  * report, what it shows can no longer be hidden afterwards. Events and messages carry the
  * report's content only from then on (docs/event-stream.md "Privacy"). */
 bool lifecycle_privacy_settled(const char *status);
+
+/* Whether the action is staff-internal (an internal note, an assignment): its step and note are
+ * never in the public view, in a notification or in the event stream, only in the staff's views of
+ * reports in scope. */
+bool lifecycle_internal(const lifecycle_rule_t *rule);
 
 /* The bit of a role name, 0 when unknown. */
 unsigned lifecycle_role_bit(const char *role);

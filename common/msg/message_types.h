@@ -57,6 +57,8 @@
 #define EVENT_REPORT_FOLLOWED_UP "report.followed_up"
 #define EVENT_REPORT_CLOSED      "report.closed"
 #define EVENT_REPORT_REOPENED    "report.reopened"
+#define EVENT_REPORT_NOTE_ADDED  "report.note_added"  /* an internal note: staff-only, never its text */
+#define EVENT_REPORT_ASSIGNED    "report.assigned"    /* to one officer of the holder: staff-only */
 #define EVENT_DEADLINE_MISSED    "report.deadline_missed"
 #define EVENT_CLOSING_SOON       "report.closing_soon"
 #define EVENT_NOTIFICATIONS_CHANGED "report.notifications_changed"

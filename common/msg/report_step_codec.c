@@ -19,6 +19,7 @@ static const mpf_field_t action_fields[] = {
     S(report_step_t, "note", false, REPORT_STEP_NOTE_MAX, note),
     S(report_step_t, "institution", false, REPORT_CODE_MAX, institution),
     S(report_step_t, "duplicate_of", false, 32, duplicate_of),
+    S(report_step_t, "assignee", false, 64, assignee),
     S(report_step_t, "attachment", false, REPORT_STEP_ATTACHMENT_MAX, attachment),
     S(report_step_t, "title", false, REPORT_TITLE_MAX * 4, title),
     S(report_step_t, "category", false, REPORT_CODE_MAX, category),

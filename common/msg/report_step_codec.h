@@ -26,6 +26,7 @@ typedef struct {
     char *institution;          /* dispatch/transfer destination; verify/not_our_authority override */
     char *duplicate_of;         /* tracking id of the original (link_duplicate) */
     char *attachment;           /* reference to an attachment (follow_up) */
+    char *assignee;             /* staff username of the holding institution (assign) */
     /* corrections at verification */
     char *title;
     char *category;

@@ -21,6 +21,14 @@ typedef struct {
     char *tracking_id;          /* view "report" */
     char *status;               /* optional filter: a status or a public bucket */
     char *institution;          /* optional filter: holder within the actor's subtree */
+    char *category;             /* optional filter: a category code and its subcategories */
+    char *region;               /* optional filter: a region code and the regions inside it */
+    char *text;                 /* optional: a tracking id, or words in the title or body */
+    char *overdue;              /* optional "true" | "false": an open clock past its due time */
+    char *duplicates;           /* optional "true" | "false": pre-checks found possible duplicates */
+    char *older_than_days;      /* optional: submitted at least this many days ago */
+    char *sort;                 /* optional: due (default) | newest | oldest | updated */
+    char *mine;                 /* optional "true" | "false": assigned to the actor */
     uint32_t limit;
     uint32_t offset;
 } staff_query_t;

@@ -23,6 +23,7 @@ static const struct {
     {"institution", offsetof(report_step_t, institution)}, {"duplicate_of", offsetof(report_step_t, duplicate_of)},
     {"attachment", offsetof(report_step_t, attachment)},   {"title", offsetof(report_step_t, title)},
     {"category", offsetof(report_step_t, category)},       {"classification", offsetof(report_step_t, classification)},
+    {"assignee", offsetof(report_step_t, assignee)},
 };
 
 static const struct {

@@ -31,6 +31,7 @@
 #include "report_json.h"
 #include "report_rules.h"
 #include "tracking_id.h"
+#include "console_pages.h"
 #include "web_pages.h"
 
 extern const embedded_file_t gateway_documents[];
@@ -172,9 +173,9 @@ static enum MHD_Result route(struct MHD_Connection *c, request_t *req, const cha
     static const char *const tables[] = {"categories", "regions", "institutions"};
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0, handled = false;
     /* Each endpoint module answers the URLs it owns and leaves the rest to the next. */
-    static http_route_fn *const modules[] = {staff_api_route,   notify_api_route,       stats_api_route,
-                                             open311_api_route, open311_keys_api_route, web_pages_route,
-                                             attachment_api_route};
+    static http_route_fn *const modules[] = {staff_api_route,        notify_api_route,     stats_api_route,
+                                             open311_api_route,      open311_keys_api_route, console_pages_route,
+                                             web_pages_route,        attachment_api_route};
     enum MHD_Result rc = MHD_NO;
     for (size_t i = 0; i < sizeof modules / sizeof modules[0] && !handled; i++)
         rc = modules[i](c, req, method, url, &handled);

@@ -10,6 +10,7 @@
 #include "password_slots.h"
 #include "request_limits.h"
 #include "staff_api.h"
+#include "console_pages.h"
 #include "web_pages.h"
 #include "logger.h"
 #include "service.h"
@@ -173,7 +174,8 @@ static int run(service_t *service, const gateway_settings_t *s)
         || password_slots_setup((unsigned) s->password_checks) != 0)
         logger_error("command links: %s", reason);
     else if (web_pages_setup(config_get(config, "ADUAN_MAP_TILE_URL"), config_get(config, "ADUAN_MAP_ATTRIBUTION"),
-                             reason, sizeof reason) != 0)
+                             reason, sizeof reason) != 0
+             || console_pages_setup(reason, sizeof reason) != 0)
         logger_error("%s", reason);
     else {
         exit_code = serve(service, s, probe);
@@ -181,6 +183,7 @@ static int run(service_t *service, const gateway_settings_t *s)
         staff_api_teardown();
         password_slots_teardown();
         web_pages_teardown();
+        console_pages_teardown();
     }
     cmd_client_destroy(&probe);
     curve_keys_destroy(&keys);

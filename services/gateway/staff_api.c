@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "desk_filters.h"
 #include "logger.h"
 #include "msgpack_fields.h"
 #include "password_slots.h"
@@ -311,8 +312,13 @@ static enum MHD_Result list(struct MHD_Connection *c, request_t *req, const char
     if (typed_id && tracking_id_normalize(typed_id, tracking_id) != 0)
         return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no report has this tracking id", NULL, NULL);
     staff_query_t q;
-    if (fill_query(c, view, &who, typed_id ? tracking_id : NULL, &q) != 0)
+    field_errors_t errors;
+    int filtered = 0;
+    if (fill_query(c, view, &who, typed_id ? tracking_id : NULL, &q) != 0
+        || (!typed_id && (filtered = desk_filters_read(c, &q, &errors)) < 0))
         rc = http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    else if (filtered == 1)
+        rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "the filters are invalid", &errors, NULL);
     else
         rc = query(c, req, strcmp(view, "reports") == 0 || strcmp(view, "report") == 0 ? PEER_ROUTE : PEER_VERIFY, &q);
     staff_query_clear(&q);

@@ -142,3 +142,14 @@ enum MHD_Result static_site_send(const static_site_t *self, struct MHD_Connectio
     MHD_destroy_response(r);
     return rc;
 }
+
+enum MHD_Result static_site_send_asset(const static_site_t *self, struct MHD_Connection *c, request_t *req,
+                                       const char *path)
+{
+    const char *slash = strchr(path, '/');
+    if (!slash || strchr(slash + 1, '/'))
+        return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no such resource", NULL, NULL);
+    size_t length = strlen(self->version);
+    bool current = (size_t) (slash - path) == length && strncmp(path, self->version, length) == 0;
+    return static_site_send(self, c, req, slash + 1, current ? STATIC_ASSET : STATIC_STALE);
+}

@@ -35,6 +35,11 @@ const embedded_file_t *static_site_find(const static_site_t *self, const char *n
 enum MHD_Result static_site_send(const static_site_t *self, struct MHD_Connection *c, request_t *req,
                                  const char *name, static_kind_t kind);
 
+/* Answers `path`, "<version>/<name>" of an asset URL: the current version's immutable, an older
+ * one's (a page of a replica not yet updated) briefly cached; 404 for any other shape. */
+enum MHD_Result static_site_send_asset(const static_site_t *self, struct MHD_Connection *c, request_t *req,
+                                       const char *path);
+
 /* Whether an Accept-Encoding header (NULL: absent) admits gzip: listed without q=0, or "*". */
 bool static_site_accepts_gzip(const char *accept_encoding);
 

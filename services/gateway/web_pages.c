@@ -88,17 +88,6 @@ static enum MHD_Result send_config(struct MHD_Connection *c, request_t *req)
     return http_send_text(c, req, 200, "application/json; charset=utf-8", copy, headers);
 }
 
-/* /assets/<version>/<name>: the current version's are immutable, an older one's briefly cached. */
-static enum MHD_Result send_asset(struct MHD_Connection *c, request_t *req, const char *path)
-{
-    const char *slash = strchr(path, '/');
-    if (!slash || strchr(slash + 1, '/'))
-        return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no such resource", NULL, NULL);
-    const char *version = static_site_version(site);
-    bool current = (size_t) (slash - path) == strlen(version) && strncmp(path, version, strlen(version)) == 0;
-    return static_site_send(site, c, req, slash + 1, current ? STATIC_ASSET : STATIC_STALE);
-}
-
 /* The page of a URL outside the API, or NULL when it is none of ours. */
 static const char *page_of(const char *url)
 {
@@ -128,5 +117,5 @@ enum MHD_Result web_pages_route(struct MHD_Connection *c, request_t *req, const 
         return http_wrong_method(c, req, "GET, HEAD");
     if (config)
         return send_config(c, req);
-    return page ? static_site_send(site, c, req, page, STATIC_PAGE) : send_asset(c, req, url + 8);
+    return page ? static_site_send(site, c, req, page, STATIC_PAGE) : static_site_send_asset(site, c, req, url + 8);
 }

@@ -100,7 +100,7 @@ static int load_actions(db_t *db, const char *report_id, report_view_t *view, db
 {
     const char *params[] = {report_id};
     PGresult *r = db_exec(db, "SELECT (extract(epoch FROM at) * 1000)::bigint, action, actor_role, status_after, note "
-                              "FROM report_actions WHERE report_id = $1 ORDER BY id LIMIT 1000", 1, params, error);
+                              "FROM report_actions WHERE report_id = $1 AND NOT internal ORDER BY id LIMIT 1000", 1, params, error);
     if (!r)
         return -1;
     int rows = PQntuples(r);

@@ -76,7 +76,7 @@ static int load_report(db_t *db, fanout_t *f, db_error_t *error)
     const char *params[] = {f->event->tracking_id, payload_text(f, "action"), at};
     f->report = db_exec(db, "SELECT r.id, r.title, r.confidential, r.reporter_email, r.reporter_phone, r.language, "
                             "r.notify_reporter, r.status, (SELECT a.note FROM report_actions a "
-                            "  WHERE a.report_id = r.id AND a.action = $2 AND a.at = to_timestamp($3::bigint / 1000.0) "
+                            "  WHERE a.report_id = r.id AND NOT a.internal AND a.action = $2 AND a.at = to_timestamp($3::bigint / 1000.0) "
                             "  ORDER BY a.id DESC LIMIT 1) "
                             "FROM reports r WHERE r.tracking_id = $1",
                         3, params, error);

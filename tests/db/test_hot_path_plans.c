@@ -258,8 +258,9 @@ static void test_deadline_sweeps_read_only_due_clocks(void **state)
 static void test_desk_reads_only_waiting_reports(void **state)
 {
     (void) state;
-    const char *params[] = {"national_admin", "NASIONAL", NULL, NULL, "50", "0", "desk"};
-    check("desk", staff_views_list_sql, 7, params, 2000);
+    const char *params[] = {"national_admin", "NASIONAL", NULL, NULL, "50", "0", "desk",
+                            NULL, NULL, NULL, NULL, NULL, NULL, "due", NULL, NULL};
+    check("desk", staff_views_list_sql, 16, params, 2000);
 }
 
 static void test_tracking_reads_one_report(void **state)

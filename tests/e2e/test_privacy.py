@@ -127,6 +127,37 @@ class Privacy(SystemTestCase):
             for what, secret in REPORTER.items():
                 self.assertNotIn(secret, dump, f"{path} reveals the reporter's {what}")
 
+    def test_an_internal_note_stays_with_staff(self):
+        """An internal note (report.note_added) is on the staff's view only: not on the public view,
+        not in any event, webhook body or delivery, not in the reporter's mails — while the public
+        response beside it is."""
+        tid, reporter = self.submit(secrets("N3"))
+        self.verified_and_dispatched(tid)
+        note, response = "Catatan internal N3: kontraktor lama bermasalah.", "Tanggapan publik N3: sudah diperbaiki."
+        status, doc = self.sys.act(tid, self.nas, "internal_note", note=note)
+        self.assertEqual((status, doc.get("status"), doc.get("action")), (200, "dispatched", "internal_note"), doc)
+        self.receiver_got(tid, "report.note_added")
+        self.act_ok(tid, self.nas, "follow_up", note=response)
+        self.receiver_got(tid, "report.followed_up")
+        staff = self.sys.json("GET", f"/api/v1/staff/reports/{tid}", headers=self.nas)[2]
+        self.assertEqual([(a["action"], a["note"], a["internal"]) for a in staff["actions"][-2:]],
+                         [("internal_note", note, True), ("follow_up", response, False)])
+        for who, headers in (("the public", {}), ("the reporter", reporter)):
+            view = self.sys.json("GET", f"/api/v1/reports/{tid}", headers=headers)[2]
+            self.assertIn(response, json.dumps(view, ensure_ascii=False), who)
+            self.assertNotIn(note, json.dumps(view, ensure_ascii=False), who)
+            self.assertNotIn("internal_note", [a["action"] for a in view["actions"]], who)
+        self.assert_nothing_of(tid, {"internal note": note})
+        self.assertEqual(self.sys.json("POST", f"/api/v1/reports/{tid}/actions",
+                                       {"action": "internal_note", "note": "x"}, headers=reporter)[0], 401,
+                         "a reporter token is no staff session")
+        mail = self.sys.wait_for(lambda: [m for m in self.sys.mail.messages()
+                                          if tid in (m["subject"] or "") and "Tindak lanjut" in (m["subject"] or "")],
+                                 30, "the follow-up mail")[0]
+        text = self.sys.mail.message(mail).get_body(("plain",)).get_content()
+        self.assertIn(response, text)
+        self.assertNotIn(note, text)
+
     def postpone_reason(self):
         return self.sys.db.scalar("SELECT code FROM reason_codes WHERE action = 'postpone' AND active "
                                   "ORDER BY code LIMIT 1")

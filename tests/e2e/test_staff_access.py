@@ -1,5 +1,6 @@
 """End to end: who may do what. A matrix of role × endpoint × in-scope/out-of-scope with the
 expected HTTP status, plus sign-in, sign-out, expiry and account creation rules."""
+import json
 import unittest
 
 from aduan_harness import System, SystemTestCase, valid_report
@@ -142,6 +143,81 @@ class StaffAccessTest(SystemTestCase):
         raw = self.sys.request("GET", f"/api/v1/staff/reports/{tid}", headers=self.auth["nas"])[2].decode()
         for secret in ("Siti", "siti.rahma@example.org", "7000-1234"):
             self.assertNotIn(secret, raw)
+
+    def test_desk_filters_search_sort_and_counts(self):
+        word = "Zebrakuning"
+        road = self.submit(body=f"Jalan rusak {word} di kecamatan, mohon diperbaiki segera oleh dinas.",
+                           target_institution="KOTA-21.71")
+        drain = self.submit(body=f"Saluran tersumbat {word} setiap hujan, air masuk ke rumah warga.",
+                            category="PU.DRAINASE", region="21.71.01", target_institution="KOTA-21.71")
+        elsewhere = self.submit(body=f"Saluran {word} di Tanjungpinang meluap setiap malam hari.",
+                                category="PU.DRAINASE", region="21.72")
+
+        def found(who, query, search=word):
+            status, _, doc = self.sys.json("GET", f"/api/v1/desk?q={search}&{query}", headers=self.auth[who])
+            self.assertEqual(status, 200, doc)
+            return [item["tracking_id"] for item in doc["items"]], doc
+
+        everything = [road, drain, elsewhere]
+        self.assertEqual(found("nas", "sort=oldest")[0], everything)
+        self.assertEqual(found("nas", "sort=newest")[0], everything[::-1])
+        self.assertEqual(found("nas", "sort=oldest", search=word.lower())[0], everything, "search ignores case")
+        self.assertEqual(found("nas", "sort=oldest&category=PU")[0], [drain, elsewhere],
+                         "a group selects its subcategories")
+        self.assertEqual(found("nas", "sort=oldest&region=21.71")[0], [road, drain], "a city holds its districts")
+        self.assertEqual(found("nas", "region=21.71.01")[0], [drain])
+        self.assertEqual(found("nas", "overdue=true")[0], [])
+        self.assertEqual(found("nas", "sort=oldest&overdue=false")[0], everything)
+        suspected, unsuspected = found("nas", "duplicates=true")[0], found("nas", "duplicates=false")[0]
+        self.assertEqual(sorted(suspected + unsuspected), sorted(everything), "duplicates splits the list in two")
+        self.assertEqual(found("nas", "older_than_days=1")[0], [])
+        self.assertEqual(found("nas", "", search="Zebrak%25ning")[0], [], "a typed % is a character, not a wildcard")
+        self.assertEqual(found("nas", "", search=road)[0], [road], "a tracking id finds its report")
+        mine, doc = found("kota", "sort=oldest&status=not_yet_verified")
+        self.assertEqual(mine, [road, drain], "the city admin sees its own subtree only")
+        self.assertEqual(doc["counts"], {"not_yet_verified": 2})
+        for query in ("overdue=yes", "duplicates=1", "older_than_days=-1", "sort=title", "category=" + "X" * 33):
+            with self.subTest(query=query):
+                status, _, doc = self.sys.json("GET", "/api/v1/staff/reports?" + query, headers=self.auth["nas"])
+                self.assertEqual(status, 422, doc)
+                self.assertEqual(doc["type"].rsplit("/", 1)[-1], "validation-error")
+
+    def test_assignment_to_one_officer_and_my_reports(self):
+        self.sys.create_staff("pupr2", "unit_liaison", "KOTA-21.71.PUPR")
+        pupr2 = self.sys.login("pupr2")
+        tid = self.dispatched_to_pupr()
+
+        def assign(auth, assignee):
+            return self.sys.json("POST", f"/api/v1/reports/{tid}/actions", {"action": "assign", "assignee": assignee},
+                                 headers=auth)
+
+        def mine(auth):
+            status, _, doc = self.sys.json("GET", "/api/v1/staff/reports?mine=true&limit=200", headers=auth)
+            self.assertEqual(status, 200, doc)
+            return [i["tracking_id"] for i in doc["items"]]
+
+        status, _, doc = assign(self.auth["pupr"], "pupr2")
+        self.assertEqual((status, doc["errors"][0]["field"]), (422, "assignee"), "a liaison takes only for itself")
+        self.assertEqual(assign(self.auth["kota"], "dinsos")[0], 422, "an officer of another unit")
+        self.assertEqual(assign(self.auth["kota"], "kota")[0], 422, "an officer of the holder itself")
+        self.assertEqual(assign(self.auth["tpi"], "pupr")[0], 403, "an admin outside the subtree")
+        status, _, doc = assign(self.auth["kota"], "pupr")
+        self.assertEqual((status, doc["status"]), (200, "dispatched"), doc)
+        self.assertIn(tid, mine(self.auth["pupr"]))
+        self.assertNotIn(tid, mine(pupr2))
+        status, _, doc = assign(pupr2, "pupr2")
+        self.assertEqual(status, 200, doc)
+        self.assertEqual((tid in mine(self.auth["pupr"]), tid in mine(pupr2)), (False, True), "taken over")
+        view = self.sys.json("GET", f"/api/v1/staff/reports/{tid}", headers=self.auth["nas"])[2]
+        self.assertEqual(view["assignee"], "pupr2")
+        self.assertEqual([a["assignee"] for a in view["actions"] if a["action"] == "assign"], ["pupr", "pupr2"])
+        public = self.sys.json("GET", f"/api/v1/reports/{tid}")[2]
+        self.assertNotIn("assign", [a["action"] for a in public["actions"]], "assignment is internal")
+        self.assertNotIn("pupr2", json.dumps(public))
+        self.assertEqual(self.sys.act(tid, self.auth["kota"], "transfer", reason_code="other_institution",
+                                      institution="KOTA-21.72")[0], 200)
+        view = self.sys.json("GET", f"/api/v1/staff/reports/{tid}", headers=self.auth["nas"])[2]
+        self.assertIsNone(view["assignee"], "a new holder starts unassigned")
 
     def test_openapi_document_lists_the_staff_routes(self):
         paths = self.sys.json("GET", "/api/v1/openapi.json")[2]["paths"]

@@ -29,7 +29,7 @@ static void test_every_rule_names_known_statuses_clocks_and_services(void **stat
     for (int i = 0; i < n; i++) {
         const lifecycle_rule_t *r = &rules[i];
         assert_ptr_equal(lifecycle_rule(r->action), r);  /* actions are unique */
-        assert_true(listed(statuses, r->to));
+        assert_true(!r->to || listed(statuses, r->to));  /* NULL: the status stays (internal notes) */
         assert_non_null(r->from[0]);
         for (int j = 0; r->from[j]; j++)
             assert_true(listed(statuses, r->from[j]));
@@ -57,6 +57,29 @@ static void test_negative_actions_need_a_reason(void **state)
         assert_non_null(r->reason_action);
     }
     assert_true(lifecycle_rule("postpone")->note_required);  /* the question to the reporter */
+}
+
+static void test_an_internal_note_is_staff_only_and_keeps_the_status(void **state)
+{
+    (void) state;
+    const lifecycle_rule_t *note = lifecycle_rule("internal_note");
+    assert_non_null(note);
+    assert_null(note->to);
+    assert_true(note->note_required);
+    assert_true(lifecycle_internal(note));
+    assert_false(note->roles & (ROLE_REPORTER | ROLE_ANALYST));
+    assert_true(note->roles & ROLE_UNIT_LIAISON);
+    assert_false(lifecycle_allowed_from(note, "waiting_verification"));  /* the desk has no holder yet */
+    assert_true(lifecycle_allowed_from(note, "in_process"));
+    int n = 0;
+    const lifecycle_rule_t *rules = lifecycle_rules(&n);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(lifecycle_internal(&rules[i]), strcmp(rules[i].action, "internal_note") == 0
+                                                            || strcmp(rules[i].action, "assign") == 0);
+    const lifecycle_rule_t *assign = lifecycle_rule("assign");
+    assert_null(assign->to);
+    assert_true(assign->roles & ROLE_UNIT_LIAISON);  /* an officer takes a report */
+    assert_false(lifecycle_allowed_from(assign, "closed_by_admin"));
 }
 
 static void test_illegal_transitions_are_refused(void **state)
@@ -110,6 +133,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_rule_names_known_statuses_clocks_and_services),
         cmocka_unit_test(test_negative_actions_need_a_reason),
+        cmocka_unit_test(test_an_internal_note_is_staff_only_and_keeps_the_status),
         cmocka_unit_test(test_illegal_transitions_are_refused),
         cmocka_unit_test(test_roles_are_kept_to_their_work),
         cmocka_unit_test(test_a_reply_stops_auto_close_and_restarts_the_institution_clock),

@@ -1,0 +1,15 @@
+#ifndef ADUAN_GATEWAY_DESK_FILTERS_H
+#define ADUAN_GATEWAY_DESK_FILTERS_H
+
+#include <microhttpd.h>
+
+#include "field_errors.h"
+#include "staff_query_codec.h"
+
+/* The query-string filters of the staff lists (GET /desk, GET /staff/reports; docs/api.md):
+ * category, region, q, overdue, duplicates, older_than_days, sort and mine, checked for form here so
+ * that the store only ever sees well-formed values. 0 with the filters set on `q` (owned copies),
+ * 1 with `errors` for a malformed one, -1 out of memory. */
+int desk_filters_read(struct MHD_Connection *c, staff_query_t *q, field_errors_t *errors);
+
+#endif

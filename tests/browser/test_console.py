@@ -1,0 +1,308 @@
+"""The staff console in a real browser (headless Debian chromium through chromedriver) against the
+real services: a unit officer signs in and sees only their subtree and follows a report up with a
+public response the citizens' page then shows; a provincial admin verifies three reports in bulk
+(the reporters' mails arrive in the sink) and transfers one; a 409 told in words; the English
+switch; sign-in by keyboard only; axe-core on every page at 1280 px and 768 px; the public
+dashboard with the DOMAIN.md example ranked first, a group below the public minimum withheld, and
+its CSV download equal to the API's export."""
+import os
+import unittest
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service as DriverService
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from aduan_harness import System, SystemTestCase, valid_report
+import test_pages
+
+STAFF = {"nas": ("national_admin", "NASIONAL"), "prov": ("institution_admin", "PROV-21"),
+         "pupr": ("unit_liaison", "KOTA-21.71.PUPR")}
+PASSWORD = "rahasia-sekali-123"
+
+
+class ConsoleTest(SystemTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sys = System("console", lifecycle=True, notify=True)
+        cls.base = f"http://127.0.0.1:{cls.sys.http_port}"
+        cls.sys.notify.env["ADUAN_PUBLIC_URL"] = cls.base
+        cls.sys.start()
+        cls.auth = {}
+        for name, (role, institution) in STAFF.items():
+            cls.sys.create_staff(name, role, institution, password=PASSWORD)
+            cls.auth[name] = cls.sys.login(name, PASSWORD)
+        cls.axe = test_pages.axe_source()
+        options = webdriver.ChromeOptions()
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
+            options.add_argument(argument)
+        options.binary_location = "/usr/bin/chromium"
+        cls.browser = webdriver.Chrome(service=DriverService("/usr/bin/chromedriver"), options=options)
+        cls.browser.set_script_timeout(60)
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.browser.quit()
+        finally:
+            super().tearDownClass()
+
+    def setUp(self):
+        self.open("/konsol")
+        self.browser.execute_script("localStorage.clear(); sessionStorage.clear()")
+        self.browser.set_window_size(1280, 900)
+
+    # the citizens' pages' test helpers (imported as a module so that their tests do not run here)
+    open = test_pages.PagesTest.open
+    wait_ready = test_pages.PagesTest.wait_ready
+    wait = test_pages.PagesTest.wait
+    by_id = test_pages.PagesTest.by_id
+    assert_accessible = test_pages.PagesTest.assert_accessible
+    act_ok = test_pages.PagesTest.act_ok
+
+    def submit(self, **overrides):
+        status, _, doc = self.sys.json("POST", "/api/v1/reports", valid_report(**overrides))
+        self.assertEqual(status, 201, doc)
+        return doc["tracking_id"]
+
+    def staff_view(self, tracking_id):
+        return self.sys.json("GET", f"/api/v1/staff/reports/{tracking_id}", headers=self.auth["nas"])[2]
+
+    def dispatched(self, **overrides):
+        tracking_id = self.submit(**overrides)
+        self.act_ok(tracking_id, "nas", "verify")
+        self.sys.wait_for(lambda: self.staff_view(tracking_id)["status"] == "dispatched", what="dispatch")
+        return tracking_id
+
+    def at(self, path):
+        return self.browser.execute_script("return location.pathname") == path
+
+    def sign_in(self, who):
+        self.open("/konsol")
+        self.by_id("username").send_keys(who)
+        self.by_id("password").send_keys(PASSWORD + Keys.ENTER)
+        self.wait(lambda: self.at("/konsol/meja"), "the desk after signing in")
+        self.wait_ready()
+
+    def desk_ids(self):
+        # read in one script: the desk may redraw its rows between two element look-ups
+        return self.browser.execute_script(
+            "return [...document.querySelectorAll('#rows td.code a')].map((a) => a.textContent)")
+
+    def search(self, text):
+        box = self.by_id("f-q")
+        box.clear()
+        box.send_keys(text + Keys.ENTER)
+        self.wait(lambda: "q=" in self.browser.current_url, "the search applied")
+
+    def act_in_page(self, action, note=None, reason=None, institution=None):
+        Select(self.by_id("a-action")).select_by_value(action)
+        if reason:
+            Select(self.by_id("a-reason")).select_by_value(reason)
+        if institution:
+            self.by_id("a-institution").send_keys(institution)
+        if note:
+            self.by_id("a-note").send_keys(note)
+        before = self.by_id("act-result").text
+        self.browser.find_element(By.CSS_SELECTOR, "#act button[type=submit]").click()
+        self.wait(lambda: self.by_id("act-result").text not in (before, "Mengirim…", "Sending…"), "the action's answer")
+        return self.by_id("act-result")
+
+    # -- tests ----------------------------------------------------------------------------------
+    def test_unit_officer_sees_only_its_subtree_and_follows_up_in_public(self):
+        mine = self.dispatched(body="Jalan berlubang Kenariputih di depan sekolah, mohon segera ditambal dinas.")
+        other = self.dispatched(body="Jalan berlubang Kenariputih di Tanjungpinang dekat pelabuhan.", region="21.72")
+        self.sign_in("pupr")
+        self.search("Kenariputih")
+        self.wait(lambda: mine in self.desk_ids(), "the officer's report on the desk")
+        self.assertNotIn(other, self.desk_ids(), "a report outside the subtree")
+        self.browser.find_element(By.LINK_TEXT, mine).click()
+        self.wait_ready()
+        self.assertEqual([o.get_attribute("value") for o in Select(self.by_id("a-action")).options],
+                         ["follow_up", "internal_note", "assign"], "a unit liaison follows up, writes notes, takes")
+        result = self.act_in_page("assign")
+        self.assertIn("done", result.get_attribute("class"), result.text)
+        self.assertEqual(self.by_id("assignee").text, "pupr", "the officer took the report (their name prefilled)")
+        response = "Tim PUPR sudah menambal lubang pada 3 Desember."
+        result = self.act_in_page("follow_up", note=response)
+        self.assertIn("done", result.get_attribute("class"), result.text)
+        self.wait(lambda: response in self.by_id("history").text, "the response in the history")
+        note = "Catatan internal: aspal dari stok gudang, tagih ke kontraktor."
+        result = self.act_in_page("internal_note", note=note)
+        self.assertIn("done", result.get_attribute("class"), result.text)
+        self.wait(lambda: note in self.by_id("history").text, "the internal note in the history")
+        self.open("/konsol/meja?mine=true")
+        self.wait(lambda: self.desk_ids() == [mine], "my reports: the one taken")
+        self.open(f"/lapor/{mine}")
+        self.wait(lambda: response in self.browser.find_element(By.ID, "steps").text, "the public response")
+        self.assertNotIn(note, self.browser.find_element(By.TAG_NAME, "body").text, "the note is not public")
+        self.browser.execute_script("sessionStorage.clear()")
+        self.open(f"/konsol/laporan/{mine}")
+        self.wait(lambda: self.at("/konsol"), "no session: back to sign-in")
+
+    def test_provincial_admin_verifies_three_in_bulk_and_transfers_one(self):
+        word = "Merakbiru"
+        reports = [self.submit(body=f"Lubang jalan {word} nomor {n}, sudah lama tidak diperbaiki dinas.",
+                               target_institution="KOTA-21.71")
+                   for n in range(3)]
+        self.sign_in("prov")
+        self.search(word)
+        self.wait(lambda: sorted(self.desk_ids()) == sorted(reports), "the three reports on the desk")
+        self.assertIn("3", self.by_id("counts").text)
+        self.by_id("select-all").click()
+        Select(self.by_id("b-action")).select_by_value("verify")
+        self.by_id("b-submit").click()
+        self.wait(lambda: len(self.browser.find_elements(By.CSS_SELECTOR, "#bulk-outcome li.done")) == 3,
+                  "three reports verified, each with its outcome")
+        for tracking_id in reports:
+            self.sys.wait_for(lambda: [m for m in self.sys.mail.messages()
+                                       if tracking_id in (m["subject"] or "") and "diteruskan" in m["subject"]],
+                              60, f"the reporter's dispatch mail of {tracking_id}")
+            self.sys.wait_for(lambda: self.staff_view(tracking_id)["status"] == "dispatched", what="dispatch")
+        # pressing again acts on nothing twice: the same keys answer as before
+        self.by_id("select-all").click()
+        self.by_id("b-submit").click()
+        self.wait(lambda: self.by_id("bulk-outcome").text.count(reports[0]) == 1, "the outcome of a second press")
+        self.assertEqual(sum(1 for a in self.staff_view(reports[0])["actions"] if a["action"] == "verify"), 1)
+        self.open(f"/konsol/laporan/{reports[0]}")
+        result = self.act_in_page("transfer", reason="other_institution", institution="KOTA-21.72",
+                                  note="Lokasinya di Tanjungpinang.")
+        self.assertIn("done", result.get_attribute("class"), result.text)
+        view = self.staff_view(reports[0])
+        self.assertEqual((view["status"], view["institution"]), ("transferred", "KOTA-21.72"))
+
+    def test_a_conflict_is_told_in_words(self):
+        tracking_id = self.submit(target_institution="PROV-21")
+        self.sign_in("prov")
+        self.open(f"/konsol/laporan/{tracking_id}")
+        self.act_ok(tracking_id, "nas", "verify")
+        result = self.act_in_page("verify")
+        self.assertIn("failed", result.get_attribute("class"))
+        self.assertRegex(result.text, r"sudah .* oleh nas pukul \d\d[.:]\d\d")
+
+    def test_english_switch_and_keyboard_only_sign_in(self):
+        self.open("/konsol")
+        self.assertEqual(self.browser.find_element(By.TAG_NAME, "h1").text, "Masuk ke konsol petugas")
+        self.by_id("lang-switch").click()
+        self.wait(lambda: self.browser.find_element(By.TAG_NAME, "h1").text == "Sign in to the staff console",
+                  "the English page")
+        self.assertEqual(self.browser.find_element(By.TAG_NAME, "html").get_attribute("lang"), "en")
+        keys = ActionChains(self.browser)
+        self.browser.find_element(By.TAG_NAME, "body").click()
+        while self.browser.switch_to.active_element.get_attribute("id") != "username":
+            keys.send_keys(Keys.TAB).perform()
+        keys.send_keys("nas", Keys.TAB, PASSWORD, Keys.TAB, Keys.ENTER).perform()
+        self.wait(lambda: self.at("/konsol/meja"), "the desk by keyboard")
+        self.wait_ready()
+        self.assertEqual(self.browser.find_element(By.TAG_NAME, "h1").text, "The desk")
+        self.by_id("sign-out").send_keys(Keys.ENTER)
+        self.wait(lambda: self.at("/konsol"), "signed out")
+
+    def test_every_page_is_accessible_at_1280_and_768(self):
+        tracking_id = self.dispatched()
+        for width in (1280, 768):
+            with self.subTest(width=width):
+                self.browser.set_window_size(width, 900)
+                self.browser.execute_script("sessionStorage.clear()")
+                self.open("/konsol")
+                self.assert_accessible(f"sign-in at {width}")
+                self.sign_in("nas")
+                self.assert_accessible(f"desk at {width}")
+                overflow = self.browser.execute_script(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                self.assertLessEqual(overflow, 0, f"the desk fits {width} px")
+                self.open(f"/konsol/laporan/{tracking_id}")
+                self.assert_accessible(f"report page at {width}")
+                self.open("/dasbor")
+                self.assert_accessible(f"dashboard at {width}")
+                overflow = self.browser.execute_script(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                self.assertLessEqual(overflow, 0, f"the dashboard fits {width} px")
+
+    def test_inbox_with_unread_counts(self):
+        tracking_id = self.dispatched(body="Jalan amblas Kelapagading di depan puskesmas, mohon ditangani.")
+        self.sys.wait_for(lambda: [i for i in self.sys.json("GET", "/api/v1/inbox?unread=true&limit=200",
+                                                            headers=self.auth["pupr"])[2]["items"]
+                                   if i["tracking_id"] == tracking_id], 30, "the unit's inbox item")
+        unread = self.sys.json("GET", "/api/v1/inbox?unread=true", headers=self.auth["pupr"])[2]["unread"]
+        self.sign_in("pupr")
+        link = self.by_id("inbox-link")
+        self.wait(lambda: link.get_attribute("data-unread") == str(unread), "the unread count in the header")
+        link.click()
+        self.wait_ready()
+        self.assert_accessible("the inbox")
+        item = [li for li in self.browser.find_elements(By.CSS_SELECTOR, "#items li.unread") if tracking_id in li.text][0]
+        item.find_element(By.TAG_NAME, "button").click()
+        self.wait(lambda: self.by_id("inbox-link").get_attribute("data-unread") == str(unread - 1), "one fewer unread")
+        self.assertEqual(self.sys.json("GET", "/api/v1/inbox?unread=true", headers=self.auth["pupr"])[2]["unread"],
+                         unread - 1)
+
+    def seed_2022(self):
+        """The DOMAIN.md example in 2022: Batam 273 received, 271 completed; Tanjungpinang 9 completed
+        road reports and 3 social ones still in process (a category group below the public minimum)."""
+        rows = [("KOTA-21.71.PUPR", "21.71", "JALAN.BERLUBANG", i < 271, i) for i in range(273)]
+        rows += [("KOTA-21.72.PUPR", "21.72", "JALAN.BERLUBANG", True, i) for i in range(9)]
+        rows += [("KOTA-21.72.DINSOS", "21.72", "SOSIAL", False, i) for i in range(3)]
+        values = ",".join(
+            f"('D2022-{inst[-9:]}-{i:04d}', 1, '2022-06-01T03:00:00Z', 'complaint', '{category}', '{region}', 'web', "
+            f"'{inst}', '{'closed_by_admin' if done else 'in_process'}', '{'completed' if done else 'in_process'}', "
+            f"'2022-06-01T05:00:00Z', '2022-06-01T06:00:00Z', '2022-06-02T06:00:00Z', "
+            f"{repr('2022-06-10T06:00:00Z') if done else 'NULL'})"
+            for inst, region, category, done, i in rows)
+        self.sys.db.scalar(
+            "INSERT INTO stat_reports (tracking_id, last_seq, submitted_at, classification, category_code, "
+            "region_code, channel, institution_code, status, public_status, verified_at, dispatched_at, "
+            f"followed_up_at, completed_at) VALUES {values} RETURNING 1")
+        self.addCleanup(self.sys.db.scalar, "DELETE FROM stat_reports WHERE tracking_id LIKE 'D2022-%' RETURNING 1")
+
+    def table_rows(self, body_id):
+        return self.browser.execute_script(
+            "return [...document.getElementById(arguments[0]).rows].map((tr) => [...tr.cells].map((td) => td.innerText))",
+            body_id)
+
+    def test_dashboard_ranks_the_domain_example_and_withholds_small_groups(self):
+        self.seed_2022()
+        selection = "from=2022-01-01&to=2022-12-31&level=city&group_by=category"
+        self.open("/dasbor?" + selection)
+        ranking = self.table_rows("rankings")
+        self.assertEqual(ranking[0], ["1", "Pemerintah Kota Batam", "273", "271", "99,27 %"])
+        self.assertEqual(ranking[1][:2], ["2", "Pemerintah Kota Tanjungpinang"])
+        groups = {row[0]: row for row in self.table_rows("groups")}
+        self.assertEqual(groups["JALAN.BERLUBANG"][1], "282")
+        self.assertEqual(set(groups["SOSIAL"][1:]), {"disembunyikan"}, "3 reports: below the public minimum")
+        self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, "#groups-chart svg rect")), 2)
+        self.assert_accessible("the dashboard")
+        # the download is the API's export of the same selection, byte for byte
+        href = self.by_id("download-csv").get_attribute("href")
+        status, headers, offered = self.sys.request("GET", href[len(self.base):])
+        self.assertEqual((status, headers["content-type"].split(";")[0]), (200, "text/csv"))
+        exported = self.sys.request("GET", "/api/v1/stats/export/summary?format=csv&" + selection.replace("level=city&", ""))[2]
+        self.assertEqual(offered, exported)
+        self.assertIn(b"SOSIAL,,", offered)
+        # English, and one institution's months
+        self.by_id("lang-switch").click()
+        self.wait(lambda: self.table_rows("rankings") and self.table_rows("rankings")[0][-1] == "99.27 %", "English figures")
+        self.browser.find_element(By.LINK_TEXT, "Pemerintah Kota Batam").click()
+        self.wait_ready()
+        self.wait(lambda: ["2022-06", "273", "271", "99.27 %"] == self.table_rows("trend")[0][:4]
+                  if self.table_rows("trend") and self.table_rows("trend")[0][0] == "2022-06"
+                  else any(r[:2] == ["2022-06", "273"] for r in self.table_rows("trend")), "the June 2022 month")
+        self.assert_accessible("an institution's page")
+
+    def test_serving_headers(self):
+        status, headers, raw = self.sys.request("GET", "/konsol/meja")
+        self.assertEqual(status, 200)
+        self.assertIn("script-src 'self'", headers["content-security-policy"])
+        self.assertEqual(headers["cache-control"], "no-cache")
+        asset = raw.decode().split('src="')[1].split('"')[0]
+        self.assertTrue(asset.startswith("/konsol/assets/"), asset)
+        status, headers, _ = self.sys.request("GET", asset)
+        self.assertEqual((status, headers["cache-control"]), (200, "public, max-age=31536000, immutable"))
+        self.assertEqual(self.sys.request("POST", "/konsol")[0], 405)
+        self.assertEqual(self.sys.request("GET", "/konsol/assets/x/../../etc")[0], 404)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
