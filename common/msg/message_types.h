@@ -30,6 +30,7 @@
 #define MSG_STREAM_REPLAY   "stream.replay"     /* stats (replay) → stream.batch: event_codec.h */
 #define MSG_STREAM_BATCH    "stream.batch"
 #define MSG_OPEN311_QUERY   "open311.query"     /* intake → staff.document: open311_query_codec.h */
+#define MSG_REPORT_LIST     "report.list"       /* intake → staff.document: public_list_codec.h */
 #define MSG_REPORT_NOTIFICATIONS     "report.notifications"      /* intake → report.notifications_set: */
 #define MSG_REPORT_NOTIFICATIONS_SET "report.notifications_set"  /*   reporter_preferences_codec.h */
 #define MSG_ATTACHMENT_ADD    "attachment.add"     /* intake → attachment.stored: attachment_codec.h */
