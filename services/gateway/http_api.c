@@ -20,6 +20,7 @@
 #include "open311_api.h"
 #include "open311_keys_api.h"
 #include "public_list_api.h"
+#include "support_api.h"
 #include "stats_api.h"
 #include "staff_api.h"
 #include "logger.h"
@@ -175,7 +176,7 @@ static enum MHD_Result route(struct MHD_Connection *c, request_t *req, const cha
     /* Each endpoint module answers the URLs it owns and leaves the rest to the next. */
     static http_route_fn *const modules[] = {staff_api_route,   notify_api_route,       stats_api_route,
                                              open311_api_route, open311_keys_api_route, web_pages_route,
-                                             attachment_api_route, public_list_api_route};
+                                             attachment_api_route, public_list_api_route, support_api_route};
     enum MHD_Result rc = MHD_NO;
     for (size_t i = 0; i < sizeof modules / sizeof modules[0] && !handled; i++)
         rc = modules[i](c, req, method, url, &handled);

@@ -1,6 +1,8 @@
 """End to end (issue 16, point 4): GET /api/v1/reports, the public list. Filters, full-text search
 and paging answer from intake's report.list; a confidential report is never listed (neither its
-content nor its tracking id), and no item carries anything of the reporter."""
+content nor its tracking id), and no item carries anything of the reporter. And "dukung"
+(/reports/{id}/support): once per supporter id, rate-limited per address, the count in the list
+and in the statistics (report.supported), never for a confidential report."""
 import json
 import unittest
 import urllib.parse
@@ -99,6 +101,60 @@ class PublicList(SystemTestCase):
     def test_post_still_submits(self):
         status, _, doc = self.sys.json("PUT", "/api/v1/reports", {})
         self.assertEqual(status, 405, doc)
+
+
+
+class Support(SystemTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sys = System("support", with_stats=True,
+                         gateway_env={"ADUAN_RATE_SUPPORT_BURST": "6", "ADUAN_RATE_SUPPORT_PER_MINUTE": "1"}).start()
+        cls.sys.create_staff("nas", "national_admin", "NASIONAL")
+        cls.nas = cls.sys.login("nas")
+        cls.ids = {}
+        for name, overrides in {"public": {}, "secret": {"confidential": True}}.items():
+            status, _, doc = cls.sys.json("POST", "/api/v1/reports", valid_report(**overrides))
+            assert status == 201, doc
+            cls.ids[name] = doc["tracking_id"]
+
+    def support(self, tid, supporter):
+        return self.sys.json("POST", f"/api/v1/reports/{tid}/support", {"supporter": supporter})
+
+    def test_once_per_supporter_counted_in_list_and_statistics_and_rate_limited(self):
+        tid = self.ids["public"]
+        status, headers, doc = self.support(tid, "a" * 32)
+        self.assertEqual((status, doc), (200, {"supports": 1, "counted": True}))
+        status, _, doc = self.support(tid, "a" * 32)
+        self.assertEqual((status, doc), (200, {"supports": 1, "counted": False}), "the same person again")
+        status, _, doc = self.support(tid, "b" * 32)
+        self.assertEqual((status, doc), (200, {"supports": 2, "counted": True}))
+        status, _, doc = self.sys.json("GET", f"/api/v1/reports/{tid.lower()}/support")
+        self.assertEqual((status, doc), (200, {"supports": 2, "counted": False}))
+        status, _, doc = self.sys.json("GET", "/api/v1/reports")
+        self.assertEqual([i["supports"] for i in doc["items"] if i["tracking_id"] == tid], [2])
+        self.assertEqual(self.sys.db.scalar("SELECT count(*) FROM report_supports WHERE supporter_hash LIKE '%aaaaaaaaaaaaaaaa%'"), "0",
+                         "only hashes of supporter ids are stored")
+
+        def supports():
+            status, _, doc = self.sys.json("GET", "/api/v1/stats/summary?region=21.71", headers=self.nas)
+            return status == 200 and doc["groups"][0]["supports"] == 2
+        self.sys.wait_for(supports, 20, "the statistics count 2 supports")
+        # A burst of 6 per address: three were taken above; the seventh is refused.
+        answers = [self.support(tid, f"{n:032d}")[0] for n in range(4)]
+        self.assertEqual(answers, [200, 200, 200, 429])
+
+    def test_confidential_or_unknown_cannot_be_supported(self):
+        for tid in (self.ids["secret"], "ZZZZ-ZZZZ-ZZZZ", "nonsense"):
+            status, _, doc = self.sys.json("GET", f"/api/v1/reports/{tid}/support")
+            self.assertEqual(status, 404, doc)
+        status, _, doc = self.sys.json("POST", "/api/v1/reports/nonsense/support", {"supporter": "c" * 32})
+        self.assertEqual(status, 404, doc)
+
+    def test_invalid_supporter(self):
+        for body in ({}, {"supporter": "short"}, {"supporter": "with space " * 3}, {"supporter": 5}):
+            status, _, doc = self.sys.json("POST", f"/api/v1/reports/{self.ids['public']}/support", body)
+            self.assertEqual(status, 422, body)
+            self.assertEqual(doc["errors"][0]["field"], "supporter")
 
 
 if __name__ == "__main__":
