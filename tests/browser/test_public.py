@@ -66,6 +66,37 @@ class PublicPagesTest(PagesTest):
         self.browser.find_element(By.CSS_SELECTOR, "#results a").click()
         self.wait(lambda: self.browser.current_url.endswith("/lapor/" + self.ids["lamp"]), "the report's page")
 
+    def support_on_page(self, tracking_id):
+        self.open(f"/lapor/{tracking_id}")
+        self.wait(lambda: not self.by_id("support-part").get_attribute("hidden"), "the support part")
+        return self.by_id("support-button")
+
+    def test_support_once_per_person(self):
+        tid, id_text = self.ids["road"], catalogue("id")
+        button = self.support_on_page(tid)
+        self.assertEqual(self.by_id("support-count").text, id_text["support.count"].format(count=0))
+        self.assert_accessible("a report with its support part")
+        button.click()
+        self.wait(lambda: self.by_id("support-state").text == id_text["support.thanks"], "thanked")
+        self.assertEqual(self.by_id("support-count").text, id_text["support.count"].format(count=1))
+        self.assertFalse(self.support_on_page(tid).is_enabled(), "supported once: the button is off")
+        # The same person whose page forgot it had supported is still counted once.
+        supporter = self.browser.execute_script("return localStorage.getItem('aduan.supporter')")
+        self.browser.execute_script(f"localStorage.removeItem('aduan.supported.{tid}')")
+        self.support_on_page(tid).click()
+        self.wait(lambda: self.by_id("support-state").text == id_text["support.already"], "already counted")
+        self.assertEqual(self.by_id("support-count").text, id_text["support.count"].format(count=1))
+        self.assertEqual(self.browser.execute_script("return localStorage.getItem('aduan.supporter')"), supporter)
+        # Another person (another browser's storage) counts.
+        self.browser.execute_script("localStorage.clear()")
+        self.support_on_page(tid).click()
+        self.wait(lambda: self.by_id("support-count").text == id_text["support.count"].format(count=2), "two")
+        self.open("/laporan?q=kenari")
+        self.assertIn(id_text["support.count"].format(count=2), self.by_id("results").text)
+        # A confidential report offers no support.
+        self.open(f"/lapor/{self.ids['secret']}")
+        self.assertTrue(self.by_id("support-part").get_attribute("hidden"))
+
     def test_english_and_phone_screen(self):
         self.open("/laporan?lang=en")
         self.assertEqual(self.browser.find_element(By.TAG_NAME, "h1").text, catalogue("en")["list.heading"])

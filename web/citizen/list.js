@@ -79,7 +79,7 @@ aduan.start(async () => {
     li.append(heading);
     const category = aduan.language() === 'en' ? report.category.name_en : report.category.name;
     li.append(aduan.element('p', {class: 'meta'}, [aduan.t('bucket.' + report.status), category, report.region.name,
-      aduan.dateInWords(report.submitted_at)].join(' · ')));
+      aduan.dateInWords(report.submitted_at), aduan.t('support.count', {count: report.supports})].join(' · ')));
     li.append(aduan.element('p', {class: 'body-text'}, report.summary));
     return li;
   }
