@@ -15,6 +15,9 @@ static const mpf_field_t query_fields[] = {
     S("status", 32, status),
     S("from", 10, from),
     S("to", 10, to),
+    S("similar", PUBLIC_LIST_TEXT_MAX, similar),
+    {"lat", MPF_DOUBLE, false, 0, offsetof(public_list_query_t, lat), offsetof(public_list_query_t, has_position)},
+    {"lon", MPF_DOUBLE, false, 0, offsetof(public_list_query_t, lon), offsetof(public_list_query_t, has_position)},
     {"limit", MPF_UINT, true, 0, offsetof(public_list_query_t, limit), MPF_NO_FLAG},
     {"offset", MPF_UINT, true, 0, offsetof(public_list_query_t, offset), MPF_NO_FLAG},
 };
@@ -29,8 +32,9 @@ int public_list_query_decode(const void *data, size_t size, public_list_query_t 
     memset(out, 0, sizeof *out);
     if (mpf_decode(data, size, query_fields, MPF_COUNT(query_fields), out, reason, cap) != 0)
         return -1;
-    if (out->limit < 1 || out->limit > PUBLIC_LIST_PAGE_MAX) {
-        snprintf(reason, cap, "limit is 1 to %d", PUBLIC_LIST_PAGE_MAX);
+    uint32_t max = out->similar ? PUBLIC_LIST_SIMILAR_MAX : PUBLIC_LIST_PAGE_MAX;
+    if (out->limit < 1 || out->limit > max) {
+        snprintf(reason, cap, "limit is 1 to %u", max);
         public_list_query_clear(out);
         return -1;
     }

@@ -1,5 +1,6 @@
 #ifndef ADUAN_PUBLIC_LIST_CODEC_H
 #define ADUAN_PUBLIC_LIST_CODEC_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -9,6 +10,8 @@
  * {"items": [...], "has_more": bool}. Strict decoder as in report_codec.h. */
 
 #define PUBLIC_LIST_PAGE_MAX 100
+#define PUBLIC_LIST_SIMILAR_MAX 5     /* "support this one instead": a few, not a search */
+#define PUBLIC_LIST_NEAR_METRES 2000
 #define PUBLIC_LIST_TEXT_MAX 200    /* the search words */
 
 typedef struct {
@@ -18,6 +21,10 @@ typedef struct {
     char *status;         /* a public bucket: not_yet_verified | not_yet_followed_up | in_process | completed */
     char *from;           /* YYYY-MM-DD, submitted on or after (Jakarta's calendar) */
     char *to;             /* YYYY-MM-DD, submitted on or before */
+    char *similar;        /* a draft's text: open reports of the last 90 days whose words resemble it
+                           * (pg_trgm word similarity), most similar first, at most SIMILAR_MAX */
+    bool has_position;    /* within PUBLIC_LIST_NEAR_METRES of (lat, lon) */
+    double lat, lon;
     uint32_t limit;       /* 1..PUBLIC_LIST_PAGE_MAX */
     uint32_t offset;
 } public_list_query_t;

@@ -55,13 +55,32 @@ static bool read_number(const char *s, unsigned long min, unsigned long max, uin
     return true;
 }
 
+/* lat and lon, both or neither, into q. */
+static void check_position(struct MHD_Connection *c, public_list_query_t *q, field_errors_t *errors)
+{
+    const char *lat = arg(c, "lat"), *lon = arg(c, "lon");
+    if (!lat && !lon)
+        return;
+    char *lat_end = NULL, *lon_end = NULL;
+    q->lat = lat ? strtod(lat, &lat_end) : 0;
+    q->lon = lon ? strtod(lon, &lon_end) : 0;
+    q->has_position = lat_end && lon_end && !*lat_end && !*lon_end && q->lat >= -90 && q->lat <= 90
+                      && q->lon >= -180 && q->lon <= 180;
+    if (!q->has_position)
+        field_errors_add(errors, lat_end && !*lat_end && q->lat >= -90 && q->lat <= 90 ? "lon" : "lat", "invalid",
+                         "lat and lon are given together, in degrees (-90..90, -180..180)");
+}
+
 static void check_arguments(struct MHD_Connection *c, public_list_query_t *q, field_errors_t *errors)
 {
     const char *q_text = arg(c, "q"), *category = arg(c, "category"), *region = arg(c, "region");
     const char *status = arg(c, "status"), *from = arg(c, "from"), *to = arg(c, "to");
-    const char *limit = arg(c, "limit"), *offset = arg(c, "offset");
+    const char *limit = arg(c, "limit"), *offset = arg(c, "offset"), *similar = arg(c, "similar");
     if (q_text && strlen(q_text) > PUBLIC_LIST_TEXT_MAX)
         field_errors_add(errors, "q", "too_long", "q is at most %d bytes", PUBLIC_LIST_TEXT_MAX);
+    if (similar && strlen(similar) > PUBLIC_LIST_TEXT_MAX)
+        field_errors_add(errors, "similar", "too_long", "similar is at most %d bytes", PUBLIC_LIST_TEXT_MAX);
+    check_position(c, q, errors);
     if ((category && !is_code(category)) || (region && !is_code(region)))
         field_errors_add(errors, category && !is_code(category) ? "category" : "region", "invalid",
                          "category and region are codes (letters, digits, '.', '_', '-'; at most 32)");
@@ -71,9 +90,10 @@ static void check_arguments(struct MHD_Connection *c, public_list_query_t *q, fi
     if ((from && !is_date(from)) || (to && !is_date(to)))
         field_errors_add(errors, from && !is_date(from) ? "from" : "to", "invalid",
                          "from and to are dates written YYYY-MM-DD");
-    q->limit = DEFAULT_PAGE;
-    if (limit && !read_number(limit, 1, PUBLIC_LIST_PAGE_MAX, &q->limit))
-        field_errors_add(errors, "limit", "out_of_range", "limit is a whole number 1 to %d", PUBLIC_LIST_PAGE_MAX);
+    unsigned max = similar ? PUBLIC_LIST_SIMILAR_MAX : PUBLIC_LIST_PAGE_MAX;
+    q->limit = similar ? PUBLIC_LIST_SIMILAR_MAX : DEFAULT_PAGE;
+    if (limit && !read_number(limit, 1, max, &q->limit))
+        field_errors_add(errors, "limit", "out_of_range", "limit is a whole number 1 to %u", max);
     if (offset && !read_number(offset, 0, OFFSET_MAX, &q->offset))
         field_errors_add(errors, "offset", "out_of_range", "offset is a whole number 0 to %d", OFFSET_MAX);
 }
@@ -85,6 +105,7 @@ static int copy_arguments(struct MHD_Connection *c, public_list_query_t *q)
                    && mpf_set_string(&q->region, arg(c, "region")) == 0
                    && mpf_set_string(&q->status, arg(c, "status")) == 0
                    && mpf_set_string(&q->from, arg(c, "from")) == 0 && mpf_set_string(&q->to, arg(c, "to")) == 0
+                   && mpf_set_string(&q->similar, arg(c, "similar")) == 0
                ? 0
                : -1;
 }
@@ -101,9 +122,10 @@ static enum MHD_Result ask(struct MHD_Connection *c, request_t *req, const publi
     enum MHD_Result rc;
     if (reply && strcmp(reply->type, MSG_STAFF_DOCUMENT) == 0
         && staff_document_decode(reply->body, reply->body_size, &doc, reason, sizeof reason) == 0) {
-        /* Briefly shared: a new report may wait a few seconds to appear, and a busy list page
-         * costs one query per 10 s per cache instead of one per visitor. */
-        static const char *const headers[] = {"Cache-Control", "public, max-age=10", NULL};
+        /* Briefly shared by caches in front of the gateway (a busy list costs one query per 10 s
+         * per cache instead of one per visitor), never kept by a browser, whose visitor expects
+         * to see their own support counted at once. */
+        static const char *const headers[] = {"Cache-Control", "public, max-age=0, s-maxage=10", NULL};
         rc = http_send_text(c, req, 200, "application/json; charset=utf-8", doc.json, headers);
     } else
         rc = http_send_command_failure(c, req, reply, reason);

@@ -11,10 +11,13 @@
 #define ISO(ts) "to_char((" ts ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 /* $1 words, $2 category (and its children), $3 region (and below), $4 public bucket, $5 from,
- * $6 to (Jakarta dates), $7 limit, $8 offset. One row more than asked tells whether a next page
- * exists. The text condition repeats the index expression of migration 0030 word for word. */
+ * $6 to (Jakarta dates), $7 limit, $8 offset, $9 a draft's text, $10 lat, $11 lon. One row more
+ * than asked tells whether a next page exists. The text conditions repeat the index expressions
+ * of migrations 0030 (full text) and 0004 (trigrams) word for word. */
 static const char list_sql[] =
-    "WITH found AS (SELECT r.* FROM reports r JOIN report_statuses s ON s.status = r.status "
+    "WITH found AS (SELECT r.*, CASE WHEN $9::text IS NULL THEN 0 "
+    "                  ELSE word_similarity($9::text, r.title || ' ' || r.body) END AS score "
+    "  FROM reports r JOIN report_statuses s ON s.status = r.status "
     "  WHERE NOT r.confidential AND s.public_status <> 'archived' "
     "    AND ($1::text IS NULL OR to_tsvector('simple', r.title || ' ' || r.body) "
     "                              @@ plainto_tsquery('simple', $1::text)) "
@@ -24,8 +27,13 @@ static const char list_sql[] =
     "    AND ($4::text IS NULL OR s.public_status = $4::text) "
     "    AND ($5::date IS NULL OR r.submitted_at >= ($5::date::timestamp AT TIME ZONE 'Asia/Jakarta')) "
     "    AND ($6::date IS NULL OR r.submitted_at < (($6::date + 1)::timestamp AT TIME ZONE 'Asia/Jakarta')) "
-    "  ORDER BY r.submitted_at DESC, r.id DESC LIMIT $7::int + 1 OFFSET $8::int), "
-    "page AS (SELECT * FROM found ORDER BY submitted_at DESC, id DESC LIMIT $7::int) "
+    "    AND ($9::text IS NULL OR ($9::text <% (r.title || ' ' || r.body) AND r.submitted_at > now() - interval '90 days' "
+    "         AND s.public_status IN ('not_yet_verified', 'not_yet_followed_up', 'in_process'))) "
+    "    AND ($10::float8 IS NULL OR (r.lat IS NOT NULL AND 2 * 6371008.8 * asin(sqrt("
+    "         power(sin(radians(r.lat - $10::float8) / 2), 2) + cos(radians($10::float8)) * cos(radians(r.lat)) "
+    "         * power(sin(radians(r.lon - $11::float8) / 2), 2))) <= $12::float8)) "
+    "  ORDER BY score DESC, r.submitted_at DESC, r.id DESC LIMIT $7::int + 1 OFFSET $8::int), "
+    "page AS (SELECT * FROM found ORDER BY score DESC, submitted_at DESC, id DESC LIMIT $7::int) "
     "SELECT json_build_object('items', coalesce((SELECT json_agg(json_build_object("
     "    'tracking_id', p.tracking_id, 'classification', p.classification, 'title', p.title, "
     "    'summary', left(p.body, 280), 'status', s.public_status, "
@@ -34,18 +42,22 @@ static const char list_sql[] =
     "    'institution', i.name, 'supports', (SELECT count(*) FROM report_supports u WHERE u.report_id = p.id), "
     "    'location', CASE WHEN p.lat IS NULL THEN NULL "
     "        ELSE json_build_object('lat', p.lat, 'lon', p.lon) END, "
-    "    'submitted_at', " ISO("p.submitted_at") ") ORDER BY p.submitted_at DESC, p.id DESC) "
+    "    'submitted_at', " ISO("p.submitted_at") ") ORDER BY p.score DESC, p.submitted_at DESC, p.id DESC) "
     "  FROM page p JOIN report_statuses s ON s.status = p.status JOIN categories c ON c.code = p.category_code "
     "  JOIN regions g ON g.code = p.region_code LEFT JOIN institutions i ON i.code = p.institution_code), '[]'), "
     "  'has_more', (SELECT count(*) FROM found) > $7::int)";
 
 static int list(db_t *db, const public_list_query_t *q, char **json, db_error_t *error)
 {
-    char limit[16], offset[16];
+    char limit[16], offset[16], lat[32], lon[32], radius[16];
     snprintf(limit, sizeof limit, "%u", q->limit);
     snprintf(offset, sizeof offset, "%u", q->offset);
-    const char *params[] = {q->q, q->category, q->region, q->status, q->from, q->to, limit, offset};
-    return db_query_value(db, list_sql, 8, params, json, error);
+    snprintf(lat, sizeof lat, "%.17g", q->lat);
+    snprintf(lon, sizeof lon, "%.17g", q->lon);
+    snprintf(radius, sizeof radius, "%d", PUBLIC_LIST_NEAR_METRES);
+    const char *params[] = {q->q, q->category, q->region, q->status, q->from, q->to, limit, offset, q->similar,
+                            q->has_position ? lat : NULL, q->has_position ? lon : NULL, radius};
+    return db_query_value(db, list_sql, 12, params, json, error);
 }
 
 int intake_public_list(void *ctx, const envelope_t *request, envelope_t *reply)

@@ -97,6 +97,20 @@ class PublicPagesTest(PagesTest):
         self.open(f"/lapor/{self.ids['secret']}")
         self.assertTrue(self.by_id("support-part").get_attribute("hidden"))
 
+    def test_submit_form_offers_a_similar_report(self):
+        self.open("/kirim")
+        self.by_id("title").send_keys("Lampu jalan padam")
+        self.by_id("body").send_keys("Lampu jalan mati di gang Melati sejak minggu lalu.")
+        self.by_id("title").click()  # leaving the text: its change is seen
+        self.wait(lambda: not self.by_id("similar-part").get_attribute("hidden"), "similar reports offered")
+        offered = [li.get_attribute("data-tracking-id")
+                   for li in self.browser.find_elements(By.CSS_SELECTOR, "#similar li")]
+        self.assertEqual(offered[0], self.ids["lamp"])
+        self.assertNotIn(self.ids["secret"], offered)
+        self.assert_accessible("the form offering a similar report")
+        self.browser.find_element(By.CSS_SELECTOR, "#similar a").click()
+        self.wait(lambda: self.browser.current_url.endswith("/lapor/" + self.ids["lamp"]), "its page, to support it")
+
     def test_english_and_phone_screen(self):
         self.open("/laporan?lang=en")
         self.assertEqual(self.browser.find_element(By.TAG_NAME, "h1").text, catalogue("en")["list.heading"])

@@ -90,10 +90,24 @@ class PublicList(SystemTestCase):
         self.assertEqual(item["location"], {"lat": 1.1456, "lon": 104.0113})
         self.assertNotIn("reporter", item)
 
+    def test_similar_open_reports_nearby(self):
+        # valid_report's pin is at (1.1456, 104.0113); the lamp and road reports are there.
+        ids, _ = self.listed(similar="lampu jalan padam di gang melati")
+        self.assertEqual(ids[0], self.ids["lamp"], "the most similar first")
+        ids, _ = self.listed(similar="lampu jalan padam di gang melati", lat="1.1460", lon="104.0110")
+        self.assertEqual(ids[0], self.ids["lamp"])
+        ids, _ = self.listed(similar="lampu jalan padam di gang melati", lat="1.30", lon="104.20")
+        self.assertEqual(ids, [], "nothing within 2 km")
+        ids, _ = self.listed(similar="rahasia loket kenari meminta uang tambahan")
+        self.assertNotIn(self.ids["secret"], ids, "a confidential report is never offered")
+        status, _, doc = self.get(similar="lampu", limit="6")
+        self.assertEqual(status, 422, "at most 5 similar reports")
+
     def test_invalid_arguments(self):
         for query, field in (({"status": "closed_by_admin"}, "status"), ({"from": "2026-13-01"}, "from"),
                              ({"limit": "0"}, "limit"), ({"limit": "101"}, "limit"), ({"offset": "-1"}, "offset"),
-                             ({"region": "21;DROP"}, "region"), ({"q": "x" * 201}, "q")):
+                             ({"region": "21;DROP"}, "region"), ({"q": "x" * 201}, "q"),
+                             ({"lat": "1.2"}, "lon"), ({"lat": "91", "lon": "104"}, "lat"), ({"similar": "x" * 201}, "similar")):
             status, _, doc = self.get(**query)
             self.assertEqual(status, 422, query)
             self.assertEqual(doc["errors"][0]["field"], field, doc)

@@ -164,4 +164,5 @@ aduan.start(async () => {
   fillCategories();
   fillRegions();
   startMap();
+  similarReports.watch(form);
 });
