@@ -11,32 +11,9 @@ aduan.start(async () => {
     fetch('/web-config.json').then((r) => r.json()).catch(() => ({tile_url: ''})),
     aduan.reference('categories'), aduan.reference('regions')]);
 
-  const select = $('category');
-  select.append(aduan.element('option', {value: ''}, aduan.t('list.any_category')));
-  for (const group of categories.values()) {
-    if (group.parent_code) continue;
-    const optgroup = aduan.element('optgroup', {label: group.name});
-    optgroup.append(aduan.element('option', {value: group.code}, aduan.t('submit.category_general', {name: group.name})));
-    for (const sub of categories.values())
-      if (sub.parent_code === group.code) optgroup.append(aduan.element('option', {value: sub.code}, sub.name));
-    select.append(optgroup);
-  }
-
-  /* Region names as people type them, "Kota Batam, Kepulauan Riau", to codes and back. */
-  const regionByName = new Map(), nameOfRegion = new Map();
-  for (const region of regions.values()) {
-    const parent = regions.get(region.parent_code);
-    const name = parent ? region.name + ', ' + parent.name : region.name;
-    regionByName.set(name.toLowerCase(), region.code);
-    nameOfRegion.set(region.code, name);
-    $('region-names').append(aduan.element('option', {value: name}));
-  }
-  function regionCode() {
-    const typed = form.region.value.trim().toLowerCase();
-    if (regionByName.has(typed)) return regionByName.get(typed);
-    const matches = [...regionByName.keys()].filter((name) => name.split(',')[0] === typed);
-    return matches.length === 1 ? regionByName.get(matches[0]) : null;
-  }
+  aduan.fillCategories($('category'), categories, aduan.t('list.any_category'));
+  const regionNames = aduan.regionNames(regions, $('region-names'));
+  const regionCode = () => regionNames.code(form.region.value);
 
   let map = null, pins = null;
   if (window.L) {
@@ -61,7 +38,7 @@ aduan.start(async () => {
   const params = new URLSearchParams(location.search);
   let offset = Math.max(0, parseInt(params.get('offset') || '0', 10) || 0);
   for (const name of FILTERS) if (params.get(name)) form[name].value = params.get(name);
-  if (params.get('region')) form.region.value = nameOfRegion.get(params.get('region')) || params.get('region');
+  if (params.get('region')) form.region.value = regionNames.name(params.get('region')) || params.get('region');
 
   function query() {
     const q = new URLSearchParams();
