@@ -78,6 +78,7 @@ BEGIN
         ('report_deadlines',       lifecycle, 'SELECT, INSERT, UPDATE'),
         ('submission_keys',        ARRAY['aduan_intake'], 'SELECT, INSERT, DELETE'),
         ('attachments',            ARRAY['aduan_intake'], 'SELECT, INSERT'),
+        ('report_supports',        ARRAY['aduan_intake'], 'SELECT, INSERT'),
         ('report_prechecks',       ARRAY['aduan_verify'], 'SELECT, INSERT'),
         ('report_prechecks',       ARRAY['aduan_intake', 'aduan_route'], 'SELECT'),  -- staff views
         -- the log: appended by whoever changes a report, numbered by stats alone

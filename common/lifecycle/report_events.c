@@ -142,6 +142,25 @@ static const mpf_field_t notifications_fields[] = {
     {"language", MPF_STR, true, 0, offsetof(notifications_payload_t, language), MPF_NO_FLAG},
 };
 
+static const mpf_field_t supported_fields[] = {
+    {"supports", MPF_UINT, true, 0, 0, MPF_NO_FLAG},
+};
+
+int report_events_supported(int64_t report_id, const char *tracking_id, uint32_t supports, event_t *event)
+{
+    char *public_role = strdup("public");
+    if (fill_common(event, EVENT_REPORT_SUPPORTED, REPORT_SUPPORTED_VERSION, report_id, tracking_id) != 0 || !public_role
+        || mpf_encode(supported_fields, sizeof supported_fields / sizeof supported_fields[0], &supports,
+                      &event->payload, &event->payload_size) != 0) {
+        free(public_role);
+        event_clear(event);
+        return -1;
+    }
+    free(event->actor_role);
+    event->actor_role = public_role;
+    return 0;
+}
+
 int report_events_notifications(int64_t report_id, const char *tracking_id, bool enabled, const char *language,
                                 event_t *event)
 {

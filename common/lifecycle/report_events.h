@@ -65,6 +65,12 @@ int report_events_transition(const report_transition_t *transition, const report
 int report_events_notifications(int64_t report_id, const char *tracking_id, bool enabled, const char *language,
                                 event_t *event);
 
+/* report.supported (v1): supports — the report's count after one more person supported it
+ * ("dukung"). The actor is "public": nothing about who supported; nobody is notified of it. */
+#define REPORT_SUPPORTED_VERSION 1
+
+int report_events_supported(int64_t report_id, const char *tracking_id, uint32_t supports, event_t *event);
+
 int report_events_deadline(const char *type, const char *deadline, int64_t due_at_ms, const char *status,
                            const char *institution, const report_event_origin_t *origin, event_t *event);
 

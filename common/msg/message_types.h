@@ -30,6 +30,9 @@
 #define MSG_STREAM_REPLAY   "stream.replay"     /* stats (replay) → stream.batch: event_codec.h */
 #define MSG_STREAM_BATCH    "stream.batch"
 #define MSG_OPEN311_QUERY   "open311.query"     /* intake → staff.document: open311_query_codec.h */
+#define MSG_REPORT_LIST     "report.list"       /* intake → staff.document: public_list_codec.h */
+#define MSG_REPORT_SUPPORT  "report.support"    /* intake → report.support_count: support_codec.h */
+#define MSG_REPORT_SUPPORT_COUNT "report.support_count"
 #define MSG_REPORT_NOTIFICATIONS     "report.notifications"      /* intake → report.notifications_set: */
 #define MSG_REPORT_NOTIFICATIONS_SET "report.notifications_set"  /*   reporter_preferences_codec.h */
 #define MSG_ATTACHMENT_ADD    "attachment.add"     /* intake → attachment.stored: attachment_codec.h */
@@ -63,6 +66,7 @@
 #define EVENT_CLOSING_SOON       "report.closing_soon"
 #define EVENT_NOTIFICATIONS_CHANGED "report.notifications_changed"
 #define EVENT_UPSTREAM_DOWN      "report.upstream_down"  /* federation: a report stuck on its way upstream */
+#define EVENT_REPORT_SUPPORTED   "report.supported"
 #define EVENT_REPORT_PREFIX      "report."          /* every report event */
 #define EVENT_HEARTBEAT_TOPIC    "_heartbeat"        /* the hub's liveness beat, not an event */
 

@@ -19,6 +19,8 @@
 #include "notify_api.h"
 #include "open311_api.h"
 #include "open311_keys_api.h"
+#include "public_list_api.h"
+#include "support_api.h"
 #include "stats_api.h"
 #include "staff_api.h"
 #include "logger.h"
@@ -173,9 +175,10 @@ static enum MHD_Result route(struct MHD_Connection *c, request_t *req, const cha
     static const char *const tables[] = {"categories", "regions", "institutions"};
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0, handled = false;
     /* Each endpoint module answers the URLs it owns and leaves the rest to the next. */
-    static http_route_fn *const modules[] = {staff_api_route,        notify_api_route,     stats_api_route,
-                                             open311_api_route,      open311_keys_api_route, console_pages_route,
-                                             web_pages_route,        attachment_api_route};
+    static http_route_fn *const modules[] = {staff_api_route,       notify_api_route,       stats_api_route,
+                                             open311_api_route,     open311_keys_api_route, console_pages_route,
+                                             web_pages_route,       attachment_api_route,   public_list_api_route,
+                                             support_api_route};
     enum MHD_Result rc = MHD_NO;
     for (size_t i = 0; i < sizeof modules / sizeof modules[0] && !handled; i++)
         rc = modules[i](c, req, method, url, &handled);
@@ -192,7 +195,7 @@ static enum MHD_Result route(struct MHD_Connection *c, request_t *req, const cha
     }
     if (strcmp(url, API "/reports") == 0) {
         req->route = "reports";
-        return strcmp(method, "POST") == 0 ? submit_report(c, req) : http_wrong_method(c, req, "POST");
+        return strcmp(method, "POST") == 0 ? submit_report(c, req) : http_wrong_method(c, req, "GET, HEAD, POST");
     }
     if (strncmp(url, API "/reports/", sizeof API "/reports/" - 1) == 0 && !strchr(url + sizeof API "/reports/" - 1, '/')) {
         req->route = "report";

@@ -34,6 +34,8 @@ static const config_option_t gateway_options[] = {
     {"ADUAN_RATE_SURVEY_BURST", "20", "survey answers at once, per client address and per report"},
     {"ADUAN_RATE_OPEN311_PER_MINUTE", "120", "Open311 submissions per minute, per client address and per API key"},
     {"ADUAN_RATE_OPEN311_BURST", "60", "Open311 submissions at once, per client address and per API key"},
+    {"ADUAN_RATE_SUPPORT_PER_MINUTE", "20", "supports (\"dukung\") per minute, per client address"},
+    {"ADUAN_RATE_SUPPORT_BURST", "20", "supports (\"dukung\") at once, per client address"},
     {"ADUAN_OPEN311_URL", "", "public base URL of /open311/v2 named by discovery (default: from the Host header)"},
     {"ADUAN_OPEN311_JURISDICTION", "aduan", "the jurisdiction_id Open311 clients may send (any other is 404)"},
     {"ADUAN_OPEN311_CONTACT", "the operator of this aduan instance", "discovery's contact"},

@@ -17,7 +17,7 @@
  * buckets. */
 #define IPV6_CLIENT_BITS 64
 
-static const char *const kind_names[RATE_KIND_COUNT] = {"SIGN_IN", "SUBMISSION", "REPORTER", "SURVEY", "OPEN311"};
+static const char *const kind_names[RATE_KIND_COUNT] = {"SIGN_IN", "SUBMISSION", "REPORTER", "SURVEY", "OPEN311", "SUPPORT"};
 
 static rate_limiter_t *limiter;
 static trusted_proxies_t proxies;

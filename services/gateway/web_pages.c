@@ -95,6 +95,8 @@ static const char *page_of(const char *url)
         return "index.html";
     if (strcmp(url, "/kirim") == 0)
         return "submit.html";
+    if (strcmp(url, "/laporan") == 0)
+        return "list.html";
     if (strncmp(url, "/lapor/", 7) == 0 && url[7] && !strchr(url + 7, '/'))
         return "track.html";
     return NULL;

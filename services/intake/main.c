@@ -9,6 +9,8 @@
 #include "intake_commands.h"
 #include "lifecycle_commands.h"
 #include "open311_commands.h"
+#include "public_list.h"
+#include "support_commands.h"
 #include "logger.h"
 #include "service.h"
 #include "service_db.h"
@@ -116,6 +118,7 @@ int main(int argc, char **argv)
         logger_error("%s", reason);
         exit_code = 1;
     } else if (intake_commands_register(m.server, &m.intake) != 0 || open311_commands_register(m.server, &m.intake) != 0
+               || public_list_register(m.server, &m.intake) != 0 || support_commands_register(m.server, &m.intake) != 0
                || lifecycle_commands_register(m.server, &m.lifecycle) != 0)
         exit_code = 1;
     else {

@@ -375,8 +375,9 @@ int fanout_event(db_t *db, const event_t *event, const fanout_settings_t *settin
     fanout_t f = {.event = event, .settings = settings};
     *created = 0;
     /* The reporter's own choice about being told: there is nobody to tell of it, and a catch-all
-     * webhook has no business knowing it. */
-    if (strcmp(event->type, EVENT_NOTIFICATIONS_CHANGED) == 0)
+     * webhook has no business knowing it. A support is counted, not announced: one e-mail per
+     * supporter would bury the steps the reporter waits for. */
+    if (strcmp(event->type, EVENT_NOTIFICATIONS_CHANGED) == 0 || strcmp(event->type, EVENT_REPORT_SUPPORTED) == 0)
         return 0;
     if (!(f.event_json = event_to_json(event))) {
         snprintf(error->message, sizeof error->message, "cannot read event %s", event->id);

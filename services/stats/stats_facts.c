@@ -34,6 +34,11 @@ static const char transition_sql[] =
     "                      WHEN $4 = 'report.reopened' THEN NULL ELSE completed_at END "
     "WHERE tracking_id = $1 AND last_seq < $2::bigint";
 
+/* $1 tracking id, $2 seq, $3 the report's count of supporters after this one. */
+static const char supported_sql[] =
+    "UPDATE stat_reports SET last_seq = $2::bigint, supports = $3::int "
+    "WHERE tracking_id = $1 AND last_seq < $2::bigint";
+
 /* $1 tracking id, $2 seq, $3 the clock that ran out. */
 static const char missed_sql[] =
     "UPDATE stat_reports SET last_seq = $2::bigint, "
@@ -58,6 +63,13 @@ static int apply_payload(db_t *db, const event_t *e, json_t *payload, db_error_t
                                 text_of(payload, "category"), text_of(payload, "region"),
                                 text_of(payload, "channel"), text_of(payload, "status")};
         return db_exec_ok(db, submitted_sql, 8, params, error);
+    }
+    if (strcmp(e->type, EVENT_REPORT_SUPPORTED) == 0) {
+        json_t *count = json_object_get(payload, "supports");
+        char supports[24];
+        snprintf(supports, sizeof supports, "%lld", json_is_integer(count) ? (long long) json_integer_value(count) : 0LL);
+        const char *params[] = {e->tracking_id, seq, supports};
+        return db_exec_ok(db, supported_sql, 3, params, error);
     }
     if (strcmp(e->type, "report.deadline_missed") == 0) {
         const char *params[] = {e->tracking_id, seq, text_of(payload, "deadline")};

@@ -38,6 +38,7 @@
     "'archived', " COUNT("g.status = 'archived'") ", " \
     "'transferred', " COUNT("g.status = 'transferred'") ", " \
     "'ever_postponed', " COUNT("g.ever_postponed") ", 'ever_transferred', " COUNT("g.ever_transferred") ", " \
+    "'supports', " SHOWN("sum(g.supports)") ", " \
     "'completion_rate', " SHOWN("round(100.0 * count(*) FILTER (WHERE g.public_status = 'completed') / count(*), 2)") ", " \
     "'seconds_to_verification', json_build_object('median', " SHOWN(MEDIAN("g.submitted_at", "g.verified_at")) \
     "    , 'p90', " SHOWN(P90("g.submitted_at", "g.verified_at")) "), " \

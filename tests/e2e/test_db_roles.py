@@ -51,6 +51,7 @@ MAP = {
     "report_actions": grants((LIFECYCLE, SI), ("aduan_notify", S)),
     "report_deadlines": grants((LIFECYCLE, SIU)),
     "attachments": grants(("aduan_intake", SI)),
+    "report_supports": grants(("aduan_intake", SI)),
     "submission_keys": grants(("aduan_intake", SID)),
     "report_prechecks": grants((["aduan_intake", "aduan_route"], S), ("aduan_verify", SI)),
     # stats may UPDATE events.seq only (the sequencer's numbering): checked column by column below

@@ -191,6 +191,40 @@ const aduan = (() => {
     return byCode;
   }
 
+  /* The category tree as <optgroup>s of `select`, after a first option `firstLabel` (value ""). */
+  function fillCategories(select, categories, firstLabel) {
+    select.append(element('option', {value: ''}, firstLabel));
+    for (const group of categories.values()) {
+      if (group.parent_code) continue;
+      const optgroup = element('optgroup', {label: group.name});
+      optgroup.append(element('option', {value: group.code}, t('submit.category_general', {name: group.name})));
+      for (const sub of categories.values())
+        if (sub.parent_code === group.code) optgroup.append(element('option', {value: sub.code}, sub.name));
+      select.append(optgroup);
+    }
+  }
+
+  /* Region names as people type them, "Kecamatan Batam Kota, Kota Batam", offered in `datalist`:
+   * {code(typed): the code, or null when the name is unknown or ambiguous; name(code)}. */
+  function regionNames(regions, datalist) {
+    const byName = new Map(), ofCode = new Map();
+    for (const region of regions.values()) {
+      const parent = regions.get(region.parent_code);
+      const name = parent ? region.name + ', ' + parent.name : region.name;
+      byName.set(name.toLowerCase(), region.code);
+      ofCode.set(region.code, name);
+      datalist.append(element('option', {value: name}));
+    }
+    function code(typed) {
+      const wanted = typed.trim().toLowerCase();
+      if (byName.has(wanted)) return byName.get(wanted);
+      const matches = [...byName.keys()].filter((name) => name.split(',')[0] === wanted);
+      return matches.length === 1 ? byName.get(matches[0]) : null;
+    }
+    return {code, name: (regionCode) => ofCode.get(regionCode)};
+  }
+
   return {t, start, api, upload, fileUrl, uploadReason, newKey, tokens, dateInWords, clearErrors, showProblem, element, reference,
+          fillCategories, regionNames,
           language: () => lang};
 })();

@@ -10,37 +10,9 @@ aduan.start(async () => {
     fetch('/web-config.json').then((r) => r.json()).catch(() => ({tile_url: ''})),
     aduan.reference('categories'), aduan.reference('regions')]);
 
-  function fillCategories() {
-    const select = $('category');
-    select.append(aduan.element('option', {value: ''}, aduan.t('submit.choose')));
-    for (const group of categories.values()) {
-      if (group.parent_code) continue;
-      const optgroup = aduan.element('optgroup', {label: group.name});
-      optgroup.append(aduan.element('option', {value: group.code}, aduan.t('submit.category_general', {name: group.name})));
-      for (const sub of categories.values())
-        if (sub.parent_code === group.code) optgroup.append(aduan.element('option', {value: sub.code}, sub.name));
-      select.append(optgroup);
-    }
-  }
-
-  /* Region names as people type them, "Kecamatan Batam Kota, Kota Batam", to codes. */
-  const regionByName = new Map();
-  function fillRegions() {
-    const list = $('region-names');
-    for (const region of regions.values()) {
-      const parent = regions.get(region.parent_code);
-      const name = parent ? region.name + ', ' + parent.name : region.name;
-      regionByName.set(name.toLowerCase(), region.code);
-      list.append(aduan.element('option', {value: name}));
-    }
-  }
-
-  function regionCode() {
-    const typed = form.region.value.trim().toLowerCase();
-    if (regionByName.has(typed)) return regionByName.get(typed);
-    const matches = [...regionByName.keys()].filter((name) => name.split(',')[0] === typed);
-    return matches.length === 1 ? regionByName.get(matches[0]) : null;
-  }
+  aduan.fillCategories($('category'), categories, aduan.t('submit.choose'));
+  const regionNames = aduan.regionNames(regions, $('region-names'));
+  const regionCode = () => regionNames.code(form.region.value);
 
   let pin = null;
   let map = null;
@@ -161,7 +133,6 @@ aduan.start(async () => {
   });
 
   $('incident-date').max = new Date().toISOString().slice(0, 10);
-  fillCategories();
-  fillRegions();
   startMap();
+  similarReports.watch(form);
 });

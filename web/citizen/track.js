@@ -207,4 +207,5 @@ aduan.start(async () => {
   $('files-heading').tabIndex = -1;
   buildSurvey();
   await load();
+  await supportPart.show(id);
 });

@@ -1,0 +1,134 @@
+"""The public list and map (/laporan) in a real browser against the real services: filters and
+full-text search, the pins on a map whose tiles cannot be had, a confidential report never shown,
+the English switch, a 360 px phone screen and axe-core (no serious or critical violation). The
+browser, the system and the helpers are those of test_pages.py."""
+import unittest
+import urllib.parse
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from aduan_harness import valid_report
+from test_pages import PagesTest, catalogue
+
+
+class PublicPagesTest(PagesTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ids = {}
+        for name, overrides in {
+            "road": dict(title="Jalan berlubang kenari", body="Lubang besar di jalan Kenari membahayakan motor."),
+            "lamp": dict(title="Lampu jalan padam", body="Lampu jalan mati sejak minggu lalu di gang Melati.",
+                         category="JALAN.PJU", location={"address": "Gang Melati", "lat": 1.13, "lon": 104.05}),
+            "secret": dict(title="Rahasia loket kenari", body="Petugas loket kenari meminta uang tambahan.",
+                           confidential=True),
+        }.items():
+            status, _, doc = cls.sys.json("POST", "/api/v1/reports", valid_report(**overrides))
+            assert status == 201, doc
+            cls.ids[name] = doc["tracking_id"]
+
+    def listed(self):
+        return [li.get_attribute("data-tracking-id") for li in self.browser.find_elements(By.CSS_SELECTOR, "#results li")]
+
+    def search(self):
+        before = self.browser.execute_script("return document.getElementById('results').innerHTML")
+        self.by_id("filter-form").find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.wait(lambda: self.browser.execute_script("return document.getElementById('results').innerHTML")
+                  != before, "the list changed")
+
+    def test_list_filters_and_map_without_tiles(self):
+        self.open("/laporan")
+        self.assertEqual(set(self.listed()), {self.ids["road"], self.ids["lamp"]})
+        self.assertNotIn("Rahasia", self.by_id("results").text)
+        self.wait(lambda: self.by_id("map-state").text == catalogue("id")["list.tiles_unavailable"], "no tiles said")
+        self.assertEqual(self.by_id("map").get_attribute("data-pins"), "2", "both pins on the map without tiles")
+        self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, "#map path.leaflet-interactive")), 2)
+        self.assert_accessible("the public list")
+        self.by_id("q").send_keys("kenari")
+        self.search()
+        self.assertEqual(self.listed(), [self.ids["road"]])
+        query = urllib.parse.parse_qs(urllib.parse.urlparse(self.browser.current_url).query)
+        self.assertEqual(query, {"q": ["kenari"]}, "the search is kept in the URL")
+        self.by_id("q").clear()
+        Select(self.by_id("category")).select_by_value("JALAN.PJU")
+        self.search()
+        self.assertEqual(self.listed(), [self.ids["lamp"]])
+        Select(self.by_id("category")).select_by_value("")
+        Select(self.by_id("status")).select_by_value("completed")
+        self.search()
+        self.assertEqual(self.listed(), [])
+        self.assertEqual(self.by_id("result-count").text, catalogue("id")["list.none"])
+        # A shared link opens the same search, and its result leads to the report's page.
+        self.open("/laporan?region=21.71&q=lampu")
+        self.assertEqual(self.by_id("region").get_attribute("value"), "Kota Batam, Kepulauan Riau")
+        self.assertEqual(self.listed(), [self.ids["lamp"]])
+        self.browser.find_element(By.CSS_SELECTOR, "#results a").click()
+        self.wait(lambda: self.browser.current_url.endswith("/lapor/" + self.ids["lamp"]), "the report's page")
+
+    def support_on_page(self, tracking_id):
+        self.open(f"/lapor/{tracking_id}")
+        self.wait(lambda: not self.by_id("support-part").get_attribute("hidden"), "the support part")
+        return self.by_id("support-button")
+
+    def test_support_once_per_person(self):
+        tid, id_text = self.ids["road"], catalogue("id")
+        button = self.support_on_page(tid)
+        self.assertEqual(self.by_id("support-count").text, id_text["support.count"].format(count=0))
+        self.assert_accessible("a report with its support part")
+        button.click()
+        self.wait(lambda: self.by_id("support-state").text == id_text["support.thanks"], "thanked")
+        self.assertEqual(self.by_id("support-count").text, id_text["support.count"].format(count=1))
+        self.assertFalse(self.support_on_page(tid).is_enabled(), "supported once: the button is off")
+        # The same person whose page forgot it had supported is still counted once.
+        supporter = self.browser.execute_script("return localStorage.getItem('aduan.supporter')")
+        self.browser.execute_script(f"localStorage.removeItem('aduan.supported.{tid}')")
+        self.support_on_page(tid).click()
+        self.wait(lambda: self.by_id("support-state").text == id_text["support.already"], "already counted")
+        self.assertEqual(self.by_id("support-count").text, id_text["support.count"].format(count=1))
+        self.assertEqual(self.browser.execute_script("return localStorage.getItem('aduan.supporter')"), supporter)
+        # Another person (another browser's storage) counts.
+        self.browser.execute_script("localStorage.clear()")
+        self.support_on_page(tid).click()
+        self.wait(lambda: self.by_id("support-count").text == id_text["support.count"].format(count=2), "two")
+        self.open("/laporan?q=kenari")
+        self.assertIn(id_text["support.count"].format(count=2), self.by_id("results").text)
+        # A confidential report offers no support.
+        self.open(f"/lapor/{self.ids['secret']}")
+        self.assertTrue(self.by_id("support-part").get_attribute("hidden"))
+
+    def test_submit_form_offers_a_similar_report(self):
+        self.open("/kirim")
+        self.by_id("title").send_keys("Lampu jalan padam")
+        self.by_id("body").send_keys("Lampu jalan mati di gang Melati sejak minggu lalu.")
+        self.by_id("title").click()  # leaving the text: its change is seen
+        self.wait(lambda: not self.by_id("similar-part").get_attribute("hidden"), "similar reports offered")
+        offered = [li.get_attribute("data-tracking-id")
+                   for li in self.browser.find_elements(By.CSS_SELECTOR, "#similar li")]
+        self.assertEqual(offered[0], self.ids["lamp"])
+        self.assertNotIn(self.ids["secret"], offered)
+        self.assert_accessible("the form offering a similar report")
+        self.browser.find_element(By.CSS_SELECTOR, "#similar a").click()
+        self.wait(lambda: self.browser.current_url.endswith("/lapor/" + self.ids["lamp"]), "its page, to support it")
+
+    def test_english_and_phone_screen(self):
+        self.open("/laporan?lang=en")
+        self.assertEqual(self.browser.find_element(By.TAG_NAME, "h1").text, catalogue("en")["list.heading"])
+        self.assertIn(catalogue("en")["bucket.not_yet_verified"], self.by_id("results").text)
+        self.assert_accessible("the public list in English")
+        self.browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                     {"width": 360, "height": 740, "deviceScaleFactor": 2, "mobile": True})
+        self.open("/laporan?lang=id")
+        width = self.browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        self.assertLessEqual(width[0], width[1], "/laporan scrolls sideways on 360 px")
+        self.assert_accessible("/laporan on 360 px")
+
+
+def load_tests(loader, tests, pattern):
+    """Only this file's tests: those of test_pages.py run in their own suite."""
+    names = [name for name in PublicPagesTest.__dict__ if name.startswith("test")]
+    return unittest.TestSuite(PublicPagesTest(name) for name in names)
+
+
+if __name__ == "__main__":
+    unittest.main()
