@@ -91,7 +91,7 @@ done
 step "aduan.env names every setting"
 env_file=$root/etc/aduan/aduan.env
 for program in $programs; do
-  for setting in $(in_root "/$program" --help | grep -oE '^  ADUAN_[A-Z_]+' | sort -u); do
+  for setting in $(in_root "/$program" --help | grep -oE '^  ADUAN_[A-Z0-9_]+' | sort -u); do
     case "$setting" in
       ADUAN_ADMIN_ADDR|ADUAN_CURVE_SECRET) grep -q "^#.*$setting" "$env_file" ;;   # set by each unit
       ADUAN_*_DB_URL) grep -q "^ADUAN_$setting\|$setting" "$env_file" || grep -q "^$setting=" "$root/etc/aduan/secrets.env" ;;
