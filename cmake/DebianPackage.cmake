@@ -11,7 +11,8 @@ set(ADUAN_DEB_SERVICES
     "verify|9182|pre-checks and the verification desk"
     "route|9183|routing, dispatch, follow-up and deadlines"
     "notify|9184|e-mail, webhooks and SMS"
-    "stats|9186|the event hub and the statistics")
+    "stats|9186|the event hub and the statistics"
+    "federate|9187|forwarding to upstream Open311 servers")
 foreach(entry IN LISTS ADUAN_DEB_SERVICES)
   string(REPLACE "|" ";" fields "${entry}")
   list(GET fields 0 NAME)

@@ -10,7 +10,8 @@
 # terminal. Ctrl-C stops everything cleanly; the next start reuses the data.
 #   deploy/run-local.sh                 start the local system
 #   deploy/run-local.sh restart NAME    restart one service (gateway, intake, verify, route, notify,
-#                                       stats) of the running local system, e.g. after a setting changed
+#                                       stats, federate) of the running local system, e.g. after a
+#                                       setting changed
 #
 # E-mail goes to a local mail sink (a real SMTP server on 127.0.0.1:2525 that keeps every message in
 # .aduan/mail/ as .eml files with an index.jsonl) unless ADUAN_SMTP_URL names a real mail server.
@@ -18,19 +19,21 @@
 # CURVE keys (docs/operations.md "Keys"): made on the first start into .aduan/keys (aduan-admin keys),
 # one pair per service plus "admin" (aduan-admin rebuild-stats) and "analytics" (aduan-tail and the
 # example consumer); every service gets its own secret and the folder as its allow-list.
+# aduan-federate reads its upstreams' api_keys from .aduan/upstreams (docs/open311.md "Federation"),
+# made empty: with no upstream it forwards nothing.
 #
 # Settings: ADUAN_HTTP_ADDR (default 127.0.0.1:8080) and any other ADUAN_* variable are passed on.
 # For a second system beside the first (the tests do this), three settings of the runner itself:
 #   ADUAN_LOCAL_DIR        the state folder instead of .aduan in the checkout
 #   ADUAN_LOCAL_BUILD      an existing build folder to run; nothing is installed or built
 #   ADUAN_LOCAL_PORT_BASE  a free block of 100 ports for everything the runner starts instead of the
-#                          defaults (admin BASE+0..6, commands BASE+11..15, stream BASE+20..21,
+#                          defaults (admin BASE+0..7, commands BASE+11..15, stream BASE+20..21,
 #                          mail sink BASE+25, HTTP BASE+80)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 state=${ADUAN_LOCAL_DIR:-$top/.aduan}
 run=$state/run   # what a running runner tells `restart`: its pid, each service's pid and admin address
-names="gateway intake verify route notify stats"
+names="gateway intake verify route notify stats federate"
 
 # `restart NAME`: the supervisor starts a service again as soon as it stops; a request file makes
 # it do so at once, without the pause that follows a crash.
@@ -78,15 +81,20 @@ if [ -n "${ADUAN_LOCAL_PORT_BASE:-}" ]; then
 fi
 
 keys=$state/keys
+key_pairs="gateway:gateway intake:service verify:service route:service notify:service stats:service
+           federate:service admin:admin analytics:analytics"
 if [ ! -d "$keys" ]; then
   mkdir -p "$keys.new" && chmod 700 "$keys.new"
-  for pair in gateway:gateway intake:service verify:service route:service notify:service stats:service \
-              admin:admin analytics:analytics; do
+  for pair in $key_pairs; do
     "$bin/aduan-admin" keys "${pair%%:*}" "${pair##*:}" "$keys.new" >/dev/null
   done
   mv "$keys.new" "$keys"   # all or none: a half-made folder is made again next time
   echo "aduan: CURVE keys made in $keys" >&2
 fi
+# A folder made before a service was added lacks only that service's pair.
+for pair in $key_pairs; do
+  [ -e "$keys/${pair%%:*}.cert" ] || "$bin/aduan-admin" keys "${pair%%:*}" "${pair##*:}" "$keys" >/dev/null
+done
 export ADUAN_CURVE_PEERS=$keys
 
 db_url=$("$top/tests/harness/pg_cluster.sh" start "$state/pg")
@@ -111,6 +119,8 @@ secret_file() {
 }
 export ADUAN_IDEMPOTENCY_SECRET=${ADUAN_IDEMPOTENCY_SECRET:-$(secret_file "$state/idempotency-secret")}
 export ADUAN_DELIVERY_ID_KEY=${ADUAN_DELIVERY_ID_KEY:-$(secret_file "$state/delivery-id.key")}
+export ADUAN_FEDERATE_KEYS_DIR=${ADUAN_FEDERATE_KEYS_DIR:-$state/upstreams}
+mkdir -p -m 700 "$ADUAN_FEDERATE_KEYS_DIR"
 
 # One replica of each: aduan-notify binds its commands where the gateway looks for them by default
 # (tcp://127.0.0.1:7104); stated here because the two must agree.
@@ -127,6 +137,7 @@ services=(
   "verify  aduan-verify  127.0.0.1:$(port 2 9182)"
   "route   aduan-route   127.0.0.1:$(port 3 9183)"
   "notify  aduan-notify  127.0.0.1:$(port 4 9184)"
+  "federate aduan-federate 127.0.0.1:$(port 7 9187)"
   "gateway aduan-gateway 127.0.0.1:$(port 0 9180)"
 )
 

@@ -54,7 +54,8 @@ static int init_database(const config_t *config)
 
 static const char *const init_key_pairs[][2] = {
     {"gateway", "gateway"}, {"intake", "service"}, {"verify", "service"},     {"route", "service"},
-    {"notify", "service"},  {"stats", "service"},  {"analytics", "analytics"}, {"admin", "admin"},
+    {"notify", "service"},  {"stats", "service"},  {"federate", "service"}, {"analytics", "analytics"},
+    {"admin", "admin"},
 };
 
 /* The services read their secret keys as the group aduan; the admin's and the analytics client's

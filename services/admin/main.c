@@ -13,7 +13,7 @@
  *   migrate        the database owner (ADUAN_DB_URL): applies migrations and seed data, then creates
  *                  the service roles and grants each its tables (db/grants.sql); run it once before
  *                  the services start and again after each upgrade — the services wait for it.
- *                  Given the services' URLs (ADUAN_GATEWAY_DB_URL ... ADUAN_STATS_DB_URL), it also
+ *                  Given the services' URLs (ADUAN_GATEWAY_DB_URL ... ADUAN_FEDERATE_DB_URL), it also
  *                  sets each role's password to the one in its URL;
  *   create-staff   the gateway's role (aduan_gateway: ADUAN_GATEWAY_DB_URL when set, else ADUAN_DB_URL):
  *                  staff is the gateway's table and
@@ -64,6 +64,7 @@ static const config_option_t admin_settings[] = {
     {"ADUAN_ROUTE_DB_URL", "", "migrate: likewise for aduan_route"},
     {"ADUAN_NOTIFY_DB_URL", "", "migrate: likewise for aduan_notify"},
     {"ADUAN_STATS_DB_URL", "", "migrate: likewise for aduan_stats"},
+    {"ADUAN_FEDERATE_DB_URL", "", "migrate: likewise for aduan_federate"},
     {"ADUAN_STATS_ENDPOINTS", "tcp://127.0.0.1:7105", "rebuild-stats: aduan-stats replicas' query endpoints"},
     {"ADUAN_REBUILD_TIMEOUT_MS", "600000", "rebuild-stats: how long a recount of the whole log may take"},
     {"ADUAN_ENV_FILES", DEFAULT_ENV_FILES, "settings files read first, colon-separated (empty: none)"},

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const role_password_services[] = {"gateway", "intake", "verify", "route", "notify", "stats"};
+const char *const role_password_services[] = {"gateway", "intake", "verify", "route", "notify", "stats", "federate"};
 const size_t role_password_services_count = sizeof role_password_services / sizeof role_password_services[0];
 
 typedef struct {

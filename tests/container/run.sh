@@ -103,16 +103,16 @@ build "$here/mail-sink.Containerfile" "$mail_image"
 # made for this run the way deploy/compose.yaml tells an operator to: by the image's own
 # `aduan-admin keys`, as root in the image, then given to its user 10001.
 step "making the CURVE keys and the secrets"
-mkdir -p "$work/mail" "$work/keys" "$work/secrets"
+mkdir -p "$work/mail" "$work/keys" "$work/secrets/upstreams"
 podman run --rm --no-healthcheck --network none -u 0 -v "$work/keys:/keys" -v "$work/secrets:/secrets" "$image" sh -c '
   set -e
   for p in gateway:gateway intake:service verify:service route:service notify:service stats:service \
-    admin:admin analytics:analytics; do aduan-admin keys ${p%:*} ${p#*:} /keys >/dev/null; done
+    federate:service admin:admin analytics:analytics; do aduan-admin keys ${p%:*} ${p#*:} /keys >/dev/null; done
   for f in idempotency.secret delivery-id.key; do
     (umask 077; head -c 32 /dev/urandom | od -An -v -tx1 | tr -d " \n" > /secrets/$f); done
   chown -R 10001 /keys /secrets'
-[ "$(find "$work/keys" -name '*.cert' | wc -l)" = 8 ] && [ "$(find "$work/keys" -name '*.cert_secret' | wc -l)" = 8 ] \
-  || { echo "container test: aduan-admin keys did not make 8 key pairs" >&2; exit 1; }
+[ "$(find "$work/keys" -name '*.cert' | wc -l)" = 9 ] && [ "$(find "$work/keys" -name '*.cert_secret' | wc -l)" = 9 ] \
+  || { echo "container test: aduan-admin keys did not make 9 key pairs" >&2; exit 1; }
 grep -qxE '[0-9a-f]{64}' "$work/secrets/idempotency.secret" && grep -qxE '[0-9a-f]{64}' "$work/secrets/delivery-id.key" \
   || { echo "container test: the secrets are not 64 hex digits" >&2; exit 1; }
 
@@ -127,7 +127,7 @@ done
 [ "$(podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "${project}_migrate_1")" = "exited 0" ] \
   || { echo "container test: aduan-admin migrate did not finish" >&2; exit 1; }
 services=(intake-1_1 intake-2_1 verify-1_1 verify-2_1 route-1_1 route-2_1 notify-1_1 notify-2_1
-          stats-1_1 stats-2_1 gateway_1 gateway_2)
+          stats-1_1 stats-2_1 federate_1 gateway_1 gateway_2)
 for s in "${services[@]}"; do
   for _ in $(seq 1 60); do
     podman healthcheck run "${project}_$s" >/dev/null 2>&1 && break

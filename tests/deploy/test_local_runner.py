@@ -19,9 +19,9 @@ from aduan_harness import valid_report
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUNNER = os.path.join(TOP, "deploy", "run-local.sh")
 BUILD = os.path.dirname(os.environ["ADUAN_BIN_DIR"])
-SERVICES = ["stats", "intake", "verify", "route", "notify", "gateway"]
-ADMIN_OFFSET = {"gateway": 0, "intake": 1, "verify": 2, "route": 3, "notify": 4, "stats": 6}
-PORT_OFFSETS = [0, 1, 2, 3, 4, 6, 11, 12, 13, 14, 15, 20, 21, 25, 80]
+SERVICES = ["stats", "intake", "verify", "route", "notify", "federate", "gateway"]
+ADMIN_OFFSET = {"gateway": 0, "intake": 1, "verify": 2, "route": 3, "notify": 4, "stats": 6, "federate": 7}
+PORT_OFFSETS = [0, 1, 2, 3, 4, 6, 7, 11, 12, 13, 14, 15, 20, 21, 25, 80]
 
 
 def free_port_block():

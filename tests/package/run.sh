@@ -76,7 +76,7 @@ rm -f "$root.apt.log"
 
 step "systemd-analyze verify of the units"
 units=(aduan.target)
-for name in gateway intake verify route notify stats; do units+=("aduan-$name.service"); done
+for name in gateway intake verify route notify stats federate; do units+=("aduan-$name.service"); done
 # It exits 0 on unknown keys and bad values (it only says it ignores them): any output is a failure.
 verify=$(in_root systemd-analyze verify "${units[@]/#//lib/systemd/system/}" 2>&1) || fail "systemd-analyze verify: $verify"
 [ -z "$verify" ] || fail "systemd-analyze verify: $verify"
@@ -91,7 +91,7 @@ done
 step "aduan.env names every setting"
 env_file=$root/etc/aduan/aduan.env
 for program in $programs; do
-  for setting in $(in_root "/$program" --help | grep -oE '^  ADUAN_[A-Z_]+' | sort -u); do
+  for setting in $(in_root "/$program" --help | grep -oE '^  ADUAN_[A-Z0-9_]+' | sort -u); do
     case "$setting" in
       ADUAN_ADMIN_ADDR|ADUAN_CURVE_SECRET) grep -q "^#.*$setting" "$env_file" ;;   # set by each unit
       ADUAN_*_DB_URL) grep -q "^ADUAN_$setting\|$setting" "$env_file" || grep -q "^$setting=" "$root/etc/aduan/secrets.env" ;;
@@ -107,8 +107,9 @@ for f in /etc/aduan/aduan.env /etc/aduan/secrets.env /etc/aduan/secrets/idempote
   [ "$mode" = "640 root aduan" ] || fail "$f is $mode, not 640 root aduan"
 done
 [ "$(wc -c <"$root/etc/aduan/secrets/idempotency.secret")" = 64 ] || fail "idempotency secret is not 64 hex digits"
-[ "$(grep -c '^ADUAN_[A-Z]*_DB_URL=postgresql://aduan_[a-z]*:[0-9a-f]\{64\}@localhost/aduan$' "$root/etc/aduan/secrets.env")" = 6 ] \
-  || fail "secrets.env does not hold six role URLs with passwords"
+[ "$(grep -c '^ADUAN_[A-Z]*_DB_URL=postgresql://aduan_[a-z]*:[0-9a-f]\{64\}@localhost/aduan$' "$root/etc/aduan/secrets.env")" = 7 ] \
+  || fail "secrets.env does not hold seven role URLs with passwords"
+[ "$(in_root stat -c '%a %U %G' /etc/aduan/upstreams)" = "750 root aduan" ] || fail "no empty /etc/aduan/upstreams for aduan-federate"
 
 step "aduan-admin init with Debian's PostgreSQL in the root, twice"
 in_root apt-get install -y -qq --no-install-recommends postgresql >"$root.apt.log" 2>&1 \
@@ -122,16 +123,23 @@ pg_started=1
 in_root aduan-admin init || fail "aduan-admin init"
 again=$(in_root aduan-admin init) || fail "a second aduan-admin init"
 grep -q "there already" <<<"$again" && grep -q "made already" <<<"$again" || fail "the second init did not find its work done: $again"
-for name in gateway intake verify route notify stats; do
+for name in gateway intake verify route notify stats federate; do
   [ "$(in_root stat -c '%a %G' "/etc/aduan/keys/$name.cert_secret")" = "640 aduan" ] || fail "key of $name is not 0640 for the group aduan"
 done
 # Each service's role signs in over TCP with the password of its URL in secrets.env.
-for name in gateway intake verify route notify stats; do
+for name in gateway intake verify route notify stats federate; do
   url=$(grep "^ADUAN_${name^^}_DB_URL=" "$root/etc/aduan/secrets.env" | cut -d= -f2-)
   in_root runuser -u aduan -- psql -Atqc 'SELECT current_user' "$url" | grep -qx "aduan_$name" || fail "aduan_$name cannot connect"
 done
 [ "$(in_root runuser -u postgres -- psql -Atqc "SELECT role FROM staff WHERE username = 'admin'" aduan)" = national_admin ] \
   || fail "no first admin"
+
+step "aduan-federate with the package's settings and no upstream starts and idles"
+# As its unit runs it: the settings files, its role and key; still running after 3 s (timeout: 124).
+status=0
+out=$(in_root runuser -u aduan -- sh -c 'set -a; . /etc/aduan/secrets.env; . /etc/aduan/aduan.env
+  ADUAN_DB_URL=$ADUAN_FEDERATE_DB_URL ADUAN_CURVE_SECRET=/etc/aduan/keys/federate.cert_secret exec timeout 3 /usr/bin/aduan-federate' 2>&1) || status=$?
+[ "$status" = 124 ] && grep -q "forwarding to upstream" <<<"$out" || fail "aduan-federate did not keep running (status $status): $out"
 
 step "upgrade (the same package again) keeps the generated secrets and migrates"
 before=$(md5sum "$root/etc/aduan/secrets.env" "$root/etc/aduan/secrets/idempotency.secret")
