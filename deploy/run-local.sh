@@ -154,7 +154,8 @@ supervise() {  # name binary admin-address
     ADUAN_DB_URL=$(role_url "$name") ADUAN_ADMIN_ADDR=$admin ADUAN_CURVE_SECRET=$keys/$name.cert_secret \
       setsid "$bin/$binary" >>"$state/logs/$name.log" 2>&1 &
     child=$!
-    echo "$child" >"$run/$name.pid"
+    # Renamed into place: a reader (restart, the runner test) never sees a half-written file.
+    echo "$child" >"$run/$name.pid.new" && mv -f "$run/$name.pid.new" "$run/$name.pid"
     status=0
     wait "$child" || status=$?
     if [ -e "$run/$name.restart" ]; then

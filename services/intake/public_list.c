@@ -13,7 +13,7 @@
 /* $1 words, $2 category (and its children), $3 region (and below), $4 public bucket, $5 from,
  * $6 to (Jakarta dates), $7 limit, $8 offset, $9 a draft's text, $10 lat, $11 lon. One row more
  * than asked tells whether a next page exists. The text conditions repeat the index expressions
- * of migrations 0030 (full text) and 0004 (trigrams) word for word. */
+ * of migrations 0019 (full text and trigrams) word for word. */
 static const char list_sql[] =
     "WITH found AS (SELECT r.*, CASE WHEN $9::text IS NULL THEN 0 "
     "                  ELSE word_similarity($9::text, r.title || ' ' || r.body) END AS score "

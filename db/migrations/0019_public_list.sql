@@ -5,3 +5,8 @@
 CREATE INDEX reports_public_text ON reports USING gin (to_tsvector('simple', title || ' ' || body))
     WHERE NOT confidential;
 CREATE INDEX reports_public_recent ON reports (submitted_at DESC, id DESC) WHERE NOT confidential;
+-- "Support this one instead" finds open reports whose words resemble a draft (word_similarity,
+-- `<%`): a trigram index over the text alone. The duplicate pre-check's GiST index (0012) leads
+-- with region and category, which the draft's search does not fix.
+CREATE INDEX reports_public_trgm ON reports USING gin ((title || ' ' || body) gin_trgm_ops)
+    WHERE NOT confidential;
