@@ -10,7 +10,7 @@ packages=(
   postgresql postgresql-contrib
   python3 python3-zmq python3-msgpack python3-aiosmtpd
   curl jq util-linux wrk
-  chromium chromium-driver python3-selenium nodejs npm
+  chromium chromium-driver python3-selenium
   dpkg-dev lintian debootstrap
 )
 
@@ -18,6 +18,12 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm (axe-core for the browser tests, the manifests' validators) may come from
+# another source than Debian (NodeSource's nodejs bundles npm and conflicts with Debian's npm):
+# Debian's are installed only when no node or npm is on the PATH at all.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "aduan: installing ${missing[*]}" >&2
