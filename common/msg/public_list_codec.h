@@ -18,7 +18,7 @@ typedef struct {
     char *q;              /* full-text words ('simple' configuration) */
     char *category;       /* a category code: the category and its subcategories */
     char *region;         /* a region code: the region and every region below it */
-    char *status;         /* a public bucket: not_yet_verified | not_yet_followed_up | in_process | completed */
+    char *status;         /* a listed bucket: not_yet_followed_up | in_process | completed */
     char *from;           /* YYYY-MM-DD, submitted on or after (Jakarta's calendar) */
     char *to;             /* YYYY-MM-DD, submitted on or before */
     char *similar;        /* a draft's text: open reports of the last 90 days whose words resemble it

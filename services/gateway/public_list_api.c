@@ -37,7 +37,9 @@ static bool is_date(const char *s)
 
 static bool is_bucket(const char *s)
 {
-    static const char *const buckets[] = {"not_yet_verified", "not_yet_followed_up", "in_process", "completed"};
+    /* The buckets of listed reports: nothing unverified or archived is listed, so asking for it is
+     * refused like any other unknown bucket rather than answered with an empty page. */
+    static const char *const buckets[] = {"not_yet_followed_up", "in_process", "completed"};
     for (size_t i = 0; i < sizeof buckets / sizeof buckets[0]; i++)
         if (strcmp(s, buckets[i]) == 0)
             return true;
@@ -86,7 +88,7 @@ static void check_arguments(struct MHD_Connection *c, public_list_query_t *q, fi
                          "category and region are codes (letters, digits, '.', '_', '-'; at most 32)");
     if (status && !is_bucket(status))
         field_errors_add(errors, "status", "invalid",
-                         "status is not_yet_verified, not_yet_followed_up, in_process or completed");
+                         "status is not_yet_followed_up, in_process or completed");
     if ((from && !is_date(from)) || (to && !is_date(to)))
         field_errors_add(errors, from && !is_date(from) ? "from" : "to", "invalid",
                          "from and to are dates written YYYY-MM-DD");

@@ -13,12 +13,13 @@
 /* $1 words, $2 category (and its children), $3 region (and below), $4 public bucket, $5 from,
  * $6 to (Jakarta dates), $7 limit, $8 offset, $9 a draft's text, $10 lat, $11 lon. One row more
  * than asked tells whether a next page exists. The text conditions repeat the index expressions
- * of migrations 0019 (full text and trigrams) word for word. */
+ * of migrations 0019 (full text and trigrams) word for word. Only verified buckets are named:
+ * before verification (waiting or postponed) the verifier may still make a report confidential. */
 static const char list_sql[] =
     "WITH found AS (SELECT r.*, CASE WHEN $9::text IS NULL THEN 0 "
     "                  ELSE word_similarity($9::text, r.title || ' ' || r.body) END AS score "
     "  FROM reports r JOIN report_statuses s ON s.status = r.status "
-    "  WHERE NOT r.confidential AND s.public_status <> 'archived' "
+    "  WHERE NOT r.confidential AND s.public_status IN ('not_yet_followed_up', 'in_process', 'completed') "
     "    AND ($1::text IS NULL OR to_tsvector('simple', r.title || ' ' || r.body) "
     "                              @@ plainto_tsquery('simple', $1::text)) "
     "    AND ($2::text IS NULL OR r.category_code = $2::text "
@@ -28,7 +29,7 @@ static const char list_sql[] =
     "    AND ($5::date IS NULL OR r.submitted_at >= ($5::date::timestamp AT TIME ZONE 'Asia/Jakarta')) "
     "    AND ($6::date IS NULL OR r.submitted_at < (($6::date + 1)::timestamp AT TIME ZONE 'Asia/Jakarta')) "
     "    AND ($9::text IS NULL OR ($9::text <% (r.title || ' ' || r.body) AND r.submitted_at > now() - interval '90 days' "
-    "         AND s.public_status IN ('not_yet_verified', 'not_yet_followed_up', 'in_process'))) "
+    "         AND s.public_status IN ('not_yet_followed_up', 'in_process'))) "
     "    AND ($10::float8 IS NULL OR (r.lat IS NOT NULL AND 2 * 6371008.8 * asin(sqrt("
     "         power(sin(radians(r.lat - $10::float8) / 2), 2) + cos(radians($10::float8)) * cos(radians(r.lat)) "
     "         * power(sin(radians(r.lon - $11::float8) / 2), 2))) <= $12::float8)) "

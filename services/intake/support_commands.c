@@ -16,14 +16,19 @@ typedef struct {
     support_count_t out;
 } support_tx_t;
 
-/* The report's id when it is on the public list, locked so that counts and events follow each
- * other in order; 0 when it is not; -1. */
+/* The report's id when it is on the public list (verified: until then its verifier may still make
+ * it confidential), locked so that counts and events follow each other in order; 0 when it is not;
+ * -1. The row is locked before the status is judged: locking through a join re-checks a row that
+ * a concurrent step (routing) just moved against its old status row and drops it. */
 static int64_t public_report(db_t *db, const char *tracking_id, db_error_t *error)
 {
     const char *params[] = {tracking_id};
-    PGresult *r = db_exec(db, "SELECT r.id FROM reports r JOIN report_statuses s ON s.status = r.status "
-                              "WHERE r.tracking_id = $1 AND NOT r.confidential AND s.public_status <> 'archived' "
-                              "FOR UPDATE OF r", 1, params, error);
+    PGresult *r = db_exec(db, "WITH locked AS (SELECT id, status, confidential FROM reports WHERE tracking_id = $1 "
+                              "FOR UPDATE) "
+                              "SELECT l.id FROM locked l JOIN report_statuses s ON s.status = l.status "
+                              "WHERE NOT l.confidential "
+                              "AND s.public_status IN ('not_yet_followed_up', 'in_process', 'completed')",
+                          1, params, error);
     if (!r)
         return -1;
     int64_t id = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;

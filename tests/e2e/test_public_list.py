@@ -2,8 +2,11 @@
 and paging answer from intake's report.list; a confidential report is never listed (neither its
 content nor its tracking id), and no item carries anything of the reporter. And "dukung"
 (/reports/{id}/support): once per supporter id, rate-limited per address, the count in the list
-and in the statistics (report.supported), never for a confidential report."""
+and in the statistics (report.supported), never for a confidential report. A report nobody has
+verified yet (waiting or postponed) may still be made confidential by its verifier: it is neither
+listed, offered as similar nor supportable until it is verified."""
 import json
+import subprocess
 import unittest
 import urllib.parse
 
@@ -12,10 +15,33 @@ from aduan_harness import System, SystemTestCase, valid_report
 REPORTER = {"name": "Wibisono Hartanto", "email": "wibi.hartanto@example.org", "phone": "+62 813-5550-9876"}
 
 
-class PublicList(SystemTestCase):
+def verify(system, auth, tracking_id):
+    """Verified by staff: only then may the report be published."""
+    status, doc = system.act(tracking_id, auth, "verify")
+    assert status == 200, doc
+
+
+class PublicSystemTest(SystemTestCase):
+    """A system whose verifier (national admin) is signed in as cls.nas."""
+    @classmethod
+    def start(cls, hint, **options):
+        cls.sys = System(hint, lifecycle=True, **options).start()
+        cls.sys.create_staff("nas", "national_admin", "NASIONAL")
+        cls.nas = cls.sys.login("nas")
+
+    def get(self, **query):
+        return self.sys.json("GET", "/api/v1/reports?" + urllib.parse.urlencode(query))
+
+    def listed(self, **query):
+        status, headers, doc = self.get(**query)
+        self.assertEqual(status, 200, doc)
+        return [item["tracking_id"] for item in doc["items"]], doc
+
+
+class PublicList(PublicSystemTest):
     @classmethod
     def setUpClass(cls):
-        cls.sys = System("public-list").start()
+        cls.start("public-list")
         cls.ids = {}
         for name, overrides in {
             "road": dict(title="Jalan berlubang kenari", body="Lubang besar di jalan Kenari membahayakan motor."),
@@ -29,17 +55,10 @@ class PublicList(SystemTestCase):
                                           valid_report(reporter=REPORTER, **overrides))
             assert status == 201, doc
             cls.ids[name] = doc["tracking_id"]
-
-    def get(self, **query):
-        return self.sys.json("GET", "/api/v1/reports?" + urllib.parse.urlencode(query))
-
-    def listed(self, **query):
-        status, headers, doc = self.get(**query)
-        self.assertEqual(status, 200, doc)
-        return [item["tracking_id"] for item in doc["items"]], doc
+            verify(cls.sys, cls.nas, doc["tracking_id"])
 
     def test_confidential_never_listed_and_no_reporter(self):
-        for query in ({}, {"q": "kenari"}, {"q": "rahasia"}, {"region": "21"}, {"status": "not_yet_verified"}):
+        for query in ({}, {"q": "kenari"}, {"q": "rahasia"}, {"region": "21"}, {"status": "not_yet_followed_up"}):
             ids, doc = self.listed(**query)
             self.assertNotIn(self.ids["secret"], ids, query)
             text = json.dumps(doc)
@@ -84,7 +103,7 @@ class PublicList(SystemTestCase):
     def test_item_shape(self):
         _, doc = self.listed(q="lampu")
         item = doc["items"][0]
-        self.assertEqual(item["status"], "not_yet_verified")
+        self.assertEqual(item["status"], "not_yet_followed_up")
         self.assertEqual(item["category"]["code"], "JALAN.BERLUBANG")
         self.assertEqual(item["region"]["code"], "21.71")
         self.assertEqual(item["location"], {"lat": 1.1456, "lon": 104.0113})
@@ -104,7 +123,8 @@ class PublicList(SystemTestCase):
         self.assertEqual(status, 422, "at most 5 similar reports")
 
     def test_invalid_arguments(self):
-        for query, field in (({"status": "closed_by_admin"}, "status"), ({"from": "2026-13-01"}, "from"),
+        for query, field in (({"status": "closed_by_admin"}, "status"), ({"status": "not_yet_verified"}, "status"),
+                             ({"status": "archived"}, "status"), ({"from": "2026-13-01"}, "from"),
                              ({"limit": "0"}, "limit"), ({"limit": "101"}, "limit"), ({"offset": "-1"}, "offset"),
                              ({"region": "21;DROP"}, "region"), ({"q": "x" * 201}, "q"),
                              ({"lat": "1.2"}, "lon"), ({"lat": "91", "lon": "104"}, "lat"), ({"similar": "x" * 201}, "similar")):
@@ -118,18 +138,16 @@ class PublicList(SystemTestCase):
 
 
 
-class Support(SystemTestCase):
+class Support(PublicSystemTest):
     @classmethod
     def setUpClass(cls):
-        cls.sys = System("support", with_stats=True,
-                         gateway_env={"ADUAN_RATE_SUPPORT_BURST": "6", "ADUAN_RATE_SUPPORT_PER_MINUTE": "1"}).start()
-        cls.sys.create_staff("nas", "national_admin", "NASIONAL")
-        cls.nas = cls.sys.login("nas")
+        cls.start("support", gateway_env={"ADUAN_RATE_SUPPORT_BURST": "6", "ADUAN_RATE_SUPPORT_PER_MINUTE": "1"})
         cls.ids = {}
         for name, overrides in {"public": {}, "secret": {"confidential": True}}.items():
             status, _, doc = cls.sys.json("POST", "/api/v1/reports", valid_report(**overrides))
             assert status == 201, doc
             cls.ids[name] = doc["tracking_id"]
+            verify(cls.sys, cls.nas, doc["tracking_id"])
 
     def support(self, tid, supporter):
         return self.sys.json("POST", f"/api/v1/reports/{tid}/support", {"supporter": supporter})
@@ -169,6 +187,71 @@ class Support(SystemTestCase):
             status, _, doc = self.sys.json("POST", f"/api/v1/reports/{self.ids['public']}/support", body)
             self.assertEqual(status, 422, body)
             self.assertEqual(doc["errors"][0]["field"], "supporter")
+
+
+class Unverified(PublicSystemTest):
+    """On a system of its own: the reports it adds would change the counts the list tests expect."""
+    @classmethod
+    def setUpClass(cls):
+        cls.start("unverified")
+
+    def test_unverified_neither_listed_nor_supportable_until_verified(self):
+        words = "Genangan air zamrud selokan tersumbat"
+        body = "Selokan zamrud tersumbat sampah sehingga genangan air naik ke jalan."
+        waiting = self.submit(title=words, body=body)
+        postponed = self.submit(title=words + " lagi", body=body)
+        status, doc = self.sys.act(postponed, self.nas, "postpone", reason_code="unclear_location",
+                                   note="Di mana tepatnya?")
+        self.assertEqual((status, doc.get("public_status")), (200, "not_yet_verified"), doc)
+        queries = ({}, {"q": words}, {"q": "zamrud"}, {"similar": words + " " + body}, {"region": "21.71"},
+                   {"category": "JALAN"}, {"status": "not_yet_followed_up"}, {"status": "in_process"},
+                   {"status": "completed"}, {"lat": "1.1456", "lon": "104.0113", "similar": body})
+        for query in queries:
+            ids, doc = self.listed(**query)
+            for tid in (waiting, postponed):
+                self.assertNotIn(tid, ids, query)
+            self.assertNotIn("zamrud", json.dumps(doc).lower(), query)
+        for tid in (waiting, postponed):
+            status, _, doc = self.sys.json("GET", f"/api/v1/reports/{tid}/support")
+            self.assertEqual(status, 404, doc)
+            status, _, doc = self.sys.json("POST", f"/api/v1/reports/{tid}/support", {"supporter": "d" * 32})
+            self.assertEqual(status, 404, doc)
+            status, _, doc = self.sys.json("GET", f"/api/v1/reports/{tid}")
+            self.assertEqual(status, 200, "its own tracking page stays")
+        self.assertEqual(self.sys.db.scalar(
+            "SELECT count(*) FROM report_supports u JOIN reports r ON r.id = u.report_id "
+            f"WHERE r.tracking_id IN ('{waiting}', '{postponed}')"), "0")
+        verify(self.sys, self.nas, waiting)
+        ids, _ = self.listed(q="zamrud")
+        self.assertEqual(ids, [waiting], "listed once verified; the postponed one still not")
+        ids, _ = self.listed(similar=words + " " + body)
+        self.assertEqual(ids, [waiting])
+        status, _, doc = self.sys.json("GET", f"/api/v1/reports/{waiting}/support")
+        self.assertEqual((status, doc), (200, {"supports": 0, "counted": False}))
+
+    def test_support_while_the_status_moves(self):
+        """A support waiting for the row lock of a status change (routing, a follow-up) is counted
+        once the change commits: it used to be refused with 404 (the lock was taken through a join
+        re-checked against the old status)."""
+        tid = self.submit(title="Trotoar retak di taman", body="Trotoar di taman kota retak dan berbahaya.")
+        verify(self.sys, self.nas, tid)
+        self.sys.wait_for(lambda: self.sys.db.scalar(
+            f"SELECT status FROM reports WHERE tracking_id = '{tid}'") == "dispatched", 20, "routed")
+        holder = subprocess.Popen(["psql", self.sys.db.url, "-v", "ON_ERROR_STOP=1", "-qAtc",
+                                   f"BEGIN; UPDATE reports SET status = 'in_process' WHERE tracking_id = '{tid}'; "
+                                   "SELECT pg_sleep(1); COMMIT;"], stdout=subprocess.DEVNULL)
+        try:
+            self.sys.wait_for(lambda: self.sys.db.scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'") == "1", 10, "the lock held")
+            status, _, doc = self.sys.json("POST", f"/api/v1/reports/{tid}/support", {"supporter": "e" * 32})
+        finally:
+            self.assertEqual(holder.wait(timeout=30), 0)
+        self.assertEqual((status, doc), (200, {"supports": 1, "counted": True}))
+
+    def submit(self, **overrides):
+        status, _, doc = self.sys.json("POST", "/api/v1/reports", valid_report(**overrides))
+        self.assertEqual(status, 201, doc)
+        return doc["tracking_id"]
 
 
 if __name__ == "__main__":
