@@ -35,14 +35,19 @@ int open311_store_definition(db_t *db, const char *service_code, char **json, db
 
 /* $1 ids, $2 service codes, $3 statuses (comma lists), $4 start, $5 end, $6 lat, $7 lon, $8 radius
  * (metres), $9 limit, $10 offset, $11 extensions (without: extended_attributes and notes are null, for the
- * gateway to leave out). Ids override every other filter. */
+ * gateway to leave out). Ids override every other filter: whoever names a report reads it like its
+ * tracking page. Any other list names only verified buckets, as the public list does: before
+ * verification (waiting, postponed, or archived from there) the verifier may still make a report
+ * confidential. */
 static const char requests_sql[] =
     "WITH asked AS (SELECT regexp_split_to_array($1, '\\s*,\\s*') AS ids, "
     "                      regexp_split_to_array($2, '\\s*,\\s*') AS codes, "
     "                      regexp_split_to_array($3, '\\s*,\\s*') AS statuses), "
     "found AS (SELECT r.* FROM reports r, asked "
     "  WHERE CASE WHEN asked.ids IS NOT NULL THEN r.tracking_id = ANY (asked.ids) ELSE "
-    "        (asked.codes IS NULL OR r.category_code = ANY (asked.codes)) "
+    "        (SELECT s.public_status FROM report_statuses s WHERE s.status = r.status) "
+    "        IN ('not_yet_followed_up', 'in_process', 'completed') "
+    "    AND (asked.codes IS NULL OR r.category_code = ANY (asked.codes)) "
     "    AND (asked.statuses IS NULL OR (SELECT o.open311 FROM open311_statuses o WHERE o.status = r.status) "
     "                                   = ANY (asked.statuses)) "
     "    AND r.submitted_at >= coalesce($4::timestamptz, coalesce($5::timestamptz, now()) - interval '90 days') "
@@ -87,6 +92,7 @@ int open311_store_requests(db_t *db, const open311_query_t *q, char **json, db_e
     return db_query_value(db, requests_sql, 11, params, json, error);
 }
 
+/* The steps of verified reports only, for the reason given above requests_sql. */
 int open311_store_updates(db_t *db, const open311_query_t *q, char **json, db_error_t *error)
 {
     char limit[16];
@@ -98,7 +104,8 @@ int open311_store_updates(db_t *db, const open311_query_t *q, char **json, db_er
         "  'updated_datetime', " ISO("a.at") ", "
         "  'description', CASE WHEN r.confidential THEN '' ELSE coalesce(a.note, '') END, 'media_url', '') AS doc "
         " FROM report_actions a JOIN reports r ON r.id = a.report_id JOIN open311_statuses o ON o.status = a.status_after "
-        " WHERE a.action <> 'submitted' "
+        " JOIN report_statuses s ON s.status = r.status "
+        " WHERE a.action <> 'submitted' AND s.public_status IN ('not_yet_followed_up', 'in_process', 'completed') "
         "   AND a.at >= coalesce($1::timestamptz, coalesce($2::timestamptz, now()) - interval '90 days') "
         "   AND ($2::timestamptz IS NULL OR a.at <= $2::timestamptz) "
         " ORDER BY a.id LIMIT $3::int) q",

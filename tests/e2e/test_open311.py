@@ -193,6 +193,9 @@ class Open311(SystemTestCase):
         _, b = self.submit(description="Trotoar rusak di depan sekolah dasar.", service_code="JALAN.TROTOAR",
                            lat="-6.2001", long="106.8166")
         ida, idb = a[0]["service_request_id"], b[0]["service_request_id"]
+        for tid in (ida, idb):   # only verified reports are listed
+            status, body = self.sys.act(tid, self.nas, "verify")
+            self.assertEqual(status, 200, body)
         root = self.xml(*self.get("/requests.xml", service_code="JALAN.TROTOAR"))
         ids = [r.find("service_request_id").text for r in root.findall("request")]
         self.assertEqual(ids[:2], [idb, ida])   # newest first
@@ -267,13 +270,16 @@ class Open311(SystemTestCase):
         self.assertEqual(again, [{"update_id": update_id}])
         self.assertEqual(self.sys.db.scalar(f"SELECT count(*) FROM report_actions a JOIN reports r ON r.id = a.report_id "
                                             f"WHERE r.tracking_id = '{tid}' AND a.action = 'add_data'"), "1")
+        # now waiting for verification again: no reporter step fits
+        items = self.errors_xml(self.post("/servicerequestupdates.xml", {**update, "update_id": "fms-78"}), 400)
+        self.assertIn("status", items[0][1])
+        # its updates are listed once it is verified
+        status, body = self.sys.act(tid, self.nas, "verify")
+        self.assertEqual(status, 200, body)
         listed = self.js(*self.get("/servicerequestupdates.json", api_key=self.key))
         mine = [u for u in listed if u["update_id"] == update_id]
         self.assertEqual(mine[0]["description"], "Blok C nomor 12, dekat pos ronda.")
         self.assertEqual(mine[0]["status"], "for_triage")
-        # now waiting for verification again: no reporter step fits
-        items = self.errors_xml(self.post("/servicerequestupdates.xml", {**update, "update_id": "fms-78"}), 400)
-        self.assertIn("status", items[0][1])
         doc = self.js(*self.post("/servicerequestupdates.json", {"api_key": self.key, "status": "MAYBE"}),
                       expected_status=400)
         self.assertEqual(len(doc), 5, doc)   # four missing, one wrong status
@@ -303,6 +309,60 @@ class Open311(SystemTestCase):
         self.assertEqual(len(self.js(*reads[3])), 1)
         near = self.js(*self.get("/requests.json", lat="1.1301", long="104.0501", radius="50"))
         self.assertNotIn(tid, [r["service_request_id"] for r in near])
+
+    def test_unverified_reports_are_not_listed(self):
+        """Until verified (waiting or postponed) a report is on no list, whatever the filter: its verifier
+        may still make it confidential. Its own reads (by id, by token) still answer, as its tracking page."""
+        body = {"api_key": self.fms_key, "service_code": "JALAN.BERLUBANG", "lat": "1.0311", "long": "104.3111",
+                "address_string": "Jl. Belum Diperiksa", "description": "Selokan BELUMVERIF-311 meluap ke jalan."}
+        token = self.js(*self.post("/requests.json", body), expected_status=201)[0]["token"]
+        waiting = self.js(*self.get(f"/tokens/{token}.json"))[0]["service_request_id"]
+        _, made = self.submit(description="Jembatan TUNDA-311 retak.", lat="1.0312", long="104.3112")
+        postponed = made[0]["service_request_id"]
+        status, reply = self.sys.act(postponed, self.nas, "postpone", reason_code="unclear_location", note="Di mana?")
+        self.assertEqual(status, 200, reply)
+        ids = {waiting, postponed}
+
+        def listed():
+            found = set()
+            for fmt in ("xml", "json"):
+                for params in ({}, {"service_code": "JALAN.BERLUBANG"}, {"status": "open"}, {"extensions": "true"},
+                               {"lat": "1.0311", "long": "104.3111", "radius": "500"},
+                               {"start_date": "2026-01-01T00:00:00Z"}):
+                    found |= self.listed_ids(self.get(f"/requests.{fmt}", **params), fmt, "request")
+                found |= self.listed_ids(self.get(f"/servicerequestupdates.{fmt}", api_key=self.key), fmt,
+                                         "request_update")
+            return found
+
+        self.assertEqual(listed() & ids, set())
+        # its own reads answer, with what its tracking page shows publicly
+        for tid in ids:
+            one = self.js(*self.get(f"/requests/{tid}.json"))
+            self.assertEqual([r["service_request_id"] for r in one], [tid])
+            status, _, page = self.sys.json("GET", f"/api/v1/reports/{tid}")
+            self.assertEqual(status, 200, page)
+            self.assertEqual(page["public_status"], "not_yet_verified")
+            self.assertEqual(one[0]["description"], page["body"])
+            self.assertEqual(one[0]["lat"], page["location"]["lat"])
+            root = self.xml(*self.get(f"/requests/{tid}.xml"))
+            self.assertEqual(root.find("request/service_request_id").text, tid)
+        self.assertEqual(self.js(*self.get("/requests.json", service_request_id=waiting))[0]["service_request_id"],
+                         waiting)
+        self.assertEqual(self.xml(*self.get(f"/tokens/{token}.xml")).find("request/service_request_id").text, waiting)
+        # once verified (the postponed one after its reporter adds data), both are listed
+        added = {"api_key": self.key, "service_request_id": postponed, "update_id": "tunda-1", "status": "OPEN",
+                 "updated_datetime": "2026-11-30T09:00:00+07:00", "description": "Jembatan di ujung gang lima."}
+        self.js(*self.post("/servicerequestupdates.json", added), expected_status=201)
+        self.assertEqual(listed() & ids, set())
+        for tid in ids:
+            status, reply = self.sys.act(tid, self.nas, "verify")
+            self.assertEqual(status, 200, reply)
+        self.assertEqual(listed() & ids, ids)
+
+    def listed_ids(self, response, fmt, item):
+        if fmt == "json":
+            return {r["service_request_id"] for r in self.js(*response)}
+        return {r.find("service_request_id").text for r in self.xml(*response).findall(item)}
 
     # -- keys
     def test_admin_endpoint_issues_and_revokes(self):
