@@ -4,6 +4,7 @@ A test gets a fresh database in the throwaway cluster that ctest's fixture start
 (ADUAN_TEST_DB_URL), free loopback ports, and services whose stderr goes to a log file under a
 temporary folder that is kept when a test fails (its path is printed).
 """
+import atexit
 import http.client
 import json
 import os
@@ -49,6 +50,46 @@ UNLIMITED_GATEWAY = {
 }
 
 
+# Suites running side by side (ctest -j, two checkouts on one machine) pick from the same range: a
+# port is claimed across processes by a file naming the claiming process, so two suites never
+# pick the same port between one's check and its service's bind (seen: "Address already in use").
+_PORT_CLAIMS = os.path.join(tempfile.gettempdir(), f"aduan-test-ports-{os.getuid()}")
+
+
+def _claim_port(port):
+    os.makedirs(_PORT_CLAIMS, exist_ok=True)
+    path = os.path.join(_PORT_CLAIMS, str(port))
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        try:
+            with open(path) as f:
+                claimer = f.read()
+            if not claimer:
+                return False  # being written by its claimer
+            os.kill(int(claimer), 0)
+            return False  # its claimer still runs
+        except PermissionError:
+            return False  # another user's process: it runs
+        except (ProcessLookupError, ValueError, FileNotFoundError):
+            try:
+                os.unlink(path)  # left by a process that is gone
+            except FileNotFoundError:
+                pass
+            return _claim_port(port)
+    with os.fdopen(fd, "w") as f:
+        f.write(str(os.getpid()))
+    atexit.register(_release_port, path)
+    return True
+
+
+def _release_port(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
 def free_port():
     rng = random.SystemRandom()
     while True:
@@ -60,6 +101,8 @@ def free_port():
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
+        if not _claim_port(port):
+            continue
         _PORTS_GIVEN.add(port)
         return port
 
