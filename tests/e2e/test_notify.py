@@ -364,7 +364,9 @@ class SmsAndSmtpAuth(NotifyCase):
         self.assertEqual(body["delivery_id"], self.sms.received[0]["delivery_id"])
         self.assertEqual(self.sms.rejected, [])
         self.wait_mails(tid, 1, to="siti.rahma@example.org")
-        sms = self.deliveries(tid, channel="sms")
+        # The provider has the message before notify records its answer: wait for the record.
+        sms = self.sys.wait_for(lambda: [d for d in self.deliveries(tid, channel="sms") if d["status"] != "sending"],
+                                what="the SMS delivery's outcome")
         self.assertEqual([(d["recipient"], d["status"]) for d in sms], [("reporter", "delivered")])
         self.assertNotIn("7000-1234", json.dumps(sms), "staff never see the reporter's number")
 
