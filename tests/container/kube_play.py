@@ -20,9 +20,10 @@ with open(manifest, encoding="utf-8") as f:
     docs = [d for d in yaml.safe_load_all(f) if d]
 
 config = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "aduan-config"]
-deployments = [d for d in docs if d["kind"] == "Deployment"]
-if len(config) != 1 or [d["metadata"]["name"] for d in deployments] != ["gateway"]:
-    sys.exit("kube_play.py: expected the ConfigMap aduan-config and one Deployment, gateway")
+# The gateway is the only Deployment played; the others (aduan-federate) are left out.
+deployments = [d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "gateway"]
+if len(config) != 1 or len(deployments) != 1:
+    sys.exit("kube_play.py: expected the ConfigMap aduan-config and the Deployment gateway")
 gateway = deployments[0]
 pod = gateway["spec"]["template"]["spec"]
 gateway["spec"]["replicas"] = 1
