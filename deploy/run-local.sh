@@ -238,9 +238,10 @@ fi
 cat <<MSG
 
 aduan is running.
-  Pages:    http://$ADUAN_HTTP_ADDR/   (the citizens' pages: submit, follow a report)
-  API:      http://$ADUAN_HTTP_ADDR/api/v1/   (OpenAPI: http://$ADUAN_HTTP_ADDR/api/v1/openapi.json)
-  Staff:    sign in as "admin" with the password in $state/admin-password (POST /api/v1/sessions)
+  Pages:    http://$ADUAN_HTTP_ADDR/   (the citizens' pages: submit, follow a report; public list /laporan)
+  Console:  http://$ADUAN_HTTP_ADDR/konsol   (staff; public dashboard: http://$ADUAN_HTTP_ADDR/dasbor)
+  API:      http://$ADUAN_HTTP_ADDR/api/v1/   (OpenAPI: http://$ADUAN_HTTP_ADDR/api/v1/openapi.json; Open311: /open311/v2/)
+  Staff:    sign in as "admin" with the password in $state/admin-password (the console, or POST /api/v1/sessions)
   Database: psql '$db_url'   (the owner; each service connects as aduan_<service>)
   E-mail:   $( [ "$use_mail_sink" = 1 ] && echo "kept in $state/mail/ (index.jsonl lists them)" || echo "sent through $ADUAN_SMTP_URL" )
   Logs:     $state/logs/   (restarts in runner.log)
