@@ -72,16 +72,6 @@ static enum MHD_Result follow(struct MHD_Connection *c, request_t *req, const ch
     return rc;
 }
 
-/* A token as the links carry it: printable ASCII without spaces; anything else matches nothing. */
-static bool is_token(const char *s)
-{
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n; i++)
-        if (s[i] <= ' ' || s[i] > '~')
-            return false;
-    return n > 0 && n <= FOLLOW_TOKEN_MAX;
-}
-
 static enum MHD_Result by_token(struct MHD_Connection *c, request_t *req, const char *type, const char *token)
 {
     enum MHD_Result rc;
@@ -89,7 +79,7 @@ static enum MHD_Result by_token(struct MHD_Connection *c, request_t *req, const 
     /* Every try counts, a malformed one too: the limit is what keeps guessing slow. */
     if (!request_limits_admit(c, req, RATE_FOLLOW, NULL, &rc))
         return rc;
-    if (!token || !is_token(token))
+    if (!token || !http_is_printable_word(token, 1, FOLLOW_TOKEN_MAX))
         return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "this link is not valid (any more)", NULL, NULL);
     if (mpf_set_string(&q.token, token) != 0)
         return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
