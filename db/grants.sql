@@ -95,6 +95,7 @@ BEGIN
         ('deliveries',             lifecycle, 'SELECT'),  -- the delivery proof in staff views
         ('delivery_attempts',      ARRAY['aduan_notify'], 'SELECT, INSERT, UPDATE'),
         ('inbox_items',            ARRAY['aduan_notify'], 'SELECT, INSERT, UPDATE'),
+        ('report_followers',       ARRAY['aduan_notify'], 'SELECT, INSERT, UPDATE, DELETE'),  -- unsubscribing deletes
         -- federate: upstream Open311 servers (written by operators), the forwards it makes
         ('federation_upstreams',   backend,   'SELECT'),
         ('federation_service_codes', backend, 'SELECT'),

@@ -5,7 +5,8 @@
 
 /* The typed error a command server answers with (envelope type "error"). The gateway maps codes to
  * HTTP statuses: invalid 422, idempotency_mismatch 422, not_found 404, in_flight 409,
- * unavailable 503, internal 500, forbidden 403, conflict 409, not_resendable 409, answered 409;
+ * unavailable 503, internal 500, forbidden 403, conflict 409, not_resendable 409, answered 409,
+ * rate_limited 429;
  * bad_message and unknown_type are 500 there, because they mean the gateway itself sent something
  * wrong. */
 #define ERROR_INVALID              "invalid"
@@ -20,6 +21,7 @@
 #define ERROR_CONFLICT             "conflict"      /* 409: not allowed in the report's current status */
 #define ERROR_NOT_RESENDABLE       "not_resendable" /* 409: the delivery is not dead, or its webhook is off */
 #define ERROR_ANSWERED             "answered"      /* 409: the report's survey was answered already */
+#define ERROR_RATE_LIMITED         "rate_limited"  /* 429: too many asks for one account (an address) */
 
 typedef struct {
     char code[32];

@@ -35,6 +35,10 @@
 #define MSG_REPORT_SUPPORT_COUNT "report.support_count"
 #define MSG_REPORT_NOTIFICATIONS     "report.notifications"      /* intake → report.notifications_set: */
 #define MSG_REPORT_NOTIFICATIONS_SET "report.notifications_set"  /*   reporter_preferences_codec.h */
+#define MSG_REPORT_FOLLOW        "report.follow"        /* notify → follow.state: follow_codec.h */
+#define MSG_FOLLOW_CONFIRM       "follow.confirm"       /* notify → follow.state */
+#define MSG_FOLLOW_UNSUBSCRIBE   "follow.unsubscribe"   /* notify → follow.state */
+#define MSG_FOLLOW_STATE         "follow.state"
 #define MSG_ATTACHMENT_ADD    "attachment.add"     /* intake → attachment.stored: attachment_codec.h */
 #define MSG_ATTACHMENT_STORED "attachment.stored"
 #define MSG_ATTACHMENT_GET    "attachment.get"     /* intake → attachment.data: attachment_codec.h */

@@ -146,6 +146,15 @@ envelope_t *http_command(request_t *req, command_peer_t peer, const char *type, 
     return NULL;
 }
 
+bool http_is_printable_word(const char *s, size_t min, size_t max)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n; i++)
+        if (s[i] <= ' ' || s[i] > '~')
+            return false;
+    return n >= min && n <= max;
+}
+
 bool http_is_json_content_type(const char *type)
 {
     static const char expected[] = "application/json";

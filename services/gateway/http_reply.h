@@ -86,6 +86,9 @@ envelope_t *http_command(request_t *req, command_peer_t peer, const char *type, 
 enum MHD_Result http_wrong_method(struct MHD_Connection *c, request_t *req, const char *allow);
 
 bool http_is_json_content_type(const char *type);
+/* True when s is min to max bytes of printable ASCII without spaces: the shape of the random ids
+ * and tokens clients send (a supporter id, a follower's token). */
+bool http_is_printable_word(const char *s, size_t min, size_t max);
 size_t http_json_depth(json_t *value);
 
 /* The token of an "Authorization: Bearer" header, or NULL. */

@@ -36,6 +36,8 @@ static const config_option_t gateway_options[] = {
     {"ADUAN_RATE_OPEN311_BURST", "60", "Open311 submissions at once, per client address and per API key"},
     {"ADUAN_RATE_SUPPORT_PER_MINUTE", "20", "supports (\"dukung\") per minute, per client address"},
     {"ADUAN_RATE_SUPPORT_BURST", "20", "supports (\"dukung\") at once, per client address"},
+    {"ADUAN_RATE_FOLLOW_PER_MINUTE", "5", "follows asked, confirmed or ended per minute, per client address"},
+    {"ADUAN_RATE_FOLLOW_BURST", "10", "follows asked, confirmed or ended at once, per client address"},
     {"ADUAN_OPEN311_URL", "", "public base URL of /open311/v2 named by discovery (default: from the Host header)"},
     {"ADUAN_OPEN311_JURISDICTION", "aduan", "the jurisdiction_id Open311 clients may send (any other is 404)"},
     {"ADUAN_OPEN311_CONTACT", "the operator of this aduan instance", "discovery's contact"},

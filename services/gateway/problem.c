@@ -65,7 +65,7 @@ const problem_kind_t *problem_for_error_code(const char *code)
         {ERROR_UNAVAILABLE, &PROBLEM_UNAVAILABLE}, {ERROR_INTERNAL, &PROBLEM_INTERNAL},
         {ERROR_FORBIDDEN, &PROBLEM_FORBIDDEN},     {ERROR_CONFLICT, &PROBLEM_ILLEGAL_TRANSITION},
         {ERROR_NOT_RESENDABLE, &PROBLEM_NOT_RESENDABLE},
-        {ERROR_ANSWERED, &PROBLEM_SURVEY_ANSWERED},
+        {ERROR_ANSWERED, &PROBLEM_SURVEY_ANSWERED}, {ERROR_RATE_LIMITED, &PROBLEM_RATE_LIMITED},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(map[i].code, code) == 0)

@@ -33,16 +33,6 @@ static enum MHD_Result ask(struct MHD_Connection *c, request_t *req, const suppo
     return rc;
 }
 
-/* A supporter id as the pages make it (a UUID) or any client may: printable ASCII without spaces. */
-static bool is_supporter(const char *s)
-{
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n; i++)
-        if (s[i] <= ' ' || s[i] > '~')
-            return false;
-    return n >= SUPPORTER_MIN && n <= SUPPORTER_MAX;
-}
-
 static enum MHD_Result support(struct MHD_Connection *c, request_t *req, char *tracking_id)
 {
     enum MHD_Result rc;
@@ -52,7 +42,8 @@ static enum MHD_Result support(struct MHD_Connection *c, request_t *req, char *t
     field_errors_t errors;
     field_errors_clear(&errors);
     const char *supporter = http_json_string(root, "supporter", true, &errors);
-    if (supporter && !is_supporter(supporter))
+    /* A supporter id as the pages make it (a UUID) or any client may. */
+    if (supporter && !http_is_printable_word(supporter, SUPPORTER_MIN, SUPPORTER_MAX))
         field_errors_add(&errors, "supporter", "invalid", "supporter is %d to %d printable characters without spaces",
                          SUPPORTER_MIN, SUPPORTER_MAX);
     support_request_t q = {tracking_id, NULL};

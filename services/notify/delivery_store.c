@@ -23,7 +23,7 @@
     "json_build_object('delivery_id', d.delivery_id, 'event_id', d.event_id, 'event_seq', d.event_seq, " \
     "'event_type', d.event_type, 'tracking_id', d.tracking_id, 'institution', d.institution_code, " \
     "'channel', d.channel, 'recipient_kind', d.recipient_kind, " \
-    "'recipient', CASE d.recipient_kind WHEN 'reporter' THEN 'reporter' " \
+    "'recipient', CASE d.recipient_kind WHEN 'reporter' THEN 'reporter' WHEN 'follower' THEN 'follower' " \
     "    WHEN 'staff' THEN (SELECT s.username FROM staff s WHERE s.id = d.staff_id) " \
     "    ELSE 'webhook ' || d.webhook_id END, " \
     "'webhook_id', d.webhook_id, 'status', d.status, 'attempts', d.attempts, 'max_attempts', d.max_attempts, " \
@@ -54,12 +54,12 @@ void delivery_store_make_id(const unsigned char key[SECRET_SETTING_BYTES], const
 static const char add_sql[] =
     "INSERT INTO deliveries (delivery_id, event_id, event_seq, event_type, report_id, tracking_id, "
     "  institution_code, channel, recipient_kind, recipient, staff_id, webhook_id, language, subject, "
-    "  body_text, body_html, payload, max_attempts, status, attempts, delivered_at) "
+    "  body_text, body_html, payload, max_attempts, status, attempts, delivered_at, list_unsubscribe) "
     "VALUES ($18, "
     "  $1, $2::bigint, $3, NULLIF($4::bigint, 0), $5, $6, $7, $8, $9, NULLIF($10::bigint, 0), "
     "  NULLIF($11::bigint, 0), $12, $13, $14, $15, $16, $17::int, "
     "  CASE WHEN $7 = 'inbox' THEN 'delivered' ELSE 'pending' END, "
-    "  CASE WHEN $7 = 'inbox' THEN 1 ELSE 0 END, CASE WHEN $7 = 'inbox' THEN now() END) "
+    "  CASE WHEN $7 = 'inbox' THEN 1 ELSE 0 END, CASE WHEN $7 = 'inbox' THEN now() END, $19) "
     "ON CONFLICT DO NOTHING RETURNING id";
 
 static int add_inbox_item(db_t *db, const delivery_t *d, const char *row, db_error_t *error)
@@ -83,8 +83,9 @@ int delivery_store_add(db_t *db, const delivery_t *d, bool *created, db_error_t 
     int_text(d->max_attempts, attempts);
     const char *params[] = {d->event_id, seq, d->event_type, report, d->tracking_id, d->institution,
                             d->channel, d->recipient_kind, d->recipient, staff, webhook, d->language,
-                            d->subject, d->body_text, d->body_html, d->payload, attempts, d->delivery_id};
-    PGresult *r = db_exec(db, add_sql, 18, params, error);
+                            d->subject, d->body_text, d->body_html, d->payload, attempts, d->delivery_id,
+                            d->list_unsubscribe};
+    PGresult *r = db_exec(db, add_sql, 19, params, error);
     if (!r)
         return -1;
     *created = PQntuples(r) == 1;
@@ -123,7 +124,7 @@ const char delivery_store_claim_sql[] =
     "  SELECT id, attempts, now() FROM claimed) "
     "SELECT c.id, c.delivery_id, c.channel, c.recipient, c.event_type, c.tracking_id, c.language, c.attempts, "
     "  c.max_attempts, c.subject, c.body_text, c.body_html, c.payload, w.url, w.secret, COALESCE(c.webhook_id, 0), "
-    "  c.retry_from "
+    "  c.retry_from, c.list_unsubscribe "
     "FROM claimed c LEFT JOIN webhooks w ON w.id = c.webhook_id ORDER BY c.next_attempt_at";
 
 static void read_claimed(PGresult *r, int row, claimed_delivery_t *d)
@@ -139,6 +140,7 @@ static void read_claimed(PGresult *r, int row, claimed_delivery_t *d)
         *content[i] = db_value_dup(r, row, 9 + i);
     d->webhook_id = strtoll(PQgetvalue(r, row, 15), NULL, 10);
     d->retry_from = atoi(PQgetvalue(r, row, 16));
+    d->list_unsubscribe = db_value_dup(r, row, 17);
 }
 
 int delivery_store_claim(db_t *db, const char *channels, int max, int per_receiver, int lease_ms,
@@ -170,7 +172,8 @@ int delivery_store_claim(db_t *db, const char *channels, int max, int per_receiv
 void claimed_delivery_clear(claimed_delivery_t *d)
 {
     char *owned[] = {d->delivery_id, d->channel, d->recipient, d->event_type, d->tracking_id, d->language,
-                     d->subject, d->body_text, d->body_html, d->payload, d->url, d->secret};
+                     d->subject, d->body_text, d->body_html, d->payload, d->url, d->secret,
+                     d->list_unsubscribe};
     for (size_t k = 0; k < sizeof owned / sizeof owned[0]; k++)
         free(owned[k]);
     memset(d, 0, sizeof *d);

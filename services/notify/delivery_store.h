@@ -11,7 +11,7 @@
 
 /* Deliveries and their attempts (tables deliveries, delivery_attempts): the proof of who was
  * told what, when, on which channel.
- * - One row per (event, channel, recipient): adding it again (a replayed event, a second replica)
+ * - One row per (event, channel, recipient kind, recipient): adding it again (a replayed event, a second replica)
  *   adds nothing. Its delivery id is derived from that key, so it is the same however often the
  *   event is handled.
  * - A sender claims due rows for a lease (status sending, attempt logged), sends, then records the
@@ -47,6 +47,7 @@ typedef struct {
     const char *language;
     const char *subject, *body_text, *body_html;   /* e-mail, sms text, inbox item */
     const char *payload;                   /* webhook and sms: the JSON body */
+    const char *list_unsubscribe;          /* e-mail: the one-click unsubscribe URL (RFC 8058), or NULL */
     int max_attempts;
 } delivery_t;
 
@@ -60,6 +61,7 @@ typedef struct {
     int attempt, max_attempts;
     int retry_from;                        /* attempts before the last re-send by staff */
     char *subject, *body_text, *body_html, *payload;
+    char *list_unsubscribe;                /* e-mail: RFC 8058 headers when set */
     char *url, *secret;                    /* webhooks: the receiver */
     int64_t webhook_id;
 } claimed_delivery_t;

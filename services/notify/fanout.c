@@ -6,25 +6,15 @@
 #include <string.h>
 
 #include "delivery_store.h"
+#include "follower_store.h"
 #include "db_wakeup.h"
 #include "logger.h"
 #include "notify_template.h"
+#include "template_store.h"
 #include "report_events.h"
 #include "report_lifecycle.h"
 
 #define LANGUAGES 2   /* id, en */
-
-typedef struct {
-    char *subject, *text, *html;
-} message_t;
-
-static void message_clear(message_t *m)
-{
-    free(m->subject);
-    free(m->text);
-    free(m->html);
-    *m = (message_t) {0};
-}
 
 /* A template rendered for this event in one language: every recipient of that template and
  * language gets the same words, so each is rendered (and read from the table) once per event. */
@@ -33,7 +23,7 @@ typedef struct rendered_t {
     int language;
     bool to_reporter;              /* the words differ only in the content they may show */
     bool usable;
-    message_t message;
+    template_message_t message;
     struct rendered_t *next;
 } rendered_t;
 
@@ -155,7 +145,7 @@ static void fanout_clear(fanout_t *f)
     while (f->rendered) {
         rendered_t *next = f->rendered->next;
         free(f->rendered->template);
-        message_clear(&f->rendered->message);
+        template_message_clear(&f->rendered->message);
         free(f->rendered);
         f->rendered = next;
     }
@@ -164,39 +154,25 @@ static void fanout_clear(fanout_t *f)
     PQclear(f->labels);
 }
 
-/* The template in the language (Indonesian when it has no such translation). 0 rendered, 1 no
- * usable template (logged: an operator's edit must not stop the stream), -1 error. */
-static int render(db_t *db, const fanout_t *f, const rendered_t *key, message_t *m, db_error_t *error)
+/* The template in the language for this event and audience. 0 rendered, 1 no usable template
+ * (logged: an operator's edit must not stop the stream), -1 error. */
+static int render(db_t *db, const fanout_t *f, const rendered_t *key, template_message_t *m, db_error_t *error)
 {
-    const char *template = key->template;
-    int language = key->language;
-    const char *params[] = {template, language_codes[language]};
-    PGresult *r = db_exec(db, "SELECT subject, text_body, html_body FROM notification_templates "
-                              "WHERE template = $1 AND language IN ($2, 'id') ORDER BY language = $2 DESC LIMIT 1",
-                          2, params, error);
-    if (!r)
-        return -1;
     template_value_t values[16];
-    size_t count = template_values(f, language, key->to_reporter, values);
-    char reason[128] = "no such template";
-    if (PQntuples(r) == 1) {
-        m->subject = notify_template_render(PQgetvalue(r, 0, 0), values, count, false, reason, sizeof reason);
-        m->text = m->subject ? notify_template_render(PQgetvalue(r, 0, 1), values, count, false, reason, sizeof reason) : NULL;
-        m->html = m->text ? notify_template_render(PQgetvalue(r, 0, 2), values, count, true, reason, sizeof reason) : NULL;
-    }
-    PQclear(r);
-    if (!m->html) {
-        logger_warn("template %s (%s) not used for %s: %s", template, language_codes[language], f->event->type, reason);
-        message_clear(m);
-        return 1;
-    }
-    return 0;
+    size_t count = template_values(f, key->language, key->to_reporter, values);
+    char reason[128];
+    int rc = template_store_render(db, key->template, language_codes[key->language], values, count, m, reason,
+                                   sizeof reason, error);
+    if (rc == 1)
+        logger_warn("template %s (%s) not used for %s: %s", key->template, language_codes[key->language],
+                    f->event->type, reason);
+    return rc;
 }
 
 /* The message of a template in a language for this event and audience, rendered on first use:
  * 0 with *m, 1 the template is not usable, -1 error. */
 static int rendered(db_t *db, fanout_t *f, const char *template, int language, bool to_reporter,
-                    const message_t **m, db_error_t *error)
+                    const template_message_t **m, db_error_t *error)
 {
     rendered_t *r = f->rendered;
     while (r && (r->language != language || r->to_reporter != to_reporter || strcmp(r->template, template) != 0))
@@ -234,8 +210,8 @@ typedef struct {
     int language;
 } target_t;
 
-static int add(db_t *db, fanout_t *f, const target_t *t, const message_t *m, const char *payload,
-               const char *delivery_id, db_error_t *error)
+static int add(db_t *db, fanout_t *f, const target_t *t, const template_message_t *m, const char *payload,
+               const char *delivery_id, const char *list_unsubscribe, db_error_t *error)
 {
     delivery_t d = {
         .delivery_id = delivery_id, .event_id = f->event->id, .event_seq = f->event->seq,
@@ -243,7 +219,8 @@ static int add(db_t *db, fanout_t *f, const target_t *t, const message_t *m, con
         .tracking_id = f->event->tracking_id, .institution = event_institution(f), .channel = t->channel,
         .recipient_kind = t->kind, .recipient = t->recipient, .staff_id = t->staff_id, .webhook_id = t->webhook_id,
         .language = language_codes[t->language], .subject = m ? m->subject : NULL, .body_text = m ? m->text : NULL,
-        .body_html = m ? m->html : NULL, .payload = payload, .max_attempts = f->settings->max_attempts,
+        .body_html = m ? m->html : NULL, .payload = payload, .list_unsubscribe = list_unsubscribe,
+        .max_attempts = f->settings->max_attempts,
     };
     bool created = false;
     if (delivery_store_add(db, &d, &created, error) != 0)
@@ -254,7 +231,7 @@ static int add(db_t *db, fanout_t *f, const target_t *t, const message_t *m, con
 
 /* The JSON body of a delivery that goes out over HTTP: the event for webhooks, the message for
  * the SMS provider (docs/notifications.md). */
-static char *http_payload(const fanout_t *f, const target_t *t, const message_t *m, const char *delivery_id)
+static char *http_payload(const fanout_t *f, const target_t *t, const template_message_t *m, const char *delivery_id)
 {
     json_t *body = strcmp(t->channel, "sms") == 0
         ? json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s}", "delivery_id", delivery_id, "to", t->recipient, "text",
@@ -271,8 +248,8 @@ static int deliver(db_t *db, fanout_t *f, const target_t *t, db_error_t *error)
 {
     char delivery_id[DELIVERY_ID_LEN + 1];
     delivery_store_make_id(f->settings->delivery_id_key, f->event->id, t->channel, t->kind, t->recipient, delivery_id);
-    static const message_t none = {0};
-    const message_t *m = &none;
+    static const template_message_t none = {0};
+    const template_message_t *m = &none;
     bool to_reporter = strcmp(t->kind, "reporter") == 0;
     int rc = t->template ? rendered(db, f, t->template, t->language, to_reporter, &m, error) : 0;
     if (rc != 0)
@@ -284,7 +261,7 @@ static int deliver(db_t *db, fanout_t *f, const target_t *t, db_error_t *error)
         rc = -1;
     }
     if (rc == 0)
-        rc = add(db, f, t, over_http && strcmp(t->channel, "webhook") == 0 ? NULL : m, payload, delivery_id, error);
+        rc = add(db, f, t, over_http && strcmp(t->channel, "webhook") == 0 ? NULL : m, payload, delivery_id, NULL, error);
     free(payload);
     return rc;
 }
@@ -370,6 +347,63 @@ static int to_webhooks(db_t *db, fanout_t *f, db_error_t *error)
     return rc;
 }
 
+/* The public steps a follower hears of: the report's public status or holder changed, or the
+ * institution answered. Never internal notes or assignments, nor what only the reporter and the
+ * desk share (postponement, the reporter's replies and data). */
+static bool follower_hears(const char *type)
+{
+    static const char *const types[] = {EVENT_REPORT_DISPATCHED, EVENT_REPORT_TRANSFERRED, EVENT_REPORT_FOLLOWED_UP,
+                                        EVENT_REPORT_CLOSED, EVENT_REPORT_REOPENED};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(type, types[i]) == 0)
+            return true;
+    return false;
+}
+
+/* One follower's message: rendered for them alone, since it carries their unsubscribe link. */
+static int to_follower(db_t *db, fanout_t *f, PGresult *r, int row, db_error_t *error)
+{
+    char token[FOLLOWER_UNSUBSCRIBE_TOKEN_LEN + 1], page[512], one_click[512], delivery_id[DELIVERY_ID_LEN + 1];
+    follower_store_unsubscribe_token(f->settings->delivery_id_key, strtoll(PQgetvalue(r, row, 0), NULL, 10), token);
+    snprintf(page, sizeof page, "%s/ikuti#berhenti=%s", f->settings->public_url, token);
+    snprintf(one_click, sizeof one_click, "%s/api/v1/followers/unsubscribe/%s", f->settings->public_url, token);
+    int language = language_index(PQgetvalue(r, row, 2));
+    template_value_t values[17];
+    size_t count = template_values(f, language, false, values);
+    values[count++] = (template_value_t) {"unsubscribe_url", page};
+    template_message_t m;
+    char reason[128];
+    int rc = template_store_render(db, "follow_step", language_codes[language], values, count, &m, reason,
+                                   sizeof reason, error);
+    if (rc != 0) {
+        if (rc == 1)
+            logger_warn("template follow_step (%s) not used for %s: %s", language_codes[language], f->event->type, reason);
+        return rc < 0 ? -1 : 0;
+    }
+    const char *email = PQgetvalue(r, row, 1);
+    delivery_store_make_id(f->settings->delivery_id_key, f->event->id, "email", "follower", email, delivery_id);
+    target_t t = {"email", "follow_step", "follower", email, 0, 0, language};
+    rc = add(db, f, &t, &m, NULL, delivery_id, one_click, error);
+    template_message_clear(&m);
+    return rc;
+}
+
+/* Confirmed followers hear of a public step while the report is public: never of a confidential
+ * one, nor while its privacy is not settled. */
+static int to_followers(db_t *db, fanout_t *f, db_error_t *error)
+{
+    if (!f->report || !follower_hears(f->event->type) || !content_shown(f, false))
+        return 0;
+    PGresult *r = follower_store_confirmed(db, strtoll(report_field(f, R_ID), NULL, 10), error);
+    if (!r)
+        return -1;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++)
+        rc = to_follower(db, f, r, i, error);
+    PQclear(r);
+    return rc;
+}
+
 int fanout_event(db_t *db, const event_t *event, const fanout_settings_t *settings, int *created, db_error_t *error)
 {
     fanout_t f = {.event = event, .settings = settings};
@@ -391,6 +425,8 @@ int fanout_event(db_t *db, const event_t *event, const fanout_settings_t *settin
         rc = load_labels(db, &f, error);
     if (rc == 0)
         rc = by_rules(db, &f, error);
+    if (rc == 0)
+        rc = to_followers(db, &f, error);
     if (rc == 0)
         rc = to_webhooks(db, &f, error);
     /* Delivered on commit: the senders claim at once instead of at their next poll. */

@@ -93,6 +93,11 @@ static void append_headers(text_buffer_t *b, const mail_message_t *m)
         text_buffer_append_str(b, values[i]);
         text_buffer_append_str(b, i == 2 ? ">\r\n" : "\r\n");
     }
+    if (m->list_unsubscribe) {
+        text_buffer_append_str(b, "List-Unsubscribe: <");
+        text_buffer_append_str(b, m->list_unsubscribe);
+        text_buffer_append_str(b, ">\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
+    }
     append_subject(b, m->subject ? m->subject : "");
     text_buffer_append_str(b, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n");
 }
@@ -100,7 +105,7 @@ static void append_headers(text_buffer_t *b, const mail_message_t *m)
 char *mail_message_render(const mail_message_t *m, size_t *size, char *reason, size_t reason_cap)
 {
     if (!m->from || !m->to || !m->message_id || !m->text || has_line_break(m->from) || has_line_break(m->to)
-        || has_line_break(m->message_id) || has_line_break(m->subject)) {
+        || has_line_break(m->message_id) || has_line_break(m->subject) || has_line_break(m->list_unsubscribe)) {
         if (reason)
             snprintf(reason, reason_cap, "missing address or text, or a line break in a header");
         return NULL;

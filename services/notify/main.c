@@ -2,7 +2,7 @@
  * (fanout.h) in the transaction that moves its position; the main thread sends what is due
  * (sender.h) and records every attempt, so the delivery log is the proof of who was told what; a
  * third thread answers the gateway's commands on webhooks, the inbox and that log
- * (notify_commands.h). */
+ * (notify_commands.h), and those of people following a public report (follow_commands.h). */
 #include <czmq.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -155,8 +155,8 @@ static int serve(service_t *service, const notify_settings_t *settings, db_t *db
     char reason[256];
     pthread_t consumer;
     command_thread_t *commands = command_thread_start(bind, keys, config_get(config, "ADUAN_DB_URL"),
-                                                      COMMAND_DB_WAIT_MS, &settings->webhook_policy, reason,
-                                                      sizeof reason);
+                                                      COMMAND_DB_WAIT_MS, &settings->webhook_policy, &settings->fanout,
+                                                      reason, sizeof reason);
     if (!commands || event_consumer_start_thread(consumer_of_events, &consumer) != 0) {
         logger_error("cannot start: %s", commands ? "the consumer thread" : reason);
         command_thread_stop(&commands);

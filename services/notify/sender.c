@@ -122,7 +122,7 @@ static int setup_email(sender_t *self, transfer_t *t, char *reason, size_t cap)
     char message_id[DELIVERY_ID_LEN + 16], address[400];
     snprintf(message_id, sizeof message_id, "%s@aduan", t->delivery.delivery_id);
     mail_message_t m = {self->from_header, t->delivery.recipient, t->delivery.subject, t->delivery.body_text,
-                        t->delivery.body_html, message_id, clock_now_ms()};
+                        t->delivery.body_html, message_id, clock_now_ms(), t->delivery.list_unsubscribe};
     if (!(t->body = mail_message_render(&m, &t->size, reason, cap)))
         return -1;
     snprintf(address, sizeof address, "<%s>", t->delivery.recipient);

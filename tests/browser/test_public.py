@@ -3,6 +3,7 @@ full-text search, the pins on a map whose tiles cannot be had, a confidential re
 (the reports are verified first: an unverified one is not published, see tests/e2e/test_public_list.py),
 the English switch, a 360 px phone screen and axe-core (no serious or critical violation). The
 browser, the system and the helpers are those of test_pages.py."""
+import re
 import unittest
 import urllib.parse
 
@@ -101,6 +102,44 @@ class PublicPagesTest(PagesTest):
         # A confidential report offers no support.
         self.open(f"/lapor/{self.ids['secret']}")
         self.assertTrue(self.by_id("support-part").get_attribute("hidden"))
+
+    def follower_mails(self, address, tracking_id, count):
+        def mails():
+            found = [m for m in self.sys.mail.messages() if address in m["rcpt_tos"] and tracking_id in m["subject"]]
+            return found if len(found) >= count else None
+        return self.wait(mails, f"{count} mails to {address}")
+
+    def link_in(self, entry, fragment):
+        text = self.sys.mail.message(entry).get_body(("plain",)).get_content()
+        return re.search(re.escape(self.base) + r"(/ikuti#" + fragment + r"=[A-Za-z0-9_-]+)", text).group(1)
+
+    def test_follow_confirm_and_unsubscribe_in_the_page(self):
+        tid, id_text = self.ids["lamp"], catalogue("id")
+        self.open(f"/lapor/{tid}")
+        self.wait(lambda: not self.by_id("follow-part").get_attribute("hidden"), "the follow part")
+        self.assert_accessible("a report with its follow part")
+        self.by_id("follow-email").send_keys("bukan-alamat")
+        self.by_id("follow-form").find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.wait(lambda: self.by_id("follow-email-error").text == id_text["error.invalid"], "the field's error")
+        self.by_id("follow-email").clear()
+        self.by_id("follow-email").send_keys("pengikut@example.org")
+        self.by_id("follow-form").find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.wait(lambda: self.by_id("follow-state").text == id_text["follow.check_mail"], "told to read the mail")
+        [confirmation] = self.follower_mails("pengikut@example.org", tid, 1)
+        self.open(self.link_in(confirmation, "konfirmasi"))
+        self.wait(lambda: self.by_id("follow-outcome").text == id_text["follow.confirmed"], "confirmed")
+        self.assert_accessible("/ikuti confirming")
+        self.act_ok(tid, "pupr", "follow_up", note="Lampu diganti besok.")
+        step = self.follower_mails("pengikut@example.org", tid, 2)[1]
+        self.open(self.link_in(step, "berhenti"))
+        self.assertEqual(self.by_id("follow-outcome").text, "", "opening the link alone ends nothing")
+        self.assert_accessible("/ikuti asking to unsubscribe")
+        self.by_id("unfollow-button").click()
+        self.wait(lambda: self.by_id("follow-outcome").text == id_text["follow.unsubscribed"], "unsubscribed")
+        self.assertEqual(self.sys.db.scalar("SELECT count(*) FROM report_followers"), "0")
+        # A confidential report offers no follow.
+        self.open(f"/lapor/{self.ids['secret']}")
+        self.assertTrue(self.by_id("follow-part").get_attribute("hidden"))
 
     def test_submit_form_offers_a_similar_report(self):
         self.open("/kirim")

@@ -63,6 +63,7 @@ MAP = {
     "deliveries": grants((LIFECYCLE, S), ("aduan_notify", SIU)),
     "delivery_attempts": grants(("aduan_notify", SIU)),
     "inbox_items": grants(("aduan_notify", SIU)),
+    "report_followers": grants(("aduan_notify", SIUD)),
     "stat_reports": grants(("aduan_stats", SIUD)),
     "survey_responses": grants(("aduan_stats", SI)),
     "survey_codes": grants(("aduan_stats", SIUD)),

@@ -44,7 +44,7 @@ _PORT_RANGE = (20000, 32000)
 # Every suite talks to the gateway from 127.0.0.1, faster than any person: the per-client limits
 # are lifted here, and a suite that tests them (e2e_limits) sets its own through gateway_env.
 UNLIMITED_GATEWAY = {
-    **{f"ADUAN_RATE_{kind}_{part}": "100000000" for kind in ("SIGN_IN", "SUBMISSION", "REPORTER", "SURVEY", "OPEN311")
+    **{f"ADUAN_RATE_{kind}_{part}": "100000000" for kind in ("SIGN_IN", "SUBMISSION", "REPORTER", "SURVEY", "OPEN311", "FOLLOW")
        for part in ("PER_MINUTE", "BURST")},
     "ADUAN_HTTP_CONNECTIONS_PER_ADDRESS": "0",
 }

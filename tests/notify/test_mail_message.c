@@ -187,6 +187,24 @@ static void test_date_header_is_rfc5322(void **state)
     free(msg);
 }
 
+/* RFC 8058: a follower's mail names its unsubscribe URL and says one POST is enough; other mail
+ * has neither header, and a line break in the URL is header injection. */
+static void test_one_click_unsubscribe_headers(void **state)
+{
+    (void) state;
+    mail_message_t m = base_message();
+    char *msg = render_ok(&m, NULL);
+    assert_null(strstr(msg, "List-Unsubscribe"));
+    free(msg);
+    m.list_unsubscribe = "https://lapor.example.go.id/api/v1/followers/unsubscribe/abc";
+    msg = render_ok(&m, NULL);
+    assert_true(has_header_line(msg, "List-Unsubscribe: <https://lapor.example.go.id/api/v1/followers/unsubscribe/abc>"));
+    assert_true(has_header_line(msg, "List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    free(msg);
+    m.list_unsubscribe = "https://x.example/u\r\nBcc: someone@example.org";
+    assert_render_refused(&m);
+}
+
 static void test_address_and_id_headers(void **state)
 {
     (void) state;
@@ -465,6 +483,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_date_header_is_rfc5322),
         cmocka_unit_test(test_address_and_id_headers),
+        cmocka_unit_test(test_one_click_unsubscribe_headers),
         cmocka_unit_test(test_every_line_ends_with_crlf),
         cmocka_unit_test(test_ascii_subject_written_as_is),
         cmocka_unit_test(test_utf8_subject_becomes_encoded_words),

@@ -206,6 +206,9 @@ aduan.start(async () => {
   $('steps-heading').tabIndex = -1;
   $('files-heading').tabIndex = -1;
   buildSurvey();
-  await load();
+  const view = await load();
   await supportPart.show(id);
+  /* Followed like it is supported: only a report of the public list. */
+  if (view && !view.confidential && ['not_yet_followed_up', 'in_process', 'completed'].includes(view.public_status))
+    followPart.show(id);
 });
