@@ -1,0 +1,79 @@
+'use strict';
+/* Open311 keys (national admins; GET/POST/DELETE /admin/open311-keys): the list, issuing one (the key
+ * shown once, with a copy button and a warning) and revoking one after a confirmation. */
+function keyState(key) {
+  if (!key.revoked_at) return konsol.t('open311.in_force');
+  return konsol.t('open311.revoked_at', {date: konsol.dateInWords(key.revoked_at, true)});
+}
+
+function keyRow(key) {
+  const tr = konsol.element('tr', {'data-key': key.name, class: key.revoked_at ? 'off' : 'active'});
+  const state = konsol.element('td', {class: 'state'}, keyState(key));
+  if (!key.revoked_at) {
+    const revoke = konsol.element('button', {type: 'button', class: 'revoke secondary'}, konsol.t('open311.revoke'));
+    revoke.setAttribute('aria-label', konsol.t('open311.revoke_of', {name: key.name}));
+    revoke.addEventListener('click', () => revokeKey(key, revoke));
+    state.append(' ', revoke);
+  }
+  tr.append(konsol.element('td', {class: 'code'}, key.name), konsol.element('td', {class: 'code'}, key.channel),
+    konsol.element('td', {}, key.region), konsol.element('td', {}, konsol.t(key.answer_token ? 'yes' : 'no')),
+    konsol.element('td', {}, konsol.dateInWords(key.created_at, true)), state);
+  return tr;
+}
+
+async function loadKeys() {
+  const answer = await konsol.api('GET', '/admin/open311-keys');
+  const error = document.getElementById('load-error');
+  if (answer.status === 403) {
+    document.getElementById('forbidden').hidden = false;
+    return;
+  }
+  if (answer.status !== 200) {
+    error.textContent = konsol.problemText(answer);
+    return;
+  }
+  error.textContent = '';
+  document.getElementById('admin').hidden = false;
+  document.getElementById('keys').replaceChildren(...answer.data.items.map(keyRow));
+  document.getElementById('keys-empty').hidden = answer.data.items.length > 0;
+}
+
+async function revokeKey(key, button) {
+  if (!await askConfirm(konsol.t('open311.revoke_confirm', {name: key.name}), button)) return;
+  const notice = document.getElementById('keys-notice');
+  notice.className = 'notice';
+  notice.textContent = konsol.t('sending');
+  const answer = await konsol.api('DELETE', '/admin/open311-keys/' + encodeURIComponent(key.name));
+  const ok = answer.status === 204;
+  notice.className = 'notice ' + (ok ? 'done' : 'failed');
+  notice.textContent = ok ? konsol.t('open311.revoked', {name: key.name}) : konsol.problemText(answer);
+  await loadKeys();
+}
+
+async function issue(event) {
+  event.preventDefault();
+  const form = event.target;
+  const result = document.getElementById('create-result');
+  document.getElementById('secret-box').hidden = true;
+  const value = (id) => document.getElementById(id).value.trim();
+  const body = {name: value('k-name'), region: value('k-region'),
+    answer_token: document.getElementById('k-token').checked};
+  result.className = 'notice';
+  result.textContent = konsol.t('sending');
+  const answer = await konsol.api('POST', '/admin/open311-keys', {body});
+  if (answer.status !== 201) {
+    result.className = 'notice failed';
+    result.textContent = konsol.problemText(answer);
+    return;
+  }
+  result.className = 'notice done';
+  result.textContent = konsol.t('open311.issued', {name: answer.data.name, channel: answer.data.channel});
+  form.reset();
+  showSecretOnce(answer.data.api_key);
+  await loadKeys();
+}
+
+konsol.start(async () => {
+  document.getElementById('create').addEventListener('submit', issue);
+  await loadKeys();
+}, true);
