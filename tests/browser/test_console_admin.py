@@ -8,18 +8,17 @@ roles get neither the links nor the pages, told in words; axe on every new page 
 import unittest
 import urllib.parse
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from aduan_harness import System, SystemTestCase, valid_report
 from webhook_receiver import WebhookReceiver
+import test_console
 import test_pages
 
 STAFF = {"nas": ("national_admin", "NASIONAL"), "kota": ("institution_admin", "KOTA-21.71"),
          "pupr": ("unit_liaison", "KOTA-21.71.PUPR")}
-PASSWORD = "rahasia-sekali-123"
+PASSWORD = test_console.PASSWORD
 FORM = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
 
 # Records when the answer to the first request whose URL contains `part` arrives and when the element
@@ -55,12 +54,7 @@ class AdminConsoleTest(SystemTestCase):
         cls.receiver = WebhookReceiver()
         cls.receiver.start()
         cls.axe = test_pages.axe_source()
-        options = webdriver.ChromeOptions()
-        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
-            options.add_argument(argument)
-        options.binary_location = "/usr/bin/chromium"
-        cls.browser = webdriver.Chrome(service=DriverService("/usr/bin/chromedriver"), options=options)
-        cls.browser.set_script_timeout(60)
+        cls.browser = test_pages.headless_chromium(1280)
 
     @classmethod
     def tearDownClass(cls):
@@ -70,11 +64,9 @@ class AdminConsoleTest(SystemTestCase):
         finally:
             super().tearDownClass()
 
-    def setUp(self):
-        self.open("/konsol")
-        self.browser.execute_script("localStorage.clear(); sessionStorage.clear()")
-        self.browser.set_window_size(1280, 900)
-
+    # the console's and the citizens' pages' test helpers (modules, so that their tests do not run here)
+    setUp = test_console.ConsoleTest.setUp
+    at = test_console.ConsoleTest.at
     open = test_pages.PagesTest.open
     wait_ready = test_pages.PagesTest.wait_ready
     wait = test_pages.PagesTest.wait
@@ -84,16 +76,9 @@ class AdminConsoleTest(SystemTestCase):
     def wait_long(self, predicate, what, seconds=40):
         return self.sys.wait_for(lambda: predicate() or None, seconds, what)
 
-    def at(self, path):
-        return self.browser.execute_script("return location.pathname") == path
-
     def sign_in(self, who):
-        self.browser.execute_script("sessionStorage.clear()")
-        self.open("/konsol")
-        self.by_id("username").send_keys(who)
-        self.by_id("password").send_keys(PASSWORD + Keys.ENTER)
-        self.wait(lambda: self.at("/konsol/meja"), "the desk after signing in")
-        self.wait_ready()
+        self.browser.execute_script("sessionStorage.clear()")   # signed in already: the sign-in page moves on
+        test_console.ConsoleTest.sign_in(self, who)
 
     def nav_links(self):
         return [a.get_attribute("href")[len(self.base):] for a in self.browser.find_elements(By.CSS_SELECTOR, "a.nav-admin")]

@@ -52,25 +52,12 @@ async function revokeKey(key, button) {
 
 async function issue(event) {
   event.preventDefault();
-  const form = event.target;
-  const result = document.getElementById('create-result');
   document.getElementById('secret-box').hidden = true;
   const value = (id) => document.getElementById(id).value.trim();
   const body = {name: value('k-name'), region: value('k-region'),
     answer_token: document.getElementById('k-token').checked};
-  result.className = 'notice';
-  result.textContent = konsol.t('sending');
-  const answer = await konsol.api('POST', '/admin/open311-keys', {body});
-  if (answer.status !== 201) {
-    result.className = 'notice failed';
-    result.textContent = konsol.problemText(answer);
-    return;
-  }
-  result.className = 'notice done';
-  result.textContent = konsol.t('open311.issued', {name: answer.data.name, channel: answer.data.channel});
-  form.reset();
-  showSecretOnce(answer.data.api_key);
-  await loadKeys();
+  const said = (key) => konsol.t('open311.issued', {name: key.name, channel: key.channel});
+  if (await createWithSecret(event.target, '/admin/open311-keys', body, 'api_key', said)) await loadKeys();
 }
 
 konsol.start(async () => {

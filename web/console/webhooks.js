@@ -126,19 +126,8 @@ async function register(event) {
     return;
   }
   form.url.removeAttribute('aria-invalid');
-  result.className = 'notice';
-  result.textContent = konsol.t('sending');
-  const answer = await konsol.api('POST', '/webhooks', {body});
-  if (answer.status !== 201) {
-    result.className = 'notice failed';
-    result.textContent = konsol.problemText(answer);
-    return;
-  }
-  result.className = 'notice done';
-  result.textContent = konsol.t('webhooks.created', {id: answer.data.id});
-  form.reset();
-  showSecretOnce(answer.data.secret);
-  await loadHooks();
+  const said = (hook) => konsol.t('webhooks.created', {id: hook.id});
+  if (await createWithSecret(form, '/webhooks', body, 'secret', said)) await loadHooks();
 }
 
 konsol.start(async () => {
