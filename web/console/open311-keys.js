@@ -21,21 +21,8 @@ function keyRow(key) {
   return tr;
 }
 
-async function loadKeys() {
-  const answer = await konsol.api('GET', '/admin/open311-keys');
-  const error = document.getElementById('load-error');
-  if (answer.status === 403) {
-    document.getElementById('forbidden').hidden = false;
-    return;
-  }
-  if (answer.status !== 200) {
-    error.textContent = konsol.problemText(answer);
-    return;
-  }
-  error.textContent = '';
-  document.getElementById('admin').hidden = false;
-  document.getElementById('keys').replaceChildren(...answer.data.items.map(keyRow));
-  document.getElementById('keys-empty').hidden = answer.data.items.length > 0;
+function loadKeys() {
+  return loadAdminList('/admin/open311-keys', 'keys', 'keys-empty', keyRow);
 }
 
 async function revokeKey(key, button) {

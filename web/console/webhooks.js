@@ -38,23 +38,8 @@ function hookRow(hook) {
   return tr;
 }
 
-/* The list; false when the member may not see it (the 403 told in words instead). */
-async function loadHooks() {
-  const answer = await konsol.api('GET', '/webhooks');
-  const error = document.getElementById('load-error');
-  if (answer.status === 403) {
-    document.getElementById('forbidden').hidden = false;
-    return false;
-  }
-  if (answer.status !== 200) {
-    error.textContent = konsol.problemText(answer);
-    return false;
-  }
-  error.textContent = '';
-  document.getElementById('admin').hidden = false;
-  document.getElementById('hooks').replaceChildren(...answer.data.items.map(hookRow));
-  document.getElementById('hooks-empty').hidden = answer.data.items.length > 0;
-  return true;
+function loadHooks() {
+  return loadAdminList('/webhooks', 'hooks', 'hooks-empty', hookRow);
 }
 
 function logQuery(hook) {
