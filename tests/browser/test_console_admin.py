@@ -148,7 +148,7 @@ class AdminConsoleTest(SystemTestCase):
         [(delivery, state, attempts, error)] = self.log_states()
         self.assertEqual((state, attempts, error), ("dead", "2 / 2", "HTTP 500"))
         self.assertEqual(self.receiver.delivery_ids(), [delivery] * 2)
-        self.assert_accessible("the delivery log")
+        self.accessible_at_both_widths("the delivery log")
 
         # back up: resend from the page, the log follows it to "delivered"
         self.receiver.respond(status=204)
