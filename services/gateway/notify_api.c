@@ -171,8 +171,11 @@ static enum MHD_Result list_deliveries(struct MHD_Connection *c, request_t *req,
     char tracking_id[TRACKING_ID_LEN + 1] = "";
     if (typed && tracking_id_normalize(typed, tracking_id) != 0)
         snprintf(tracking_id, sizeof tracking_id, "-");   /* matches no report */
+    const char *webhook = query_arg(c, "webhook");
     command->limit = int_arg(c, "limit", 50);
     command->offset = int_arg(c, "offset", 0);
+    command->has_id = webhook != NULL;   /* a webhook id; anything that is not one matches nothing */
+    command->id = webhook ? path_id(webhook) : 0;
     bool copied = mpf_set_string(&command->tracking_id, typed ? tracking_id : NULL) == 0
                   && mpf_set_string(&command->status, query_arg(c, "status")) == 0
                   && mpf_set_string(&command->channel, query_arg(c, "channel")) == 0;

@@ -214,17 +214,20 @@ int delivery_store_finish(db_t *db, const claimed_delivery_t *delivery, delivery
 int delivery_store_list(db_t *db, const staff_member_t *who, const delivery_filter_t *f, char **json,
                         db_error_t *error)
 {
-    char limit[24], offset[24];
+    char limit[24], offset[24], webhook[24];
     int_text(f->limit < 1 || f->limit > 200 ? 50 : f->limit, limit);
     int_text(f->offset < 0 ? 0 : f->offset, offset);
-    const char *params[] = {who->role, who->institution, f->tracking_id, f->status, f->channel, limit, offset};
+    int_text(f->webhook_id, webhook);
+    const char *params[] = {who->role, who->institution, f->tracking_id, f->status, f->channel, limit, offset,
+                            f->by_webhook ? webhook : NULL};
     return db_query_value(db,
         "SELECT json_build_object('items', COALESCE(json_agg(x.item ORDER BY x.id DESC), '[]'), "
         "  'total', COALESCE(max(x.total), 0), 'limit', $6::int, 'offset', $7::int)::text "
         "FROM (SELECT d.id, " DELIVERY_JSON " AS item, count(*) OVER () AS total FROM deliveries d "
         "  WHERE " IN_SCOPE " AND ($3::text IS NULL OR d.tracking_id = $3) AND ($4::text IS NULL OR d.status = $4) "
-        "    AND ($5::text IS NULL OR d.channel = $5) ORDER BY d.id DESC LIMIT $6::int OFFSET $7::int) x",
-        7, params, json, error);
+        "    AND ($5::text IS NULL OR d.channel = $5) AND ($8::bigint IS NULL OR d.webhook_id = $8) "
+        "  ORDER BY d.id DESC LIMIT $6::int OFFSET $7::int) x",
+        8, params, json, error);
 }
 
 int delivery_store_resend(db_t *db, const staff_member_t *who, const char *delivery_id, const char *request_id,

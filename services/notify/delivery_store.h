@@ -99,6 +99,8 @@ int delivery_store_queue_depths(db_t *db, int64_t depths[DELIVERY_CHANNELS_SENT]
  * institution's subtree), newest first, each with its attempts. Filters may be NULL. */
 typedef struct {
     const char *tracking_id, *status, *channel;
+    bool by_webhook;      /* only the deliveries to webhook_id (none when it is not a webhook's id) */
+    int64_t webhook_id;
     int limit, offset;
 } delivery_filter_t;
 

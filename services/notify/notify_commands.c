@@ -96,7 +96,8 @@ static int list_deliveries(const notify_binding_t *on, const envelope_t *request
 {
     (void) request;
     (void) refusal;
-    delivery_filter_t filter = {c->tracking_id, c->status, c->channel, (int) c->limit, (int) c->offset};
+    delivery_filter_t filter = {c->tracking_id, c->status, c->channel, c->has_id, c->id, (int) c->limit,
+                                (int) c->offset};
     return delivery_store_list(on->db, who, &filter, json, error);
 }
 

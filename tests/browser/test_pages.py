@@ -46,6 +46,17 @@ def axe_source():
         return f.read()
 
 
+def headless_chromium(width):
+    """Debian's chromium through its chromedriver, headless, 900 px high."""
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},900"):
+        options.add_argument(argument)
+    options.binary_location = "/usr/bin/chromium"
+    browser = webdriver.Chrome(service=DriverService("/usr/bin/chromedriver"), options=options)
+    browser.set_script_timeout(60)
+    return browser
+
+
 MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
              "Oktober", "November", "Desember"]
 
@@ -103,12 +114,7 @@ class PagesTest(SystemTestCase):
             cls.sys.create_staff(name, role, institution)
             cls.auth[name] = cls.sys.login(name)
         cls.axe = axe_source()
-        options = webdriver.ChromeOptions()
-        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,900"):
-            options.add_argument(argument)
-        options.binary_location = "/usr/bin/chromium"
-        cls.browser = webdriver.Chrome(service=DriverService("/usr/bin/chromedriver"), options=options)
-        cls.browser.set_script_timeout(60)
+        cls.browser = headless_chromium(1200)
 
     @classmethod
     def tearDownClass(cls):

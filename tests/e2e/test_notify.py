@@ -290,6 +290,20 @@ class Webhooks(NotifyCase):
                          sorted(d["delivery_id"] for d in self.deliveries(tid, "kota", channel="webhook")))
         self.assertFalse(any(r["body"]["event"]["report"] == elsewhere for r in receiver.received))
 
+    def test_a_webhooks_delivery_log_lists_its_own_deliveries_only(self):
+        first, second = self.receiver(), self.receiver()
+        hooks = [self.register("kota", r, event_types=["report.dispatched"]) for r in (first, second)]
+        for hook in hooks:   # switched off afterwards: the other tests' receivers count their own deliveries
+            self.addCleanup(self.sys.request, "DELETE", f"/api/v1/webhooks/{hook['id']}", headers=self.auth["kota"])
+        tid, _ = self.dispatched()
+        self.assertTrue(first.wait_for(1, 20) and second.wait_for(1, 20))
+        for hook, receiver in zip(hooks, (first, second)):
+            listed = self.deliveries(tid, "kota", webhook=hook["id"])
+            self.assertEqual([(d["webhook_id"], d["delivery_id"]) for d in listed],
+                             [(hook["id"], receiver.delivery_ids()[0])], "the webhook's own delivery only")
+        for nothing in ("x1", "0", str(hooks[1]["id"] + 1000)):
+            self.assertEqual(self.deliveries(tid, "kota", webhook=nothing), [], nothing)
+
     def test_only_admins_of_the_subtree_register(self):
         receiver = self.receiver()
         for who, body, expected in (("tpi", {"institution": "KOTA-21.71"}, 403), ("pupr", {}, 403),

@@ -134,6 +134,20 @@ const konsol = (() => {
     link.dataset.unread = answer.data.unread;
   }
 
+  /* Links to the administration pages in the header, for the roles that may use them (the API
+   * still decides; a page opened without the role says so in words). */
+  const ADMIN_PAGES = [['/konsol/webhook', 'nav.webhooks', ['national_admin', 'institution_admin']],
+    ['/konsol/open311', 'nav.open311', ['national_admin']]];
+
+  function adminLinks(staff, who) {
+    for (const [href, key, roles] of ADMIN_PAGES) {
+      if (!roles.includes(staff.role)) continue;
+      const link = element('a', {href, class: 'nav-admin'}, t(key));
+      if (location.pathname === href) link.setAttribute('aria-current', 'page');
+      who.before(link);
+    }
+  }
+
   /* Starts a page: catalogue, header; `signedIn` pages send a visitor without a session to sign in. */
   async function start(init, signedIn) {
     lang = chooseLanguage();
@@ -154,6 +168,7 @@ const konsol = (() => {
     const who = document.getElementById('who');
     if (who && staff) {
       who.textContent = t('who', {name: staff.display_name, role: t('role.' + staff.role), institution: staff.institution});
+      adminLinks(staff, who);
       document.getElementById('sign-out').hidden = false;
       document.getElementById('sign-out').addEventListener('click', signOut);
       if (document.getElementById('inbox-link')) {

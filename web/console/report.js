@@ -189,4 +189,5 @@ konsol.start(async (staff) => {
   form.action.addEventListener('change', () => showFields(form));
   form.addEventListener('submit', (event) => { event.preventDefault(); act(form, staff); });
   render(answer.data, staff);
+  await showDeliveries(staff, trackingId);
 }, true);
