@@ -17,7 +17,8 @@
  * buckets. */
 #define IPV6_CLIENT_BITS 64
 
-static const char *const kind_names[RATE_KIND_COUNT] = {"SIGN_IN", "SUBMISSION", "REPORTER", "SURVEY", "OPEN311", "SUPPORT"};
+static const char *const kind_names[RATE_KIND_COUNT] = {"SIGN_IN", "SUBMISSION", "REPORTER", "SURVEY", "OPEN311", "SUPPORT",
+                                                                "REPORTER_CODE"};
 
 static rate_limiter_t *limiter;
 static trusted_proxies_t proxies;

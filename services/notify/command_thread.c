@@ -9,12 +9,14 @@
 #include "cmd_server.h"
 #include "logger.h"
 #include "notify_commands.h"
+#include "sign_in_code.h"
 
 #define POLL_MS 200
 
 struct command_thread_t {
     cmd_server_t *server;
     notify_commands_t commands;
+    sign_in_code_t codes;
     pthread_t thread;
     bool running;
     atomic_bool stopping;
@@ -47,7 +49,9 @@ static int open_parts(command_thread_t *self, const char *bind, curve_keys_t *ke
     }
     if (!(self->server = cmd_server_new(bind, keys, reason, cap)))
         return -1;
-    if (notify_commands_register(self->server, &self->commands) != 0) {
+    self->codes.db = self->commands.db;
+    if (notify_commands_register(self->server, &self->commands) != 0
+        || sign_in_code_register(self->server, &self->codes) != 0) {
         snprintf(reason, cap, "cannot register the commands");
         return -1;
     }
@@ -60,7 +64,8 @@ static int open_parts(command_thread_t *self, const char *bind, curve_keys_t *ke
 }
 
 command_thread_t *command_thread_start(const char *bind, curve_keys_t *keys, const char *db_url, int wait_ms,
-                                       const address_policy_t *policy, char *reason, size_t cap)
+                                       const address_policy_t *policy, const fanout_settings_t *fanout, char *reason,
+                                       size_t cap)
 {
     command_thread_t *self = calloc(1, sizeof *self);
     if (!self) {
@@ -69,6 +74,7 @@ command_thread_t *command_thread_start(const char *bind, curve_keys_t *keys, con
     }
     atomic_init(&self->stopping, false);
     self->commands.policy = policy;
+    self->codes.settings = fanout;
     if (open_parts(self, bind, keys, db_url, wait_ms, reason, cap) != 0)
         command_thread_stop(&self);
     return self;

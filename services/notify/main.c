@@ -155,8 +155,8 @@ static int serve(service_t *service, const notify_settings_t *settings, db_t *db
     char reason[256];
     pthread_t consumer;
     command_thread_t *commands = command_thread_start(bind, keys, config_get(config, "ADUAN_DB_URL"),
-                                                      COMMAND_DB_WAIT_MS, &settings->webhook_policy, reason,
-                                                      sizeof reason);
+                                                      COMMAND_DB_WAIT_MS, &settings->webhook_policy, &settings->fanout,
+                                                      reason, sizeof reason);
     if (!commands || event_consumer_start_thread(consumer_of_events, &consumer) != 0) {
         logger_error("cannot start: %s", commands ? "the consumer thread" : reason);
         command_thread_stop(&commands);
