@@ -97,6 +97,8 @@ static const char *page_of(const char *url)
         return "submit.html";
     if (strcmp(url, "/laporan") == 0)
         return "list.html";
+    if (strcmp(url, "/laporan-saya") == 0)
+        return "my-reports.html";
     if (strncmp(url, "/lapor/", 7) == 0 && url[7] && !strchr(url + 7, '/'))
         return "track.html";
     return NULL;
