@@ -181,6 +181,13 @@ class MyReports(SystemTestCase):
         status, _, _ = self.ask_code("orang9@example.org")
         self.assertEqual(status, 429)
 
+    def test_openapi_describes_the_routes(self):
+        status, _, doc = self.sys.json("GET", "/api/v1/openapi.json")
+        self.assertEqual(status, 200)
+        for path in ("/api/v1/reporter/codes", "/api/v1/reporter/sessions", "/api/v1/reporter/reports",
+                     "/api/v1/reporter/reports/{tracking_id}/token", "/laporan-saya"):
+            self.assertIn(path, doc["paths"])
+
     def test_invalid_contact_is_a_field_error(self):
         status, _, doc = self.ask_code("bukan alamat")
         self.assertEqual(status, 422)
