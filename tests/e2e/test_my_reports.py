@@ -4,6 +4,7 @@ the list of exactly that contact's reports, a lost token recovered (the old one 
 code's limits: wrong five times, expired, used, rate-limited, and the same answer for a contact
 nobody reported with."""
 import itertools
+import os
 import re
 import time
 import unittest
@@ -113,6 +114,16 @@ class MyReports(SystemTestCase):
         status, _, again = self.sign_in("ani@example.org", code)
         self.assertEqual(status, 422, "a used code opens nothing again")
         self.assertEqual(again["errors"][0]["field"], "code")
+        self.assert_not_logged(code, session["session"], recovered["reporter_token"], "ani@example.org")
+
+    def assert_not_logged(self, *secrets):
+        """No service's log (at debug level) holds a code, a session, a token or a contact."""
+        for name in os.listdir(self.sys.workdir):
+            if name.endswith(".log"):
+                with open(os.path.join(self.sys.workdir, name), encoding="utf-8", errors="replace") as log:
+                    text = log.read().lower()
+                for secret in secrets:
+                    self.assertNotIn(secret.lower(), text, f"{name} logs a secret or a contact")
 
     def test_no_or_unknown_session_is_refused(self):
         status, hdrs, _ = self.sys.json("GET", "/api/v1/reporter/reports")
