@@ -11,8 +11,8 @@
  * - reporter.sign_in {contact, code} → staff.document {"session", "expires_at"};
  * - reporter.reports {session} → staff.document {"items": [...]};
  * - reporter.recover {session, tracking_id} → staff.document {"tracking_id", "reporter_token"}.
- * The gateway hands reporter.code_issued to aduan-notify as reporter.code_send, which queues the
- * message (→ staff.document "{}"). Strict decoders as in report_codec.h. */
+ * The gateway hands reporter.code_issued to aduan-notify as reporter.code_send without waiting for
+ * the answer; notify queues the message (→ staff.document "{}"). Strict decoders as in report_codec.h. */
 
 #define REPORTER_CONTACT_MAX 320
 #define REPORTER_SIGN_IN_CODE_MAX 16

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "command_links.h"
+#include "logger.h"
 #include "msgpack_fields.h"
 #include "reporter_contact.h"
 #include "reporter_sign_in_codec.h"
@@ -43,26 +45,36 @@ static const char *contact_of(json_t *root, field_errors_t *errors, char key[REP
     return contact;
 }
 
-/* Passes intake's code on to notify: also when there is nothing to send, so that the answer takes
- * the same way for a contact with reports and one without. */
-static enum MHD_Result send_code(struct MHD_Connection *c, request_t *req, const envelope_t *issued_reply)
+static void code_handed_over(void *tag, envelope_t *reply, const char *reason)
 {
-    char reason[256];
-    unsigned char *body = issued_reply->body_size ? malloc(issued_reply->body_size) : NULL;
-    if (!body)
-        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
-    memcpy(body, issued_reply->body, issued_reply->body_size);
-    envelope_t *reply = http_command(req, PEER_NOTIFY, MSG_REPORTER_CODE_SEND, body, issued_reply->body_size, reason,
-                                     sizeof reason);
-    enum MHD_Result rc;
-    if (!reply || strcmp(reply->type, MSG_STAFF_DOCUMENT) != 0)
-        rc = http_send_command_failure(c, req, reply, reason);
-    else
-        rc = http_send_json(c, req, 202, json_pack("{s:s}", "detail",
-                                                   "if a report was submitted with this contact, a code is on its way"),
-                            no_store);
+    (void) tag;
+    if (!reply)
+        logger_warn("a sign-in code could not be handed to notify: %s", reason);
+    else if (strcmp(reply->type, MSG_STAFF_DOCUMENT) != 0)
+        logger_warn("notify refused a sign-in code (%s)", reply->type);
     envelope_destroy(&reply);
-    return rc;
+}
+
+/* Hands intake's code to notify without waiting for it, also when there is nothing to send: the
+ * answer must not take longer for a contact with reports (notify writes a delivery then) than
+ * for one without, or its time would tell which contacts reported. A code lost on the way is
+ * logged (never the code), and the reporter asks again. */
+static void hand_over(request_t *req, const envelope_t *issued)
+{
+    char id[ENVELOPE_ID_MAX + 1], reason[256];
+    snprintf(id, sizeof id, "%.*s.code", ENVELOPE_ID_MAX - 5, req->id);
+    envelope_t *command = envelope_new(MSG_REPORTER_CODE_SEND, 1, id, req->id);
+    unsigned char *body = issued->body_size ? malloc(issued->body_size) : NULL;
+    if (!command || !body) {
+        logger_warn("a sign-in code could not be handed to notify: out of memory");
+        envelope_destroy(&command);
+        free(body);
+        return;
+    }
+    memcpy(body, issued->body, issued->body_size);
+    envelope_take_body(command, body, issued->body_size);
+    if (command_links_send(PEER_NOTIFY, command, code_handed_over, NULL, NULL, reason, sizeof reason) != 0)
+        logger_warn("a sign-in code could not be handed to notify: %s", reason);
 }
 
 static enum MHD_Result ask_code(struct MHD_Connection *c, request_t *req, reporter_sign_in_t *q)
@@ -73,9 +85,14 @@ static enum MHD_Result ask_code(struct MHD_Connection *c, request_t *req, report
     if (reporter_sign_in_encode(q, &body, &size) != 0)
         return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
     envelope_t *reply = http_command(req, PEER_INTAKE, MSG_REPORTER_CODE, body, size, reason, sizeof reason);
-    enum MHD_Result rc = reply && strcmp(reply->type, MSG_REPORTER_CODE_ISSUED) == 0
-                             ? send_code(c, req, reply)
-                             : http_send_command_failure(c, req, reply, reason);
+    enum MHD_Result rc;
+    if (reply && strcmp(reply->type, MSG_REPORTER_CODE_ISSUED) == 0) {
+        hand_over(req, reply);
+        rc = http_send_json(c, req, 202, json_pack("{s:s}", "detail",
+                                                   "if a report was submitted with this contact, a code is on its way"),
+                            no_store);
+    } else
+        rc = http_send_command_failure(c, req, reply, reason);
     if (reply)
         sodium_memzero(reply->body, reply->body_size);
     envelope_destroy(&reply);

@@ -7,9 +7,10 @@
 
 /* reporter.code_send (reporter_sign_in_codec.h): the gateway hands over a "my reports" sign-in code
  * that aduan-intake issued, and it is queued like any message to a reporter (delivery_store.h),
- * by e-mail or through the SMS provider, with few attempts (the code lives 10 minutes). A code
- * with nothing to send (no report has the contact) is answered the same, so the round trip does
- * not tell the two apart. The code is never logged. */
+ * by e-mail or through the SMS provider, with few attempts (the code lives 10 minutes). The
+ * gateway does not wait for the answer (its time would tell contacts that reported from others);
+ * a code with nothing to send (no report has the contact) is answered the same. The code is never
+ * logged. */
 typedef struct {
     db_t *db;
     const fanout_settings_t *settings;
