@@ -41,3 +41,21 @@ CREATE TABLE reporter_sessions (
     expires_at  timestamptz NOT NULL
 );
 CREATE INDEX reporter_sessions_expires ON reporter_sessions (expires_at);
+
+-- A code goes out as a delivery of aduan-notify (event_type reporter.code) and so is in clear in
+-- its row until it is sent. Once the delivery is over the words are dropped, so that only the
+-- code's HMAC above remains; a code that could not be delivered is cancelled rather than dead
+-- (staff may re-send dead deliveries, and a re-sent code would be both empty and expired).
+CREATE FUNCTION deliveries_forget_sign_in_code() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.subject := NULL;
+    NEW.body_text := NULL;
+    NEW.payload := NULL;
+    IF NEW.status = 'dead' THEN
+        NEW.status := 'cancelled';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER deliveries_forget_sign_in_code BEFORE UPDATE OF status ON deliveries
+    FOR EACH ROW WHEN (NEW.event_type = 'reporter.code' AND NEW.status IN ('delivered', 'dead'))
+    EXECUTE FUNCTION deliveries_forget_sign_in_code();

@@ -115,6 +115,13 @@ class MyReports(SystemTestCase):
         self.assertEqual(status, 422, "a used code opens nothing again")
         self.assertEqual(again["errors"][0]["field"], "code")
         self.assert_not_logged(code, session["session"], recovered["reporter_token"], "ani@example.org")
+        # once delivered, the message's words (the code in clear) are gone from the delivery row
+        self.sys.wait_for(lambda: self.sys.db.scalar(
+            "SELECT count(*) FROM deliveries WHERE event_type = 'reporter.code' AND status = 'delivered' "
+            "AND lower(recipient) = 'ani@example.org'") == "1", 20, "the code's delivery recorded")
+        self.assertEqual(self.sys.db.scalar(
+            "SELECT count(*) FROM deliveries WHERE event_type = 'reporter.code' AND status = 'delivered' "
+            f"AND concat(subject, body_text, payload) LIKE '%{code}%'"), "0")
 
     def assert_not_logged(self, *secrets):
         """No service's log (at debug level) holds a code, a session, a token or a contact."""
