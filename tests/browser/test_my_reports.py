@@ -36,6 +36,15 @@ class MyReportsPageTest(PagesTest):
         return [CODE.search(m["subject"]).group(1) for m in self.sys.mail.messages()
                 if address in m["rcpt_tos"] and "Laporan saya" in (m["subject"] or "")]
 
+    def tab_to(self, predicate, what, presses=30):
+        """Presses Tab from the focused element until `predicate(focused element)` holds."""
+        for _ in range(presses):
+            active = self.browser.switch_to.active_element
+            if predicate(active):
+                return active
+            active.send_keys(Keys.TAB)
+        self.fail(f"Tab never reached {what}")
+
     def type_and_enter(self, element_id, text):
         field = self.by_id(element_id)
         field.clear()
@@ -51,11 +60,17 @@ class MyReportsPageTest(PagesTest):
 
     def test_signing_in_to_my_reports_with_the_code_read_from_the_mail_sink(self):
         id_text = catalogue("id")
+        # by keyboard alone: from the home page's link to the list and a recovered token
         self.open("/")
-        self.browser.find_element(By.CSS_SELECTOR, "a[href='/laporan-saya']").click()
+        self.browser.find_element(By.TAG_NAME, "body").click()
+        self.tab_to(lambda el: el.get_attribute("href") == self.base + "/laporan-saya",
+                    "the my-reports link").send_keys(Keys.ENTER)
+        self.wait(lambda: self.browser.current_url.endswith("/laporan-saya"), "the my-reports page")
         self.wait_ready()
         self.assertEqual(self.browser.find_element(By.TAG_NAME, "h1").text, id_text["mine.heading"])
         self.assert_accessible("/laporan-saya asking for a code")
+        self.browser.find_element(By.TAG_NAME, "body").click()
+        self.tab_to(lambda el: el.get_attribute("id") == "contact", "the contact field")
         code = self.ask_code("rina@example.org")
         self.assert_accessible("/laporan-saya asking for the code")
         wrong = f"{(int(code) + 1) % 100000000:08d}"
@@ -71,8 +86,8 @@ class MyReportsPageTest(PagesTest):
         self.assert_accessible("/laporan-saya listing the reports")
 
         lost_id, old_token = self.ids[0]
-        button = self.browser.find_elements(By.CSS_SELECTOR, "#mine li button")[1]
-        button.send_keys(Keys.ENTER)
+        label = id_text["mine.recover"].format(id=lost_id)
+        self.tab_to(lambda el: el.tag_name == "button" and el.text == label, "its new-token button").send_keys(Keys.ENTER)
         said = id_text["mine.recovered"].format(id=lost_id)
         self.wait(lambda: said in self.by_id("mine").text, "the new token said")
         new_token = self.browser.execute_script(f"return localStorage.getItem('aduan.token.{lost_id}')")
