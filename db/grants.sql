@@ -79,6 +79,8 @@ BEGIN
         ('submission_keys',        ARRAY['aduan_intake'], 'SELECT, INSERT, DELETE'),
         ('attachments',            ARRAY['aduan_intake'], 'SELECT, INSERT'),
         ('report_supports',        ARRAY['aduan_intake'], 'SELECT, INSERT'),
+        ('reporter_codes',         ARRAY['aduan_intake'], 'SELECT, INSERT, UPDATE, DELETE'),  -- "my reports"
+        ('reporter_sessions',      ARRAY['aduan_intake'], 'SELECT, INSERT, DELETE'),
         ('report_prechecks',       ARRAY['aduan_verify'], 'SELECT, INSERT'),
         ('report_prechecks',       ARRAY['aduan_intake', 'aduan_route'], 'SELECT'),  -- staff views
         -- the log: appended by whoever changes a report, numbered by stats alone

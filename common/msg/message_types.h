@@ -43,6 +43,12 @@
 #define MSG_ATTACHMENT_STORED "attachment.stored"
 #define MSG_ATTACHMENT_GET    "attachment.get"     /* intake → attachment.data: attachment_codec.h */
 #define MSG_ATTACHMENT_DATA   "attachment.data"
+#define MSG_REPORTER_CODE        "reporter.code"         /* intake → reporter.code_issued: */
+#define MSG_REPORTER_CODE_ISSUED "reporter.code_issued"  /*   reporter_sign_in_codec.h ("my reports") */
+#define MSG_REPORTER_SIGN_IN     "reporter.sign_in"      /* intake → staff.document: reporter_sign_in_codec.h */
+#define MSG_REPORTER_REPORTS     "reporter.reports"      /* intake → staff.document: reporter_sign_in_codec.h */
+#define MSG_REPORTER_RECOVER     "reporter.recover"      /* intake → staff.document: reporter_sign_in_codec.h */
+#define MSG_REPORTER_CODE_SEND   "reporter.code_send"    /* notify → staff.document "{}": reporter.code_issued's body */
 /* notify → staff.document (a JSON document), "{}" for the 204 answers: notify_command_codec.h */
 #define MSG_WEBHOOK_REGISTER "webhook.register"   /* url, institution?, description?, event_types? */
 #define MSG_WEBHOOK_LIST     "webhook.list"

@@ -20,6 +20,7 @@
 #include "open311_api.h"
 #include "open311_keys_api.h"
 #include "public_list_api.h"
+#include "reporter_sign_in_api.h"
 #include "support_api.h"
 #include "follow_api.h"
 #include "stats_api.h"
@@ -179,7 +180,7 @@ static enum MHD_Result route(struct MHD_Connection *c, request_t *req, const cha
     static http_route_fn *const modules[] = {staff_api_route,       notify_api_route,       stats_api_route,
                                              open311_api_route,     open311_keys_api_route, console_pages_route,
                                              web_pages_route,       attachment_api_route,   public_list_api_route,
-                                             support_api_route,     follow_api_route};
+                                             support_api_route,     follow_api_route,       reporter_sign_in_api_route};
     enum MHD_Result rc = MHD_NO;
     for (size_t i = 0; i < sizeof modules / sizeof modules[0] && !handled; i++)
         rc = modules[i](c, req, method, url, &handled);

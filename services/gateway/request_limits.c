@@ -18,7 +18,7 @@
 #define IPV6_CLIENT_BITS 64
 
 static const char *const kind_names[RATE_KIND_COUNT] = {"SIGN_IN", "SUBMISSION", "REPORTER", "SURVEY", "OPEN311", "SUPPORT",
-                                                            "FOLLOW"};
+                                                            "FOLLOW", "REPORTER_CODE"};
 
 static rate_limiter_t *limiter;
 static trusted_proxies_t proxies;

@@ -20,6 +20,7 @@ typedef enum {
     RATE_OPEN311,       /* POST /open311/v2/requests; account: the app of the API key */
     RATE_SUPPORT,       /* POST /reports/{id}/support ("dukung"); per address only */
     RATE_FOLLOW,        /* following a report: asking, confirming, unsubscribing; per address only */
+    RATE_REPORTER_CODE, /* POST /reporter/codes and /reporter/sessions ("my reports"); account: the contact */
     RATE_KIND_COUNT
 } rate_kind_t;
 

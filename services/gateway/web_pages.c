@@ -99,6 +99,8 @@ static const char *page_of(const char *url)
         return "list.html";
     if (strcmp(url, "/ikuti") == 0)
         return "follow.html";
+    if (strcmp(url, "/laporan-saya") == 0)
+        return "my-reports.html";
     if (strncmp(url, "/lapor/", 7) == 0 && url[7] && !strchr(url + 7, '/'))
         return "track.html";
     return NULL;

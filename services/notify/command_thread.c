@@ -10,6 +10,7 @@
 #include "follow_commands.h"
 #include "logger.h"
 #include "notify_commands.h"
+#include "sign_in_code.h"
 
 #define POLL_MS 200
 
@@ -17,6 +18,7 @@ struct command_thread_t {
     cmd_server_t *server;
     notify_commands_t commands;
     follow_commands_t follow;
+    sign_in_code_t codes;
     pthread_t thread;
     bool running;
     atomic_bool stopping;
@@ -50,8 +52,10 @@ static int open_parts(command_thread_t *self, const char *bind, curve_keys_t *ke
     if (!(self->server = cmd_server_new(bind, keys, reason, cap)))
         return -1;
     self->follow.db = self->commands.db;
+    self->codes.db = self->commands.db;
     if (notify_commands_register(self->server, &self->commands) != 0
-        || follow_commands_register(self->server, &self->follow) != 0) {
+        || follow_commands_register(self->server, &self->follow) != 0
+        || sign_in_code_register(self->server, &self->codes) != 0) {
         snprintf(reason, cap, "cannot register the commands");
         return -1;
     }
@@ -64,7 +68,7 @@ static int open_parts(command_thread_t *self, const char *bind, curve_keys_t *ke
 }
 
 command_thread_t *command_thread_start(const char *bind, curve_keys_t *keys, const char *db_url, int wait_ms,
-                                       const address_policy_t *policy, const fanout_settings_t *links, char *reason,
+                                       const address_policy_t *policy, const fanout_settings_t *fanout, char *reason,
                                        size_t cap)
 {
     command_thread_t *self = calloc(1, sizeof *self);
@@ -74,7 +78,8 @@ command_thread_t *command_thread_start(const char *bind, curve_keys_t *keys, con
     }
     atomic_init(&self->stopping, false);
     self->commands.policy = policy;
-    self->follow.settings = links;
+    self->follow.settings = fanout;
+    self->codes.settings = fanout;
     if (open_parts(self, bind, keys, db_url, wait_ms, reason, cap) != 0)
         command_thread_stop(&self);
     return self;

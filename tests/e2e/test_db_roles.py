@@ -52,6 +52,8 @@ MAP = {
     "report_deadlines": grants((LIFECYCLE, SIU)),
     "attachments": grants(("aduan_intake", SI)),
     "report_supports": grants(("aduan_intake", SI)),
+    "reporter_codes": grants(("aduan_intake", SIUD)),
+    "reporter_sessions": grants(("aduan_intake", SID)),
     "submission_keys": grants(("aduan_intake", SID)),
     "report_prechecks": grants((["aduan_intake", "aduan_route"], S), ("aduan_verify", SI)),
     # stats may UPDATE events.seq only (the sequencer's numbering): checked column by column below
