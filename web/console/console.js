@@ -134,6 +134,13 @@ const konsol = (() => {
     link.dataset.unread = answer.data.unread;
   }
 
+  /* Administration in the header for admins only (the API refuses everyone else anyway). */
+  function showAdminLink(staff) {
+    if (staff.role !== 'national_admin' && staff.role !== 'institution_admin') return;
+    const link = element('a', {href: '/konsol/staf', id: 'staff-link'}, t('staff.link'));
+    document.getElementById('who').before(link);
+  }
+
   /* Starts a page: catalogue, header; `signedIn` pages send a visitor without a session to sign in. */
   async function start(init, signedIn) {
     lang = chooseLanguage();
@@ -154,6 +161,7 @@ const konsol = (() => {
     const who = document.getElementById('who');
     if (who && staff) {
       who.textContent = t('who', {name: staff.display_name, role: t('role.' + staff.role), institution: staff.institution});
+      showAdminLink(staff);
       document.getElementById('sign-out').hidden = false;
       document.getElementById('sign-out').addEventListener('click', signOut);
       if (document.getElementById('inbox-link')) {
