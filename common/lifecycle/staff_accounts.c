@@ -128,11 +128,8 @@ int staff_accounts_create(db_t *db, const staff_account_t *a, const staff_member
     field_errors_t fields;
     field_errors_clear(&fields);
     check_account(a, &fields);
-    if (fields.count) {
-        error_reply_refuse(refusal, ERROR_INVALID, "the account has invalid fields");
-        refusal->fields = fields;
-        return 1;
-    }
+    if (fields.count)
+        return error_reply_refuse_fields(refusal, "the account has invalid fields", &fields);
     int rc = creator_may(db, a, creator, error);
     if (rc < 0)
         return -1;
@@ -146,11 +143,7 @@ int staff_accounts_create(db_t *db, const staff_account_t *a, const staff_member
     insert_t insert = {a, hash, creator, &fields};
     rc = db_transaction(db, insert_tx, &insert, error);
     sodium_memzero(hash, sizeof hash);
-    if (rc == 1) {
-        error_reply_refuse(refusal, ERROR_INVALID, "the account has invalid fields");
-        refusal->fields = fields;
-    }
-    return rc;
+    return rc == 1 ? error_reply_refuse_fields(refusal, "the account has invalid fields", &fields) : rc;
 }
 
 /* A hash of a random password, verified against when the user does not exist. */

@@ -83,27 +83,15 @@ static int run_update(db_t *db, staff_update_t *u, error_reply_t *refusal, db_er
     return rc;
 }
 
-int staff_admin_deactivate(db_t *db, const char *username, const staff_member_t *admin, error_reply_t *refusal,
-                           db_error_t *error)
+int staff_admin_set_active(db_t *db, const char *username, bool active, const staff_member_t *admin,
+                           error_reply_t *refusal, db_error_t *error)
 {
     if (admin_may_act(admin, username, refusal) != 0)
         return 1;
-    const char *params[] = {username, admin->role, admin->institution};
-    staff_update_t u = {"UPDATE staff s SET active = false FROM staff o WHERE " IN_SCOPE
-                        " RETURNING " CHANGE_COLUMNS "o.active",
-                        params, 3, EVENT_STAFF_DEACTIVATED, true, admin};
-    return run_update(db, &u, refusal, error);
-}
-
-int staff_admin_reactivate(db_t *db, const char *username, const staff_member_t *admin, error_reply_t *refusal,
-                           db_error_t *error)
-{
-    if (admin_may_act(admin, username, refusal) != 0)
-        return 1;
-    const char *params[] = {username, admin->role, admin->institution};
-    staff_update_t u = {"UPDATE staff s SET active = true FROM staff o WHERE " IN_SCOPE
-                        " RETURNING " CHANGE_COLUMNS "NOT o.active",
-                        params, 3, EVENT_STAFF_REACTIVATED, false, admin};
+    const char *params[] = {username, admin->role, admin->institution, active ? "true" : "false"};
+    staff_update_t u = {"UPDATE staff s SET active = $4::boolean FROM staff o WHERE " IN_SCOPE
+                        " RETURNING " CHANGE_COLUMNS "o.active <> $4::boolean",
+                        params, 4, active ? EVENT_STAFF_REACTIVATED : EVENT_STAFF_DEACTIVATED, !active, admin};
     return run_update(db, &u, refusal, error);
 }
 
@@ -115,11 +103,8 @@ int staff_admin_reset_password(db_t *db, const char *username, const char *passw
     field_errors_t fields;
     field_errors_clear(&fields);
     staff_accounts_check_password(password, &fields);
-    if (fields.count) {
-        error_reply_refuse(refusal, ERROR_INVALID, "the password is invalid");
-        refusal->fields = fields;
-        return 1;
-    }
+    if (fields.count)
+        return error_reply_refuse_fields(refusal, "the password is invalid", &fields);
     char hash[STAFF_PASSWORD_HASH_MAX];
     if (staff_accounts_hash_password(password, hash) != 0) {
         snprintf(error->message, sizeof error->message, "out of memory hashing the password");
@@ -144,11 +129,8 @@ static int change_allowed(db_t *db, const char *role, const char *institution, c
         field_errors_add(&fields, "role", "required", "send a new role, a new institution or both");
     if (role && !(lifecycle_role_bit(role) & ROLE_STAFF))
         field_errors_add(&fields, "role", "unknown", "role is national_admin, institution_admin, unit_liaison or analyst");
-    if (fields.count) {
-        error_reply_refuse(refusal, ERROR_INVALID, "the change has invalid fields");
-        refusal->fields = fields;
-        return 1;
-    }
+    if (fields.count)
+        return error_reply_refuse_fields(refusal, "the change has invalid fields", &fields);
     bool national = strcmp(admin->role, "national_admin") == 0;
     if (role && strcmp(role, "national_admin") == 0 && !national)
         return error_reply_refuse(refusal, ERROR_FORBIDDEN, "only a national admin makes national admins");
@@ -162,9 +144,8 @@ static int change_allowed(db_t *db, const char *role, const char *institution, c
     bool exists = PQgetvalue(r, 0, 0)[0] == 't', within = PQgetvalue(r, 0, 1)[0] == 't';
     PQclear(r);
     if (!exists) {
-        error_reply_refuse(refusal, ERROR_INVALID, "the change has invalid fields");
-        field_errors_add(&refusal->fields, "institution", "unknown", "no active institution has this code");
-        return 1;
+        field_errors_add(&fields, "institution", "unknown", "no active institution has this code");
+        return error_reply_refuse_fields(refusal, "the change has invalid fields", &fields);
     }
     if (!within && !national)
         return error_reply_refuse(refusal, ERROR_FORBIDDEN, "you may move accounts only within your subtree");

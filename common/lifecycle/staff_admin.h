@@ -46,12 +46,10 @@ int staff_admin_list(db_t *db, const staff_member_t *admin, const staff_list_fil
                      error_reply_t *refusal, db_error_t *error);
 void staff_list_clear(staff_list_t *list);
 
-/* Deactivating an inactive account (or reactivating an active one) changes nothing and appends
- * nothing. */
-int staff_admin_deactivate(db_t *db, const char *username, const staff_member_t *admin, error_reply_t *refusal,
-                           db_error_t *error);
-int staff_admin_reactivate(db_t *db, const char *username, const staff_member_t *admin, error_reply_t *refusal,
-                           db_error_t *error);
+/* Deactivates (active false) or reactivates an account. Deactivating an inactive account (or
+ * reactivating an active one) changes nothing and appends nothing. */
+int staff_admin_set_active(db_t *db, const char *username, bool active, const staff_member_t *admin,
+                           error_reply_t *refusal, db_error_t *error);
 
 /* Sets a new password (STAFF_PASSWORD_MIN..MAX bytes; an argon2id run). */
 int staff_admin_reset_password(db_t *db, const char *username, const char *password, const staff_member_t *admin,

@@ -147,12 +147,9 @@ enum MHD_Result desk_saved_filters_route(struct MHD_Connection *c, request_t *re
         return http_wrong_method(c, req, collection ? "GET, HEAD, POST" : "DELETE");
     staff_member_t who;
     enum MHD_Result rc;
-    if (!staff_api_authenticate(c, req, &who, &rc))
-        return rc;
-    db_error_t error = {"", ""};
-    db_t *db = staff_api_db(&error);
+    db_t *db = staff_api_signed_in(c, req, &who, &rc);
     if (!db)
-        return staff_api_unavailable(c, req, &error);
+        return rc;
     char staff_id[24];
     snprintf(staff_id, sizeof staff_id, "%lld", (long long) who.id);
     if (item)

@@ -150,8 +150,7 @@ static enum MHD_Result set_active(struct MHD_Connection *c, request_t *req, db_t
 {
     error_reply_t refusal;
     db_error_t error = {"", ""};
-    int done = active ? staff_admin_reactivate(db, username, admin, &refusal, &error)
-                      : staff_admin_deactivate(db, username, admin, &refusal, &error);
+    int done = staff_admin_set_active(db, username, active, admin, &refusal, &error);
     if (done == 0)
         logger_info("%s %s staff account %s", admin->username, active ? "reactivated" : "deactivated", username);
     return answer(c, req, done, &refusal, &error, json_pack("{s:s, s:b}", "username", username, "active", active),
@@ -246,12 +245,9 @@ enum MHD_Result staff_admin_api_route(struct MHD_Connection *c, request_t *req, 
         return http_wrong_method(c, req, collection ? "GET, HEAD, POST" : "POST");
     staff_member_t who;
     enum MHD_Result rc;
-    if (!staff_api_authenticate(c, req, &who, &rc))
-        return rc;
-    db_error_t error = {"", ""};
-    db_t *db = staff_api_db(&error);
+    db_t *db = staff_api_signed_in(c, req, &who, &rc);
     if (!db)
-        return staff_api_unavailable(c, req, &error);
+        return rc;
     if (collection)
         return post ? create_staff(c, req, db, &who) : list_staff(c, req, db, &who);
     return act(c, req, db, &who, a, username);

@@ -95,6 +95,17 @@ bool staff_api_authenticate(struct MHD_Connection *c, request_t *req, staff_memb
     return found == 0;
 }
 
+db_t *staff_api_signed_in(struct MHD_Connection *c, request_t *req, staff_member_t *who, enum MHD_Result *rc)
+{
+    if (!staff_api_authenticate(c, req, who, rc))
+        return NULL;
+    db_error_t error = {"", ""};
+    db_t *db = staff_api_db(&error);
+    if (!db)
+        *rc = staff_api_unavailable(c, req, &error);
+    return db;
+}
+
 bool staff_api_enter_password_slot(struct MHD_Connection *c, request_t *req, enum MHD_Result *rc)
 {
     static const char *const retry[] = {"Retry-After", "1", NULL};

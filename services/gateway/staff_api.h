@@ -33,6 +33,10 @@ enum MHD_Result staff_api_unavailable(struct MHD_Connection *c, request_t *req, 
  * (401, or 503 when the accounts database is unreachable) already sent in *rc. */
 bool staff_api_authenticate(struct MHD_Connection *c, request_t *req, staff_member_t *who, enum MHD_Result *rc);
 
+/* The accounts database for a request with a valid session (*who); NULL with the answer (401, 503)
+ * sent in *rc. */
+db_t *staff_api_signed_in(struct MHD_Connection *c, request_t *req, staff_member_t *who, enum MHD_Result *rc);
+
 /* True once the request holds a password hashing slot (password_slots_leave gives it back); false
  * with 503 and Retry-After sent in *rc when every slot stayed taken. */
 bool staff_api_enter_password_slot(struct MHD_Connection *c, request_t *req, enum MHD_Result *rc);
