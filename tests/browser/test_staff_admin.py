@@ -1,6 +1,7 @@
 """Staff administration and saved desk filters in a real browser (issue 17): a national admin
 creates a staff member (a refused field told beside it) and deactivates them, and the deactivated
 member's session, held by another client, stops working at once; the answer shows within 100 ms;
+a password reset (the made password shown once) and a role change by keyboard end the sessions;
 the administration link is for admins only; a saved desk filter is saved, listed with its count and
 reapplied; axe on the new pages at 1280 px and 768 px."""
 import unittest
@@ -14,7 +15,8 @@ from selenium.webdriver.support.ui import Select
 from aduan_harness import System, SystemTestCase
 import test_pages
 
-STAFF = {"nas": ("national_admin", "NASIONAL"), "pupr": ("unit_liaison", "KOTA-21.71.PUPR")}
+STAFF = {"nas": ("national_admin", "NASIONAL"), "pupr": ("unit_liaison", "KOTA-21.71.PUPR"),
+         "pindah": ("unit_liaison", "KOTA-21.71.PUPR")}
 PASSWORD = "rahasia-sekali-123"
 FEEDBACK_MS = 100
 
@@ -131,6 +133,37 @@ class StaffAdminPageTest(SystemTestCase):
         for width in (1280, 768):
             self.browser.set_window_size(width, 900)
             self.assert_accessible(f"/konsol/staf at {width} px")
+
+    def test_a_password_reset_and_a_role_change_by_keyboard(self):
+        held = self.sys.login("pindah", PASSWORD)
+        self.sign_in("nas")
+        self.open("/konsol/staf")
+        self.wait_ready()
+        self.browser.execute_script(TIMING)
+        self.wait(lambda: self.row("pindah"), "the list")
+        buttons = lambda: self.row("pindah").find_elements(By.TAG_NAME, "button")  # noqa: E731
+
+        def reset():
+            buttons()[1].send_keys(Keys.ENTER)
+            self.confirm()
+        self.answered(reset)
+        made = self.by_id("staff-notice").text.split(": ", 1)[1].split(" ")[0]
+        self.assertEqual(self.sys.json("GET", "/api/v1/sessions/current", headers=held)[0], 401)
+        self.sys.login("pindah", made)   # the password shown once works
+
+        buttons()[2].send_keys(Keys.ENTER)
+        self.assertEqual(self.browser.switch_to.active_element.get_attribute("id"), "r-role")
+        Select(self.by_id("r-role")).select_by_value("analyst")
+        self.by_id("r-institution").clear()
+        self.by_id("r-institution").send_keys("KOTA-21.71")
+
+        def change():
+            self.by_id("r-institution").send_keys(Keys.ENTER)
+            self.confirm()
+        self.answered(change)
+        self.wait(lambda: "KOTA-21.71" == self.row("pindah").find_elements(By.TAG_NAME, "td")[3].text, "the new place")
+        member = self.sys.json("GET", "/api/v1/sessions/current", headers=self.sys.login("pindah", made))[2]["staff"]
+        self.assertEqual((member["role"], member["institution"]), ("analyst", "KOTA-21.71"))
 
     def test_only_admins_see_the_administration(self):
         self.sign_in("pupr")
