@@ -62,9 +62,11 @@ BEGIN
         ('stats_settings',         backend,   'SELECT'),
         ('institution_ancestors',  backend,   'SELECT'),
         -- gateway: staff sign-in and accounts
-        ('staff',                  ARRAY['aduan_gateway'], 'SELECT, INSERT, UPDATE (active)'),  -- deactivation
+        -- deactivation, reactivation, password reset, role and institution changes (admins)
+        ('staff',                  ARRAY['aduan_gateway'], 'SELECT, INSERT, UPDATE (active, password_hash, role, institution_code)'),
         ('staff',                  backend,   'SELECT'),  -- recipients, names in delivery logs
         ('staff_sessions',         ARRAY['aduan_gateway'], 'SELECT, INSERT, UPDATE (last_used_at), DELETE'),
+        ('desk_saved_filters',     ARRAY['aduan_gateway'], 'SELECT, INSERT, DELETE'),
         -- gateway: Open311 client applications (keys checked on every POST; issued and revoked by admins)
         ('open311_keys',           ARRAY['aduan_gateway'], 'SELECT, INSERT, UPDATE (revoked_at)'),
         ('open311_attributes',     backend,   'SELECT'),
@@ -86,6 +88,7 @@ BEGIN
         -- the log: appended by whoever changes a report, numbered by stats alone
         ('events',                 lifecycle, 'SELECT, INSERT'),
         ('events',                 ARRAY['aduan_notify'], 'SELECT'),
+        ('events',                 ARRAY['aduan_gateway'], 'SELECT, INSERT'),  -- staff.* events of account changes
         ('events',                 ARRAY['aduan_stats'], 'SELECT, UPDATE (seq)'),
         ('event_counter',          ARRAY['aduan_stats'], 'SELECT, UPDATE'),
         ('event_counter',          consumers, 'SELECT'),

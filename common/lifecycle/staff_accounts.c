@@ -6,27 +6,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "message_types.h"
 #include "report_lifecycle.h"
+#include "staff_events.h"
 #include "utf8_text.h"
+
+void staff_accounts_copy_name(const char *name, char *out, size_t cap)
+{
+    /* A name of 200 characters may have 800 bytes: the buffer keeps whole characters only, or
+     * every JSON or msgpack encoder downstream refuses the member. */
+    size_t n = utf8_text_prefix(name, cap - 1);
+    memcpy(out, name, n);
+    out[n] = '\0';
+}
+
+void staff_accounts_check_password(const char *password, field_errors_t *errors)
+{
+    size_t n = password ? strlen(password) : 0;
+    if (n < STAFF_PASSWORD_MIN || n > STAFF_PASSWORD_MAX)
+        field_errors_add(errors, "password", "length", "a password has %d to %d bytes", STAFF_PASSWORD_MIN, STAFF_PASSWORD_MAX);
+}
+
+int staff_accounts_hash_password(const char *password, char hash[STAFF_PASSWORD_HASH_MAX])
+{
+    _Static_assert(STAFF_PASSWORD_HASH_MAX == crypto_pwhash_STRBYTES, "the argon2id string buffer");
+    return crypto_pwhash_str_alg(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                 crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) == 0 ? 0 : -1;
+}
 
 static void fill_member(const PGresult *r, int offset, staff_member_t *who)
 {
     memset(who, 0, sizeof *who);
     who->id = strtoll(PQgetvalue(r, 0, offset), NULL, 10);
     snprintf(who->username, sizeof who->username, "%s", PQgetvalue(r, 0, offset + 1));
-    /* A name of 200 characters may have 800 bytes: the buffer keeps whole characters only, or
-     * every JSON or msgpack encoder downstream refuses the member. */
-    const char *name = PQgetvalue(r, 0, offset + 2);
-    memcpy(who->display_name, name, utf8_text_prefix(name, sizeof who->display_name - 1));
+    staff_accounts_copy_name(PQgetvalue(r, 0, offset + 2), who->display_name, sizeof who->display_name);
     snprintf(who->role, sizeof who->role, "%s", PQgetvalue(r, 0, offset + 3));
     snprintf(who->institution, sizeof who->institution, "%s", PQgetvalue(r, 0, offset + 4));
 }
 
 static void check_account(const staff_account_t *a, field_errors_t *errors)
 {
-    size_t n = a->password ? strlen(a->password) : 0;
-    if (n < STAFF_PASSWORD_MIN || n > STAFF_PASSWORD_MAX)
-        field_errors_add(errors, "password", "length", "a password has %d to %d bytes", STAFF_PASSWORD_MIN, STAFF_PASSWORD_MAX);
+    staff_accounts_check_password(a->password, errors);
     if (!(lifecycle_role_bit(a->role) & ROLE_STAFF))
         field_errors_add(errors, "role", "unknown", "role is national_admin, institution_admin, unit_liaison or analyst");
     if (!a->username || !*a->username)
@@ -82,35 +102,48 @@ static int insert_account(db_t *db, const staff_account_t *a, const char *hash, 
     return fields->count ? 1 : 0;
 }
 
+typedef struct {
+    const staff_account_t *account;
+    const char *hash;
+    const staff_member_t *creator;
+    field_errors_t *fields;
+} insert_t;
+
+/* The account and its staff.created event commit together. */
+static int insert_tx(db_t *db, void *ctx, db_error_t *error)
+{
+    const insert_t *in = ctx;
+    int rc = insert_account(db, in->account, in->hash, in->fields, error);
+    staff_change_t change = {.username = in->account->username, .role = in->account->role,
+                             .institution = in->account->institution};
+    if (rc == 0 && staff_events_append(db, EVENT_STAFF_CREATED, &change, in->creator ? in->creator->role : "system",
+                                       in->creator ? in->creator->username : NULL, error) != 0)
+        rc = -1;
+    return rc;
+}
+
 int staff_accounts_create(db_t *db, const staff_account_t *a, const staff_member_t *creator, error_reply_t *refusal,
                           db_error_t *error)
 {
     field_errors_t fields;
     field_errors_clear(&fields);
     check_account(a, &fields);
-    if (fields.count) {
-        error_reply_refuse(refusal, ERROR_INVALID, "the account has invalid fields");
-        refusal->fields = fields;
-        return 1;
-    }
+    if (fields.count)
+        return error_reply_refuse_fields(refusal, "the account has invalid fields", &fields);
     int rc = creator_may(db, a, creator, error);
     if (rc < 0)
         return -1;
     if (rc > 0)
         return error_reply_refuse(refusal, ERROR_FORBIDDEN, "you may create accounts only below your institution");
-    char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str_alg(hash, a->password, strlen(a->password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    char hash[STAFF_PASSWORD_HASH_MAX];
+    if (staff_accounts_hash_password(a->password, hash) != 0) {
         snprintf(error->message, sizeof error->message, "out of memory hashing the password");
         return -1;
     }
-    rc = insert_account(db, a, hash, &fields, error);
+    insert_t insert = {a, hash, creator, &fields};
+    rc = db_transaction(db, insert_tx, &insert, error);
     sodium_memzero(hash, sizeof hash);
-    if (rc == 1) {
-        error_reply_refuse(refusal, ERROR_INVALID, "the account has invalid fields");
-        refusal->fields = fields;
-    }
-    return rc;
+    return rc == 1 ? error_reply_refuse_fields(refusal, "the account has invalid fields", &fields) : rc;
 }
 
 /* A hash of a random password, verified against when the user does not exist. */
@@ -196,28 +229,4 @@ int staff_accounts_logout_everywhere(db_t *db, int64_t staff_id, db_error_t *err
     snprintf(id, sizeof id, "%lld", (long long) staff_id);
     const char *params[] = {id};
     return db_exec_ok(db, "DELETE FROM staff_sessions WHERE staff_id = $1::bigint", 1, params, error);
-}
-
-int staff_accounts_deactivate(db_t *db, const char *username, const staff_member_t *admin, error_reply_t *refusal,
-                              db_error_t *error)
-{
-    if (strcmp(admin->role, "national_admin") != 0 && strcmp(admin->role, "institution_admin") != 0)
-        return error_reply_refuse(refusal, ERROR_FORBIDDEN, "accounts are deactivated by admins");
-    if (strcmp(username, admin->username) == 0)
-        return error_reply_refuse(refusal, ERROR_FORBIDDEN, "you cannot deactivate your own account");
-    const char *params[] = {username, admin->role, admin->institution};
-    /* An institution admin does not see accounts outside its subtree, nor national admins: for
-     * those the answer is the same as for a name that does not exist. */
-    PGresult *r = db_exec(db,
-        "WITH off AS (UPDATE staff s SET active = false WHERE s.username = $1 AND ($2 = 'national_admin' "
-        "  OR (s.role <> 'national_admin' AND institution_within(s.institution_code, $3))) RETURNING s.id), "
-        "ended AS (DELETE FROM staff_sessions x USING off WHERE x.staff_id = off.id RETURNING x.staff_id) "
-        "SELECT count(*) FROM off", 3, params, error);
-    if (!r)
-        return -1;
-    int rc = PQgetvalue(r, 0, 0)[0] == '0' ? 1 : 0;
-    PQclear(r);
-    if (rc == 1)
-        return error_reply_refuse(refusal, ERROR_NOT_FOUND, "no account of your subtree has this username");
-    return 0;
 }

@@ -1,6 +1,7 @@
 #ifndef ADUAN_STAFF_ACCOUNTS_H
 #define ADUAN_STAFF_ACCOUNTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -14,6 +15,7 @@
 
 #define STAFF_PASSWORD_MIN 10
 #define STAFF_PASSWORD_MAX 256
+#define STAFF_PASSWORD_HASH_MAX 128   /* crypto_pwhash_STRBYTES */
 
 typedef struct {
     int64_t id;
@@ -29,7 +31,8 @@ typedef struct {
     const char *language;   /* optional: id (default) or en, for notifications */
 } staff_account_t;
 
-/* Creates an account. When `creator` is given, the creator must be an admin whose subtree holds
+/* Creates an account, with its staff.created event (staff_events.h; actor "system" without a
+ * creator) in the same transaction. When `creator` is given, the creator must be an admin whose subtree holds
  * the new account's institution, and only a national admin creates national admins.
  * 0 created; 1 refused, with *refusal: invalid (its fields; a taken username is an error on
  * "username") or forbidden for the creator; -1 on a database error. */
@@ -54,12 +57,13 @@ int staff_accounts_logout(db_t *db, const char *token, db_error_t *error);
 /* Ends every session of the member ("sign out everywhere"). 0 on success. */
 int staff_accounts_logout_everywhere(db_t *db, int64_t staff_id, db_error_t *error);
 
-/* Deactivates an account and ends its sessions in one statement, so none of them works after the
- * answer. Admins only: a national admin any account, an institution admin those of its subtree
- * except national admins; nobody their own. Deactivating an inactive account again changes
- * nothing. 0 done; 1 refused: forbidden (not an admin, or one's own account) or not_found (no
- * such account in the admin's scope); -1 error. */
-int staff_accounts_deactivate(db_t *db, const char *username, const staff_member_t *admin, error_reply_t *refusal,
-                              db_error_t *error);
+/* Adds a field error on "password" unless it has STAFF_PASSWORD_MIN..MAX bytes. */
+void staff_accounts_check_password(const char *password, field_errors_t *errors);
+
+/* The argon2id string of a password (an interactive-cost run). 0, or -1 out of memory. */
+int staff_accounts_hash_password(const char *password, char hash[STAFF_PASSWORD_HASH_MAX]);
+
+/* As much of a display name as fits in cap - 1 bytes, in whole UTF-8 characters. */
+void staff_accounts_copy_name(const char *name, char *out, size_t cap);
 
 #endif

@@ -41,6 +41,9 @@ int error_reply_into(envelope_t *reply, const error_reply_t *error);
  * (0 done, 1 refused with an error_reply_t, -1 failed with a reason). */
 int error_reply_refuse(error_reply_t *self, const char *code, const char *detail);
 
+/* The same for an invalid request: code ERROR_INVALID with the field errors. Returns 1. */
+int error_reply_refuse_fields(error_reply_t *self, const char *detail, const field_errors_t *fields);
+
 /* Convenience for the common case without field errors. */
 int error_reply_simple(envelope_t *reply, const char *code, const char *detail);
 

@@ -78,6 +78,13 @@
 #define EVENT_UPSTREAM_DOWN      "report.upstream_down"  /* federation: a report stuck on its way upstream */
 #define EVENT_REPORT_SUPPORTED   "report.supported"
 #define EVENT_REPORT_PREFIX      "report."          /* every report event */
+/* Staff account changes by admins (appended by the gateway; payload in staff_events.h): who the
+ * account is and its role and institution, never a password or an e-mail address. */
+#define EVENT_STAFF_CREATED        "staff.created"
+#define EVENT_STAFF_DEACTIVATED    "staff.deactivated"
+#define EVENT_STAFF_REACTIVATED    "staff.reactivated"
+#define EVENT_STAFF_PASSWORD_RESET "staff.password_reset"
+#define EVENT_STAFF_CHANGED        "staff.changed"     /* role and/or institution */
 #define EVENT_HEARTBEAT_TOPIC    "_heartbeat"        /* the hub's liveness beat, not an event */
 
 #endif

@@ -15,6 +15,7 @@ static const page_route_t console_routes[] = {
     {"/meja", "desk.html", false},
     {"/kotak-masuk", "inbox.html", false},
     {"/laporan/", "report.html", true},
+    {"/staf", "staff.html", false},
     {"/webhook", "webhooks.html", false},
     {"/open311", "open311-keys.html", false},
     {NULL, NULL, false},

@@ -24,6 +24,8 @@
 #include "support_api.h"
 #include "follow_api.h"
 #include "stats_api.h"
+#include "desk_saved_filters.h"
+#include "staff_admin_api.h"
 #include "staff_api.h"
 #include "logger.h"
 #include "metrics.h"
@@ -177,10 +179,11 @@ static enum MHD_Result route(struct MHD_Connection *c, request_t *req, const cha
     static const char *const tables[] = {"categories", "regions", "institutions"};
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0, handled = false;
     /* Each endpoint module answers the URLs it owns and leaves the rest to the next. */
-    static http_route_fn *const modules[] = {staff_api_route,       notify_api_route,       stats_api_route,
+    static http_route_fn *const modules[] = {staff_admin_api_route, staff_api_route,       notify_api_route,       stats_api_route,
                                              open311_api_route,     open311_keys_api_route, console_pages_route,
                                              web_pages_route,       attachment_api_route,   public_list_api_route,
-                                             support_api_route,     follow_api_route,       reporter_sign_in_api_route};
+                                             support_api_route,     follow_api_route,       reporter_sign_in_api_route,
+                                             desk_saved_filters_route};
     enum MHD_Result rc = MHD_NO;
     for (size_t i = 0; i < sizeof modules / sizeof modules[0] && !handled; i++)
         rc = modules[i](c, req, method, url, &handled);

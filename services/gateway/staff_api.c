@@ -95,11 +95,25 @@ bool staff_api_authenticate(struct MHD_Connection *c, request_t *req, staff_memb
     return found == 0;
 }
 
-static enum MHD_Result hashing_busy(struct MHD_Connection *c, request_t *req)
+db_t *staff_api_signed_in(struct MHD_Connection *c, request_t *req, staff_member_t *who, enum MHD_Result *rc)
+{
+    if (!staff_api_authenticate(c, req, who, rc))
+        return NULL;
+    db_error_t error = {"", ""};
+    db_t *db = staff_api_db(&error);
+    if (!db)
+        *rc = staff_api_unavailable(c, req, &error);
+    return db;
+}
+
+bool staff_api_enter_password_slot(struct MHD_Connection *c, request_t *req, enum MHD_Result *rc)
 {
     static const char *const retry[] = {"Retry-After", "1", NULL};
+    if (password_slots_enter(PASSWORD_SLOT_WAIT_MS))
+        return true;
     logger_warn("every password check slot is taken");
-    return http_send_problem(c, req, &PROBLEM_UNAVAILABLE, "too many password checks at once; try again", NULL, retry);
+    *rc = http_send_problem(c, req, &PROBLEM_UNAVAILABLE, "too many password checks at once; try again", NULL, retry);
+    return false;
 }
 
 static json_t *member_json(const staff_member_t *who)
@@ -125,9 +139,9 @@ static enum MHD_Result sign_in(struct MHD_Connection *c, request_t *req)
         json_decref(root);
         return rc;
     }
-    if (!password_slots_enter(PASSWORD_SLOT_WAIT_MS)) {
+    if (!staff_api_enter_password_slot(c, req, &rc)) {
         json_decref(root);
-        return hashing_busy(c, req);
+        return rc;
     }
     char token[SECRET_TOKEN_LEN + 1], expires[32];
     int64_t expires_ms = 0;
@@ -166,15 +180,6 @@ static enum MHD_Result current_session(struct MHD_Connection *c, request_t *req,
     return http_send_text(c, req, 204, "text/plain", NULL, NULL);
 }
 
-/* Hashing the new password is an argon2id run: the caller holds a password slot, given back here. */
-static int create_account(db_t *db, const staff_account_t *account, const staff_member_t *creator,
-                          error_reply_t *refusal, db_error_t *error)
-{
-    int created = staff_accounts_create(db, account, creator, refusal, error);
-    password_slots_leave();
-    return created;
-}
-
 /* DELETE /sessions: every session of the member ends, this one too (a token may have leaked). */
 static enum MHD_Result sign_out_everywhere(struct MHD_Connection *c, request_t *req)
 {
@@ -188,78 +193,6 @@ static enum MHD_Result sign_out_everywhere(struct MHD_Connection *c, request_t *
         return staff_api_unavailable(c, req, &error);
     logger_info("%s signed out everywhere", who.username);
     return http_send_text(c, req, 204, "text/plain", NULL, NULL);
-}
-
-static enum MHD_Result deactivate_staff(struct MHD_Connection *c, request_t *req, const char *username)
-{
-    staff_member_t admin;
-    enum MHD_Result rc;
-    if (!staff_api_authenticate(c, req, &admin, &rc))
-        return rc;
-    db_error_t error = {"", ""};
-    error_reply_t refusal;
-    db_t *db = staff_api_db(&error);
-    int done = db ? staff_accounts_deactivate(db, username, &admin, &refusal, &error) : -1;
-    if (done < 0)
-        return staff_api_unavailable(c, req, &error);
-    if (done > 0)
-        return http_send_error(c, req, &refusal);
-    logger_info("%s deactivated staff account %s", admin.username, username);
-    return http_send_json(c, req, 200, json_pack("{s:s, s:b}", "username", username, "active", 0), NULL);
-}
-
-/* The username of /staff/{username}/deactivate, or NULL for another URL. */
-static const char *deactivation_target(const char *url, char *username, size_t cap)
-{
-    static const char prefix[] = API "/staff/", suffix[] = "/deactivate";
-    size_t n = strlen(url);
-    if (strncmp(url, prefix, sizeof prefix - 1) != 0 || n < sizeof prefix - 1 + sizeof suffix
-        || strcmp(url + n - (sizeof suffix - 1), suffix) != 0)
-        return NULL;
-    size_t len = n - (sizeof prefix - 1) - (sizeof suffix - 1);
-    if (len >= cap || memchr(url + sizeof prefix - 1, '/', len))
-        return NULL;
-    memcpy(username, url + sizeof prefix - 1, len);
-    username[len] = '\0';
-    return username;
-}
-
-static enum MHD_Result create_staff(struct MHD_Connection *c, request_t *req)
-{
-    staff_member_t creator;
-    enum MHD_Result rc;
-    if (!staff_api_authenticate(c, req, &creator, &rc))
-        return rc;
-    json_t *root = http_read_json(c, req, &rc);
-    if (!root)
-        return rc;
-    field_errors_t errors;
-    field_errors_clear(&errors);
-    staff_account_t account = {http_json_string(root, "username", false, &errors), http_json_string(root, "display_name", false, &errors),
-                               http_json_string(root, "role", false, &errors), http_json_string(root, "institution", false, &errors),
-                               http_json_string(root, "password", false, &errors), http_json_string(root, "email", false, &errors),
-                               http_json_string(root, "language", false, &errors)};
-    db_error_t error = {"", ""};
-    error_reply_t refusal;
-    db_t *db = errors.count ? NULL : staff_api_db(&error);
-    int created = -1;
-    if (errors.count)
-        rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "the account has invalid fields", &errors, NULL);
-    else if (db && !password_slots_enter(PASSWORD_SLOT_WAIT_MS))
-        rc = hashing_busy(c, req);
-    else if (db && (created = create_account(db, &account, &creator, &refusal, &error)) == 0) {
-        logger_info("%s created staff account %s (%s at %s)", creator.username, account.username, account.role,
-                    account.institution);
-        json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s}", "username", account.username, "display_name",
-                                account.display_name, "role", account.role, "institution", account.institution,
-                                "email", account.email, "language", account.language ? account.language : "id");
-        rc = http_send_json(c, req, 201, doc, NULL);
-    } else if (created == 1)
-        rc = http_send_error(c, req, &refusal);
-    else
-        rc = staff_api_unavailable(c, req, &error);
-    json_decref(root);
-    return rc;
 }
 
 /* Passes a staff.document on as the JSON it is. */
@@ -340,15 +273,6 @@ enum MHD_Result staff_api_route(struct MHD_Connection *c, request_t *req, const 
         req->route = "session";
         return get || strcmp(method, "DELETE") == 0 ? current_session(c, req, method)
                                                      : http_wrong_method(c, req, "GET, HEAD, DELETE");
-    }
-    if (strcmp(url, API "/staff") == 0) {
-        req->route = "staff";
-        return strcmp(method, "POST") == 0 ? create_staff(c, req) : http_wrong_method(c, req, "POST");
-    }
-    char username[sizeof ((staff_member_t *) NULL)->username];
-    if (deactivation_target(url, username, sizeof username)) {
-        req->route = "staff_deactivate";
-        return strcmp(method, "POST") == 0 ? deactivate_staff(c, req, username) : http_wrong_method(c, req, "POST");
     }
     if (strcmp(url, API "/reason-codes") == 0) {
         req->route = "reason_codes";

@@ -7,8 +7,7 @@
 #include "staff_accounts.h"
 
 /* Staff endpoints (docs/api.md, "Staff"): sign-in and sign-out (POST /sessions,
- * GET|DELETE /sessions/current, DELETE /sessions: every session of the member), creating and
- * deactivating accounts (POST /staff, POST /staff/{username}/deactivate), the verification desk
+ * GET|DELETE /sessions/current, DELETE /sessions: every session of the member), the verification desk
  * (GET /desk, from aduan-verify), the reason codes staff may give (GET /reason-codes) and the institution's reports (GET /staff/reports[/{id}], from
  * aduan-route). The gateway owns authentication, so it reads accounts and sessions from
  * PostgreSQL itself, one connection per HTTP thread, whose statements are cancelled after
@@ -33,5 +32,13 @@ enum MHD_Result staff_api_unavailable(struct MHD_Connection *c, request_t *req, 
 /* True with *who when a valid session token came with the request; false with the answer
  * (401, or 503 when the accounts database is unreachable) already sent in *rc. */
 bool staff_api_authenticate(struct MHD_Connection *c, request_t *req, staff_member_t *who, enum MHD_Result *rc);
+
+/* The accounts database for a request with a valid session (*who); NULL with the answer (401, 503)
+ * sent in *rc. */
+db_t *staff_api_signed_in(struct MHD_Connection *c, request_t *req, staff_member_t *who, enum MHD_Result *rc);
+
+/* True once the request holds a password hashing slot (password_slots_leave gives it back); false
+ * with 503 and Retry-After sent in *rc when every slot stayed taken. */
+bool staff_api_enter_password_slot(struct MHD_Connection *c, request_t *req, enum MHD_Result *rc);
 
 #endif

@@ -62,7 +62,7 @@ def main():
 
         system.notify.stop()
         submit(system, REPORTS, "backlog", 0)
-        system.wait_for(lambda: int(system.db.scalar("SELECT count(*) FROM events WHERE seq IS NOT NULL"))
+        system.wait_for(lambda: int(system.db.scalar("SELECT count(*) FROM events WHERE seq IS NOT NULL AND type LIKE 'report.%'"))
                         == 2 * REPORTS, 60, "the backlog's events sequenced")
         started = time.monotonic()
         system.notify.start(wait_ready=False)

@@ -115,7 +115,7 @@ class AdminConsoleTest(SystemTestCase):
     # -- webhooks ---------------------------------------------------------------------------------
     def test_admin_registers_a_webhook_sees_a_failed_delivery_and_resends_it(self):
         self.sign_in("kota")
-        self.assertEqual(self.nav_links(), ["/konsol/webhook"], "an institution admin: webhooks, not Open311 keys")
+        self.assertEqual(self.nav_links(), ["/konsol/staf", "/konsol/webhook"], "an institution admin: staff and webhooks, not Open311 keys")
         self.browser.find_element(By.CSS_SELECTOR, "a.nav-admin").click()
         self.wait_ready()
         # the page's own check first, then the API's
@@ -194,7 +194,7 @@ class AdminConsoleTest(SystemTestCase):
 
     def test_national_admin_issues_an_open311_key_and_revokes_it_by_keyboard(self):
         self.sign_in("nas")
-        self.assertEqual(self.nav_links(), ["/konsol/webhook", "/konsol/open311"])
+        self.assertEqual(self.nav_links(), ["/konsol/staf", "/konsol/webhook", "/konsol/open311"])
         self.open("/konsol/open311")
         self.by_id("k-name").send_keys("lapakwarga")
         self.by_id("k-region").send_keys("21.71")
@@ -254,7 +254,7 @@ class AdminConsoleTest(SystemTestCase):
         self.open("/konsol/webhook?lang=en")
         self.assertEqual(self.browser.find_element(By.TAG_NAME, "h1").text, "Webhooks and their deliveries")
         self.assertEqual([a.text for a in self.browser.find_elements(By.CSS_SELECTOR, "a.nav-admin")],
-                         ["Webhooks", "Open311 keys"])
+                         ["Staff", "Webhooks", "Open311 keys"])
         self.open("/konsol/open311")
         self.assertEqual(self.browser.find_element(By.TAG_NAME, "h1").text, "Open311 keys of client applications")
 

@@ -44,6 +44,7 @@ MAP = {
     "institutions": grants((ROLES, S)),
     "staff": grants((BACKEND, S), ("aduan_gateway", SI)),
     "staff_sessions": grants(("aduan_gateway", SID)),
+    "desk_saved_filters": grants(("aduan_gateway", SID)),
     "open311_keys": grants(("aduan_gateway", SI)),   # and UPDATE of revoked_at only, checked below
     "federation_forwards": grants(("aduan_federate", SIU)),
     "reports": grants((["aduan_notify", "aduan_stats"], S), (["aduan_verify", "aduan_route", "aduan_federate"], "SU"),
@@ -57,7 +58,7 @@ MAP = {
     "submission_keys": grants(("aduan_intake", SID)),
     "report_prechecks": grants((["aduan_intake", "aduan_route"], S), ("aduan_verify", SI)),
     # stats may UPDATE events.seq only (the sequencer's numbering): checked column by column below
-    "events": grants((LIFECYCLE, SI), (["aduan_notify", "aduan_stats"], S)),
+    "events": grants((LIFECYCLE, SI), (["aduan_notify", "aduan_stats"], S), ("aduan_gateway", SI)),
     "event_counter": grants((CONSUMERS, S), ("aduan_stats", "SU")),
     "consumer_positions": grants((CONSUMERS, SIUD)),
     "consumer_members": grants((CONSUMERS, SIUD)),
@@ -124,14 +125,15 @@ class DatabaseRoles(unittest.TestCase):
         updatable = sorted(tuple(row.split("|")[:2]) for row in rows if row.endswith("|t"))
         self.assertEqual(updatable, [("aduan_stats", "seq")])
 
-    def test_the_gateway_changes_only_whether_an_account_is_active_and_when_a_session_was_used(self):
-        for table, column in (("staff", "active"), ("staff_sessions", "last_used_at"), ("open311_keys", "revoked_at")):
+    def test_the_gateway_changes_only_an_accounts_state_and_when_a_session_was_used(self):
+        for table, columns in (("staff", ("active", "institution_code", "password_hash", "role")),
+                               ("staff_sessions", ("last_used_at",)), ("open311_keys", ("revoked_at",))):
             rows = self.db.scalar(
                 "SELECT string_agg(format('%s|%s|%s', r, a.attname, has_column_privilege(r, a.attrelid, a.attname, 'UPDATE')), ' ') "
                 f"FROM unnest('{{{','.join(ROLES)}}}'::text[]) r, pg_attribute a "
                 f"WHERE a.attrelid = '{table}'::regclass AND a.attnum > 0 AND NOT a.attisdropped").split()
             updatable = sorted(tuple(row.split("|")[:2]) for row in rows if row.endswith("|t"))
-            self.assertEqual(updatable, [("aduan_gateway", column)], table)
+            self.assertEqual(updatable, [("aduan_gateway", column) for column in columns], table)
 
     def test_writers_may_take_ids_from_the_serial_sequences(self):
         rows = self.db.scalar(

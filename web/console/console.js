@@ -136,13 +136,15 @@ const konsol = (() => {
 
   /* Links to the administration pages in the header, for the roles that may use them (the API
    * still decides; a page opened without the role says so in words). */
-  const ADMIN_PAGES = [['/konsol/webhook', 'nav.webhooks', ['national_admin', 'institution_admin']],
-    ['/konsol/open311', 'nav.open311', ['national_admin']]];
+  const ADMINS = ['national_admin', 'institution_admin'];
+  const ADMIN_PAGES = [['/konsol/staf', 'staff.link', ADMINS, 'staff-link'],
+    ['/konsol/webhook', 'nav.webhooks', ADMINS], ['/konsol/open311', 'nav.open311', ['national_admin']]];
 
   function adminLinks(staff, who) {
-    for (const [href, key, roles] of ADMIN_PAGES) {
+    for (const [href, key, roles, id] of ADMIN_PAGES) {
       if (!roles.includes(staff.role)) continue;
       const link = element('a', {href, class: 'nav-admin'}, t(key));
+      if (id) link.id = id;
       if (location.pathname === href) link.setAttribute('aria-current', 'page');
       who.before(link);
     }

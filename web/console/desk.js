@@ -129,5 +129,5 @@ konsol.start(async () => {
   document.getElementById('select-all').addEventListener('change', (event) => {
     document.querySelectorAll('.pick').forEach((el) => { el.checked = event.target.checked; });
   });
-  await load(filters);
+  await Promise.all([load(filters), startSavedFilters()]);
 }, true);
