@@ -15,6 +15,9 @@ average when the URL started (the machine is shared). Last, GET tracking under w
 (tests/bench/track.lua, 16 connections, 10 s) over 5 000 of the reports.
 
     /usr/bin/python3 tests/bench/pages_bench.py [BUILD_DIR] [REPORTS] [ROUNDS]
+
+ADUAN_BENCH_ONLY=words times only the calls whose name holds them (GET tracking under wrk always
+runs); with ADUAN_BENCH_KEEP=1 the cluster and its loaded database stay for EXPLAIN after the run.
 """
 import os
 import sys
@@ -192,7 +195,8 @@ def time_call(system, name, path, headers, budget):
         status, _, body = system.request("GET", path, headers=headers)
         samples.append((time.monotonic() - started) * 1000)
         if status != 200:
-            print(f"{name:<44} FAILED: GET {path} answered {status}: {body[:200]!r}", flush=True)
+            print(f"{name:<44} FAILED after {samples[-1]:.1f} ms: GET {path} answered {status}: {body[:160]!r}",
+                  flush=True)
             return False
     cold, warm = samples[0], samples[1:]
     p95 = percentile(warm, 0.95)
@@ -237,12 +241,21 @@ def main():
         calls = public_calls(system, doc["tracking_id"], doc["reporter_token"], urllib.parse.quote(unit))
         calls += staff_calls(system, auth, doc["tracking_id"])
         print(f"{ROUNDS} warm rounds per URL after one cold; times in ms, through HTTP on loopback")
+        only = os.environ.get("ADUAN_BENCH_ONLY", "")
+        calls = [call for call in calls if only in call[0]]
         over = [name for name, path, headers, budget in calls if not time_call(system, name, path, headers, budget)]
         print(f"{len(calls) - len(over)} of {len(calls)} within budget; over: {', '.join(over) or 'none'}")
         track_rate(system)
     finally:
+        keep = os.environ.get("ADUAN_BENCH_KEEP")
+        if keep:
+            system.db.drop = lambda: None
         system.stop()
-        cluster.destroy()
+        if keep:
+            print(f"cluster kept for EXPLAIN: psql '{system.db.url}'; remove with "
+                  f"tests/harness/pg_cluster.sh destroy {cluster.dir}")
+        else:
+            cluster.destroy()
 
 
 if __name__ == "__main__":
