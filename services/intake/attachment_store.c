@@ -98,18 +98,6 @@ int attachment_store_get(db_t *db, int64_t report_id, int number, bool thumbnail
     return 0;
 }
 
-int attachment_store_count(db_t *db, const char *tracking_id, int64_t *count, db_error_t *error)
-{
-    const char *params[] = {tracking_id};
-    PGresult *r = db_exec(db, "SELECT count(*) FROM attachments a JOIN reports r ON r.id = a.report_id "
-                              "WHERE r.tracking_id = $1", 1, params, error);
-    if (!r)
-        return -1;
-    *count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return 0;
-}
-
 int attachment_store_by_request(db_t *db, int64_t report_id, const char *request_id, int *number, char **media_type,
                                 int *width, int *height, db_error_t *error)
 {

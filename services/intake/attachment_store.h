@@ -31,9 +31,6 @@ int attachment_store_put(db_t *db, int64_t report_id, int number, const char *re
 int attachment_store_by_request(db_t *db, int64_t report_id, const char *request_id, int *number, char **media_type,
                                 int *width, int *height, db_error_t *error);
 
-/* How many the report holds. */
-int attachment_store_count(db_t *db, const char *tracking_id, int64_t *count, db_error_t *error);
-
 /* The file (or its thumbnail: the file itself when it has none); media_type and data malloc'd.
  * 1 when there is no such attachment. */
 int attachment_store_get(db_t *db, int64_t report_id, int number, bool thumbnail, char **media_type,

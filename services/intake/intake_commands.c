@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "attachment_commands.h"
-#include "attachment_store.h"
 #include "clock.h"
 #include "db_array.h"
 #include "error_reply.h"
@@ -379,8 +378,6 @@ int intake_get(void *ctx, const envelope_t *request, envelope_t *reply)
     db_error_t error = {"", ""};
     int rc = tracking_id_normalize(lookup.tracking_id, tracking_id) == 0
                  ? report_store_load(intake->db, tracking_id, &view, hash, &error) : 1;
-    if (rc == 0)
-        rc = attachment_store_count(intake->db, tracking_id, &view.attachment_count, &error);
     if (rc < 0)
         intake_reply_database_error(reply, &error);
     else if (rc > 0)

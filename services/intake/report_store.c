@@ -96,46 +96,6 @@ int report_store_insert(db_t *db, const report_submission_t *s, const char *toke
     return -1;
 }
 
-static int load_actions(db_t *db, const char *report_id, report_view_t *view, db_error_t *error)
-{
-    const char *params[] = {report_id};
-    PGresult *r = db_exec(db, "SELECT (extract(epoch FROM at) * 1000)::bigint, action, actor_role, status_after, note "
-                              "FROM report_actions WHERE report_id = $1 AND NOT internal ORDER BY id LIMIT 1000", 1, params, error);
-    if (!r)
-        return -1;
-    int rows = PQntuples(r);
-    view->actions = rows ? calloc((size_t) rows, sizeof *view->actions) : NULL;
-    for (int i = 0; i < rows && view->actions; i++) {
-        report_action_t *a = &view->actions[i];
-        a->at_ms = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-        a->action = db_value_dup(r, i, 1);
-        a->actor_role = db_value_dup(r, i, 2);
-        a->status_after = db_value_dup(r, i, 3);
-        a->note = db_value_dup(r, i, 4);
-        view->action_count++;
-    }
-    PQclear(r);
-    return 0;
-}
-
-/* The open clock due first: the page says by when the next step is due ("ditindaklanjuti paling
- * lambat 12 Desember"). A missed clock stays open until met, so it is still the one shown. */
-static int load_deadline(db_t *db, const char *report_id, report_view_t *view, db_error_t *error)
-{
-    const char *params[] = {report_id};
-    PGresult *r = db_exec(db, "SELECT kind, (extract(epoch FROM due_at) * 1000)::bigint FROM report_deadlines "
-                              "WHERE report_id = $1 AND ended_at IS NULL ORDER BY due_at, id LIMIT 1", 1, params, error);
-    if (!r)
-        return -1;
-    if (PQntuples(r) == 1) {
-        view->deadline_kind = db_value_dup(r, 0, 0);
-        view->deadline_due_ms = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-        view->has_deadline = view->deadline_kind != NULL;
-    }
-    PQclear(r);
-    return 0;
-}
-
 static void fill_view(const PGresult *r, report_view_t *v)
 {
     v->tracking_id = db_value_dup(r, 0, 0);
@@ -163,13 +123,51 @@ static void fill_view(const PGresult *r, report_view_t *v)
     v->public_status = db_value_dup(r, 0, 23);
 }
 
+/* One round trip for GET tracking: the report with its open clock due first (the page says by
+ * when the next step is due; a missed clock stays open until met, so it is still the one shown)
+ * and its attachment count on every row, and one row per public action, oldest first (a report
+ * without actions gives one row with NULL action columns). Four statements before this cost four
+ * round trips and four plans per request. */
 const char report_store_load_sql[] =
-    "SELECT tracking_id, classification, status, anonymous, confidential, title, body, category_code, region_code, "
-    "to_char(incident_date, 'YYYY-MM-DD'), address, lat, lon, target_institution, institution_code, channel, "
-    "reporter_name, reporter_email, reporter_phone, (extract(epoch FROM submitted_at) * 1000)::bigint, "
-    "(extract(epoch FROM updated_at) * 1000)::bigint, reporter_token_hash, id, "
-    "(SELECT public_status FROM report_statuses s WHERE s.status = reports.status) "
-    "FROM reports WHERE tracking_id = $1";
+    "SELECT r.tracking_id, r.classification, r.status, r.anonymous, r.confidential, r.title, r.body, r.category_code, "
+    "r.region_code, to_char(r.incident_date, 'YYYY-MM-DD'), r.address, r.lat, r.lon, r.target_institution, "
+    "r.institution_code, r.channel, r.reporter_name, r.reporter_email, r.reporter_phone, "
+    "(extract(epoch FROM r.submitted_at) * 1000)::bigint, (extract(epoch FROM r.updated_at) * 1000)::bigint, "
+    "r.reporter_token_hash, r.id, (SELECT public_status FROM report_statuses s WHERE s.status = r.status), "
+    "d.kind, (extract(epoch FROM d.due_at) * 1000)::bigint, "
+    "(SELECT count(*) FROM attachments f WHERE f.report_id = r.id), "
+    "(extract(epoch FROM a.at) * 1000)::bigint, a.action, a.actor_role, a.status_after, a.note "
+    "FROM reports r "
+    "LEFT JOIN LATERAL (SELECT kind, due_at FROM report_deadlines WHERE report_id = r.id AND ended_at IS NULL "
+    "                   ORDER BY due_at, id LIMIT 1) d ON true "
+    "LEFT JOIN LATERAL (SELECT id, at, action, actor_role, status_after, note FROM report_actions "
+    "                   WHERE report_id = r.id AND NOT internal ORDER BY id LIMIT 1000) a ON true "
+    "WHERE r.tracking_id = $1 ORDER BY a.id";
+
+enum { COL_DEADLINE_KIND = 24, COL_DEADLINE_DUE, COL_ATTACHMENTS, COL_ACTION_AT };
+
+static int fill_extras(const PGresult *r, report_view_t *v)
+{
+    if (!PQgetisnull(r, 0, COL_DEADLINE_KIND)) {
+        v->deadline_kind = db_value_dup(r, 0, COL_DEADLINE_KIND);
+        v->deadline_due_ms = strtoll(PQgetvalue(r, 0, COL_DEADLINE_DUE), NULL, 10);
+        v->has_deadline = v->deadline_kind != NULL;
+    }
+    v->attachment_count = strtoll(PQgetvalue(r, 0, COL_ATTACHMENTS), NULL, 10);
+    int rows = PQgetisnull(r, 0, COL_ACTION_AT) ? 0 : PQntuples(r);
+    if (rows && !(v->actions = calloc((size_t) rows, sizeof *v->actions)))
+        return -1;
+    for (int i = 0; i < rows; i++) {
+        report_action_t *a = &v->actions[i];
+        a->at_ms = strtoll(PQgetvalue(r, i, COL_ACTION_AT), NULL, 10);
+        a->action = db_value_dup(r, i, COL_ACTION_AT + 1);
+        a->actor_role = db_value_dup(r, i, COL_ACTION_AT + 2);
+        a->status_after = db_value_dup(r, i, COL_ACTION_AT + 3);
+        a->note = db_value_dup(r, i, COL_ACTION_AT + 4);
+        v->action_count++;
+    }
+    return 0;
+}
 
 int report_store_load(db_t *db, const char *tracking_id, report_view_t *view, char token_hash[65], db_error_t *error)
 {
@@ -183,13 +181,13 @@ int report_store_load(db_t *db, const char *tracking_id, report_view_t *view, ch
     }
     memset(view, 0, sizeof *view);
     fill_view(r, view);
+    int rc = fill_extras(r, view);
     snprintf(token_hash, 65, "%s", PQgetvalue(r, 0, 21));
-    int rc = load_actions(db, PQgetvalue(r, 0, 22), view, error);
-    if (rc == 0)
-        rc = load_deadline(db, PQgetvalue(r, 0, 22), view, error);
     PQclear(r);
-    if (rc != 0)
+    if (rc != 0) {
         report_view_clear(view);
+        snprintf(error->message, sizeof error->message, "out of memory for the report's actions");
+    }
     return rc;
 }
 

@@ -27,12 +27,12 @@ int report_store_check_codes(db_t *db, const report_submission_t *const *submiss
 int report_store_insert(db_t *db, const report_submission_t *submission, const char *token_hash,
                         report_stored_t *stored, db_error_t *error);
 
-/* Everything stored about a report, unfiltered (the caller applies the privacy rules), and its
- * token hash. 1 when there is no such report. */
+/* Everything stored about a report, unfiltered (the caller applies the privacy rules), with its
+ * attachment count, and its token hash; one statement. 1 when there is no such report. */
 int report_store_load(db_t *db, const char *tracking_id, report_view_t *view,
                       char token_hash[65], db_error_t *error);
 
-/* Its first statement ($1 tracking id): what GET tracking costs, for tests of its plan. */
+/* That statement ($1 tracking id): what GET tracking costs, for tests of its plan. */
 extern const char report_store_load_sql[];
 
 /* What deciding who may touch a report's attachments needs: its id, whether it is confidential, and

@@ -260,7 +260,29 @@ static void test_desk_reads_only_waiting_reports(void **state)
     (void) state;
     const char *params[] = {"national_admin", "NASIONAL", NULL, NULL, "50", "0", "desk",
                             NULL, NULL, NULL, NULL, NULL, NULL, "due", NULL, NULL};
-    check("desk", staff_views_list_sql, 16, params, 2000);
+    check("desk", staff_views_list_each_sql, 16, params, 2000);
+}
+
+/* A word search over every report (the console's list, not only the desk): the candidates come
+ * from the trigram index, so the rows read follow the matches ("nomor 4242" is in a handful of
+ * bodies), not the table; strpos(lower(title || body)) read all of them. */
+static void test_staff_search_reads_only_matching_reports(void **state)
+{
+    (void) state;
+    const char *params[] = {"national_admin", "NASIONAL", NULL, NULL, "100", "0", "reports",
+                            NULL, NULL, "nomor 4242", NULL, NULL, NULL, "due", NULL, NULL};
+    check("search", staff_views_list_each_sql, 16, params, 2000);
+}
+
+/* The console's report page: the report, its clocks and the reports marked as its duplicates
+ * (an index on duplicate_of; without it every report was read). */
+static void test_staff_report_reads_one_report(void **state)
+{
+    (void) state;
+    char id[15];
+    tracking_id(oldest_waiting, id);
+    const char *params[] = {"national_admin", "NASIONAL", id};
+    check("report", staff_views_report_sql, 3, params, 10);
 }
 
 static void test_tracking_reads_one_report(void **state)
@@ -279,6 +301,8 @@ int main(void)
         cmocka_unit_test(test_delivery_claim_reads_only_due_rows),
         cmocka_unit_test(test_deadline_sweeps_read_only_due_clocks),
         cmocka_unit_test(test_desk_reads_only_waiting_reports),
+        cmocka_unit_test(test_staff_search_reads_only_matching_reports),
+        cmocka_unit_test(test_staff_report_reads_one_report),
         cmocka_unit_test(test_tracking_reads_one_report),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
