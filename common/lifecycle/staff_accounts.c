@@ -181,6 +181,23 @@ int staff_accounts_session(db_t *db, const char *token, long idle_minutes, staff
     return rc;
 }
 
+int staff_accounts_session_stands(db_t *db, const char *token, long idle_minutes, db_error_t *error)
+{
+    char hash_hex[SECRET_TOKEN_HASH_HEX_LEN + 1], idle[24];
+    secret_token_hash_hex(token, hash_hex);
+    snprintf(idle, sizeof idle, "%ld", idle_minutes);
+    const char *params[] = {hash_hex, idle};
+    PGresult *r = db_exec(db, "SELECT 1 FROM staff_sessions x JOIN staff s ON s.id = x.staff_id "
+                              "WHERE x.token_hash = $1 AND x.expires_at > now() "
+                              "  AND x.last_used_at > now() - make_interval(mins => $2::int) AND s.active",
+                          2, params, error);
+    if (!r)
+        return -1;
+    int rc = PQntuples(r) == 1 ? 0 : 1;
+    PQclear(r);
+    return rc;
+}
+
 int staff_accounts_logout(db_t *db, const char *token, db_error_t *error)
 {
     char hash_hex[SECRET_TOKEN_HASH_HEX_LEN + 1];

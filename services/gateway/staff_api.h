@@ -34,4 +34,8 @@ enum MHD_Result staff_api_unavailable(struct MHD_Connection *c, request_t *req, 
  * (401, or 503 when the accounts database is unreachable) already sent in *rc. */
 bool staff_api_authenticate(struct MHD_Connection *c, request_t *req, staff_member_t *who, enum MHD_Result *rc);
 
+/* Whether the session of `token` still stands, without counting as its use (live_api.h):
+ * 0 stands, 1 ended (expired, idle, signed out, deactivated), -1 the database is unreachable. */
+int staff_api_session_stands(const char *token);
+
 #endif

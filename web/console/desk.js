@@ -57,6 +57,13 @@ function row(item) {
   return tr;
 }
 
+/* A live refresh keeps what the officer picked for a bulk action. */
+async function keepPicks(reload) {
+  const picked = new Set([...document.querySelectorAll('.pick:checked')].map((el) => el.value));
+  await reload();
+  document.querySelectorAll('.pick').forEach((el) => { el.checked = picked.has(el.value); });
+}
+
 async function load(form) {
   const error = document.getElementById('desk-error');
   const params = query(form);
@@ -130,4 +137,6 @@ konsol.start(async () => {
     document.querySelectorAll('.pick').forEach((el) => { el.checked = event.target.checked; });
   });
   await load(filters);
+  konsolLive.followStaff(() => { keepPicks(() => load(filters)); konsol.showUnread(); },
+    () => setInterval(konsol.showUnread, 30000));
 }, true);

@@ -39,4 +39,6 @@ konsol.start(async () => {
   });
   document.getElementById('unread-only').addEventListener('change', loadInbox);
   await loadInbox();
+  konsolLive.followStaff(() => Promise.all([loadInbox(), konsol.showUnread()]),
+    () => setInterval(konsol.showUnread, 30000));
 }, true);
