@@ -105,7 +105,9 @@ def in_kota(institution):
 class LiveTest(SystemTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.sys = System("live", lifecycle=True, gateway_env={"ADUAN_LIVE_HEARTBEAT_S": "1",
+        # a heartbeat longer than the idle time-out: a waiting stream must not be cut for silence
+        cls.sys = System("live", lifecycle=True, gateway_env={"ADUAN_LIVE_HEARTBEAT_S": "2",
+                                                              "ADUAN_HTTP_IDLE_TIMEOUT_S": "1",
                                                               "ADUAN_LIVE_BACKLOG": "12"}).start()
         for name, (role, institution) in STAFF.items():
             cls.sys.create_staff(name, role, institution)
@@ -195,6 +197,11 @@ class LiveTest(SystemTestCase):
         self.assertEqual(got[-2:], [{"event": "end", "data": "{}"}, None])
         again = Stream(self.sys.http_port, "/api/v1/live", self.auth["sementara"])
         self.assertEqual(again.status, 401)
+
+    def test_a_quiet_stream_stays_open_with_keep_alive_comments(self):
+        stream = self.open("tpi")
+        self.assertNotIn(None, stream.take(5))   # not ended (None) in 2.5 heartbeats, 5 idle time-outs
+        self.assertGreaterEqual(stream.raw.count(b": keep-alive\n\n"), 2)
 
     def test_signed_out_or_unsigned_is_refused(self):
         self.assertEqual(Stream(self.sys.http_port, "/api/v1/live").status, 401)
