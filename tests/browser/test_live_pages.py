@@ -1,0 +1,80 @@
+"""Live updates in a real browser (headless Debian chromium through chromedriver) against the real
+services: the desk shows a report submitted in another session without a reload, and the inbox
+and the public dashboard are connected to their streams."""
+import unittest
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service as DriverService
+from selenium.webdriver.common.keys import Keys
+
+from aduan_harness import System, SystemTestCase, valid_report
+import test_pages
+
+PASSWORD = "rahasia-sekali-123"
+
+
+class LivePagesTest(SystemTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sys = System("livepages", lifecycle=True).start()
+        cls.sys.create_staff("prov", "institution_admin", "PROV-21", password=PASSWORD)
+        options = webdriver.ChromeOptions()
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
+            options.add_argument(argument)
+        options.binary_location = "/usr/bin/chromium"
+        cls.browser = webdriver.Chrome(service=DriverService("/usr/bin/chromedriver"), options=options)
+        cls.browser.set_script_timeout(60)
+        cls.base = f"http://127.0.0.1:{cls.sys.http_port}"
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.browser.quit()
+        finally:
+            super().tearDownClass()
+
+    open = test_pages.PagesTest.open
+    wait_ready = test_pages.PagesTest.wait_ready
+    wait = test_pages.PagesTest.wait
+    by_id = test_pages.PagesTest.by_id
+
+    def submit(self, **overrides):
+        status, _, doc = self.sys.json("POST", "/api/v1/reports", valid_report(**overrides))
+        self.assertEqual(status, 201, doc)
+        return doc["tracking_id"]
+
+    def script(self, text):
+        return self.browser.execute_script(text)
+
+    def live(self):
+        return self.script("return document.documentElement.dataset.live") == "on"
+
+    def sign_in(self):
+        self.open("/konsol")
+        self.by_id("username").send_keys("prov")
+        self.by_id("password").send_keys(PASSWORD + Keys.ENTER)
+        self.wait(lambda: self.script("return location.pathname") == "/konsol/meja", "the desk after signing in")
+        self.wait_ready()
+
+    def test_the_desk_updates_live_when_a_report_is_submitted_in_another_session(self):
+        self.sign_in()
+        self.wait(self.live, "the desk's live stream")
+        self.script("window.notReloaded = true")
+        tracking_id = self.submit(target_institution="KOTA-21.71", title="Lampu jalan padam sejak Senin")
+        self.wait(lambda: tracking_id in self.script(
+            "return [...document.querySelectorAll('#rows td.code a')].map((a) => a.textContent)"),
+            "the new report on the desk")
+        self.assertTrue(self.script("return window.notReloaded === true"), "the desk was reloaded")
+        # the inbox page follows the stream too
+        self.open("/konsol/kotak-masuk")
+        self.wait_ready()
+        self.wait(self.live, "the inbox's live stream")
+
+    def test_the_dashboard_follows_the_public_stream(self):
+        self.open("/dasbor")
+        self.wait_ready()
+        self.wait(self.live, "the dashboard's live stream")
+
+
+if __name__ == "__main__":
+    unittest.main()
