@@ -3,11 +3,10 @@ services: the desk shows a report submitted in another session without a reload,
 and the public dashboard are connected to their streams."""
 import unittest
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.keys import Keys
 
-from aduan_harness import System, SystemTestCase, valid_report
+from aduan_harness import System, SystemTestCase
+import test_console
 import test_pages
 
 PASSWORD = "rahasia-sekali-123"
@@ -18,12 +17,7 @@ class LivePagesTest(SystemTestCase):
     def setUpClass(cls):
         cls.sys = System("livepages", lifecycle=True).start()
         cls.sys.create_staff("prov", "institution_admin", "PROV-21", password=PASSWORD)
-        options = webdriver.ChromeOptions()
-        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
-            options.add_argument(argument)
-        options.binary_location = "/usr/bin/chromium"
-        cls.browser = webdriver.Chrome(service=DriverService("/usr/bin/chromedriver"), options=options)
-        cls.browser.set_script_timeout(60)
+        cls.browser = test_pages.chromium(1280)
         cls.base = f"http://127.0.0.1:{cls.sys.http_port}"
 
     @classmethod
@@ -37,11 +31,7 @@ class LivePagesTest(SystemTestCase):
     wait_ready = test_pages.PagesTest.wait_ready
     wait = test_pages.PagesTest.wait
     by_id = test_pages.PagesTest.by_id
-
-    def submit(self, **overrides):
-        status, _, doc = self.sys.json("POST", "/api/v1/reports", valid_report(**overrides))
-        self.assertEqual(status, 201, doc)
-        return doc["tracking_id"]
+    submit = test_console.ConsoleTest.submit
 
     def script(self, text):
         return self.browser.execute_script(text)

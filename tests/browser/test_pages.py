@@ -29,6 +29,17 @@ PAGES = os.path.join(HERE, "..", "..", "web", "citizen")
 STAFF = {"nas": ("national_admin", "NASIONAL"), "pupr": ("unit_liaison", "KOTA-21.71.PUPR")}
 
 
+def chromium(width, height=900):
+    """Headless Debian chromium through chromedriver, for a test class's browser."""
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}"):
+        options.add_argument(argument)
+    options.binary_location = "/usr/bin/chromium"
+    browser = webdriver.Chrome(service=DriverService("/usr/bin/chromedriver"), options=options)
+    browser.set_script_timeout(60)
+    return browser
+
+
 def axe_source():
     """axe-core as package-lock.json pins it, installed once into a cache folder by npm ci."""
     with open(os.path.join(HERE, "package-lock.json"), "rb") as f:

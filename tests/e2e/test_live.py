@@ -57,8 +57,9 @@ class Stream:
             pass
         self.events.put(None)
 
-    def take(self, timeout):
-        """The events that came within `timeout` seconds (stops early at the stream's end)."""
+    def _collect(self, timeout, predicate):
+        """Events within `timeout` seconds, up to the stream's end or the first that matches; and
+        whether one matched."""
         got, deadline = [], time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -68,22 +69,20 @@ class Stream:
             got.append(event)
             if event is None:
                 break
-        return got
+            if predicate(event):
+                return got, True
+        return got, False
+
+    def take(self, timeout):
+        """The events that came within `timeout` seconds (stops early at the stream's end)."""
+        return self._collect(timeout, lambda e: False)[0]
 
     def wait_for(self, predicate, timeout=20):
         """Events until one matches (returned last); AssertionError after timeout."""
-        got, deadline = [], time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                event = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            got.append(event)
-            if event is not None and predicate(event):
-                return got
-            if event is None:
-                break
-        raise AssertionError(f"no matching event within {timeout} s; got {got}")
+        got, matched = self._collect(timeout, predicate)
+        if not matched:
+            raise AssertionError(f"no matching event within {timeout} s; got {got}")
+        return got
 
     def close(self):
         self.conn.close()
