@@ -48,7 +48,7 @@ static envelope_t *ask_intake(cmd_client_t *intake, char *reason, size_t cap)
     return reply;
 }
 
-static institution_tree_t *tree_from(const reference_list_t *list, char *reason, size_t cap)
+institution_tree_t *institution_tree_from_list(const reference_list_t *list, char *reason, size_t cap)
 {
     institution_tree_t *self = calloc(1, sizeof *self);
     if (!self || !(self->parents = zhashx_new())) {
@@ -78,7 +78,7 @@ institution_tree_t *institution_tree_load(cmd_client_t *intake, char *reason, si
     if (reply && strcmp(reply->type, MSG_REFERENCE_ITEMS) != 0)
         snprintf(reason, cap, "intake answered %s to reference.list", reply->type);
     else if (reply && reference_list_decode(reply->body, reply->body_size, &list, reason, cap) == 0)
-        self = tree_from(&list, reason, cap);
+        self = institution_tree_from_list(&list, reason, cap);
     reference_list_clear(&list);
     envelope_destroy(&reply);
     return self;
