@@ -36,8 +36,10 @@ static bool visible(const live_client_t *client, const live_event_t *e)
 {
     if (!client->staff)
         return e->figures && !e->confidential;
+    if (e->report[0] == '\0')   /* only events of reports: the pages show reports */
+        return false;
     if (client->national)
-        return e->report[0] != '\0';
+        return true;
     for (size_t i = 0; i < e->chain_len; i++)
         if (strcmp(e->chain[i], client->institution) == 0)
             return true;
