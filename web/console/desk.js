@@ -64,18 +64,24 @@ async function keepPicks(reload) {
   document.querySelectorAll('.pick').forEach((el) => { el.checked = picked.has(el.value); });
 }
 
+/* Loads run at once (a search, a live refresh): only the latest one started is shown. */
+let loads = 0;
+
 async function load(form) {
   const error = document.getElementById('desk-error');
   const params = query(form);
   params.set('limit', '100');
   history.replaceState(null, '', '?' + query(form).toString());
+  const started = ++loads;
   const answer = await konsol.api('GET', '/staff/reports?' + params.toString());
+  if (started !== loads) return;
   if (answer.status !== 200) {
     error.textContent = konsol.problemText(answer);
     return;
   }
   error.textContent = '';
   const doc = answer.data;
+  if (!konsolLive.changed('desk', doc)) return;
   document.getElementById('rows').replaceChildren(...doc.items.map(row));
   document.getElementById('empty').hidden = doc.items.length > 0;
   document.getElementById('select-all').checked = false;

@@ -104,5 +104,15 @@ const konsolLive = (() => {
     });
   }
 
-  return {followStaff, followPublic};
+  /* Whether `data` differs from what was last shown under `name`: a refresh that brings nothing
+   * new leaves the page as it is, so that a link is not redrawn under the pointer about to click. */
+  const shown = new Map();
+  function changed(name, data) {
+    const text = JSON.stringify(data);
+    if (shown.get(name) === text) return false;
+    shown.set(name, text);
+    return true;
+  }
+
+  return {followStaff, followPublic, changed};
 })();
