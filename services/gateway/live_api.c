@@ -3,17 +3,21 @@
 #include <czmq.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "live_feed.h"
+#include "metrics.h"
 #include "staff_api.h"
 
 #define LIVE_PATH "/api/v1/live"
 #define LIVE_OUT_MAX 1024
 
 static int64_t heartbeat_ms = 15000;
+static atomic_uint streams;
+static metrics_gauge_t *streams_gauge;
 
 typedef struct {
     live_waiter_t waiter;
@@ -30,6 +34,7 @@ typedef struct {
 void live_api_setup(long heartbeat_s)
 {
     heartbeat_ms = heartbeat_s * 1000;
+    streams_gauge = metrics_gauge("aduan_live_streams", "live update (SSE) streams open", NULL);
 }
 
 static bool visible(const live_client_t *client, const live_event_t *e)
@@ -139,8 +144,16 @@ static ssize_t produce(void *cls, uint64_t pos, char *buf, size_t max)
     return (ssize_t) n;
 }
 
+static void count_streams(int change)
+{
+    unsigned now = change > 0 ? atomic_fetch_add(&streams, 1) + 1 : atomic_fetch_sub(&streams, 1) - 1;
+    if (streams_gauge)
+        metrics_gauge_set(streams_gauge, now);
+}
+
 static void release(void *cls)
 {
+    count_streams(-1);
     free(cls);
 }
 
@@ -169,6 +182,7 @@ static enum MHD_Result open_stream(struct MHD_Connection *c, request_t *req, liv
         free(client);
         return MHD_NO;
     }
+    count_streams(+1);
     req->status = 200;
     MHD_add_response_header(r, "Content-Type", "text/event-stream; charset=utf-8");
     MHD_add_response_header(r, "Cache-Control", "no-store");

@@ -114,12 +114,7 @@ class PagesTest(SystemTestCase):
             cls.sys.create_staff(name, role, institution)
             cls.auth[name] = cls.sys.login(name)
         cls.axe = axe_source()
-        options = webdriver.ChromeOptions()
-        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,900"):
-            options.add_argument(argument)
-        options.binary_location = "/usr/bin/chromium"
-        cls.browser = webdriver.Chrome(service=DriverService("/usr/bin/chromedriver"), options=options)
-        cls.browser.set_script_timeout(60)
+        cls.browser = chromium(1200)
 
     @classmethod
     def tearDownClass(cls):

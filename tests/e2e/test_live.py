@@ -201,6 +201,8 @@ class LiveTest(SystemTestCase):
         stream = self.open("tpi")
         self.assertNotIn(None, stream.take(5))   # not ended (None) in 2.5 heartbeats, 5 idle time-outs
         self.assertGreaterEqual(stream.raw.count(b": keep-alive\n\n"), 2)
+        metrics = self.sys.gateway.admin_get("/metrics")[1]
+        self.assertRegex(metrics, r"(?m)^aduan_live_streams [1-9]")
 
     def test_signed_out_or_unsigned_is_refused(self):
         self.assertEqual(Stream(self.sys.http_port, "/api/v1/live").status, 401)
