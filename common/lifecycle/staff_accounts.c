@@ -194,24 +194,41 @@ int staff_accounts_login(db_t *db, const char *username, const char *password, l
     return 0;
 }
 
-int staff_accounts_session(db_t *db, const char *token, long idle_minutes, staff_member_t *who, db_error_t *error)
+/* Runs a session statement ($1 the token's hash, $2 the idle minutes) that yields the member's row
+ * while the session stands: 0 stands (*who filled when given), 1 not, -1 error. */
+static int session_row(db_t *db, const char *sql, const char *token, long idle_minutes, staff_member_t *who,
+                       db_error_t *error)
 {
     char hash_hex[SECRET_TOKEN_HASH_HEX_LEN + 1], idle[24];
     secret_token_hash_hex(token, hash_hex);
     snprintf(idle, sizeof idle, "%ld", idle_minutes);
     const char *params[] = {hash_hex, idle};
-    PGresult *r = db_exec(db, "WITH used AS (UPDATE staff_sessions x SET last_used_at = now() "
-                              "  WHERE x.token_hash = $1 AND x.expires_at > now() "
-                              "    AND x.last_used_at > now() - make_interval(mins => $2::int) RETURNING x.staff_id) "
-                              "SELECT s.id, s.username, s.display_name, s.role, s.institution_code "
-                              "FROM used JOIN staff s ON s.id = used.staff_id WHERE s.active", 2, params, error);
+    PGresult *r = db_exec(db, sql, 2, params, error);
     if (!r)
         return -1;
     int rc = PQntuples(r) == 1 ? 0 : 1;
-    if (rc == 0)
+    if (rc == 0 && who)
         fill_member(r, 0, who);
     PQclear(r);
     return rc;
+}
+
+int staff_accounts_session(db_t *db, const char *token, long idle_minutes, staff_member_t *who, db_error_t *error)
+{
+    return session_row(db, "WITH used AS (UPDATE staff_sessions x SET last_used_at = now() "
+                           "  WHERE x.token_hash = $1 AND x.expires_at > now() "
+                           "    AND x.last_used_at > now() - make_interval(mins => $2::int) RETURNING x.staff_id) "
+                           "SELECT s.id, s.username, s.display_name, s.role, s.institution_code "
+                           "FROM used JOIN staff s ON s.id = used.staff_id WHERE s.active",
+                       token, idle_minutes, who, error);
+}
+
+int staff_accounts_session_stands(db_t *db, const char *token, long idle_minutes, db_error_t *error)
+{
+    return session_row(db, "SELECT s.id FROM staff_sessions x JOIN staff s ON s.id = x.staff_id "
+                           "WHERE x.token_hash = $1 AND x.expires_at > now() "
+                           "  AND x.last_used_at > now() - make_interval(mins => $2::int) AND s.active",
+                       token, idle_minutes, NULL, error);
 }
 
 int staff_accounts_logout(db_t *db, const char *token, db_error_t *error)

@@ -51,6 +51,11 @@ int staff_accounts_login(db_t *db, const char *username, const char *password, l
  * 0 found, 1 unknown, expired, idle too long or deactivated, -1 error. */
 int staff_accounts_session(db_t *db, const char *token, long idle_minutes, staff_member_t *who, db_error_t *error);
 
+/* Whether the session still stands (not expired, used within idle_minutes, account active)
+ * without counting this as a use: a live stream left open is not a member at work.
+ * 0 stands, 1 no longer, -1 error. */
+int staff_accounts_session_stands(db_t *db, const char *token, long idle_minutes, db_error_t *error);
+
 /* Ends a session (and removes expired ones). 0 on success. */
 int staff_accounts_logout(db_t *db, const char *token, db_error_t *error);
 

@@ -16,6 +16,7 @@
 #include "attachment_api.h"
 #include "http_reply.h"
 #include "http_wait.h"
+#include "live_api.h"
 #include "notify_api.h"
 #include "open311_api.h"
 #include "open311_keys_api.h"
@@ -183,7 +184,7 @@ static enum MHD_Result route(struct MHD_Connection *c, request_t *req, const cha
                                              open311_api_route,     open311_keys_api_route, console_pages_route,
                                              web_pages_route,       attachment_api_route,   public_list_api_route,
                                              support_api_route,     follow_api_route,       reporter_sign_in_api_route,
-                                             desk_saved_filters_route};
+                                             desk_saved_filters_route, live_api_route};
     enum MHD_Result rc = MHD_NO;
     for (size_t i = 0; i < sizeof modules / sizeof modules[0] && !handled; i++)
         rc = modules[i](c, req, method, url, &handled);

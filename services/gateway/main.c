@@ -5,6 +5,8 @@
 
 #include "cmd_client.h"
 #include "http_api.h"
+#include "live_api.h"
+#include "live_feed.h"
 #include "command_links.h"
 #include "open311_api.h"
 #include "password_slots.h"
@@ -53,6 +55,10 @@ static const config_option_t gateway_options[] = {
     {"ADUAN_STATS_ENDPOINTS", "tcp://127.0.0.1:7105", "stats replicas' query endpoints, comma-separated"},
     {"ADUAN_SESSION_TTL_MINUTES", "480", "how long a staff session lasts"},
     {"ADUAN_SESSION_IDLE_MINUTES", "30", "a staff session unused this long ends"},
+    {"ADUAN_STREAM_ENDPOINTS", "tcp://127.0.0.1:7110", "event hub PUB endpoints, comma-separated (empty: no live updates)"},
+    {"ADUAN_REPLAY_ENDPOINTS", "tcp://127.0.0.1:7111", "event hub replay endpoints, comma-separated"},
+    {"ADUAN_LIVE_BACKLOG", "4096", "events kept for live clients that reconnect (older: they reload)"},
+    {"ADUAN_LIVE_HEARTBEAT_S", "15", "seconds between keep-alive comments on a quiet live stream; sessions are checked as often"},
     {"ADUAN_COMMAND_TIMEOUT_MS", "2000", "how long to wait for a command reply before resending"},
     {"ADUAN_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
      "map tiles of the web pages' location picker ({s}, {z}, {x}, {y}); empty = no tiles (the form still works)"},
@@ -63,6 +69,7 @@ static const config_option_t gateway_options[] = {
 
 typedef struct {
     long timeout_ms, attempts, window, session_ttl, session_idle, statement_timeout_ms, password_checks;
+    long live_backlog, live_heartbeat_s;
     http_api_limits_t http;
 } gateway_settings_t;
 
@@ -91,6 +98,8 @@ static int read_settings(const config_t *config, gateway_settings_t *s)
         || config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &s->statement_timeout_ms, reason,
                            sizeof reason) != 0
         || config_get_long(config, "ADUAN_PASSWORD_CHECKS", 1, 64, &s->password_checks, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_LIVE_BACKLOG", 1, 1000000, &s->live_backlog, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_LIVE_HEARTBEAT_S", 1, 300, &s->live_heartbeat_s, reason, sizeof reason) != 0
         || request_limits_setup(config, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         return -1;
@@ -153,8 +162,19 @@ static int serve(service_t *service, const gateway_settings_t *s, cmd_client_t *
     }
     logger_info("stopping: finishing requests in hand");
     http_api_quiesce(api);
+    live_feed_close();   /* live streams end, so that no connection stays suspended */
     http_api_destroy(&api);
     return 0;
+}
+
+/* The one subscription to the event stream that every live client shares. */
+static int start_live(const config_t *config, const gateway_settings_t *s, const curve_keys_t *keys, char *reason,
+                      size_t cap)
+{
+    live_api_setup(s->live_heartbeat_s);
+    live_feed_config_t live = {config_get(config, "ADUAN_STREAM_ENDPOINTS"), config_get(config, "ADUAN_REPLAY_ENDPOINTS"),
+                               config_get(config, "ADUAN_INTAKE_ENDPOINTS"), keys, (size_t) s->live_backlog};
+    return live_feed_start(&live, reason, cap);
 }
 
 static int run(service_t *service, const gateway_settings_t *s)
@@ -182,10 +202,12 @@ static int run(service_t *service, const gateway_settings_t *s)
         logger_error("command links: %s", reason);
     else if (web_pages_setup(config_get(config, "ADUAN_MAP_TILE_URL"), config_get(config, "ADUAN_MAP_ATTRIBUTION"),
                              reason, sizeof reason) != 0
-             || console_pages_setup(reason, sizeof reason) != 0)
+             || console_pages_setup(reason, sizeof reason) != 0
+             || start_live(config, s, keys, reason, sizeof reason) != 0)
         logger_error("%s", reason);
     else {
         exit_code = serve(service, s, probe);
+        live_feed_stop();
         command_links_teardown();
         staff_api_teardown();
         password_slots_teardown();

@@ -106,7 +106,17 @@ db_t *staff_api_signed_in(struct MHD_Connection *c, request_t *req, staff_member
     return db;
 }
 
-bool staff_api_enter_password_slot(struct MHD_Connection *c, request_t *req, enum MHD_Result *rc)
+int staff_api_session_stands(const char *token)
+{
+    db_error_t error = {"", ""};
+    db_t *db = staff_api_db(&error);
+    int rc = db ? staff_accounts_session_stands(db, token, session_idle_minutes, &error) : -1;
+    if (rc < 0)
+        logger_warn("session check: %s", error.message);
+    return rc;
+}
+
+static enum MHD_Result hashing_busy(struct MHD_Connection *c, request_t *req)
 {
     static const char *const retry[] = {"Retry-After", "1", NULL};
     if (password_slots_enter(PASSWORD_SLOT_WAIT_MS))

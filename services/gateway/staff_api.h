@@ -41,4 +41,8 @@ db_t *staff_api_signed_in(struct MHD_Connection *c, request_t *req, staff_member
  * with 503 and Retry-After sent in *rc when every slot stayed taken. */
 bool staff_api_enter_password_slot(struct MHD_Connection *c, request_t *req, enum MHD_Result *rc);
 
+/* Whether the session of `token` still stands, without counting as its use (live_api.h):
+ * 0 stands, 1 ended (expired, idle, signed out, deactivated), -1 the database is unreachable. */
+int staff_api_session_stands(const char *token);
+
 #endif

@@ -142,7 +142,8 @@ int main(int argc, char **argv)
     else if (!(hub = stream_hub_new(db, config_get(config, "ADUAN_STREAM_BIND"), keys, (int) heartbeat_ms, reason,
                                     sizeof reason))
              || !(replay = cmd_server_new(config_get(config, "ADUAN_REPLAY_BIND"), keys, reason, sizeof reason))
-             || cmd_server_on(replay, MSG_STREAM_REPLAY, CURVE_ROLE_SERVICE | CURVE_ROLE_ANALYTICS, stream_hub_replay,
+             || cmd_server_on(replay, MSG_STREAM_REPLAY, CURVE_ROLE_SERVICE | CURVE_ROLE_ANALYTICS | CURVE_ROLE_GATEWAY,
+                              stream_hub_replay,
                               hub) != 0
              || !(queries = stats_queries_start(config_get(config, "ADUAN_STATS_QUERY_BIND"), keys,
                                                 config_get(config, "ADUAN_DB_URL"), statement_timeout_ms, reason,

@@ -8,8 +8,6 @@ its CSV download equal to the API's export."""
 import os
 import unittest
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.action_chains import ActionChains
@@ -35,12 +33,7 @@ class ConsoleTest(SystemTestCase):
             cls.sys.create_staff(name, role, institution, password=PASSWORD)
             cls.auth[name] = cls.sys.login(name, PASSWORD)
         cls.axe = test_pages.axe_source()
-        options = webdriver.ChromeOptions()
-        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
-            options.add_argument(argument)
-        options.binary_location = "/usr/bin/chromium"
-        cls.browser = webdriver.Chrome(service=DriverService("/usr/bin/chromedriver"), options=options)
-        cls.browser.set_script_timeout(60)
+        cls.browser = test_pages.chromium(1280)
 
     @classmethod
     def tearDownClass(cls):

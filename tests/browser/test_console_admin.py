@@ -54,7 +54,7 @@ class AdminConsoleTest(SystemTestCase):
         cls.receiver = WebhookReceiver()
         cls.receiver.start()
         cls.axe = test_pages.axe_source()
-        cls.browser = test_pages.headless_chromium(1280)
+        cls.browser = test_pages.chromium(1280)
 
     @classmethod
     def tearDownClass(cls):

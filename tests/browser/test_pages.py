@@ -29,6 +29,17 @@ PAGES = os.path.join(HERE, "..", "..", "web", "citizen")
 STAFF = {"nas": ("national_admin", "NASIONAL"), "pupr": ("unit_liaison", "KOTA-21.71.PUPR")}
 
 
+def chromium(width, height=900):
+    """Headless Debian chromium through chromedriver, for a test class's browser."""
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}"):
+        options.add_argument(argument)
+    options.binary_location = "/usr/bin/chromium"
+    browser = webdriver.Chrome(service=DriverService("/usr/bin/chromedriver"), options=options)
+    browser.set_script_timeout(60)
+    return browser
+
+
 def axe_source():
     """axe-core as package-lock.json pins it, installed once into a cache folder by npm ci."""
     with open(os.path.join(HERE, "package-lock.json"), "rb") as f:
@@ -44,17 +55,6 @@ def axe_source():
                        timeout=600, stdout=subprocess.DEVNULL)
     with open(script, encoding="utf-8") as f:
         return f.read()
-
-
-def headless_chromium(width):
-    """Debian's chromium through its chromedriver, headless, 900 px high."""
-    options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},900"):
-        options.add_argument(argument)
-    options.binary_location = "/usr/bin/chromium"
-    browser = webdriver.Chrome(service=DriverService("/usr/bin/chromedriver"), options=options)
-    browser.set_script_timeout(60)
-    return browser
 
 
 MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
@@ -114,7 +114,7 @@ class PagesTest(SystemTestCase):
             cls.sys.create_staff(name, role, institution)
             cls.auth[name] = cls.sys.login(name)
         cls.axe = axe_source()
-        cls.browser = headless_chromium(1200)
+        cls.browser = chromium(1200)
 
     @classmethod
     def tearDownClass(cls):

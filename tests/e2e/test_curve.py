@@ -107,8 +107,10 @@ class Curve(SystemTestCase):
         self.assertEqual(batch["t"], "stream.batch", batch)
         self.assertGreaterEqual(len(msgpack.unpackb(batch["body"])["events"]), 1)
 
-    def test_the_gateway_key_may_not_replay(self):
-        reply = self.replay(key="gateway")
+    def test_the_gateway_key_replays_for_live_updates_and_the_admin_key_may_not(self):
+        self.assertEqual(self.intake(key="gateway")["t"], "report.receipt")
+        self.assertEqual(self.replay(key="gateway")["t"], "stream.batch")
+        reply = self.replay(key="admin")
         self.assertEqual((reply["t"], reply["error"]["code"]), ("error", "forbidden"))
 
     def test_a_plain_or_unknown_subscriber_gets_nothing(self):

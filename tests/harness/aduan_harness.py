@@ -381,6 +381,9 @@ class System:
             env["ADUAN_NOTIFY_ENDPOINTS"] = ",".join(s.env["ADUAN_NOTIFY_BIND"] for s in self.notifiers)
         if self.stats_replicas:
             env["ADUAN_STATS_ENDPOINTS"] = self.stats_endpoints()
+        # the live updates (GET /live) follow the hub; without one, none (not the default ports)
+        env.update(self.stream_env() if self.stats_replicas
+                   else {"ADUAN_STREAM_ENDPOINTS": "", "ADUAN_REPLAY_ENDPOINTS": ""})
         env.update(gateway_env or {})
         self.gateway = Service("aduan-gateway", env, self.workdir, name="gateway")
         self.extra = []

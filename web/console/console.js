@@ -123,8 +123,8 @@ const konsol = (() => {
     location.replace('/konsol');
   }
 
-  /* The inbox link in the header with the unread count, asked again every 30 s while the page is
-   * open (polling: the gateway has no live stream yet). */
+  /* The inbox link in the header with the unread count: asked again on live events (live.js), or
+   * every 30 s while the page is open when the gateway has no live stream. */
   async function showUnread() {
     const link = document.getElementById('inbox-link');
     const answer = await api('GET', '/inbox?unread=true&limit=1');
@@ -175,7 +175,7 @@ const konsol = (() => {
       document.getElementById('sign-out').addEventListener('click', signOut);
       if (document.getElementById('inbox-link')) {
         showUnread();
-        setInterval(showUnread, 30000);
+        if (root.dataset.page !== 'desk' && root.dataset.page !== 'inbox') setInterval(showUnread, 30000);
       }
     }
     try {

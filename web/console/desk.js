@@ -57,18 +57,31 @@ function row(item) {
   return tr;
 }
 
+/* A live refresh keeps what the officer picked for a bulk action. */
+async function keepPicks(reload) {
+  const picked = new Set([...document.querySelectorAll('.pick:checked')].map((el) => el.value));
+  await reload();
+  document.querySelectorAll('.pick').forEach((el) => { el.checked = picked.has(el.value); });
+}
+
+/* Loads run at once (a search, a live refresh): only the latest one started is shown. */
+let loads = 0;
+
 async function load(form) {
   const error = document.getElementById('desk-error');
   const params = query(form);
   params.set('limit', '100');
   history.replaceState(null, '', '?' + query(form).toString());
+  const started = ++loads;
   const answer = await konsol.api('GET', '/staff/reports?' + params.toString());
+  if (started !== loads) return;
   if (answer.status !== 200) {
     error.textContent = konsol.problemText(answer);
     return;
   }
   error.textContent = '';
   const doc = answer.data;
+  if (!konsolLive.changed('desk', doc)) return;
   document.getElementById('rows').replaceChildren(...doc.items.map(row));
   document.getElementById('empty').hidden = doc.items.length > 0;
   document.getElementById('select-all').checked = false;
@@ -130,4 +143,6 @@ konsol.start(async () => {
     document.querySelectorAll('.pick').forEach((el) => { el.checked = event.target.checked; });
   });
   await Promise.all([load(filters), startSavedFilters()]);
+  konsolLive.followStaff(() => { keepPicks(() => load(filters)); konsol.showUnread(); },
+    () => setInterval(konsol.showUnread, 30000));
 }, true);

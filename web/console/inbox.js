@@ -1,14 +1,19 @@
 'use strict';
 /* The member's inbox (GET /inbox): newest first, unread ones marked, each read with one press. */
+let loads = 0;   /* only the latest of loads run at once (a toggle, a live refresh) is shown */
+
 async function loadInbox() {
   const unreadOnly = document.getElementById('unread-only').checked;
+  const started = ++loads;
   const answer = await konsol.api('GET', '/inbox?limit=100' + (unreadOnly ? '&unread=true' : ''));
+  if (started !== loads) return;
   const error = document.getElementById('inbox-error');
   if (answer.status !== 200) {
     error.textContent = konsol.problemText(answer);
     return;
   }
   error.textContent = '';
+  if (!konsolLive.changed('inbox', answer.data)) return;
   const list = document.getElementById('items');
   list.replaceChildren(...answer.data.items.map((item) => {
     const li = konsol.element('li', {class: item.read_at ? 'read' : 'unread'});
@@ -39,4 +44,6 @@ konsol.start(async () => {
   });
   document.getElementById('unread-only').addEventListener('change', loadInbox);
   await loadInbox();
+  konsolLive.followStaff(() => Promise.all([loadInbox(), konsol.showUnread()]),
+    () => setInterval(konsol.showUnread, 30000));
 }, true);

@@ -130,4 +130,9 @@ konsol.start(async () => {
   for (const name of ['from', 'to', 'level', 'group_by']) if (params.get(name)) form[name].value = params.get(name);
   form.addEventListener('submit', (event) => { event.preventDefault(); load(form, names); });
   await load(form, names);
+  let polling = false;
+  konsolLive.followPublic(() => load(form, names), () => {
+    if (!polling) setInterval(() => load(form, names), 60000);
+    polling = true;
+  });
 }, false);

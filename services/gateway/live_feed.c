@@ -1,0 +1,306 @@
+#include "live_feed.h"
+
+#include <czmq.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event_codec.h"
+#include "command_links.h"
+#include "institution_tree.h"
+#include "logger.h"
+#include "stream_reader.h"
+
+/* How often the institutions' tree is asked for again (a new unit appears without a restart),
+ * and at least how long between two asks for a code the tree does not know. */
+#define TREE_REFRESH_MS 60000
+#define TREE_RETRY_MS 5000
+/* The hub's heartbeat is 1 s: silent this long, the feed has not started yet. */
+#define HUB_SILENCE_MS 3000
+#define READ_SLICE_MS 250
+/* Reports whose institution the feed remembers (from their earlier events), for the events that
+ * do not name one (a verification, before the report is dispatched). Past this many, it starts
+ * again: an event whose report it forgot goes to national admins only. */
+#define SUBJECTS_MAX 100000
+
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_t thread;
+    bool running, closed;
+    bool synced;                        /* the hub was heard: head is known */
+    stream_reader_t *reader;
+    cmd_client_t *intake;
+    institution_tree_t *tree;
+    zhashx_t *subjects;                 /* tracking id -> institution; the feed thread's only */
+    int64_t tree_loaded_at;
+    live_event_t *ring;
+    size_t backlog;
+    int64_t first_kept, newest, head;   /* 0 while none */
+    live_waiter_t *waiters;
+} live_feed_t;
+
+static live_feed_t feed = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void unlink_waiter(live_waiter_t *w)
+{
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        feed.waiters = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    w->prev = w->next = NULL;
+    w->linked = false;
+}
+
+/* Under the lock: resumes the waiters due (every one when `all`). */
+static void wake(bool all)
+{
+    int64_t now = zclock_mono();
+    live_waiter_t *w = feed.waiters;
+    while (w) {
+        live_waiter_t *next = w->next;
+        if (all || w->wake_at_ms <= now) {
+            unlink_waiter(w);
+            MHD_resume_connection(w->connection);
+        }
+        w = next;
+    }
+}
+
+static void refresh_tree(bool unknown_code)
+{
+    int64_t now = zclock_mono();
+    int64_t since = now - feed.tree_loaded_at;
+    if (feed.tree && since < TREE_REFRESH_MS && !(unknown_code && since >= TREE_RETRY_MS))
+        return;
+    if (!feed.tree && since < TREE_RETRY_MS)
+        return;
+    feed.tree_loaded_at = now;
+    char reason[256];
+    institution_tree_t *tree = institution_tree_load(feed.intake, reason, sizeof reason);
+    if (!tree) {
+        logger_warn("live stream: institutions not loaded (%s); events go to their own institution's staff only",
+                    reason);
+        return;
+    }
+    institution_tree_destroy(&feed.tree);   /* only this thread reads the tree */
+    feed.tree = tree;
+}
+
+static void free_text(void **item)
+{
+    free(*item);
+    *item = NULL;
+}
+
+/* The institution the event is about: whose the report is after the step, else the one it was
+ * addressed to, else what an earlier event of the report said. NULL when none is known. */
+static const char *subject_of(const event_t *e, json_t *payload)
+{
+    const char *subject = e->institution ? e->institution
+                                         : json_string_value(json_object_get(payload, "target_institution"));
+    if (!e->tracking_id)
+        return subject;
+    if (!subject)
+        return zhashx_lookup(feed.subjects, e->tracking_id);
+    if (zhashx_size(feed.subjects) >= SUBJECTS_MAX)
+        zhashx_purge(feed.subjects);
+    char *copy = strdup(subject);
+    if (copy)
+        zhashx_update(feed.subjects, e->tracking_id, copy);
+    return subject;
+}
+
+static void copy_text(char *to, size_t cap, const char *from)
+{
+    snprintf(to, cap, "%s", from ? from : "");
+}
+
+/* What the stream may tell of `e`: the codes staff views and the dashboard refresh on. */
+static void describe(const event_t *e, json_t *payload, live_event_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->seq = e->seq;
+    out->at_ms = e->occurred_at_ms;
+    copy_text(out->type, sizeof out->type, e->type);
+    copy_text(out->report, sizeof out->report, e->tracking_id);
+    const char *status = json_string_value(json_object_get(payload, "status"));
+    const char *previous = json_string_value(json_object_get(payload, "previous_status"));
+    copy_text(out->status, sizeof out->status, status);
+    copy_text(out->public_status, sizeof out->public_status,
+              json_string_value(json_object_get(payload, "public_status")));
+    out->confidential = json_is_true(json_object_get(payload, "confidential"));
+    out->figures = e->tracking_id
+                   && (strcmp(e->type, EVENT_REPORT_SUBMITTED) == 0
+                       || (status && previous && strcmp(status, previous) != 0));
+    const char *subject = subject_of(e, payload);
+    if (subject && !institution_tree_knows(feed.tree, subject))
+        refresh_tree(true);
+    out->chain_len = institution_tree_chain(feed.tree, subject, out->chain, LIVE_CHAIN_MAX);
+}
+
+static void keep(const event_t *e)
+{
+    json_t *doc = event_to_json(e);
+    live_event_t described;
+    describe(e, doc ? json_object_get(doc, "payload") : NULL, &described);
+    json_decref(doc);
+    pthread_mutex_lock(&feed.lock);
+    feed.ring[(size_t) e->seq % feed.backlog] = described;
+    if (!feed.first_kept)
+        feed.first_kept = e->seq;
+    feed.newest = e->seq;
+    wake(true);
+    pthread_mutex_unlock(&feed.lock);
+}
+
+/* Once the hub is heard: start `backlog` events before its head, so that clients that come back
+ * soon after a gateway restart can still resume. */
+static bool start_position(bool *positioned)
+{
+    if (*positioned || !stream_reader_hub_alive(feed.reader, HUB_SILENCE_MS))
+        return *positioned;
+    int64_t head = stream_reader_head(feed.reader);
+    int64_t from = head + 1 - (int64_t) feed.backlog;
+    stream_reader_seek(feed.reader, from > 1 ? from : 1);
+    *positioned = true;
+    return true;
+}
+
+static void *run(void *unused)
+{
+    (void) unused;
+    bool positioned = false;
+    for (;;) {
+        pthread_mutex_lock(&feed.lock);
+        bool closed = feed.closed;
+        if (positioned) {
+            feed.head = stream_reader_head(feed.reader);
+            feed.synced = true;
+        }
+        wake(false);
+        pthread_mutex_unlock(&feed.lock);
+        if (closed)
+            break;
+        refresh_tree(false);
+        event_t e;
+        int got = stream_reader_next(feed.reader, READ_SLICE_MS, &e);
+        if (got == 1 && positioned)
+            keep(&e);
+        if (got == 1)
+            event_clear(&e);
+        else if (got < 0)   /* interrupted: the gateway is stopping, live_feed_close comes */
+            zclock_sleep(READ_SLICE_MS);
+        start_position(&positioned);
+    }
+    return NULL;
+}
+
+int live_feed_start(const live_feed_config_t *config, char *reason, size_t cap)
+{
+    if (!config->stream_endpoints || !*config->stream_endpoints)
+        return 0;
+    /* Far ahead: nothing is taken (or replayed) before start_position knows the head. */
+    stream_reader_config_t rc = {config->stream_endpoints, config->replay_endpoints, INT64_MAX / 2, "", 0,
+                                 config->keys};
+    feed.backlog = config->backlog > 0 ? config->backlog : 1;
+    if (!(feed.ring = calloc(feed.backlog, sizeof *feed.ring))) {
+        snprintf(reason, cap, "out of memory");
+        return -1;
+    }
+    if (!(feed.subjects = zhashx_new())) {
+        snprintf(reason, cap, "out of memory");
+        return -1;
+    }
+    zhashx_set_destructor(feed.subjects, free_text);
+    if (!(feed.reader = stream_reader_new(&rc, reason, cap))
+        || !(feed.intake = cmd_client_new(config->intake_endpoints, 1000, 1, config->keys,
+                                            command_links_name(PEER_INTAKE), reason, cap))
+        || pthread_create(&feed.thread, NULL, run, NULL) != 0) {
+        if (feed.reader && feed.intake)
+            snprintf(reason, cap, "cannot start the live stream's thread");
+        live_feed_stop();
+        return -1;
+    }
+    feed.running = true;
+    return 0;
+}
+
+void live_feed_close(void)
+{
+    pthread_mutex_lock(&feed.lock);
+    feed.closed = true;
+    wake(true);
+    pthread_mutex_unlock(&feed.lock);
+}
+
+void live_feed_stop(void)
+{
+    live_feed_close();
+    if (feed.running)
+        pthread_join(feed.thread, NULL);
+    feed.running = false;
+    stream_reader_destroy(&feed.reader);
+    cmd_client_destroy(&feed.intake);
+    institution_tree_destroy(&feed.tree);
+    zhashx_destroy(&feed.subjects);
+    free(feed.ring);
+    feed.ring = NULL;
+}
+
+bool live_feed_enabled(void)
+{
+    return feed.running;
+}
+
+int64_t live_feed_next_seq(void)
+{
+    pthread_mutex_lock(&feed.lock);
+    int64_t head = feed.head > feed.newest ? feed.head : feed.newest;
+    int64_t next = feed.synced ? head + 1 : 0;
+    pthread_mutex_unlock(&feed.lock);
+    return next;
+}
+
+/* Under the lock. */
+static int lookup(int64_t from, live_event_t *out)
+{
+    if (feed.closed)
+        return -2;
+    if (!feed.newest || from > feed.newest)
+        return 0;
+    if (from < feed.first_kept || from <= feed.newest - (int64_t) feed.backlog)
+        return -1;
+    *out = feed.ring[(size_t) from % feed.backlog];
+    return 1;
+}
+
+int live_feed_read(int64_t from, live_event_t *out)
+{
+    pthread_mutex_lock(&feed.lock);
+    int rc = lookup(from, out);
+    pthread_mutex_unlock(&feed.lock);
+    return rc;
+}
+
+bool live_feed_wait(live_waiter_t *waiter, int64_t from, int64_t wake_at_ms)
+{
+    pthread_mutex_lock(&feed.lock);
+    live_event_t unused;
+    bool wait = !waiter->linked && lookup(from, &unused) == 0 && wake_at_ms > zclock_mono();
+    if (wait) {
+        waiter->wake_at_ms = wake_at_ms;
+        waiter->prev = NULL;
+        waiter->next = feed.waiters;
+        if (feed.waiters)
+            feed.waiters->prev = waiter;
+        feed.waiters = waiter;
+        waiter->linked = true;
+        MHD_suspend_connection(waiter->connection);
+    }
+    pthread_mutex_unlock(&feed.lock);
+    return wait;
+}
