@@ -44,16 +44,18 @@ BEGIN
 
     CREATE TEMP TABLE grant_map (tbl text, roles text[], privileges text) ON COMMIT DROP;
     INSERT INTO grant_map VALUES
-        -- written by migrations and seeds only
+        -- written by migrations and seeds only, but for the rows edited by admins below
         ('schema_migrations',      services,  'SELECT'),  -- start-up: is the schema at my version?
         ('institutions',           services,  'SELECT'),  -- the gateway: staff scope at sign-in
         ('regions',                backend,   'SELECT'),
         ('categories',             backend,   'SELECT'),
         ('holidays',               backend,   'SELECT'),
+        ('holidays',               ARRAY['aduan_route'], 'SELECT, INSERT, DELETE'),  -- national admins, via route
         ('deadline_kinds',         backend,   'SELECT'),
         ('deadline_rules',         backend,   'SELECT'),
         ('reason_codes',           backend,   'SELECT'),
         ('routing_rules',          backend,   'SELECT'),
+        ('routing_rules',          ARRAY['aduan_route'], 'SELECT, INSERT, DELETE'),  -- national admins, via route
         ('abuse_words',            backend,   'SELECT'),
         ('lifecycle_settings',     backend,   'SELECT'),
         ('report_statuses',        backend,   'SELECT'),

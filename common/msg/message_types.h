@@ -47,6 +47,14 @@
 #define MSG_INBOX_READ       "inbox.read"         /* id (absent: every item) */
 #define MSG_DELIVERY_LIST    "delivery.list"      /* tracking_id?, status?, channel?, limit, offset */
 #define MSG_DELIVERY_RESEND  "delivery.resend"    /* delivery_id */
+/* Reference data that admins edit → staff.document (JSON), "{}" for the 204 answers:
+ * config_command_codec.h. Each change appends one EVENT_CONFIG_* event in its transaction. */
+#define MSG_HOLIDAY_LIST        "holiday.list"        /* route */
+#define MSG_HOLIDAY_ADD         "holiday.add"         /* route: day, name, kind */
+#define MSG_HOLIDAY_REMOVE      "holiday.remove"      /* route: day */
+#define MSG_ROUTING_RULE_LIST   "routing_rule.list"   /* route */
+#define MSG_ROUTING_RULE_ADD    "routing_rule.add"    /* route: category?, region?, institution */
+#define MSG_ROUTING_RULE_REMOVE "routing_rule.remove" /* route: id */
 
 /* Events (topics of the stream; payloads in report_events.h, documented in docs/event-stream.md). */
 #define EVENT_REPORT_SUBMITTED   "report.submitted"
@@ -67,6 +75,12 @@
 #define EVENT_NOTIFICATIONS_CHANGED "report.notifications_changed"
 #define EVENT_UPSTREAM_DOWN      "report.upstream_down"  /* federation: a report stuck on its way upstream */
 #define EVENT_REPORT_SUPPORTED   "report.supported"
+/* Reference data changed by an admin (payloads: docs/stream.md "Configuration events"). */
+#define EVENT_HOLIDAY_ADDED        "config.holiday_added"
+#define EVENT_HOLIDAY_REMOVED      "config.holiday_removed"
+#define EVENT_ROUTING_RULE_ADDED   "config.routing_rule_added"
+#define EVENT_ROUTING_RULE_REMOVED "config.routing_rule_removed"
+#define EVENT_CONFIG_PREFIX        "config."          /* every configuration event */
 #define EVENT_REPORT_PREFIX      "report."          /* every report event */
 #define EVENT_HEARTBEAT_TOPIC    "_heartbeat"        /* the hub's liveness beat, not an event */
 

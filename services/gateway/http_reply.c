@@ -177,6 +177,21 @@ size_t http_json_depth(json_t *value)
     return 0;
 }
 
+const char *http_path_under(const char *url, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(url, prefix, n) != 0 || (url[n] != '\0' && url[n] != '/'))
+        return NULL;
+    return url[n] == '/' ? url + n + 1 : "";
+}
+
+long long http_path_id(const char *text)
+{
+    char *end = NULL;
+    long long id = strtoll(text, &end, 10);
+    return end != text && *end == '\0' && id > 0 ? id : 0;
+}
+
 const char *http_bearer_token(struct MHD_Connection *c)
 {
     const char *header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");

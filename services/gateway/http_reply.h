@@ -88,6 +88,11 @@ enum MHD_Result http_wrong_method(struct MHD_Connection *c, request_t *req, cons
 bool http_is_json_content_type(const char *type);
 size_t http_json_depth(json_t *value);
 
+/* The part of url after prefix: NULL when url is not under it, "" when it is the prefix itself. */
+const char *http_path_under(const char *url, const char *prefix);
+/* A positive id from a path segment, 0 when it is not one. */
+long long http_path_id(const char *text);
+
 /* The token of an "Authorization: Bearer" header, or NULL. */
 const char *http_bearer_token(struct MHD_Connection *c);
 

@@ -40,6 +40,9 @@ def grants(*pairs):
 # table → {role: privileges}; a role not named has none. S SELECT, I INSERT, U UPDATE, D DELETE.
 MAP = {
     **{table: grants((BACKEND, S)) for table in REFERENCE},
+    # national admins edit these through their owner (docs/api.md "Administration")
+    "holidays": grants((BACKEND, S), ("aduan_route", SID)),
+    "routing_rules": grants((BACKEND, S), ("aduan_route", SID)),
     "schema_migrations": grants((ROLES, S)),
     "institutions": grants((ROLES, S)),
     "staff": grants((BACKEND, S), ("aduan_gateway", SI)),
