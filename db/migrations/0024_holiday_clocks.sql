@@ -25,3 +25,18 @@ RETURNS timestamptz LANGUAGE sql STABLE AS $$
         ELSE working_deadline(start, working_days_between(start, at) + delta)
     END
 $$;
+
+-- The seeds are loaded again by every `aduan-admin migrate` (adding missing rows), which would
+-- bring back a seeded holiday or routing rule an admin removed. A removal leaves its key here, the
+-- seeds skip those keys, and adding the row again through the API takes the key out.
+CREATE TABLE removed_reference_rows (
+    table_name text NOT NULL CHECK (table_name IN ('holidays', 'routing_rules')),
+    key        text NOT NULL,   -- holidays: the day; routing_rules: category and region, "*" for none
+    removed_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (table_name, key)
+);
+
+CREATE FUNCTION routing_rule_key(category text, region text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT COALESCE(category, '*') || ' ' || COALESCE(region, '*')
+$$;

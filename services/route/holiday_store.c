@@ -100,8 +100,11 @@ int holiday_store_add(db_t *db, const holiday_change_t *change, char **json, err
         return invalid(refusal, &errors);
     const char *kind = change->kind ? change->kind : "national";
     const char *params[] = {change->day, change->name, kind};
-    if (db_query_value(db, "INSERT INTO holidays AS h (day, name, kind) VALUES ($1::date, $2, $3) "
-                           "ON CONFLICT (day) DO NOTHING RETURNING " HOLIDAY_JSON "::text", 3, params, json, error) != 0)
+    if (db_query_value(db, "WITH h AS (INSERT INTO holidays (day, name, kind) VALUES ($1::date, $2, $3) "
+                           "  ON CONFLICT (day) DO NOTHING RETURNING *), "
+                           "back AS (DELETE FROM removed_reference_rows WHERE table_name = 'holidays' "
+                           "  AND key IN (SELECT day::text FROM h)) "
+                           "SELECT " HOLIDAY_JSON "::text FROM h", 3, params, json, error) != 0)
         return -1;
     if (!*json)
         return added_before(db, change, kind, json, refusal, error);
@@ -119,7 +122,10 @@ int holiday_store_remove(db_t *db, const holiday_change_t *change, error_reply_t
     if (errors.count)
         return invalid(refusal, &errors);
     const char *params[] = {change->day};
-    PGresult *r = db_exec(db, "DELETE FROM holidays WHERE day = $1::date RETURNING name, kind", 1, params, error);
+    PGresult *r = db_exec(db, "WITH gone AS (DELETE FROM holidays WHERE day = $1::date RETURNING *), "
+                              "kept_out AS (INSERT INTO removed_reference_rows (table_name, key) "
+                              "  SELECT 'holidays', day::text FROM gone ON CONFLICT DO NOTHING) "
+                              "SELECT name, kind FROM gone", 1, params, error);
     if (!r)
         return -1;
     if (PQntuples(r) == 0) {

@@ -93,7 +93,9 @@ int routing_rule_store_add(db_t *db, const routing_rule_change_t *change, char *
         return invalid(refusal, &errors);
     const char *params[] = {change->category, change->region, change->institution};
     PGresult *r = db_exec(db, "WITH x AS (INSERT INTO routing_rules (category_code, region_code, institution_code) "
-                              "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING *) "
+                              "  VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING *), "
+                              "back AS (DELETE FROM removed_reference_rows WHERE table_name = 'routing_rules' "
+                              "  AND key IN (SELECT routing_rule_key(category_code, region_code) FROM x)) "
                               "SELECT x.id, " RULE_JSON "::text FROM x", 3, params, error);
     if (!r)
         return -1;
@@ -118,8 +120,11 @@ int routing_rule_store_remove(db_t *db, const routing_rule_change_t *change, err
     char id[24];
     snprintf(id, sizeof id, "%" PRId64, change->id);
     const char *params[] = {id};
-    PGresult *r = db_exec(db, "DELETE FROM routing_rules WHERE id = $1::bigint "
-                              "RETURNING category_code, region_code, institution_code", 1, params, error);
+    PGresult *r = db_exec(db, "WITH gone AS (DELETE FROM routing_rules WHERE id = $1::bigint RETURNING *), "
+                              "kept_out AS (INSERT INTO removed_reference_rows (table_name, key) "
+                              "  SELECT 'routing_rules', routing_rule_key(category_code, region_code) FROM gone "
+                              "  ON CONFLICT DO NOTHING) "
+                              "SELECT category_code, region_code, institution_code FROM gone", 1, params, error);
     if (!r)
         return -1;
     if (PQntuples(r) == 0) {

@@ -175,7 +175,8 @@ class AdminConfigTest(SystemTestCase):
 
         self.assertEqual(self.call("nas", "DELETE", f"{RULES}/{created['id']}")[0], 204)
         self.assertEqual(self.call("nas", "DELETE", f"{RULES}/{created['id']}")[0], 404)
-        self.assertEqual(len(self.config_events("config.routing_rule_removed")), 1)
+        self.assertEqual(len([e for e in self.config_events("config.routing_rule_removed")
+                              if e[2]["id"] == created["id"]]), 1)
         self.assertEqual(self.routed_to(self.submit(**health))["institution"], "KOTA-21.71")
 
     def test_invalid_rule_names_the_field(self):
@@ -189,6 +190,24 @@ class AdminConfigTest(SystemTestCase):
                 status, doc = self.call("nas", "POST", RULES, body)
                 self.assertEqual(status, 422, doc)
                 self.assertEqual([e["field"] for e in doc["errors"]], [field])
+
+    # --- seeds ---------------------------------------------------------------------------------------
+
+    def test_migrate_does_not_bring_back_what_an_admin_removed(self):
+        day, name = "2026-08-17", "Hari Kemerdekaan Republik Indonesia"
+        rules = {r["id"]: r for r in self.call("nas", "GET", RULES)[1]["rules"]}
+        seeded = next(r for r in rules.values() if (r["category"], r["region"]) == ("SOSIAL", "21.72"))
+        self.assertEqual(self.call("nas", "DELETE", f"{HOLIDAYS}/{day}")[0], 204)
+        self.assertEqual(self.call("nas", "DELETE", f"{RULES}/{seeded['id']}")[0], 204)
+        self.sys.db.migrate()   # loads the seeds again, as every upgrade does
+        self.assertNotIn(day, self.holidays())
+        self.assertNotIn(("SOSIAL", "21.72"), [(r["category"], r["region"])
+                                               for r in self.call("nas", "GET", RULES)[1]["rules"]])
+        self.assertEqual(self.call("nas", "POST", HOLIDAYS, {"day": day, "name": name})[0], 201)
+        status, doc = self.call("nas", "POST", RULES, {"category": "SOSIAL", "region": "21.72",
+                                                       "institution": seeded["institution"]})
+        self.assertEqual(status, 201, doc)
+        self.assertEqual(self.sys.db.count("removed_reference_rows"), 0)
 
     # --- who ---------------------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ MAP = {
     # national admins edit these through their owner (docs/api.md "Administration")
     "holidays": grants((BACKEND, S), ("aduan_route", SID)),
     "routing_rules": grants((BACKEND, S), ("aduan_route", SID)),
+    "removed_reference_rows": grants(("aduan_route", SID)),
     "schema_migrations": grants((ROLES, S)),
     "institutions": grants((ROLES, S)),
     "staff": grants((BACKEND, S), ("aduan_gateway", SI)),
