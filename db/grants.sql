@@ -49,6 +49,7 @@ BEGIN
         ('institutions',           services,  'SELECT'),  -- the gateway: staff scope at sign-in
         ('regions',                backend,   'SELECT'),
         ('categories',             backend,   'SELECT'),
+        ('categories',             ARRAY['aduan_intake'], 'SELECT, INSERT, UPDATE'),  -- national admins, via intake
         ('holidays',               backend,   'SELECT'),
         ('holidays',               ARRAY['aduan_route'], 'SELECT, INSERT, DELETE'),  -- national admins, via route
         ('deadline_kinds',         backend,   'SELECT'),

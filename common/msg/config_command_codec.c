@@ -19,6 +19,9 @@ static const mpf_field_t command_fields[] = {
     S("category", category),
     S("region", region),
     S("institution", institution),
+    S("code", code),
+    S("parent", parent),
+    S("name_en", name_en),
 };
 
 int config_command_encode(const config_command_t *in, unsigned char **out, size_t *out_size)

@@ -55,6 +55,10 @@
 #define MSG_ROUTING_RULE_LIST   "routing_rule.list"   /* route */
 #define MSG_ROUTING_RULE_ADD    "routing_rule.add"    /* route: category?, region?, institution */
 #define MSG_ROUTING_RULE_REMOVE "routing_rule.remove" /* route: id */
+#define MSG_CATEGORY_LIST       "category.list"       /* intake: active and inactive */
+#define MSG_CATEGORY_ADD        "category.add"        /* intake: code, parent?, name, name_en */
+#define MSG_CATEGORY_RENAME     "category.rename"     /* intake: code, name?, name_en? */
+#define MSG_CATEGORY_DEACTIVATE "category.deactivate" /* intake: code */
 
 /* Events (topics of the stream; payloads in report_events.h, documented in docs/event-stream.md). */
 #define EVENT_REPORT_SUBMITTED   "report.submitted"
@@ -80,6 +84,9 @@
 #define EVENT_HOLIDAY_REMOVED      "config.holiday_removed"
 #define EVENT_ROUTING_RULE_ADDED   "config.routing_rule_added"
 #define EVENT_ROUTING_RULE_REMOVED "config.routing_rule_removed"
+#define EVENT_CATEGORY_ADDED       "config.category_added"
+#define EVENT_CATEGORY_RENAMED     "config.category_renamed"
+#define EVENT_CATEGORY_DEACTIVATED "config.category_deactivated"
 #define EVENT_CONFIG_PREFIX        "config."          /* every configuration event */
 #define EVENT_REPORT_PREFIX      "report."          /* every report event */
 #define EVENT_HEARTBEAT_TOPIC    "_heartbeat"        /* the hub's liveness beat, not an event */

@@ -9,15 +9,18 @@
 
 #define ADMIN "/api/v1/admin"
 
-/* One collection of reference data: who owns it, its commands, and the fields of a new item. */
+typedef enum { KEY_DAY, KEY_ID, KEY_CODE } item_key_t;
+
+/* One collection of reference data: who owns it, its commands (NULL: not offered), and the
+ * fields of a new or changed item. */
 typedef struct {
     const char *path;            /* under ADMIN */
     const char *route;           /* for the metrics */
     command_peer_t owner;
-    const char *list, *add, *remove;
+    const char *list, *add, *remove, *update, *deactivate;
     const char *what;            /* "holiday": in the problem's title */
     void (*read)(json_t *root, config_command_t *command, field_errors_t *errors, bool *copied);
-    bool numeric_key;            /* the item's path segment is an id, else the value of `day` */
+    item_key_t key;              /* what an item's path segment is */
 } collection_t;
 
 static void copy(char **target, const char *value, bool *copied)
@@ -40,11 +43,23 @@ static void read_rule(json_t *root, config_command_t *command, field_errors_t *e
     copy(&command->institution, http_json_string(root, "institution", true, errors), copied);
 }
 
+/* A new category (code required: aduan-intake says so) or a renamed one (code from the path). */
+static void read_category(json_t *root, config_command_t *command, field_errors_t *errors, bool *copied)
+{
+    if (!command->code)
+        copy(&command->code, http_json_string(root, "code", false, errors), copied);
+    copy(&command->parent, http_json_string(root, "parent", false, errors), copied);
+    copy(&command->name, http_json_string(root, "name", false, errors), copied);
+    copy(&command->name_en, http_json_string(root, "name_en", false, errors), copied);
+}
+
 static const collection_t collections[] = {
-    {"/holidays", "admin_holidays", PEER_ROUTE, MSG_HOLIDAY_LIST, MSG_HOLIDAY_ADD, MSG_HOLIDAY_REMOVE, "holiday",
-     read_holiday, false},
+    {"/holidays", "admin_holidays", PEER_ROUTE, MSG_HOLIDAY_LIST, MSG_HOLIDAY_ADD, MSG_HOLIDAY_REMOVE, NULL, NULL,
+     "holiday", read_holiday, KEY_DAY},
     {"/routing-rules", "admin_routing_rules", PEER_ROUTE, MSG_ROUTING_RULE_LIST, MSG_ROUTING_RULE_ADD,
-     MSG_ROUTING_RULE_REMOVE, "routing rule", read_rule, true},
+     MSG_ROUTING_RULE_REMOVE, NULL, NULL, "routing rule", read_rule, KEY_ID},
+    {"/categories", "admin_categories", PEER_INTAKE, MSG_CATEGORY_LIST, MSG_CATEGORY_ADD, NULL, MSG_CATEGORY_RENAME,
+     MSG_CATEGORY_DEACTIVATE, "category", read_category, KEY_CODE},
 };
 
 /* The signed-in member as the command's actor, or false with the answer sent. */
@@ -78,7 +93,9 @@ static enum MHD_Result send_command(struct MHD_Connection *c, request_t *req, co
     return rc;
 }
 
-static enum MHD_Result add(struct MHD_Connection *c, request_t *req, const collection_t *on, config_command_t *command)
+/* POST on the collection (201) or PATCH on an item (200): the body's fields, then the command. */
+static enum MHD_Result with_body(struct MHD_Connection *c, request_t *req, const collection_t *on, const char *type,
+                                 config_command_t *command, unsigned status)
 {
     enum MHD_Result rc;
     json_t *root = http_read_json(c, req, &rc);
@@ -97,38 +114,65 @@ static enum MHD_Result add(struct MHD_Connection *c, request_t *req, const colle
         snprintf(title, sizeof title, "the %s has invalid fields", on->what);
         return http_send_problem(c, req, &PROBLEM_VALIDATION, title, &errors, NULL);
     }
-    return send_command(c, req, on, on->add, command, copied, 201);
+    return send_command(c, req, on, type, command, copied, status);
 }
 
-static enum MHD_Result remove_item(struct MHD_Connection *c, request_t *req, const collection_t *on,
-                                   config_command_t *command, const char *key)
+/* The item named by the path segment into the command; false (answer sent) when it names none. */
+static bool item(struct MHD_Connection *c, request_t *req, const collection_t *on, config_command_t *command,
+                 const char *key, enum MHD_Result *rc)
 {
     bool copied = true;
-    if (on->numeric_key) {
+    if (on->key == KEY_ID) {
         command->id = http_path_id(key);
         command->has_id = command->id > 0;
-        if (!command->has_id) {
-            config_command_clear(command);
-            return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no such item", NULL, NULL);
-        }
+        copied = command->has_id;
     } else
-        copy(&command->day, key, &copied);
-    return send_command(c, req, on, on->remove, command, copied, 204);
+        copy(on->key == KEY_DAY ? &command->day : &command->code, key, &copied);
+    if (!copied) {
+        config_command_clear(command);
+        *rc = http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no such item", NULL, NULL);
+    }
+    return copied;
 }
 
-static enum MHD_Result serve(struct MHD_Connection *c, request_t *req, const collection_t *on, const char *method,
-                             const char *key)
+/* The methods on an item: DELETE (remove), PATCH (update), POST .../deactivate. */
+static enum MHD_Result on_item(struct MHD_Connection *c, request_t *req, const collection_t *on, const char *method,
+                               const char *key, const char *verb)
+{
+    const char *type = NULL;
+    unsigned status = 200;
+    if (verb)
+        type = strcmp(verb, "deactivate") == 0 && strcmp(method, "POST") == 0 ? on->deactivate : NULL;
+    else if (strcmp(method, "DELETE") == 0) {
+        type = on->remove;
+        status = 204;
+    } else if (strcmp(method, "PATCH") == 0)
+        type = on->update;
+    if (!type && verb && strcmp(verb, "deactivate") != 0)
+        return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no such resource", NULL, NULL);
+    if (!type)
+        return http_wrong_method(c, req, verb ? "POST" : on->remove ? "DELETE" : "PATCH");
+    config_command_t command;
+    enum MHD_Result rc;
+    if (!member(c, req, &command, &rc) || !item(c, req, on, &command, key, &rc))
+        return rc;
+    if (strcmp(method, "PATCH") == 0)
+        return with_body(c, req, on, type, &command, status);
+    return send_command(c, req, on, type, &command, true, status);
+}
+
+static enum MHD_Result on_collection(struct MHD_Connection *c, request_t *req, const collection_t *on,
+                                     const char *method)
 {
     config_command_t command;
     enum MHD_Result rc;
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-    if (key ? strcmp(method, "DELETE") != 0 : !(get || strcmp(method, "POST") == 0))
-        return http_wrong_method(c, req, key ? "DELETE" : "GET, HEAD, POST");
+    if (!get && strcmp(method, "POST") != 0)
+        return http_wrong_method(c, req, "GET, HEAD, POST");
     if (!member(c, req, &command, &rc))
         return rc;
-    if (key)
-        return remove_item(c, req, on, &command, key);
-    return get ? send_command(c, req, on, on->list, &command, true, 200) : add(c, req, on, &command);
+    return get ? send_command(c, req, on, on->list, &command, true, 200)
+               : with_body(c, req, on, on->add, &command, 201);
 }
 
 enum MHD_Result config_api_route(struct MHD_Connection *c, request_t *req, const char *method, const char *url,
@@ -137,12 +181,19 @@ enum MHD_Result config_api_route(struct MHD_Connection *c, request_t *req, const
     const char *rest = http_path_under(url, ADMIN);
     *handled = false;
     for (size_t i = 0; rest && i < sizeof collections / sizeof collections[0]; i++) {
-        const char *key = http_path_under(url + strlen(ADMIN), collections[i].path);
-        if (!key || strchr(key, '/'))
+        const char *item_path = http_path_under(url + strlen(ADMIN), collections[i].path);
+        if (!item_path)
             continue;
         *handled = true;
         req->route = collections[i].route;
-        return serve(c, req, &collections[i], method, key[0] ? key : NULL);
+        if (!item_path[0])
+            return on_collection(c, req, &collections[i], method);
+        const char *slash = strchr(item_path, '/');
+        char key[64];
+        if ((size_t) snprintf(key, sizeof key, "%.*s", slash ? (int) (slash - item_path) : 63, item_path) >= sizeof key
+            || strchr(slash ? slash + 1 : "", '/'))
+            return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no such resource", NULL, NULL);
+        return on_item(c, req, &collections[i], method, key, slash ? slash + 1 : NULL);
     }
     return MHD_NO;
 }

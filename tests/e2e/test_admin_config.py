@@ -18,6 +18,7 @@ STAFF = {
 }
 HOLIDAYS = "/api/v1/admin/holidays"
 RULES = "/api/v1/admin/routing-rules"
+CATEGORIES = "/api/v1/admin/categories"
 
 
 class AdminConfigTest(SystemTestCase):
@@ -191,6 +192,63 @@ class AdminConfigTest(SystemTestCase):
                 self.assertEqual(status, 422, doc)
                 self.assertEqual([e["field"] for e in doc["errors"]], [field])
 
+    # --- categories ------------------------------------------------------------------------------
+
+    def offered(self):
+        """The categories of the citizens' form: code → name."""
+        status, _, doc = self.sys.json("GET", "/api/v1/categories")
+        self.assertEqual(status, 200, doc)
+        return {item["code"]: item["name"] for item in doc["items"]}
+
+    def test_category_added_renamed_and_deactivated_but_never_lost(self):
+        new = {"code": "KES.RSUD", "parent": "KES", "name": "Rumah Sakit Daerah", "name_en": "Regional hospitals"}
+        status, doc = self.call("nas", "POST", CATEGORIES, new)
+        self.assertEqual(status, 201, doc)
+        self.assertEqual(doc, dict(new, active=True))
+        self.assertEqual(self.offered()["KES.RSUD"], "Rumah Sakit Daerah")
+        self.assertEqual(self.call("nas", "POST", CATEGORIES, new)[0], 201)   # a resend: the same category
+        used = self.submit(category="KES.RSUD", title="Antrian IGD rumah sakit", body="Antrian IGD sangat lama.")
+
+        status, doc = self.call("nas", "PATCH", f"{CATEGORIES}/KES.RSUD", {"name": "Rumah Sakit Umum Daerah"})
+        self.assertEqual(status, 200, doc)
+        self.assertEqual((doc["name"], doc["name_en"]), ("Rumah Sakit Umum Daerah", "Regional hospitals"))
+        self.assertEqual(self.offered()["KES.RSUD"], "Rumah Sakit Umum Daerah")
+
+        status, doc = self.call("nas", "POST", f"{CATEGORIES}/KES/deactivate")
+        self.assertEqual(status, 422, doc)   # a group with active subcategories
+        self.assertEqual([e["field"] for e in doc["errors"]], ["code"])
+        status, doc = self.call("nas", "POST", f"{CATEGORIES}/KES.RSUD/deactivate")
+        self.assertEqual((status, doc["active"]), (200, False))
+        self.assertEqual(self.call("nas", "POST", f"{CATEGORIES}/KES.RSUD/deactivate")[0], 200)
+        self.assertNotIn("KES.RSUD", self.offered())
+        status, _, doc = self.sys.json("POST", "/api/v1/reports", valid_report(category="KES.RSUD"))
+        self.assertEqual(status, 422, doc)
+        self.assertIn("category", [e["field"] for e in doc["errors"]])
+        self.assertEqual(self.staff_view(used)["category"], "KES.RSUD")   # the report keeps its category
+        self.assertEqual(self.call("nas", "DELETE", f"{CATEGORIES}/KES.RSUD")[0], 405)   # never deleted
+
+        kinds = [(t, [e for e in self.config_events(t) if e[2]["code"] == "KES.RSUD"])
+                 for t in ("config.category_added", "config.category_renamed", "config.category_deactivated")]
+        self.assertEqual([(t, len(events)) for t, events in kinds],
+                         [("config.category_added", 1), ("config.category_renamed", 1),
+                          ("config.category_deactivated", 1)])
+        self.assertEqual(kinds[1][1][0][2]["name"], "Rumah Sakit Umum Daerah")
+
+    def test_invalid_category_names_the_field(self):
+        base = {"code": "KES.BARU", "parent": "KES", "name": "Baru", "name_en": "New"}
+        for change, field in [({"code": "kes baru"}, "code"), ({"code": None}, "code"),
+                              ({"parent": "NOPE"}, "parent"), ({"parent": "KES.PUSKESMAS"}, "parent"),
+                              ({"name_en": None}, "name_en"), ({"name": " "}, "name"),
+                              ({"code": "KES.PUSKESMAS"}, "code")]:
+            body = {k: v for k, v in dict(base, **change).items() if v is not None}
+            with self.subTest(body=body):
+                status, doc = self.call("nas", "POST", CATEGORIES, body)
+                self.assertEqual(status, 422, doc)
+                self.assertEqual([e["field"] for e in doc["errors"]], [field])
+        self.assertEqual(self.call("nas", "PATCH", f"{CATEGORIES}/NOPE", {"name": "X"})[0], 404)
+        self.assertEqual(self.call("nas", "POST", f"{CATEGORIES}/NOPE/deactivate")[0], 404)
+        self.assertNotIn("KES.BARU", self.offered())
+
     # --- seeds ---------------------------------------------------------------------------------------
 
     def test_migrate_does_not_bring_back_what_an_admin_removed(self):
@@ -214,12 +272,15 @@ class AdminConfigTest(SystemTestCase):
     def test_only_national_admins_edit(self):
         holiday = {"day": "2027-12-24", "name": "Cuti bersama Natal"}
         rule = {"category": "KES", "region": "21.72", "institution": "KOTA-21.72.DINSOS"}
+        category = {"code": "KES.LAIN", "parent": "KES", "name": "Lain", "name_en": "Other"}
         for who, expected in [("kota", 403), ("pupr", 403), ("nobody", 401)]:
             with self.subTest(who=who):
                 self.assertEqual(self.call(who, "POST", HOLIDAYS, holiday)[0], expected)
                 self.assertEqual(self.call(who, "GET", HOLIDAYS)[0], expected)
                 self.assertEqual(self.call(who, "POST", RULES, rule)[0], expected)
                 self.assertEqual(self.call(who, "DELETE", f"{RULES}/1")[0], expected)
+                self.assertEqual(self.call(who, "POST", CATEGORIES, category)[0], expected)
+                self.assertEqual(self.call(who, "POST", f"{CATEGORIES}/KES/deactivate")[0], expected)
         self.assertNotIn("2027-12-24", self.holidays())
         self.assertEqual(self.call("nas", "PUT", HOLIDAYS, holiday)[0], 405)
 

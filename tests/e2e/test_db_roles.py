@@ -41,6 +41,7 @@ def grants(*pairs):
 MAP = {
     **{table: grants((BACKEND, S)) for table in REFERENCE},
     # national admins edit these through their owner (docs/api.md "Administration")
+    "categories": grants((BACKEND, S), ("aduan_intake", SIU)),
     "holidays": grants((BACKEND, S), ("aduan_route", SID)),
     "routing_rules": grants((BACKEND, S), ("aduan_route", SID)),
     "removed_reference_rows": grants(("aduan_route", SID)),
