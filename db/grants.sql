@@ -63,6 +63,7 @@ BEGIN
         ('report_statuses',        backend,   'SELECT'),
         ('notification_rules',     backend,   'SELECT'),
         ('notification_templates', backend,   'SELECT'),
+        ('notification_templates', ARRAY['aduan_notify'], 'SELECT, INSERT, UPDATE'),  -- national admins, via notify
         ('stats_settings',         backend,   'SELECT'),
         ('institution_ancestors',  backend,   'SELECT'),
         -- gateway: staff sign-in and accounts
@@ -87,7 +88,7 @@ BEGIN
         ('report_prechecks',       ARRAY['aduan_intake', 'aduan_route'], 'SELECT'),  -- staff views
         -- the log: appended by whoever changes a report, numbered by stats alone
         ('events',                 lifecycle, 'SELECT, INSERT'),
-        ('events',                 ARRAY['aduan_notify'], 'SELECT'),
+        ('events',                 ARRAY['aduan_notify'], 'SELECT, INSERT'),  -- config.template_changed
         ('events',                 ARRAY['aduan_stats'], 'SELECT, UPDATE (seq)'),
         ('event_counter',          ARRAY['aduan_stats'], 'SELECT, UPDATE'),
         ('event_counter',          consumers, 'SELECT'),

@@ -22,6 +22,11 @@ static const mpf_field_t command_fields[] = {
     S("code", code),
     S("parent", parent),
     S("name_en", name_en),
+    S("template", template),
+    S("language", language),
+    S("subject", subject),
+    S("text_body", text_body),
+    S("html_body", html_body),
 };
 
 int config_command_encode(const config_command_t *in, unsigned char **out, size_t *out_size)

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The commands that edit reference data (holidays, routing rules, categories), asked by the gateway for the
+/* The commands that edit reference data (holidays, routing rules, categories, notification templates), asked by the gateway for the
  * member its session check found; the actor fields never come from an HTTP body. Every command
  * has this one body: the actor plus the fields of its own kind (message_types.h names them).
  * The answer is a staff.document (staff_query_codec.h), "{}" for the removals the gateway answers
@@ -29,6 +29,7 @@ typedef struct {
     char *day, *name, *kind;          /* a holiday: YYYY-MM-DD, its name, national | joint_leave */
     char *category, *region, *institution;   /* a routing rule */
     char *code, *parent, *name_en;    /* a category (with name) */
+    char *template, *language, *subject, *text_body, *html_body;   /* a notification template */
 } config_command_t;
 
 int config_command_encode(const config_command_t *in, unsigned char **out, size_t *out_size);

@@ -59,6 +59,9 @@
 #define MSG_CATEGORY_ADD        "category.add"        /* intake: code, parent?, name, name_en */
 #define MSG_CATEGORY_RENAME     "category.rename"     /* intake: code, name?, name_en? */
 #define MSG_CATEGORY_DEACTIVATE "category.deactivate" /* intake: code */
+#define MSG_TEMPLATE_LIST       "template.list"       /* notify: every template, the names it may use */
+#define MSG_TEMPLATE_SET        "template.set"        /* notify: template, language, subject, text_body, html_body */
+#define MSG_TEMPLATE_PREVIEW    "template.preview"    /* notify: the same, rendered with sample values, not stored */
 
 /* Events (topics of the stream; payloads in report_events.h, documented in docs/event-stream.md). */
 #define EVENT_REPORT_SUBMITTED   "report.submitted"
@@ -87,6 +90,7 @@
 #define EVENT_CATEGORY_ADDED       "config.category_added"
 #define EVENT_CATEGORY_RENAMED     "config.category_renamed"
 #define EVENT_CATEGORY_DEACTIVATED "config.category_deactivated"
+#define EVENT_TEMPLATE_CHANGED     "config.template_changed"
 #define EVENT_CONFIG_PREFIX        "config."          /* every configuration event */
 #define EVENT_REPORT_PREFIX      "report."          /* every report event */
 #define EVENT_HEARTBEAT_TOPIC    "_heartbeat"        /* the hub's liveness beat, not an event */

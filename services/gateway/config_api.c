@@ -21,6 +21,7 @@ typedef struct {
     const char *what;            /* "holiday": in the problem's title */
     void (*read)(json_t *root, config_command_t *command, field_errors_t *errors, bool *copied);
     item_key_t key;              /* what an item's path segment is */
+    unsigned added;              /* the status of a POST: 201, or 200 when nothing is created */
 } collection_t;
 
 static void copy(char **target, const char *value, bool *copied)
@@ -53,13 +54,27 @@ static void read_category(json_t *root, config_command_t *command, field_errors_
     copy(&command->name_en, http_json_string(root, "name_en", false, errors), copied);
 }
 
+static void read_template(json_t *root, config_command_t *command, field_errors_t *errors, bool *copied)
+{
+    copy(&command->template, http_json_string(root, "template", false, errors), copied);
+    copy(&command->language, http_json_string(root, "language", false, errors), copied);
+    copy(&command->subject, http_json_string(root, "subject", false, errors), copied);
+    copy(&command->text_body, http_json_string(root, "text_body", false, errors), copied);
+    copy(&command->html_body, http_json_string(root, "html_body", false, errors), copied);
+}
+
 static const collection_t collections[] = {
     {"/holidays", "admin_holidays", PEER_ROUTE, MSG_HOLIDAY_LIST, MSG_HOLIDAY_ADD, MSG_HOLIDAY_REMOVE, NULL, NULL,
-     "holiday", read_holiday, KEY_DAY},
+     "holiday", read_holiday, KEY_DAY, 201},
     {"/routing-rules", "admin_routing_rules", PEER_ROUTE, MSG_ROUTING_RULE_LIST, MSG_ROUTING_RULE_ADD,
-     MSG_ROUTING_RULE_REMOVE, NULL, NULL, "routing rule", read_rule, KEY_ID},
+     MSG_ROUTING_RULE_REMOVE, NULL, NULL, "routing rule", read_rule, KEY_ID, 201},
     {"/categories", "admin_categories", PEER_INTAKE, MSG_CATEGORY_LIST, MSG_CATEGORY_ADD, NULL, MSG_CATEGORY_RENAME,
-     MSG_CATEGORY_DEACTIVATE, "category", read_category, KEY_CODE},
+     MSG_CATEGORY_DEACTIVATE, "category", read_category, KEY_CODE, 201},
+    /* POST stores a template's texts in a language; a preview renders them without storing */
+    {"/templates", "admin_templates", PEER_NOTIFY, MSG_TEMPLATE_LIST, MSG_TEMPLATE_SET, NULL, NULL, NULL,
+     "template", read_template, KEY_CODE, 200},
+    {"/template-previews", "admin_template_previews", PEER_NOTIFY, NULL, MSG_TEMPLATE_PREVIEW, NULL, NULL, NULL,
+     "template", read_template, KEY_CODE, 200},
 };
 
 /* The signed-in member as the command's actor, or false with the answer sent. */
@@ -166,13 +181,13 @@ static enum MHD_Result on_collection(struct MHD_Connection *c, request_t *req, c
 {
     config_command_t command;
     enum MHD_Result rc;
-    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    bool get = on->list && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
     if (!get && strcmp(method, "POST") != 0)
-        return http_wrong_method(c, req, "GET, HEAD, POST");
+        return http_wrong_method(c, req, on->list ? "GET, HEAD, POST" : "POST");
     if (!member(c, req, &command, &rc))
         return rc;
     return get ? send_command(c, req, on, on->list, &command, true, 200)
-               : with_body(c, req, on, on->add, &command, 201);
+               : with_body(c, req, on, on->add, &command, on->added);
 }
 
 enum MHD_Result config_api_route(struct MHD_Connection *c, request_t *req, const char *method, const char *url,

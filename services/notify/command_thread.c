@@ -9,6 +9,7 @@
 #include "cmd_server.h"
 #include "logger.h"
 #include "notify_commands.h"
+#include "template_commands.h"
 
 #define POLL_MS 200
 
@@ -47,7 +48,8 @@ static int open_parts(command_thread_t *self, const char *bind, curve_keys_t *ke
     }
     if (!(self->server = cmd_server_new(bind, keys, reason, cap)))
         return -1;
-    if (notify_commands_register(self->server, &self->commands) != 0) {
+    if (notify_commands_register(self->server, &self->commands) != 0
+        || template_commands_register(self->server, self->commands.db) != 0) {
         snprintf(reason, cap, "cannot register the commands");
         return -1;
     }

@@ -19,12 +19,14 @@ STAFF = {
 HOLIDAYS = "/api/v1/admin/holidays"
 RULES = "/api/v1/admin/routing-rules"
 CATEGORIES = "/api/v1/admin/categories"
+TEMPLATES = "/api/v1/admin/templates"
+PREVIEWS = "/api/v1/admin/template-previews"
 
 
 class AdminConfigTest(SystemTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.sys = System("adminconfig", lifecycle=True).start()
+        cls.sys = System("adminconfig", lifecycle=True, notify=True).start()
         cls.auth = {}
         for name, (role, institution) in STAFF.items():
             cls.sys.create_staff(name, role, institution)
@@ -248,6 +250,59 @@ class AdminConfigTest(SystemTestCase):
         self.assertEqual(self.call("nas", "PATCH", f"{CATEGORIES}/NOPE", {"name": "X"})[0], 404)
         self.assertEqual(self.call("nas", "POST", f"{CATEGORIES}/NOPE/deactivate")[0], 404)
         self.assertNotIn("KES.BARU", self.offered())
+
+    # --- notification templates --------------------------------------------------------------------
+
+    def template(self, name, language):
+        status, doc = self.call("nas", "GET", TEMPLATES)
+        self.assertEqual(status, 200, doc)
+        return next(t for t in doc["templates"] if (t["template"], t["language"]) == (name, language))
+
+    def test_edited_template_is_the_next_message(self):
+        old = self.template("submitted", "id")
+        self.assertIn("report.submitted", old["event_types"])
+        edited = {"template": "submitted", "language": "id", "subject": "Diterima (baru): {{tracking_id}}",
+                  "text_body": "Laporan {{tracking_id}} diterima.{{#title}} Judul: {{title}}.{{/title}}\n{{tracking_url}}\n",
+                  "html_body": "<p>Laporan <b>{{tracking_id}}</b> diterima.</p>"}
+        status, doc = self.call("nas", "POST", PREVIEWS, edited)
+        self.assertEqual(status, 200, doc)
+        self.assertEqual(doc["subject"], "Diterima (baru): ADU-2026-0001-ABCD")
+        self.assertIn("Judul: Jalan berlubang", doc["text_body"])
+        self.assertEqual(self.template("submitted", "id")["subject"], old["subject"], "a preview stores nothing")
+
+        status, doc = self.call("nas", "POST", TEMPLATES, edited)
+        self.assertEqual(status, 200, doc)
+        self.assertEqual(doc["subject"], edited["subject"])
+        tid = self.submit(title="Drainase tersumbat di Batam")
+        mails = self.sys.wait_for(lambda: [m for m in self.sys.mail.messages() if tid in (m["subject"] or "")],
+                                  what="the reporter's mail")
+        self.assertEqual(mails[0]["subject"], f"Diterima (baru): {tid}")
+        changed = [e for e in self.config_events("config.template_changed") if e[2]["template"] == "submitted"]
+        self.assertEqual([e[2]["language"] for e in changed], ["id"])
+        self.assertEqual(self.call("nas", "POST", TEMPLATES, edited)[0], 200)   # the same texts: no new event
+        self.assertEqual(len([e for e in self.config_events("config.template_changed")
+                              if e[2]["template"] == "submitted"]), 1)
+        restored = {k: old[k] for k in ("template", "language", "subject", "text_body", "html_body")}
+        self.assertEqual(self.call("nas", "POST", TEMPLATES, restored)[0], 200)
+
+    def test_invalid_template_names_the_field(self):
+        good = {"template": "submitted", "language": "en", "subject": "Report {{tracking_id}}",
+                "text_body": "Thanks.", "html_body": "<p>Thanks.</p>"}
+        for change, field in [({"subject": "Report {{nomor}}"}, "subject"),          # a name messages do not know
+                              ({"text_body": "{{#note}}unclosed"}, "text_body"),
+                              ({"html_body": "{{tracking_id"}, "html_body"),
+                              ({"language": "fr"}, "language"),
+                              ({"template": "no_such_template"}, "template"),
+                              ({"subject": ""}, "subject")]:
+            body = dict(good, **change)
+            with self.subTest(body=body):
+                status, doc = self.call("nas", "POST", TEMPLATES, body)
+                self.assertEqual(status, 422, doc)
+                self.assertEqual([e["field"] for e in doc["errors"]], [field])
+        status, doc = self.call("nas", "POST", PREVIEWS, dict(good, subject="{{nomor}}"))
+        self.assertEqual((status, [e["field"] for e in doc.get("errors", [])]), (422, ["subject"]))
+        self.assertEqual(self.call("kota", "POST", TEMPLATES, good)[0], 403)
+        self.assertEqual(self.call("kota", "GET", TEMPLATES)[0], 403)
 
     # --- seeds ---------------------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ MAP = {
     **{table: grants((BACKEND, S)) for table in REFERENCE},
     # national admins edit these through their owner (docs/api.md "Administration")
     "categories": grants((BACKEND, S), ("aduan_intake", SIU)),
+    "notification_templates": grants((BACKEND, S), ("aduan_notify", SIU)),
     "holidays": grants((BACKEND, S), ("aduan_route", SID)),
     "routing_rules": grants((BACKEND, S), ("aduan_route", SID)),
     "removed_reference_rows": grants(("aduan_route", SID)),
@@ -60,7 +61,7 @@ MAP = {
     "submission_keys": grants(("aduan_intake", SID)),
     "report_prechecks": grants((["aduan_intake", "aduan_route"], S), ("aduan_verify", SI)),
     # stats may UPDATE events.seq only (the sequencer's numbering): checked column by column below
-    "events": grants((LIFECYCLE, SI), (["aduan_notify", "aduan_stats"], S)),
+    "events": grants((LIFECYCLE + ["aduan_notify"], SI), ("aduan_stats", S)),   # notify: config.template_changed
     "event_counter": grants((CONSUMERS, S), ("aduan_stats", "SU")),
     "consumer_positions": grants((CONSUMERS, SIUD)),
     "consumer_members": grants((CONSUMERS, SIUD)),
