@@ -15,6 +15,7 @@ static const page_route_t console_routes[] = {
     {"/meja", "desk.html", false},
     {"/kotak-masuk", "inbox.html", false},
     {"/laporan/", "report.html", true},
+    {"/atur", "admin-config.html", false},
     {NULL, NULL, false},
 };
 
