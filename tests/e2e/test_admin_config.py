@@ -339,6 +339,12 @@ class AdminConfigTest(SystemTestCase):
         self.assertNotIn("2027-12-24", self.holidays())
         self.assertEqual(self.call("nas", "PUT", HOLIDAYS, holiday)[0], 405)
 
+    def test_openapi_document_names_the_admin_routes(self):
+        paths = self.sys.json("GET", "/api/v1/openapi.json")[2]["paths"]
+        for path in (HOLIDAYS, HOLIDAYS + "/{day}", RULES, RULES + "/{id}", CATEGORIES, CATEGORIES + "/{code}",
+                     CATEGORIES + "/{code}/deactivate", TEMPLATES, PREVIEWS):
+            self.assertIn(path, paths)
+
 
 if __name__ == "__main__":
     unittest.main()
