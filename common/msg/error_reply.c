@@ -68,6 +68,13 @@ int error_reply_refuse(error_reply_t *self, const char *code, const char *detail
     return 1;
 }
 
+int error_reply_invalid(error_reply_t *self, const char *detail, const field_errors_t *errors)
+{
+    error_reply_refuse(self, ERROR_INVALID, detail);
+    self->fields = *errors;
+    return 1;
+}
+
 int error_reply_simple(envelope_t *reply, const char *code, const char *detail)
 {
     error_reply_t error;

@@ -39,6 +39,9 @@ int error_reply_into(envelope_t *reply, const error_reply_t *error);
  * (0 done, 1 refused with an error_reply_t, -1 failed with a reason). */
 int error_reply_refuse(error_reply_t *self, const char *code, const char *detail);
 
+/* The same, refused as invalid with these field errors (copied). */
+int error_reply_invalid(error_reply_t *self, const char *detail, const field_errors_t *errors);
+
 /* Convenience for the common case without field errors. */
 int error_reply_simple(envelope_t *reply, const char *code, const char *detail);
 

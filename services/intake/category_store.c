@@ -9,6 +9,7 @@
 #include "message_types.h"
 #include "utf8_text.h"
 
+#define INVALID "the category has invalid fields"
 #define CATEGORY_CODE_MAX 32
 #define CATEGORY_NAME_MAX 200
 #define CATEGORY_JSON \
@@ -19,13 +20,6 @@ int category_store_list(db_t *db, char **json, db_error_t *error)
 {
     return db_query_value(db, "SELECT json_build_object('categories', COALESCE(json_agg(" CATEGORY_JSON
                               " ORDER BY c.code), '[]'))::text FROM categories c", 0, NULL, json, error);
-}
-
-static int invalid(error_reply_t *refusal, const field_errors_t *errors)
-{
-    error_reply_refuse(refusal, ERROR_INVALID, "the category has invalid fields");
-    refusal->fields = *errors;
-    return 1;
 }
 
 /* The table's own check: ^[A-Z0-9][A-Z0-9._-]{0,31}$ */
@@ -96,7 +90,7 @@ static int added_before(db_t *db, const category_change_t *change, char **json, 
     field_errors_t errors;
     field_errors_clear(&errors);
     field_errors_add(&errors, "code", "taken", "a category with this code exists already");
-    return invalid(refusal, &errors);
+    return error_reply_invalid(refusal, INVALID, &errors);
 }
 
 int category_store_add(db_t *db, const category_change_t *change, char **json, error_reply_t *refusal,
@@ -110,7 +104,7 @@ int category_store_add(db_t *db, const category_change_t *change, char **json, e
     check_name(&errors, "name", change->name, true);
     check_name(&errors, "name_en", change->name_en, true);
     if (errors.count)
-        return invalid(refusal, &errors);
+        return error_reply_invalid(refusal, INVALID, &errors);
     const char *params[] = {change->code, change->parent, change->name, change->name_en};
     PGresult *r = db_exec(db, "SELECT $2::text IS NULL OR EXISTS (SELECT 1 FROM categories "
                               "  WHERE code = $2 AND parent_code IS NULL AND active), "
@@ -123,7 +117,7 @@ int category_store_add(db_t *db, const category_change_t *change, char **json, e
         return added_before(db, change, json, refusal, error);
     if (!parent_ok) {
         field_errors_add(&errors, "parent", "unknown", "parent must be the code of an active top-level category");
-        return invalid(refusal, &errors);
+        return error_reply_invalid(refusal, INVALID, &errors);
     }
     return change_row(db, "INSERT INTO categories AS c (code, parent_code, name, name_en) VALUES ($1, $2, $3, $4) "
                           "RETURNING c.code, c.parent_code, c.name, c.name_en, " CATEGORY_JSON "::text",
@@ -140,7 +134,7 @@ int category_store_rename(db_t *db, const category_change_t *change, char **json
     if (!change->name && !change->name_en)
         field_errors_add(&errors, "name", "required", "send name, name_en or both");
     if (errors.count)
-        return invalid(refusal, &errors);
+        return error_reply_invalid(refusal, INVALID, &errors);
     const char *params[] = {change->code, change->name, change->name_en};
     return change_row(db, "UPDATE categories AS c SET name = COALESCE($2, c.name), name_en = COALESCE($3, c.name_en) "
                           "WHERE c.code = $1 RETURNING c.code, c.parent_code, c.name, c.name_en, " CATEGORY_JSON "::text",
@@ -160,7 +154,7 @@ int category_store_deactivate(db_t *db, const category_change_t *change, char **
         field_errors_clear(&errors);
         field_errors_add(&errors, "code", "in_use", "deactivate its subcategories first: %.180s", children);
         free(children);
-        return invalid(refusal, &errors);
+        return error_reply_invalid(refusal, INVALID, &errors);
     }
     /* Deactivating an inactive category again changes nothing and appends nothing. */
     int rc = change_row(db, "WITH c AS (UPDATE categories SET active = false WHERE code = $1 AND active RETURNING *) "

@@ -63,9 +63,7 @@ int template_store_validate(db_t *db, const template_change_t *change, bool stor
     }
     if (!errors.count)
         return 0;
-    error_reply_refuse(refusal, ERROR_INVALID, "the template has invalid fields");
-    refusal->fields = errors;
-    return 1;
+    return error_reply_invalid(refusal, "the template has invalid fields", &errors);
 }
 
 int template_store_set(db_t *db, const template_change_t *change, char **json, error_reply_t *refusal,

@@ -10,6 +10,7 @@
 #include "message_types.h"
 #include "utf8_text.h"
 
+#define INVALID "the holiday has invalid fields"
 #define HOLIDAY_NAME_MAX 200
 #define HOLIDAY_JSON "json_build_object('day', h.day, 'name', h.name, 'kind', h.kind)"
 
@@ -28,13 +29,6 @@ int holiday_store_list(db_t *db, char **json, db_error_t *error)
 {
     return db_query_value(db, "SELECT json_build_object('holidays', COALESCE(json_agg(" HOLIDAY_JSON
                               " ORDER BY h.day), '[]'))::text FROM holidays h", 0, NULL, json, error);
-}
-
-static int invalid(error_reply_t *refusal, const field_errors_t *errors)
-{
-    error_reply_refuse(refusal, ERROR_INVALID, "the holiday has invalid fields");
-    refusal->fields = *errors;
-    return 1;
 }
 
 static void validate(const holiday_change_t *change, bool adding, field_errors_t *errors)
@@ -88,7 +82,7 @@ static int added_before(db_t *db, const holiday_change_t *change, const char *ki
     field_errors_t errors;
     field_errors_clear(&errors);
     field_errors_add(&errors, "day", "taken", "this day is a holiday already");
-    return invalid(refusal, &errors);
+    return error_reply_invalid(refusal, INVALID, &errors);
 }
 
 int holiday_store_add(db_t *db, const holiday_change_t *change, char **json, error_reply_t *refusal, db_error_t *error)
@@ -97,7 +91,7 @@ int holiday_store_add(db_t *db, const holiday_change_t *change, char **json, err
     field_errors_clear(&errors);
     validate(change, true, &errors);
     if (errors.count)
-        return invalid(refusal, &errors);
+        return error_reply_invalid(refusal, INVALID, &errors);
     const char *kind = change->kind ? change->kind : "national";
     const char *params[] = {change->day, change->name, kind};
     if (db_query_value(db, "WITH h AS (INSERT INTO holidays (day, name, kind) VALUES ($1::date, $2, $3) "
@@ -120,7 +114,7 @@ int holiday_store_remove(db_t *db, const holiday_change_t *change, error_reply_t
     field_errors_clear(&errors);
     validate(change, false, &errors);
     if (errors.count)
-        return invalid(refusal, &errors);
+        return error_reply_invalid(refusal, INVALID, &errors);
     const char *params[] = {change->day};
     PGresult *r = db_exec(db, "WITH gone AS (DELETE FROM holidays WHERE day = $1::date RETURNING *), "
                               "kept_out AS (INSERT INTO removed_reference_rows (table_name, key) "

@@ -22,13 +22,6 @@ int routing_rule_store_list(db_t *db, char **json, db_error_t *error)
                               "FROM routing_rules x", 0, NULL, json, error);
 }
 
-static int invalid(error_reply_t *refusal, const field_errors_t *errors)
-{
-    error_reply_refuse(refusal, ERROR_INVALID, "the routing rule has invalid fields");
-    refusal->fields = *errors;
-    return 1;
-}
-
 /* Each code names an active row of its table (regions have no active flag). */
 static int check_codes(db_t *db, const routing_rule_change_t *change, field_errors_t *errors, db_error_t *error)
 {
@@ -76,7 +69,7 @@ static int existing_rule(db_t *db, const routing_rule_change_t *change, char **j
         field_errors_clear(&errors);
         field_errors_add(&errors, change->category ? "category" : "region", "duplicate",
                          "a rule for this category and region exists already; remove it first");
-        rc = invalid(refusal, &errors);
+        rc = error_reply_invalid(refusal, "the routing rule has invalid fields", &errors);
     }
     PQclear(r);
     return rc;
@@ -90,7 +83,7 @@ int routing_rule_store_add(db_t *db, const routing_rule_change_t *change, char *
     if (validate(db, change, &errors, error) != 0)
         return -1;
     if (errors.count)
-        return invalid(refusal, &errors);
+        return error_reply_invalid(refusal, "the routing rule has invalid fields", &errors);
     const char *params[] = {change->category, change->region, change->institution};
     PGresult *r = db_exec(db, "WITH x AS (INSERT INTO routing_rules (category_code, region_code, institution_code) "
                               "  VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING *), "
