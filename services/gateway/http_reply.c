@@ -177,6 +177,21 @@ size_t http_json_depth(json_t *value)
     return 0;
 }
 
+enum MHD_Result http_send_document_command(struct MHD_Connection *c, request_t *req, command_peer_t peer,
+                                           const char *type, int encoded, unsigned char *body, size_t size,
+                                           unsigned status)
+{
+    if (encoded != 0) {
+        free(body);
+        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    }
+    char reason[256];
+    envelope_t *reply = http_command(req, peer, type, body, size, reason, sizeof reason);
+    enum MHD_Result rc = http_send_document_reply(c, req, reply, reason, status);
+    envelope_destroy(&reply);
+    return rc;
+}
+
 const char *http_path_under(const char *url, const char *prefix)
 {
     size_t n = strlen(prefix);
