@@ -44,21 +44,26 @@ BEGIN
 
     CREATE TEMP TABLE grant_map (tbl text, roles text[], privileges text) ON COMMIT DROP;
     INSERT INTO grant_map VALUES
-        -- written by migrations and seeds only
+        -- written by migrations and seeds only, but for the rows edited by admins below
         ('schema_migrations',      services,  'SELECT'),  -- start-up: is the schema at my version?
         ('institutions',           services,  'SELECT'),  -- the gateway: staff scope at sign-in
         ('regions',                backend,   'SELECT'),
         ('categories',             backend,   'SELECT'),
+        ('categories',             ARRAY['aduan_intake'], 'SELECT, INSERT, UPDATE'),  -- national admins, via intake
         ('holidays',               backend,   'SELECT'),
+        ('holidays',               ARRAY['aduan_route'], 'SELECT, INSERT, DELETE'),  -- national admins, via route
         ('deadline_kinds',         backend,   'SELECT'),
         ('deadline_rules',         backend,   'SELECT'),
         ('reason_codes',           backend,   'SELECT'),
         ('routing_rules',          backend,   'SELECT'),
+        ('routing_rules',          ARRAY['aduan_route'], 'SELECT, INSERT, DELETE'),  -- national admins, via route
+        ('removed_reference_rows', ARRAY['aduan_route'], 'SELECT, INSERT, DELETE'),  -- seeds skip these
         ('abuse_words',            backend,   'SELECT'),
         ('lifecycle_settings',     backend,   'SELECT'),
         ('report_statuses',        backend,   'SELECT'),
         ('notification_rules',     backend,   'SELECT'),
         ('notification_templates', backend,   'SELECT'),
+        ('notification_templates', ARRAY['aduan_notify'], 'SELECT, INSERT, UPDATE'),  -- national admins, via notify
         ('stats_settings',         backend,   'SELECT'),
         ('institution_ancestors',  backend,   'SELECT'),
         -- gateway: staff sign-in and accounts
@@ -87,7 +92,7 @@ BEGIN
         ('report_prechecks',       ARRAY['aduan_intake', 'aduan_route'], 'SELECT'),  -- staff views
         -- the log: appended by whoever changes a report, numbered by stats alone
         ('events',                 lifecycle, 'SELECT, INSERT'),
-        ('events',                 ARRAY['aduan_notify'], 'SELECT'),
+        ('events',                 ARRAY['aduan_notify'], 'SELECT, INSERT'),  -- config.template_changed
         ('events',                 ARRAY['aduan_gateway'], 'SELECT, INSERT'),  -- staff.* events of account changes
         ('events',                 ARRAY['aduan_stats'], 'SELECT, UPDATE (seq)'),
         ('event_counter',          ARRAY['aduan_stats'], 'SELECT, UPDATE'),

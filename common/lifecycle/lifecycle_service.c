@@ -81,7 +81,8 @@ static int open_parts(runner_t *r)
         return 2;
     }
     const char *bind = config_get(config, r->def->bind_option);
-    if (!(r->server = cmd_server_new(bind, r->keys, reason, sizeof reason)) || lifecycle_commands_register(r->server, &r->commands) != 0) {
+    if (!(r->server = cmd_server_new(bind, r->keys, reason, sizeof reason)) || lifecycle_commands_register(r->server, &r->commands) != 0
+        || (r->def->register_commands && r->def->register_commands(r->server, r->db) != 0)) {
         logger_error("command server on %s: %s", bind, reason);
         return 1;
     }

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "cmd_server.h"
 #include "config.h"
 #include "db.h"
 #include "event_consumer.h"
@@ -24,6 +25,9 @@ typedef struct {
      * failure (logged, retried next time). */
     int (*periodic)(db_t *db, const config_t *config);
     int every_ms;
+    /* Optional: the service's own commands beside report.act and staff.query, served on the
+     * command connection (db outlives the server). 0, or -1 when one could not be registered. */
+    int (*register_commands)(cmd_server_t *server, db_t *db);
 } lifecycle_service_t;
 
 /* Runs until SIGTERM/SIGINT; returns the process exit code. */

@@ -57,6 +57,21 @@
 #define MSG_INBOX_READ       "inbox.read"         /* id (absent: every item) */
 #define MSG_DELIVERY_LIST    "delivery.list"      /* tracking_id?, status?, channel?, limit, offset */
 #define MSG_DELIVERY_RESEND  "delivery.resend"    /* delivery_id */
+/* Reference data that admins edit → staff.document (JSON), "{}" for the 204 answers:
+ * config_command_codec.h. Each change appends one EVENT_CONFIG_* event in its transaction. */
+#define MSG_HOLIDAY_LIST        "holiday.list"        /* route */
+#define MSG_HOLIDAY_ADD         "holiday.add"         /* route: day, name, kind */
+#define MSG_HOLIDAY_REMOVE      "holiday.remove"      /* route: day */
+#define MSG_ROUTING_RULE_LIST   "routing_rule.list"   /* route */
+#define MSG_ROUTING_RULE_ADD    "routing_rule.add"    /* route: category?, region?, institution */
+#define MSG_ROUTING_RULE_REMOVE "routing_rule.remove" /* route: id */
+#define MSG_CATEGORY_LIST       "category.list"       /* intake: active and inactive */
+#define MSG_CATEGORY_ADD        "category.add"        /* intake: code, parent?, name, name_en */
+#define MSG_CATEGORY_RENAME     "category.rename"     /* intake: code, name?, name_en? */
+#define MSG_CATEGORY_DEACTIVATE "category.deactivate" /* intake: code */
+#define MSG_TEMPLATE_LIST       "template.list"       /* notify: every template, the names it may use */
+#define MSG_TEMPLATE_SET        "template.set"        /* notify: template, language, subject, text_body, html_body */
+#define MSG_TEMPLATE_PREVIEW    "template.preview"    /* notify: the same, rendered with sample values, not stored */
 
 /* Events (topics of the stream; payloads in report_events.h, documented in docs/event-stream.md). */
 #define EVENT_REPORT_SUBMITTED   "report.submitted"
@@ -77,6 +92,16 @@
 #define EVENT_NOTIFICATIONS_CHANGED "report.notifications_changed"
 #define EVENT_UPSTREAM_DOWN      "report.upstream_down"  /* federation: a report stuck on its way upstream */
 #define EVENT_REPORT_SUPPORTED   "report.supported"
+/* Reference data changed by an admin (payloads: docs/stream.md "Configuration events"). */
+#define EVENT_HOLIDAY_ADDED        "config.holiday_added"
+#define EVENT_HOLIDAY_REMOVED      "config.holiday_removed"
+#define EVENT_ROUTING_RULE_ADDED   "config.routing_rule_added"
+#define EVENT_ROUTING_RULE_REMOVED "config.routing_rule_removed"
+#define EVENT_CATEGORY_ADDED       "config.category_added"
+#define EVENT_CATEGORY_RENAMED     "config.category_renamed"
+#define EVENT_CATEGORY_DEACTIVATED "config.category_deactivated"
+#define EVENT_TEMPLATE_CHANGED     "config.template_changed"
+#define EVENT_CONFIG_PREFIX        "config."          /* every configuration event */
 #define EVENT_REPORT_PREFIX      "report."          /* every report event */
 /* Staff account changes by admins (appended by the gateway; payload in staff_events.h): who the
  * account is and its role and institution, never a password or an e-mail address. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "calendar_date.h"
 #include "utf8_text.h"
 
 static const char *const classifications[] = {"complaint", "aspiration", "information_request", NULL};
@@ -93,15 +94,7 @@ static void check_date(field_errors_t *errors, const char *date)
     if (!date)
         return;
     int y, m, d;
-    char tail;
-    bool ok = strlen(date) == 10 && sscanf(date, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3
-              && date[4] == '-' && date[7] == '-' && m >= 1 && m <= 12 && d >= 1;
-    if (ok) {
-        static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-        bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        ok = d <= days[m - 1] + (m == 2 && leap);
-    }
-    if (!ok) {
+    if (!calendar_date_parse(date, &y, &m, &d)) {
         field_errors_add(errors, "incident_date", "invalid", "incident_date must be a date YYYY-MM-DD");
         return;
     }

@@ -1,7 +1,8 @@
 -- Starter holiday calendar for 2026: national holidays and joint leave days (cuti bersama) as set
 -- by the joint ministerial decree (SKB 3 Menteri). Operators keep this table current; dates of
 -- the lunar holidays are as announced and must be checked against each year's decree.
-INSERT INTO holidays (day, name, kind) VALUES
+INSERT INTO holidays (day, name, kind)
+SELECT v.day::date, v.name, v.kind FROM (VALUES
     ('2026-01-01', 'Tahun Baru 2026 Masehi',                 'national'),
     ('2026-01-16', 'Isra Mikraj Nabi Muhammad SAW',          'national'),
     ('2026-02-16', 'Cuti Bersama Tahun Baru Imlek',          'joint_leave'),
@@ -27,4 +28,7 @@ INSERT INTO holidays (day, name, kind) VALUES
     ('2026-08-25', 'Maulid Nabi Muhammad SAW',               'national'),
     ('2026-12-24', 'Cuti Bersama Hari Raya Natal',           'joint_leave'),
     ('2026-12-25', 'Hari Raya Natal',                        'national')
+) AS v (day, name, kind)
+-- a day an admin removed stays removed (migration 0024)
+WHERE NOT EXISTS (SELECT 1 FROM removed_reference_rows r WHERE r.table_name = 'holidays' AND r.key = v.day)
 ON CONFLICT (day) DO NOTHING;

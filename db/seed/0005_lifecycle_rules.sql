@@ -37,6 +37,9 @@ SELECT rule.category, place.region, place.institution || '.' || rule.unit
 FROM (VALUES ('21', 'PROV-21'), ('21.71', 'KOTA-21.71'), ('21.72', 'KOTA-21.72')) AS place (region, institution)
 CROSS JOIN (VALUES ('JALAN', 'PUPR'), ('PU', 'PUPR'), ('SOSIAL', 'DINSOS'), ('DUKCAPIL', 'DUKCAPIL'),
                    ('HUB', 'DISHUB'), ('TRANTIB', 'SATPOLPP')) AS rule (category, unit)
+-- a rule an admin removed stays removed (migration 0024)
+WHERE NOT EXISTS (SELECT 1 FROM removed_reference_rows r
+                  WHERE r.table_name = 'routing_rules' AND r.key = routing_rule_key(rule.category, place.region))
 ON CONFLICT DO NOTHING;
 
 INSERT INTO abuse_words (word) VALUES

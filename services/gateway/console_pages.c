@@ -18,6 +18,7 @@ static const page_route_t console_routes[] = {
     {"/staf", "staff.html", false},
     {"/webhook", "webhooks.html", false},
     {"/open311", "open311-keys.html", false},
+    {"/atur", "admin-config.html", false},
     {NULL, NULL, false},
 };
 

@@ -38,6 +38,7 @@
 #include "report_json.h"
 #include "report_rules.h"
 #include "tracking_id.h"
+#include "config_api.h"
 #include "console_pages.h"
 #include "web_pages.h"
 
@@ -184,7 +185,7 @@ static enum MHD_Result route(struct MHD_Connection *c, request_t *req, const cha
                                              open311_api_route,     open311_keys_api_route, console_pages_route,
                                              web_pages_route,       attachment_api_route,   public_list_api_route,
                                              support_api_route,     follow_api_route,       reporter_sign_in_api_route,
-                                             desk_saved_filters_route, live_api_route};
+                                             desk_saved_filters_route, live_api_route,   config_api_route};
     enum MHD_Result rc = MHD_NO;
     for (size_t i = 0; i < sizeof modules / sizeof modules[0] && !handled; i++)
         rc = modules[i](c, req, method, url, &handled);

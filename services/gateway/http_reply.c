@@ -186,6 +186,36 @@ size_t http_json_depth(json_t *value)
     return 0;
 }
 
+enum MHD_Result http_send_document_command(struct MHD_Connection *c, request_t *req, command_peer_t peer,
+                                           const char *type, int encoded, unsigned char *body, size_t size,
+                                           unsigned status)
+{
+    if (encoded != 0) {
+        free(body);
+        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    }
+    char reason[256];
+    envelope_t *reply = http_command(req, peer, type, body, size, reason, sizeof reason);
+    enum MHD_Result rc = http_send_document_reply(c, req, reply, reason, status);
+    envelope_destroy(&reply);
+    return rc;
+}
+
+const char *http_path_under(const char *url, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(url, prefix, n) != 0 || (url[n] != '\0' && url[n] != '/'))
+        return NULL;
+    return url[n] == '/' ? url + n + 1 : "";
+}
+
+long long http_path_id(const char *text)
+{
+    char *end = NULL;
+    long long id = strtoll(text, &end, 10);
+    return end != text && *end == '\0' && id > 0 ? id : 0;
+}
+
 const char *http_bearer_token(struct MHD_Connection *c)
 {
     const char *header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");

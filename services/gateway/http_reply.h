@@ -75,6 +75,12 @@ enum MHD_Result http_send_error(struct MHD_Connection *c, request_t *req, const 
 enum MHD_Result http_send_document_reply(struct MHD_Connection *c, request_t *req, const envelope_t *reply,
                                          const char *reason, unsigned status);
 
+/* A staff command to `peer` whose body the caller encoded (`encoded`: the encoder's return code,
+ * a failure answered 500; body taken), its staff.document answered as http_send_document_reply does. */
+enum MHD_Result http_send_document_command(struct MHD_Connection *c, request_t *req, command_peer_t peer,
+                                           const char *type, int encoded, unsigned char *body, size_t size,
+                                           unsigned status);
+
 /* Sends a command whose body the caller encoded (ownership taken); NULL when no replica answered.
  * Without a thread waiting for it: in the first pass of the handler it returns NULL with the
  * command set aside (req->outgoing), every answer the pass then sends is dropped, and the handler
@@ -90,6 +96,11 @@ bool http_is_json_content_type(const char *type);
  * and tokens clients send (a supporter id, a follower's token). */
 bool http_is_printable_word(const char *s, size_t min, size_t max);
 size_t http_json_depth(json_t *value);
+
+/* The part of url after prefix: NULL when url is not under it, "" when it is the prefix itself. */
+const char *http_path_under(const char *url, const char *prefix);
+/* A positive id from a path segment, 0 when it is not one. */
+long long http_path_id(const char *text);
 
 /* The token of an "Authorization: Bearer" header, or NULL. */
 const char *http_bearer_token(struct MHD_Connection *c);

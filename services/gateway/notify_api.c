@@ -15,14 +15,6 @@
 
 static const char *const no_store[] = {"Cache-Control", "no-store", NULL};
 
-/* A positive id from a path segment, 0 when it is not one. */
-static long long path_id(const char *text)
-{
-    char *end = NULL;
-    long long id = strtoll(text, &end, 10);
-    return end != text && *end == '\0' && id > 0 ? id : 0;
-}
-
 static const char *query_arg(struct MHD_Connection *c, const char *name)
 {
     return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
@@ -56,15 +48,9 @@ static enum MHD_Result send_command(struct MHD_Connection *c, request_t *req, co
 {
     unsigned char *body = NULL;
     size_t size = 0;
-    char reason[256];
     int encoded = copied ? notify_command_encode(command, &body, &size) : -1;
     notify_command_clear(command);
-    if (encoded != 0)
-        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
-    envelope_t *reply = http_command(req, PEER_NOTIFY, type, body, size, reason, sizeof reason);
-    enum MHD_Result rc = http_send_document_reply(c, req, reply, reason, status);
-    envelope_destroy(&reply);
-    return rc;
+    return http_send_document_command(c, req, PEER_NOTIFY, type, encoded, body, size, status);
 }
 
 static bool read_event_types(json_t *root, notify_command_t *command, field_errors_t *errors)
@@ -123,7 +109,7 @@ static enum MHD_Result webhooks(struct MHD_Connection *c, request_t *req, const 
         return rc;
     if (collection)
         return get ? send_command(c, req, MSG_WEBHOOK_LIST, &command, true, 200) : register_webhook(c, req, &command);
-    command.id = path_id(id_text);
+    command.id = http_path_id(id_text);
     command.has_id = command.id > 0;   /* none: aduan-notify answers not found after its role check */
     return send_command(c, req, MSG_WEBHOOK_DELETE, &command, true, 204);
 }
@@ -158,7 +144,7 @@ static enum MHD_Result inbox(struct MHD_Connection *c, request_t *req, const cha
         const char *slash = strchr(rest, '/');
         char number[24];
         snprintf(number, sizeof number, "%.*s", slash ? (int) (slash - rest) : 0, rest);
-        if (!slash || strcmp(slash, "/read") != 0 || !(command.id = path_id(number)))
+        if (!slash || strcmp(slash, "/read") != 0 || !(command.id = http_path_id(number)))
             return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no such inbox resource", NULL, NULL);
         command.has_id = true;
     }
@@ -273,33 +259,24 @@ static enum MHD_Result reporter_preferences(struct MHD_Connection *c, request_t 
     return rc;
 }
 
-/* The part of url after prefix: NULL when url is not under it, "" when it is the prefix itself. */
-static const char *under(const char *url, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    if (strncmp(url, prefix, n) != 0 || (url[n] != '\0' && url[n] != '/'))
-        return NULL;
-    return url[n] == '/' ? url + n + 1 : "";
-}
-
 enum MHD_Result notify_api_route(struct MHD_Connection *c, request_t *req, const char *method, const char *url,
                                  bool *handled)
 {
     const char *rest;
     *handled = true;
-    if ((rest = under(url, API "/webhooks"))) {
+    if ((rest = http_path_under(url, API "/webhooks"))) {
         req->route = "webhooks";
         return webhooks(c, req, method, rest[0] ? rest : NULL);
     }
-    if ((rest = under(url, API "/inbox"))) {
+    if ((rest = http_path_under(url, API "/inbox"))) {
         req->route = "inbox";
         return inbox(c, req, method, rest[0] ? rest : NULL);
     }
-    if ((rest = under(url, API "/deliveries"))) {
+    if ((rest = http_path_under(url, API "/deliveries"))) {
         req->route = "deliveries";
         return deliveries(c, req, method, rest[0] ? rest : NULL);
     }
-    if ((rest = under(url, API "/reports")) && rest[0]) {
+    if ((rest = http_path_under(url, API "/reports")) && rest[0]) {
         const char *slash = strchr(rest, '/');
         if (slash && strcmp(slash, "/notifications") == 0) {
             req->route = "report_notifications";

@@ -3,6 +3,7 @@
 #include <czmq.h>
 #include <stdio.h>
 
+#include "category_commands.h"
 #include "cmd_server.h"
 #include "secret_setting.h"
 #include "image_reencode.h"
@@ -121,7 +122,8 @@ int main(int argc, char **argv)
     } else if (intake_commands_register(m.server, &m.intake) != 0 || open311_commands_register(m.server, &m.intake) != 0
                || public_list_register(m.server, &m.intake) != 0 || support_commands_register(m.server, &m.intake) != 0
                || reporter_sign_in_register(m.server, &m.intake) != 0
-               || lifecycle_commands_register(m.server, &m.lifecycle) != 0)
+               || lifecycle_commands_register(m.server, &m.lifecycle) != 0
+               || category_commands_register(m.server, m.intake.db) != 0)
         exit_code = 1;
     else {
         logger_info("serving commands on %s", config_get(service_config(m.service), "ADUAN_INTAKE_BIND"));

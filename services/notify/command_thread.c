@@ -11,6 +11,7 @@
 #include "logger.h"
 #include "notify_commands.h"
 #include "sign_in_code.h"
+#include "template_commands.h"
 
 #define POLL_MS 200
 
@@ -55,7 +56,8 @@ static int open_parts(command_thread_t *self, const char *bind, curve_keys_t *ke
     self->codes.db = self->commands.db;
     if (notify_commands_register(self->server, &self->commands) != 0
         || follow_commands_register(self->server, &self->follow) != 0
-        || sign_in_code_register(self->server, &self->codes) != 0) {
+        || sign_in_code_register(self->server, &self->codes) != 0
+        || template_commands_register(self->server, self->commands.db) != 0) {
         snprintf(reason, cap, "cannot register the commands");
         return -1;
     }

@@ -8,6 +8,11 @@
 
 #define NAME_MAX_LEN 64
 
+const char *const notify_template_names[NOTIFY_TEMPLATE_NAME_COUNT] = {
+    "tracking_id", "title", "status", "institution", "note", "reason", "deadline", "due_date", "tracking_url",
+    "event_type",
+};
+
 static void put_value(text_buffer_t *b, const char *value, bool html)
 {
     for (const char *p = value; p && *p; p++) {
@@ -77,6 +82,30 @@ static int check_syntax(const char *p, char *reason, size_t reason_cap)
             section[0] = '\0';
     }
     return section[0] ? fail(reason, reason_cap, "a section without its end") : 0;
+}
+
+static bool known(const char *name)
+{
+    for (size_t i = 0; i < NOTIFY_TEMPLATE_NAME_COUNT; i++)
+        if (strcmp(notify_template_names[i], name) == 0)
+            return true;
+    return false;
+}
+
+int notify_template_check(const char *text, char *reason, size_t reason_cap)
+{
+    if (check_syntax(text, reason, reason_cap) != 0)
+        return -1;
+    char kind, name[NAME_MAX_LEN + 1];
+    for (const char *p = text; (p = strstr(p, "{{"));) {
+        p = read_tag(p, &kind, name);   /* the shape was checked: every tag is whole */
+        if (!known(name)) {
+            if (reason)
+                snprintf(reason, reason_cap, "{{%s}} is not a name messages know", name);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 char *notify_template_render(const char *text, const template_value_t *values, size_t count, bool html,

@@ -1,9 +1,11 @@
 #ifndef ADUAN_NOTIFY_TEMPLATE_STORE_H
 #define ADUAN_NOTIFY_TEMPLATE_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "db.h"
+#include "error_reply.h"
 #include "notify_template.h"
 
 /* A row of notification_templates rendered with values (notify_template.h): subject and text as
@@ -19,5 +21,28 @@ void template_message_clear(template_message_t *m);
  * which); -1 database error. */
 int template_store_render(db_t *db, const char *template, const char *language, const template_value_t *values,
                           size_t count, template_message_t *m, char *reason, size_t reason_cap, db_error_t *error);
+
+/* The SQL that admins' edits of `notification_templates` need (aduan-notify owns the table and
+ * reads a template each time it renders one, so an edit counts from the next message on). */
+
+typedef struct {
+    const char *template, *language, *subject, *text_body, *html_body;
+    const char *actor_role, *actor;   /* the admin's role and username */
+} template_change_t;
+
+/* Every template with the events whose rules use it, and the names a template may use, as JSON
+ * {"templates": [{template, language, subject, text_body, html_body, event_types}...], "names": [...]}. */
+int template_store_list(db_t *db, char **json, db_error_t *error);
+
+/* Checks the fields (invalid with the field: unknown template or language, a text too long, a
+ * malformed tag or an unknown name). 0 valid, 1 refused. `stored`: the template must be one a
+ * notification rule uses or that exists already. */
+int template_store_validate(db_t *db, const template_change_t *change, bool stored, error_reply_t *refusal,
+                            db_error_t *error);
+
+/* Stores the template in the language (replacing its texts) with a config.template_changed event
+ * when anything changed: 0 with its JSON, 1 refused, -1 error. */
+int template_store_set(db_t *db, const template_change_t *change, char **json, error_reply_t *refusal,
+                       db_error_t *error);
 
 #endif

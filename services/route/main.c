@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "clock.h"
+#include "config_commands.h"
 #include "event_codec.h"
 #include "lifecycle_service.h"
 #include "lifecycle_store.h"
@@ -82,7 +83,7 @@ int main(int argc, char **argv)
         .name = "route", .summary = "routing, dispatch, follow-up, closing and every deadline clock",
         .options = route_options, .option_count = sizeof route_options / sizeof route_options[0],
         .bind_option = "ADUAN_ROUTE_BIND", .topic = EVENT_REPORT_VERIFIED, .handler = on_verified,
-        .periodic = sweep, .every_ms = 1000,
+        .periodic = sweep, .every_ms = 1000, .register_commands = config_commands_register,
     };
     return lifecycle_service_main(&route, argc, argv);
 }

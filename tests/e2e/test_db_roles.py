@@ -40,6 +40,12 @@ def grants(*pairs):
 # table → {role: privileges}; a role not named has none. S SELECT, I INSERT, U UPDATE, D DELETE.
 MAP = {
     **{table: grants((BACKEND, S)) for table in REFERENCE},
+    # national admins edit these through their owner (docs/api.md "Administration")
+    "categories": grants((BACKEND, S), ("aduan_intake", SIU)),
+    "notification_templates": grants((BACKEND, S), ("aduan_notify", SIU)),
+    "holidays": grants((BACKEND, S), ("aduan_route", SID)),
+    "routing_rules": grants((BACKEND, S), ("aduan_route", SID)),
+    "removed_reference_rows": grants(("aduan_route", SID)),
     "schema_migrations": grants((ROLES, S)),
     "institutions": grants((ROLES, S)),
     "staff": grants((BACKEND, S), ("aduan_gateway", SI)),
@@ -58,7 +64,7 @@ MAP = {
     "submission_keys": grants(("aduan_intake", SID)),
     "report_prechecks": grants((["aduan_intake", "aduan_route"], S), ("aduan_verify", SI)),
     # stats may UPDATE events.seq only (the sequencer's numbering): checked column by column below
-    "events": grants((LIFECYCLE, SI), (["aduan_notify", "aduan_stats"], S), ("aduan_gateway", SI)),
+    "events": grants((LIFECYCLE + ["aduan_notify"], SI), ("aduan_stats", S), ("aduan_gateway", SI)),   # notify: config.template_changed; gateway: staff.*
     "event_counter": grants((CONSUMERS, S), ("aduan_stats", "SU")),
     "consumer_positions": grants((CONSUMERS, SIUD)),
     "consumer_members": grants((CONSUMERS, SIUD)),

@@ -219,6 +219,30 @@ static void test_empty_template_renders_empty_string(void **state)
     assert_renders("", true, "");
 }
 
+static void test_check_accepts_every_name_messages_know(void **state)
+{
+    (void) state;
+    char text[1024] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < NOTIFY_TEMPLATE_NAME_COUNT; i++)
+        len += (size_t) snprintf(text + len, sizeof text - len, "{{#%s}}{{%s}}{{/%s}} ", notify_template_names[i],
+                                 notify_template_names[i], notify_template_names[i]);
+    char reason[128] = "";
+    assert_int_equal(notify_template_check(text, reason, sizeof reason), 0);
+}
+
+static void test_check_refuses_unknown_names_and_bad_shapes(void **state)
+{
+    (void) state;
+    char reason[128] = "";
+    assert_int_equal(notify_template_check("Laporan {{nomor}}", reason, sizeof reason), -1);
+    assert_non_null(strstr(reason, "{{nomor}}"));
+    assert_int_equal(notify_template_check("{{#nomor}}x{{/nomor}}", reason, sizeof reason), -1);
+    assert_int_equal(notify_template_check("{{#note}}x", reason, sizeof reason), -1);
+    assert_int_equal(notify_template_check("{{tracking_id", NULL, 0), -1);
+    assert_int_equal(notify_template_check("no tags at all", NULL, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +267,8 @@ int main(void)
         cmocka_unit_test(test_names_up_to_64_chars_work_longer_fail),
         cmocka_unit_test(test_utf8_passes_unchanged),
         cmocka_unit_test(test_empty_template_renders_empty_string),
+        cmocka_unit_test(test_check_accepts_every_name_messages_know),
+        cmocka_unit_test(test_check_refuses_unknown_names_and_bad_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
