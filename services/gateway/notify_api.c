@@ -161,7 +161,7 @@ static enum MHD_Result list_deliveries(struct MHD_Connection *c, request_t *req,
     command->limit = int_arg(c, "limit", 50);
     command->offset = int_arg(c, "offset", 0);
     command->has_id = webhook != NULL;   /* a webhook id; anything that is not one matches nothing */
-    command->id = webhook ? path_id(webhook) : 0;
+    command->id = webhook ? http_path_id(webhook) : 0;
     bool copied = mpf_set_string(&command->tracking_id, typed ? tracking_id : NULL) == 0
                   && mpf_set_string(&command->status, query_arg(c, "status")) == 0
                   && mpf_set_string(&command->channel, query_arg(c, "channel")) == 0;

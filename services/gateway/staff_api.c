@@ -116,7 +116,7 @@ int staff_api_session_stands(const char *token)
     return rc;
 }
 
-static enum MHD_Result hashing_busy(struct MHD_Connection *c, request_t *req)
+bool staff_api_enter_password_slot(struct MHD_Connection *c, request_t *req, enum MHD_Result *rc)
 {
     static const char *const retry[] = {"Retry-After", "1", NULL};
     if (password_slots_enter(PASSWORD_SLOT_WAIT_MS))

@@ -94,7 +94,7 @@ int template_store_validate(db_t *db, const template_change_t *change, bool stor
     }
     if (!errors.count)
         return 0;
-    return error_reply_invalid(refusal, "the template has invalid fields", &errors);
+    return error_reply_refuse_fields(refusal, "the template has invalid fields", &errors);
 }
 
 int template_store_set(db_t *db, const template_change_t *change, char **json, error_reply_t *refusal,
