@@ -273,7 +273,9 @@ static int run_tx(db_t *db, void *ctx, db_error_t *error)
     run->handled = 0;
     if (!touched_array(self, run->events, run->count, partitions, sizeof partitions))
         return 0;
-    if (lock_positions(self, db, partitions, error) != 0)
+    /* Statements whose answers the handlers do not read are not waited for one by one: a run of
+     * events costs the round trips of the answers read, not one per statement. */
+    if (lock_positions(self, db, partitions, error) != 0 || db_defer(db, error) != 0)
         return -1;
     for (size_t i = 0; i < run->count; i++) {
         const event_t *event = &run->events[i];

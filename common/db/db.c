@@ -15,6 +15,9 @@ struct db_t {
     char *conninfo;
     PGconn *conn;
     bool in_transaction;
+    bool deferring;             /* db_defer: statements without results are sent, not waited for */
+    int deferred;               /* sent and not yet answered */
+    db_error_t deferred_error;  /* the first of them that failed */
     unsigned long generation;
     long statement_timeout_ms;
 };
@@ -85,6 +88,8 @@ static int connect_once(db_t *self, db_error_t *error)
         PQfinish(self->conn);
     self->conn = PQconnectdb(self->conninfo);
     self->in_transaction = false;
+    self->deferring = false;
+    self->deferred = 0;
     if (self->conn && PQstatus(self->conn) == CONNECTION_OK) {
         PQsetNoticeProcessor(self->conn, log_notice, NULL);
         self->generation++;
@@ -122,6 +127,8 @@ bool db_is_connected(db_t *self)
     return self->conn && PQstatus(self->conn) == CONNECTION_OK;
 }
 
+static int collect_deferred(db_t *self, db_error_t *error);
+
 /* Runs one statement; NULL with the error unless the result is a success. */
 static PGresult *run(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
 {
@@ -129,7 +136,13 @@ static PGresult *run(db_t *self, const char *sql, int nparams, const char *const
         set_error(error, "08003", "not connected");
         return NULL;
     }
+    /* A statement whose answer is read waits for the deferred ones, and fails with their failure:
+     * the work after them never sees a state they did not reach. */
+    if (self->deferring && collect_deferred(self, error) != 0)
+        return NULL;
     PGresult *result = PQexecParams(self->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    if (self->deferring && PQenterPipelineMode(self->conn) != 1)
+        self->deferring = false;     /* answers are then awaited one by one: slower, never wrong */
     ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
         return result;
@@ -154,8 +167,94 @@ PGresult *db_exec(db_t *self, const char *sql, int nparams, const char *const *p
     return run(self, sql, nparams, params, error);
 }
 
+/* A result read in pipeline mode: 0 for success, or -1 with the error (the first one kept). */
+static int deferred_result(db_t *self, PGresult *result)
+{
+    ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    int rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? 0 : -1;
+    if (rc != 0 && !self->deferred_error.message[0]) {
+        const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
+        if (PQstatus(self->conn) == CONNECTION_BAD)
+            sqlstate = "08006";
+        set_error(&self->deferred_error, sqlstate ? sqlstate : "08006",
+                  result ? PQresultErrorMessage(result) : PQerrorMessage(self->conn));
+    }
+    PQclear(result);
+    return rc;
+}
+
+/* Leaves pipeline mode after the answers to every deferred statement; 0, or -1 with the first
+ * failure among them (reported once). Deferring itself goes on. */
+static int collect_deferred(db_t *self, db_error_t *error)
+{
+    if (PQpipelineStatus(self->conn) == PQ_PIPELINE_OFF)
+        return 0;
+    if (self->deferred > 0 && PQpipelineSync(self->conn) == 1) {
+        for (int results = 0; results < self->deferred;) {
+            PGresult *result = PQgetResult(self->conn);
+            if (!result && PQstatus(self->conn) == CONNECTION_BAD)
+                break;
+            if (!result)
+                continue;        /* the end of one statement's results */
+            if (PQresultStatus(result) == PGRES_PIPELINE_SYNC) {
+                PQclear(result);
+                break;
+            }
+            deferred_result(self, result);
+            results++;
+        }
+        PGresult *sync;
+        while ((sync = PQgetResult(self->conn)) && PQresultStatus(sync) != PGRES_PIPELINE_SYNC)
+            PQclear(sync);
+        PQclear(sync);
+        while ((sync = PQgetResult(self->conn)))   /* libpq is idle only after the NULL that follows */
+            PQclear(sync);
+    } else if (self->deferred > 0)
+        deferred_result(self, NULL);
+    if (PQexitPipelineMode(self->conn) != 1 && !self->deferred_error.message[0])
+        set_error(&self->deferred_error, "08006", PQerrorMessage(self->conn));
+    self->deferred = 0;
+    if (!self->deferred_error.message[0])
+        return 0;
+    *error = self->deferred_error;
+    memset(&self->deferred_error, 0, sizeof self->deferred_error);
+    return -1;
+}
+
+int db_defer(db_t *self, db_error_t *error)
+{
+    if (!self->conn || !self->in_transaction) {
+        set_error(error, "08003", self->conn ? "db_defer outside a transaction" : "not connected");
+        return -1;
+    }
+    if (self->deferring)
+        return 0;
+    memset(&self->deferred_error, 0, sizeof self->deferred_error);
+    if (PQenterPipelineMode(self->conn) != 1) {
+        set_error(error, "08006", PQerrorMessage(self->conn));
+        return -1;
+    }
+    self->deferring = true;
+    return 0;
+}
+
+int db_undefer(db_t *self, db_error_t *error)
+{
+    int rc = self->deferring ? collect_deferred(self, error) : 0;
+    self->deferring = false;
+    return rc;
+}
+
 int db_exec_ok(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
 {
+    if (self->deferring) {
+        if (PQsendQueryParams(self->conn, sql, nparams, NULL, params, NULL, NULL, 0) != 1) {
+            set_error(error, "08006", PQerrorMessage(self->conn));
+            return -1;
+        }
+        self->deferred++;
+        return 0;
+    }
     PGresult *result = db_exec(self, sql, nparams, params, error);
     PQclear(result);
     return result ? 0 : -1;
@@ -219,6 +318,11 @@ static int attempt(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error)
         return -1;
     self->in_transaction = true;
     int rc = fn(self, ctx, error);
+    db_error_t deferred;
+    if (db_undefer(self, &deferred) != 0 && rc == 0) {
+        *error = deferred;
+        rc = -1;
+    }
     if (rc == 0)
         rc = simple(self, "COMMIT", error);
     else if (db_is_connected(self)) {
