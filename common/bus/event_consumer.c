@@ -505,6 +505,8 @@ event_consumer_t *event_consumer_new(const event_consumer_config_t *config, char
     self->cursor = 1;
     db_error_t error;
     self->db = db_new(config->db_url);
+    if (self->db)
+        db_prepare_statements(self->db);   /* the handlers repeat the same statements for every event */
     if (!self->db || db_connect(self->db, 30000, &error) != 0) {
         snprintf(reason, cap, "database: %s", self->db ? error.message : "out of memory");
         event_consumer_destroy(&self);

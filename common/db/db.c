@@ -10,6 +10,13 @@
 
 #define TX_ATTEMPTS 5
 #define RECONNECT_WAIT_MS 5000
+#define PREPARED_MAX 128
+
+/* A statement prepared on this connection under the name "s<index>". */
+typedef struct {
+    char *sql;
+    int nparams;
+} prepared_t;
 
 struct db_t {
     char *conninfo;
@@ -18,6 +25,9 @@ struct db_t {
     bool deferring;             /* db_defer: statements without results are sent, not waited for */
     int deferred;               /* sent and not yet answered */
     db_error_t deferred_error;  /* the first of them that failed */
+    bool preparing;             /* db_prepare_statements: statements are parsed and planned once */
+    prepared_t prepared[PREPARED_MAX];
+    int prepared_count;
     unsigned long generation;
     long statement_timeout_ms;
 };
@@ -39,6 +49,14 @@ static void sleep_ms(int ms)
     nanosleep(&pause, NULL);
 }
 
+/* Prepared statements live and die with the connection. */
+static void forget_prepared(db_t *self)
+{
+    for (int i = 0; i < self->prepared_count; i++)
+        free(self->prepared[i].sql);
+    self->prepared_count = 0;
+}
+
 db_t *db_new(const char *conninfo)
 {
     db_t *self = calloc(1, sizeof *self);
@@ -58,6 +76,7 @@ void db_destroy(db_t **self_p)
         return;
     if ((*self_p)->conn)
         PQfinish((*self_p)->conn);
+    forget_prepared(*self_p);
     free((*self_p)->conninfo);
     free(*self_p);
     *self_p = NULL;
@@ -87,6 +106,7 @@ static int connect_once(db_t *self, db_error_t *error)
     if (self->conn)
         PQfinish(self->conn);
     self->conn = PQconnectdb(self->conninfo);
+    forget_prepared(self);
     self->in_transaction = false;
     self->deferring = false;
     self->deferred = 0;
@@ -129,6 +149,48 @@ bool db_is_connected(db_t *self)
 
 static int collect_deferred(db_t *self, db_error_t *error);
 
+static int prepared_index(const db_t *self, const char *sql, int nparams)
+{
+    for (int i = 0; i < self->prepared_count; i++)
+        if (self->prepared[i].nparams == nparams && strcmp(self->prepared[i].sql, sql) == 0)
+            return i;
+    return -1;
+}
+
+static void prepared_name(int index, char name[16])
+{
+    snprintf(name, 16, "s%d", index);
+}
+
+/* The statement's index among the prepared ones, preparing it now if there is room; -1 to run it
+ * unprepared. A statement that fails to prepare is run unprepared, which reports its error. */
+static int prepare(db_t *self, const char *sql, int nparams)
+{
+    int index = prepared_index(self, sql, nparams);
+    if (index >= 0 || self->prepared_count == PREPARED_MAX)
+        return index;
+    char name[16];
+    prepared_name(self->prepared_count, name);
+    PGresult *result = PQprepare(self->conn, name, sql, nparams, NULL);
+    bool ok = result && PQresultStatus(result) == PGRES_COMMAND_OK;
+    PQclear(result);
+    char *copy = ok ? strdup(sql) : NULL;
+    if (!copy)
+        return -1;
+    self->prepared[self->prepared_count] = (prepared_t) {copy, nparams};
+    return self->prepared_count++;
+}
+
+static PGresult *send_statement(db_t *self, const char *sql, int nparams, const char *const *params)
+{
+    int index = self->preparing ? prepare(self, sql, nparams) : -1;
+    if (index < 0)
+        return PQexecParams(self->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    char name[16];
+    prepared_name(index, name);
+    return PQexecPrepared(self->conn, name, nparams, params, NULL, NULL, 0);
+}
+
 /* Runs one statement; NULL with the error unless the result is a success. */
 static PGresult *run(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
 {
@@ -140,7 +202,7 @@ static PGresult *run(db_t *self, const char *sql, int nparams, const char *const
      * the work after them never sees a state they did not reach. */
     if (self->deferring && collect_deferred(self, error) != 0)
         return NULL;
-    PGresult *result = PQexecParams(self->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    PGresult *result = send_statement(self, sql, nparams, params);
     if (self->deferring && PQenterPipelineMode(self->conn) != 1)
         self->deferring = false;     /* answers are then awaited one by one: slower, never wrong */
     ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
@@ -211,8 +273,15 @@ static int collect_deferred(db_t *self, db_error_t *error)
             PQclear(sync);
     } else if (self->deferred > 0)
         deferred_result(self, NULL);
-    if (PQexitPipelineMode(self->conn) != 1 && !self->deferred_error.message[0])
-        set_error(&self->deferred_error, "08006", PQerrorMessage(self->conn));
+    if (PQexitPipelineMode(self->conn) != 1) {
+        /* answers out of step with what was sent: this session cannot be trusted any more */
+        if (!self->deferred_error.message[0])
+            set_error(&self->deferred_error, "08006", PQerrorMessage(self->conn));
+        PQfinish(self->conn);
+        self->conn = NULL;
+        self->deferring = false;
+        forget_prepared(self);
+    }
     self->deferred = 0;
     if (!self->deferred_error.message[0])
         return 0;
@@ -247,8 +316,22 @@ int db_undefer(db_t *self, db_error_t *error)
 
 int db_exec_ok(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
 {
+    if (self->deferring && self->preparing && prepared_index(self, sql, nparams) < 0
+        && self->prepared_count < PREPARED_MAX) {
+        /* prepared while nothing is in flight (once per statement and connection), so that a
+         * failure in the pipeline can never leave a statement half known */
+        if (collect_deferred(self, error) != 0)
+            return -1;
+        prepare(self, sql, nparams);
+        if (PQenterPipelineMode(self->conn) != 1)
+            self->deferring = false;
+    }
     if (self->deferring) {
-        if (PQsendQueryParams(self->conn, sql, nparams, NULL, params, NULL, NULL, 0) != 1) {
+        int index = self->preparing ? prepared_index(self, sql, nparams) : -1;
+        char name[16];
+        prepared_name(index, name);
+        if ((index >= 0 ? PQsendQueryPrepared(self->conn, name, nparams, params, NULL, NULL, 0)
+                        : PQsendQueryParams(self->conn, sql, nparams, NULL, params, NULL, NULL, 0)) != 1) {
             set_error(error, "08006", PQerrorMessage(self->conn));
             return -1;
         }
@@ -348,6 +431,11 @@ int db_transaction(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error)
         sleep_ms(20 << i);
     }
     return rc;
+}
+
+void db_prepare_statements(db_t *self)
+{
+    self->preparing = true;
 }
 
 void db_set_statement_timeout(db_t *self, long ms)

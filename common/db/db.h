@@ -66,6 +66,13 @@ int db_exec_script(db_t *self, const char *sql, db_error_t *error);
 typedef int (db_tx_fn)(db_t *db, void *ctx, db_error_t *error);
 int db_transaction(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error);
 
+/* From now on each distinct statement text (the first 128) is prepared on this connection the first
+ * time its answer is read, and runs prepared afterwards (deferred ones too): the server parses it
+ * once and may keep its plan, where an unnamed statement is parsed and planned on every call. For a
+ * connection that repeats a fixed set of statements (a consumer's); a new connection prepares
+ * again. */
+void db_prepare_statements(db_t *self);
+
 /* Statements on behalf of people must answer, not hang: the server cancels one that runs longer
  * than `ms` (0 = never) with SQLSTATE 57014 (db_error_is_timeout). Session-wide, set again on every
  * (re)connection; for a connection that serves only such statements. */

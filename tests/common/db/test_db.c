@@ -133,6 +133,43 @@ static void test_deferred_statements_keep_order_and_fail_their_transaction(void 
     test_db_drop(&url);
 }
 
+static long prepared_on_server(db_t *db)
+{
+    db_error_t error;
+    PGresult *r = db_exec(db, "SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql", 0, NULL, &error);
+    assert_non_null(r);
+    long n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return n;
+}
+
+static void test_prepared_statements_are_prepared_once_and_again_after_reconnection(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = open_db(&url);
+    db_prepare_statements(db);
+    db_error_t error;
+    const char *values[] = {"x", "y", "z"};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, &values[i], &error), 0);
+    /* the insert and the count read by prepared_on_server itself */
+    assert_int_equal(prepared_on_server(db), 2);
+    assert_int_equal(count(db), 3);
+    const char *dup[] = {"x"};
+    assert_int_equal(db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, dup, &error), -1);
+    assert_string_equal(error.sqlstate, "23505");
+    assert_int_equal(db_exec_ok(db, "INSERT INTO t (v) VALUES (", 0, NULL, &error), -1);
+    assert_string_equal(error.sqlstate, "42601");
+    assert_int_equal(db_connect(db, 5000, &error), 0);       /* a new session knows none of them */
+    const char *w[] = {"w"};
+    assert_int_equal(db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, w, &error), 0);
+    assert_int_equal(prepared_on_server(db), 2);
+    assert_int_equal(count(db), 4);
+    db_destroy(&db);
+    test_db_drop(&url);
+}
+
 /* Kills the session of `victim` from another connection, as a server restart would. */
 static void kill_session(const char *url, db_t *victim)
 {
@@ -232,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_parameters_are_data_and_errors_carry_sqlstate),
         cmocka_unit_test(test_transaction_commits_or_rolls_back),
         cmocka_unit_test(test_deferred_statements_keep_order_and_fail_their_transaction),
+        cmocka_unit_test(test_prepared_statements_are_prepared_once_and_again_after_reconnection),
         cmocka_unit_test(test_reconnects_after_the_connection_is_killed),
         cmocka_unit_test(test_a_statement_timeout_cancels_and_outlives_reconnection),
         cmocka_unit_test(test_a_bounded_transaction_cancels_only_its_own_statements),
