@@ -236,10 +236,12 @@ static int deferred_result(db_t *self, PGresult *result)
     int rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? 0 : -1;
     if (rc != 0 && !self->deferred_error.message[0]) {
         const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
+        const char *message = result ? PQresultErrorMessage(result) : PQerrorMessage(self->conn);
         if (PQstatus(self->conn) == CONNECTION_BAD)
             sqlstate = "08006";
+        /* the message is what marks the failure: never leave it empty */
         set_error(&self->deferred_error, sqlstate ? sqlstate : "08006",
-                  result ? PQresultErrorMessage(result) : PQerrorMessage(self->conn));
+                  message && *message ? message : "a deferred statement failed");
     }
     PQclear(result);
     return rc;
