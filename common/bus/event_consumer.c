@@ -331,8 +331,8 @@ static int handle_run(event_consumer_t *self, const event_t *events, size_t coun
                                                           : -1;
     }
     int p = partition_of(self, events);
-    logger_warn("consumer %s: event %lld not handled, partition %d waits for it: %s", self->group,
-                (long long) events->seq, p, error.message);
+    logger_warn("consumer %s: event %lld not handled, partition %d waits for it: %s %s", self->group,
+                (long long) events->seq, p, error.sqlstate, error.message);
     self->stalled[p] = true;
     self->cursor = events->seq + 1;
     return 0;
