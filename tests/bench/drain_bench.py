@@ -77,6 +77,7 @@ def main():
     ap.add_argument("--limit", type=int, default=60, help="seconds a group may take to drain")
     ap.add_argument("--perf", help="folder for perf.data of each service (perf record -g)")
     ap.add_argument("--top", type=int, default=6)
+    ap.add_argument("--keep-logs", action="store_true", help="keep the services' logs (their warnings say why a run failed)")
     ap.add_argument("--groups", default=",".join(ORDER), help="groups to drain, in this order (stats first)")
     a = ap.parse_args()
     os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(a.build), "bin")
@@ -136,7 +137,7 @@ def main():
             for svc in (system.stats, system.verify, system.route, system.notify):
                 if svc and svc.proc:
                     svc.proc.send_signal(signal.SIGCONT)
-            system.stop()
+            system.stop(failed=a.keep_logs)
         subprocess.run([lb.PG_CLUSTER, "destroy", folder], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
 
