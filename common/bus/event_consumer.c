@@ -314,13 +314,15 @@ static int handle_run(event_consumer_t *self, const event_t *events, size_t coun
         return 0;
     }
     run_tx_t run = {self, events, count, 0};
-    db_error_t error;
+    db_error_t error = {"", ""};
     if (db_transaction(self->db, run_tx, &run, &error) == 0) {
         run_committed(self, &events[count - 1], run.handled);
         *handled += run.handled;
         return 0;
     }
-    if (db_error_is_retryable(&error) || !db_is_connected(self->db)) {
+    /* A stop (SIGTERM) ends the transaction without a try: the events wait for the next start,
+     * where stalling their partitions would have logged each as failing. */
+    if (db_error_is_retryable(&error) || !db_is_connected(self->db) || zsys_interrupted) {
         logger_warn("consumer %s: events from %lld not handled: %s", self->group, (long long) events[0].seq,
                     error.message);
         return -1;
