@@ -273,7 +273,9 @@ static int run_tx(db_t *db, void *ctx, db_error_t *error)
     run->handled = 0;
     if (!touched_array(self, run->events, run->count, partitions, sizeof partitions))
         return 0;
-    if (lock_positions(self, db, partitions, error) != 0)
+    /* Statements whose answers the handlers do not read are not waited for one by one: a run of
+     * events costs the round trips of the answers read, not one per statement. */
+    if (lock_positions(self, db, partitions, error) != 0 || db_defer(db, error) != 0)
         return -1;
     for (size_t i = 0; i < run->count; i++) {
         const event_t *event = &run->events[i];
@@ -312,13 +314,15 @@ static int handle_run(event_consumer_t *self, const event_t *events, size_t coun
         return 0;
     }
     run_tx_t run = {self, events, count, 0};
-    db_error_t error;
+    db_error_t error = {"", ""};
     if (db_transaction(self->db, run_tx, &run, &error) == 0) {
         run_committed(self, &events[count - 1], run.handled);
         *handled += run.handled;
         return 0;
     }
-    if (db_error_is_retryable(&error) || !db_is_connected(self->db)) {
+    /* A stop (SIGTERM) ends the transaction without a try: the events wait for the next start,
+     * where stalling their partitions would have logged each as failing. */
+    if (db_error_is_retryable(&error) || !db_is_connected(self->db) || zsys_interrupted) {
         logger_warn("consumer %s: events from %lld not handled: %s", self->group, (long long) events[0].seq,
                     error.message);
         return -1;
@@ -329,8 +333,8 @@ static int handle_run(event_consumer_t *self, const event_t *events, size_t coun
                                                           : -1;
     }
     int p = partition_of(self, events);
-    logger_warn("consumer %s: event %lld not handled, partition %d waits for it: %s", self->group,
-                (long long) events->seq, p, error.message);
+    logger_warn("consumer %s: event %lld not handled, partition %d waits for it: %s %s", self->group,
+                (long long) events->seq, p, error.sqlstate, error.message);
     self->stalled[p] = true;
     self->cursor = events->seq + 1;
     return 0;
@@ -503,6 +507,8 @@ event_consumer_t *event_consumer_new(const event_consumer_config_t *config, char
     self->cursor = 1;
     db_error_t error;
     self->db = db_new(config->db_url);
+    if (self->db)
+        db_prepare_statements(self->db);   /* the handlers repeat the same statements for every event */
     if (!self->db || db_connect(self->db, 30000, &error) != 0) {
         snprintf(reason, cap, "database: %s", self->db ? error.message : "out of memory");
         event_consumer_destroy(&self);

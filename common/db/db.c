@@ -10,11 +10,24 @@
 
 #define TX_ATTEMPTS 5
 #define RECONNECT_WAIT_MS 5000
+#define PREPARED_MAX 128
+
+/* A statement prepared on this connection under the name "s<index>". */
+typedef struct {
+    char *sql;
+    int nparams;
+} prepared_t;
 
 struct db_t {
     char *conninfo;
     PGconn *conn;
     bool in_transaction;
+    bool deferring;             /* db_defer: statements without results are sent, not waited for */
+    int deferred;               /* sent and not yet answered */
+    db_error_t deferred_error;  /* the first of them that failed */
+    bool preparing;             /* db_prepare_statements: statements are parsed and planned once */
+    prepared_t prepared[PREPARED_MAX];
+    int prepared_count;
     unsigned long generation;
     long statement_timeout_ms;
 };
@@ -36,6 +49,14 @@ static void sleep_ms(int ms)
     nanosleep(&pause, NULL);
 }
 
+/* Prepared statements live and die with the connection. */
+static void forget_prepared(db_t *self)
+{
+    for (int i = 0; i < self->prepared_count; i++)
+        free(self->prepared[i].sql);
+    self->prepared_count = 0;
+}
+
 db_t *db_new(const char *conninfo)
 {
     db_t *self = calloc(1, sizeof *self);
@@ -55,6 +76,7 @@ void db_destroy(db_t **self_p)
         return;
     if ((*self_p)->conn)
         PQfinish((*self_p)->conn);
+    forget_prepared(*self_p);
     free((*self_p)->conninfo);
     free(*self_p);
     *self_p = NULL;
@@ -84,7 +106,10 @@ static int connect_once(db_t *self, db_error_t *error)
     if (self->conn)
         PQfinish(self->conn);
     self->conn = PQconnectdb(self->conninfo);
+    forget_prepared(self);
     self->in_transaction = false;
+    self->deferring = false;
+    self->deferred = 0;
     if (self->conn && PQstatus(self->conn) == CONNECTION_OK) {
         PQsetNoticeProcessor(self->conn, log_notice, NULL);
         self->generation++;
@@ -122,6 +147,50 @@ bool db_is_connected(db_t *self)
     return self->conn && PQstatus(self->conn) == CONNECTION_OK;
 }
 
+static int collect_deferred(db_t *self, db_error_t *error);
+
+static int prepared_index(const db_t *self, const char *sql, int nparams)
+{
+    for (int i = 0; i < self->prepared_count; i++)
+        if (self->prepared[i].nparams == nparams && strcmp(self->prepared[i].sql, sql) == 0)
+            return i;
+    return -1;
+}
+
+static void prepared_name(int index, char name[16])
+{
+    snprintf(name, 16, "s%d", index);
+}
+
+/* The statement's index among the prepared ones, preparing it now if there is room; -1 to run it
+ * unprepared. A statement that fails to prepare is run unprepared, which reports its error. */
+static int prepare(db_t *self, const char *sql, int nparams)
+{
+    int index = prepared_index(self, sql, nparams);
+    if (index >= 0 || self->prepared_count == PREPARED_MAX)
+        return index;
+    char name[16];
+    prepared_name(self->prepared_count, name);
+    PGresult *result = PQprepare(self->conn, name, sql, nparams, NULL);
+    bool ok = result && PQresultStatus(result) == PGRES_COMMAND_OK;
+    PQclear(result);
+    char *copy = ok ? strdup(sql) : NULL;
+    if (!copy)
+        return -1;
+    self->prepared[self->prepared_count] = (prepared_t) {copy, nparams};
+    return self->prepared_count++;
+}
+
+static PGresult *send_statement(db_t *self, const char *sql, int nparams, const char *const *params)
+{
+    int index = self->preparing ? prepare(self, sql, nparams) : -1;
+    if (index < 0)
+        return PQexecParams(self->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    char name[16];
+    prepared_name(index, name);
+    return PQexecPrepared(self->conn, name, nparams, params, NULL, NULL, 0);
+}
+
 /* Runs one statement; NULL with the error unless the result is a success. */
 static PGresult *run(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
 {
@@ -129,7 +198,13 @@ static PGresult *run(db_t *self, const char *sql, int nparams, const char *const
         set_error(error, "08003", "not connected");
         return NULL;
     }
-    PGresult *result = PQexecParams(self->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    /* A statement whose answer is read waits for the deferred ones, and fails with their failure:
+     * the work after them never sees a state they did not reach. */
+    if (self->deferring && collect_deferred(self, error) != 0)
+        return NULL;
+    PGresult *result = send_statement(self, sql, nparams, params);
+    if (self->deferring && PQenterPipelineMode(self->conn) != 1)
+        self->deferring = false;     /* answers are then awaited one by one: slower, never wrong */
     ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
         return result;
@@ -154,8 +229,117 @@ PGresult *db_exec(db_t *self, const char *sql, int nparams, const char *const *p
     return run(self, sql, nparams, params, error);
 }
 
+/* A result read in pipeline mode: 0 for success, or -1 with the error (the first one kept). */
+static int deferred_result(db_t *self, PGresult *result)
+{
+    ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    int rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? 0 : -1;
+    if (rc != 0 && !self->deferred_error.message[0]) {
+        const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
+        const char *message = result ? PQresultErrorMessage(result) : PQerrorMessage(self->conn);
+        if (PQstatus(self->conn) == CONNECTION_BAD)
+            sqlstate = "08006";
+        /* the message is what marks the failure: never leave it empty */
+        set_error(&self->deferred_error, sqlstate ? sqlstate : "08006",
+                  message && *message ? message : "a deferred statement failed");
+    }
+    PQclear(result);
+    return rc;
+}
+
+/* Leaves pipeline mode after the answers to every deferred statement; 0, or -1 with the first
+ * failure among them (reported once). Deferring itself goes on. */
+static int collect_deferred(db_t *self, db_error_t *error)
+{
+    if (PQpipelineStatus(self->conn) == PQ_PIPELINE_OFF)
+        return 0;
+    if (self->deferred > 0 && PQpipelineSync(self->conn) == 1) {
+        for (int results = 0; results < self->deferred;) {
+            PGresult *result = PQgetResult(self->conn);
+            if (!result && PQstatus(self->conn) == CONNECTION_BAD)
+                break;
+            if (!result)
+                continue;        /* the end of one statement's results */
+            if (PQresultStatus(result) == PGRES_PIPELINE_SYNC) {
+                PQclear(result);
+                break;
+            }
+            deferred_result(self, result);
+            results++;
+        }
+        PGresult *sync;
+        while ((sync = PQgetResult(self->conn)) && PQresultStatus(sync) != PGRES_PIPELINE_SYNC)
+            PQclear(sync);
+        PQclear(sync);
+        while ((sync = PQgetResult(self->conn)))   /* libpq is idle only after the NULL that follows */
+            PQclear(sync);
+    } else if (self->deferred > 0)
+        deferred_result(self, NULL);
+    if (PQexitPipelineMode(self->conn) != 1) {
+        /* answers out of step with what was sent: this session cannot be trusted any more */
+        if (!self->deferred_error.message[0])
+            set_error(&self->deferred_error, "08006", PQerrorMessage(self->conn));
+        PQfinish(self->conn);
+        self->conn = NULL;
+        self->deferring = false;
+        forget_prepared(self);
+    }
+    self->deferred = 0;
+    if (!self->deferred_error.message[0])
+        return 0;
+    *error = self->deferred_error;
+    memset(&self->deferred_error, 0, sizeof self->deferred_error);
+    return -1;
+}
+
+int db_defer(db_t *self, db_error_t *error)
+{
+    if (!self->conn || !self->in_transaction) {
+        set_error(error, "08003", self->conn ? "db_defer outside a transaction" : "not connected");
+        return -1;
+    }
+    if (self->deferring)
+        return 0;
+    memset(&self->deferred_error, 0, sizeof self->deferred_error);
+    if (PQenterPipelineMode(self->conn) != 1) {
+        set_error(error, "08006", PQerrorMessage(self->conn));
+        return -1;
+    }
+    self->deferring = true;
+    return 0;
+}
+
+int db_undefer(db_t *self, db_error_t *error)
+{
+    int rc = self->deferring ? collect_deferred(self, error) : 0;
+    self->deferring = false;
+    return rc;
+}
+
 int db_exec_ok(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
 {
+    if (self->deferring && self->preparing && prepared_index(self, sql, nparams) < 0
+        && self->prepared_count < PREPARED_MAX) {
+        /* prepared while nothing is in flight (once per statement and connection), so that a
+         * failure in the pipeline can never leave a statement half known */
+        if (collect_deferred(self, error) != 0)
+            return -1;
+        prepare(self, sql, nparams);
+        if (PQenterPipelineMode(self->conn) != 1)
+            self->deferring = false;
+    }
+    if (self->deferring) {
+        int index = self->preparing ? prepared_index(self, sql, nparams) : -1;
+        char name[16];
+        prepared_name(index, name);
+        if ((index >= 0 ? PQsendQueryPrepared(self->conn, name, nparams, params, NULL, NULL, 0)
+                        : PQsendQueryParams(self->conn, sql, nparams, NULL, params, NULL, NULL, 0)) != 1) {
+            set_error(error, "08006", PQerrorMessage(self->conn));
+            return -1;
+        }
+        self->deferred++;
+        return 0;
+    }
     PGresult *result = db_exec(self, sql, nparams, params, error);
     PQclear(result);
     return result ? 0 : -1;
@@ -219,6 +403,11 @@ static int attempt(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error)
         return -1;
     self->in_transaction = true;
     int rc = fn(self, ctx, error);
+    db_error_t deferred;
+    if (db_undefer(self, &deferred) != 0 && rc == 0) {
+        *error = deferred;
+        rc = -1;
+    }
     if (rc == 0)
         rc = simple(self, "COMMIT", error);
     else if (db_is_connected(self)) {
@@ -244,6 +433,11 @@ int db_transaction(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error)
         sleep_ms(20 << i);
     }
     return rc;
+}
+
+void db_prepare_statements(db_t *self)
+{
+    self->preparing = true;
 }
 
 void db_set_statement_timeout(db_t *self, long ms)

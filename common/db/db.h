@@ -35,8 +35,19 @@ unsigned long db_generation(const db_t *self);
 PGresult *db_exec(db_t *self, const char *sql, int nparams, const char *const *params,
                   db_error_t *error);
 
-/* A statement whose result is not needed: 0, or -1 with the error. */
+/* A statement whose result is not needed: 0, or -1 with the error. While deferring (db_defer) it
+ * is only sent, and 0 means sent: its failure is returned by the next statement whose result is
+ * read, by db_undefer, or fails the transaction at its end. */
 int db_exec_ok(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error);
+
+/* Inside db_transaction: from now on, statements whose result is not needed (db_exec_ok) are sent
+ * without waiting for their answers (libpq pipeline mode), so a run of them costs one round trip
+ * instead of one each. A statement whose result is read waits for them first. Deferring ends with
+ * db_undefer or with the transaction; a deferred failure fails the transaction as an immediate one
+ * would. 0, or -1 with the error. */
+int db_defer(db_t *self, db_error_t *error);
+/* Waits for the deferred statements and stops deferring: 0, or -1 with the first failure. */
+int db_undefer(db_t *self, db_error_t *error);
 
 /* A malloc'd copy of one value of a result, NULL for SQL NULL. */
 char *db_value_dup(const PGresult *result, int row, int column);
@@ -54,6 +65,13 @@ int db_exec_script(db_t *self, const char *sql, db_error_t *error);
  * 40001, 40P01) it is run again from the start, up to a few times. */
 typedef int (db_tx_fn)(db_t *db, void *ctx, db_error_t *error);
 int db_transaction(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error);
+
+/* From now on each distinct statement text (the first 128) is prepared on this connection the first
+ * time its answer is read, and runs prepared afterwards (deferred ones too): the server parses it
+ * once and may keep its plan, where an unnamed statement is parsed and planned on every call. For a
+ * connection that repeats a fixed set of statements (a consumer's); a new connection prepares
+ * again. */
+void db_prepare_statements(db_t *self);
 
 /* Statements on behalf of people must answer, not hang: the server cancels one that runs longer
  * than `ms` (0 = never) with SQLSTATE 57014 (db_error_is_timeout). Session-wide, set again on every

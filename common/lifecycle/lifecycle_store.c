@@ -57,12 +57,15 @@ static bool query_bool(db_t *db, const char *sql, int n, const char *const *para
     return true;
 }
 
-/* 0 found and locked, 1 no such report, -1 error. */
+/* 0 found and locked, 1 no such report, -1 error. The lock is the one an UPDATE of the report
+ * takes (no key changes): steps wait for each other, but rows that only reference the report (a
+ * delivery, an action, a clock) are inserted meanwhile. FOR UPDATE made notify's inserts wait for
+ * the end of each of route's runs. */
 static int lock_report(apply_t *a, db_error_t *error)
 {
     const char *params[] = {a->action->tracking_id};
     PGresult *r = db_exec(a->db, "SELECT id, status, target_institution, institution_code, reporter_token_hash, "
-                                 "channel FROM reports WHERE tracking_id = $1 FOR UPDATE", 1, params, error);
+                                 "channel FROM reports WHERE tracking_id = $1 FOR NO KEY UPDATE", 1, params, error);
     if (!r)
         return -1;
     if (PQntuples(r) != 1) {

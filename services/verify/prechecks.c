@@ -2,10 +2,14 @@
 
 #include <stdio.h>
 
-/* The duplicate candidates are the 5 nearest in trigram distance (`<->` is 1 - similarity) among
- * the reports of the same region, category and window, found by a KNN scan of reports_similar
- * that stops at 5; those below the threshold are dropped after. So the work is bounded by that
- * window, whatever the size of the table, and the answer is the one the threshold asks for. */
+/* The duplicate candidates are the latest PRECHECK_CANDIDATES reports of the same region and
+ * category within the window (reports_region_category, newest first), of which the 5 most alike
+ * at or above the threshold are kept. A surge of thousands of near-identical reports made a
+ * nearest-neighbour scan visit every one of them (its trigram bounds cannot separate texts that
+ * are all alike): the cost grew with the surge. A bounded set keeps it flat; a duplicate older
+ * than that many reports of one place and category is left to the verifier's search. */
+#define PRECHECK_CANDIDATES "50"
+
 const char prechecks_record_sql[] =
     "WITH settings AS ("
     "    SELECT COALESCE(max(value) FILTER (WHERE key = 'complete_body_min_chars'), 0) AS body_min, "
@@ -24,13 +28,13 @@ const char prechecks_record_sql[] =
     "        WHERE w.word = ANY (regexp_split_to_array(lower(r.title || ' ' || r.body), '[^[:alnum:]]+')) "
     "        ORDER BY w.word), "
     "  ARRAY(SELECT n.tracking_id FROM ("
-    "          SELECT o.id, o.tracking_id, similarity(o.title || ' ' || o.body, r.title || ' ' || r.body) AS alike "
-    "          FROM reports o "
-    "          WHERE o.region_code = r.region_code AND o.category_code = r.category_code AND o.id <> r.id "
-    "            AND o.submitted_at <= r.submitted_at "
-    "            AND o.submitted_at >= r.submitted_at - make_interval(days => s.window_days::int) "
-    "          ORDER BY (o.title || ' ' || o.body) <-> (r.title || ' ' || r.body) LIMIT 5) n "
-    "        WHERE n.alike >= s.similar ORDER BY n.alike DESC, n.id), "
+    "          SELECT c.id, c.tracking_id, similarity(c.title || ' ' || c.body, r.title || ' ' || r.body) AS alike "
+    "          FROM (SELECT o.id, o.tracking_id, o.title, o.body FROM reports o "
+    "                WHERE o.region_code = r.region_code AND o.category_code = r.category_code AND o.id <> r.id "
+    "                  AND o.submitted_at <= r.submitted_at "
+    "                  AND o.submitted_at >= r.submitted_at - make_interval(days => s.window_days::int) "
+    "                ORDER BY o.submitted_at DESC LIMIT " PRECHECK_CANDIDATES ") c) n "
+    "        WHERE n.alike >= s.similar ORDER BY n.alike DESC, n.id LIMIT 5), "
     "  to_timestamp($2::bigint / 1000.0) "
     "FROM reports r CROSS JOIN settings s WHERE r.tracking_id = $1 "
     "ON CONFLICT (report_id) DO NOTHING";

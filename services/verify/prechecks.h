@@ -12,8 +12,9 @@
  *   abuse_words — words of the abuse_words table in title or body (whole words, any case);
  *   possible_duplicates — reports of the same region and category submitted within
  *             duplicate_window_days before it whose title + body are at least
- *             duplicate_similarity alike (pg_trgm), the most similar first, at most 5 (chosen
- *             among the 5 nearest, so the cost is bounded by that region, category and window).
+ *             duplicate_similarity alike (pg_trgm), the most similar first, at most 5, chosen
+ *             among the latest 50 of that region, category and window (a bounded cost, however
+ *             large a surge of near-duplicates grows).
  * Thresholds and words are data (lifecycle_settings, abuse_words). Recording twice keeps the first
  * result, so a replayed event changes nothing. 0 on success. */
 int prechecks_record(db_t *db, const char *tracking_id, int64_t now_ms, db_error_t *error);

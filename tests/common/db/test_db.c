@@ -79,6 +79,97 @@ static void test_transaction_commits_or_rolls_back(void **state)
     test_db_drop(&url);
 }
 
+typedef struct {
+    const char *values[3];
+    long seen;              /* rows seen by a read between the deferred inserts */
+    int rc_of_last;         /* what db_exec_ok said for the last insert */
+} deferred_tx_t;
+
+/* Two inserts sent without waiting, a read that must see them, a third insert sent. */
+static int deferred_inserts(db_t *db, void *ctx, db_error_t *error)
+{
+    deferred_tx_t *d = ctx;
+    if (db_defer(db, error) != 0)
+        return -1;
+    for (int i = 0; i < 2; i++)
+        if (db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, &d->values[i], error) != 0)
+            return -1;
+    PGresult *r = db_exec(db, "SELECT count(*) FROM t", 0, NULL, error);
+    if (!r)
+        return -1;
+    d->seen = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    d->rc_of_last = db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, &d->values[2], error);
+    return d->rc_of_last;
+}
+
+static void test_deferred_statements_keep_order_and_fail_their_transaction(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = open_db(&url);
+    db_error_t error = {"", ""};
+    deferred_tx_t ok = {{"a", "b", "c"}, 0, -1};
+    assert_int_equal(db_transaction(db, deferred_inserts, &ok, &error), 0);
+    assert_int_equal(ok.seen, 2);
+    assert_int_equal(count(db), 3);
+    /* A duplicate among the first two: the read after them reports it, nothing is committed. */
+    deferred_tx_t early = {{"d", "a", "e"}, -1, -1};
+    assert_int_not_equal(db_transaction(db, deferred_inserts, &early, &error), 0);
+    assert_string_equal(error.sqlstate, "23505");
+    assert_int_equal(early.seen, -1);
+    /* A duplicate in the last one: it was only sent (0), the end of the transaction reports it. */
+    deferred_tx_t late = {{"f", "g", "b"}, 0, -1};
+    memset(&error, 0, sizeof error);
+    assert_int_not_equal(db_transaction(db, deferred_inserts, &late, &error), 0);
+    assert_int_equal(late.rc_of_last, 0);
+    assert_string_equal(error.sqlstate, "23505");
+    assert_int_equal(count(db), 3);
+    /* The connection works normally afterwards. */
+    const char *v[] = {"h"};
+    assert_int_equal(db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, v, &error), 0);
+    assert_int_equal(count(db), 4);
+    db_destroy(&db);
+    test_db_drop(&url);
+}
+
+static long prepared_on_server(db_t *db)
+{
+    db_error_t error;
+    PGresult *r = db_exec(db, "SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql", 0, NULL, &error);
+    assert_non_null(r);
+    long n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return n;
+}
+
+static void test_prepared_statements_are_prepared_once_and_again_after_reconnection(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = open_db(&url);
+    db_prepare_statements(db);
+    db_error_t error;
+    const char *values[] = {"x", "y", "z"};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, &values[i], &error), 0);
+    /* the insert and the count read by prepared_on_server itself */
+    assert_int_equal(prepared_on_server(db), 2);
+    assert_int_equal(count(db), 3);
+    const char *dup[] = {"x"};
+    assert_int_equal(db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, dup, &error), -1);
+    assert_string_equal(error.sqlstate, "23505");
+    assert_int_equal(db_exec_ok(db, "INSERT INTO t (v) VALUES (", 0, NULL, &error), -1);
+    assert_string_equal(error.sqlstate, "42601");
+    assert_int_equal(db_connect(db, 5000, &error), 0);       /* a new session knows none of them */
+    const char *w[] = {"w"};
+    assert_int_equal(db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, w, &error), 0);
+    assert_int_equal(prepared_on_server(db), 2);
+    assert_int_equal(count(db), 4);
+    db_destroy(&db);
+    test_db_drop(&url);
+}
+
 /* Kills the session of `victim` from another connection, as a server restart would. */
 static void kill_session(const char *url, db_t *victim)
 {
@@ -177,6 +268,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parameters_are_data_and_errors_carry_sqlstate),
         cmocka_unit_test(test_transaction_commits_or_rolls_back),
+        cmocka_unit_test(test_deferred_statements_keep_order_and_fail_their_transaction),
+        cmocka_unit_test(test_prepared_statements_are_prepared_once_and_again_after_reconnection),
         cmocka_unit_test(test_reconnects_after_the_connection_is_killed),
         cmocka_unit_test(test_a_statement_timeout_cancels_and_outlives_reconnection),
         cmocka_unit_test(test_a_bounded_transaction_cancels_only_its_own_statements),

@@ -187,6 +187,31 @@ static void test_a_copy_racing_the_first_gets_the_same_answer(void **state)
     db_destroy(&second.db);
 }
 
+/* While a step holds a report, rows that only reference it (notify's deliveries, through their
+ * foreign key) are inserted without waiting for the step's transaction to end. */
+static void test_a_step_in_progress_lets_references_to_the_report_in(void **state)
+{
+    (void) state;
+    insert_report("AAAA-AAAA-AAA4", "complaint", "0000000000000000000000000000000000000000000000000000000000000000");
+    report_step_t verify = {.tracking_id = "AAAA-AAAA-AAA4", .action = "verify", .actor_role = "national_admin",
+                            .actor_id = "nas", .actor_institution = "NASIONAL"};
+    db_t *other = db_new(url);
+    db_error_t error = {"", ""};
+    assert_int_equal(db_connect(other, 0, &error), 0);
+    attempt_t step = {.step = verify, .request_id = "held"};
+    assert_int_equal(db_exec_ok(db, "BEGIN", 0, NULL, &error), 0);
+    assert_int_equal(attempt_tx(db, &step, &error), 0);
+    const char *id[] = {"AAAA-AAAA-AAA4"};
+    assert_int_equal(db_exec_ok(other, "SET lock_timeout = '300ms'", 0, NULL, &error), 0);
+    int rc = db_exec_ok(other, "SELECT 1 FROM reports WHERE tracking_id = $1 FOR KEY SHARE", 1, id, &error);
+    assert_int_equal(db_exec_ok(db, "COMMIT", 0, NULL, &error), 0);
+    if (rc != 0)
+        print_error("%s\n", error.message);
+    assert_int_equal(rc, 0);
+    report_outcome_clear(&step.outcome);
+    db_destroy(&other);
+}
+
 static int sweep_tx(db_t *d, void *ctx, db_error_t *error)
 {
     int *handled = ctx;
@@ -222,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_transitions_check_state_scope_and_repeat_nothing),
         cmocka_unit_test(test_a_missed_clock_is_reported_once),
         cmocka_unit_test(test_a_copy_racing_the_first_gets_the_same_answer),
+        cmocka_unit_test(test_a_step_in_progress_lets_references_to_the_report_in),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

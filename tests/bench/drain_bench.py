@@ -1,0 +1,146 @@
+"""Where a consumer's time goes while it drains a backlog (issue 11, brief "drain").
+
+Starts a private cluster (fsync and synchronous_commit on) with pg_stat_statements loaded, every
+service, writes load_bench's backlog (BACKLOG reports, each with a report.submitted and a
+report.verified event) while verify, route, notify and stats are stopped, then lets ONE group
+at a time drain it, in the order stats (which numbers the log), verify, route, notify. For each:
+events handled and events/s, statements and commits per event (pg_stat_statements of the
+service's own database role: load-independent), the top statements by execution time, and with
+--perf the service's own profile (`perf record -g -p PID`).
+
+    /usr/bin/python3 tests/bench/drain_bench.py BUILD_DIR [--backlog N] [--limit S] [--perf DIR]
+"""
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import load_bench as lb  # noqa: E402  (the backlog, the positions and the cluster of the load benchmark)
+
+ORDER = ("stats", "verify", "route", "notify")
+
+
+def load_pg_stat_statements(folder):
+    conf = os.path.join(os.path.realpath(folder), "data", "postgresql.conf")
+    with open(conf, "a") as f:
+        f.write("shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = top\npg_stat_statements.track_planning = on\n")
+    subprocess.run([lb.PG_CLUSTER, "restart", folder], check=True, capture_output=True)
+
+
+def statement_summary(url, role, events, top):
+    """(statements per event, commits per event, exec ms per event, planning ms per event, the top
+    rows by execution + planning time) of one role: the statements it sends, not those inside
+    functions."""
+    totals = lb.psql(url, "SELECT coalesce(sum(calls), 0), coalesce(sum(calls) FILTER (WHERE query ILIKE 'commit%'), 0), "
+                          "coalesce(sum(total_exec_time), 0), coalesce(sum(total_plan_time), 0) FROM pg_stat_statements s JOIN pg_roles r "
+                          f"ON r.oid = s.userid WHERE r.rolname = '{role}'").split("\t")
+    calls, commits, exec_ms, plan_ms = int(totals[0]), int(totals[1]), float(totals[2]), float(totals[3])
+    rows = lb.psql(url, "SELECT calls, round(total_exec_time::numeric, 1), round(total_plan_time::numeric, 1), rows, "
+                        "round((100 * (total_exec_time + total_plan_time) / nullif(sum(total_exec_time + total_plan_time) "
+                        "  OVER (), 0))::numeric, 1), "
+                        "left(regexp_replace(query, '\\s+', ' ', 'g'), 110) FROM pg_stat_statements s "
+                        f"JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = '{role}' "
+                        f"ORDER BY total_exec_time + total_plan_time DESC LIMIT {top}")
+    per = max(events, 1)
+    return calls / per, commits / per, exec_ms / per, plan_ms / per, rows
+
+
+def drain_one(url, db_url, group, svc, limit, perf_dir):
+    lag = lb.group_lag(db_url, group)
+    lb.psql(url, "SELECT pg_stat_statements_reset()")
+    perf = None
+    if perf_dir:
+        perf = subprocess.Popen(["perf", "record", "-g", "-q", "-o", os.path.join(perf_dir, f"{group}.data"),
+                                 "-p", str(svc.proc.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+    start = time.monotonic()
+    svc.proc.send_signal(signal.SIGCONT)
+    took = lb.catch_up(db_url, [group], limit)[group]
+    seconds = took if took is not None else time.monotonic() - start
+    left = lb.group_lag(db_url, group)
+    if perf:
+        perf.send_signal(signal.SIGINT)
+        perf.wait(timeout=60)
+    return lag - left, left, seconds
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--backlog", type=int, default=5000)
+    ap.add_argument("--limit", type=int, default=60, help="seconds a group may take to drain")
+    ap.add_argument("--perf", help="folder for perf.data of each service (perf record -g)")
+    ap.add_argument("--top", type=int, default=6)
+    ap.add_argument("--keep-logs", action="store_true", help="keep the services' logs (their warnings say why a run failed)")
+    ap.add_argument("--groups", default=",".join(ORDER), help="groups to drain, in this order (stats first)")
+    a = ap.parse_args()
+    os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(a.build), "bin")
+    sys.path.insert(0, os.path.join(lb.TOP, "tests", "harness"))
+    import aduan_harness as harness
+
+    folder = tempfile.mkdtemp(prefix="aduan-pg-drain-", dir="/tmp")
+    url = subprocess.run([lb.PG_CLUSTER, "start", folder], check=True, capture_output=True, text=True).stdout.strip()
+    system = None
+    try:
+        load_pg_stat_statements(folder)
+        lb.psql(url, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        system = harness.System("drain", lifecycle=True, notify=True, cluster_url=url)
+        services = {"stats": system.stats, "verify": system.verify, "route": system.route, "notify": system.notify}
+        for svc in [system.gateway, *system.intakes, *services.values()]:
+            svc.env["ADUAN_LOG_LEVEL"] = "warn"
+        system.start()
+        db_url = system.db.url
+        status, _, doc = system.json("POST", "/api/v1/reports", harness.valid_report())
+        if status != 201:
+            raise RuntimeError(f"a plain submission answered {status}: {doc}")
+        category = lb.psql(db_url, "SELECT category_code FROM reports LIMIT 1")
+        region = lb.psql(db_url, "SELECT region_code FROM reports LIMIT 1")
+        system.create_staff("drain.admin", "national_admin", "NASIONAL")
+        auth = system.login("drain.admin")
+        lb.catch_up(db_url, list(lb.GROUPS), 30)
+        tracking = lb.psql(db_url, "SELECT tracking_id FROM reports LIMIT 1")
+        status, doc = system.act(tracking, auth, "verify")
+        if status not in (200, 201):
+            raise RuntimeError(f"verify answered {status}: {doc}")
+        lb.catch_up(db_url, list(lb.GROUPS), 30)
+        for svc in services.values():
+            svc.proc.send_signal(signal.SIGSTOP)
+        lb.psql(db_url, lb.BACKLOG_REPORTS.format(n=a.backlog, category=category, region=region))
+        lb.psql(db_url, lb.BACKLOG_EVENTS)
+        print(f"backlog of {a.backlog} reports; load average {os.getloadavg()[0]:.2f}", flush=True)
+        groups = a.groups.split(",")
+        for g in ORDER:   # a group not drained stays stopped, the others run from the start
+            if g not in groups:
+                services[g].proc.send_signal(signal.SIGCONT)
+        for g in groups:
+            if a.perf:
+                os.makedirs(a.perf, exist_ok=True)
+            done, left, seconds = drain_one(url, db_url, g, services[g], a.limit, a.perf)
+            spe, cpe, mspe, plan, rows = statement_summary(url, f"aduan_{g}", done, a.top)
+            state = "drained" if left == 0 else f"NOT drained, {left} left"
+            print(f"\n## {g}: {done} events in {seconds:.1f} s = {done / seconds:.0f} events/s ({state}); "
+                  f"load average {os.getloadavg()[0]:.2f}")
+            print(f"per event: {spe:.2f} statements, {cpe:.3f} commits, {mspe:.3f} ms executing and {plan:.3f} ms "
+                  f"planning in PostgreSQL; {1000 * seconds / max(done, 1):.3f} ms of wall time")
+            print("| calls | exec ms | plan ms | rows | share | statement |\n|---|---|---|---|---|---|")
+            for line in rows.splitlines():
+                print("| " + " | ".join(line.split("\t")) + " |")
+            sys.stdout.flush()
+    finally:
+        if system:
+            for svc in (system.stats, system.verify, system.route, system.notify):
+                if svc and svc.proc:
+                    svc.proc.send_signal(signal.SIGCONT)
+            system.stop(failed=a.keep_logs)
+        subprocess.run([lb.PG_CLUSTER, "destroy", folder], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
