@@ -19,7 +19,7 @@
 /* Optional filters (NULL: not filtered), checked for form by the gateway: $3 a status or a public
  * bucket, $4 a holder subtree, $8 a category and its subcategories, $9 a region and the regions
  * inside it (codes are dotted paths), $10 a tracking id or words of the title or body (ILIKE
- * with % and _ escaped, so that a typed % or _ means itself; the trigram index of migration 0004
+ * with % and _ escaped, so that a typed % or _ means itself; the trigram index of migration 0028
  * answers it, where strpos(lower(...)) read every report), $11 an open clock past due,
  * $12 possible duplicates found by the pre-checks, $13 submitted at least that many days ago,
  * $15 assigned to the actor ($16, "my reports"). */
