@@ -56,15 +56,9 @@ static enum MHD_Result send_command(struct MHD_Connection *c, request_t *req, co
 {
     unsigned char *body = NULL;
     size_t size = 0;
-    char reason[256];
     int encoded = copied ? notify_command_encode(command, &body, &size) : -1;
     notify_command_clear(command);
-    if (encoded != 0)
-        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
-    envelope_t *reply = http_command(req, PEER_NOTIFY, type, body, size, reason, sizeof reason);
-    enum MHD_Result rc = http_send_document_reply(c, req, reply, reason, status);
-    envelope_destroy(&reply);
-    return rc;
+    return http_document_command(c, req, PEER_NOTIFY, type, encoded, body, size, status);
 }
 
 static bool read_event_types(json_t *root, notify_command_t *command, field_errors_t *errors)
