@@ -1,6 +1,5 @@
 #include "desk_saved_filters.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,5 +1,6 @@
 #include "desk_filter_commands.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
