@@ -9,17 +9,23 @@
 #include "desk_filter_codec.h"
 #include "msgpack_fields.h"
 
+/* Encodes `in` and decodes it into *out (cleared by the caller). */
+static void round_trip(const desk_filter_command_t *in, desk_filter_command_t *out)
+{
+    unsigned char *bytes = NULL;
+    size_t size = 0;
+    char reason[200];
+    assert_int_equal(desk_filter_command_encode(in, &bytes, &size), 0);
+    assert_int_equal(desk_filter_command_decode(bytes, size, out, reason, sizeof reason), 0);
+    free(bytes);
+}
+
 static void test_save_round_trip_keeps_the_name_and_the_filters(void **state)
 {
     (void) state;
     char name[] = "Jalan di Batam — minggu ini", filters[] = "{\"category\":\"JALAN.BERLUBANG\",\"region\":\"21.71\"}";
-    desk_filter_command_t in = {.staff_id = 42, .name = name, .filters = filters};
-    unsigned char *bytes = NULL;
-    size_t size = 0;
-    char reason[200];
-    assert_int_equal(desk_filter_command_encode(&in, &bytes, &size), 0);
-    desk_filter_command_t out;
-    assert_int_equal(desk_filter_command_decode(bytes, size, &out, reason, sizeof reason), 0);
+    desk_filter_command_t in = {.staff_id = 42, .name = name, .filters = filters}, out;
+    round_trip(&in, &out);
     assert_int_equal(out.staff_id, 42);
     assert_string_equal(out.name, name);
     assert_string_equal(out.filters, filters);
@@ -27,25 +33,18 @@ static void test_save_round_trip_keeps_the_name_and_the_filters(void **state)
     desk_filter_command_clear(&out);
     assert_null(out.name);
     assert_null(out.filters);
-    free(bytes);
 }
 
 static void test_delete_round_trip_keeps_the_id_and_no_strings(void **state)
 {
     (void) state;
-    desk_filter_command_t in = {.staff_id = 7, .id = 9000000000LL, .has_id = true};
-    unsigned char *bytes = NULL;
-    size_t size = 0;
-    char reason[200];
-    assert_int_equal(desk_filter_command_encode(&in, &bytes, &size), 0);
-    desk_filter_command_t out;
-    assert_int_equal(desk_filter_command_decode(bytes, size, &out, reason, sizeof reason), 0);
+    desk_filter_command_t in = {.staff_id = 7, .id = 9000000000LL, .has_id = true}, out;
+    round_trip(&in, &out);
     assert_int_equal(out.staff_id, 7);
     assert_true(out.has_id);
     assert_int_equal(out.id, 9000000000LL);
     assert_null(out.name);
     assert_null(out.filters);
-    free(bytes);
 }
 
 static void test_decode_refuses_a_command_without_a_member(void **state)
