@@ -71,7 +71,6 @@ BEGIN
         ('staff',                  ARRAY['aduan_gateway'], 'SELECT, INSERT, UPDATE (active, password_hash, role, institution_code)'),
         ('staff',                  backend,   'SELECT'),  -- recipients, names in delivery logs
         ('staff_sessions',         ARRAY['aduan_gateway'], 'SELECT, INSERT, UPDATE (last_used_at), DELETE'),
-        ('desk_saved_filters',     ARRAY['aduan_gateway'], 'SELECT, INSERT, DELETE'),
         -- gateway: Open311 client applications (keys checked on every POST; issued and revoked by admins)
         ('open311_keys',           ARRAY['aduan_gateway'], 'SELECT, INSERT, UPDATE (revoked_at)'),
         ('open311_attributes',     backend,   'SELECT'),
@@ -87,13 +86,14 @@ BEGIN
         ('attachments',            ARRAY['aduan_intake'], 'SELECT, INSERT'),
         ('report_supports',        ARRAY['aduan_intake'], 'SELECT, INSERT'),
         ('reporter_codes',         ARRAY['aduan_intake'], 'SELECT, INSERT, UPDATE, DELETE'),  -- "my reports"
+        ('desk_saved_filters',     ARRAY['aduan_intake'], 'SELECT, INSERT, DELETE'),  -- staff's saved desk filters
         ('reporter_sessions',      ARRAY['aduan_intake'], 'SELECT, INSERT, DELETE'),
         ('report_prechecks',       ARRAY['aduan_verify'], 'SELECT, INSERT'),
         ('report_prechecks',       ARRAY['aduan_intake', 'aduan_route'], 'SELECT'),  -- staff views
         -- the log: appended by whoever changes a report, numbered by stats alone
         ('events',                 lifecycle, 'SELECT, INSERT'),
         ('events',                 ARRAY['aduan_notify'], 'SELECT, INSERT'),  -- config.template_changed
-        ('events',                 ARRAY['aduan_gateway'], 'SELECT, INSERT'),  -- staff.* events of account changes
+        ('events',                 ARRAY['aduan_gateway'], 'INSERT'),  -- staff.* events of account changes
         ('events',                 ARRAY['aduan_stats'], 'SELECT, UPDATE (seq)'),
         ('event_counter',          ARRAY['aduan_stats'], 'SELECT, UPDATE'),
         ('event_counter',          consumers, 'SELECT'),

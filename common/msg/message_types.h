@@ -49,6 +49,10 @@
 #define MSG_REPORTER_REPORTS     "reporter.reports"      /* intake → staff.document: reporter_sign_in_codec.h */
 #define MSG_REPORTER_RECOVER     "reporter.recover"      /* intake → staff.document: reporter_sign_in_codec.h */
 #define MSG_REPORTER_CODE_SEND   "reporter.code_send"    /* notify → staff.document "{}": reporter.code_issued's body */
+/* intake → staff.document ("{}" for a delete): desk_filter_codec.h, a member's saved desk filters */
+#define MSG_DESK_FILTER_LIST     "desk_filter.list"
+#define MSG_DESK_FILTER_SAVE     "desk_filter.save"      /* name, filters */
+#define MSG_DESK_FILTER_DELETE   "desk_filter.delete"    /* id */
 /* notify → staff.document (a JSON document), "{}" for the 204 answers: notify_command_codec.h */
 #define MSG_WEBHOOK_REGISTER "webhook.register"   /* url, institution?, description?, event_types? */
 #define MSG_WEBHOOK_LIST     "webhook.list"

@@ -62,3 +62,15 @@ void staff_document_clear(staff_document_t *self)
 {
     mpf_free_strings(document_fields, MPF_COUNT(document_fields), self);
 }
+
+int staff_document_into(envelope_t *reply, char *json)
+{
+    staff_document_t document = {json};
+    unsigned char *body = NULL;
+    size_t size = 0;
+    if (staff_document_encode(&document, &body, &size) != 0)
+        return -1;
+    envelope_set_type(reply, MSG_STAFF_DOCUMENT);
+    envelope_take_body(reply, body, size);
+    return 0;
+}

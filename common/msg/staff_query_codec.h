@@ -1,5 +1,6 @@
 #ifndef ADUAN_STAFF_QUERY_CODEC_H
 #define ADUAN_STAFF_QUERY_CODEC_H
+#include "envelope.h"
 #include "message_types.h"
 
 #include <stddef.h>
@@ -44,5 +45,7 @@ void staff_query_clear(staff_query_t *self);
 int staff_document_encode(const staff_document_t *in, unsigned char **out, size_t *out_size);
 int staff_document_decode(const void *data, size_t size, staff_document_t *out, char *reason, size_t reason_cap);
 void staff_document_clear(staff_document_t *self);
+/* Turns `reply` into a staff.document carrying `json` (copied: the caller still owns it). 0, or -1 when it could not be encoded. */
+int staff_document_into(envelope_t *reply, char *json);
 
 #endif

@@ -1,7 +1,7 @@
 -- Saved desk filters (issue 17): a staff member keeps named sets of the desk's filters and applies
 -- them again later. The filters are stored as the desk's own query arguments, checked by the
 -- gateway's desk filter parser before they are written, so applying one is the same as typing it.
--- Owned by the gateway; a member's filters go with the member (never shared).
+-- Owned by aduan-intake, which answers the desk; a member's filters go with the member (never shared).
 CREATE TABLE desk_saved_filters (
     id         bigserial PRIMARY KEY,
     staff_id   bigint NOT NULL REFERENCES staff (id),

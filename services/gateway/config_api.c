@@ -99,7 +99,7 @@ static enum MHD_Result send_command(struct MHD_Connection *c, request_t *req, co
     size_t size = 0;
     int encoded = copied ? config_command_encode(command, &body, &size) : -1;
     config_command_clear(command);
-    return http_send_document_command(c, req, on->owner, type, encoded, body, size, status);
+    return http_document_command(c, req, on->owner, type, encoded, body, size, status);
 }
 
 /* POST on the collection (201) or PATCH on an item (200): the body's fields, then the command. */

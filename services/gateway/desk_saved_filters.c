@@ -1,17 +1,16 @@
 #include "desk_saved_filters.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "desk_filter_codec.h"
 #include "desk_filters.h"
+#include "msgpack_fields.h"
 #include "staff_api.h"
 #include "utf8_text.h"
 
 #define FILTERS_PATH "/api/v1/desk/filters"
 #define NAME_MAX_CHARS 80
-/* Enough for every view a member works with; a bound so a script cannot grow the table. */
-#define SAVED_MAX 50
 
 static const char *object_string(void *filters, const char *name)
 {
@@ -44,50 +43,18 @@ static void check_name(const char *name, field_errors_t *errors)
         field_errors_add(errors, "name", "invalid", "a name has 1 to %d printable characters", NAME_MAX_CHARS);
 }
 
-static enum MHD_Result list_filters(struct MHD_Connection *c, request_t *req, db_t *db, const char *staff_id)
+/* Sends the command to aduan-intake (its strings freed) and answers its document with `status`. */
+static enum MHD_Result send_command(struct MHD_Connection *c, request_t *req, const char *type,
+                                    desk_filter_command_t *command, unsigned status)
 {
-    const char *params[] = {staff_id};
-    db_error_t error = {"", ""};
-    PGresult *r = db_exec(db, "SELECT id, name, filters::text FROM desk_saved_filters WHERE staff_id = $1::bigint "
-                              "ORDER BY name, id", 1, params, &error);
-    if (!r)
-        return staff_api_unavailable(c, req, &error);
-    json_t *items = json_array();
-    for (int i = 0; items && i < PQntuples(r); i++)
-        json_array_append_new(items, json_pack("{s:I, s:s, s:o}", "id", (json_int_t) strtoll(PQgetvalue(r, i, 0), NULL, 10),
-                                               "name", PQgetvalue(r, i, 1), "filters",
-                                               json_loads(PQgetvalue(r, i, 2), 0, NULL)));
-    PQclear(r);
-    json_t *doc = items ? json_pack("{s:o}", "items", items) : NULL;
-    return doc ? http_send_json(c, req, 200, doc, NULL) : http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    unsigned char *body = NULL;
+    size_t size = 0;
+    int encoded = desk_filter_command_encode(command, &body, &size);
+    desk_filter_command_clear(command);
+    return http_document_command(c, req, PEER_INTAKE, type, encoded, body, size, status);
 }
 
-/* 0 stored with *id; 1 the name is taken or the member has SAVED_MAX already (on errors); -1 error. */
-static int insert_filter(db_t *db, const char *staff_id, const char *name, const char *filters, long long *id,
-                         field_errors_t *errors, db_error_t *error)
-{
-    char max[16];
-    snprintf(max, sizeof max, "%d", SAVED_MAX);
-    const char *params[] = {staff_id, name, filters, max};
-    PGresult *r = db_exec(db,
-        "WITH n AS (SELECT count(*) AS saved FROM desk_saved_filters WHERE staff_id = $1::bigint), "
-        "ins AS (INSERT INTO desk_saved_filters (staff_id, name, filters) SELECT $1::bigint, $2, $3::jsonb FROM n "
-        "        WHERE n.saved < $4::int ON CONFLICT (staff_id, name) DO NOTHING RETURNING id) "
-        "SELECT (SELECT id FROM ins), (SELECT saved FROM n) >= $4::int", 4, params, error);
-    if (!r)
-        return -1;
-    int rc = PQgetisnull(r, 0, 0) ? 1 : 0;
-    if (rc == 0)
-        *id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    else if (PQgetvalue(r, 0, 1)[0] == 't')
-        field_errors_add(errors, "name", "too_many", "a member keeps at most %d saved filters", SAVED_MAX);
-    else
-        field_errors_add(errors, "name", "taken", "you have a saved filter of this name");
-    PQclear(r);
-    return rc;
-}
-
-static enum MHD_Result save_filter(struct MHD_Connection *c, request_t *req, db_t *db, const char *staff_id)
+static enum MHD_Result save_filter(struct MHD_Connection *c, request_t *req, desk_filter_command_t *command)
 {
     enum MHD_Result rc;
     json_t *root = http_read_json(c, req, &rc);
@@ -99,38 +66,26 @@ static enum MHD_Result save_filter(struct MHD_Connection *c, request_t *req, db_
     json_t *filters = json_object_get(root, "filters");
     check_name(name, &errors);
     check_filters(filters, &errors);
-    char *text = errors.count ? NULL : json_dumps(filters, JSON_COMPACT | JSON_SORT_KEYS);
-    long long id = 0;
-    db_error_t error = {"", ""};
-    int stored = errors.count ? 1 : text ? insert_filter(db, staff_id, name, text, &id, &errors, &error) : -1;
-    if (stored == 0)
-        rc = http_send_json(c, req, 201, json_pack("{s:I, s:s, s:O}", "id", (json_int_t) id, "name", name,
-                                                   "filters", filters), NULL);
-    else if (stored > 0)
-        rc = http_send_problem(c, req, &PROBLEM_VALIDATION, "the saved filter is invalid", &errors, NULL);
-    else
-        rc = text ? staff_api_unavailable(c, req, &error) : http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
-    free(text);
+    bool copied = errors.count == 0 && mpf_set_string(&command->name, name) == 0
+                  && (command->filters = json_dumps(filters, JSON_COMPACT | JSON_SORT_KEYS)) != NULL;
     json_decref(root);
-    return rc;
+    if (errors.count)
+        return http_send_problem(c, req, &PROBLEM_VALIDATION, "the saved filter is invalid", &errors, NULL);
+    if (!copied) {
+        desk_filter_command_clear(command);
+        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    }
+    return send_command(c, req, MSG_DESK_FILTER_SAVE, command, 201);
 }
 
-static enum MHD_Result delete_filter(struct MHD_Connection *c, request_t *req, db_t *db, const char *staff_id,
+static enum MHD_Result delete_filter(struct MHD_Connection *c, request_t *req, desk_filter_command_t *command,
                                      const char *id)
 {
     if (!*id || strspn(id, "0123456789") != strlen(id) || strlen(id) > 18)
         return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "you have no saved filter with this id", NULL, NULL);
-    const char *params[] = {id, staff_id};
-    db_error_t error = {"", ""};
-    PGresult *r = db_exec(db, "DELETE FROM desk_saved_filters WHERE id = $1::bigint AND staff_id = $2::bigint "
-                              "RETURNING id", 2, params, &error);
-    if (!r)
-        return staff_api_unavailable(c, req, &error);
-    bool found = PQntuples(r) == 1;
-    PQclear(r);
-    if (!found)
-        return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "you have no saved filter with this id", NULL, NULL);
-    return http_send_text(c, req, 204, "text/plain", NULL, NULL);
+    command->id = strtoll(id, NULL, 10);
+    command->has_id = true;
+    return send_command(c, req, MSG_DESK_FILTER_DELETE, command, 204);
 }
 
 enum MHD_Result desk_saved_filters_route(struct MHD_Connection *c, request_t *req, const char *method, const char *url,
@@ -147,12 +102,10 @@ enum MHD_Result desk_saved_filters_route(struct MHD_Connection *c, request_t *re
         return http_wrong_method(c, req, collection ? "GET, HEAD, POST" : "DELETE");
     staff_member_t who;
     enum MHD_Result rc;
-    db_t *db = staff_api_signed_in(c, req, &who, &rc);
-    if (!db)
+    if (!staff_api_authenticate(c, req, &who, &rc))
         return rc;
-    char staff_id[24];
-    snprintf(staff_id, sizeof staff_id, "%lld", (long long) who.id);
+    desk_filter_command_t command = {.staff_id = who.id};
     if (item)
-        return delete_filter(c, req, db, staff_id, url + sizeof FILTERS_PATH);
-    return post ? save_filter(c, req, db, staff_id) : list_filters(c, req, db, staff_id);
+        return delete_filter(c, req, &command, url + sizeof FILTERS_PATH);
+    return post ? save_filter(c, req, &command) : send_command(c, req, MSG_DESK_FILTER_LIST, &command, 200);
 }

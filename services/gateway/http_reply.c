@@ -80,8 +80,8 @@ enum MHD_Result http_send_error(struct MHD_Connection *c, request_t *req, const 
                           kind == &PROBLEM_UNAVAILABLE ? retry : NULL);
 }
 
-enum MHD_Result http_send_document_reply(struct MHD_Connection *c, request_t *req, const envelope_t *reply,
-                                         const char *reason, unsigned status)
+static enum MHD_Result send_document_reply(struct MHD_Connection *c, request_t *req, const envelope_t *reply,
+                                           const char *reason, unsigned status)
 {
     static const char *const no_store[] = {"Cache-Control", "no-store", NULL};
     staff_document_t document;
@@ -186,21 +186,6 @@ size_t http_json_depth(json_t *value)
     return 0;
 }
 
-enum MHD_Result http_send_document_command(struct MHD_Connection *c, request_t *req, command_peer_t peer,
-                                           const char *type, int encoded, unsigned char *body, size_t size,
-                                           unsigned status)
-{
-    if (encoded != 0) {
-        free(body);
-        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
-    }
-    char reason[256];
-    envelope_t *reply = http_command(req, peer, type, body, size, reason, sizeof reason);
-    enum MHD_Result rc = http_send_document_reply(c, req, reply, reason, status);
-    envelope_destroy(&reply);
-    return rc;
-}
-
 const char *http_path_under(const char *url, const char *prefix)
 {
     size_t n = strlen(prefix);
@@ -264,4 +249,18 @@ const char *http_json_string(json_t *root, const char *key, bool required, field
         return NULL;
     }
     return value ? json_string_value(value) : NULL;
+}
+
+enum MHD_Result http_document_command(struct MHD_Connection *c, request_t *req, command_peer_t peer, const char *type,
+                                      int encoded, unsigned char *body, size_t size, unsigned status)
+{
+    if (encoded != 0) {
+        free(body);
+        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
+    }
+    char reason[256];
+    envelope_t *reply = http_command(req, peer, type, body, size, reason, sizeof reason);
+    enum MHD_Result rc = send_document_reply(c, req, reply, reason, status);
+    envelope_destroy(&reply);
+    return rc;
 }

@@ -70,23 +70,18 @@ enum MHD_Result http_send_command_failure(struct MHD_Connection *c, request_t *r
  * owns): the one mapping from error codes to problem documents. */
 enum MHD_Result http_send_error(struct MHD_Connection *c, request_t *req, const error_reply_t *error);
 
-/* Passes a staff.document reply on as the JSON it is, with `status` (204: without the document),
- * or answers the command's failure as http_send_command_failure does. */
-enum MHD_Result http_send_document_reply(struct MHD_Connection *c, request_t *req, const envelope_t *reply,
-                                         const char *reason, unsigned status);
-
-/* A staff command to `peer` whose body the caller encoded (`encoded`: the encoder's return code,
- * a failure answered 500; body taken), its staff.document answered as http_send_document_reply does. */
-enum MHD_Result http_send_document_command(struct MHD_Connection *c, request_t *req, command_peer_t peer,
-                                           const char *type, int encoded, unsigned char *body, size_t size,
-                                           unsigned status);
-
 /* Sends a command whose body the caller encoded (ownership taken); NULL when no replica answered.
  * Without a thread waiting for it: in the first pass of the handler it returns NULL with the
  * command set aside (req->outgoing), every answer the pass then sends is dropped, and the handler
  * runs again once the reply came, when this call returns it (a copy the caller destroys). */
 envelope_t *http_command(request_t *req, command_peer_t peer, const char *type, unsigned char *body, size_t size,
                          char *reason, size_t cap);
+
+/* http_command, then a staff.document reply passed on as the JSON it is, with `status` (204:
+ * without the document), or the command's failure answered as http_send_command_failure does.
+ * `encoded` is the encoder's result for `body` (taken either way): not 0 answers 500 unsent. */
+enum MHD_Result http_document_command(struct MHD_Connection *c, request_t *req, command_peer_t peer, const char *type,
+                                      int encoded, unsigned char *body, size_t size, unsigned status);
 
 /* 405 with the Allow header. */
 enum MHD_Result http_wrong_method(struct MHD_Connection *c, request_t *req, const char *allow);

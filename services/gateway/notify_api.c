@@ -50,7 +50,7 @@ static enum MHD_Result send_command(struct MHD_Connection *c, request_t *req, co
     size_t size = 0;
     int encoded = copied ? notify_command_encode(command, &body, &size) : -1;
     notify_command_clear(command);
-    return http_send_document_command(c, req, PEER_NOTIFY, type, encoded, body, size, status);
+    return http_document_command(c, req, PEER_NOTIFY, type, encoded, body, size, status);
 }
 
 static bool read_event_types(json_t *root, notify_command_t *command, field_errors_t *errors)

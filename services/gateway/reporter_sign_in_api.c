@@ -24,13 +24,8 @@ static enum MHD_Result ask_intake(struct MHD_Connection *c, request_t *req, cons
 {
     unsigned char *body = NULL;
     size_t size = 0;
-    char reason[256];
-    if (reporter_sign_in_encode(q, &body, &size) != 0)
-        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
-    envelope_t *reply = http_command(req, PEER_INTAKE, type, body, size, reason, sizeof reason);
-    enum MHD_Result rc = http_send_document_reply(c, req, reply, reason, status);
-    envelope_destroy(&reply);
-    return rc;
+    int encoded = reporter_sign_in_encode(q, &body, &size);
+    return http_document_command(c, req, PEER_INTAKE, type, encoded, body, size, status);
 }
 
 /* The contact of a body, its key in `key` (the rate limit's account); NULL with the problem in errors. */

@@ -10,7 +10,7 @@
 #include "report_json.h"
 #include "report_lifecycle.h"
 #include "secret_token.h"
-#include "staff_admin.h"
+#include "staff_account_admin.h"
 #include "staff_api.h"
 
 #define STAFF_PATH "/api/v1/staff"
@@ -100,7 +100,7 @@ static enum MHD_Result list_staff(struct MHD_Connection *c, request_t *req, db_t
     staff_list_t list;
     error_reply_t refusal;
     db_error_t error = {"", ""};
-    int done = staff_admin_list(db, admin, &filter, &list, &refusal, &error);
+    int done = staff_account_admin_list(db, admin, &filter, &list, &refusal, &error);
     json_t *items = json_array(), *doc = NULL;
     for (size_t i = 0; done == 0 && items && i < list.count; i++)
         json_array_append_new(items, entry_json(&list.items[i]));
@@ -150,7 +150,7 @@ static enum MHD_Result set_active(struct MHD_Connection *c, request_t *req, db_t
 {
     error_reply_t refusal;
     db_error_t error = {"", ""};
-    int done = staff_admin_set_active(db, username, active, admin, &refusal, &error);
+    int done = staff_account_admin_set_active(db, username, active, admin, &refusal, &error);
     if (done == 0)
         logger_info("%s %s staff account %s", admin->username, active ? "reactivated" : "deactivated", username);
     return answer(c, req, done, &refusal, &error, json_pack("{s:s, s:b}", "username", username, "active", active),
@@ -177,7 +177,7 @@ static enum MHD_Result reset_password(struct MHD_Connection *c, request_t *req, 
     else if (staff_api_enter_password_slot(c, req, &rc)) {
         error_reply_t refusal;
         db_error_t error = {"", ""};
-        int done = staff_admin_reset_password(db, username, given ? given : generated, admin, &refusal, &error);
+        int done = staff_account_admin_reset_password(db, username, given ? given : generated, admin, &refusal, &error);
         password_slots_leave();
         if (done == 0)
             logger_info("%s reset the password of staff account %s", admin->username, username);
@@ -207,7 +207,7 @@ static enum MHD_Result change_role(struct MHD_Connection *c, request_t *req, db_
     else {
         error_reply_t refusal;
         db_error_t error = {"", ""};
-        int done = staff_admin_change(db, username, role, institution, admin, &refusal, &error);
+        int done = staff_account_admin_change(db, username, role, institution, admin, &refusal, &error);
         if (done == 0)
             logger_info("%s changed staff account %s", admin->username, username);
         rc = answer(c, req, done, &refusal, &error,

@@ -6,7 +6,7 @@
 /* Staff administration (docs/api.md "Staff: administration"), admins within their subtree:
  * GET|POST /staff (list with filters and paging; create), POST /staff/{username}/deactivate,
  * .../reactivate, .../password (a new password, or a generated one shown once) and .../role (a new
- * role and/or institution). The rules are common/lifecycle/staff_admin.h's; answers are problem+json
+ * role and/or institution). The rules are common/lifecycle/staff_account_admin.h's; answers are problem+json
  * through http_send_error. */
 http_route_fn staff_admin_api_route;
 

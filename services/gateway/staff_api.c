@@ -210,13 +210,8 @@ static enum MHD_Result query(struct MHD_Connection *c, request_t *req, command_p
 {
     unsigned char *body = NULL;
     size_t size = 0;
-    char reason[256];
-    if (staff_query_encode(q, &body, &size) != 0)
-        return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
-    envelope_t *reply = http_command(req, peer, MSG_STAFF_QUERY, body, size, reason, sizeof reason);
-    enum MHD_Result rc = http_send_document_reply(c, req, reply, reason, 200);
-    envelope_destroy(&reply);
-    return rc;
+    int encoded = staff_query_encode(q, &body, &size);
+    return http_document_command(c, req, peer, MSG_STAFF_QUERY, encoded, body, size, 200);
 }
 
 static uint32_t number_argument(struct MHD_Connection *c, const char *name, uint32_t fallback)

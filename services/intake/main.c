@@ -12,6 +12,7 @@
 #include "open311_commands.h"
 #include "public_list.h"
 #include "reporter_sign_in_commands.h"
+#include "desk_filter_commands.h"
 #include "support_commands.h"
 #include "logger.h"
 #include "service.h"
@@ -122,6 +123,7 @@ int main(int argc, char **argv)
     } else if (intake_commands_register(m.server, &m.intake) != 0 || open311_commands_register(m.server, &m.intake) != 0
                || public_list_register(m.server, &m.intake) != 0 || support_commands_register(m.server, &m.intake) != 0
                || reporter_sign_in_register(m.server, &m.intake) != 0
+               || desk_filter_commands_register(m.server, &m.intake) != 0
                || lifecycle_commands_register(m.server, &m.lifecycle) != 0
                || category_commands_register(m.server, m.intake.db) != 0)
         exit_code = 1;

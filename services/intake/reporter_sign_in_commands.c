@@ -22,15 +22,8 @@ static void refuse_field(envelope_t *reply, const char *field, const char *detai
 
 static void answer_document(envelope_t *reply, char *json)
 {
-    staff_document_t doc = {json};
-    unsigned char *body = NULL;
-    size_t size = 0;
-    if (staff_document_encode(&doc, &body, &size) != 0)
+    if (staff_document_into(reply, json) != 0)
         error_reply_simple(reply, ERROR_INTERNAL, "the answer could not be encoded");
-    else {
-        envelope_set_type(reply, MSG_STAFF_DOCUMENT);
-        envelope_take_body(reply, body, size);
-    }
 }
 
 static void answer_issued(envelope_t *reply, reporter_code_delivery_t *where, contact_kind_t kind, char *code)

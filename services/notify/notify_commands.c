@@ -141,14 +141,7 @@ static int answer(envelope_t *reply, int rc, char *json, const error_reply_t *re
         logger_error("database: %s %s", error->sqlstate, error->message);
         return error_reply_simple(reply, ERROR_UNAVAILABLE, "the database is not reachable; try again");
     }
-    staff_document_t document = {json};
-    unsigned char *body = NULL;
-    size_t size = 0;
-    if (staff_document_encode(&document, &body, &size) != 0)
-        return -1;
-    envelope_set_type(reply, MSG_STAFF_DOCUMENT);
-    envelope_take_body(reply, body, size);
-    return 0;
+    return staff_document_into(reply, json);
 }
 
 static int on_command(void *ctx, const envelope_t *request, envelope_t *reply)

@@ -178,6 +178,22 @@ class StaffAdmin(SystemTestCase):
         self.assertEqual(self.sys.json("GET", path, headers=self.auth["kota"])[2]["items"], [])
         self.assertEqual(self.sys.json("GET", path)[0], 401)
 
+    def test_a_member_keeps_at_most_fifty_saved_filters(self):
+        path = "/api/v1/desk/filters"
+        for n in range(50):
+            status, _, doc = self.sys.json("POST", path, {"name": f"pilihan {n:02d}", "filters": {"sort": "newest"}},
+                                           self.auth["nas"])
+            self.assertEqual(status, 201, doc)
+        status, _, doc = self.sys.json("POST", path, {"name": "satu lagi", "filters": {}}, self.auth["nas"])
+        self.assertEqual(status, 422, doc)
+        self.assertEqual([(e["field"], e["code"]) for e in doc["errors"]], [("name", "too_many")])
+        items = self.sys.json("GET", path, headers=self.auth["nas"])[2]["items"]
+        self.assertEqual([i["name"] for i in items], [f"pilihan {n:02d}" for n in range(50)])
+        self.assertEqual(self.sys.json("DELETE", f"{path}/{items[0]['id']}", headers=self.auth["nas"])[0], 204)
+        self.assertEqual(self.sys.json("POST", path, {"name": "satu lagi", "filters": {}}, self.auth["nas"])[0], 201)
+        for item in self.sys.json("GET", path, headers=self.auth["nas"])[2]["items"]:
+            self.assertEqual(self.sys.json("DELETE", f"{path}/{item['id']}", headers=self.auth["nas"])[0], 204)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,5 +1,5 @@
-#ifndef ADUAN_STAFF_ADMIN_H
-#define ADUAN_STAFF_ADMIN_H
+#ifndef ADUAN_STAFF_ACCOUNT_ADMIN_H
+#define ADUAN_STAFF_ACCOUNT_ADMIN_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,22 +42,22 @@ typedef struct {
     staff_entry_t *items;
 } staff_list_t;
 
-int staff_admin_list(db_t *db, const staff_member_t *admin, const staff_list_filter_t *filter, staff_list_t *list,
-                     error_reply_t *refusal, db_error_t *error);
+int staff_account_admin_list(db_t *db, const staff_member_t *admin, const staff_list_filter_t *filter,
+                             staff_list_t *list, error_reply_t *refusal, db_error_t *error);
 void staff_list_clear(staff_list_t *list);
 
 /* Deactivates (active false) or reactivates an account. Deactivating an inactive account (or
  * reactivating an active one) changes nothing and appends nothing. */
-int staff_admin_set_active(db_t *db, const char *username, bool active, const staff_member_t *admin,
-                           error_reply_t *refusal, db_error_t *error);
+int staff_account_admin_set_active(db_t *db, const char *username, bool active, const staff_member_t *admin,
+                                   error_reply_t *refusal, db_error_t *error);
 
 /* Sets a new password (STAFF_PASSWORD_MIN..MAX bytes; an argon2id run). */
-int staff_admin_reset_password(db_t *db, const char *username, const char *password, const staff_member_t *admin,
-                               error_reply_t *refusal, db_error_t *error);
+int staff_account_admin_reset_password(db_t *db, const char *username, const char *password,
+                                       const staff_member_t *admin, error_reply_t *refusal, db_error_t *error);
 
 /* A new role and/or institution (NULL keeps it). The institution must exist, be active and lie in
  * the admin's subtree; only a national admin makes national admins (who sit at NASIONAL). */
-int staff_admin_change(db_t *db, const char *username, const char *role, const char *institution,
-                       const staff_member_t *admin, error_reply_t *refusal, db_error_t *error);
+int staff_account_admin_change(db_t *db, const char *username, const char *role, const char *institution,
+                               const staff_member_t *admin, error_reply_t *refusal, db_error_t *error);
 
 #endif

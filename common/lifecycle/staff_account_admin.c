@@ -1,4 +1,4 @@
-#include "staff_admin.h"
+#include "staff_account_admin.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -83,8 +83,8 @@ static int run_update(db_t *db, staff_update_t *u, error_reply_t *refusal, db_er
     return rc;
 }
 
-int staff_admin_set_active(db_t *db, const char *username, bool active, const staff_member_t *admin,
-                           error_reply_t *refusal, db_error_t *error)
+int staff_account_admin_set_active(db_t *db, const char *username, bool active, const staff_member_t *admin,
+                                   error_reply_t *refusal, db_error_t *error)
 {
     if (admin_may_act(admin, username, refusal) != 0)
         return 1;
@@ -95,8 +95,8 @@ int staff_admin_set_active(db_t *db, const char *username, bool active, const st
     return run_update(db, &u, refusal, error);
 }
 
-int staff_admin_reset_password(db_t *db, const char *username, const char *password, const staff_member_t *admin,
-                               error_reply_t *refusal, db_error_t *error)
+int staff_account_admin_reset_password(db_t *db, const char *username, const char *password,
+                                       const staff_member_t *admin, error_reply_t *refusal, db_error_t *error)
 {
     if (admin_may_act(admin, username, refusal) != 0)
         return 1;
@@ -152,8 +152,8 @@ static int change_allowed(db_t *db, const char *role, const char *institution, c
     return 0;
 }
 
-int staff_admin_change(db_t *db, const char *username, const char *role, const char *institution,
-                       const staff_member_t *admin, error_reply_t *refusal, db_error_t *error)
+int staff_account_admin_change(db_t *db, const char *username, const char *role, const char *institution,
+                               const staff_member_t *admin, error_reply_t *refusal, db_error_t *error)
 {
     if (admin_may_act(admin, username, refusal) != 0)
         return 1;
@@ -181,8 +181,8 @@ static void fill_entry(const PGresult *r, int row, staff_entry_t *e)
     e->created_at_ms = strtoll(PQgetvalue(r, row, 7), NULL, 10);
 }
 
-int staff_admin_list(db_t *db, const staff_member_t *admin, const staff_list_filter_t *f, staff_list_t *list,
-                     error_reply_t *refusal, db_error_t *error)
+int staff_account_admin_list(db_t *db, const staff_member_t *admin, const staff_list_filter_t *f, staff_list_t *list,
+                             error_reply_t *refusal, db_error_t *error)
 {
     memset(list, 0, sizeof *list);
     if (!is_admin(admin))
