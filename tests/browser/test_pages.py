@@ -17,6 +17,7 @@ import subprocess
 import unittest
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -138,7 +139,9 @@ class PagesTest(SystemTestCase):
             lambda b: b.execute_script("return document.body && document.body.dataset.ready === 'true'"))
 
     def wait(self, predicate, what):
-        return WebDriverWait(self.browser, 20).until(lambda b: predicate(), message=what)
+        # A page that redraws a list replaces the rows a predicate is reading: ask again.
+        return WebDriverWait(self.browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda b: predicate(), message=what)
 
     def by_id(self, element_id):
         return self.browser.find_element(By.ID, element_id)
