@@ -36,8 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();   /* a value's markup got through unescaped */
     if (plain) {
         mail_message_t m = {"aduan <noreply@aduan.localhost>", "warga@example.org", plain, plain, html,
-                            "0123456789abcdef0123456789abcdef@aduan", 1764115200000};
+                            "0123456789abcdef0123456789abcdef@aduan", 1764115200000, NULL};
         size_t n = 0;
+        free(mail_message_render(&m, &n, reason, sizeof reason));
+        m.list_unsubscribe = plain;   /* the one-click header's URL checks, on any text */
         free(mail_message_render(&m, &n, reason, sizeof reason));
     }
     free(plain);
