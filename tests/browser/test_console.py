@@ -121,7 +121,8 @@ class ConsoleTest(SystemTestCase):
         self.search("Kenariputih")
         self.wait(lambda: mine in self.desk_ids(), "the officer's report on the desk")
         self.assertNotIn(other, self.desk_ids(), "a report outside the subtree")
-        self.browser.find_element(By.LINK_TEXT, mine).click()
+        # the desk may redraw its rows between finding the link and clicking it: ask again
+        self.wait(lambda: self.browser.find_element(By.LINK_TEXT, mine).click() or True, "the report opened")
         self.wait_ready()
         self.assertEqual([o.get_attribute("value") for o in Select(self.by_id("a-action")).options],
                          ["follow_up", "internal_note", "assign"], "a unit liaison follows up, writes notes, takes")
