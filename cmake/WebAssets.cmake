@@ -19,7 +19,7 @@ function(aduan_web_assets)
     OUTPUT ${W_OUTPUT}
     COMMAND ${CMAKE_COMMAND} -DOUTPUT=${W_OUTPUT} -DSYMBOL=${W_SYMBOL} -DPREFIX=${W_PREFIX} "-DSOURCES=${W_FILES}" -DGZIP=${ADUAN_GZIP}
             -P ${PROJECT_SOURCE_DIR}/cmake/WebAssetsScript.cmake
-    DEPENDS ${W_FILES} ${PROJECT_SOURCE_DIR}/cmake/WebAssetsScript.cmake ${PROJECT_SOURCE_DIR}/cmake/EmbedFilesScript.cmake
+    DEPENDS ${W_FILES} ${PROJECT_SOURCE_DIR}/cmake/WebAssetsScript.cmake ${PROJECT_SOURCE_DIR}/cmake/WebFrame.cmake ${PROJECT_SOURCE_DIR}/cmake/EmbedFilesScript.cmake
     COMMENT "Embedding web assets ${W_SYMBOL}"
     VERBATIM)
 endfunction()

@@ -1,5 +1,6 @@
-# Script mode half of aduan_web_assets: stages the files (version substituted, gzip beside), then
-# embeds the staged folder with EmbedFilesScript.cmake.
+# Script mode half of aduan_web_assets: stages the files (pages framed, version substituted, gzip
+# beside), then embeds the staged folder with EmbedFilesScript.cmake.
+include(${CMAKE_CURRENT_LIST_DIR}/WebFrame.cmake)
 set(stage "${OUTPUT}.d")
 file(REMOVE_RECURSE "${stage}")
 file(MAKE_DIRECTORY "${stage}")
@@ -10,14 +11,19 @@ foreach(path IN LISTS SOURCES)
 endforeach()
 string(SHA256 version "${all}")
 string(SUBSTRING "${version}" 0 16 version)
+web_frame_read_parts("${SOURCES}")
 set(FILES "")
 foreach(path IN LISTS SOURCES)
   get_filename_component(name "${path}" NAME)
+  if(name MATCHES "\\.part\\.html$")
+    continue()
+  endif()
   if(EXISTS "${stage}/${name}")
     message(FATAL_ERROR "two web assets are named ${name}: the embedded table is flat")
   endif()
   if(name MATCHES "\\.html$")
     file(READ "${path}" text)
+    web_frame_page("${name}" "${text}" text)
     string(REPLACE "@ASSETS@" "${PREFIX}/${version}" text "${text}")
     file(WRITE "${stage}/${name}" "${text}")
   else()

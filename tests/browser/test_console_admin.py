@@ -80,8 +80,10 @@ class AdminConsoleTest(SystemTestCase):
         self.browser.execute_script("sessionStorage.clear()")   # signed in already: the sign-in page moves on
         test_console.ConsoleTest.sign_in(self, who)
 
-    def nav_links(self):
-        return [a.get_attribute("href")[len(self.base):] for a in self.browser.find_elements(By.CSS_SELECTOR, "a.nav-admin")]
+    def nav_links(self, selector="a.nav-admin"):
+        # the header holds every link; those the role may not open are hidden
+        return [a.get_attribute("href")[len(self.base):]
+                for a in self.browser.find_elements(By.CSS_SELECTOR, "#site-nav " + selector) if a.is_displayed()]
 
     def fits(self, width):
         overflow = self.browser.execute_script(
@@ -194,7 +196,7 @@ class AdminConsoleTest(SystemTestCase):
 
     def test_national_admin_issues_an_open311_key_and_revokes_it_by_keyboard(self):
         self.sign_in("nas")
-        self.assertEqual(self.nav_links(), ["/konsol/staf", "/konsol/webhook", "/konsol/open311"])
+        self.assertEqual(self.nav_links(), ["/konsol/staf", "/konsol/webhook", "/konsol/open311", "/konsol/atur"])
         self.open("/konsol/open311")
         self.by_id("k-name").send_keys("lapakwarga")
         self.by_id("k-region").send_keys("21.71")
@@ -249,12 +251,38 @@ class AdminConsoleTest(SystemTestCase):
         self.open("/konsol/open311")
         self.wait(lambda: self.at("/konsol"), "no session: back to sign-in")
 
+    # -- the header's links ------------------------------------------------------------------------
+    # each admin page and the API it shows: the header offers a page exactly when the gateway answers
+    # the role's call of that API
+    ADMIN_APIS = {"/konsol/staf": "/api/v1/staff", "/konsol/webhook": "/api/v1/webhooks",
+                  "/konsol/open311": "/api/v1/admin/open311-keys", "/konsol/atur": "/api/v1/admin/holidays"}
+
+    def test_the_header_offers_what_the_role_may_open(self):
+        self.browser.execute_script("sessionStorage.clear()")
+        self.open("/konsol")
+        self.assertFalse(self.by_id("site-nav").is_displayed(), "no links before signing in")
+        offered = {"pupr": [], "kota": ["/konsol/staf", "/konsol/webhook"],
+                   "nas": ["/konsol/staf", "/konsol/webhook", "/konsol/open311", "/konsol/atur"]}
+        for who, admin_pages in offered.items():
+            self.sign_in(who)
+            self.assertEqual(self.nav_links("a"), ["/konsol/meja", "/konsol/kotak-masuk"] + admin_pages, who)
+            self.assertEqual(self.browser.find_element(By.CSS_SELECTOR, "#site-nav a[aria-current=page]").get_attribute("href"),
+                             self.base + "/konsol/meja", "the desk marked as the page shown")
+            for page, api in self.ADMIN_APIS.items():
+                status = self.sys.json("GET", api, headers=self.auth[who])[0]
+                self.assertEqual(status == 200, page in admin_pages, f"{who}: {page} offered, {api} answers {status}")
+            self.assert_accessible(f"the desk's header for {who}")
+        self.open("/konsol/atur")
+        self.wait(lambda: self.nav_links(), "the header of the reference data page")
+        self.browser.find_element(By.CSS_SELECTOR, "#site-nav a[href='/konsol/staf']").send_keys(Keys.ENTER)
+        self.wait(lambda: self.at("/konsol/staf"), "the staff page by keyboard from the header")
+
     def test_english(self):
         self.sign_in("nas")
         self.open("/konsol/webhook?lang=en")
         self.assertEqual(self.browser.find_element(By.TAG_NAME, "h1").text, "Webhooks and their deliveries")
-        self.assertEqual([a.text for a in self.browser.find_elements(By.CSS_SELECTOR, "a.nav-admin")],
-                         ["Staff", "Webhooks", "Open311 keys"])
+        self.assertEqual([a.text for a in self.browser.find_elements(By.CSS_SELECTOR, "a.nav-admin") if a.is_displayed()],
+                         ["Staff", "Webhooks", "Open311 keys", "Reference data"])
         self.open("/konsol/open311")
         self.assertEqual(self.browser.find_element(By.TAG_NAME, "h1").text, "Open311 keys of client applications")
 

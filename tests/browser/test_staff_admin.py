@@ -167,7 +167,7 @@ class StaffAdminPageTest(SystemTestCase):
 
     def test_only_admins_see_the_administration(self):
         self.sign_in("pupr")
-        self.assertEqual(self.browser.find_elements(By.ID, "staff-link"), [])
+        self.assertFalse(self.browser.find_element(By.ID, "staff-link").is_displayed())
         self.open("/konsol/staf")
         self.wait_ready()
         self.assertTrue(self.by_id("staff-error").text)

@@ -1,56 +1,11 @@
 'use strict';
-/* What every page shares: the message catalogue (Indonesian by default, English on request), calls
- * to the JSON API, the reporter tokens this browser keeps, and problem+json errors shown beside the
- * fields they name. */
+/* What every citizen page shares besides its words (i18n.js): calls to the JSON API, the reporter
+ * tokens this browser keeps, and problem+json errors shown beside the fields they name. */
 const aduan = (() => {
-  const root = document.documentElement;
-  const assets = root.dataset.assets;
-  let messages = {};
-  let lang = 'id';
-
-  function chooseLanguage() {
-    const asked = new URLSearchParams(location.search).get('lang');
-    if (asked === 'id' || asked === 'en') {
-      localStorage.setItem('aduan.lang', asked);
-      return asked;
-    }
-    return localStorage.getItem('aduan.lang') === 'en' ? 'en' : 'id';
-  }
-
-  /* The message `key`, with {name} replaced by vars.name. */
-  function t(key, vars) {
-    let text = Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : key;
-    for (const [name, value] of Object.entries(vars || {}))
-      text = text.split('{' + name + '}').join(String(value));
-    return text;
-  }
-
-  function translate(scope) {
-    scope.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
-    scope.querySelectorAll('[data-i18n-label]').forEach((el) => {
-      el.setAttribute('aria-label', t(el.dataset.i18nLabel));
-    });
-  }
-
-  function switchLanguage() {
-    localStorage.setItem('aduan.lang', lang === 'id' ? 'en' : 'id');
-    const url = new URL(location.href);
-    url.searchParams.delete('lang');
-    location.replace(url.toString());
-  }
+  const {t} = i18n;
 
   async function start(init) {
-    lang = chooseLanguage();
-    const answer = await fetch(assets + '/' + lang + '.json');
-    messages = await answer.json();
-    root.lang = lang;
-    translate(document);
-    const page = root.dataset.page;
-    document.title = t(page + '.title') + ' · ' + t('site.name');
-    const button = document.getElementById('lang-switch');
-    button.textContent = t('lang.other');
-    button.lang = lang === 'id' ? 'en' : 'id';
-    button.addEventListener('click', switchLanguage);
+    await i18n.load();
     try {
       await init();
     } finally {
@@ -133,7 +88,7 @@ const aduan = (() => {
   function dateInWords(iso, withTime) {
     const options = {day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Asia/Jakarta'};
     if (withTime) Object.assign(options, {hour: '2-digit', minute: '2-digit'});
-    return new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', options).format(new Date(iso));
+    return new Intl.DateTimeFormat(i18n.locale(), options).format(new Date(iso));
   }
 
   function clearErrors(form) {
@@ -225,6 +180,5 @@ const aduan = (() => {
   }
 
   return {t, start, api, upload, fileUrl, uploadReason, newKey, tokens, dateInWords, clearErrors, showProblem, element, reference,
-          fillCategories, regionNames,
-          language: () => lang};
+          fillCategories, regionNames, language: i18n.language};
 })();

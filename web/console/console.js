@@ -1,43 +1,12 @@
 'use strict';
-/* What every console page shares: the catalogue (Indonesian by default, English on request), the
- * staff session (its token kept for this tab only), calls to the JSON API and small DOM helpers.
+/* What every console page shares besides its words (i18n.js): the staff session (its token kept
+ * for this tab only), calls to the JSON API, the header for the signed-in role and DOM helpers.
  * Every permission is the API's: the pages only show what it answers. */
 const konsol = (() => {
   const root = document.documentElement;
-  const assets = root.dataset.assets;
+  const {t} = i18n;
   const TOKEN = 'aduan.staff.token';
   const STAFF = 'aduan.staff.member';
-  let messages = {};
-  let lang = 'id';
-
-  function chooseLanguage() {
-    const asked = new URLSearchParams(location.search).get('lang');
-    if (asked === 'id' || asked === 'en') {
-      localStorage.setItem('aduan.lang', asked);
-      return asked;
-    }
-    return localStorage.getItem('aduan.lang') === 'en' ? 'en' : 'id';
-  }
-
-  function t(key, vars) {
-    let text = Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : key;
-    for (const [name, value] of Object.entries(vars || {}))
-      text = text.split('{' + name + '}').join(String(value));
-    return text;
-  }
-
-  function translate(scope) {
-    scope.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
-    scope.querySelectorAll('[data-i18n-label]').forEach((el) => el.setAttribute('aria-label', t(el.dataset.i18nLabel)));
-    scope.querySelectorAll('[data-i18n-placeholder]').forEach((el) => el.setAttribute('placeholder', t(el.dataset.i18nPlaceholder)));
-  }
-
-  function switchLanguage() {
-    localStorage.setItem('aduan.lang', lang === 'id' ? 'en' : 'id');
-    const url = new URL(location.href);
-    url.searchParams.delete('lang');
-    location.replace(url.toString());
-  }
 
   const session = {
     token: () => sessionStorage.getItem(TOKEN),
@@ -84,11 +53,11 @@ const konsol = (() => {
   function dateInWords(iso, withTime) {
     const options = {day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Asia/Jakarta'};
     if (withTime) Object.assign(options, {hour: '2-digit', minute: '2-digit'});
-    return new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', options).format(new Date(iso));
+    return new Intl.DateTimeFormat(i18n.locale(), options).format(new Date(iso));
   }
 
   function timeOfDay(iso) {
-    return new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB',
+    return new Intl.DateTimeFormat(i18n.locale(),
       {hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Jakarta'}).format(new Date(iso));
   }
 
@@ -134,34 +103,21 @@ const konsol = (() => {
     link.dataset.unread = answer.data.unread;
   }
 
-  /* Links to the administration pages in the header, for the roles that may use them (the API
-   * still decides; a page opened without the role says so in words). */
-  const ADMINS = ['national_admin', 'institution_admin'];
-  const ADMIN_PAGES = [['/konsol/staf', 'staff.link', ADMINS, 'staff-link'],
-    ['/konsol/webhook', 'nav.webhooks', ADMINS], ['/konsol/open311', 'nav.open311', ['national_admin']]];
-
-  function adminLinks(staff, who) {
-    for (const [href, key, roles, id] of ADMIN_PAGES) {
-      if (!roles.includes(staff.role)) continue;
-      const link = element('a', {href, class: 'nav-admin'}, t(key));
-      if (id) link.id = id;
-      if (location.pathname === href) link.setAttribute('aria-current', 'page');
-      who.before(link);
+  /* The header's links for the signed-in role: a link's data-roles names the roles the gateway lets
+   * open its page (none: all staff). The API still decides; a page opened without the role says so. */
+  function showNav(staff) {
+    const nav = document.getElementById('site-nav');
+    for (const link of nav.querySelectorAll('a[href]')) {
+      const roles = link.dataset.roles;
+      link.hidden = Boolean(roles) && !roles.split(' ').includes(staff.role);
+      if (location.pathname === link.getAttribute('href')) link.setAttribute('aria-current', 'page');
     }
+    nav.hidden = false;
   }
 
   /* Starts a page: catalogue, header; `signedIn` pages send a visitor without a session to sign in. */
   async function start(init, signedIn) {
-    lang = chooseLanguage();
-    const answer = await fetch(assets + '/' + lang + '.json');
-    messages = await answer.json();
-    root.lang = lang;
-    translate(document);
-    document.title = t(root.dataset.page + '.title') + ' · ' + t('site.name');
-    const button = document.getElementById('lang-switch');
-    button.textContent = t('lang.other');
-    button.lang = lang === 'id' ? 'en' : 'id';
-    button.addEventListener('click', switchLanguage);
+    await i18n.load();
     const staff = session.staff();
     if (signedIn && !session.token()) {
       location.replace('/konsol');
@@ -170,7 +126,7 @@ const konsol = (() => {
     const who = document.getElementById('who');
     if (who && staff) {
       who.textContent = t('who', {name: staff.display_name, role: t('role.' + staff.role), institution: staff.institution});
-      adminLinks(staff, who);
+      showNav(staff);
       document.getElementById('sign-out').hidden = false;
       document.getElementById('sign-out').addEventListener('click', signOut);
       if (document.getElementById('inbox-link')) {
@@ -185,6 +141,6 @@ const konsol = (() => {
     }
   }
 
-  return {t, start, api, showUnread, newKey, session, dateInWords, timeOfDay, urgency, element, problemText, translate,
-          language: () => lang};
+  return {t, start, api, showUnread, newKey, session, dateInWords, timeOfDay, urgency, element, problemText, translate: i18n.translate,
+          language: i18n.language};
 })();
