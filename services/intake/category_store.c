@@ -141,6 +141,21 @@ int category_store_rename(db_t *db, const category_change_t *change, char **json
                       3, params, EVENT_CATEGORY_RENAMED, change, json, refusal, error);
 }
 
+/* Setting the flag as it is already changes nothing and appends nothing: the row as it is. */
+static int set_active(db_t *db, const category_change_t *change, bool active, const char *type, char **json,
+                      error_reply_t *refusal, db_error_t *error)
+{
+    const char *params[] = {change->code, active ? "true" : "false"};
+    int rc = change_row(db, "WITH c AS (UPDATE categories SET active = $2::boolean "
+                            "  WHERE code = $1 AND active <> $2::boolean RETURNING *) "
+                            "SELECT c.code, c.parent_code, c.name, c.name_en, " CATEGORY_JSON "::text FROM c",
+                        2, params, type, change, json, refusal, error);
+    if (rc == 1)
+        rc = change_row(db, "SELECT c.code, c.parent_code, c.name, c.name_en, " CATEGORY_JSON "::text "
+                            "FROM categories c WHERE c.code = $1", 1, params, NULL, change, json, refusal, error);
+    return rc;
+}
+
 int category_store_deactivate(db_t *db, const category_change_t *change, char **json, error_reply_t *refusal,
                               db_error_t *error)
 {
@@ -156,12 +171,23 @@ int category_store_deactivate(db_t *db, const category_change_t *change, char **
         free(children);
         return error_reply_refuse_fields(refusal, INVALID, &errors);
     }
-    /* Deactivating an inactive category again changes nothing and appends nothing. */
-    int rc = change_row(db, "WITH c AS (UPDATE categories SET active = false WHERE code = $1 AND active RETURNING *) "
-                            "SELECT c.code, c.parent_code, c.name, c.name_en, " CATEGORY_JSON "::text FROM c",
-                        1, params, EVENT_CATEGORY_DEACTIVATED, change, json, refusal, error);
-    if (rc == 1)
-        rc = change_row(db, "SELECT c.code, c.parent_code, c.name, c.name_en, " CATEGORY_JSON "::text "
-                            "FROM categories c WHERE c.code = $1", 1, params, NULL, change, json, refusal, error);
-    return rc;
+    return set_active(db, change, false, EVENT_CATEGORY_DEACTIVATED, json, refusal, error);
+}
+
+int category_store_reactivate(db_t *db, const category_change_t *change, char **json, error_reply_t *refusal,
+                              db_error_t *error)
+{
+    const char *params[] = {change->code};
+    char *group = NULL;
+    if (db_query_value(db, "SELECT g.code FROM categories c JOIN categories g ON g.code = c.parent_code "
+                           "WHERE c.code = $1 AND NOT c.active AND NOT g.active", 1, params, &group, error) != 0)
+        return -1;
+    if (group) {
+        field_errors_t errors;
+        field_errors_clear(&errors);
+        field_errors_add(&errors, "code", "parent_inactive", "reactivate its group %.40s first", group);
+        free(group);
+        return error_reply_refuse_fields(refusal, INVALID, &errors);
+    }
+    return set_active(db, change, true, EVENT_CATEGORY_REACTIVATED, json, refusal, error);
 }
