@@ -224,8 +224,7 @@ int routing_rule_store_remove(db_t *db, const routing_rule_change_t *change, err
         return error_reply_refuse(refusal, ERROR_NOT_FOUND, "no routing rule has this id");
     }
     const config_event_field_t fields[] = {
-        {"id", NULL, true, change->id}, {"category", PQgetisnull(r, 0, 0) ? NULL : PQgetvalue(r, 0, 0), false, 0},
-        {"region", PQgetisnull(r, 0, 1) ? NULL : PQgetvalue(r, 0, 1), false, 0},
+        {"id", NULL, true, change->id}, {"category", nullable(r, 0), false, 0}, {"region", nullable(r, 1), false, 0},
         {"institution", PQgetvalue(r, 0, 2), false, 0},
     };
     config_event_t event = {EVENT_ROUTING_RULE_REMOVED, change->actor_role, change->actor, fields,
