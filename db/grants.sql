@@ -56,7 +56,7 @@ BEGIN
         ('deadline_rules',         backend,   'SELECT'),
         ('reason_codes',           backend,   'SELECT'),
         ('routing_rules',          backend,   'SELECT'),
-        ('routing_rules',          ARRAY['aduan_route'], 'SELECT, INSERT, DELETE'),  -- national admins, via route
+        ('routing_rules',          ARRAY['aduan_route'], 'SELECT, INSERT, UPDATE, DELETE'),  -- admins, via route
         ('removed_reference_rows', ARRAY['aduan_route'], 'SELECT, INSERT, DELETE'),  -- seeds skip these
         ('abuse_words',            backend,   'SELECT'),
         ('lifecycle_settings',     backend,   'SELECT'),

@@ -55,6 +55,12 @@ static const config_command_handler_t *handler_for(const config_command_server_t
     return NULL;
 }
 
+static bool allowed(const config_command_handler_t *handler, const char *role)
+{
+    return strcmp(role, "national_admin") == 0
+           || (handler->institution_admins && strcmp(role, "institution_admin") == 0);
+}
+
 static int on_command(void *ctx, const envelope_t *request, envelope_t *reply)
 {
     const config_command_server_t *self = ctx;
@@ -67,7 +73,7 @@ static int on_command(void *ctx, const envelope_t *request, envelope_t *reply)
         return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
     config_job_t job = {.command = &command, .fn = handler->fn};
     int rc;
-    if (strcmp(command.actor_role, "national_admin") != 0)
+    if (!allowed(handler, command.actor_role))
         rc = error_reply_simple(reply, ERROR_FORBIDDEN, self->forbidden);
     else {
         db_error_t error = {"", ""};

@@ -10,7 +10,8 @@
 #include "error_reply.h"
 
 /* How a service that owns reference data serves the admins' commands on it
- * (config_command_codec.h): national admins only (others: forbidden), each command one
+ * (config_command_codec.h): national admins, and institution admins where a handler says so
+ * (others: forbidden), each command one
  * transaction, the answer a staff.document (the JSON the handler made) or its refusal. */
 
 /* One command's work inside its transaction: 0 with the answer in *json, 1 refused, -1 error. */
@@ -21,6 +22,9 @@ typedef struct {
     const char *type;           /* MSG_* */
     config_command_fn *fn;
     bool changes;               /* logged when done */
+    /* institution admins too: a read of national data, or a handler that keeps them to their
+     * subtree itself (actor_institution) */
+    bool institution_admins;
 } config_command_handler_t;
 
 typedef struct {

@@ -445,6 +445,8 @@ static int describe(apply_t *a, report_outcome_t *outcome, db_error_t *error)
         .institution = nullable(r, 3), .reason_code = act->reason_code, .duplicate_of = nullable(r, 10),
         .note = act->note, .attachment = act->attachment,
     };
+    if (a->row.holder && t.institution && strcmp(a->row.holder, t.institution) != 0)
+        t.previous_institution = a->row.holder;
     add_content(&t, r);
     bool reporter = lifecycle_role_bit(act->actor_role) == ROLE_REPORTER;
     report_event_origin_t origin = {strtoll(a->row.id, NULL, 10), PQgetvalue(r, 0, 0), act->actor_role,

@@ -33,6 +33,9 @@ typedef struct {
     const char *classification, *category;
     bool field_supervision, anonymous, confidential;
     const char *institution, *reason_code, *duplicate_of;
+    /* the holder before the step, when the step gave the report to another institution: the
+     * giver's staff are told it left them (a transfer goes outside their subtree) */
+    const char *previous_institution;
     /* content: dropped unless the report's privacy is settled and it is not confidential */
     const char *note, *attachment;
     const char *title, *body, *incident_date, *address;   /* the report's own: report.verified only */

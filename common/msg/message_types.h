@@ -69,10 +69,12 @@
 #define MSG_ROUTING_RULE_LIST   "routing_rule.list"   /* route */
 #define MSG_ROUTING_RULE_ADD    "routing_rule.add"    /* route: category?, region?, institution */
 #define MSG_ROUTING_RULE_REMOVE "routing_rule.remove" /* route: id */
+#define MSG_ROUTING_RULE_UPDATE "routing_rule.update" /* route: id, institution */
 #define MSG_CATEGORY_LIST       "category.list"       /* intake: active and inactive */
 #define MSG_CATEGORY_ADD        "category.add"        /* intake: code, parent?, name, name_en */
 #define MSG_CATEGORY_RENAME     "category.rename"     /* intake: code, name?, name_en? */
 #define MSG_CATEGORY_DEACTIVATE "category.deactivate" /* intake: code */
+#define MSG_CATEGORY_REACTIVATE "category.reactivate" /* intake: code */
 #define MSG_TEMPLATE_LIST       "template.list"       /* notify: every template, the names it may use */
 #define MSG_TEMPLATE_SET        "template.set"        /* notify: template, language, subject, text_body, html_body */
 #define MSG_TEMPLATE_PREVIEW    "template.preview"    /* notify: the same, rendered with sample values, not stored */
@@ -101,9 +103,11 @@
 #define EVENT_HOLIDAY_REMOVED      "config.holiday_removed"
 #define EVENT_ROUTING_RULE_ADDED   "config.routing_rule_added"
 #define EVENT_ROUTING_RULE_REMOVED "config.routing_rule_removed"
+#define EVENT_ROUTING_RULE_CHANGED "config.routing_rule_changed"
 #define EVENT_CATEGORY_ADDED       "config.category_added"
 #define EVENT_CATEGORY_RENAMED     "config.category_renamed"
 #define EVENT_CATEGORY_DEACTIVATED "config.category_deactivated"
+#define EVENT_CATEGORY_REACTIVATED "config.category_reactivated"
 #define EVENT_TEMPLATE_CHANGED     "config.template_changed"
 #define EVENT_CONFIG_PREFIX        "config."          /* every configuration event */
 #define EVENT_REPORT_PREFIX      "report."          /* every report event */

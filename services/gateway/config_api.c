@@ -17,7 +17,7 @@ typedef struct {
     const char *path;            /* under ADMIN */
     const char *route;           /* for the metrics */
     command_peer_t owner;
-    const char *list, *add, *remove, *update, *deactivate;
+    const char *list, *add, *remove, *update, *deactivate, *reactivate;
     const char *what;            /* "holiday": in the problem's title */
     void (*read)(json_t *root, config_command_t *command, field_errors_t *errors, bool *copied);
     item_key_t key;              /* what an item's path segment is */
@@ -65,15 +65,15 @@ static void read_template(json_t *root, config_command_t *command, field_errors_
 
 static const collection_t collections[] = {
     {"/holidays", "admin_holidays", PEER_ROUTE, MSG_HOLIDAY_LIST, MSG_HOLIDAY_ADD, MSG_HOLIDAY_REMOVE, NULL, NULL,
-     "holiday", read_holiday, KEY_DAY, 201},
+     NULL, "holiday", read_holiday, KEY_DAY, 201},
     {"/routing-rules", "admin_routing_rules", PEER_ROUTE, MSG_ROUTING_RULE_LIST, MSG_ROUTING_RULE_ADD,
-     MSG_ROUTING_RULE_REMOVE, NULL, NULL, "routing rule", read_rule, KEY_ID, 201},
+     MSG_ROUTING_RULE_REMOVE, MSG_ROUTING_RULE_UPDATE, NULL, NULL, "routing rule", read_rule, KEY_ID, 201},
     {"/categories", "admin_categories", PEER_INTAKE, MSG_CATEGORY_LIST, MSG_CATEGORY_ADD, NULL, MSG_CATEGORY_RENAME,
-     MSG_CATEGORY_DEACTIVATE, "category", read_category, KEY_CODE, 201},
+     MSG_CATEGORY_DEACTIVATE, MSG_CATEGORY_REACTIVATE, "category", read_category, KEY_CODE, 201},
     /* POST stores a template's texts in a language; a preview renders them without storing */
-    {"/templates", "admin_templates", PEER_NOTIFY, MSG_TEMPLATE_LIST, MSG_TEMPLATE_SET, NULL, NULL, NULL,
+    {"/templates", "admin_templates", PEER_NOTIFY, MSG_TEMPLATE_LIST, MSG_TEMPLATE_SET, NULL, NULL, NULL, NULL,
      "template", read_template, KEY_CODE, 200},
-    {"/template-previews", "admin_template_previews", PEER_NOTIFY, NULL, MSG_TEMPLATE_PREVIEW, NULL, NULL, NULL,
+    {"/template-previews", "admin_template_previews", PEER_NOTIFY, NULL, MSG_TEMPLATE_PREVIEW, NULL, NULL, NULL, NULL,
      "template", read_template, KEY_CODE, 200},
 };
 
@@ -144,23 +144,47 @@ static bool item(struct MHD_Connection *c, request_t *req, const collection_t *o
     return copied;
 }
 
-/* The methods on an item: DELETE (remove), PATCH (update), POST .../deactivate. */
+/* Whether `verb` is one of the POST .../deactivate | reactivate an item may have. */
+static bool is_verb(const char *verb)
+{
+    return strcmp(verb, "deactivate") == 0 || strcmp(verb, "reactivate") == 0;
+}
+
+/* The Allow header of an item (its DELETE and PATCH). */
+static const char *item_methods(const collection_t *on)
+{
+    if (on->remove && on->update)
+        return "DELETE, PATCH";
+    return on->remove ? "DELETE" : "PATCH";
+}
+
+/* The command of POST .../{verb} on an item: NULL when the collection has none. */
+static const char *verb_type(const collection_t *on, const char *verb)
+{
+    if (strcmp(verb, "deactivate") == 0)
+        return on->deactivate;
+    if (strcmp(verb, "reactivate") == 0)
+        return on->reactivate;
+    return NULL;
+}
+
+/* The methods on an item: DELETE (remove), PATCH (update), POST .../deactivate | reactivate. */
 static enum MHD_Result on_item(struct MHD_Connection *c, request_t *req, const collection_t *on, const char *method,
                                const char *key, const char *verb)
 {
     const char *type = NULL;
     unsigned status = 200;
     if (verb)
-        type = strcmp(verb, "deactivate") == 0 && strcmp(method, "POST") == 0 ? on->deactivate : NULL;
+        type = strcmp(method, "POST") == 0 ? verb_type(on, verb) : NULL;
     else if (strcmp(method, "DELETE") == 0) {
         type = on->remove;
         status = 204;
     } else if (strcmp(method, "PATCH") == 0)
         type = on->update;
-    if (!type && verb && strcmp(verb, "deactivate") != 0)
+    if (!type && verb && !is_verb(verb))
         return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no such resource", NULL, NULL);
     if (!type)
-        return http_wrong_method(c, req, verb ? "POST" : on->remove ? "DELETE" : "PATCH");
+        return http_wrong_method(c, req, verb ? "POST" : item_methods(on));
     config_command_t command;
     enum MHD_Result rc;
     if (!member(c, req, &command, &rc) || !item(c, req, on, &command, key, &rc))

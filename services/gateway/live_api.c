@@ -37,6 +37,14 @@ void live_api_setup(long heartbeat_s)
     streams_gauge = metrics_gauge("aduan_live_streams", "live update (SSE) streams open", NULL);
 }
 
+static bool in_chain(const char chain[][33], size_t len, const char *institution)
+{
+    for (size_t i = 0; i < len; i++)
+        if (strcmp(chain[i], institution) == 0)
+            return true;
+    return false;
+}
+
 static bool visible(const live_client_t *client, const live_event_t *e)
 {
     if (!client->staff)
@@ -45,10 +53,8 @@ static bool visible(const live_client_t *client, const live_event_t *e)
         return false;
     if (client->national)
         return true;
-    for (size_t i = 0; i < e->chain_len; i++)
-        if (strcmp(e->chain[i], client->institution) == 0)
-            return true;
-    return false;
+    return in_chain(e->chain, e->chain_len, client->institution)
+           || in_chain(e->given_by, e->given_by_len, client->institution);
 }
 
 static void put(live_client_t *client, const char *event, int64_t seq, json_t *data)

@@ -140,6 +140,9 @@ static void describe(const event_t *e, json_t *payload, live_event_t *out)
     if (subject && !institution_tree_knows(feed.tree, subject))
         refresh_tree(true);
     out->chain_len = institution_tree_chain(feed.tree, subject, out->chain, LIVE_CHAIN_MAX);
+    const char *given_by = json_string_value(json_object_get(payload, "previous_institution"));
+    if (given_by)
+        out->given_by_len = institution_tree_chain(feed.tree, given_by, out->given_by, LIVE_CHAIN_MAX);
 }
 
 static void keep(const event_t *e)

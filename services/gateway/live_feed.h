@@ -28,6 +28,10 @@ typedef struct {
     bool figures;             /* changes what the public dashboard counts */
     size_t chain_len;         /* the institution the event is about, then its ancestors */
     char chain[LIVE_CHAIN_MAX][33];
+    /* the institution that gave the report away in this step (a transfer), then its ancestors:
+     * their desks must drop it, so they are told too */
+    size_t given_by_len;
+    char given_by[LIVE_CHAIN_MAX][33];
 } live_event_t;
 
 /* A client waiting for events, embedded in the client's state; the feed only links it. */

@@ -34,11 +34,18 @@ static int deactivate(db_t *db, const config_command_t *c, char **json, error_re
     return category_store_deactivate(db, &change, json, refusal, error);
 }
 
+static int reactivate(db_t *db, const config_command_t *c, char **json, error_reply_t *refusal, db_error_t *error)
+{
+    category_change_t change = change_of(c);
+    return category_store_reactivate(db, &change, json, refusal, error);
+}
+
 static const config_command_handler_t handlers[] = {
-    {MSG_CATEGORY_LIST, list, false},
-    {MSG_CATEGORY_ADD, add, true},
-    {MSG_CATEGORY_RENAME, rename_category, true},
-    {MSG_CATEGORY_DEACTIVATE, deactivate, true},
+    {MSG_CATEGORY_LIST, list, false, true},   /* national data: institution admins read it */
+    {MSG_CATEGORY_ADD, add, true, false},
+    {MSG_CATEGORY_RENAME, rename_category, true, false},
+    {MSG_CATEGORY_DEACTIVATE, deactivate, true, false},
+    {MSG_CATEGORY_REACTIVATE, reactivate, true, false},
 };
 
 int category_commands_register(cmd_server_t *server, db_t *db)

@@ -5,7 +5,7 @@
 #include "db.h"
 
 /* The categories aduan-intake owns, edited by national admins through the gateway
- * (config_command_codec.h): category.list/add/rename/deactivate, each change one transaction
+ * (config_command_codec.h): category.list/add/rename/deactivate/reactivate, each change one transaction
  * with its event. */
 int category_commands_register(cmd_server_t *server, db_t *db);
 

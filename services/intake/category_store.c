@@ -141,27 +141,53 @@ int category_store_rename(db_t *db, const category_change_t *change, char **json
                       3, params, EVENT_CATEGORY_RENAMED, change, json, refusal, error);
 }
 
-int category_store_deactivate(db_t *db, const category_change_t *change, char **json, error_reply_t *refusal,
-                              db_error_t *error)
+/* Setting the flag as it is already changes nothing and appends nothing: the row as it is. */
+static int set_active(db_t *db, const category_change_t *change, bool active, const char *type, char **json,
+                      error_reply_t *refusal, db_error_t *error)
 {
-    const char *params[] = {change->code};
-    char *children = NULL;
-    if (db_query_value(db, "SELECT string_agg(code, ', ' ORDER BY code) FROM categories WHERE parent_code = $1 AND active",
-                       1, params, &children, error) != 0)
-        return -1;
-    if (children) {
-        field_errors_t errors;
-        field_errors_clear(&errors);
-        field_errors_add(&errors, "code", "in_use", "deactivate its subcategories first: %.180s", children);
-        free(children);
-        return error_reply_refuse_fields(refusal, INVALID, &errors);
-    }
-    /* Deactivating an inactive category again changes nothing and appends nothing. */
-    int rc = change_row(db, "WITH c AS (UPDATE categories SET active = false WHERE code = $1 AND active RETURNING *) "
+    const char *params[] = {change->code, active ? "true" : "false"};
+    int rc = change_row(db, "WITH c AS (UPDATE categories SET active = $2::boolean "
+                            "  WHERE code = $1 AND active <> $2::boolean RETURNING *) "
                             "SELECT c.code, c.parent_code, c.name, c.name_en, " CATEGORY_JSON "::text FROM c",
-                        1, params, EVENT_CATEGORY_DEACTIVATED, change, json, refusal, error);
+                        2, params, type, change, json, refusal, error);
     if (rc == 1)
         rc = change_row(db, "SELECT c.code, c.parent_code, c.name, c.name_en, " CATEGORY_JSON "::text "
                             "FROM categories c WHERE c.code = $1", 1, params, NULL, change, json, refusal, error);
     return rc;
+}
+
+/* The categories that stand in the way of changing `code` (what `sql` finds for it): 0 none, 1
+ * refused on code (`reason` and what was found), -1 error. */
+static int refuse_if_found(db_t *db, const char *sql, const char *code, const char *error_code, const char *reason,
+                           error_reply_t *refusal, db_error_t *error)
+{
+    const char *params[] = {code};
+    char *found = NULL;
+    if (db_query_value(db, sql, 1, params, &found, error) != 0)
+        return -1;
+    if (!found)
+        return 0;
+    field_errors_t errors;
+    field_errors_clear(&errors);
+    field_errors_add(&errors, "code", error_code, "%s: %.180s", reason, found);
+    free(found);
+    return error_reply_refuse_fields(refusal, INVALID, &errors);
+}
+
+int category_store_deactivate(db_t *db, const category_change_t *change, char **json, error_reply_t *refusal,
+                              db_error_t *error)
+{
+    int rc = refuse_if_found(db, "SELECT string_agg(code, ', ' ORDER BY code) FROM categories "
+                                 "WHERE parent_code = $1 AND active",
+                             change->code, "in_use", "deactivate its subcategories first", refusal, error);
+    return rc ? rc : set_active(db, change, false, EVENT_CATEGORY_DEACTIVATED, json, refusal, error);
+}
+
+int category_store_reactivate(db_t *db, const category_change_t *change, char **json, error_reply_t *refusal,
+                              db_error_t *error)
+{
+    int rc = refuse_if_found(db, "SELECT g.code FROM categories c JOIN categories g ON g.code = c.parent_code "
+                                 "WHERE c.code = $1 AND NOT c.active AND NOT g.active",
+                             change->code, "parent_inactive", "reactivate its group first", refusal, error);
+    return rc ? rc : set_active(db, change, true, EVENT_CATEGORY_REACTIVATED, json, refusal, error);
 }

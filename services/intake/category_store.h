@@ -32,4 +32,10 @@ int category_store_rename(db_t *db, const category_change_t *change, char **json
 int category_store_deactivate(db_t *db, const category_change_t *change, char **json, error_reply_t *refusal,
                               db_error_t *error);
 
+/* Offers and accepts the category again: 0 with its JSON (an active one: nothing changes, nothing
+ * is appended), 1 refused (not_found; invalid on code when it is a subcategory of an inactive
+ * group: reactivate the group first), -1 error. */
+int category_store_reactivate(db_t *db, const category_change_t *change, char **json, error_reply_t *refusal,
+                              db_error_t *error);
+
 #endif

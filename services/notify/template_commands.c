@@ -68,9 +68,9 @@ static int preview(db_t *db, const config_command_t *c, char **json, error_reply
 }
 
 static const config_command_handler_t handlers[] = {
-    {MSG_TEMPLATE_LIST, list, false},
-    {MSG_TEMPLATE_SET, set, true},
-    {MSG_TEMPLATE_PREVIEW, preview, false},
+    {MSG_TEMPLATE_LIST, list, false, true},   /* national texts: institution admins read them */
+    {MSG_TEMPLATE_SET, set, true, false},
+    {MSG_TEMPLATE_PREVIEW, preview, false, false},
 };
 
 int template_commands_register(cmd_server_t *server, db_t *db)

@@ -1,6 +1,7 @@
 #include "routing_rule_store.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,29 +16,45 @@
     "'region_name', (SELECT g.name FROM regions g WHERE g.code = x.region_code), " \
     "'institution_name', (SELECT i.name FROM institutions i WHERE i.code = x.institution_code))"
 
-int routing_rule_store_list(db_t *db, char **json, db_error_t *error)
+int routing_rule_store_list(db_t *db, const routing_rule_change_t *change, char **json, db_error_t *error)
 {
+    const char *params[] = {change->subtree};
     return db_query_value(db, "SELECT json_build_object('rules', COALESCE(json_agg(" RULE_JSON
                               " ORDER BY x.category_code NULLS FIRST, x.region_code NULLS FIRST, x.id), '[]'))::text "
-                              "FROM routing_rules x", 0, NULL, json, error);
+                              "FROM routing_rules x WHERE $1::text IS NULL OR institution_within(x.institution_code, $1)",
+                          1, params, json, error);
 }
 
-/* Each code names an active row of its table (regions have no active flag). */
-static int check_codes(db_t *db, const routing_rule_change_t *change, field_errors_t *errors, db_error_t *error)
+/* Each code names an active row of its table (regions have no active flag); for an institution
+ * admin, the institution lies in its subtree and a new rule's region in its institution's. */
+static int check_codes(db_t *db, const routing_rule_change_t *change, bool new_rule, field_errors_t *errors,
+                       db_error_t *error)
 {
-    const char *params[] = {change->category, change->region, change->institution};
+    const char *params[] = {change->category, change->region, change->institution, change->subtree,
+                            new_rule ? "true" : "false"};
     PGresult *r = db_exec(db,
         "SELECT $1::text IS NULL OR EXISTS (SELECT 1 FROM categories WHERE code = $1 AND active), "
         "  $2::text IS NULL OR EXISTS (SELECT 1 FROM regions WHERE code = $2), "
-        "  EXISTS (SELECT 1 FROM institutions WHERE code = $3 AND active)", 3, params, error);
+        "  EXISTS (SELECT 1 FROM institutions WHERE code = $3 AND active), "
+        "  $4::text IS NULL OR NOT $5::boolean "
+        "    OR region_within($2, (SELECT region_code FROM institutions WHERE code = $4)), "
+        "  $4::text IS NULL OR institution_within($3, $4)", 5, params, error);
     if (!r)
         return -1;
+    bool ok[5];
+    for (int i = 0; i < 5; i++)
+        ok[i] = PQgetvalue(r, 0, i)[0] == 't';
+    PQclear(r);
     static const char *const fields[] = {"category", "region", "institution"};
     static const char *const what[] = {"an active category", "a region", "an active institution"};
     for (int i = 0; i < 3; i++)
-        if (PQgetvalue(r, 0, i)[0] != 't')
+        if (!ok[i])
             field_errors_add(errors, fields[i], "unknown", "must be the code of %s", what[i]);
-    PQclear(r);
+    if (ok[1] && !ok[3])
+        field_errors_add(errors, "region", "outside_region", "must be a region within your institution's region");
+    if (ok[2] && !ok[4])
+        field_errors_add(errors, "institution", "outside_subtree",
+                         "must be an institution within your institution's subtree");
     return 0;
 }
 
@@ -47,7 +64,32 @@ static int validate(db_t *db, const routing_rule_change_t *change, field_errors_
         field_errors_add(errors, "institution", "required", "institution is required");
     if (!change->category && !change->region)
         field_errors_add(errors, "category", "required", "a rule needs a category, a region or both");
-    return errors->count ? 0 : check_codes(db, change, errors, error);
+    return errors->count ? 0 : check_codes(db, change, true, errors, error);
+}
+
+/* The rule change->id, locked: 0 with *held (category, region, institution), 1 refused (none,
+ * or one whose institution is outside the admin's subtree), -1 error. */
+static int held_rule(db_t *db, const routing_rule_change_t *change, PGresult **held, error_reply_t *refusal,
+                     db_error_t *error)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%" PRId64, change->id);
+    const char *params[] = {id, change->subtree};
+    PGresult *r = db_exec(db, "SELECT category_code, region_code, institution_code, "
+                              "  $2::text IS NULL OR institution_within(institution_code, $2) "
+                              "FROM routing_rules WHERE id = $1::bigint FOR UPDATE", 2, params, error);
+    if (!r)
+        return -1;
+    int rc = 0;
+    if (PQntuples(r) == 0)
+        rc = error_reply_refuse(refusal, ERROR_NOT_FOUND, "no routing rule has this id");
+    else if (PQgetvalue(r, 0, 3)[0] != 't')
+        rc = error_reply_refuse(refusal, ERROR_FORBIDDEN, "this rule sends reports outside your institution's subtree");
+    if (rc != 0)
+        PQclear(r);
+    else
+        *held = r;
+    return rc;
 }
 
 /* The rule for the same category and region: the answer of a resent command when it sends to
@@ -107,9 +149,66 @@ int routing_rule_store_add(db_t *db, const routing_rule_change_t *change, char *
     return rc;
 }
 
+static const char *nullable(PGresult *r, int column)
+{
+    return PQgetisnull(r, 0, column) ? NULL : PQgetvalue(r, 0, column);
+}
+
+/* The rule's new institution, checked; its event unless it sent there already. */
+static int change_target(db_t *db, const routing_rule_change_t *change, PGresult *held, char **json,
+                         db_error_t *error)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%" PRId64, change->id);
+    const char *params[] = {id, change->institution};
+    if (db_query_value(db, "UPDATE routing_rules AS x SET institution_code = $2 WHERE x.id = $1::bigint "
+                           "RETURNING " RULE_JSON "::text", 2, params, json, error) != 0 || !*json)
+        return -1;
+    if (strcmp(PQgetvalue(held, 0, 2), change->institution) == 0)
+        return 0;
+    const config_event_field_t fields[] = {
+        {"id", NULL, true, change->id}, {"category", nullable(held, 0), false, 0},
+        {"region", nullable(held, 1), false, 0}, {"institution", change->institution, false, 0},
+        {"previous_institution", PQgetvalue(held, 0, 2), false, 0},
+    };
+    config_event_t event = {EVENT_ROUTING_RULE_CHANGED, change->actor_role, change->actor, fields,
+                            sizeof fields / sizeof fields[0]};
+    return config_events_append(db, &event, error);
+}
+
+int routing_rule_store_update(db_t *db, const routing_rule_change_t *change, char **json, error_reply_t *refusal,
+                              db_error_t *error)
+{
+    PGresult *held = NULL;
+    int rc = held_rule(db, change, &held, refusal, error);
+    if (rc != 0)
+        return rc;
+    field_errors_t errors;
+    field_errors_clear(&errors);
+    if (change->category || change->region)
+        field_errors_add(&errors, change->category ? "category" : "region", "fixed",
+                         "a rule's category and region are its key: remove it and add another");
+    else if (!change->institution)
+        field_errors_add(&errors, "institution", "required", "institution is required");
+    else
+        rc = check_codes(db, &(routing_rule_change_t) {.institution = change->institution, .subtree = change->subtree},
+                         false, &errors, error);
+    if (rc == 0 && errors.count)
+        rc = error_reply_refuse_fields(refusal, "the routing rule has invalid fields", &errors);
+    if (rc == 0)
+        rc = change_target(db, change, held, json, error);
+    PQclear(held);
+    return rc;
+}
+
 int routing_rule_store_remove(db_t *db, const routing_rule_change_t *change, error_reply_t *refusal,
                               db_error_t *error)
 {
+    PGresult *held = NULL;
+    int scoped = held_rule(db, change, &held, refusal, error);
+    if (scoped != 0)
+        return scoped;
+    PQclear(held);
     char id[24];
     snprintf(id, sizeof id, "%" PRId64, change->id);
     const char *params[] = {id};
@@ -125,8 +224,7 @@ int routing_rule_store_remove(db_t *db, const routing_rule_change_t *change, err
         return error_reply_refuse(refusal, ERROR_NOT_FOUND, "no routing rule has this id");
     }
     const config_event_field_t fields[] = {
-        {"id", NULL, true, change->id}, {"category", PQgetisnull(r, 0, 0) ? NULL : PQgetvalue(r, 0, 0), false, 0},
-        {"region", PQgetisnull(r, 0, 1) ? NULL : PQgetvalue(r, 0, 1), false, 0},
+        {"id", NULL, true, change->id}, {"category", nullable(r, 0), false, 0}, {"region", nullable(r, 1), false, 0},
         {"institution", PQgetvalue(r, 0, 2), false, 0},
     };
     config_event_t event = {EVENT_ROUTING_RULE_REMOVED, change->actor_role, change->actor, fields,

@@ -44,7 +44,7 @@ MAP = {
     "categories": grants((BACKEND, S), ("aduan_intake", SIU)),
     "notification_templates": grants((BACKEND, S), ("aduan_notify", SIU)),
     "holidays": grants((BACKEND, S), ("aduan_route", SID)),
-    "routing_rules": grants((BACKEND, S), ("aduan_route", SID)),
+    "routing_rules": grants((BACKEND, S), ("aduan_route", SIUD)),
     "removed_reference_rows": grants(("aduan_route", SID)),
     "schema_migrations": grants((ROLES, S)),
     "institutions": grants((ROLES, S)),

@@ -159,6 +159,24 @@ class LiveTest(SystemTestCase):
                 self.assertNotIn(text.encode(), stream.raw)
         self.assertNotIn(secret.encode(), public.raw)
 
+    def test_a_transfer_is_announced_to_the_institution_that_gave_the_report_away(self):
+        kota, tpi = self.open("kota"), self.open("tpi")
+        tid = self.submit(target_institution="KOTA-21.71")
+        self.assertEqual(self.sys.act(tid, self.auth["kota"], "verify")[0], 200)
+        kota.wait_for(lambda e: about(tid)(e) and json.loads(e["data"])["status"] == "dispatched")
+        status, doc = self.sys.act(tid, self.auth["kota"], "transfer", institution="KOTA-21.72",
+                                   reason_code="other_institution")
+        self.assertEqual(status, 200, doc)
+        for stream in (kota, tpi):   # the giver's desk drops it, the new holder's desk shows it
+            data = json.loads(stream.wait_for(about(tid))[-1]["data"])
+            while data["type"] != "report.transferred":
+                data = json.loads(stream.wait_for(about(tid))[-1]["data"])
+            self.assertEqual((data["institution"], data["status"]), ("KOTA-21.72", "transferred"))
+        # after the transfer, what the new holder does is no longer the giver's to hear of
+        self.assertEqual(self.sys.act(tid, self.auth["tpi"], "dispatch", institution="KOTA-21.72.SATPOLPP")[0], 200)
+        tpi.wait_for(lambda e: about(tid)(e) and json.loads(e["data"])["type"] == "report.dispatched")
+        self.assertEqual([e for e in kota.take(1.5) if e and about(tid)(e)], [])
+
     def test_a_reconnect_gets_exactly_the_missed_events(self):
         nas, kota = self.open("nas"), self.open("kota")
         first = self.submit(target_institution="KOTA-21.71")

@@ -1,7 +1,8 @@
 'use strict';
-/* Administration of the national reference data (/konsol/atur): holidays, routing rules,
- * categories and notification templates, each a list under a form. The API decides who may
- * (national admins) and what is valid; its field errors are shown beside their fields. */
+/* Administration of the reference data (/konsol/atur): holidays, routing rules, categories and
+ * notification templates, each a list under a form. National admins edit them all; institution
+ * admins the routing rules into their subtree, and read the rest. The API decides who may and
+ * what is valid; its field errors are shown beside their fields. */
 const atur = (() => {
   const t = (key, vars) => konsol.t(key, vars);
 
@@ -41,11 +42,11 @@ const atur = (() => {
     return out;
   }
 
-  /* Submits a form; on success clears it, says so and reloads the list. */
+  /* Submits a form to `path` (a function: an edited item's); on success says so and calls done. */
   function onSubmit(form, method, path, statusId, done) {
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
-      const answer = await konsol.api(method, path, {body: body(form)});
+      const answer = await konsol.api(method, typeof path === 'function' ? path() : path, {body: body(form)});
       if (answer.status === 200 || answer.status === 201) {
         showErrors(form, null);
         status(statusId, t('atur.saved'));
@@ -63,14 +64,46 @@ const atur = (() => {
     return button;
   }
 
-  function row(cells, action) {
+  /* A table row: its cells, then its action buttons (none, one or a list). */
+  function row(cells, actions) {
     const tr = konsol.element('tr');
     for (const cell of cells) tr.append(konsol.element('td', {}, cell === null ? '—' : cell));
-    const last = konsol.element('td');
-    if (action) last.append(action);
+    const last = konsol.element('td', {class: 'actions'});
+    last.append(...[].concat(actions || []));
     tr.append(last);
     return tr;
   }
+
+  /* A hidden form that edits one item with PATCH: opened with the item's values (focus in its
+   * first field), closed by saving or Cancel (focus back on its section's heading). */
+  function editForm(formId, statusId, reload) {
+    const form = document.getElementById(formId);
+    let path = null;
+    const close = () => {
+      form.hidden = true;
+      showErrors(form, null);
+      const heading = form.closest('section').querySelector('h2');
+      heading.tabIndex = -1;
+      heading.focus();
+    };
+    onSubmit(form, 'PATCH', () => path, statusId, async () => {
+      close();
+      await reload();
+    });
+    form.querySelector('.cancel').addEventListener('click', close);
+    return (itemPath, heading, values) => {
+      path = itemPath;
+      form.querySelector('h3').textContent = heading;
+      for (const [name, value] of Object.entries(values)) form.elements[name].value = value;
+      showErrors(form, null);
+      status(statusId, '');
+      form.hidden = false;
+      form.querySelector('input').focus();
+    };
+  }
+
+  let national = false;   /* the member edits the national data too */
+  let changeRule = null, renameCategory = null;   /* editForm openers */
 
   /* The list of a collection into its table; false when the member may not see it. */
   async function fill(path, tableId, statusId, toRows) {
@@ -95,16 +128,21 @@ const atur = (() => {
 
   async function loadHolidays() {
     return fill('/admin/holidays', 'holiday-table', 'holidays-status', (data) => data.holidays.map((h) =>
-      row([h.day, h.name, t('atur.holidays.kind.' + h.kind)],
-          actionButton(t('atur.remove'), h.day, () => remove('/admin/holidays/' + h.day, 'holidays-status', loadHolidays)))));
+      row([h.day, h.name, t('atur.holidays.kind.' + h.kind)], national
+        ? actionButton(t('atur.remove'), h.day, () => remove('/admin/holidays/' + h.day, 'holidays-status', loadHolidays))
+        : null)));
   }
 
   async function loadRules() {
-    return fill('/admin/routing-rules', 'rule-table', 'rules-status', (data) => data.rules.map((r) =>
-      row([r.category ? r.category + ' · ' + r.category_name : null, r.region ? r.region + ' · ' + r.region_name : null,
-           r.institution + ' · ' + r.institution_name],
-          actionButton(t('atur.remove'), String(r.id),
-                       () => remove('/admin/routing-rules/' + r.id, 'rules-status', loadRules)))));
+    return fill('/admin/routing-rules', 'rule-table', 'rules-status', (data) => data.rules.map((r) => {
+      const name = [r.category, r.region].filter(Boolean).join(' · ');
+      return row([r.category ? r.category + ' · ' + r.category_name : null,
+                  r.region ? r.region + ' · ' + r.region_name : null, r.institution + ' · ' + r.institution_name],
+                 [actionButton(t('atur.change'), name, () => changeRule('/admin/routing-rules/' + r.id,
+                   t('atur.rules.change_heading', {rule: name}), {institution: r.institution})),
+                  actionButton(t('atur.remove'), name,
+                               () => remove('/admin/routing-rules/' + r.id, 'rules-status', loadRules))]);
+    }));
   }
 
   function options(select, items, blank) {
@@ -112,10 +150,20 @@ const atur = (() => {
       ...items.map(([value, label]) => konsol.element('option', {value}, label)));
   }
 
-  async function deactivate(code) {
-    const answer = await konsol.api('POST', '/admin/categories/' + encodeURIComponent(code) + '/deactivate');
-    status('categories-status', answer.status === 200 ? t('atur.categories.deactivated') : konsol.problemText(answer));
+  /* POST .../deactivate or .../reactivate; the outcome in words. */
+  async function setActive(code, verb) {
+    const answer = await konsol.api('POST', '/admin/categories/' + encodeURIComponent(code) + '/' + verb);
+    status('categories-status', answer.status === 200 ? t('atur.categories.' + verb + 'd') : konsol.problemText(answer));
     await loadCategories();
+  }
+
+  function categoryActions(c) {
+    if (!national) return null;
+    const path = '/admin/categories/' + encodeURIComponent(c.code);
+    const rename = actionButton(t('atur.categories.rename'), c.code, () => renameCategory(path,
+      t('atur.categories.rename_heading', {code: c.code}), {name: c.name, name_en: c.name_en}));
+    const verb = c.active ? 'deactivate' : 'reactivate';
+    return [rename, actionButton(t('atur.categories.' + verb), c.code, () => setActive(c.code, verb))];
   }
 
   async function loadCategories() {
@@ -124,7 +172,7 @@ const atur = (() => {
       groups = data.categories.filter((c) => !c.parent && c.active);
       return data.categories.map((c) => {
         const tr = row([c.code, c.name, c.name_en, c.active ? t('atur.categories.active') : t('atur.categories.inactive')],
-                       c.active ? actionButton(t('atur.categories.deactivate'), c.code, () => deactivate(c.code)) : null);
+                       categoryActions(c));
         if (!c.active) tr.querySelectorAll('td').forEach((td) => td.classList.add('inactive'));
         return tr;
       });
@@ -182,7 +230,18 @@ const atur = (() => {
     document.getElementById('preview-html').textContent = answer.data.html_body;
   }
 
-  async function init() {
+  /* Institution admins: the national data without its forms and buttons. */
+  function readOnly() {
+    document.getElementById('atur-readonly').hidden = false;
+    for (const id of ['holiday-form', 'category-form', 'template-buttons']) document.getElementById(id).hidden = true;
+    for (const field of document.querySelectorAll('#template-form input, #template-form textarea')) field.readOnly = true;
+  }
+
+  async function init(staff) {
+    national = staff && staff.role === 'national_admin';
+    if (!national) readOnly();
+    changeRule = editForm('rule-change-form', 'rules-status', loadRules);
+    renameCategory = editForm('category-rename-form', 'categories-status', loadCategories);
     options(document.getElementById('holiday-kind'),
             ['national', 'joint_leave'].map((k) => [k, t('atur.holidays.kind.' + k)]));
     options(document.getElementById('template-language'), [['id', 'Bahasa Indonesia'], ['en', 'English']]);
