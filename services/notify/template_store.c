@@ -55,11 +55,13 @@ int template_store_render(db_t *db, const char *template, const char *language, 
 static json_t *names_json(unsigned mask)
 {
     json_t *list = json_array();
-    for (int i = 0; list && i < TEMPLATE_NAME_COUNT; i++)
-        if ((mask >> i) & 1u
-            && json_array_append_new(list, json_string(template_name((template_name_t) i))) != 0)
-            json_decref(list), list = NULL;
-    return list;
+    int rc = list ? 0 : -1;
+    for (int i = 0; rc == 0 && i < TEMPLATE_NAME_COUNT; i++)
+        if ((mask >> i) & 1u)
+            rc = json_array_append_new(list, json_string(template_name((template_name_t) i)));
+    if (rc != 0)
+        json_decref(list);
+    return rc == 0 ? list : NULL;
 }
 
 /* Each template with the names it may use and must show, from the one list (template_names.h). */
