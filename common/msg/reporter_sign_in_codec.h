@@ -17,6 +17,8 @@
 #define REPORTER_CONTACT_MAX 320
 #define REPORTER_SIGN_IN_CODE_MAX 16
 #define REPORTER_SESSION_MAX 128
+/* How long a code lives: intake stores it so, notify tells the reporter ({{valid_minutes}}). */
+#define REPORTER_CODE_TTL_SECONDS 600
 
 typedef struct {
     char *contact;          /* as typed: an e-mail address or a phone number */

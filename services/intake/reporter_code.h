@@ -5,13 +5,13 @@
 #include <stddef.h>
 
 #include "reporter_contact.h"
+#include "reporter_sign_in_codec.h"
 #include "secret_setting.h"
 
 /* The rules of "my reports" sign-in codes, without a database (docs/security.md, "My reports"):
  * what a contact is, what a code looks like, how it is stored, and when it is dead. */
 
 #define REPORTER_CODE_DIGITS 8
-#define REPORTER_CODE_TTL_SECONDS 600
 #define REPORTER_CODE_MAX_ATTEMPTS 5
 #define REPORTER_SESSION_TTL_SECONDS 1800
 #define REPORTER_CODE_HASH_HEX_LEN 64

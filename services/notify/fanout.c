@@ -9,7 +9,6 @@
 #include "follower_store.h"
 #include "db_wakeup.h"
 #include "logger.h"
-#include "notify_template.h"
 #include "template_store.h"
 #include "report_events.h"
 #include "report_lifecycle.h"
@@ -122,22 +121,35 @@ static bool content_shown(const fanout_t *f, bool to_reporter)
     return to_reporter || lifecycle_privacy_settled(report_field(f, R_STATUS));
 }
 
-/* The values of the template language (notify_template.h) for one language and audience. */
-static size_t template_values(const fanout_t *f, int language, bool to_reporter, template_value_t *v)
+/* The values of the template language (template_names.h) for one language and audience. */
+static template_values_t template_values(const fanout_t *f, int language, bool to_reporter)
 {
     bool content = content_shown(f, to_reporter);
-    size_t n = 0;
-    v[n++] = (template_value_t) {"tracking_id", f->event->tracking_id};
-    v[n++] = (template_value_t) {"title", content ? report_field(f, R_TITLE) : NULL};
-    v[n++] = (template_value_t) {"status", label(f, language)};
-    v[n++] = (template_value_t) {"institution", label(f, 2)};
-    v[n++] = (template_value_t) {"note", content ? report_field(f, R_NOTE) : NULL};
-    v[n++] = (template_value_t) {"reason", label(f, 3 + language)};
-    v[n++] = (template_value_t) {"deadline", label(f, 5 + language)};
-    v[n++] = (template_value_t) {"due_date", label(f, 7)};
-    v[n++] = (template_value_t) {"tracking_url", f->tracking_url};
-    v[n++] = (template_value_t) {"event_type", f->event->type};
-    return n;
+    template_values_t v = {0};
+    v.of[NAME_TRACKING_ID] = f->event->tracking_id;
+    v.of[NAME_TITLE] = content ? report_field(f, R_TITLE) : NULL;
+    v.of[NAME_STATUS] = label(f, language);
+    v.of[NAME_INSTITUTION] = label(f, 2);
+    v.of[NAME_NOTE] = content ? report_field(f, R_NOTE) : NULL;
+    v.of[NAME_REASON] = label(f, 3 + language);
+    v.of[NAME_DEADLINE] = label(f, 5 + language);
+    v.of[NAME_DUE_DATE] = label(f, 7);
+    v.of[NAME_TRACKING_URL] = f->tracking_url;
+    v.of[NAME_EVENT_TYPE] = f->event->type;
+    return v;
+}
+
+/* The template in the language with those values. 0 rendered, 1 no usable template (logged: an
+ * operator's edit must not stop the stream), -1 error. */
+static int render_with(db_t *db, const fanout_t *f, const char *template, int language, const template_values_t *v,
+                       template_message_t *m, db_error_t *error)
+{
+    char reason[128];
+    int rc = template_store_render(db, template, language_codes[language], v, m, reason, sizeof reason, error);
+    if (rc == 1)
+        logger_warn("template %s (%s) not used for %s: %s", template, language_codes[language], f->event->type,
+                    reason);
+    return rc;
 }
 
 static void fanout_clear(fanout_t *f)
@@ -154,19 +166,11 @@ static void fanout_clear(fanout_t *f)
     PQclear(f->labels);
 }
 
-/* The template in the language for this event and audience. 0 rendered, 1 no usable template
- * (logged: an operator's edit must not stop the stream), -1 error. */
+/* The template in the language for this event and audience. */
 static int render(db_t *db, const fanout_t *f, const rendered_t *key, template_message_t *m, db_error_t *error)
 {
-    template_value_t values[16];
-    size_t count = template_values(f, key->language, key->to_reporter, values);
-    char reason[128];
-    int rc = template_store_render(db, key->template, language_codes[key->language], values, count, m, reason,
-                                   sizeof reason, error);
-    if (rc == 1)
-        logger_warn("template %s (%s) not used for %s: %s", key->template, language_codes[key->language],
-                    f->event->type, reason);
-    return rc;
+    template_values_t v = template_values(f, key->language, key->to_reporter);
+    return render_with(db, f, key->template, key->language, &v, m, error);
 }
 
 /* The message of a template in a language for this event and audience, rendered on first use:
@@ -368,21 +372,15 @@ static int to_follower(db_t *db, fanout_t *f, PGresult *r, int row, db_error_t *
     snprintf(page, sizeof page, "%s/ikuti#berhenti=%s", f->settings->public_url, token);
     snprintf(one_click, sizeof one_click, "%s/api/v1/followers/unsubscribe/%s", f->settings->public_url, token);
     int language = language_index(PQgetvalue(r, row, 2));
-    template_value_t values[17];
-    size_t count = template_values(f, language, false, values);
-    values[count++] = (template_value_t) {"unsubscribe_url", page};
+    template_values_t v = template_values(f, language, false);
+    v.of[NAME_UNSUBSCRIBE_URL] = page;
     template_message_t m;
-    char reason[128];
-    int rc = template_store_render(db, "follow_step", language_codes[language], values, count, &m, reason,
-                                   sizeof reason, error);
-    if (rc != 0) {
-        if (rc == 1)
-            logger_warn("template follow_step (%s) not used for %s: %s", language_codes[language], f->event->type, reason);
+    int rc = render_with(db, f, TEMPLATE_FOLLOW_STEP, language, &v, &m, error);
+    if (rc != 0)
         return rc < 0 ? -1 : 0;
-    }
     const char *email = PQgetvalue(r, row, 1);
     delivery_store_make_id(f->settings->delivery_id_key, f->event->id, "email", "follower", email, delivery_id);
-    target_t t = {"email", "follow_step", "follower", email, 0, 0, language};
+    target_t t = {"email", TEMPLATE_FOLLOW_STEP, "follower", email, 0, 0, language};
     rc = add(db, f, &t, &m, NULL, delivery_id, one_click, error);
     template_message_clear(&m);
     return rc;

@@ -13,8 +13,6 @@
 #include "logger.h"
 #include "template_store.h"
 
-#define CONFIRM_TEMPLATE "follow_confirm"
-
 typedef struct {
     const follow_commands_t *on;
     const char *tracking_id, *email, *language;
@@ -32,14 +30,16 @@ static int queue_confirmation(db_t *db, asking_t *a, db_error_t *error)
     snprintf(tracking_url, sizeof tracking_url, "%s/lapor/%s", s->public_url, a->tracking_id);
     snprintf(event_id, sizeof event_id, "follow-%lld-%lld", (long long) a->ask.follower_id,
              (long long) clock_now_ms());
-    const template_value_t values[] = {{"tracking_id", a->tracking_id}, {"title", a->ask.title},
-                                       {"confirm_url", url}, {"tracking_url", tracking_url}};
+    template_values_t v = {0};
+    v.of[NAME_TRACKING_ID] = a->tracking_id;
+    v.of[NAME_TITLE] = a->ask.title;
+    v.of[NAME_CONFIRM_URL] = url;
+    v.of[NAME_TRACKING_URL] = tracking_url;
     template_message_t m;
-    int rc = template_store_render(db, CONFIRM_TEMPLATE, a->language, values, sizeof values / sizeof values[0], &m,
-                                   reason, sizeof reason, error);
+    int rc = template_store_render(db, TEMPLATE_FOLLOW_CONFIRM, a->language, &v, &m, reason, sizeof reason, error);
     if (rc != 0) {
         if (rc == 1)
-            logger_warn("template " CONFIRM_TEMPLATE " (%s) not used: %s", a->language, reason);
+            logger_warn("template " TEMPLATE_FOLLOW_CONFIRM " (%s) not used: %s", a->language, reason);
         return rc < 0 ? -1 : 0;
     }
     delivery_store_make_id(s->delivery_id_key, event_id, "email", "follower", a->email, delivery_id);

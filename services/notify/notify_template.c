@@ -8,11 +8,6 @@
 
 #define NAME_MAX_LEN 64
 
-const char *const notify_template_names[NOTIFY_TEMPLATE_NAME_COUNT] = {
-    "tracking_id", "title", "status", "institution", "note", "reason", "deadline", "due_date", "tracking_url",
-    "event_type",
-};
-
 static void put_value(text_buffer_t *b, const char *value, bool html)
 {
     for (const char *p = value; p && *p; p++) {
@@ -84,28 +79,30 @@ static int check_syntax(const char *p, char *reason, size_t reason_cap)
     return section[0] ? fail(reason, reason_cap, "a section without its end") : 0;
 }
 
-static bool known(const char *name)
-{
-    for (size_t i = 0; i < NOTIFY_TEMPLATE_NAME_COUNT; i++)
-        if (strcmp(notify_template_names[i], name) == 0)
-            return true;
-    return false;
-}
-
-int notify_template_check(const char *text, char *reason, size_t reason_cap)
+int notify_template_check(const char *text, bool (*known)(const char *name, const void *ctx), const void *ctx,
+                          char *reason, size_t reason_cap)
 {
     if (check_syntax(text, reason, reason_cap) != 0)
         return -1;
     char kind, name[NAME_MAX_LEN + 1];
     for (const char *p = text; (p = strstr(p, "{{"));) {
         p = read_tag(p, &kind, name);   /* the shape was checked: every tag is whole */
-        if (!known(name)) {
+        if (!known(name, ctx)) {
             if (reason)
-                snprintf(reason, reason_cap, "{{%s}} is not a name messages know", name);
+                snprintf(reason, reason_cap, "{{%s}} is not a name messages of this template know", name);
             return -1;
         }
     }
     return 0;
+}
+
+bool notify_template_shows(const char *text, const char *name)
+{
+    char kind, found[NAME_MAX_LEN + 1];
+    for (const char *p = text; p && (p = strstr(p, "{{"));)
+        if ((p = read_tag(p, &kind, found)) && kind == 0 && strcmp(found, name) == 0)
+            return true;
+    return false;
 }
 
 char *notify_template_render(const char *text, const template_value_t *values, size_t count, bool html,

@@ -14,12 +14,13 @@ typedef struct {
     const char *value;   /* NULL counts as empty */
 } template_value_t;
 
-/* The names fanout.c gives every rendering (values may be empty): the only names a template may use. */
-extern const char *const notify_template_names[];
-#define NOTIFY_TEMPLATE_NAME_COUNT 10
+/* 0 when `text` is well formed and every name in it is one `known` accepts (the names a template
+ * may use are listed in template_names.h); -1 with the reason. */
+int notify_template_check(const char *text, bool (*known)(const char *name, const void *ctx), const void *ctx,
+                          char *reason, size_t reason_cap);
 
-/* 0 when `text` is well formed and names only notify_template_names; -1 with the reason. */
-int notify_template_check(const char *text, char *reason, size_t reason_cap);
+/* True when the well-formed `text` puts the value of `name` somewhere ({{name}}, not only a section). */
+bool notify_template_shows(const char *text, const char *name);
 
 /* A malloc'd rendering of `text`, or NULL (out of memory, or an unclosed {{ or section; the reason
  * is written when reason is not NULL). */

@@ -11,28 +11,37 @@
 #include "logger.h"
 #include "reporter_sign_in_codec.h"
 #include "staff_query_codec.h"
+#include "template_store.h"
 
 #define EVENT_TYPE "reporter.code"
 #define CODE_ATTEMPTS 3
 
-typedef struct {
-    char subject[160], text[400];
-} code_message_t;
-
-static void compose(const reporter_code_issued_t *c, code_message_t *m)
+/* The words of template sign_in_code (template_names.h) in the reporter's language: the same
+ * text_body by mail and by SMS. 0, 1 no usable template (logged), -1. */
+static int compose(db_t *db, const reporter_code_issued_t *c, template_message_t *m, db_error_t *error)
 {
-    if (strcmp(c->language, "en") == 0) {
-        snprintf(m->subject, sizeof m->subject, "Your code for \"My reports\": %s", c->code);
-        snprintf(m->text, sizeof m->text, "Your code for \"My reports\" is %s. It is valid for 10 minutes and "
-                 "once only. If you did not ask for it, ignore this message.", c->code);
-    } else {
-        snprintf(m->subject, sizeof m->subject, "Kode \"Laporan saya\": %s", c->code);
-        snprintf(m->text, sizeof m->text, "Kode Anda untuk \"Laporan saya\" adalah %s. Berlaku 10 menit dan "
-                 "hanya sekali. Jika Anda tidak memintanya, abaikan pesan ini.", c->code);
-    }
+    char minutes[16], reason[128];
+    snprintf(minutes, sizeof minutes, "%d", REPORTER_CODE_TTL_SECONDS / 60);
+    template_values_t v = {0};
+    v.of[NAME_CODE] = c->code;
+    v.of[NAME_VALID_MINUTES] = minutes;
+    int rc = template_store_render(db, TEMPLATE_SIGN_IN_CODE, c->language, &v, m, reason, sizeof reason, error);
+    if (rc == 1)
+        logger_warn("template " TEMPLATE_SIGN_IN_CODE " (%s) not used: %s; no code sent", c->language, reason);
+    return rc;
 }
 
-static char *sms_payload(const reporter_code_issued_t *c, const code_message_t *m, const char *delivery_id)
+/* The code is in every text: wiped before the memory is given back. */
+static void wipe(template_message_t *m)
+{
+    char *texts[] = {m->subject, m->text, m->html};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (texts[i])
+            sodium_memzero(texts[i], strlen(texts[i]));
+    template_message_clear(m);
+}
+
+static char *sms_payload(const reporter_code_issued_t *c, const template_message_t *m, const char *delivery_id)
 {
     json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "delivery_id", delivery_id, "to", c->address, "text",
                              m->text, "language", c->language, "event_type", EVENT_TYPE);
@@ -54,22 +63,24 @@ static int queue(const sign_in_code_t *self, const reporter_code_issued_t *c, db
     memcpy(event_id, "reporter-code/", 14);
     sodium_bin2hex(event_id + 14, sizeof event_id - 14, random, sizeof random);
     delivery_store_make_id(self->settings->delivery_id_key, event_id, c->channel, "reporter", c->address, delivery_id);
-    code_message_t m;
-    compose(c, &m);
+    template_message_t m;
+    int rc = compose(self->db, c, &m, error);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
     char *payload = sms ? sms_payload(c, &m, delivery_id) : NULL;
     int attempts = self->settings->max_attempts < CODE_ATTEMPTS ? self->settings->max_attempts : CODE_ATTEMPTS;
     delivery_t d = {.delivery_id = delivery_id, .event_id = event_id, .event_type = EVENT_TYPE,
                     .channel = c->channel, .recipient_kind = "reporter", .recipient = c->address,
                     .language = c->language, .subject = sms ? NULL : m.subject, .body_text = m.text,
-                    .payload = payload, .max_attempts = attempts};
+                    .body_html = sms ? NULL : m.html, .payload = payload, .max_attempts = attempts};
     bool created = false;
-    int rc = sms && !payload ? -1 : delivery_store_add(self->db, &d, &created, error);
+    rc = sms && !payload ? -1 : delivery_store_add(self->db, &d, &created, error);
     if (rc == 0)
         rc = db_exec_ok(self->db, "SELECT pg_notify('" DELIVERIES_CHANNEL "', '')", 0, NULL, error);
     if (payload)
         sodium_memzero(payload, strlen(payload));
     free(payload);
-    sodium_memzero(&m, sizeof m);
+    wipe(&m);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 
 #include "config_command_server.h"
 #include "notify_template.h"
+#include "template_names.h"
 #include "template_store.h"
 
 static template_change_t change_of(const config_command_t *c)
@@ -27,32 +28,38 @@ static int set(db_t *db, const config_command_t *c, char **json, error_reply_t *
     return template_store_set(db, &change, json, refusal, error);
 }
 
-/* What a message about a report looks like, in the language: every name has a value, so every
+/* What a message of any template looks like, in the language: every name has a value, so every
  * section shows. */
-static size_t sample_values(bool english, template_value_t *v)
+static template_values_t sample_values(bool english)
 {
-    size_t n = 0;
-    v[n++] = (template_value_t) {"tracking_id", "ADU-2026-0001-ABCD"};
-    v[n++] = (template_value_t) {"title", english ? "Potholes on Jalan Sudirman" : "Jalan berlubang di Jl. Sudirman"};
-    v[n++] = (template_value_t) {"status", english ? "In process" : "Proses"};
-    v[n++] = (template_value_t) {"institution", "Dinas Pekerjaan Umum dan Penataan Ruang Kota Batam"};
-    v[n++] = (template_value_t) {"note", english ? "The hole will be patched this week." : "Lubang akan ditambal minggu ini."};
-    v[n++] = (template_value_t) {"reason", english ? "Needs more data" : "Perlu data tambahan"};
-    v[n++] = (template_value_t) {"deadline", english ? "follow-up" : "tindak lanjut"};
-    v[n++] = (template_value_t) {"due_date", "2026-12-31"};
-    v[n++] = (template_value_t) {"tracking_url", "https://aduan.example.go.id/lacak/ADU-2026-0001-ABCD"};
-    v[n++] = (template_value_t) {"event_type", "report.followed_up"};
-    return n;
+    template_values_t v = {0};
+    v.of[NAME_TRACKING_ID] = "ADU-2026-0001-ABCD";
+    v.of[NAME_TITLE] = english ? "Potholes on Jalan Sudirman" : "Jalan berlubang di Jl. Sudirman";
+    v.of[NAME_STATUS] = english ? "In process" : "Proses";
+    v.of[NAME_INSTITUTION] = "Dinas Pekerjaan Umum dan Penataan Ruang Kota Batam";
+    v.of[NAME_NOTE] = english ? "The hole will be patched this week." : "Lubang akan ditambal minggu ini.";
+    v.of[NAME_REASON] = english ? "Needs more data" : "Perlu data tambahan";
+    v.of[NAME_DEADLINE] = english ? "follow-up" : "tindak lanjut";
+    v.of[NAME_DUE_DATE] = "2026-12-31";
+    v.of[NAME_TRACKING_URL] = "https://aduan.example.go.id/lapor/ADU-2026-0001-ABCD";
+    v.of[NAME_EVENT_TYPE] = "report.followed_up";
+    v.of[NAME_UNSUBSCRIBE_URL] = "https://aduan.example.go.id/ikuti#berhenti=contoh";
+    v.of[NAME_CONFIRM_URL] = "https://aduan.example.go.id/ikuti#konfirmasi=contoh";
+    v.of[NAME_CODE] = "12345678";
+    v.of[NAME_VALID_MINUTES] = "10";
+    return v;
 }
 
+/* The texts rendered with sample values for the template named (a rule's when none is). */
 static int preview(db_t *db, const config_command_t *c, char **json, error_reply_t *refusal, db_error_t *error)
 {
     template_change_t change = change_of(c);
     int rc = template_store_validate(db, &change, false, refusal, error);
     if (rc != 0)
         return rc;
-    template_value_t values[NOTIFY_TEMPLATE_NAME_COUNT];
-    size_t count = sample_values(strcmp(c->language, "en") == 0, values);
+    template_values_t samples = sample_values(strcmp(c->language, "en") == 0);
+    template_value_t values[TEMPLATE_NAME_COUNT];
+    size_t count = template_kind_values(template_kind(c->template), &samples, values);
     char *subject = notify_template_render(c->subject, values, count, false, NULL, 0);
     char *text = notify_template_render(c->text_body, values, count, false, NULL, 0);
     char *html = notify_template_render(c->html_body, values, count, true, NULL, 0);

@@ -1,11 +1,13 @@
 #include "template_store.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config_events.h"
 #include "message_types.h"
+#include "template_names.h"
 #include "utf8_text.h"
 
 void template_message_clear(template_message_t *m)
@@ -16,10 +18,12 @@ void template_message_clear(template_message_t *m)
     *m = (template_message_t) {0};
 }
 
-int template_store_render(db_t *db, const char *template, const char *language, const template_value_t *values,
-                          size_t count, template_message_t *m, char *reason, size_t cap, db_error_t *error)
+int template_store_render(db_t *db, const char *template, const char *language, const template_values_t *named,
+                          template_message_t *m, char *reason, size_t cap, db_error_t *error)
 {
     *m = (template_message_t) {0};
+    template_value_t values[TEMPLATE_NAME_COUNT];
+    size_t count = template_kind_values(template_kind(template), named, values);
     const char *params[] = {template, language};
     PGresult *r = db_exec(db, "SELECT subject, text_body, html_body FROM notification_templates "
                               "WHERE template = $1 AND language IN ($2, 'id') ORDER BY language = $2 DESC LIMIT 1",
@@ -47,26 +51,61 @@ int template_store_render(db_t *db, const char *template, const char *language, 
     "'text_body', t.text_body, 'html_body', t.html_body, 'event_types', (SELECT COALESCE(json_agg(DISTINCT " \
     "r.event_type), '[]') FROM notification_rules r WHERE r.template = t.template))"
 
-int template_store_list(db_t *db, char **json, db_error_t *error)
+/* The names of the bits of `mask` (template_kind_t's allowed or required). */
+static json_t *names_json(unsigned mask)
 {
-    char names[512] = "";
-    size_t len = 0;
-    for (size_t i = 0; i < NOTIFY_TEMPLATE_NAME_COUNT && len < sizeof names; i++)
-        len += (size_t) snprintf(names + len, sizeof names - len, "%s%s", i ? "," : "", notify_template_names[i]);
-    const char *params[] = {names};
-    return db_query_value(db, "SELECT json_build_object('templates', COALESCE((SELECT json_agg(" TEMPLATE_JSON
-                              " ORDER BY t.template, t.language) FROM notification_templates t), '[]'), "
-                              "'names', string_to_array($1, ','))::text", 1, params, json, error);
+    json_t *list = json_array();
+    int rc = list ? 0 : -1;
+    for (int i = 0; rc == 0 && i < TEMPLATE_NAME_COUNT; i++)
+        if ((mask >> i) & 1u)
+            rc = json_array_append_new(list, json_string(template_name((template_name_t) i)));
+    if (rc != 0)
+        json_decref(list);
+    return rc == 0 ? list : NULL;
 }
 
-static void check_text(field_errors_t *errors, const char *field, const char *text, long max)
+/* Each template with the names it may use and must show, from the one list (template_names.h). */
+static int add_names(json_t *doc)
+{
+    json_t *templates = json_object_get(doc, "templates"), *row;
+    size_t i;
+    int rc = json_object_set_new(doc, "names", names_json(template_kind(NULL)->allowed));
+    json_array_foreach(templates, i, row) {
+        const template_kind_t *kind = template_kind(json_string_value(json_object_get(row, "template")));
+        rc |= json_object_set_new(row, "names", names_json(kind->allowed));
+        rc |= json_object_set_new(row, "required_names", names_json(kind->required));
+    }
+    return rc == 0 && json_is_array(templates) ? 0 : -1;
+}
+
+int template_store_list(db_t *db, char **json, db_error_t *error)
+{
+    char *rows = NULL;
+    if (db_query_value(db, "SELECT json_build_object('templates', COALESCE((SELECT json_agg(" TEMPLATE_JSON
+                           " ORDER BY t.template, t.language) FROM notification_templates t), '[]'))::text",
+                       0, NULL, &rows, error) != 0)
+        return -1;
+    json_t *doc = rows ? json_loads(rows, 0, NULL) : NULL;
+    free(rows);
+    *json = doc && add_names(doc) == 0 ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!*json)
+        snprintf(error->message, sizeof error->message, "the templates could not be listed");
+    return *json ? 0 : -1;
+}
+
+static void check_text(field_errors_t *errors, const template_kind_t *kind, const char *field, const char *text,
+                       long max, bool shows_required)
 {
     char reason[160];
     long length = text ? utf8_text_length(text, strlen(text)) : 0;
+    const char *missing = NULL;
     if (!text || length < 1 || length > max)
         field_errors_add(errors, field, text ? "invalid" : "required", "%s must be 1 to %ld characters", field, max);
-    else if (notify_template_check(text, reason, sizeof reason) != 0)
+    else if (template_kind_check(kind, text, reason, sizeof reason) != 0)
         field_errors_add(errors, field, "placeholder", "%s", reason);
+    else if (shows_required && (missing = template_kind_missing(kind, text)))
+        field_errors_add(errors, field, "placeholder", "%s must show {{%s}}", field, missing);
 }
 
 int template_store_validate(db_t *db, const template_change_t *change, bool stored, error_reply_t *refusal,
@@ -76,9 +115,10 @@ int template_store_validate(db_t *db, const template_change_t *change, bool stor
     field_errors_clear(&errors);
     if (!change->language || (strcmp(change->language, "id") != 0 && strcmp(change->language, "en") != 0))
         field_errors_add(&errors, "language", change->language ? "invalid" : "required", "language must be id or en");
-    check_text(&errors, "subject", change->subject, SUBJECT_MAX);
-    check_text(&errors, "text_body", change->text_body, BODY_MAX);
-    check_text(&errors, "html_body", change->html_body, BODY_MAX);
+    const template_kind_t *kind = template_kind(change->template);
+    check_text(&errors, kind, "subject", change->subject, SUBJECT_MAX, false);
+    check_text(&errors, kind, "text_body", change->text_body, BODY_MAX, true);
+    check_text(&errors, kind, "html_body", change->html_body, BODY_MAX, true);
     if (stored) {
         const char *params[] = {change->template};
         char *found = NULL;

@@ -6,7 +6,7 @@
 
 #include "db.h"
 #include "error_reply.h"
-#include "notify_template.h"
+#include "template_names.h"
 
 /* A row of notification_templates rendered with values (notify_template.h): subject and text as
  * they are, HTML escaped. */
@@ -17,10 +17,10 @@ typedef struct {
 void template_message_clear(template_message_t *m);
 
 /* The template in `language` ("id" or "en"; Indonesian when it has no such translation) rendered
- * into *m. 0 rendered; 1 no usable template (missing, or broken by an operator's edit; reason says
+ * into *m with the values of the names that template may use (template_names.h). 0 rendered; 1 no usable template (missing, or broken by an operator's edit; reason says
  * which); -1 database error. */
-int template_store_render(db_t *db, const char *template, const char *language, const template_value_t *values,
-                          size_t count, template_message_t *m, char *reason, size_t reason_cap, db_error_t *error);
+int template_store_render(db_t *db, const char *template, const char *language, const template_values_t *values,
+                          template_message_t *m, char *reason, size_t reason_cap, db_error_t *error);
 
 /* The SQL that admins' edits of `notification_templates` need (aduan-notify owns the table and
  * reads a template each time it renders one, so an edit counts from the next message on). */

@@ -3,7 +3,8 @@ admin adds a holiday and a routing rule from the page with the keyboard (aduan-r
 once), sees a field error beside its field, renames and reactivates a category; an institution
 admin adds and changes a routing rule into its subtree (refused outside it) and reads the national
 data without forms; axe finds nothing serious at 1280 px and 768 px; a unit liaison is told the
-page is not theirs."""
+page is not theirs; the sign-in code's template shows its own names,
+previews with a sample code and is refused without {{code}}."""
 import unittest
 
 from selenium.webdriver.common.by import By
@@ -61,6 +62,25 @@ class AdminConfigPageTest(test_console.ConsoleTest):
 
         self.browser.set_window_size(768, 900)
         self.assert_accessible("the administration page at 768 px")
+
+    def test_sign_in_code_template_shows_its_own_names_and_previews_the_code(self):
+        self.open_page("nas")
+        self.wait(lambda: self.by_id("template-subject").get_attribute("value"), "the templates loaded")
+        Select(self.by_id("template-template")).select_by_value("sign_in_code")
+        names = self.by_id("template-names").text
+        self.assertIn("{{code}} {{valid_minutes}}", names)
+        self.assertNotIn("{{tracking_id}}", names, "a code mail carries no report")
+        self.assertIn("{{code}}", self.by_id("template-text-body").get_attribute("value"))
+        self.by_id("template-preview").click()
+        self.wait(lambda: self.by_id("preview").is_displayed(), "the preview shown")
+        self.assertIn("12345678", self.by_id("preview-text").text)
+        text = self.by_id("template-text-body")
+        text.clear()
+        text.send_keys("Berlaku {{valid_minutes}} menit.")
+        self.by_id("template-preview").click()
+        self.wait(lambda: "{{code}}" in self.by_id("template-text-body-error").text, "the missing code named")
+        self.assertEqual(text.get_attribute("aria-invalid"), "true")
+        self.assert_accessible("the templates form with the sign-in code's error")
 
     def press_button(self, table, row_text, label):
         """Enter on the button `label` of the first row of `table` that contains row_text."""

@@ -8,6 +8,7 @@ import unittest
 import urllib.parse
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from aduan_harness import valid_report
@@ -140,6 +141,55 @@ class PublicPagesTest(PagesTest):
         # A confidential report offers no follow.
         self.open(f"/lapor/{self.ids['secret']}")
         self.assertTrue(self.by_id("follow-part").get_attribute("hidden"))
+
+    def list_follow(self, tracking_id):
+        """The "Ikuti" part of a report of the list: its toggle, its form, its state line."""
+        part = self.browser.find_element(By.CSS_SELECTOR, f'#results li[data-tracking-id="{tracking_id}"] .list-follow-part')
+        return (part.find_element(By.CSS_SELECTOR, ".list-follow-toggle"), part.find_element(By.TAG_NAME, "form"),
+                part.find_element(By.CSS_SELECTOR, "[role=status]"))
+
+    def focused(self):
+        return self.browser.switch_to.active_element
+
+    def test_follow_from_the_list_by_keyboard(self):
+        tid, id_text = self.ids["road"], catalogue("id")
+        self.open("/laporan")
+        toggle, form, state = self.list_follow(tid)
+        self.assertEqual(toggle.text, id_text["follow.button"])
+        self.assertTrue(toggle.get_attribute("aria-label").startswith(id_text["follow.button"]))
+        self.assertFalse(form.is_displayed())
+        self.browser.execute_script("arguments[0].focus()", toggle)
+        self.focused().send_keys(Keys.ENTER)
+        self.wait(lambda: form.is_displayed(), "the form opened by Enter")
+        self.assertEqual(toggle.get_attribute("aria-expanded"), "true")
+        self.assertEqual(self.focused().get_attribute("name"), "email", "the focus is in the address")
+        self.assert_accessible("/laporan with a follow form open")
+        self.focused().send_keys("bukan-alamat", Keys.ENTER)
+        self.wait(lambda: form.find_element(By.CSS_SELECTOR, ".field-error").text == id_text["error.invalid"],
+                  "the field's error beside it")
+        field = form.find_element(By.NAME, "email")
+        field.clear()
+        field.send_keys("dari.daftar@example.org", Keys.ENTER)
+        self.wait(lambda: state.text == id_text["follow.check_mail"], "told to read the mail")
+        self.assertEqual(self.sys.db.scalar("SELECT count(*) FROM report_followers WHERE confirmed_at IS NULL"), "1",
+                         "pending until the mail's link is opened")
+        [confirmation] = self.follower_mails("dari.daftar@example.org", tid, 1)
+        self.open(self.link_in(confirmation, "konfirmasi"))
+        self.wait(lambda: self.by_id("follow-outcome").text == id_text["follow.confirmed"], "confirmed")
+        # Escape closes a form and gives the focus back to its button; on a phone nothing scrolls sideways.
+        self.browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                     {"width": 360, "height": 740, "deviceScaleFactor": 2, "mobile": True})
+        self.open("/laporan?lang=en")
+        toggle, form, _ = self.list_follow(self.ids["lamp"])
+        self.assertEqual(toggle.text, catalogue("en")["follow.button"])
+        toggle.send_keys(Keys.SPACE)
+        self.wait(lambda: form.is_displayed(), "the form opened by Space")
+        width = self.browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        self.assertLessEqual(width[0], width[1], "/laporan with a follow form scrolls sideways on 360 px")
+        self.assert_accessible("/laporan on 360 px in English with a follow form open")
+        self.focused().send_keys(Keys.ESCAPE)
+        self.wait(lambda: not form.is_displayed(), "closed by Escape")
+        self.assertEqual(self.focused().get_attribute("aria-controls"), form.get_attribute("id"))
 
     def test_submit_form_offers_a_similar_report(self):
         self.open("/kirim")

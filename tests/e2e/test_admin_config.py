@@ -403,6 +403,44 @@ class AdminConfigTest(SystemTestCase):
         self.assertEqual(self.call("kota", "POST", TEMPLATES, good)[0], 403)
         self.assertEqual(self.call("pupr", "GET", TEMPLATES)[0], 403)
 
+    def test_each_template_has_its_own_names(self):
+        status, doc = self.call("nas", "GET", TEMPLATES)
+        self.assertEqual(status, 200, doc)
+        rows = {(t["template"], t["language"]): t for t in doc["templates"]}
+        self.assertIn("unsubscribe_url", rows[("follow_step", "id")]["names"])
+        self.assertNotIn("unsubscribe_url", rows[("submitted", "id")]["names"])
+        self.assertEqual(rows[("sign_in_code", "en")]["names"], ["code", "valid_minutes"])
+        self.assertEqual(rows[("sign_in_code", "en")]["required_names"], ["code", "valid_minutes"])
+        self.assertEqual(rows[("submitted", "en")]["required_names"], [])
+        # the follower's mail carries its unsubscribe link, so its edit may use it (and no other's)
+        step = {k: rows[("follow_step", "en")][k] for k in ("template", "language", "subject", "text_body", "html_body")}
+        self.assertIn("{{unsubscribe_url}}", step["text_body"])
+        self.assertEqual(self.call("nas", "POST", TEMPLATES, step)[0], 200)
+        status, doc = self.call("nas", "POST", TEMPLATES, dict(step, template="submitted"))
+        self.assertEqual((status, [e["field"] for e in doc["errors"]]), (422, ["text_body", "html_body"]))
+        status, doc = self.call("nas", "POST", TEMPLATES, dict(step, subject="{{code}}"))
+        self.assertEqual((status, [e["field"] for e in doc["errors"]]), (422, ["subject"]))
+
+    def test_sign_in_code_template_needs_the_code_and_its_lifetime(self):
+        good = {"template": "sign_in_code", "language": "en", "subject": "Your code",
+                "text_body": "Code {{code}}, {{valid_minutes}} minutes.",
+                "html_body": "<p>Code <b>{{code}}</b>, {{valid_minutes}} minutes.</p>"}
+        status, doc = self.call("nas", "POST", PREVIEWS, good)
+        self.assertEqual(status, 200, doc)
+        self.assertEqual(doc["text_body"], "Code 12345678, 10 minutes.")
+        for change, field in [({"text_body": "Code {{code}}."}, "text_body"),
+                              ({"html_body": "<p>{{valid_minutes}} minutes</p>"}, "html_body"),
+                              ({"text_body": "{{#code}}a code{{/code}} {{valid_minutes}}"}, "text_body"),
+                              ({"subject": "Code for {{tracking_id}}"}, "subject")]:
+            body = dict(good, **change)
+            with self.subTest(body=body):
+                for path in (PREVIEWS, TEMPLATES):
+                    status, doc = self.call("nas", "POST", path, body)
+                    self.assertEqual(status, 422, doc)
+                    self.assertEqual([(e["field"], e["code"]) for e in doc["errors"]], [(field, "placeholder")])
+        stored = self.template("sign_in_code", "en")
+        self.assertIn("{{code}}", stored["text_body"], "nothing refused was stored")
+
     # --- seeds ---------------------------------------------------------------------------------------
 
     def test_migrate_does_not_bring_back_what_an_admin_removed(self):

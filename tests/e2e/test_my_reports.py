@@ -4,6 +4,7 @@ the list of exactly that contact's reports, a lost token recovered (the old one 
 code's limits: wrong five times, expired, used, rate-limited, and the same answer for a contact
 nobody reported with."""
 import itertools
+import json
 import os
 import re
 import time
@@ -168,6 +169,63 @@ class MyReports(SystemTestCase):
                            "WHERE contact_key = 'email:fajar@example.org'")
         status, _, _ = self.sign_in("fajar@example.org", code)
         self.assertEqual(status, 422)
+
+    def code_mail(self, address, after=0):
+        """The index entry of the first code mail to the address after the first `after` ones (a code
+        mail, whatever its template says, has the code in its subject; a report's mails have none)."""
+        def found():
+            mails = [m for m in self.sys.mail.messages() if address in [r.lower() for r in m["rcpt_tos"]]
+                     and CODE.search(m["subject"] or "")]
+            return (mails[after:] or [None])[0]
+        return self.sys.wait_for(found, 20, f"a code mailed to {address}")
+
+    def stored_template(self, language):
+        return self.sys.db.scalar("SELECT json_build_object('subject', subject, 'text_body', text_body, "
+                                  "'html_body', html_body)::text FROM notification_templates "
+                                  f"WHERE template = 'sign_in_code' AND language = '{language}'")
+
+    def test_code_mail_is_the_sign_in_code_template_and_an_admins_edit_is_the_next_one(self):
+        self.submit(email="hana@example.org")
+        tid, token = self.submit(email="hana.en@example.org", title="Broken street light near the market")
+        status, _, doc = self.sys.json("PUT", f"/api/v1/reports/{tid}/notifications", {"language": "en"},
+                                       {"Authorization": f"Bearer {token}"})
+        self.assertEqual(status, 200, doc)
+        for address, language in (("hana@example.org", "id"), ("hana.en@example.org", "en")):
+            with self.subTest(language=language):
+                template = json.loads(self.stored_template(language))
+                self.assertEqual(self.ask_code(address)[0], 202)
+                entry = self.code_mail(address)
+                mail = self.sys.mail.message(entry)
+                code = CODE.search(entry["subject"]).group(1)
+                filled = {k: v.replace("{{code}}", code).replace("{{valid_minutes}}", "10") for k, v in template.items()}
+                self.assertEqual(entry["subject"], filled["subject"])
+                self.assertEqual(mail.get_body(("plain",)).get_content().strip(), filled["text_body"])
+                self.assertIn(f"<strong>{code}</strong>", mail.get_body(("html",)).get_content())
+
+        self.sys.create_staff("nas", "national_admin", "NASIONAL")
+        admin = self.sys.login("nas")
+        old = json.loads(self.stored_template("id"))
+        edited = {"template": "sign_in_code", "language": "id", "subject": "Laporan saya: kode {{code}}",
+                  "text_body": "Masukkan {{code}} dalam {{valid_minutes}} menit.",
+                  "html_body": "<p>Masukkan <b>{{code}}</b> dalam {{valid_minutes}} menit.</p>"}
+        status, _, doc = self.sys.json("POST", "/api/v1/admin/templates", edited, admin)
+        self.assertEqual(status, 200, doc)
+        self.addCleanup(self.sys.json, "POST", "/api/v1/admin/templates", dict(edited, **old), admin)
+        self.assertEqual(self.ask_code("hana@example.org")[0], 202)
+        entry = self.code_mail("hana@example.org", after=1)
+        code = CODE.search(entry["subject"]).group(1)
+        self.assertEqual(entry["subject"], f"Laporan saya: kode {code}")
+        self.assertEqual(self.sys.mail.message(entry).get_body(("plain",)).get_content().strip(),
+                         f"Masukkan {code} dalam 10 menit.")
+        status, _, session = self.sign_in("hana@example.org", code)
+        self.assertEqual(status, 201, "the edited mail's code opens the session")
+        # once delivered, the code's words, the HTML part too, are dropped from the row
+        self.sys.wait_for(lambda: self.sys.db.scalar(
+            "SELECT count(*) FROM deliveries WHERE event_type = 'reporter.code' "
+            "AND lower(recipient) = 'hana@example.org' AND status <> 'delivered'") == "0", 20, "the codes delivered")
+        self.assertEqual(self.sys.db.scalar(
+            "SELECT count(*) FROM deliveries WHERE event_type = 'reporter.code' "
+            f"AND concat(subject, body_text, body_html, payload) LIKE '%{code}%'"), "0")
 
     def test_code_by_sms_through_the_provider(self):
         tid, _ = self.submit(phone="+62 812-7000-5555")

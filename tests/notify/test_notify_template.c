@@ -219,28 +219,48 @@ static void test_empty_template_renders_empty_string(void **state)
     assert_renders("", true, "");
 }
 
-static void test_check_accepts_every_name_messages_know(void **state)
+/* Knows the names of the values above, as a template kind would. */
+static bool known(const char *name, const void *ctx)
+{
+    (void) ctx;
+    for (size_t i = 0; i < NVALUES; i++)
+        if (strcmp(VALUES[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static void test_check_accepts_every_known_name(void **state)
 {
     (void) state;
     char text[1024] = "";
     size_t len = 0;
-    for (size_t i = 0; i < NOTIFY_TEMPLATE_NAME_COUNT; i++)
-        len += (size_t) snprintf(text + len, sizeof text - len, "{{#%s}}{{%s}}{{/%s}} ", notify_template_names[i],
-                                 notify_template_names[i], notify_template_names[i]);
+    for (size_t i = 0; i < NVALUES; i++)
+        len += (size_t) snprintf(text + len, sizeof text - len, "{{#%s}}{{%s}}{{/%s}} ", VALUES[i].name,
+                                 VALUES[i].name, VALUES[i].name);
     char reason[128] = "";
-    assert_int_equal(notify_template_check(text, reason, sizeof reason), 0);
+    assert_int_equal(notify_template_check(text, known, NULL, reason, sizeof reason), 0);
 }
 
 static void test_check_refuses_unknown_names_and_bad_shapes(void **state)
 {
     (void) state;
     char reason[128] = "";
-    assert_int_equal(notify_template_check("Laporan {{nomor}}", reason, sizeof reason), -1);
+    assert_int_equal(notify_template_check("Laporan {{nomor}}", known, NULL, reason, sizeof reason), -1);
     assert_non_null(strstr(reason, "{{nomor}}"));
-    assert_int_equal(notify_template_check("{{#nomor}}x{{/nomor}}", reason, sizeof reason), -1);
-    assert_int_equal(notify_template_check("{{#note}}x", reason, sizeof reason), -1);
-    assert_int_equal(notify_template_check("{{tracking_id", NULL, 0), -1);
-    assert_int_equal(notify_template_check("no tags at all", NULL, 0), 0);
+    assert_int_equal(notify_template_check("{{#nomor}}x{{/nomor}}", known, NULL, reason, sizeof reason), -1);
+    assert_int_equal(notify_template_check("{{#note}}x", known, NULL, reason, sizeof reason), -1);
+    assert_int_equal(notify_template_check("{{tracking_id", known, NULL, NULL, 0), -1);
+    assert_int_equal(notify_template_check("no tags at all", known, NULL, NULL, 0), 0);
+}
+
+static void test_shows_only_a_placeholder_of_that_name(void **state)
+{
+    (void) state;
+    assert_true(notify_template_shows("Kode {{code}}.", "code"));
+    assert_true(notify_template_shows("{{#note}}{{code}}{{/note}}", "code"));
+    assert_false(notify_template_shows("{{#code}}ada{{/code}}", "code"));
+    assert_false(notify_template_shows("{{codes}} {{cod}} code", "code"));
+    assert_false(notify_template_shows("", "code"));
 }
 
 int main(void)
@@ -267,8 +287,9 @@ int main(void)
         cmocka_unit_test(test_names_up_to_64_chars_work_longer_fail),
         cmocka_unit_test(test_utf8_passes_unchanged),
         cmocka_unit_test(test_empty_template_renders_empty_string),
-        cmocka_unit_test(test_check_accepts_every_name_messages_know),
+        cmocka_unit_test(test_check_accepts_every_known_name),
         cmocka_unit_test(test_check_refuses_unknown_names_and_bad_shapes),
+        cmocka_unit_test(test_shows_only_a_placeholder_of_that_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

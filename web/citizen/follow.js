@@ -5,27 +5,32 @@
 const followPart = (() => {
   const $ = (id) => document.getElementById(id);
 
-  /* Shows the part for a report of the public list (the caller knows it is one). */
-  function show(trackingId) {
-    const form = $('follow-form');
-    $('follow-part').hidden = false;
+  /* Sends the address typed in `form` (an input named email inside data-field="email") to follow
+   * the report; `state` says that the confirmation mail is on its way. */
+  function wire(form, trackingId, state) {
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       aduan.clearErrors(form);
-      $('follow-state').textContent = '';
+      state.textContent = '';
       const button = form.querySelector('button[type="submit"]');
       button.disabled = true;
       const answer = await aduan.api('POST', '/reports/' + encodeURIComponent(trackingId) + '/followers',
-                                     {body: {email: $('follow-email').value.trim(), language: aduan.language()}});
+                                     {body: {email: form.elements.email.value.trim(), language: aduan.language()}});
       button.disabled = false;
       if (answer.status === 202) {
         form.reset();
-        $('follow-state').textContent = aduan.t('follow.check_mail');
+        state.textContent = aduan.t('follow.check_mail');
         return;
       }
       aduan.showProblem(form, answer);
     });
   }
 
-  return {show};
+  /* Shows the part for a report of the public list (the caller knows it is one). */
+  function show(trackingId) {
+    $('follow-part').hidden = false;
+    wire($('follow-form'), trackingId, $('follow-state'));
+  }
+
+  return {show, wire};
 })();

@@ -58,6 +58,7 @@ aduan.start(async () => {
     li.append(aduan.element('p', {class: 'meta'}, [aduan.t('bucket.' + report.status), category, report.region.name,
       aduan.dateInWords(report.submitted_at), aduan.t('support.count', {count: report.supports})].join(' · ')));
     li.append(aduan.element('p', {class: 'body-text'}, report.summary));
+    li.append(listFollow.part(report));
     return li;
   }
 

@@ -197,10 +197,19 @@ const atur = (() => {
 
   let templates = [];
 
+  /* The names the chosen template may use (each template its own: docs/api.md), and those it must show. */
+  function showNames(found) {
+    const tags = (names) => names.map((n) => '{{' + n + '}}').join(' ');
+    const required = found.required_names.length ? ' ' + t('atur.templates.required') + ' ' + tags(found.required_names) : '';
+    document.getElementById('template-names').textContent = t('atur.templates.names') + ' ' + tags(found.names) + required;
+  }
+
   function showTemplate() {
     const name = document.getElementById('template-template').value;
     const language = document.getElementById('template-language').value;
     const found = templates.find((x) => x.template === name && x.language === language);
+    const any = templates.find((x) => x.template === name);
+    if (any) showNames(any);
     for (const field of ['subject', 'text_body', 'html_body'])
       document.getElementById('template-' + field.replace('_', '-')).value = found ? found[field] : '';
     document.getElementById('preview').hidden = true;
@@ -210,8 +219,6 @@ const atur = (() => {
     const answer = await konsol.api('GET', '/admin/templates');
     if (answer.status !== 200) return;
     templates = answer.data.templates;
-    document.getElementById('template-names').textContent =
-      t('atur.templates.names') + ' ' + answer.data.names.map((n) => '{{' + n + '}}').join(' ');
     const select = document.getElementById('template-template');
     const chosen = select.value;
     options(select, [...new Set(templates.map((x) => x.template))].map((n) => [n, n]));
