@@ -141,7 +141,6 @@ def public_calls(system, tracking_id, token, unit):
         ("stats summary by category", "/api/v1/stats/summary?group_by=category", None, PAGE_MS),
         ("stats summary by channel", "/api/v1/stats/summary?group_by=channel", None, PAGE_MS),
         ("stats summary by period", "/api/v1/stats/summary?group_by=period&period=month", None, PAGE_MS),
-        ("stats rankings of units", "/api/v1/stats/rankings?level=unit", None, PAGE_MS),
         ("stats rankings of units by speed", "/api/v1/stats/rankings?level=unit&order=speed", None, PAGE_MS),
         ("stats ikm of units", "/api/v1/stats/ikm?level=unit", None, PAGE_MS),
         ("stats series by month", "/api/v1/stats/series?period=month", None, PAGE_MS),

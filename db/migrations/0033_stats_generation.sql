@@ -1,0 +1,31 @@
+-- aduan-stats keeps the documents it answered (stats_cache.h) and serves one again only while
+-- nothing it was computed from has changed. This counter says so: every statement that changes a
+-- table the statistics read moves it, in the writer's own transaction, so a reader's snapshot
+-- sees the counter and the rows it counts together, committed or not at all. A sequence would
+-- not do: nextval is seen before the rows it stands for commit.
+CREATE TABLE stats_generation (
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    n   bigint NOT NULL
+);
+INSERT INTO stats_generation (n) VALUES (1);
+
+-- SECURITY DEFINER: the writers (stats, intake's categories, the operator's seeds) need no
+-- privilege on the counter itself.
+CREATE FUNCTION stats_generation_bump() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+    UPDATE stats_generation SET n = n + 1;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER stat_reports_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON stat_reports
+    FOR EACH STATEMENT EXECUTE FUNCTION stats_generation_bump();
+CREATE TRIGGER survey_responses_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON survey_responses
+    FOR EACH STATEMENT EXECUTE FUNCTION stats_generation_bump();
+CREATE TRIGGER stats_settings_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON stats_settings
+    FOR EACH STATEMENT EXECUTE FUNCTION stats_generation_bump();
+CREATE TRIGGER institutions_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON institutions
+    FOR EACH STATEMENT EXECUTE FUNCTION stats_generation_bump();
+CREATE TRIGGER categories_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON categories
+    FOR EACH STATEMENT EXECUTE FUNCTION stats_generation_bump();
