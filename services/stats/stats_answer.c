@@ -89,7 +89,7 @@ static char *key_of(const stats_query_t *q)
 int64_t stats_answer_generation(db_t *db, db_error_t *error)
 {
     char *text = NULL;
-    if (db_query_value(db, "SELECT n::text FROM stats_generation", 0, NULL, &text, error) != 0 || !text) {
+    if (db_query_value(db, "SELECT sum(n)::text FROM stats_generation", 0, NULL, &text, error) != 0 || !text) {
         free(text);
         return -1;
     }
