@@ -116,7 +116,7 @@ class StatsCache(SystemTestCase):
 
     def fresh_answers(self):
         """The answers of an aduan-stats that has kept nothing: each computed from the facts."""
-        self.sys.stats.stop()
+        self.assertEqual(self.sys.stats.stop(), 0, "aduan-stats stops gracefully, its warmer too")
         self.sys.stats.start()
         return self.sys.wait_for(self.answers_or_none, 30, "the restarted aduan-stats to answer")
 
