@@ -7,11 +7,9 @@ a survey answer, a setting, an institution's name, facts written beside the even
 after each change every query is asked again, and the answers must equal those of a freshly
 started aduan-stats, which has nothing kept and computes each from the facts. Each change must also move some answer, or the
 comparison would prove nothing."""
-import os
-import subprocess
 import unittest
 
-from aduan_harness import BIN_DIR, System, SystemTestCase, valid_report
+from aduan_harness import System, SystemTestCase, valid_report
 
 STAFF = {
     "nas": ("national_admin", "NASIONAL"),
@@ -45,10 +43,7 @@ class StatsCache(SystemTestCase):
     @classmethod
     def setUpClass(cls):
         cls.sys = System("statscache", lifecycle=True).start()
-        cls.auth = {}
-        for name, (role, institution) in STAFF.items():
-            cls.sys.create_staff(name, role, institution)
-            cls.auth[name] = cls.sys.login(name)
+        cls.auth = cls.sys.staff_sessions(STAFF)
         cls.tokens = {}
         cls.reports = cls.run_script()
 
@@ -97,13 +92,6 @@ class StatsCache(SystemTestCase):
             cls.act(tid, "kota", "close", reason_code="resolved")
         return r
 
-    def counted(self):
-        self.sys.wait_for(lambda: self.sys.db.scalar(
-            "SELECT NOT EXISTS (SELECT 1 FROM events e WHERE e.seq IS NOT NULL AND e.tracking_id IS NOT NULL "
-            "AND e.type <> 'report.closing_soon' AND NOT EXISTS (SELECT 1 FROM stat_reports s "
-            "WHERE s.tracking_id = e.tracking_id AND s.last_seq >= e.seq))") == "t", 30,
-            "the statistics to count every event")
-
     def answers(self):
         out = []
         for path, who, query in QUERIES:
@@ -132,13 +120,11 @@ class StatsCache(SystemTestCase):
         return int(line[0].split()[-1]) if line else 0
 
     def rebuild(self):
-        done = subprocess.run([os.path.join(BIN_DIR, "aduan-admin"), "rebuild-stats"], capture_output=True,
-                              env={**os.environ, "ADUAN_STATS_ENDPOINTS": self.sys.stats_endpoints(),
-                                   **self.sys.keys.env("admin")}, timeout=60)
+        done = self.sys.rebuild_stats()
         self.assertEqual(done.returncode, 0, done.stderr)
 
     def test_kept_answers_equal_a_fresh_computation_after_every_kind_of_change(self):
-        self.counted()
+        self.sys.wait_stats_counted()
         first = self.answers()
         hits = self.cache_hits()
         self.assertTrue(self.answers() == first, "asked twice, nothing changed")
@@ -165,7 +151,7 @@ class StatsCache(SystemTestCase):
         for name, change in changes:
             with self.subTest(change=name):
                 change()
-                self.counted()
+                self.sys.wait_stats_counted()
                 kept = self.answers()
                 fresh = self.fresh_answers()
                 wrong = [query for query, a, b in zip(QUERIES, kept, fresh) if a != b]
