@@ -10,9 +10,10 @@
 #include "error_reply.h"
 #include "logger.h"
 #include "service.h"
+#include "stats_answer.h"
 #include "stats_facts.h"
 #include "stats_query_codec.h"
-#include "stats_views.h"
+#include "stats_warmer.h"
 #include "survey_codes.h"
 #include "survey_store.h"
 
@@ -20,72 +21,21 @@ _Static_assert(SURVEY_ANSWER_ELEMENTS == SURVEY_ELEMENTS, "a survey.answer carri
 
 #define CONNECT_WAIT_MS 10000
 #define DB_UNAVAILABLE "the database is not reachable; try again"
+/* The dashboard asks some twenty documents; staff add theirs. Exports are up to 1 MB. */
+#define CACHE_ENTRIES 64
+#define CACHE_BYTES (32 * 1024 * 1024)
+/* A document nobody asked for in this long is not computed again after each run of events. */
+#define WARM_RECENT_MS (10 * 60 * 1000)
 
 struct stats_queries_t {
     cmd_server_t *server;
     db_t *db;
     long statement_timeout_ms;
+    stats_cache_t *cache;
+    stats_warmer_t *warmer;
     pthread_t thread;
     atomic_bool stopping;       /* the service stops for another reason than a signal */
 };
-
-static stats_filter_t filter_of(const stats_query_t *q)
-{
-    return (stats_filter_t) {
-        .group_by = q->group_by, .period = q->period, .from = q->from, .to = q->to, .institution = q->institution,
-        .level = q->level, .region = q->region, .category = q->category, .classification = q->classification,
-        .channel = q->channel, .public_view = q->actor_role == NULL,
-    };
-}
-
-/* Narrows the filter to the actor. 0 in scope, 1 refused (*refusal), -1 error. */
-static int scope(db_t *db, const stats_query_t *q, stats_filter_t *f, error_reply_t *refusal, db_error_t *error)
-{
-    if (!q->actor_role) {
-        if (strcmp(q->view, "export_reports") != 0)
-            return 0;
-        return error_reply_refuse(refusal, ERROR_FORBIDDEN, "exports of reports are for staff");
-    }
-    if (strcmp(q->actor_role, "national_admin") == 0)
-        return 0;
-    if (!f->institution) {
-        f->institution = q->actor_institution;
-        return 0;
-    }
-    int within = stats_views_in_subtree(db, f->institution, q->actor_institution, error);
-    if (within < 0)
-        return -1;
-    if (!within)
-        return error_reply_refuse(refusal, ERROR_FORBIDDEN, "the institution is outside your subtree");
-    return 0;
-}
-
-/* min_reports as written: -1 when absent (the setting decides), -2 when not a whole number 0..1000000. */
-static int min_reports_of(const char *text)
-{
-    char *end = NULL;
-    long value = text ? strtol(text, &end, 10) : -1;
-    return text && (end == text || *end || value < 0 || value > 1000000) ? -2 : (int) value;
-}
-
-/* The document of the view. 0, 1 refused as invalid (*refusal), -1 error. */
-static int compute(db_t *db, const stats_query_t *q, stats_filter_t *f, char **json, error_reply_t *refusal,
-                   db_error_t *error)
-{
-    if (strcmp(q->view, "series") == 0 && !f->group_by)
-        f->group_by = "period";
-    if (strcmp(q->view, "rankings") == 0) {
-        int min_reports = min_reports_of(q->min_reports);
-        if (min_reports == -2)
-            return error_reply_refuse(refusal, ERROR_INVALID, "min_reports is a whole number");
-        return stats_views_rankings(db, f, q->order ? q->order : "completion", min_reports, json, refusal, error);
-    }
-    if (strcmp(q->view, "ikm") == 0)
-        return stats_views_ikm(db, f, json, refusal, error);
-    if (strcmp(q->view, "export_reports") == 0)
-        return stats_views_export_reports(db, f, json, refusal, error);
-    return stats_views_summary(db, f, json, refusal, error);
-}
 
 /* Puts the document (taken) into the reply. */
 static int send_document(envelope_t *reply, char *json)
@@ -108,22 +58,6 @@ static int send_document(envelope_t *reply, char *json)
     return 0;
 }
 
-typedef struct {
-    const stats_query_t *query;
-    stats_filter_t *filter;
-    char **json;
-    error_reply_t *refusal;
-} view_job_t;
-
-static int view_tx(db_t *db, void *ctx, db_error_t *error)
-{
-    view_job_t *job = ctx;
-    free(*job->json);   /* of an attempt whose commit failed */
-    *job->json = NULL;
-    int done = scope(db, job->query, job->filter, job->refusal, error);
-    return done == 0 ? compute(db, job->query, job->filter, job->json, job->refusal, error) : done;
-}
-
 static int on_query(void *ctx, const envelope_t *request, envelope_t *reply)
 {
     stats_queries_t *self = ctx;
@@ -132,12 +66,11 @@ static int on_query(void *ctx, const envelope_t *request, envelope_t *reply)
     if (request->version != STATS_QUERY_VERSION || stats_query_decode(request->body, request->body_size, &q, reason,
                                                                        sizeof reason) != 0)
         return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
-    stats_filter_t f = filter_of(&q);
     db_error_t error = {"", ""};
     error_reply_t refusal;
     char *json = NULL;
-    view_job_t job = {&q, &f, &json, &refusal};
-    int done = db_bounded_transaction(self->db, self->statement_timeout_ms, view_tx, &job, &error);
+    int done = stats_answer(self->db, self->statement_timeout_ms, self->cache, &q, request->body, request->body_size,
+                            &json, &refusal, &error);
     int rc;
     if (done == 0)
         rc = send_document(reply, json);
@@ -279,6 +212,8 @@ static void *serve(void *arg)
 
 static void destroy(stats_queries_t *self)
 {
+    stats_warmer_stop(&self->warmer);
+    stats_cache_destroy(&self->cache);
     cmd_server_destroy(&self->server);
     db_destroy(&self->db);
     free(self);
@@ -289,15 +224,18 @@ stats_queries_t *stats_queries_start(const char *bind_endpoints, curve_keys_t *k
 {
     stats_queries_t *self = calloc(1, sizeof *self);
     db_error_t error = {"", ""};
-    if (!self || !(self->db = db_new(db_url))) {
+    if (!self || !(self->db = db_new(db_url)) || !(self->cache = stats_cache_new(CACHE_ENTRIES, CACHE_BYTES))) {
         snprintf(reason, cap, "out of memory");
-        free(self);
+        if (self)
+            destroy(self);
         return NULL;
     }
     self->statement_timeout_ms = statement_timeout_ms;
     if (db_connect(self->db, CONNECT_WAIT_MS, &error) != 0)
         snprintf(reason, cap, "query server: %s", error.message);
-    else if ((self->server = cmd_server_new(bind_endpoints, keys, reason, cap))) {
+    else if ((self->warmer = stats_warmer_start(self->cache, db_url, statement_timeout_ms, WARM_RECENT_MS, reason,
+                                                cap))
+             && (self->server = cmd_server_new(bind_endpoints, keys, reason, cap))) {
         if (cmd_server_on(self->server, MSG_STATS_QUERY, CURVE_ROLE_GATEWAY, on_query, self) == 0
             && cmd_server_on(self->server, MSG_SURVEY_ANSWER, CURVE_ROLE_GATEWAY, on_answer, self) == 0
             && cmd_server_on(self->server, MSG_SURVEY_CODES, CURVE_ROLE_GATEWAY, on_codes, self) == 0

@@ -7,10 +7,9 @@
 
 /* aduan-stats' query server: stats.query, survey.answer, an admin's survey.codes and the operator's stats.rebuild
  * (stats_query_codec.h) on a command socket, a thread and a database connection of their own, so
- * that a long export never delays the live stream and the stream never delays a query. The server owns the rules that need SQL: a
- * member of staff sees their institution's subtree (by default their own institution, 403 outside
- * it), a national admin everything, nobody signed in the public view; exports of reports are for
- * staff. */
+ * that a long export never delays the live stream and the stream never delays a query. A query is
+ * answered by stats_answer.h (scope, view, and the documents kept until the facts move), kept fresh
+ * by a warmer on a thread and connection of its own (stats_warmer.h). */
 typedef struct stats_queries_t stats_queries_t;
 
 /* Binds `bind_endpoints` (CURVE with `keys`, which outlive the server; NULL: plain), connects to

@@ -138,10 +138,17 @@ def public_calls(system, tracking_id, token, unit):
         ("stats summary by region", "/api/v1/stats/summary?group_by=region", None, PAGE_MS),
         ("stats summary by unit", "/api/v1/stats/summary?group_by=institution&level=unit", None, PAGE_MS),
         ("stats rankings of units", "/api/v1/stats/rankings?level=unit", None, PAGE_MS),
+        ("stats summary by category", "/api/v1/stats/summary?group_by=category", None, PAGE_MS),
+        ("stats summary by channel", "/api/v1/stats/summary?group_by=channel", None, PAGE_MS),
+        ("stats summary by period", "/api/v1/stats/summary?group_by=period&period=month", None, PAGE_MS),
+        ("stats rankings of units by speed", "/api/v1/stats/rankings?level=unit&order=speed", None, PAGE_MS),
         ("stats ikm of units", "/api/v1/stats/ikm?level=unit", None, PAGE_MS),
+        ("stats series by month", "/api/v1/stats/series?period=month", None, PAGE_MS),
+        ("stats export summary CSV", "/api/v1/stats/export/summary?group_by=region&format=csv", None, PAGE_MS),
+        ("stats export summary JSON", "/api/v1/stats/export/summary?group_by=region&format=json", None, PAGE_MS),
         ("page institution /dasbor/instansi/{code}", f"/dasbor/instansi/{unit}", None, PAGE_MS),
-        ("institution trend (series)", f"/api/v1/stats/series?institution={unit}&period=month", None, PAGE_MS),
-        ("institution ikm", f"/api/v1/stats/ikm?institution={unit}", None, PAGE_MS),
+        ("stats institution trend (series)", f"/api/v1/stats/series?institution={unit}&period=month", None, PAGE_MS),
+        ("stats institution ikm", f"/api/v1/stats/ikm?institution={unit}", None, PAGE_MS),
     ]
 
 

@@ -76,6 +76,7 @@ MAP = {
     "stat_reports": grants(("aduan_stats", SIUD)),
     "survey_responses": grants(("aduan_stats", SI)),
     "survey_codes": grants(("aduan_stats", SIUD)),
+    "stats_generation": grants(("aduan_stats", S)),
 }
 PRIVILEGES = {"S": "SELECT", "I": "INSERT", "U": "UPDATE", "D": "DELETE"}
 

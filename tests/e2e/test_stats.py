@@ -8,13 +8,11 @@ scoping, and the CSV/JSON exports."""
 import csv
 import datetime
 import io
-import os
 import statistics
-import subprocess
 import unittest
 from fractions import Fraction
 
-from aduan_harness import BIN_DIR, System, SystemTestCase, valid_report
+from aduan_harness import System, SystemTestCase, valid_report
 
 STAFF = {
     "nas": ("national_admin", "NASIONAL"),
@@ -34,10 +32,7 @@ class Stats(SystemTestCase):
     @classmethod
     def setUpClass(cls):
         cls.sys = System("stats", lifecycle=True).start()
-        cls.auth = {}
-        for name, (role, institution) in STAFF.items():
-            cls.sys.create_staff(name, role, institution)
-            cls.auth[name] = cls.sys.login(name)
+        cls.auth = cls.sys.staff_sessions(STAFF)
         cls.script = cls.run_script()
 
     # --- the scripted set --------------------------------------------------------------------
@@ -98,12 +93,7 @@ class Stats(SystemTestCase):
         return script
 
     def counted(self):
-        """Waits until aduan-stats has counted every event that changes a report's numbers."""
-        self.sys.wait_for(lambda: self.sys.db.scalar(
-            "SELECT NOT EXISTS (SELECT 1 FROM events e WHERE e.seq IS NOT NULL AND e.tracking_id IS NOT NULL "
-            "AND e.type <> 'report.closing_soon' AND NOT EXISTS (SELECT 1 FROM stat_reports s "
-            "WHERE s.tracking_id = e.tracking_id AND s.last_seq >= e.seq))") == "t", 30,
-            "the statistics to count every event")
+        self.sys.wait_stats_counted()
 
     def stats(self, path, who="nas", **query):
         qs = "&".join(f"{k}={v}" for k, v in query.items())
@@ -156,9 +146,7 @@ class Stats(SystemTestCase):
                    ("series", {"period": "month"}), ("rankings", {"level": "unit", "min_reports": "1"})]
         before = [self.stats(path, **q) for path, q in queries]
         facts_before = self.sys.db.scalar("SELECT md5(string_agg(s::text, ',' ORDER BY tracking_id)) FROM stat_reports s")
-        done = subprocess.run([os.path.join(BIN_DIR, "aduan-admin"), "rebuild-stats"], capture_output=True,
-                              env={**os.environ, "ADUAN_STATS_ENDPOINTS": self.sys.stats_endpoints(),
-                                   **self.sys.keys.env("admin")}, timeout=60)
+        done = self.sys.rebuild_stats()
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertIn(b"statistics rebuilt from", done.stdout)
         self.assertEqual(self.sys.db.scalar("SELECT md5(string_agg(s::text, ',' ORDER BY tracking_id)) "

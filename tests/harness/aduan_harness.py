@@ -515,6 +515,28 @@ class System:
             raise RuntimeError(f"issuing survey codes answered {status}: {doc}")
         return doc["codes"]
 
+    def staff_sessions(self, staff):
+        """{name: (role, institution)} → {name: Authorization header}: each account made and signed in."""
+        sessions = {}
+        for name, (role, institution) in staff.items():
+            self.create_staff(name, role, institution)
+            sessions[name] = self.login(name)
+        return sessions
+
+    def rebuild_stats(self, timeout=60):
+        """aduan-admin rebuild-stats against every stats replica; the finished process."""
+        return subprocess.run([os.path.join(BIN_DIR, "aduan-admin"), "rebuild-stats"], capture_output=True,
+                              env={**os.environ, "ADUAN_STATS_ENDPOINTS": self.stats_endpoints(),
+                                   **self.keys.env("admin")}, timeout=timeout)
+
+    def wait_stats_counted(self, timeout=30):
+        """Until aduan-stats has counted every event that changes a report's numbers."""
+        self.wait_for(lambda: self.db.scalar(
+            "SELECT NOT EXISTS (SELECT 1 FROM events e WHERE e.seq IS NOT NULL AND e.tracking_id IS NOT NULL "
+            "AND e.type <> 'report.closing_soon' AND NOT EXISTS (SELECT 1 FROM stat_reports s "
+            "WHERE s.tracking_id = e.tracking_id AND s.last_seq >= e.seq))") == "t", timeout,
+            "the statistics to count every event")
+
     def act(self, tracking_id, auth, action, **fields):
         """POST /reports/{id}/actions; returns (status, document)."""
         status, _, doc = self.json("POST", f"/api/v1/reports/{tracking_id}/actions", {"action": action, **fields}, auth)

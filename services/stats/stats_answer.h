@@ -1,0 +1,24 @@
+#ifndef ADUAN_STATS_ANSWER_H
+#define ADUAN_STATS_ANSWER_H
+
+#include <stddef.h>
+
+#include "db.h"
+#include "error_reply.h"
+#include "stats_cache.h"
+#include "stats_query_codec.h"
+
+/* The document a stats.query asks for, from the cache when the facts have not moved since it was
+ * computed (stats_cache.h), else computed and kept: the actor's scope (a member of staff sees
+ * their institution's subtree, a national admin everything, nobody signed in the public view;
+ * exports of reports are for staff), then the view (stats_views.h). A computed document is kept
+ * only when the generation read before and after it is the same (then it is that generation's).
+ * `request` is the body that asked, kept for the warmer. 0 with *json (the caller frees it),
+ * 1 refused (*refusal), -1 error. */
+int stats_answer(db_t *db, long timeout_ms, stats_cache_t *cache, const stats_query_t *q, const void *request,
+                 size_t request_size, char **json, error_reply_t *refusal, db_error_t *error);
+
+/* The current stats_generation; -1 on error. */
+int64_t stats_answer_generation(db_t *db, db_error_t *error);
+
+#endif

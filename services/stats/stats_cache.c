@@ -1,0 +1,179 @@
+#include "stats_cache.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <czmq.h>
+
+typedef struct entry_t {
+    char *key;
+    char *json;
+    size_t json_size;
+    void *request;
+    size_t request_size;
+    int64_t generation;
+    int64_t offered;        /* the generation the warmer was last given it at */
+    int64_t asked_ms;
+    struct entry_t *prev, *next;   /* most recently asked first */
+} entry_t;
+
+struct stats_cache_t {
+    pthread_mutex_t lock;
+    entry_t *head, *tail;
+    size_t count, bytes, max_entries, max_bytes;
+};
+
+stats_cache_t *stats_cache_new(size_t max_entries, size_t max_bytes)
+{
+    stats_cache_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    if (pthread_mutex_init(&self->lock, NULL) != 0) {
+        free(self);
+        return NULL;
+    }
+    self->max_entries = max_entries;
+    self->max_bytes = max_bytes;
+    return self;
+}
+
+static void unlink_entry(stats_cache_t *self, entry_t *e)
+{
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        self->head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    else
+        self->tail = e->prev;
+    e->prev = e->next = NULL;
+}
+
+static void push_front(stats_cache_t *self, entry_t *e)
+{
+    e->next = self->head;
+    if (self->head)
+        self->head->prev = e;
+    self->head = e;
+    if (!self->tail)
+        self->tail = e;
+}
+
+static void entry_free(entry_t *e)
+{
+    free(e->key);
+    free(e->json);
+    free(e->request);
+    free(e);
+}
+
+static void drop(stats_cache_t *self, entry_t *e)
+{
+    unlink_entry(self, e);
+    self->count--;
+    self->bytes -= e->json_size + e->request_size;
+    entry_free(e);
+}
+
+void stats_cache_destroy(stats_cache_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    stats_cache_t *self = *self_p;
+    while (self->head)
+        drop(self, self->head);
+    pthread_mutex_destroy(&self->lock);
+    free(self);
+    *self_p = NULL;
+}
+
+static entry_t *find(stats_cache_t *self, const char *key)
+{
+    for (entry_t *e = self->head; e; e = e->next)
+        if (strcmp(e->key, key) == 0)
+            return e;
+    return NULL;
+}
+
+char *stats_cache_get(stats_cache_t *self, const char *key, int64_t generation)
+{
+    pthread_mutex_lock(&self->lock);
+    entry_t *e = find(self, key);
+    char *copy = NULL;
+    if (e && e->generation == generation && (copy = strdup(e->json))) {
+        e->asked_ms = zclock_mono();
+        unlink_entry(self, e);
+        push_front(self, e);
+    }
+    pthread_mutex_unlock(&self->lock);
+    return copy;
+}
+
+static entry_t *entry_new(const char *key, int64_t generation, const char *json, const void *request,
+                          size_t request_size)
+{
+    entry_t *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->key = strdup(key);
+    e->json = strdup(json);
+    e->json_size = strlen(json) + 1;
+    e->request = malloc(request_size ? request_size : 1);
+    if (!e->key || !e->json || !e->request) {
+        entry_free(e);
+        return NULL;
+    }
+    memcpy(e->request, request, request_size);
+    e->request_size = request_size;
+    e->generation = e->offered = generation;
+    return e;
+}
+
+int stats_cache_put(stats_cache_t *self, const char *key, int64_t generation, const char *json,
+                    const void *request, size_t request_size)
+{
+    if (strlen(json) + request_size > self->max_bytes / 4)
+        return 0;
+    entry_t *fresh = entry_new(key, generation, json, request, request_size);
+    if (!fresh)
+        return -1;
+    pthread_mutex_lock(&self->lock);
+    entry_t *old = find(self, key);
+    /* a warmer and a query may both compute a key: the later generation stays */
+    if (old && old->generation > generation) {
+        pthread_mutex_unlock(&self->lock);
+        entry_free(fresh);
+        return 0;
+    }
+    fresh->asked_ms = old ? old->asked_ms : zclock_mono();
+    if (old)
+        drop(self, old);
+    push_front(self, fresh);
+    self->count++;
+    self->bytes += fresh->json_size + fresh->request_size;
+    while (self->tail != fresh && (self->count > self->max_entries || self->bytes > self->max_bytes))
+        drop(self, self->tail);
+    pthread_mutex_unlock(&self->lock);
+    return 0;
+}
+
+void *stats_cache_next_stale(stats_cache_t *self, int64_t generation, int64_t now_ms, int64_t recent_ms,
+                             size_t *size)
+{
+    pthread_mutex_lock(&self->lock);
+    void *copy = NULL;
+    for (entry_t *e = self->head; e && !copy; e = e->next) {
+        if (e->generation >= generation || e->offered >= generation || now_ms - e->asked_ms > recent_ms)
+            continue;
+        e->offered = generation;
+        copy = malloc(e->request_size ? e->request_size : 1);
+        if (copy) {
+            memcpy(copy, e->request, e->request_size);
+            *size = e->request_size;
+        }
+    }
+    pthread_mutex_unlock(&self->lock);
+    return copy;
+}

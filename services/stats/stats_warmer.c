@@ -1,0 +1,100 @@
+#include "stats_warmer.h"
+
+#include <czmq.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "db.h"
+#include "logger.h"
+#include "service.h"
+#include "stats_answer.h"
+
+#define CONNECT_WAIT_MS 10000
+#define LOOK_EVERY_MS 250
+
+struct stats_warmer_t {
+    stats_cache_t *cache;
+    db_t *db;
+    long statement_timeout_ms;
+    int64_t recent_ms;
+    pthread_t thread;
+    atomic_bool stopping;
+};
+
+static bool running(stats_warmer_t *self)
+{
+    return !service_interrupted() && !atomic_load(&self->stopping);
+}
+
+/* Computes one kept request again; its document goes into the cache by stats_answer. */
+static void warm_one(stats_warmer_t *self, const void *request, size_t size)
+{
+    stats_query_t q;
+    char reason[256];
+    if (stats_query_decode(request, size, &q, reason, sizeof reason) != 0)
+        return;   /* it was decoded once already: cannot happen */
+    db_error_t error = {"", ""};
+    error_reply_t refusal;
+    char *json = NULL;
+    if (stats_answer(self->db, self->statement_timeout_ms, self->cache, &q, request, size, &json, &refusal,
+                     &error) < 0)
+        logger_warn("warming stats %s failed: %s", q.view, error.message);
+    free(json);
+    stats_query_clear(&q);
+}
+
+static void *warm(void *arg)
+{
+    stats_warmer_t *self = arg;
+    while (running(self)) {
+        db_error_t error = {"", ""};
+        int64_t generation = stats_answer_generation(self->db, &error);
+        size_t size = 0;
+        void *request = NULL;
+        while (generation >= 0 && running(self)
+               && (request = stats_cache_next_stale(self->cache, generation, zclock_mono(), self->recent_ms, &size))) {
+            warm_one(self, request, size);
+            free(request);
+        }
+        zclock_sleep(LOOK_EVERY_MS);
+    }
+    return NULL;
+}
+
+stats_warmer_t *stats_warmer_start(stats_cache_t *cache, const char *db_url, long statement_timeout_ms,
+                                   int64_t recent_ms, char *reason, size_t reason_cap)
+{
+    stats_warmer_t *self = calloc(1, sizeof *self);
+    db_error_t error = {"", ""};
+    if (!self || !(self->db = db_new(db_url))) {
+        snprintf(reason, reason_cap, "out of memory");
+        free(self);
+        return NULL;
+    }
+    self->cache = cache;
+    self->statement_timeout_ms = statement_timeout_ms;
+    self->recent_ms = recent_ms;
+    if (db_connect(self->db, CONNECT_WAIT_MS, &error) != 0)
+        snprintf(reason, reason_cap, "stats warmer: %s", error.message);
+    else if (pthread_create(&self->thread, NULL, warm, self) != 0)
+        snprintf(reason, reason_cap, "cannot start the stats warmer");
+    else
+        return self;
+    db_destroy(&self->db);
+    free(self);
+    return NULL;
+}
+
+void stats_warmer_stop(stats_warmer_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    stats_warmer_t *self = *self_p;
+    atomic_store(&self->stopping, true);
+    pthread_join(self->thread, NULL);
+    db_destroy(&self->db);
+    free(self);
+    *self_p = NULL;
+}

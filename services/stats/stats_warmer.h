@@ -1,0 +1,21 @@
+#ifndef ADUAN_STATS_WARMER_H
+#define ADUAN_STATS_WARMER_H
+
+#include <stdint.h>
+
+#include "stats_cache.h"
+
+/* Keeps the documents asked for lately fresh: on a thread and database connection of its own it
+ * looks at stats_generation a few times a second and, once a run of events (or a survey answer,
+ * a changed setting or institution) has moved it, computes again each document of the cache asked
+ * within the last `recent_ms`, most recently asked first, so that the next request is a hit
+ * instead of a computation over every fact. */
+typedef struct stats_warmer_t stats_warmer_t;
+
+/* Connects to `db_url` and starts the thread; `cache` outlives the warmer. NULL with the reason. */
+stats_warmer_t *stats_warmer_start(stats_cache_t *cache, const char *db_url, long statement_timeout_ms,
+                                   int64_t recent_ms, char *reason, size_t reason_cap);
+/* Stops the thread (after the document it is computing) and frees everything. */
+void stats_warmer_stop(stats_warmer_t **self_p);
+
+#endif

@@ -1,0 +1,129 @@
+/* stats_cache: a document is served only at the generation it was computed at; the warmer is
+ * offered each stale request once per generation, most recently asked first; bounds hold. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "stats_cache.h"
+
+#define RECENT_MS 60000
+
+static void put(stats_cache_t *cache, const char *key, int64_t generation, const char *json)
+{
+    assert_int_equal(stats_cache_put(cache, key, generation, json, key, strlen(key)), 0);
+}
+
+static void assert_got(stats_cache_t *cache, const char *key, int64_t generation, const char *expected)
+{
+    char *json = stats_cache_get(cache, key, generation);
+    if (expected)
+        assert_string_equal(json, expected);
+    else
+        assert_null(json);
+    free(json);
+}
+
+static void test_a_document_is_served_only_at_its_generation(void **state)
+{
+    (void) state;
+    stats_cache_t *cache = stats_cache_new(8, 1 << 20);
+    put(cache, "summary", 7, "{\"received\":3}");
+    assert_got(cache, "summary", 7, "{\"received\":3}");
+    assert_got(cache, "summary", 8, NULL);
+    assert_got(cache, "summary", 6, NULL);
+    assert_got(cache, "rankings", 7, NULL);
+    put(cache, "summary", 9, "{\"received\":4}");
+    assert_got(cache, "summary", 9, "{\"received\":4}");
+    put(cache, "summary", 8, "{\"received\":2}");   /* a slower computation of an older state */
+    assert_got(cache, "summary", 9, "{\"received\":4}");
+    stats_cache_destroy(&cache);
+    assert_null(cache);
+}
+
+static char *next(stats_cache_t *cache, int64_t generation)
+{
+    size_t size = 0;
+    char *request = stats_cache_next_stale(cache, generation, INT64_MAX / 2, INT64_MAX / 2, &size);
+    char *text = request ? strndup(request, size) : NULL;
+    free(request);
+    return text;
+}
+
+static void assert_next(stats_cache_t *cache, int64_t generation, const char *expected)
+{
+    char *got = next(cache, generation);
+    if (expected)
+        assert_string_equal(got, expected);
+    else
+        assert_null(got);
+    free(got);
+}
+
+static void test_the_warmer_gets_each_stale_request_once_a_generation_newest_first(void **state)
+{
+    (void) state;
+    stats_cache_t *cache = stats_cache_new(8, 1 << 20);
+    put(cache, "a", 1, "{}");
+    put(cache, "b", 1, "{}");
+    put(cache, "c", 2, "{}");
+    assert_next(cache, 1, NULL);
+    assert_next(cache, 2, "b");
+    assert_next(cache, 2, "a");
+    assert_next(cache, 2, NULL);
+    assert_got(cache, "a", 1, "{}");   /* asked: now first */
+    assert_next(cache, 3, "a");
+    assert_next(cache, 3, "c");
+    assert_next(cache, 3, "b");
+    assert_next(cache, 3, NULL);
+    stats_cache_destroy(&cache);
+}
+
+static void test_a_request_not_asked_lately_is_not_warmed(void **state)
+{
+    (void) state;
+    stats_cache_t *cache = stats_cache_new(8, 1 << 20);
+    put(cache, "old", 1, "{}");
+    size_t size = 0;
+    assert_null(stats_cache_next_stale(cache, 2, INT64_MAX / 2, RECENT_MS, &size));
+    stats_cache_destroy(&cache);
+}
+
+static void test_bounds_drop_the_least_recently_asked(void **state)
+{
+    (void) state;
+    stats_cache_t *cache = stats_cache_new(2, 1 << 20);
+    put(cache, "a", 1, "{}");
+    put(cache, "b", 1, "{}");
+    assert_got(cache, "a", 1, "{}");
+    put(cache, "c", 1, "{}");
+    assert_got(cache, "b", 1, NULL);
+    assert_got(cache, "a", 1, "{}");
+    assert_got(cache, "c", 1, "{}");
+    stats_cache_destroy(&cache);
+
+    cache = stats_cache_new(8, 400);
+    char big[120];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    put(cache, "big", 1, big);   /* more than a quarter of the bytes: not kept */
+    assert_got(cache, "big", 1, NULL);
+    put(cache, "k1", 1, "{\"n\":1}");
+    assert_got(cache, "k1", 1, "{\"n\":1}");
+    stats_cache_destroy(&cache);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_document_is_served_only_at_its_generation),
+        cmocka_unit_test(test_the_warmer_gets_each_stale_request_once_a_generation_newest_first),
+        cmocka_unit_test(test_a_request_not_asked_lately_is_not_warmed),
+        cmocka_unit_test(test_bounds_drop_the_least_recently_asked),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
