@@ -261,7 +261,7 @@ class AdminConsoleTest(SystemTestCase):
         self.browser.execute_script("sessionStorage.clear()")
         self.open("/konsol")
         self.assertFalse(self.by_id("site-nav").is_displayed(), "no links before signing in")
-        offered = {"pupr": [], "kota": ["/konsol/staf", "/konsol/webhook"],
+        offered = {"pupr": [], "kota": ["/konsol/staf", "/konsol/webhook", "/konsol/atur"],
                    "nas": ["/konsol/staf", "/konsol/webhook", "/konsol/open311", "/konsol/atur"]}
         for who, admin_pages in offered.items():
             self.sign_in(who)
