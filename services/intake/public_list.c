@@ -33,8 +33,8 @@
 #define WORDS_MATCH(r) r ".public_words @@ plainto_tsquery('simple', $1::text)"
 
 /* The page as JSON from `found` (the page's rows and one more, which tells that a next page
- * exists, in the order `ORDER`); $7 limit. The cursor names the page's last report. */
-#define PAGE_JSON(ORDER) \
+ * exists, in the order `ORDER`); $7 limit. NEXT is the cursor of a following page. */
+#define PAGE_JSON(ORDER, NEXT) \
     "page AS (SELECT * FROM found p ORDER BY " ORDER " LIMIT $7::int) " \
     "SELECT json_build_object('items', coalesce((SELECT json_agg(json_build_object(" \
     "    'tracking_id', p.tracking_id, 'classification', p.classification, 'title', p.title, " \
@@ -48,9 +48,12 @@
     "  FROM page p JOIN report_statuses s ON s.status = p.status JOIN categories c ON c.code = p.category_code " \
     "  JOIN regions g ON g.code = p.region_code LEFT JOIN institutions i ON i.code = p.institution_code), '[]'), " \
     "  'has_more', (SELECT count(*) FROM found) > $7::int, " \
-    "  'next', CASE WHEN (SELECT count(*) FROM found) > $7::int THEN (SELECT " \
-    "      (extract(epoch FROM p.submitted_at) * 1000000)::bigint || '.' || p.id FROM page p " \
-    "      ORDER BY p.submitted_at, p.id LIMIT 1) END)"
+    "  'next', CASE WHEN (SELECT count(*) FROM found) > $7::int THEN " NEXT " END)"
+
+/* The newest-first page's last report, as "<submitted_at in microseconds>.<id>". */
+#define LAST_OF_PAGE \
+    "(SELECT (extract(epoch FROM p.submitted_at) * 1000000)::bigint || '.' || p.id FROM page p " \
+    " ORDER BY p.submitted_at, p.id LIMIT 1)"
 
 /* Newest first. $1 words, $7 limit, $8 offset, $12 $13 the cursor (after this submitted_at in
  * microseconds and id). Reports are walked down the date index, at most WALK_PER_ROW times the
@@ -75,11 +78,11 @@ const char public_list_sql[] =
     "    JOIN report_statuses s ON s.status = m.status WHERE " BUCKETS("s")
     "    ORDER BY m.submitted_at DESC, m.id DESC LIMIT $7::int + 1 OFFSET $8::int), "
     "found AS (SELECT * FROM walk WHERE NOT (SELECT yes FROM short) UNION ALL SELECT * FROM matched), "
-    PAGE_JSON("p.submitted_at DESC, p.id DESC");
+    PAGE_JSON("p.submitted_at DESC, p.id DESC", LAST_OF_PAGE);
 
 /* "Support this one instead": $12 a draft's text. Among the SIMILAR_CANDIDATES newest open reports
  * of the last 90 days (near the pin, and within $1 and the list's filters, when given), those whose
- * words resemble it, most similar first. Ranking every open report of the window rechecked each
+ * words resemble it, most similar first (ranked, not paged: no cursor). Ranking every open report of the window rechecked each
  * one's trigrams (a 14-word vocabulary leaves the trigram index nothing to select); the newest
  * bound the cost, and a report the draft could join is a recent one. */
 #define SIMILAR_CANDIDATES "500"
@@ -91,7 +94,7 @@ const char public_list_similar_sql[] =
     "found AS (SELECT c.*, word_similarity($12::text, c.title || ' ' || c.body) AS score FROM candidates c "
     "    WHERE $12::text <% (c.title || ' ' || c.body) "
     "    ORDER BY score DESC, c.submitted_at DESC, c.id DESC LIMIT $7::int + 1 OFFSET $8::int), "
-    PAGE_JSON("p.score DESC, p.submitted_at DESC, p.id DESC");
+    PAGE_JSON("p.score DESC, p.submitted_at DESC, p.id DESC", "NULL");
 
 static int list(db_t *db, const public_list_query_t *q, char **json, db_error_t *error)
 {

@@ -131,6 +131,9 @@ class PublicList(PublicSystemTest):
         # valid_report's pin is at (1.1456, 104.0113); the lamp and road reports are there.
         ids, _ = self.listed(similar="lampu jalan padam di gang melati")
         self.assertEqual(ids[0], self.ids["lamp"], "the most similar first")
+        _, doc = self.listed(similar="lampu jalan padam di gang melati", limit=1)
+        self.assertEqual(doc["has_more"], len(ids) > 1)
+        self.assertIsNone(doc["next"], "ranked, not paged: no cursor")
         ids, _ = self.listed(similar="lampu jalan padam di gang melati", lat="1.1460", lon="104.0110")
         self.assertEqual(ids[0], self.ids["lamp"])
         ids, _ = self.listed(similar="lampu jalan padam di gang melati", lat="1.30", lon="104.20")
