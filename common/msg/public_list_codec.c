@@ -20,6 +20,8 @@ static const mpf_field_t query_fields[] = {
     {"lon", MPF_DOUBLE, false, 0, offsetof(public_list_query_t, lon), offsetof(public_list_query_t, has_position)},
     {"limit", MPF_UINT, true, 0, offsetof(public_list_query_t, limit), MPF_NO_FLAG},
     {"offset", MPF_UINT, true, 0, offsetof(public_list_query_t, offset), MPF_NO_FLAG},
+    {"after_at", MPF_INT, false, 0, offsetof(public_list_query_t, after_at), offsetof(public_list_query_t, has_after)},
+    {"after_id", MPF_INT, false, 0, offsetof(public_list_query_t, after_id), offsetof(public_list_query_t, has_after)},
 };
 
 int public_list_query_encode(const public_list_query_t *in, unsigned char **out, size_t *out_size)
@@ -35,6 +37,12 @@ int public_list_query_decode(const void *data, size_t size, public_list_query_t 
     uint32_t max = out->similar ? PUBLIC_LIST_SIMILAR_MAX : PUBLIC_LIST_PAGE_MAX;
     if (out->limit < 1 || out->limit > max) {
         snprintf(reason, cap, "limit is 1 to %u", max);
+        public_list_query_clear(out);
+        return -1;
+    }
+    /* A cursor continues the newest-first order; the similar reports are ranked, not paged. */
+    if (out->has_after && (out->similar || out->offset)) {
+        snprintf(reason, cap, "after is given without similar and offset");
         public_list_query_clear(out);
         return -1;
     }

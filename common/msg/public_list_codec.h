@@ -7,7 +7,7 @@
 /* report.list → staff.document: the public list of reports (GET /api/v1/reports, the /laporan
  * page). Every filter is optional; intake lists only reports that are not confidential and never
  * anything of the reporter (docs/api.md "Public list"). The answer is a JSON document
- * {"items": [...], "has_more": bool}. Strict decoder as in report_codec.h. */
+ * {"items": [...], "has_more": bool, "next": cursor or null}. Strict decoder as in report_codec.h. */
 
 #define PUBLIC_LIST_PAGE_MAX 100
 #define PUBLIC_LIST_SIMILAR_MAX 5     /* "support this one instead": a few, not a search */
@@ -27,6 +27,9 @@ typedef struct {
     double lat, lon;
     uint32_t limit;       /* 1..PUBLIC_LIST_PAGE_MAX */
     uint32_t offset;
+    bool has_after;       /* keyset paging: only reports listed after the one at (after_at, after_id) */
+    int64_t after_at;     /* its submitted_at, microseconds since 1970 (the answer's "next" cursor) */
+    int64_t after_id;
 } public_list_query_t;
 
 int public_list_query_encode(const public_list_query_t *in, unsigned char **out, size_t *out_size);

@@ -1,6 +1,7 @@
 #include "public_list_api.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,24 @@ static bool read_number(const char *s, unsigned long min, unsigned long max, uin
     return true;
 }
 
+/* The "next" cursor of an earlier answer: "<microseconds>.<id>", into q. Opaque to clients. */
+static bool read_cursor(const char *s, public_list_query_t *q)
+{
+    char *end = NULL;
+    if (!isdigit((unsigned char) s[0]) || strlen(s) > 40)
+        return false;
+    long long at = strtoll(s, &end, 10);
+    if (*end != '.' || !isdigit((unsigned char) end[1]))
+        return false;
+    long long id = strtoll(end + 1, &end, 10);
+    if (*end || at < 0 || id < 0 || at == LLONG_MAX || id == LLONG_MAX)
+        return false;
+    q->has_after = true;
+    q->after_at = at;
+    q->after_id = id;
+    return true;
+}
+
 /* lat and lon, both or neither, into q. */
 static void check_position(struct MHD_Connection *c, public_list_query_t *q, field_errors_t *errors)
 {
@@ -98,6 +117,11 @@ static void check_arguments(struct MHD_Connection *c, public_list_query_t *q, fi
         field_errors_add(errors, "limit", "out_of_range", "limit is a whole number 1 to %u", max);
     if (offset && !read_number(offset, 0, OFFSET_MAX, &q->offset))
         field_errors_add(errors, "offset", "out_of_range", "offset is a whole number 0 to %d", OFFSET_MAX);
+    const char *after = arg(c, "after");
+    if (after && (offset || similar))
+        field_errors_add(errors, "after", "invalid", "after (a next cursor) is given without offset and similar");
+    else if (after && !read_cursor(after, q))
+        field_errors_add(errors, "after", "invalid", "after is the next cursor of an earlier answer");
 }
 
 /* 0, or -1 out of memory. */

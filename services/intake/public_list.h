@@ -9,4 +9,10 @@
 int public_list_register(cmd_server_t *server, intake_t *intake);
 int intake_public_list(void *ctx, const envelope_t *request, envelope_t *reply);
 
+/* The statements, for the plan checks (tests/db/test_hot_path_plans.c): $1 words, $2 category,
+ * $3 region, $4 bucket, $5 from, $6 to, $7 limit, $8 offset, $9 lat, $10 lon, $11 metres; the
+ * list's $12 $13 a cursor (microseconds, id), or the similar reports' $12 a draft's text. */
+extern const char public_list_sql[];
+extern const char public_list_similar_sql[];
+
 #endif

@@ -16,7 +16,7 @@ average when the URL started (the machine is shared). Last, GET tracking under w
 
     /usr/bin/python3 tests/bench/pages_bench.py [BUILD_DIR] [REPORTS] [ROUNDS]
 
-ADUAN_BENCH_ONLY=words times only the calls whose name holds them (GET tracking under wrk always
+ADUAN_BENCH_ONLY=words times only the calls whose name holds them (several: comma-separated) (GET tracking under wrk always
 runs); with ADUAN_BENCH_KEEP=1 the cluster and its loaded database stay for EXPLAIN after the run.
 """
 import os
@@ -152,6 +152,20 @@ def public_calls(system, tracking_id, token, unit):
     ]
 
 
+def cursor_calls(system):
+    """The deep pages again, reached by the list's `next` cursor instead of an offset: the cursor is
+    read from the page before, as the list page does (none when the answer carries no cursor)."""
+    calls = []
+    for name, before in (("list, page 501 by cursor", "offset=9980"),
+                         ("list, text, page 51 by cursor", "q=banjir&offset=980")):
+        status, _, doc = system.json("GET", f"/api/v1/reports?limit=20&{before}")
+        if status == 200 and doc.get("next"):
+            query = before.split("offset=")[0]
+            calls.append((name, f"/api/v1/reports?limit=20&{query}after={urllib.parse.quote(doc['next'])}", None,
+                          PAGE_MS))
+    return calls
+
+
 DESK_FILTERS = [
     ("no filter (due order)", ""),
     ("category", "category=JALAN"),
@@ -252,8 +266,9 @@ def main():
         calls = public_calls(system, doc["tracking_id"], doc["reporter_token"], urllib.parse.quote(unit))
         calls += staff_calls(system, auth, doc["tracking_id"])
         print(f"{ROUNDS} warm rounds per URL after one cold; times in ms, through HTTP on loopback")
-        only = os.environ.get("ADUAN_BENCH_ONLY", "")
-        calls = [call for call in calls if only in call[0]]
+        calls += cursor_calls(system)
+        only = os.environ.get("ADUAN_BENCH_ONLY", "").split(",")
+        calls = [call for call in calls if any(word in call[0] for word in only)]
         over = [name for name, path, headers, budget in calls if not time_call(system, name, path, headers, budget)]
         print(f"{len(calls) - len(over)} of {len(calls)} within budget; over: {', '.join(over) or 'none'}")
         track_rate(system)

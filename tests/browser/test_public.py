@@ -217,6 +217,32 @@ class PublicPagesTest(PagesTest):
         self.assertLessEqual(width[0], width[1], "/laporan scrolls sideways on 360 px")
         self.assert_accessible("/laporan on 360 px")
 
+    def test_pages_follow_the_cursor_and_come_back(self):
+        """Last: it publishes 21 more reports, all holding a word of their own ("cemara")."""
+        for n in range(21):
+            status, _, doc = self.sys.json("POST", "/api/v1/reports",
+                                           valid_report(title=f"Pohon cemara tumbang {n}", body="Pohon cemara roboh."))
+            assert status == 201, doc
+            status, doc = self.sys.act(doc["tracking_id"], self.auth["nas"], "verify")
+            assert status == 200, doc
+        id_text = catalogue("id")
+        self.open("/laporan?q=cemara")
+        first = self.listed()
+        self.assertEqual(len(first), 20)
+        self.assertEqual(self.by_id("result-count").text, id_text["list.showing"].format(first=1, last=20))
+        self.assertTrue(self.by_id("previous").get_attribute("hidden") is not None)
+        self.by_id("next").click()
+        self.wait(lambda: self.listed() != first and self.listed(), "the second page")
+        second = self.listed()
+        self.assertEqual(len(second), 1)
+        self.assertFalse(set(first) & set(second))
+        self.assertEqual(self.by_id("result-count").text, id_text["list.showing"].format(first=21, last=21))
+        self.assertTrue(self.by_id("next").get_attribute("hidden") is not None, "no page after the last")
+        self.assertNotIn("after=", self.browser.current_url, "the URL keeps the filters only")
+        self.by_id("previous").click()
+        self.wait(lambda: self.listed() == first, "the first page again")
+        self.assertTrue(self.by_id("previous").get_attribute("hidden") is not None)
+
 
 def load_tests(loader, tests, pattern):
     """Only this file's tests: those of test_pages.py run in their own suite."""

@@ -100,6 +100,24 @@ class PublicList(PublicSystemTest):
         self.assertFalse(doc["has_more"])
         self.assertFalse(set(first) & set(second))
 
+    def follow_cursor(self, **query):
+        """Every page of one item, each asked with the cursor of the page before."""
+        ids, _, doc = [], None, {"next": None}
+        while True:
+            page, doc = self.listed(limit=1, **query, **({"after": doc["next"]} if doc["next"] else {}))
+            ids += page
+            self.assertEqual(doc["has_more"], doc["next"] is not None, doc)
+            if not doc["next"]:
+                return ids
+
+    def test_cursor_paging_walks_the_same_order_as_one_page(self):
+        for query in ({}, {"q": "kenari"}, {"region": "21"}):
+            everything, _ = self.listed(limit=10, **query)
+            self.assertGreaterEqual(len(everything), 2, query)
+            self.assertEqual(self.follow_cursor(**query), everything, query)
+        _, doc = self.listed(limit=10)
+        self.assertIsNone(doc["next"], "no cursor past the last page")
+
     def test_item_shape(self):
         _, doc = self.listed(q="lampu")
         item = doc["items"][0]
@@ -113,6 +131,9 @@ class PublicList(PublicSystemTest):
         # valid_report's pin is at (1.1456, 104.0113); the lamp and road reports are there.
         ids, _ = self.listed(similar="lampu jalan padam di gang melati")
         self.assertEqual(ids[0], self.ids["lamp"], "the most similar first")
+        _, doc = self.listed(similar="lampu jalan padam di gang melati", limit=1)
+        self.assertEqual(doc["has_more"], len(ids) > 1)
+        self.assertIsNone(doc["next"], "ranked, not paged: no cursor")
         ids, _ = self.listed(similar="lampu jalan padam di gang melati", lat="1.1460", lon="104.0110")
         self.assertEqual(ids[0], self.ids["lamp"])
         ids, _ = self.listed(similar="lampu jalan padam di gang melati", lat="1.30", lon="104.20")
@@ -127,7 +148,11 @@ class PublicList(PublicSystemTest):
                              ({"status": "archived"}, "status"), ({"from": "2026-13-01"}, "from"),
                              ({"limit": "0"}, "limit"), ({"limit": "101"}, "limit"), ({"offset": "-1"}, "offset"),
                              ({"region": "21;DROP"}, "region"), ({"q": "x" * 201}, "q"),
-                             ({"lat": "1.2"}, "lon"), ({"lat": "91", "lon": "104"}, "lat"), ({"similar": "x" * 201}, "similar")):
+                             ({"lat": "1.2"}, "lon"), ({"lat": "91", "lon": "104"}, "lat"), ({"similar": "x" * 201}, "similar"),
+                             ({"after": "x"}, "after"), ({"after": "12.-3"}, "after"),
+                             ({"after": "99999999999999999999.1"}, "after"),
+                             ({"after": "1764633600000000.7", "offset": "0"}, "after"),
+                             ({"after": "1764633600000000.7", "similar": "lampu jalan"}, "after")):
             status, _, doc = self.get(**query)
             self.assertEqual(status, 422, query)
             self.assertEqual(doc["errors"][0]["field"], field, doc)

@@ -36,7 +36,12 @@ aduan.start(async () => {
   }
 
   const params = new URLSearchParams(location.search);
+  /* Pages follow the answer's `next` cursor (a deep page costs what the first does); the cursors
+   * of the pages before are kept to go back. The page's URL keeps the filters only; an older link
+   * may still carry an offset. */
   let offset = Math.max(0, parseInt(params.get('offset') || '0', 10) || 0);
+  let after = '', next = '';
+  const back = [];
   for (const name of FILTERS) if (params.get(name)) form[name].value = params.get(name);
   if (params.get('region')) form.region.value = regionNames.name(params.get('region')) || params.get('region');
 
@@ -83,7 +88,8 @@ aduan.start(async () => {
     aduan.clearErrors(form);
     const q = query();
     q.set('limit', String(PAGE));
-    if (offset) q.set('offset', String(offset));
+    if (after) q.set('after', after);
+    else if (offset) q.set('offset', String(offset));
     const answer = await aduan.api('GET', '/reports?' + q.toString());
     const list = $('results');
     list.replaceChildren();
@@ -94,21 +100,36 @@ aduan.start(async () => {
     }
     const items = answer.data.items;
     for (const report of items) list.append(item(report));
+    const first = offset + back.length * PAGE;
     $('result-count').textContent = items.length
-      ? aduan.t('list.showing', {first: offset + 1, last: offset + items.length}) : aduan.t('list.none');
-    $('previous').hidden = offset === 0;
+      ? aduan.t('list.showing', {first: first + 1, last: first + items.length}) : aduan.t('list.none');
+    next = answer.data.next || '';
+    $('previous').hidden = first === 0;
     $('next').hidden = !answer.data.has_more;
     showPins(items);
     q.delete('limit');
+    q.delete('offset');
+    q.delete('after');
     history.replaceState(null, '', '/laporan' + (q.toString() ? '?' + q.toString() : ''));
   }
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     offset = 0;
+    after = '';
+    back.length = 0;
     load();
   });
-  $('previous').addEventListener('click', () => { offset = Math.max(0, offset - PAGE); load(); });
-  $('next').addEventListener('click', () => { offset += PAGE; load(); });
+  $('previous').addEventListener('click', () => {
+    if (back.length) after = back.pop();
+    else offset = Math.max(0, offset - PAGE);
+    load();
+  });
+  $('next').addEventListener('click', () => {
+    if (!next) return;
+    back.push(after);
+    after = next;
+    load();
+  });
   await load();
 });

@@ -54,6 +54,25 @@ static void test_list_limits_are_bounded_tighter_for_similar(void **state)
     public_list_query_clear(&out);
 }
 
+static void test_list_cursor_round_trip_and_refused_beside_offset_or_similar(void **state)
+{
+    (void) state;
+    public_list_query_t out, in = {.q = "banjir", .limit = 20, .has_after = true, .after_at = 1764633600123456,
+                                   .after_id = 98765};
+    assert_int_equal(decode_list(&in, &out), 0);
+    assert_true(out.has_after);
+    assert_true(out.after_at == 1764633600123456 && out.after_id == 98765);
+    public_list_query_clear(&out);
+    in.offset = 20;
+    assert_int_equal(decode_list(&in, &out), -1);
+    in = (public_list_query_t) {.similar = "lampu jalan padam", .limit = 5, .has_after = true, .after_id = 1};
+    assert_int_equal(decode_list(&in, &out), -1);
+    in.has_after = false;
+    assert_int_equal(decode_list(&in, &out), 0);
+    assert_false(out.has_after);
+    public_list_query_clear(&out);
+}
+
 static void test_support_round_trip_and_short_supporter_refused(void **state)
 {
     (void) state;
@@ -82,6 +101,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_list_round_trip_keeps_filters_and_position),
         cmocka_unit_test(test_list_limits_are_bounded_tighter_for_similar),
+        cmocka_unit_test(test_list_cursor_round_trip_and_refused_beside_offset_or_similar),
         cmocka_unit_test(test_support_round_trip_and_short_supporter_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
