@@ -190,15 +190,23 @@ static PGresult *explained(const char *name, const char *sql, int nparams, const
     return plan;
 }
 
+/* What `question` ($1: the plan's JSON) answers of the plan. */
+static PGresult *asked_of_plan(const char *name, const char *question, PGresult *plan)
+{
+    db_error_t error = {"", ""};
+    const char *json[] = {PQgetvalue(plan, 0, 0)};
+    PGresult *answer = db_exec(db, question, 1, json, &error);
+    if (!answer)
+        fail_msg("%s: %s", name, error.message);
+    return answer;
+}
+
 static long assert_bounded_plan(const char *name, const char *sql, int nparams, const char *const *params,
                                 long max_rows)
 {
     PGresult *plan = explained(name, sql, nparams, params);
-    db_error_t error = {"", ""};
     const char *json[] = {PQgetvalue(plan, 0, 0)};
-    PGresult *reads = db_exec(db, plan_reads_sql, 1, json, &error);
-    if (!reads)
-        fail_msg("%s: %s", name, error.message);
+    PGresult *reads = asked_of_plan(name, plan_reads_sql, plan);
     long touched = atol(PQgetvalue(reads, 0, 1)), pages = atol(PQgetvalue(reads, 0, 2));
     printf("hot path %-10s rows %ld touches %ld rows in %ld pages%s%s\n", name, rows, touched, pages,
            *PQgetvalue(reads, 0, 0) ? "; " : "", PQgetvalue(reads, 0, 0));
@@ -313,15 +321,11 @@ static const char plan_sorts_sql[] =
 static long sorts_in_plan(const char *name, const char *sql, int nparams, const char *const *params)
 {
     PGresult *plan = explained(name, sql, nparams, params);
-    db_error_t error = {"", ""};
-    const char *json[] = {PQgetvalue(plan, 0, 0)};
-    PGresult *sorts = db_exec(db, plan_sorts_sql, 1, json, &error);
-    if (!sorts)
-        fail_msg("%s: %s", name, error.message);
+    PGresult *sorts = asked_of_plan(name, plan_sorts_sql, plan);
     long n = atol(PQgetvalue(sorts, 0, 0));
     printf("hot path %-10s rows %ld sorts %ld\n", name, rows, n);
     if (n)
-        print_error("%s\n", json[0]);
+        print_error("%s\n", PQgetvalue(plan, 0, 0));
     PQclear(sorts);
     PQclear(plan);
     return n;
