@@ -22,8 +22,8 @@
  * answers it, where strpos(lower(...)) read every report), $11 an open clock past due or missed
  * (kept on the report by migration 0031: asking the clocks of every selected report cost a lookup
  * each; spelt out per answer so that "true" is two index ranges, the due ones and the missed
- * ones, not a test of every report), $12 possible duplicates found by the pre-checks, $13 submitted at least that many days
- * ago, $14 assigned to the actor ($15, "my reports"). */
+ * ones, not a test of every report), $12 possible duplicates found by the pre-checks, $13
+ * submitted at least that many days ago, $14 assigned to the actor ($15, "my reports"). */
 #define WITHIN(column, code) "(" code "::text IS NULL OR " column " = " code " OR starts_with(" column ", " code " || '.'))"
 #define FILTERS_BUT_STATUS "($4::text IS NULL OR COALESCE(r.institution_code, r.target_institution) IN " SUBTREE("$4") ") " \
     "AND " WITHIN("r.category_code", "$8") " AND " WITHIN("r.region_code", "$9") " " \
