@@ -1,6 +1,5 @@
 #include "staff_views.h"
 
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,22 +19,27 @@
  * bucket, $4 a holder subtree, $8 a category and its subcategories, $9 a region and the regions
  * inside it (codes are dotted paths), $10 a tracking id or words of the title or body (ILIKE
  * with % and _ escaped, so that a typed % or _ means itself; the trigram index of migration 0028
- * answers it, where strpos(lower(...)) read every report), $11 an open clock past due,
- * $12 possible duplicates found by the pre-checks, $13 submitted at least that many days ago,
- * $15 assigned to the actor ($16, "my reports"). */
+ * answers it, where strpos(lower(...)) read every report), $11 an open clock past due or missed
+ * (kept on the report by migration 0031: asking the clocks of every selected report cost a lookup
+ * each; spelt out per answer so that "true" is two index ranges, the due ones and the missed
+ * ones, not a test of every report), $12 possible duplicates found by the pre-checks, $13
+ * submitted at least that many days ago, $14 assigned to the actor ($15, "my reports"). */
 #define WITHIN(column, code) "(" code "::text IS NULL OR " column " = " code " OR starts_with(" column ", " code " || '.'))"
 #define FILTERS_BUT_STATUS "($4::text IS NULL OR COALESCE(r.institution_code, r.target_institution) IN " SUBTREE("$4") ") " \
     "AND " WITHIN("r.category_code", "$8") " AND " WITHIN("r.region_code", "$9") " " \
     "AND ($10::text IS NULL OR r.tracking_id = upper($10) " \
     "     OR (r.title || ' ' || r.body) ILIKE '%' || replace(replace(replace($10, '\\', '\\\\'), '%', '\\%'), " \
     "                                                   '_', '\\_') || '%') " \
-    "AND ($11::bool IS NULL OR $11::bool = EXISTS (SELECT 1 FROM report_deadlines d WHERE d.report_id = r.id " \
-    "     AND d.ended_at IS NULL AND (d.missed_at IS NOT NULL OR d.due_at < now()))) " \
+    "AND ($11::bool IS NULL OR ($11::bool AND (r.clock_missed OR r.next_due_at < now())) " \
+    "     OR (NOT $11::bool AND NOT r.clock_missed AND (r.next_due_at IS NULL OR r.next_due_at >= now()))) " \
     "AND ($12::bool IS NULL OR $12::bool = EXISTS (SELECT 1 FROM report_prechecks p WHERE p.report_id = r.id " \
     "     AND cardinality(p.possible_duplicates) > 0)) " \
     "AND ($13::int IS NULL OR r.submitted_at <= now() - make_interval(days => $13::int)) " \
-    "AND ($15::bool IS NULL OR $15::bool = (r.assignee IS NOT DISTINCT FROM $16))"
-#define STATUS "($3::text IS NULL OR r.status = $3 OR s.public_status = $3)"
+    "AND ($14::bool IS NULL OR $14::bool = (r.assignee IS NOT DISTINCT FROM $15))"
+/* A status, or the statuses of a public bucket: a filter on the report alone, so that the page can
+ * be read off an index of reports without joining every selected row to its bucket. */
+#define STATUS "($3::text IS NULL OR r.status = $3 " \
+    "OR r.status IN (SELECT b.status FROM report_statuses b WHERE b.public_status = $3))"
 #define FILTERS STATUS " AND " FILTERS_BUT_STATUS
 
 /* $7 the view: the desk holds what waits for verification. */
@@ -56,45 +60,53 @@
     "    'possible_duplicates', p.possible_duplicates, 'checked_at', iso_utc(p.checked_at)) " \
     "    FROM report_prechecks p WHERE p.report_id = r.id)"
 
-/* $14 the order: the nearest running deadline first unless newest, oldest or updated is asked. */
-#define ORDER \
-    "CASE WHEN $14 = 'newest' THEN r.submitted_at END DESC, CASE WHEN $14 = 'updated' THEN r.updated_at END DESC, " \
-    "CASE WHEN $14 = 'oldest' THEN r.submitted_at END, next.due_at NULLS LAST, r.submitted_at, r.id"
+/* The orders `sort` offers, each exactly the key of an index of migration 0031 (or 0012's
+ * reports_desk), so a page is the first rows of an index walk that pass the filters: the nearest
+ * running deadline first (no clock last), newest or oldest by submission, the latest change first. */
+#define ORDER_DUE "r.next_due_at, r.submitted_at, r.id"
+#define ORDER_NEWEST "r.submitted_at DESC, r.id DESC"
+#define ORDER_OLDEST "r.submitted_at, r.id"
+#define ORDER_UPDATED "r.updated_at DESC, r.id DESC"
 
-/* The nearest running deadline of each report. Where the view or a filter narrows the selection
- * (the desk holds the backlog waiting for verification), each selected report's is looked up by
- * the index of open clocks: the cost follows what is selected. The console's list of every
- * report, unfiltered, selects all of them: one pass over the open clocks, grouped, costs less than
- * a lookup per report (100 000 lookups took 12 s at 100k reports on a loaded machine, the grouped
- * pass 3 s), but more than the lookups once a filter leaves a few thousand. */
-#define NEXT_DUE_EACH "LEFT JOIN LATERAL (SELECT min(d.due_at) AS due_at FROM report_deadlines d " \
-    "WHERE d.report_id = r.id AND d.ended_at IS NULL) next ON true "
-#define NEXT_DUE_ALL "LEFT JOIN (SELECT d.report_id, min(d.due_at) AS due_at FROM report_deadlines d " \
-    "WHERE d.ended_at IS NULL GROUP BY d.report_id) next ON next.report_id = r.id "
-
-/* The page is chosen on ids first (ORDER BY ... LIMIT, a top-N sort) and only its rows are
- * rendered and numbered: numbering and counting inside the ordering query sorted every selected
- * report, and rendering there built every selected report's JSON (100 000 of them) to keep 50.
- * `counts` are the public buckets of every report the filters other than the status select, so
- * the desk can show what each bucket would hold; `total`, what all the filters select, is counted
- * in the same pass. */
-#define LIST_SQL(next_due) \
-    "WITH b AS (SELECT s.public_status, count(*) AS n, count(*) FILTER (WHERE " STATUS ") AS selected " \
-    "           FROM reports r JOIN report_statuses s USING (status) " \
-    "           WHERE " IN_SCOPE " AND " FILTERS_BUT_STATUS " AND " DESK_ONLY " GROUP BY s.public_status) " \
+/* The page is chosen on ids first (ORDER BY ... LIMIT) and only its rows are rendered and
+ * numbered. `counts` are the public buckets of every report the filters other than the status
+ * select, so the desk can show what each bucket would hold; `total`, what all the filters select.
+ * Both come from one pass grouped by the report's own status (an index-only scan when nothing else
+ * filters), joined to the buckets afterwards. */
+#define LIST_SQL(order) \
+    "WITH g AS (SELECT r.status, count(*) AS n FROM reports r " \
+    "           WHERE " IN_SCOPE " AND " FILTERS_BUT_STATUS " AND " DESK_ONLY " GROUP BY r.status), " \
+    "b AS (SELECT s.public_status, sum(g.n) AS n, " \
+    "             sum(g.n) FILTER (WHERE $3::text IS NULL OR g.status = $3 OR s.public_status = $3) AS selected " \
+    "      FROM g JOIN report_statuses s USING (status) GROUP BY s.public_status) " \
     "SELECT json_build_object(" \
     "  'items', COALESCE((SELECT json_agg(x.item ORDER BY x.n) FROM " \
     "     (SELECT json_build_object(" SUMMARY ") AS item, page.n " \
     "      FROM (SELECT p.id, row_number() OVER () AS n " \
-    "            FROM (SELECT r.id FROM reports r JOIN report_statuses s USING (status) " next_due \
+    "            FROM (SELECT r.id FROM reports r " \
     "                  WHERE " IN_SCOPE " AND " FILTERS " AND " DESK_ONLY \
-    "                  ORDER BY " ORDER " LIMIT $5::int OFFSET $6::int) p) page " \
+    "                  ORDER BY " order " LIMIT $5::int OFFSET $6::int) p) page " \
     "      JOIN reports r ON r.id = page.id JOIN report_statuses s USING (status)) x), '[]'), " \
     "  'total', (SELECT COALESCE(sum(b.selected), 0) FROM b), 'limit', $5::int, 'offset', $6::int, " \
     "  'counts', (SELECT COALESCE(json_object_agg(b.public_status, b.n), '{}') FROM b))::text"
 
-const char staff_views_list_each_sql[] = LIST_SQL(NEXT_DUE_EACH);
-const char staff_views_list_all_sql[] = LIST_SQL(NEXT_DUE_ALL);
+static const struct {
+    const char *sort;
+    const char *sql;
+} list_statements[] = {
+    {"due", LIST_SQL(ORDER_DUE)},
+    {"newest", LIST_SQL(ORDER_NEWEST)},
+    {"oldest", LIST_SQL(ORDER_OLDEST)},
+    {"updated", LIST_SQL(ORDER_UPDATED)},
+};
+
+const char *staff_views_list_sql(const char *sort)
+{
+    for (size_t i = 0; i < sizeof list_statements / sizeof list_statements[0]; i++)
+        if (sort && strcmp(sort, list_statements[i].sort) == 0)
+            return list_statements[i].sql;
+    return list_statements[0].sql;
+}
 
 const char staff_views_report_sql[] =
     "SELECT json_build_object(" SUMMARY ", "
@@ -127,13 +139,6 @@ static int refuse(error_reply_t *refusal, const char *code, const char *detail)
     return 1;
 }
 
-/* Whether anything but the order narrows the list of every report. */
-static bool narrowed(const staff_query_t *q)
-{
-    return strcmp(q->view, "desk") == 0 || q->status || q->institution || q->category || q->region || q->text
-           || q->overdue || q->duplicates || q->older_than_days || q->mine;
-}
-
 static int render_list(db_t *db, const staff_query_t *q, char **json, db_error_t *error)
 {
     char limit[16], offset[16];
@@ -141,9 +146,8 @@ static int render_list(db_t *db, const staff_query_t *q, char **json, db_error_t
     snprintf(offset, sizeof offset, "%u", q->offset);
     const char *params[] = {q->actor_role, q->actor_institution, q->status, q->institution, limit, offset, q->view,
                             q->category, q->region, q->text, q->overdue, q->duplicates, q->older_than_days,
-                            q->sort ? q->sort : "due", q->mine, q->actor_id};
-    const char *sql = narrowed(q) ? staff_views_list_each_sql : staff_views_list_all_sql;
-    PGresult *r = db_exec(db, sql, 16, params, error);
+                            q->mine, q->actor_id};
+    PGresult *r = db_exec(db, staff_views_list_sql(q->sort), 15, params, error);
     if (!r)
         return -1;
     *json = db_value_dup(r, 0, 0);

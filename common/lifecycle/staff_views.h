@@ -13,13 +13,11 @@
  *   reasons — the active reason codes per action, with their labels.
  * A reporter's contact data never appears; the name only when the report is not anonymous.
  * 0 with *json malloc'd; 1 refused (*refusal: forbidden, not_found, invalid); -1 on error. */
-/* The list's statements, one looking up each selected report's next deadline (the desk, and any
- * filtered list), one grouping every open clock (the unfiltered list of every report) ($1 role,
- * $2 institution, $3 status, $4 subtree, $5 limit, $6 offset, $7 view, $8 category, $9 region,
- * $10 text, $11 overdue, $12 duplicates, $13 older than days, $14 order, $15 mine, $16 actor id),
+/* The list's statement for an order (`sort`: due, newest, oldest, updated; anything else is due)
+ * ($1 role, $2 institution, $3 status, $4 subtree, $5 limit, $6 offset, $7 view, $8 category,
+ * $9 region, $10 text, $11 overdue, $12 duplicates, $13 older than days, $14 mine, $15 actor id),
  * and the report's ($1 role, $2 institution, $3 tracking id), for tests of their plans. */
-extern const char staff_views_list_each_sql[];
-extern const char staff_views_list_all_sql[];
+const char *staff_views_list_sql(const char *sort);
 extern const char staff_views_report_sql[];
 
 int staff_views_render(db_t *db, const staff_query_t *query, char **json, error_reply_t *refusal, db_error_t *error);

@@ -133,7 +133,10 @@ static int setup(void **state)
     exec_ok(load_events, 0, NULL);
     exec_ok(load_deliveries, 1, params);
     exec_ok("RESET session_replication_role", 0, NULL);
-    exec_ok("ANALYZE", 0, NULL);
+    /* Loading the clocks rewrote every report (its next deadline, migration 0031): vacuum as
+     * autovacuum would, or the trigram index's pending list of dead entries prices the search's
+     * index scan above reading every report. */
+    exec_ok("VACUUM ANALYZE", 0, NULL);
     printf("loaded %ld reports, events and deliveries in %.1f s\n", rows, seconds_since(&start));
     snprintf(surge_dup, sizeof surge_dup, "%012lX", rows + atol(SURGE_ROWS) - 1);
     snprintf(surge_other, sizeof surge_other, "%012lX", rows + atol(SURGE_ROWS));
@@ -172,8 +175,8 @@ static const char plan_reads_sql[] =
 
 /* Runs the statement under EXPLAIN ANALYZE, rolled back, and fails on a sequential read of a
  * growing table or on more than max_rows rows touched there; returns the pages read there. */
-static long assert_bounded_plan(const char *name, const char *sql, int nparams, const char *const *params,
-                                long max_rows)
+/* The statement's plan as JSON, run under EXPLAIN (ANALYZE, BUFFERS) and rolled back. */
+static PGresult *explained(const char *name, const char *sql, int nparams, const char *const *params)
 {
     static const char prefix[] = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ";
     size_t size = sizeof prefix + strlen(sql);
@@ -187,10 +190,26 @@ static long assert_bounded_plan(const char *name, const char *sql, int nparams, 
     exec_ok("ROLLBACK", 0, NULL);
     if (!plan)
         fail_msg("%s: %s", name, error.message);
+    return plan;
+}
+
+/* What `question` ($1: the plan's JSON) answers of the plan. */
+static PGresult *asked_of_plan(const char *name, const char *question, PGresult *plan)
+{
+    db_error_t error = {"", ""};
     const char *json[] = {PQgetvalue(plan, 0, 0)};
-    PGresult *reads = db_exec(db, plan_reads_sql, 1, json, &error);
-    if (!reads)
+    PGresult *answer = db_exec(db, question, 1, json, &error);
+    if (!answer)
         fail_msg("%s: %s", name, error.message);
+    return answer;
+}
+
+static long assert_bounded_plan(const char *name, const char *sql, int nparams, const char *const *params,
+                                long max_rows)
+{
+    PGresult *plan = explained(name, sql, nparams, params);
+    const char *json[] = {PQgetvalue(plan, 0, 0)};
+    PGresult *reads = asked_of_plan(name, plan_reads_sql, plan);
     long touched = atol(PQgetvalue(reads, 0, 1)), pages = atol(PQgetvalue(reads, 0, 2));
     printf("hot path %-10s rows %ld touches %ld rows in %ld pages%s%s\n", name, rows, touched, pages,
            *PQgetvalue(reads, 0, 0) ? "; " : "", PQgetvalue(reads, 0, 0));
@@ -269,8 +288,8 @@ static void test_desk_reads_only_waiting_reports(void **state)
 {
     (void) state;
     const char *params[] = {"national_admin", "NASIONAL", NULL, NULL, "50", "0", "desk",
-                            NULL, NULL, NULL, NULL, NULL, NULL, "due", NULL, NULL};
-    check("desk", staff_views_list_each_sql, 16, params, 2000);
+                            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    check("desk", staff_views_list_sql("due"), 15, params, 2000);
 }
 
 /* A word search over every report (the console's list, not only the desk): the candidates come
@@ -280,8 +299,58 @@ static void test_staff_search_reads_only_matching_reports(void **state)
 {
     (void) state;
     const char *params[] = {"national_admin", "NASIONAL", NULL, NULL, "100", "0", "reports",
-                            NULL, NULL, "nomor 4242", NULL, NULL, NULL, "due", NULL, NULL};
-    check("search", staff_views_list_each_sql, 16, params, 2000);
+                            NULL, NULL, "nomor 4242", NULL, NULL, NULL, NULL, NULL};
+    check("search", staff_views_list_sql("due"), 15, params, 2000);
+}
+
+/* Overdue reports of the whole list: the reports with a missed clock and those whose next
+ * deadline has passed are two index ranges (migration 0031); asking every report's clocks read all
+ * of them (100 000 lookups at 100 000 reports). None is overdue here: nothing to read. */
+static void test_overdue_reads_only_overdue_reports(void **state)
+{
+    (void) state;
+    const char *params[] = {"national_admin", "NASIONAL", NULL, NULL, "100", "0", "reports",
+                            NULL, NULL, NULL, "true", NULL, NULL, NULL, NULL};
+    check("overdue", staff_views_list_sql("due"), 15, params, 2000);
+}
+
+static const char plan_sorts_sql[] =
+    "SELECT count(*) FROM jsonb_path_query($1::jsonb, 'lax $.**') n "
+    "WHERE jsonb_typeof(n) = 'object' AND n->>'Node Type' IN ('Sort', 'Incremental Sort') "
+    "  AND n->>'Sort Key' ~ '(next_due_at|submitted_at|updated_at)'";
+
+/* The number of sorts of reports by the lists' orders in the statement's plan (the counts group by
+ * status: a sort of a few rows is no concern). */
+static long sorts_in_plan(const char *name, const char *sql, int nparams, const char *const *params)
+{
+    PGresult *plan = explained(name, sql, nparams, params);
+    PGresult *sorts = asked_of_plan(name, plan_sorts_sql, plan);
+    long n = atol(PQgetvalue(sorts, 0, 0));
+    printf("hot path %-10s rows %ld sorts %ld\n", name, rows, n);
+    if (n)
+        print_error("%s\n", PQgetvalue(plan, 0, 0));
+    PQclear(sorts);
+    PQclear(plan);
+    return n;
+}
+
+/* Every order of the list of every report: the page is the first rows of an index walk. Ordering
+ * by an expression (CASE over the order asked, the next deadline looked up per report) sorted
+ * every selected report to keep a page: 100 000 here. (The desk's orders have partial indexes
+ * alike; with this test's desk of 300 the planner rightly sorts them, pages_bench's 25 000 do not.) */
+static void test_list_pages_are_read_in_index_order(void **state)
+{
+    (void) state;
+    static const char *const orders[] = {"due", "newest", "oldest", "updated"};
+    const char *params[] = {"national_admin", "NASIONAL", NULL, NULL, "100", "0", "reports",
+                            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    for (size_t o = 0; o < 4; o++) {
+        char name[32];
+        snprintf(name, sizeof name, "list %s", orders[o]);
+        const char *sql = staff_views_list_sql(orders[o]);
+        assert_int_equal(sorts_in_plan(name, sql, 15, params), 0);
+        report_time(name, sql, 15, params);
+    }
 }
 
 /* The console's report page: the report, its clocks and the reports marked as its duplicates
@@ -354,6 +423,8 @@ int main(void)
         cmocka_unit_test(test_deadline_sweeps_read_only_due_clocks),
         cmocka_unit_test(test_desk_reads_only_waiting_reports),
         cmocka_unit_test(test_staff_search_reads_only_matching_reports),
+        cmocka_unit_test(test_overdue_reads_only_overdue_reports),
+        cmocka_unit_test(test_list_pages_are_read_in_index_order),
         cmocka_unit_test(test_staff_report_reads_one_report),
         cmocka_unit_test(test_tracking_reads_one_report),
         cmocka_unit_test(test_public_list_common_word_costs_the_page),
