@@ -2,6 +2,7 @@
 
 #include <czmq.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,13 +24,21 @@ typedef struct {
     lifecycle_commands_t commands;
 } runner_t;
 
-static void run_periodic(runner_t *r, int64_t *next)
+/* The periodic job shares the command connection, so a long job (a backlog of overdue clocks)
+ * runs a bounded piece per turn of the loop: staff queries waiting meanwhile are answered between
+ * pieces instead of timing out behind the whole job. Returns whether work is left. */
+static bool run_periodic(runner_t *r, int64_t *next)
 {
     if (!r->def->periodic || zclock_mono() < *next)
-        return;
+        return false;
     *next = zclock_mono() + r->def->every_ms;
-    if (r->def->periodic(r->db, service_config(r->service)) != 0)
+    int rc = r->def->periodic(r->db, service_config(r->service));
+    if (rc < 0)
         logger_warn("periodic work failed; trying again in %d ms", r->def->every_ms);
+    if (rc != 1)
+        return false;
+    *next = zclock_mono();
+    return true;
 }
 
 static void loop(runner_t *r)
@@ -42,12 +51,13 @@ static void loop(runner_t *r)
         return;
     }
     int64_t next_periodic = 0, next_ready = 0;
+    bool work_left = false;
     while (!service_interrupted()) {
-        if (zpoller_wait(poller, 100) && cmd_server_handle_one(r->server) != 0)
+        if (zpoller_wait(poller, work_left ? 0 : 100) && cmd_server_handle_one(r->server) != 0)
             break;
         if (zpoller_terminated(poller))
             break;
-        run_periodic(r, &next_periodic);
+        work_left = run_periodic(r, &next_periodic);
         if (zclock_mono() >= next_ready) {
             db_error_t error = {"", ""};
             PGresult *ping = db_exec(r->db, "SELECT 1", 0, NULL, &error);

@@ -22,7 +22,8 @@ typedef struct {
     const char *topic;                /* events handled, e.g. "report.submitted" */
     event_handler_fn *handler;        /* runs in the transaction that moves the group's position */
     /* Optional periodic work on the command connection, every `every_ms`; it returns -1 on
-     * failure (logged, retried next time). */
+     * failure (logged, retried next time), 1 when it stopped with work left (run again at once,
+     * after the commands already waiting), 0 when done. */
     int (*periodic)(db_t *db, const config_t *config);
     int every_ms;
     /* Optional: the service's own commands beside report.act and staff.query, served on the

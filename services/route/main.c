@@ -57,24 +57,24 @@ static int sweep_tx(db_t *db, void *ctx, db_error_t *error)
     return *handled < 0 ? -1 : 0;
 }
 
+/* One batch per call: a full batch says more clocks may be due, and the loop calls again once the
+ * commands waiting meanwhile are answered. */
 static int sweep(db_t *db, const config_t *config)
 {
     (void) config;
-    int handled = SWEEP_BATCH;
-    while (handled == SWEEP_BATCH) {
-        db_error_t error = {"", ""};
-        if (db_transaction(db, sweep_tx, &handled, &error) != 0) {
-            logger_warn("deadline sweep: %s", error.message);
-            return -1;
-        }
-        if (handled > 0) {
-            logger_info("deadline sweep handled %d overdue clocks", handled);
-            metrics_counter_add(metrics_counter("aduan_overdue_clocks_total",
-                                                "Overdue clocks handled: missed deadlines and auto-closes", NULL),
-                                (uint64_t) handled);
-        }
+    int handled = 0;
+    db_error_t error = {"", ""};
+    if (db_transaction(db, sweep_tx, &handled, &error) != 0) {
+        logger_warn("deadline sweep: %s", error.message);
+        return -1;
     }
-    return 0;
+    if (handled > 0) {
+        logger_info("deadline sweep handled %d overdue clocks", handled);
+        metrics_counter_add(metrics_counter("aduan_overdue_clocks_total",
+                                            "Overdue clocks handled: missed deadlines and auto-closes", NULL),
+                            (uint64_t) handled);
+    }
+    return handled == SWEEP_BATCH;
 }
 
 int main(int argc, char **argv)
