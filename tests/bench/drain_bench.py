@@ -51,9 +51,11 @@ def statement_summary(url, role, events, top):
     return calls / per, commits / per, exec_ms / per, plan_ms / per, rows
 
 
-def attach(perf_dir, trace_dir, group, pid):
+def attach(perf_dir, trace_dir, group, pid, backends):
     """perf record -g and strace -f -T -tt of the service (-f: every thread, -T: time in each call,
-    which says on which fd and which peer it waits), each into its folder; the tracers started."""
+    which says on which fd and which peer it waits), each into its folder; the tracers started.
+    strace follows the service's PostgreSQL backends too (BACKENDS: their pids), into
+    GROUP.backends.trace: what a backend does while the service waits on its socket."""
     tracers = []
     if perf_dir:
         tracers.append(subprocess.Popen(["perf", "record", "-g", "-q", "-o", os.path.join(perf_dir, f"{group}.data"),
@@ -61,6 +63,11 @@ def attach(perf_dir, trace_dir, group, pid):
     if trace_dir:
         tracers.append(subprocess.Popen(["strace", "-f", "-T", "-tt", "-yy", "-o", os.path.join(trace_dir, f"{group}.trace"),
                                          "-p", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        if backends:
+            tracers.append(subprocess.Popen(["strace", "-T", "-tt", "-yy", "-o",
+                                             os.path.join(trace_dir, f"{group}.backends.trace")]
+                                            + [arg for b in backends for arg in ("-p", b)],
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     if tracers:
         time.sleep(0.5)
     return tracers
@@ -69,7 +76,8 @@ def attach(perf_dir, trace_dir, group, pid):
 def drain_one(url, db_url, group, svc, limit, perf_dir, trace_dir):
     lag = lb.group_lag(db_url, group)
     lb.psql(url, "SELECT pg_stat_statements_reset()")
-    tracers = attach(perf_dir, trace_dir, group, svc.proc.pid)
+    backends = lb.psql(url, f"SELECT pid FROM pg_stat_activity WHERE usename = 'aduan_{group}'").split()
+    tracers = attach(perf_dir, trace_dir, group, svc.proc.pid, backends)
     start = time.monotonic()
     svc.proc.send_signal(signal.SIGCONT)
     took = lb.catch_up(db_url, [group], limit)[group]
