@@ -51,8 +51,9 @@ static int on_verified(db_t *db, const event_t *event, void *ctx, db_error_t *er
 {
     const routing_run_t *run = ctx;
     const char *institution = NULL, *basis = NULL;
-    if (!event->tracking_id || routing_run_find(run, event->tracking_id, &institution, &basis) != 0)
-        return 0;
+    int rc = event->tracking_id ? routing_run_find(run, event->tracking_id, &institution, &basis) : 1;
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
     char note[64], request_id[64];
     snprintf(note, sizeof note, "routed by %s", basis);
     snprintf(request_id, sizeof request_id, "route:%s", event->id);
@@ -60,7 +61,7 @@ static int on_verified(db_t *db, const event_t *event, void *ctx, db_error_t *er
     lifecycle_context_t context = {request_id, clock_now_ms()};
     report_outcome_t outcome = {0};
     error_reply_t refusal;
-    int rc = -1;
+    rc = -1;
     if (report_step_system(&step, event->tracking_id, "route", institution, note) == 0)
         rc = lifecycle_store_apply(db, &step, &context, &outcome, &refusal, error);
     report_step_clear(&step);

@@ -43,10 +43,11 @@ int routing_run_find(const routing_run_t *run, const char *tracking_id, const ch
         if (strcmp(PQgetvalue(run->result, row, 0), tracking_id) != 0)
             continue;
         *institution = PQgetvalue(run->result, row, 1);
+        *basis = NULL;
         for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++)
             if (strcmp(PQgetvalue(run->result, row, 2), bases[i]) == 0)
                 *basis = bases[i];
-        return 0;
+        return *basis ? 0 : -1;
     }
     return 1;
 }

@@ -17,8 +17,8 @@ typedef struct {
 
 /* The choices for the reports of tracking_ids (an SQL text array literal). 0, or -1 with error. */
 int routing_run_choose(db_t *db, const char *tracking_ids, routing_run_t *run, db_error_t *error);
-/* A report's choice: institution borrowed from the run, basis static. 0, or 1 when the report
- * does not exist (it was not among the choices). */
+/* A report's choice: institution borrowed from the run, basis static. 0, 1 when the report does
+ * not exist (it was not among the choices), -1 for a basis this code does not know. */
 int routing_run_find(const routing_run_t *run, const char *tracking_id, const char **institution, const char **basis);
 void routing_run_clear(routing_run_t *run);
 
