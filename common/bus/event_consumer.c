@@ -275,7 +275,10 @@ static int run_tx(db_t *db, void *ctx, db_error_t *error)
         return 0;
     /* Statements whose answers the handlers do not read are not waited for one by one: a run of
      * events costs the round trips of the answers read, not one per statement. */
-    if (lock_positions(self, db, partitions, error) != 0 || db_defer(db, error) != 0)
+    if (lock_positions(self, db, partitions, error) != 0
+        || (self->config.run_start
+            && self->config.run_start(db, run->events, run->count, self->config.handler_ctx, error) != 0)
+        || db_defer(db, error) != 0)
         return -1;
     for (size_t i = 0; i < run->count; i++) {
         const event_t *event = &run->events[i];

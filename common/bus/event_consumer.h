@@ -28,6 +28,10 @@ typedef struct event_consumer_t event_consumer_t;
  * after it in the same transaction: a handler never commits, and sees the work of the events before
  * it. 0 goes on; a non-zero return rolls the run back (see above). */
 typedef int (event_handler_fn)(db_t *db, const event_t *event, void *ctx, db_error_t *error);
+/* Optional, runs in the same transaction before the handler sees any event of the run, with every
+ * event of the run (some may be skipped afterwards as done): reads what the whole run needs in one
+ * statement instead of one per event. Non-zero rolls the run back like a handler's failure. */
+typedef int (event_run_fn)(db_t *db, const event_t *events, size_t count, void *ctx, db_error_t *error);
 
 typedef struct {
     const char *group;              /* consumer group name, e.g. "verify" */
@@ -37,7 +41,8 @@ typedef struct {
     int partitions;                 /* fixed for a group, e.g. 8 */
     const char *topic_prefix;       /* events handled ("" = all); others only advance positions */
     event_handler_fn *handler;
-    void *handler_ctx;
+    event_run_fn *run_start;        /* optional */
+    void *handler_ctx;              /* for both */
     int hub_silence_ms;             /* default 3000 when 0 */
     int run_max;                    /* most events per transaction, default 200 when 0 */
     const curve_keys_t *keys;       /* the process's keys (NULL: plain links); they outlive the member */

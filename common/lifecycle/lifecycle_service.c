@@ -75,7 +75,8 @@ static int open_parts(runner_t *r)
     const config_t *config = service_config(r->service);
     char reason[256];
     event_consumer_config_t consumer = {.group = r->def->name, .topic_prefix = r->def->topic,
-                                        .handler = r->def->handler};
+                                        .handler = r->def->handler, .run_start = r->def->run_start,
+                                        .handler_ctx = r->def->handler_ctx};
     if (event_consumer_configure(config, &consumer, reason, sizeof reason) != 0
         || curve_keys_from_config(config, &r->keys, reason, sizeof reason) != 0) {
         logger_error("%s", reason);

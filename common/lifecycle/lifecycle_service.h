@@ -21,6 +21,8 @@ typedef struct {
     const char *bind_option;          /* e.g. "ADUAN_VERIFY_BIND" */
     const char *topic;                /* events handled, e.g. "report.submitted" */
     event_handler_fn *handler;        /* runs in the transaction that moves the group's position */
+    event_run_fn *run_start;          /* optional: before the handler, once per run (event_consumer.h) */
+    void *handler_ctx;                /* for both, used on the consumer's thread only */
     /* Optional periodic work on the command connection, every `every_ms`; it returns -1 on
      * failure (logged, retried next time), 1 when it stopped with work left (run again at once,
      * after the commands already waiting), 0 when done. */

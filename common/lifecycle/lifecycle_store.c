@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_array.h"
 #include "event_log.h"
 #include "report_events.h"
 #include "report_lifecycle.h"
@@ -336,31 +337,51 @@ static int log_action(apply_t *a, db_error_t *error)
         error);
 }
 
+/* The kinds of a rule's clock list as an SQL array literal ("{follow_up,resolution}") into
+ * *literal, NULL for an empty list; -1 out of memory. Kinds are the CHECKed identifiers of
+ * report_deadlines.kind, never user text. */
+static int kinds_array(const char *const *kinds, char **literal, db_error_t *error)
+{
+    *literal = NULL;
+    if (!kinds[0])
+        return 0;
+    db_array_t array;
+    memset(&array, 0, sizeof array);
+    for (int i = 0; kinds[i]; i++)
+        db_array_add(&array, kinds[i]);
+    if ((*literal = db_array_take(&array)))
+        return 0;
+    snprintf(error->message, sizeof error->message, "out of memory");
+    return -1;
+}
+
+/* Every running clock of the listed kinds ends, in one statement whatever their number. */
 static int end_clocks(db_t *db, const char *report_id, const char *const *kinds, const char *outcome,
                       const char *now, db_error_t *error)
 {
-    for (int i = 0; kinds[i]; i++) {
-        const char *params[] = {report_id, kinds[i], outcome, now};
-        if (db_exec_ok(db, "UPDATE report_deadlines SET ended_at = to_timestamp($4::bigint / 1000.0), outcome = $3 "
-                           "WHERE report_id = $1 AND kind = $2 AND ended_at IS NULL", 4, params, error) != 0)
-            return -1;
-    }
-    return 0;
+    char *list;
+    if (kinds_array(kinds, &list, error) != 0)
+        return -1;
+    const char *params[] = {report_id, list, outcome, now};
+    int rc = list ? db_exec_ok(db, "UPDATE report_deadlines SET ended_at = to_timestamp($4::bigint / 1000.0), "
+                                   "outcome = $3 WHERE report_id = $1 AND kind = ANY($2::text[]) AND ended_at IS NULL",
+                               4, params, error)
+                  : 0;
+    free(list);
+    return rc;
 }
 
-int lifecycle_store_open_new_clocks(db_t *db, const char *report_ids, const char *kind, int64_t now_ms,
-                                    db_error_t *error)
+/* Clocks of every kind listed (an SQL array literal) for every report listed, in one statement. */
+static int open_new_clocks(db_t *db, const char *report_ids, const char *kinds, const char *now, db_error_t *error)
 {
-    char now[24];
-    snprintf(now, sizeof now, "%lld", (long long) now_ms);
-    const char *params[] = {report_ids, kind, now};
+    const char *params[] = {report_ids, kinds, now};
     /* The most specific rule for the report's classification wins; without a rule, no clock. Each
-     * distinct rule's due time is worked out once for all the reports (working_deadline walks the
-     * calendar). */
+     * distinct rule's due time is worked out once for all the reports and kinds (working_deadline
+     * reads the calendar). */
     return db_exec_ok(db,
-        "WITH picked AS (SELECT r.id, r.institution_code, rule.working_days, rule.warn_before_days "
-        "  FROM reports r CROSS JOIN LATERAL ("
-        "    SELECT working_days, warn_before_days FROM deadline_rules d WHERE d.kind = $2 "
+        "WITH picked AS (SELECT r.id, r.institution_code, k.kind, rule.working_days, rule.warn_before_days "
+        "  FROM reports r CROSS JOIN unnest($2::text[]) AS k(kind) CROSS JOIN LATERAL ("
+        "    SELECT working_days, warn_before_days FROM deadline_rules d WHERE d.kind = k.kind "
         "      AND (d.classification IS NULL OR d.classification = r.classification) "
         "      AND (d.field_supervision IS NULL OR d.field_supervision = r.field_supervision) "
         "    ORDER BY (d.classification IS NOT NULL) DESC, (d.field_supervision IS NOT NULL) DESC LIMIT 1) rule "
@@ -371,32 +392,54 @@ int lifecycle_store_open_new_clocks(db_t *db, const char *report_ids, const char
         "      to_timestamp($3::bigint / 1000.0), k.working_days - k.warn_before_days) END AS warn_at "
         "  FROM (SELECT DISTINCT working_days, warn_before_days FROM picked) k) "
         "INSERT INTO report_deadlines (report_id, kind, institution_code, started_at, due_at, warn_at) "
-        "SELECT p.id, $2, p.institution_code, to_timestamp($3::bigint / 1000.0), due.due_at, due.warn_at "
+        "SELECT p.id, p.kind, p.institution_code, to_timestamp($3::bigint / 1000.0), due.due_at, due.warn_at "
         "FROM picked p JOIN due ON due.working_days = p.working_days "
         "  AND due.warn_before_days IS NOT DISTINCT FROM p.warn_before_days", 3, params, error);
 }
 
+int lifecycle_store_open_new_clocks(db_t *db, const char *report_ids, const char *kind, int64_t now_ms,
+                                    db_error_t *error)
+{
+    const char *const kinds[] = {kind, NULL};
+    char now[24], *list;
+    snprintf(now, sizeof now, "%lld", (long long) now_ms);
+    if (kinds_array(kinds, &list, error) != 0)
+        return -1;
+    int rc = open_new_clocks(db, report_ids, list, now, error);
+    free(list);
+    return rc;
+}
+
+/* (Re)starts the clocks of the listed kinds for one report, a running one cancelled first: two
+ * statements however many kinds the step opens. */
+static int open_clocks(db_t *db, const char *report_id, const char *const *kinds, const char *now,
+                       db_error_t *error)
+{
+    char ids[32], *list;
+    snprintf(ids, sizeof ids, "{%s}", report_id);
+    if (kinds_array(kinds, &list, error) != 0)
+        return -1;
+    int rc = list && (end_clocks(db, report_id, kinds, "cancelled", now, error) != 0
+                      || open_new_clocks(db, ids, list, now, error) != 0) ? -1 : 0;
+    free(list);
+    return rc;
+}
+
 int lifecycle_store_open_clock(db_t *db, int64_t report_id, const char *kind, int64_t now_ms, db_error_t *error)
 {
-    char id[24], ids[32], now[24];
+    char id[24], now[24];
     snprintf(id, sizeof id, "%lld", (long long) report_id);
-    snprintf(ids, sizeof ids, "{%lld}", (long long) report_id);
     snprintf(now, sizeof now, "%lld", (long long) now_ms);
     const char *const kinds[] = {kind, NULL};
-    if (end_clocks(db, id, kinds, "cancelled", now, error) != 0)
-        return -1;
-    return lifecycle_store_open_new_clocks(db, ids, kind, now_ms, error);
+    return open_clocks(db, id, kinds, now, error);
 }
 
 static int run_clocks(apply_t *a, db_error_t *error)
 {
     if (end_clocks(a->db, a->row.id, a->rule->meet, "met", a->now, error) != 0
-        || end_clocks(a->db, a->row.id, a->rule->cancel, "cancelled", a->now, error) != 0)
+        || end_clocks(a->db, a->row.id, a->rule->cancel, "cancelled", a->now, error) != 0
+        || open_clocks(a->db, a->row.id, a->rule->open, a->now, error) != 0)
         return -1;
-    int64_t id = strtoll(a->row.id, NULL, 10);
-    for (int i = 0; a->rule->open[i]; i++)
-        if (lifecycle_store_open_clock(a->db, id, a->rule->open[i], a->context->now_ms, error) != 0)
-            return -1;
     /* Clocks that keep running follow the report to its new holder. */
     const char *params[] = {a->row.id};
     return db_exec_ok(a->db, "UPDATE report_deadlines d SET institution_code = r.institution_code FROM reports r "

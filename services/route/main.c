@@ -3,9 +3,11 @@
  * report.deadline_missed events, and a follow-up the reporter leaves unanswered closes the report. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "clock.h"
 #include "config_commands.h"
+#include "db_array.h"
 #include "event_codec.h"
 #include "lifecycle_service.h"
 #include "lifecycle_store.h"
@@ -20,14 +22,36 @@ static const config_option_t route_options[] = {
 
 #define SWEEP_BATCH 100
 
+/* The routing choices of the run being handled (consumer thread only). */
+static routing_run_t current_run;
+
+/* Reads where every verified report of the run goes, in one statement. */
+static int on_run(db_t *db, const event_t *events, size_t count, void *ctx, db_error_t *error)
+{
+    routing_run_t *run = ctx;
+    routing_run_clear(run);
+    db_array_t ids;
+    memset(&ids, 0, sizeof ids);
+    for (size_t i = 0; i < count; i++)
+        if (events[i].tracking_id && strcmp(events[i].type, EVENT_REPORT_VERIFIED) == 0)
+            db_array_add(&ids, events[i].tracking_id);
+    char *list = db_array_take(&ids);
+    if (!list) {
+        snprintf(error->message, sizeof error->message, "out of memory");
+        return -1;
+    }
+    int rc = routing_run_choose(db, list, run, error);
+    free(list);
+    return rc;
+}
+
 /* Applies the automatic dispatch in the consumer's transaction; the event id as request id makes
  * a replayed event a no-op even before the position check. */
 static int on_verified(db_t *db, const event_t *event, void *ctx, db_error_t *error)
 {
-    (void) ctx;
-    char *institution = NULL;
-    const char *basis = NULL;
-    int rc = event->tracking_id ? routing_choose(db, event->tracking_id, &institution, &basis, error) : 1;
+    const routing_run_t *run = ctx;
+    const char *institution = NULL, *basis = NULL;
+    int rc = event->tracking_id ? routing_run_find(run, event->tracking_id, &institution, &basis) : 1;
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     char note[64], request_id[64];
@@ -46,7 +70,6 @@ static int on_verified(db_t *db, const event_t *event, void *ctx, db_error_t *er
     else if (rc == 0)
         logger_info("report %s routed to %s (%s)", event->tracking_id, institution, basis);
     report_outcome_clear(&outcome);
-    free(institution);
     return rc < 0 ? -1 : 0;
 }
 
@@ -83,7 +106,10 @@ int main(int argc, char **argv)
         .name = "route", .summary = "routing, dispatch, follow-up, closing and every deadline clock",
         .options = route_options, .option_count = sizeof route_options / sizeof route_options[0],
         .bind_option = "ADUAN_ROUTE_BIND", .topic = EVENT_REPORT_VERIFIED, .handler = on_verified,
+        .run_start = on_run, .handler_ctx = &current_run,
         .periodic = sweep, .every_ms = 1000, .register_commands = config_commands_register,
     };
-    return lifecycle_service_main(&route, argc, argv);
+    int exit_code = lifecycle_service_main(&route, argc, argv);
+    routing_run_clear(&current_run);
+    return exit_code;
 }

@@ -2,9 +2,11 @@
 
 #include <string.h>
 
+/* For each tracking id of $1, the choice for that report: a run's reports in one round trip. */
 static const char choose_sql[] =
+    "SELECT t.tracking_id, c.code, c.basis FROM unnest($1::text[]) AS t(tracking_id) CROSS JOIN LATERAL ("
     "WITH RECURSIVE report AS ("
-    "    SELECT target_institution, category_code, region_code FROM reports WHERE tracking_id = $1), "
+    "    SELECT target_institution, category_code, region_code FROM reports WHERE tracking_id = t.tracking_id), "
     "categories_up (code, rank) AS ("
     "    SELECT c.code, 2 FROM categories c JOIN report r ON c.code = r.category_code "
     "    UNION ALL SELECT c.parent_code, 1 FROM categories c JOIN report r ON c.code = r.category_code "
@@ -25,25 +27,33 @@ static const char choose_sql[] =
     "    ORDER BY g.depth LIMIT 1) "
     "UNION ALL SELECT i.code, 'national', 4 FROM institutions i WHERE i.kind = 'national' AND i.active "
     "    AND EXISTS (SELECT 1 FROM report)"
-    ") candidates ORDER BY rank LIMIT 1";
+    ") candidates ORDER BY rank LIMIT 1) c";
 
-int routing_choose(db_t *db, const char *tracking_id, char **institution, const char **basis, db_error_t *error)
+int routing_run_choose(db_t *db, const char *tracking_ids, routing_run_t *run, db_error_t *error)
 {
-    *institution = NULL;
-    *basis = NULL;
-    const char *params[] = {tracking_id};
-    PGresult *r = db_exec(db, choose_sql, 1, params, error);
-    if (!r)
-        return -1;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return 1;
-    }
+    const char *params[] = {tracking_ids};
+    run->result = db_exec(db, choose_sql, 1, params, error);
+    return run->result ? 0 : -1;
+}
+
+int routing_run_find(const routing_run_t *run, const char *tracking_id, const char **institution, const char **basis)
+{
     static const char *const bases[] = {"target", "rule", "coordinator", "national"};
-    for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++)
-        if (strcmp(PQgetvalue(r, 0, 1), bases[i]) == 0)
-            *basis = bases[i];
-    *institution = db_value_dup(r, 0, 0);
-    PQclear(r);
-    return *institution && *basis ? 0 : -1;
+    for (int row = 0; run->result && row < PQntuples(run->result); row++) {
+        if (strcmp(PQgetvalue(run->result, row, 0), tracking_id) != 0)
+            continue;
+        *institution = PQgetvalue(run->result, row, 1);
+        *basis = NULL;
+        for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++)
+            if (strcmp(PQgetvalue(run->result, row, 2), bases[i]) == 0)
+                *basis = bases[i];
+        return *basis ? 0 : -1;
+    }
+    return 1;
+}
+
+void routing_run_clear(routing_run_t *run)
+{
+    PQclear(run->result);
+    run->result = NULL;
 }

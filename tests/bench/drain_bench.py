@@ -8,7 +8,7 @@ events handled and events/s, statements and commits per event (pg_stat_statement
 service's own database role: load-independent), the top statements by execution time, and with
 --perf the service's own profile (`perf record -g -p PID`).
 
-    /usr/bin/python3 tests/bench/drain_bench.py BUILD_DIR [--backlog N] [--limit S] [--perf DIR]
+    /usr/bin/python3 tests/bench/drain_bench.py BUILD_DIR [--backlog N] [--limit S] [--perf DIR] [--strace DIR]
 """
 import argparse
 import os
@@ -51,22 +51,41 @@ def statement_summary(url, role, events, top):
     return calls / per, commits / per, exec_ms / per, plan_ms / per, rows
 
 
-def drain_one(url, db_url, group, svc, limit, perf_dir):
+def attach(perf_dir, trace_dir, group, pid, backends):
+    """perf record -g and strace -f -T -tt of the service (-f: every thread, -T: time in each call,
+    which says on which fd and which peer it waits), each into its folder; the tracers started.
+    strace follows the service's PostgreSQL backends too (BACKENDS: their pids), into
+    GROUP.backends.trace: what a backend does while the service waits on its socket."""
+    tracers = []
+    if perf_dir:
+        tracers.append(subprocess.Popen(["perf", "record", "-g", "-q", "-o", os.path.join(perf_dir, f"{group}.data"),
+                                         "-p", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    if trace_dir:
+        tracers.append(subprocess.Popen(["strace", "-f", "-T", "-tt", "-yy", "-o", os.path.join(trace_dir, f"{group}.trace"),
+                                         "-p", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        if backends:
+            tracers.append(subprocess.Popen(["strace", "-T", "-tt", "-yy", "-o",
+                                             os.path.join(trace_dir, f"{group}.backends.trace")]
+                                            + [arg for b in backends for arg in ("-p", b)],
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    if tracers:
+        time.sleep(0.5)
+    return tracers
+
+
+def drain_one(url, db_url, group, svc, limit, perf_dir, trace_dir):
     lag = lb.group_lag(db_url, group)
     lb.psql(url, "SELECT pg_stat_statements_reset()")
-    perf = None
-    if perf_dir:
-        perf = subprocess.Popen(["perf", "record", "-g", "-q", "-o", os.path.join(perf_dir, f"{group}.data"),
-                                 "-p", str(svc.proc.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.5)
+    backends = lb.psql(url, f"SELECT pid FROM pg_stat_activity WHERE usename = 'aduan_{group}'").split()
+    tracers = attach(perf_dir, trace_dir, group, svc.proc.pid, backends)
     start = time.monotonic()
     svc.proc.send_signal(signal.SIGCONT)
     took = lb.catch_up(db_url, [group], limit)[group]
     seconds = took if took is not None else time.monotonic() - start
     left = lb.group_lag(db_url, group)
-    if perf:
-        perf.send_signal(signal.SIGINT)
-        perf.wait(timeout=60)
+    for tracer in tracers:
+        tracer.send_signal(signal.SIGINT)
+        tracer.wait(timeout=60)
     return lag - left, left, seconds
 
 
@@ -76,6 +95,7 @@ def main():
     ap.add_argument("--backlog", type=int, default=5000)
     ap.add_argument("--limit", type=int, default=60, help="seconds a group may take to drain")
     ap.add_argument("--perf", help="folder for perf.data of each service (perf record -g)")
+    ap.add_argument("--strace", help="folder for an strace -f -T -tt of each service while it drains")
     ap.add_argument("--top", type=int, default=6)
     ap.add_argument("--keep-logs", action="store_true", help="keep the services' logs (their warnings say why a run failed)")
     ap.add_argument("--groups", default=",".join(ORDER), help="groups to drain, in this order (stats first)")
@@ -119,9 +139,10 @@ def main():
             if g not in groups:
                 services[g].proc.send_signal(signal.SIGCONT)
         for g in groups:
-            if a.perf:
-                os.makedirs(a.perf, exist_ok=True)
-            done, left, seconds = drain_one(url, db_url, g, services[g], a.limit, a.perf)
+            for out in (a.perf, a.strace):
+                if out:
+                    os.makedirs(out, exist_ok=True)
+            done, left, seconds = drain_one(url, db_url, g, services[g], a.limit, a.perf, a.strace)
             spe, cpe, mspe, plan, rows = statement_summary(url, f"aduan_{g}", done, a.top)
             state = "drained" if left == 0 else f"NOT drained, {left} left"
             print(f"\n## {g}: {done} events in {seconds:.1f} s = {done / seconds:.0f} events/s ({state}); "

@@ -214,6 +214,65 @@ static void truncate_work(void)
     PQclear(r);
 }
 
+/* The run hook's view of the run being handled (the consumer's thread only). */
+typedef struct {
+    const event_t *events;
+    size_t count;
+    int calls;
+    int fail_next;       /* the hook fails this many times before succeeding */
+} run_seen_t;
+
+static int see_run(db_t *conn, const event_t *events, size_t count, void *ctx, db_error_t *error)
+{
+    (void) conn;
+    run_seen_t *seen = ctx;
+    seen->events = NULL;
+    if (seen->fail_next > 0) {
+        seen->fail_next--;
+        snprintf(error->message, sizeof error->message, "run hook refused once");
+        return -1;
+    }
+    seen->events = events;
+    seen->count = count;
+    seen->calls++;
+    return 0;
+}
+
+/* Only events of the run the hook was given, after the hook. */
+static int record_seen(db_t *conn, const event_t *event, void *ctx, db_error_t *error)
+{
+    const run_seen_t *seen = ctx;
+    if (!seen->events || event < seen->events || event >= seen->events + seen->count) {
+        snprintf(error->message, sizeof error->message, "event %lld handled outside the hook's run",
+                 (long long) event->seq);
+        return -1;
+    }
+    return record(conn, event, NULL, error);
+}
+
+static void test_the_run_hook_sees_each_run_before_its_handler_and_its_failure_loses_nothing(void **state)
+{
+    (void) state;
+    truncate_work();
+    append_events(300, 3000);
+    run_seen_t seen = {.fail_next = 2};
+    event_consumer_config_t config = {.group = "hooked", .db_url = url, .stream_endpoints = "", .replay_endpoints = "",
+                                      .partitions = 8, .topic_prefix = "test.", .handler = record_seen,
+                                      .run_start = see_run, .handler_ctx = &seen, .run_max = 50};
+    char reason[200];
+    event_consumer_t *c = event_consumer_new(&config, reason, sizeof reason);
+    assert_non_null(c);
+    long logged = scalar("SELECT count(*) FROM events");   /* a new group: the earlier tests' events too */
+    run_until(c, "SELECT count(*) FROM work", logged, 20000);
+    for (int i = 0; i < 3; i++)
+        event_consumer_run_once(c, 100);
+    assert_int_equal(scalar("SELECT count(*) FROM work"), logged);
+    assert_int_equal(scalar("SELECT count(DISTINCT event_id) FROM work"), logged);
+    assert_true(seen.calls >= logged / 50);
+    assert_int_equal(seen.fail_next, 0);
+    event_consumer_destroy(&c);
+}
+
 static atomic_bool poisoned = true;   /* while set, the handler fails every event of "T-POISON" */
 
 static int record_unless_poison(db_t *conn, const event_t *event, void *ctx, db_error_t *error)
@@ -326,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_a_poison_event_neither_blocks_nor_skips_the_others),
         cmocka_unit_test(test_a_takeover_mid_run_replays_without_duplicates),
         cmocka_unit_test(test_a_run_cut_short_by_a_stop_leaves_its_events_ahead),
+        cmocka_unit_test(test_the_run_hook_sees_each_run_before_its_handler_and_its_failure_loses_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -69,6 +69,29 @@ static void test_working_deadlines_skip_weekends_holidays_and_follow_jakarta_dat
     assert_scalar(query, "2026-12-22 09:00+07", "2026-12-31T17:00");  /* 23, 28, 29, 30, 31 */
 }
 
+/* 0037 counts whole weeks instead of walking day by day: the same answer as the walk, for starts
+ * every 7 hours through a year of the seeded calendar plus a made-up stretch of holidays that
+ * covers weekdays, a weekend and runs of days, and for 0 to 365 working days. */
+static void test_working_deadlines_agree_with_walking_the_calendar_day_by_day(void **state)
+{
+    (void) state;
+    db_error_t error;
+    assert_int_equal(db_exec_script(db,
+        "BEGIN; "
+        "CREATE FUNCTION pg_temp.walked_deadline(start timestamptz, days int) RETURNS timestamptz "
+        "LANGUAGE plpgsql STABLE AS $$ DECLARE d date := (start AT TIME ZONE 'Asia/Jakarta')::date; "
+        "counted int := 0; BEGIN WHILE counted < days LOOP d := d + 1; IF is_working_day(d) THEN "
+        "counted := counted + 1; END IF; END LOOP; RETURN ((d + 1)::timestamp) AT TIME ZONE 'Asia/Jakarta'; END $$; "
+        "INSERT INTO holidays (day, name, kind) SELECT d, 'test', 'national' "
+        "FROM generate_series(date '2027-02-03', date '2027-02-15', interval '1 day') d "
+        "WHERE d::date NOT IN (date '2027-02-08', date '2027-02-12') ON CONFLICT DO NOTHING", &error), 0);
+    assert_scalar("SELECT count(*) FILTER (WHERE working_deadline(s, n) <> pg_temp.walked_deadline(s, n)) "
+                  "|| ' of ' || count(*) FROM generate_series(timestamptz '2026-01-01 00:00+07', "
+                  "'2027-03-01', interval '7 hours') s, unnest(ARRAY[0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 14, 60, 365]) n",
+                  NULL, "0 of 18915");
+    assert_int_equal(db_exec_script(db, "ROLLBACK", &error), 0);
+}
+
 static void insert_report(const char *tracking_id, const char *classification, const char *token_hash)
 {
     db_error_t error;
@@ -244,6 +267,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_working_deadlines_skip_weekends_holidays_and_follow_jakarta_dates),
+        cmocka_unit_test(test_working_deadlines_agree_with_walking_the_calendar_day_by_day),
         cmocka_unit_test(test_transitions_check_state_scope_and_repeat_nothing),
         cmocka_unit_test(test_a_missed_clock_is_reported_once),
         cmocka_unit_test(test_a_copy_racing_the_first_gets_the_same_answer),
