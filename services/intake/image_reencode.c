@@ -1,18 +1,35 @@
 #include "image_reencode.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <vips/vips.h>
 
-int image_reencode_setup(const char *program)
+#include "logger.h"
+
+static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
+static int vips_started = -1;
+
+static void start_vips(void)
 {
-    if (VIPS_INIT(program) != 0)
-        return -1;
+    if (VIPS_INIT("aduan-intake") != 0) {
+        logger_error("libvips could not start: %s", vips_error_buffer());
+        return;
+    }
     /* One upload is one request: no operation cache to hold old images, no thread pool per image. */
     vips_cache_set_max(0);
     vips_concurrency_set(1);
-    return 0;
+    vips_started = 0;
+}
+
+/* libvips, its codecs and its threads cost an idle intake some 20 MB of the 20 MB it may use, and
+ * most intakes never see a photo: started by the first one, once, whichever thread brings it. */
+int image_reencode_start(void)
+{
+    if (pthread_once(&vips_once, start_vips) != 0)
+        return -1;
+    return vips_started;
 }
 
 /* Reads the header only and refuses what is not an image or too large to decode. */
@@ -51,6 +68,8 @@ static int save_stripped(VipsImage *image, void **out, size_t *out_size)
 int image_reencode(const void *data, size_t size, reencoded_image_t *out, char *reason, size_t cap)
 {
     memset(out, 0, sizeof *out);
+    if (image_reencode_start() != 0)
+        return -1;
     int refused = check_header(data, size, reason, cap);
     if (refused)
         return refused;

@@ -23,11 +23,13 @@ typedef struct {
     int width, height;   /* of jpeg */
 } reencoded_image_t;
 
-/* Starts libvips (once per process, before any thread calls image_reencode); -1 when it fails. */
-int image_reencode_setup(const char *program);
+/* Starts libvips the first time it is called, in any thread (later calls give the first one's
+ * answer); -1 when it could not start. image_reencode calls it: only code that uses libvips itself
+ * (tests making images) calls it first. */
+int image_reencode_start(void);
 
 /* 0 with *out filled; 1 refused (not a decodable image, or too many pixels: reason says which);
- * -1 failure (out of memory). */
+ * -1 failure (libvips could not start, out of memory). */
 int image_reencode(const void *data, size_t size, reencoded_image_t *out, char *reason, size_t cap);
 void reencoded_image_clear(reencoded_image_t *self);
 

@@ -6,7 +6,6 @@
 #include "category_commands.h"
 #include "cmd_server.h"
 #include "secret_setting.h"
-#include "image_reencode.h"
 #include "intake_commands.h"
 #include "lifecycle_commands.h"
 #include "open311_commands.h"
@@ -110,10 +109,6 @@ int main(int argc, char **argv)
     char reason[200];
     if (configure(&m, &seed) != 0)
         exit_code = 2;
-    else if (image_reencode_setup(argv[0]) != 0) {
-        logger_error("libvips could not start");
-        exit_code = 1;
-    }
     else if (!(m.intake.db = m.lifecycle.db = service_db_open(m.service, seed)))
         exit_code = 1;
     else if (!(m.server = cmd_server_new(config_get(service_config(m.service), "ADUAN_INTAKE_BIND"), m.keys, reason,
