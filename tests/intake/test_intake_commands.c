@@ -235,6 +235,77 @@ static void test_unknown_and_malformed_tracking_ids(void **state)
     envelope_destroy(&reply);
 }
 
+static envelope_t *lookup_of(const char *tracking_id, const char *token)
+{
+    report_lookup_t lookup = {(char *) tracking_id, (char *) token};
+    unsigned char *body;
+    size_t size;
+    assert_int_equal(report_lookup_encode(&lookup, &body, &size), 0);
+    envelope_t *request = envelope_new(MSG_REPORT_GET, 1, NULL, NULL);
+    envelope_take_body(request, body, size);
+    return request;
+}
+
+static void decoded_view(const envelope_t *reply, report_view_t *view)
+{
+    char reason[200];
+    assert_string_equal(reply->type, MSG_REPORT_VIEW);
+    assert_int_equal(report_view_decode(reply->body, reply->body_size, view, reason, sizeof reason), 0);
+}
+
+/* Lookups waiting together share one statement, and each is answered as if alone: its own
+ * report, its own token's view, not found or bad message, a report asked twice twice. */
+static void test_lookups_taken_together_are_answered_each(void **state)
+{
+    (void) state;
+    report_submission_t sa = submission("http:k-looks-a-0123456"), sb = submission("http:k-looks-b-0123456");
+    sb.title = "Jembatan retak";
+    envelope_t *ra = submit(&sa), *rb = submit(&sb);
+    report_receipt_t a, b;
+    receipt_of(ra, &a);
+    receipt_of(rb, &b);
+    envelope_t *owned[6] = {lookup_of(b.tracking_id, b.reporter_token), lookup_of(a.tracking_id, NULL),
+                            lookup_of("0000-0000-0000", NULL), envelope_new(MSG_REPORT_GET, 1, NULL, NULL),
+                            lookup_of(b.tracking_id, NULL), lookup_of("nonsense", NULL)};
+    envelope_take_body(owned[3], (unsigned char *) strdup("junk"), 4);
+    const envelope_t *requests[6];
+    envelope_t *replies[6];
+    for (int i = 0; i < 6; i++) {
+        requests[i] = owned[i];
+        replies[i] = envelope_new_reply(owned[i], "none");
+    }
+    assert_int_equal(intake_get_batch(&intake, requests, replies, 6), 0);
+    report_view_t owner, first, other;
+    decoded_view(replies[0], &owner);
+    assert_string_equal(owner.title, "Jembatan retak");
+    assert_string_equal(owner.reporter_email, "rudi@example.org");
+    assert_int_equal(owner.action_count, 1);
+    decoded_view(replies[1], &first);
+    assert_string_equal(first.title, "Lampu jalan mati");
+    assert_int_equal(first.action_count, 1);
+    decoded_view(replies[4], &other);
+    assert_string_equal(other.tracking_id, b.tracking_id);
+    assert_null(other.reporter_email);
+    error_reply_t error;
+    error_of(replies[2], &error);
+    assert_string_equal(error.code, ERROR_NOT_FOUND);
+    error_of(replies[3], &error);
+    assert_string_equal(error.code, ERROR_BAD_MESSAGE);
+    error_of(replies[5], &error);
+    assert_string_equal(error.code, ERROR_NOT_FOUND);
+    report_view_clear(&owner);
+    report_view_clear(&first);
+    report_view_clear(&other);
+    report_receipt_clear(&a);
+    report_receipt_clear(&b);
+    for (int i = 0; i < 6; i++) {
+        envelope_destroy(&owned[i]);
+        envelope_destroy(&replies[i]);
+    }
+    envelope_destroy(&ra);
+    envelope_destroy(&rb);
+}
+
 static void test_purge_removes_only_old_keys(void **state)
 {
     (void) state;
@@ -328,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_idempotency),          cmocka_unit_test(test_unknown_codes_store_nothing),
         cmocka_unit_test(test_a_batch_answers_each_submission_as_alone),
         cmocka_unit_test(test_unknown_and_malformed_tracking_ids), cmocka_unit_test(test_purge_removes_only_old_keys),
+        cmocka_unit_test(test_lookups_taken_together_are_answered_each),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
