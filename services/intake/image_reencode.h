@@ -23,9 +23,8 @@ typedef struct {
     int width, height;   /* of jpeg */
 } reencoded_image_t;
 
-/* Starts libvips the first time it is called, in any thread (later calls give the first one's
- * answer); -1 when it could not start. image_reencode calls it: only code that uses libvips itself
- * (tests making images) calls it first. */
+/* Opens and starts libvips (vips_library.h) if no photo did yet; -1 when it could not be. The
+ * first image_reencode does it: only code using libvips itself (tests making images) calls it. */
 int image_reencode_start(void);
 
 /* 0 with *out filled; 1 refused (not a decodable image, or too many pixels: reason says which);
