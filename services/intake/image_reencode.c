@@ -11,6 +11,11 @@ int image_reencode_start(void)
     return vips_library() ? 0 : -1;
 }
 
+void image_reencode_stop(void)
+{
+    vips_library_stop();
+}
+
 /* Reads the header only and refuses what is not an image or too large to decode. */
 static int check_header(const vips_library_t *v, const void *data, size_t size, char *reason, size_t cap)
 {

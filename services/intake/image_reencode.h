@@ -26,6 +26,8 @@ typedef struct {
 /* Opens and starts libvips (vips_library.h) if no photo did yet; -1 when it could not be. The
  * first image_reencode does it: only code using libvips itself (tests making images) calls it. */
 int image_reencode_start(void);
+/* At the end of the process, after the last image_reencode: stops libvips if it was started. */
+void image_reencode_stop(void);
 
 /* 0 with *out filled; 1 refused (not a decodable image, or too many pixels: reason says which);
  * -1 failure (libvips could not start, out of memory). */

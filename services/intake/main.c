@@ -6,6 +6,7 @@
 #include "category_commands.h"
 #include "cmd_server.h"
 #include "secret_setting.h"
+#include "image_reencode.h"
 #include "intake_commands.h"
 #include "lifecycle_commands.h"
 #include "open311_commands.h"
@@ -128,6 +129,7 @@ int main(int argc, char **argv)
         logger_info("stopping");
     }
     cmd_server_destroy(&m.server);
+    image_reencode_stop();
     curve_keys_destroy(&m.keys);
     db_destroy(&m.intake.db);
     service_stop(&m.service);

@@ -44,6 +44,7 @@ static int resolve_all(void *handle)
     RESOLVE(handle, thumbnail_image, "vips_thumbnail_image", &missing);
     RESOLVE(handle, object_unref, "g_object_unref", &missing);
     RESOLVE(handle, free, "g_free", &missing);
+    RESOLVE(handle, shutdown, "vips_shutdown", &missing);
     return missing ? -1 : 0;
 }
 
@@ -91,4 +92,10 @@ static void open_library(void)
 const vips_library_t *vips_library(void)
 {
     return pthread_once(&once, open_library) == 0 ? opened : NULL;
+}
+
+void vips_library_stop(void)
+{
+    if (opened)
+        opened->shutdown();
 }

@@ -22,10 +22,15 @@ typedef struct {
     __typeof__(vips_thumbnail_image) *thumbnail_image;
     __typeof__(g_object_unref) *object_unref;
     __typeof__(g_free) *free;
+    __typeof__(vips_shutdown) *shutdown;
 } vips_library_t;
 
 /* The library, opened and started the first time it is asked for, from any thread (later calls
  * get the first one's answer); NULL when it could not be (the reason is logged once). */
 const vips_library_t *vips_library(void);
+
+/* At the end of the process, when no thread re-encodes any more: stops libvips' threads if a photo
+ * started them (LeakSanitizer's exit scan crashed now and then on them, left running). */
+void vips_library_stop(void);
 
 #endif
