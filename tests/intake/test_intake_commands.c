@@ -235,6 +235,28 @@ static void test_unknown_and_malformed_tracking_ids(void **state)
     envelope_destroy(&reply);
 }
 
+enum { BATCH_MAX = 8 };
+
+/* Runs a batch handler on owned[0..count-1]; replies[i] is the answer to owned[i]. */
+static void run_batch(cmd_batch_fn *handler, envelope_t *const *owned, envelope_t **replies, int count)
+{
+    const envelope_t *requests[BATCH_MAX];
+    assert_true(count <= BATCH_MAX);
+    for (int i = 0; i < count; i++) {
+        requests[i] = owned[i];
+        replies[i] = envelope_new_reply(owned[i], "none");
+    }
+    assert_int_equal(handler(&intake, requests, replies, (size_t) count), 0);
+}
+
+static void destroy_batch(envelope_t **owned, envelope_t **replies, int count)
+{
+    for (int i = 0; i < count; i++) {
+        envelope_destroy(&owned[i]);
+        envelope_destroy(&replies[i]);
+    }
+}
+
 static envelope_t *lookup_of(const char *tracking_id, const char *token)
 {
     report_lookup_t lookup = {(char *) tracking_id, (char *) token};
@@ -268,13 +290,8 @@ static void test_lookups_taken_together_are_answered_each(void **state)
                             lookup_of("0000-0000-0000", NULL), envelope_new(MSG_REPORT_GET, 1, NULL, NULL),
                             lookup_of(b.tracking_id, NULL), lookup_of("nonsense", NULL)};
     envelope_take_body(owned[3], (unsigned char *) strdup("junk"), 4);
-    const envelope_t *requests[6];
     envelope_t *replies[6];
-    for (int i = 0; i < 6; i++) {
-        requests[i] = owned[i];
-        replies[i] = envelope_new_reply(owned[i], "none");
-    }
-    assert_int_equal(intake_get_batch(&intake, requests, replies, 6), 0);
+    run_batch(intake_get_batch, owned, replies, 6);
     report_view_t owner, first, other;
     decoded_view(replies[0], &owner);
     assert_string_equal(owner.title, "Jembatan retak");
@@ -298,10 +315,7 @@ static void test_lookups_taken_together_are_answered_each(void **state)
     report_view_clear(&other);
     report_receipt_clear(&a);
     report_receipt_clear(&b);
-    for (int i = 0; i < 6; i++) {
-        envelope_destroy(&owned[i]);
-        envelope_destroy(&replies[i]);
-    }
+    destroy_batch(owned, replies, 6);
     envelope_destroy(&ra);
     envelope_destroy(&rb);
 }
@@ -357,13 +371,8 @@ static void test_a_batch_answers_each_submission_as_alone(void **state)
     envelope_t *owned[7] = {request_of(&a), request_of(&unknown), request_of(&refused), request_of(&a),
                             request_of(&other), request_of(&c), envelope_new(MSG_REPORT_SUBMIT, 1, NULL, NULL)};
     envelope_take_body(owned[6], (unsigned char *) strdup("xx"), 2);
-    const envelope_t *requests[7];
     envelope_t *replies[7];
-    for (int i = 0; i < 7; i++) {
-        requests[i] = owned[i];
-        replies[i] = envelope_new_reply(owned[i], "none");
-    }
-    assert_int_equal(intake_submit_batch(&intake, requests, replies, 7), 0);
+    run_batch(intake_submit_batch, owned, replies, 7);
     report_receipt_t first, replayed, third;
     error_reply_t error;
     receipt_of(replies[0], &first);
@@ -385,10 +394,7 @@ static void test_a_batch_answers_each_submission_as_alone(void **state)
     report_receipt_clear(&first);
     report_receipt_clear(&replayed);
     report_receipt_clear(&third);
-    for (int i = 0; i < 7; i++) {
-        envelope_destroy(&owned[i]);
-        envelope_destroy(&replies[i]);
-    }
+    destroy_batch(owned, replies, 7);
     exec_sql("DROP TRIGGER refuse_gagal ON reports");
 }
 
