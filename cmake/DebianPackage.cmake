@@ -53,9 +53,10 @@ small services talking over ZeroMQ with PostgreSQL as the system of record.
 This package runs every service on one machine under systemd (aduan.target),
 with the system's PostgreSQL unless configured otherwise.")
 # The libraries' packages come from dpkg-shlibdeps; postinst needs adduser (runuser and
-# deb-systemd-invoke are in essential packages).
+# deb-systemd-invoke are in essential packages); aduan-intake opens libvips itself when the first
+# photo comes (services/intake/vips_library.c), which dpkg-shlibdeps cannot see.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, libvips42")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "postgresql (>= 15), postgresql-contrib")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${ADUAN_DEB_SOURCE}/conffiles ${ADUAN_DEB_SOURCE}/postinst ${ADUAN_DEB_SOURCE}/prerm ${ADUAN_DEB_SOURCE}/postrm)

@@ -23,11 +23,14 @@ typedef struct {
     int width, height;   /* of jpeg */
 } reencoded_image_t;
 
-/* Starts libvips (once per process, before any thread calls image_reencode); -1 when it fails. */
-int image_reencode_setup(const char *program);
+/* Opens and starts libvips (vips_library.h) if no photo did yet; -1 when it could not be. The
+ * first image_reencode does it: only code using libvips itself (tests making images) calls it. */
+int image_reencode_start(void);
+/* At the end of the process, after the last image_reencode: stops libvips if it was started. */
+void image_reencode_stop(void);
 
 /* 0 with *out filled; 1 refused (not a decodable image, or too many pixels: reason says which);
- * -1 failure (out of memory). */
+ * -1 failure (libvips could not start, out of memory). */
 int image_reencode(const void *data, size_t size, reencoded_image_t *out, char *reason, size_t cap);
 void reencoded_image_clear(reencoded_image_t *self);
 

@@ -366,27 +366,65 @@ static void answer_view(envelope_t *reply, report_view_t *view, const char *toke
     envelope_take_body(reply, body, size);
 }
 
-int intake_get(void *ctx, const envelope_t *request, envelope_t *reply)
-{
-    intake_t *intake = ctx;
+/* One report.get of those answered together. */
+typedef struct {
     report_lookup_t lookup;
-    char reason[200], tracking_id[TRACKING_ID_LEN + 1], hash[65] = "";
-    if (report_lookup_decode(request->body, request->body_size, &lookup, reason, sizeof reason) != 0)
-        return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason) == 0 ? 0 : -1;
-    report_view_t view;
-    memset(&view, 0, sizeof view);
-    db_error_t error = {"", ""};
-    int rc = tracking_id_normalize(lookup.tracking_id, tracking_id) == 0
-                 ? report_store_load(intake->db, tracking_id, &view, hash, &error) : 1;
+    bool decoded;
+    char tracking_id[TRACKING_ID_LEN + 1];   /* normalized; the load asks for it when it is one */
+} get_item_t;
+
+static void prepare_lookup(const envelope_t *request, envelope_t *reply, get_item_t *item, report_load_t *load)
+{
+    char reason[200];
+    if (report_lookup_decode(request->body, request->body_size, &item->lookup, reason, sizeof reason) != 0) {
+        memset(&item->lookup, 0, sizeof item->lookup);
+        error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
+        return;
+    }
+    item->decoded = true;
+    if (tracking_id_normalize(item->lookup.tracking_id, item->tracking_id) == 0)
+        load->tracking_id = item->tracking_id;
+}
+
+static void answer_lookup(envelope_t *reply, const get_item_t *item, report_load_t *load, int rc,
+                          const db_error_t *error)
+{
+    if (!item->decoded)
+        return;
     if (rc < 0)
-        intake_reply_database_error(reply, &error);
-    else if (rc > 0)
+        intake_reply_database_error(reply, error);
+    else if (!load->found)
         error_reply_simple(reply, ERROR_NOT_FOUND, "no report has this tracking id");
     else
-        answer_view(reply, &view, lookup.reporter_token, hash);
-    report_view_clear(&view);
-    report_lookup_clear(&lookup);
-    return 0;
+        answer_view(reply, &load->view, item->lookup.reporter_token, load->token_hash);
+}
+
+int intake_get_batch(void *ctx, const envelope_t *const *requests, envelope_t *const *replies, size_t count)
+{
+    intake_t *intake = ctx;
+    get_item_t *items = calloc(count, sizeof *items);
+    report_load_t *loads = calloc(count, sizeof *loads);
+    int rc = items && loads ? 0 : -1;
+    for (size_t i = 0; i < count && rc == 0; i++)
+        prepare_lookup(requests[i], replies[i], &items[i], &loads[i]);
+    db_error_t error = {"", ""};
+    if (rc == 0) {
+        int loaded = report_store_load_many(intake->db, loads, count, &error);
+        for (size_t i = 0; i < count; i++) {
+            answer_lookup(replies[i], &items[i], &loads[i], loaded, &error);
+            report_view_clear(&loads[i].view);
+            report_lookup_clear(&items[i].lookup);
+        }
+    }
+    free(loads);
+    free(items);
+    return rc;
+}
+
+int intake_get(void *ctx, const envelope_t *request, envelope_t *reply)
+{
+    envelope_t *const replies[] = {reply};
+    return intake_get_batch(ctx, &request, replies, 1);
 }
 
 int intake_reference_list(void *ctx, const envelope_t *request, envelope_t *reply)
@@ -475,7 +513,7 @@ int intake_notifications(void *ctx, const envelope_t *request, envelope_t *reply
 int intake_commands_register(cmd_server_t *server, intake_t *intake)
 {
     if (cmd_server_on_batch(server, MSG_REPORT_SUBMIT, CURVE_ROLE_GATEWAY, intake_submit_batch, intake) != 0
-        || cmd_server_on(server, MSG_REPORT_GET, CURVE_ROLE_GATEWAY, intake_get, intake) != 0
+        || cmd_server_on_batch(server, MSG_REPORT_GET, CURVE_ROLE_GATEWAY, intake_get_batch, intake) != 0
         || cmd_server_on(server, MSG_REFERENCE_LIST, CURVE_ROLE_GATEWAY, intake_reference_list, intake) != 0
         || cmd_server_on(server, MSG_REPORT_NOTIFICATIONS, CURVE_ROLE_GATEWAY, intake_notifications, intake) != 0
         || cmd_server_on(server, MSG_ATTACHMENT_ADD, CURVE_ROLE_GATEWAY, intake_attachment_add, intake) != 0

@@ -19,6 +19,8 @@ int intake_submit(void *ctx, const envelope_t *request, envelope_t *reply);
 /* report.submit for the requests waiting together: one transaction for all (cmd_batch_fn). */
 int intake_submit_batch(void *ctx, const envelope_t *const *requests, envelope_t *const *replies, size_t count);
 int intake_get(void *ctx, const envelope_t *request, envelope_t *reply);
+/* report.get for the requests waiting together: one statement for all (cmd_batch_fn). */
+int intake_get_batch(void *ctx, const envelope_t *const *requests, envelope_t *const *replies, size_t count);
 int intake_reference_list(void *ctx, const envelope_t *request, envelope_t *reply);
 int intake_notifications(void *ctx, const envelope_t *request, envelope_t *reply);
 

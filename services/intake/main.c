@@ -110,10 +110,6 @@ int main(int argc, char **argv)
     char reason[200];
     if (configure(&m, &seed) != 0)
         exit_code = 2;
-    else if (image_reencode_setup(argv[0]) != 0) {
-        logger_error("libvips could not start");
-        exit_code = 1;
-    }
     else if (!(m.intake.db = m.lifecycle.db = service_db_open(m.service, seed)))
         exit_code = 1;
     else if (!(m.server = cmd_server_new(config_get(service_config(m.service), "ADUAN_INTAKE_BIND"), m.keys, reason,
@@ -133,6 +129,7 @@ int main(int argc, char **argv)
         logger_info("stopping");
     }
     cmd_server_destroy(&m.server);
+    image_reencode_stop();
     curve_keys_destroy(&m.keys);
     db_destroy(&m.intake.db);
     service_stop(&m.service);

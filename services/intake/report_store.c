@@ -96,38 +96,40 @@ int report_store_insert(db_t *db, const report_submission_t *s, const char *toke
     return -1;
 }
 
-static void fill_view(const PGresult *r, report_view_t *v)
+/* The report's columns, from its group's first row. */
+static void fill_view(const PGresult *r, int row, report_view_t *v)
 {
-    v->tracking_id = db_value_dup(r, 0, 0);
-    v->classification = db_value_dup(r, 0, 1);
-    v->status = db_value_dup(r, 0, 2);
-    v->anonymous = PQgetvalue(r, 0, 3)[0] == 't';
-    v->confidential = PQgetvalue(r, 0, 4)[0] == 't';
-    v->title = db_value_dup(r, 0, 5);
-    v->body = db_value_dup(r, 0, 6);
-    v->category = db_value_dup(r, 0, 7);
-    v->region = db_value_dup(r, 0, 8);
-    v->incident_date = db_value_dup(r, 0, 9);
-    v->address = db_value_dup(r, 0, 10);
-    v->has_coordinates = !PQgetisnull(r, 0, 11);
-    v->lat = v->has_coordinates ? strtod(PQgetvalue(r, 0, 11), NULL) : 0;
-    v->lon = v->has_coordinates ? strtod(PQgetvalue(r, 0, 12), NULL) : 0;
-    v->target_institution = db_value_dup(r, 0, 13);
-    v->institution = db_value_dup(r, 0, 14);
-    v->channel = db_value_dup(r, 0, 15);
-    v->reporter_name = db_value_dup(r, 0, 16);
-    v->reporter_email = db_value_dup(r, 0, 17);
-    v->reporter_phone = db_value_dup(r, 0, 18);
-    v->submitted_at_ms = strtoll(PQgetvalue(r, 0, 19), NULL, 10);
-    v->updated_at_ms = strtoll(PQgetvalue(r, 0, 20), NULL, 10);
-    v->public_status = db_value_dup(r, 0, 23);
+    v->tracking_id = db_value_dup(r, row, 0);
+    v->classification = db_value_dup(r, row, 1);
+    v->status = db_value_dup(r, row, 2);
+    v->anonymous = PQgetvalue(r, row, 3)[0] == 't';
+    v->confidential = PQgetvalue(r, row, 4)[0] == 't';
+    v->title = db_value_dup(r, row, 5);
+    v->body = db_value_dup(r, row, 6);
+    v->category = db_value_dup(r, row, 7);
+    v->region = db_value_dup(r, row, 8);
+    v->incident_date = db_value_dup(r, row, 9);
+    v->address = db_value_dup(r, row, 10);
+    v->has_coordinates = !PQgetisnull(r, row, 11);
+    v->lat = v->has_coordinates ? strtod(PQgetvalue(r, row, 11), NULL) : 0;
+    v->lon = v->has_coordinates ? strtod(PQgetvalue(r, row, 12), NULL) : 0;
+    v->target_institution = db_value_dup(r, row, 13);
+    v->institution = db_value_dup(r, row, 14);
+    v->channel = db_value_dup(r, row, 15);
+    v->reporter_name = db_value_dup(r, row, 16);
+    v->reporter_email = db_value_dup(r, row, 17);
+    v->reporter_phone = db_value_dup(r, row, 18);
+    v->submitted_at_ms = strtoll(PQgetvalue(r, row, 19), NULL, 10);
+    v->updated_at_ms = strtoll(PQgetvalue(r, row, 20), NULL, 10);
+    v->public_status = db_value_dup(r, row, 23);
 }
 
-/* One round trip for GET tracking: the report with its open clock due first (the page says by
- * when the next step is due; a missed clock stays open until met, so it is still the one shown)
- * and its attachment count on every row, and one row per public action, oldest first (a report
- * without actions gives one row with NULL action columns). Four statements before this cost four
- * round trips and four plans per request. */
+/* One round trip for GET tracking, for every lookup waiting together: each report with its open
+ * clock due first (the page says by when the next step is due; a missed clock stays open until
+ * met, so it is still the one shown) and its attachment count on every row, and one row per public
+ * action, oldest first (a report without actions gives one row with NULL action columns); the
+ * rows of one report follow each other. Four statements before this cost four round trips and
+ * four plans per request, and one statement per request left intake a round trip per lookup. */
 const char report_store_load_sql[] =
     "SELECT r.tracking_id, r.classification, r.status, r.anonymous, r.confidential, r.title, r.body, r.category_code, "
     "r.region_code, to_char(r.incident_date, 'YYYY-MM-DD'), r.address, r.lat, r.lon, r.target_institution, "
@@ -142,23 +144,25 @@ const char report_store_load_sql[] =
     "                   ORDER BY due_at, id LIMIT 1) d ON true "
     "LEFT JOIN LATERAL (SELECT id, at, action, actor_role, status_after, note FROM report_actions "
     "                   WHERE report_id = r.id AND NOT internal ORDER BY id LIMIT 1000) a ON true "
-    "WHERE r.tracking_id = $1 ORDER BY a.id";
+    "WHERE r.tracking_id = ANY($1::text[]) ORDER BY r.id, a.id";
 
-enum { COL_DEADLINE_KIND = 24, COL_DEADLINE_DUE, COL_ATTACHMENTS, COL_ACTION_AT };
+enum { COL_TOKEN_HASH = 21, COL_DEADLINE_KIND = 24, COL_DEADLINE_DUE, COL_ATTACHMENTS, COL_ACTION_AT };
 
-static int fill_extras(const PGresult *r, report_view_t *v)
+/* The clock, attachment count and actions of the report whose rows are first .. first+rows-1. */
+static int fill_extras(const PGresult *r, int first, int rows, report_view_t *v)
 {
-    if (!PQgetisnull(r, 0, COL_DEADLINE_KIND)) {
-        v->deadline_kind = db_value_dup(r, 0, COL_DEADLINE_KIND);
-        v->deadline_due_ms = strtoll(PQgetvalue(r, 0, COL_DEADLINE_DUE), NULL, 10);
+    if (!PQgetisnull(r, first, COL_DEADLINE_KIND)) {
+        v->deadline_kind = db_value_dup(r, first, COL_DEADLINE_KIND);
+        v->deadline_due_ms = strtoll(PQgetvalue(r, first, COL_DEADLINE_DUE), NULL, 10);
         v->has_deadline = v->deadline_kind != NULL;
     }
-    v->attachment_count = strtoll(PQgetvalue(r, 0, COL_ATTACHMENTS), NULL, 10);
-    int rows = PQgetisnull(r, 0, COL_ACTION_AT) ? 0 : PQntuples(r);
+    v->attachment_count = strtoll(PQgetvalue(r, first, COL_ATTACHMENTS), NULL, 10);
+    if (PQgetisnull(r, first, COL_ACTION_AT))
+        rows = 0;
     if (rows && !(v->actions = calloc((size_t) rows, sizeof *v->actions)))
         return -1;
-    for (int i = 0; i < rows; i++) {
-        report_action_t *a = &v->actions[i];
+    for (int i = first; i < first + rows; i++) {
+        report_action_t *a = &v->actions[i - first];
         a->at_ms = strtoll(PQgetvalue(r, i, COL_ACTION_AT), NULL, 10);
         a->action = db_value_dup(r, i, COL_ACTION_AT + 1);
         a->actor_role = db_value_dup(r, i, COL_ACTION_AT + 2);
@@ -169,24 +173,77 @@ static int fill_extras(const PGresult *r, report_view_t *v)
     return 0;
 }
 
-int report_store_load(db_t *db, const char *tracking_id, report_view_t *view, char token_hash[65], db_error_t *error)
+/* Every lookup asking for the report of rows first .. first+rows-1 gets its own copy of it. */
+static int fill_asked(const PGresult *r, int first, int rows, report_load_t *loads, size_t count)
 {
-    const char *params[] = {tracking_id};
+    const char *tracking_id = PQgetvalue(r, first, 0);
+    for (size_t i = 0; i < count; i++) {
+        report_load_t *l = &loads[i];
+        if (!l->tracking_id || l->found || strcmp(l->tracking_id, tracking_id) != 0)
+            continue;
+        l->found = true;
+        fill_view(r, first, &l->view);
+        snprintf(l->token_hash, sizeof l->token_hash, "%s", PQgetvalue(r, first, COL_TOKEN_HASH));
+        if (fill_extras(r, first, rows, &l->view) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The row after the last one of the report whose rows start at `first`. */
+static int report_end(const PGresult *r, int first)
+{
+    int next = first + 1;
+    while (next < PQntuples(r) && strcmp(PQgetvalue(r, next, 0), PQgetvalue(r, first, 0)) == 0)
+        next++;
+    return next;
+}
+
+static int fill_loads(const PGresult *r, report_load_t *loads, size_t count)
+{
+    for (int first = 0, next; first < PQntuples(r); first = next) {
+        next = report_end(r, first);
+        if (fill_asked(r, first, next - first, loads, count) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void clear_loads(report_load_t *loads, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        report_view_clear(&loads[i].view);
+        loads[i].found = false;
+    }
+}
+
+int report_store_load_many(db_t *db, report_load_t *loads, size_t count, db_error_t *error)
+{
+    db_array_t ids = {0};
+    for (size_t i = 0; i < count; i++) {
+        memset(&loads[i].view, 0, sizeof loads[i].view);
+        loads[i].found = false;
+        loads[i].token_hash[0] = '\0';
+        if (loads[i].tracking_id)
+            db_array_add(&ids, loads[i].tracking_id);
+    }
+    if (ids.count == 0)
+        return 0;
+    char *literal = db_array_take(&ids);
+    if (!literal) {
+        snprintf(error->message, sizeof error->message, "out of memory for the tracking ids");
+        return -1;
+    }
+    const char *params[] = {literal};
     PGresult *r = db_exec(db, report_store_load_sql, 1, params, error);
+    free(literal);
     if (!r)
         return -1;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return 1;
-    }
-    memset(view, 0, sizeof *view);
-    fill_view(r, view);
-    int rc = fill_extras(r, view);
-    snprintf(token_hash, 65, "%s", PQgetvalue(r, 0, 21));
+    int rc = fill_loads(r, loads, count);
     PQclear(r);
     if (rc != 0) {
-        report_view_clear(view);
-        snprintf(error->message, sizeof error->message, "out of memory for the report's actions");
+        clear_loads(loads, count);
+        snprintf(error->message, sizeof error->message, "out of memory for the reports' actions");
     }
     return rc;
 }

@@ -27,12 +27,21 @@ int report_store_check_codes(db_t *db, const report_submission_t *const *submiss
 int report_store_insert(db_t *db, const report_submission_t *submission, const char *token_hash,
                         report_stored_t *stored, db_error_t *error);
 
-/* Everything stored about a report, unfiltered (the caller applies the privacy rules), with its
- * attachment count, and its token hash; one statement. 1 when there is no such report. */
-int report_store_load(db_t *db, const char *tracking_id, report_view_t *view,
-                      char token_hash[65], db_error_t *error);
+/* One tracking lookup of those taken together: the normalized tracking id asked (NULL: nothing to
+ * look up), and what is stored about that report, unfiltered (the caller applies the privacy
+ * rules), with its attachment count and its token hash when found. */
+typedef struct {
+    const char *tracking_id;
+    bool found;
+    report_view_t view;          /* cleared by the caller (report_view_clear) */
+    char token_hash[65];
+} report_load_t;
 
-/* That statement ($1 tracking id): what GET tracking costs, for tests of its plan. */
+/* Every lookup of `loads` in one statement; 0 (each found or not), -1 on a database error or out
+ * of memory (nothing found then). */
+int report_store_load_many(db_t *db, report_load_t *loads, size_t count, db_error_t *error);
+
+/* That statement ($1 a text[] of tracking ids): what GET tracking costs, for tests of its plan. */
 extern const char report_store_load_sql[];
 
 /* What deciding who may touch a report's attachments needs: its id, whether it is confidential, and

@@ -367,9 +367,11 @@ static void test_staff_report_reads_one_report(void **state)
 static void test_tracking_reads_one_report(void **state)
 {
     (void) state;
-    char id[15];
+    char id[15], ids[64];
     tracking_id(oldest_waiting, id);
-    const char *params[] = {id};
+    /* as a batch asks: the same report twice and one that does not exist */
+    snprintf(ids, sizeof ids, "{%s,%s,0000-0000-0000}", id, id);
+    const char *params[] = {ids};
     check("tracking", report_store_load_sql, 1, params, 5);
 }
 

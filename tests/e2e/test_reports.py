@@ -1,11 +1,13 @@
 """End to end: HTTP through aduan-gateway, ZeroMQ to aduan-intake, rows in PostgreSQL."""
 import json
 import re
+import struct
 import sys
 import threading
 import time
 import unittest
 import uuid
+import zlib
 
 from aduan_harness import Service, System, SystemTestCase, free_port, valid_report
 
@@ -381,6 +383,43 @@ class IntakeRestart(SystemTest):
         # After the restart the gateway keeps working without being touched.
         status, _, _ = self.submit()
         self.assertEqual(status, 201)
+
+
+def tiny_png(width=4, height=3):
+    """A small valid PNG (no image library on the test side)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + b"\x80\x20\x20" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+class IntakeMemory(SystemTest):
+    hint = "photo"
+
+    def libvips_mapped(self):
+        """libvips itself (libvips.so) or the codec modules its start loads (vips-modules-8.x)."""
+        with open(f"/proc/{self.sys.intake.proc.pid}/maps") as f:
+            return "vips" in f.read()
+
+    def test_libvips_starts_with_the_first_photo(self):
+        # libvips and the libraries of its codecs (ImageMagick, poppler, HEIF, ...) were most of an
+        # idle intake's memory when linked and started at start-up (issue 11); photos alone need them.
+        status, _, receipt = self.submit()
+        self.assertEqual(status, 201, receipt)
+        status, _, _ = self.sys.json("GET", f"/api/v1/reports/{receipt['tracking_id']}")
+        self.assertEqual(status, 200)
+        self.assertFalse(self.libvips_mapped(), "libvips started before any photo")
+        boundary = "aduanphoto"
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n"
+                "Content-Type: image/png\r\n\r\n").encode() + tiny_png() + f"\r\n--{boundary}--\r\n".encode()
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}",
+                   "Authorization": f"Bearer {receipt['reporter_token']}"}
+        status, _, raw = self.sys.request("POST", f"/api/v1/reports/{receipt['tracking_id']}/attachments", body,
+                                          headers)
+        self.assertEqual(status, 201, raw)
+        self.assertEqual(json.loads(raw)["media_type"], "image/jpeg")
+        self.assertTrue(self.libvips_mapped(), "the photo was re-encoded by a started libvips")
 
 
 if __name__ == "__main__":

@@ -235,6 +235,91 @@ static void test_unknown_and_malformed_tracking_ids(void **state)
     envelope_destroy(&reply);
 }
 
+enum { BATCH_MAX = 8 };
+
+/* Runs a batch handler on owned[0..count-1]; replies[i] is the answer to owned[i]. */
+static void run_batch(cmd_batch_fn *handler, envelope_t *const *owned, envelope_t **replies, int count)
+{
+    const envelope_t *requests[BATCH_MAX];
+    assert_true(count <= BATCH_MAX);
+    for (int i = 0; i < count; i++) {
+        requests[i] = owned[i];
+        replies[i] = envelope_new_reply(owned[i], "none");
+    }
+    assert_int_equal(handler(&intake, requests, replies, (size_t) count), 0);
+}
+
+static void destroy_batch(envelope_t **owned, envelope_t **replies, int count)
+{
+    for (int i = 0; i < count; i++) {
+        envelope_destroy(&owned[i]);
+        envelope_destroy(&replies[i]);
+    }
+}
+
+static envelope_t *lookup_of(const char *tracking_id, const char *token)
+{
+    report_lookup_t lookup = {(char *) tracking_id, (char *) token};
+    unsigned char *body;
+    size_t size;
+    assert_int_equal(report_lookup_encode(&lookup, &body, &size), 0);
+    envelope_t *request = envelope_new(MSG_REPORT_GET, 1, NULL, NULL);
+    envelope_take_body(request, body, size);
+    return request;
+}
+
+static void decoded_view(const envelope_t *reply, report_view_t *view)
+{
+    char reason[200];
+    assert_string_equal(reply->type, MSG_REPORT_VIEW);
+    assert_int_equal(report_view_decode(reply->body, reply->body_size, view, reason, sizeof reason), 0);
+}
+
+/* Lookups waiting together share one statement, and each is answered as if alone: its own
+ * report, its own token's view, not found or bad message, a report asked twice twice. */
+static void test_lookups_taken_together_are_answered_each(void **state)
+{
+    (void) state;
+    report_submission_t sa = submission("http:k-looks-a-0123456"), sb = submission("http:k-looks-b-0123456");
+    sb.title = "Jembatan retak";
+    envelope_t *ra = submit(&sa), *rb = submit(&sb);
+    report_receipt_t a, b;
+    receipt_of(ra, &a);
+    receipt_of(rb, &b);
+    envelope_t *owned[6] = {lookup_of(b.tracking_id, b.reporter_token), lookup_of(a.tracking_id, NULL),
+                            lookup_of("0000-0000-0000", NULL), envelope_new(MSG_REPORT_GET, 1, NULL, NULL),
+                            lookup_of(b.tracking_id, NULL), lookup_of("nonsense", NULL)};
+    envelope_take_body(owned[3], (unsigned char *) strdup("junk"), 4);
+    envelope_t *replies[6];
+    run_batch(intake_get_batch, owned, replies, 6);
+    report_view_t owner, first, other;
+    decoded_view(replies[0], &owner);
+    assert_string_equal(owner.title, "Jembatan retak");
+    assert_string_equal(owner.reporter_email, "rudi@example.org");
+    assert_int_equal(owner.action_count, 1);
+    decoded_view(replies[1], &first);
+    assert_string_equal(first.title, "Lampu jalan mati");
+    assert_int_equal(first.action_count, 1);
+    decoded_view(replies[4], &other);
+    assert_string_equal(other.tracking_id, b.tracking_id);
+    assert_null(other.reporter_email);
+    error_reply_t error;
+    error_of(replies[2], &error);
+    assert_string_equal(error.code, ERROR_NOT_FOUND);
+    error_of(replies[3], &error);
+    assert_string_equal(error.code, ERROR_BAD_MESSAGE);
+    error_of(replies[5], &error);
+    assert_string_equal(error.code, ERROR_NOT_FOUND);
+    report_view_clear(&owner);
+    report_view_clear(&first);
+    report_view_clear(&other);
+    report_receipt_clear(&a);
+    report_receipt_clear(&b);
+    destroy_batch(owned, replies, 6);
+    envelope_destroy(&ra);
+    envelope_destroy(&rb);
+}
+
 static void test_purge_removes_only_old_keys(void **state)
 {
     (void) state;
@@ -286,13 +371,8 @@ static void test_a_batch_answers_each_submission_as_alone(void **state)
     envelope_t *owned[7] = {request_of(&a), request_of(&unknown), request_of(&refused), request_of(&a),
                             request_of(&other), request_of(&c), envelope_new(MSG_REPORT_SUBMIT, 1, NULL, NULL)};
     envelope_take_body(owned[6], (unsigned char *) strdup("xx"), 2);
-    const envelope_t *requests[7];
     envelope_t *replies[7];
-    for (int i = 0; i < 7; i++) {
-        requests[i] = owned[i];
-        replies[i] = envelope_new_reply(owned[i], "none");
-    }
-    assert_int_equal(intake_submit_batch(&intake, requests, replies, 7), 0);
+    run_batch(intake_submit_batch, owned, replies, 7);
     report_receipt_t first, replayed, third;
     error_reply_t error;
     receipt_of(replies[0], &first);
@@ -314,10 +394,7 @@ static void test_a_batch_answers_each_submission_as_alone(void **state)
     report_receipt_clear(&first);
     report_receipt_clear(&replayed);
     report_receipt_clear(&third);
-    for (int i = 0; i < 7; i++) {
-        envelope_destroy(&owned[i]);
-        envelope_destroy(&replies[i]);
-    }
+    destroy_batch(owned, replies, 7);
     exec_sql("DROP TRIGGER refuse_gagal ON reports");
 }
 
@@ -328,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_idempotency),          cmocka_unit_test(test_unknown_codes_store_nothing),
         cmocka_unit_test(test_a_batch_answers_each_submission_as_alone),
         cmocka_unit_test(test_unknown_and_malformed_tracking_ids), cmocka_unit_test(test_purge_removes_only_old_keys),
+        cmocka_unit_test(test_lookups_taken_together_are_answered_each),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

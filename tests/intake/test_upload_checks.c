@@ -141,10 +141,9 @@ static void garbage_with_an_image_signature_is_refused(void **state)
     assert_null(out.jpeg);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
-    (void) argc;
-    if (image_reencode_setup(argv[0]) != 0)
+    if (image_reencode_start() != 0)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_sniffer_goes_by_content),
