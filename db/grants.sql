@@ -114,7 +114,7 @@ BEGIN
         ('stat_reports',           ARRAY['aduan_stats'], 'SELECT, INSERT, UPDATE, DELETE'),
         ('survey_responses',       ARRAY['aduan_stats'], 'SELECT, INSERT'),
         ('survey_codes',           ARRAY['aduan_stats'], 'SELECT, INSERT, UPDATE, DELETE'),
-        -- moved by the triggers of every table the figures read (0033), as the owner
+        -- moved by the triggers of every table the figures read (0032), as the owner
         ('stats_generation',       ARRAY['aduan_stats'], 'SELECT');
 
     SELECT string_agg(c.relname, ', ' ORDER BY c.relname) INTO missing

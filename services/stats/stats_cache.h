@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The documents aduan-stats answered, each kept with the stats_generation (migration 0033) it was
+/* The documents aduan-stats answered, each kept with the stats_generation (migration 0032) it was
  * computed at: served again only at that generation, so an answer from the cache is the one a
  * computation from the facts would give. The request that asked for it is kept too, for the
  * warmer (stats_warmer.h) to compute it again once the facts have moved. Bounded in entries and

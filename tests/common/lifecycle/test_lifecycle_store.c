@@ -69,7 +69,7 @@ static void test_working_deadlines_skip_weekends_holidays_and_follow_jakarta_dat
     assert_scalar(query, "2026-12-22 09:00+07", "2026-12-31T17:00");  /* 23, 28, 29, 30, 31 */
 }
 
-/* 0037 counts whole weeks instead of walking day by day: the same answer as the walk, for starts
+/* 0035 counts whole weeks instead of walking day by day: the same answer as the walk, for starts
  * every 7 hours through a year of the seeded calendar plus a made-up stretch of holidays that
  * covers weekdays, a weekend and runs of days, and for 0 to 365 working days. */
 static void test_working_deadlines_agree_with_walking_the_calendar_day_by_day(void **state)
