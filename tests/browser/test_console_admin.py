@@ -117,7 +117,8 @@ class AdminConsoleTest(SystemTestCase):
     # -- webhooks ---------------------------------------------------------------------------------
     def test_admin_registers_a_webhook_sees_a_failed_delivery_and_resends_it(self):
         self.sign_in("kota")
-        self.assertEqual(self.nav_links(), ["/konsol/staf", "/konsol/webhook"], "an institution admin: staff and webhooks, not Open311 keys")
+        self.assertEqual(self.nav_links(), ["/konsol/staf", "/konsol/webhook", "/konsol/atur"],
+                         "an institution admin: staff, webhooks and its routing rules, not Open311 keys")
         self.browser.find_element(By.CSS_SELECTOR, "a.nav-admin[href='/konsol/webhook']").click()
         self.wait_ready()
         # the page's own check first, then the API's
