@@ -175,8 +175,13 @@ class DatabaseRoles(unittest.TestCase):
                 continue  # views are read only
             first = self.db.scalar(f"SELECT attname FROM pg_attribute WHERE attrelid = '{table}'::regclass "
                                    "AND attnum = 1")
+            # the columns a writer gives (not the generated ones, which refuse any value)
+            given = self.db.scalar(f"SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
+                                   f"WHERE attrelid = '{table}'::regclass AND attnum > 0 AND NOT attisdropped "
+                                   "AND attgenerated = ''")
             # explicit (null) values of the table's row type, so the INSERT needs no SELECT on it
-            probes += [(table, "I", f"INSERT INTO {table} SELECT (NULL::{table}).* WHERE false"),
+            probes += [(table, "I", f"INSERT INTO {table} ({given}) SELECT {given} FROM "
+                                    f"(SELECT (NULL::{table}).*) blank WHERE false"),
                        (table, "U", f"UPDATE {table} SET {first} = {first} WHERE false"),
                        (table, "D", f"DELETE FROM {table} WHERE false")]
         wrong = []
