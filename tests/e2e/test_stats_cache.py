@@ -43,9 +43,13 @@ class StatsCache(SystemTestCase):
     @classmethod
     def setUpClass(cls):
         cls.sys = System("statscache", lifecycle=True).start()
-        cls.auth = cls.sys.staff_sessions(STAFF)
-        cls.tokens = {}
-        cls.reports = cls.run_script()
+        try:
+            cls.auth = cls.sys.staff_sessions(STAFF)
+            cls.tokens = {}
+            cls.reports = cls.run_script()
+        except BaseException:
+            cls.sys.stop(failed=True)   # tearDownClass does not run after a failed setUpClass
+            raise
 
     @classmethod
     def submit(cls, n, **overrides):
