@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <czmq.h>
 
 #include "logger.h"
 #include "metrics.h"
@@ -100,11 +103,13 @@ int64_t stats_answer_generation(db_t *db, db_error_t *error)
 
 typedef struct {
     stats_cache_t *cache;
+    int64_t max_age_ms;
     const stats_query_t *query;
     const char *key;
     char **json;
     error_reply_t *refusal;
     int64_t generation;
+    int64_t computed_ms;    /* wall clock */
     bool hit;               /* from the cache */
     bool keep;              /* computed at `generation` alone */
 } answer_job_t;
@@ -118,9 +123,11 @@ static int answer_tx(db_t *db, void *ctx, db_error_t *error)
     free(*job->json);   /* of an attempt whose commit failed */
     *job->json = NULL;
     job->hit = job->keep = false;
+    job->computed_ms = zclock_time();
     if ((job->generation = stats_answer_generation(db, error)) < 0)
         return -1;
-    if ((*job->json = stats_cache_get(job->cache, job->key, job->generation))) {
+    if ((*job->json = stats_cache_get(job->cache, job->key, job->generation, job->computed_ms, job->max_age_ms,
+                                      &job->computed_ms))) {
         job->hit = true;
         return 0;
     }
@@ -137,8 +144,25 @@ static int answer_tx(db_t *db, void *ctx, db_error_t *error)
     return 0;
 }
 
-int stats_answer(db_t *db, long timeout_ms, stats_cache_t *cache, const stats_query_t *q, const void *request,
-                 size_t request_size, char **json, error_reply_t *refusal, db_error_t *error)
+/* `json` (an object, taken) with "as_of" first: the time `ms` since the epoch. NULL out of memory. */
+static char *with_as_of(char *json, int64_t ms)
+{
+    time_t seconds = (time_t) (ms / 1000);
+    struct tm utc;
+    char stamp[32] = "";
+    if (gmtime_r(&seconds, &utc))
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+    size_t cap = strlen(json) + 64;
+    char *dated = malloc(cap);
+    if (dated)
+        snprintf(dated, cap, "{\"as_of\":\"%s.%03dZ\"%s%s", stamp, (int) (ms % 1000), json[1] == '}' ? "" : ",",
+                 json + 1);
+    free(json);
+    return dated;
+}
+
+int stats_answer(db_t *db, long timeout_ms, stats_cache_t *cache, int64_t max_age_ms, const stats_query_t *q,
+                 const void *request, size_t request_size, char **json, error_reply_t *refusal, db_error_t *error)
 {
     *json = NULL;
     char *key = key_of(q);
@@ -146,11 +170,16 @@ int stats_answer(db_t *db, long timeout_ms, stats_cache_t *cache, const stats_qu
         snprintf(error->message, sizeof error->message, "out of memory");
         return -1;
     }
-    answer_job_t job = {cache, q, key, json, refusal, 0, false, false};
+    answer_job_t job = {cache, max_age_ms, q, key, json, refusal, 0, 0, false, false};
     int done = db_bounded_transaction(db, timeout_ms, answer_tx, &job, error);
     /* the document is the answer whether or not it could be kept */
-    if (done == 0 && job.keep && stats_cache_put(cache, key, job.generation, *json, request, request_size) != 0)
+    if (done == 0 && job.keep
+        && stats_cache_put(cache, key, job.generation, job.computed_ms, *json, request, request_size) != 0)
         logger_warn("a stats %s document could not be kept: out of memory", q->view);
+    if (done == 0 && !(*json = with_as_of(*json, job.computed_ms))) {
+        snprintf(error->message, sizeof error->message, "out of memory");
+        done = -1;
+    }
     if (done == 0)
         metrics_counter_add(metrics_counter("aduan_stats_documents_total", "Statistics documents taken from the "
                                             "cache or computed from the facts (for a query or by the warmer)",

@@ -13,6 +13,7 @@ typedef struct entry_t {
     void *request;
     size_t request_size;
     int64_t generation;
+    int64_t computed_ms;
     int64_t offered;        /* the generation the warmer was last given it at */
     int64_t asked_ms;
     struct entry_t *prev, *next;   /* most recently asked first */
@@ -97,12 +98,22 @@ static entry_t *find(stats_cache_t *self, const char *key)
     return NULL;
 }
 
-char *stats_cache_get(stats_cache_t *self, const char *key, int64_t generation)
+/* Whether the document of `e` may answer at `generation`. */
+static bool servable(const entry_t *e, int64_t generation, int64_t now_ms, int64_t max_age_ms)
+{
+    if (e->generation == generation)
+        return true;
+    return max_age_ms > 0 && e->generation < generation && now_ms - e->computed_ms <= max_age_ms;
+}
+
+char *stats_cache_get(stats_cache_t *self, const char *key, int64_t generation, int64_t now_ms, int64_t max_age_ms,
+                      int64_t *computed_ms)
 {
     pthread_mutex_lock(&self->lock);
     entry_t *e = find(self, key);
     char *copy = NULL;
-    if (e && e->generation == generation && (copy = strdup(e->json))) {
+    if (e && servable(e, generation, now_ms, max_age_ms) && (copy = strdup(e->json))) {
+        *computed_ms = e->computed_ms;
         e->asked_ms = zclock_mono();
         unlink_entry(self, e);
         push_front(self, e);
@@ -111,8 +122,8 @@ char *stats_cache_get(stats_cache_t *self, const char *key, int64_t generation)
     return copy;
 }
 
-static entry_t *entry_new(const char *key, int64_t generation, const char *json, const void *request,
-                          size_t request_size)
+static entry_t *entry_new(const char *key, int64_t generation, int64_t computed_ms, const char *json,
+                          const void *request, size_t request_size)
 {
     entry_t *e = calloc(1, sizeof *e);
     if (!e)
@@ -128,15 +139,16 @@ static entry_t *entry_new(const char *key, int64_t generation, const char *json,
     memcpy(e->request, request, request_size);
     e->request_size = request_size;
     e->generation = e->offered = generation;
+    e->computed_ms = computed_ms;
     return e;
 }
 
-int stats_cache_put(stats_cache_t *self, const char *key, int64_t generation, const char *json,
+int stats_cache_put(stats_cache_t *self, const char *key, int64_t generation, int64_t computed_ms, const char *json,
                     const void *request, size_t request_size)
 {
     if (strlen(json) + request_size > self->max_bytes / 4)
         return 0;
-    entry_t *fresh = entry_new(key, generation, json, request, request_size);
+    entry_t *fresh = entry_new(key, generation, computed_ms, json, request, request_size);
     if (!fresh)
         return -1;
     pthread_mutex_lock(&self->lock);

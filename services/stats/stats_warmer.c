@@ -38,7 +38,8 @@ static void warm_one(stats_warmer_t *self, const void *request, size_t size)
     db_error_t error = {"", ""};
     error_reply_t refusal;
     char *json = NULL;
-    if (stats_answer(self->db, self->statement_timeout_ms, self->cache, &q, request, size, &json, &refusal,
+    /* max age 0: the warmer is there to replace the stale document, never to be answered it */
+    if (stats_answer(self->db, self->statement_timeout_ms, self->cache, 0, &q, request, size, &json, &refusal,
                      &error) < 0)
         logger_warn("warming stats %s failed: %s", q.view, error.message);
     free(json);
