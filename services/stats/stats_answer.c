@@ -69,10 +69,12 @@ static int compute(db_t *db, const stats_query_t *q, stats_filter_t *f, char **j
 }
 
 /* Every argument the document depends on, each with its length (NULL apart from ""): who asks
- * counts by role and institution only, so staff of one institution share their documents. */
+ * counts by role and institution only, so staff of one institution share their documents. The
+ * summary's export is the summary's document: one key, so a download equals the screen. */
 static char *key_of(const stats_query_t *q)
 {
-    const char *parts[] = {q->view, q->actor_role, q->actor_institution, q->group_by, q->period, q->from, q->to,
+    const char *view = strcmp(q->view, "export_summary") == 0 ? "summary" : q->view;
+    const char *parts[] = {view, q->actor_role, q->actor_institution, q->group_by, q->period, q->from, q->to,
                            q->institution, q->level, q->region, q->category, q->classification, q->channel,
                            q->order, q->min_reports};
     size_t n = sizeof parts / sizeof parts[0], cap = 1;
@@ -180,6 +182,9 @@ int stats_answer(db_t *db, long timeout_ms, stats_cache_t *cache, int64_t max_ag
         snprintf(error->message, sizeof error->message, "out of memory");
         done = -1;
     }
+    /* a computation that failed or ran out of time is still asked: the warmer tries it */
+    if (done == -1 && stats_cache_ask(cache, key, request, request_size) != 0)
+        logger_warn("a stats %s query could not be recorded: out of memory", q->view);
     if (done == 0)
         metrics_counter_add(metrics_counter("aduan_stats_documents_total", "Statistics documents taken from the "
                                             "cache or computed from the facts (for a query or by the warmer)",
@@ -188,6 +193,17 @@ int stats_answer(db_t *db, long timeout_ms, stats_cache_t *cache, int64_t max_ag
         free(*json);
         *json = NULL;
     }
+    free(key);
+    return done;
+}
+
+int stats_answer_ask(stats_cache_t *cache, const stats_query_t *q)
+{
+    char *key = key_of(q);
+    unsigned char *request = NULL;
+    size_t size = 0;
+    int done = key && stats_query_encode(q, &request, &size) == 0 ? stats_cache_ask(cache, key, request, size) : -1;
+    free(request);
     free(key);
     return done;
 }

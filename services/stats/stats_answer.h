@@ -20,6 +20,9 @@
 int stats_answer(db_t *db, long timeout_ms, stats_cache_t *cache, int64_t max_age_ms, const stats_query_t *q,
                  const void *request, size_t request_size, char **json, error_reply_t *refusal, db_error_t *error);
 
+/* Records `q` as asked without computing it, for the warmer to (stats_cache_ask). 0, -1 out of memory. */
+int stats_answer_ask(stats_cache_t *cache, const stats_query_t *q);
+
 /* The current stats_generation; -1 on error. */
 int64_t stats_answer_generation(db_t *db, db_error_t *error);
 

@@ -90,6 +90,16 @@ void stats_cache_destroy(stats_cache_t **self_p)
     *self_p = NULL;
 }
 
+/* Puts `fresh` first and drops the least recently asked beyond the bounds; the lock is held. */
+static void insert(stats_cache_t *self, entry_t *fresh)
+{
+    push_front(self, fresh);
+    self->count++;
+    self->bytes += fresh->json_size + fresh->request_size;
+    while (self->tail != fresh && (self->count > self->max_entries || self->bytes > self->max_bytes))
+        drop(self, self->tail);
+}
+
 static entry_t *find(stats_cache_t *self, const char *key)
 {
     for (entry_t *e = self->head; e; e = e->next)
@@ -112,7 +122,7 @@ char *stats_cache_get(stats_cache_t *self, const char *key, int64_t generation, 
     pthread_mutex_lock(&self->lock);
     entry_t *e = find(self, key);
     char *copy = NULL;
-    if (e && servable(e, generation, now_ms, max_age_ms) && (copy = strdup(e->json))) {
+    if (e && e->json && servable(e, generation, now_ms, max_age_ms) && (copy = strdup(e->json))) {
         *computed_ms = e->computed_ms;
         e->asked_ms = zclock_mono();
         unlink_entry(self, e);
@@ -129,10 +139,10 @@ static entry_t *entry_new(const char *key, int64_t generation, int64_t computed_
     if (!e)
         return NULL;
     e->key = strdup(key);
-    e->json = strdup(json);
-    e->json_size = strlen(json) + 1;
+    e->json = json ? strdup(json) : NULL;
+    e->json_size = json ? strlen(json) + 1 : 0;
     e->request = malloc(request_size ? request_size : 1);
-    if (!e->key || !e->json || !e->request) {
+    if (!e->key || (json && !e->json) || !e->request) {
         entry_free(e);
         return NULL;
     }
@@ -162,11 +172,27 @@ int stats_cache_put(stats_cache_t *self, const char *key, int64_t generation, in
     fresh->asked_ms = old ? old->asked_ms : zclock_mono();
     if (old)
         drop(self, old);
-    push_front(self, fresh);
-    self->count++;
-    self->bytes += fresh->json_size + fresh->request_size;
-    while (self->tail != fresh && (self->count > self->max_entries || self->bytes > self->max_bytes))
-        drop(self, self->tail);
+    insert(self, fresh);
+    pthread_mutex_unlock(&self->lock);
+    return 0;
+}
+
+int stats_cache_ask(stats_cache_t *self, const char *key, const void *request, size_t request_size)
+{
+    /* generation -1: older than any, never served, offered to the warmer at once */
+    entry_t *asked = entry_new(key, -1, 0, NULL, request, request_size);
+    if (!asked)
+        return -1;
+    asked->asked_ms = zclock_mono();
+    pthread_mutex_lock(&self->lock);
+    entry_t *e = find(self, key);
+    if (e) {
+        e->asked_ms = asked->asked_ms;
+        unlink_entry(self, e);
+        push_front(self, e);
+        entry_free(asked);
+    } else
+        insert(self, asked);
     pthread_mutex_unlock(&self->lock);
     return 0;
 }

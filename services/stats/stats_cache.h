@@ -29,7 +29,12 @@ char *stats_cache_get(stats_cache_t *self, const char *key, int64_t generation, 
 int stats_cache_put(stats_cache_t *self, const char *key, int64_t generation, int64_t computed_ms, const char *json,
                     const void *request, size_t request_size);
 
-/* The request of a kept document older than `generation`, asked within the last `recent_ms`
+/* Records that `key` was asked by `request` though it has no document (a fresh service's default,
+ * a computation that failed or ran out of time), for the warmer to compute it; an entry of the key
+ * counts as asked now. 0, or -1 out of memory. */
+int stats_cache_ask(stats_cache_t *self, const char *key, const void *request, size_t request_size);
+
+/* The request of a kept document older than `generation` (or of one asked without a document), asked within the last `recent_ms`
  * (by `now_ms`), most recently asked first, and not yet offered at this generation: a copy the
  * caller frees, NULL when none is left. */
 void *stats_cache_next_stale(stats_cache_t *self, int64_t generation, int64_t now_ms, int64_t recent_ms,

@@ -46,6 +46,10 @@ QUERIES = [
 
 MAX_AGE = 3
 
+# what web/dashboard asks on its first load
+FIRST_LOAD = [("summary", ""), ("summary", "?group_by=institution&level=city"), ("rankings", "?level=city"),
+              ("ikm", "?level=city")]
+
 
 def as_of(doc):
     return datetime.datetime.strptime(doc["as_of"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
@@ -157,6 +161,21 @@ class StatsCache(SystemTestCase):
     def rebuild(self):
         done = self.sys.rebuild_stats()
         self.assertEqual(done.returncode, 0, done.stderr)
+
+    def test_a_started_aduan_stats_warms_the_dashboards_first_load(self):
+        self.sys.wait_stats_counted()
+        self.assertEqual(self.sys.stats.stop(), 0)
+        self.sys.stats.start()
+        self.sys.wait_for(lambda: self.computed() >= len(FIRST_LOAD) or None, 30, "the warmer to compute them")
+        hits = self.cache_hits()
+        for path, qs in FIRST_LOAD:
+            self.assertEqual(self.sys.json("GET", f"/api/v1/stats/{path}{qs}")[0], 200)
+        self.assertEqual(self.cache_hits() - hits, len(FIRST_LOAD), "each answered from a kept document")
+
+    def computed(self):
+        metrics = self.sys.stats.admin_get("/metrics")[1]
+        line = [l for l in metrics.splitlines() if l.startswith('aduan_stats_documents_total{source="computed"}')]
+        return int(line[0].split()[-1]) if line else 0
 
     def test_a_document_past_the_max_age_is_not_answered_once_the_facts_move(self):
         self.sys.wait_stats_counted()

@@ -86,6 +86,23 @@ static void test_serving_a_stale_document_leaves_it_to_the_warmer(void **state)
     stats_cache_destroy(&cache);
 }
 
+static void test_a_request_asked_without_a_document_goes_to_the_warmer(void **state)
+{
+    (void) state;
+    stats_cache_t *cache = stats_cache_new(8, 1 << 20);
+    assert_int_equal(stats_cache_ask(cache, "first", "first", 5), 0);
+    assert_got_aged(cache, "first", 0, 0, 60000, NULL);   /* never served */
+    size_t size = 0;
+    char *request = stats_cache_next_stale(cache, 0, INT64_MAX / 2, INT64_MAX / 2, &size);
+    assert_non_null(request);
+    assert_memory_equal(request, "first", size);
+    free(request);
+    put(cache, "first", 0, "{\"n\":1}");
+    assert_int_equal(stats_cache_ask(cache, "first", "first", 5), 0);   /* asked again: the document stays */
+    assert_got(cache, "first", 0, "{\"n\":1}");
+    stats_cache_destroy(&cache);
+}
+
 static char *next(stats_cache_t *cache, int64_t generation)
 {
     size_t size = 0;
@@ -164,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_a_document_is_served_only_at_its_generation),
         cmocka_unit_test(test_a_stale_document_is_served_within_the_max_age_only),
         cmocka_unit_test(test_serving_a_stale_document_leaves_it_to_the_warmer),
+        cmocka_unit_test(test_a_request_asked_without_a_document_goes_to_the_warmer),
         cmocka_unit_test(test_the_warmer_gets_each_stale_request_once_a_generation_newest_first),
         cmocka_unit_test(test_a_request_not_asked_lately_is_not_warmed),
         cmocka_unit_test(test_bounds_drop_the_least_recently_asked),
