@@ -113,18 +113,19 @@ typedef struct {
     int64_t generation;
     int64_t computed_ms;    /* wall clock */
     bool hit;               /* from the cache */
-    bool keep;              /* computed at `generation` alone */
 } answer_job_t;
 
-/* Every change to what the views read moves the generation in its own transaction, so when it
- * reads the same after the view as before, no change committed in between: each statement of the
- * view saw the facts of that generation. */
+/* Every change to what the views read moves the generation in its own transaction. A document is
+ * kept at the generation read before the view: when a change committed while the view ran, its
+ * statements may have seen it, but the generation has moved past the kept one, so the document is
+ * then answered only as a stale one (within the max age) and the warmer computes it again. Under a
+ * steady flow of events that is most computations, which would otherwise never be kept. */
 static int answer_tx(db_t *db, void *ctx, db_error_t *error)
 {
     answer_job_t *job = ctx;
     free(*job->json);   /* of an attempt whose commit failed */
     *job->json = NULL;
-    job->hit = job->keep = false;
+    job->hit = false;
     job->computed_ms = zclock_time();
     if ((job->generation = stats_answer_generation(db, error)) < 0)
         return -1;
@@ -137,13 +138,7 @@ static int answer_tx(db_t *db, void *ctx, db_error_t *error)
     int done = scope(db, job->query, &f, job->refusal, error);
     if (done == 0)
         done = compute(db, job->query, &f, job->json, job->refusal, error);
-    if (done != 0)
-        return done;
-    int64_t after = stats_answer_generation(db, error);
-    if (after < 0)
-        return -1;
-    job->keep = after == job->generation;
-    return 0;
+    return done;
 }
 
 /* `json` (an object, taken) with "as_of" first: the time `ms` since the epoch. NULL out of memory. */
@@ -172,10 +167,10 @@ int stats_answer(db_t *db, long timeout_ms, stats_cache_t *cache, int64_t max_ag
         snprintf(error->message, sizeof error->message, "out of memory");
         return -1;
     }
-    answer_job_t job = {cache, max_age_ms, q, key, json, refusal, 0, 0, false, false};
+    answer_job_t job = {cache, max_age_ms, q, key, json, refusal, 0, 0, false};
     int done = db_bounded_transaction(db, timeout_ms, answer_tx, &job, error);
     /* the document is the answer whether or not it could be kept */
-    if (done == 0 && job.keep
+    if (done == 0 && !job.hit
         && stats_cache_put(cache, key, job.generation, job.computed_ms, *json, request, request_size) != 0)
         logger_warn("a stats %s document could not be kept: out of memory", q->view);
     if (done == 0 && !(*json = with_as_of(*json, job.computed_ms))) {

@@ -13,8 +13,7 @@
  * else computed and kept; its "as_of" says when it was computed (RFC 3339, UTC, milliseconds).
  * Computed: the actor's scope (a member of staff sees their institution's subtree, a national
  * admin everything, nobody signed in the public view; exports of reports are for staff), then the
- * view (stats_views.h). A computed document is kept only when the generation read before and
- * after it is the same (then it is that generation's).
+ * view (stats_views.h). A computed document is kept at the generation read before it.
  * `request` is the body that asked, kept for the warmer. 0 with *json (the caller frees it),
  * 1 refused (*refusal), -1 error. */
 int stats_answer(db_t *db, long timeout_ms, stats_cache_t *cache, int64_t max_age_ms, const stats_query_t *q,
