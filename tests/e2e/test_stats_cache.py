@@ -172,6 +172,19 @@ class StatsCache(SystemTestCase):
             self.assertEqual(self.sys.json("GET", f"/api/v1/stats/{path}{qs}")[0], 200)
         self.assertEqual(self.cache_hits() - hits, len(FIRST_LOAD), "each answered from a kept document")
 
+    def test_an_export_is_the_document_the_screen_shows(self):
+        self.sys.wait_stats_counted()
+        path = "/api/v1/stats/{}?group_by=region"
+        for _ in range(5):   # the warmer may replace the document meanwhile: then once more
+            screen = self.sys.json("GET", path.format("summary"))[2]
+            status, headers, csv = self.sys.request("GET", path.format("export/summary") + "&format=csv")
+            exported = self.sys.json("GET", path.format("export/summary"))[2]
+            if self.sys.json("GET", path.format("summary"))[2] == screen:
+                break
+        self.assertEqual(status, 200, csv)
+        self.assertEqual(headers.get("x-aduan-as-of"), screen["as_of"], "the CSV's rows are the screen's document")
+        self.assertEqual(exported, screen)
+
     def computed(self):
         metrics = self.sys.stats.admin_get("/metrics")[1]
         line = [l for l in metrics.splitlines() if l.startswith('aduan_stats_documents_total{source="computed"}')]
