@@ -10,7 +10,9 @@ comparison would prove nothing.
 
 A kept document may answer for MAX_AGE seconds after the facts moved (ADUAN_STATS_MAX_AGE), saying
 so in its "as_of": right after a change, an answer dated before it must be the one answered before
-it; once MAX_AGE has passed since the change was counted, every answer is the fresh one."""
+it; once MAX_AGE has passed since the change was counted, every answer is the fresh one, and a
+document older than MAX_AGE is never answered. A restarted aduan-stats warms the public dashboard's
+first load by itself; the summary's export (CSV and JSON) is the document the screen shows."""
 import datetime
 import time
 import unittest
