@@ -57,18 +57,23 @@ static int build_query(struct MHD_Connection *c, const char *view, const staff_m
     return 0;
 }
 
-/* An export as CSV: the rows of the document's "groups" or "items". */
+/* An export as CSV: the rows of the document's "groups" or "items"; its "as_of", which a CSV file
+ * has no place for, in X-Aduan-As-Of. */
 static enum MHD_Result send_csv(struct MHD_Connection *c, request_t *req, const char *json, const char *name)
 {
     json_t *doc = json_loads(json, 0, NULL);
     json_t *rows = json_object_get(doc, "groups") ? json_object_get(doc, "groups") : json_object_get(doc, "items");
     char *csv = rows ? csv_table_render(rows) : NULL;
+    const char *stamp = json_string_value(json_object_get(doc, "as_of"));
+    char as_of[40];
+    snprintf(as_of, sizeof as_of, "%s", stamp ? stamp : "");
     json_decref(doc);
     if (!csv)
         return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
     char disposition[96];
     snprintf(disposition, sizeof disposition, "attachment; filename=\"aduan-%s.csv\"", name);
-    const char *const headers[] = {"Content-Disposition", disposition, "Cache-Control", "no-store", NULL};
+    const char *const headers[] = {"Content-Disposition", disposition, "Cache-Control", "no-store", "X-Aduan-As-Of",
+                                   as_of, NULL};
     /* An empty selection has no columns to name: an empty file, without a header row. */
     const char *type = csv[0] ? "text/csv; charset=utf-8; header=present" : "text/csv; charset=utf-8; header=absent";
     return http_send_text(c, req, 200, type, csv, headers);

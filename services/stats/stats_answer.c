@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <czmq.h>
 
 #include "logger.h"
 #include "metrics.h"
@@ -66,10 +69,12 @@ static int compute(db_t *db, const stats_query_t *q, stats_filter_t *f, char **j
 }
 
 /* Every argument the document depends on, each with its length (NULL apart from ""): who asks
- * counts by role and institution only, so staff of one institution share their documents. */
+ * counts by role and institution only, so staff of one institution share their documents. The
+ * summary's export is the summary's document: one key, so a download equals the screen. */
 static char *key_of(const stats_query_t *q)
 {
-    const char *parts[] = {q->view, q->actor_role, q->actor_institution, q->group_by, q->period, q->from, q->to,
+    const char *view = strcmp(q->view, "export_summary") == 0 ? "summary" : q->view;
+    const char *parts[] = {view, q->actor_role, q->actor_institution, q->group_by, q->period, q->from, q->to,
                            q->institution, q->level, q->region, q->category, q->classification, q->channel,
                            q->order, q->min_reports};
     size_t n = sizeof parts / sizeof parts[0], cap = 1;
@@ -100,27 +105,32 @@ int64_t stats_answer_generation(db_t *db, db_error_t *error)
 
 typedef struct {
     stats_cache_t *cache;
+    int64_t max_age_ms;
     const stats_query_t *query;
     const char *key;
     char **json;
     error_reply_t *refusal;
     int64_t generation;
+    int64_t computed_ms;    /* wall clock */
     bool hit;               /* from the cache */
-    bool keep;              /* computed at `generation` alone */
 } answer_job_t;
 
-/* Every change to what the views read moves the generation in its own transaction, so when it
- * reads the same after the view as before, no change committed in between: each statement of the
- * view saw the facts of that generation. */
+/* Every change to what the views read moves the generation in its own transaction. A document is
+ * kept at the generation read before the view: when a change committed while the view ran, its
+ * statements may have seen it, but the generation has moved past the kept one, so the document is
+ * then answered only as a stale one (within the max age) and the warmer computes it again. Under a
+ * steady flow of events that is most computations, which would otherwise never be kept. */
 static int answer_tx(db_t *db, void *ctx, db_error_t *error)
 {
     answer_job_t *job = ctx;
     free(*job->json);   /* of an attempt whose commit failed */
     *job->json = NULL;
-    job->hit = job->keep = false;
+    job->hit = false;
+    job->computed_ms = zclock_time();
     if ((job->generation = stats_answer_generation(db, error)) < 0)
         return -1;
-    if ((*job->json = stats_cache_get(job->cache, job->key, job->generation))) {
+    if ((*job->json = stats_cache_get(job->cache, job->key, job->generation, job->computed_ms, job->max_age_ms,
+                                      &job->computed_ms))) {
         job->hit = true;
         return 0;
     }
@@ -128,17 +138,28 @@ static int answer_tx(db_t *db, void *ctx, db_error_t *error)
     int done = scope(db, job->query, &f, job->refusal, error);
     if (done == 0)
         done = compute(db, job->query, &f, job->json, job->refusal, error);
-    if (done != 0)
-        return done;
-    int64_t after = stats_answer_generation(db, error);
-    if (after < 0)
-        return -1;
-    job->keep = after == job->generation;
-    return 0;
+    return done;
 }
 
-int stats_answer(db_t *db, long timeout_ms, stats_cache_t *cache, const stats_query_t *q, const void *request,
-                 size_t request_size, char **json, error_reply_t *refusal, db_error_t *error)
+/* `json` (an object, taken) with "as_of" first: the time `ms` since the epoch. NULL out of memory. */
+static char *with_as_of(char *json, int64_t ms)
+{
+    time_t seconds = (time_t) (ms / 1000);
+    struct tm utc;
+    char stamp[32] = "";
+    if (gmtime_r(&seconds, &utc))
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+    size_t cap = strlen(json) + 64;
+    char *dated = malloc(cap);
+    if (dated)
+        snprintf(dated, cap, "{\"as_of\":\"%s.%03dZ\"%s%s", stamp, (int) (ms % 1000), json[1] == '}' ? "" : ",",
+                 json + 1);
+    free(json);
+    return dated;
+}
+
+int stats_answer(db_t *db, long timeout_ms, stats_cache_t *cache, int64_t max_age_ms, const stats_query_t *q,
+                 const void *request, size_t request_size, char **json, error_reply_t *refusal, db_error_t *error)
 {
     *json = NULL;
     char *key = key_of(q);
@@ -146,11 +167,19 @@ int stats_answer(db_t *db, long timeout_ms, stats_cache_t *cache, const stats_qu
         snprintf(error->message, sizeof error->message, "out of memory");
         return -1;
     }
-    answer_job_t job = {cache, q, key, json, refusal, 0, false, false};
+    answer_job_t job = {cache, max_age_ms, q, key, json, refusal, 0, 0, false};
     int done = db_bounded_transaction(db, timeout_ms, answer_tx, &job, error);
     /* the document is the answer whether or not it could be kept */
-    if (done == 0 && job.keep && stats_cache_put(cache, key, job.generation, *json, request, request_size) != 0)
+    if (done == 0 && !job.hit
+        && stats_cache_put(cache, key, job.generation, job.computed_ms, *json, request, request_size) != 0)
         logger_warn("a stats %s document could not be kept: out of memory", q->view);
+    if (done == 0 && !(*json = with_as_of(*json, job.computed_ms))) {
+        snprintf(error->message, sizeof error->message, "out of memory");
+        done = -1;
+    }
+    /* a computation that failed or ran out of time is still asked: the warmer tries it */
+    if (done == -1 && stats_cache_ask(cache, key, request, request_size) != 0)
+        logger_warn("a stats %s query could not be recorded: out of memory", q->view);
     if (done == 0)
         metrics_counter_add(metrics_counter("aduan_stats_documents_total", "Statistics documents taken from the "
                                             "cache or computed from the facts (for a query or by the warmer)",
@@ -159,6 +188,17 @@ int stats_answer(db_t *db, long timeout_ms, stats_cache_t *cache, const stats_qu
         free(*json);
         *json = NULL;
     }
+    free(key);
+    return done;
+}
+
+int stats_answer_ask(stats_cache_t *cache, const stats_query_t *q)
+{
+    char *key = key_of(q);
+    unsigned char *request = NULL;
+    size_t size = 0;
+    int done = key && stats_query_encode(q, &request, &size) == 0 ? stats_cache_ask(cache, key, request, size) : -1;
+    free(request);
     free(key);
     return done;
 }

@@ -13,6 +13,7 @@ typedef struct entry_t {
     void *request;
     size_t request_size;
     int64_t generation;
+    int64_t computed_ms;
     int64_t offered;        /* the generation the warmer was last given it at */
     int64_t asked_ms;
     struct entry_t *prev, *next;   /* most recently asked first */
@@ -89,6 +90,16 @@ void stats_cache_destroy(stats_cache_t **self_p)
     *self_p = NULL;
 }
 
+/* Puts `fresh` first and drops the least recently asked beyond the bounds; the lock is held. */
+static void insert(stats_cache_t *self, entry_t *fresh)
+{
+    push_front(self, fresh);
+    self->count++;
+    self->bytes += fresh->json_size + fresh->request_size;
+    while (self->tail != fresh && (self->count > self->max_entries || self->bytes > self->max_bytes))
+        drop(self, self->tail);
+}
+
 static entry_t *find(stats_cache_t *self, const char *key)
 {
     for (entry_t *e = self->head; e; e = e->next)
@@ -97,12 +108,22 @@ static entry_t *find(stats_cache_t *self, const char *key)
     return NULL;
 }
 
-char *stats_cache_get(stats_cache_t *self, const char *key, int64_t generation)
+/* Whether the document of `e` may answer at `generation`. */
+static bool servable(const entry_t *e, int64_t generation, int64_t now_ms, int64_t max_age_ms)
+{
+    if (e->generation == generation)
+        return true;
+    return max_age_ms > 0 && e->generation < generation && now_ms - e->computed_ms <= max_age_ms;
+}
+
+char *stats_cache_get(stats_cache_t *self, const char *key, int64_t generation, int64_t now_ms, int64_t max_age_ms,
+                      int64_t *computed_ms)
 {
     pthread_mutex_lock(&self->lock);
     entry_t *e = find(self, key);
     char *copy = NULL;
-    if (e && e->generation == generation && (copy = strdup(e->json))) {
+    if (e && e->json && servable(e, generation, now_ms, max_age_ms) && (copy = strdup(e->json))) {
+        *computed_ms = e->computed_ms;
         e->asked_ms = zclock_mono();
         unlink_entry(self, e);
         push_front(self, e);
@@ -111,32 +132,33 @@ char *stats_cache_get(stats_cache_t *self, const char *key, int64_t generation)
     return copy;
 }
 
-static entry_t *entry_new(const char *key, int64_t generation, const char *json, const void *request,
-                          size_t request_size)
+static entry_t *entry_new(const char *key, int64_t generation, int64_t computed_ms, const char *json,
+                          const void *request, size_t request_size)
 {
     entry_t *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
     e->key = strdup(key);
-    e->json = strdup(json);
-    e->json_size = strlen(json) + 1;
+    e->json = json ? strdup(json) : NULL;
+    e->json_size = json ? strlen(json) + 1 : 0;
     e->request = malloc(request_size ? request_size : 1);
-    if (!e->key || !e->json || !e->request) {
+    if (!e->key || (json && !e->json) || !e->request) {
         entry_free(e);
         return NULL;
     }
     memcpy(e->request, request, request_size);
     e->request_size = request_size;
     e->generation = e->offered = generation;
+    e->computed_ms = computed_ms;
     return e;
 }
 
-int stats_cache_put(stats_cache_t *self, const char *key, int64_t generation, const char *json,
+int stats_cache_put(stats_cache_t *self, const char *key, int64_t generation, int64_t computed_ms, const char *json,
                     const void *request, size_t request_size)
 {
     if (strlen(json) + request_size > self->max_bytes / 4)
         return 0;
-    entry_t *fresh = entry_new(key, generation, json, request, request_size);
+    entry_t *fresh = entry_new(key, generation, computed_ms, json, request, request_size);
     if (!fresh)
         return -1;
     pthread_mutex_lock(&self->lock);
@@ -150,11 +172,27 @@ int stats_cache_put(stats_cache_t *self, const char *key, int64_t generation, co
     fresh->asked_ms = old ? old->asked_ms : zclock_mono();
     if (old)
         drop(self, old);
-    push_front(self, fresh);
-    self->count++;
-    self->bytes += fresh->json_size + fresh->request_size;
-    while (self->tail != fresh && (self->count > self->max_entries || self->bytes > self->max_bytes))
-        drop(self, self->tail);
+    insert(self, fresh);
+    pthread_mutex_unlock(&self->lock);
+    return 0;
+}
+
+int stats_cache_ask(stats_cache_t *self, const char *key, const void *request, size_t request_size)
+{
+    /* generation -1: older than any, never served, offered to the warmer at once */
+    entry_t *asked = entry_new(key, -1, 0, NULL, request, request_size);
+    if (!asked)
+        return -1;
+    asked->asked_ms = zclock_mono();
+    pthread_mutex_lock(&self->lock);
+    entry_t *e = find(self, key);
+    if (e) {
+        e->asked_ms = asked->asked_ms;
+        unlink_entry(self, e);
+        push_front(self, e);
+        entry_free(asked);
+    } else
+        insert(self, asked);
     pthread_mutex_unlock(&self->lock);
     return 0;
 }

@@ -31,6 +31,7 @@ struct stats_queries_t {
     cmd_server_t *server;
     db_t *db;
     long statement_timeout_ms;
+    int64_t max_age_ms;
     stats_cache_t *cache;
     stats_warmer_t *warmer;
     pthread_t thread;
@@ -69,8 +70,8 @@ static int on_query(void *ctx, const envelope_t *request, envelope_t *reply)
     db_error_t error = {"", ""};
     error_reply_t refusal;
     char *json = NULL;
-    int done = stats_answer(self->db, self->statement_timeout_ms, self->cache, &q, request->body, request->body_size,
-                            &json, &refusal, &error);
+    int done = stats_answer(self->db, self->statement_timeout_ms, self->cache, self->max_age_ms, &q, request->body,
+                            request->body_size, &json, &refusal, &error);
     int rc;
     if (done == 0)
         rc = send_document(reply, json);
@@ -220,7 +221,7 @@ static void destroy(stats_queries_t *self)
 }
 
 stats_queries_t *stats_queries_start(const char *bind_endpoints, curve_keys_t *keys, const char *db_url,
-                                     long statement_timeout_ms, char *reason, size_t cap)
+                                     long statement_timeout_ms, long max_age_s, char *reason, size_t cap)
 {
     stats_queries_t *self = calloc(1, sizeof *self);
     db_error_t error = {"", ""};
@@ -231,6 +232,7 @@ stats_queries_t *stats_queries_start(const char *bind_endpoints, curve_keys_t *k
         return NULL;
     }
     self->statement_timeout_ms = statement_timeout_ms;
+    self->max_age_ms = (int64_t) max_age_s * 1000;
     if (db_connect(self->db, CONNECT_WAIT_MS, &error) != 0)
         snprintf(reason, cap, "query server: %s", error.message);
     else if ((self->warmer = stats_warmer_start(self->cache, db_url, statement_timeout_ms, WARM_RECENT_MS, reason,

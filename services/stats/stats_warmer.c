@@ -8,11 +8,26 @@
 
 #include "db.h"
 #include "logger.h"
+#include "msgpack_fields.h"
 #include "service.h"
 #include "stats_answer.h"
 
 #define CONNECT_WAIT_MS 10000
 #define LOOK_EVERY_MS 250
+/* The warmer keeps nobody waiting: it may take longer than a query (which the gateway gives up on
+ * after its command time-out anyway), so that the slowest documents get kept at all. */
+#define WARM_TIMEOUT_MIN_MS 30000
+
+/* What the public dashboard asks on its first load (web/dashboard/dashboard.js, load(): level
+ * city, grouped by institution, no dates): a fresh aduan-stats computes them before anyone asks. */
+static const struct {
+    const char *view, *group_by, *level;
+} first_load[] = {
+    {"summary", NULL, NULL},
+    {"summary", "institution", "city"},
+    {"rankings", NULL, "city"},
+    {"ikm", NULL, "city"},
+};
 
 struct stats_warmer_t {
     stats_cache_t *cache;
@@ -38,7 +53,8 @@ static void warm_one(stats_warmer_t *self, const void *request, size_t size)
     db_error_t error = {"", ""};
     error_reply_t refusal;
     char *json = NULL;
-    if (stats_answer(self->db, self->statement_timeout_ms, self->cache, &q, request, size, &json, &refusal,
+    /* max age 0: the warmer is there to replace the stale document, never to be answered it */
+    if (stats_answer(self->db, self->statement_timeout_ms, self->cache, 0, &q, request, size, &json, &refusal,
                      &error) < 0)
         logger_warn("warming stats %s failed: %s", q.view, error.message);
     free(json);
@@ -63,6 +79,20 @@ static void *warm(void *arg)
     return NULL;
 }
 
+/* Records the first load's queries as asked. 0, -1 out of memory. */
+static int ask_first_load(stats_cache_t *cache)
+{
+    int done = 0;
+    for (size_t i = 0; done == 0 && i < sizeof first_load / sizeof first_load[0]; i++) {
+        stats_query_t q = {0};
+        if (mpf_set_string(&q.view, first_load[i].view) != 0 || mpf_set_string(&q.group_by, first_load[i].group_by) != 0
+            || mpf_set_string(&q.level, first_load[i].level) != 0 || stats_answer_ask(cache, &q) != 0)
+            done = -1;
+        stats_query_clear(&q);
+    }
+    return done;
+}
+
 stats_warmer_t *stats_warmer_start(stats_cache_t *cache, const char *db_url, long statement_timeout_ms,
                                    int64_t recent_ms, char *reason, size_t reason_cap)
 {
@@ -74,9 +104,12 @@ stats_warmer_t *stats_warmer_start(stats_cache_t *cache, const char *db_url, lon
         return NULL;
     }
     self->cache = cache;
-    self->statement_timeout_ms = statement_timeout_ms;
+    self->statement_timeout_ms = statement_timeout_ms && statement_timeout_ms < WARM_TIMEOUT_MIN_MS
+                                     ? WARM_TIMEOUT_MIN_MS : statement_timeout_ms;
     self->recent_ms = recent_ms;
-    if (db_connect(self->db, CONNECT_WAIT_MS, &error) != 0)
+    if (ask_first_load(cache) != 0)
+        snprintf(reason, reason_cap, "out of memory");
+    else if (db_connect(self->db, CONNECT_WAIT_MS, &error) != 0)
         snprintf(reason, reason_cap, "stats warmer: %s", error.message);
     else if (pthread_create(&self->thread, NULL, warm, self) != 0)
         snprintf(reason, reason_cap, "cannot start the stats warmer");

@@ -12,7 +12,9 @@
  * instead of a computation over every fact. */
 typedef struct stats_warmer_t stats_warmer_t;
 
-/* Connects to `db_url` and starts the thread; `cache` outlives the warmer. NULL with the reason. */
+/* Records the public dashboard's first-load queries as asked (so they are computed first), connects
+ * to `db_url` and starts the thread; `cache` outlives the warmer. Its statements may run
+ * statement_timeout_ms but at least 30 s (0 = never). NULL with the reason. */
 stats_warmer_t *stats_warmer_start(stats_cache_t *cache, const char *db_url, long statement_timeout_ms,
                                    int64_t recent_ms, char *reason, size_t reason_cap);
 /* Stops the thread (after the document it is computing) and frees everything. */

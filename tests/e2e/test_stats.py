@@ -151,7 +151,9 @@ class Stats(SystemTestCase):
         self.assertIn(b"statistics rebuilt from", done.stdout)
         self.assertEqual(self.sys.db.scalar("SELECT md5(string_agg(s::text, ',' ORDER BY tracking_id)) "
                                             "FROM stat_reports s"), facts_before)
-        self.assertEqual([self.stats(path, **q) for path, q in queries], before)
+        undated = [{k: v for k, v in doc.items() if k != "as_of"} for doc in before]
+        self.assertEqual([{k: v for k, v in self.stats(path, **q).items() if k != "as_of"} for path, q in queries],
+                         undated, "the same figures (computed again: the rebuild moved stats_generation)")
 
     def test_public_figures_withhold_small_counts_and_staff_see_their_scope(self):
         self.counted()

@@ -6,7 +6,15 @@ that each is kept. Then the data changes in every way the figures depend on (a r
 a survey answer, a setting, an institution's name, facts written beside the events, a rebuild);
 after each change every query is asked again, and the answers must equal those of a freshly
 started aduan-stats, which has nothing kept and computes each from the facts. Each change must also move some answer, or the
-comparison would prove nothing."""
+comparison would prove nothing.
+
+A kept document may answer for MAX_AGE seconds after the facts moved (ADUAN_STATS_MAX_AGE), saying
+so in its "as_of": right after a change, an answer dated before it must be the one answered before
+it; once MAX_AGE has passed since the change was counted, every answer is the fresh one, and a
+document older than MAX_AGE is never answered. A restarted aduan-stats warms the public dashboard's
+first load by itself; the summary's export (CSV and JSON) is the document the screen shows."""
+import datetime
+import time
 import unittest
 
 from aduan_harness import System, SystemTestCase, valid_report
@@ -38,14 +46,36 @@ QUERIES = [
     ("export/reports", "nas", {}),
 ]
 
+MAX_AGE = 3
+
+# what web/dashboard asks on its first load
+FIRST_LOAD = [("summary", ""), ("summary", "?group_by=institution&level=city"), ("rankings", "?level=city"),
+              ("ikm", "?level=city")]
+
+
+def as_of(doc):
+    return datetime.datetime.strptime(doc["as_of"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+
+
+def undated(docs):
+    return [{k: v for k, v in doc.items() if k != "as_of"} for doc in docs]
+
 
 class StatsCache(SystemTestCase):
     @classmethod
     def setUpClass(cls):
         cls.sys = System("statscache", lifecycle=True).start()
-        cls.auth = cls.sys.staff_sessions(STAFF)
-        cls.tokens = {}
-        cls.reports = cls.run_script()
+        try:
+            cls.sys.stats.env["ADUAN_STATS_MAX_AGE"] = str(MAX_AGE)
+            assert cls.sys.stats.stop() == 0
+            cls.sys.stats.start()
+            cls.auth = cls.sys.staff_sessions(STAFF)
+            cls.tokens = {}
+            cls.reports = cls.run_script()
+        except BaseException:
+            cls.sys.stop(failed=True)   # tearDownClass does not run after a failed setUpClass
+            raise
 
     @classmethod
     def submit(cls, n, **overrides):
@@ -108,6 +138,17 @@ class StatsCache(SystemTestCase):
         self.sys.stats.start()
         return self.sys.wait_for(self.answers_or_none, 30, "the restarted aduan-stats to answer")
 
+    def assert_stale_ones_are_dated_and_bounded(self, name, before, changed_at):
+        """Right after a change: an answer dated before it is the earlier one, none older than MAX_AGE."""
+        now = time.time()
+        answers = self.answers()
+        stale = [query for query, a, b in zip(QUERIES, answers, before) if as_of(a) < changed_at]
+        wrong = [query for query, a, b in zip(QUERIES, answers, before) if as_of(a) < changed_at and a != b]
+        self.assertEqual(wrong, [], f"after {name}, an answer dated before the change is not the earlier one")
+        too_old = [query for query, a in zip(QUERIES, answers) if now - as_of(a) > MAX_AGE + 1]
+        self.assertEqual(too_old, [], f"after {name}, answers older than the max age")
+        print(f"after {name}: {len(stale)} of {len(QUERIES)} answers stale", flush=True)
+
     def answers_or_none(self):
         try:
             return self.answers()
@@ -123,11 +164,50 @@ class StatsCache(SystemTestCase):
         done = self.sys.rebuild_stats()
         self.assertEqual(done.returncode, 0, done.stderr)
 
+    def test_a_started_aduan_stats_warms_the_dashboards_first_load(self):
+        self.sys.wait_stats_counted()
+        self.assertEqual(self.sys.stats.stop(), 0)
+        self.sys.stats.start()
+        self.sys.wait_for(lambda: self.computed() >= len(FIRST_LOAD) or None, 30, "the warmer to compute them")
+        hits = self.cache_hits()
+        for path, qs in FIRST_LOAD:
+            self.assertEqual(self.sys.json("GET", f"/api/v1/stats/{path}{qs}")[0], 200)
+        self.assertEqual(self.cache_hits() - hits, len(FIRST_LOAD), "each answered from a kept document")
+
+    def test_an_export_is_the_document_the_screen_shows(self):
+        self.sys.wait_stats_counted()
+        path = "/api/v1/stats/{}?group_by=region"
+        for _ in range(5):   # the warmer may replace the document meanwhile: then once more
+            screen = self.sys.json("GET", path.format("summary"))[2]
+            status, headers, csv = self.sys.request("GET", path.format("export/summary") + "&format=csv")
+            exported = self.sys.json("GET", path.format("export/summary"))[2]
+            if self.sys.json("GET", path.format("summary"))[2] == screen:
+                break
+        self.assertEqual(status, 200, csv)
+        self.assertEqual(headers.get("x-aduan-as-of"), screen["as_of"], "the CSV's rows are the screen's document")
+        self.assertEqual(exported, screen)
+
+    def computed(self):
+        metrics = self.sys.stats.admin_get("/metrics")[1]
+        line = [l for l in metrics.splitlines() if l.startswith('aduan_stats_documents_total{source="computed"}')]
+        return int(line[0].split()[-1]) if line else 0
+
+    def test_a_document_past_the_max_age_is_not_answered_once_the_facts_move(self):
+        self.sys.wait_stats_counted()
+        self.answers()
+        time.sleep(MAX_AGE + 1.5)
+        generation = self.sys.db.scalar("SELECT sum(n) FROM stats_generation")
+        self.sys.db.scalar("UPDATE institutions SET name = name WHERE code = 'KOTA-21.71.PUPR' RETURNING 1")
+        self.assertNotEqual(self.sys.db.scalar("SELECT sum(n) FROM stats_generation"), generation)
+        now = time.time()
+        too_old = [query for query, a in zip(QUERIES, self.answers()) if now - as_of(a) > MAX_AGE + 1]
+        self.assertEqual(too_old, [], "answered though older than the max age")
+
     def test_kept_answers_equal_a_fresh_computation_after_every_kind_of_change(self):
         self.sys.wait_stats_counted()
         first = self.answers()
         hits = self.cache_hits()
-        self.assertTrue(self.answers() == first, "asked twice, nothing changed")
+        self.assertTrue(undated(self.answers()) == undated(first), "asked twice, nothing changed")
         self.assertEqual(self.cache_hits() - hits, len(QUERIES), "the second time every answer is a kept one")
         closed, followed = self.reports["closed"], self.reports["followed"]
         changes = [
@@ -150,14 +230,19 @@ class StatsCache(SystemTestCase):
         before = first
         for name, change in changes:
             with self.subTest(change=name):
+                changed_at = time.time()
                 change()
                 self.sys.wait_stats_counted()
-                kept = self.answers()
-                fresh = self.fresh_answers()
+                counted_at = time.time()
+                self.assert_stale_ones_are_dated_and_bounded(name, before, changed_at)
+                # a document computed before the last move is dated before counted_at: past the bound now
+                time.sleep(max(0.0, counted_at + MAX_AGE + 0.2 - time.time()))
+                kept = undated(self.answers())
+                fresh = undated(self.fresh_answers())
                 wrong = [query for query, a, b in zip(QUERIES, kept, fresh) if a != b]
                 self.assertEqual(wrong, [], f"after {name}, kept answers differ from computed ones")
-                self.assertTrue(fresh != before, f"{name} moves no figure: the comparison would prove nothing")
-                before = fresh
+                self.assertTrue(fresh != undated(before), f"{name} moves no figure: the comparison would prove nothing")
+                before = self.answers()   # the restarted aduan-stats's kept ones
 
 
 if __name__ == "__main__":

@@ -406,6 +406,8 @@ class System:
             "ADUAN_STATS_QUERY_BIND": f"tcp://127.0.0.1:{free_port()}",
             "ADUAN_ADMIN_ADDR": f"127.0.0.1:{free_port()}",
             "ADUAN_LOG_LEVEL": "debug",
+            # tests read the figures right after their own changes; test_stats_cache sets a max age
+            "ADUAN_STATS_MAX_AGE": "0",
             **self.keys.env("stats"),
         }, self.workdir, name=f"stats{i}" if i else "stats")
 

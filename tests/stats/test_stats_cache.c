@@ -1,4 +1,5 @@
-/* stats_cache: a document is served only at the generation it was computed at; the warmer is
+/* stats_cache: a document is served at the generation it was computed at, at a later one only
+ * within the max age (0: never); the warmer is
  * offered each stale request once per generation, most recently asked first; bounds hold. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,20 +13,30 @@
 #include "stats_cache.h"
 
 #define RECENT_MS 60000
+#define COMPUTED_MS 1000000
 
 static void put(stats_cache_t *cache, const char *key, int64_t generation, const char *json)
 {
-    assert_int_equal(stats_cache_put(cache, key, generation, json, key, strlen(key)), 0);
+    assert_int_equal(stats_cache_put(cache, key, generation, COMPUTED_MS, json, key, strlen(key)), 0);
+}
+
+/* Asks `key` at `generation`, `age_ms` after the documents were computed, with `max_age_ms`. */
+static void assert_got_aged(stats_cache_t *cache, const char *key, int64_t generation, int64_t age_ms,
+                            int64_t max_age_ms, const char *expected)
+{
+    int64_t computed_ms = -1;
+    char *json = stats_cache_get(cache, key, generation, COMPUTED_MS + age_ms, max_age_ms, &computed_ms);
+    if (expected) {
+        assert_string_equal(json, expected);
+        assert_int_equal(computed_ms, COMPUTED_MS);
+    } else
+        assert_null(json);
+    free(json);
 }
 
 static void assert_got(stats_cache_t *cache, const char *key, int64_t generation, const char *expected)
 {
-    char *json = stats_cache_get(cache, key, generation);
-    if (expected)
-        assert_string_equal(json, expected);
-    else
-        assert_null(json);
-    free(json);
+    assert_got_aged(cache, key, generation, 0, 0, expected);
 }
 
 static void test_a_document_is_served_only_at_its_generation(void **state)
@@ -43,6 +54,53 @@ static void test_a_document_is_served_only_at_its_generation(void **state)
     assert_got(cache, "summary", 9, "{\"received\":4}");
     stats_cache_destroy(&cache);
     assert_null(cache);
+}
+
+static void test_a_stale_document_is_served_within_the_max_age_only(void **state)
+{
+    (void) state;
+    stats_cache_t *cache = stats_cache_new(8, 1 << 20);
+    put(cache, "summary", 7, "{\"received\":3}");
+    assert_got_aged(cache, "summary", 8, 0, 60000, "{\"received\":3}");
+    assert_got_aged(cache, "summary", 8, 60000, 60000, "{\"received\":3}");
+    assert_got_aged(cache, "summary", 8, 60001, 60000, NULL);
+    assert_got_aged(cache, "summary", 9, 59000, 60000, "{\"received\":3}");
+    assert_got_aged(cache, "summary", 7, 3600000, 60000, "{\"received\":3}");   /* not stale: any age */
+    assert_got_aged(cache, "summary", 6, 0, 60000, NULL);                         /* never one from the future */
+    assert_got_aged(cache, "summary", 8, 0, 0, NULL);                             /* 0: never stale */
+    stats_cache_destroy(&cache);
+}
+
+static void test_serving_a_stale_document_leaves_it_to_the_warmer(void **state)
+{
+    (void) state;
+    stats_cache_t *cache = stats_cache_new(8, 1 << 20);
+    put(cache, "a", 1, "{}");
+    put(cache, "b", 1, "{}");
+    assert_got_aged(cache, "a", 2, 10, 60000, "{}");
+    size_t size = 0;
+    char *request = stats_cache_next_stale(cache, 2, INT64_MAX / 2, INT64_MAX / 2, &size);
+    assert_non_null(request);
+    assert_memory_equal(request, "a", size);   /* the one just asked first */
+    free(request);
+    stats_cache_destroy(&cache);
+}
+
+static void test_a_request_asked_without_a_document_goes_to_the_warmer(void **state)
+{
+    (void) state;
+    stats_cache_t *cache = stats_cache_new(8, 1 << 20);
+    assert_int_equal(stats_cache_ask(cache, "first", "first", 5), 0);
+    assert_got_aged(cache, "first", 0, 0, 60000, NULL);   /* never served */
+    size_t size = 0;
+    char *request = stats_cache_next_stale(cache, 0, INT64_MAX / 2, INT64_MAX / 2, &size);
+    assert_non_null(request);
+    assert_memory_equal(request, "first", size);
+    free(request);
+    put(cache, "first", 0, "{\"n\":1}");
+    assert_int_equal(stats_cache_ask(cache, "first", "first", 5), 0);   /* asked again: the document stays */
+    assert_got(cache, "first", 0, "{\"n\":1}");
+    stats_cache_destroy(&cache);
 }
 
 static char *next(stats_cache_t *cache, int64_t generation)
@@ -121,6 +179,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_document_is_served_only_at_its_generation),
+        cmocka_unit_test(test_a_stale_document_is_served_within_the_max_age_only),
+        cmocka_unit_test(test_serving_a_stale_document_leaves_it_to_the_warmer),
+        cmocka_unit_test(test_a_request_asked_without_a_document_goes_to_the_warmer),
         cmocka_unit_test(test_the_warmer_gets_each_stale_request_once_a_generation_newest_first),
         cmocka_unit_test(test_a_request_not_asked_lately_is_not_warmed),
         cmocka_unit_test(test_bounds_drop_the_least_recently_asked),
