@@ -2,6 +2,7 @@
 
 #include <czmq.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "service_db.h"
 
 #define LIFECYCLE_MAX_OPTIONS 16
+#define PERIODIC_WAKE_MS 50  /* how soon a waiting periodic thread notices a stop */
 
 typedef struct {
     const lifecycle_service_t *def;
@@ -22,42 +24,47 @@ typedef struct {
     cmd_server_t *server;
     event_consumer_t *consumer;
     lifecycle_commands_t commands;
+    db_t *periodic_db;        /* the periodic job's own connection (NULL without one) */
+    atomic_bool stopping;     /* tells the periodic thread the loop has ended */
 } runner_t;
 
-/* The periodic job shares the command connection, so a long job (a backlog of overdue clocks)
- * runs a bounded piece per turn of the loop: staff queries waiting meanwhile are answered between
- * pieces instead of timing out behind the whole job. Returns whether work is left. */
-static bool run_periodic(runner_t *r, int64_t *next)
+/* The periodic job on a thread and a connection of its own: a long job (a backlog of overdue
+ * clocks) never holds the staff queries and actions this loop answers. Beside them it is as safe
+ * as beside another replica doing the same job (the sweep takes its rows with SKIP LOCKED). */
+static void *run_periodic(void *arg)
 {
-    if (!r->def->periodic || zclock_mono() < *next)
-        return false;
-    *next = zclock_mono() + r->def->every_ms;
-    int rc = r->def->periodic(r->db, service_config(r->service));
-    if (rc < 0)
-        logger_warn("periodic work failed; trying again in %d ms", r->def->every_ms);
-    if (rc != 1)
-        return false;
-    *next = zclock_mono();
-    return true;
+    runner_t *r = arg;
+    while (!service_interrupted() && !atomic_load(&r->stopping)) {
+        int rc = r->def->periodic(r->periodic_db, service_config(r->service));
+        if (rc < 0)
+            logger_warn("periodic work failed; trying again in %d ms", r->def->every_ms);
+        if (rc == 1)
+            continue;
+        for (int64_t until = zclock_mono() + r->def->every_ms;
+             zclock_mono() < until && !service_interrupted() && !atomic_load(&r->stopping);)
+            zclock_sleep(PERIODIC_WAKE_MS);
+    }
+    return NULL;
 }
 
 static void loop(runner_t *r)
 {
     zpoller_t *poller = zpoller_new(cmd_server_socket(r->server), NULL);
-    pthread_t consumer;
+    pthread_t consumer, periodic;
     if (!poller || event_consumer_start_thread(r->consumer, &consumer) != 0) {
         logger_error("cannot start the consumer thread");
         zpoller_destroy(&poller);
         return;
     }
-    int64_t next_periodic = 0, next_ready = 0;
-    bool work_left = false;
+    bool periodic_running = r->def->periodic && pthread_create(&periodic, NULL, run_periodic, r) == 0;
+    if (r->def->periodic && !periodic_running)
+        logger_error("cannot start the periodic thread: no periodic work until a restart");
+    int64_t next_ready = 0;
     while (!service_interrupted()) {
-        if (zpoller_wait(poller, work_left ? 0 : 100) && cmd_server_handle_one(r->server) != 0)
+        if (zpoller_wait(poller, 100) && cmd_server_handle_one(r->server) != 0)
             break;
         if (zpoller_terminated(poller))
             break;
-        work_left = run_periodic(r, &next_periodic);
         if (zclock_mono() >= next_ready) {
             db_error_t error = {"", ""};
             PGresult *ping = db_exec(r->db, "SELECT 1", 0, NULL, &error);
@@ -66,6 +73,9 @@ static void loop(runner_t *r)
             next_ready = zclock_mono() + 1000;
         }
     }
+    atomic_store(&r->stopping, true);
+    if (periodic_running)
+        pthread_join(periodic, NULL);
     pthread_join(consumer, NULL);
     zpoller_destroy(&poller);
 }
@@ -83,7 +93,8 @@ static int open_parts(runner_t *r)
         return 2;
     }
     consumer.keys = r->keys;
-    if (!(r->db = service_db_open(r->service, false)))
+    if (!(r->db = service_db_open(r->service, false))
+        || (r->def->periodic && !(r->periodic_db = service_db_open(r->service, false))))
         return 1;
     r->commands = (lifecycle_commands_t) {r->db, r->def->name, 0};
     if (config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &r->commands.statement_timeout_ms, reason,
@@ -120,6 +131,7 @@ int lifecycle_service_main(const lifecycle_service_t *def, int argc, char **argv
     event_consumer_destroy(&r.consumer);
     cmd_server_destroy(&r.server);
     curve_keys_destroy(&r.keys);
+    db_destroy(&r.periodic_db);
     db_destroy(&r.db);
     service_stop(&r.service);
     return exit_code;

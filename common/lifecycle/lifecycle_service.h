@@ -23,9 +23,9 @@ typedef struct {
     event_handler_fn *handler;        /* runs in the transaction that moves the group's position */
     event_run_fn *run_start;          /* optional: before the handler, once per run (event_consumer.h) */
     void *handler_ctx;                /* for both, used on the consumer's thread only */
-    /* Optional periodic work on the command connection, every `every_ms`; it returns -1 on
-     * failure (logged, retried next time), 1 when it stopped with work left (run again at once,
-     * after the commands already waiting), 0 when done. */
+    /* Optional periodic work on a thread and a database connection of its own, every `every_ms`;
+     * it returns -1 on failure (logged, retried next time), 1 when it stopped with work left (run
+     * again at once), 0 when done. */
     int (*periodic)(db_t *db, const config_t *config);
     int every_ms;
     /* Optional: the service's own commands beside report.act and staff.query, served on the

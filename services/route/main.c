@@ -80,8 +80,8 @@ static int sweep_tx(db_t *db, void *ctx, db_error_t *error)
     return *handled < 0 ? -1 : 0;
 }
 
-/* One batch per call: a full batch says more clocks may be due, and the loop calls again once the
- * commands waiting meanwhile are answered. */
+/* One batch (one transaction) per call: a full batch says more clocks may be due, and the periodic
+ * thread calls again at once. */
 static int sweep(db_t *db, const config_t *config)
 {
     (void) config;
