@@ -37,14 +37,7 @@ static int answer(envelope_t *reply, const char *type, int rc, config_job_t *job
         return error_reply_simple(reply, db_error_is_retryable(error) ? ERROR_UNAVAILABLE : ERROR_INTERNAL,
                                   "the change could not be stored");
     }
-    staff_document_t document = {job->json};
-    unsigned char *body = NULL;
-    size_t size = 0;
-    if (staff_document_encode(&document, &body, &size) != 0)
-        return -1;
-    envelope_set_type(reply, MSG_STAFF_DOCUMENT);
-    envelope_take_body(reply, body, size);
-    return 0;
+    return staff_document_into(reply, job->json);
 }
 
 static const config_command_handler_t *handler_for(const config_command_server_t *self, const char *type)
