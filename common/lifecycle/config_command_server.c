@@ -66,13 +66,13 @@ static int on_command(void *ctx, const envelope_t *request, envelope_t *reply)
         return error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
     config_job_t job = {.command = &command, .fn = handler->fn};
     int rc;
-    if (!allowed(handler, command.actor_role))
+    if (!allowed(handler, command.actor.role))
         rc = error_reply_simple(reply, ERROR_FORBIDDEN, self->forbidden);
     else {
         db_error_t error = {"", ""};
         int applied = db_transaction(self->db, run_tx, &job, &error);
         if (applied == 0 && handler->changes)
-            logger_info("%s by %s", request->type, command.actor_username);
+            logger_info("%s by %s", request->type, command.actor.username);
         rc = answer(reply, request->type, applied, &job, &error);
     }
     free(job.json);

@@ -23,7 +23,7 @@ typedef struct {
     config_command_fn *fn;
     bool changes;               /* logged when done */
     /* institution admins too: a read of national data, or a handler that keeps them to their
-     * subtree itself (actor_institution) */
+     * subtree itself (the actor's institution) */
     bool institution_admins;
 } config_command_handler_t;
 

@@ -5,13 +5,9 @@
 #include "msgpack_fields.h"
 
 #define S(key, member) {key, MPF_STR, false, CONFIG_TEXT_MAX, offsetof(config_command_t, member), MPF_NO_FLAG}
-#define C(key, limit, member) {key, MPF_CHARS, true, limit, offsetof(config_command_t, member), MPF_NO_FLAG}
 
 static const mpf_field_t command_fields[] = {
-    C("actor_role", CONFIG_ROLE_MAX, actor_role),
-    {"actor_id", MPF_INT, true, 0, offsetof(config_command_t, actor_id), MPF_NO_FLAG},
-    C("actor_username", CONFIG_USERNAME_MAX, actor_username),
-    C("actor_institution", CONFIG_INSTITUTION_MAX, actor_institution),
+    COMMAND_ACTOR_FIELDS(config_command_t),
     {"id", MPF_INT, false, 0, offsetof(config_command_t, id), offsetof(config_command_t, has_id)},
     S("day", day),
     S("name", name),

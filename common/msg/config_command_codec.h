@@ -1,5 +1,6 @@
 #ifndef ADUAN_CONFIG_COMMAND_CODEC_H
 #define ADUAN_CONFIG_COMMAND_CODEC_H
+#include "command_actor.h"
 #include "message_types.h"
 
 #include <stdbool.h>
@@ -14,16 +15,9 @@
 
 /* Limits of the codec only: the owning service checks the real ones and answers field errors. */
 #define CONFIG_TEXT_MAX 65536
-#define CONFIG_ROLE_MAX 31
-#define CONFIG_USERNAME_MAX 64
-#define CONFIG_INSTITUTION_MAX 32
 
 typedef struct {
-    /* the sizes of staff_member_t (staff_accounts.h) */
-    char actor_role[CONFIG_ROLE_MAX + 1];
-    int64_t actor_id;
-    char actor_username[CONFIG_USERNAME_MAX + 1];
-    char actor_institution[CONFIG_INSTITUTION_MAX + 1];
+    command_actor_t actor;
     int64_t id;                       /* a routing rule */
     bool has_id;
     char *day, *name, *kind;          /* a holiday: YYYY-MM-DD, its name, national | joint_leave */

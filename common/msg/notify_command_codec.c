@@ -7,14 +7,10 @@
 #include "msgpack_fields.h"
 
 #define S(key, req, limit, member) {key, MPF_STR, req, limit, offsetof(notify_command_t, member), MPF_NO_FLAG}
-#define C(key, limit, member) {key, MPF_CHARS, true, limit, offsetof(notify_command_t, member), MPF_NO_FLAG}
 #define EVENT_TYPES "event_types"
 
 static const mpf_field_t command_fields[] = {
-    C("actor_role", NOTIFY_ROLE_MAX, actor_role),
-    {"actor_id", MPF_INT, true, 0, offsetof(notify_command_t, actor_id), MPF_NO_FLAG},
-    C("actor_username", NOTIFY_USERNAME_MAX, actor_username),
-    C("actor_institution", NOTIFY_INSTITUTION_MAX, actor_institution),
+    COMMAND_ACTOR_FIELDS(notify_command_t),
     {"id", MPF_INT, false, 0, offsetof(notify_command_t, id), offsetof(notify_command_t, has_id)},
     S("url", false, NOTIFY_TEXT_MAX, url),
     S("institution", false, NOTIFY_TEXT_MAX, institution),

@@ -1,5 +1,6 @@
 #ifndef ADUAN_NOTIFY_COMMAND_CODEC_H
 #define ADUAN_NOTIFY_COMMAND_CODEC_H
+#include "command_actor.h"
 #include "message_types.h"
 
 #include <stdbool.h>
@@ -17,17 +18,10 @@
 /* Limits of the codec only: the store checks the real ones and answers field errors (a text the
  * HTTP body could carry must reach it, not fail here as a bad message). */
 #define NOTIFY_TEXT_MAX 65536
-#define NOTIFY_ROLE_MAX 31
-#define NOTIFY_USERNAME_MAX 64
-#define NOTIFY_INSTITUTION_MAX 32
 #define NOTIFY_DELIVERY_ID_LEN 32   /* delivery_store.h: DELIVERY_ID_LEN */
 
 typedef struct {
-    /* the sizes of staff_member_t (staff_accounts.h) */
-    char actor_role[NOTIFY_ROLE_MAX + 1];
-    int64_t actor_id;                   /* staff id */
-    char actor_username[NOTIFY_USERNAME_MAX + 1];
-    char actor_institution[NOTIFY_INSTITUTION_MAX + 1];
+    command_actor_t actor;
     int64_t id;                         /* webhook or inbox item */
     bool has_id;
     char *url, *institution, *description;

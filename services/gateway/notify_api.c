@@ -31,15 +31,8 @@ static uint32_t int_arg(struct MHD_Connection *c, const char *name, uint32_t fal
 /* The signed-in member as the command's actor, or false with the answer sent. */
 static bool member(struct MHD_Connection *c, request_t *req, notify_command_t *command, enum MHD_Result *rc)
 {
-    staff_member_t who;
     memset(command, 0, sizeof *command);
-    if (!staff_api_authenticate(c, req, &who, rc))
-        return false;
-    command->actor_id = who.id;
-    snprintf(command->actor_role, sizeof command->actor_role, "%s", who.role);
-    snprintf(command->actor_username, sizeof command->actor_username, "%s", who.username);
-    snprintf(command->actor_institution, sizeof command->actor_institution, "%s", who.institution);
-    return true;
+    return staff_api_actor(c, req, &command->actor, rc);
 }
 
 /* Sends the command to aduan-notify (its strings freed) and answers its document with `status`. */

@@ -95,6 +95,18 @@ bool staff_api_authenticate(struct MHD_Connection *c, request_t *req, staff_memb
     return found == 0;
 }
 
+bool staff_api_actor(struct MHD_Connection *c, request_t *req, command_actor_t *actor, enum MHD_Result *rc)
+{
+    staff_member_t who;
+    if (!staff_api_authenticate(c, req, &who, rc))
+        return false;
+    actor->id = who.id;
+    snprintf(actor->role, sizeof actor->role, "%s", who.role);
+    snprintf(actor->username, sizeof actor->username, "%s", who.username);
+    snprintf(actor->institution, sizeof actor->institution, "%s", who.institution);
+    return true;
+}
+
 db_t *staff_api_signed_in(struct MHD_Connection *c, request_t *req, staff_member_t *who, enum MHD_Result *rc)
 {
     if (!staff_api_authenticate(c, req, who, rc))

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "command_actor.h"
 #include "http_reply.h"
 #include "staff_accounts.h"
 
@@ -32,6 +33,9 @@ enum MHD_Result staff_api_unavailable(struct MHD_Connection *c, request_t *req, 
 /* True with *who when a valid session token came with the request; false with the answer
  * (401, or 503 when the accounts database is unreachable) already sent in *rc. */
 bool staff_api_authenticate(struct MHD_Connection *c, request_t *req, staff_member_t *who, enum MHD_Result *rc);
+
+/* staff_api_authenticate with the member as the actor of a command (command_actor.h). */
+bool staff_api_actor(struct MHD_Connection *c, request_t *req, command_actor_t *actor, enum MHD_Result *rc);
 
 /* The accounts database for a request with a valid session (*who); NULL with the answer (401, 503)
  * sent in *rc. */

@@ -5,7 +5,7 @@
 
 static category_change_t change_of(const config_command_t *c)
 {
-    return (category_change_t) {c->code, c->parent, c->name, c->name_en, c->actor_role, c->actor_username};
+    return (category_change_t) {c->code, c->parent, c->name, c->name_en, c->actor.role, c->actor.username};
 }
 
 static int list(db_t *db, const config_command_t *c, char **json, error_reply_t *refusal, db_error_t *error)

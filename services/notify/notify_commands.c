@@ -127,10 +127,10 @@ static const struct {
 static void member_of(const notify_command_t *c, staff_member_t *who)
 {
     memset(who, 0, sizeof *who);
-    who->id = c->actor_id;
-    snprintf(who->username, sizeof who->username, "%s", c->actor_username);
-    snprintf(who->role, sizeof who->role, "%s", c->actor_role);
-    snprintf(who->institution, sizeof who->institution, "%s", c->actor_institution);
+    who->id = c->actor.id;
+    snprintf(who->username, sizeof who->username, "%s", c->actor.username);
+    snprintf(who->role, sizeof who->role, "%s", c->actor.role);
+    snprintf(who->institution, sizeof who->institution, "%s", c->actor.institution);
 }
 
 static int answer(envelope_t *reply, int rc, char *json, const error_reply_t *refusal, const db_error_t *error)

@@ -11,8 +11,8 @@
 
 static template_change_t change_of(const config_command_t *c)
 {
-    return (template_change_t) {c->template, c->language, c->subject, c->text_body, c->html_body, c->actor_role,
-                                c->actor_username};
+    return (template_change_t) {c->template, c->language, c->subject, c->text_body, c->html_body, c->actor.role,
+                                c->actor.username};
 }
 
 static int list(db_t *db, const config_command_t *c, char **json, error_reply_t *refusal, db_error_t *error)

@@ -9,15 +9,15 @@
 
 static holiday_change_t holiday_of(const config_command_t *c)
 {
-    return (holiday_change_t) {c->day, c->name, c->kind, c->actor_role, c->actor_username};
+    return (holiday_change_t) {c->day, c->name, c->kind, c->actor.role, c->actor.username};
 }
 
 /* config_command_server lets only national and institution admins through to the rules. */
 static routing_rule_change_t rule_of(const config_command_t *c)
 {
-    bool national = strcmp(c->actor_role, "national_admin") == 0;
-    return (routing_rule_change_t) {c->has_id ? c->id : 0, c->category, c->region, c->institution, c->actor_role,
-                                    c->actor_username, national ? NULL : c->actor_institution};
+    bool national = strcmp(c->actor.role, "national_admin") == 0;
+    return (routing_rule_change_t) {c->has_id ? c->id : 0, c->category, c->region, c->institution, c->actor.role,
+                                    c->actor.username, national ? NULL : c->actor.institution};
 }
 
 static int list_holidays(db_t *db, const config_command_t *c, char **json, error_reply_t *refusal, db_error_t *error)

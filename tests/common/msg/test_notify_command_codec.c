@@ -14,10 +14,10 @@
 static void actor(notify_command_t *c)
 {
     memset(c, 0, sizeof *c);
-    snprintf(c->actor_role, sizeof c->actor_role, "institution_admin");
-    snprintf(c->actor_username, sizeof c->actor_username, "kota");
-    snprintf(c->actor_institution, sizeof c->actor_institution, "KOTA.BATAM");
-    c->actor_id = 42;
+    snprintf(c->actor.role, sizeof c->actor.role, "institution_admin");
+    snprintf(c->actor.username, sizeof c->actor.username, "kota");
+    snprintf(c->actor.institution, sizeof c->actor.institution, "KOTA.BATAM");
+    c->actor.id = 42;
 }
 
 static void test_command_round_trip_keeps_event_types_and_absent_fields(void **state)
@@ -36,9 +36,9 @@ static void test_command_round_trip_keeps_event_types_and_absent_fields(void **s
     assert_int_equal(notify_command_encode(&in, &bytes, &size), 0);
     notify_command_t out;
     assert_int_equal(notify_command_decode(bytes, size, &out, reason, sizeof reason), 0);
-    assert_string_equal(out.actor_role, "institution_admin");
-    assert_string_equal(out.actor_institution, "KOTA.BATAM");
-    assert_int_equal(out.actor_id, 42);
+    assert_string_equal(out.actor.role, "institution_admin");
+    assert_string_equal(out.actor.institution, "KOTA.BATAM");
+    assert_int_equal(out.actor.id, 42);
     assert_string_equal(out.url, url);
     assert_string_equal(out.event_types[0], first);
     assert_string_equal(out.event_types[1], second);
