@@ -15,14 +15,25 @@
 #define HOLIDAY_JSON "json_build_object('day', h.day, 'name', h.name, 'kind', h.kind)"
 
 /* Both changes move the same clocks: open, not yet missed, due after the day (the index on due_at). */
+#define CLOCKS_TO_MOVE \
+    "ended_at IS NULL AND missed_at IS NULL " \
+    "AND due_at >= (($1::date + 1)::timestamp AT TIME ZONE 'Asia/Jakarta') " \
+    "AND holiday_moved_deadline(started_at, due_at, $1::date, $2::int) IS DISTINCT FROM due_at"
+
+/* Moving a clock updates its report (the trigger of migration 0031), and a lifecycle step locks
+ * its report before its clocks: the change takes the reports first too, in id order, or a step
+ * holding one of them and reaching for its clock makes a deadlock (tests/db/test_holiday_lock_order.c).
+ * Only the clocks of the reports it holds are moved, so it never waits for a report it has not. */
+#define LOCK_REPORTS_SQL \
+    "SELECT COALESCE(array_agg(id), '{}')::text FROM (SELECT r.id FROM reports r WHERE r.id IN " \
+    "  (SELECT report_id FROM report_deadlines WHERE " CLOCKS_TO_MOVE ") ORDER BY r.id FOR NO KEY UPDATE OF r) held"
+
 #define MOVE_CLOCKS_SQL \
     "WITH moved AS (UPDATE report_deadlines SET " \
     "    due_at = holiday_moved_deadline(started_at, due_at, $1::date, $2::int), " \
     "    warn_at = CASE WHEN warned_at IS NULL THEN holiday_moved_deadline(started_at, warn_at, $1::date, $2::int) " \
     "              ELSE warn_at END " \
-    "  WHERE ended_at IS NULL AND missed_at IS NULL " \
-    "    AND due_at >= (($1::date + 1)::timestamp AT TIME ZONE 'Asia/Jakarta') " \
-    "    AND holiday_moved_deadline(started_at, due_at, $1::date, $2::int) IS DISTINCT FROM due_at RETURNING 1) " \
+    "  WHERE " CLOCKS_TO_MOVE " AND report_id = ANY($3::bigint[]) RETURNING 1) " \
     "SELECT count(*) FROM moved"
 
 int holiday_store_list(db_t *db, char **json, db_error_t *error)
@@ -49,13 +60,16 @@ static void validate(const holiday_change_t *change, bool adding, field_errors_t
 /* The clocks the change moved (delta 1: the day became a holiday, -1: it stopped being one). */
 static int move_clocks(db_t *db, const char *day, const char *delta, int64_t *moved, db_error_t *error)
 {
-    const char *params[] = {day, delta};
-    char *count = NULL;
-    if (db_query_value(db, MOVE_CLOCKS_SQL, 2, params, &count, error) != 0)
+    char *held = NULL, *count = NULL;
+    const char *lock_params[] = {day, delta};
+    if (db_query_value(db, LOCK_REPORTS_SQL, 2, lock_params, &held, error) != 0)
         return -1;
-    *moved = count ? strtoll(count, NULL, 10) : 0;
+    const char *params[] = {day, delta, held};
+    int rc = db_query_value(db, MOVE_CLOCKS_SQL, 3, params, &count, error);
+    *moved = rc == 0 && count ? strtoll(count, NULL, 10) : 0;
+    free(held);
     free(count);
-    return 0;
+    return rc;
 }
 
 static int append_event(db_t *db, const char *type, const holiday_change_t *change, const char *name,
