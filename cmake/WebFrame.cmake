@@ -4,7 +4,7 @@
 #
 # A source named <name>.part.html is a part, not a page: "@PART:<name>@" in a page or a part stands
 # for it. The part named "frame" is the page around every page:
-#   - "@PAGE@" the page's name (its data-page), "@HEAD@" the page's own head lines, "@BODY@" the rest;
+#   - "@PAGE@" the page's name (its data-page), in the frame and in the parts the page names, "@HEAD@" the page's own head lines, "@BODY@" the rest;
 #   - a page is then written as <head data-page="name">, its own head lines, </head>, its body.
 # Parts are kept in variables WEB_PART_<name> of the caller's scope.
 
@@ -63,5 +63,9 @@ function(web_frame_page name text out)
     string(REPLACE "@BODY@" "${body}" text "${text}")
   endif()
   web_frame_fill_parts("${name}" "${text}" text)
+  # again once the parts are in: a part shared by pages names each page's own catalogue keys
+  if(DEFINED page)
+    string(REPLACE "@PAGE@" "${page}" text "${text}")
+  endif()
   set(${out} "${text}" PARENT_SCOPE)
 endfunction()

@@ -175,6 +175,8 @@ class AdminConsoleTest(SystemTestCase):
         self.open("/konsol/webhook")
         self.browser.find_element(By.CSS_SELECTOR, f"#hooks tr[data-webhook='{hook}'] button.switch-off").click()
         self.wait(lambda: self.by_id("confirm").is_displayed(), "the confirmation")
+        # the confirmation is a part shared with the Open311 keys page, in this page's own words
+        self.assertEqual(self.by_id("confirm-yes").text, "Ya, matikan")
         self.by_id("confirm-yes").click()
         self.wait(lambda: "dimatikan" in self.row_text(f"#hooks tr[data-webhook='{hook}']"), "the webhook switched off")
         hooks = self.sys.json("GET", "/api/v1/webhooks", headers=self.auth["kota"])[2]["items"]
@@ -231,6 +233,7 @@ class AdminConsoleTest(SystemTestCase):
         self.assertEqual(self.browser.switch_to.active_element, revoke, "focus back on the button")
         revoke.send_keys(Keys.ENTER)
         self.wait(lambda: self.by_id("confirm").is_displayed(), "the confirmation again")
+        self.assertEqual(self.by_id("confirm-yes").text, "Ya, cabut")
         self.by_id("confirm-yes").send_keys(Keys.ENTER)
         self.wait(lambda: "dicabut" in self.row_text("#keys tr[data-key='lapakwarga']"), "the key revoked")
         self.assertEqual(self.open311_post(key), 403, "a revoked key is refused")

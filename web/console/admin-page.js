@@ -1,8 +1,9 @@
 'use strict';
 /* What the administration pages (webhooks, Open311 keys) share: their list from the API with a 403
  * told in words, a secret the API shows only once, and a confirmation inside the page. The pages
- * have #load-error, #forbidden, #admin, #create-result, #secret-box (with #secret, #copy-secret,
- * #copy-secret-result) and #confirm (with #confirm-text, #confirm-yes, #confirm-no). */
+ * have #admin and #create-result, and the parts admin-lead (#load-error, #forbidden), admin-secret
+ * (#secret-box with #secret, #copy-secret, #copy-secret-result) and admin-confirm (#confirm with
+ * #confirm-text, #confirm-yes, #confirm-no). */
 
 /* GET path's items into the table body `bodyId` (one `row` each) and the "empty" line `emptyId`;
  * false when the member may not see them (the page's reason in words instead) or the call failed. */
@@ -22,6 +23,19 @@ async function loadAdminList(path, bodyId, emptyId, row) {
   document.getElementById(bodyId).replaceChildren(...answer.data.items.map(row));
   document.getElementById(emptyId).hidden = answer.data.items.length > 0;
   return true;
+}
+
+/* DELETE path once the member confirmed, telling the progress in the notice `noticeId` (`done` words
+ * the success, the refusal in words otherwise); whether it is gone. */
+async function deleteTold(noticeId, path, done) {
+  const notice = document.getElementById(noticeId);
+  notice.className = 'notice';
+  notice.textContent = konsol.t('sending');
+  const answer = await konsol.api('DELETE', path);
+  const ok = answer.status === 204;
+  notice.className = 'notice ' + (ok ? 'done' : 'failed');
+  notice.textContent = ok ? done : konsol.problemText(answer);
+  return ok;
 }
 
 /* A secret the API shows only once (a webhook's signing secret, an Open311 key): put in a read-only

@@ -27,13 +27,8 @@ function loadKeys() {
 
 async function revokeKey(key, button) {
   if (!await askConfirm(konsol.t('open311.revoke_confirm', {name: key.name}), button)) return;
-  const notice = document.getElementById('keys-notice');
-  notice.className = 'notice';
-  notice.textContent = konsol.t('sending');
-  const answer = await konsol.api('DELETE', '/admin/open311-keys/' + encodeURIComponent(key.name));
-  const ok = answer.status === 204;
-  notice.className = 'notice ' + (ok ? 'done' : 'failed');
-  notice.textContent = ok ? konsol.t('open311.revoked', {name: key.name}) : konsol.problemText(answer);
+  await deleteTold('keys-notice', '/admin/open311-keys/' + encodeURIComponent(key.name),
+    konsol.t('open311.revoked', {name: key.name}));
   await loadKeys();
 }
 

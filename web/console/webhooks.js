@@ -62,14 +62,8 @@ async function showLog(hook) {
 
 async function switchOff(hook, button) {
   if (!await askConfirm(konsol.t('webhooks.switch_off_confirm', {id: hook.id, url: hook.url}), button)) return;
-  const notice = document.getElementById('hook-notice');
-  notice.className = 'notice';
-  notice.textContent = konsol.t('sending');
-  const answer = await konsol.api('DELETE', '/webhooks/' + encodeURIComponent(hook.id));
-  const ok = answer.status === 204;
-  notice.className = 'notice ' + (ok ? 'done' : 'failed');
-  notice.textContent = ok ? konsol.t('webhooks.switched_off', {id: hook.id}) : konsol.problemText(answer);
-  if (ok) await loadHooks();
+  if (await deleteTold('hook-notice', '/webhooks/' + encodeURIComponent(hook.id),
+    konsol.t('webhooks.switched_off', {id: hook.id}))) await loadHooks();
 }
 
 function hookBody(form) {
