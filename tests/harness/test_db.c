@@ -88,3 +88,9 @@ db_t *test_db_open_migrated(const char *name_hint, char **conninfo_p)
     }
     return db;
 }
+
+void test_db_close(db_t **db_p, char **conninfo_p)
+{
+    db_destroy(db_p);
+    test_db_drop(conninfo_p);
+}
