@@ -59,11 +59,11 @@ typedef struct {
 
 static int on_event(db_t *db, const event_t *event, void *ctx, db_error_t *error)
 {
-    int created = 0;
-    if (fanout_event(db, event, ctx, &created, error) != 0)
+    int deliveries = 0;
+    if (fanout_event(db, event, ctx, &deliveries, error) != 0)
         return -1;
-    if (created > 0)
-        logger_info("%s of %s: %d deliveries", event->type, event->tracking_id ? event->tracking_id : "-", created);
+    if (deliveries > 0)
+        logger_info("%s of %s: %d deliveries", event->type, event->tracking_id ? event->tracking_id : "-", deliveries);
     return 0;
 }
 
@@ -188,16 +188,18 @@ static int run(service_t *service, const notify_settings_t *settings)
 {
     const config_t *config = service_config(service);
     char reason[256];
-    fanout_settings_t fanout = settings->fanout;   /* the handler's context, which it may not change */
+    fanout_settings_t fanout = settings->fanout;   /* the handler's, which it may not change */
+    fanout_context_t context = {&fanout, fanout_run_new()};
     event_consumer_config_t cc = {.group = "notify", .topic_prefix = EVENT_REPORT_PREFIX, .handler = on_event,
-                                  .handler_ctx = &fanout};
+                                  .run_start = fanout_run_begin, .handler_ctx = &context};
     db_t *db = NULL;
     curve_keys_t *keys = NULL;
     sender_t *sender = NULL;
     event_consumer_t *consumer = NULL;
     int rc = 1;
-    if (curve_keys_from_config(config, &keys, reason, sizeof reason) != 0) {
-        logger_error("cannot start: %s", reason);
+    if (!context.run || curve_keys_from_config(config, &keys, reason, sizeof reason) != 0) {
+        logger_error("cannot start: %s", context.run ? reason : "out of memory");
+        fanout_run_destroy(&context.run);
         return 2;
     }
     cc.keys = keys;
@@ -208,6 +210,7 @@ static int run(service_t *service, const notify_settings_t *settings)
     else
         rc = serve(service, settings, db, keys, sender, consumer);
     event_consumer_destroy(&consumer);
+    fanout_run_destroy(&context.run);
     sender_destroy(&sender);
     curve_keys_destroy(&keys);
     db_destroy(&db);
