@@ -93,6 +93,23 @@ def drain_one(url, db_url, group, svc, limit, perf_dir, trace_dir):
     return lag - left, left, seconds
 
 
+def largest_mappings(pid, n=3):
+    """The n mappings of a process holding most resident memory: (kB, what), e.g. [heap] (the main
+    arena), an unnamed one (another thread's malloc arena, ZeroMQ's I/O thread among them)."""
+    found, current = [], None
+    try:
+        with open(f"/proc/{pid}/smaps") as f:
+            for line in f:
+                fields = line.split()
+                if "-" in fields[0] and not fields[0].endswith(":"):
+                    current = fields[5] if len(fields) > 5 else f"[anon {fields[0]}]"
+                elif fields[0] == "Rss:":
+                    found.append((int(fields[1]), current))
+    except OSError:
+        pass
+    return sorted(found, reverse=True)[:n]
+
+
 def fanout_rows(db_url):
     """(deliveries, inbox items, attempts other than an inbox's) in the database now."""
     return [int(v) for v in lb.psql(db_url, "SELECT (SELECT count(*) FROM deliveries), (SELECT count(*) FROM inbox_items), "
@@ -109,8 +126,10 @@ def main():
     ap.add_argument("--top", type=int, default=6)
     ap.add_argument("--keep-logs", action="store_true", help="keep the services' logs (their warnings say why a run failed)")
     ap.add_argument("--groups", default=",".join(ORDER), help="groups to drain, in this order (stats first)")
+    ap.add_argument("--rss-limit", type=float, help="MB: exit 1 when a group is above it idle 3 s after its drain")
     ap.add_argument("--no-sender", action="store_true", help="notify makes deliveries but sends none (ADUAN_NOTIFY_SEND=off)")
     a = ap.parse_args()
+    failed = False
     os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(a.build), "bin")
     sys.path.insert(0, os.path.join(lb.TOP, "tests", "harness"))
     import aduan_harness as harness
@@ -153,6 +172,7 @@ def main():
         lb.psql(db_url, lb.BACKLOG_EVENTS)
         print(f"backlog of {a.backlog} reports; load average {os.getloadavg()[0]:.2f}", flush=True)
         groups = a.groups.split(",")
+        over = []
         for g in ORDER:   # a group not drained stays stopped, the others run from the start
             if g not in groups:
                 services[g].proc.send_signal(signal.SIGCONT)
@@ -164,6 +184,7 @@ def main():
             made_before = fanout_rows(db_url)
             done, left, seconds = drain_one(url, db_url, g, services[g], a.limit, a.perf, a.strace)
             rss_drained = lb.rss_kb(services[g].proc.pid)
+            mappings = largest_mappings(services[g].proc.pid)
             made = [n - b for n, b in zip(fanout_rows(db_url), made_before)]
             spe, cpe, mspe, plan, rows = statement_summary(url, f"aduan_{g}", done, a.top)
             state = "drained" if left == 0 else f"NOT drained, {left} left"
@@ -172,8 +193,13 @@ def main():
             print(f"per event: {spe:.2f} statements, {cpe:.3f} commits, {mspe:.3f} ms executing and {plan:.3f} ms "
                   f"planning in PostgreSQL; {1000 * seconds / max(done, 1):.3f} ms of wall time")
             time.sleep(3)
+            idle_mb = lb.rss_kb(services[g].proc.pid) / 1024
             print(f"RSS {rss_before / 1024:.1f} MB before its turn, {rss_drained / 1024:.1f} MB drained, "
-                  f"{lb.rss_kb(services[g].proc.pid) / 1024:.1f} MB idle 3 s later")
+                  f"{idle_mb:.1f} MB idle 3 s later")
+            print("largest mappings when drained: " + ", ".join(f"{what} {kb / 1024:.1f} MB" for kb, what in mappings)
+                  + "; idle: " + ", ".join(f"{what} {kb / 1024:.1f} MB" for kb, what in largest_mappings(services[g].proc.pid)))
+            if a.rss_limit and idle_mb > a.rss_limit:
+                over.append(f"{g} {idle_mb:.1f} MB")
             if g == "notify":
                 print(f"made during its turn: {made[0]} deliveries ({made[0] / max(done, 1):.2f} per event), "
                       f"{made[1]} inbox items, {made[2]} sent attempts")
@@ -181,6 +207,9 @@ def main():
             for line in rows.splitlines():
                 print("| " + " | ".join(line.split("\t")) + " |")
             sys.stdout.flush()
+        if over:
+            print(f"\nidle after a drain above {a.rss_limit} MB: {', '.join(over)}")
+            failed = True
     finally:
         if system:
             for svc in (system.stats, system.verify, system.route, system.notify):
@@ -189,6 +218,7 @@ def main():
             system.stop(failed=a.keep_logs)
         subprocess.run([lb.PG_CLUSTER, "destroy", folder], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
