@@ -67,19 +67,13 @@ static const char rows_sql[] =
     "LEFT JOIN reason_codes rc ON rc.action = e.action AND rc.code = e.reason_code "
     "LEFT JOIN deadline_kinds dk ON dk.kind = e.deadline ORDER BY e.n";
 
-static json_t *text_or_null(const char *text)
-{
-    return text ? json_string(text) : json_null();
-}
-
 /* What rows_sql reads for one event: its report, time and the payload's codes. */
 static json_t *event_keys(const event_t *event, size_t n)
 {
     json_t *whole = event_to_json(event);
     json_t *payload = whole ? json_object_get(whole, "payload") : NULL;
-    json_t *keys = json_pack("{s:I, s:o, s:I, s:o}", "n", (json_int_t) n, "tracking_id",
-                             text_or_null(event->tracking_id), "at", (json_int_t) event->occurred_at_ms,
-                             "institution", text_or_null(event->institution));
+    json_t *keys = json_pack("{s:I, s:s?, s:I, s:s?}", "n", (json_int_t) n, "tracking_id", event->tracking_id,
+                             "at", (json_int_t) event->occurred_at_ms, "institution", event->institution);
     static const char *const codes[] = {"action", "status", "reason_code", "deadline"};
     for (size_t i = 0; keys && payload && i < sizeof codes / sizeof codes[0]; i++) {
         json_t *value = json_object_get(payload, codes[i]);
