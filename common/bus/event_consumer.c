@@ -1,6 +1,7 @@
 #include "event_consumer.h"
 
 #include <czmq.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 #define MEMBER_EXPIRY "5 seconds"
 #define LOG_BATCH 500
 #define RUN_DEFAULT 200
+/* Events handled, since the member was last idle, after which going idle hands memory back. */
+#define TRIM_AFTER 1000
 
 struct event_consumer_t {
     event_consumer_config_t config;
@@ -34,6 +37,7 @@ struct event_consumer_t {
     int64_t head;
     int64_t next_tick;
     bool numbers_log;           /* this role may number the log (stats, or the owner in a one-URL set-up) */
+    int64_t handled_since_idle;
     metrics_counter_t *handled_total;
     metrics_gauge_t *lag_gauge, *owned_gauge;
 };
@@ -420,6 +424,22 @@ static int from_stream(event_consumer_t *self, int64_t deadline)
     return handled;
 }
 
+/* A backlog leaves the heap large: while a member is behind, the live stream piles up in its SUB
+ * socket's queue (up to its high-water mark: tens of MB of messages that ZeroMQ's I/O thread
+ * allocated in its own malloc arena) and the log is read in big results. Once handled and freed,
+ * that memory stays with the process: glibc gives back only the top of the main heap by itself.
+ * When the member is idle again after a backlog, every arena's free pages go back to the system. */
+static void hand_back_memory(event_consumer_t *self, int handled)
+{
+    if (handled > 0) {
+        self->handled_since_idle += handled;
+        return;
+    }
+    if (self->handled_since_idle >= TRIM_AFTER)
+        malloc_trim(0);
+    self->handled_since_idle = 0;
+}
+
 int event_consumer_run_once(event_consumer_t *self, int timeout_ms)
 {
     int64_t deadline = zclock_mono() + timeout_ms;
@@ -449,6 +469,7 @@ int event_consumer_run_once(event_consumer_t *self, int timeout_ms)
     metrics_gauge_set(self->lag_gauge, (double) (lag > 0 ? lag : 0));
     if (zsys_interrupted)
         return -1;
+    hand_back_memory(self, handled < 0 ? 0 : handled);
     return handled < 0 ? 0 : handled;
 }
 

@@ -1,11 +1,11 @@
 #include "delivery_store.h"
 
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "inbox_store.h"
 
 #define IN_SCOPE "($1 = 'national_admin' OR institution_within(d.institution_code, $2))"
 
@@ -51,46 +51,102 @@ void delivery_store_make_id(const unsigned char key[SECRET_SETTING_BYTES], const
     sodium_bin2hex(out, DELIVERY_ID_LEN + 1, digest, DELIVERY_ID_LEN / 2);
 }
 
-static const char add_sql[] =
-    "INSERT INTO deliveries (delivery_id, event_id, event_seq, event_type, report_id, tracking_id, "
+/* The rows of a set in one statement: each delivery, an inbox one delivered at once with its
+ * attempt and its item, and the senders woken on commit when anything was added. */
+static const char add_set_sql[] =
+    "WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x(delivery_id text, event_id text, event_seq bigint, "
+    "  event_type text, report_id bigint, tracking_id text, institution text, channel text, recipient_kind text, "
+    "  recipient text, staff_id bigint, webhook_id bigint, language text, subject text, body_text text, "
+    "  body_html text, payload text, max_attempts int, list_unsubscribe text)), "
+    "added AS (INSERT INTO deliveries (delivery_id, event_id, event_seq, event_type, report_id, tracking_id, "
     "  institution_code, channel, recipient_kind, recipient, staff_id, webhook_id, language, subject, "
     "  body_text, body_html, payload, max_attempts, status, attempts, delivered_at, list_unsubscribe) "
-    "VALUES ($18, "
-    "  $1, $2::bigint, $3, NULLIF($4::bigint, 0), $5, $6, $7, $8, $9, NULLIF($10::bigint, 0), "
-    "  NULLIF($11::bigint, 0), $12, $13, $14, $15, $16, $17::int, "
-    "  CASE WHEN $7 = 'inbox' THEN 'delivered' ELSE 'pending' END, "
-    "  CASE WHEN $7 = 'inbox' THEN 1 ELSE 0 END, CASE WHEN $7 = 'inbox' THEN now() END, $19) "
-    "ON CONFLICT DO NOTHING RETURNING id";
+    "  SELECT delivery_id, event_id, event_seq, event_type, report_id, tracking_id, institution, channel, "
+    "    recipient_kind, recipient, staff_id, webhook_id, language, subject, body_text, body_html, payload, "
+    "    max_attempts, CASE WHEN channel = 'inbox' THEN 'delivered' ELSE 'pending' END, "
+    "    CASE WHEN channel = 'inbox' THEN 1 ELSE 0 END, CASE WHEN channel = 'inbox' THEN now() END, "
+    "    list_unsubscribe FROM x "
+    "  ON CONFLICT DO NOTHING RETURNING id, channel, staff_id, tracking_id, event_type, subject, body_text), "
+    "attempted AS (INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, detail) "
+    "  SELECT id, 1, now(), now(), 'delivered', 'in the inbox' FROM added WHERE channel = 'inbox'), "
+    "items AS (INSERT INTO inbox_items (staff_id, delivery_id, tracking_id, event_type, subject, body) "
+    "  SELECT staff_id, id, tracking_id, event_type, COALESCE(subject, ''), COALESCE(body_text, '') "
+    "  FROM added WHERE channel = 'inbox' ON CONFLICT (delivery_id) DO NOTHING), "
+    "woken AS (SELECT pg_notify('" DELIVERIES_CHANNEL "', '') FROM (SELECT 1 FROM added LIMIT 1) one) "
+    "SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM woken)";
 
-static int add_inbox_item(db_t *db, const delivery_t *d, const char *row, db_error_t *error)
+static json_t *id_or_null(int64_t id)
 {
-    const char *params[] = {row};
-    if (db_exec_ok(db, "INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, "
-                       "detail) VALUES ($1::bigint, 1, now(), now(), 'delivered', 'in the inbox')",
-                   1, params, error) != 0)
+    return id ? json_integer((json_int_t) id) : json_null();
+}
+
+static json_t *text_or_null(const char *text)
+{
+    return text ? json_string(text) : json_null();
+}
+
+int delivery_set_add(json_t *set, const delivery_t *d)
+{
+    json_t *row = json_object();
+    struct { const char *key; json_t *value; } fields[] = {
+        {"delivery_id", text_or_null(d->delivery_id)}, {"event_id", text_or_null(d->event_id)},
+        {"event_seq", json_integer((json_int_t) d->event_seq)}, {"event_type", text_or_null(d->event_type)},
+        {"report_id", id_or_null(d->report_id)}, {"tracking_id", text_or_null(d->tracking_id)},
+        {"institution", text_or_null(d->institution)}, {"channel", text_or_null(d->channel)},
+        {"recipient_kind", text_or_null(d->recipient_kind)}, {"recipient", text_or_null(d->recipient)},
+        {"staff_id", id_or_null(d->staff_id)}, {"webhook_id", id_or_null(d->webhook_id)},
+        {"language", text_or_null(d->language)}, {"subject", text_or_null(d->subject)},
+        {"body_text", text_or_null(d->body_text)}, {"body_html", text_or_null(d->body_html)},
+        {"payload", text_or_null(d->payload)}, {"max_attempts", json_integer(d->max_attempts)},
+        {"list_unsubscribe", text_or_null(d->list_unsubscribe)},
+    };
+    int rc = row ? 0 : -1;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        rc |= json_object_set_new(row, fields[i].key, fields[i].value);
+    if (rc == 0)
+        return json_array_append_new(set, row);
+    json_decref(row);
+    return -1;
+}
+
+int delivery_store_add_set(db_t *db, const json_t *set, int *created, db_error_t *error)
+{
+    if (json_array_size(set) == 0) {
+        if (created)
+            *created = 0;
+        return 0;
+    }
+    char *rows = json_dumps(set, JSON_COMPACT);
+    if (!rows) {
+        snprintf(error->message, sizeof error->message, "cannot encode deliveries");
         return -1;
-    return inbox_store_add(db, d->staff_id, strtoll(row, NULL, 10), d->tracking_id, d->event_type,
-                           d->subject ? d->subject : "", d->body_text ? d->body_text : "", error);
+    }
+    const char *params[] = {rows};
+    int rc = 0;
+    if (!created) {
+        rc = db_exec_ok(db, add_set_sql, 1, params, error);
+    } else {
+        PGresult *r = db_exec(db, add_set_sql, 1, params, error);
+        rc = r ? 0 : -1;
+        if (r)
+            *created = atoi(PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
+    /* A sign-in code's message is among the rows. */
+    sodium_memzero(rows, strlen(rows));
+    free(rows);
+    return rc;
 }
 
 int delivery_store_add(db_t *db, const delivery_t *d, bool *created, db_error_t *error)
 {
-    char seq[24], report[24], staff[24], webhook[24], attempts[24];
-    int_text(d->event_seq, seq);
-    int_text(d->report_id, report);
-    int_text(d->staff_id, staff);
-    int_text(d->webhook_id, webhook);
-    int_text(d->max_attempts, attempts);
-    const char *params[] = {d->event_id, seq, d->event_type, report, d->tracking_id, d->institution,
-                            d->channel, d->recipient_kind, d->recipient, staff, webhook, d->language,
-                            d->subject, d->body_text, d->body_html, d->payload, attempts, d->delivery_id,
-                            d->list_unsubscribe};
-    PGresult *r = db_exec(db, add_sql, 19, params, error);
-    if (!r)
-        return -1;
-    *created = PQntuples(r) == 1;
-    int rc = *created && strcmp(d->channel, "inbox") == 0 ? add_inbox_item(db, d, PQgetvalue(r, 0, 0), error) : 0;
-    PQclear(r);
+    json_t *set = json_array();
+    int n = 0;
+    int rc = set && delivery_set_add(set, d) == 0 ? delivery_store_add_set(db, set, &n, error) : -1;
+    if (rc != 0 && !set)
+        snprintf(error->message, sizeof error->message, "out of memory");
+    json_decref(set);
+    *created = n == 1;
     return rc;
 }
 

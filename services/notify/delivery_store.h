@@ -1,6 +1,7 @@
 #ifndef ADUAN_DELIVERY_STORE_H
 #define ADUAN_DELIVERY_STORE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -52,8 +53,15 @@ typedef struct {
 } delivery_t;
 
 /* Adds a delivery; *created tells whether it is new. An inbox delivery is delivered at once (its
- * inbox item is written here too). 0, or -1. */
+ * inbox item is written here too), and the senders are woken on commit (DELIVERIES_CHANNEL) when
+ * it is new. 0, or -1. */
 int delivery_store_add(db_t *db, const delivery_t *delivery, bool *created, db_error_t *error);
+
+/* Many deliveries in one statement, as delivery_store_add adds each: `set` is a JSON array that
+ * delivery_set_add fills (0, or -1 out of memory). With created NULL the answer is not read, so
+ * while the connection defers (db_defer) the statement costs no round trip. 0, or -1. */
+int delivery_set_add(json_t *set, const delivery_t *delivery);
+int delivery_store_add_set(db_t *db, const json_t *set, int *created, db_error_t *error);
 
 typedef struct {
     int64_t id;

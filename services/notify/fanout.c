@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "delivery_store.h"
+#include "fanout_run.h"
 #include "follower_store.h"
-#include "db_wakeup.h"
 #include "logger.h"
 #include "template_store.h"
 #include "report_events.h"
@@ -30,13 +30,15 @@ typedef struct rendered_t {
 typedef struct {
     const event_t *event;
     const fanout_settings_t *settings;
+    fanout_run_t *run;
     json_t *event_json;            /* the event as the stream shows it */
     json_t *payload;               /* borrowed from event_json */
-    PGresult *report;              /* the report row, NULL when the event is about none */
-    PGresult *labels;              /* words for codes, per language */
+    const PGresult *row;           /* the run's rows (fanout_run.h), owned by the run */
+    int n;                         /* this event's */
+    bool has_report;
     char tracking_url[512];
     rendered_t *rendered;
-    int created;
+    json_t *deliveries;            /* added in one statement at the end (delivery_store_add_set) */
 } fanout_t;
 
 static const char *const language_codes[LANGUAGES] = {"id", "en"};
@@ -49,31 +51,7 @@ static const char *payload_text(const fanout_t *f, const char *key)
 
 static const char *report_field(const fanout_t *f, int column)
 {
-    return f->report && !PQgetisnull(f->report, 0, column) ? PQgetvalue(f->report, 0, column) : NULL;
-}
-
-enum { R_ID, R_TITLE, R_CONFIDENTIAL, R_EMAIL, R_PHONE, R_LANGUAGE, R_NOTIFY, R_STATUS, R_NOTE };
-
-/* The report as it is now, and the note of the step the event records (its action at its time):
- * events carry no content while the report's privacy may still change, so it is read here. */
-static int load_report(db_t *db, fanout_t *f, db_error_t *error)
-{
-    if (!f->event->tracking_id)
-        return 0;
-    char at[24];
-    snprintf(at, sizeof at, "%lld", (long long) f->event->occurred_at_ms);
-    const char *params[] = {f->event->tracking_id, payload_text(f, "action"), at};
-    f->report = db_exec(db, "SELECT r.id, r.title, r.confidential, r.reporter_email, r.reporter_phone, r.language, "
-                            "r.notify_reporter, r.status, (SELECT a.note FROM report_actions a "
-                            "  WHERE a.report_id = r.id AND NOT a.internal AND a.action = $2 AND a.at = to_timestamp($3::bigint / 1000.0) "
-                            "  ORDER BY a.id DESC LIMIT 1) "
-                            "FROM reports r WHERE r.tracking_id = $1",
-                        3, params, error);
-    if (!f->report)
-        return -1;
-    if (PQntuples(f->report) != 1)
-        PQclear(f->report), f->report = NULL;
-    return 0;
+    return f->has_report && !PQgetisnull(f->row, f->n, column) ? PQgetvalue(f->row, f->n, column) : NULL;
 }
 
 /* The institution an event is about: the one it names (the report's holder after the step). Never
@@ -84,29 +62,12 @@ static const char *event_institution(const fanout_t *f)
     return f->event->institution;
 }
 
-static int load_labels(db_t *db, fanout_t *f, db_error_t *error)
-{
-    json_t *due = f->payload ? json_object_get(f->payload, "due_at") : NULL;
-    char due_ms[24] = "";
-    if (json_is_integer(due))
-        snprintf(due_ms, sizeof due_ms, "%lld", (long long) json_integer_value(due));
-    const char *params[] = {payload_text(f, "status"), event_institution(f), payload_text(f, "action"),
-                            payload_text(f, "reason_code"), payload_text(f, "deadline"), due_ms[0] ? due_ms : NULL};
-    /* A clock due at midnight ends with the day before it: that is the last day to act. */
-    f->labels = db_exec(db,
-        "SELECT s.label, s.label_en, (SELECT name FROM institutions WHERE code = $2), rc.label, rc.label_en, "
-        "  dk.label, dk.label_en, "
-        "  to_char((to_timestamp($6::bigint / 1000.0) - interval '1 second') AT TIME ZONE 'Asia/Jakarta', "
-        "          'YYYY-MM-DD') "
-        "FROM (SELECT 1) one LEFT JOIN report_statuses s ON s.status = $1 "
-        "LEFT JOIN reason_codes rc ON rc.action = $3 AND rc.code = $4 "
-        "LEFT JOIN deadline_kinds dk ON dk.kind = $5", 6, params, error);
-    return f->labels ? 0 : -1;
-}
-
+/* Words for the event's codes: 0-1 its status, 2 the institution's name, 3-4 the reason, 5-6 the
+ * deadline (per language), 7 the last day of a clock. */
 static const char *label(const fanout_t *f, int column)
 {
-    return PQgetisnull(f->labels, 0, column) ? NULL : PQgetvalue(f->labels, 0, column);
+    int at = FANOUT_LABELS + column;
+    return PQgetisnull(f->row, f->n, at) ? NULL : PQgetvalue(f->row, f->n, at);
 }
 
 /* The one rule for the report's content (title, note) in a message, as in events
@@ -115,10 +76,10 @@ static const char *label(const fanout_t *f, int column)
  * and a message, once stored and sent, is not taken back. */
 static bool content_shown(const fanout_t *f, bool to_reporter)
 {
-    const char *confidential = report_field(f, R_CONFIDENTIAL);
+    const char *confidential = report_field(f, FANOUT_R_CONFIDENTIAL);
     if (!confidential || confidential[0] != 'f')
         return false;
-    return to_reporter || lifecycle_privacy_settled(report_field(f, R_STATUS));
+    return to_reporter || lifecycle_privacy_settled(report_field(f, FANOUT_R_STATUS));
 }
 
 /* The values of the template language (template_names.h) for one language and audience. */
@@ -127,10 +88,10 @@ static template_values_t template_values(const fanout_t *f, int language, bool t
     bool content = content_shown(f, to_reporter);
     template_values_t v = {0};
     v.of[NAME_TRACKING_ID] = f->event->tracking_id;
-    v.of[NAME_TITLE] = content ? report_field(f, R_TITLE) : NULL;
+    v.of[NAME_TITLE] = content ? report_field(f, FANOUT_R_TITLE) : NULL;
     v.of[NAME_STATUS] = label(f, language);
     v.of[NAME_INSTITUTION] = label(f, 2);
-    v.of[NAME_NOTE] = content ? report_field(f, R_NOTE) : NULL;
+    v.of[NAME_NOTE] = content ? report_field(f, FANOUT_R_NOTE) : NULL;
     v.of[NAME_REASON] = label(f, 3 + language);
     v.of[NAME_DEADLINE] = label(f, 5 + language);
     v.of[NAME_DUE_DATE] = label(f, 7);
@@ -145,7 +106,11 @@ static int render_with(db_t *db, const fanout_t *f, const char *template, int la
                        template_message_t *m, db_error_t *error)
 {
     char reason[128];
-    int rc = template_store_render(db, template, language_codes[language], v, m, reason, sizeof reason, error);
+    const char *params[] = {template, language_codes[language]};
+    const PGresult *words = fanout_run_query(f->run, db, template_store_words_sql, 2, params, error);
+    if (!words)
+        return -1;
+    int rc = template_store_render_words(words, template, v, m, reason, sizeof reason);
     if (rc == 1)
         logger_warn("template %s (%s) not used for %s: %s", template, language_codes[language], f->event->type,
                     reason);
@@ -162,8 +127,7 @@ static void fanout_clear(fanout_t *f)
         f->rendered = next;
     }
     json_decref(f->event_json);
-    PQclear(f->report);
-    PQclear(f->labels);
+    json_decref(f->deliveries);
 }
 
 /* The template in the language for this event and audience. */
@@ -214,23 +178,22 @@ typedef struct {
     int language;
 } target_t;
 
-static int add(db_t *db, fanout_t *f, const target_t *t, const template_message_t *m, const char *payload,
+static int add(fanout_t *f, const target_t *t, const template_message_t *m, const char *payload,
                const char *delivery_id, const char *list_unsubscribe, db_error_t *error)
 {
     delivery_t d = {
         .delivery_id = delivery_id, .event_id = f->event->id, .event_seq = f->event->seq,
-        .event_type = f->event->type, .report_id = f->report ? strtoll(report_field(f, R_ID), NULL, 10) : 0,
+        .event_type = f->event->type, .report_id = f->has_report ? strtoll(report_field(f, FANOUT_R_ID), NULL, 10) : 0,
         .tracking_id = f->event->tracking_id, .institution = event_institution(f), .channel = t->channel,
         .recipient_kind = t->kind, .recipient = t->recipient, .staff_id = t->staff_id, .webhook_id = t->webhook_id,
         .language = language_codes[t->language], .subject = m ? m->subject : NULL, .body_text = m ? m->text : NULL,
         .body_html = m ? m->html : NULL, .payload = payload, .list_unsubscribe = list_unsubscribe,
         .max_attempts = f->settings->max_attempts,
     };
-    bool created = false;
-    if (delivery_store_add(db, &d, &created, error) != 0)
-        return -1;
-    f->created += created;
-    return 0;
+    if (delivery_set_add(f->deliveries, &d) == 0)
+        return 0;
+    snprintf(error->message, sizeof error->message, "out of memory");
+    return -1;
 }
 
 /* The JSON body of a delivery that goes out over HTTP: the event for webhooks, the message for
@@ -265,20 +228,20 @@ static int deliver(db_t *db, fanout_t *f, const target_t *t, db_error_t *error)
         rc = -1;
     }
     if (rc == 0)
-        rc = add(db, f, t, over_http && strcmp(t->channel, "webhook") == 0 ? NULL : m, payload, delivery_id, NULL, error);
+        rc = add(f, t, over_http && strcmp(t->channel, "webhook") == 0 ? NULL : m, payload, delivery_id, NULL, error);
     free(payload);
     return rc;
 }
 
 static int to_reporter(db_t *db, fanout_t *f, const char *channel, const char *template, db_error_t *error)
 {
-    if (!f->report || report_field(f, R_NOTIFY)[0] != 't')
+    if (!f->has_report || report_field(f, FANOUT_R_NOTIFY)[0] != 't')
         return 0;
     bool sms = strcmp(channel, "sms") == 0;
-    const char *address = report_field(f, sms ? R_PHONE : R_EMAIL);
+    const char *address = report_field(f, sms ? FANOUT_R_PHONE : FANOUT_R_EMAIL);
     if (!address || (sms && !f->settings->sms_enabled))
         return 0;
-    target_t t = {channel, template, "reporter", address, 0, 0, language_index(report_field(f, R_LANGUAGE))};
+    target_t t = {channel, template, "reporter", address, 0, 0, language_index(report_field(f, FANOUT_R_LANGUAGE))};
     return deliver(db, f, &t, error);
 }
 
@@ -295,7 +258,7 @@ static int to_staff(db_t *db, fanout_t *f, const char *audience, const char *cha
                     db_error_t *error)
 {
     const char *params[] = {audience, event_institution(f)};
-    PGresult *r = db_exec(db, staff_sql, 2, params, error);
+    const PGresult *r = fanout_run_query(f->run, db, staff_sql, 2, params, error);
     if (!r)
         return -1;
     int rc = 0;
@@ -307,16 +270,17 @@ static int to_staff(db_t *db, fanout_t *f, const char *audience, const char *cha
                       0, language_index(PQgetvalue(r, i, 2))};
         rc = deliver(db, f, &t, error);
     }
-    PQclear(r);
     return rc;
 }
+
+static const char rules_sql[] =
+    "SELECT audience, channel, template FROM notification_rules WHERE enabled "
+    "AND event_type = $1 AND (only_action IS NULL OR only_action = $2) ORDER BY audience, channel";
 
 static int by_rules(db_t *db, fanout_t *f, db_error_t *error)
 {
     const char *params[] = {f->event->type, payload_text(f, "action")};
-    PGresult *r = db_exec(db, "SELECT audience, channel, template FROM notification_rules WHERE enabled "
-                              "AND event_type = $1 AND (only_action IS NULL OR only_action = $2) "
-                              "ORDER BY audience, channel", 2, params, error);
+    const PGresult *r = fanout_run_query(f->run, db, rules_sql, 2, params, error);
     if (!r)
         return -1;
     int rc = 0;
@@ -325,21 +289,21 @@ static int by_rules(db_t *db, fanout_t *f, db_error_t *error)
         rc = strcmp(audience, "reporter") == 0 ? to_reporter(db, f, channel, template, error)
                                                : to_staff(db, f, audience, channel, template, error);
     }
-    PQclear(r);
     return rc;
 }
 
 /* Webhooks of the event's institution or any above it; an event that names no institution yet
  * (a new report) goes to those registered at the root. */
+static const char webhooks_sql[] =
+    "SELECT w.id FROM webhooks w WHERE w.active "
+    "  AND (cardinality(w.event_types) = 0 OR $1 = ANY (w.event_types)) "
+    "  AND institution_within(COALESCE($2, (SELECT code FROM institutions WHERE parent_code IS NULL "
+    "                                       ORDER BY code LIMIT 1)), w.institution_code) ORDER BY w.id";
+
 static int to_webhooks(db_t *db, fanout_t *f, db_error_t *error)
 {
     const char *params[] = {f->event->type, event_institution(f)};
-    PGresult *r = db_exec(db,
-        "SELECT w.id FROM webhooks w WHERE w.active "
-        "  AND (cardinality(w.event_types) = 0 OR $1 = ANY (w.event_types)) "
-        "  AND institution_within(COALESCE($2, (SELECT code FROM institutions WHERE parent_code IS NULL "
-        "                                       ORDER BY code LIMIT 1)), w.institution_code) ORDER BY w.id",
-        2, params, error);
+    const PGresult *r = fanout_run_query(f->run, db, webhooks_sql, 2, params, error);
     if (!r)
         return -1;
     int rc = 0;
@@ -347,7 +311,6 @@ static int to_webhooks(db_t *db, fanout_t *f, db_error_t *error)
         target_t t = {"webhook", NULL, "webhook", PQgetvalue(r, i, 0), 0, strtoll(PQgetvalue(r, i, 0), NULL, 10), 0};
         rc = deliver(db, f, &t, error);
     }
-    PQclear(r);
     return rc;
 }
 
@@ -381,7 +344,7 @@ static int to_follower(db_t *db, fanout_t *f, PGresult *r, int row, db_error_t *
     const char *email = PQgetvalue(r, row, 1);
     delivery_store_make_id(f->settings->delivery_id_key, f->event->id, "email", "follower", email, delivery_id);
     target_t t = {"email", TEMPLATE_FOLLOW_STEP, "follower", email, 0, 0, language};
-    rc = add(db, f, &t, &m, NULL, delivery_id, one_click, error);
+    rc = add(f, &t, &m, NULL, delivery_id, one_click, error);
     template_message_clear(&m);
     return rc;
 }
@@ -390,9 +353,10 @@ static int to_follower(db_t *db, fanout_t *f, PGresult *r, int row, db_error_t *
  * one, nor while its privacy is not settled. */
 static int to_followers(db_t *db, fanout_t *f, db_error_t *error)
 {
-    if (!f->report || !follower_hears(f->event->type) || !content_shown(f, false))
+    if (!f->has_report || report_field(f, FANOUT_R_FOLLOWED)[0] != 't' || !follower_hears(f->event->type)
+        || !content_shown(f, false))
         return 0;
-    PGresult *r = follower_store_confirmed(db, strtoll(report_field(f, R_ID), NULL, 10), error);
+    PGresult *r = follower_store_confirmed(db, strtoll(report_field(f, FANOUT_R_ID), NULL, 10), error);
     if (!r)
         return -1;
     int rc = 0;
@@ -402,35 +366,49 @@ static int to_followers(db_t *db, fanout_t *f, db_error_t *error)
     return rc;
 }
 
-int fanout_event(db_t *db, const event_t *event, const fanout_settings_t *settings, int *created, db_error_t *error)
+int fanout_run_begin(db_t *db, const event_t *events, size_t count, void *context, db_error_t *error)
 {
-    fanout_t f = {.event = event, .settings = settings};
-    *created = 0;
+    return fanout_run_start(((fanout_context_t *) context)->run, db, events, count, error);
+}
+
+static int fan_out(db_t *db, fanout_t *f, db_error_t *error)
+{
+    int rc = by_rules(db, f, error);
+    if (rc == 0)
+        rc = to_followers(db, f, error);
+    if (rc == 0)
+        rc = to_webhooks(db, f, error);
+    /* Not read back: while the consumer defers, the run's inserts cost no round trip each. */
+    if (rc == 0)
+        rc = delivery_store_add_set(db, f->deliveries, NULL, error);
+    return rc;
+}
+
+int fanout_event(db_t *db, const event_t *event, const fanout_context_t *context, int *deliveries, db_error_t *error)
+{
+    fanout_t f = {.event = event, .settings = context->settings, .run = context->run};
+    *deliveries = 0;
     /* The reporter's own choice about being told: there is nobody to tell of it, and a catch-all
      * webhook has no business knowing it. A support is counted, not announced: one e-mail per
      * supporter would bury the steps the reporter waits for. */
     if (strcmp(event->type, EVENT_NOTIFICATIONS_CHANGED) == 0 || strcmp(event->type, EVENT_REPORT_SUPPORTED) == 0)
         return 0;
-    if (!(f.event_json = event_to_json(event))) {
+    if ((f.n = fanout_run_row(f.run, event)) < 0) {
+        snprintf(error->message, sizeof error->message, "event %s is not in the run read for it", event->id);
+        return -1;
+    }
+    f.row = fanout_run_rows(f.run);
+    f.has_report = !PQgetisnull(f.row, f.n, FANOUT_R_ID);
+    if (!(f.event_json = event_to_json(event)) || !(f.deliveries = json_array())) {
         snprintf(error->message, sizeof error->message, "cannot read event %s", event->id);
+        fanout_clear(&f);
         return -1;
     }
     f.payload = json_object_get(f.event_json, "payload");
-    snprintf(f.tracking_url, sizeof f.tracking_url, "%s/lapor/%s", settings->public_url,
+    snprintf(f.tracking_url, sizeof f.tracking_url, "%s/lapor/%s", context->settings->public_url,
              event->tracking_id ? event->tracking_id : "");
-    int rc = load_report(db, &f, error);
-    if (rc == 0)
-        rc = load_labels(db, &f, error);
-    if (rc == 0)
-        rc = by_rules(db, &f, error);
-    if (rc == 0)
-        rc = to_followers(db, &f, error);
-    if (rc == 0)
-        rc = to_webhooks(db, &f, error);
-    /* Delivered on commit: the senders claim at once instead of at their next poll. */
-    if (rc == 0 && f.created > 0)
-        rc = db_exec_ok(db, "SELECT pg_notify('" DELIVERIES_CHANNEL "', '')", 0, NULL, error);
-    *created = f.created;
+    int rc = fan_out(db, &f, error);
+    *deliveries = (int) json_array_size(f.deliveries);
     fanout_clear(&f);
     return rc;
 }

@@ -3,6 +3,7 @@
 
 #include "db.h"
 #include "event_codec.h"
+#include "fanout_run.h"
 
 /* Turns one event into its deliveries (DOMAIN.md: notify every step): the rules of
  * notification_rules name the audiences and channels, notification_templates the words in the
@@ -16,8 +17,21 @@ typedef struct {
     const unsigned char *delivery_id_key;   /* SECRET_SETTING_BYTES; keys delivery ids (delivery_store_make_id) */
 } fanout_settings_t;
 
-/* 0 with *created the number of new deliveries, or -1 with the error. */
-int fanout_event(db_t *db, const event_t *event, const fanout_settings_t *settings, int *created,
+/* The handler's context: the settings, and what the current run of events has read
+ * (fanout_run.h). */
+typedef struct {
+    const fanout_settings_t *settings;
+    fanout_run_t *run;
+} fanout_context_t;
+
+/* The consumer's run_start (event_consumer.h): reads what the run's events need, in one statement.
+ * `context` is a fanout_context_t. 0, or -1 with the error. */
+int fanout_run_begin(db_t *db, const event_t *events, size_t count, void *context, db_error_t *error);
+
+/* The deliveries of one event of the run begun, added in one statement whose answer is not read:
+ * 0 with *deliveries the number made (or made before: adding again adds nothing), or -1 with the
+ * error. */
+int fanout_event(db_t *db, const event_t *event, const fanout_context_t *context, int *deliveries,
                  db_error_t *error);
 
 #endif

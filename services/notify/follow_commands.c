@@ -50,8 +50,6 @@ static int queue_confirmation(db_t *db, asking_t *a, db_error_t *error)
     bool created = false;
     rc = delivery_store_add(db, &d, &created, error);
     template_message_clear(&m);
-    if (rc == 0 && created)
-        rc = db_exec_ok(db, "SELECT pg_notify('" DELIVERIES_CHANNEL "', '')", 0, NULL, error);
     return rc;
 }
 

@@ -7,18 +7,6 @@ static void int_text(int64_t value, char out[24])
     snprintf(out, 24, "%lld", (long long) value);
 }
 
-int inbox_store_add(db_t *db, int64_t staff_id, int64_t delivery_row, const char *tracking_id,
-                    const char *event_type, const char *subject, const char *body, db_error_t *error)
-{
-    char staff[24], delivery[24];
-    int_text(staff_id, staff);
-    int_text(delivery_row, delivery);
-    const char *params[] = {staff, delivery, tracking_id, event_type, subject, body};
-    return db_exec_ok(db, "INSERT INTO inbox_items (staff_id, delivery_id, tracking_id, event_type, subject, body) "
-                          "VALUES ($1::bigint, $2::bigint, $3, $4, $5, $6) ON CONFLICT (delivery_id) DO NOTHING",
-                      6, params, error);
-}
-
 int inbox_store_list(db_t *db, int64_t staff_id, bool unread_only, int limit, char **json, db_error_t *error)
 {
     char staff[24], max[24];

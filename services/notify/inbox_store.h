@@ -6,12 +6,8 @@
 
 #include "db.h"
 
-/* The in-app inbox of staff (table inbox_items): one item per inbox delivery, read by its owner
- * only. */
-
-/* Adds the item of inbox delivery `delivery_row` (deliveries.id). 0, or -1. */
-int inbox_store_add(db_t *db, int64_t staff_id, int64_t delivery_row, const char *tracking_id,
-                    const char *event_type, const char *subject, const char *body, db_error_t *error);
+/* The in-app inbox of staff (table inbox_items): one item per inbox delivery (written with it by
+ * delivery_store), read by its owner only. */
 
 /* {"items": [...], "unread": n} newest first, at most `limit`, only unread ones when asked. */
 int inbox_store_list(db_t *db, int64_t staff_id, bool unread_only, int limit, char **json, db_error_t *error);

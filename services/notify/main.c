@@ -46,6 +46,7 @@ static const config_option_t notify_options[] = {
     {"ADUAN_RETRY_CAP_MS", "3600000", "longest wait between attempts"},
     {"ADUAN_DELIVERY_ID_KEY", "", "the secret that keys delivery ids: 64 hex digits, or a file holding them; required"},
     {"ADUAN_WEBHOOK_ALLOW", "", "internal address blocks webhooks may reach anyway, CIDRs comma-separated"},
+    {"ADUAN_NOTIFY_SEND", "on", "off: this process only turns events into deliveries, another one sends them"},
 };
 
 typedef struct {
@@ -53,15 +54,16 @@ typedef struct {
     sender_settings_t sender;
     unsigned char delivery_id_key[SECRET_SETTING_BYTES];
     address_policy_t webhook_policy;
+    bool send;                     /* ADUAN_NOTIFY_SEND */
 } notify_settings_t;
 
 static int on_event(db_t *db, const event_t *event, void *ctx, db_error_t *error)
 {
-    int created = 0;
-    if (fanout_event(db, event, ctx, &created, error) != 0)
+    int deliveries = 0;
+    if (fanout_event(db, event, ctx, &deliveries, error) != 0)
         return -1;
-    if (created > 0)
-        logger_info("%s of %s: %d deliveries", event->type, event->tracking_id ? event->tracking_id : "-", created);
+    if (deliveries > 0)
+        logger_info("%s of %s: %d deliveries", event->type, event->tracking_id ? event->tracking_id : "-", deliveries);
     return 0;
 }
 
@@ -96,6 +98,12 @@ static int read_settings(const config_t *config, notify_settings_t *s, char *rea
         .mail_from = config_get(config, "ADUAN_MAIL_FROM"), .mail_from_name = config_get(config, "ADUAN_MAIL_FROM_NAME"),
         .sms_url = config_get(config, "ADUAN_SMS_URL"), .sms_secret = config_get(config, "ADUAN_SMS_SECRET"),
     };
+    const char *send = config_get(config, "ADUAN_NOTIFY_SEND");
+    if (strcmp(send, "on") != 0 && strcmp(send, "off") != 0) {
+        snprintf(reason, cap, "ADUAN_NOTIFY_SEND must be on or off");
+        return -1;
+    }
+    s->send = strcmp(send, "on") == 0;
     const char *tls = s->sender.smtp_tls;
     if (strcmp(tls, "off") != 0 && strcmp(tls, "try") != 0 && strcmp(tls, "required") != 0) {
         snprintf(reason, cap, "ADUAN_SMTP_TLS must be off, try or required");
@@ -130,11 +138,15 @@ static void check_health(service_t *service, db_t *db)
     }
 }
 
-static void send_until_stopped(service_t *service, db_t *db, sender_t *sender)
+/* Without sending, the thread only reports health: the deliveries wait for a process that sends. */
+static void send_until_stopped(service_t *service, db_t *db, sender_t *sender, bool send)
 {
     int64_t next_ready = 0;
     while (!service_interrupted()) {
-        sender_run_once(sender, 100, true);
+        if (send)
+            sender_run_once(sender, 100, true);
+        else
+            zclock_sleep(100);
         if (zclock_mono() >= next_ready) {
             check_health(service, db);
             next_ready = zclock_mono() + 1000;
@@ -162,9 +174,11 @@ static int serve(service_t *service, const notify_settings_t *settings, db_t *db
         command_thread_stop(&commands);
         return 1;
     }
+    if (!settings->send)
+        logger_info("ADUAN_NOTIFY_SEND=off: deliveries are made here and sent by another process");
     logger_info("serving commands on %s; notifying by e-mail through %s%s", bind, settings->sender.smtp_url,
                 settings->fanout.sms_enabled ? ", by SMS, by webhooks and in the inbox" : ", by webhooks and in the inbox");
-    send_until_stopped(service, db, sender);
+    send_until_stopped(service, db, sender, settings->send);
     pthread_join(consumer, NULL);
     command_thread_stop(&commands);
     return 0;
@@ -174,16 +188,18 @@ static int run(service_t *service, const notify_settings_t *settings)
 {
     const config_t *config = service_config(service);
     char reason[256];
-    fanout_settings_t fanout = settings->fanout;   /* the handler's context, which it may not change */
+    fanout_settings_t fanout = settings->fanout;   /* the handler's, which it may not change */
+    fanout_context_t context = {&fanout, fanout_run_new()};
     event_consumer_config_t cc = {.group = "notify", .topic_prefix = EVENT_REPORT_PREFIX, .handler = on_event,
-                                  .handler_ctx = &fanout};
+                                  .run_start = fanout_run_begin, .handler_ctx = &context};
     db_t *db = NULL;
     curve_keys_t *keys = NULL;
     sender_t *sender = NULL;
     event_consumer_t *consumer = NULL;
     int rc = 1;
-    if (curve_keys_from_config(config, &keys, reason, sizeof reason) != 0) {
-        logger_error("cannot start: %s", reason);
+    if (!context.run || curve_keys_from_config(config, &keys, reason, sizeof reason) != 0) {
+        logger_error("cannot start: %s", context.run ? reason : "out of memory");
+        fanout_run_destroy(&context.run);
         return 2;
     }
     cc.keys = keys;
@@ -194,6 +210,7 @@ static int run(service_t *service, const notify_settings_t *settings)
     else
         rc = serve(service, settings, db, keys, sender, consumer);
     event_consumer_destroy(&consumer);
+    fanout_run_destroy(&context.run);
     sender_destroy(&sender);
     curve_keys_destroy(&keys);
     db_destroy(&db);

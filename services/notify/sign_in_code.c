@@ -75,8 +75,6 @@ static int queue(const sign_in_code_t *self, const reporter_code_issued_t *c, db
                     .body_html = sms ? NULL : m.html, .payload = payload, .max_attempts = attempts};
     bool created = false;
     rc = sms && !payload ? -1 : delivery_store_add(self->db, &d, &created, error);
-    if (rc == 0)
-        rc = db_exec_ok(self->db, "SELECT pg_notify('" DELIVERIES_CHANNEL "', '')", 0, NULL, error);
     if (payload)
         sodium_memzero(payload, strlen(payload));
     free(payload);

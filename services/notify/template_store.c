@@ -18,30 +18,40 @@ void template_message_clear(template_message_t *m)
     *m = (template_message_t) {0};
 }
 
-int template_store_render(db_t *db, const char *template, const char *language, const template_values_t *named,
-                          template_message_t *m, char *reason, size_t cap, db_error_t *error)
+const char template_store_words_sql[] =
+    "SELECT subject, text_body, html_body FROM notification_templates "
+    "WHERE template = $1 AND language IN ($2, 'id') ORDER BY language = $2 DESC LIMIT 1";
+
+int template_store_render_words(const PGresult *words, const char *template, const template_values_t *named,
+                                template_message_t *m, char *reason, size_t cap)
 {
     *m = (template_message_t) {0};
     template_value_t values[TEMPLATE_NAME_COUNT];
     size_t count = template_kind_values(template_kind(template), named, values);
-    const char *params[] = {template, language};
-    PGresult *r = db_exec(db, "SELECT subject, text_body, html_body FROM notification_templates "
-                              "WHERE template = $1 AND language IN ($2, 'id') ORDER BY language = $2 DESC LIMIT 1",
-                          2, params, error);
-    if (!r)
-        return -1;
     snprintf(reason, cap, "no such template");
-    if (PQntuples(r) == 1) {
-        m->subject = notify_template_render(PQgetvalue(r, 0, 0), values, count, false, reason, cap);
-        m->text = m->subject ? notify_template_render(PQgetvalue(r, 0, 1), values, count, false, reason, cap) : NULL;
-        m->html = m->text ? notify_template_render(PQgetvalue(r, 0, 2), values, count, true, reason, cap) : NULL;
+    if (PQntuples(words) == 1) {
+        m->subject = notify_template_render(PQgetvalue(words, 0, 0), values, count, false, reason, cap);
+        m->text = m->subject ? notify_template_render(PQgetvalue(words, 0, 1), values, count, false, reason, cap) : NULL;
+        m->html = m->text ? notify_template_render(PQgetvalue(words, 0, 2), values, count, true, reason, cap) : NULL;
     }
-    PQclear(r);
     if (!m->html) {
         template_message_clear(m);
         return 1;
     }
     return 0;
+}
+
+int template_store_render(db_t *db, const char *template, const char *language, const template_values_t *named,
+                          template_message_t *m, char *reason, size_t cap, db_error_t *error)
+{
+    *m = (template_message_t) {0};
+    const char *params[] = {template, language};
+    PGresult *r = db_exec(db, template_store_words_sql, 2, params, error);
+    if (!r)
+        return -1;
+    int rc = template_store_render_words(r, template, named, m, reason, cap);
+    PQclear(r);
+    return rc;
 }
 
 #define SUBJECT_MAX 300

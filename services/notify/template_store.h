@@ -22,8 +22,15 @@ void template_message_clear(template_message_t *m);
 int template_store_render(db_t *db, const char *template, const char *language, const template_values_t *values,
                           template_message_t *m, char *reason, size_t reason_cap, db_error_t *error);
 
+/* The same in two steps, for a caller that reads the words once for many messages: the statement
+ * that reads a template's words ($1 template, $2 language), and its answer rendered. 0 or 1 as above. */
+extern const char template_store_words_sql[];
+int template_store_render_words(const PGresult *words, const char *template, const template_values_t *values,
+                                template_message_t *m, char *reason, size_t reason_cap);
+
 /* The SQL that admins' edits of `notification_templates` need (aduan-notify owns the table and
- * reads a template each time it renders one, so an edit counts from the next message on). */
+ * reads a template each time it renders one, the fan-out once per run of events, so an edit counts
+ * from the next message or run on). */
 
 typedef struct {
     const char *template, *language, *subject, *text_body, *html_body;

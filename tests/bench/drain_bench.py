@@ -6,9 +6,13 @@ report.verified event) while verify, route, notify and stats are stopped, then l
 at a time drain it, in the order stats (which numbers the log), verify, route, notify. For each:
 events handled and events/s, statements and commits per event (pg_stat_statements of the
 service's own database role: load-independent), the top statements by execution time, and with
---perf the service's own profile (`perf record -g -p PID`).
+--perf the service's own profile (`perf record -g -p PID`). With --no-sender notify runs with
+ADUAN_NOTIFY_SEND=off, so its turn counts the fan-out alone (recipients, deliveries, inbox items),
+not the sender's claims. Each group's RSS is printed before its turn, when it has drained and
+idle 3 s later (the stream's queue and the malloc arenas a backlog leaves behind).
 
     /usr/bin/python3 tests/bench/drain_bench.py BUILD_DIR [--backlog N] [--limit S] [--perf DIR] [--strace DIR]
+        [--no-sender]
 """
 import argparse
 import os
@@ -89,6 +93,29 @@ def drain_one(url, db_url, group, svc, limit, perf_dir, trace_dir):
     return lag - left, left, seconds
 
 
+def largest_mappings(pid, n=3):
+    """The n mappings of a process holding most resident memory: (kB, what), e.g. [heap] (the main
+    arena), an unnamed one (another thread's malloc arena, ZeroMQ's I/O thread among them)."""
+    found, current = [], None
+    try:
+        with open(f"/proc/{pid}/smaps") as f:
+            for line in f:
+                fields = line.split()
+                if "-" in fields[0] and not fields[0].endswith(":"):
+                    current = fields[5] if len(fields) > 5 else f"[anon {fields[0]}]"
+                elif fields[0] == "Rss:":
+                    found.append((int(fields[1]), current))
+    except OSError:
+        pass
+    return sorted(found, reverse=True)[:n]
+
+
+def fanout_rows(db_url):
+    """(deliveries, inbox items, attempts other than an inbox's) in the database now."""
+    return [int(v) for v in lb.psql(db_url, "SELECT (SELECT count(*) FROM deliveries), (SELECT count(*) FROM inbox_items), "
+                                            "(SELECT count(*) FROM delivery_attempts WHERE detail IS DISTINCT FROM 'in the inbox')").split("\t")]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
@@ -99,7 +126,10 @@ def main():
     ap.add_argument("--top", type=int, default=6)
     ap.add_argument("--keep-logs", action="store_true", help="keep the services' logs (their warnings say why a run failed)")
     ap.add_argument("--groups", default=",".join(ORDER), help="groups to drain, in this order (stats first)")
+    ap.add_argument("--rss-limit", type=float, help="MB: exit 1 when a group is above it idle 3 s after its drain")
+    ap.add_argument("--no-sender", action="store_true", help="notify makes deliveries but sends none (ADUAN_NOTIFY_SEND=off)")
     a = ap.parse_args()
+    failed = False
     os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(a.build), "bin")
     sys.path.insert(0, os.path.join(lb.TOP, "tests", "harness"))
     import aduan_harness as harness
@@ -114,6 +144,8 @@ def main():
         services = {"stats": system.stats, "verify": system.verify, "route": system.route, "notify": system.notify}
         for svc in [system.gateway, *system.intakes, *services.values()]:
             svc.env["ADUAN_LOG_LEVEL"] = "warn"
+        if a.no_sender:
+            system.notify.env["ADUAN_NOTIFY_SEND"] = "off"
         system.start()
         db_url = system.db.url
         status, _, doc = system.json("POST", "/api/v1/reports", harness.valid_report())
@@ -129,12 +161,18 @@ def main():
         if status not in (200, 201):
             raise RuntimeError(f"verify answered {status}: {doc}")
         lb.catch_up(db_url, list(lb.GROUPS), 30)
+        # Staff at the institution route gives these reports, so a dispatch fans out to an inbox and
+        # e-mail each, as in a real office; the backlog's reports go where this one went.
+        holder = lb.psql(db_url, f"SELECT institution_code FROM reports WHERE tracking_id = '{tracking}'")
+        for i in range(3) if holder else ():
+            system.create_staff(f"drain.liaison{i}", "unit_liaison", holder, email=f"liaison{i}@example.go.id")
         for svc in services.values():
             svc.proc.send_signal(signal.SIGSTOP)
         lb.psql(db_url, lb.BACKLOG_REPORTS.format(n=a.backlog, category=category, region=region))
         lb.psql(db_url, lb.BACKLOG_EVENTS)
         print(f"backlog of {a.backlog} reports; load average {os.getloadavg()[0]:.2f}", flush=True)
         groups = a.groups.split(",")
+        over = []
         for g in ORDER:   # a group not drained stays stopped, the others run from the start
             if g not in groups:
                 services[g].proc.send_signal(signal.SIGCONT)
@@ -142,17 +180,36 @@ def main():
             for out in (a.perf, a.strace):
                 if out:
                     os.makedirs(out, exist_ok=True)
+            rss_before = lb.rss_kb(services[g].proc.pid)
+            made_before = fanout_rows(db_url)
             done, left, seconds = drain_one(url, db_url, g, services[g], a.limit, a.perf, a.strace)
+            rss_drained = lb.rss_kb(services[g].proc.pid)
+            mappings = largest_mappings(services[g].proc.pid)
+            made = [n - b for n, b in zip(fanout_rows(db_url), made_before)]
             spe, cpe, mspe, plan, rows = statement_summary(url, f"aduan_{g}", done, a.top)
             state = "drained" if left == 0 else f"NOT drained, {left} left"
             print(f"\n## {g}: {done} events in {seconds:.1f} s = {done / seconds:.0f} events/s ({state}); "
                   f"load average {os.getloadavg()[0]:.2f}")
             print(f"per event: {spe:.2f} statements, {cpe:.3f} commits, {mspe:.3f} ms executing and {plan:.3f} ms "
                   f"planning in PostgreSQL; {1000 * seconds / max(done, 1):.3f} ms of wall time")
+            time.sleep(3)
+            idle_mb = lb.rss_kb(services[g].proc.pid) / 1024
+            print(f"RSS {rss_before / 1024:.1f} MB before its turn, {rss_drained / 1024:.1f} MB drained, "
+                  f"{idle_mb:.1f} MB idle 3 s later")
+            print("largest mappings when drained: " + ", ".join(f"{what} {kb / 1024:.1f} MB" for kb, what in mappings)
+                  + "; idle: " + ", ".join(f"{what} {kb / 1024:.1f} MB" for kb, what in largest_mappings(services[g].proc.pid)))
+            if a.rss_limit and idle_mb > a.rss_limit:
+                over.append(f"{g} {idle_mb:.1f} MB")
+            if g == "notify":
+                print(f"made during its turn: {made[0]} deliveries ({made[0] / max(done, 1):.2f} per event), "
+                      f"{made[1]} inbox items, {made[2]} sent attempts")
             print("| calls | exec ms | plan ms | rows | share | statement |\n|---|---|---|---|---|---|")
             for line in rows.splitlines():
                 print("| " + " | ".join(line.split("\t")) + " |")
             sys.stdout.flush()
+        if over:
+            print(f"\nidle after a drain above {a.rss_limit} MB: {', '.join(over)}")
+            failed = True
     finally:
         if system:
             for svc in (system.stats, system.verify, system.route, system.notify):
@@ -161,6 +218,7 @@ def main():
             system.stop(failed=a.keep_logs)
         subprocess.run([lb.PG_CLUSTER, "destroy", folder], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
