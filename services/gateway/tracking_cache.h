@@ -9,9 +9,9 @@
  * so that a page many citizens follow is answered from the HTTP thread without a round trip to
  * intake. A view changes with a committed step, which the event stream publishes: the gateway's
  * live feed forgets the report's entry for each event about it (everything for an event about no
- * report), and the gateway forgets what a change it forwarded may touch once the change's reply
- * came, before the client hears it. What changes without an event of its report (a holiday that
- * moves every open clock, a photo added through another gateway) is seen within max_age.
+ * report: a holiday added moves every open clock), and the gateway forgets what a change it
+ * forwarded may touch once the change's reply came, before the client hears it. What changes
+ * without an event (a photo added through another gateway) is seen within max_age.
  *
  * An answer read before a change is never kept after it: put keeps nothing when anything was
  * forgotten since the generation the caller read before asking intake. Nothing is kept or
