@@ -45,7 +45,7 @@ bool tracking_api_answer_kept(struct MHD_Connection *c, request_t *req, const ch
         return false;
     char *view = tracking_cache_get(cache, tracking_id, zclock_mono());
     if (!view) {
-        req->tracking_generation = tracking_cache_generation(cache);
+        req->tracking_generation = tracking_cache_generation(cache, tracking_id);
         count("miss");
         return false;
     }

@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Forgets are counted per stripe of tracking ids, so that a steady flow of events about other
+ * reports does not stop every answer in flight from being kept. */
+#define STRIPES 256
+
 typedef struct {
     char *view;
     size_t size;
@@ -17,7 +21,8 @@ struct tracking_cache_t {
     zhashx_t *entries;       /* tracking id -> entry_t */
     size_t capacity, bytes;  /* of the views kept */
     int64_t max_age_ms;
-    uint64_t generation;     /* counts forgets: a put from before one keeps nothing */
+    uint64_t everything;     /* forgets of every view */
+    uint64_t stripes[STRIPES];   /* forgets of one view, by stripe: a put from before one keeps nothing */
     bool live;
 };
 
@@ -30,6 +35,20 @@ static void free_entry(void **item)
     }
     free(e);
     *item = NULL;
+}
+
+static uint64_t *stripe_of(tracking_cache_t *self, const char *tracking_id)
+{
+    uint32_t hash = 2166136261u;   /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *) tracking_id; *c; c++)
+        hash = (hash ^ *c) * 16777619u;
+    return &self->stripes[hash % STRIPES];
+}
+
+/* Both counters only grow, so their sum is unchanged only when neither changed. */
+static uint64_t generation_of(tracking_cache_t *self, const char *tracking_id)
+{
+    return self->everything + *stripe_of(self, tracking_id);
 }
 
 tracking_cache_t *tracking_cache_new(size_t capacity, int64_t max_age_ms)
@@ -69,10 +88,10 @@ char *tracking_cache_get(tracking_cache_t *self, const char *tracking_id, int64_
     return copy;
 }
 
-uint64_t tracking_cache_generation(tracking_cache_t *self)
+uint64_t tracking_cache_generation(tracking_cache_t *self, const char *tracking_id)
 {
     pthread_mutex_lock(&self->lock);
-    uint64_t generation = self->generation;
+    uint64_t generation = generation_of(self, tracking_id);
     pthread_mutex_unlock(&self->lock);
     return generation;
 }
@@ -89,7 +108,7 @@ bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const c
     e->kept_at_ms = now_ms;
     e->owner = self;
     pthread_mutex_lock(&self->lock);
-    bool keep = self->live && generation == self->generation;
+    bool keep = self->live && generation == generation_of(self, tracking_id);
     if (keep) {
         zhashx_delete(self->entries, tracking_id);
         if (self->bytes + size > self->capacity)
@@ -109,11 +128,13 @@ bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const c
 void tracking_cache_forget(tracking_cache_t *self, const char *tracking_id)
 {
     pthread_mutex_lock(&self->lock);
-    self->generation++;
-    if (tracking_id)
+    if (tracking_id) {
+        (*stripe_of(self, tracking_id))++;
         zhashx_delete(self->entries, tracking_id);
-    else
+    } else {
+        self->everything++;
         zhashx_purge(self->entries);
+    }
     pthread_mutex_unlock(&self->lock);
 }
 
@@ -122,7 +143,7 @@ void tracking_cache_set_live(tracking_cache_t *self, bool live)
     pthread_mutex_lock(&self->lock);
     /* Either way an answer asked before the change may be older than an event missed meanwhile. */
     if (self->live != live) {
-        self->generation++;
+        self->everything++;
         zhashx_purge(self->entries);
     }
     self->live = live;

@@ -13,8 +13,8 @@
  * forwarded may touch once the change's reply came, before the client hears it. What changes
  * without an event (a photo added through another gateway) is seen within max_age.
  *
- * An answer read before a change is never kept after it: put keeps nothing when anything was
- * forgotten since the generation the caller read before asking intake. Nothing is kept or
+ * An answer read before a change is never kept after it: put keeps nothing when the report's view
+ * (or every view) was forgotten since the generation the caller read before asking intake. Nothing is kept or
  * answered while the feed is not live (the hub silent): its events would be missed.
  * Thread-safe. */
 typedef struct tracking_cache_t tracking_cache_t;
@@ -26,10 +26,11 @@ void tracking_cache_destroy(tracking_cache_t **self_p);
 
 /* A copy (malloc'd) of the view kept for `tracking_id` at most max_age before now_ms, or NULL. */
 char *tracking_cache_get(tracking_cache_t *self, const char *tracking_id, int64_t now_ms);
-/* Read before asking intake; given back to put with what intake answered. */
-uint64_t tracking_cache_generation(tracking_cache_t *self);
-/* Keeps a copy of `view` for `tracking_id`, unless something was forgotten since `generation` or
- * the feed is not live. Whether it was kept. */
+/* Read before asking intake for tracking_id; given back to put with what intake answered. */
+uint64_t tracking_cache_generation(tracking_cache_t *self, const char *tracking_id);
+/* Keeps a copy of `view` for `tracking_id`, unless since `generation` its view (or one that
+ * shares its stripe of ids) or every view was forgotten, or the feed is not live. Whether it was
+ * kept. */
 bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const char *view, uint64_t generation,
                         int64_t now_ms);
 /* Drops the entry of `tracking_id`; NULL drops every entry. */
