@@ -37,6 +37,7 @@
 #include "request_limits.h"
 #include "report_json.h"
 #include "report_rules.h"
+#include "tracking_api.h"
 #include "tracking_id.h"
 #include "config_api.h"
 #include "console_pages.h"
@@ -119,6 +120,9 @@ static enum MHD_Result get_report(struct MHD_Connection *c, request_t *req, cons
     char tracking_id[TRACKING_ID_LEN + 1], reason[256];
     if (tracking_id_normalize(typed_id, tracking_id) != 0)
         return http_send_problem(c, req, &PROBLEM_NOT_FOUND, "no report has this tracking id", NULL, NULL);
+    enum MHD_Result rc;
+    if (tracking_api_answer_kept(c, req, tracking_id, &rc))
+        return rc;
     report_lookup_t lookup = {NULL, NULL};
     unsigned char *body = NULL;
     size_t size = 0;
@@ -130,11 +134,16 @@ static enum MHD_Result get_report(struct MHD_Connection *c, request_t *req, cons
         return http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
     envelope_t *reply = http_command(req, PEER_INTAKE, MSG_REPORT_GET, body, size, reason, sizeof reason);
     report_view_t view;
-    enum MHD_Result rc;
     if (reply && strcmp(reply->type, MSG_REPORT_VIEW) == 0
         && report_view_decode(reply->body, reply->body_size, &view, reason, sizeof reason) == 0) {
         static const char *const headers[] = {"Cache-Control", "no-store", NULL};
-        rc = http_send_json(c, req, 200, report_json_from_view(&view), headers);
+        json_t *doc = report_json_from_view(&view);
+        char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+        json_decref(doc);
+        if (text)
+            tracking_api_keep(c, req, tracking_id, text);
+        rc = text ? http_send_text(c, req, 200, "application/json; charset=utf-8", text, headers)
+                  : http_send_problem(c, req, &PROBLEM_INTERNAL, NULL, NULL, NULL);
         report_view_clear(&view);
     } else
         rc = http_send_command_failure(c, req, reply, reason);
@@ -279,6 +288,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     logger_set_trace(req->id);
     enum MHD_Result rc = atomic_load(&stopping) && !req->suspended && !req->results_count
                              ? refuse_while_stopping(c, req) : http_wait_run(c, req, route, method, url);
+    tracking_api_after_change(req, method, url);
     logger_set_trace(NULL);
     return rc;
 }

@@ -47,6 +47,7 @@ typedef struct {
     unsigned admissions;          /* rate-limit admissions granted in earlier passes */
     unsigned results_count;
     command_result_t results[HTTP_COMMANDS_MAX];
+    uint64_t tracking_generation; /* tracking_api.h: the kept views' generation before intake was asked */
 } request_t;
 
 /* An endpoint module's router: answers and sets *handled when `url` is one of its own. */

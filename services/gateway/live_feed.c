@@ -39,6 +39,7 @@ typedef struct {
     size_t backlog;
     int64_t first_kept, newest, head;   /* 0 while none */
     live_waiter_t *waiters;
+    tracking_cache_t *tracking;
 } live_feed_t;
 
 static live_feed_t feed = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -147,6 +148,8 @@ static void describe(const event_t *e, json_t *payload, live_event_t *out)
 
 static void keep(const event_t *e)
 {
+    if (feed.tracking)   /* an event about no report may be about many (NULL: every view) */
+        tracking_cache_forget(feed.tracking, e->tracking_id);
     json_t *doc = event_to_json(e);
     live_event_t described;
     describe(e, doc ? json_object_get(doc, "payload") : NULL, &described);
@@ -198,7 +201,11 @@ static void *run(void *unused)
         else if (got < 0)   /* interrupted: the gateway is stopping, live_feed_close comes */
             zclock_sleep(READ_SLICE_MS);
         start_position(&positioned);
+        if (feed.tracking)
+            tracking_cache_set_live(feed.tracking, positioned && stream_reader_hub_alive(feed.reader, HUB_SILENCE_MS));
     }
+    if (feed.tracking)
+        tracking_cache_set_live(feed.tracking, false);
     return NULL;
 }
 
@@ -210,6 +217,7 @@ int live_feed_start(const live_feed_config_t *config, char *reason, size_t cap)
     stream_reader_config_t rc = {config->stream_endpoints, config->replay_endpoints, INT64_MAX / 2, "", 0,
                                  config->keys};
     feed.backlog = config->backlog > 0 ? config->backlog : 1;
+    feed.tracking = config->tracking;
     if (!(feed.ring = calloc(feed.backlog, sizeof *feed.ring))) {
         snprintf(reason, cap, "out of memory");
         return -1;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "curve_keys.h"
+#include "tracking_cache.h"
 
 /* The gateway's one subscription to the event stream, shared by every live (SSE) client
  * (live_api.h). A thread of its own reads the stream in order (stream_reader: live + replay),
@@ -48,6 +49,7 @@ typedef struct {
     const char *intake_endpoints;   /* where the institutions' tree is asked for */
     const curve_keys_t *keys;       /* outlive the feed */
     size_t backlog;                 /* events kept for reconnecting clients */
+    tracking_cache_t *tracking;     /* forgets the views events change; NULL: none kept */
 } live_feed_config_t;
 
 /* 0 started (or nothing to start without stream endpoints), -1 with the reason. */

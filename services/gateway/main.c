@@ -7,6 +7,7 @@
 #include "http_api.h"
 #include "live_api.h"
 #include "live_feed.h"
+#include "tracking_api.h"
 #include "command_links.h"
 #include "open311_api.h"
 #include "password_slots.h"
@@ -64,12 +65,18 @@ static const config_option_t gateway_options[] = {
      "map tiles of the web pages' location picker ({s}, {z}, {x}, {y}); empty = no tiles (the form still works)"},
     {"ADUAN_MAP_ATTRIBUTION", "\u00a9 OpenStreetMap contributors", "attribution shown on the map, as the tile server asks"},
     {"ADUAN_COMMAND_ATTEMPTS", "3", "how many times a command is sent before giving up (503)"},
+    {"ADUAN_TRACKING_CACHE_MS", "5000",
+     "how long a report's public view is answered from the gateway without asking intake (each event about the "
+     "report ends it at once; this bounds a change without one, e.g. a photo added through another gateway); "
+     "0 = never"},
+    {"ADUAN_TRACKING_CACHE_MB", "16", "public views of reports kept in the gateway, in MB at most"},
     {"ADUAN_COMMAND_WINDOW", "64", "commands in flight to one service at most; more wait in the gateway, their time-out not yet running"},
 };
 
 typedef struct {
     long timeout_ms, attempts, window, session_ttl, session_idle, statement_timeout_ms, password_checks;
     long live_backlog, live_heartbeat_s;
+    long tracking_cache_ms, tracking_cache_mb;
     http_api_limits_t http;
 } gateway_settings_t;
 
@@ -100,6 +107,9 @@ static int read_settings(const config_t *config, gateway_settings_t *s)
         || config_get_long(config, "ADUAN_PASSWORD_CHECKS", 1, 64, &s->password_checks, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_LIVE_BACKLOG", 1, 1000000, &s->live_backlog, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_LIVE_HEARTBEAT_S", 1, 300, &s->live_heartbeat_s, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_TRACKING_CACHE_MS", 0, 3600000, &s->tracking_cache_ms, reason,
+                           sizeof reason) != 0
+        || config_get_long(config, "ADUAN_TRACKING_CACHE_MB", 1, 4096, &s->tracking_cache_mb, reason, sizeof reason) != 0
         || request_limits_setup(config, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         return -1;
@@ -173,7 +183,8 @@ static int start_live(const config_t *config, const gateway_settings_t *s, const
 {
     live_api_setup(s->live_heartbeat_s);
     live_feed_config_t live = {config_get(config, "ADUAN_STREAM_ENDPOINTS"), config_get(config, "ADUAN_REPLAY_ENDPOINTS"),
-                               config_get(config, "ADUAN_INTAKE_ENDPOINTS"), keys, (size_t) s->live_backlog};
+                               config_get(config, "ADUAN_INTAKE_ENDPOINTS"), keys, (size_t) s->live_backlog,
+                               tracking_api_cache()};
     return live_feed_start(&live, reason, cap);
 }
 
@@ -198,7 +209,8 @@ static int run(service_t *service, const gateway_settings_t *s)
                                       sizeof reason) != 0
         || staff_api_setup(config_get(config, "ADUAN_DB_URL"), s->session_ttl, s->session_idle,
                            s->statement_timeout_ms) != 0
-        || password_slots_setup((unsigned) s->password_checks) != 0)
+        || password_slots_setup((unsigned) s->password_checks) != 0
+        || tracking_api_setup((size_t) s->tracking_cache_mb << 20, s->tracking_cache_ms) != 0)
         logger_error("command links: %s", reason);
     else if (web_pages_setup(config_get(config, "ADUAN_MAP_TILE_URL"), config_get(config, "ADUAN_MAP_ATTRIBUTION"),
                              reason, sizeof reason) != 0
@@ -211,6 +223,7 @@ static int run(service_t *service, const gateway_settings_t *s)
         command_links_teardown();
         staff_api_teardown();
         password_slots_teardown();
+        tracking_api_teardown();
         web_pages_teardown();
         console_pages_teardown();
     }

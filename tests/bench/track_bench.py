@@ -3,16 +3,21 @@ consumers nor the hub (load_bench.py measures everything, in 6 to 10 minutes):
 
   1. a private PostgreSQL cluster (fsync on) with pgbench's select by primary key at 16 clients,
      the baseline the tracking target is a ratio of;
-  2. aduan-intake and aduan-gateway; their RSS idle;
+  2. aduan-intake, aduan-gateway and aduan-stats (the event hub, whose stream ends the views the
+     gateway keeps); the RSS of intake and the gateway idle;
   3. reports made through HTTP (wrk, submit.lua) for --fill seconds, then GET tracking of them
      (wrk, track.lua, 16 connections) for --seconds, with `perf record -g` of both services
      meanwhile when --perf names a folder;
   4. one photo uploaded: intake's RSS after its first re-encoding.
 
     /usr/bin/python3 tests/bench/track_bench.py BUILD_DIR [--seconds 15] [--fill 5] [--perf DIR]
+        [--http-threads N] [--tracking-cache-ms MS]
+
+--perf also counts, with `perf stat`, each service's context switches and system calls per request.
 """
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -59,29 +64,61 @@ def perf_record(pid, out):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def perf_stat(pid, out):
+    """Context switches (each a thread that slept and was woken, or was preempted) and system calls."""
+    return subprocess.Popen(["perf", "stat", "-x", ",", "-e", "context-switches,raw_syscalls:sys_enter",
+                             "-p", str(pid), "-o", out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def per_request(path, requests):
+    """perf stat's counts in `path`, each divided by the requests wrk made."""
+    counts = {}
+    with open(path) as f:
+        for line in f:
+            fields = line.strip().split(",")
+            if len(fields) > 2 and fields[0].isdigit():
+                counts[fields[2]] = int(fields[0]) / max(requests, 1)
+    return counts
+
+
 def tracking_run(system, args, ids_file):
-    """wrk's figures of GET tracking, under perf when asked."""
-    recorders = []
+    """wrk's figures of GET tracking, under perf record or perf stat when asked."""
+    recorders, stats = [], {}
+    services = (("gateway", system.gateway), ("intake", system.intakes[0]))
     if args.perf:
         os.makedirs(args.perf, exist_ok=True)
-        recorders = [perf_record(svc.proc.pid, os.path.join(args.perf, f"{name}.data"))
-                     for name, svc in (("gateway", system.gateway), ("intake", system.intakes[0]))]
+        recorders = [perf_record(svc.proc.pid, os.path.join(args.perf, f"{name}.data")) for name, svc in services]
+        stats = {name: os.path.join(args.perf, f"{name}.stat") for name, _ in services}
+        recorders += [perf_stat(svc.proc.pid, stats[name]) for name, svc in services]
         time.sleep(1)
     try:
-        return bench.wrk(system.http_port, os.path.join(bench.HERE, "track.lua"), 16, args.seconds, [ids_file])
+        track = bench.wrk(system.http_port, os.path.join(bench.HERE, "track.lua"), 16, args.seconds, [ids_file])
     finally:
         for r in recorders:
             r.send_signal(2)
             r.wait()
+    track["per_request"] = {name: per_request(path, track["requests"]) for name, path in stats.items()}
+    return track
+
+
+def tracking_cache_counts(gateway):
+    """aduan_tracking_cache_total by outcome, from the gateway's /metrics ("none" before the cache existed)."""
+    _, text = gateway.admin_get("/metrics")
+    found = re.findall(r'^aduan_tracking_cache_total\{outcome="(\w+)"\} (\d+)', text, re.M)
+    return ", ".join(f"{outcome} {n}" for outcome, n in found) or "none"
 
 
 def run(args, url, harness, folder):
     bench.psql(url, BENCH_ROWS)
     select = bench.pgbench(url, "\\set id random(1, 100000)\nSELECT * FROM bench_rows WHERE id = :id;\n", 16,
                            args.pgbench_seconds)
-    system = harness.System("trackbench", cluster_url=url)
-    for svc in (system.gateway, *system.intakes):
+    system = harness.System("trackbench", cluster_url=url, with_stats=True)
+    for svc in (system.gateway, *system.intakes, system.stats):
         svc.env["ADUAN_LOG_LEVEL"] = "warn"
+    if args.tracking_cache_ms is not None:
+        system.gateway.env["ADUAN_TRACKING_CACHE_MS"] = str(args.tracking_cache_ms)
+    if args.http_threads:
+        system.gateway.env["ADUAN_HTTP_THREADS"] = str(args.http_threads)
     system.start()
     try:
         time.sleep(3)
@@ -102,6 +139,10 @@ def run(args, url, harness, folder):
         print(f"GET tracking, 16 conn.: {track['ok_per_s']:.0f} ok/s ({track['refused']} refused, "
               f"{track['timeout']} time-outs), p50 {track['p50_us'] / 1000:.1f} ms, p99 {track['p99_us'] / 1000:.1f} ms"
               f" | {bench.ratio(track['ok_per_s'], select[0])} of pgbench")
+        for name, counts in track["per_request"].items():
+            print(f"{name} per request: " + ", ".join(f"{k} {v:.2f}" for k, v in counts.items()))
+        print(f"distinct tracking ids asked: {len(open(ids_file).read().split())}; the gateway's kept views: "
+              f"{tracking_cache_counts(system.gateway)}")
         print(f"RSS idle: gateway {idle['gateway'] / 1024:.1f} MB, intake {idle['intake'] / 1024:.1f} MB; intake "
               f"after tracking {under_load / 1024:.1f} MB, after one photo (HTTP {uploaded}) {after_upload / 1024:.1f} MB")
     finally:
@@ -114,6 +155,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=15, help="length of the tracking run")
     ap.add_argument("--fill", type=int, default=5, help="seconds of submissions that make the reports tracked")
     ap.add_argument("--pgbench-seconds", type=int, default=10)
+    ap.add_argument("--http-threads", type=int, help="the gateway's ADUAN_HTTP_THREADS (default: the gateway's own)")
+    ap.add_argument("--tracking-cache-ms", type=int, help="the gateway's ADUAN_TRACKING_CACHE_MS (0: keep no views)")
     ap.add_argument("--perf", help="folder for perf.data of gateway and intake during the tracking run")
     args = ap.parse_args()
     os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(args.build), "bin")

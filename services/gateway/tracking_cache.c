@@ -1,0 +1,151 @@
+#include "tracking_cache.h"
+
+#include <czmq.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Forgets are counted per stripe of tracking ids, so that a steady flow of events about other
+ * reports does not stop every answer in flight from being kept. */
+#define STRIPES 256
+
+typedef struct {
+    char *view;
+    size_t size;
+    int64_t kept_at_ms;
+    struct tracking_cache_t *owner;   /* whose byte count the entry is in */
+} entry_t;
+
+struct tracking_cache_t {
+    pthread_mutex_t lock;
+    zhashx_t *entries;       /* tracking id -> entry_t */
+    size_t capacity, bytes;  /* of the views kept */
+    int64_t max_age_ms;
+    uint64_t everything;     /* forgets of every view */
+    uint64_t stripes[STRIPES];   /* forgets of one view, by stripe: a put from before one keeps nothing */
+    bool live;
+};
+
+static void free_entry(void **item)
+{
+    entry_t *e = *item;
+    if (e) {
+        e->owner->bytes -= e->size;
+        free(e->view);
+    }
+    free(e);
+    *item = NULL;
+}
+
+static uint64_t *stripe_of(tracking_cache_t *self, const char *tracking_id)
+{
+    uint32_t hash = 2166136261u;   /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *) tracking_id; *c; c++)
+        hash = (hash ^ *c) * 16777619u;
+    return &self->stripes[hash % STRIPES];
+}
+
+/* Both counters only grow, so their sum is unchanged only when neither changed. */
+static uint64_t generation_of(tracking_cache_t *self, const char *tracking_id)
+{
+    return self->everything + *stripe_of(self, tracking_id);
+}
+
+tracking_cache_t *tracking_cache_new(size_t capacity, int64_t max_age_ms)
+{
+    tracking_cache_t *self = capacity > 0 && max_age_ms > 0 ? calloc(1, sizeof *self) : NULL;
+    if (!self)
+        return NULL;
+    if (!(self->entries = zhashx_new()) || pthread_mutex_init(&self->lock, NULL) != 0) {
+        zhashx_destroy(&self->entries);
+        free(self);
+        return NULL;
+    }
+    zhashx_set_destructor(self->entries, free_entry);
+    self->capacity = capacity;
+    self->max_age_ms = max_age_ms;
+    return self;
+}
+
+void tracking_cache_destroy(tracking_cache_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    zhashx_destroy(&(*self_p)->entries);
+    pthread_mutex_destroy(&(*self_p)->lock);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+char *tracking_cache_get(tracking_cache_t *self, const char *tracking_id, int64_t now_ms)
+{
+    char *copy = NULL;
+    pthread_mutex_lock(&self->lock);
+    const entry_t *e = self->live ? zhashx_lookup(self->entries, tracking_id) : NULL;
+    if (e && now_ms - e->kept_at_ms < self->max_age_ms)
+        copy = strdup(e->view);
+    pthread_mutex_unlock(&self->lock);
+    return copy;
+}
+
+uint64_t tracking_cache_generation(tracking_cache_t *self, const char *tracking_id)
+{
+    pthread_mutex_lock(&self->lock);
+    uint64_t generation = generation_of(self, tracking_id);
+    pthread_mutex_unlock(&self->lock);
+    return generation;
+}
+
+bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const char *view, uint64_t generation,
+                        int64_t now_ms)
+{
+    size_t size = strlen(view);
+    entry_t *e = size <= self->capacity ? calloc(1, sizeof *e) : NULL;
+    if (!e || !(e->view = strdup(view))) {
+        free(e);
+        return false;
+    }
+    e->kept_at_ms = now_ms;
+    e->owner = self;
+    pthread_mutex_lock(&self->lock);
+    bool keep = self->live && generation == generation_of(self, tracking_id);
+    if (keep) {
+        zhashx_delete(self->entries, tracking_id);
+        if (self->bytes + size > self->capacity)
+            zhashx_purge(self->entries);
+        e->size = size;
+        self->bytes += size;
+        zhashx_insert(self->entries, tracking_id, e);
+    }
+    pthread_mutex_unlock(&self->lock);
+    if (!keep) {
+        free(e->view);
+        free(e);
+    }
+    return keep;
+}
+
+void tracking_cache_forget(tracking_cache_t *self, const char *tracking_id)
+{
+    pthread_mutex_lock(&self->lock);
+    if (tracking_id) {
+        (*stripe_of(self, tracking_id))++;
+        zhashx_delete(self->entries, tracking_id);
+    } else {
+        self->everything++;
+        zhashx_purge(self->entries);
+    }
+    pthread_mutex_unlock(&self->lock);
+}
+
+void tracking_cache_set_live(tracking_cache_t *self, bool live)
+{
+    pthread_mutex_lock(&self->lock);
+    /* Either way an answer asked before the change may be older than an event missed meanwhile. */
+    if (self->live != live) {
+        self->everything++;
+        zhashx_purge(self->entries);
+    }
+    self->live = live;
+    pthread_mutex_unlock(&self->lock);
+}

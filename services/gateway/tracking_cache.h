@@ -1,0 +1,41 @@
+#ifndef ADUAN_GATEWAY_TRACKING_CACHE_H
+#define ADUAN_GATEWAY_TRACKING_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The public view of reports (GET tracking without a reporter token) as the gateway last sent it,
+ * so that a page many citizens follow is answered from the HTTP thread without a round trip to
+ * intake. A view changes with a committed step, which the event stream publishes: the gateway's
+ * live feed forgets the report's entry for each event about it (everything for an event about no
+ * report: a holiday added moves every open clock), and the gateway forgets what a change it
+ * forwarded may touch once the change's reply came, before the client hears it. What changes
+ * without an event (a photo added through another gateway) is seen within max_age.
+ *
+ * An answer read before a change is never kept after it: put keeps nothing when the report's view
+ * (or every view) was forgotten since the generation the caller read before asking intake. Nothing is kept or
+ * answered while the feed is not live (the hub silent): its events would be missed.
+ * Thread-safe. */
+typedef struct tracking_cache_t tracking_cache_t;
+
+/* capacity: bytes of views kept at most (past it, everything is dropped and filled again);
+ * max_age_ms > 0. */
+tracking_cache_t *tracking_cache_new(size_t capacity, int64_t max_age_ms);
+void tracking_cache_destroy(tracking_cache_t **self_p);
+
+/* A copy (malloc'd) of the view kept for `tracking_id` at most max_age before now_ms, or NULL. */
+char *tracking_cache_get(tracking_cache_t *self, const char *tracking_id, int64_t now_ms);
+/* Read before asking intake for tracking_id; given back to put with what intake answered. */
+uint64_t tracking_cache_generation(tracking_cache_t *self, const char *tracking_id);
+/* Keeps a copy of `view` for `tracking_id`, unless since `generation` its view (or one that
+ * shares its stripe of ids) or every view was forgotten, or the feed is not live. Whether it was
+ * kept. */
+bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const char *view, uint64_t generation,
+                        int64_t now_ms);
+/* Drops the entry of `tracking_id`; NULL drops every entry. */
+void tracking_cache_forget(tracking_cache_t *self, const char *tracking_id);
+/* The feed hears the hub (live) or not; going off forgets everything. Starts off. */
+void tracking_cache_set_live(tracking_cache_t *self, bool live);
+
+#endif

@@ -1,0 +1,140 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tracking_cache.h"
+
+#define ID_A "LAP-2026-AAAAA"
+#define ID_B "LAP-2026-BBBBB"
+
+static tracking_cache_t *live_cache(size_t bytes, int64_t max_age_ms)
+{
+    tracking_cache_t *cache = tracking_cache_new(bytes, max_age_ms);
+    assert_non_null(cache);
+    tracking_cache_set_live(cache, true);
+    return cache;
+}
+
+static void assert_kept(tracking_cache_t *cache, const char *id, int64_t now_ms, const char *expected)
+{
+    char *view = tracking_cache_get(cache, id, now_ms);
+    if (expected) {
+        assert_non_null(view);
+        assert_string_equal(view, expected);
+    } else
+        assert_null(view);
+    free(view);
+}
+
+static void test_a_view_is_answered_until_its_max_age(void **state)
+{
+    (void) state;
+    tracking_cache_t *cache = live_cache(1 << 20, 5000);
+    assert_kept(cache, ID_A, 1000, NULL);
+    assert_true(tracking_cache_put(cache, ID_A, "{\"status\":\"received\"}", tracking_cache_generation(cache, ID_A), 1000));
+    assert_kept(cache, ID_A, 1000, "{\"status\":\"received\"}");
+    assert_kept(cache, ID_A, 5999, "{\"status\":\"received\"}");
+    assert_kept(cache, ID_A, 6000, NULL);
+    assert_kept(cache, ID_B, 1000, NULL);
+    tracking_cache_destroy(&cache);
+    assert_null(cache);
+}
+
+/* intake read the report before a step was committed, and its answer came back after the step's
+ * event: kept, it would be shown until the max age although the event had been heard. */
+static void test_an_answer_asked_before_a_forget_is_not_kept(void **state)
+{
+    (void) state;
+    tracking_cache_t *cache = live_cache(1 << 20, 60000);
+    uint64_t asked = tracking_cache_generation(cache, ID_A);
+    tracking_cache_forget(cache, ID_A);
+    assert_false(tracking_cache_put(cache, ID_A, "{\"status\":\"old\"}", asked, 10));
+    assert_kept(cache, ID_A, 10, NULL);
+    /* a forget of every view (an event about no report) counts too */
+    asked = tracking_cache_generation(cache, ID_A);
+    tracking_cache_forget(cache, NULL);
+    assert_false(tracking_cache_put(cache, ID_A, "{\"status\":\"old\"}", asked, 10));
+    asked = tracking_cache_generation(cache, ID_A);
+    assert_true(tracking_cache_put(cache, ID_A, "{\"status\":\"new\"}", asked, 10));
+    assert_kept(cache, ID_A, 10, "{\"status\":\"new\"}");
+    tracking_cache_destroy(&cache);
+}
+
+/* Events about other reports come all the time under load: they must not stop every answer in
+ * flight from being kept. */
+static void test_a_forget_of_another_report_keeps_the_answer(void **state)
+{
+    (void) state;
+    tracking_cache_t *cache = live_cache(1 << 20, 60000);
+    uint64_t asked = tracking_cache_generation(cache, ID_A);
+    tracking_cache_forget(cache, ID_B);
+    assert_true(tracking_cache_put(cache, ID_A, "a", asked, 10));
+    assert_kept(cache, ID_A, 10, "a");
+    tracking_cache_destroy(&cache);
+}
+
+static void test_forget_drops_the_report_or_everything(void **state)
+{
+    (void) state;
+    tracking_cache_t *cache = live_cache(1 << 20, 60000);
+    assert_true(tracking_cache_put(cache, ID_A, "a", tracking_cache_generation(cache, ID_A), 0));
+    assert_true(tracking_cache_put(cache, ID_B, "b", tracking_cache_generation(cache, ID_B), 0));
+    tracking_cache_forget(cache, ID_A);
+    assert_kept(cache, ID_A, 1, NULL);
+    assert_kept(cache, ID_B, 1, "b");
+    assert_true(tracking_cache_put(cache, ID_A, "a2", tracking_cache_generation(cache, ID_A), 2));
+    tracking_cache_forget(cache, NULL);
+    assert_kept(cache, ID_A, 3, NULL);
+    assert_kept(cache, ID_B, 3, NULL);
+    tracking_cache_destroy(&cache);
+}
+
+/* While the hub is not heard, events may be missed: nothing is answered, nothing kept, and what
+ * was asked before the feed came back is not kept after it. */
+static void test_nothing_is_kept_or_answered_while_the_feed_is_not_live(void **state)
+{
+    (void) state;
+    tracking_cache_t *cache = tracking_cache_new(1 << 20, 60000);
+    assert_false(tracking_cache_put(cache, ID_A, "a", tracking_cache_generation(cache, ID_A), 0));
+    tracking_cache_set_live(cache, true);
+    assert_true(tracking_cache_put(cache, ID_A, "a", tracking_cache_generation(cache, ID_A), 0));
+    tracking_cache_set_live(cache, false);
+    assert_kept(cache, ID_A, 1, NULL);
+    uint64_t asked_while_off = tracking_cache_generation(cache, ID_A);
+    tracking_cache_set_live(cache, true);
+    assert_kept(cache, ID_A, 1, NULL);
+    assert_false(tracking_cache_put(cache, ID_A, "a", asked_while_off, 2));
+    tracking_cache_destroy(&cache);
+}
+
+static void test_the_bytes_kept_stay_within_the_capacity(void **state)
+{
+    (void) state;
+    tracking_cache_t *cache = live_cache(10, 60000);
+    assert_true(tracking_cache_put(cache, ID_A, "123456", tracking_cache_generation(cache, ID_A), 0));
+    assert_true(tracking_cache_put(cache, ID_A, "1234567", tracking_cache_generation(cache, ID_A), 0));   /* replaced */
+    assert_kept(cache, ID_A, 0, "1234567");
+    assert_true(tracking_cache_put(cache, ID_B, "1234", tracking_cache_generation(cache, ID_B), 0));   /* 11 > 10 */
+    assert_kept(cache, ID_A, 0, NULL);
+    assert_kept(cache, ID_B, 0, "1234");
+    assert_false(tracking_cache_put(cache, ID_A, "12345678901", tracking_cache_generation(cache, ID_A), 0));
+    assert_kept(cache, ID_B, 0, "1234");
+    tracking_cache_destroy(&cache);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_view_is_answered_until_its_max_age),
+        cmocka_unit_test(test_an_answer_asked_before_a_forget_is_not_kept),
+        cmocka_unit_test(test_a_forget_of_another_report_keeps_the_answer),
+        cmocka_unit_test(test_forget_drops_the_report_or_everything),
+        cmocka_unit_test(test_nothing_is_kept_or_answered_while_the_feed_is_not_live),
+        cmocka_unit_test(test_the_bytes_kept_stay_within_the_capacity),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
