@@ -210,7 +210,7 @@ static int run(service_t *service, const gateway_settings_t *s)
         || staff_api_setup(config_get(config, "ADUAN_DB_URL"), s->session_ttl, s->session_idle,
                            s->statement_timeout_ms) != 0
         || password_slots_setup((unsigned) s->password_checks) != 0
-        || tracking_api_setup((size_t) s->tracking_cache_mb << 20, s->tracking_cache_ms) != 0)
+        || tracking_api_setup((size_t) s->tracking_cache_mb << 20, s->tracking_cache_ms, reason, sizeof reason) != 0)
         logger_error("command links: %s", reason);
     else if (web_pages_setup(config_get(config, "ADUAN_MAP_TILE_URL"), config_get(config, "ADUAN_MAP_ATTRIBUTION"),
                              reason, sizeof reason) != 0

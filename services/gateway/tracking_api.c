@@ -1,6 +1,7 @@
 #include "tracking_api.h"
 
 #include <czmq.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,11 +12,12 @@
 
 static tracking_cache_t *cache;
 
-int tracking_api_setup(size_t bytes, int64_t max_age_ms)
+int tracking_api_setup(size_t bytes, int64_t max_age_ms, char *reason, size_t cap)
 {
     if (max_age_ms <= 0)
         return 0;
-    cache = tracking_cache_new(bytes, max_age_ms);
+    if (!(cache = tracking_cache_new(bytes, max_age_ms)))
+        snprintf(reason, cap, "out of memory for the kept public views");
     return cache ? 0 : -1;
 }
 

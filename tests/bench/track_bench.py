@@ -11,7 +11,7 @@ consumers nor the hub (load_bench.py measures everything, in 6 to 10 minutes):
   4. one photo uploaded: intake's RSS after its first re-encoding.
 
     /usr/bin/python3 tests/bench/track_bench.py BUILD_DIR [--seconds 15] [--fill 5] [--perf DIR]
-        [--http-threads N] [--tracking-cache-ms MS]
+        [--http-threads N] [--tracking-cache-ms MS] [--submitting N]
 
 --perf also counts, with `perf stat`, each service's context switches and system calls per request.
 """
@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import tempfile
 import struct
 import time
@@ -81,6 +82,18 @@ def per_request(path, requests):
     return counts
 
 
+def submitting(system, args, categories):
+    """With --submitting N: N connections of submissions during the tracking run, on a thread
+    (their events end the gateway's kept views of the new reports); wrk's figures in .result."""
+    worker = threading.Thread(target=lambda: setattr(worker, "result", bench.wrk(
+        system.http_port, os.path.join(bench.HERE, "submit.lua"), args.submitting, args.seconds,
+        ["21.71", categories])))
+    worker.result = None
+    if args.submitting:
+        worker.start()
+    return worker
+
+
 def tracking_run(system, args, ids_file):
     """wrk's figures of GET tracking, under perf record or perf stat when asked."""
     recorders, stats = [], {}
@@ -130,7 +143,10 @@ def run(args, url, harness, folder):
         with open(ids_file, "w") as f:
             f.write(bench.psql(system.db.url, "SELECT tracking_id FROM reports ORDER BY random() LIMIT 5000") + "\n")
         reports = bench.psql(system.db.url, "SELECT count(*) FROM reports")
+        submissions = submitting(system, args, categories)
         track = tracking_run(system, args, ids_file)
+        if args.submitting:
+            submissions.join()
         under_load = bench.rss_kb(system.intakes[0].proc.pid)
         uploaded = upload_photo(system, harness)
         after_upload = bench.rss_kb(system.intakes[0].proc.pid)
@@ -139,6 +155,9 @@ def run(args, url, harness, folder):
         print(f"GET tracking, 16 conn.: {track['ok_per_s']:.0f} ok/s ({track['refused']} refused, "
               f"{track['timeout']} time-outs), p50 {track['p50_us'] / 1000:.1f} ms, p99 {track['p99_us'] / 1000:.1f} ms"
               f" | {bench.ratio(track['ok_per_s'], select[0])} of pgbench")
+        if submissions.result:
+            print(f"meanwhile {args.submitting} conn. of submissions: {submissions.result['ok_per_s']:.0f} accepted/s "
+                  f"({submissions.result['refused']} refused), p50 {submissions.result['p50_us'] / 1000:.1f} ms")
         for name, counts in track["per_request"].items():
             print(f"{name} per request: " + ", ".join(f"{k} {v:.2f}" for k, v in counts.items()))
         print(f"distinct tracking ids asked: {len(open(ids_file).read().split())}; the gateway's kept views: "
@@ -157,6 +176,8 @@ def main():
     ap.add_argument("--pgbench-seconds", type=int, default=10)
     ap.add_argument("--http-threads", type=int, help="the gateway's ADUAN_HTTP_THREADS (default: the gateway's own)")
     ap.add_argument("--tracking-cache-ms", type=int, help="the gateway's ADUAN_TRACKING_CACHE_MS (0: keep no views)")
+    ap.add_argument("--submitting", type=int, default=0,
+                    help="connections submitting reports during the tracking run (0: none)")
     ap.add_argument("--perf", help="folder for perf.data of gateway and intake during the tracking run")
     args = ap.parse_args()
     os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(args.build), "bin")
