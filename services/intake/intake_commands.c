@@ -150,13 +150,13 @@ static bool answered_by_earlier(submit_batch_t *batch, size_t index)
 }
 
 /* The report and its action; then, in memory, the receipt, its sealed copy and the event. */
-static int store_report(db_t *db, submit_item_t *item, db_error_t *error)
+static int store_report(db_t *db, submit_item_t *item, int64_t now_ms, db_error_t *error)
 {
     char token[SECRET_TOKEN_LEN + 1], hash[SECRET_TOKEN_HASH_HEX_LEN + 1];
     if (secret_token_generate(token) != 0)
         return -1;
     secret_token_hash_hex(token, hash);
-    if (report_store_insert(db, &item->submission, hash, &item->report, error) != 0) {
+    if (report_store_insert(db, &item->submission, hash, now_ms, &item->report, error) != 0) {
         sodium_memzero(token, sizeof token);
         return -1;
     }
@@ -178,7 +178,8 @@ static int store_report(db_t *db, submit_item_t *item, db_error_t *error)
 
 /* What the new reports of the batch need besides themselves, one statement each: their keys'
  * answers, their events (DESIGN.md property 1: they commit with the reports or not at all), and
- * their verification clocks. */
+ * their verification clocks. The three go out together (db_defer) and cost one round trip; their
+ * answers are awaited here, so a failure among them is the batch's as before. */
 static int store_batch_rows(db_t *db, submit_batch_t *batch, size_t stored, db_error_t *error)
 {
     submission_record_t *records = calloc(stored, sizeof *records);
@@ -195,9 +196,11 @@ static int store_batch_rows(db_t *db, submit_batch_t *batch, size_t stored, db_e
         db_array_add_int(&ids, item->report.id);
     }
     char *id_list = db_array_take(&ids);
-    int rc = records && events && id_list && submission_keys_record(db, records, n, error) == 0
+    int rc = records && events && id_list && db_defer(db, error) == 0
+                     && submission_keys_record(db, records, n, error) == 0
                      && event_log_append_many(db, events, n, error) == 0
-                     && lifecycle_store_open_new_clocks(db, id_list, "verification", batch->now_ms, error) == 0
+                     && lifecycle_store_open_new_clocks(db, id_list, REPORT_FIRST_CLOCK, batch->now_ms, error) == 0
+                     && db_undefer(db, error) == 0
                  ? 0 : -1;
     free(records);
     free(events);   /* the events' contents stay with their items */
@@ -235,7 +238,7 @@ static int batch_tx(db_t *db, void *ctx, db_error_t *error)
         submit_item_t *item = &batch->items[i];
         if (!item->pending || item->state != SUBMISSION_KEY_NEW || item->errors.count || answered_by_earlier(batch, i))
             continue;
-        if (store_report(db, item, error) != 0)
+        if (store_report(db, item, batch->now_ms, error) != 0)
             return batch_failure(db, item, error);
         stored++;
     }
