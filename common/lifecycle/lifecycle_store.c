@@ -394,6 +394,17 @@ static int open_new_clocks(db_t *db, const char *report_ids, const char *kinds, 
         "  AND due.warn_before_days IS NOT DISTINCT FROM p.warn_before_days", 3, params, error);
 }
 
+PGresult *lifecycle_store_new_clock_dues(db_t *db, const char *kind, const char *classifications, int64_t now_ms,
+                                         db_error_t *error)
+{
+    char now[24];
+    snprintf(now, sizeof now, "%lld", (long long) now_ms);
+    const char *params[] = {kind, classifications, now};
+    return db_exec(db,
+        "SELECT c, working_deadline(to_timestamp($3::bigint / 1000.0), rule.working_days) "
+        "FROM unnest($2::text[]) AS c CROSS JOIN LATERAL clock_rule($1, c, false) rule", 3, params, error);
+}
+
 int lifecycle_store_open_new_clocks(db_t *db, const char *report_ids, const char *kind, int64_t now_ms,
                                     db_error_t *error)
 {

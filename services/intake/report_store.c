@@ -56,13 +56,12 @@ int report_store_check_codes(db_t *db, const report_submission_t *const *submiss
     return 0;
 }
 
-int report_store_insert(db_t *db, const report_submission_t *s, const char *token_hash, int64_t clock_started_ms,
+int report_store_insert(db_t *db, const report_submission_t *s, const char *token_hash, const char *next_due_at,
                         report_stored_t *stored, db_error_t *error)
 {
-    char lat[32], lon[32], started[24];
+    char lat[32], lon[32];
     snprintf(lat, sizeof lat, "%.17g", s->lat);
     snprintf(lon, sizeof lon, "%.17g", s->lon);
-    snprintf(started, sizeof started, "%lld", (long long) clock_started_ms);
     /* A clash of 55 random bits is rare; trying again with a new id keeps the transaction alive. */
     for (int attempt = 0; attempt < 5; attempt++) {
         if (tracking_id_generate(stored->tracking_id) != 0)
@@ -72,20 +71,16 @@ int report_store_insert(db_t *db, const report_submission_t *s, const char *toke
                                 s->has_coordinates ? lon : NULL, s->target_institution,
                                 s->anonymous ? "true" : "false", s->confidential ? "true" : "false",
                                 s->reporter_name, s->reporter_email, s->reporter_phone, s->channel,
-                                REPORT_STATUS_SUBMITTED, token_hash, started, REPORT_FIRST_CLOCK};
-        /* next_due_at: the due time lifecycle_store's open_new_clocks gives the first clock (same
-         * rule, same start); a new report is not under field supervision (the column's default). */
+                                REPORT_STATUS_SUBMITTED, token_hash, next_due_at};
         PGresult *result = db_exec(db,
             "WITH report AS (INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, "
             "  incident_date, address, lat, lon, target_institution, anonymous, confidential, reporter_name, "
             "  reporter_email, reporter_phone, channel, status, reporter_token_hash, next_due_at) "
-            "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, "
-            "    (SELECT working_deadline(to_timestamp($20::bigint / 1000.0), working_days) "
-            "       FROM clock_rule($21, $2, false))) "
+            "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) "
             "  ON CONFLICT (tracking_id) DO NOTHING RETURNING id, submitted_at), "
             "action AS (INSERT INTO report_actions (report_id, action, actor_role, status_after) "
             "  SELECT id, 'submitted', 'reporter', $18 FROM report) "
-            "SELECT id, (extract(epoch FROM submitted_at) * 1000)::bigint FROM report", 21, params, error);
+            "SELECT id, (extract(epoch FROM submitted_at) * 1000)::bigint FROM report", 20, params, error);
         if (!result)
             return -1;
         int rows = PQntuples(result);
