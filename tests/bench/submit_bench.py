@@ -115,12 +115,15 @@ def one_run(args, system, url, conns, lua_args, insert16, traced):
           f"(first byte to answer)")
     print(f"intake: {batches:.0f} batches, {(size1 - size0) / batches:.1f} submissions a batch, "
           f"{1000 * (secs1 - secs0) / max(obs1 - obs0, 1):.2f} ms from a batch's start to its answers")
-    for label, (calls, ms, plan_ms, rows) in zip(("sent by intake", "inside triggers and functions"),
-                                        statements(url, "aduan_intake", accepted, args.top)):
-        print(f"{label}: {calls:.2f} statements, {ms:.3f} ms executing and {plan_ms:.3f} ms planning per accepted "
-              f"submission (calls | exec ms | plan ms | rows | statement)")
-        for line in rows.splitlines():
-            print("    " + line.replace("\t", " | "))
+    # aduan-stats numbers and counts what intake wrote (the hub; stat_reports and its
+    # stats_generation trigger, migration 0032): its share of a submission too.
+    for role in ("aduan_intake", "aduan_stats"):
+        for label, (calls, ms, plan_ms, rows) in zip(("sent by", "inside triggers and functions of"),
+                                                     statements(url, role, accepted, args.top)):
+            print(f"{label} {role}: {calls:.2f} statements, {ms:.3f} ms executing and {plan_ms:.3f} ms planning per "
+                  f"accepted submission (calls | exec ms | plan ms | rows | statement)")
+            for line in rows.splitlines():
+                print("    " + line.replace("\t", " | "))
     return run
 
 
