@@ -375,16 +375,13 @@ static int end_clocks(db_t *db, const char *report_id, const char *const *kinds,
 static int open_new_clocks(db_t *db, const char *report_ids, const char *kinds, const char *now, db_error_t *error)
 {
     const char *params[] = {report_ids, kinds, now};
-    /* The most specific rule for the report's classification wins; without a rule, no clock. Each
-     * distinct rule's due time is worked out once for all the reports and kinds (working_deadline
-     * reads the calendar). */
+    /* clock_rule (migration 0044) picks the rule; without a rule, no clock. Each distinct rule's
+     * due time is worked out once for all the reports and kinds (working_deadline reads the
+     * calendar). */
     return db_exec_ok(db,
         "WITH picked AS (SELECT r.id, r.institution_code, k.kind, rule.working_days, rule.warn_before_days "
-        "  FROM reports r CROSS JOIN unnest($2::text[]) AS k(kind) CROSS JOIN LATERAL ("
-        "    SELECT working_days, warn_before_days FROM deadline_rules d WHERE d.kind = k.kind "
-        "      AND (d.classification IS NULL OR d.classification = r.classification) "
-        "      AND (d.field_supervision IS NULL OR d.field_supervision = r.field_supervision) "
-        "    ORDER BY (d.classification IS NOT NULL) DESC, (d.field_supervision IS NOT NULL) DESC LIMIT 1) rule "
+        "  FROM reports r CROSS JOIN unnest($2::text[]) AS k(kind) "
+        "  CROSS JOIN LATERAL clock_rule(k.kind, r.classification, r.field_supervision) rule "
         "  WHERE r.id = ANY($1::bigint[])), "
         "due AS (SELECT k.working_days, k.warn_before_days, "
         "  working_deadline(to_timestamp($3::bigint / 1000.0), k.working_days) AS due_at, "
@@ -395,6 +392,17 @@ static int open_new_clocks(db_t *db, const char *report_ids, const char *kinds, 
         "SELECT p.id, p.kind, p.institution_code, to_timestamp($3::bigint / 1000.0), due.due_at, due.warn_at "
         "FROM picked p JOIN due ON due.working_days = p.working_days "
         "  AND due.warn_before_days IS NOT DISTINCT FROM p.warn_before_days", 3, params, error);
+}
+
+PGresult *lifecycle_store_new_clock_dues(db_t *db, const char *kind, const char *classifications, int64_t now_ms,
+                                         db_error_t *error)
+{
+    char now[24];
+    snprintf(now, sizeof now, "%lld", (long long) now_ms);
+    const char *params[] = {kind, classifications, now};
+    return db_exec(db,
+        "SELECT c, working_deadline(to_timestamp($3::bigint / 1000.0), rule.working_days) "
+        "FROM unnest($2::text[]) AS c CROSS JOIN LATERAL clock_rule($1, c, false) rule", 3, params, error);
 }
 
 int lifecycle_store_open_new_clocks(db_t *db, const char *report_ids, const char *kind, int64_t now_ms,

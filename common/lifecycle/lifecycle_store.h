@@ -27,6 +27,12 @@ int lifecycle_store_apply(db_t *db, const report_step_t *action, const lifecycle
 
 /* Starts clock `kind` for a report (the verification clock at submission). 0 on success. */
 int lifecycle_store_open_clock(db_t *db, int64_t report_id, const char *kind, int64_t now_ms, db_error_t *error);
+/* The due time a clock of `kind` started at now_ms gets on a new report (not under field
+ * supervision) of each classification in `classifications` (an SQL array literal): rows
+ * (classification, due as timestamptz text), a classification without a rule left out. One
+ * statement; the same rule (clock_rule) and the same due time as lifecycle_store_open_new_clocks. */
+PGresult *lifecycle_store_new_clock_dues(db_t *db, const char *kind, const char *classifications, int64_t now_ms,
+                                         db_error_t *error);
 /* Starts clock `kind` at now_ms for reports that have none running (the reports a batch of
  * submissions just stored), in one statement; report_ids is an SQL array literal ("{1,2}"). */
 int lifecycle_store_open_new_clocks(db_t *db, const char *report_ids, const char *kind, int64_t now_ms,

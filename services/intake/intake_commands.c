@@ -150,13 +150,13 @@ static bool answered_by_earlier(submit_batch_t *batch, size_t index)
 }
 
 /* The report and its action; then, in memory, the receipt, its sealed copy and the event. */
-static int store_report(db_t *db, submit_item_t *item, db_error_t *error)
+static int store_report(db_t *db, submit_item_t *item, const char *next_due_at, db_error_t *error)
 {
     char token[SECRET_TOKEN_LEN + 1], hash[SECRET_TOKEN_HASH_HEX_LEN + 1];
     if (secret_token_generate(token) != 0)
         return -1;
     secret_token_hash_hex(token, hash);
-    if (report_store_insert(db, &item->submission, hash, &item->report, error) != 0) {
+    if (report_store_insert(db, &item->submission, hash, next_due_at, &item->report, error) != 0) {
         sodium_memzero(token, sizeof token);
         return -1;
     }
@@ -176,9 +176,47 @@ static int store_report(db_t *db, submit_item_t *item, db_error_t *error)
     return 0;
 }
 
+static bool to_store(const submit_item_t *item)
+{
+    return item->pending && item->state == SUBMISSION_KEY_NEW && !item->errors.count;
+}
+
+/* The first clock's due time for each classification among the reports to store, in one
+ * statement: rows (classification, due). */
+static PGresult *first_clock_dues(db_t *db, const submit_batch_t *batch, db_error_t *error)
+{
+    db_array_t classifications = {0};
+    for (size_t i = 0; i < batch->count; i++) {
+        const submit_item_t *item = &batch->items[i];
+        bool listed = !to_store(item);
+        for (size_t k = 0; k < i && !listed; k++)
+            listed = to_store(&batch->items[k])
+                     && strcmp(batch->items[k].submission.classification, item->submission.classification) == 0;
+        if (!listed)
+            db_array_add(&classifications, item->submission.classification);
+    }
+    char *list = db_array_take(&classifications);
+    if (!list) {
+        snprintf(error->message, sizeof error->message, "out of memory listing classifications");
+        return NULL;
+    }
+    PGresult *dues = lifecycle_store_new_clock_dues(db, REPORT_FIRST_CLOCK, list, batch->now_ms, error);
+    free(list);
+    return dues;
+}
+
+static const char *due_of(const PGresult *dues, const char *classification)
+{
+    for (int row = 0; row < PQntuples(dues); row++)
+        if (strcmp(PQgetvalue(dues, row, 0), classification) == 0)
+            return PQgetvalue(dues, row, 1);
+    return NULL;
+}
+
 /* What the new reports of the batch need besides themselves, one statement each: their keys'
  * answers, their events (DESIGN.md property 1: they commit with the reports or not at all), and
- * their verification clocks. */
+ * their verification clocks. The three go out together (db_defer) and cost one round trip; their
+ * answers are awaited here, so a failure among them is the batch's as before. */
 static int store_batch_rows(db_t *db, submit_batch_t *batch, size_t stored, db_error_t *error)
 {
     submission_record_t *records = calloc(stored, sizeof *records);
@@ -195,9 +233,11 @@ static int store_batch_rows(db_t *db, submit_batch_t *batch, size_t stored, db_e
         db_array_add_int(&ids, item->report.id);
     }
     char *id_list = db_array_take(&ids);
-    int rc = records && events && id_list && submission_keys_record(db, records, n, error) == 0
+    int rc = records && events && id_list && db_defer(db, error) == 0
+                     && submission_keys_record(db, records, n, error) == 0
                      && event_log_append_many(db, events, n, error) == 0
-                     && lifecycle_store_open_new_clocks(db, id_list, "verification", batch->now_ms, error) == 0
+                     && lifecycle_store_open_new_clocks(db, id_list, REPORT_FIRST_CLOCK, batch->now_ms, error) == 0
+                     && db_undefer(db, error) == 0
                  ? 0 : -1;
     free(records);
     free(events);   /* the events' contents stay with their items */
@@ -228,17 +268,22 @@ static int batch_tx(db_t *db, void *ctx, db_error_t *error)
     for (size_t i = 0; i < batch->count; i++)
         if (batch->items[i].pending)
             reset_attempt(&batch->items[i]);
-    if (claim_keys(db, batch, error) != 0 || check_codes(db, batch, error) != 0)
+    PGresult *dues = NULL;
+    if (claim_keys(db, batch, error) != 0 || check_codes(db, batch, error) != 0
+        || !(dues = first_clock_dues(db, batch, error)))
         return batch_failure(db, NULL, error);
     size_t stored = 0;
     for (size_t i = 0; i < batch->count; i++) {
         submit_item_t *item = &batch->items[i];
-        if (!item->pending || item->state != SUBMISSION_KEY_NEW || item->errors.count || answered_by_earlier(batch, i))
+        if (!to_store(item) || answered_by_earlier(batch, i))
             continue;
-        if (store_report(db, item, error) != 0)
+        if (store_report(db, item, due_of(dues, item->submission.classification), error) != 0) {
+            PQclear(dues);
             return batch_failure(db, item, error);
+        }
         stored++;
     }
+    PQclear(dues);
     if (stored && store_batch_rows(db, batch, stored, error) != 0)
         return batch_failure(db, NULL, error);
     return 0;

@@ -56,7 +56,7 @@ int report_store_check_codes(db_t *db, const report_submission_t *const *submiss
     return 0;
 }
 
-int report_store_insert(db_t *db, const report_submission_t *s, const char *token_hash,
+int report_store_insert(db_t *db, const report_submission_t *s, const char *token_hash, const char *next_due_at,
                         report_stored_t *stored, db_error_t *error)
 {
     char lat[32], lon[32];
@@ -71,16 +71,16 @@ int report_store_insert(db_t *db, const report_submission_t *s, const char *toke
                                 s->has_coordinates ? lon : NULL, s->target_institution,
                                 s->anonymous ? "true" : "false", s->confidential ? "true" : "false",
                                 s->reporter_name, s->reporter_email, s->reporter_phone, s->channel,
-                                REPORT_STATUS_SUBMITTED, token_hash};
+                                REPORT_STATUS_SUBMITTED, token_hash, next_due_at};
         PGresult *result = db_exec(db,
             "WITH report AS (INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, "
             "  incident_date, address, lat, lon, target_institution, anonymous, confidential, reporter_name, "
-            "  reporter_email, reporter_phone, channel, status, reporter_token_hash) "
-            "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) "
+            "  reporter_email, reporter_phone, channel, status, reporter_token_hash, next_due_at) "
+            "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) "
             "  ON CONFLICT (tracking_id) DO NOTHING RETURNING id, submitted_at), "
             "action AS (INSERT INTO report_actions (report_id, action, actor_role, status_after) "
             "  SELECT id, 'submitted', 'reporter', $18 FROM report) "
-            "SELECT id, (extract(epoch FROM submitted_at) * 1000)::bigint FROM report", 19, params, error);
+            "SELECT id, (extract(epoch FROM submitted_at) * 1000)::bigint FROM report", 20, params, error);
         if (!result)
             return -1;
         int rows = PQntuples(result);

@@ -21,11 +21,16 @@ typedef struct {
 int report_store_check_codes(db_t *db, const report_submission_t *const *submissions, field_errors_t *errors,
                              size_t count, db_error_t *error);
 
+/* The clock a new report starts with. */
+#define REPORT_FIRST_CLOCK "verification"
+
 /* Inside a transaction, in one statement: the report (status waiting_verification, a fresh
- * tracking id) and its first action. Its verification clock is the caller's
- * (lifecycle_store_open_new_clocks, once for a batch). */
+ * tracking id) and its first action. Its REPORT_FIRST_CLOCK is the caller's
+ * (lifecycle_store_open_new_clocks, once for a batch); next_due_at is that clock's due time
+ * (lifecycle_store_new_clock_dues; NULL: no clock), written with the report so that the clock's
+ * trigger leaves the report as it is instead of writing it a second time (migration 0044). */
 int report_store_insert(db_t *db, const report_submission_t *submission, const char *token_hash,
-                        report_stored_t *stored, db_error_t *error);
+                        const char *next_due_at, report_stored_t *stored, db_error_t *error);
 
 /* One tracking lookup of those taken together: the normalized tracking id asked (NULL: nothing to
  * look up), and what is stored about that report, unfiltered (the caller applies the privacy

@@ -398,6 +398,42 @@ static void test_a_batch_answers_each_submission_as_alone(void **state)
     exec_sql("DROP TRIGGER refuse_gagal ON reports");
 }
 
+/* A batch writes each new report once: its next_due_at goes in with it, equal to its verification
+ * clock's due time, so the clocks' trigger (migration 0031) has nothing to update. */
+static void test_a_new_report_is_written_once(void **state)
+{
+    (void) state;
+    exec_sql("CREATE TABLE report_updates_seen (id bigint)");
+    exec_sql("CREATE FUNCTION count_report_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+             "INSERT INTO report_updates_seen VALUES (NEW.id); RETURN NULL; END $$");
+    exec_sql("CREATE TRIGGER count_report_update AFTER UPDATE ON reports FOR EACH ROW "
+             "EXECUTE FUNCTION count_report_update()");
+    report_submission_t a = submission("http:k-once-a-01234567"), b = submission("http:k-once-b-01234567");
+    b.classification = "aspiration";
+    envelope_t *owned[2] = {request_of(&a), request_of(&b)};
+    envelope_t *replies[2];
+    run_batch(intake_submit_batch, owned, replies, 2);
+    report_receipt_t first, second;
+    receipt_of(replies[0], &first);
+    receipt_of(replies[1], &second);
+    assert_int_equal(rows("report_updates_seen"), 0);
+    db_error_t error;
+    char *agree = NULL;
+    const char *params[] = {first.tracking_id, second.tracking_id};
+    assert_int_equal(db_query_value(intake.db,
+        "SELECT count(*) FILTER (WHERE r.next_due_at = d.due_at AND r.next_due_at > now()) FROM reports r "
+        "JOIN report_deadlines d ON d.report_id = r.id AND d.kind = 'verification' AND d.ended_at IS NULL "
+        "WHERE r.tracking_id IN ($1, $2)", 2, params, &agree, &error), 0);
+    assert_string_equal(agree, "2");
+    free(agree);
+    report_receipt_clear(&first);
+    report_receipt_clear(&second);
+    destroy_batch(owned, replies, 2);
+    exec_sql("DROP TRIGGER count_report_update ON reports");
+    exec_sql("DROP FUNCTION count_report_update()");
+    exec_sql("DROP TABLE report_updates_seen");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -406,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_a_batch_answers_each_submission_as_alone),
         cmocka_unit_test(test_unknown_and_malformed_tracking_ids), cmocka_unit_test(test_purge_removes_only_old_keys),
         cmocka_unit_test(test_lookups_taken_together_are_answered_each),
+        cmocka_unit_test(test_a_new_report_is_written_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,180 @@
+"""Where a submission's time goes (issue 11, brief "submit11"): the POST figures of the load
+benchmark alone, with what explains them.
+
+Starts a private cluster (fsync and synchronous_commit on) with pg_stat_statements loaded
+(track = all: the statements inside triggers are counted too, so a trigger's share shows), takes
+pgbench's 16-client single-row insert as the baseline, starts gateway + intake + stats (or every
+service with --all), and for each connection count runs wrk (tests/bench/submit.lua) and prints:
+accepted/s, p50, p99 (with the ratio to pgbench), the load average, intake's batches (requests
+per batch, handler ms per batch, from its /metrics), and per accepted submission the statements
+intake's role sent and the PostgreSQL time they took, the top ones, and the statements that ran
+inside triggers. --perf DIR and --strace DIR record gateway and intake during the first run.
+
+    /usr/bin/python3 tests/bench/submit_bench.py BUILD_DIR [--seconds 15] [--connections 16,256] [--all]
+        [--gateway-env NAME=VALUE ...] [--perf DIR] [--strace DIR]
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import load_bench as lb  # noqa: E402  (the cluster, pgbench, wrk and submit.lua of the load benchmark)
+
+
+def load_pg_stat_statements(folder):
+    conf = os.path.join(os.path.realpath(folder), "data", "postgresql.conf")
+    with open(conf, "a") as f:
+        f.write("shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = all\npg_stat_statements.track_planning = on\n")
+    subprocess.run([lb.PG_CLUSTER, "restart", folder], check=True, capture_output=True)
+
+
+def metric_sums(port, name):
+    """{labels: (sum, count)} of a histogram on a service's /metrics."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    out = {}
+    for m in re.finditer(rf"^{name}_(sum|count)(\{{[^}}]*\}})? ([0-9.e+-]+)$", text, re.M):
+        s, c = out.get(m.group(2) or "", (0.0, 0.0))
+        out[m.group(2) or ""] = (float(m.group(3)), c) if m.group(1) == "sum" else (s, float(m.group(3)))
+    return out
+
+
+def intake_batches(port):
+    sizes = metric_sums(port, "aduan_command_batch_size").get('{type="report.submit"}', (0, 0))
+    seconds = [v for k, v in metric_sums(port, "aduan_command_seconds").items() if "report.submit" in k]
+    return sizes, (seconds[0] if seconds else (0, 0))
+
+
+def gateway_seconds(port):
+    """(sum, count) of the gateway's own time for POST /reports (route "reports"): from its first
+    byte to the last of the answer."""
+    return metric_sums(port, "aduan_http_request_seconds").get('{route="reports"}', (0, 0))
+
+
+def statements(url, role, per, top):
+    """Statements and PostgreSQL ms per accepted submission: those the role sent (toplevel), and
+    those run inside them (triggers, functions), with the top rows of each."""
+    where = f"JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = '{role}'"
+    out = []
+    for level in ("true", "false"):
+        total = lb.psql(url, f"SELECT coalesce(sum(calls), 0), coalesce(sum(total_exec_time), 0), "
+                             f"coalesce(sum(total_plan_time), 0) FROM pg_stat_statements s "
+                             f"{where} AND toplevel = {level}").split("\t")
+        rows = lb.psql(url, "SELECT calls, round(total_exec_time::numeric, 1), round(total_plan_time::numeric, 1), rows, "
+                            "left(regexp_replace(query, '\\s+', ' ', 'g'), 120) FROM pg_stat_statements s "
+                            f"{where} AND toplevel = {level} ORDER BY total_exec_time DESC LIMIT {top}")
+        out.append((int(total[0]) / per, float(total[1]) / per, float(total[2]) / per, rows))
+    return out
+
+
+def recorders(args, system):
+    procs = []
+    pids = {"gateway": system.gateway.proc.pid, "intake": system.intakes[0].proc.pid}
+    for name, pid in pids.items():
+        if args.perf:
+            procs.append(subprocess.Popen(["perf", "record", "-g", "-q", "-o", os.path.join(args.perf, f"{name}.data"),
+                                           "-p", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        if args.strace:
+            procs.append(subprocess.Popen(["strace", "-f", "-T", "-tt", "-o", os.path.join(args.strace, f"{name}.trace"),
+                                           "-p", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    if procs:
+        time.sleep(1)
+    return procs
+
+
+def one_run(args, system, url, conns, lua_args, insert16, traced):
+    lb.psql(url, "SELECT pg_stat_statements_reset()")
+    port = system.intakes[0].admin_port
+    (size0, batches0), (secs0, obs0) = intake_batches(port)
+    gw0 = gateway_seconds(system.gateway.admin_port)
+    load_before = os.getloadavg()[0]
+    procs = recorders(args, system) if traced else []
+    try:
+        run = lb.wrk(system.http_port, os.path.join(HERE, "submit.lua"), conns, args.seconds, lua_args)
+    finally:
+        for p in procs:
+            p.send_signal(2)
+            p.wait(timeout=60)
+    load_after = os.getloadavg()[0]
+    (size1, batches1), (secs1, obs1) = intake_batches(port)
+    gw1 = gateway_seconds(system.gateway.admin_port)
+    accepted = max(run["requests"] - run["non2xx"], 1)
+    batches = max(batches1 - batches0, 1)
+    print(f"\n### {conns} connections ({'every service' if args.all else 'gateway + intake + stats'}), "
+          f"load average {load_before:.2f} before, {load_after:.2f} after")
+    print(f"accepted {run['ok_per_s']:.0f}/s ({lb.ratio(run['ok_per_s'], insert16[0])} of pgbench), "
+          f"refused {run['refused']}, time-outs {run['timeout']}, p50 {run['p50_us'] / 1000:.1f} ms, "
+          f"p99 {run['p99_us'] / 1000:.1f} ms, p99.9 {run['p999_us'] / 1000:.1f} ms")
+    print(f"gateway: {1000 * (gw1[0] - gw0[0]) / max(gw1[1] - gw0[1], 1):.2f} ms a submission on average "
+          f"(first byte to answer)")
+    print(f"intake: {batches:.0f} batches, {(size1 - size0) / batches:.1f} submissions a batch, "
+          f"{1000 * (secs1 - secs0) / max(obs1 - obs0, 1):.2f} ms from a batch's start to its answers")
+    # aduan-stats numbers and counts what intake wrote (the hub; stat_reports and its
+    # stats_generation trigger, migration 0032): its share of a submission too.
+    for role in ("aduan_intake", "aduan_stats"):
+        for label, (calls, ms, plan_ms, rows) in zip(("sent by", "inside triggers and functions of"),
+                                                     statements(url, role, accepted, args.top)):
+            print(f"{label} {role}: {calls:.2f} statements, {ms:.3f} ms executing and {plan_ms:.3f} ms planning per "
+                  f"accepted submission (calls | exec ms | plan ms | rows | statement)")
+            for line in rows.splitlines():
+                print("    " + line.replace("\t", " | "))
+    return run
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--seconds", type=int, default=15)
+    ap.add_argument("--pgbench-seconds", type=int, default=10)
+    ap.add_argument("--connections", default="16,256")
+    ap.add_argument("--all", action="store_true", help="every service (verify, route, notify too)")
+    ap.add_argument("--top", type=int, default=8)
+    ap.add_argument("--gateway-env", action="append", default=[], metavar="NAME=VALUE",
+                    help="a setting of aduan-gateway for the run (e.g. ADUAN_COMMAND_WINDOW=128)")
+    ap.add_argument("--perf", help="folder for perf.data of gateway and intake during the first run")
+    ap.add_argument("--strace", help="folder for strace -f -T -tt of gateway and intake during the first run")
+    args = ap.parse_args()
+    os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(args.build), "bin")
+    sys.path.insert(0, os.path.join(lb.TOP, "tests", "harness"))
+    import aduan_harness as harness
+    for folder in (args.perf, args.strace):
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+
+    folder = tempfile.mkdtemp(prefix="aduan-pg-submit-", dir="/tmp")
+    url = subprocess.run([lb.PG_CLUSTER, "start", folder], check=True, capture_output=True, text=True).stdout.strip()
+    system = None
+    try:
+        load_pg_stat_statements(folder)
+        lb.psql(url, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        base = lb.baselines(url, args.pgbench_seconds)
+        insert16 = base["insert16"]
+        print(f"pgbench insert 16 clients {insert16[0]:.0f} tps ({insert16[1]:.2f} ms); "
+              f"load average {os.getloadavg()[0]:.2f}", flush=True)
+        system = harness.System("submitbench", with_stats=True, lifecycle=args.all, notify=args.all, cluster_url=url,
+                                gateway_env=dict(e.split("=", 1) for e in args.gateway_env))
+        for svc in [system.gateway, *system.intakes, *system.stats_replicas, *system.lifecycle_services(),
+                    *system.notifiers]:
+            svc.env["ADUAN_LOG_LEVEL"] = "warn"
+        system.start()
+        categories = lb.psql(system.db.url, "SELECT string_agg(code, ',') FROM (SELECT code FROM categories "
+                                            "WHERE code LIKE '%.%' AND active ORDER BY code LIMIT 6) c")
+        lua_args = ["21.71", categories]
+        lb.wrk(system.http_port, os.path.join(HERE, "submit.lua"), 16, 3, lua_args)   # warm-up
+        for i, conns in enumerate(int(c) for c in args.connections.split(",")):
+            one_run(args, system, url, conns, lua_args, insert16, i == 0)
+    finally:
+        if system:
+            system.stop()
+        subprocess.run([lb.PG_CLUSTER, "destroy", folder], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
