@@ -17,8 +17,11 @@
 #define MEMBER_EXPIRY "5 seconds"
 #define LOG_BATCH 500
 #define RUN_DEFAULT 200
-/* Events handled, since the member was last idle, after which going idle hands memory back. */
+/* Events handled since the member was last idle, after which being idle hands memory back; and
+ * how long idle first: the stale live events queued meanwhile are read and freed in the first idle
+ * rounds, so a trim at once would find them still in use. */
 #define TRIM_AFTER 1000
+#define TRIM_IDLE_MS 2000
 
 struct event_consumer_t {
     event_consumer_config_t config;
@@ -38,6 +41,7 @@ struct event_consumer_t {
     int64_t next_tick;
     bool numbers_log;           /* this role may number the log (stats, or the owner in a one-URL set-up) */
     int64_t handled_since_idle;
+    int64_t idle_since;         /* zclock_mono() of the first idle round after work, 0 while busy */
     metrics_counter_t *handled_total;
     metrics_gauge_t *lag_gauge, *owned_gauge;
 };
@@ -433,8 +437,13 @@ static void hand_back_memory(event_consumer_t *self, int handled)
 {
     if (handled > 0) {
         self->handled_since_idle += handled;
+        self->idle_since = 0;
         return;
     }
+    if (self->idle_since == 0)
+        self->idle_since = zclock_mono();
+    if (zclock_mono() - self->idle_since < TRIM_IDLE_MS)
+        return;
     if (self->handled_since_idle >= TRIM_AFTER)
         malloc_trim(0);
     self->handled_since_idle = 0;
