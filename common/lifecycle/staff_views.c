@@ -24,6 +24,11 @@
  * each; spelt out per answer so that "true" is two index ranges, the due ones and the missed
  * ones, not a test of every report), $12 possible duplicates found by the pre-checks, $13
  * submitted at least that many days ago, $14 assigned to the actor ($15, "my reports"). */
+/* Spelt out per answer, as $11 is: "true" is the ids of the pre-checks that found some, read
+ * once from their partial index (a few thousand) and looked up by id, where `$12 = EXISTS (...)`
+ * was a test of every selected report (a sublink under OR is never turned into a join). */
+#define DUPLICATES_FOUND "(SELECT 1 FROM report_prechecks p WHERE p.report_id = r.id " \
+    "AND cardinality(p.possible_duplicates) > 0)"
 #define WITHIN(column, code) "(" code "::text IS NULL OR " column " = " code " OR starts_with(" column ", " code " || '.'))"
 #define FILTERS_BUT_STATUS "($4::text IS NULL OR COALESCE(r.institution_code, r.target_institution) IN " SUBTREE("$4") ") " \
     "AND " WITHIN("r.category_code", "$8") " AND " WITHIN("r.region_code", "$9") " " \
@@ -32,8 +37,9 @@
     "                                                   '_', '\\_') || '%') " \
     "AND ($11::bool IS NULL OR ($11::bool AND (r.clock_missed OR r.next_due_at < now())) " \
     "     OR (NOT $11::bool AND NOT r.clock_missed AND (r.next_due_at IS NULL OR r.next_due_at >= now()))) " \
-    "AND ($12::bool IS NULL OR $12::bool = EXISTS (SELECT 1 FROM report_prechecks p WHERE p.report_id = r.id " \
-    "     AND cardinality(p.possible_duplicates) > 0)) " \
+    "AND ($12::bool IS NULL OR ($12::bool AND r.id = ANY (ARRAY (SELECT p.report_id FROM report_prechecks p " \
+    "                                                    WHERE cardinality(p.possible_duplicates) > 0))) " \
+    "     OR (NOT $12::bool AND NOT EXISTS " DUPLICATES_FOUND ")) " \
     "AND ($13::int IS NULL OR r.submitted_at <= now() - make_interval(days => $13::int)) " \
     "AND ($14::bool IS NULL OR $14::bool = (r.assignee IS NOT DISTINCT FROM $15))"
 /* A status, or the statuses of a public bucket: a filter on the report alone, so that the page can
@@ -68,17 +74,48 @@
 #define ORDER_OLDEST "r.submitted_at, r.id"
 #define ORDER_UPDATED "r.updated_at DESC, r.id DESC"
 
+/* Counts stop at COUNT_CAP: past it a count says "more than COUNT_CAP" (as "1,000+" does in the
+ * lists of mail and code hosts), so no count reads more than COUNT_CAP + 1 reports of a bucket.
+ * Counting every selected report read up to 100 000 of them on every call; under the cap a count
+ * is exact. */
+#define COUNT_CAP "1000"
+#define BOUNDED_COUNT(where) \
+    "(SELECT count(*) FROM (SELECT 1 FROM reports r WHERE " where " LIMIT " COUNT_CAP " + 1) c)"
+
+/* The statuses of each public bucket, as report_statuses maps them (migration 0004; the hot-path
+ * test checks that they agree), written out so that the planner knows which statuses a bucket's
+ * count reads: a join to report_statuses left it guessing, and it read every selected report
+ * once for each bucket, the empty ones too. */
+#define NOT_YET_VERIFIED "'postponed', 'waiting_verification'"
+#define NOT_YET_FOLLOWED_UP "'dispatched', 'transferred', 'verified'"
+#define IN_PROCESS "'in_process', 'reporter_replied'"
+#define COMPLETED "'closed_by_admin', 'closed_by_system'"
+#define ARCHIVED "'archived'"
+
+const char staff_views_bucket_statuses[] =
+    "archived: " ARCHIVED "; completed: " COMPLETED "; in_process: " IN_PROCESS "; not_yet_followed_up: "
+    NOT_YET_FOLLOWED_UP "; not_yet_verified: " NOT_YET_VERIFIED;
+
 /* The page is chosen on ids first (ORDER BY ... LIMIT) and only its rows are rendered and
- * numbered. `counts` are the public buckets of every report the filters other than the status
- * select, so the desk can show what each bucket would hold; `total`, what all the filters select.
- * Both come from one pass grouped by the report's own status (an index-only scan when nothing else
- * filters), joined to the buckets afterwards. */
+ * numbered. `counts` are the public buckets of the reports the filters other than the status
+ * select, so the desk can show what each bucket would hold; `total`, what all the filters select:
+ * the sum of the buckets asked (none: every bucket) or, for a single status, a count of its own.
+ * A bucket's reports are taken in the order of the status index so that they are read from it and
+ * the read stops at the cap: unordered, the planner counted on a sequential read finding the cap
+ * early and read all 100 000 reports for each bucket the filters leave (nearly) empty. */
+/* The desk holds one bucket (DESK_ONLY's statuses are not_yet_verified's): said in a constant the
+ * planner folds, the desk's other four counts read nothing (they looked up the duplicates' 5 000
+ * ids each, or walked the status index). */
+#define IN_VIEW(bucket) "($7 = 'reports' OR '" bucket "' = 'not_yet_verified')"
+#define BUCKET_COUNT(bucket, statuses) \
+    "SELECT '" bucket "'::text, " BOUNDED_COUNT(IN_VIEW(bucket) " AND " IN_SCOPE " AND " FILTERS_BUT_STATUS \
+    " AND " DESK_ONLY " AND r.status IN (" statuses ") ORDER BY r.status")
 #define LIST_SQL(order) \
-    "WITH g AS (SELECT r.status, count(*) AS n FROM reports r " \
-    "           WHERE " IN_SCOPE " AND " FILTERS_BUT_STATUS " AND " DESK_ONLY " GROUP BY r.status), " \
-    "b AS (SELECT s.public_status, sum(g.n) AS n, " \
-    "             sum(g.n) FILTER (WHERE $3::text IS NULL OR g.status = $3 OR s.public_status = $3) AS selected " \
-    "      FROM g JOIN report_statuses s USING (status) GROUP BY s.public_status) " \
+    "WITH b (public_status, n) AS (" BUCKET_COUNT("not_yet_verified", NOT_YET_VERIFIED) " UNION ALL " \
+    BUCKET_COUNT("not_yet_followed_up", NOT_YET_FOLLOWED_UP) " UNION ALL " BUCKET_COUNT("in_process", IN_PROCESS) \
+    " UNION ALL " BUCKET_COUNT("completed", COMPLETED) " UNION ALL " BUCKET_COUNT("archived", ARCHIVED) "), " \
+    "t AS (SELECT COALESCE((SELECT sum(b.n) FROM b WHERE $3::text IS NULL OR b.public_status = $3), " \
+    "    " BOUNDED_COUNT(IN_SCOPE " AND " FILTERS " AND " DESK_ONLY) ") AS n) " \
     "SELECT json_build_object(" \
     "  'items', COALESCE((SELECT json_agg(x.item ORDER BY x.n) FROM " \
     "     (SELECT json_build_object(" SUMMARY ") AS item, page.n " \
@@ -87,8 +124,12 @@
     "                  WHERE " IN_SCOPE " AND " FILTERS " AND " DESK_ONLY \
     "                  ORDER BY " order " LIMIT $5::int OFFSET $6::int) p) page " \
     "      JOIN reports r ON r.id = page.id JOIN report_statuses s USING (status)) x), '[]'), " \
-    "  'total', (SELECT COALESCE(sum(b.selected), 0) FROM b), 'limit', $5::int, 'offset', $6::int, " \
-    "  'counts', (SELECT COALESCE(json_object_agg(b.public_status, b.n), '{}') FROM b))::text"
+    "  'total', (SELECT least(t.n, " COUNT_CAP ") FROM t), 'total_capped', (SELECT t.n > " COUNT_CAP " FROM t), " \
+    "  'count_cap', " COUNT_CAP ", 'limit', $5::int, 'offset', $6::int, " \
+    "  'counts', (SELECT COALESCE(json_object_agg(b.public_status, least(b.n, " COUNT_CAP ")), '{}') " \
+    "             FROM b WHERE b.n > 0), " \
+    "  'counts_capped', (SELECT COALESCE(json_agg(b.public_status ORDER BY b.public_status), '[]') " \
+    "                    FROM b WHERE b.n > " COUNT_CAP "))::text"
 
 static const struct {
     const char *sort;

@@ -19,6 +19,9 @@
  * and the report's ($1 role, $2 institution, $3 tracking id), for tests of their plans. */
 const char *staff_views_list_sql(const char *sort);
 extern const char staff_views_report_sql[];
+/* The statuses the list's counts read for each public bucket, "bucket: 'status', ...; ..." in the
+ * order of the buckets and their statuses, for a test that report_statuses maps them alike. */
+extern const char staff_views_bucket_statuses[];
 
 int staff_views_render(db_t *db, const staff_query_t *query, char **json, error_reply_t *refusal, db_error_t *error);
 

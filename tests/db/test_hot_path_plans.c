@@ -86,6 +86,12 @@ static const char load_clocks[] =
     "  CASE WHEN r.status = 'closed_by_admin' THEN r.submitted_at + interval '1 day' END, "
     "  CASE WHEN r.status = 'closed_by_admin' THEN 'met' END FROM reports r";
 
+/* The desk's pre-checks, one in five finding a possible duplicate. */
+static const char load_prechecks[] =
+    "INSERT INTO report_prechecks (report_id, missing, abuse_words, possible_duplicates, checked_at) "
+    "SELECT r.id, '{}', '{}', CASE WHEN r.id % 5 = 0 THEN ARRAY[r.tracking_id] ELSE '{}' END, r.submitted_at "
+    "FROM reports r WHERE r.status = 'waiting_verification'";
+
 static const char load_events[] =
     "INSERT INTO events (seq, event_id, type, schema_version, occurred_at, report_id, tracking_id, actor_role, payload) "
     "SELECT r.id, 'e' || r.id, 'report.submitted', 1, r.submitted_at, r.id, r.tracking_id, 'reporter', '\\x00' "
@@ -130,6 +136,7 @@ static int setup(void **state)
     exec_ok(load_reports, 1, params);
     exec_ok(load_surge, 1, params);
     exec_ok(load_clocks, 0, NULL);
+    exec_ok(load_prechecks, 0, NULL);
     exec_ok(load_events, 0, NULL);
     exec_ok(load_deliveries, 1, params);
     exec_ok("RESET session_replication_role", 0, NULL);
@@ -314,6 +321,40 @@ static void test_overdue_reads_only_overdue_reports(void **state)
     check("overdue", staff_views_list_sql("due"), 15, params, 2000);
 }
 
+/* The list of every report and its counts, with no filter and with possible duplicates: a count
+ * stops at its cap (1 001 reports a bucket), where counting read every selected report (100 000
+ * here); "duplicates" is a semi-join from the pre-checks that found some (60 of the desk's), where
+ * a lookup per report tested every report of a bucket. The page's clocks count too. */
+static void test_list_counts_stop_at_their_cap(void **state)
+{
+    (void) state;
+    const char *every[] = {"national_admin", "NASIONAL", NULL, NULL, "100", "0", "reports",
+                           NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    check("counts", staff_views_list_sql("due"), 15, every, 8000);
+    const char *duplicates[] = {"national_admin", "NASIONAL", NULL, NULL, "100", "0", "reports",
+                                NULL, NULL, NULL, NULL, "true", NULL, NULL, NULL};
+    check("dupes", staff_views_list_sql("due"), 15, duplicates, 2000);
+    const char *desk_duplicates[] = {"national_admin", "NASIONAL", NULL, NULL, "100", "0", "desk",
+                                     NULL, NULL, NULL, NULL, "true", NULL, NULL, NULL};
+    check("deskdupes", staff_views_list_sql("due"), 15, desk_duplicates, 2000);
+}
+
+/* The list's counts name each bucket's statuses in its SQL (so the planner knows what each reads):
+ * they must be those report_statuses maps to the bucket. */
+static void test_list_counts_read_the_statuses_of_each_bucket(void **state)
+{
+    (void) state;
+    db_error_t error = {"", ""};
+    PGresult *map = db_exec(db, "SELECT string_agg(b.public_status || ': ' || b.statuses, '; ' ORDER BY b.public_status) "
+                                "FROM (SELECT public_status, string_agg(quote_literal(status), ', ' ORDER BY status) "
+                                "      AS statuses FROM report_statuses GROUP BY public_status) b",
+                            0, NULL, &error);
+    if (!map)
+        fail_msg("%s", error.message);
+    assert_string_equal(staff_views_bucket_statuses, PQgetvalue(map, 0, 0));
+    PQclear(map);
+}
+
 static const char plan_sorts_sql[] =
     "SELECT count(*) FROM jsonb_path_query($1::jsonb, 'lax $.**') n "
     "WHERE jsonb_typeof(n) = 'object' AND n->>'Node Type' IN ('Sort', 'Incremental Sort') "
@@ -427,6 +468,8 @@ int main(void)
         cmocka_unit_test(test_staff_search_reads_only_matching_reports),
         cmocka_unit_test(test_overdue_reads_only_overdue_reports),
         cmocka_unit_test(test_list_pages_are_read_in_index_order),
+        cmocka_unit_test(test_list_counts_stop_at_their_cap),
+        cmocka_unit_test(test_list_counts_read_the_statuses_of_each_bucket),
         cmocka_unit_test(test_staff_report_reads_one_report),
         cmocka_unit_test(test_tracking_reads_one_report),
         cmocka_unit_test(test_public_list_common_word_costs_the_page),

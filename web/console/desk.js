@@ -85,8 +85,16 @@ async function load(form) {
   document.getElementById('rows').replaceChildren(...doc.items.map(row));
   document.getElementById('empty').hidden = doc.items.length > 0;
   document.getElementById('select-all').checked = false;
-  const counts = BUCKETS.map((b) => konsol.t('bucket.' + b) + ': ' + (doc.counts[b] || 0)).join(' · ');
-  document.getElementById('counts').textContent = konsol.t('desk.total', {total: doc.total}) + ' — ' + counts;
+  const capped = new Set(doc.counts_capped || []);
+  const counts = BUCKETS.map((b) => konsol.t('bucket.' + b) + ': ' + count(doc.counts[b] || 0, capped.has(b)))
+    .join(' · ');
+  document.getElementById('counts').textContent =
+    konsol.t('desk.total', {total: count(doc.total, doc.total_capped)}) + ' — ' + counts;
+}
+
+/* The API counts up to a cap and says which counts stopped there: "more than 1000". */
+function count(n, capped) {
+  return capped ? konsol.t('desk.count_over', {n}) : String(n);
 }
 
 async function bulk(form, filters) {
