@@ -165,7 +165,9 @@ static void add_kinds(db_array_t *array, const char *const *kinds)
 }
 
 /* Clocks met, cancelled or restarted end; the others follow the report to its holder (as
- * lifecycle_store's run_clocks, one statement for the run); then the rule's clocks start. */
+ * lifecycle_store's run_clocks, one statement for the run); then the rule's clocks start. The
+ * clocks are found by their report_id index: driven from the reports, a planner that thought few
+ * clocks were open joined each report to every open clock (100 x 1 000 rows, 110 ms a run). */
 static int run_clocks(run_t *run, const step_arrays_t *a, db_error_t *error)
 {
     db_array_t ended, met;
@@ -185,7 +187,7 @@ static int run_clocks(run_t *run, const step_arrays_t *a, db_error_t *error)
             "outcome = CASE WHEN d.kind = ANY($3::text[]) THEN 'met' "
             "               WHEN d.kind = ANY($2::text[]) THEN 'cancelled' ELSE d.outcome END, "
             "institution_code = CASE WHEN d.kind = ANY($2::text[]) THEN d.institution_code ELSE r.institution_code END "
-            "FROM reports r WHERE r.id = ANY($1::bigint[]) AND d.report_id = r.id AND d.ended_at IS NULL",
+            "FROM reports r WHERE d.report_id = ANY($1::bigint[]) AND d.ended_at IS NULL AND r.id = d.report_id",
             4, params, error);
     free(ended_list);
     free(met_list);
