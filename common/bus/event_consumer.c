@@ -209,6 +209,7 @@ typedef struct {
     const event_t *events;
     size_t count;
     int handled;
+    event_t *todo;          /* room for count: the events the handler sees */
 } run_tx_t;
 
 /* The partitions of a run's events that are ours, as an SQL array literal; false for none.
@@ -270,9 +271,28 @@ static int store_positions(event_consumer_t *self, db_t *db, db_error_t *error)
                       3, params, error);
 }
 
+/* Whether the handler is to see the event: its partition is in the run, not yet past it (a replay,
+ * a takeover), and its type is the group's. */
+static bool to_handle(const event_consumer_t *self, const event_t *event)
+{
+    int p = partition_of(self, event);
+    return self->touched[p] && event->seq > self->done_to[p]
+           && strncmp(event->type, self->prefix, strlen(self->prefix)) == 0;
+}
+
+/* The events the handler will see, in order (shallow copies) into todo; how many. */
+static size_t events_to_handle(const event_consumer_t *self, const run_tx_t *run, event_t *todo)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < run->count; i++)
+        if (to_handle(self, &run->events[i]))
+            todo[n++] = run->events[i];
+    return n;
+}
+
 /* The handler's work for every event of the run and the partitions' new positions, in one
  * transaction; an event a partition already passed (a replay, a takeover) is skipped under the
- * row locks. */
+ * row locks, and run_start sees only the events the handler will. */
 static int run_tx(db_t *db, void *ctx, db_error_t *error)
 {
     run_tx_t *run = ctx;
@@ -281,22 +301,20 @@ static int run_tx(db_t *db, void *ctx, db_error_t *error)
     run->handled = 0;
     if (!touched_array(self, run->events, run->count, partitions, sizeof partitions))
         return 0;
+    if (lock_positions(self, db, partitions, error) != 0)
+        return -1;
+    size_t count = events_to_handle(self, run, run->todo);
     /* Statements whose answers the handlers do not read are not waited for one by one: a run of
      * events costs the round trips of the answers read, not one per statement. */
-    if (lock_positions(self, db, partitions, error) != 0
-        || (self->config.run_start
-            && self->config.run_start(db, run->events, run->count, self->config.handler_ctx, error) != 0)
+    if ((self->config.run_start && count > 0
+         && self->config.run_start(db, run->todo, count, self->config.handler_ctx, error) != 0)
         || db_defer(db, error) != 0)
         return -1;
-    for (size_t i = 0; i < run->count; i++) {
-        const event_t *event = &run->events[i];
-        int p = partition_of(self, event);
-        if (!self->touched[p] || event->seq <= self->done_to[p]
-            || strncmp(event->type, self->prefix, strlen(self->prefix)) != 0)
-            continue;
+    for (size_t i = 0; i < count; i++) {
+        const event_t *event = &run->todo[i];
         if (self->config.handler(db, event, self->config.handler_ctx, error) != 0)
             return -1;
-        self->done_to[p] = event->seq;
+        self->done_to[partition_of(self, event)] = event->seq;
         run->handled++;
     }
     return store_positions(self, db, error);
@@ -324,9 +342,13 @@ static int handle_run(event_consumer_t *self, const event_t *events, size_t coun
         self->cursor = events[count - 1].seq + 1;   /* none of it is ours: no transaction */
         return 0;
     }
-    run_tx_t run = {self, events, count, 0};
+    run_tx_t run = {self, events, count, 0, calloc(count, sizeof (event_t))};
     db_error_t error = {"", ""};
-    if (db_transaction(self->db, run_tx, &run, &error) == 0) {
+    if (!run.todo)
+        snprintf(error.message, sizeof error.message, "out of memory");
+    int rc = run.todo ? db_transaction(self->db, run_tx, &run, &error) : -1;
+    free(run.todo);
+    if (rc == 0) {
         run_committed(self, &events[count - 1], run.handled);
         *handled += run.handled;
         return 0;

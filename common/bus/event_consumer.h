@@ -28,9 +28,10 @@ typedef struct event_consumer_t event_consumer_t;
  * after it in the same transaction: a handler never commits, and sees the work of the events before
  * it. 0 goes on; a non-zero return rolls the run back (see above). */
 typedef int (event_handler_fn)(db_t *db, const event_t *event, void *ctx, db_error_t *error);
-/* Optional, runs in the same transaction before the handler sees any event of the run, with every
- * event of the run (some may be skipped afterwards as done): reads what the whole run needs in one
- * statement instead of one per event. Non-zero rolls the run back like a handler's failure. */
+/* Optional, runs in the same transaction before the handler sees any event of the run, with exactly
+ * the events the handler will then see, in the same order (not those of other members' partitions
+ * nor those already done): reads or does what the whole run needs in one statement instead of one
+ * per event. Non-zero rolls the run back like a handler's failure. */
 typedef int (event_run_fn)(db_t *db, const event_t *events, size_t count, void *ctx, db_error_t *error);
 
 typedef struct {

@@ -409,6 +409,12 @@ int lifecycle_store_open_new_clocks(db_t *db, const char *report_ids, const char
                                     db_error_t *error)
 {
     const char *const kinds[] = {kind, NULL};
+    return lifecycle_store_open_kinds(db, report_ids, kinds, now_ms, error);
+}
+
+int lifecycle_store_open_kinds(db_t *db, const char *report_ids, const char *const *kinds, int64_t now_ms,
+                               db_error_t *error)
+{
     char now[24], *list;
     snprintf(now, sizeof now, "%lld", (long long) now_ms);
     if (kinds_array(kinds, &list, error) != 0)

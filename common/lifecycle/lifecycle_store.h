@@ -37,6 +37,10 @@ PGresult *lifecycle_store_new_clock_dues(db_t *db, const char *kind, const char 
  * submissions just stored), in one statement; report_ids is an SQL array literal ("{1,2}"). */
 int lifecycle_store_open_new_clocks(db_t *db, const char *report_ids, const char *kind, int64_t now_ms,
                                     db_error_t *error);
+/* The same for the clocks of every kind of `kinds` (NULL-terminated), for the reports a run of
+ * system steps just moved (lifecycle_run.h). */
+int lifecycle_store_open_kinds(db_t *db, const char *report_ids, const char *const *kinds, int64_t now_ms,
+                               db_error_t *error);
 
 /* Handles up to `max` due clocks: an overdue reporter_reply clock closes the report
  * (closed_by_system), any other overdue clock is marked missed with its report.deadline_missed

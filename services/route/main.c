@@ -7,7 +7,7 @@
 
 #include "clock.h"
 #include "config_commands.h"
-#include "db_array.h"
+#include "dispatch_run.h"
 #include "event_codec.h"
 #include "lifecycle_service.h"
 #include "lifecycle_store.h"
@@ -22,36 +22,21 @@ static const config_option_t route_options[] = {
 
 #define SWEEP_BATCH 100
 
-/* The routing choices of the run being handled (consumer thread only). */
-static routing_run_t current_run;
+/* The run being handled (consumer thread only). */
+static dispatch_run_t current_run;
 
-/* Reads where every verified report of the run goes, in one statement. */
+/* Routes every verified report of the run that nothing refuses, set-wise. */
 static int on_run(db_t *db, const event_t *events, size_t count, void *ctx, db_error_t *error)
 {
-    routing_run_t *run = ctx;
-    routing_run_clear(run);
-    db_array_t ids;
-    memset(&ids, 0, sizeof ids);
-    for (size_t i = 0; i < count; i++)
-        if (events[i].tracking_id && strcmp(events[i].type, EVENT_REPORT_VERIFIED) == 0)
-            db_array_add(&ids, events[i].tracking_id);
-    char *list = db_array_take(&ids);
-    if (!list) {
-        snprintf(error->message, sizeof error->message, "out of memory");
-        return -1;
-    }
-    int rc = routing_run_choose(db, list, run, error);
-    free(list);
-    return rc;
+    return dispatch_run_apply(ctx, db, events, count, clock_now_ms(), error);
 }
 
-/* Applies the automatic dispatch in the consumer's transaction; the event id as request id makes
- * a replayed event a no-op even before the position check. */
-static int on_verified(db_t *db, const event_t *event, void *ctx, db_error_t *error)
+/* A dispatch the run did not apply, one at a time in the consumer's transaction: it is refused
+ * (logged) or answered again as before. */
+static int route_alone(db_t *db, const event_t *event, const routing_run_t *routing, db_error_t *error)
 {
-    const routing_run_t *run = ctx;
     const char *institution = NULL, *basis = NULL;
-    int rc = event->tracking_id ? routing_run_find(run, event->tracking_id, &institution, &basis) : 1;
+    int rc = event->tracking_id ? routing_run_find(routing, event->tracking_id, &institution, &basis) : 1;
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     char note[64], request_id[64];
@@ -71,6 +56,16 @@ static int on_verified(db_t *db, const event_t *event, void *ctx, db_error_t *er
         logger_info("report %s routed to %s (%s)", event->tracking_id, institution, basis);
     report_outcome_clear(&outcome);
     return rc < 0 ? -1 : 0;
+}
+
+static int on_verified(db_t *db, const event_t *event, void *ctx, db_error_t *error)
+{
+    const dispatch_run_t *run = ctx;
+    const lifecycle_run_step_t *step = dispatch_run_step(run, event);
+    if (!step || !step->applied)
+        return route_alone(db, event, &run->routing, error);
+    logger_info("report %s routed to %s (%s)", event->tracking_id, step->institution, step->note);
+    return 0;
 }
 
 static int sweep_tx(db_t *db, void *ctx, db_error_t *error)
@@ -110,6 +105,6 @@ int main(int argc, char **argv)
         .periodic = sweep, .every_ms = 1000, .register_commands = config_commands_register,
     };
     int exit_code = lifecycle_service_main(&route, argc, argv);
-    routing_run_clear(&current_run);
+    dispatch_run_clear(&current_run);
     return exit_code;
 }

@@ -1,0 +1,241 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lifecycle_run.h"
+#include "lifecycle_store.h"
+#include "test_db.h"
+
+static char *url;
+static db_t *db;
+static const int64_t now_ms = 1795000000000;  /* 2026-11-18, a Wednesday */
+
+static int setup(void **state)
+{
+    (void) state;
+    return (db = test_db_open_migrated("lifecycle_run", &url)) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void) state;
+    db_destroy(&db);
+    test_db_drop(&url);
+    return 0;
+}
+
+static void script(const char *sql)
+{
+    db_error_t error = {"", ""};
+    if (db_exec_script(db, sql, &error) != 0)
+        fail_msg("%s", error.message);
+}
+
+/* One report as a test row says (tracking id "<p><p><p><p>-<p><p><p><p>-<p><p><suffix>"). */
+static void insert_report(char set, const char *suffix, const char *status, const char *classification,
+                          const char *holder, const char *assignee, const char *flags)
+{
+    char tracking[16];
+    snprintf(tracking, sizeof tracking, "%c%c%c%c-%c%c%c%c-%c%c%s", set, set, set, set, set, set, set, set, set, set,
+             suffix);
+    const char *params[] = {tracking, status, classification, holder, assignee, flags};
+    db_error_t error = {"", ""};
+    PGresult *r = db_exec(db,
+        "INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, anonymous, "
+        "confidential, field_supervision, channel, status, institution_code, assignee, reporter_token_hash, updated_at) "
+        "VALUES ($1, $3, 'Jalan rusak parah', 'Jalan rusak di depan pasar sejak lama.', 'JALAN.BERLUBANG', '21.71', "
+        "$6 LIKE '%a%', $6 LIKE '%c%', $6 LIKE '%f%', 'web', $2, $4, $5, repeat('0', 64), to_timestamp(1794000000)) RETURNING id",
+        6, params, &error);
+    if (!r)
+        fail_msg("%s", error.message);
+    PQclear(r);
+}
+
+/* The same eight reports in set `set`: three routable, one in the wrong status, one whose
+ * institution is unknown, one missing, one named twice, one whose request id was used. */
+static void make_reports(char set)
+{
+    insert_report(set, "01", "verified", "complaint", NULL, NULL, "");
+    insert_report(set, "02", "verified", "aspiration", "KOTA-21.71", "budi", "c");
+    insert_report(set, "03", "verified", "complaint", "KOTA-21.71", NULL, "af");
+    insert_report(set, "04", "dispatched", "complaint", "KOTA-21.72", NULL, "");
+    insert_report(set, "05", "verified", "complaint", NULL, NULL, "");
+    insert_report(set, "08", "verified", "information_request", NULL, NULL, "");
+    char sql[1200];
+    snprintf(sql, sizeof sql,
+        "INSERT INTO report_deadlines (report_id, kind, institution_code, started_at, due_at) "
+        "SELECT id, k, 'KOTA-21.71', to_timestamp(1794000000), to_timestamp(1796000000) FROM reports, "
+        "unnest(ARRAY['follow_up', 'reporter_reply']) k WHERE tracking_id IN ('%1$c%1$c%1$c%1$c-%1$c%1$c%1$c%1$c-%1$c%1$c03', "
+        "'%1$c%1$c%1$c%1$c-%1$c%1$c%1$c%1$c-%1$c%1$c04'); "
+        "INSERT INTO report_actions (report_id, at, action, actor_role, status_after, request_id) "
+        "SELECT id, to_timestamp(1794000000), 'verify', 'system', 'verified', '%1$c-8' FROM reports "
+        "WHERE tracking_id = '%1$c%1$c%1$c%1$c-%1$c%1$c%1$c%1$c-%1$c%1$c08'", set);
+    script(sql);
+}
+
+typedef struct {
+    char set;
+    bool set_wise;
+    lifecycle_run_step_t steps[8];
+    char texts[8][2][32];
+} run_t;
+
+static void make_steps(run_t *run)
+{
+    static const char *const plan[8][2] = {
+        {"01", "KOTA-21.71.PUPR"}, {"02", "KOTA-21.71.DINSOS"}, {"03", "PROV-21"}, {"04", "KOTA-21.72"},
+        {"05", "NOPE"}, {"06", "KOTA-21.71"}, {"01", "KOTA-21.71"}, {"08", "KOTA-21.71"},
+    };
+    for (int i = 0; i < 8; i++) {
+        char set = run->set;
+        snprintf(run->texts[i][0], sizeof run->texts[i][0], "%c%c%c%c-%c%c%c%c-%c%c%s", set, set, set, set, set,
+                 set, set, set, set, set, plan[i][0]);
+        snprintf(run->texts[i][1], sizeof run->texts[i][1], "%c-%d", set, i + 1);
+        run->steps[i] = (lifecycle_run_step_t) {run->texts[i][0], plan[i][1], "routed by rule", run->texts[i][1],
+                                                false};
+    }
+}
+
+/* A step not applied set-wise, as route applies it: one at a time; a refusal moves on. */
+static int one_step(db_t *d, const lifecycle_run_step_t *s, db_error_t *error)
+{
+    report_step_t step = {.tracking_id = (char *) s->tracking_id, .action = "route", .actor_role = "system",
+                          .institution = (char *) s->institution, .note = (char *) s->note};
+    lifecycle_context_t context = {s->request_id, now_ms};
+    report_outcome_t outcome = {0};
+    error_reply_t refusal;
+    int rc = lifecycle_store_apply(d, &step, &context, &outcome, &refusal, error);
+    report_outcome_clear(&outcome);
+    return rc < 0 ? -1 : 0;
+}
+
+static int run_tx(db_t *d, void *ctx, db_error_t *error)
+{
+    run_t *run = ctx;
+    if (run->set_wise && lifecycle_run_apply(d, "route", run->steps, 8, now_ms, error) != 0)
+        return -1;
+    for (int i = 0; i < 8; i++)
+        if (!run->steps[i].applied && one_step(d, &run->steps[i], error) != 0)
+            return -1;
+    return 0;
+}
+
+static void run(run_t *r)
+{
+    make_steps(r);
+    db_error_t error = {"", ""};
+    if (db_transaction(db, run_tx, r, &error) != 0)
+        fail_msg("%s", error.message);
+}
+
+/* Everything a run writes of set `set`, tracking ids and request ids without the set's letter,
+ * serial ids left out. */
+static char *dump(char set)
+{
+    char pattern[8], *value = NULL;
+    snprintf(pattern, sizeof pattern, "%c%c%c%c%%", set, set, set, set);
+    const char *params[] = {pattern};
+    db_error_t error = {"", ""};
+    static const char sql[] =
+        "SELECT concat_ws(E'\\n', "
+        "(SELECT string_agg(concat_ws(' ', right(tracking_id, 2), status, institution_code, target_institution, "
+        "   assignee, updated_at, classification, anonymous, confidential), E'\\n' ORDER BY tracking_id) "
+        "   FROM reports WHERE tracking_id LIKE $1), "
+        "(SELECT string_agg(concat_ws(' ', right(r.tracking_id, 2), a.at, a.action, a.actor_role, a.actor_id, "
+        "   a.status_after, a.note, substr(a.request_id, 3), a.reason_code, a.institution_code, a.attachment, "
+        "   a.internal, a.assignee), E'\\n' ORDER BY a.id) "
+        "   FROM report_actions a JOIN reports r ON r.id = a.report_id WHERE r.tracking_id LIKE $1), "
+        "(SELECT string_agg(concat_ws(' ', right(r.tracking_id, 2), d.kind, d.institution_code, d.started_at, "
+        "   d.due_at, d.warn_at, d.ended_at, d.outcome, d.missed_at, d.warned_at), E'\\n' "
+        "   ORDER BY r.tracking_id, d.kind, d.started_at, d.id) "
+        "   FROM report_deadlines d JOIN reports r ON r.id = d.report_id WHERE r.tracking_id LIKE $1), "
+        "(SELECT string_agg(concat_ws(' ', e.type, e.schema_version, e.occurred_at, right(e.tracking_id, 2), "
+        "   e.institution_code, e.actor_role, e.actor_id, encode(e.payload, 'hex')), E'\\n' ORDER BY e.id) "
+        "   FROM events e WHERE e.tracking_id LIKE $1))";
+    if (db_query_value(db, sql, 1, params, &value, &error) != 0)
+        fail_msg("%s", error.message);
+    return value;
+}
+
+static void test_a_run_set_wise_writes_what_one_at_a_time_writes(void **state)
+{
+    (void) state;
+    make_reports('A');
+    make_reports('B');
+    run_t alone = {.set = 'A'}, together = {.set = 'B', .set_wise = true};
+    run(&alone);
+    run(&together);
+    bool expected[8] = {true, true, true, false, false, false, false, false};
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(together.steps[i].applied, expected[i]);
+    char *a = dump('A'), *b = dump('B');
+    if (strcmp(a, b) != 0)
+        fail_msg("one at a time:\n%s\nset-wise:\n%s", a, b);
+    assert_non_null(strstr(b, "report.dispatched"));
+    free(a);
+    free(b);
+}
+
+typedef struct {
+    run_t run;
+    int failing;     /* the step whose statement fails */
+    int set_wise_rc;
+} failing_run_t;
+
+/* What route's consumer does once the run fell back: the failing step fails its own run (the
+ * consumer retries in halves down to it), the others are applied one at a time. */
+static int failing_tx(db_t *d, void *ctx, db_error_t *error)
+{
+    failing_run_t *f = ctx;
+    if ((f->set_wise_rc = lifecycle_run_apply(d, "route", f->run.steps, 8, now_ms, error)) != 0)
+        return -1;
+    for (int i = 0; i < 8; i++)
+        if (i != f->failing && !f->run.steps[i].applied && one_step(d, &f->run.steps[i], error) != 0)
+            return -1;
+    return 0;
+}
+
+/* A step whose statement fails (a trigger refuses its note) rolls the set-wise statements back to
+ * their savepoint and leaves every step to one at a time, in a transaction that still works. */
+static void test_a_failing_step_does_not_fail_the_others(void **state)
+{
+    (void) state;
+    make_reports('C');
+    script("CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+           "IF NEW.note = 'boom' THEN RAISE EXCEPTION 'planted failure'; END IF; RETURN NEW; END $$; "
+           "CREATE TRIGGER refuse_boom BEFORE INSERT ON report_actions FOR EACH ROW EXECUTE FUNCTION refuse_boom()");
+    failing_run_t f = {.run = {.set = 'C'}, .failing = 1};
+    make_steps(&f.run);
+    f.run.steps[1].note = "boom";
+    db_error_t error = {"", ""};
+    int rc = db_transaction(db, failing_tx, &f, &error);
+    script("DROP TRIGGER refuse_boom ON report_actions; DROP FUNCTION refuse_boom()");
+    if (rc != 0)
+        fail_msg("%s", error.message);
+    assert_int_equal(f.set_wise_rc, 0);
+    for (int i = 0; i < 8; i++)
+        assert_false(f.run.steps[i].applied);
+    char *statuses = NULL;
+    const char *params[] = {"CCCC%"};
+    assert_int_equal(db_query_value(db, "SELECT string_agg(right(r.tracking_id, 2) || ' ' || r.status || ' ' || "
+                                        "(SELECT count(*) FROM events e WHERE e.report_id = r.id), ', ' "
+                                        "ORDER BY r.tracking_id) FROM reports r WHERE r.tracking_id LIKE $1",
+                                    1, params, &statuses, &error), 0);
+    assert_string_equal(statuses, "01 dispatched 1, 02 verified 0, 03 dispatched 1, 04 dispatched 0, "
+                                  "05 verified 0, 08 verified 0");
+    free(statuses);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_run_set_wise_writes_what_one_at_a_time_writes),
+        cmocka_unit_test(test_a_failing_step_does_not_fail_the_others),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
