@@ -375,7 +375,7 @@ static int end_clocks(db_t *db, const char *report_id, const char *const *kinds,
 static int open_new_clocks(db_t *db, const char *report_ids, const char *kinds, const char *now, db_error_t *error)
 {
     const char *params[] = {report_ids, kinds, now};
-    /* clock_rule (migration 0044) picks the rule; without a rule, no clock. Each distinct rule's
+    /* clock_rule (migration 0036) picks the rule; without a rule, no clock. Each distinct rule's
      * due time is worked out once for all the reports and kinds (working_deadline reads the
      * calendar). */
     return db_exec_ok(db,

@@ -28,7 +28,7 @@ int report_store_check_codes(db_t *db, const report_submission_t *const *submiss
  * tracking id) and its first action. Its REPORT_FIRST_CLOCK is the caller's
  * (lifecycle_store_open_new_clocks, once for a batch); next_due_at is that clock's due time
  * (lifecycle_store_new_clock_dues; NULL: no clock), written with the report so that the clock's
- * trigger leaves the report as it is instead of writing it a second time (migration 0044). */
+ * trigger leaves the report as it is instead of writing it a second time (migration 0036). */
 int report_store_insert(db_t *db, const report_submission_t *submission, const char *token_hash,
                         const char *next_due_at, report_stored_t *stored, db_error_t *error);
 
