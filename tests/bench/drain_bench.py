@@ -30,13 +30,6 @@ import load_bench as lb  # noqa: E402  (the backlog, the positions and the clust
 ORDER = ("stats", "verify", "route", "notify")
 
 
-def load_pg_stat_statements(folder):
-    conf = os.path.join(os.path.realpath(folder), "data", "postgresql.conf")
-    with open(conf, "a") as f:
-        f.write("shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = top\npg_stat_statements.track_planning = on\n")
-    subprocess.run([lb.PG_CLUSTER, "restart", folder], check=True, capture_output=True)
-
-
 def statement_summary(url, role, events, top):
     """(statements per event, commits per event, exec ms per event, planning ms per event, the top
     rows by execution + planning time) of one role: the statements it sends, not those inside
@@ -138,8 +131,7 @@ def main():
     url = subprocess.run([lb.PG_CLUSTER, "start", folder], check=True, capture_output=True, text=True).stdout.strip()
     system = None
     try:
-        load_pg_stat_statements(folder)
-        lb.psql(url, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        lb.with_pg_stat_statements(folder, url, "top")
         system = harness.System("drain", lifecycle=True, notify=True, cluster_url=url)
         services = {"stats": system.stats, "verify": system.verify, "route": system.route, "notify": system.notify}
         for svc in [system.gateway, *system.intakes, *services.values()]:

@@ -43,6 +43,17 @@ def psql(url, sql, stdin=None):
                           check=True, capture_output=True, text=True).stdout.strip()
 
 
+def with_pg_stat_statements(folder, url, track):
+    """Restarts the cluster in `folder` with pg_stat_statements loaded (track: top or all) and
+    creates the extension, for benches that count statements per event or per request."""
+    conf = os.path.join(os.path.realpath(folder), "data", "postgresql.conf")
+    with open(conf, "a") as f:
+        f.write(f"shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = {track}\n"
+                "pg_stat_statements.track_planning = on\n")
+    subprocess.run([PG_CLUSTER, "restart", folder], check=True, capture_output=True)
+    psql(url, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+
+
 def pgbench(url, script, clients, seconds):
     """tps and average latency (ms) of a pgbench run of `script` (text)."""
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:

@@ -28,13 +28,6 @@ sys.path.insert(0, HERE)
 import load_bench as lb  # noqa: E402  (the cluster, pgbench, wrk and submit.lua of the load benchmark)
 
 
-def load_pg_stat_statements(folder):
-    conf = os.path.join(os.path.realpath(folder), "data", "postgresql.conf")
-    with open(conf, "a") as f:
-        f.write("shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = all\npg_stat_statements.track_planning = on\n")
-    subprocess.run([lb.PG_CLUSTER, "restart", folder], check=True, capture_output=True)
-
-
 def metric_sums(port, name):
     """{labels: (sum, count)} of a histogram on a service's /metrics."""
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
@@ -151,8 +144,7 @@ def main():
     url = subprocess.run([lb.PG_CLUSTER, "start", folder], check=True, capture_output=True, text=True).stdout.strip()
     system = None
     try:
-        load_pg_stat_statements(folder)
-        lb.psql(url, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        lb.with_pg_stat_statements(folder, url, "all")
         base = lb.baselines(url, args.pgbench_seconds)
         insert16 = base["insert16"]
         print(f"pgbench insert 16 clients {insert16[0]:.0f} tps ({insert16[1]:.2f} ms); "
