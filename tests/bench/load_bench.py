@@ -8,10 +8,15 @@
      with verify, route and notify stopped (gateway + intake + stats alone): accepted/s, p50, p99,
      p99.9, RSS under load; how far each consumer group is behind when the load stops and how long
      it takes to catch up;
-  4. GET tracking (wrk, tests/bench/track.lua) at 16 connections;
-  5. a backlog of BACKLOG reports with a report.submitted and a report.verified event each,
+  4. an open-loop load (tests/bench/open_loop.py: a fixed arrival rate, latency from each request's
+     due time) at half the highest accepted rate of step 3 with every service: p50, p99, p99.9;
+  5. the sustained rate: open-loop steps of STEP seconds (reporters without contact details, every
+     service), searched up and down from that half rate, and the highest at which no consumer
+     group's lag grew by more than a second of the offered rate over the step;
+  6. GET tracking (wrk, tests/bench/track.lua) at 16 connections;
+  7. a backlog of BACKLOG reports with a report.submitted and a report.verified event each,
      written while every consumer is stopped (SIGSTOP), then drained: events/s per group;
-  6. RSS of each service idle again.
+  8. RSS of each service idle again.
 
 Every figure is printed with its ratio to the pgbench baseline of the same run (rates to the
 16-client insert or select, latencies to that run's average latency).
@@ -29,6 +34,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import open_loop
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -232,6 +239,64 @@ BACKLOG_EVENTS = (
     "WHERE r.status = 'verified' AND r.title LIKE 'Antrean puskesmas %' ORDER BY r.id, e.type")
 
 
+def lag_slope(samples):
+    """Events per second by which a group's lag grew: least-squares slope of (seconds, lag)."""
+    n = len(samples)
+    mt, ml = sum(t for t, _ in samples) / n, sum(v for _, v in samples) / n
+    var = sum((t - mt) ** 2 for t, _ in samples)
+    return sum((t - mt) * (v - ml) for t, v in samples) / var if var else 0.0
+
+
+def sustained_step(system, db_url, rate, seconds, regions, categories):
+    """One open-loop step without contact details; every group's lag sampled every 5 s. Holds when
+    every submission got its 201 and no group's lag grew by more than one second of the rate."""
+    samples, stop = {g: [] for g in GROUPS}, threading.Event()
+
+    def sample():
+        start = time.monotonic()
+        while True:
+            for g in GROUPS:
+                samples[g].append((time.monotonic() - start, group_lag(db_url, g)))
+            if stop.wait(5):
+                break
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    run = open_loop.run(system.http_port, rate, seconds, regions, categories, contact=False)
+    stop.set()
+    sampler.join()
+    growth = {g: lag_slope(s) * seconds for g, s in samples.items()}
+    behind = [g for g, grew in growth.items() if grew > rate]
+    held = not behind and run["ok"] >= 0.99 * run["sent"] and not run["timeout"]
+    print(f"sustained step {rate:.0f}/s: {'held' if held else 'not held'}; accepted {run['ok']} of {run['sent']}, "
+          f"p99 {run['p99_ms']:.1f} ms; lag growth over the step {({g: round(v) for g, v in growth.items()})}; "
+          f"lag at the end {({g: s[-1][1] for g, s in samples.items()})}", flush=True)
+    return held, run, growth
+
+
+def sustained_rate(system, db_url, start, steps, seconds, regions, categories, limit):
+    """Searches the highest rate that holds (sustained_step): up by half while steps hold, down by
+    half while none has, then halving the interval; at most `steps` steps. Returns the highest
+    held (None when none did), the lowest not held, and every step."""
+    held_at, failed_at, tried, rate = None, None, [], start
+    for _ in range(steps):
+        catch_up(db_url, list(GROUPS), limit)
+        held, run, growth = sustained_step(system, db_url, rate, seconds, regions, categories)
+        tried.append((rate, held, run, growth))
+        if held:
+            held_at = rate
+        else:
+            failed_at = rate
+        if failed_at is None:
+            rate = held_at * 1.5
+        elif held_at is None:
+            rate = failed_at / 2
+        else:
+            rate = (held_at + failed_at) / 2
+    catch_up(db_url, list(GROUPS), limit)
+    return held_at, failed_at, tried
+
+
 def ratio(value, base):
     return f"{value / base:.3f}x" if base and value is not None else "-"
 
@@ -244,6 +309,9 @@ def main():
     ap.add_argument("--backlog", type=int, default=100000,
                     help="reports in the backlog: as many events for verify and route, twice as many for notify and stats")
     ap.add_argument("--drain-limit", type=int, default=240, help="seconds a group may take to drain")
+    ap.add_argument("--open-seconds", type=int, default=30, help="length of the open-loop run at half the maximum")
+    ap.add_argument("--step-seconds", type=int, default=60, help="length of each step of the sustained-rate search")
+    ap.add_argument("--steps", type=int, default=4, help="steps of the sustained-rate search")
     a = ap.parse_args()
     os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(a.build), "bin")
     sys.path.insert(0, os.path.join(TOP, "tests", "harness"))
@@ -295,6 +363,12 @@ def main():
         lag_at_stop = {g: group_lag(db_url, g) for g in GROUPS}
         caught_up = catch_up(db_url, list(GROUPS), a.drain_limit)
         print(f"behind at stop {lag_at_stop}; caught up after {caught_up}", flush=True)
+
+        maximum = max(runs["http16"]["ok_per_s"], runs["http256"]["ok_per_s"])
+        open_half = open_loop.run(system.http_port, maximum / 2, a.open_seconds, regions, accepted_categories)
+        print(f"open loop at {maximum / 2:.0f}/s: {open_half}", flush=True)
+        held_at, failed_at, steps = sustained_rate(system, db_url, maximum / 2, a.steps, a.step_seconds, regions,
+                                                   accepted_categories, a.drain_limit)
 
         consumers = [system.verify, system.route, system.notify]
         for svc in consumers:
@@ -359,6 +433,22 @@ def main():
                   f"p50 {r['p50_us'] / 1000:.1f} ms, p99 {r['p99_us'] / 1000:.1f} ms, p99.9 {r['p999_us'] / 1000:.1f} ms "
                   f"| {ratio(r['ok_per_s'], base_tps)}; p50 {ratio(r['p50_us'] / 1000, base_ms)}, "
                   f"p99 {ratio(r['p99_us'] / 1000, base_ms)} of pgbench latency |")
+            if name == "http256":
+                r = open_half
+                print(f"| POST reports, open loop at half the maximum ({r['rate']:.0f}/s offered), all services | "
+                      f"{r['ok_per_s']:.0f} ok/s ({r['refused']} refused, {r['timeout']} time-outs), "
+                      f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, p99.9 {r['p999_ms']:.1f} ms, "
+                      f"max {r['max_ms']:.1f} ms | {ratio(r['ok_per_s'], base_tps)}; p50 {ratio(r['p50_ms'], base_ms)}, "
+                      f"p99 {ratio(r['p99_ms'], base_ms)} of pgbench latency |")
+                for rate, held, r, growth in steps:
+                    grew = ", ".join(f"{g} {v:+.0f}" for g, v in growth.items())
+                    print(f"| sustained step {rate:.0f}/s for {a.step_seconds} s, no contact details | "
+                          f"{'held' if held else 'not held'}: {r['ok']} of {r['sent']} accepted, p99 {r['p99_ms']:.1f} ms; "
+                          f"lag growth {grew} events | {ratio(rate, base_tps)} |")
+                best = f"{held_at:.0f}/s" if held_at else f"below {failed_at:.0f}/s (no step held)"
+                print(f"| sustained rate, no group falling behind over {a.step_seconds} s | {best} "
+                      f"(lowest not held: {f'{failed_at:.0f}/s' if failed_at else 'none'}) | "
+                      f"{ratio(held_at, base_tps) if held_at else '-'} |")
         for g in GROUPS:
             secs = drained[g]
             rate = (per_group[g] - rest.get(g, 0)) / drain_s[g]

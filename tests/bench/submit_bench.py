@@ -9,9 +9,11 @@ accepted/s, p50, p99 (with the ratio to pgbench), the load average, intake's bat
 per batch, handler ms per batch, from its /metrics), and per accepted submission the statements
 intake's role sent and the PostgreSQL time they took, the top ones, and the statements that ran
 inside triggers. --perf DIR and --strace DIR record gateway and intake during the first run.
+--rates R1,R2 runs an open-loop load (open_loop.py: fixed arrival rate, latency from each
+request's due time) at each rate instead of wrk's closed loop at each connection count.
 
     /usr/bin/python3 tests/bench/submit_bench.py BUILD_DIR [--seconds 15] [--connections 16,256] [--all]
-        [--gateway-env NAME=VALUE ...] [--perf DIR] [--strace DIR]
+        [--rates R1,R2] [--gateway-env NAME=VALUE ...] [--perf DIR] [--strace DIR]
 """
 import argparse
 import os
@@ -26,6 +28,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import load_bench as lb  # noqa: E402  (the cluster, pgbench, wrk and submit.lua of the load benchmark)
+import open_loop  # noqa: E402
 
 
 def metric_sums(port, name):
@@ -81,7 +84,17 @@ def recorders(args, system):
     return procs
 
 
-def one_run(args, system, url, conns, lua_args, insert16, traced):
+def load(args, system, lua_args, conns, rate):
+    """wrk's closed loop at `conns` connections, or the open loop at `rate` a second, in wrk's terms."""
+    if rate is None:
+        return lb.wrk(system.http_port, os.path.join(HERE, "submit.lua"), conns, args.seconds, lua_args)
+    r = open_loop.run(system.http_port, rate, args.seconds, lua_args[0].split(","), lua_args[1].split(","))
+    return {"requests": r["ok"] + r["refused"], "non2xx": r["refused"], "ok_per_s": r["ok_per_s"],
+            "refused": r["refused"], "timeout": r["timeout"], "p50_us": r["p50_ms"] * 1000,
+            "p99_us": r["p99_ms"] * 1000, "p999_us": r["p999_ms"] * 1000}
+
+
+def one_run(args, system, url, conns, rate, lua_args, insert16, traced):
     lb.psql(url, "SELECT pg_stat_statements_reset()")
     port = system.intakes[0].admin_port
     (size0, batches0), (secs0, obs0) = intake_batches(port)
@@ -89,7 +102,7 @@ def one_run(args, system, url, conns, lua_args, insert16, traced):
     load_before = os.getloadavg()[0]
     procs = recorders(args, system) if traced else []
     try:
-        run = lb.wrk(system.http_port, os.path.join(HERE, "submit.lua"), conns, args.seconds, lua_args)
+        run = load(args, system, lua_args, conns, rate)
     finally:
         for p in procs:
             p.send_signal(2)
@@ -99,7 +112,8 @@ def one_run(args, system, url, conns, lua_args, insert16, traced):
     gw1 = gateway_seconds(system.gateway.admin_port)
     accepted = max(run["requests"] - run["non2xx"], 1)
     batches = max(batches1 - batches0, 1)
-    print(f"\n### {conns} connections ({'every service' if args.all else 'gateway + intake + stats'}), "
+    what = f"{conns} connections" if rate is None else f"open loop at {rate:g}/s"
+    print(f"\n### {what} ({'every service' if args.all else 'gateway + intake + stats'}), "
           f"load average {load_before:.2f} before, {load_after:.2f} after")
     print(f"accepted {run['ok_per_s']:.0f}/s ({lb.ratio(run['ok_per_s'], insert16[0])} of pgbench), "
           f"refused {run['refused']}, time-outs {run['timeout']}, p50 {run['p50_us'] / 1000:.1f} ms, "
@@ -126,6 +140,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=15)
     ap.add_argument("--pgbench-seconds", type=int, default=10)
     ap.add_argument("--connections", default="16,256")
+    ap.add_argument("--rates", help="open-loop arrival rates (a second) instead of --connections")
     ap.add_argument("--all", action="store_true", help="every service (verify, route, notify too)")
     ap.add_argument("--top", type=int, default=8)
     ap.add_argument("--gateway-env", action="append", default=[], metavar="NAME=VALUE",
@@ -159,8 +174,10 @@ def main():
                                             "WHERE code LIKE '%.%' AND active ORDER BY code LIMIT 6) c")
         lua_args = ["21.71", categories]
         lb.wrk(system.http_port, os.path.join(HERE, "submit.lua"), 16, 3, lua_args)   # warm-up
-        for i, conns in enumerate(int(c) for c in args.connections.split(",")):
-            one_run(args, system, url, conns, lua_args, insert16, i == 0)
+        loads = ([(None, float(r)) for r in args.rates.split(",")] if args.rates
+                 else [(int(c), None) for c in args.connections.split(",")])
+        for i, (conns, rate) in enumerate(loads):
+            one_run(args, system, url, conns, rate, lua_args, insert16, i == 0)
     finally:
         if system:
             system.stop()

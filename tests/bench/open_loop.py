@@ -1,0 +1,158 @@
+"""An open-loop POST /api/v1/reports load at a fixed arrival rate (wrk2-style), for
+tests/bench/load_bench.py.
+
+Request i is due at start + i / rate whether or not earlier ones have been answered; a pool of
+keep-alive connections takes the due requests in order. Each latency is measured from the
+request's due time, not from when a connection was free to send it, so a server that stalls is
+charged for every request that queued behind the stall (the coordinated omission a closed loop
+such as wrk hides). The reports are those of submit.lua: varied text, in every 100 a burst of 30
+near-duplicates, a third anonymous; with contact=False no reporter gives an e-mail address or a
+phone number (so notify has nobody to tell), otherwise half of the named ones give an e-mail.
+
+    /usr/bin/python3 tests/bench/open_loop.py PORT RATE SECONDS REGION CATEGORY[,CATEGORY...] [--no-contact]
+"""
+import argparse
+import asyncio
+import json
+import random
+import time
+
+WORDS = ("jalan rusak berlubang lampu mati sampah menumpuk banjir saluran tersumbat pungutan liar sekolah guru "
+         "puskesmas antrean lama obat kosong air keruh listrik padam jembatan retak pasar becek parkir macet angkot "
+         "izin lambat pelayanan kantor desa kecamatan bantuan sosial tidak tepat").split()
+
+
+def report(counter, regions, categories, contact, rng):
+    """The counter-th report of a run, as submit.lua builds it."""
+    if counter % 100 < 30:
+        title = "Banjir setinggi lutut di jalan utama"
+        body = (f"Banjir setinggi lutut di jalan utama sejak pagi, air tidak surut, rumah nomor {counter % 17} "
+                f"kemasukan air. {rng.choice(WORDS)}")
+    else:
+        title = " ".join(rng.choice(WORDS) for _ in range(4))
+        body = " ".join(rng.choice(WORDS) for _ in range(25)) + f" nomor {counter}"
+    doc = {"classification": "complaint", "title": title, "body": body,
+           "category": categories[counter % len(categories)],
+           "region": regions[(counter // len(categories)) % len(regions)], "incident_date": "2026-11-20",
+           "location": {"address": f"Jl. Raden Patah {counter % 90}"}, "anonymous": counter % 3 == 0,
+           "confidential": False}
+    if not doc["anonymous"]:
+        doc["reporter"] = {"name": f"Warga {counter}"}
+        if contact:
+            doc["reporter"]["phone"] = f"+62 812-7000-{counter % 10000:04d}"
+            if counter % 2 == 0:
+                doc["reporter"]["email"] = f"o{counter}@example.org"
+    return doc
+
+
+def http_request(port, key, doc):
+    body = json.dumps(doc).encode()
+    head = (f"POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+            f"Idempotency-Key: {key}\r\nContent-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
+
+
+async def read_response(reader):
+    """The status of one HTTP/1.1 answer, its body read and dropped (the gateway sends a length)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    length = next((int(line.split(":", 1)[1]) for line in lines[1:] if line.lower().startswith("content-length:")), 0)
+    if length:
+        await reader.readexactly(length)
+    return status
+
+
+class Run:
+    def __init__(self, port, rate, seconds, regions, categories, contact, connections, timeout):
+        self.port, self.rate, self.seconds, self.timeout = port, rate, seconds, timeout
+        self.regions, self.categories, self.contact = regions, categories, contact
+        self.connections = connections
+        self.latencies_ms, self.statuses, self.timeouts, self.errors = [], {}, 0, 0
+        self.tag = f"open-{time.time_ns()}"
+        self.rng = random.Random(self.tag)
+
+    async def sender(self, queue):
+        conn = None
+        while True:
+            item = await queue.get()
+            if item is None:
+                break
+            counter, due = item
+            request = http_request(self.port, f"{self.tag}-{counter}",
+                                   report(counter, self.regions, self.categories, self.contact, self.rng))
+            try:
+                if conn is None:
+                    conn = await asyncio.open_connection("127.0.0.1", self.port)
+                conn[1].write(request)
+                status = await asyncio.wait_for(read_response(conn[0]), self.timeout)
+            except asyncio.TimeoutError:
+                self.timeouts += 1
+                conn = self.close(conn)
+                continue
+            except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                self.errors += 1
+                conn = self.close(conn)
+                continue
+            self.latencies_ms.append((time.monotonic() - due) * 1000)
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+        self.close(conn)
+
+    @staticmethod
+    def close(conn):
+        if conn:
+            conn[1].close()
+        return None
+
+    async def main(self):
+        queue = asyncio.Queue()
+        senders = [asyncio.create_task(self.sender(queue)) for _ in range(self.connections)]
+        start = time.monotonic()
+        total = int(self.rate * self.seconds)
+        for i in range(total):
+            due = start + i / self.rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            queue.put_nowait((i, due))
+        for _ in senders:
+            queue.put_nowait(None)
+        await asyncio.gather(*senders)
+        return time.monotonic() - start
+
+
+def percentile(sorted_values, p):
+    if not sorted_values:
+        return 0.0
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * p / 100))]
+
+
+def run(port, rate, seconds, regions, categories, contact=True, connections=64, timeout=10.0):
+    """Offers `rate` submissions a second for `seconds`; returns sent, ok (201), refused (other
+    statuses), time-outs, errors, the accepted rate and p50/p99/p99.9 in ms from the due time."""
+    r = Run(port, rate, seconds, regions, categories, contact, connections, timeout)
+    elapsed = asyncio.run(r.main())
+    lat = sorted(r.latencies_ms)
+    ok = r.statuses.get(201, 0)
+    return {"rate": rate, "sent": int(rate * seconds), "ok": ok, "refused": len(lat) - ok, "timeout": r.timeouts,
+            "errors": r.errors, "ok_per_s": ok / elapsed, "p50_ms": percentile(lat, 50),
+            "p99_ms": percentile(lat, 99), "p999_ms": percentile(lat, 99.9), "max_ms": lat[-1] if lat else 0.0,
+            "statuses": r.statuses}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("port", type=int)
+    ap.add_argument("rate", type=float)
+    ap.add_argument("seconds", type=float)
+    ap.add_argument("regions")
+    ap.add_argument("categories")
+    ap.add_argument("--no-contact", action="store_true")
+    ap.add_argument("--connections", type=int, default=64)
+    a = ap.parse_args()
+    print(json.dumps(run(a.port, a.rate, a.seconds, a.regions.split(","), a.categories.split(","),
+                         not a.no_contact, a.connections)))
+
+
+if __name__ == "__main__":
+    main()
