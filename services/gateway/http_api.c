@@ -49,6 +49,7 @@ struct http_api_t {
     struct MHD_Daemon *daemon;
     MHD_socket quiesced_listener;
     uint16_t port;
+    atomic_uint_fast64_t ended;   /* requests ended, for idle_memory.h */
 };
 
 /* The Idempotency-Key header as the command's key; without one, the request id (so a resent
@@ -295,10 +296,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode code)
 {
-    (void) cls, (void) c, (void) code;
+    (void) c, (void) code;
+    http_api_t *self = cls;
     request_t *req = *state;
     if (!req)
         return;
+    atomic_fetch_add(&self->ended, 1);
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     double seconds = (double) (now.tv_sec - req->started.tv_sec) + (double) (now.tv_nsec - req->started.tv_nsec) / 1e9;
@@ -344,7 +347,7 @@ http_api_t *http_api_new(const char *listen, const http_api_limits_t *limits, ch
         MHD_OPTION_CONNECTION_LIMIT, limits->connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits->connections_per_address,
         MHD_OPTION_CONNECTION_TIMEOUT, limits->idle_timeout_s,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, self, MHD_OPTION_END);
     if (!self->daemon) {
         snprintf(reason, cap, "cannot listen on %s", listen);
         free(self);
@@ -353,6 +356,11 @@ http_api_t *http_api_new(const char *listen, const http_api_limits_t *limits, ch
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(self->daemon, MHD_DAEMON_INFO_BIND_PORT);
     self->port = info ? info->port : ntohs(address.sin_port);
     return self;
+}
+
+uint64_t http_api_requests_ended(http_api_t *self)
+{
+    return atomic_load(&self->ended);
 }
 
 void http_api_quiesce(http_api_t *self)

@@ -26,5 +26,7 @@ void http_api_quiesce(http_api_t *self);
 /* Finishes the requests in hand and stops. */
 void http_api_destroy(http_api_t **self_p);
 uint16_t http_api_port(const http_api_t *self);
+/* Requests ended so far (answered, or their client gone). */
+uint64_t http_api_requests_ended(http_api_t *self);
 
 #endif

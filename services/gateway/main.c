@@ -5,6 +5,7 @@
 
 #include "cmd_client.h"
 #include "http_api.h"
+#include "idle_memory.h"
 #include "live_api.h"
 #include "live_feed.h"
 #include "tracking_api.h"
@@ -140,6 +141,8 @@ static void raise_open_files(unsigned connections)
  * queued behind a burst of submissions is a slow answer, not an outage, and an orchestrator that
  * took the gateway out of service for it would turn a blip into refused requests. */
 #define INTAKE_MISSES_BEFORE_UNREADY 3
+/* No request ended for this long after some did: the memory of the burst goes back. */
+#define IDLE_TRIM_QUIET_MS 2000
 
 /* Ready while an intake replica answers pings. */
 static void check_intake(service_t *service, cmd_client_t *probe, int *misses)
@@ -165,11 +168,15 @@ static int serve(service_t *service, const gateway_settings_t *s, cmd_client_t *
         return 1;
     }
     logger_info("HTTP API on port %u, intake at %s", http_api_port(api), config_get(config, "ADUAN_INTAKE_ENDPOINTS"));
+    idle_memory_t *idle = idle_memory_new(IDLE_TRIM_QUIET_MS);
     int misses = INTAKE_MISSES_BEFORE_UNREADY;   /* not ready until intake first answers */
     while (!service_interrupted()) {
         check_intake(service, probe, &misses);
+        if (idle)
+            idle_memory_tick(idle, http_api_requests_ended(api), zclock_mono());
         zclock_sleep(1000);
     }
+    idle_memory_destroy(&idle);
     logger_info("stopping: finishing requests in hand");
     http_api_quiesce(api);
     live_feed_close();   /* live streams end, so that no connection stays suspended */
