@@ -381,8 +381,10 @@ int intake_submit_batch(void *ctx, const envelope_t *const *requests, envelope_t
         prepare_item(intake, requests[i], replies[i], &batch.items[i]);
         any = any || batch.items[i].pending;
     }
+    /* Planning them was 0.4 to 3.5 ms of each submission (docs/performance.md). */
+    db_prepare_statements(intake->submissions);
     if (any)
-        commit_batch(intake->db, &batch);
+        commit_batch(intake->submissions, &batch);
     for (size_t i = 0; i < count; i++) {
         if (batch.items[i].pending || batch.items[i].rc < 0)
             answer_item(replies[i], &batch.items[i]);

@@ -9,6 +9,10 @@
  * report.notifications, and attachment.add / attachment.get (attachment_commands.h). */
 typedef struct {
     db_t *db;
+    /* report.submit's own connection, whose statements intake_submit_batch prepares: a batch runs the
+     * same few statements every time, whereas the plans of the public list and the desk filters on
+     * db depend on their parameters. */
+    db_t *submissions;
     unsigned char idempotency_secret[SECRET_SETTING_BYTES];  /* ADUAN_IDEMPOTENCY_SECRET */
 } intake_t;
 

@@ -110,7 +110,8 @@ int main(int argc, char **argv)
     char reason[200];
     if (configure(&m, &seed) != 0)
         exit_code = 2;
-    else if (!(m.intake.db = m.lifecycle.db = service_db_open(m.service, seed)))
+    else if (!(m.intake.db = m.lifecycle.db = service_db_open(m.service, seed))
+             || !(m.intake.submissions = service_db_open(m.service, false)))
         exit_code = 1;
     else if (!(m.server = cmd_server_new(config_get(service_config(m.service), "ADUAN_INTAKE_BIND"), m.keys, reason,
                                             sizeof reason))) {
@@ -131,6 +132,7 @@ int main(int argc, char **argv)
     cmd_server_destroy(&m.server);
     image_reencode_stop();
     curve_keys_destroy(&m.keys);
+    db_destroy(&m.intake.submissions);
     db_destroy(&m.intake.db);
     service_stop(&m.service);
     return exit_code;

@@ -94,3 +94,15 @@ void test_db_close(db_t **db_p, char **conninfo_p)
     db_destroy(db_p);
     test_db_drop(conninfo_p);
 }
+
+db_t *test_db_open(const char *conninfo)
+{
+    db_t *db = db_new(conninfo);
+    db_error_t error;
+    if (!db || db_connect(db, 10000, &error) != 0) {
+        fprintf(stderr, "test_db: %s\n", db ? error.message : "out of memory");
+        db_destroy(&db);
+        return NULL;
+    }
+    return db;
+}

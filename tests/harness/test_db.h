@@ -12,6 +12,9 @@ void test_db_drop(char **conninfo_p);
 /* A fresh database with every migration and seed applied, opened and connected. */
 db_t *test_db_open_migrated(const char *name_hint, char **conninfo_p);
 
+/* Another connection to that database (a service that keeps two), NULL when it cannot connect. */
+db_t *test_db_open(const char *conninfo);
+
 /* The end of test_db_open_migrated: the connection closed, the database dropped, both NULL. */
 void test_db_close(db_t **db_p, char **conninfo_p);
 

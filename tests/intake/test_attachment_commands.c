@@ -26,12 +26,14 @@ static int setup(void **state)
     (void) state;
     intake.db = test_db_open_migrated("attachments", &url);
     randombytes_buf(intake.idempotency_secret, sizeof intake.idempotency_secret);
-    return intake.db ? 0 : -1;
+    intake.submissions = intake.db ? test_db_open(url) : NULL;
+    return intake.submissions ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void) state;
+    db_destroy(&intake.submissions);
     db_destroy(&intake.db);
     test_db_drop(&url);
     return 0;

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,12 +23,14 @@ static int setup(void **state)
     (void) state;
     intake.db = test_db_open_migrated("intake", &url);
     randombytes_buf(intake.idempotency_secret, sizeof intake.idempotency_secret);
-    return intake.db ? 0 : -1;
+    intake.submissions = intake.db ? test_db_open(url) : NULL;
+    return intake.submissions ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void) state;
+    db_destroy(&intake.submissions);
     db_destroy(&intake.db);
     test_db_drop(&url);
     return 0;
@@ -434,6 +437,30 @@ static void test_a_new_report_is_written_once(void **state)
     exec_sql("DROP TABLE report_updates_seen");
 }
 
+/* A batch's statements are prepared on the submissions connection and planned no more than
+ * PostgreSQL's plan cache asks: the report's insert ran prepared once per report. */
+static void test_submissions_run_prepared_statements(void **state)
+{
+    (void) state;
+    char key[40];
+    for (int i = 0; i < 6; i++) {
+        snprintf(key, sizeof key, "http:k-prepared-%d-0123456789", i);
+        report_submission_t s = submission(key);
+        envelope_t *owned[1] = {request_of(&s)};
+        envelope_t *replies[1];
+        run_batch(intake_submit_batch, owned, replies, 1);
+        assert_string_equal(replies[0]->type, MSG_REPORT_RECEIPT);
+        destroy_batch(owned, replies, 1);
+    }
+    db_error_t error;
+    char *runs = NULL;
+    assert_int_equal(db_query_value(intake.submissions,
+        "SELECT coalesce(sum(generic_plans + custom_plans), 0) FROM pg_prepared_statements "
+        "WHERE statement LIKE '%INSERT INTO reports %'", 0, NULL, &runs, &error), 0);
+    assert_true(atoi(runs) >= 6);
+    free(runs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_unknown_and_malformed_tracking_ids), cmocka_unit_test(test_purge_removes_only_old_keys),
         cmocka_unit_test(test_lookups_taken_together_are_answered_each),
         cmocka_unit_test(test_a_new_report_is_written_once),
+        cmocka_unit_test(test_submissions_run_prepared_statements),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -28,7 +28,8 @@ static char *url;
 static int setup(void **state)
 {
     (void) state;
-    if (sodium_init() < 0 || !(intake.db = test_db_open_migrated("secrecy", &url)))
+    if (sodium_init() < 0 || !(intake.db = test_db_open_migrated("secrecy", &url))
+        || !(intake.submissions = test_db_open(url)))
         return -1;
     randombytes_buf(intake.idempotency_secret, sizeof intake.idempotency_secret);
     return 0;
@@ -37,6 +38,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void) state;
+    db_destroy(&intake.submissions);
     db_destroy(&intake.db);
     test_db_drop(&url);
     return 0;
