@@ -21,7 +21,8 @@
 Every figure is printed with its ratio to the pgbench baseline of the same run (rates to the
 16-client insert or select, latencies to that run's average latency).
 
-    /usr/bin/python3 tests/bench/load_bench.py BUILD_DIR [--seconds S] [--backlog N]
+    /usr/bin/python3 tests/bench/load_bench.py BUILD_DIR [--seconds S] [--backlog N] [--open-seconds S]
+        [--step-seconds S] [--steps N]
 """
 import argparse
 import json
