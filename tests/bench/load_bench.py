@@ -240,6 +240,9 @@ BACKLOG_EVENTS = (
     "WHERE r.status = 'verified' AND r.title LIKE 'Antrean puskesmas %' ORDER BY r.id, e.type")
 
 
+LAG_GROWTH_S = 3
+
+
 def lag_slope(samples):
     """Events per second by which a group's lag grew: least-squares slope of (seconds, lag)."""
     n = len(samples)
@@ -250,7 +253,8 @@ def lag_slope(samples):
 
 def sustained_step(system, db_url, rate, seconds, regions, categories):
     """One open-loop step without contact details; every group's lag sampled every 5 s. Holds when
-    every submission got its 201 and no group's lag grew by more than one second of the rate."""
+    every submission got its 201 and no group's lag grew by more than LAG_GROWTH_S seconds of the
+    rate (a group that handles 95 % of the arrivals grows by 3 s of them in 60 s)."""
     samples, stop = {g: [] for g in GROUPS}, threading.Event()
 
     def sample():
@@ -267,9 +271,10 @@ def sustained_step(system, db_url, rate, seconds, regions, categories):
     stop.set()
     sampler.join()
     growth = {g: lag_slope(s) * seconds for g, s in samples.items()}
-    behind = [g for g, grew in growth.items() if grew > rate]
-    held = not behind and run["ok"] >= 0.99 * run["sent"] and not run["timeout"]
-    print(f"sustained step {rate:.0f}/s: {'held' if held else 'not held'}; accepted {run['ok']} of {run['sent']}, "
+    behind = [g for g, grew in growth.items() if grew > LAG_GROWTH_S * rate]
+    held = not behind and run["ok"] == run["sent"]
+    print(f"sustained step {rate:.0f}/s: {'held' if held else 'not held'}; accepted {run['ok']} of {run['sent']} "
+          f"(refused {run['refused']}, time-outs {run['timeout']}, errors {run['errors']}), "
           f"p99 {run['p99_ms']:.1f} ms; lag growth over the step {({g: round(v) for g, v in growth.items()})}; "
           f"lag at the end {({g: s[-1][1] for g, s in samples.items()})}", flush=True)
     return held, run, growth

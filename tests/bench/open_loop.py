@@ -72,6 +72,13 @@ class Run:
         self.tag = f"open-{time.time_ns()}"
         self.rng = random.Random(self.tag)
 
+    async def send(self, conn, request):
+        """(connection, status); the connection opened when there is none."""
+        if conn is None:
+            conn = await asyncio.open_connection("127.0.0.1", self.port)
+        conn[1].write(request)
+        return conn, await asyncio.wait_for(read_response(conn[0]), self.timeout)
+
     async def sender(self, queue):
         conn = None
         while True:
@@ -82,10 +89,15 @@ class Run:
             request = http_request(self.port, f"{self.tag}-{counter}",
                                    report(counter, self.regions, self.categories, self.contact, self.rng))
             try:
-                if conn is None:
-                    conn = await asyncio.open_connection("127.0.0.1", self.port)
-                conn[1].write(request)
-                status = await asyncio.wait_for(read_response(conn[0]), self.timeout)
+                try:
+                    conn, status = await self.send(conn, request)
+                except (OSError, asyncio.IncompleteReadError):
+                    if conn is None:
+                        raise
+                    # A kept connection the gateway closed for silence (ADUAN_HTTP_IDLE_TIMEOUT_S)
+                    # at low rates: sent again on a new one, under the same Idempotency-Key.
+                    conn = self.close(conn)
+                    conn, status = await self.send(conn, request)
             except asyncio.TimeoutError:
                 self.timeouts += 1
                 conn = self.close(conn)
