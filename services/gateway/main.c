@@ -169,6 +169,8 @@ static int serve(service_t *service, const gateway_settings_t *s, cmd_client_t *
     }
     logger_info("HTTP API on port %u, intake at %s", http_api_port(api), config_get(config, "ADUAN_INTAKE_ENDPOINTS"));
     idle_memory_t *idle = idle_memory_new(IDLE_TRIM_QUIET_MS);
+    if (!idle)
+        logger_warn("out of memory: the heap's freed pages stay with the gateway after a load");
     int misses = INTAKE_MISSES_BEFORE_UNREADY;   /* not ready until intake first answers */
     while (!service_interrupted()) {
         check_intake(service, probe, &misses);
