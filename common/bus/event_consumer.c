@@ -1,7 +1,6 @@
 #include "event_consumer.h"
 
 #include <czmq.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "envelope.h"
 #include "event_log.h"
+#include "idle_memory.h"
 #include "logger.h"
 #include "metrics.h"
 #include "stream_reader.h"
@@ -17,9 +17,9 @@
 #define MEMBER_EXPIRY "5 seconds"
 #define LOG_BATCH 500
 #define RUN_DEFAULT 200
-/* Events handled since the member was last idle, after which being idle hands memory back; and
- * how long idle first: the stale live events queued meanwhile are read and freed in the first idle
- * rounds, so a trim at once would find them still in use. */
+/* Events handled before a quiet spell after which the member hands memory back, and the spell:
+ * the stale live events queued meanwhile are read and freed in the first idle rounds, so a trim at
+ * once would find them still in use. */
 #define TRIM_AFTER 1000
 #define TRIM_IDLE_MS 2000
 
@@ -40,8 +40,8 @@ struct event_consumer_t {
     int64_t head;
     int64_t next_tick;
     bool numbers_log;           /* this role may number the log (stats, or the owner in a one-URL set-up) */
-    int64_t handled_since_idle;
-    int64_t idle_since;         /* zclock_mono() of the first idle round after work, 0 while busy */
+    uint64_t handled_events;    /* every event handled, for idle_memory */
+    idle_memory_t *idle;
     metrics_counter_t *handled_total;
     metrics_gauge_t *lag_gauge, *owned_gauge;
 };
@@ -452,23 +452,12 @@ static int from_stream(event_consumer_t *self, int64_t deadline)
 
 /* A backlog leaves the heap large: while a member is behind, the live stream piles up in its SUB
  * socket's queue (up to its high-water mark: tens of MB of messages that ZeroMQ's I/O thread
- * allocated in its own malloc arena) and the log is read in big results. Once handled and freed,
- * that memory stays with the process: glibc gives back only the top of the main heap by itself.
- * When the member is idle again after a backlog, every arena's free pages go back to the system. */
+ * allocated in its own malloc arena) and the log is read in big results; idle_memory gives that
+ * back once the member is idle again. */
 static void hand_back_memory(event_consumer_t *self, int handled)
 {
-    if (handled > 0) {
-        self->handled_since_idle += handled;
-        self->idle_since = 0;
-        return;
-    }
-    if (self->idle_since == 0)
-        self->idle_since = zclock_mono();
-    if (zclock_mono() - self->idle_since < TRIM_IDLE_MS)
-        return;
-    if (self->handled_since_idle >= TRIM_AFTER)
-        malloc_trim(0);
-    self->handled_since_idle = 0;
+    self->handled_events += (uint64_t) handled;
+    idle_memory_tick(self->idle, self->handled_events, zclock_mono());
 }
 
 int event_consumer_run_once(event_consumer_t *self, int timeout_ms)
@@ -550,7 +539,7 @@ static void register_metrics(event_consumer_t *self)
 event_consumer_t *event_consumer_new(const event_consumer_config_t *config, char *reason, size_t cap)
 {
     event_consumer_t *self = calloc(1, sizeof *self);
-    if (!self || !copy_config(self, config)) {
+    if (!self || !copy_config(self, config) || !(self->idle = idle_memory_new(TRIM_IDLE_MS, TRIM_AFTER))) {
         snprintf(reason, cap, "out of memory");
         event_consumer_destroy(&self);
         return NULL;
@@ -600,6 +589,7 @@ void event_consumer_destroy(event_consumer_t **self_p)
     }
     stream_reader_destroy(&self->reader);
     db_destroy(&self->db);
+    idle_memory_destroy(&self->idle);
     free(self->group);
     free(self->prefix);
     free(self->owned);

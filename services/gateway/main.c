@@ -168,7 +168,7 @@ static int serve(service_t *service, const gateway_settings_t *s, cmd_client_t *
         return 1;
     }
     logger_info("HTTP API on port %u, intake at %s", http_api_port(api), config_get(config, "ADUAN_INTAKE_ENDPOINTS"));
-    idle_memory_t *idle = idle_memory_new(IDLE_TRIM_QUIET_MS);
+    idle_memory_t *idle = idle_memory_new(IDLE_TRIM_QUIET_MS, 1);
     if (!idle)
         logger_warn("out of memory: the heap's freed pages stay with the gateway after a load");
     int misses = INTAKE_MISSES_BEFORE_UNREADY;   /* not ready until intake first answers */
