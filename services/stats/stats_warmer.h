@@ -17,7 +17,8 @@ typedef struct stats_warmer_t stats_warmer_t;
  * statement_timeout_ms but at least 30 s (0 = never). NULL with the reason. */
 stats_warmer_t *stats_warmer_start(stats_cache_t *cache, const char *db_url, long statement_timeout_ms,
                                    int64_t recent_ms, char *reason, size_t reason_cap);
-/* Stops the thread (after the document it is computing) and frees everything. */
+/* Stops the thread, cancelling the statement it runs (PQcancel; that document stays asked and is
+ * not kept), and frees everything. */
 void stats_warmer_stop(stats_warmer_t **self_p);
 
 #endif
