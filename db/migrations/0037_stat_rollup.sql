@@ -1,9 +1,13 @@
 -- The dashboard's figures from groups instead of reports: stat_rollup holds, per Jakarta month of
--- submission, holder, region, category, classification and channel, every count the views show
--- and the times they take medians and p90s of, each distinct time once with how many reports took
--- it (percentile_cont interpolates between two raw values, so nothing coarser gives the same
--- figures; times_percentile computes it exactly from these). It changes only with stat_reports,
--- in the same statement (a trigger), so a reader's snapshot sees both alike and stats_generation
+-- submission, holder, region, category, classification and channel, every count the views show;
+-- stat_rollup_times the times they take medians and p90s of, one row per group, measure and
+-- distinct time with how many reports took it (percentile_cont interpolates between two raw
+-- values, so nothing coarser gives the same figures; times_percentile computes it exactly from
+-- these). A time is a row, not an element of an array of the group: a surge puts thousands of
+-- reports into one group, and changing one report then writes one or two rows, not the group's
+-- whole list. Both change only with stat_reports, in the same transaction: aduan-stats folds each
+-- consumer run's changed reports into them once, before the run and its positions commit
+-- (stat_rollup_fold), so a reader's snapshot sees facts and rollup alike and stats_generation
 -- still says when either moved. Months only partly inside a query's dates are read from
 -- stat_reports.
 CREATE TABLE stat_rollup (
@@ -30,43 +34,34 @@ CREATE TABLE stat_rollup (
     follow_up_due         integer NOT NULL,
     verification_missed   integer NOT NULL,
     follow_up_missed      integer NOT NULL,
-    resolution_missed     integer NOT NULL,
-    -- seconds, as extract(epoch FROM later - earlier), of the reports that have both times:
-    -- the distinct values ascending, and beside them (_n) how many reports took each
-    to_verification         float8[] NOT NULL,
-    to_verification_n       integer[] NOT NULL,
-    dispatch_to_follow_up   float8[] NOT NULL,
-    dispatch_to_follow_up_n integer[] NOT NULL,
-    to_completion           float8[] NOT NULL,
-    to_completion_n         integer[] NOT NULL
+    resolution_missed     integer NOT NULL
 );
 CREATE UNIQUE INDEX stat_rollup_group ON stat_rollup
     (month, institution_code, region_code, category_code, classification, channel) NULLS NOT DISTINCT;
 -- the groups a change emptied, found without reading the others
 CREATE INDEX stat_rollup_emptied ON stat_rollup (month) WHERE received = 0;
 
+CREATE TABLE stat_rollup_times (
+    month                 date NOT NULL,   -- the group, as in stat_rollup
+    institution_code      text,
+    region_code           text NOT NULL,
+    category_code         text NOT NULL,
+    classification        text NOT NULL,
+    channel               text NOT NULL,
+    -- 1 submission to verification, 2 dispatch to follow-up, 3 submission to completion, of the
+    -- reports that have both times
+    measure               smallint NOT NULL CHECK (measure BETWEEN 1 AND 3),
+    seconds               float8 NOT NULL,   -- extract(epoch FROM later - earlier)
+    n                     integer NOT NULL   -- reports of the group that took it
+);
+CREATE UNIQUE INDEX stat_rollup_times_key ON stat_rollup_times
+    (month, institution_code, region_code, category_code, classification, channel, measure, seconds) NULLS NOT DISTINCT;
+CREATE INDEX stat_rollup_times_emptied ON stat_rollup_times (month) WHERE n = 0;
+
 -- The Jakarta month a report counts in.
 CREATE FUNCTION jakarta_month(t timestamptz) RETURNS date
 LANGUAGE sql IMMUTABLE AS $$
     SELECT date_trunc('month', t AT TIME ZONE 'Asia/Jakarta')::date
-$$;
-
--- Times (seconds, one per report, any order) as distinct values ascending and how many of each,
--- the counts multiplied by `sign`.
-CREATE FUNCTION times_of(seconds float8[], sign integer, OUT vals float8[], OUT counts integer[])
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT COALESCE(array_agg(v ORDER BY v), '{}'), COALESCE(array_agg(n ORDER BY v), '{}')
-    FROM (SELECT v, (sign * count(*))::integer AS n FROM unnest(seconds) v GROUP BY v) x
-$$;
-
--- Two sets of times as above added together; a value whose count comes to 0 goes.
-CREATE FUNCTION times_merge(a_vals float8[], a_counts integer[], b_vals float8[], b_counts integer[],
-                            OUT vals float8[], OUT counts integer[])
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT COALESCE(array_agg(v ORDER BY v), '{}'), COALESCE(array_agg(n ORDER BY v), '{}')
-    FROM (SELECT v, sum(n)::integer AS n
-          FROM (SELECT * FROM unnest($1, $2) UNION ALL SELECT * FROM unnest($3, $4)) x (v, n)
-          GROUP BY v HAVING sum(n) <> 0) y
 $$;
 
 -- percentile_cont(p) of the times `vals` (ascending, distinct) taken `counts` times each, computed
@@ -84,56 +79,77 @@ LANGUAGE sql IMMUTABLE AS $$
       AND hi.through - hi.n <= ceil(x.pos) AND ceil(x.pos) < hi.through
 $$;
 
--- The reports `rows` as groups of the rollup, by Jakarta month (by day: each day its own group, the
--- first column then the day), every count multiplied by `sign`: the one definition of what the
--- views count, for the rollup and for the days the views read from stat_reports.
-CREATE FUNCTION stat_group(rows stat_reports[], sign integer, by_day boolean) RETURNS SETOF stat_rollup
+
+-- The reports `new_rows` as groups of the rollup minus the reports `old_rows` (the same reports
+-- before a change; '{}' for none), by Jakarta month (by day: each day its own group, the first
+-- column then the day); a group the change leaves as it was is not returned. With stat_times
+-- below, the one definition of what the views count, for the rollup, its fold and the days the
+-- views read from stat_reports.
+CREATE FUNCTION stat_group(old_rows stat_reports[], new_rows stat_reports[], by_day boolean) RETURNS SETOF stat_rollup
 LANGUAGE sql STABLE AS $$
     SELECT k.month, k.institution_code, k.region_code, k.category_code, k.classification, k.channel,
-           (sign * k.counts[1])::integer, (sign * k.counts[2])::integer, (sign * k.counts[3])::integer,
-           (sign * k.counts[4])::integer, (sign * k.counts[5])::integer, (sign * k.counts[6])::integer,
-           (sign * k.counts[7])::integer, (sign * k.counts[8])::integer, (sign * k.counts[9])::integer,
-           (sign * k.counts[10])::integer, sign * k.supports, (sign * k.counts[11])::integer,
-           (sign * k.counts[12])::integer, (sign * k.counts[13])::integer, (sign * k.counts[14])::integer,
-           (sign * k.counts[15])::integer, (sign * k.counts[16])::integer, (sign * k.counts[17])::integer,
-           t1.vals, t1.counts, t2.vals, t2.counts, t3.vals, t3.counts
+           k.counts[1]::integer, k.counts[2]::integer, k.counts[3]::integer, k.counts[4]::integer,
+           k.counts[5]::integer, k.counts[6]::integer, k.counts[7]::integer, k.counts[8]::integer,
+           k.counts[9]::integer, k.counts[10]::integer, k.supports, k.counts[11]::integer,
+           k.counts[12]::integer, k.counts[13]::integer, k.counts[14]::integer, k.counts[15]::integer,
+           k.counts[16]::integer, k.counts[17]::integer
     FROM (SELECT CASE WHEN by_day THEN (s.submitted_at AT TIME ZONE 'Asia/Jakarta')::date
                       ELSE jakarta_month(s.submitted_at) END AS month,
                  s.institution_code, s.region_code, s.category_code, s.classification, s.channel,
                  -- in the order of stat_rollup's columns, received to resolution_missed
-                 ARRAY[count(*), count(*) FILTER (WHERE s.public_status = 'not_yet_verified'),
-                       count(*) FILTER (WHERE s.public_status = 'not_yet_followed_up'),
-                       count(*) FILTER (WHERE s.public_status = 'in_process'),
-                       count(*) FILTER (WHERE s.public_status = 'completed'),
-                       count(*) FILTER (WHERE s.status = 'postponed'), count(*) FILTER (WHERE s.status = 'archived'),
-                       count(*) FILTER (WHERE s.status = 'transferred'), count(*) FILTER (WHERE s.ever_postponed),
-                       count(*) FILTER (WHERE s.ever_transferred),
-                       count(*) FILTER (WHERE s.verified_at IS NOT NULL AND NOT s.verification_missed),
-                       count(*) FILTER (WHERE s.verified_at IS NOT NULL OR s.verification_missed),
-                       count(*) FILTER (WHERE s.followed_up_at IS NOT NULL AND NOT s.follow_up_missed),
-                       count(*) FILTER (WHERE s.followed_up_at IS NOT NULL OR s.follow_up_missed),
-                       count(*) FILTER (WHERE s.verification_missed), count(*) FILTER (WHERE s.follow_up_missed),
-                       count(*) FILTER (WHERE s.resolution_missed)] AS counts,
-                 sum(s.supports) AS supports,
-                 array_agg(extract(epoch FROM s.verified_at - s.submitted_at)::float8)
-                     FILTER (WHERE s.verified_at IS NOT NULL) AS to_verification,
-                 array_agg(extract(epoch FROM s.followed_up_at - s.dispatched_at)::float8)
-                     FILTER (WHERE s.followed_up_at IS NOT NULL AND s.dispatched_at IS NOT NULL) AS dispatch_to_follow_up,
-                 array_agg(extract(epoch FROM s.completed_at - s.submitted_at)::float8)
-                     FILTER (WHERE s.completed_at IS NOT NULL) AS to_completion
-          FROM unnest(rows) s
-          GROUP BY 1, 2, 3, 4, 5, 6) k,
-         times_of(k.to_verification, sign) t1, times_of(k.dispatch_to_follow_up, sign) t2,
-         times_of(k.to_completion, sign) t3
+                 ARRAY[sum(s.sign), COALESCE(sum(s.sign) FILTER (WHERE s.public_status = 'not_yet_verified'), 0),
+                       COALESCE(sum(s.sign) FILTER (WHERE s.public_status = 'not_yet_followed_up'), 0),
+                       COALESCE(sum(s.sign) FILTER (WHERE s.public_status = 'in_process'), 0),
+                       COALESCE(sum(s.sign) FILTER (WHERE s.public_status = 'completed'), 0),
+                       COALESCE(sum(s.sign) FILTER (WHERE s.status = 'postponed'), 0),
+                       COALESCE(sum(s.sign) FILTER (WHERE s.status = 'archived'), 0),
+                       COALESCE(sum(s.sign) FILTER (WHERE s.status = 'transferred'), 0),
+                       COALESCE(sum(s.sign) FILTER (WHERE s.ever_postponed), 0),
+                       COALESCE(sum(s.sign) FILTER (WHERE s.ever_transferred), 0),
+                       COALESCE(sum(s.sign) FILTER (WHERE s.verified_at IS NOT NULL AND NOT s.verification_missed), 0),
+                       COALESCE(sum(s.sign) FILTER (WHERE s.verified_at IS NOT NULL OR s.verification_missed), 0),
+                       COALESCE(sum(s.sign) FILTER (WHERE s.followed_up_at IS NOT NULL AND NOT s.follow_up_missed), 0),
+                       COALESCE(sum(s.sign) FILTER (WHERE s.followed_up_at IS NOT NULL OR s.follow_up_missed), 0),
+                       COALESCE(sum(s.sign) FILTER (WHERE s.verification_missed), 0),
+                       COALESCE(sum(s.sign) FILTER (WHERE s.follow_up_missed), 0),
+                       COALESCE(sum(s.sign) FILTER (WHERE s.resolution_missed), 0)] AS counts,
+                 sum(s.sign * s.supports) AS supports
+          FROM (SELECT o.*, -1 AS sign FROM unnest(old_rows) o UNION ALL SELECT n.*, 1 FROM unnest(new_rows) n) s
+          GROUP BY 1, 2, 3, 4, 5, 6) k
+    WHERE k.counts <> array_fill(0::bigint, ARRAY[17]) OR k.supports <> 0
 $$;
 
--- Adds (sign 1) or takes away (sign -1) the reports `rows` to or from their groups; groups left
--- with no report go. Groups are written in key order, so two writers never wait for each other in
--- opposite orders.
-CREATE FUNCTION stat_rollup_change(rows stat_reports[], sign integer) RETURNS void
-LANGUAGE sql AS $$
+-- The times of the reports `new_rows` minus those of `old_rows`, as stat_group groups them: one
+-- row per group, measure and time whose count the change moved.
+CREATE FUNCTION stat_times(old_rows stat_reports[], new_rows stat_reports[], by_day boolean)
+    RETURNS SETOF stat_rollup_times
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN by_day THEN (s.submitted_at AT TIME ZONE 'Asia/Jakarta')::date
+                ELSE jakarta_month(s.submitted_at) END,
+           s.institution_code, s.region_code, s.category_code, s.classification, s.channel,
+           t.measure::smallint, t.seconds, sum(s.sign)::integer
+    FROM (SELECT o.*, -1 AS sign FROM unnest(old_rows) o UNION ALL SELECT n.*, 1 FROM unnest(new_rows) n) s
+    CROSS JOIN LATERAL (VALUES (1, extract(epoch FROM s.verified_at - s.submitted_at)::float8),
+                               (2, extract(epoch FROM s.followed_up_at - s.dispatched_at)::float8),
+                               (3, extract(epoch FROM s.completed_at - s.submitted_at)::float8)) t (measure, seconds)
+    WHERE t.seconds IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+    HAVING sum(s.sign) <> 0
+$$;
+
+-- Folds a change of the reports `ids` into the rollup: old_rows are those reports as they were
+-- before it (read by the same transaction), stat_reports holds them as they are now. Each group
+-- and each time the change moved is written once, however many reports and events of it the
+-- change holds (a consumer run of aduan-stats); rows left at zero go. Rows are written in key
+-- order, so two writers never wait for each other in opposite orders. SECURITY DEFINER:
+-- aduan-stats reads the rollup and changes it only through this.
+CREATE FUNCTION stat_rollup_fold(old_rows stat_reports[], ids text[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    new_rows stat_reports[] := ARRAY(SELECT s FROM stat_reports s WHERE s.tracking_id = ANY(ids));
+BEGIN
     INSERT INTO stat_rollup AS r
-    SELECT * FROM stat_group(rows, sign, false) g
+    SELECT * FROM stat_group(old_rows, new_rows, false) g
     ORDER BY g.month, g.institution_code, g.region_code, g.category_code, g.classification, g.channel
     ON CONFLICT (month, institution_code, region_code, category_code, classification, channel) DO UPDATE SET
         received = r.received + excluded.received, not_yet_verified = r.not_yet_verified + excluded.not_yet_verified,
@@ -148,55 +164,31 @@ LANGUAGE sql AS $$
         follow_up_due = r.follow_up_due + excluded.follow_up_due,
         verification_missed = r.verification_missed + excluded.verification_missed,
         follow_up_missed = r.follow_up_missed + excluded.follow_up_missed,
-        resolution_missed = r.resolution_missed + excluded.resolution_missed,
-        (to_verification, to_verification_n) = (SELECT * FROM times_merge(r.to_verification, r.to_verification_n,
-                                                  excluded.to_verification, excluded.to_verification_n)),
-        (dispatch_to_follow_up, dispatch_to_follow_up_n) = (SELECT * FROM times_merge(r.dispatch_to_follow_up,
-            r.dispatch_to_follow_up_n, excluded.dispatch_to_follow_up, excluded.dispatch_to_follow_up_n)),
-        (to_completion, to_completion_n) = (SELECT * FROM times_merge(r.to_completion, r.to_completion_n,
-                                              excluded.to_completion, excluded.to_completion_n));
+        resolution_missed = r.resolution_missed + excluded.resolution_missed;
+    INSERT INTO stat_rollup_times AS r
+    SELECT * FROM stat_times(old_rows, new_rows, false) t
+    ORDER BY t.month, t.institution_code, t.region_code, t.category_code, t.classification, t.channel, t.measure,
+             t.seconds
+    ON CONFLICT (month, institution_code, region_code, category_code, classification, channel, measure, seconds)
+    DO UPDATE SET n = r.n + excluded.n;
     DELETE FROM stat_rollup WHERE received = 0;
-$$;
-
--- Statement triggers with the statement's rows: the rebuild's DELETE and a bulk load are one
--- grouped change, a counted event one or two groups. SECURITY DEFINER: the writers of
--- stat_reports need no privilege on the rollup, readers only SELECT.
-CREATE FUNCTION stat_rollup_follow() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM stat_rollup_change(ARRAY(SELECT ROW(o.*)::stat_reports FROM old_rows o), -1);
-    END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        PERFORM stat_rollup_change(ARRAY(SELECT ROW(n.*)::stat_reports FROM new_rows n), 1);
-    END IF;
-    RETURN NULL;
+    DELETE FROM stat_rollup_times WHERE n = 0;
 END
 $$;
 
-CREATE TRIGGER stat_rollup_insert AFTER INSERT ON stat_reports REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION stat_rollup_follow();
-CREATE TRIGGER stat_rollup_update AFTER UPDATE ON stat_reports REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION stat_rollup_follow();
-CREATE TRIGGER stat_rollup_delete AFTER DELETE ON stat_reports REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION stat_rollup_follow();
-
 -- Counted again from stat_reports: the recount (aduan-admin rebuild-stats) ends with it, so a
--- rollup that ever drifted is made right by the same command that makes the facts right.
+-- rollup that ever drifted is made right by the same command that makes the facts right; so do
+-- writers of stat_reports other than aduan-stats' counting (seeds of tests and benchmarks).
 CREATE FUNCTION stat_rollup_recount() RETURNS void
-    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    facts stat_reports[] := ARRAY(SELECT s FROM stat_reports s);
+BEGIN
     DELETE FROM stat_rollup;
-    SELECT stat_rollup_change(ARRAY(SELECT s FROM stat_reports s), 1);
+    DELETE FROM stat_rollup_times;
+    INSERT INTO stat_rollup SELECT * FROM stat_group('{}', facts, false);
+    INSERT INTO stat_rollup_times SELECT * FROM stat_times('{}', facts, false);
+END
 $$;
 
 SELECT stat_rollup_recount();
-
--- TRUNCATE has no rows to follow: the rollup goes with it.
-CREATE FUNCTION stat_rollup_empty() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-BEGIN
-    DELETE FROM stat_rollup;
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER stat_rollup_truncate AFTER TRUNCATE ON stat_reports FOR EACH STATEMENT EXECUTE FUNCTION stat_rollup_empty();

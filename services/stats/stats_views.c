@@ -31,29 +31,33 @@
  * stat_reports at all without dates). */
 #define FIRST_WHOLE "(date_trunc('month', ($1::date - 1)::timestamp) + interval '1 month')"
 #define PAST_WHOLE "date_trunc('month', ($2::date + 1)::timestamp)"
-/* The selection as groups of stat_rollup (0037): the Jakarta months wholly inside from..to from
- * the rollup, the days of the months only partly inside from stat_reports (its submission index),
- * so the cost follows the groups; $12 (grouping by day) takes every report from stat_reports, one
- * group per day. Column `month` is the group's day then. */
+/* The reports of the months only partly inside from..to (all in range when grouping by day, $12):
+ * read from stat_reports (its submission index). */
+#define PARTIAL \
+    "ARRAY(SELECT s FROM stat_reports s WHERE " SELECTED " AND (" \
+    "    ($12 AND " SUBMITTED_WITHIN ") " \
+    "    OR (" SUBMITTED_WITHIN " AND s.submitted_at < " FIRST_WHOLE " AT TIME ZONE 'Asia/Jakarta') " \
+    "    OR (" SUBMITTED_WITHIN " AND s.submitted_at >= " PAST_WHOLE " AT TIME ZONE 'Asia/Jakarta')))"
+#define WHOLE_MONTHS \
+    "NOT $12 AND ($1::date IS NULL OR s.month >= " FIRST_WHOLE ") AND ($2::date IS NULL OR s.month < " PAST_WHOLE ") " \
+    "AND " SELECTED
+#define ANY_PARTIAL "($12 OR $1::date IS NOT NULL OR $2::date IS NOT NULL)"
+/* The selection as groups of the rollup (0037): f the counts (stat_rollup), ft the times
+ * (stat_rollup_times) of the Jakarta months wholly inside from..to, and of the days of the months
+ * only partly inside from stat_reports, so the cost follows the groups; $12 (grouping by day) takes
+ * every report from stat_reports, one group per day. Column `month` is the group's day then. */
 #define GROUPED \
-    "f AS (SELECT s.* FROM stat_rollup s WHERE NOT $12 AND ($1::date IS NULL OR s.month >= " FIRST_WHOLE ") " \
-    "        AND ($2::date IS NULL OR s.month < " PAST_WHOLE ") AND " SELECTED " " \
-    "      UNION ALL SELECT g.* FROM stat_group(ARRAY(SELECT s FROM stat_reports s WHERE " SELECTED " AND (" \
-    "          ($12 AND " SUBMITTED_WITHIN ") " \
-    "          OR (" SUBMITTED_WITHIN " AND s.submitted_at < " FIRST_WHOLE " AT TIME ZONE 'Asia/Jakarta') " \
-    "          OR (" SUBMITTED_WITHIN " AND s.submitted_at >= " PAST_WHOLE " AT TIME ZONE 'Asia/Jakarta'))), 1, $12) g " \
-    "        WHERE $12 OR $1::date IS NOT NULL OR $2::date IS NOT NULL), " \
+    "f AS (SELECT s.* FROM stat_rollup s WHERE " WHOLE_MONTHS " " \
+    "      UNION ALL SELECT g.* FROM stat_group('{}', " PARTIAL ", $12) g WHERE " ANY_PARTIAL "), " \
+    "ft AS (SELECT s.* FROM stat_rollup_times s WHERE " WHOLE_MONTHS " " \
+    "       UNION ALL SELECT g.* FROM stat_times('{}', " PARTIAL ", $12) g WHERE " ANY_PARTIAL "), " \
     MIN_COUNT
 
-/* The times of each group key of g, as times_percentile (0037) takes them: k 1 submission to
- * verification, 2 dispatch to follow-up, 3 submission to completion. */
+/* The times of each group key of gt (ft with the view's keys), as times_percentile (0037) takes
+ * them: k 1 submission to verification, 2 dispatch to follow-up, 3 submission to completion. */
 #define TIMES \
     "t AS (SELECT u.key, u.k, array_agg(u.v ORDER BY u.v) AS vals, array_agg(u.n ORDER BY u.v) AS counts " \
-    "      FROM (SELECT g.key, x.k, x.v, sum(x.n) AS n FROM g CROSS JOIN LATERAL (" \
-    "              SELECT 1, unnest(g.to_verification), unnest(g.to_verification_n) " \
-    "              UNION ALL SELECT 2, unnest(g.dispatch_to_follow_up), unnest(g.dispatch_to_follow_up_n) " \
-    "              UNION ALL SELECT 3, unnest(g.to_completion), unnest(g.to_completion_n)) x (k, v, n) " \
-    "            GROUP BY 1, 2, 3) u " \
+    "      FROM (SELECT gt.key, gt.measure AS k, gt.seconds AS v, sum(gt.n) AS n FROM gt GROUP BY 1, 2, 3) u " \
     "      GROUP BY 1, 2)"
 /* percentile_cont(p) of the key's times, rounded to whole seconds */
 #define TIME_OF(k, p) \
@@ -83,29 +87,37 @@
     "'missed', json_build_object('verification', " SUM("verification_missed") ", " \
     "    'follow_up', " SUM("follow_up_missed") ", 'resolution', " SUM("resolution_missed") ")"
 
+/* The rows of `rows` (f or ft) with the key of the summary's group_by ($8), as f. */
+#define SUMMARY_KEYED(rows) \
+    "CASE $8 WHEN 'region' THEN f.region_code WHEN 'category' THEN f.category_code " \
+    "  WHEN 'classification' THEN f.classification WHEN 'channel' THEN f.channel " \
+    "  WHEN 'period' THEN jakarta_period(f.month::timestamp AT TIME ZONE 'Asia/Jakarta', $9) " \
+    "  WHEN 'institution' THEN i.code ELSE 'all' END AS key, " \
+    "f.* FROM " rows " f LEFT JOIN (institution_ancestors a JOIN institutions i ON i.code = a.ancestor AND i.kind = $10) " \
+    "  ON $8 = 'institution' AND a.code = f.institution_code " \
+    "WHERE $8 <> 'institution' OR (i.code IS NOT NULL AND ($3::text IS NULL " \
+    "  OR i.code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3) " \
+    "  OR EXISTS (SELECT 1 FROM institutions r WHERE r.code = $3 AND r.parent_code IS NULL)))"
+
 /* $8 group_by, $9 period unit, $10 institution level, $11 public, $12 by day. */
 static const char summary_sql[] =
     "WITH " GROUPED ", "
-    "g AS (SELECT CASE $8 WHEN 'region' THEN f.region_code WHEN 'category' THEN f.category_code "
-    "        WHEN 'classification' THEN f.classification WHEN 'channel' THEN f.channel "
-    "        WHEN 'period' THEN jakarta_period(f.month::timestamp AT TIME ZONE 'Asia/Jakarta', $9) "
-    "        WHEN 'institution' THEN i.code ELSE 'all' END AS key, "
-    "      f.* FROM f LEFT JOIN (institution_ancestors a JOIN institutions i ON i.code = a.ancestor AND i.kind = $10) "
-    "        ON $8 = 'institution' AND a.code = f.institution_code "
-    "      WHERE $8 <> 'institution' OR (i.code IS NOT NULL AND ($3::text IS NULL "
-    "        OR i.code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3) "
-    "        OR EXISTS (SELECT 1 FROM institutions r WHERE r.code = $3 AND r.parent_code IS NULL)))), "
+    "g AS (SELECT " SUMMARY_KEYED("f") "), gt AS (SELECT " SUMMARY_KEYED("ft") "), "
     TIMES " "
     "SELECT json_build_object('group_by', $8, 'public', $11::boolean, "
     "  'groups', COALESCE(json_agg(x.row ORDER BY x.key), '[]'))::text "
     "FROM (SELECT g.key, json_build_object('key', g.key, " MEASURES ") AS row FROM g CROSS JOIN m GROUP BY g.key) x";
 
+/* The rows of `rows` (f or ft) of the institutions of level $10 (within $3), keyed by them. */
+#define RANKED_KEYED(rows) \
+    "i.code AS key, i.name, f.* FROM institutions i JOIN institution_ancestors a ON a.ancestor = i.code " \
+    "JOIN " rows " f ON f.institution_code = a.code " \
+    "WHERE i.kind = $10 AND ($3::text IS NULL OR i.code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3))"
+
 /* $8 order, $9 minimum reports (NULL: the setting ranking_min_reports), $10 level, $11 public, $12 false. */
 static const char rankings_sql[] =
     "WITH " GROUPED ", "
-    "g AS (SELECT i.code AS key, i.name, f.* FROM institutions i JOIN institution_ancestors a ON a.ancestor = i.code "
-    "      JOIN f ON f.institution_code = a.code "
-    "      WHERE i.kind = $10 AND ($3::text IS NULL OR i.code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3))), "
+    "g AS (SELECT " RANKED_KEYED("f") "), gt AS (SELECT " RANKED_KEYED("ft") "), "
     TIMES ", "
     "r AS (SELECT g.key, min(g.name) AS name, sum(g.received) AS received, "
     "        round(100.0 * sum(g.completed) / sum(g.received), 2) AS rate, " TIME_OF("3", "0.5") " AS median, "

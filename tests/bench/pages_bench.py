@@ -94,6 +94,7 @@ ENRICH_SQL = [
     "  CASE WHEN r.status = 'closed_by_admin' THEN r.submitted_at + interval '9 days' END "
     "FROM reports r JOIN report_statuses s USING (status) WHERE r.id > (SELECT min(id) FROM reports) "
     "ON CONFLICT DO NOTHING",
+    "SELECT stat_rollup_recount()",
     "VACUUM ANALYZE",
 ]
 
