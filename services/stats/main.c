@@ -28,6 +28,7 @@ static const config_option_t stats_options[] = {
     {"ADUAN_HEARTBEAT_MS", "1000", "heartbeat interval of the stream while idle"},
     {"ADUAN_STATS_QUERY_BIND", "tcp://127.0.0.1:7105", "command endpoint answering stats.query and survey.answer"},
     {"ADUAN_STATS_MAX_AGE", "60", "seconds a kept document is answered after the facts moved (0: never)"},
+    {"ADUAN_STATS_WARM_EVERY", "5", "seconds between two recomputations of a kept document (at most ADUAN_STATS_MAX_AGE)"},
 };
 
 /* Without a notification the log is still polled this often: NOTIFY is only a wake-up. */
@@ -120,7 +121,7 @@ int main(int argc, char **argv)
         return exit_code;
     const config_t *config = service_config(service);
     char reason[256];
-    long heartbeat_ms = 1000, statement_timeout_ms = 0, max_age_s = 60;
+    long heartbeat_ms = 1000, statement_timeout_ms = 0, max_age_s = 60, warm_every_s = 5;
     db_t *db = NULL;
     curve_keys_t *keys = NULL;
     stream_hub_t *hub = NULL;
@@ -133,6 +134,7 @@ int main(int argc, char **argv)
         || config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &statement_timeout_ms, reason,
                            sizeof reason) != 0
         || config_get_long(config, "ADUAN_STATS_MAX_AGE", 0, 86400, &max_age_s, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_STATS_WARM_EVERY", 0, 86400, &warm_every_s, reason, sizeof reason) != 0
         || curve_keys_from_config(config, &keys, reason, sizeof reason) != 0 || !run) {
         if (!run)
             snprintf(reason, sizeof reason, "out of memory");
@@ -148,6 +150,7 @@ int main(int argc, char **argv)
                               hub) != 0
              || !(queries = stats_queries_start(config_get(config, "ADUAN_STATS_QUERY_BIND"), keys,
                                                 config_get(config, "ADUAN_DB_URL"), statement_timeout_ms, max_age_s,
+                                                warm_every_s < max_age_s ? warm_every_s : max_age_s,
                                                 reason, sizeof reason))
              || start_counting(config, keys, run, &consumer, &counting, reason, sizeof reason) != 0) {
         logger_error("%s", reason);

@@ -36,7 +36,7 @@ struct stats_warmer_t {
     stats_cache_t *cache;
     db_t *db;
     long statement_timeout_ms;
-    int64_t recent_ms;
+    int64_t recent_ms, min_interval_ms;
     pthread_t thread;
     atomic_bool stopping;
     atomic_bool finished;           /* the thread has ended */
@@ -90,7 +90,8 @@ static void *warm(void *arg)
         size_t size = 0;
         void *request = NULL;
         while (generation >= 0 && running(self)
-               && (request = stats_cache_next_stale(self->cache, generation, zclock_mono(), self->recent_ms, &size))) {
+               && (request = stats_cache_next_stale(self->cache, generation, zclock_mono(), self->recent_ms,
+                                                    zclock_time() - self->min_interval_ms, &size))) {
             renew_cancel(self);
             warm_one(self, request, size);
             free(request);
@@ -127,7 +128,7 @@ static int ask_first_load(stats_cache_t *cache)
 }
 
 stats_warmer_t *stats_warmer_start(stats_cache_t *cache, const char *db_url, long statement_timeout_ms,
-                                   int64_t recent_ms, char *reason, size_t reason_cap)
+                                   int64_t recent_ms, int64_t min_interval_ms, char *reason, size_t reason_cap)
 {
     stats_warmer_t *self = calloc(1, sizeof *self);
     db_error_t error = {"", ""};
@@ -141,6 +142,7 @@ stats_warmer_t *stats_warmer_start(stats_cache_t *cache, const char *db_url, lon
     self->statement_timeout_ms = statement_timeout_ms && statement_timeout_ms < WARM_TIMEOUT_MIN_MS
                                      ? WARM_TIMEOUT_MIN_MS : statement_timeout_ms;
     self->recent_ms = recent_ms;
+    self->min_interval_ms = min_interval_ms;
     if (ask_first_load(cache) != 0)
         snprintf(reason, reason_cap, "out of memory");
     else if (db_connect(self->db, CONNECT_WAIT_MS, &error) != 0)
