@@ -94,7 +94,8 @@ ENRICH_SQL = [
     "  CASE WHEN r.status = 'closed_by_admin' THEN r.submitted_at + interval '9 days' END "
     "FROM reports r JOIN report_statuses s USING (status) WHERE r.id > (SELECT min(id) FROM reports) "
     "ON CONFLICT DO NOTHING",
-    "SELECT stat_rollup_recount()",
+    # the rollup of what was just written (a build from before the rollup has none: before/after pairs)
+    "DO $$ BEGIN IF to_regproc('stat_rollup_recount') IS NOT NULL THEN PERFORM stat_rollup_recount(); END IF; END $$",
     "VACUUM ANALYZE",
 ]
 
