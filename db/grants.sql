@@ -115,7 +115,10 @@ BEGIN
         ('survey_responses',       ARRAY['aduan_stats'], 'SELECT, INSERT'),
         ('survey_codes',           ARRAY['aduan_stats'], 'SELECT, INSERT, UPDATE, DELETE'),
         -- moved by the triggers of every table the figures read (0032), as the owner
-        ('stats_generation',       ARRAY['aduan_stats'], 'SELECT');
+        ('stats_generation',       ARRAY['aduan_stats'], 'SELECT'),
+        -- folded in by aduan-stats through stat_rollup_fold (0037), as the owner
+        ('stat_rollup',            ARRAY['aduan_stats'], 'SELECT'),
+        ('stat_rollup_times',      ARRAY['aduan_stats'], 'SELECT');
 
     SELECT string_agg(c.relname, ', ' ORDER BY c.relname) INTO missing
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -11,6 +11,7 @@
 #include "event_codec.h"
 #include "event_consumer.h"
 #include "stats_facts.h"
+#include "stats_run.h"
 #include "stats_queries.h"
 #include "logger.h"
 #include "metrics.h"
@@ -27,17 +28,12 @@ static const config_option_t stats_options[] = {
     {"ADUAN_HEARTBEAT_MS", "1000", "heartbeat interval of the stream while idle"},
     {"ADUAN_STATS_QUERY_BIND", "tcp://127.0.0.1:7105", "command endpoint answering stats.query and survey.answer"},
     {"ADUAN_STATS_MAX_AGE", "60", "seconds a kept document is answered after the facts moved (0: never)"},
+    {"ADUAN_STATS_WARM_EVERY", "5", "seconds between two recomputations of a kept document (at most ADUAN_STATS_MAX_AGE)"},
 };
 
 /* Without a notification the log is still polled this often: NOTIFY is only a wake-up. */
 #define POLL_MS 250
 #define GAUGES_EVERY_MS 5000
-
-static int count_event(db_t *db, const event_t *event, void *ctx, db_error_t *error)
-{
-    (void) ctx;
-    return stats_facts_apply(db, event, error);
-}
 
 static void *consume(void *arg)
 {
@@ -97,10 +93,11 @@ static void serve(service_t *service, db_t *db, stream_hub_t *hub, cmd_server_t 
 }
 
 /* The counting member, on a thread and connection of its own. */
-static int start_counting(const config_t *config, const curve_keys_t *keys, event_consumer_t **consumer,
-                          pthread_t *thread, char *reason, size_t cap)
+static int start_counting(const config_t *config, const curve_keys_t *keys, stats_run_t *run,
+                          event_consumer_t **consumer, pthread_t *thread, char *reason, size_t cap)
 {
-    event_consumer_config_t cc = {.group = STATS_GROUP, .topic_prefix = EVENT_REPORT_PREFIX, .handler = count_event,
+    event_consumer_config_t cc = {.group = STATS_GROUP, .topic_prefix = EVENT_REPORT_PREFIX,
+                                  .handler = stats_run_count, .run_start = stats_run_start, .handler_ctx = run,
                                   .keys = keys};
     if (event_consumer_configure(config, &cc, reason, cap) != 0 || !(*consumer = event_consumer_new(&cc, reason, cap)))
         return -1;
@@ -124,19 +121,23 @@ int main(int argc, char **argv)
         return exit_code;
     const config_t *config = service_config(service);
     char reason[256];
-    long heartbeat_ms = 1000, statement_timeout_ms = 0, max_age_s = 60;
+    long heartbeat_ms = 1000, statement_timeout_ms = 0, max_age_s = 60, warm_every_s = 5;
     db_t *db = NULL;
     curve_keys_t *keys = NULL;
     stream_hub_t *hub = NULL;
     cmd_server_t *replay = NULL;
     event_consumer_t *consumer = NULL;
     stats_queries_t *queries = NULL;
+    stats_run_t *run = stats_run_new();
     pthread_t counting;
     if (config_get_long(config, "ADUAN_HEARTBEAT_MS", 10, 60000, &heartbeat_ms, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &statement_timeout_ms, reason,
                            sizeof reason) != 0
         || config_get_long(config, "ADUAN_STATS_MAX_AGE", 0, 86400, &max_age_s, reason, sizeof reason) != 0
-        || curve_keys_from_config(config, &keys, reason, sizeof reason) != 0) {
+        || config_get_long(config, "ADUAN_STATS_WARM_EVERY", 0, 86400, &warm_every_s, reason, sizeof reason) != 0
+        || curve_keys_from_config(config, &keys, reason, sizeof reason) != 0 || !run) {
+        if (!run)
+            snprintf(reason, sizeof reason, "out of memory");
         logger_error("%s", reason);
         exit_code = 2;
     } else if (!(db = service_db_open(service, false)))
@@ -149,8 +150,9 @@ int main(int argc, char **argv)
                               hub) != 0
              || !(queries = stats_queries_start(config_get(config, "ADUAN_STATS_QUERY_BIND"), keys,
                                                 config_get(config, "ADUAN_DB_URL"), statement_timeout_ms, max_age_s,
+                                                warm_every_s < max_age_s ? warm_every_s : max_age_s,
                                                 reason, sizeof reason))
-             || start_counting(config, keys, &consumer, &counting, reason, sizeof reason) != 0) {
+             || start_counting(config, keys, run, &consumer, &counting, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         exit_code = 1;
     } else {
@@ -161,6 +163,7 @@ int main(int argc, char **argv)
         logger_info("stopping at seq %lld", (long long) stream_hub_published(hub));
     }
     event_consumer_destroy(&consumer);
+    stats_run_destroy(&run);
     stats_queries_stop(&queries);
     cmd_server_destroy(&replay);
     stream_hub_destroy(&hub);

@@ -198,12 +198,13 @@ int stats_cache_ask(stats_cache_t *self, const char *key, const void *request, s
 }
 
 void *stats_cache_next_stale(stats_cache_t *self, int64_t generation, int64_t now_ms, int64_t recent_ms,
-                             size_t *size)
+                             int64_t computed_by_ms, size_t *size)
 {
     pthread_mutex_lock(&self->lock);
     void *copy = NULL;
     for (entry_t *e = self->head; e && !copy; e = e->next) {
-        if (e->generation >= generation || e->offered >= generation || now_ms - e->asked_ms > recent_ms)
+        if (e->generation >= generation || e->offered >= generation || now_ms - e->asked_ms > recent_ms
+            || (e->json && e->computed_ms > computed_by_ms))
             continue;
         e->offered = generation;
         copy = malloc(e->request_size ? e->request_size : 1);

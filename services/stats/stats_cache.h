@@ -35,9 +35,11 @@ int stats_cache_put(stats_cache_t *self, const char *key, int64_t generation, in
 int stats_cache_ask(stats_cache_t *self, const char *key, const void *request, size_t request_size);
 
 /* The request of a kept document older than `generation` (or of one asked without a document), asked within the last `recent_ms`
- * (by `now_ms`), most recently asked first, and not yet offered at this generation: a copy the
- * caller frees, NULL when none is left. */
+ * (by `now_ms`), most recently asked first, and not yet offered at this generation; a document
+ * computed after `computed_by_ms` (the clock of computed_ms) waits, so that with now less an
+ * interval a surge, which moves the generation with every run of events, has each document
+ * computed again at most once an interval. A copy the caller frees, NULL when none is due. */
 void *stats_cache_next_stale(stats_cache_t *self, int64_t generation, int64_t now_ms, int64_t recent_ms,
-                             size_t *size);
+                             int64_t computed_by_ms, size_t *size);
 
 #endif

@@ -125,7 +125,8 @@ int64_t stats_facts_rebuild(db_t *db, db_error_t *error)
     snprintf(head, sizeof head, "%lld", (long long) after);
     const char *params[] = {STATS_GROUP, head};
     if (db_exec_ok(db, "UPDATE consumer_positions SET seq = GREATEST(seq, $2::bigint) WHERE group_name = $1",
-                   2, params, error) != 0)
+                   2, params, error) != 0
+        || db_exec_ok(db, "SELECT stat_rollup_recount()", 0, NULL, error) != 0)
         return -1;
     return read;
 }

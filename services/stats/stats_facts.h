@@ -18,8 +18,9 @@
 int stats_facts_apply(db_t *db, const event_t *event, db_error_t *error);
 
 /* Inside the caller's transaction: holds the stats group's positions (its members wait), empties
- * stat_reports, counts every numbered event of the log again in order and moves the group's
- * positions to the last one. Returns the events read, or -1. */
+ * stat_reports, counts every numbered event of the log again in order, moves the group's
+ * positions to the last one and counts the rollup of the facts (stat_rollup) again from them.
+ * Returns the events read, or -1. */
 int64_t stats_facts_rebuild(db_t *db, db_error_t *error);
 
 #endif

@@ -221,7 +221,8 @@ static void destroy(stats_queries_t *self)
 }
 
 stats_queries_t *stats_queries_start(const char *bind_endpoints, curve_keys_t *keys, const char *db_url,
-                                     long statement_timeout_ms, long max_age_s, char *reason, size_t cap)
+                                     long statement_timeout_ms, long max_age_s, long warm_every_s, char *reason,
+                                     size_t cap)
 {
     stats_queries_t *self = calloc(1, sizeof *self);
     db_error_t error = {"", ""};
@@ -235,8 +236,8 @@ stats_queries_t *stats_queries_start(const char *bind_endpoints, curve_keys_t *k
     self->max_age_ms = (int64_t) max_age_s * 1000;
     if (db_connect(self->db, CONNECT_WAIT_MS, &error) != 0)
         snprintf(reason, cap, "query server: %s", error.message);
-    else if ((self->warmer = stats_warmer_start(self->cache, db_url, statement_timeout_ms, WARM_RECENT_MS, reason,
-                                                cap))
+    else if ((self->warmer = stats_warmer_start(self->cache, db_url, statement_timeout_ms, WARM_RECENT_MS,
+                                                (int64_t) warm_every_s * 1000, reason, cap))
              && (self->server = cmd_server_new(bind_endpoints, keys, reason, cap))) {
         if (cmd_server_on(self->server, MSG_STATS_QUERY, CURVE_ROLE_GATEWAY, on_query, self) == 0
             && cmd_server_on(self->server, MSG_SURVEY_ANSWER, CURVE_ROLE_GATEWAY, on_answer, self) == 0

@@ -16,10 +16,12 @@ typedef struct stats_queries_t stats_queries_t;
  * `db_url` and starts serving on a thread: queries, answers and survey codes from gateway keys,
  * stats.rebuild from admin keys; the statements of a stats.query are cancelled after
  * statement_timeout_ms (0 = never), which answers `unavailable`; a kept document is answered up to
- * max_age_s after it was computed though the facts have moved (0: never). NULL with the reason when
- * any of it fails. */
+ * max_age_s after it was computed though the facts have moved (0: never), and the warmer computes
+ * a kept document again at most once every warm_every_s (at most max_age_s). NULL with the reason
+ * when any of it fails. */
 stats_queries_t *stats_queries_start(const char *bind_endpoints, curve_keys_t *keys, const char *db_url,
-                                     long statement_timeout_ms, long max_age_s, char *reason, size_t reason_cap);
+                                     long statement_timeout_ms, long max_age_s, long warm_every_s, char *reason,
+                                     size_t reason_cap);
 /* Ends the serving (it ends by itself when the service is interrupted), waits for the thread and
  * frees everything. */
 void stats_queries_stop(stats_queries_t **self_p);

@@ -6,77 +6,121 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The reports the filter selects. $1 from, $2 to (Jakarta dates), $3 institution subtree (the root
- * selects every report, also those not yet routed), $4 region (and inside), $5 category (and its
- * children), $6 classification, $7 channel. */
-#define FILTERED \
-    "f AS (SELECT s.* FROM stat_reports s WHERE " \
-    "  ($1::date IS NULL OR (s.submitted_at AT TIME ZONE 'Asia/Jakarta')::date >= $1::date) " \
-    "  AND ($2::date IS NULL OR (s.submitted_at AT TIME ZONE 'Asia/Jakarta')::date <= $2::date) " \
-    "  AND ($3::text IS NULL OR s.institution_code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3) " \
-    "       OR EXISTS (SELECT 1 FROM institutions r WHERE r.code = $3 AND r.parent_code IS NULL)) " \
-    "  AND ($4::text IS NULL OR s.region_code = $4 OR starts_with(s.region_code, $4 || '.')) " \
-    "  AND ($5::text IS NULL OR s.category_code IN (SELECT code FROM categories WHERE code = $5 OR parent_code = $5)) " \
-    "  AND ($6::text IS NULL OR s.classification = $6) AND ($7::text IS NULL OR s.channel = $7)), " \
-    "m AS (SELECT COALESCE((SELECT value FROM stats_settings WHERE key = 'public_min_count'), 5) AS min_count)"
+/* The filter but for dates, on reports or groups `s`: $3 institution subtree (the root selects every
+ * report, also those not yet routed), $4 region (and inside), $5 category (and its children), $6
+ * classification, $7 channel. */
+#define SELECTED \
+    "($3::text IS NULL OR s.institution_code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3) " \
+    "  OR EXISTS (SELECT 1 FROM institutions r WHERE r.code = $3 AND r.parent_code IS NULL)) " \
+    "AND ($4::text IS NULL OR s.region_code = $4 OR starts_with(s.region_code, $4 || '.')) " \
+    "AND ($5::text IS NULL OR s.category_code IN (SELECT code FROM categories WHERE code = $5 OR parent_code = $5)) " \
+    "AND ($6::text IS NULL OR s.classification = $6) AND ($7::text IS NULL OR s.channel = $7)"
+/* $1 from, $2 to: Jakarta dates of submission, inclusive (Jakarta keeps no summer time, so a day is
+ * the same 24 hours of UTC every year). */
+#define SUBMITTED_WITHIN \
+    "($1::date IS NULL OR s.submitted_at >= $1::date::timestamp AT TIME ZONE 'Asia/Jakarta') " \
+    "AND ($2::date IS NULL OR s.submitted_at < ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Jakarta')"
+#define MIN_COUNT "m AS (SELECT COALESCE((SELECT value FROM stats_settings WHERE key = 'public_min_count'), 5) AS min_count)"
 
-#define SECONDS(from, to) "extract(epoch FROM " to " - " from ")"
-#define MEDIAN(from, to) "round(percentile_cont(0.5) WITHIN GROUP (ORDER BY " SECONDS(from, to) "))::bigint"
-#define P90(from, to) "round(percentile_cont(0.9) WITHIN GROUP (ORDER BY " SECONDS(from, to) "))::bigint"
+/* The reports the filter selects (the export). */
+#define FILTERED "f AS (SELECT s.* FROM stat_reports s WHERE " SUBMITTED_WITHIN " AND " SELECTED "), " MIN_COUNT
+
+/* The first day of the first Jakarta month wholly inside from..to, and of the first month past
+ * the last one wholly inside (NULL without the date): plain expressions of the parameters, so the
+ * planner sees the bounds (each partial month one range of the submission index; no reading of
+ * stat_reports at all without dates). */
+#define FIRST_WHOLE "(date_trunc('month', ($1::date - 1)::timestamp) + interval '1 month')"
+#define PAST_WHOLE "date_trunc('month', ($2::date + 1)::timestamp)"
+/* The reports of the months only partly inside from..to (all in range when grouping by day, $12):
+ * read from stat_reports (its submission index). */
+#define PARTIAL \
+    "ARRAY(SELECT s FROM stat_reports s WHERE " SELECTED " AND (" \
+    "    ($12 AND " SUBMITTED_WITHIN ") " \
+    "    OR (" SUBMITTED_WITHIN " AND s.submitted_at < " FIRST_WHOLE " AT TIME ZONE 'Asia/Jakarta') " \
+    "    OR (" SUBMITTED_WITHIN " AND s.submitted_at >= " PAST_WHOLE " AT TIME ZONE 'Asia/Jakarta')))"
+#define WHOLE_MONTHS \
+    "NOT $12 AND ($1::date IS NULL OR s.month >= " FIRST_WHOLE ") AND ($2::date IS NULL OR s.month < " PAST_WHOLE ") " \
+    "AND " SELECTED
+#define ANY_PARTIAL "($12 OR $1::date IS NOT NULL OR $2::date IS NOT NULL)"
+/* The selection as groups of the rollup (0037): f the counts (stat_rollup), ft the times
+ * (stat_rollup_times) of the Jakarta months wholly inside from..to, and of the days of the months
+ * only partly inside from stat_reports, so the cost follows the groups; $12 (grouping by day) takes
+ * every report from stat_reports, one group per day. Column `month` is the group's day then. */
+#define GROUPED \
+    "f AS (SELECT s.* FROM stat_rollup s WHERE " WHOLE_MONTHS " " \
+    "      UNION ALL SELECT g.* FROM stat_group('{}', " PARTIAL ", $12) g WHERE " ANY_PARTIAL "), " \
+    "ft AS (SELECT s.* FROM stat_rollup_times s WHERE " WHOLE_MONTHS " " \
+    "       UNION ALL SELECT g.* FROM stat_times('{}', " PARTIAL ", $12) g WHERE " ANY_PARTIAL "), " \
+    MIN_COUNT
+
+/* The times of each group key of gt (ft with the view's keys), as times_percentile (0037) takes
+ * them: k 1 submission to verification, 2 dispatch to follow-up, 3 submission to completion. */
+#define TIMES \
+    "t AS (SELECT u.key, u.k, array_agg(u.v ORDER BY u.v) AS vals, array_agg(u.n ORDER BY u.v) AS counts " \
+    "      FROM (SELECT gt.key, gt.measure AS k, gt.seconds AS v, sum(gt.n) AS n FROM gt GROUP BY 1, 2, 3) u " \
+    "      GROUP BY 1, 2)"
+/* percentile_cont(p) of the key's times, rounded to whole seconds */
+#define TIME_OF(k, p) \
+    "(SELECT round(times_percentile(t.vals, t.counts, " p "))::bigint FROM t WHERE t.key = g.key AND t.k = " k ")"
+
 /* Public view: a group of fewer reports than the public minimum shows no figures at all (a count
  * of 2 out of 273 points at nobody; 2 out of 3 may). */
-#define SHOWN(expr) "CASE WHEN $11 AND count(*) < min(m.min_count) THEN NULL ELSE " expr " END"
-#define COUNT(cond) SHOWN("count(*) FILTER (WHERE " cond ")")
+#define SHOWN(expr) "CASE WHEN $11 AND sum(g.received) < min(m.min_count) THEN NULL ELSE " expr " END"
+#define SUM(column) SHOWN("sum(g." column ")")
+#define DURATION(k) \
+    "json_build_object('median', " SHOWN(TIME_OF(k, "0.5")) ", 'p90', " SHOWN(TIME_OF(k, "0.9")) ")"
 
 #define MEASURES \
-    "'received', stat_count(count(*), $11, min(m.min_count)), " \
-    "'not_yet_verified', " COUNT("g.public_status = 'not_yet_verified'") ", " \
-    "'not_yet_followed_up', " COUNT("g.public_status = 'not_yet_followed_up'") ", " \
-    "'in_process', " COUNT("g.public_status = 'in_process'") ", " \
-    "'completed', " COUNT("g.public_status = 'completed'") ", " \
-    "'postponed', " COUNT("g.status = 'postponed'") ", " \
-    "'archived', " COUNT("g.status = 'archived'") ", " \
-    "'transferred', " COUNT("g.status = 'transferred'") ", " \
-    "'ever_postponed', " COUNT("g.ever_postponed") ", 'ever_transferred', " COUNT("g.ever_transferred") ", " \
-    "'supports', " SHOWN("sum(g.supports)") ", " \
-    "'completion_rate', " SHOWN("round(100.0 * count(*) FILTER (WHERE g.public_status = 'completed') / count(*), 2)") ", " \
-    "'seconds_to_verification', json_build_object('median', " SHOWN(MEDIAN("g.submitted_at", "g.verified_at")) \
-    "    , 'p90', " SHOWN(P90("g.submitted_at", "g.verified_at")) "), " \
-    "'seconds_dispatch_to_follow_up', json_build_object('median', " SHOWN(MEDIAN("g.dispatched_at", "g.followed_up_at")) \
-    "    , 'p90', " SHOWN(P90("g.dispatched_at", "g.followed_up_at")) "), " \
-    "'seconds_to_completion', json_build_object('median', " SHOWN(MEDIAN("g.submitted_at", "g.completed_at")) \
-    "    , 'p90', " SHOWN(P90("g.submitted_at", "g.completed_at")) "), " \
-    "'verification_compliance', " SHOWN("round(100.0 * count(*) FILTER (WHERE g.verified_at IS NOT NULL AND NOT " \
-    "    g.verification_missed) / NULLIF(count(*) FILTER (WHERE g.verified_at IS NOT NULL OR g.verification_missed), 0), 2)") ", " \
-    "'follow_up_compliance', " SHOWN("round(100.0 * count(*) FILTER (WHERE g.followed_up_at IS NOT NULL AND NOT " \
-    "    g.follow_up_missed) / NULLIF(count(*) FILTER (WHERE g.followed_up_at IS NOT NULL OR g.follow_up_missed), 0), 2)") ", " \
-    "'missed', json_build_object('verification', " COUNT("g.verification_missed") ", " \
-    "    'follow_up', " COUNT("g.follow_up_missed") ", 'resolution', " COUNT("g.resolution_missed") ")"
+    "'received', stat_count(sum(g.received), $11, min(m.min_count)), " \
+    "'not_yet_verified', " SUM("not_yet_verified") ", 'not_yet_followed_up', " SUM("not_yet_followed_up") ", " \
+    "'in_process', " SUM("in_process") ", 'completed', " SUM("completed") ", " \
+    "'postponed', " SUM("postponed") ", 'archived', " SUM("archived") ", 'transferred', " SUM("transferred") ", " \
+    "'ever_postponed', " SUM("ever_postponed") ", 'ever_transferred', " SUM("ever_transferred") ", " \
+    "'supports', " SUM("supports") ", " \
+    "'completion_rate', " SHOWN("round(100.0 * sum(g.completed) / sum(g.received), 2)") ", " \
+    "'seconds_to_verification', " DURATION("1") ", 'seconds_dispatch_to_follow_up', " DURATION("2") ", " \
+    "'seconds_to_completion', " DURATION("3") ", " \
+    "'verification_compliance', " \
+    SHOWN("round(100.0 * sum(g.verification_in_time) / NULLIF(sum(g.verification_due), 0), 2)") ", " \
+    "'follow_up_compliance', " \
+    SHOWN("round(100.0 * sum(g.follow_up_in_time) / NULLIF(sum(g.follow_up_due), 0), 2)") ", " \
+    "'missed', json_build_object('verification', " SUM("verification_missed") ", " \
+    "    'follow_up', " SUM("follow_up_missed") ", 'resolution', " SUM("resolution_missed") ")"
 
-/* $8 group_by, $9 period unit, $10 institution level, $11 public. */
+/* The rows of `rows` (f or ft) with the key of the summary's group_by ($8), as f. */
+#define SUMMARY_KEYED(rows) \
+    "CASE $8 WHEN 'region' THEN f.region_code WHEN 'category' THEN f.category_code " \
+    "  WHEN 'classification' THEN f.classification WHEN 'channel' THEN f.channel " \
+    "  WHEN 'period' THEN jakarta_period(f.month::timestamp AT TIME ZONE 'Asia/Jakarta', $9) " \
+    "  WHEN 'institution' THEN i.code ELSE 'all' END AS key, " \
+    "f.* FROM " rows " f LEFT JOIN (institution_ancestors a JOIN institutions i ON i.code = a.ancestor AND i.kind = $10) " \
+    "  ON $8 = 'institution' AND a.code = f.institution_code " \
+    "WHERE $8 <> 'institution' OR (i.code IS NOT NULL AND ($3::text IS NULL " \
+    "  OR i.code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3) " \
+    "  OR EXISTS (SELECT 1 FROM institutions r WHERE r.code = $3 AND r.parent_code IS NULL)))"
+
+/* $8 group_by, $9 period unit, $10 institution level, $11 public, $12 by day. */
 static const char summary_sql[] =
-    "WITH " FILTERED ", "
-    "g AS (SELECT CASE $8 WHEN 'region' THEN f.region_code WHEN 'category' THEN f.category_code "
-    "        WHEN 'classification' THEN f.classification WHEN 'channel' THEN f.channel "
-    "        WHEN 'period' THEN jakarta_period(f.submitted_at, $9) WHEN 'institution' THEN i.code ELSE 'all' END AS key, "
-    "      f.* FROM f LEFT JOIN (institution_ancestors a JOIN institutions i ON i.code = a.ancestor AND i.kind = $10) "
-    "        ON $8 = 'institution' AND a.code = f.institution_code "
-    "      WHERE $8 <> 'institution' OR (i.code IS NOT NULL AND ($3::text IS NULL "
-    "        OR i.code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3) "
-    "        OR EXISTS (SELECT 1 FROM institutions r WHERE r.code = $3 AND r.parent_code IS NULL)))) "
+    "WITH " GROUPED ", "
+    "g AS (SELECT " SUMMARY_KEYED("f") "), gt AS (SELECT " SUMMARY_KEYED("ft") "), "
+    TIMES " "
     "SELECT json_build_object('group_by', $8, 'public', $11::boolean, "
     "  'groups', COALESCE(json_agg(x.row ORDER BY x.key), '[]'))::text "
     "FROM (SELECT g.key, json_build_object('key', g.key, " MEASURES ") AS row FROM g CROSS JOIN m GROUP BY g.key) x";
 
-/* $8 order, $9 minimum reports (NULL: the setting ranking_min_reports), $10 level, $11 public. */
+/* The rows of `rows` (f or ft) of the institutions of level $10 (within $3), keyed by them. */
+#define RANKED_KEYED(rows) \
+    "i.code AS key, i.name, f.* FROM institutions i JOIN institution_ancestors a ON a.ancestor = i.code " \
+    "JOIN " rows " f ON f.institution_code = a.code " \
+    "WHERE i.kind = $10 AND ($3::text IS NULL OR i.code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3))"
+
+/* $8 order, $9 minimum reports (NULL: the setting ranking_min_reports), $10 level, $11 public, $12 false. */
 static const char rankings_sql[] =
-    "WITH " FILTERED ", "
-    "g AS (SELECT i.code AS key, i.name, f.* FROM institutions i JOIN institution_ancestors a ON a.ancestor = i.code "
-    "      JOIN f ON f.institution_code = a.code "
-    "      WHERE i.kind = $10 AND ($3::text IS NULL OR i.code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3))), "
-    "r AS (SELECT g.key, min(g.name) AS name, count(*) AS received, "
-    "        round(100.0 * count(*) FILTER (WHERE g.public_status = 'completed') / count(*), 2) AS rate, "
-    "        " MEDIAN("g.submitted_at", "g.completed_at") " AS median, "
+    "WITH " GROUPED ", "
+    "g AS (SELECT " RANKED_KEYED("f") "), gt AS (SELECT " RANKED_KEYED("ft") "), "
+    TIMES ", "
+    "r AS (SELECT g.key, min(g.name) AS name, sum(g.received) AS received, "
+    "        round(100.0 * sum(g.completed) / sum(g.received), 2) AS rate, " TIME_OF("3", "0.5") " AS median, "
     "        json_build_object('key', g.key, 'name', min(g.name), " MEASURES ") AS row "
     "      FROM g CROSS JOIN m GROUP BY g.key), "
     "q AS (SELECT GREATEST(COALESCE($9::int, (SELECT value FROM stats_settings WHERE key = 'ranking_min_reports'), 10), "
@@ -195,9 +239,12 @@ int stats_views_summary(db_t *db, const stats_filter_t *f, char **json, error_re
     const char *group_by = f->group_by ? f->group_by : "none";
     if (strcmp(group_by, "institution") == 0 && !f->level)
         return invalid(refusal, "group_by=institution needs a level");
+    const char *period = f->period ? f->period : "month";
+    /* the rollup keeps months: days are grouped from the reports */
+    bool by_day = strcmp(group_by, "period") == 0 && strcmp(period, "day") == 0;
     const char *params[] = {f->from, f->to, f->institution, f->region, f->category, f->classification, f->channel,
-                            group_by, f->period ? f->period : "month", f->level, f->public_view ? "t" : "f"};
-    return render(db, summary_sql, 11, params, json, refusal, error);
+                            group_by, period, f->level, f->public_view ? "t" : "f", by_day ? "t" : "f"};
+    return render(db, summary_sql, 12, params, json, refusal, error);
 }
 
 int stats_views_rankings(db_t *db, const stats_filter_t *f, const char *order, int min_reports, char **json,
@@ -213,8 +260,8 @@ int stats_views_rankings(db_t *db, const stats_filter_t *f, const char *order, i
     char minimum[24] = "";
     snprintf(minimum, sizeof minimum, "%d", min_reports);
     const char *params[] = {f->from, f->to, f->institution, f->region, f->category, f->classification, f->channel,
-                            order, min_reports >= 0 ? minimum : NULL, f->level, f->public_view ? "t" : "f"};
-    return render(db, rankings_sql, 11, params, json, refusal, error);
+                            order, min_reports >= 0 ? minimum : NULL, f->level, f->public_view ? "t" : "f", "f"};
+    return render(db, rankings_sql, 12, params, json, refusal, error);
 }
 
 static int ikm_of(db_t *db, const stats_filter_t *f, char **json, error_reply_t *refusal, db_error_t *error)

@@ -7,7 +7,9 @@
 #include "error_reply.h"
 
 /* The numbers institutions are ranked by (DOMAIN.md "Statistics"), rendered as JSON by
- * PostgreSQL from stat_reports (stats_facts.h) and survey_responses. Every filter may be NULL.
+ * PostgreSQL from stat_reports (stats_facts.h) — the summary and rankings from its rollup by month
+ * (stat_rollup, migration 0037), with the same figures — and survey_responses. Every filter may be
+ * NULL.
  * Periods are Asia/Jakarta calendar days, months or years of the submission. */
 typedef struct {
     const char *group_by;        /* none (default) | institution | region | category | classification |

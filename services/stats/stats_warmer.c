@@ -17,6 +17,9 @@
 /* The warmer keeps nobody waiting: it may take longer than a query (which the gateway gives up on
  * after its command time-out anyway), so that the slowest documents get kept at all. */
 #define WARM_TIMEOUT_MIN_MS 30000
+/* Stopping cancels the statement running, again this often until the thread has ended (a cancel
+ * that arrives between two statements cancels nothing). */
+#define CANCEL_EVERY_MS 20
 
 /* What the public dashboard asks on its first load (web/dashboard/dashboard.js, load(): level
  * city, grouped by institution, no dates): a fresh aduan-stats computes them before anyone asks. */
@@ -33,14 +36,31 @@ struct stats_warmer_t {
     stats_cache_t *cache;
     db_t *db;
     long statement_timeout_ms;
-    int64_t recent_ms;
+    int64_t recent_ms, min_interval_ms;
     pthread_t thread;
     atomic_bool stopping;
+    atomic_bool finished;           /* the thread has ended */
+    pthread_mutex_t cancel_lock;    /* cancel, as the thread replaces it and stopping uses it */
+    PGcancel *cancel;               /* of the connection of db_generation cancel_of */
+    unsigned long cancel_of;
 };
 
 static bool running(stats_warmer_t *self)
 {
     return !service_interrupted() && !atomic_load(&self->stopping);
+}
+
+/* A cancel handle of the warmer's connection as it is now (it is replaced after the server went away). */
+static void renew_cancel(stats_warmer_t *self)
+{
+    PGconn *conn = db_pgconn(self->db);
+    if (!conn || (self->cancel && self->cancel_of == db_generation(self->db)))
+        return;
+    pthread_mutex_lock(&self->cancel_lock);
+    PQfreeCancel(self->cancel);
+    self->cancel = PQgetCancel(conn);
+    self->cancel_of = db_generation(self->db);
+    pthread_mutex_unlock(&self->cancel_lock);
 }
 
 /* Computes one kept request again; its document goes into the cache by stats_answer. */
@@ -70,13 +90,27 @@ static void *warm(void *arg)
         size_t size = 0;
         void *request = NULL;
         while (generation >= 0 && running(self)
-               && (request = stats_cache_next_stale(self->cache, generation, zclock_mono(), self->recent_ms, &size))) {
+               && (request = stats_cache_next_stale(self->cache, generation, zclock_mono(), self->recent_ms,
+                                                    zclock_time() - self->min_interval_ms, &size))) {
+            renew_cancel(self);
             warm_one(self, request, size);
             free(request);
         }
         zclock_sleep(LOOK_EVERY_MS);
     }
+    atomic_store(&self->finished, true);
     return NULL;
+}
+
+/* Cancels the warmer's statement, if one runs; a failed cancel is only logged: stopping then waits
+ * for the statement's own time-out. */
+static void cancel_statement(stats_warmer_t *self)
+{
+    char reason[256] = "";
+    pthread_mutex_lock(&self->cancel_lock);
+    if (self->cancel && !PQcancel(self->cancel, reason, sizeof reason))
+        logger_warn("cancelling the stats warmer's statement failed: %s", reason);
+    pthread_mutex_unlock(&self->cancel_lock);
 }
 
 /* Records the first load's queries as asked. 0, -1 out of memory. */
@@ -94,7 +128,7 @@ static int ask_first_load(stats_cache_t *cache)
 }
 
 stats_warmer_t *stats_warmer_start(stats_cache_t *cache, const char *db_url, long statement_timeout_ms,
-                                   int64_t recent_ms, char *reason, size_t reason_cap)
+                                   int64_t recent_ms, int64_t min_interval_ms, char *reason, size_t reason_cap)
 {
     stats_warmer_t *self = calloc(1, sizeof *self);
     db_error_t error = {"", ""};
@@ -103,10 +137,12 @@ stats_warmer_t *stats_warmer_start(stats_cache_t *cache, const char *db_url, lon
         free(self);
         return NULL;
     }
+    pthread_mutex_init(&self->cancel_lock, NULL);
     self->cache = cache;
     self->statement_timeout_ms = statement_timeout_ms && statement_timeout_ms < WARM_TIMEOUT_MIN_MS
                                      ? WARM_TIMEOUT_MIN_MS : statement_timeout_ms;
     self->recent_ms = recent_ms;
+    self->min_interval_ms = min_interval_ms;
     if (ask_first_load(cache) != 0)
         snprintf(reason, reason_cap, "out of memory");
     else if (db_connect(self->db, CONNECT_WAIT_MS, &error) != 0)
@@ -116,6 +152,7 @@ stats_warmer_t *stats_warmer_start(stats_cache_t *cache, const char *db_url, lon
     else
         return self;
     db_destroy(&self->db);
+    pthread_mutex_destroy(&self->cancel_lock);
     free(self);
     return NULL;
 }
@@ -126,7 +163,14 @@ void stats_warmer_stop(stats_warmer_t **self_p)
         return;
     stats_warmer_t *self = *self_p;
     atomic_store(&self->stopping, true);
+    /* a warming statement may run for its whole time-out (30 s and more): the service stops now */
+    while (!atomic_load(&self->finished)) {
+        cancel_statement(self);
+        zclock_sleep(CANCEL_EVERY_MS);
+    }
     pthread_join(self->thread, NULL);
+    PQfreeCancel(self->cancel);
+    pthread_mutex_destroy(&self->cancel_lock);
     db_destroy(&self->db);
     free(self);
     *self_p = NULL;

@@ -9,15 +9,18 @@
  * looks at stats_generation a few times a second and, once a run of events (or a survey answer,
  * a changed setting or institution) has moved it, computes again each document of the cache asked
  * within the last `recent_ms`, most recently asked first, so that the next request is a hit
- * instead of a computation over every fact. */
+ * instead of a computation over every fact; a document computed less than `min_interval_ms` ago
+ * waits for its interval, so a surge (the generation moves with every run of events) recomputes
+ * each at most once an interval instead of after every run. */
 typedef struct stats_warmer_t stats_warmer_t;
 
 /* Records the public dashboard's first-load queries as asked (so they are computed first), connects
  * to `db_url` and starts the thread; `cache` outlives the warmer. Its statements may run
  * statement_timeout_ms but at least 30 s (0 = never). NULL with the reason. */
 stats_warmer_t *stats_warmer_start(stats_cache_t *cache, const char *db_url, long statement_timeout_ms,
-                                   int64_t recent_ms, char *reason, size_t reason_cap);
-/* Stops the thread (after the document it is computing) and frees everything. */
+                                   int64_t recent_ms, int64_t min_interval_ms, char *reason, size_t reason_cap);
+/* Stops the thread, cancelling the statement it runs (PQcancel; that document stays asked and is
+ * not kept), and frees everything. */
 void stats_warmer_stop(stats_warmer_t **self_p);
 
 #endif

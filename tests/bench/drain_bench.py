@@ -13,6 +13,8 @@ idle 3 s later (the stream's queue and the malloc arenas a backlog leaves behind
 
     /usr/bin/python3 tests/bench/drain_bench.py BUILD_DIR [--backlog N] [--limit S] [--perf DIR] [--strace DIR]
         [--no-sender]
+ADUAN_STATS_MAX_AGE and ADUAN_STATS_WARM_EVERY in the environment are given to aduan-stats (the
+harness's max age is 0: fresh figures only, the warmer recomputing after every run).
 """
 import argparse
 import os
@@ -136,6 +138,11 @@ def main():
         services = {"stats": system.stats, "verify": system.verify, "route": system.route, "notify": system.notify}
         for svc in [system.gateway, *system.intakes, *services.values()]:
             svc.env["ADUAN_LOG_LEVEL"] = "warn"
+        # the harness answers fresh figures only (max age 0, so the warmer recomputes after every
+        # run); ADUAN_STATS_MAX_AGE=60 in the environment drains with the shipped settings
+        for name in ("ADUAN_STATS_MAX_AGE", "ADUAN_STATS_WARM_EVERY"):
+            if name in os.environ:
+                system.stats.env[name] = os.environ[name]
         if a.no_sender:
             system.notify.env["ADUAN_NOTIFY_SEND"] = "off"
         system.start()

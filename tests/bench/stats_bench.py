@@ -75,7 +75,7 @@ def main():
             "                    ORDER BY code OFFSET n % 12 LIMIT 1) i "
             "CROSS JOIN LATERAL (SELECT code FROM categories WHERE parent_code IS NOT NULL "
             "                    ORDER BY code OFFSET n % 20 LIMIT 1) c")
-        system.db.scalar("ANALYZE stat_reports")
+        system.db.scalar("SELECT stat_rollup_recount(); ANALYZE stat_reports, stat_rollup")
         for name, path in QUERIES:
             samples = []
             for _ in range(5):

@@ -258,8 +258,9 @@ class ConsoleTest(SystemTestCase):
         self.sys.db.scalar(
             "INSERT INTO stat_reports (tracking_id, last_seq, submitted_at, classification, category_code, "
             "region_code, channel, institution_code, status, public_status, verified_at, dispatched_at, "
-            f"followed_up_at, completed_at) VALUES {values} RETURNING 1")
-        self.addCleanup(self.sys.db.scalar, "DELETE FROM stat_reports WHERE tracking_id LIKE 'D2022-%' RETURNING 1")
+            f"followed_up_at, completed_at) VALUES {values}; SELECT stat_rollup_recount()")
+        self.addCleanup(self.sys.db.scalar,
+                        "DELETE FROM stat_reports WHERE tracking_id LIKE 'D2022-%'; SELECT stat_rollup_recount()")
 
     def table_rows(self, body_id):
         return self.browser.execute_script(

@@ -77,6 +77,8 @@ MAP = {
     "survey_responses": grants(("aduan_stats", SI)),
     "survey_codes": grants(("aduan_stats", SIUD)),
     "stats_generation": grants(("aduan_stats", S)),
+    "stat_rollup": grants(("aduan_stats", S)),
+    "stat_rollup_times": grants(("aduan_stats", S)),
 }
 PRIVILEGES = {"S": "SELECT", "I": "INSERT", "U": "UPDATE", "D": "DELETE"}
 

@@ -23,6 +23,14 @@ STAFF = {
 }
 
 
+# the rollup (stat_rollup and its times) as text, row by row, or (AFRESH) as counted from stat_reports
+ROLLUP_TEXT = ("SELECT string_agg(r.line, E'\\n' ORDER BY r.line) FROM (SELECT g::text AS line FROM stat_rollup g "
+               "UNION ALL SELECT t::text FROM stat_rollup_times t) r")
+AFRESH_TEXT = ("SELECT string_agg(r.line, E'\\n' ORDER BY r.line) FROM ("
+               "SELECT g::text AS line FROM stat_group('{}', ARRAY(SELECT s FROM stat_reports s), false) g "
+               "UNION ALL SELECT t::text FROM stat_times('{}', ARRAY(SELECT s FROM stat_reports s), false) t) r")
+
+
 def seconds(a, b):
     parse = lambda t: datetime.datetime.fromisoformat(t.replace("Z", "+00:00"))
     return (parse(b) - parse(a)).total_seconds()
@@ -34,6 +42,10 @@ class Stats(SystemTestCase):
         cls.sys = System("stats", lifecycle=True).start()
         cls.auth = cls.sys.staff_sessions(STAFF)
         cls.script = cls.run_script()
+        # before any test writes facts beside the events (and counts the rollup afresh after)
+        cls.sys.wait_stats_counted()
+        cls.rollup_folded = cls.sys.db.scalar(ROLLUP_TEXT)
+        cls.rollup_afresh = cls.sys.db.scalar(AFRESH_TEXT)
 
     # --- the scripted set --------------------------------------------------------------------
 
@@ -140,6 +152,13 @@ class Stats(SystemTestCase):
         self.assertEqual([(g["key"], g["received"]) for g in series],
                          [(today.strftime("%Y-%m-%d"), 14)])
 
+    def test_the_rollup_folded_run_by_run_equals_one_counted_afresh(self):
+        """aduan-stats folds each consumer run's changed reports into stat_rollup; after the
+        script's submissions, verifications, dispatches, follow-ups and closings, it is the rollup
+        counted from the facts."""
+        self.assertGreaterEqual(len(self.rollup_afresh.splitlines()), 10, "the data reach several groups and times")
+        self.assertEqual(self.rollup_folded, self.rollup_afresh)
+
     def test_rebuild_from_the_log_gives_identical_numbers(self):
         self.counted()
         queries = [("summary", {}), ("summary", {"group_by": "region"}), ("summary", {"group_by": "category"}),
@@ -229,7 +248,7 @@ class Stats(SystemTestCase):
         self.sys.db.scalar(
             "INSERT INTO stat_reports (tracking_id, last_seq, submitted_at, classification, category_code, "
             "region_code, channel, institution_code, status, public_status, verified_at, dispatched_at, "
-            f"followed_up_at, completed_at) VALUES {values} RETURNING 1")
+            f"followed_up_at, completed_at) VALUES {values}; SELECT stat_rollup_recount()")
         try:
             doc = self.stats("rankings", who=None, level="city", order="completion",
                              **{"from": "2022-01-01", "to": "2022-12-31"})
@@ -247,7 +266,7 @@ class Stats(SystemTestCase):
                              "equal medians: the one with more reports first")
             self.assertIn("more reports received", doc["tie_break"])
         finally:
-            self.sys.db.scalar("DELETE FROM stat_reports WHERE tracking_id LIKE 'T2022-%' RETURNING 1")
+            self.sys.db.scalar("DELETE FROM stat_reports WHERE tracking_id LIKE 'T2022-%'; SELECT stat_rollup_recount()")
 
     def test_reporter_answers_the_survey_of_a_closed_report_once(self):
         closed = self.script["completed"][0]

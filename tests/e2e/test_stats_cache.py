@@ -224,7 +224,7 @@ class StatsCache(SystemTestCase):
                 "UPDATE institutions SET name = 'Dinas Pekerjaan Umum Kota Batam (baru)' "
                 "WHERE code = 'KOTA-21.71.PUPR' RETURNING 1")),
             ("facts changed beside the events", lambda: self.sys.db.scalar(
-                "UPDATE stat_reports SET channel = 'whatsapp' WHERE channel = 'web' RETURNING 1")),
+                "UPDATE stat_reports SET channel = 'whatsapp' WHERE channel = 'web'; SELECT stat_rollup_recount()")),
             ("a rebuild from the log (which undoes that)", self.rebuild),
         ]
         before = first

@@ -1,7 +1,8 @@
 """Fault test of the statistics: aduan-stats (the hub and the counting member) SIGKILLed and
 restarted again and again while reports are submitted, verified and routed; afterwards the counted
 facts equal a recount of the whole log from scratch (aduan-admin rebuild-stats), i.e. an
-undisturbed run, and the figures equal what the test did. Bounded in time."""
+undisturbed run (the rollup folded run by run included: each fold commits with its run's
+positions), and the figures equal what the test did. Bounded in time."""
 import os
 import subprocess
 import unittest
@@ -24,7 +25,9 @@ class StatsFaults(unittest.TestCase):
         self.system.stop(failed=self.failed)
 
     def facts(self):
-        return self.system.db.scalar("SELECT md5(string_agg(s::text, ',' ORDER BY tracking_id)) FROM stat_reports s")
+        """stat_reports and its rollup (stat_rollup, stat_rollup_times), each as a digest."""
+        return [self.system.db.scalar(f"SELECT md5(string_agg(s::text, ',' ORDER BY s::text)) FROM {table} s")
+                for table in ("stat_reports", "stat_rollup", "stat_rollup_times")]
 
     def test_stats_killed_mid_stream_counts_like_an_undisturbed_run(self):
         """Kills are driven by progress (every KILL_EVERY reports), so their number does not depend

@@ -79,7 +79,7 @@ static void test_serving_a_stale_document_leaves_it_to_the_warmer(void **state)
     put(cache, "b", 1, "{}");
     assert_got_aged(cache, "a", 2, 10, 60000, "{}");
     size_t size = 0;
-    char *request = stats_cache_next_stale(cache, 2, INT64_MAX / 2, INT64_MAX / 2, &size);
+    char *request = stats_cache_next_stale(cache, 2, INT64_MAX / 2, INT64_MAX / 2, INT64_MAX, &size);
     assert_non_null(request);
     assert_memory_equal(request, "a", size);   /* the one just asked first */
     free(request);
@@ -93,7 +93,7 @@ static void test_a_request_asked_without_a_document_goes_to_the_warmer(void **st
     assert_int_equal(stats_cache_ask(cache, "first", "first", 5), 0);
     assert_got_aged(cache, "first", 0, 0, 60000, NULL);   /* never served */
     size_t size = 0;
-    char *request = stats_cache_next_stale(cache, 0, INT64_MAX / 2, INT64_MAX / 2, &size);
+    char *request = stats_cache_next_stale(cache, 0, INT64_MAX / 2, INT64_MAX / 2, INT64_MAX, &size);
     assert_non_null(request);
     assert_memory_equal(request, "first", size);
     free(request);
@@ -106,7 +106,7 @@ static void test_a_request_asked_without_a_document_goes_to_the_warmer(void **st
 static char *next(stats_cache_t *cache, int64_t generation)
 {
     size_t size = 0;
-    char *request = stats_cache_next_stale(cache, generation, INT64_MAX / 2, INT64_MAX / 2, &size);
+    char *request = stats_cache_next_stale(cache, generation, INT64_MAX / 2, INT64_MAX / 2, INT64_MAX, &size);
     char *text = request ? strndup(request, size) : NULL;
     free(request);
     return text;
@@ -141,13 +141,46 @@ static void test_the_warmer_gets_each_stale_request_once_a_generation_newest_fir
     stats_cache_destroy(&cache);
 }
 
+/* The key offered at `generation`, `after_ms` after the documents were computed, with an interval of 5 s. */
+static char *next_after(stats_cache_t *cache, int64_t generation, int64_t after_ms)
+{
+    size_t size = 0;
+    char *request = stats_cache_next_stale(cache, generation, INT64_MAX / 2, INT64_MAX / 2,
+                                           COMPUTED_MS + after_ms - 5000, &size);
+    char *text = request ? strndup(request, size) : NULL;
+    free(request);
+    return text;
+}
+
+static void test_a_document_is_warmed_at_most_once_an_interval(void **state)
+{
+    (void) state;
+    stats_cache_t *cache = stats_cache_new(8, 1 << 20);
+    put(cache, "doc", 1, "{}");
+    assert_int_equal(stats_cache_ask(cache, "new", "new", 3), 0);
+    char *got = next_after(cache, 2, 4999);
+    assert_string_equal(got, "new");   /* nothing to answer it with: at once */
+    free(got);
+    put(cache, "new", 2, "{}");
+    for (int64_t generation = 2; generation < 6; generation++)   /* a surge: the facts move on */
+        assert_null(next_after(cache, generation, 4999));
+    char *first = next_after(cache, 6, 5000), *second = next_after(cache, 6, 5000);
+    assert_non_null(first);
+    assert_non_null(second);
+    assert_string_not_equal(first, second);
+    assert_null(next_after(cache, 6, 5000));
+    free(first);
+    free(second);
+    stats_cache_destroy(&cache);
+}
+
 static void test_a_request_not_asked_lately_is_not_warmed(void **state)
 {
     (void) state;
     stats_cache_t *cache = stats_cache_new(8, 1 << 20);
     put(cache, "old", 1, "{}");
     size_t size = 0;
-    assert_null(stats_cache_next_stale(cache, 2, INT64_MAX / 2, RECENT_MS, &size));
+    assert_null(stats_cache_next_stale(cache, 2, INT64_MAX / 2, RECENT_MS, INT64_MAX, &size));
     stats_cache_destroy(&cache);
 }
 
@@ -183,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_serving_a_stale_document_leaves_it_to_the_warmer),
         cmocka_unit_test(test_a_request_asked_without_a_document_goes_to_the_warmer),
         cmocka_unit_test(test_the_warmer_gets_each_stale_request_once_a_generation_newest_first),
+        cmocka_unit_test(test_a_document_is_warmed_at_most_once_an_interval),
         cmocka_unit_test(test_a_request_not_asked_lately_is_not_warmed),
         cmocka_unit_test(test_bounds_drop_the_least_recently_asked),
     };
