@@ -1,6 +1,9 @@
 /* aduan-verify: the verification desk. Records the automatic pre-checks of every submitted report
  * and serves the desk's actions (verify, postpone, not our authority, archive, link a duplicate)
  * and the staff views. */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "clock.h"
 #include "event_codec.h"
 #include "lifecycle_service.h"
@@ -24,6 +27,24 @@ static int on_submitted(db_t *db, const event_t *event, void *ctx, db_error_t *e
     return event->tracking_id ? prechecks_record(prechecks, db, event->tracking_id, clock_now_ms(), error) : 0;
 }
 
+/* The run's reports are read together before their events are handled one by one. */
+static int on_run(db_t *db, const event_t *events, size_t count, void *ctx, db_error_t *error)
+{
+    const char **tracking_ids = malloc(count * sizeof *tracking_ids);
+    if (!tracking_ids) {
+        snprintf(error->message, sizeof error->message, "out of memory for a run of %zu events", count);
+        error->sqlstate[0] = '\0';
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++)
+        if (events[i].tracking_id)
+            tracking_ids[n++] = events[i].tracking_id;
+    int rc = prechecks_run_start(ctx, db, tracking_ids, n, error);
+    free(tracking_ids);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     prechecks_t *prechecks = prechecks_new(TRIGRAM_SLOTS, TRIGRAM_BUDGET);
@@ -35,7 +56,7 @@ int main(int argc, char **argv)
         .name = "verify", .summary = "the verification desk: pre-checks and verification actions",
         .options = verify_options, .option_count = sizeof verify_options / sizeof verify_options[0],
         .bind_option = "ADUAN_VERIFY_BIND", .topic = EVENT_REPORT_SUBMITTED, .handler = on_submitted,
-        .handler_ctx = prechecks,
+        .run_start = on_run, .handler_ctx = prechecks,
     };
     int rc = lifecycle_service_main(&verify, argc, argv);
     prechecks_destroy(&prechecks);

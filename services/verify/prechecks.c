@@ -19,21 +19,23 @@
 #define AS_TEXT(n) #n
 #define NUMBER_TEXT(n) AS_TEXT(n)
 
-/* The report, the threshold and the candidates' ids. The scores are computed here, not by pg_trgm
- * in the database: 50 similarity() calls per report were nearly all of verify's database time,
- * and each of them extracted both texts' trigrams again. */
+/* For each report of a run (tracking ids, $1 text[]): the report, the threshold and the
+ * candidates' ids, in the run's order. The scores are computed here, not by pg_trgm in the
+ * database: 50 similarity() calls per report were nearly all of verify's database time, and each
+ * of them extracted both texts' trigrams again. One statement for the run, not one per report. */
 const char prechecks_candidates_sql[] =
     "WITH settings AS ("
     "    SELECT COALESCE(max(value) FILTER (WHERE key = 'duplicate_similarity'), 1) AS similar, "
     "           COALESCE(max(value) FILTER (WHERE key = 'duplicate_window_days'), 0) AS window_days "
     "    FROM lifecycle_settings) "
-    "SELECT r.id, r.title || ' ' || r.body, s.similar, "
+    "SELECT r.tracking_id, r.id, r.title || ' ' || r.body, s.similar, "
     "  ARRAY(SELECT o.id FROM reports o "
     "        WHERE o.region_code = r.region_code AND o.category_code = r.category_code AND o.id <> r.id "
     "          AND o.submitted_at <= r.submitted_at "
     "          AND o.submitted_at >= r.submitted_at - make_interval(days => s.window_days::int) "
     "        ORDER BY o.submitted_at DESC LIMIT " NUMBER_TEXT(PRECHECK_CANDIDATES) ") "
-    "FROM reports r CROSS JOIN settings s WHERE r.tracking_id = $1";
+    "FROM unnest($1::text[]) WITH ORDINALITY AS t(tracking_id, n) "
+    "JOIN reports r ON r.tracking_id = t.tracking_id CROSS JOIN settings s ORDER BY t.n";
 
 static const char texts_sql[] = "SELECT id, title || ' ' || body FROM reports WHERE id = ANY ($1::bigint[])";
 
@@ -58,10 +60,34 @@ const char prechecks_insert_sql[] =
     "FROM reports r CROSS JOIN settings s WHERE r.id = $1 "
     "ON CONFLICT (report_id) DO NOTHING";
 
+typedef struct {
+    int64_t id;
+    float alike;
+    bool scored;
+} candidate_t;
+
+typedef struct {
+    char tracking_id[32];
+    int64_t id;
+    trigram_set_t *trigrams;
+    double threshold;
+    candidate_t candidates[PRECHECK_CANDIDATES];
+    size_t count;
+} check_t;
+
 struct prechecks_t {
     trigram_cache_t *cache;
     bool ctype_read;    /* the database's LC_CTYPE, which decides what a word is, is known */
+    check_t *run;       /* the checks read for the run, in its order; those from `next` not yet recorded */
+    size_t run_count, next, run_size;
 };
+
+static void run_clear(prechecks_t *self)
+{
+    for (size_t i = 0; i < self->run_count; i++)
+        trigram_set_destroy(&self->run[i].trigrams);
+    self->run_count = self->next = 0;
+}
 
 prechecks_t *prechecks_new(size_t slots, size_t max_trigrams)
 {
@@ -75,6 +101,8 @@ void prechecks_destroy(prechecks_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
+    run_clear(*self_p);
+    free((*self_p)->run);
     trigram_cache_destroy(&(*self_p)->cache);
     free(*self_p);
     *self_p = NULL;
@@ -97,20 +125,6 @@ static int read_ctype(prechecks_t *self, db_t *db, db_error_t *error)
     return 0;
 }
 
-typedef struct {
-    int64_t id;
-    float alike;
-    bool scored;
-} candidate_t;
-
-typedef struct {
-    int64_t id;
-    trigram_set_t *trigrams;
-    double threshold;
-    candidate_t candidates[PRECHECK_CANDIDATES];
-    size_t count;
-} check_t;
-
 /* "{3,1,2}": the candidates' ids, newest first. */
 static void parse_ids(check_t *check, const char *array)
 {
@@ -124,28 +138,53 @@ static void parse_ids(check_t *check, const char *array)
     }
 }
 
-/* 1 when the report exists and check is filled, 0 when there is no such report, -1 failure. */
-static int read_candidates(db_t *db, trigram_cache_t *cache, const char *tracking_id, check_t *check,
-                           db_error_t *error)
+static int out_of_memory(const char *what, db_error_t *error)
 {
-    const char *params[] = {tracking_id};
-    PGresult *r = db_exec(db, prechecks_candidates_sql, 1, params, error);
+    snprintf(error->message, sizeof error->message, "out of memory for %s", what);
+    error->sqlstate[0] = '\0';
+    return -1;
+}
+
+static int fill_check(check_t *check, const PGresult *r, int row, const trigram_cache_t *cache)
+{
+    *check = (check_t) {0};
+    snprintf(check->tracking_id, sizeof check->tracking_id, "%s", PQgetvalue(r, row, 0));
+    check->id = strtoll(PQgetvalue(r, row, 1), NULL, 10);
+    check->trigrams = trigram_cache_extract(cache, PQgetvalue(r, row, 2), (size_t) PQgetlength(r, row, 2));
+    check->threshold = strtod(PQgetvalue(r, row, 3), NULL);
+    parse_ids(check, PQgetvalue(r, row, 4));
+    return check->trigrams ? 0 : -1;
+}
+
+/* The checks of `count` reports into `into`, in their order (unknown reports left out), their
+ * number into *got. */
+static int read_checks(const trigram_cache_t *cache, db_t *db, const char *const *tracking_ids, size_t count,
+                       check_t *into, size_t *got, db_error_t *error)
+{
+    *got = 0;
+    db_array_t ids = {0};
+    for (size_t i = 0; i < count; i++)
+        db_array_add(&ids, tracking_ids[i]);
+    char *literal = db_array_take(&ids);
+    const char *params[] = {literal};
+    PGresult *r = literal ? db_exec(db, prechecks_candidates_sql, 1, params, error) : NULL;
+    free(literal);
     if (!r)
         return -1;
-    int found = PQntuples(r) == 1;
-    if (found) {
-        check->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        check->trigrams = trigram_cache_extract(cache, PQgetvalue(r, 0, 1), (size_t) PQgetlength(r, 0, 1));
-        check->threshold = strtod(PQgetvalue(r, 0, 2), NULL);
-        parse_ids(check, PQgetvalue(r, 0, 3));
-    }
+    int rc = 0;
+    for (int row = 0; row < PQntuples(r) && (size_t) row < count && rc == 0; row++)
+        rc = fill_check(&into[(*got)++], r, row, cache);
     PQclear(r);
-    if (found && !check->trigrams) {
-        snprintf(error->message, sizeof error->message, "out of memory for the trigrams of %s", tracking_id);
-        error->sqlstate[0] = '\0';
-        return -1;
-    }
-    return found;
+    return rc == 0 ? 0 : out_of_memory("a report's trigrams", error);
+}
+
+/* The trigrams of a report of the run not yet recorded, NULL when it is none of them. */
+static const trigram_set_t *run_set_of(const prechecks_t *self, int64_t id)
+{
+    for (size_t i = self->next; i < self->run_count; i++)
+        if (self->run[i].id == id)
+            return self->run[i].trigrams;
+    return NULL;
 }
 
 static candidate_t *candidate_of(check_t *check, int64_t id)
@@ -156,11 +195,14 @@ static candidate_t *candidate_of(check_t *check, int64_t id)
     return NULL;
 }
 
-/* Scores the candidates whose trigrams the cache holds; the others' ids go into `missing`. */
-static void score_cached(check_t *check, const trigram_cache_t *cache, db_array_t *missing)
+/* Scores the candidates whose trigrams the cache or the run holds; the others' ids go into
+ * `missing`. */
+static void score_known(const prechecks_t *self, check_t *check, db_array_t *missing)
 {
     for (size_t i = 0; i < check->count; i++) {
-        const trigram_set_t *set = trigram_cache_get(cache, check->candidates[i].id);
+        const trigram_set_t *set = trigram_cache_get(self->cache, check->candidates[i].id);
+        if (!set)
+            set = run_set_of(self, check->candidates[i].id);
         if (set) {
             check->candidates[i].alike = trigram_set_similarity(check->trigrams, set);
             check->candidates[i].scored = true;
@@ -169,27 +211,30 @@ static void score_cached(check_t *check, const trigram_cache_t *cache, db_array_
     }
 }
 
-/* Reads the texts of the candidates the cache lacks, scores them and keeps their trigrams. */
-static int score_missing(db_t *db, check_t *check, trigram_cache_t *cache, db_array_t *missing, db_error_t *error)
+/* Reads the texts of the reports `ids` and keeps their trigrams in the cache, scoring those that
+ * are candidates of `check` (when not NULL) on the way: a set just kept may go again before it is
+ * used when the cache is full. */
+static int read_texts(db_t *db, trigram_cache_t *cache, db_array_t *ids, check_t *check, db_error_t *error)
 {
-    if (missing->count == 0)
+    if (ids->count == 0)
         return 0;
-    char *ids = db_array_take(missing);
-    const char *params[] = {ids};
-    PGresult *r = ids ? db_exec(db, texts_sql, 1, params, error) : NULL;
-    free(ids);
+    char *literal = db_array_take(ids);
+    const char *params[] = {literal};
+    PGresult *r = literal ? db_exec(db, texts_sql, 1, params, error) : NULL;
+    free(literal);
     if (!r)
         return -1;
     for (int row = 0; row < PQntuples(r); row++) {
-        candidate_t *c = candidate_of(check, strtoll(PQgetvalue(r, row, 0), NULL, 10));
+        int64_t id = strtoll(PQgetvalue(r, row, 0), NULL, 10);
         trigram_set_t *set = trigram_cache_extract(cache, PQgetvalue(r, row, 1), (size_t) PQgetlength(r, row, 1));
-        if (!c || !set) {
-            trigram_set_destroy(&set);
-            continue;
+        if (!set)
+            continue;   /* out of memory: left unscored, as a report that went away */
+        candidate_t *c = check ? candidate_of(check, id) : NULL;
+        if (c) {
+            c->alike = trigram_set_similarity(check->trigrams, set);
+            c->scored = true;
         }
-        c->alike = trigram_set_similarity(check->trigrams, set);
-        c->scored = true;
-        trigram_cache_put(cache, c->id, &set);
+        trigram_cache_put(cache, id, &set);
     }
     PQclear(r);
     return 0;
@@ -230,27 +275,69 @@ static int insert(db_t *db, const check_t *check, const char *duplicates, int64_
     return db_exec_ok(db, prechecks_insert_sql, 3, params, error);
 }
 
+/* The candidates of the run's reports that neither the cache nor the run holds, read in one
+ * statement. */
+static int read_run_texts(prechecks_t *self, db_t *db, db_error_t *error)
+{
+    db_array_t missing = {0};
+    for (size_t i = 0; i < self->run_count; i++)
+        for (size_t k = 0; k < self->run[i].count; k++) {
+            int64_t id = self->run[i].candidates[k].id;
+            if (!trigram_cache_get(self->cache, id) && !run_set_of(self, id))
+                db_array_add_int(&missing, id);
+        }
+    return read_texts(db, self->cache, &missing, NULL, error);
+}
+
+int prechecks_run_start(prechecks_t *self, db_t *db, const char *const *tracking_ids, size_t count, db_error_t *error)
+{
+    if (read_ctype(self, db, error) != 0)
+        return -1;
+    run_clear(self);
+    if (count > self->run_size) {
+        check_t *run = realloc(self->run, count * sizeof *run);
+        if (!run)
+            return out_of_memory("a run's pre-checks", error);
+        self->run = run;
+        self->run_size = count;
+    }
+    if (read_checks(self->cache, db, tracking_ids, count, self->run, &self->run_count, error) != 0)
+        return -1;
+    return read_run_texts(self, db, error);
+}
+
+/* The run's check of the report, or one read now (into *single) when the run has none. */
+static check_t *check_of(prechecks_t *self, db_t *db, const char *tracking_id, check_t *single, db_error_t *error,
+                         int *rc)
+{
+    for (size_t i = self->next; i < self->run_count; i++)
+        if (strcmp(self->run[i].tracking_id, tracking_id) == 0) {
+            self->next = i + 1;
+            return &self->run[i];
+        }
+    size_t got = 0;
+    *rc = read_checks(self->cache, db, &tracking_id, 1, single, &got, error);
+    return *rc == 0 && got == 1 ? single : NULL;
+}
+
 int prechecks_record(prechecks_t *self, db_t *db, const char *tracking_id, int64_t now_ms, db_error_t *error)
 {
     if (read_ctype(self, db, error) != 0)
         return -1;
-    trigram_cache_t *cache = self->cache;
-    check_t check = {0};
-    int found = read_candidates(db, cache, tracking_id, &check, error);
-    if (found <= 0)
-        return found;
+    check_t single;
+    int rc = 0;
+    check_t *check = check_of(self, db, tracking_id, &single, error, &rc);
+    if (!check)
+        return rc;
     db_array_t missing = {0};
-    score_cached(&check, cache, &missing);
-    int rc = score_missing(db, &check, cache, &missing, error);
-    char *duplicates = rc == 0 ? duplicates_of(&check) : NULL;
-    if (rc == 0 && !duplicates) {
-        snprintf(error->message, sizeof error->message, "out of memory for the duplicates of %s", tracking_id);
-        error->sqlstate[0] = '\0';
-        rc = -1;
-    }
+    score_known(self, check, &missing);
+    rc = read_texts(db, self->cache, &missing, check, error);
+    char *duplicates = rc == 0 ? duplicates_of(check) : NULL;
+    if (rc == 0 && !duplicates)
+        rc = out_of_memory("the duplicates", error);
     if (rc == 0)
-        rc = insert(db, &check, duplicates, now_ms, error);
+        rc = insert(db, check, duplicates, now_ms, error);
     free(duplicates);
-    trigram_cache_put(cache, check.id, &check.trigrams);
+    trigram_cache_put(self->cache, check->id, &check->trigrams);
     return rc;
 }

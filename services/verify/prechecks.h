@@ -30,7 +30,13 @@ void prechecks_destroy(prechecks_t **self_p);
  * no such report), -1 with the error. */
 int prechecks_record(prechecks_t *self, db_t *db, const char *tracking_id, int64_t now_ms, db_error_t *error);
 
-/* Its statements, for tests that check their plans: the candidates ($1 tracking id) and the
+/* Reads what the pre-checks of a run of reports need in two statements (their candidates; the
+ * texts of candidates whose trigrams are not kept), so that prechecks_record of each of them, in
+ * this order, only computes and sends its insert. A report recorded without this is read alone.
+ * 0, or -1 with the error. */
+int prechecks_run_start(prechecks_t *self, db_t *db, const char *const *tracking_ids, size_t count, db_error_t *error);
+
+/* Its statements, for tests that check their plans: the candidates ($1 tracking ids, text[]) and the
  * insert ($1 report id, $2 the duplicates' report ids in order, $3 time in ms). */
 extern const char prechecks_candidates_sql[];
 extern const char prechecks_insert_sql[];

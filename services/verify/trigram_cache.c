@@ -92,6 +92,8 @@ trigram_set_t *trigram_cache_extract(const trigram_cache_t *self, const char *te
 
 void trigram_cache_put(trigram_cache_t *self, int64_t id, trigram_set_t **set_p)
 {
+    if (!*set_p)
+        return;
     size_t size = trigram_set_size(*set_p);
     slot_t *slot = slot_of(self, id);
     empty(self, slot);

@@ -214,6 +214,11 @@ size_t trigram_set_size(const trigram_set_t *self)
     return self->count;
 }
 
+const uint32_t *trigram_set_values(const trigram_set_t *self)
+{
+    return self->trigrams;
+}
+
 /* cnt_sml with DIVUNION: both sets sorted and unique, shared ones counted in one merge. */
 float trigram_set_similarity(const trigram_set_t *a, const trigram_set_t *b)
 {
