@@ -19,32 +19,18 @@
 #define AS_TEXT(n) #n
 #define NUMBER_TEXT(n) AS_TEXT(n)
 
-/* For each report of a run (tracking ids, $1 text[]): the report, the threshold and the
- * candidates' ids, in the run's order. The scores are computed here, not by pg_trgm in the
- * database: 50 similarity() calls per report were nearly all of verify's database time, and each
- * of them extracted both texts' trigrams again. One statement for the run, not one per report. */
+/* For each report of a run (tracking ids, $1 text[]), in the run's order: the report, its
+ * missing fields and abuse words, the threshold and the candidates' ids and tracking ids (both
+ * aggregated from the same rows, so in the same order). The scores are computed here, not by
+ * pg_trgm in the database: 50 similarity() calls per report were nearly all of verify's database
+ * time, and each of them extracted both texts' trigrams again. One statement for the run. */
 const char prechecks_candidates_sql[] =
     "WITH settings AS ("
-    "    SELECT COALESCE(max(value) FILTER (WHERE key = 'duplicate_similarity'), 1) AS similar, "
+    "    SELECT COALESCE(max(value) FILTER (WHERE key = 'complete_body_min_chars'), 0) AS body_min, "
+    "           COALESCE(max(value) FILTER (WHERE key = 'duplicate_similarity'), 1) AS similar, "
     "           COALESCE(max(value) FILTER (WHERE key = 'duplicate_window_days'), 0) AS window_days "
     "    FROM lifecycle_settings) "
     "SELECT r.tracking_id, r.id, r.title || ' ' || r.body, s.similar, "
-    "  ARRAY(SELECT o.id FROM reports o "
-    "        WHERE o.region_code = r.region_code AND o.category_code = r.category_code AND o.id <> r.id "
-    "          AND o.submitted_at <= r.submitted_at "
-    "          AND o.submitted_at >= r.submitted_at - make_interval(days => s.window_days::int) "
-    "        ORDER BY o.submitted_at DESC LIMIT " NUMBER_TEXT(PRECHECK_CANDIDATES) ") "
-    "FROM unnest($1::text[]) WITH ORDINALITY AS t(tracking_id, n) "
-    "JOIN reports r ON r.tracking_id = t.tracking_id CROSS JOIN settings s ORDER BY t.n";
-
-static const char texts_sql[] = "SELECT id, title || ' ' || body FROM reports WHERE id = ANY ($1::bigint[])";
-
-const char prechecks_insert_sql[] =
-    "WITH settings AS ("
-    "    SELECT COALESCE(max(value) FILTER (WHERE key = 'complete_body_min_chars'), 0) AS body_min "
-    "    FROM lifecycle_settings) "
-    "INSERT INTO report_prechecks (report_id, missing, abuse_words, possible_duplicates, checked_at) "
-    "SELECT r.id, "
     "  array_remove(ARRAY["
     "    CASE WHEN char_length(r.body) < s.body_min THEN 'body' END, "
     "    CASE WHEN r.incident_date IS NULL THEN 'incident_date' END, "
@@ -54,14 +40,28 @@ const char prechecks_insert_sql[] =
     "  ARRAY(SELECT w.word FROM abuse_words w "
     "        WHERE w.word = ANY (regexp_split_to_array(lower(r.title || ' ' || r.body), '[^[:alnum:]]+')) "
     "        ORDER BY w.word), "
-    "  ARRAY(SELECT o.tracking_id FROM unnest($2::bigint[]) WITH ORDINALITY AS d(id, n) "
-    "        JOIN reports o ON o.id = d.id ORDER BY d.n), "
-    "  to_timestamp($3::bigint / 1000.0) "
-    "FROM reports r CROSS JOIN settings s WHERE r.id = $1 "
+    "  array_to_string(k.ids, ','), array_to_string(k.tracking_ids, ',') "
+    "FROM unnest($1::text[]) WITH ORDINALITY AS t(tracking_id, n) "
+    "JOIN reports r ON r.tracking_id = t.tracking_id CROSS JOIN settings s "
+    "CROSS JOIN LATERAL (SELECT array_agg(c.id) AS ids, array_agg(c.tracking_id) AS tracking_ids FROM ("
+    "    SELECT o.id, o.tracking_id FROM reports o "
+    "    WHERE o.region_code = r.region_code AND o.category_code = r.category_code AND o.id <> r.id "
+    "      AND o.submitted_at <= r.submitted_at "
+    "      AND o.submitted_at >= r.submitted_at - make_interval(days => s.window_days::int) "
+    "    ORDER BY o.submitted_at DESC LIMIT " NUMBER_TEXT(PRECHECK_CANDIDATES) ") c) k "
+    "ORDER BY t.n";
+
+static const char texts_sql[] = "SELECT id, title || ' ' || body FROM reports WHERE id = ANY ($1::bigint[])";
+
+/* Nothing left to plan or look up: everything was read with the candidates. */
+const char prechecks_insert_sql[] =
+    "INSERT INTO report_prechecks (report_id, missing, abuse_words, possible_duplicates, checked_at) "
+    "VALUES ($1, $2::text[], $3::text[], $4::text[], to_timestamp($5::bigint / 1000.0)) "
     "ON CONFLICT (report_id) DO NOTHING";
 
 typedef struct {
     int64_t id;
+    char tracking_id[16];
     float alike;
     bool scored;
 } candidate_t;
@@ -70,6 +70,7 @@ typedef struct {
     char tracking_id[32];
     int64_t id;
     trigram_set_t *trigrams;
+    char *missing, *abuse_words;   /* text[] literals */
     double threshold;
     candidate_t candidates[PRECHECK_CANDIDATES];
     size_t count;
@@ -82,10 +83,18 @@ struct prechecks_t {
     size_t run_count, next, run_size;
 };
 
+static void check_clear(check_t *check)
+{
+    trigram_set_destroy(&check->trigrams);
+    free(check->missing);
+    free(check->abuse_words);
+    check->missing = check->abuse_words = NULL;
+}
+
 static void run_clear(prechecks_t *self)
 {
     for (size_t i = 0; i < self->run_count; i++)
-        trigram_set_destroy(&self->run[i].trigrams);
+        check_clear(&self->run[i]);
     self->run_count = self->next = 0;
 }
 
@@ -125,16 +134,17 @@ static int read_ctype(prechecks_t *self, db_t *db, db_error_t *error)
     return 0;
 }
 
-/* "{3,1,2}": the candidates' ids, newest first. */
-static void parse_ids(check_t *check, const char *array)
+/* "3,1,2" and "AAAA-AAAA-AAA3,...": the candidates' ids and tracking ids, both in one order. */
+static void parse_candidates(check_t *check, const char *ids, const char *tracking_ids)
 {
-    const char *p = array + (*array == '{');
-    while (*p && *p != '}' && check->count < PRECHECK_CANDIDATES) {
+    while (*ids && *tracking_ids && check->count < PRECHECK_CANDIDATES) {
+        candidate_t *c = &check->candidates[check->count++];
         char *end;
-        check->candidates[check->count++] = (candidate_t) {.id = strtoll(p, &end, 10)};
-        p = *end == ',' ? end + 1 : end;
-        if (end == p)
-            break;
+        c->id = strtoll(ids, &end, 10);
+        ids = *end == ',' ? end + 1 : end;
+        size_t len = strcspn(tracking_ids, ",");
+        snprintf(c->tracking_id, sizeof c->tracking_id, "%.*s", (int) len, tracking_ids);
+        tracking_ids += len + (tracking_ids[len] == ',');
     }
 }
 
@@ -152,8 +162,10 @@ static int fill_check(check_t *check, const PGresult *r, int row, const trigram_
     check->id = strtoll(PQgetvalue(r, row, 1), NULL, 10);
     check->trigrams = trigram_cache_extract(cache, PQgetvalue(r, row, 2), (size_t) PQgetlength(r, row, 2));
     check->threshold = strtod(PQgetvalue(r, row, 3), NULL);
-    parse_ids(check, PQgetvalue(r, row, 4));
-    return check->trigrams ? 0 : -1;
+    check->missing = strdup(PQgetvalue(r, row, 4));
+    check->abuse_words = strdup(PQgetvalue(r, row, 5));
+    parse_candidates(check, PQgetvalue(r, row, 6), PQgetvalue(r, row, 7));
+    return check->trigrams && check->missing && check->abuse_words ? 0 : -1;
 }
 
 /* The checks of `count` reports into `into`, in their order (unknown reports left out), their
@@ -249,7 +261,7 @@ static int by_likeness(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-/* The ids of at most PRECHECK_KEPT candidates at or above the threshold, most alike first. The
+/* The tracking ids of at most PRECHECK_KEPT candidates at or above the threshold, most alike first. The
  * score is pg_trgm's single-precision one and the threshold a numeric setting: PostgreSQL
  * compares the two as double precision, and so does this. */
 static char *duplicates_of(check_t *check)
@@ -262,7 +274,7 @@ static char *duplicates_of(check_t *check)
     qsort(alike, n, sizeof *alike, by_likeness);
     db_array_t ids = {0};
     for (size_t i = 0; i < n && i < PRECHECK_KEPT; i++)
-        db_array_add_int(&ids, alike[i].id);
+        db_array_add(&ids, alike[i].tracking_id);
     return db_array_take(&ids);
 }
 
@@ -271,8 +283,8 @@ static int insert(db_t *db, const check_t *check, const char *duplicates, int64_
     char id[24], now[24];
     snprintf(id, sizeof id, "%lld", (long long) check->id);
     snprintf(now, sizeof now, "%lld", (long long) now_ms);
-    const char *params[] = {id, duplicates, now};
-    return db_exec_ok(db, prechecks_insert_sql, 3, params, error);
+    const char *params[] = {id, check->missing, check->abuse_words, duplicates, now};
+    return db_exec_ok(db, prechecks_insert_sql, 5, params, error);
 }
 
 /* The candidates of the run's reports that neither the cache nor the run holds, read in one
@@ -317,7 +329,11 @@ static check_t *check_of(prechecks_t *self, db_t *db, const char *tracking_id, c
         }
     size_t got = 0;
     *rc = read_checks(self->cache, db, &tracking_id, 1, single, &got, error);
-    return *rc == 0 && got == 1 ? single : NULL;
+    if (*rc == 0 && got == 1)
+        return single;
+    if (got == 1)
+        check_clear(single);
+    return NULL;
 }
 
 int prechecks_record(prechecks_t *self, db_t *db, const char *tracking_id, int64_t now_ms, db_error_t *error)
@@ -339,5 +355,6 @@ int prechecks_record(prechecks_t *self, db_t *db, const char *tracking_id, int64
         rc = insert(db, check, duplicates, now_ms, error);
     free(duplicates);
     trigram_cache_put(self->cache, check->id, &check->trigrams);
+    check_clear(check);
     return rc;
 }
