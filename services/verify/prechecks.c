@@ -178,8 +178,10 @@ static int read_checks(const trigram_cache_t *cache, db_t *db, const char *const
     for (size_t i = 0; i < count; i++)
         db_array_add(&ids, tracking_ids[i]);
     char *literal = db_array_take(&ids);
+    if (!literal)
+        return out_of_memory("a run's tracking ids", error);
     const char *params[] = {literal};
-    PGresult *r = literal ? db_exec(db, prechecks_candidates_sql, 1, params, error) : NULL;
+    PGresult *r = db_exec(db, prechecks_candidates_sql, 1, params, error);
     free(literal);
     if (!r)
         return -1;
@@ -231,8 +233,10 @@ static int read_texts(db_t *db, trigram_cache_t *cache, db_array_t *ids, check_t
     if (ids->count == 0)
         return 0;
     char *literal = db_array_take(ids);
+    if (!literal)
+        return out_of_memory("the candidates' ids", error);
     const char *params[] = {literal};
-    PGresult *r = literal ? db_exec(db, texts_sql, 1, params, error) : NULL;
+    PGresult *r = db_exec(db, texts_sql, 1, params, error);
     free(literal);
     if (!r)
         return -1;
