@@ -1,9 +1,18 @@
 #ifndef ADUAN_VERIFY_PRECHECKS_H
 #define ADUAN_VERIFY_PRECHECKS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
+
+/* The pre-checks of one consumer: the trigrams of recent reports (trigram_cache.h) and the
+ * database's character classes. One thread only. */
+typedef struct prechecks_t prechecks_t;
+
+/* NULL when out of memory or without the C.UTF-8 locale. */
+prechecks_t *prechecks_new(size_t slots, size_t max_trigrams);
+void prechecks_destroy(prechecks_t **self_p);
 
 /* The automatic pre-checks of a new report, recorded for the verification desk:
  *   missing — what a verifier will likely have to ask for: body shorter than the setting
@@ -16,10 +25,20 @@
  *             among the latest 50 of that region, category and window (a bounded cost, however
  *             large a surge of near-duplicates grows).
  * Thresholds and words are data (lifecycle_settings, abuse_words). Recording twice keeps the first
- * result, so a replayed event changes nothing. 0 on success. */
-int prechecks_record(db_t *db, const char *tracking_id, int64_t now_ms, db_error_t *error);
+ * result, so a replayed event changes nothing. The likeness is pg_trgm's similarity() computed here
+ * (trigram_set.h), the candidates' trigrams kept. 0 on success (also when there is
+ * no such report), -1 with the error. */
+int prechecks_record(prechecks_t *self, db_t *db, const char *tracking_id, int64_t now_ms, db_error_t *error);
 
-/* Its statement ($1 tracking id, $2 time in ms), for tests that check its plan. */
-extern const char prechecks_record_sql[];
+/* Reads what the pre-checks of a run of reports need in two statements (their candidates; the
+ * texts of candidates whose trigrams are not kept), so that prechecks_record of each of them, in
+ * this order, only computes and sends its insert. A report recorded without this is read alone.
+ * 0, or -1 with the error. */
+int prechecks_run_start(prechecks_t *self, db_t *db, const char *const *tracking_ids, size_t count, db_error_t *error);
+
+/* Its statements, for tests that check their plans: the candidates ($1 tracking ids, text[]) and the
+ * insert ($1 report id, $2 the duplicates' report ids in order, $3 time in ms). */
+extern const char prechecks_candidates_sql[];
+extern const char prechecks_insert_sql[];
 
 #endif

@@ -1,0 +1,177 @@
+/* prechecks_record: the pre-checks verify records, with duplicates scored in verify, are those the
+ * statement that scored them with pg_trgm in PostgreSQL gives (kept here as the reference):
+ * the same missing fields, abuse words and possible duplicates in the same order, for reports of
+ * several regions and categories with near-duplicate texts, spread over more than the window,
+ * more than 50 in a window, with a small cache so that most candidates are read again. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "prechecks.h"
+#include "test_db.h"
+
+#define REPORTS 400
+
+static char *url;
+static db_t *db;
+
+#define TRACKING_ID(n) "regexp_replace(lpad(upper(to_hex(" n ")), 12, '0'), '^(.{4})(.{4})(.{4})$', '\\1-\\2-\\3')"
+/* Few words, so that many texts are alike and scores of exactly the threshold (0.5) occur. */
+#define WORD(k) "(ARRAY['jalan','rusak','Banjir','LAMPU','mati','pungli','école','Straße','İzin'])" \
+    "[1 + abs(hashint4(i * 16 + " k ")) % 9]"
+
+static const char load_reports[] =
+    "INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, incident_date, "
+    "  anonymous, confidential, reporter_email, channel, status, reporter_token_hash, submitted_at) "
+    "SELECT " TRACKING_ID("i") ", 'complaint', " WORD("1") " || ' ' || " WORD("2") ", "
+    "  " WORD("3") " || ' ' || " WORD("4") " || ', ' || " WORD("5") " || ' ' || " WORD("6") " || '! ' || " WORD("7") ", "
+    "  c.codes[1 + i % 2], g.codes[1 + (i / 2) % 2], CASE WHEN i % 4 = 0 THEN current_date END, "
+    "  i % 3 = 0, false, CASE WHEN i % 2 = 0 THEN 'r' || i || '@example.org' END, 'web', 'waiting_verification', "
+    "  md5(i::text) || md5((-i)::text), now() - ($1::int - i) * interval '2 hours' "
+    "FROM generate_series(1, $1::int) i, (SELECT array_agg(code ORDER BY code) AS codes FROM categories) c, "
+    "  (SELECT array_agg(code ORDER BY code) AS codes FROM regions) g";
+
+static const char settings[] =
+    "INSERT INTO lifecycle_settings (key, value) VALUES ('duplicate_similarity', 0.5), "
+    "  ('duplicate_window_days', 7), ('complete_body_min_chars', 30) "
+    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value";
+
+/* The statement verify used before (pg_trgm's similarity() in the database), as a comparison. */
+static const char differing_sql[] =
+    "WITH settings AS ("
+    "    SELECT COALESCE(max(value) FILTER (WHERE key = 'complete_body_min_chars'), 0) AS body_min, "
+    "           COALESCE(max(value) FILTER (WHERE key = 'duplicate_similarity'), 1) AS similar, "
+    "           COALESCE(max(value) FILTER (WHERE key = 'duplicate_window_days'), 0) AS window_days "
+    "    FROM lifecycle_settings) "
+    "SELECT r.tracking_id, p.possible_duplicates::text, e.duplicates::text "
+    "FROM reports r CROSS JOIN settings s JOIN report_prechecks p ON p.report_id = r.id CROSS JOIN LATERAL (SELECT "
+    "  array_remove(ARRAY["
+    "    CASE WHEN char_length(r.body) < s.body_min THEN 'body' END, "
+    "    CASE WHEN r.incident_date IS NULL THEN 'incident_date' END, "
+    "    CASE WHEN r.address IS NULL AND r.lat IS NULL THEN 'location' END, "
+    "    CASE WHEN NOT r.anonymous AND r.reporter_email IS NULL AND r.reporter_phone IS NULL THEN 'contact' END"
+    "  ], NULL) AS missing, "
+    "  ARRAY(SELECT w.word FROM abuse_words w "
+    "        WHERE w.word = ANY (regexp_split_to_array(lower(r.title || ' ' || r.body), '[^[:alnum:]]+')) "
+    "        ORDER BY w.word) AS abuse, "
+    "  ARRAY(SELECT n.tracking_id FROM ("
+    "          SELECT c.id, c.tracking_id, similarity(c.title || ' ' || c.body, r.title || ' ' || r.body) AS alike "
+    "          FROM (SELECT o.id, o.tracking_id, o.title, o.body FROM reports o "
+    "                WHERE o.region_code = r.region_code AND o.category_code = r.category_code AND o.id <> r.id "
+    "                  AND o.submitted_at <= r.submitted_at "
+    "                  AND o.submitted_at >= r.submitted_at - make_interval(days => s.window_days::int) "
+    "                ORDER BY o.submitted_at DESC LIMIT 50) c) n "
+    "        WHERE n.alike >= s.similar ORDER BY n.alike DESC, n.id LIMIT 5) AS duplicates) e "
+    "WHERE (p.missing, p.abuse_words, p.possible_duplicates) IS DISTINCT FROM (e.missing, e.abuse, e.duplicates)";
+
+static void exec_ok(const char *sql, int nparams, const char *const *params)
+{
+    db_error_t error = {"", ""};
+    if (db_exec_ok(db, sql, nparams, params, &error) != 0)
+        fail_msg("%s: %s", sql, error.message);
+}
+
+static long count(const char *sql)
+{
+    db_error_t error = {"", ""};
+    char *value = NULL;
+    if (db_query_value(db, sql, 0, NULL, &value, &error) != 0 || !value)
+        fail_msg("%s: %s", sql, error.message);
+    long n = atol(value);
+    free(value);
+    return n;
+}
+
+static int setup(void **state)
+{
+    (void) state;
+    if (!(db = test_db_open_migrated("prechecks", &url)))
+        return -1;
+    const char *params[] = {"400"};
+    exec_ok(load_reports, 1, params);
+    exec_ok(settings, 0, NULL);
+    exec_ok("INSERT INTO abuse_words (word) VALUES ('pungli') ON CONFLICT DO NOTHING", 0, NULL);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void) state;
+    test_db_close(&db, &url);
+    return 0;
+}
+
+/* Every report in order, in runs of `run` (0: each read alone, without prechecks_run_start). */
+static void record_all(prechecks_t *prechecks, int run)
+{
+    db_error_t error = {"", ""};
+    PGresult *r = db_exec(db, "SELECT tracking_id FROM reports ORDER BY id", 0, NULL, &error);
+    assert_non_null(r);
+    const char *ids[REPORTS];
+    int n = PQntuples(r);
+    assert_true(n <= REPORTS);
+    for (int row = 0; row < n; row++)
+        ids[row] = PQgetvalue(r, row, 0);
+    int step = run ? run : 1;
+    for (int first = 0; first < n; first += step) {
+        int count = n - first < step ? n - first : step;
+        if (run && prechecks_run_start(prechecks, db, ids + first, (size_t) count, &error) != 0)
+            fail_msg("run at %s: %s", ids[first], error.message);
+        for (int i = first; i < first + count; i++)
+            if (prechecks_record(prechecks, db, ids[i], 1700000000000, &error) != 0)
+                fail_msg("%s: %s", ids[i], error.message);
+    }
+    PQclear(r);
+}
+
+static void test_the_prechecks_are_those_pg_trgm_gave(void **state)
+{
+    (void) state;
+    prechecks_t *prechecks = prechecks_new(16, 2000);
+    assert_non_null(prechecks);
+    record_all(prechecks, 37);
+    record_all(prechecks, 0);   /* a replay keeps the first result */
+    prechecks_destroy(&prechecks);
+    assert_null(prechecks);
+    assert_int_equal(count("SELECT count(*) FROM report_prechecks"), REPORTS);
+    db_error_t error = {"", ""};
+    PGresult *r = db_exec(db, differing_sql, 0, NULL, &error);
+    assert_non_null(r);
+    for (int row = 0; row < PQntuples(r) && row < 10; row++)
+        print_error("%s: recorded %s, pg_trgm %s\n", PQgetvalue(r, row, 0), PQgetvalue(r, row, 1), PQgetvalue(r, row, 2));
+    int differing = PQntuples(r);
+    PQclear(r);
+    assert_int_equal(differing, 0);
+    /* the data exercise what could differ: duplicates found, fewer than 5 where the threshold cut */
+    assert_true(count("SELECT count(*) FROM report_prechecks WHERE cardinality(possible_duplicates) = 5") > 20);
+    assert_true(count("SELECT count(*) FROM report_prechecks WHERE cardinality(possible_duplicates) BETWEEN 1 AND 4") > 5);
+    assert_true(count("SELECT count(*) FROM report_prechecks WHERE cardinality(abuse_words) > 0") > 5);
+}
+
+/* A report that does not exist records nothing and is no failure (as before). */
+static void test_an_unknown_report_records_nothing(void **state)
+{
+    (void) state;
+    prechecks_t *prechecks = prechecks_new(16, 2000);
+    assert_non_null(prechecks);
+    db_error_t error = {"", ""};
+    long before = count("SELECT count(*) FROM report_prechecks");
+    assert_int_equal(prechecks_record(prechecks, db, "ZZZZ-ZZZZ-ZZZZ", 1700000000000, &error), 0);
+    assert_int_equal(count("SELECT count(*) FROM report_prechecks"), before);
+    prechecks_destroy(&prechecks);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_the_prechecks_are_those_pg_trgm_gave),
+        cmocka_unit_test(test_an_unknown_report_records_nothing),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
