@@ -417,8 +417,11 @@ int fanout_event(db_t *db, const event_t *event, const fanout_context_t *context
     size_t before = json_array_size(set);
     int rc = told(event) ? fanout_one(db, &f, error) : 0;
     *deliveries = (int) (json_array_size(set) - before);
-    /* Not read back: while the consumer defers, the run's insert costs no round trip. */
-    if (rc == 0 && fanout_run_is_last(f.run, f.n))
+    /* Not read back: while the consumer defers, the run's insert costs no round trip. Emptied at
+     * once, so an idle member does not keep its last run's rows. */
+    if (rc == 0 && fanout_run_is_last(f.run, f.n)) {
         rc = delivery_store_add_set(db, set, NULL, error);
+        json_array_clear(set);
+    }
     return rc;
 }
