@@ -9,11 +9,11 @@
 #include "event_codec.h"
 
 /* What the fan-out of a run of events (event_consumer.h) reads, read once for the run instead of
- * once per event, and the deliveries it makes, written once for the run: every event's report and the words for its codes in one statement at the start
- * of the run, and the answers of the lookups an event repeats (its rules, the staff of an
- * audience, the webhooks of an institution, a template's words), each asked once per run. An edit
- * of rules, templates, staff or webhooks counts from the next run on, as it counted from the next
- * event before. */
+ * once per event, and the deliveries it makes, written once for the run: every event's report and
+ * the words for its codes in one statement at the start of the run, and the answers of the lookups
+ * an event repeats (its rules, the staff of an audience, the webhooks of an institution, a
+ * template's words), each asked once per run. An edit of rules, templates, staff or webhooks
+ * counts from the next run on, as it counted from the next event before. */
 typedef struct fanout_run_t fanout_run_t;
 
 fanout_run_t *fanout_run_new(void);
