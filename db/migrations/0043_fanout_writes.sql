@@ -1,6 +1,6 @@
 -- What every delivery made by the fan-out costs to write (issue 11: notify's fan-out at 2 000
--- events/s). Measured on a copy of the bench's rows, the foreign-key checks were about 40 % of the
--- insert's time in PostgreSQL (one lookup and row lock per key per row, of reports and staff
+-- events/s). Measured on a copy of the bench's rows, the foreign-key checks were a third to a half
+-- of the insert's CPU in PostgreSQL (one lookup and row lock per key per row, of reports and staff
 -- among others), and the second unique key a wide index entry per row.
 --
 -- The second unique key of deliveries is the key the delivery id is derived from (an HMAC under the
