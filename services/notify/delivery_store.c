@@ -52,7 +52,8 @@ void delivery_store_make_id(const unsigned char key[SECRET_SETTING_BYTES], const
 }
 
 /* The rows of a set in one statement: each delivery, an inbox one delivered at once with its
- * attempt and its item, and the senders woken on commit when anything was added. */
+ * attempt and its item (only for a delivery this statement added, hence one item per delivery),
+ * and the senders woken on commit when anything was added. */
 static const char add_set_sql[] =
     "WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x(delivery_id text, event_id text, event_seq bigint, "
     "  event_type text, report_id bigint, tracking_id text, institution text, channel text, recipient_kind text, "
@@ -71,7 +72,7 @@ static const char add_set_sql[] =
     "  SELECT id, 1, now(), now(), 'delivered', 'in the inbox' FROM added WHERE channel = 'inbox'), "
     "items AS (INSERT INTO inbox_items (staff_id, delivery_id, tracking_id, event_type, subject, body) "
     "  SELECT staff_id, id, tracking_id, event_type, COALESCE(subject, ''), COALESCE(body_text, '') "
-    "  FROM added WHERE channel = 'inbox' ON CONFLICT (delivery_id) DO NOTHING), "
+    "  FROM added WHERE channel = 'inbox'), "
     "woken AS (SELECT pg_notify('" DELIVERIES_CHANNEL "', '') FROM (SELECT 1 FROM added LIMIT 1) one) "
     "SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM woken)";
 

@@ -38,7 +38,7 @@ typedef struct {
     bool has_report;
     char tracking_url[512];
     rendered_t *rendered;
-    json_t *deliveries;            /* added in one statement at the end (delivery_store_add_set) */
+    json_t *deliveries;            /* the run's (fanout_run_deliveries), borrowed */
 } fanout_t;
 
 static const char *const language_codes[LANGUAGES] = {"id", "en"};
@@ -127,7 +127,6 @@ static void fanout_clear(fanout_t *f)
         f->rendered = next;
     }
     json_decref(f->event_json);
-    json_decref(f->deliveries);
 }
 
 /* The template in the language for this event and audience. */
@@ -378,9 +377,31 @@ static int fan_out(db_t *db, fanout_t *f, db_error_t *error)
         rc = to_followers(db, f, error);
     if (rc == 0)
         rc = to_webhooks(db, f, error);
-    /* Not read back: while the consumer defers, the run's inserts cost no round trip each. */
-    if (rc == 0)
-        rc = delivery_store_add_set(db, f->deliveries, NULL, error);
+    return rc;
+}
+
+/* The reporter's own choice about being told: there is nobody to tell of it, and a catch-all
+ * webhook has no business knowing it. A support is counted, not announced: one e-mail per
+ * supporter would bury the steps the reporter waits for. */
+static bool told(const event_t *event)
+{
+    return strcmp(event->type, EVENT_NOTIFICATIONS_CHANGED) != 0 && strcmp(event->type, EVENT_REPORT_SUPPORTED) != 0;
+}
+
+static int fanout_one(db_t *db, fanout_t *f, db_error_t *error)
+{
+    f->row = fanout_run_rows(f->run);
+    f->has_report = !PQgetisnull(f->row, f->n, FANOUT_R_ID);
+    f->deliveries = fanout_run_deliveries(f->run);
+    if (!(f->event_json = event_to_json(f->event))) {
+        snprintf(error->message, sizeof error->message, "cannot read event %s", f->event->id);
+        return -1;
+    }
+    f->payload = json_object_get(f->event_json, "payload");
+    snprintf(f->tracking_url, sizeof f->tracking_url, "%s/lapor/%s", f->settings->public_url,
+             f->event->tracking_id ? f->event->tracking_id : "");
+    int rc = fan_out(db, f, error);
+    fanout_clear(f);
     return rc;
 }
 
@@ -388,27 +409,19 @@ int fanout_event(db_t *db, const event_t *event, const fanout_context_t *context
 {
     fanout_t f = {.event = event, .settings = context->settings, .run = context->run};
     *deliveries = 0;
-    /* The reporter's own choice about being told: there is nobody to tell of it, and a catch-all
-     * webhook has no business knowing it. A support is counted, not announced: one e-mail per
-     * supporter would bury the steps the reporter waits for. */
-    if (strcmp(event->type, EVENT_NOTIFICATIONS_CHANGED) == 0 || strcmp(event->type, EVENT_REPORT_SUPPORTED) == 0)
-        return 0;
     if ((f.n = fanout_run_row(f.run, event)) < 0) {
         snprintf(error->message, sizeof error->message, "event %s is not in the run read for it", event->id);
         return -1;
     }
-    f.row = fanout_run_rows(f.run);
-    f.has_report = !PQgetisnull(f.row, f.n, FANOUT_R_ID);
-    if (!(f.event_json = event_to_json(event)) || !(f.deliveries = json_array())) {
-        snprintf(error->message, sizeof error->message, "cannot read event %s", event->id);
-        fanout_clear(&f);
-        return -1;
+    json_t *set = fanout_run_deliveries(f.run);
+    size_t before = json_array_size(set);
+    int rc = told(event) ? fanout_one(db, &f, error) : 0;
+    *deliveries = (int) (json_array_size(set) - before);
+    /* Not read back: while the consumer defers, the run's insert costs no round trip. Emptied at
+     * once, so an idle member does not keep its last run's rows. */
+    if (rc == 0 && fanout_run_is_last(f.run, f.n)) {
+        rc = delivery_store_add_set(db, set, NULL, error);
+        json_array_clear(set);
     }
-    f.payload = json_object_get(f.event_json, "payload");
-    snprintf(f.tracking_url, sizeof f.tracking_url, "%s/lapor/%s", context->settings->public_url,
-             event->tracking_id ? event->tracking_id : "");
-    int rc = fan_out(db, &f, error);
-    *deliveries = (int) json_array_size(f.deliveries);
-    fanout_clear(&f);
     return rc;
 }

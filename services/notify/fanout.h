@@ -28,9 +28,9 @@ typedef struct {
  * `context` is a fanout_context_t. 0, or -1 with the error. */
 int fanout_run_begin(db_t *db, const event_t *events, size_t count, void *context, db_error_t *error);
 
-/* The deliveries of one event of the run begun, added in one statement whose answer is not read:
- * 0 with *deliveries the number made (or made before: adding again adds nothing), or -1 with the
- * error. */
+/* The deliveries of one event of the run begun; the run's last event adds those of the whole run
+ * in one statement whose answer is not read. 0 with *deliveries the number made for this event
+ * (or made before: adding again adds nothing), or -1 with the error. */
 int fanout_event(db_t *db, const event_t *event, const fanout_context_t *context, int *deliveries,
                  db_error_t *error);
 

@@ -17,11 +17,17 @@ struct fanout_run_t {
     char **event_ids;
     size_t count, next;            /* next: where the handler's next event is expected */
     answer_t *answers;
+    json_t *deliveries;            /* the run's, added in one statement at its last event */
 };
 
 fanout_run_t *fanout_run_new(void)
 {
-    return calloc(1, sizeof(fanout_run_t));
+    fanout_run_t *self = calloc(1, sizeof(fanout_run_t));
+    if (self && !(self->deliveries = json_array())) {
+        free(self);
+        return NULL;
+    }
+    return self;
 }
 
 static void forget(fanout_run_t *self)
@@ -38,6 +44,7 @@ static void forget(fanout_run_t *self)
     free(self->event_ids);
     PQclear(self->rows);
     self->rows = NULL, self->event_ids = NULL, self->count = self->next = 0;
+    json_array_clear(self->deliveries);
 }
 
 void fanout_run_destroy(fanout_run_t **self_p)
@@ -45,6 +52,7 @@ void fanout_run_destroy(fanout_run_t **self_p)
     if (!*self_p)
         return;
     forget(*self_p);
+    json_decref((*self_p)->deliveries);
     free(*self_p);
     *self_p = NULL;
 }
@@ -144,6 +152,16 @@ int fanout_run_row(fanout_run_t *self, const event_t *event)
 const PGresult *fanout_run_rows(const fanout_run_t *self)
 {
     return self->rows;
+}
+
+bool fanout_run_is_last(const fanout_run_t *self, int row)
+{
+    return row >= 0 && (size_t) row + 1 == self->count;
+}
+
+json_t *fanout_run_deliveries(fanout_run_t *self)
+{
+    return self->deliveries;
 }
 
 /* The values of a query as one string: each value then a separator, "\x01" for SQL NULL. */

@@ -105,6 +105,16 @@ def largest_mappings(pid, n=3):
     return sorted(found, reverse=True)[:n]
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (all its threads), in seconds."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
 def fanout_rows(db_url):
     """(deliveries, inbox items, attempts other than an inbox's) in the database now."""
     return [int(v) for v in lb.psql(db_url, "SELECT (SELECT count(*) FROM deliveries), (SELECT count(*) FROM inbox_items), "
@@ -181,7 +191,9 @@ def main():
                     os.makedirs(out, exist_ok=True)
             rss_before = lb.rss_kb(services[g].proc.pid)
             made_before = fanout_rows(db_url)
+            cpu_before = cpu_seconds(services[g].proc.pid)
             done, left, seconds = drain_one(url, db_url, g, services[g], a.limit, a.perf, a.strace)
+            cpu = cpu_seconds(services[g].proc.pid) - cpu_before
             rss_drained = lb.rss_kb(services[g].proc.pid)
             mappings = largest_mappings(services[g].proc.pid)
             made = [n - b for n, b in zip(fanout_rows(db_url), made_before)]
@@ -190,7 +202,8 @@ def main():
             print(f"\n## {g}: {done} events in {seconds:.1f} s = {done / seconds:.0f} events/s ({state}); "
                   f"load average {os.getloadavg()[0]:.2f}")
             print(f"per event: {spe:.2f} statements, {cpe:.3f} commits, {mspe:.3f} ms executing and {plan:.3f} ms "
-                  f"planning in PostgreSQL; {1000 * seconds / max(done, 1):.3f} ms of wall time")
+                  f"planning in PostgreSQL; {1000 * seconds / max(done, 1):.3f} ms of wall time; "
+                  f"{1000 * cpu / max(done, 1):.3f} ms of the service's CPU")
             time.sleep(3)
             idle_mb = lb.rss_kb(services[g].proc.pid) / 1024
             print(f"RSS {rss_before / 1024:.1f} MB before its turn, {rss_drained / 1024:.1f} MB drained, "

@@ -1,5 +1,5 @@
-"""aduan-notify's fan-out reads what a run of events needs once and adds each event's deliveries
-in one statement (services/notify/fanout_run.h). Whatever the size of its runs, it must make the
+"""aduan-notify's fan-out reads what a run of events needs once and adds the run's deliveries in
+one statement (services/notify/fanout_run.h). Whatever the size of its runs, it must make the
 same rows: a backlog fanned out in runs of many events, then again from the start in runs of one
 event (ADUAN_CONSUMER_RUN=1, as every event was handled before the runs), gives the same
 deliveries, inbox items and attempts. Nothing is sent (ADUAN_NOTIFY_SEND=off), so the rows stay
@@ -53,6 +53,8 @@ class FanoutRunsTest(SystemTestCase):
         """Reports of every kind of reporter, verified (and so dispatched by route), while notify is
         stopped: a backlog that notify takes in runs of many events."""
         notify = self.sys.notify.proc
+        dispatched = "SELECT count(*) FROM events WHERE type = 'report.dispatched'"
+        before = int(self.sys.db.scalar(dispatched))
         notify.send_signal(signal.SIGSTOP)
         try:
             for i in range(12):
@@ -65,10 +67,22 @@ class FanoutRunsTest(SystemTestCase):
                 if i % 6 != 5:
                     status, doc = self.sys.act(doc["tracking_id"], self.auth["nas"], "verify")
                     self.assertIn(status, (200, 201), doc)
-            self.sys.wait_for(lambda: self.sys.db.scalar(
-                "SELECT count(*) FROM events WHERE type = 'report.dispatched'") == "10", 60, "route to dispatch")
+            self.sys.wait_for(lambda: int(self.sys.db.scalar(dispatched)) == before + 10, 60, "route to dispatch")
         finally:
             notify.send_signal(signal.SIGCONT)
+
+    def test_a_replayed_backlog_adds_nothing(self):
+        """The delivery id, derived from (event, channel, recipient kind, recipient), is the one
+        unique key that keeps a replayed event from telling anyone twice (migration 0043)."""
+        self.backlog()
+        self.notify_caught_up()
+        before = load_bench.psql(self.sys.db.url, ROWS)
+        self.assertGreater(len(before.splitlines()), 20)
+        self.assertEqual(self.sys.notify.stop(), 0)
+        load_bench.psql(self.sys.db.url, "UPDATE consumer_positions SET seq = 0 WHERE group_name = 'notify'")
+        self.sys.notify.start()
+        self.notify_caught_up()
+        self.assertEqual(load_bench.psql(self.sys.db.url, ROWS).splitlines(), before.splitlines())
 
     def test_runs_of_many_events_make_the_rows_of_runs_of_one(self):
         self.backlog()
