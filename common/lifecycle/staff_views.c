@@ -29,16 +29,16 @@
  * submitted at least that many days ago, $14 assigned to the actor ($15, "my reports"). */
 /* Spelt out per answer, as $11 is: "true" is the ids of the pre-checks that found some, read
  * once from their partial index (a few thousand), where `$12 = EXISTS (...)` was a lookup for
- * every selected report (a sublink under OR is never turned into a join). Walking an index, the
- * ids are a hash tested per entry (`IN`: a hashed subplan, read once); reading the duplicates
- * alone (the counts' selection below), they are looked up by id (`= ANY`: an index condition). */
+ * every selected report (a sublink under OR is never turned into a join). The page and the
+ * counts' selection look them up by id (`= ANY`: an index condition, as many reads as there are
+ * duplicates); a bucket's count down the status index tests each entry against their hash (`IN`:
+ * a hashed subplan read once), where `= ANY` looked all of them up again for every bucket. */
 #define DUPLICATES_HASHED "r.id IN (SELECT p.report_id FROM report_prechecks p WHERE cardinality(p.possible_duplicates) > 0)"
 #define DUPLICATES_BY_ID "r.id = ANY (ARRAY (SELECT p.report_id FROM report_prechecks p " \
     "WHERE cardinality(p.possible_duplicates) > 0))"
 #define DUPLICATES_FOUND "(SELECT 1 FROM report_prechecks p WHERE p.report_id = r.id " \
     "AND cardinality(p.possible_duplicates) > 0)"
 #define WITHIN(column, code) "(" code "::text IS NULL OR " column " = " code " OR starts_with(" column ", " code " || '.'))"
-#define FILTERS_BUT_STATUS FILTERS_BUT_STATUS_WITH(DUPLICATES_HASHED)
 #define FILTERS_BUT_STATUS_WITH(duplicates) "($4::text IS NULL OR COALESCE(r.institution_code, r.target_institution) IN " SUBTREE("$4") ") " \
     "AND " WITHIN("r.category_code", "$8") " AND " WITHIN("r.region_code", "$9") " " \
     "AND ($10::text IS NULL OR r.tracking_id = upper($10) " \
@@ -53,7 +53,7 @@
  * be read off an index of reports without joining every selected row to its bucket. */
 #define STATUS "($3::text IS NULL OR r.status = $3 " \
     "OR r.status IN (SELECT b.status FROM report_statuses b WHERE b.public_status = $3))"
-#define FILTERS STATUS " AND " FILTERS_BUT_STATUS
+#define FILTERS STATUS " AND " FILTERS_BUT_STATUS_WITH(DUPLICATES_BY_ID)
 
 /* $7 the view: the desk holds what waits for verification. */
 #define DESK_ONLY "($7 = 'reports' OR r.status IN ('waiting_verification', 'postponed')) "
@@ -153,14 +153,19 @@ const char staff_views_bucket_statuses[] =
  * bucket that the filters leave (nearly) empty was read whole, 25 000 entries each at 100 000
  * reports. `chosen`: the report passes the status filter too (for `total`). */
 #define FEW "5000"
+/* Without a filter but the status there is nothing to select first: the planner folds this and
+ * `few` reads nothing. */
+#define FILTERED "($4::text IS NOT NULL OR $8::text IS NOT NULL OR $9::text IS NOT NULL OR $10::text IS NOT NULL " \
+    "OR $11::bool IS NOT NULL OR $12::bool IS NOT NULL OR $13::int IS NOT NULL OR $14::bool IS NOT NULL)"
 #define SELECTION \
     "few AS MATERIALIZED (SELECT r.status, " STATUS " AS chosen FROM reports r " \
-    "    WHERE " IN_SCOPE " AND " FILTERS_BUT_STATUS_WITH(DUPLICATES_BY_ID) " AND " DESK_ONLY " LIMIT " FEW " + 1), " \
-    "small AS (SELECT count(*) <= " FEW " AS yes FROM few), "
+    "    WHERE " FILTERED " AND " IN_SCOPE " AND " FILTERS_BUT_STATUS_WITH(DUPLICATES_BY_ID) " AND " DESK_ONLY \
+    "    LIMIT " FEW " + 1), " \
+    "small AS (SELECT " FILTERED " AND count(*) <= " FEW " AS yes FROM few), "
 #define BUCKET_COUNT(bucket, statuses) \
     "SELECT '" bucket "'::text, CASE WHEN (SELECT yes FROM small) " \
     "    THEN (SELECT count(*) FROM few WHERE few.status IN (" statuses ")) " \
-    "    ELSE " BOUNDED_COUNT(IN_VIEW(bucket) " AND " IN_SCOPE " AND " FILTERS_BUT_STATUS \
+    "    ELSE " BOUNDED_COUNT(IN_VIEW(bucket) " AND " IN_SCOPE " AND " FILTERS_BUT_STATUS_WITH(DUPLICATES_HASHED) \
     " AND " DESK_ONLY " AND r.status IN (" statuses ") ORDER BY r.status") " END"
 #define LIST_SQL(order, after, position) \
     "WITH " SELECTION "b (public_status, n) AS (" BUCKET_COUNT("not_yet_verified", NOT_YET_VERIFIED) " UNION ALL " \
