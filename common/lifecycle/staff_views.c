@@ -146,13 +146,15 @@ const char staff_views_bucket_statuses[] =
  * planner folds, the desk's other four counts read nothing (they looked up the duplicates' 5 000
  * ids each, or walked the status index). */
 #define IN_VIEW(bucket) "($7 = 'reports' OR '" bucket "' = 'not_yet_verified')"
-/* A selection of at most FEW reports (a tracking id, "mine", a combination of filters, the
- * duplicates) is counted in one pass from the filters' own indexes (`few`, read first: a bound on
- * it, not the planner's guess, decides); only a larger one is counted bucket by bucket down the
- * status index (0040's index carries the filtered columns, so that walk reads no report), where a
- * bucket that the filters leave (nearly) empty was read whole, 25 000 entries each at 100 000
- * reports. `chosen`: the report passes the status filter too (for `total`). */
-#define FEW "5000"
+/* A selection of at most FEW reports (a tracking id, a narrow combination of filters) is counted
+ * in one pass from the filters' own indexes (`few`, read first: a bound on it, not the planner's
+ * guess, decides); only a larger one is counted bucket by bucket down the status index (0040's
+ * index carries the filtered columns, so that walk reads no report), where a bucket that the
+ * filters leave (nearly) empty was read whole, 25 000 entries each at 100 000 reports. FEW is the
+ * counts' cap: a larger bound (5 000 was tried) made the first pass cost more than the walks it
+ * saved for common filters (docs/performance.md). `chosen`: the report passes the status filter
+ * too (for `total`). */
+#define FEW COUNT_CAP
 /* Without a filter but the status there is nothing to select first: the planner folds this and
  * `few` reads nothing. */
 #define FILTERED "($4::text IS NOT NULL OR $8::text IS NOT NULL OR $9::text IS NOT NULL OR $10::text IS NOT NULL " \
