@@ -1,5 +1,8 @@
 #include "staff_views.h"
 
+#include <ctype.h>
+#include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,28 +28,32 @@
  * ones, not a test of every report), $12 possible duplicates found by the pre-checks, $13
  * submitted at least that many days ago, $14 assigned to the actor ($15, "my reports"). */
 /* Spelt out per answer, as $11 is: "true" is the ids of the pre-checks that found some, read
- * once from their partial index (a few thousand) and looked up by id, where `$12 = EXISTS (...)`
- * was a test of every selected report (a sublink under OR is never turned into a join). */
+ * once from their partial index (a few thousand), where `$12 = EXISTS (...)` was a lookup for
+ * every selected report (a sublink under OR is never turned into a join). The page and the
+ * counts' selection look them up by id (`= ANY`: an index condition, as many reads as there are
+ * duplicates); a bucket's count down the status index tests each entry against their hash (`IN`:
+ * a hashed subplan read once), where `= ANY` looked all of them up again for every bucket. */
+#define DUPLICATES_HASHED "r.id IN (SELECT p.report_id FROM report_prechecks p WHERE cardinality(p.possible_duplicates) > 0)"
+#define DUPLICATES_BY_ID "r.id = ANY (ARRAY (SELECT p.report_id FROM report_prechecks p " \
+    "WHERE cardinality(p.possible_duplicates) > 0))"
 #define DUPLICATES_FOUND "(SELECT 1 FROM report_prechecks p WHERE p.report_id = r.id " \
     "AND cardinality(p.possible_duplicates) > 0)"
 #define WITHIN(column, code) "(" code "::text IS NULL OR " column " = " code " OR starts_with(" column ", " code " || '.'))"
-#define FILTERS_BUT_STATUS "($4::text IS NULL OR COALESCE(r.institution_code, r.target_institution) IN " SUBTREE("$4") ") " \
+#define FILTERS_BUT_STATUS_WITH(duplicates) "($4::text IS NULL OR COALESCE(r.institution_code, r.target_institution) IN " SUBTREE("$4") ") " \
     "AND " WITHIN("r.category_code", "$8") " AND " WITHIN("r.region_code", "$9") " " \
     "AND ($10::text IS NULL OR r.tracking_id = upper($10) " \
     "     OR (r.title || ' ' || r.body) ILIKE '%' || replace(replace(replace($10, '\\', '\\\\'), '%', '\\%'), " \
     "                                                   '_', '\\_') || '%') " \
-    "AND ($11::bool IS NULL OR ($11::bool AND (r.clock_missed OR r.next_due_at < now())) " \
-    "     OR (NOT $11::bool AND NOT r.clock_missed AND (r.next_due_at IS NULL OR r.next_due_at >= now()))) " \
-    "AND ($12::bool IS NULL OR ($12::bool AND r.id = ANY (ARRAY (SELECT p.report_id FROM report_prechecks p " \
-    "                                                    WHERE cardinality(p.possible_duplicates) > 0))) " \
-    "     OR (NOT $12::bool AND NOT EXISTS " DUPLICATES_FOUND ")) " \
+    "AND ($11::bool IS NULL OR ($11::bool AND (r.clock_missed OR " DUE_KEY " < now())) " \
+    "     OR (NOT $11::bool AND NOT r.clock_missed AND " DUE_KEY " >= now())) " \
+    "AND ($12::bool IS NULL OR ($12::bool AND " duplicates ") OR (NOT $12::bool AND NOT EXISTS " DUPLICATES_FOUND ")) " \
     "AND ($13::int IS NULL OR r.submitted_at <= now() - make_interval(days => $13::int)) " \
-    "AND ($14::bool IS NULL OR $14::bool = (r.assignee IS NOT DISTINCT FROM $15))"
+    "AND ($14::bool IS NULL OR ($14::bool AND r.assignee = $15) OR (NOT $14::bool AND r.assignee IS DISTINCT FROM $15))"
 /* A status, or the statuses of a public bucket: a filter on the report alone, so that the page can
  * be read off an index of reports without joining every selected row to its bucket. */
 #define STATUS "($3::text IS NULL OR r.status = $3 " \
     "OR r.status IN (SELECT b.status FROM report_statuses b WHERE b.public_status = $3))"
-#define FILTERS STATUS " AND " FILTERS_BUT_STATUS
+#define FILTERS STATUS " AND " FILTERS_BUT_STATUS_WITH(DUPLICATES_BY_ID)
 
 /* $7 the view: the desk holds what waits for verification. */
 #define DESK_ONLY "($7 = 'reports' OR r.status IN ('waiting_verification', 'postponed')) "
@@ -66,13 +73,45 @@
     "    'possible_duplicates', p.possible_duplicates, 'checked_at', iso_utc(p.checked_at)) " \
     "    FROM report_prechecks p WHERE p.report_id = r.id)"
 
-/* The orders `sort` offers, each exactly the key of an index of migration 0031 (or 0012's
+/* The orders `sort` offers, each exactly the key of an index of migration 0039 (or 0031, or 0012's
  * reports_desk), so a page is the first rows of an index walk that pass the filters: the nearest
- * running deadline first (no clock last), newest or oldest by submission, the latest change first. */
-#define ORDER_DUE "r.next_due_at, r.submitted_at, r.id"
+ * running deadline first (no clock last: 'infinity', so that the key has no NULL and a cursor is one
+ * row comparison), newest or oldest by submission, the latest change first. */
+#define DUE_KEY "COALESCE(r.next_due_at, timestamptz 'infinity')"
+#define ORDER_DUE DUE_KEY ", r.submitted_at, r.id"
 #define ORDER_NEWEST "r.submitted_at DESC, r.id DESC"
 #define ORDER_OLDEST "r.submitted_at, r.id"
 #define ORDER_UPDATED "r.updated_at DESC, r.id DESC"
+
+/* Keyset paging: $16 the position after which a page starts, "<a>.<b>.<id>" (the keys of the order
+ * in microseconds since the epoch, 'infinity' as INFINITE_US; b is a again for the orders of one
+ * time), checked by staff_views_render against its check value; $17 what that value is made from
+ * (the view, the order and the filters: a cursor of another list is refused). The position is one
+ * row comparison with the order's index key, so the walk starts at the cursor (an index condition)
+ * instead of reading and skipping the pages before it, as OFFSET does. */
+#define INFINITE_US "9223372036854775807"
+#define CURSOR_KEY(n) "split_part($16, '.', " #n ")::bigint"
+#define KEY_TIME(n) "(CASE WHEN " CURSOR_KEY(n) " = " INFINITE_US " THEN timestamptz 'infinity' " \
+    "ELSE timestamptz 'epoch' + " CURSOR_KEY(n) " * interval '1 microsecond' END)"
+#define TIME_KEY(t) "(CASE WHEN isfinite(" t ") THEN (extract(epoch FROM " t ") * 1000000)::bigint " \
+    "ELSE " INFINITE_US " END)::text"
+#define AFTER(row, op, keys) "($16::text IS NULL OR (" row ") " op " (" keys ", " CURSOR_KEY(3) ")) "
+#define AFTER_DUE AFTER(ORDER_DUE, ">", KEY_TIME(1) ", " KEY_TIME(2))
+#define AFTER_NEWEST AFTER("r.submitted_at, r.id", "<", KEY_TIME(1))
+#define AFTER_OLDEST AFTER("r.submitted_at, r.id", ">", KEY_TIME(1))
+#define AFTER_UPDATED AFTER("r.updated_at, r.id", "<", KEY_TIME(1))
+#define POSITION_DUE TIME_KEY(DUE_KEY) " || '.' || " TIME_KEY("r.submitted_at")
+#define POSITION_SUBMITTED TIME_KEY("r.submitted_at") " || '.' || " TIME_KEY("r.submitted_at")
+#define POSITION_UPDATED TIME_KEY("r.updated_at") " || '.' || " TIME_KEY("r.updated_at")
+/* The cursor of the page's last report, when a report follows it (the page reads one more). */
+#define NEXT_CURSOR(position) \
+    "(SELECT c.position || '.' || left(encode(sha256(convert_to($17 || c.position, 'UTF8')), 'hex'), " \
+    CURSOR_CHECK_DIGITS ") FROM (SELECT " position " || '.' || r.id AS position FROM page JOIN reports r " \
+    "ON r.id = page.id WHERE page.n = $5::int AND EXISTS (SELECT 1 FROM page f WHERE f.n > $5::int)) c)"
+#define CURSOR_CHECK_DIGITS "16"
+#define CURSOR_CHECK_LEN 16
+/* The view, the order and the filters, each at most 200 bytes and mostly far less. */
+#define STAFF_CURSOR_BASIS_MAX 1024
 
 /* Counts stop at COUNT_CAP: past it a count says "more than COUNT_CAP" (as "1,000+" does in the
  * lists of mail and code hosts), so no count reads more than COUNT_CAP + 1 reports of a bucket.
@@ -107,23 +146,46 @@ const char staff_views_bucket_statuses[] =
  * planner folds, the desk's other four counts read nothing (they looked up the duplicates' 5 000
  * ids each, or walked the status index). */
 #define IN_VIEW(bucket) "($7 = 'reports' OR '" bucket "' = 'not_yet_verified')"
+/* A selection of at most FEW reports (a tracking id, a narrow combination of filters) is counted
+ * in one pass from the filters' own indexes (`few`, read first: a bound on it, not the planner's
+ * guess, decides); only a larger one is counted bucket by bucket down the status index (0040's
+ * index carries the filtered columns, so that walk reads no report), where a bucket that the
+ * filters leave (nearly) empty was read whole, 25 000 entries each at 100 000 reports. FEW is the
+ * counts' cap: a larger bound (5 000 was tried) made the first pass cost more than the walks it
+ * saved for common filters (docs/performance.md). `chosen`: the report passes the status filter
+ * too (for `total`). */
+#define FEW COUNT_CAP
+/* Without a filter but the status there is nothing to select first: the planner folds this and
+ * `few` reads nothing. */
+#define FILTERED "($4::text IS NOT NULL OR $8::text IS NOT NULL OR $9::text IS NOT NULL OR $10::text IS NOT NULL " \
+    "OR $11::bool IS NOT NULL OR $12::bool IS NOT NULL OR $13::int IS NOT NULL OR $14::bool IS NOT NULL)"
+#define SELECTION \
+    "few AS MATERIALIZED (SELECT r.status, " STATUS " AS chosen FROM reports r " \
+    "    WHERE " FILTERED " AND " IN_SCOPE " AND " FILTERS_BUT_STATUS_WITH(DUPLICATES_BY_ID) " AND " DESK_ONLY \
+    "    LIMIT " FEW " + 1), " \
+    "small AS (SELECT " FILTERED " AND count(*) <= " FEW " AS yes FROM few), "
 #define BUCKET_COUNT(bucket, statuses) \
-    "SELECT '" bucket "'::text, " BOUNDED_COUNT(IN_VIEW(bucket) " AND " IN_SCOPE " AND " FILTERS_BUT_STATUS \
-    " AND " DESK_ONLY " AND r.status IN (" statuses ") ORDER BY r.status")
-#define LIST_SQL(order) \
-    "WITH b (public_status, n) AS (" BUCKET_COUNT("not_yet_verified", NOT_YET_VERIFIED) " UNION ALL " \
+    "SELECT '" bucket "'::text, CASE WHEN (SELECT yes FROM small) " \
+    "    THEN (SELECT count(*) FROM few WHERE few.status IN (" statuses ")) " \
+    "    ELSE " BOUNDED_COUNT(IN_VIEW(bucket) " AND " IN_SCOPE " AND " FILTERS_BUT_STATUS_WITH(DUPLICATES_HASHED) \
+    " AND " DESK_ONLY " AND r.status IN (" statuses ") ORDER BY r.status") " END"
+#define LIST_SQL(order, after, position) \
+    "WITH " SELECTION "b (public_status, n) AS (" BUCKET_COUNT("not_yet_verified", NOT_YET_VERIFIED) " UNION ALL " \
     BUCKET_COUNT("not_yet_followed_up", NOT_YET_FOLLOWED_UP) " UNION ALL " BUCKET_COUNT("in_process", IN_PROCESS) \
     " UNION ALL " BUCKET_COUNT("completed", COMPLETED) " UNION ALL " BUCKET_COUNT("archived", ARCHIVED) "), " \
-    "t AS (SELECT COALESCE((SELECT sum(b.n) FROM b WHERE $3::text IS NULL OR b.public_status = $3), " \
-    "    " BOUNDED_COUNT(IN_SCOPE " AND " FILTERS " AND " DESK_ONLY) ") AS n) " \
+    "t AS (SELECT CASE WHEN (SELECT yes FROM small) THEN (SELECT count(*) FROM few WHERE few.chosen) " \
+    "    ELSE COALESCE((SELECT sum(b.n) FROM b WHERE $3::text IS NULL OR b.public_status = $3), " \
+    "    " BOUNDED_COUNT(IN_SCOPE " AND " FILTERS " AND " DESK_ONLY) ") END AS n), " \
+    "page AS (SELECT p.id, row_number() OVER () AS n " \
+    "    FROM (SELECT r.id FROM reports r " \
+    "          WHERE " IN_SCOPE " AND " FILTERS " AND " DESK_ONLY " AND " after \
+    "          ORDER BY " order " LIMIT $5::int + 1 OFFSET $6::int) p) " \
     "SELECT json_build_object(" \
     "  'items', COALESCE((SELECT json_agg(x.item ORDER BY x.n) FROM " \
     "     (SELECT json_build_object(" SUMMARY ") AS item, page.n " \
-    "      FROM (SELECT p.id, row_number() OVER () AS n " \
-    "            FROM (SELECT r.id FROM reports r " \
-    "                  WHERE " IN_SCOPE " AND " FILTERS " AND " DESK_ONLY \
-    "                  ORDER BY " order " LIMIT $5::int OFFSET $6::int) p) page " \
-    "      JOIN reports r ON r.id = page.id JOIN report_statuses s USING (status)) x), '[]'), " \
+    "      FROM page JOIN reports r ON r.id = page.id JOIN report_statuses s USING (status) " \
+    "      WHERE page.n <= $5::int) x), '[]'), " \
+    "  'next', " NEXT_CURSOR(position) ", " \
     "  'total', (SELECT least(t.n, " COUNT_CAP ") FROM t), 'total_capped', (SELECT t.n > " COUNT_CAP " FROM t), " \
     "  'count_cap', " COUNT_CAP ", 'limit', $5::int, 'offset', $6::int, " \
     "  'counts', (SELECT COALESCE(json_object_agg(b.public_status, least(b.n, " COUNT_CAP ")), '{}') " \
@@ -135,18 +197,24 @@ static const struct {
     const char *sort;
     const char *sql;
 } list_statements[] = {
-    {"due", LIST_SQL(ORDER_DUE)},
-    {"newest", LIST_SQL(ORDER_NEWEST)},
-    {"oldest", LIST_SQL(ORDER_OLDEST)},
-    {"updated", LIST_SQL(ORDER_UPDATED)},
+    {"due", LIST_SQL(ORDER_DUE, AFTER_DUE, POSITION_DUE)},
+    {"newest", LIST_SQL(ORDER_NEWEST, AFTER_NEWEST, POSITION_SUBMITTED)},
+    {"oldest", LIST_SQL(ORDER_OLDEST, AFTER_OLDEST, POSITION_SUBMITTED)},
+    {"updated", LIST_SQL(ORDER_UPDATED, AFTER_UPDATED, POSITION_UPDATED)},
 };
 
-const char *staff_views_list_sql(const char *sort)
+/* The index of the statement for `sort`: due unless another order is named. */
+static size_t list_statement(const char *sort)
 {
     for (size_t i = 0; i < sizeof list_statements / sizeof list_statements[0]; i++)
         if (sort && strcmp(sort, list_statements[i].sort) == 0)
-            return list_statements[i].sql;
-    return list_statements[0].sql;
+            return i;
+    return 0;
+}
+
+const char *staff_views_list_sql(const char *sort)
+{
+    return list_statements[list_statement(sort)].sql;
 }
 
 const char staff_views_report_sql[] =
@@ -180,15 +248,77 @@ static int refuse(error_reply_t *refusal, const char *code, const char *detail)
     return 1;
 }
 
-static int render_list(db_t *db, const staff_query_t *q, char **json, db_error_t *error)
+/* What a cursor's check value is made from: the view, the order and every filter, each ended by a
+ * unit separator (no filter holds one: the gateway's checks), so that a cursor fits one list only. */
+static int cursor_basis(const staff_query_t *q, char *out, size_t cap)
 {
-    char limit[16], offset[16];
+    const char *parts[] = {q->view, list_statements[list_statement(q->sort)].sort, q->status, q->institution, q->category, q->region, q->text,
+                           q->overdue, q->duplicates, q->older_than_days, q->mine};
+    size_t used = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        int n = snprintf(out + used, cap - used, "%s\x1f", parts[i] ? parts[i] : "");
+        if (n < 0 || (size_t) n >= cap - used)
+            return -1;
+        used += (size_t) n;
+    }
+    return 0;
+}
+
+/* The check digits of a cursor's position: the start of SHA-256(basis || position) in hex, as the
+ * list's statement writes them (NEXT_CURSOR). Not a secret: it tells an edited or foreign cursor
+ * from one this list gave; a forged one only moves where a page starts within the actor's scope. */
+static void cursor_check(const char *basis, const char *position, size_t position_len, char *hex, size_t hex_cap)
+{
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_state state;
+    crypto_hash_sha256_init(&state);
+    crypto_hash_sha256_update(&state, (const unsigned char *) basis, strlen(basis));
+    crypto_hash_sha256_update(&state, (const unsigned char *) position, position_len);
+    crypto_hash_sha256_final(&state, digest);
+    sodium_bin2hex(hex, hex_cap, digest, (hex_cap - 1) / 2);
+}
+
+static bool is_number(const char *s, size_t len, bool may_be_negative)
+{
+    size_t i = may_be_negative && len > 1 && s[0] == '-' ? 1 : 0;
+    if (len - i < 1 || len - i > 19)
+        return false;
+    for (; i < len; i++)
+        if (!isdigit((unsigned char) s[i]))
+            return false;
+    return true;
+}
+
+/* A cursor is "<a>.<b>.<id>.<check>": times (microseconds, maybe before 1970), a report id, and
+ * the check of the first three for this list. True when `after` is one this list gave. */
+static bool cursor_is_ours(const char *after, const char *basis)
+{
+    const char *dot1 = strchr(after, '.'), *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+    const char *dot3 = dot2 ? strchr(dot2 + 1, '.') : NULL;
+    if (!dot3 || !is_number(after, (size_t) (dot1 - after), true)
+        || !is_number(dot1 + 1, (size_t) (dot2 - dot1 - 1), true) || !is_number(dot2 + 1, (size_t) (dot3 - dot2 - 1), false)
+        || strlen(dot3 + 1) != CURSOR_CHECK_LEN)
+        return false;
+    char hex[CURSOR_CHECK_LEN + 1];
+    cursor_check(basis, after, (size_t) (dot3 - after), hex, sizeof hex);
+    return sodium_memcmp(hex, dot3 + 1, CURSOR_CHECK_LEN) == 0;
+}
+
+static int render_list(db_t *db, const staff_query_t *q, char **json, error_reply_t *refusal, db_error_t *error)
+{
+    char limit[16], offset[16], basis[STAFF_CURSOR_BASIS_MAX], position[STAFF_CURSOR_MAX + 1] = "";
     snprintf(limit, sizeof limit, "%u", q->limit < 1 || q->limit > STAFF_QUERY_LIMIT_MAX ? 50 : q->limit);
     snprintf(offset, sizeof offset, "%u", q->offset);
+    if (cursor_basis(q, basis, sizeof basis) != 0)
+        return refuse(refusal, ERROR_INVALID, "the filters are too long");
+    if (q->after && !cursor_is_ours(q->after, basis))
+        return refuse(refusal, ERROR_INVALID, "after is not the next cursor of this list with these filters and sort");
+    if (q->after)
+        snprintf(position, sizeof position, "%.*s", (int) (strrchr(q->after, '.') - q->after), q->after);
     const char *params[] = {q->actor_role, q->actor_institution, q->status, q->institution, limit, offset, q->view,
                             q->category, q->region, q->text, q->overdue, q->duplicates, q->older_than_days,
-                            q->mine, q->actor_id};
-    PGresult *r = db_exec(db, staff_views_list_sql(q->sort), 15, params, error);
+                            q->mine, q->actor_id, q->after ? position : NULL, basis};
+    PGresult *r = db_exec(db, staff_views_list_sql(q->sort), 17, params, error);
     if (!r)
         return -1;
     *json = db_value_dup(r, 0, 0);
@@ -230,10 +360,10 @@ int staff_views_render(db_t *db, const staff_query_t *q, char **json, error_repl
     if (!(role & ROLE_STAFF))
         return refuse(refusal, ERROR_FORBIDDEN, "staff only");
     if (strcmp(q->view, "desk") == 0)
-        return role & (ROLE_ADMINS | ROLE_ANALYST) ? render_list(db, q, json, error)
+        return role & (ROLE_ADMINS | ROLE_ANALYST) ? render_list(db, q, json, refusal, error)
                                                    : refuse(refusal, ERROR_FORBIDDEN, "the verification desk is for admins");
     if (strcmp(q->view, "reports") == 0)
-        return render_list(db, q, json, error);
+        return render_list(db, q, json, refusal, error);
     if (strcmp(q->view, "reasons") == 0)
         return render_reasons(db, json, error);
     if (strcmp(q->view, "report") == 0 && q->tracking_id)

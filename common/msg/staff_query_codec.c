@@ -23,6 +23,7 @@ static const mpf_field_t query_fields[] = {
     S(staff_query_t, "older_than_days", false, 8, older_than_days),
     S(staff_query_t, "sort", false, 16, sort),
     S(staff_query_t, "mine", false, 8, mine),
+    S(staff_query_t, "after", false, STAFF_CURSOR_MAX, after),
     {"limit", MPF_UINT, true, 0, offsetof(staff_query_t, limit), MPF_NO_FLAG},
     {"offset", MPF_UINT, true, 0, offsetof(staff_query_t, offset), MPF_NO_FLAG},
 };

@@ -13,6 +13,8 @@
 
 #define STAFF_DOCUMENT_MAX (900 * 1024)
 #define STAFF_QUERY_LIMIT_MAX 200
+/* The longest `next` cursor of a staff list: three 64-bit numbers and a 16-digit check. */
+#define STAFF_CURSOR_MAX 80
 
 typedef struct {
     char *view;                 /* desk | reports | report | reasons */
@@ -30,6 +32,7 @@ typedef struct {
     char *older_than_days;      /* optional: submitted at least this many days ago */
     char *sort;                 /* optional: due (default) | newest | oldest | updated */
     char *mine;                 /* optional "true" | "false": assigned to the actor */
+    char *after;                /* optional: the `next` cursor of an earlier page of the same list */
     uint32_t limit;
     uint32_t offset;
 } staff_query_t;

@@ -68,6 +68,19 @@ void desk_filters_check(desk_filter_lookup_fn *lookup, void *ctx, field_errors_t
                          REPORT_CODE_MAX);
 }
 
+/* `after`, the `next` cursor of an earlier page: only its form here (its check is the store's, which
+ * knows the list it belongs to); it replaces `offset`, which may not come with it. */
+static void check_cursor(struct MHD_Connection *c, field_errors_t *errors)
+{
+    const char *after = argument(c, "after");
+    if (!after)
+        return;
+    if (argument(c, "offset"))
+        field_errors_add(errors, "after", "invalid", "after (a next cursor) is given without offset");
+    else if (strlen(after) > STAFF_CURSOR_MAX || after[strspn(after, "0123456789abcdef.-")])
+        field_errors_add(errors, "after", "invalid", "after is the next cursor of an earlier answer");
+}
+
 bool desk_filters_known(const char *name)
 {
     return is_one_of(name, names);
@@ -77,6 +90,7 @@ int desk_filters_read(struct MHD_Connection *c, staff_query_t *q, field_errors_t
 {
     field_errors_clear(errors);
     desk_filters_check(connection_argument, c, errors);
+    check_cursor(c, errors);
     if (errors->count)
         return 1;
     if (mpf_set_string(&q->category, argument(c, "category")) != 0
@@ -85,7 +99,8 @@ int desk_filters_read(struct MHD_Connection *c, staff_query_t *q, field_errors_t
         || mpf_set_string(&q->overdue, argument(c, "overdue")) != 0
         || mpf_set_string(&q->duplicates, argument(c, "duplicates")) != 0
         || mpf_set_string(&q->older_than_days, argument(c, "older_than_days")) != 0
-        || mpf_set_string(&q->sort, argument(c, "sort")) != 0 || mpf_set_string(&q->mine, argument(c, "mine")) != 0)
+        || mpf_set_string(&q->sort, argument(c, "sort")) != 0 || mpf_set_string(&q->mine, argument(c, "mine")) != 0
+        || mpf_set_string(&q->after, argument(c, "after")) != 0)
         return -1;
     return 0;
 }

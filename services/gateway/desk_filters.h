@@ -9,7 +9,7 @@
 
 /* The query-string filters of the staff lists (GET /desk, GET /staff/reports; docs/api.md):
  * category, region, q, overdue, duplicates, older_than_days, sort and mine, checked for form here so
- * that the store only ever sees well-formed values. 0 with the filters set on `q` (owned copies),
+ * that the store only ever sees well-formed values, and the `after` cursor (not with `offset`). 0 with the filters set on `q` (owned copies),
  * 1 with `errors` for a malformed one, -1 out of memory. */
 int desk_filters_read(struct MHD_Connection *c, staff_query_t *q, field_errors_t *errors);
 

@@ -169,6 +169,18 @@ def cursor_calls(system):
     return calls
 
 
+def staff_cursor_calls(system, auth):
+    """Page 10 of the desk and of the console's list again, by the `next` cursor of page 9 (none
+    when the build's answers carry no cursor)."""
+    calls = []
+    for view in ("staff/reports", "desk"):
+        status, _, doc = system.json("GET", f"/api/v1/{view}?limit=100&offset=800", headers=auth)
+        if status == 200 and doc.get("next"):
+            calls.append((f"{view}: page 10 by cursor",
+                          f"/api/v1/{view}?limit=100&after={urllib.parse.quote(doc['next'])}", auth, DESK_MS))
+    return calls
+
+
 DESK_FILTERS = [
     ("no filter (due order)", ""),
     ("category", "category=JALAN"),
@@ -272,6 +284,7 @@ def main():
         calls += staff_calls(system, auth, doc["tracking_id"])
         print(f"{ROUNDS} warm rounds per URL after one cold; times in ms, through HTTP on loopback")
         calls += cursor_calls(system)
+        calls += staff_cursor_calls(system, auth)
         if os.environ.get("ADUAN_BENCH_RESTART_STATS"):
             # nothing kept: every statistics call below is the first of its query
             system.stats.stop()

@@ -71,6 +71,7 @@ async function load(form) {
   const error = document.getElementById('desk-error');
   const params = query(form);
   params.set('limit', '100');
+  if (deskPages.cursor()) params.set('after', deskPages.cursor());
   history.replaceState(null, '', '?' + query(form).toString());
   const started = ++loads;
   const answer = await konsol.api('GET', '/staff/reports?' + params.toString());
@@ -85,6 +86,7 @@ async function load(form) {
   document.getElementById('rows').replaceChildren(...doc.items.map(row));
   document.getElementById('empty').hidden = doc.items.length > 0;
   document.getElementById('select-all').checked = false;
+  deskPages.show(doc.next);
   const capped = new Set(doc.counts_capped || []);
   const counts = BUCKETS.map((b) => konsol.t('bucket.' + b) + ': ' + count(doc.counts[b] || 0, capped.has(b)))
     .join(' · ');
@@ -145,7 +147,8 @@ konsol.start(async () => {
   const bulkForm = document.getElementById('bulk');
   options(bulkForm.reason_code, archive.map((r) => [r.code, en ? r.label_en : r.label]), konsol.t('bulk.no_reason'));
   filtersFromUrl(filters);
-  filters.addEventListener('submit', (event) => { event.preventDefault(); load(filters); });
+  filters.addEventListener('submit', (event) => { event.preventDefault(); deskPages.reset(); load(filters); });
+  deskPages.start(() => load(filters));
   bulkForm.addEventListener('submit', (event) => { event.preventDefault(); bulk(bulkForm, filters); });
   document.getElementById('select-all').addEventListener('change', (event) => {
     document.querySelectorAll('.pick').forEach((el) => { el.checked = event.target.checked; });
