@@ -127,20 +127,74 @@ static int step_arrays(const run_t *run, step_arrays_t *out, db_error_t *error)
     return out_of_memory(error);
 }
 
-/* A system step that names an institution hands the report to it, and the new holder assigns its
- * own officer (lifecycle_store's update_report for route). */
-static int update_reports(run_t *run, const step_arrays_t *a, db_error_t *error)
+/* The rule's clock kinds as array literals: those the step ends (met, cancelled, restarted), those
+ * met among them, those it opens. */
+typedef struct {
+    char *ended, *met, *opened;
+} clock_kinds_t;
+
+static void clock_kinds_free(clock_kinds_t *k)
 {
-    const char *params[] = {a->ids, a->institutions, a->ns, run->rule->to, run->now};
+    free(k->ended);
+    free(k->met);
+    free(k->opened);
+}
+
+static void add_kinds(db_array_t *array, const char *const *kinds)
+{
+    for (int i = 0; kinds[i]; i++)
+        db_array_add(array, kinds[i]);
+}
+
+static int clock_kinds(const lifecycle_rule_t *rule, clock_kinds_t *out, db_error_t *error)
+{
+    db_array_t c[3];
+    memset(c, 0, sizeof c);
+    add_kinds(&c[0], rule->meet);
+    add_kinds(&c[0], rule->cancel);
+    add_kinds(&c[0], rule->open);
+    add_kinds(&c[1], rule->meet);
+    add_kinds(&c[2], rule->open);
+    *out = (clock_kinds_t) {db_array_take(&c[0]), db_array_take(&c[1]), db_array_take(&c[2])};
+    if (out->ended && out->met && out->opened)
+        return 0;
+    clock_kinds_free(out);
+    return out_of_memory(error);
+}
+
+/* A system step that names an institution hands the report to it, and the new holder assigns its
+ * own officer (lifecycle_store's update_report for route). The report's next_due_at and
+ * clock_missed are written here as the clocks will stand after run_clocks (those not ended, and
+ * the new ones, due as open_new_clocks works them out: each distinct rule once), and 0031's
+ * statement trigger on the clocks is told to leave them (next_due_written): one write of each
+ * report per run instead of two or three, none of them HOT (status, holder, updated_at and
+ * next_due_at are indexed).
+ * Each distinct rule's due time once (MATERIALIZED, as in open_new_clocks); the reports by their
+ * key (r.id = ANY): joined to the unnest alone, the planner scanned every report. */
+static int update_reports(run_t *run, const step_arrays_t *a, const clock_kinds_t *k, db_error_t *error)
+{
+    const char *params[] = {a->ids, a->institutions, a->ns, run->rule->to, run->now, k->ended, k->opened};
     run->updated = db_exec(run->db,
+        "WITH opening AS (SELECT o.id, rule.working_days FROM reports o CROSS JOIN unnest($7::text[]) AS k(kind) "
+        "  CROSS JOIN LATERAL clock_rule(k.kind, o.classification, o.field_supervision) rule "
+        "  WHERE o.id = ANY($1::bigint[])), "
+        "dues AS MATERIALIZED (SELECT s.working_days, working_deadline(to_timestamp($5::bigint / 1000.0), "
+        "  s.working_days) AS due_at FROM (SELECT DISTINCT working_days FROM opening) s), "
+        "opened AS (SELECT p.id, min(w.due_at) AS due FROM opening p JOIN dues w ON w.working_days = p.working_days "
+        "  GROUP BY p.id), "
+        "kept AS (SELECT d.report_id AS id, min(d.due_at) AS due, bool_or(d.missed_at IS NOT NULL) AS missed "
+        "  FROM report_deadlines d WHERE d.report_id = ANY($1::bigint[]) AND d.ended_at IS NULL "
+        "  AND d.kind <> ALL($6::text[]) GROUP BY d.report_id) "
         "UPDATE reports r SET status = COALESCE($4, r.status), updated_at = to_timestamp($5::bigint / 1000.0), "
         "institution_code = COALESCE(v.institution, r.institution_code), "
-        "assignee = CASE WHEN v.institution IS NULL THEN r.assignee END "
-        "FROM unnest($1::bigint[], $2::text[], $3::int[]) AS v(id, institution, n) WHERE r.id = v.id "
+        "assignee = CASE WHEN v.institution IS NULL THEN r.assignee END, "
+        "next_due_at = LEAST(kept.due, opened.due), clock_missed = COALESCE(kept.missed, false) "
+        "FROM unnest($1::bigint[], $2::text[], $3::int[]) AS v(id, institution, n) "
+        "LEFT JOIN kept ON kept.id = v.id LEFT JOIN opened ON opened.id = v.id WHERE r.id = v.id AND r.id = ANY($1::bigint[]) "
         "RETURNING v.n, r.id, r.tracking_id, r.status, "
         "(SELECT s.public_status FROM report_statuses s WHERE s.status = r.status), r.institution_code, "
         "r.classification, r.category_code, r.field_supervision, r.anonymous, r.confidential, "
-        "(SELECT o.tracking_id FROM reports o WHERE o.id = r.duplicate_of)", 5, params, error);
+        "(SELECT o.tracking_id FROM reports o WHERE o.id = r.duplicate_of)", 7, params, error);
     return run->updated ? 0 : -1;
 }
 
@@ -158,42 +212,35 @@ static int log_actions(run_t *run, const step_arrays_t *a, db_error_t *error)
         "AS v(id, status, note, request_id, institution, n) ORDER BY v.n", 9, params, error);
 }
 
-static void add_kinds(db_array_t *array, const char *const *kinds)
+/* update_reports wrote next_due_at as the clocks stand after run_clocks: 0031's trigger leaves
+ * run_clocks' reports alone while this is on (0041), instead of writing each of them again after
+ * each of its two statements. Transaction-local, and undone with the savepoint on a failure. */
+static int next_due_written(run_t *run, const char *on, db_error_t *error)
 {
-    for (int i = 0; kinds[i]; i++)
-        db_array_add(array, kinds[i]);
+    const char *params[] = {on};
+    return db_exec_ok(run->db, "SELECT set_config('aduan.next_due_written', $1, true)", 1, params, error);
 }
 
 /* Clocks met, cancelled or restarted end; the others follow the report to its holder (as
  * lifecycle_store's run_clocks, one statement for the run); then the rule's clocks start. The
  * clocks are found by their report_id index: driven from the reports, a planner that thought few
  * clocks were open joined each report to every open clock (100 x 1 000 rows, 110 ms a run). */
-static int run_clocks(run_t *run, const step_arrays_t *a, db_error_t *error)
+static int run_clocks(run_t *run, const step_arrays_t *a, const clock_kinds_t *k, db_error_t *error)
 {
-    db_array_t ended, met;
-    memset(&ended, 0, sizeof ended);
-    memset(&met, 0, sizeof met);
-    add_kinds(&ended, run->rule->meet);
-    add_kinds(&ended, run->rule->cancel);
-    add_kinds(&ended, run->rule->open);
-    add_kinds(&met, run->rule->meet);
-    char *ended_list = db_array_take(&ended), *met_list = db_array_take(&met);
-    const char *params[] = {a->ids, ended_list, met_list, run->now};
-    int rc = ended_list && met_list ? 0 : out_of_memory(error);
+    const char *params[] = {a->ids, k->ended, k->met, run->now};
+    int rc = next_due_written(run, "on", error);
     if (rc == 0)
         rc = db_exec_ok(run->db,
-            "UPDATE report_deadlines d SET "
-            "ended_at = CASE WHEN d.kind = ANY($2::text[]) THEN to_timestamp($4::bigint / 1000.0) END, "
-            "outcome = CASE WHEN d.kind = ANY($3::text[]) THEN 'met' "
-            "               WHEN d.kind = ANY($2::text[]) THEN 'cancelled' ELSE d.outcome END, "
-            "institution_code = CASE WHEN d.kind = ANY($2::text[]) THEN d.institution_code ELSE r.institution_code END "
-            "FROM reports r WHERE d.report_id = ANY($1::bigint[]) AND d.ended_at IS NULL AND r.id = d.report_id",
-            4, params, error);
-    free(ended_list);
-    free(met_list);
+        "UPDATE report_deadlines d SET "
+        "ended_at = CASE WHEN d.kind = ANY($2::text[]) THEN to_timestamp($4::bigint / 1000.0) END, "
+        "outcome = CASE WHEN d.kind = ANY($3::text[]) THEN 'met' "
+        "               WHEN d.kind = ANY($2::text[]) THEN 'cancelled' ELSE d.outcome END, "
+        "institution_code = CASE WHEN d.kind = ANY($2::text[]) THEN d.institution_code ELSE r.institution_code END "
+        "FROM reports r WHERE d.report_id = ANY($1::bigint[]) AND d.ended_at IS NULL AND r.id = d.report_id",
+        4, params, error);
     if (rc == 0 && run->rule->open[0])
         rc = lifecycle_store_open_kinds(run->db, a->ids, run->rule->open, run->now_ms, error);
-    return rc;
+    return rc == 0 ? next_due_written(run, "off", error) : rc;
 }
 
 static const char *nullable(const PGresult *r, int row, int column)
@@ -250,11 +297,17 @@ static int append_events(run_t *run, db_error_t *error)
 static int write_steps(run_t *run, db_error_t *error)
 {
     step_arrays_t a;
-    if (step_arrays(run, &a, error) != 0)
+    clock_kinds_t k;
+    if (clock_kinds(run->rule, &k, error) != 0)
         return -1;
-    int rc = update_reports(run, &a, error) != 0 || log_actions(run, &a, error) != 0
-             || run_clocks(run, &a, error) != 0 || append_events(run, error) != 0 ? -1 : 0;
+    if (step_arrays(run, &a, error) != 0) {
+        clock_kinds_free(&k);
+        return -1;
+    }
+    int rc = update_reports(run, &a, &k, error) != 0 || log_actions(run, &a, error) != 0
+             || run_clocks(run, &a, &k, error) != 0 || append_events(run, error) != 0 ? -1 : 0;
     step_arrays_free(&a);
+    clock_kinds_free(&k);
     return rc;
 }
 

@@ -12,7 +12,7 @@ not the sender's claims. Each group's RSS is printed before its turn, when it ha
 idle 3 s later (the stream's queue and the malloc arenas a backlog leaves behind).
 
     /usr/bin/python3 tests/bench/drain_bench.py BUILD_DIR [--backlog N] [--limit S] [--perf DIR] [--strace DIR]
-        [--no-sender]
+        [--no-sender] [--track all] [--explain FILE [--explain-ms MS]]
 ADUAN_STATS_MAX_AGE and ADUAN_STATS_WARM_EVERY in the environment are given to aduan-stats (the
 harness's max age is 0: fresh figures only, the warmer recomputing after every run).
 """
@@ -133,6 +133,12 @@ def main():
     ap.add_argument("--groups", default=",".join(ORDER), help="groups to drain, in this order (stats first)")
     ap.add_argument("--rss-limit", type=float, help="MB: exit 1 when a group is above it idle 3 s after its drain")
     ap.add_argument("--no-sender", action="store_true", help="notify makes deliveries but sends none (ADUAN_NOTIFY_SEND=off)")
+    ap.add_argument("--track", choices=("top", "all"), default="top",
+                    help="pg_stat_statements.track: all lists the statements of triggers and functions too "
+                         "(and counts them in statements per event)")
+    ap.add_argument("--explain", metavar="FILE", help="auto_explain (analyze, nested statements too) of every statement "
+                                                      "over --explain-ms, the server's log copied to FILE")
+    ap.add_argument("--explain-ms", type=int, default=20)
     a = ap.parse_args()
     failed = False
     os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(a.build), "bin")
@@ -143,7 +149,11 @@ def main():
     url = subprocess.run([lb.PG_CLUSTER, "start", folder], check=True, capture_output=True, text=True).stdout.strip()
     system = None
     try:
-        lb.with_pg_stat_statements(folder, url, "top")
+        if a.explain:
+            with open(os.path.join(os.path.realpath(folder), "data", "postgresql.conf"), "a") as f:
+                f.write(f"session_preload_libraries = 'auto_explain'\nauto_explain.log_min_duration = {a.explain_ms}\n"
+                        "auto_explain.log_analyze = on\nauto_explain.log_nested_statements = on\n")
+        lb.with_pg_stat_statements(folder, url, a.track)
         system = harness.System("drain", lifecycle=True, notify=True, cluster_url=url)
         services = {"stats": system.stats, "verify": system.verify, "route": system.route, "notify": system.notify}
         for svc in [system.gateway, *system.intakes, *services.values()]:
@@ -228,6 +238,8 @@ def main():
                 if svc and svc.proc:
                     svc.proc.send_signal(signal.SIGCONT)
             system.stop(failed=a.keep_logs)
+        if a.explain:
+            shutil.copyfile(os.path.join(os.path.realpath(folder), "postgres.log"), a.explain)
         subprocess.run([lb.PG_CLUSTER, "destroy", folder], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
     sys.exit(1 if failed else 0)
