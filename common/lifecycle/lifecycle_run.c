@@ -213,7 +213,7 @@ static int log_actions(run_t *run, const step_arrays_t *a, db_error_t *error)
 }
 
 /* update_reports wrote next_due_at as the clocks stand after run_clocks: 0031's trigger leaves
- * run_clocks' reports alone while this is on (0041), instead of writing each of them again after
+ * run_clocks' reports alone while this is on (0040), instead of writing each of them again after
  * each of its two statements. Transaction-local, and undone with the savepoint on a failure. */
 static int next_due_written(run_t *run, const char *on, db_error_t *error)
 {

@@ -11,7 +11,7 @@
  * consumer's run set-wise, inside the caller's transaction: one statement locks the run's reports
  * (by id, so two runs never deadlock), one updates them (next_due_at and clock_missed as the
  * clocks will stand), one logs the actions, two run the clocks (0031's trigger told to leave
- * those reports, migration 0041), one appends the events (in the run's order). Reports, actions, clocks and events come out as
+ * those reports, migration 0040), one appends the events (in the run's order). Reports, actions, clocks and events come out as
  * lifecycle_store_apply would write them one at a time with the same time, request ids and notes.
  *
  * A step is applied here only when nothing could refuse it: its report exists and is locked, its

@@ -73,7 +73,7 @@
     "    'possible_duplicates', p.possible_duplicates, 'checked_at', iso_utc(p.checked_at)) " \
     "    FROM report_prechecks p WHERE p.report_id = r.id)"
 
-/* The orders `sort` offers, each exactly the key of an index of migration 0039 (or 0031, or 0012's
+/* The orders `sort` offers, each exactly the key of an index of migration 0038 (or 0031, or 0012's
  * reports_desk), so a page is the first rows of an index walk that pass the filters: the nearest
  * running deadline first (no clock last: 'infinity', so that the key has no NULL and a cursor is one
  * row comparison), newest or oldest by submission, the latest change first. */
@@ -148,7 +148,7 @@ const char staff_views_bucket_statuses[] =
 #define IN_VIEW(bucket) "($7 = 'reports' OR '" bucket "' = 'not_yet_verified')"
 /* A selection of at most FEW reports (a tracking id, a narrow combination of filters) is counted
  * in one pass from the filters' own indexes (`few`, read first: a bound on it, not the planner's
- * guess, decides); only a larger one is counted bucket by bucket down the status index (0040's
+ * guess, decides); only a larger one is counted bucket by bucket down the status index (0039's
  * index carries the filtered columns, so that walk reads no report), where a bucket that the
  * filters leave (nearly) empty was read whole, 25 000 entries each at 100 000 reports. FEW is the
  * counts' cap: a larger bound (5 000 was tried) made the first pass cost more than the walks it

@@ -73,7 +73,7 @@ class FanoutRunsTest(SystemTestCase):
 
     def test_a_replayed_backlog_adds_nothing(self):
         """The delivery id, derived from (event, channel, recipient kind, recipient), is the one
-        unique key that keeps a replayed event from telling anyone twice (migration 0043)."""
+        unique key that keeps a replayed event from telling anyone twice (migration 0041)."""
         self.backlog()
         self.notify_caught_up()
         before = load_bench.psql(self.sys.db.url, ROWS)

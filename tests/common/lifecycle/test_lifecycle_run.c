@@ -253,7 +253,7 @@ static int count_report_writes(db_t *d, void *ctx, db_error_t *error)
 
 /* A report row is expensive to write (every index of reports, the text's GIN ones included): the
  * run writes each of its reports once, next_due_at with the rest, and the clocks' trigger (0031)
- * leaves them (0041). Before, it wrote each report twice, and one whose clocks it restarts three
+ * leaves them (0040). Before, it wrote each report twice, and one whose clocks it restarts three
  * times (report 03: 5 writes for 3 reports). */
 static void test_a_run_writes_each_report_once(void **state)
 {
