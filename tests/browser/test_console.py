@@ -5,16 +5,15 @@ public response the citizens' page then shows; a provincial admin verifies three
 switch; sign-in by keyboard only; axe-core on every page at 1280 px and 768 px; the public
 dashboard with the DOMAIN.md example ranked first, a group below the public minimum withheld, and
 its CSV download equal to the API's export."""
-import os
 import re
 import unittest
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.action_chains import ActionChains
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from aduan_harness import System, SystemTestCase, valid_report
+from aduan_harness import System, valid_report
 import test_pages
 
 STAFF = {"nas": ("national_admin", "NASIONAL"), "prov": ("institution_admin", "PROV-21"),
@@ -31,7 +30,7 @@ return [...document.querySelectorAll('[data-i18n]')].filter((el) => el.textConte
 """
 
 
-class ConsoleTest(SystemTestCase):
+class ConsoleTest(test_pages.BrowserTestCase):
     @classmethod
     def setUpClass(cls):
         cls.sys = System("console", lifecycle=True, notify=True)
@@ -45,24 +44,12 @@ class ConsoleTest(SystemTestCase):
         cls.axe = test_pages.axe_source()
         cls.browser = test_pages.chromium(1280)
 
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.browser.quit()
-        finally:
-            super().tearDownClass()
-
     def setUp(self):
         self.open("/konsol")
         self.browser.execute_script("localStorage.clear(); sessionStorage.clear()")
         self.browser.set_window_size(1280, 900)
 
     # the citizens' pages' test helpers (imported as a module so that their tests do not run here)
-    open = test_pages.PagesTest.open
-    wait_ready = test_pages.PagesTest.wait_ready
-    wait = test_pages.PagesTest.wait
-    by_id = test_pages.PagesTest.by_id
-    assert_accessible = test_pages.PagesTest.assert_accessible
     act_ok = test_pages.PagesTest.act_ok
 
     def submit(self, **overrides):

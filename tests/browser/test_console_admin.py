@@ -11,7 +11,7 @@ import urllib.parse
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from aduan_harness import System, SystemTestCase, valid_report
+from aduan_harness import System, valid_report
 from webhook_receiver import WebhookReceiver
 import test_console
 import test_pages
@@ -38,7 +38,7 @@ new MutationObserver(() => {
 """
 
 
-class AdminConsoleTest(SystemTestCase):
+class AdminConsoleTest(test_pages.BrowserTestCase):
     @classmethod
     def setUpClass(cls):
         # two attempts, quickly: a delivery to a failing receiver is dead within a second or two
@@ -59,7 +59,6 @@ class AdminConsoleTest(SystemTestCase):
     @classmethod
     def tearDownClass(cls):
         try:
-            cls.browser.quit()
             cls.receiver.stop()
         finally:
             super().tearDownClass()
@@ -67,11 +66,6 @@ class AdminConsoleTest(SystemTestCase):
     # the console's and the citizens' pages' test helpers (modules, so that their tests do not run here)
     setUp = test_console.ConsoleTest.setUp
     at = test_console.ConsoleTest.at
-    open = test_pages.PagesTest.open
-    wait_ready = test_pages.PagesTest.wait_ready
-    wait = test_pages.PagesTest.wait
-    by_id = test_pages.PagesTest.by_id
-    assert_accessible = test_pages.PagesTest.assert_accessible
 
     def wait_long(self, predicate, what, seconds=40):
         return self.sys.wait_for(lambda: predicate() or None, seconds, what)

@@ -6,7 +6,7 @@ import unittest
 
 from selenium.webdriver.common.keys import Keys
 
-from aduan_harness import System, SystemTestCase, valid_report
+from aduan_harness import System, valid_report
 import test_pages
 
 PASSWORD = "rahasia-sekali-123"
@@ -23,7 +23,7 @@ FROM generate_series(1, 229) n, (SELECT * FROM reports ORDER BY id LIMIT 1) t
 """
 
 
-class DeskPagesTest(SystemTestCase):
+class DeskPagesTest(test_pages.BrowserTestCase):
     @classmethod
     def setUpClass(cls):
         cls.sys = System("deskpages", lifecycle=True)
@@ -36,18 +36,6 @@ class DeskPagesTest(SystemTestCase):
         cls.axe = test_pages.axe_source()
         cls.browser = test_pages.chromium(1280)
 
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.browser.quit()
-        finally:
-            super().tearDownClass()
-
-    open = test_pages.PagesTest.open
-    wait_ready = test_pages.PagesTest.wait_ready
-    wait = test_pages.PagesTest.wait
-    by_id = test_pages.PagesTest.by_id
-    assert_accessible = test_pages.PagesTest.assert_accessible
 
     def desk_ids(self):
         return self.browser.execute_script(

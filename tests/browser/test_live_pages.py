@@ -5,14 +5,14 @@ import unittest
 
 from selenium.webdriver.common.keys import Keys
 
-from aduan_harness import System, SystemTestCase
+from aduan_harness import System
 import test_console
 import test_pages
 
 PASSWORD = "rahasia-sekali-123"
 
 
-class LivePagesTest(SystemTestCase):
+class LivePagesTest(test_pages.BrowserTestCase):
     @classmethod
     def setUpClass(cls):
         cls.sys = System("livepages", lifecycle=True).start()
@@ -20,17 +20,6 @@ class LivePagesTest(SystemTestCase):
         cls.browser = test_pages.chromium(1280)
         cls.base = f"http://127.0.0.1:{cls.sys.http_port}"
 
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.browser.quit()
-        finally:
-            super().tearDownClass()
-
-    open = test_pages.PagesTest.open
-    wait_ready = test_pages.PagesTest.wait_ready
-    wait = test_pages.PagesTest.wait
-    by_id = test_pages.PagesTest.by_id
     submit = test_console.ConsoleTest.submit
 
     def script(self, text):

@@ -101,22 +101,10 @@ def catalogue(lang):
         return json.load(f)
 
 
-class PagesTest(SystemTestCase):
-    @classmethod
-    def setUpClass(cls):
-        # Tiles from a port nobody listens on: the map must degrade, the form keep working.
-        cls.tiles = f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
-        cls.sys = System("browser", lifecycle=True, notify=True, gateway_env={"ADUAN_MAP_TILE_URL": cls.tiles})
-        cls.base = f"http://127.0.0.1:{cls.sys.http_port}"
-        cls.sys.notify.env["ADUAN_PUBLIC_URL"] = cls.base
-        cls.sys.start()
-        cls.auth = {}
-        for name, (role, institution) in STAFF.items():
-            cls.sys.create_staff(name, role, institution)
-            cls.auth[name] = cls.sys.login(name)
-        cls.axe = axe_source()
-        cls.browser = chromium(1200)
-
+class BrowserTestCase(SystemTestCase):
+    """A system under test driven through one Chromium (cls.browser, cls.base, cls.axe set by the
+    subclass's setUpClass): the browser goes with the class, and the page helpers every browser
+    test uses."""
     @classmethod
     def tearDownClass(cls):
         try:
@@ -124,12 +112,7 @@ class PagesTest(SystemTestCase):
         finally:
             super().tearDownClass()
 
-    def setUp(self):
-        self.open("/")
-        self.browser.execute_script("localStorage.clear()")
-        self.browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-
-    # -- helpers --------------------------------------------------------------------------------
+    # -- page helpers ---------------------------------------------------------------------------
     def open(self, path):
         self.browser.get(self.base + path)
         self.wait_ready()
@@ -155,6 +138,28 @@ class PagesTest(SystemTestCase):
             " nodes: v.nodes.map(n => n.target.join(' '))}))), e => done([{id: String(e), impact: 'critical'}]));")
         bad = [v for v in violations if v["impact"] in ("serious", "critical")]
         self.assertEqual(bad, [], f"axe on {what}")
+
+
+class PagesTest(BrowserTestCase):
+    @classmethod
+    def setUpClass(cls):
+        # Tiles from a port nobody listens on: the map must degrade, the form keep working.
+        cls.tiles = f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
+        cls.sys = System("browser", lifecycle=True, notify=True, gateway_env={"ADUAN_MAP_TILE_URL": cls.tiles})
+        cls.base = f"http://127.0.0.1:{cls.sys.http_port}"
+        cls.sys.notify.env["ADUAN_PUBLIC_URL"] = cls.base
+        cls.sys.start()
+        cls.auth = {}
+        for name, (role, institution) in STAFF.items():
+            cls.sys.create_staff(name, role, institution)
+            cls.auth[name] = cls.sys.login(name)
+        cls.axe = axe_source()
+        cls.browser = chromium(1200)
+
+    def setUp(self):
+        self.open("/")
+        self.browser.execute_script("localStorage.clear()")
+        self.browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
     def fill_report(self, title="Lampu jalan mati di Jalan Sudirman", email="budi.santoso@example.org"):
         self.by_id("title").send_keys(title)

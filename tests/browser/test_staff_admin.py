@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from aduan_harness import System, SystemTestCase
+from aduan_harness import System
 import test_pages
 
 STAFF = {"nas": ("national_admin", "NASIONAL"), "pupr": ("unit_liaison", "KOTA-21.71.PUPR"),
@@ -39,7 +39,7 @@ for (const id of ['staff-notice', 'staff-error'])
 """
 
 
-class StaffAdminPageTest(SystemTestCase):
+class StaffAdminPageTest(test_pages.BrowserTestCase):
     @classmethod
     def setUpClass(cls):
         cls.sys = System("staff-admin-page", lifecycle=True).start()
@@ -57,23 +57,15 @@ class StaffAdminPageTest(SystemTestCase):
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            cls.browser.quit()
-        finally:
-            if cls.feedback:
-                print(f"feedback after the answer: {', '.join(f'{ms:.1f} ms' for ms in cls.feedback)}")
-            super().tearDownClass()
+        if cls.feedback:
+            print(f"feedback after the answer: {', '.join(f'{ms:.1f} ms' for ms in cls.feedback)}")
+        super().tearDownClass()
 
     def setUp(self):
         self.open("/konsol")
         self.browser.execute_script("localStorage.clear(); sessionStorage.clear()")
         self.browser.set_window_size(1280, 900)
 
-    open = test_pages.PagesTest.open
-    wait_ready = test_pages.PagesTest.wait_ready
-    wait = test_pages.PagesTest.wait
-    by_id = test_pages.PagesTest.by_id
-    assert_accessible = test_pages.PagesTest.assert_accessible
 
     def sign_in(self, who):
         self.open("/konsol")
