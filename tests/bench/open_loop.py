@@ -141,13 +141,14 @@ def percentile(sorted_values, p):
 
 def run(port, rate, seconds, regions, categories, contact=True, connections=64, timeout=10.0):
     """Offers `rate` submissions a second for `seconds`; returns sent, ok (201), refused (other
-    statuses), time-outs, errors, the accepted rate and p50/p99/p99.9 in ms from the due time."""
+    statuses), time-outs, errors, the time until the last answer, the accepted rate and
+    p50/p99/p99.9 in ms from the due time."""
     r = Run(port, rate, seconds, regions, categories, contact, connections, timeout)
     elapsed = asyncio.run(r.main())
     lat = sorted(r.latencies_ms)
     ok = r.statuses.get(201, 0)
     return {"rate": rate, "sent": int(rate * seconds), "ok": ok, "refused": len(lat) - ok, "timeout": r.timeouts,
-            "errors": r.errors, "ok_per_s": ok / elapsed, "p50_ms": percentile(lat, 50),
+            "errors": r.errors, "elapsed_s": elapsed, "ok_per_s": ok / elapsed, "p50_ms": percentile(lat, 50),
             "p99_ms": percentile(lat, 99), "p999_ms": percentile(lat, 99.9), "max_ms": lat[-1] if lat else 0.0,
             "statuses": r.statuses}
 
