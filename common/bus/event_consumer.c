@@ -17,8 +17,9 @@
 #define MEMBER_EXPIRY "5 seconds"
 #define LOG_BATCH 500
 #define RUN_DEFAULT 200
-/* Events handled or heard before a quiet spell (none of either) after which the member hands
- * memory back, and the spell. */
+/* Events handled before a quiet spell after which the member hands memory back, and the spell:
+ * the stale live events queued meanwhile are read and freed in the first idle rounds, so a trim at
+ * once would find them still in use. */
 #define TRIM_AFTER 1000
 #define TRIM_IDLE_MS 2000
 
@@ -452,14 +453,11 @@ static int from_stream(event_consumer_t *self, int64_t deadline)
 /* A backlog leaves the heap large: while a member is behind, the live stream piles up in its SUB
  * socket's queue (up to its high-water mark: tens of MB of messages that ZeroMQ's I/O thread
  * allocated in its own malloc arena) and the log is read in big results; idle_memory gives that
- * back once the member is idle again. Idle means nothing heard either: after a large backlog the
- * stale copies queued meanwhile take seconds to read and drop, and a trim before they are gone
- * leaves their memory with the process. */
+ * back once the member is idle again. */
 static void hand_back_memory(event_consumer_t *self, int handled)
 {
     self->handled_events += (uint64_t) handled;
-    uint64_t heard = self->reader ? stream_reader_events_heard(self->reader) : 0;
-    idle_memory_tick(self->idle, self->handled_events + heard, zclock_mono());
+    idle_memory_tick(self->idle, self->handled_events, zclock_mono());
 }
 
 int event_consumer_run_once(event_consumer_t *self, int timeout_ms)

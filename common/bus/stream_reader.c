@@ -19,7 +19,6 @@ struct stream_reader_t {
     int64_t next;
     int64_t head;
     int64_t last_heard;         /* zclock_mono() of the last event or heartbeat */
-    uint64_t events_heard;      /* every event message received, stale or not */
     event_batch_t pending;      /* replayed events not yet handed out */
     size_t pending_index;
 };
@@ -151,7 +150,6 @@ static int receive(stream_reader_t *self, event_t *event)
         event_t e;
         if (event_decode(zframe_data(body), zframe_size(body), &e, reason, sizeof reason) == 0) {
             self->last_heard = zclock_mono();
-            self->events_heard++;
             if (e.seq > self->head)
                 self->head = e.seq;
             got = take(self, &e, event);  /* a later seq is a gap: the replay brings it */
@@ -200,11 +198,6 @@ void stream_reader_seek(stream_reader_t *self, int64_t next_seq)
     self->next = next_seq > 0 ? next_seq : 1;
     event_batch_clear(&self->pending);
     self->pending_index = 0;
-}
-
-uint64_t stream_reader_events_heard(const stream_reader_t *self)
-{
-    return self->events_heard;
 }
 
 int64_t stream_reader_head(const stream_reader_t *self)

@@ -35,10 +35,6 @@ int64_t stream_reader_position(const stream_reader_t *self);
 void stream_reader_seek(stream_reader_t *self, int64_t next_seq);
 /* Latest head seen in a heartbeat or replay; 0 before any. */
 int64_t stream_reader_head(const stream_reader_t *self);
-/* Events that came in on the live stream, handed out or not (a stale copy, a duplicate, one of
- * another topic): how a consumer sees that its queue is still being emptied. Heartbeats are not
- * counted. */
-uint64_t stream_reader_events_heard(const stream_reader_t *self);
 /* True while heartbeats or events arrive (none for `silence_ms` → false). */
 bool stream_reader_hub_alive(const stream_reader_t *self, int silence_ms);
 
