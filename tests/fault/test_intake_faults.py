@@ -36,15 +36,18 @@ class IntakeFaults(unittest.TestCase):
             return None, None
         return status, (doc or {}).get("tracking_id") if status == 201 else None
 
-    def client(self, c, stop, answers, lock):
+    def client(self, c, stop, answers, spans, lock):
         n = 0
         while not stop.is_set():
             key = f"intake-fault-{c:02d}-{n:06d}"
+            began = time.monotonic()
             status, tracking_id = self.submit(key, n)
+            ended = time.monotonic()
             # 409: the gateway's retry reached the other replica while the first still held the key
             self.assertIn(status, (201, 409, 503, None), f"{key}: {status}")
             with lock:
                 answers[key] = tracking_id
+                spans.append((began, ended))
             n += 1
 
     def keep_killing(self, stop, kills):
@@ -64,8 +67,9 @@ class IntakeFaults(unittest.TestCase):
         self.kill_under_load_and_count()
 
     def kill_under_load_and_count(self):
-        stop, kills, answers, lock = threading.Event(), [], {}, threading.Lock()
-        clients = [threading.Thread(target=self.client, args=(c, stop, answers, lock)) for c in range(CLIENTS)]
+        stop, kills, answers, spans, lock = threading.Event(), [], {}, [], threading.Lock()
+        clients = [threading.Thread(target=self.client, args=(c, stop, answers, spans, lock))
+                   for c in range(CLIENTS)]
         killer = threading.Thread(target=self.keep_killing, args=(stop, kills))
         for t in clients + [killer]:
             t.start()
@@ -79,7 +83,13 @@ class IntakeFaults(unittest.TestCase):
         accepted = {key: tid for key, tid in answers.items() if tid}
         self.assertGreaterEqual(len(kills), 10, "intake was really killed under load")
         self.assertGreater(len(accepted), 50, "submissions were accepted between the kills")
-        self.assertLess(len(accepted), len(answers), "some submissions were cut off by a kill")
+        # A kill lands mid-batch when submissions were on their way through intake at that moment.
+        # Whether one of them then goes unanswered depends on the gateway's retry reaching the
+        # restarted intake in time, so that is reported, not required.
+        kills_in_flight = sum(1 for k in kills if any(began < k < ended for began, ended in spans))
+        self.assertGreaterEqual(kills_in_flight, 10, "kills landed while submissions were in flight")
+        print(f"{len(kills)} kills, {kills_in_flight} with submissions in flight; "
+              f"{len(accepted)} of {len(answers)} submissions answered 201", flush=True)
 
         # Every 201 is stored exactly once; no key is stored twice.
         # Counted in slices: all the ids in one psql command line passed the kernel's limit once
