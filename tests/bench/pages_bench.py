@@ -16,7 +16,8 @@ average when the URL started (the machine is shared). Last, GET tracking under w
 
     /usr/bin/python3 tests/bench/pages_bench.py [BUILD_DIR] [REPORTS] [ROUNDS]
 
-ADUAN_BENCH_ONLY=words times only the calls whose name holds them (several: comma-separated) (GET tracking under wrk always
+The console's list and desk filters are timed as the national admin, a city's admin and a unit's
+liaison. ADUAN_BENCH_ONLY=words times only the calls whose name holds them (several: comma-separated) (GET tracking under wrk always
 runs); with ADUAN_BENCH_KEEP=1 the cluster and its loaded database stay for EXPLAIN after the run; with
 ADUAN_BENCH_RESTART_STATS=1 aduan-stats is restarted after the load, so that it has kept no document.
 """
@@ -211,11 +212,36 @@ def staff_calls(system, auth, tracking_id):
              ("staff report, loaded", f"/api/v1/staff/reports/{loaded}", auth, PAGE_MS),
              ("inbox", "/api/v1/inbox?limit=100", auth, PAGE_MS),
              ("inbox unread count", "/api/v1/inbox?unread=true&limit=1", auth, PAGE_MS)]
-    for view in ("staff/reports", "desk"):
+    return calls + filter_calls(auth, "", loaded)
+
+
+def filter_calls(auth, viewer, tracking_id, views=("staff/reports", "desk")):
+    """Every filter of the views (the console's list and the desk), as the viewer (named in the line
+    when not the national admin)."""
+    calls = []
+    for view in views:
         for name, query in DESK_FILTERS:
-            query = query.replace("@TRACKING@", loaded)
-            calls.append((f"{view}: {name}", f"/api/v1/{view}?limit=100" + ("&" + query if query else ""), auth,
-                          DESK_MS))
+            query = query.replace("@TRACKING@", tracking_id)
+            calls.append((f"{view}{viewer}: {name}", f"/api/v1/{view}?limit=100" + ("&" + query if query else ""),
+                          auth, DESK_MS))
+    return calls
+
+
+# Narrower scopes than the national admin's: a city's admin (its six units, a third of the reports),
+# one unit's admin and its liaison (an eighteenth each), whose scope the statements test on every
+# index entry. The desk is for admins only: the liaison has the list.
+VIEWERS = [("city admin", "institution_admin", "KOTA-21.71", ("staff/reports", "desk")),
+           ("unit admin", "institution_admin", "KOTA-21.71.PUPR", ("staff/reports", "desk")),
+           ("unit liaison", "unit_liaison", "KOTA-21.71.PUPR", ("staff/reports",))]
+
+
+def scoped_calls(system):
+    calls = []
+    for viewer, role, institution, views in VIEWERS:
+        username = "bench-" + viewer.replace(" ", "-")
+        system.create_staff(username, role, institution)
+        loaded = picked(system, f"status = 'waiting_verification' AND institution_code LIKE '{institution}%'")
+        calls += filter_calls(system.login(username), f" ({viewer})", loaded, views)
     return calls
 
 
@@ -285,6 +311,7 @@ def main():
         print(f"{ROUNDS} warm rounds per URL after one cold; times in ms, through HTTP on loopback")
         calls += cursor_calls(system)
         calls += staff_cursor_calls(system, auth)
+        calls += scoped_calls(system)
         if os.environ.get("ADUAN_BENCH_RESTART_STATS"):
             # nothing kept: every statistics call below is the first of its query
             system.stats.stop()
