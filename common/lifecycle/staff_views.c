@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report_lifecycle.h"
+#include "stringify.h"
 
 /* The codes of an institution and every institution below it, found once per query: asking
  * institution_within() of every report walked the tree up 100 000 times. */
@@ -106,9 +107,8 @@
 /* The cursor of the page's last report, when a report follows it (the page reads one more). */
 #define NEXT_CURSOR(position) \
     "(SELECT c.position || '.' || left(encode(sha256(convert_to($17 || c.position, 'UTF8')), 'hex'), " \
-    CURSOR_CHECK_DIGITS ") FROM (SELECT " position " || '.' || r.id AS position FROM page JOIN reports r " \
+    STRINGIFY(CURSOR_CHECK_LEN) ") FROM (SELECT " position " || '.' || r.id AS position FROM page JOIN reports r " \
     "ON r.id = page.id WHERE page.n = $5::int AND EXISTS (SELECT 1 FROM page f WHERE f.n > $5::int)) c)"
-#define CURSOR_CHECK_DIGITS "16"
 #define CURSOR_CHECK_LEN 16
 /* The view, the order and the filters, each at most 200 bytes and mostly far less. */
 #define STAFF_CURSOR_BASIS_MAX 1024

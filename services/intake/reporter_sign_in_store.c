@@ -5,13 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stringify.h"
+
 /* The reports of contact key $1: the same expressions as the indexes of migration 0022. */
 #define CONTACT_MATCHES \
     "((r.reporter_email IS NOT NULL AND reporter_contact_key_email(r.reporter_email) = $1) " \
     "OR (r.reporter_phone IS NOT NULL AND reporter_contact_key_phone(r.reporter_phone) = $1))"
-
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 typedef struct {
     const unsigned char *secret;
@@ -56,7 +55,7 @@ static int issue_tx(db_t *db, void *ctx, db_error_t *error)
     if (db_exec_ok(db, "UPDATE reporter_codes SET dead_at = now() WHERE contact_key = $1 AND dead_at IS NULL",
                    1, params, error) != 0
         || db_exec_ok(db, "INSERT INTO reporter_codes (contact_key, code_hash, expires_at) "
-                          "VALUES ($1, $2, now() + interval '" STR(REPORTER_CODE_TTL_SECONDS) " seconds')",
+                          "VALUES ($1, $2, now() + interval '" STRINGIFY(REPORTER_CODE_TTL_SECONDS) " seconds')",
                       2, params, error) != 0)
         return -1;
     return destination(db, tx, error) != 0 || purge(db, error) != 0 ? -1 : 0;
@@ -87,7 +86,7 @@ static int open_session(db_t *db, sign_in_tx_t *tx, db_error_t *error)
     secret_token_hash_hex(tx->session, hash);
     const char *params[] = {hash, tx->contact_key};
     PGresult *r = db_exec(db, "INSERT INTO reporter_sessions (token_hash, contact_key, expires_at) "
-                              "VALUES ($1, $2, now() + interval '" STR(REPORTER_SESSION_TTL_SECONDS) " seconds') "
+                              "VALUES ($1, $2, now() + interval '" STRINGIFY(REPORTER_SESSION_TTL_SECONDS) " seconds') "
                               "RETURNING iso_utc(expires_at)", 2, params, error);
     if (!r)
         return -1;
