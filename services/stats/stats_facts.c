@@ -10,16 +10,17 @@
 #define REBUILD_BATCH 1000
 
 /* $1: the run's facts (add_fact below), in log order. Each report starts as the run finds it: its
- * row (read by its key, one index lookup each: as a join, the plan prepared while the table was
- * small scanned the whole table at every run, 22 ms at 7 900 reports), or when it has none yet, the row its first submission in the run makes (a later submission
- * changes nothing). Its other events then count if they come after that (a step before the report
- * has a row finds none) and above its last counted seq (a replay, a second member), folded into
- * one new row as they would change it one after the other: the latest step's status; the latest
- * classification, category and holder a step names; the first step's time of each first decision,
- * dispatch and follow-up (kept when already set); the latest closing's time, cleared by a later
- * reopen; the latest support count; a flag once set stays set. Each changed report is written
- * once, and the run folded into the rollup (stat_rollup_fold: the reports as they were, as they
- * are now, from the write's RETURNING: its rows are not visible to a read in the same
+ * row, or when it has none yet, the row its first submission in the run makes (a later submission
+ * changes nothing). The row is read by its key, one index lookup per report: as a join, the plan
+ * prepared while the table was small scanned the whole table at every run (22 ms at 7 900
+ * reports). The report's other events then count if they come after that (a step before the
+ * report has a row finds none) and above its last counted seq (a replay, a second member), folded
+ * into one new row as they would change it one after the other: the latest step's status; the
+ * latest classification, category and holder a step names; the first step's time of each first
+ * decision, dispatch and follow-up (kept when already set); the latest closing's time, cleared by
+ * a later reopen; the latest support count; a flag once set stays set. Each changed report is
+ * written once, and the run folded into the rollup (stat_rollup_fold: the reports as they were,
+ * as they are now, from the write's RETURNING: its rows are not visible to a read in the same
  * statement). */
 static const char count_sql[] =
     "WITH e AS ("

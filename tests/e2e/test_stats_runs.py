@@ -48,25 +48,30 @@ STEPS = [
 # The statements stats_facts.c ran per event before runs were counted set-wise, against a copy of
 # stat_reports (oracle): the reference the set-wise count must equal.
 ORACLE = {
-    "submitted": "INSERT INTO oracle (tracking_id, last_seq, submitted_at, classification, category_code, region_code, "
-                 "channel, status, public_status) SELECT {tid}, {seq}, to_timestamp({at}::bigint / 1000.0), {classification}, "
-                 "{category}, {region}, {channel}, {status}, COALESCE((SELECT public_status FROM report_statuses "
-                 "WHERE status = {status}), 'not_yet_verified') ON CONFLICT (tracking_id) DO NOTHING",
+    "submitted": "INSERT INTO oracle (tracking_id, last_seq, submitted_at, classification, category_code, "
+                 "region_code, channel, status, public_status) SELECT {tid}, {seq}, "
+                 "to_timestamp({at}::bigint / 1000.0), {classification}, {category}, {region}, {channel}, {status}, "
+                 "COALESCE((SELECT public_status FROM report_statuses WHERE status = {status}), 'not_yet_verified') "
+                 "ON CONFLICT (tracking_id) DO NOTHING",
     "step": "UPDATE oracle SET last_seq = {seq}, status = {status}, public_status = {public_status}, "
-            "classification = COALESCE({classification}, classification), category_code = COALESCE({category}, category_code), "
+            "classification = COALESCE({classification}, classification), "
+            "category_code = COALESCE({category}, category_code), "
             "institution_code = COALESCE({institution}, institution_code), "
             "ever_postponed = ever_postponed OR {type} = 'report.postponed', "
             "ever_transferred = ever_transferred OR {type} = 'report.transferred', "
             "verified_at = COALESCE(verified_at, CASE WHEN {action} IN ('verify', 'not_our_authority', 'archive', "
             "'link_duplicate') THEN to_timestamp({at}::bigint / 1000.0) END), "
-            "dispatched_at = COALESCE(dispatched_at, CASE WHEN {type} = 'report.dispatched' THEN to_timestamp({at}::bigint / 1000.0) END), "
+            "dispatched_at = COALESCE(dispatched_at, CASE WHEN {type} = 'report.dispatched' "
+            "THEN to_timestamp({at}::bigint / 1000.0) END), "
             "followed_up_at = COALESCE(followed_up_at, CASE WHEN {type} = 'report.followed_up' "
             "THEN to_timestamp({at}::bigint / 1000.0) END), "
             "completed_at = CASE WHEN {type} = 'report.closed' THEN to_timestamp({at}::bigint / 1000.0) "
             "WHEN {type} = 'report.reopened' THEN NULL ELSE completed_at END "
             "WHERE tracking_id = {tid} AND last_seq < {seq}",
-    "supported": "UPDATE oracle SET last_seq = {seq}, supports = {supports}::int WHERE tracking_id = {tid} AND last_seq < {seq}",
-    "missed": "UPDATE oracle SET last_seq = {seq}, verification_missed = verification_missed OR {deadline} = 'verification', "
+    "supported": "UPDATE oracle SET last_seq = {seq}, supports = {supports}::int "
+                 "WHERE tracking_id = {tid} AND last_seq < {seq}",
+    "missed": "UPDATE oracle SET last_seq = {seq}, "
+              "verification_missed = verification_missed OR {deadline} = 'verification', "
               "follow_up_missed = follow_up_missed OR {deadline} = 'follow_up', "
               "resolution_missed = resolution_missed OR {deadline} = 'resolution' "
               "WHERE tracking_id = {tid} AND last_seq < {seq}",
