@@ -5,7 +5,8 @@ stopped while it is written, so a run holds many events of one report), then cou
 the start in runs of one event (ADUAN_CONSUMER_RUN=1), gives the same stat_reports, stat_rollup
 and stat_rollup_times; and the facts are those the per-event statements of stats_facts.c before
 the change (ORACLE below) make from the same log, and the rollup is the one counted afresh from
-them.
+them. A recount (aduan-admin rebuild-stats), which counts the whole log as one batch, gives them
+again.
 
 The log is written here, event by event, so that it holds what the services' scripts rarely do
 within one run: submission, postponement, verification, dispatch, transfer, follow-up, closing,
@@ -200,6 +201,12 @@ class StatsRuns(SystemTestCase):
         self.sys.stats.env["ADUAN_CONSUMER_RUN"] = "1"
         self.sys.stats.start()
         self.counted()
+        self.assertEqual(self.psql(FACTS_TEXT).splitlines(), in_runs.splitlines())
+        self.assertEqual(self.psql(ROLLUP_TEXT).splitlines(), rollup_in_runs.splitlines())
+
+        # the recount takes the whole log as one batch (up to 1 000 events): one run of all of it
+        done = self.sys.rebuild_stats()
+        self.assertEqual(done.returncode, 0, done.stderr)
         self.assertEqual(self.psql(FACTS_TEXT).splitlines(), in_runs.splitlines())
         self.assertEqual(self.psql(ROLLUP_TEXT).splitlines(), rollup_in_runs.splitlines())
 
