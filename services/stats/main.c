@@ -11,7 +11,6 @@
 #include "event_codec.h"
 #include "event_consumer.h"
 #include "stats_facts.h"
-#include "stats_run.h"
 #include "stats_queries.h"
 #include "logger.h"
 #include "metrics.h"
@@ -92,13 +91,27 @@ static void serve(service_t *service, db_t *db, stream_hub_t *hub, cmd_server_t 
     }
 }
 
+/* event_run_fn: a consumer run's events are counted together, in one statement, before the
+ * handler sees any of them. */
+static int count_run(db_t *db, const event_t *events, size_t count, void *ctx, db_error_t *error)
+{
+    (void) ctx;
+    return stats_facts_count(db, events, count, error);
+}
+
+/* event_handler_fn: the event was counted with its run (count_run). */
+static int counted_with_its_run(db_t *db, const event_t *event, void *ctx, db_error_t *error)
+{
+    (void) db, (void) event, (void) ctx, (void) error;
+    return 0;
+}
+
 /* The counting member, on a thread and connection of its own. */
-static int start_counting(const config_t *config, const curve_keys_t *keys, stats_run_t *run,
-                          event_consumer_t **consumer, pthread_t *thread, char *reason, size_t cap)
+static int start_counting(const config_t *config, const curve_keys_t *keys, event_consumer_t **consumer,
+                          pthread_t *thread, char *reason, size_t cap)
 {
     event_consumer_config_t cc = {.group = STATS_GROUP, .topic_prefix = EVENT_REPORT_PREFIX,
-                                  .handler = stats_run_count, .run_start = stats_run_start, .handler_ctx = run,
-                                  .keys = keys};
+                                  .handler = counted_with_its_run, .run_start = count_run, .keys = keys};
     if (event_consumer_configure(config, &cc, reason, cap) != 0 || !(*consumer = event_consumer_new(&cc, reason, cap)))
         return -1;
     if (pthread_create(thread, NULL, consume, *consumer) != 0) {
@@ -128,16 +141,13 @@ int main(int argc, char **argv)
     cmd_server_t *replay = NULL;
     event_consumer_t *consumer = NULL;
     stats_queries_t *queries = NULL;
-    stats_run_t *run = stats_run_new();
     pthread_t counting;
     if (config_get_long(config, "ADUAN_HEARTBEAT_MS", 10, 60000, &heartbeat_ms, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &statement_timeout_ms, reason,
                            sizeof reason) != 0
         || config_get_long(config, "ADUAN_STATS_MAX_AGE", 0, 86400, &max_age_s, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_STATS_WARM_EVERY", 0, 86400, &warm_every_s, reason, sizeof reason) != 0
-        || curve_keys_from_config(config, &keys, reason, sizeof reason) != 0 || !run) {
-        if (!run)
-            snprintf(reason, sizeof reason, "out of memory");
+        || curve_keys_from_config(config, &keys, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         exit_code = 2;
     } else if (!(db = service_db_open(service, false)))
@@ -152,7 +162,7 @@ int main(int argc, char **argv)
                                                 config_get(config, "ADUAN_DB_URL"), statement_timeout_ms, max_age_s,
                                                 warm_every_s < max_age_s ? warm_every_s : max_age_s,
                                                 reason, sizeof reason))
-             || start_counting(config, keys, run, &consumer, &counting, reason, sizeof reason) != 0) {
+             || start_counting(config, keys, &consumer, &counting, reason, sizeof reason) != 0) {
         logger_error("%s", reason);
         exit_code = 1;
     } else {
@@ -163,7 +173,6 @@ int main(int argc, char **argv)
         logger_info("stopping at seq %lld", (long long) stream_hub_published(hub));
     }
     event_consumer_destroy(&consumer);
-    stats_run_destroy(&run);
     stats_queries_stop(&queries);
     cmd_server_destroy(&replay);
     stream_hub_destroy(&hub);

@@ -9,43 +9,105 @@
 
 #define REBUILD_BATCH 1000
 
-static const char submitted_sql[] =
-    "INSERT INTO stat_reports (tracking_id, last_seq, submitted_at, classification, category_code, region_code, "
-    "  channel, status, public_status) "
-    "SELECT $1, $2::bigint, to_timestamp($3::bigint / 1000.0), $4, $5, $6, $7, $8, "
-    "       COALESCE((SELECT public_status FROM report_statuses WHERE status = $8), 'not_yet_verified') "
-    "ON CONFLICT (tracking_id) DO NOTHING";
-
-/* A step of the report's life: $1 tracking id, $2 seq, $3 at (ms), $4 type, $5 action, $6 status,
- * $7 public status, $8 classification, $9 category, $10 institution named by the event. */
-static const char transition_sql[] =
-    "UPDATE stat_reports SET last_seq = $2::bigint, status = $6, public_status = $7, "
-    "  classification = COALESCE($8, classification), category_code = COALESCE($9, category_code), "
-    "  institution_code = COALESCE($10, institution_code), "
-    "  ever_postponed = ever_postponed OR $4 = 'report.postponed', "
-    "  ever_transferred = ever_transferred OR $4 = 'report.transferred', "
-    "  verified_at = COALESCE(verified_at, CASE WHEN $5 IN ('verify', 'not_our_authority', 'archive', 'link_duplicate') "
-    "                                           THEN to_timestamp($3::bigint / 1000.0) END), "
-    "  dispatched_at = COALESCE(dispatched_at, CASE WHEN $4 = 'report.dispatched' "
-    "                                          THEN to_timestamp($3::bigint / 1000.0) END), "
-    "  followed_up_at = COALESCE(followed_up_at, CASE WHEN $4 = 'report.followed_up' "
-    "                                            THEN to_timestamp($3::bigint / 1000.0) END), "
-    "  completed_at = CASE WHEN $4 = 'report.closed' THEN to_timestamp($3::bigint / 1000.0) "
-    "                      WHEN $4 = 'report.reopened' THEN NULL ELSE completed_at END "
-    "WHERE tracking_id = $1 AND last_seq < $2::bigint";
-
-/* $1 tracking id, $2 seq, $3 the report's count of supporters after this one. */
-static const char supported_sql[] =
-    "UPDATE stat_reports SET last_seq = $2::bigint, supports = $3::int "
-    "WHERE tracking_id = $1 AND last_seq < $2::bigint";
-
-/* $1 tracking id, $2 seq, $3 the clock that ran out. */
-static const char missed_sql[] =
-    "UPDATE stat_reports SET last_seq = $2::bigint, "
-    "  verification_missed = verification_missed OR $3 = 'verification', "
-    "  follow_up_missed = follow_up_missed OR $3 = 'follow_up', "
-    "  resolution_missed = resolution_missed OR $3 = 'resolution' "
-    "WHERE tracking_id = $1 AND last_seq < $2::bigint";
+/* $1: the run's facts (add_fact below), in log order. Each report starts as the run finds it: its
+ * row, or when it has none yet, the row its first submission in the run makes (a later submission
+ * changes nothing). The row is read by its key, one index lookup per report: as a join, the plan
+ * prepared while the table was small scanned the whole table at every run (22 ms at 7 900
+ * reports). The report's other events then count if they come after that (a step before the
+ * report has a row finds none) and above its last counted seq (a replay, a second member), folded
+ * into one new row as they would change it one after the other: the latest step's status; the
+ * latest classification, category and holder a step names; the first step's time of each first
+ * decision, dispatch and follow-up (kept when already set); the latest closing's time, cleared by
+ * a later reopen; the latest support count; a flag once set stays set. Each changed report is
+ * written once, and the run folded into the rollup (stat_rollup_fold: the reports as they were,
+ * as they are now, from the write's RETURNING: its rows are not visible to a read in the same
+ * statement). */
+static const char count_sql[] =
+    "WITH e AS ("
+    "  SELECT * FROM json_to_recordset($1::json) AS e(n int, tracking_id text, seq bigint, at bigint, kind text, "
+    "    type text, institution text, action text, status text, public_status text, classification text, "
+    "    category text, region text, channel text, deadline text, supports int)), "
+    "old AS MATERIALIZED ("
+    "  SELECT k.tracking_id, (SELECT s FROM stat_reports s WHERE s.tracking_id = k.tracking_id) AS was "
+    "  FROM (SELECT DISTINCT tracking_id FROM e) k), "
+    "base AS ("
+    "  SELECT (o.was).tracking_id, (o.was).last_seq, (o.was).submitted_at, (o.was).classification, "
+    "         (o.was).category_code, (o.was).region_code, (o.was).channel, (o.was).institution_code, (o.was).status, "
+    "         (o.was).public_status, (o.was).ever_postponed, (o.was).ever_transferred, (o.was).verified_at, "
+    "         (o.was).dispatched_at, (o.was).followed_up_at, (o.was).completed_at, (o.was).verification_missed, "
+    "         (o.was).follow_up_missed, (o.was).resolution_missed, (o.was).supports, -1 AS after_n "
+    "  FROM old o WHERE (o.was).tracking_id IS NOT NULL "
+    "  UNION ALL "
+    "  SELECT f.tracking_id, f.seq, to_timestamp(f.at / 1000.0), f.classification, f.category, f.region, f.channel, "
+    "         NULL, f.status, COALESCE((SELECT public_status FROM report_statuses WHERE status = f.status), "
+    "                                  'not_yet_verified'), "
+    "         false, false, NULL, NULL, NULL, NULL, false, false, false, 0, f.n "
+    "  FROM (SELECT DISTINCT ON (tracking_id) * FROM e WHERE kind = 'submitted' ORDER BY tracking_id, n) f "
+    "  JOIN old o ON o.tracking_id = f.tracking_id AND (o.was).tracking_id IS NULL), "
+    "folded AS ("
+    "  SELECT t.tracking_id, max(t.seq) AS last_seq, "
+    "    (array_agg(t.status ORDER BY t.n DESC) FILTER (WHERE t.kind = 'step'))[1] AS status, "
+    "    (array_agg(t.public_status ORDER BY t.n DESC) FILTER (WHERE t.kind = 'step'))[1] AS public_status, "
+    "    (array_agg(t.classification ORDER BY t.n DESC) "
+    "       FILTER (WHERE t.kind = 'step' AND t.classification IS NOT NULL))[1] AS classification, "
+    "    (array_agg(t.category ORDER BY t.n DESC) FILTER (WHERE t.kind = 'step' AND t.category IS NOT NULL))[1] "
+    "       AS category_code, "
+    "    (array_agg(t.institution ORDER BY t.n DESC) FILTER (WHERE t.kind = 'step' AND t.institution IS NOT NULL))[1] "
+    "       AS institution_code, "
+    "    bool_or(t.kind = 'step' AND t.type = 'report.postponed') AS ever_postponed, "
+    "    bool_or(t.kind = 'step' AND t.type = 'report.transferred') AS ever_transferred, "
+    "    (array_agg(to_timestamp(t.at / 1000.0) ORDER BY t.n) FILTER (WHERE t.kind = 'step' "
+    "       AND t.action IN ('verify', 'not_our_authority', 'archive', 'link_duplicate')))[1] AS verified_at, "
+    "    (array_agg(to_timestamp(t.at / 1000.0) ORDER BY t.n) "
+    "       FILTER (WHERE t.kind = 'step' AND t.type = 'report.dispatched'))[1] AS dispatched_at, "
+    "    (array_agg(to_timestamp(t.at / 1000.0) ORDER BY t.n) "
+    "       FILTER (WHERE t.kind = 'step' AND t.type = 'report.followed_up'))[1] AS followed_up_at, "
+    "    bool_or(t.kind = 'step' AND t.type IN ('report.closed', 'report.reopened')) AS completion_moved, "
+    "    (array_agg(CASE WHEN t.type = 'report.closed' THEN to_timestamp(t.at / 1000.0) END ORDER BY t.n DESC) "
+    "       FILTER (WHERE t.kind = 'step' AND t.type IN ('report.closed', 'report.reopened')))[1] AS completed_at, "
+    "    (array_agg(t.supports ORDER BY t.n DESC) FILTER (WHERE t.kind = 'supported'))[1] AS supports, "
+    "    bool_or(t.kind = 'missed' AND t.deadline IS NOT DISTINCT FROM 'verification') AS verification_missed, "
+    "    bool_or(t.kind = 'missed' AND t.deadline IS NOT DISTINCT FROM 'follow_up') AS follow_up_missed, "
+    "    bool_or(t.kind = 'missed' AND t.deadline IS NOT DISTINCT FROM 'resolution') AS resolution_missed "
+    "  FROM e t JOIN base b ON b.tracking_id = t.tracking_id "
+    "  WHERE t.kind <> 'submitted' AND t.n > b.after_n AND t.seq > b.last_seq "
+    "  GROUP BY t.tracking_id), "
+    "changed AS ("
+    "  SELECT b.tracking_id, GREATEST(b.last_seq, f.last_seq) AS last_seq, b.submitted_at, "
+    "         COALESCE(f.classification, b.classification) AS classification, "
+    "         COALESCE(f.category_code, b.category_code) AS category_code, b.region_code, b.channel, "
+    "         COALESCE(f.institution_code, b.institution_code) AS institution_code, "
+    "         COALESCE(f.status, b.status) AS status, COALESCE(f.public_status, b.public_status) AS public_status, "
+    "         b.ever_postponed OR COALESCE(f.ever_postponed, false) AS ever_postponed, "
+    "         b.ever_transferred OR COALESCE(f.ever_transferred, false) AS ever_transferred, "
+    "         COALESCE(b.verified_at, f.verified_at) AS verified_at, "
+    "         COALESCE(b.dispatched_at, f.dispatched_at) AS dispatched_at, "
+    "         COALESCE(b.followed_up_at, f.followed_up_at) AS followed_up_at, "
+    "         CASE WHEN f.completion_moved THEN f.completed_at ELSE b.completed_at END AS completed_at, "
+    "         b.verification_missed OR COALESCE(f.verification_missed, false) AS verification_missed, "
+    "         b.follow_up_missed OR COALESCE(f.follow_up_missed, false) AS follow_up_missed, "
+    "         b.resolution_missed OR COALESCE(f.resolution_missed, false) AS resolution_missed, "
+    "         COALESCE(f.supports, b.supports) AS supports "
+    "  FROM base b LEFT JOIN folded f ON f.tracking_id = b.tracking_id "
+    "  WHERE b.after_n >= 0 OR f.tracking_id IS NOT NULL), "
+    "written AS ("
+    "  INSERT INTO stat_reports AS s (tracking_id, last_seq, submitted_at, classification, category_code, region_code, "
+    "    channel, institution_code, status, public_status, ever_postponed, ever_transferred, verified_at, "
+    "    dispatched_at, followed_up_at, completed_at, verification_missed, follow_up_missed, resolution_missed, "
+    "    supports) "
+    "  SELECT * FROM changed ORDER BY tracking_id "
+    "  ON CONFLICT (tracking_id) DO UPDATE SET last_seq = excluded.last_seq, classification = excluded.classification, "
+    "    category_code = excluded.category_code, institution_code = excluded.institution_code, "
+    "    status = excluded.status, public_status = excluded.public_status, ever_postponed = excluded.ever_postponed, "
+    "    ever_transferred = excluded.ever_transferred, verified_at = excluded.verified_at, "
+    "    dispatched_at = excluded.dispatched_at, followed_up_at = excluded.followed_up_at, "
+    "    completed_at = excluded.completed_at, verification_missed = excluded.verification_missed, "
+    "    follow_up_missed = excluded.follow_up_missed, resolution_missed = excluded.resolution_missed, "
+    "    supports = excluded.supports "
+    "  RETURNING s) "
+    "SELECT stat_rollup_fold(ARRAY(SELECT o.was FROM old o WHERE o.tracking_id IN (SELECT tracking_id FROM changed) "
+    "                                AND (o.was).tracking_id IS NOT NULL), "
+    "                        ARRAY(SELECT w.s FROM written w))";
 
 static const char *text_of(json_t *payload, const char *key)
 {
@@ -53,47 +115,84 @@ static const char *text_of(json_t *payload, const char *key)
     return json_is_string(value) ? json_string_value(value) : NULL;
 }
 
-static int apply_payload(db_t *db, const event_t *e, json_t *payload, db_error_t *error)
+/* How an event changes its report's row (count_sql's kind), NULL when it does not. */
+static const char *kind_of(const event_t *e, json_t *payload)
 {
-    char seq[24], at[24];
-    snprintf(seq, sizeof seq, "%lld", (long long) e->seq);
-    snprintf(at, sizeof at, "%lld", (long long) e->occurred_at_ms);
-    if (strcmp(e->type, EVENT_REPORT_SUBMITTED) == 0) {
-        const char *params[] = {e->tracking_id, seq, at, text_of(payload, "classification"),
-                                text_of(payload, "category"), text_of(payload, "region"),
-                                text_of(payload, "channel"), text_of(payload, "status")};
-        return db_exec_ok(db, submitted_sql, 8, params, error);
-    }
-    if (strcmp(e->type, EVENT_REPORT_SUPPORTED) == 0) {
-        json_t *count = json_object_get(payload, "supports");
-        char supports[24];
-        snprintf(supports, sizeof supports, "%lld", json_is_integer(count) ? (long long) json_integer_value(count) : 0LL);
-        const char *params[] = {e->tracking_id, seq, supports};
-        return db_exec_ok(db, supported_sql, 3, params, error);
-    }
-    if (strcmp(e->type, "report.deadline_missed") == 0) {
-        const char *params[] = {e->tracking_id, seq, text_of(payload, "deadline")};
-        return db_exec_ok(db, missed_sql, 3, params, error);
-    }
-    const char *status = text_of(payload, "status"), *public_status = text_of(payload, "public_status");
-    if (!status || !public_status || !text_of(payload, "action"))
-        return 0;   /* not a step of the report's life (e.g. report.closing_soon) */
-    const char *params[] = {e->tracking_id, seq, at, e->type, text_of(payload, "action"), status, public_status,
-                            text_of(payload, "classification"), text_of(payload, "category"), e->institution};
-    return db_exec_ok(db, transition_sql, 10, params, error);
+    if (strcmp(e->type, EVENT_REPORT_SUBMITTED) == 0)
+        return "submitted";
+    if (strcmp(e->type, EVENT_REPORT_SUPPORTED) == 0)
+        return "supported";
+    if (strcmp(e->type, EVENT_DEADLINE_MISSED) == 0)
+        return "missed";
+    if (text_of(payload, "status") && text_of(payload, "public_status") && text_of(payload, "action"))
+        return "step";
+    return NULL;   /* not a step of the report's life (e.g. report.closing_soon) */
 }
 
-int stats_facts_apply(db_t *db, const event_t *event, db_error_t *error)
+/* The event as an element of count_sql's $1, appended to facts; nothing when it changes no
+ * report's numbers. 0, or -1. */
+static int add_fact(json_t *facts, const event_t *e, json_t *payload)
 {
-    if (!event->tracking_id || strncmp(event->type, "report.", 7) != 0)
+    const char *kind = kind_of(e, payload);
+    if (!kind)
         return 0;
-    json_t *doc = event_to_json(event);
-    if (!doc) {
-        snprintf(error->message, sizeof error->message, "event %s cannot be read", event->id);
+    json_t *count = json_object_get(payload, "supports");
+    json_t *fact = json_pack("{s:I, s:s, s:I, s:I, s:s, s:s, s:s?, s:I}", "n", (json_int_t) json_array_size(facts),
+                             "tracking_id", e->tracking_id, "seq", (json_int_t) e->seq, "at",
+                             (json_int_t) e->occurred_at_ms, "kind", kind, "type", e->type, "institution",
+                             e->institution, "supports", json_is_integer(count) ? json_integer_value(count) : 0);
+    static const char *const texts[] = {"action", "status", "public_status", "classification", "category",
+                                        "region", "channel", "deadline"};
+    int rc = fact ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < sizeof texts / sizeof texts[0]; i++)
+        if (text_of(payload, texts[i]))
+            rc = json_object_set(fact, texts[i], json_object_get(payload, texts[i]));
+    if (rc != 0) {
+        json_decref(fact);
         return -1;
     }
-    int rc = apply_payload(db, event, json_object_get(doc, "payload"), error);
-    json_decref(doc);
+    return json_array_append_new(facts, fact);
+}
+
+/* What the events say about their reports, in their order: count_sql's $1. NULL with the error. */
+static json_t *facts_of(const event_t *events, size_t count, db_error_t *error)
+{
+    json_t *facts = json_array();
+    for (size_t i = 0; facts && i < count; i++) {
+        const event_t *e = &events[i];
+        if (!e->tracking_id || strncmp(e->type, "report.", 7) != 0)
+            continue;
+        json_t *doc = event_to_json(e);
+        int rc = doc ? add_fact(facts, e, json_object_get(doc, "payload")) : -1;
+        json_decref(doc);
+        if (rc != 0) {
+            snprintf(error->message, sizeof error->message, "event %s cannot be read", e->id);
+            json_decref(facts);
+            return NULL;
+        }
+    }
+    if (!facts)
+        snprintf(error->message, sizeof error->message, "out of memory");
+    return facts;
+}
+
+int stats_facts_count(db_t *db, const event_t *events, size_t count, db_error_t *error)
+{
+    json_t *facts = facts_of(events, count, error);
+    if (!facts)
+        return -1;
+    size_t counted = json_array_size(facts);
+    char *text = counted > 0 ? json_dumps(facts, JSON_COMPACT) : NULL;
+    json_decref(facts);
+    if (counted == 0)
+        return 0;   /* none of the events changes a report's numbers: no statement */
+    if (!text) {
+        snprintf(error->message, sizeof error->message, "out of memory");
+        return -1;
+    }
+    const char *params[] = {text};
+    int rc = db_exec_ok(db, count_sql, 1, params, error);
+    free(text);
     return rc;
 }
 
@@ -108,11 +207,9 @@ int64_t stats_facts_rebuild(db_t *db, db_error_t *error)
         event_batch_t batch = {0};
         if (event_log_read(db, after, "report.", REBUILD_BATCH, &batch, error) != 0)
             return -1;
-        int rc = 0;
-        for (size_t i = 0; rc == 0 && i < batch.count; i++) {
-            rc = stats_facts_apply(db, &batch.items[i], error);
-            after = batch.items[i].seq;
-        }
+        int rc = stats_facts_count(db, batch.items, batch.count, error);
+        if (batch.count > 0)
+            after = batch.items[batch.count - 1].seq;
         size_t count = batch.count;
         event_batch_clear(&batch);
         if (rc != 0)

@@ -52,11 +52,12 @@ CROSS JOIN LATERAL (SELECT s.status, s.public_status FROM report_statuses s ORDE
      (SELECT array_agg(code ORDER BY code) AS codes FROM categories) c
 """
 
-# Each change, then its fold: `before` holds the reports as they were, the fold takes every report
-# either side names (those the change left alone must cancel out).
+# Each change, then its fold: `before` holds the reports as they were, the fold takes them all as
+# they were and as they are now (those the change left alone must cancel out; a deleted one is only
+# in the first).
 FOLDED = ("CREATE TEMP TABLE before AS SELECT * FROM stat_reports; {change}; "
           "SELECT stat_rollup_fold(ARRAY(SELECT ROW(b.*)::stat_reports FROM before b), "
-          "ARRAY(SELECT tracking_id FROM before UNION SELECT tracking_id FROM stat_reports))")
+          "ARRAY(SELECT s FROM stat_reports s))")
 
 # what counting does to facts: a report moves to another holder and category, is reopened, another
 # closed, one deleted (a rebuild deletes them all), one added
