@@ -189,6 +189,7 @@ static int setup(void **state)
     exec_ok(load_deliveries, 1, params);
     exec_ok("RESET session_replication_role", 0, NULL);
     exec_ok(build_indexes, 0, NULL);
+    /* Statistics and the visibility map, as autovacuum leaves a table that has stopped growing. */
     exec_ok("VACUUM ANALYZE", 0, NULL);
     printf("loaded %ld reports, events and deliveries in %.1f s\n", rows, seconds_since(&start));
     snprintf(surge_dup, sizeof surge_dup, "%012lX", rows + atol(SURGE_ROWS) - 1);
