@@ -311,10 +311,22 @@ static int write_steps(run_t *run, db_error_t *error)
     return rc;
 }
 
+/* A consumer's connection prepares the run's statements (db_prepare_statements), and after five
+ * executions PostgreSQL may keep a generic plan made while report_deadlines was nearly empty: the
+ * clocks' update then read the whole table at every run (a sequential scan of every clock, 40 ms a
+ * run of 100 at 5 000 reports, growing with the table), until an analyze happened to replan it.
+ * Planned for each run's ids and the table as it is, the clocks are read by their report_id index.
+ * Transaction-local, undone with the savepoint. */
+static int plan_for_this_run(run_t *run, db_error_t *error)
+{
+    return db_exec_ok(run->db, "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)", 0, NULL, error);
+}
+
 /* The statements of the run inside a savepoint; their answers awaited at the end. 0, or -1. */
 static int apply_in_savepoint(run_t *run, db_error_t *error)
 {
-    if (db_defer(run->db, error) != 0 || db_exec_ok(run->db, "SAVEPOINT lifecycle_run", 0, NULL, error) != 0)
+    if (db_defer(run->db, error) != 0 || db_exec_ok(run->db, "SAVEPOINT lifecycle_run", 0, NULL, error) != 0
+        || plan_for_this_run(run, error) != 0)
         return -1;
     int rc = lock_reports(run, error);
     if (rc == 0 && choose_steps(run) > 0)
