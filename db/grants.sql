@@ -90,8 +90,6 @@ BEGIN
         ('reporter_sessions',      ARRAY['aduan_intake'], 'SELECT, INSERT, DELETE'),
         ('report_prechecks',       ARRAY['aduan_verify'], 'SELECT, INSERT'),
         ('report_prechecks',       ARRAY['aduan_intake', 'aduan_route'], 'SELECT'),  -- staff views
-        -- the text the staff search reads (0044), written by reports' triggers as the owner
-        ('report_search',          lifecycle, 'SELECT'),
         -- the log: appended by whoever changes a report, numbered by stats alone
         ('events',                 lifecycle, 'SELECT, INSERT'),
         ('events',                 ARRAY['aduan_notify'], 'SELECT, INSERT'),  -- config.template_changed

@@ -21,12 +21,11 @@
 /* Optional filters (NULL: not filtered), checked for form by the gateway: $3 a status or a public
  * bucket, $4 a holder subtree, $8 a category and its subcategories, $9 a region and the regions
  * inside it (codes are dotted paths), $10 a tracking id or words of the title or body (ILIKE
- * with % and _ escaped, so that a typed % or _ means itself; the trigram index of report_search
- * answers it, where strpos(lower(...)) read every report: a copy of the text since migration
- * 0044, so that a lifecycle step's write of a report does not index its text again), $11 an
- * open clock past due or missed (kept on the report by migration 0031: asking the clocks of
- * every selected report cost a lookup each; spelt out per answer so that "true" is two index
- * ranges, the due ones and the missed ones, not a test of every report), $12 possible duplicates found by the pre-checks, $13
+ * with % and _ escaped, so that a typed % or _ means itself; the trigram index of migration 0028
+ * answers it, where strpos(lower(...)) read every report), $11 an open clock past due or missed
+ * (kept on the report by migration 0031: asking the clocks of every selected report cost a lookup
+ * each; spelt out per answer so that "true" is two index ranges, the due ones and the missed
+ * ones, not a test of every report), $12 possible duplicates found by the pre-checks, $13
  * submitted at least that many days ago, $14 assigned to the actor ($15, "my reports"). */
 /* Spelt out per answer, as $11 is: "true" is the ids of the pre-checks that found some, read
  * once from their partial index (a few thousand), where `$12 = EXISTS (...)` was a lookup for
@@ -39,16 +38,12 @@
     "WHERE cardinality(p.possible_duplicates) > 0))"
 #define DUPLICATES_FOUND "(SELECT 1 FROM report_prechecks p WHERE p.report_id = r.id " \
     "AND cardinality(p.possible_duplicates) > 0)"
-/* The matches of $10's words, as the duplicates are: by id for the page and the first pass, hashed
- * for a bucket's count down the status index. Under the OR with the tracking id a sublink is never
- * a join, and the text is in report_search (0044), no longer an index condition on reports. */
-#define WORDS_PATTERN "'%' || replace(replace(replace($10, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
-#define WORDS_HASHED "r.id IN (SELECT s.report_id FROM report_search s WHERE s.words ILIKE " WORDS_PATTERN ")"
-#define WORDS_BY_ID "r.id = ANY (ARRAY (SELECT s.report_id FROM report_search s WHERE s.words ILIKE " WORDS_PATTERN "))"
 #define WITHIN(column, code) "(" code "::text IS NULL OR " column " = " code " OR starts_with(" column ", " code " || '.'))"
-#define FILTERS_BUT_STATUS_WITH(duplicates, words) "($4::text IS NULL OR COALESCE(r.institution_code, r.target_institution) IN " SUBTREE("$4") ") " \
+#define FILTERS_BUT_STATUS_WITH(duplicates) "($4::text IS NULL OR COALESCE(r.institution_code, r.target_institution) IN " SUBTREE("$4") ") " \
     "AND " WITHIN("r.category_code", "$8") " AND " WITHIN("r.region_code", "$9") " " \
-    "AND ($10::text IS NULL OR r.tracking_id = upper($10) OR " words ") " \
+    "AND ($10::text IS NULL OR r.tracking_id = upper($10) " \
+    "     OR (r.title || ' ' || r.body) ILIKE '%' || replace(replace(replace($10, '\\', '\\\\'), '%', '\\%'), " \
+    "                                                   '_', '\\_') || '%') " \
     "AND ($11::bool IS NULL OR ($11::bool AND (r.clock_missed OR " DUE_KEY " < now())) " \
     "     OR (NOT $11::bool AND NOT r.clock_missed AND " DUE_KEY " >= now())) " \
     "AND ($12::bool IS NULL OR ($12::bool AND " duplicates ") OR (NOT $12::bool AND NOT EXISTS " DUPLICATES_FOUND ")) " \
@@ -58,7 +53,7 @@
  * be read off an index of reports without joining every selected row to its bucket. */
 #define STATUS "($3::text IS NULL OR r.status = $3 " \
     "OR r.status IN (SELECT b.status FROM report_statuses b WHERE b.public_status = $3))"
-#define FILTERS STATUS " AND " FILTERS_BUT_STATUS_WITH(DUPLICATES_BY_ID, WORDS_BY_ID)
+#define FILTERS STATUS " AND " FILTERS_BUT_STATUS_WITH(DUPLICATES_BY_ID)
 
 /* $7 the view: the desk holds what waits for verification. */
 #define DESK_ONLY "($7 = 'reports' OR r.status IN ('waiting_verification', 'postponed')) "
@@ -166,13 +161,13 @@ const char staff_views_bucket_statuses[] =
     "OR $11::bool IS NOT NULL OR $12::bool IS NOT NULL OR $13::int IS NOT NULL OR $14::bool IS NOT NULL)"
 #define SELECTION \
     "few AS MATERIALIZED (SELECT r.status, " STATUS " AS chosen FROM reports r " \
-    "    WHERE " FILTERED " AND " IN_SCOPE " AND " FILTERS_BUT_STATUS_WITH(DUPLICATES_BY_ID, WORDS_BY_ID) " AND " DESK_ONLY \
+    "    WHERE " FILTERED " AND " IN_SCOPE " AND " FILTERS_BUT_STATUS_WITH(DUPLICATES_BY_ID) " AND " DESK_ONLY \
     "    LIMIT " FEW " + 1), " \
     "small AS (SELECT " FILTERED " AND count(*) <= " FEW " AS yes FROM few), "
 #define BUCKET_COUNT(bucket, statuses) \
     "SELECT '" bucket "'::text, CASE WHEN (SELECT yes FROM small) " \
     "    THEN (SELECT count(*) FROM few WHERE few.status IN (" statuses ")) " \
-    "    ELSE " BOUNDED_COUNT(IN_VIEW(bucket) " AND " IN_SCOPE " AND " FILTERS_BUT_STATUS_WITH(DUPLICATES_HASHED, WORDS_HASHED) \
+    "    ELSE " BOUNDED_COUNT(IN_VIEW(bucket) " AND " IN_SCOPE " AND " FILTERS_BUT_STATUS_WITH(DUPLICATES_HASHED) \
     " AND " DESK_ONLY " AND r.status IN (" statuses ") ORDER BY r.status") " END"
 #define LIST_SQL(order, after, position) \
     "WITH " SELECTION "b (public_status, n) AS (" BUCKET_COUNT("not_yet_verified", NOT_YET_VERIFIED) " UNION ALL " \
