@@ -147,7 +147,6 @@ bool db_is_connected(db_t *self)
     return self->conn && PQstatus(self->conn) == CONNECTION_OK;
 }
 
-static int collect_pipeline(db_t *self, PGresult **results, int count, db_error_t *error);
 static int collect_deferred(db_t *self, db_error_t *error);
 
 static int prepared_index(const db_t *self, const char *sql, int nparams)
@@ -192,42 +191,6 @@ static PGresult *send_statement(db_t *self, const char *sql, int nparams, const 
     return PQexecPrepared(self->conn, name, nparams, params, NULL, NULL, 0);
 }
 
-/* Sends a statement into the pipeline (prepared if it is) without waiting for its answer. */
-static int send_queued(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
-{
-    int index = self->preparing ? prepared_index(self, sql, nparams) : -1;
-    char name[16];
-    prepared_name(index, name);
-    if ((index >= 0 ? PQsendQueryPrepared(self->conn, name, nparams, params, NULL, NULL, 0)
-                    : PQsendQueryParams(self->conn, sql, nparams, NULL, params, NULL, NULL, 0)) == 1)
-        return 0;
-    set_error(error, "08006", PQerrorMessage(self->conn));
-    return -1;
-}
-
-/* The statement can go out in the pipeline as it is: prepared already, or never to be. A statement
- * is prepared only while nothing is in flight, so that a failure in the pipeline can never leave it
- * half known. */
-static bool ready_to_queue(const db_t *self, const char *sql, int nparams)
-{
-    return !self->preparing || prepared_index(self, sql, nparams) >= 0 || self->prepared_count == PREPARED_MAX;
-}
-
-static void result_error(db_t *self, const PGresult *result, db_error_t *error)
-{
-    const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
-    /* A lost connection is reported as such whatever the last result said. */
-    if (PQstatus(self->conn) == CONNECTION_BAD)
-        sqlstate = "08006";
-    set_error(error, sqlstate, result ? PQresultErrorMessage(result) : PQerrorMessage(self->conn));
-}
-
-static bool succeeded(const PGresult *result)
-{
-    ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
-    return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-}
-
 /* Runs one statement; NULL with the error unless the result is a success. */
 static PGresult *run(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
 {
@@ -235,24 +198,21 @@ static PGresult *run(db_t *self, const char *sql, int nparams, const char *const
         set_error(error, "08003", "not connected");
         return NULL;
     }
-    /* A statement whose answer is read goes out behind the deferred ones (and a transaction's
-     * BEGIN) in the same round trip, and fails with their failure: the work after them never sees
-     * a state they did not reach. */
-    PGresult *result = NULL;
-    if (PQpipelineStatus(self->conn) != PQ_PIPELINE_OFF && ready_to_queue(self, sql, nparams)) {
-        if (send_queued(self, sql, nparams, params, error) != 0 || collect_pipeline(self, &result, 1, error) != 0) {
-            PQclear(result);
-            return NULL;
-        }
-    } else if (collect_deferred(self, error) != 0)
+    /* A statement whose answer is read waits for the deferred ones, and fails with their failure:
+     * the work after them never sees a state they did not reach. */
+    if (self->deferring && collect_deferred(self, error) != 0)
         return NULL;
-    else
-        result = send_statement(self, sql, nparams, params);
+    PGresult *result = send_statement(self, sql, nparams, params);
     if (self->deferring && PQenterPipelineMode(self->conn) != 1)
         self->deferring = false;     /* answers are then awaited one by one: slower, never wrong */
-    if (succeeded(result))
+    ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
         return result;
-    result_error(self, result, error);
+    const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
+    /* A lost connection is reported as such whatever the last result said. */
+    if (PQstatus(self->conn) == CONNECTION_BAD)
+        sqlstate = "08006";
+    set_error(error, sqlstate, result ? PQresultErrorMessage(result) : PQerrorMessage(self->conn));
     PQclear(result);
     return NULL;
 }
@@ -287,18 +247,14 @@ static int deferred_result(db_t *self, PGresult *result)
     return rc;
 }
 
-/* Leaves pipeline mode after the answers to every deferred statement and then to the `count`
- * statements sent after them, whose results go into `results` (NULL where one never ran): 0, or -1
- * with the first failure among the deferred ones (reported once). Deferring itself goes on. */
-static int collect_pipeline(db_t *self, PGresult **results, int count, db_error_t *error)
+/* Leaves pipeline mode after the answers to every deferred statement; 0, or -1 with the first
+ * failure among them (reported once). Deferring itself goes on. */
+static int collect_deferred(db_t *self, db_error_t *error)
 {
-    for (int i = 0; i < count; i++)
-        results[i] = NULL;
     if (PQpipelineStatus(self->conn) == PQ_PIPELINE_OFF)
         return 0;
-    int expected = self->deferred + count;
-    if (expected > 0 && PQpipelineSync(self->conn) == 1) {
-        for (int got = 0; got < expected;) {
+    if (self->deferred > 0 && PQpipelineSync(self->conn) == 1) {
+        for (int results = 0; results < self->deferred;) {
             PGresult *result = PQgetResult(self->conn);
             if (!result && PQstatus(self->conn) == CONNECTION_BAD)
                 break;
@@ -308,11 +264,8 @@ static int collect_pipeline(db_t *self, PGresult **results, int count, db_error_
                 PQclear(result);
                 break;
             }
-            if (got < self->deferred)
-                deferred_result(self, result);
-            else
-                results[got - self->deferred] = result;
-            got++;
+            deferred_result(self, result);
+            results++;
         }
         PGresult *sync;
         while ((sync = PQgetResult(self->conn)) && PQresultStatus(sync) != PGRES_PIPELINE_SYNC)
@@ -320,7 +273,7 @@ static int collect_pipeline(db_t *self, PGresult **results, int count, db_error_
         PQclear(sync);
         while ((sync = PQgetResult(self->conn)))   /* libpq is idle only after the NULL that follows */
             PQclear(sync);
-    } else if (expected > 0)
+    } else if (self->deferred > 0)
         deferred_result(self, NULL);
     if (PQexitPipelineMode(self->conn) != 1) {
         /* answers out of step with what was sent: this session cannot be trusted any more */
@@ -337,11 +290,6 @@ static int collect_pipeline(db_t *self, PGresult **results, int count, db_error_
     *error = self->deferred_error;
     memset(&self->deferred_error, 0, sizeof self->deferred_error);
     return -1;
-}
-
-static int collect_deferred(db_t *self, db_error_t *error)
-{
-    return collect_pipeline(self, NULL, 0, error);
 }
 
 int db_defer(db_t *self, db_error_t *error)
@@ -370,7 +318,10 @@ int db_undefer(db_t *self, db_error_t *error)
 
 int db_exec_ok(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
 {
-    if (self->deferring && !ready_to_queue(self, sql, nparams)) {
+    if (self->deferring && self->preparing && prepared_index(self, sql, nparams) < 0
+        && self->prepared_count < PREPARED_MAX) {
+        /* prepared while nothing is in flight (once per statement and connection), so that a
+         * failure in the pipeline can never leave a statement half known */
         if (collect_deferred(self, error) != 0)
             return -1;
         prepare(self, sql, nparams);
@@ -378,61 +329,20 @@ int db_exec_ok(db_t *self, const char *sql, int nparams, const char *const *para
             self->deferring = false;
     }
     if (self->deferring) {
-        if (send_queued(self, sql, nparams, params, error) != 0)
+        int index = self->preparing ? prepared_index(self, sql, nparams) : -1;
+        char name[16];
+        prepared_name(index, name);
+        if ((index >= 0 ? PQsendQueryPrepared(self->conn, name, nparams, params, NULL, NULL, 0)
+                        : PQsendQueryParams(self->conn, sql, nparams, NULL, params, NULL, NULL, 0)) != 1) {
+            set_error(error, "08006", PQerrorMessage(self->conn));
             return -1;
+        }
         self->deferred++;
         return 0;
     }
     PGresult *result = db_exec(self, sql, nparams, params, error);
     PQclear(result);
     return result ? 0 : -1;
-}
-
-static void clear_results(PGresult **results, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        PQclear(results[i]);
-        results[i] = NULL;
-    }
-}
-
-int db_exec_many(db_t *self, const char *sql, int nparams, const char *const *params, size_t count,
-                 PGresult **results, size_t *failed, db_error_t *error)
-{
-    *failed = count;
-    if (!self->conn) {
-        set_error(error, "08003", "not connected");
-        return -1;
-    }
-    if (!ready_to_queue(self, sql, nparams)) {
-        if (collect_deferred(self, error) != 0)
-            return -1;
-        prepare(self, sql, nparams);
-    }
-    if (PQenterPipelineMode(self->conn) != 1) {
-        set_error(error, "08006", PQerrorMessage(self->conn));
-        return -1;
-    }
-    size_t sent = 0;
-    db_error_t send_error = {"", ""};
-    while (sent < count && send_queued(self, sql, nparams, params + sent * (size_t) nparams, &send_error) == 0)
-        sent++;
-    int rc = collect_pipeline(self, results, (int) sent, error);
-    if (rc == 0 && sent < count) {
-        *error = send_error;
-        rc = -1;
-    }
-    for (size_t i = 0; rc == 0 && i < count; i++)
-        if (!succeeded(results[i])) {
-            *failed = i;
-            result_error(self, results[i], error);
-            rc = -1;
-        }
-    if (rc != 0)
-        clear_results(results, sent);
-    if (self->conn && self->deferring && PQenterPipelineMode(self->conn) != 1)
-        self->deferring = false;
-    return rc;
 }
 
 char *db_value_dup(const PGresult *result, int row, int column)
@@ -460,8 +370,6 @@ int db_query_value(db_t *self, const char *sql, int nparams, const char *const *
 
 int db_exec_script(db_t *self, const char *sql, db_error_t *error)
 {
-    if (self->conn && collect_deferred(self, error) != 0)
-        return -1;
     PGresult *result = self->conn ? PQexec(self->conn, sql) : NULL;
     ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     int rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? 0 : -1;
@@ -486,44 +394,26 @@ static int simple(db_t *self, const char *sql, db_error_t *error)
     return result ? 0 : -1;
 }
 
-/* BEGIN is sent, not awaited: it goes out with the transaction's first statement. */
-static int begin(db_t *self, db_error_t *error)
-{
-    if (PQenterPipelineMode(self->conn) != 1
-        || PQsendQueryParams(self->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1) {
-        set_error(error, "08006", PQerrorMessage(self->conn));
-        return -1;
-    }
-    self->deferred++;
-    self->in_transaction = true;
-    return 0;
-}
-
-/* After a failure: the answers still owed are read, and a transaction still open (its COMMIT
- * never ran after a deferred failure) is rolled back. */
-static void abandon(db_t *self)
-{
-    db_error_t ignored;
-    if (db_is_connected(self))
-        collect_deferred(self, &ignored);
-    if (db_is_connected(self) && PQtransactionStatus(self->conn) != PQTRANS_IDLE)
-        simple(self, "ROLLBACK", &ignored);
-}
-
 /* One attempt: BEGIN, fn, COMMIT; rolled back on any failure. */
 static int attempt(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error)
 {
     if (!db_is_connected(self) && db_connect(self, RECONNECT_WAIT_MS, error) != 0)
         return -1;
-    if (begin(self, error) != 0)
+    if (simple(self, "BEGIN", error) != 0)
         return -1;
+    self->in_transaction = true;
     int rc = fn(self, ctx, error);
-    /* COMMIT goes out behind what is still deferred, in one round trip with it. */
-    self->deferring = false;
+    db_error_t deferred;
+    if (db_undefer(self, &deferred) != 0 && rc == 0) {
+        *error = deferred;
+        rc = -1;
+    }
     if (rc == 0)
         rc = simple(self, "COMMIT", error);
-    if (rc != 0)
-        abandon(self);
+    else if (db_is_connected(self)) {
+        db_error_t ignored;
+        simple(self, "ROLLBACK", &ignored);
+    }
     self->in_transaction = false;
     return rc;
 }

@@ -40,14 +40,6 @@ PGresult *db_exec(db_t *self, const char *sql, int nparams, const char *const *p
  * read, by db_undefer, or fails the transaction at its end. */
 int db_exec_ok(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error);
 
-/* One statement run with `count` sets of parameters (params holds nparams for each, one set after
- * the other), all sent before any answer is awaited: one round trip, together with whatever was
- * deferred before. Inside a transaction. 0 with every result in results[0..count-1] (caller
- * PQclear()s each), or -1 with the error, no results, and *failed the index of the set whose
- * statement failed (count when the failure was not one set's); the sets after it did not run. */
-int db_exec_many(db_t *self, const char *sql, int nparams, const char *const *params, size_t count,
-                 PGresult **results, size_t *failed, db_error_t *error);
-
 /* Inside db_transaction: from now on, statements whose result is not needed (db_exec_ok) are sent
  * without waiting for their answers (libpq pipeline mode), so a run of them costs one round trip
  * instead of one each. A statement whose result is read waits for them first. Deferring ends with
@@ -68,9 +60,7 @@ int db_query_value(db_t *self, const char *sql, int nparams, const char *const *
 /* A trusted, parameterless script of several statements (migrations and seeds only). */
 int db_exec_script(db_t *self, const char *sql, db_error_t *error);
 
-/* Runs fn between BEGIN and COMMIT. BEGIN goes out with fn's first statement, COMMIT with the
- * statements still deferred at its end: a transaction costs no round trip of its own but the
- * COMMIT's. fn returns 0 to commit or non-zero to roll back (that value is
+/* Runs fn between BEGIN and COMMIT. fn returns 0 to commit or non-zero to roll back (that value is
  * returned, with fn's error). When the transaction fails for a retryable reason (connection lost,
  * 40001, 40P01) it is run again from the start, up to a few times. */
 typedef int (db_tx_fn)(db_t *db, void *ctx, db_error_t *error);

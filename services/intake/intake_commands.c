@@ -129,34 +129,42 @@ static int check_codes(db_t *db, submit_batch_t *batch, db_error_t *error)
     return rc;
 }
 
-/* The earlier submission of the batch that stores a report under the same key, if any. */
-static const submit_item_t *stored_by_earlier(const submit_batch_t *batch, size_t index)
-{
-    for (size_t i = 0; i < index; i++)
-        if (batch->items[i].stored && strcmp(batch->items[i].seal.lookup, batch->items[index].seal.lookup) == 0)
-            return &batch->items[i];
-    return NULL;
-}
-
 /* A key seen earlier in the same batch is answered as a later request would be: the first's
- * answer for the same request, a mismatch for another. */
-static void answer_as_earlier(submit_item_t *item, const submit_item_t *earlier)
+ * answer for the same request, a mismatch for another. False when no earlier one stored it. */
+static bool answered_by_earlier(submit_batch_t *batch, size_t index)
 {
-    item->state = strcmp(earlier->fingerprint, item->fingerprint) == 0 ? SUBMISSION_KEY_REPLAY
-                                                                        : SUBMISSION_KEY_MISMATCH;
-    if (item->state == SUBMISSION_KEY_REPLAY && (item->response = malloc(earlier->response_size))) {
-        memcpy(item->response, earlier->response, earlier->response_size);
-        item->response_size = earlier->response_size;
+    submit_item_t *item = &batch->items[index];
+    for (size_t i = 0; i < index; i++) {
+        const submit_item_t *earlier = &batch->items[i];
+        if (!earlier->stored || strcmp(earlier->seal.lookup, item->seal.lookup) != 0)
+            continue;
+        item->state = strcmp(earlier->fingerprint, item->fingerprint) == 0 ? SUBMISSION_KEY_REPLAY
+                                                                            : SUBMISSION_KEY_MISMATCH;
+        if (item->state == SUBMISSION_KEY_REPLAY && (item->response = malloc(earlier->response_size))) {
+            memcpy(item->response, earlier->response, earlier->response_size);
+            item->response_size = earlier->response_size;
+        }
+        return true;
     }
+    return false;
 }
 
-/* Once its report is in: the receipt, its sealed copy and the event, in memory. */
-static int answer_stored(submit_item_t *item, char *token, const report_stored_t *stored, db_error_t *error)
+/* The report and its action; then, in memory, the receipt, its sealed copy and the event. */
+static int store_report(db_t *db, submit_item_t *item, const char *next_due_at, db_error_t *error)
 {
-    item->report = *stored;
-    item->rc = 0;
+    char token[SECRET_TOKEN_LEN + 1], hash[SECRET_TOKEN_HASH_HEX_LEN + 1];
+    if (secret_token_generate(token) != 0)
+        return -1;
+    secret_token_hash_hex(token, hash);
+    if (report_store_insert(db, &item->submission, hash, next_due_at, &item->report, error) != 0) {
+        sodium_memzero(token, sizeof token);
+        return -1;
+    }
     report_receipt_t receipt = {item->report.tracking_id, token, REPORT_STATUS_SUBMITTED, item->report.submitted_at_ms};
     int rc = report_receipt_encode(&receipt, &item->response, &item->response_size);
+    sodium_memzero(token, sizeof token);
+    item->stored = true;
+    item->rc = 0;
     /* The answer goes into submission_keys only sealed; item->response keeps it in clear for the reply. */
     if (rc != 0 || submission_seal_close(&item->seal, item->response, item->response_size, &item->sealed,
                                          &item->sealed_size) != 0
@@ -216,8 +224,8 @@ static int leave_next_due_to_intake(db_t *db, db_error_t *error)
 
 /* What the new reports of the batch need besides themselves, one statement each: their keys'
  * answers, their events (DESIGN.md property 1: they commit with the reports or not at all), and
- * their verification clocks. The three go out deferred, with the COMMIT: one round trip for the
- * four. A failure among them fails the COMMIT; commit_batch then tries each submission alone. */
+ * their verification clocks. The three go out together (db_defer) and cost one round trip; their
+ * answers are awaited here, so a failure among them is the batch's as before. */
 static int store_batch_rows(db_t *db, submit_batch_t *batch, size_t stored, db_error_t *error)
 {
     submission_record_t *records = calloc(stored, sizeof *records);
@@ -239,6 +247,7 @@ static int store_batch_rows(db_t *db, submit_batch_t *batch, size_t stored, db_e
                      && submission_keys_record(db, records, n, error) == 0
                      && event_log_append_many(db, events, n, error) == 0
                      && lifecycle_store_open_new_clocks(db, id_list, REPORT_FIRST_CLOCK, batch->now_ms, error) == 0
+                     && db_undefer(db, error) == 0
                  ? 0 : -1;
     free(records);
     free(events);   /* the events' contents stay with their items */
@@ -256,88 +265,13 @@ static int batch_failure(db_t *db, submit_item_t *item, const db_error_t *error)
     if (!item)
         return 3;
     item->pending = false;
-    item->stored = false;       /* it stays out of the attempts that follow */
     item->rc = -1;
     item->error = *error;
     return 2;
 }
 
-/* What the batch's new reports need until they are answered: each one's item and reporter token. */
-typedef struct {
-    report_new_t *reports;
-    size_t *items;
-    char (*tokens)[SECRET_TOKEN_LEN + 1];
-    char (*hashes)[SECRET_TOKEN_HASH_HEX_LEN + 1];
-    size_t count;
-} new_reports_t;
-
-/* The submissions that store a report: new, valid, and not under a key an earlier one stores. */
-static int pick_new_reports(submit_batch_t *batch, const PGresult *dues, new_reports_t *n)
-{
-    for (size_t i = 0; i < batch->count; i++) {
-        submit_item_t *item = &batch->items[i];
-        if (!to_store(item) || stored_by_earlier(batch, i))
-            continue;
-        if (secret_token_generate(n->tokens[n->count]) != 0)
-            return -1;
-        secret_token_hash_hex(n->tokens[n->count], n->hashes[n->count]);
-        n->reports[n->count] = (report_new_t) {&item->submission, n->hashes[n->count],
-                                               due_of(dues, item->submission.classification), {0}};
-        item->stored = true;
-        n->items[n->count++] = i;
-    }
-    return 0;
-}
-
-/* The batch's new reports, sent together; then each one's answer, and the answer of a submission
- * under the key of an earlier one. 0, or what batch_failure says. */
-static int store_new_reports(db_t *db, submit_batch_t *batch, const PGresult *dues, new_reports_t *n,
-                             db_error_t *error)
-{
-    size_t failed = 0;
-    if (pick_new_reports(batch, dues, n) != 0) {
-        snprintf(error->message, sizeof error->message, "no reporter token could be made");
-        return batch_failure(db, NULL, error);
-    }
-    if (n->count && report_store_insert_many(db, n->reports, n->count, &failed, error) != 0)
-        return batch_failure(db, failed < n->count ? &batch->items[n->items[failed]] : NULL, error);
-    for (size_t k = 0; k < n->count; k++) {
-        submit_item_t *item = &batch->items[n->items[k]];
-        if (answer_stored(item, n->tokens[k], &n->reports[k].stored, error) != 0)
-            return batch_failure(db, item, error);
-    }
-    for (size_t i = 0; i < batch->count; i++) {
-        const submit_item_t *earlier = to_store(&batch->items[i]) ? stored_by_earlier(batch, i) : NULL;
-        if (earlier && !batch->items[i].stored)
-            answer_as_earlier(&batch->items[i], earlier);
-    }
-    return 0;
-}
-
-static int with_new_reports(db_t *db, submit_batch_t *batch, const PGresult *dues, db_error_t *error)
-{
-    size_t count = batch->count;
-    new_reports_t n = {calloc(count, sizeof *n.reports), calloc(count, sizeof *n.items),
-                       calloc(count, sizeof *n.tokens), calloc(count, sizeof *n.hashes), 0};
-    int rc;
-    if (n.reports && n.items && n.tokens && n.hashes) {
-        rc = store_new_reports(db, batch, dues, &n, error);
-        if (rc == 0 && n.count && store_batch_rows(db, batch, n.count, error) != 0)
-            rc = batch_failure(db, NULL, error);
-        sodium_memzero(n.tokens, count * sizeof *n.tokens);
-    } else {
-        snprintf(error->message, sizeof error->message, "out of memory for a batch");
-        rc = batch_failure(db, NULL, error);
-    }
-    free(n.reports);
-    free(n.items);
-    free(n.tokens);
-    free(n.hashes);
-    return rc;
-}
-
-/* Every pending submission in one transaction, in a few statements for the whole batch: the new
- * reports go out together, the rows they need with the COMMIT. */
+/* Every pending submission in one transaction, in a few statements for the whole batch and one
+ * per new report. */
 static int batch_tx(db_t *db, void *ctx, db_error_t *error)
 {
     submit_batch_t *batch = ctx;
@@ -348,9 +282,21 @@ static int batch_tx(db_t *db, void *ctx, db_error_t *error)
     if (claim_keys(db, batch, error) != 0 || check_codes(db, batch, error) != 0
         || !(dues = first_clock_dues(db, batch, error)))
         return batch_failure(db, NULL, error);
-    int rc = with_new_reports(db, batch, dues, error);
+    size_t stored = 0;
+    for (size_t i = 0; i < batch->count; i++) {
+        submit_item_t *item = &batch->items[i];
+        if (!to_store(item) || answered_by_earlier(batch, i))
+            continue;
+        if (store_report(db, item, due_of(dues, item->submission.classification), error) != 0) {
+            PQclear(dues);
+            return batch_failure(db, item, error);
+        }
+        stored++;
+    }
     PQclear(dues);
-    return rc;
+    if (stored && store_batch_rows(db, batch, stored, error) != 0)
+        return batch_failure(db, NULL, error);
+    return 0;
 }
 
 void intake_reply_database_error(envelope_t *reply, const db_error_t *error)
@@ -422,10 +368,6 @@ static void commit_batch(db_t *db, submit_batch_t *batch)
     int rc = 2;
     for (size_t tries = 0; rc == 2 && tries <= batch->count; tries++)
         rc = db_transaction(db, batch_tx, batch, &error);
-    /* A failure that is neither the connection's nor one submission's came with the COMMIT, from
-     * the rows the batch shares: as when batch_tx saw it (3). */
-    if (rc == -1 && !db_error_is_retryable(&error) && db_is_connected(db))
-        rc = 3;
     for (size_t i = 0; rc == 3 && batch->count > 1 && i < batch->count; i++) {
         submit_batch_t alone = {&batch->items[i], 1, batch->now_ms};
         if (batch->items[i].pending)

@@ -56,111 +56,44 @@ int report_store_check_codes(db_t *db, const report_submission_t *const *submiss
     return 0;
 }
 
-enum { INSERT_PARAMS = 20 };
-
-static const char insert_sql[] =
-    "WITH report AS (INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, "
-    "  incident_date, address, lat, lon, target_institution, anonymous, confidential, reporter_name, "
-    "  reporter_email, reporter_phone, channel, status, reporter_token_hash, next_due_at) "
-    "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) "
-    "  ON CONFLICT (tracking_id) DO NOTHING RETURNING id, submitted_at), "
-    "action AS (INSERT INTO report_actions (report_id, action, actor_role, status_after) "
-    "  SELECT id, 'submitted', 'reporter', $18 FROM report) "
-    "SELECT id, (extract(epoch FROM submitted_at) * 1000)::bigint FROM report";
-
-typedef struct {
-    char lat[32], lon[32];
-} coordinates_t;
-
-/* The insert's parameters for one report; they point into `r`, `where` and the submission. */
-static void insert_params(report_new_t *r, coordinates_t *where, const char **params)
-{
-    const report_submission_t *s = r->submission;
-    snprintf(where->lat, sizeof where->lat, "%.17g", s->lat);
-    snprintf(where->lon, sizeof where->lon, "%.17g", s->lon);
-    const char *values[INSERT_PARAMS] = {r->stored.tracking_id, s->classification, s->title, s->body, s->category,
-        s->region, s->incident_date, s->address, s->has_coordinates ? where->lat : NULL,
-        s->has_coordinates ? where->lon : NULL, s->target_institution, s->anonymous ? "true" : "false",
-        s->confidential ? "true" : "false", s->reporter_name, s->reporter_email, s->reporter_phone, s->channel,
-        REPORT_STATUS_SUBMITTED, r->token_hash, r->next_due_at};
-    memcpy(params, values, sizeof values);
-}
-
-/* False when the tracking id was taken already (no row). */
-static bool take_stored(const PGresult *result, report_stored_t *stored)
-{
-    if (PQntuples(result) != 1)
-        return false;
-    stored->id = strtoll(PQgetvalue(result, 0, 0), NULL, 10);
-    stored->submitted_at_ms = strtoll(PQgetvalue(result, 0, 1), NULL, 10);
-    return true;
-}
-
 int report_store_insert(db_t *db, const report_submission_t *s, const char *token_hash, const char *next_due_at,
                         report_stored_t *stored, db_error_t *error)
 {
-    report_new_t r = {s, token_hash, next_due_at, {0}};
-    coordinates_t where;
-    const char *params[INSERT_PARAMS];
+    char lat[32], lon[32];
+    snprintf(lat, sizeof lat, "%.17g", s->lat);
+    snprintf(lon, sizeof lon, "%.17g", s->lon);
     /* A clash of 55 random bits is rare; trying again with a new id keeps the transaction alive. */
     for (int attempt = 0; attempt < 5; attempt++) {
-        if (tracking_id_generate(r.stored.tracking_id) != 0)
+        if (tracking_id_generate(stored->tracking_id) != 0)
             return -1;
-        insert_params(&r, &where, params);
-        PGresult *result = db_exec(db, insert_sql, INSERT_PARAMS, params, error);
+        const char *params[] = {stored->tracking_id, s->classification, s->title, s->body, s->category, s->region,
+                                s->incident_date, s->address, s->has_coordinates ? lat : NULL,
+                                s->has_coordinates ? lon : NULL, s->target_institution,
+                                s->anonymous ? "true" : "false", s->confidential ? "true" : "false",
+                                s->reporter_name, s->reporter_email, s->reporter_phone, s->channel,
+                                REPORT_STATUS_SUBMITTED, token_hash, next_due_at};
+        PGresult *result = db_exec(db,
+            "WITH report AS (INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, "
+            "  incident_date, address, lat, lon, target_institution, anonymous, confidential, reporter_name, "
+            "  reporter_email, reporter_phone, channel, status, reporter_token_hash, next_due_at) "
+            "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) "
+            "  ON CONFLICT (tracking_id) DO NOTHING RETURNING id, submitted_at), "
+            "action AS (INSERT INTO report_actions (report_id, action, actor_role, status_after) "
+            "  SELECT id, 'submitted', 'reporter', $18 FROM report) "
+            "SELECT id, (extract(epoch FROM submitted_at) * 1000)::bigint FROM report", 20, params, error);
         if (!result)
             return -1;
-        bool taken = take_stored(result, &r.stored);
-        PQclear(result);
-        if (taken) {
-            *stored = r.stored;
-            return 0;
+        int rows = PQntuples(result);
+        if (rows == 1) {
+            stored->id = strtoll(PQgetvalue(result, 0, 0), NULL, 10);
+            stored->submitted_at_ms = strtoll(PQgetvalue(result, 0, 1), NULL, 10);
         }
+        PQclear(result);
+        if (rows == 1)
+            return 0;
     }
     snprintf(error->message, sizeof error->message, "no free tracking id after 5 attempts");
     return -1;
-}
-
-/* Sent together (db_exec_many); a report whose tracking id clashed goes again alone. */
-static int insert_each(db_t *db, report_new_t *reports, size_t count, const char **params, PGresult **results,
-                       size_t *failed, db_error_t *error)
-{
-    for (size_t i = 0; i < count; i++)
-        if (tracking_id_generate(reports[i].stored.tracking_id) != 0) {
-            snprintf(error->message, sizeof error->message, "no tracking id could be made");
-            return -1;
-        }
-    if (db_exec_many(db, insert_sql, INSERT_PARAMS, params, count, results, failed, error) != 0)
-        return -1;
-    for (size_t i = 0; i < count; i++)
-        if (!take_stored(results[i], &reports[i].stored)
-            && report_store_insert(db, reports[i].submission, reports[i].token_hash, reports[i].next_due_at,
-                                   &reports[i].stored, error) != 0) {
-            *failed = i;
-            return -1;
-        }
-    return 0;
-}
-
-int report_store_insert_many(db_t *db, report_new_t *reports, size_t count, size_t *failed, db_error_t *error)
-{
-    *failed = count;
-    const char **params = calloc(count * INSERT_PARAMS, sizeof *params);
-    coordinates_t *where = calloc(count, sizeof *where);
-    PGresult **results = calloc(count, sizeof *results);
-    int rc = -1;
-    if (params && where && results) {
-        for (size_t i = 0; i < count; i++)
-            insert_params(&reports[i], &where[i], params + i * INSERT_PARAMS);
-        rc = insert_each(db, reports, count, params, results, failed, error);
-    } else
-        snprintf(error->message, sizeof error->message, "out of memory inserting reports");
-    for (size_t i = 0; results && i < count; i++)
-        PQclear(results[i]);
-    free(params);
-    free(where);
-    free(results);
-    return rc;
 }
 
 /* The report's columns, from its group's first row. */

@@ -32,20 +32,6 @@ int report_store_check_codes(db_t *db, const report_submission_t *const *submiss
 int report_store_insert(db_t *db, const report_submission_t *submission, const char *token_hash,
                         const char *next_due_at, report_stored_t *stored, db_error_t *error);
 
-/* A report to insert with others: its submission, its reporter token's hash and its first clock's
- * due time as for report_store_insert; `stored` is filled. */
-typedef struct {
-    const report_submission_t *submission;
-    const char *token_hash;
-    const char *next_due_at;
-    report_stored_t stored;
-} report_new_t;
-
-/* report_store_insert for `count` reports at once, sent together: one round trip where each used
- * to cost one. 0, or -1 with the error and *failed the index of the report whose insert failed
- * (count when the failure was not one report's). */
-int report_store_insert_many(db_t *db, report_new_t *reports, size_t count, size_t *failed, db_error_t *error);
-
 /* One tracking lookup of those taken together: the normalized tracking id asked (NULL: nothing to
  * look up), and what is stored about that report, unfiltered (the caller applies the privacy
  * rules), with its attachment count and its token hash when found. */

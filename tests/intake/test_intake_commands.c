@@ -472,47 +472,6 @@ static void test_submissions_run_prepared_statements(void **state)
     free(runs);
 }
 
-/* The client's Syncs while a batch of `count` new submissions runs: each is one round trip. */
-static long round_trips_of_batch(const char *prefix, int count)
-{
-    envelope_t *owned[BATCH_MAX], *replies[BATCH_MAX];
-    char key[48];
-    for (int i = 0; i < count; i++) {
-        snprintf(key, sizeof key, "http:k-%s-%d-0123456789", prefix, i);
-        report_submission_t s = submission(key);
-        owned[i] = request_of(&s);
-    }
-    char *text = NULL;
-    size_t size = 0;
-    FILE *trace = open_memstream(&text, &size);
-    assert_non_null(trace);
-    PQtrace(db_pgconn(intake.submissions), trace);
-    PQsetTraceFlags(db_pgconn(intake.submissions), PQTRACE_SUPPRESS_TIMESTAMPS);
-    run_batch(intake_submit_batch, owned, replies, count);
-    PQuntrace(db_pgconn(intake.submissions));
-    fclose(trace);
-    for (int i = 0; i < count; i++)
-        assert_string_equal(replies[i]->type, MSG_REPORT_RECEIPT);
-    destroy_batch(owned, replies, count);
-    long syncs = 0;
-    for (const char *at = text; (at = strstr(at, "\tSync")); at++)
-        syncs++;
-    free(text);
-    return syncs;
-}
-
-/* A batch's round trips do not grow with its submissions: the reports go out together, BEGIN with
- * the first statement and COMMIT with the keys, events and clocks. */
-static void test_a_batch_costs_the_same_round_trips_at_any_size(void **state)
-{
-    (void) state;
-    round_trips_of_batch("trips-warm", 2);      /* prepares the statements */
-    long one = round_trips_of_batch("trips-one", 1);
-    long eight = round_trips_of_batch("trips-eight", BATCH_MAX);
-    assert_int_equal(eight, one);
-    assert_true(one <= 6);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -523,7 +482,6 @@ int main(void)
         cmocka_unit_test(test_lookups_taken_together_are_answered_each),
         cmocka_unit_test(test_a_new_report_is_written_once),
         cmocka_unit_test(test_submissions_run_prepared_statements),
-        cmocka_unit_test(test_a_batch_costs_the_same_round_trips_at_any_size),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

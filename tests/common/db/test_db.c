@@ -3,7 +3,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -264,116 +263,6 @@ static void test_a_bounded_transaction_cancels_only_its_own_statements(void **st
     test_db_drop(&url);
 }
 
-/* Each Sync the client sends ends a run of statements it then waits for: one round trip. */
-static long round_trips_of(db_t *db, db_tx_fn *fn, void *ctx, int *rc)
-{
-    char *text = NULL;
-    size_t size = 0;
-    FILE *trace = open_memstream(&text, &size);
-    assert_non_null(trace);
-    PQtrace(db_pgconn(db), trace);
-    PQsetTraceFlags(db_pgconn(db), PQTRACE_SUPPRESS_TIMESTAMPS);
-    db_error_t error = {"", ""};
-    *rc = db_transaction(db, fn, ctx, &error);
-    if (db_pgconn(db))
-        PQuntrace(db_pgconn(db));
-    fclose(trace);
-    long syncs = 0;
-    for (const char *at = text; (at = strstr(at, "\tSync")); at++)
-        syncs++;
-    free(text);
-    return syncs;
-}
-
-static int read_one(db_t *db, void *ctx, db_error_t *error)
-{
-    (void) ctx;
-    PGresult *r = db_exec(db, "SELECT count(*) FROM t", 0, NULL, error);
-    PQclear(r);
-    return r ? 0 : -1;
-}
-
-static int deferred_only(db_t *db, void *ctx, db_error_t *error)
-{
-    const char *const *values = ctx;
-    if (db_defer(db, error) != 0)
-        return -1;
-    for (int i = 0; i < 2; i++)
-        if (db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, &values[i], error) != 0)
-            return -1;
-    return 0;
-}
-
-static void test_begin_and_commit_travel_with_the_statements_beside_them(void **state)
-{
-    (void) state;
-    char *url;
-    db_t *db = open_db(&url);
-    int rc = -1;
-    /* BEGIN goes out with the first statement, COMMIT alone after it. */
-    assert_int_equal(round_trips_of(db, read_one, NULL, &rc), 2);
-    assert_int_equal(rc, 0);
-    /* Deferred statements go out with the COMMIT. */
-    const char *values[] = {"x", "y"};
-    assert_int_equal(round_trips_of(db, deferred_only, values, &rc), 1);
-    assert_int_equal(rc, 0);
-    assert_int_equal(count(db), 2);
-    /* A deferred failure is the transaction's; nothing of it is committed, the connection goes on. */
-    const char *clash[] = {"z", "x"};
-    assert_int_equal(round_trips_of(db, deferred_only, clash, &rc), 2);   /* and the ROLLBACK */
-    assert_int_not_equal(rc, 0);
-    assert_int_equal(count(db), 2);
-    db_destroy(&db);
-    test_db_drop(&url);
-}
-
-typedef struct {
-    const char *values[3];
-    size_t failed;
-    char first[8], last[8];
-} many_t;
-
-static int insert_many(db_t *db, void *ctx, db_error_t *error)
-{
-    many_t *m = ctx;
-    PGresult *results[3];
-    const char *params[3] = {m->values[0], m->values[1], m->values[2]};
-    if (db_exec_many(db, "INSERT INTO t (v) VALUES ($1) RETURNING v", 1, params, 3, results, &m->failed, error) != 0)
-        return -1;
-    snprintf(m->first, sizeof m->first, "%s", PQgetvalue(results[0], 0, 0));
-    snprintf(m->last, sizeof m->last, "%s", PQgetvalue(results[2], 0, 0));
-    for (int i = 0; i < 3; i++)
-        PQclear(results[i]);
-    return 0;
-}
-
-static void test_one_statement_many_times_in_one_round_trip(void **state)
-{
-    (void) state;
-    char *url;
-    db_t *db = open_db(&url);
-    db_prepare_statements(db);
-    int rc = -1;
-    many_t ok = {{"a", "b", "c"}, 99, "", ""};
-    round_trips_of(db, insert_many, &ok, &rc);   /* the first call prepares the statement */
-    assert_int_equal(rc, 0);
-    assert_string_equal(ok.first, "a");
-    assert_string_equal(ok.last, "c");
-    many_t again = {{"d", "e", "f"}, 99, "", ""};
-    /* BEGIN with the three, then COMMIT */
-    assert_int_equal(round_trips_of(db, insert_many, &again, &rc), 2);
-    assert_int_equal(rc, 0);
-    assert_int_equal(count(db), 6);
-    /* The second one clashes: it is named, and nothing of the transaction stays. */
-    many_t clash = {{"g", "a", "h"}, 99, "", ""};
-    round_trips_of(db, insert_many, &clash, &rc);
-    assert_int_not_equal(rc, 0);
-    assert_int_equal(clash.failed, 1);
-    assert_int_equal(count(db), 6);
-    db_destroy(&db);
-    test_db_drop(&url);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,8 +273,6 @@ int main(void)
         cmocka_unit_test(test_reconnects_after_the_connection_is_killed),
         cmocka_unit_test(test_a_statement_timeout_cancels_and_outlives_reconnection),
         cmocka_unit_test(test_a_bounded_transaction_cancels_only_its_own_statements),
-        cmocka_unit_test(test_begin_and_commit_travel_with_the_statements_beside_them),
-        cmocka_unit_test(test_one_statement_many_times_in_one_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
