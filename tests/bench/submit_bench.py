@@ -8,7 +8,9 @@ service with --all), and for each connection count runs wrk (tests/bench/submit.
 accepted/s, p50, p99 (with the ratio to pgbench), the load average, intake's batches (requests
 per batch, handler ms per batch, from its /metrics), and per accepted submission the statements
 intake's role sent and the PostgreSQL time they took, the top ones, and the statements that ran
-inside triggers. --perf DIR and --strace DIR record gateway and intake during the first run.
+inside triggers, and the CPU each process group used per accepted submission (/proc/PID/stat).
+--perf DIR records gateway, intake and every PostgreSQL process, --strace DIR gateway and intake,
+during the first run.
 --rates R1,R2 runs an open-loop load (open_loop.py: fixed arrival rate, latency from each
 request's due time) at each rate instead of wrk's closed loop at each connection count.
 
@@ -18,6 +20,7 @@ request's due time) at each rate instead of wrk's closed loop at each connection
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -69,14 +72,86 @@ def statements(url, role, per, top):
     return out
 
 
-def recorders(args, system):
+def postgres_pids(folder):
+    """The postmaster and every process it started (backends, walwriter, checkpointer...)."""
+    with open(os.path.join(os.path.realpath(folder), "data", "postmaster.pid")) as f:
+        postmaster = int(f.readline())
+    pids = [postmaster]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and parent_of(int(entry)) == postmaster:
+            pids.append(int(entry))
+    return pids
+
+
+def proc_stat(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def parent_of(pid):
+    fields = proc_stat(pid)
+    return int(fields[1]) if fields else None
+
+
+def cpu_seconds(pid):
+    """User + system CPU of one process so far (0 when it is gone)."""
+    fields = proc_stat(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") if fields else 0.0
+
+
+def cpu_by_process(system, folder):
+    """{name: {pid: CPU seconds}} of each group of processes that serves a submission."""
+    groups = {"gateway": [system.gateway.proc.pid], "intake": [s.proc.pid for s in system.intakes],
+              "stats (hub, counting)": [s.proc.pid for s in system.stats_replicas],
+              "verify, route, notify": [s.proc.pid for s in [*system.lifecycle_services(), *system.notifiers]
+                                        if s.proc and s not in system.stats_replicas],
+              "postgres (every process)": postgres_pids(folder)}
+    return {name: {p: cpu_seconds(p) for p in pids} for name, pids in groups.items() if pids}
+
+
+def load_generator_cpu():
+    """CPU seconds of wrk (a child, once it has ended) and of this process (open_loop runs in it)."""
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_CHILDREN),
+                                                 resource.getrusage(resource.RUSAGE_SELF)))
+
+
+def print_cpu(before, after, load_cpu, accepted, seconds):
+    """CPU ms per accepted submission of each group, and how many cores it kept busy. A backend
+    started during the run counts from 0; one that ended during it is missed (the services keep
+    theirs open). The kernel counts in clock ticks (10 ms): a group that used 0.1 s is known to
+    about 10 %."""
+    print(f"CPU per accepted submission (user + system from /proc/PID/stat; {os.cpu_count()} cores, "
+          f"{seconds:.1f} s): process | ms a submission | cores busy")
+    total = load_cpu
+    for name, now in after.items():
+        used = sum(s - before.get(name, {}).get(p, 0.0) for p, s in now.items())
+        total += used
+        print(f"    {name} | {1000 * used / accepted:.3f} | {used / seconds:.2f}")
+    print(f"    load generator (wrk or open_loop) | {1000 * load_cpu / accepted:.3f} | {load_cpu / seconds:.2f}")
+    print(f"    all of the above | {1000 * total / accepted:.3f} | {total / seconds:.2f}")
+
+
+def lasting(pid):
+    """Not a process that ends by itself soon: perf refuses the whole list if one pid is gone."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"autovacuum worker" not in f.read()
+    except OSError:
+        return False
+
+
+def recorders(args, system, folder):
     procs = []
-    pids = {"gateway": system.gateway.proc.pid, "intake": system.intakes[0].proc.pid}
+    pids = {"gateway": system.gateway.proc.pid, "intake": system.intakes[0].proc.pid,
+            "postgres": ",".join(str(p) for p in postgres_pids(folder) if lasting(p))}
     for name, pid in pids.items():
         if args.perf:
             procs.append(subprocess.Popen(["perf", "record", "-g", "-q", "-o", os.path.join(args.perf, f"{name}.data"),
                                            "-p", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        if args.strace:
+        if args.strace and name != "postgres":
             procs.append(subprocess.Popen(["strace", "-f", "-T", "-tt", "-o", os.path.join(args.strace, f"{name}.trace"),
                                            "-p", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     if procs:
@@ -94,15 +169,18 @@ def load(args, system, lua_args, conns, rate):
             "p99_us": r["p99_ms"] * 1000, "p999_us": r["p999_ms"] * 1000}
 
 
-def one_run(args, system, url, conns, rate, lua_args, insert16, traced):
+def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
     lb.psql(url, "SELECT pg_stat_statements_reset()")
     port = system.intakes[0].admin_port
     (size0, batches0), (secs0, obs0) = intake_batches(port)
     gw0 = gateway_seconds(system.gateway.admin_port)
     load_before = os.getloadavg()[0]
-    procs = recorders(args, system) if traced else []
+    procs = recorders(args, system, folder) if traced else []
+    cpu0, load0 = cpu_by_process(system, folder), load_generator_cpu()
+    started = time.monotonic()
     try:
         run = load(args, system, lua_args, conns, rate)
+        cpu1, load_cpu = cpu_by_process(system, folder), load_generator_cpu() - load0
     finally:
         for p in procs:
             p.send_signal(2)
@@ -122,6 +200,7 @@ def one_run(args, system, url, conns, rate, lua_args, insert16, traced):
           f"(first byte to answer)")
     print(f"intake: {batches:.0f} batches, {(size1 - size0) / batches:.1f} submissions a batch, "
           f"{1000 * (secs1 - secs0) / max(obs1 - obs0, 1):.2f} ms from a batch's start to its answers")
+    print_cpu(cpu0, cpu1, load_cpu, accepted, time.monotonic() - started)
     # aduan-stats numbers and counts what intake wrote (the hub; stat_reports and its
     # stats_generation trigger, migration 0032): its share of a submission too.
     for role in ("aduan_intake", "aduan_stats"):
@@ -145,7 +224,7 @@ def main():
     ap.add_argument("--top", type=int, default=8)
     ap.add_argument("--gateway-env", action="append", default=[], metavar="NAME=VALUE",
                     help="a setting of aduan-gateway for the run (e.g. ADUAN_COMMAND_WINDOW=128)")
-    ap.add_argument("--perf", help="folder for perf.data of gateway and intake during the first run")
+    ap.add_argument("--perf", help="folder for perf.data of gateway, intake and PostgreSQL during the first run")
     ap.add_argument("--strace", help="folder for strace -f -T -tt of gateway and intake during the first run")
     args = ap.parse_args()
     os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(args.build), "bin")
@@ -177,7 +256,7 @@ def main():
         loads = ([(None, float(r)) for r in args.rates.split(",")] if args.rates
                  else [(int(c), None) for c in args.connections.split(",")])
         for i, (conns, rate) in enumerate(loads):
-            one_run(args, system, url, conns, rate, lua_args, insert16, i == 0)
+            one_run(args, system, url, folder, conns, rate, lua_args, insert16, i == 0)
     finally:
         if system:
             system.stop()

@@ -411,6 +411,12 @@ static void test_a_new_report_is_written_once(void **state)
              "INSERT INTO report_updates_seen VALUES (NEW.id); RETURN NULL; END $$");
     exec_sql("CREATE TRIGGER count_report_update AFTER UPDATE ON reports FOR EACH ROW "
              "EXECUTE FUNCTION count_report_update()");
+    exec_sql("CREATE TABLE clock_trigger_skipped (at timestamptz)");
+    exec_sql("CREATE FUNCTION note_clock_trigger_skipped() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+             "IF current_setting('aduan.next_due_written', true) = 'on' THEN "
+             "INSERT INTO clock_trigger_skipped VALUES (now()); END IF; RETURN NULL; END $$");
+    exec_sql("CREATE TRIGGER note_clock_trigger_skipped AFTER INSERT ON report_deadlines FOR EACH STATEMENT "
+             "EXECUTE FUNCTION note_clock_trigger_skipped()");
     report_submission_t a = submission("http:k-once-a-01234567"), b = submission("http:k-once-b-01234567");
     b.classification = "aspiration";
     envelope_t *owned[2] = {request_of(&a), request_of(&b)};
@@ -420,6 +426,8 @@ static void test_a_new_report_is_written_once(void **state)
     receipt_of(replies[0], &first);
     receipt_of(replies[1], &second);
     assert_int_equal(rows("report_updates_seen"), 0);
+    /* and the clocks' trigger was told so, rather than left to find nothing to change */
+    assert_int_equal(rows("clock_trigger_skipped"), 1);
     db_error_t error;
     char *agree = NULL;
     const char *params[] = {first.tracking_id, second.tracking_id};
@@ -435,6 +443,9 @@ static void test_a_new_report_is_written_once(void **state)
     exec_sql("DROP TRIGGER count_report_update ON reports");
     exec_sql("DROP FUNCTION count_report_update()");
     exec_sql("DROP TABLE report_updates_seen");
+    exec_sql("DROP TRIGGER note_clock_trigger_skipped ON report_deadlines");
+    exec_sql("DROP FUNCTION note_clock_trigger_skipped()");
+    exec_sql("DROP TABLE clock_trigger_skipped");
 }
 
 /* A batch's statements are prepared on the submissions connection and planned no more than
