@@ -41,8 +41,13 @@ bool idle_memory_due(idle_memory_t *self, uint64_t work_done, int64_t now_ms)
     return work >= self->min_work;
 }
 
+void idle_memory_give_back(void)
+{
+    malloc_trim(0);
+}
+
 void idle_memory_tick(idle_memory_t *self, uint64_t work_done, int64_t now_ms)
 {
     if (idle_memory_due(self, work_done, now_ms))
-        malloc_trim(0);
+        idle_memory_give_back();
 }

@@ -20,7 +20,10 @@ void idle_memory_destroy(idle_memory_t **self_p);
  * spell. A quiet spell after less than min_work forgets that work. */
 bool idle_memory_due(idle_memory_t *self, uint64_t work_done, int64_t now_ms);
 
-/* idle_memory_due, and when it says so, malloc_trim. */
+/* Gives the heap's free pages back to the system, in every malloc arena. */
+void idle_memory_give_back(void);
+
+/* idle_memory_due, and when it says so, idle_memory_give_back. */
 void idle_memory_tick(idle_memory_t *self, uint64_t work_done, int64_t now_ms);
 
 #endif
