@@ -17,7 +17,6 @@ consumers nor the hub (load_bench.py measures everything, in 6 to 10 minutes):
 """
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -114,13 +113,6 @@ def tracking_run(system, args, ids_file):
     return track
 
 
-def tracking_cache_counts(gateway):
-    """aduan_tracking_cache_total by outcome, from the gateway's /metrics ("none" before the cache existed)."""
-    _, text = gateway.admin_get("/metrics")
-    found = re.findall(r'^aduan_tracking_cache_total\{outcome="(\w+)"\} (\d+)', text, re.M)
-    return ", ".join(f"{outcome} {n}" for outcome, n in found) or "none"
-
-
 def run(args, url, harness, folder):
     bench.psql(url, BENCH_ROWS)
     select = bench.pgbench(url, "\\set id random(1, 100000)\nSELECT * FROM bench_rows WHERE id = :id;\n", 16,
@@ -161,7 +153,7 @@ def run(args, url, harness, folder):
         for name, counts in track["per_request"].items():
             print(f"{name} per request: " + ", ".join(f"{k} {v:.2f}" for k, v in counts.items()))
         print(f"distinct tracking ids asked: {len(open(ids_file).read().split())}; the gateway's kept views: "
-              f"{tracking_cache_counts(system.gateway)}")
+              f"{bench.tracking_cache_counts(system.gateway)}")
         print(f"RSS idle: gateway {idle['gateway'] / 1024:.1f} MB, intake {idle['intake'] / 1024:.1f} MB; intake "
               f"after tracking {under_load / 1024:.1f} MB, after one photo (HTTP {uploaded}) {after_upload / 1024:.1f} MB")
     finally:
