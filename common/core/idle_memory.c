@@ -3,12 +3,18 @@
 #include <malloc.h>
 #include <stdlib.h>
 
+/* Freed again since the last trim before a further trim in the same quiet spell: smaller gains
+ * are not worth the walk over the heap. */
+#define REGROWN_BYTES ((size_t) 4 << 20)
+
 struct idle_memory_t {
     int64_t quiet_ms;
     uint64_t min_work;
     uint64_t seen;        /* work done at the last look */
     int64_t last_change;  /* when that count last moved */
     uint64_t judged;      /* work done when the last quiet spell was judged */
+    bool trimmed;         /* the spell being judged called for a trim */
+    size_t free_at_trim;  /* the heap's free bytes at its last trim (or least since) */
 };
 
 idle_memory_t *idle_memory_new(int64_t quiet_ms, uint64_t min_work)
@@ -27,22 +33,52 @@ void idle_memory_destroy(idle_memory_t **self_p)
     *self_p = NULL;
 }
 
-bool idle_memory_due(idle_memory_t *self, uint64_t work_done, int64_t now_ms)
+/* The memory of the work may be freed after its spell began (a consumer drops the live events
+ * queued while it was behind only once it has caught up): each time the free heap grew again by
+ * REGROWN_BYTES, the spell trims again. */
+static bool freed_since_trim(idle_memory_t *self, size_t free_bytes)
+{
+    if (free_bytes < self->free_at_trim)
+        self->free_at_trim = free_bytes;
+    if (!self->trimmed || free_bytes - self->free_at_trim < REGROWN_BYTES)
+        return false;
+    self->free_at_trim = free_bytes;
+    return true;
+}
+
+bool idle_memory_due(idle_memory_t *self, uint64_t work_done, size_t free_bytes, int64_t now_ms)
 {
     if (work_done != self->seen) {
         self->seen = work_done;
         self->last_change = now_ms;
         return false;
     }
-    if (self->seen == self->judged || now_ms - self->last_change < self->quiet_ms)
+    if (now_ms - self->last_change < self->quiet_ms)
         return false;
+    if (self->seen == self->judged)
+        return freed_since_trim(self, free_bytes);
     uint64_t work = self->seen - self->judged;
     self->judged = self->seen;
-    return work >= self->min_work;
+    self->trimmed = work >= self->min_work;
+    self->free_at_trim = free_bytes;
+    return self->trimmed;
+}
+
+void idle_memory_give_back(void)
+{
+    malloc_trim(0);
+}
+
+size_t idle_memory_free_bytes(void)
+{
+    struct mallinfo2 info = mallinfo2();
+    return info.fordblks;
 }
 
 void idle_memory_tick(idle_memory_t *self, uint64_t work_done, int64_t now_ms)
 {
-    if (idle_memory_due(self, work_done, now_ms))
-        malloc_trim(0);
+    /* mallinfo2 walks every arena's free lists: looked at only while no work moves */
+    size_t free_bytes = work_done == self->seen ? idle_memory_free_bytes() : 0;
+    if (idle_memory_due(self, work_done, free_bytes, now_ms))
+        idle_memory_give_back();
 }

@@ -1,6 +1,7 @@
 #ifndef ADUAN_CORE_IDLE_MEMORY_H
 #define ADUAN_CORE_IDLE_MEMORY_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* When a process gives the heap's free pages back to the system. After a burst (the gateway's
@@ -15,12 +16,21 @@ typedef struct idle_memory_t idle_memory_t;
 idle_memory_t *idle_memory_new(int64_t quiet_ms, uint64_t min_work);
 void idle_memory_destroy(idle_memory_t **self_p);
 
-/* Told the count of work done so far (requests ended, events handled) at time now_ms (any clock
- * that only goes forward): true when the memory is to be given back now, at most once per quiet
- * spell. A quiet spell after less than min_work forgets that work. */
-bool idle_memory_due(idle_memory_t *self, uint64_t work_done, int64_t now_ms);
+/* Told the count of work done so far (requests ended, events handled) and the heap's free bytes
+ * (idle_memory_free_bytes) at time now_ms (any clock that only goes forward): true when the
+ * memory is to be given back now: once when a quiet spell begins after at least min_work, and
+ * again in that spell each time the heap's free bytes grew by 4 MB since (what the work held may
+ * be freed only after the spell began). A quiet spell after less than min_work forgets that work. */
+bool idle_memory_due(idle_memory_t *self, uint64_t work_done, size_t free_bytes, int64_t now_ms);
 
-/* idle_memory_due, and when it says so, malloc_trim. */
+/* The free bytes of every malloc arena (mallinfo2: a walk over their free lists). */
+size_t idle_memory_free_bytes(void);
+
+/* Gives the heap's free pages back to the system, in every malloc arena. */
+void idle_memory_give_back(void);
+
+/* idle_memory_due (with the free bytes looked at only when no work moved since the last call),
+ * and when it says so, idle_memory_give_back. */
 void idle_memory_tick(idle_memory_t *self, uint64_t work_done, int64_t now_ms);
 
 #endif

@@ -141,7 +141,8 @@ static void raise_open_files(unsigned connections)
  * queued behind a burst of submissions is a slow answer, not an outage, and an orchestrator that
  * took the gateway out of service for it would turn a blip into refused requests. */
 #define INTAKE_MISSES_BEFORE_UNREADY 3
-/* No request ended for this long after some did: the memory of the burst goes back. */
+/* No request ended for this long after some did: the kept views go (nobody is asking for them)
+ * and the memory of the burst goes back. */
 #define IDLE_TRIM_QUIET_MS 2000
 
 /* Ready while an intake replica answers pings. */
@@ -174,8 +175,10 @@ static int serve(service_t *service, const gateway_settings_t *s, cmd_client_t *
     int misses = INTAKE_MISSES_BEFORE_UNREADY;   /* not ready until intake first answers */
     while (!service_interrupted()) {
         check_intake(service, probe, &misses);
-        if (idle)
-            idle_memory_tick(idle, http_api_requests_ended(api), zclock_mono());
+        if (idle && idle_memory_due(idle, http_api_requests_ended(api), idle_memory_free_bytes(), zclock_mono())) {
+            tracking_api_forget_kept();   /* the views of the burst are what pins most of its pages */
+            idle_memory_give_back();
+        }
         zclock_sleep(1000);
     }
     idle_memory_destroy(&idle);

@@ -26,6 +26,12 @@ void tracking_api_teardown(void)
     tracking_cache_destroy(&cache);
 }
 
+void tracking_api_forget_kept(void)
+{
+    if (cache)
+        tracking_cache_forget(cache, NULL);
+}
+
 tracking_cache_t *tracking_api_cache(void)
 {
     return cache;

@@ -13,9 +13,11 @@
  * GET /api/v1/reports/{id} asks here first, and what the gateway forwards that may change a view
  * is told here once answered. Without setup (or a max age of 0) nothing is kept. */
 
-/* bytes: views kept at most; max_age_ms 0 keeps nothing. -1 with a reason when memory ran out. */
+/* bytes: what the kept views may cost at most; max_age_ms 0 keeps nothing. -1 with a reason when memory ran out. */
 int tracking_api_setup(size_t bytes, int64_t max_age_ms, char *reason, size_t reason_cap);
 void tracking_api_teardown(void);
+/* Drops every kept view: an idle gateway gives their memory back. */
+void tracking_api_forget_kept(void);
 /* The cache the live feed forgets into, NULL when nothing is kept. */
 tracking_cache_t *tracking_api_cache(void);
 

@@ -11,10 +11,15 @@
 
 typedef struct {
     char *view;
-    size_t size;
+    size_t size;   /* what it costs, bookkeeping included */
     int64_t kept_at_ms;
     struct tracking_cache_t *owner;   /* whose byte count the entry is in */
 } entry_t;
+
+/* What one kept view costs besides its text and its id: the entry, zhashx's item and the malloc
+ * headers of the four blocks. Counted, so that the capacity bounds the memory the views hold and
+ * not only their text (a short view costs more in bookkeeping than in text). */
+#define ENTRY_OVERHEAD (sizeof(entry_t) + 64)
 
 struct tracking_cache_t {
     pthread_mutex_t lock;
@@ -99,7 +104,7 @@ uint64_t tracking_cache_generation(tracking_cache_t *self, const char *tracking_
 bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const char *view, uint64_t generation,
                         int64_t now_ms)
 {
-    size_t size = strlen(view);
+    size_t size = strlen(view) + 1 + strlen(tracking_id) + 1 + ENTRY_OVERHEAD;
     entry_t *e = size <= self->capacity ? calloc(1, sizeof *e) : NULL;
     if (!e || !(e->view = strdup(view))) {
         free(e);

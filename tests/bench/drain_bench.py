@@ -105,16 +105,6 @@ def largest_mappings(pid, n=3):
     return sorted(found, reverse=True)[:n]
 
 
-def cpu_seconds(pid):
-    """User + system CPU time of a process so far (all its threads), in seconds."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except OSError:
-        return 0.0
-
-
 def fanout_rows(db_url):
     """(deliveries, inbox items, attempts other than an inbox's) in the database now."""
     return [int(v) for v in lb.psql(db_url, "SELECT (SELECT count(*) FROM deliveries), (SELECT count(*) FROM inbox_items), "
@@ -201,9 +191,9 @@ def main():
                     os.makedirs(out, exist_ok=True)
             rss_before = lb.rss_kb(services[g].proc.pid)
             made_before = fanout_rows(db_url)
-            cpu_before = cpu_seconds(services[g].proc.pid)
+            cpu_before = lb.cpu_seconds(services[g].proc.pid)
             done, left, seconds = drain_one(url, db_url, g, services[g], a.limit, a.perf, a.strace)
-            cpu = cpu_seconds(services[g].proc.pid) - cpu_before
+            cpu = lb.cpu_seconds(services[g].proc.pid) - cpu_before
             rss_drained = lb.rss_kb(services[g].proc.pid)
             mappings = largest_mappings(services[g].proc.pid)
             made = [n - b for n, b in zip(fanout_rows(db_url), made_before)]

@@ -8,7 +8,8 @@ consumers nor the hub (load_bench.py measures everything, in 6 to 10 minutes):
   3. reports made through HTTP (wrk, submit.lua) for --fill seconds, then GET tracking of them
      (wrk, track.lua, 16 connections) for --seconds, with `perf record -g` of both services
      meanwhile when --perf names a folder;
-  4. one photo uploaded: intake's RSS after its first re-encoding.
+  4. the gateway's RSS at the end of tracking and idle 4 s later (what its kept views held);
+  5. one photo uploaded: intake's RSS after its first re-encoding.
 
     /usr/bin/python3 tests/bench/track_bench.py BUILD_DIR [--seconds 15] [--fill 5] [--perf DIR]
         [--http-threads N] [--tracking-cache-ms MS] [--submitting N]
@@ -17,7 +18,6 @@ consumers nor the hub (load_bench.py measures everything, in 6 to 10 minutes):
 """
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -114,13 +114,6 @@ def tracking_run(system, args, ids_file):
     return track
 
 
-def tracking_cache_counts(gateway):
-    """aduan_tracking_cache_total by outcome, from the gateway's /metrics ("none" before the cache existed)."""
-    _, text = gateway.admin_get("/metrics")
-    found = re.findall(r'^aduan_tracking_cache_total\{outcome="(\w+)"\} (\d+)', text, re.M)
-    return ", ".join(f"{outcome} {n}" for outcome, n in found) or "none"
-
-
 def run(args, url, harness, folder):
     bench.psql(url, BENCH_ROWS)
     select = bench.pgbench(url, "\\set id random(1, 100000)\nSELECT * FROM bench_rows WHERE id = :id;\n", 16,
@@ -148,6 +141,9 @@ def run(args, url, harness, folder):
         if args.submitting:
             submissions.join()
         under_load = bench.rss_kb(system.intakes[0].proc.pid)
+        gateway_busy = bench.rss_kb(system.gateway.proc.pid)
+        time.sleep(4)   # the gateway's idle spell (2 s) and its next look (every second)
+        gateway_idle = bench.rss_kb(system.gateway.proc.pid)
         uploaded = upload_photo(system, harness)
         after_upload = bench.rss_kb(system.intakes[0].proc.pid)
         print(f"load average {os.getloadavg()[0]:.1f} (1 min) at the end; {reports} reports")
@@ -161,9 +157,10 @@ def run(args, url, harness, folder):
         for name, counts in track["per_request"].items():
             print(f"{name} per request: " + ", ".join(f"{k} {v:.2f}" for k, v in counts.items()))
         print(f"distinct tracking ids asked: {len(open(ids_file).read().split())}; the gateway's kept views: "
-              f"{tracking_cache_counts(system.gateway)}")
+              f"{bench.tracking_cache_counts(system.gateway)}")
         print(f"RSS idle: gateway {idle['gateway'] / 1024:.1f} MB, intake {idle['intake'] / 1024:.1f} MB; intake "
-              f"after tracking {under_load / 1024:.1f} MB, after one photo (HTTP {uploaded}) {after_upload / 1024:.1f} MB")
+              f"after tracking {under_load / 1024:.1f} MB, after one photo (HTTP {uploaded}) {after_upload / 1024:.1f} MB; "
+              f"gateway at the end of tracking {gateway_busy / 1024:.1f} MB, idle 4 s later {gateway_idle / 1024:.1f} MB")
     finally:
         system.stop()
 

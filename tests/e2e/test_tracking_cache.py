@@ -2,7 +2,7 @@
 A view asked again is answered without intake; a step taken through this gateway is seen by the
 very next GET; a step taken through another gateway is seen once its event reaches this one, long
 before the max age (60 s here); a reporter's token is never answered from a kept view, and what a
-token was shown is never kept for others."""
+token was shown is never kept for others; an idle gateway drops what it kept."""
 import http.client
 import json
 import re
@@ -117,6 +117,22 @@ class TrackingCacheTest(SystemTestCase):
         self.assertEqual(self.view(tid, token=token)["title"], SECRET_TITLE)
         self.assertNotIn(SECRET_TITLE, json.dumps(self.view(tid)))
         self.assertNotIn(SECRET_TITLE, json.dumps(self.view(tid, port=self.other_port)))
+
+    def test_an_idle_gateway_drops_its_kept_views(self):
+        """After a spell with no request (2 s, looked at every second) the views go with the rest
+        of the burst's memory: a gateway after a load keeps none of its pages for them."""
+        tid, _ = self.submit()
+        self.kept(tid)
+        busy_until = time.monotonic() + 4
+        while time.monotonic() < busy_until:   # requests keep the gateway busy: the view stays
+            hits, misses = kept_counts(self.sys.gateway)
+            self.view(tid)
+            self.assertEqual(kept_counts(self.sys.gateway), (hits + 1, misses), "the view ended while busy")
+            time.sleep(0.5)
+        time.sleep(4)
+        hits, misses = kept_counts(self.sys.gateway)
+        self.view(tid)
+        self.assertEqual(kept_counts(self.sys.gateway), (hits, misses + 1), "the view was kept while idle")
 
 
 if __name__ == "__main__":

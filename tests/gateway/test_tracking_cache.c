@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,18 +112,57 @@ static void test_nothing_is_kept_or_answered_while_the_feed_is_not_live(void **s
     tracking_cache_destroy(&cache);
 }
 
+static char *text_of(size_t length)
+{
+    char *text = malloc(length + 1);
+    assert_non_null(text);
+    memset(text, 'x', length);
+    text[length] = '\0';
+    return text;
+}
+
 static void test_the_bytes_kept_stay_within_the_capacity(void **state)
 {
     (void) state;
-    tracking_cache_t *cache = live_cache(10, 60000);
-    assert_true(tracking_cache_put(cache, ID_A, "123456", tracking_cache_generation(cache, ID_A), 0));
-    assert_true(tracking_cache_put(cache, ID_A, "1234567", tracking_cache_generation(cache, ID_A), 0));   /* replaced */
-    assert_kept(cache, ID_A, 0, "1234567");
-    assert_true(tracking_cache_put(cache, ID_B, "1234", tracking_cache_generation(cache, ID_B), 0));   /* 11 > 10 */
+    char *small = text_of(4), *large = text_of(600), *larger = text_of(601), *too_large = text_of(2000);
+    tracking_cache_t *cache = live_cache(1024, 60000);
+    assert_true(tracking_cache_put(cache, ID_A, small, tracking_cache_generation(cache, ID_A), 0));
+    assert_true(tracking_cache_put(cache, ID_A, large, tracking_cache_generation(cache, ID_A), 0));   /* replaced */
+    assert_kept(cache, ID_A, 0, large);
+    assert_true(tracking_cache_put(cache, ID_B, larger, tracking_cache_generation(cache, ID_B), 0));   /* over: all go */
     assert_kept(cache, ID_A, 0, NULL);
-    assert_kept(cache, ID_B, 0, "1234");
-    assert_false(tracking_cache_put(cache, ID_A, "12345678901", tracking_cache_generation(cache, ID_A), 0));
-    assert_kept(cache, ID_B, 0, "1234");
+    assert_kept(cache, ID_B, 0, larger);
+    assert_false(tracking_cache_put(cache, ID_A, too_large, tracking_cache_generation(cache, ID_A), 0));
+    assert_kept(cache, ID_B, 0, larger);
+    tracking_cache_destroy(&cache);
+    free(small);
+    free(large);
+    free(larger);
+    free(too_large);
+}
+
+/* Short views cost more in ids, entries and malloc headers than in text: a capacity that counted
+ * the text alone kept a hundred of these in 4 kB, which hold several times that. */
+static void test_the_capacity_counts_what_a_view_costs_besides_its_text(void **state)
+{
+    (void) state;
+    const char *view = "{\"s\":1}";
+    tracking_cache_t *cache = live_cache(4096, 60000);
+    char id[24];
+    for (int i = 0; i < 100; i++) {
+        snprintf(id, sizeof id, "LAP-2026-%05d", i);
+        tracking_cache_put(cache, id, view, tracking_cache_generation(cache, id), 0);
+    }
+    size_t kept = 0;
+    for (int i = 0; i < 100; i++) {
+        snprintf(id, sizeof id, "LAP-2026-%05d", i);
+        char *found = tracking_cache_get(cache, id, 1);
+        kept += found != NULL;
+        free(found);
+    }
+    assert_true(kept > 0);
+    /* at least the two strings and the entry's four pointers each */
+    assert_true(kept * (strlen(view) + 1 + strlen(id) + 1 + 4 * sizeof(void *)) <= 4096);
     tracking_cache_destroy(&cache);
 }
 
@@ -135,6 +175,7 @@ int main(void)
         cmocka_unit_test(test_forget_drops_the_report_or_everything),
         cmocka_unit_test(test_nothing_is_kept_or_answered_while_the_feed_is_not_live),
         cmocka_unit_test(test_the_bytes_kept_stay_within_the_capacity),
+        cmocka_unit_test(test_the_capacity_counts_what_a_view_costs_besides_its_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

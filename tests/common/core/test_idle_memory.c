@@ -11,13 +11,13 @@ static void test_memory_goes_back_once_after_a_quiet_spell(void **state)
     (void) state;
     idle_memory_t *idle = idle_memory_new(2000, 1);
     assert_non_null(idle);
-    assert_false(idle_memory_due(idle, 0, 0));       /* nothing served yet */
-    assert_false(idle_memory_due(idle, 0, 10000));
-    assert_false(idle_memory_due(idle, 250, 11000)); /* a burst */
-    assert_false(idle_memory_due(idle, 250, 12000)); /* quiet for 1 s only */
-    assert_true(idle_memory_due(idle, 250, 13000));
-    assert_false(idle_memory_due(idle, 250, 14000)); /* once per quiet spell */
-    assert_false(idle_memory_due(idle, 250, 60000));
+    assert_false(idle_memory_due(idle, 0, 0, 0));       /* nothing served yet */
+    assert_false(idle_memory_due(idle, 0, 0, 10000));
+    assert_false(idle_memory_due(idle, 250, 0, 11000)); /* a burst */
+    assert_false(idle_memory_due(idle, 250, 0, 12000)); /* quiet for 1 s only */
+    assert_true(idle_memory_due(idle, 250, 0, 13000));
+    assert_false(idle_memory_due(idle, 250, 0, 14000)); /* once per quiet spell */
+    assert_false(idle_memory_due(idle, 250, 0, 60000));
     idle_memory_destroy(&idle);
     assert_null(idle);
 }
@@ -27,8 +27,8 @@ static void test_a_steady_load_never_trims(void **state)
     (void) state;
     idle_memory_t *idle = idle_memory_new(2000, 1);
     for (int64_t t = 0; t < 60000; t += 1000)
-        assert_false(idle_memory_due(idle, (uint64_t) t / 10, t));
-    assert_true(idle_memory_due(idle, 5900, 61000));
+        assert_false(idle_memory_due(idle, (uint64_t) t / 10, 0, t));
+    assert_true(idle_memory_due(idle, 5900, 0, 61000));
     idle_memory_destroy(&idle);
 }
 
@@ -38,14 +38,47 @@ static void test_little_work_before_a_quiet_spell_is_forgotten(void **state)
     (void) state;
     idle_memory_t *idle = idle_memory_new(2000, 1000);
     assert_non_null(idle);
-    assert_false(idle_memory_due(idle, 600, 0));
-    assert_false(idle_memory_due(idle, 600, 3000));   /* quiet after 600: not enough */
-    assert_false(idle_memory_due(idle, 1400, 4000));  /* 800 more: still not 1000 since that spell */
-    assert_false(idle_memory_due(idle, 1400, 7000));
-    assert_false(idle_memory_due(idle, 2500, 8000));  /* 1100 since the last spell */
-    assert_false(idle_memory_due(idle, 2500, 9000));
-    assert_true(idle_memory_due(idle, 2500, 10000));
-    assert_false(idle_memory_due(idle, 2500, 20000));
+    assert_false(idle_memory_due(idle, 600, 0, 0));
+    assert_false(idle_memory_due(idle, 600, 0, 3000));   /* quiet after 600: not enough */
+    assert_false(idle_memory_due(idle, 1400, 0, 4000));  /* 800 more: still not 1000 since that spell */
+    assert_false(idle_memory_due(idle, 1400, 0, 7000));
+    assert_false(idle_memory_due(idle, 2500, 0, 8000));  /* 1100 since the last spell */
+    assert_false(idle_memory_due(idle, 2500, 0, 9000));
+    assert_true(idle_memory_due(idle, 2500, 0, 10000));
+    assert_false(idle_memory_due(idle, 2500, 0, 20000));
+    idle_memory_destroy(&idle);
+}
+
+#define MB ((size_t) 1 << 20)
+
+/* A consumer drops the live events queued while it was behind only after it has caught up: freed
+ * after the spell's first trim, they went back only with the next burst (verify idle at 60 MB
+ * after a backlog of 20 000 reports). */
+static void test_memory_freed_after_the_trim_goes_back_too(void **state)
+{
+    (void) state;
+    idle_memory_t *idle = idle_memory_new(2000, 1000);
+    assert_non_null(idle);
+    assert_false(idle_memory_due(idle, 20000, 6 * MB, 0));
+    assert_true(idle_memory_due(idle, 20000, 6 * MB, 2000));    /* the spell's first trim */
+    assert_false(idle_memory_due(idle, 20000, 6 * MB, 3000));
+    assert_true(idle_memory_due(idle, 20000, 63 * MB, 4000));   /* freed since: again */
+    assert_false(idle_memory_due(idle, 20000, 63 * MB, 5000));  /* nothing more freed */
+    assert_false(idle_memory_due(idle, 20000, 65 * MB, 6000));  /* too little to be worth it */
+    assert_false(idle_memory_due(idle, 20000, 2 * MB, 7000));   /* reused... */
+    assert_true(idle_memory_due(idle, 20000, 7 * MB, 8000));    /* ...and freed again */
+    idle_memory_destroy(&idle);
+}
+
+/* A spell after too little work trims nothing, however much is free: a trickle of events keeps
+ * the heap it uses. */
+static void test_a_spell_after_little_work_does_not_trim_for_free_memory(void **state)
+{
+    (void) state;
+    idle_memory_t *idle = idle_memory_new(2000, 1000);
+    assert_false(idle_memory_due(idle, 10, 0, 0));
+    assert_false(idle_memory_due(idle, 10, 0, 2000));
+    assert_false(idle_memory_due(idle, 10, 40 * MB, 3000));
     idle_memory_destroy(&idle);
 }
 
@@ -55,6 +88,8 @@ int main(void)
         cmocka_unit_test(test_memory_goes_back_once_after_a_quiet_spell),
         cmocka_unit_test(test_a_steady_load_never_trims),
         cmocka_unit_test(test_little_work_before_a_quiet_spell_is_forgotten),
+        cmocka_unit_test(test_memory_freed_after_the_trim_goes_back_too),
+        cmocka_unit_test(test_a_spell_after_little_work_does_not_trim_for_free_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
