@@ -116,7 +116,7 @@ BEGIN
         ('survey_codes',           ARRAY['aduan_stats'], 'SELECT, INSERT, UPDATE, DELETE'),
         -- moved by the triggers of every table the figures read (0032), as the owner
         ('stats_generation',       ARRAY['aduan_stats'], 'SELECT'),
-        -- folded in by aduan-stats through stat_rollup_fold (0037), as the owner
+        -- folded in by aduan-stats through stat_rollup_fold (0037, replaced by 0042), as the owner
         ('stat_rollup',            ARRAY['aduan_stats'], 'SELECT'),
         ('stat_rollup_times',      ARRAY['aduan_stats'], 'SELECT');
 

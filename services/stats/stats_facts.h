@@ -16,7 +16,7 @@
 
 /* Counts events (in log order) inside the caller's transaction, in one statement whatever their
  * number: each report they change is written once, as their changes one after the other leave it,
- * and the reports' change is folded into the rollup stat_rollup (migrations 0037, 0046) in the
+ * and the reports' change is folded into the rollup stat_rollup (migrations 0037, 0042) in the
  * same statement. Counting a consumer run's events per event wrote a report once per event and
  * cost a statement each; the figures are the same (tests/e2e/test_stats_runs.py). Events about no
  * report, of types that do not change a report's numbers, or at or below the report's last

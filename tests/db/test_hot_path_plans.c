@@ -590,7 +590,7 @@ static void test_similar_ranks_a_bounded_set(void **state)
     check("similar", public_list_similar_sql, 12, anywhere, 2000);
 }
 
-/* The services' sessions plan without JIT (migration 0049), however large the estimates grow. */
+/* The services' sessions plan without JIT (migration 0043), however large the estimates grow. */
 static void test_sessions_do_not_compile_statements(void **state)
 {
     (void) state;
