@@ -86,7 +86,8 @@ typedef struct {
     bool set_wise;
     lifecycle_run_step_t steps[8];
     char texts[8][2][32];
-    long writes;     /* rows of reports the set-wise run wrote, or of clocks it read by a sequential scan */
+    const char *counter;  /* a pg_stat_xact_user_tables column read before and after the run */
+    long writes;     /* how far it moved: rows of reports written, or of clocks read by a sequential scan */
 } run_t;
 
 static void make_steps(run_t *run)
@@ -236,20 +237,23 @@ static void test_a_failing_step_does_not_fail_the_others(void **state)
     free(statuses);
 }
 
-static int count_report_writes(db_t *d, void *ctx, db_error_t *error)
+static int count_during_run(db_t *d, void *ctx, db_error_t *error)
 {
     run_t *run = ctx;
     char *before = NULL, *after = NULL;
-    static const char sql[] = "SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'reports'";
-    int rc = db_query_value(d, sql, 0, NULL, &before, error) != 0
+    int rc = db_query_value(d, run->counter, 0, NULL, &before, error) != 0
              || lifecycle_run_apply(d, "route", run->steps, 8, now_ms, error) != 0
-             || db_query_value(d, sql, 0, NULL, &after, error) != 0 ? -1 : 0;
+             || db_query_value(d, run->counter, 0, NULL, &after, error) != 0 ? -1 : 0;
     if (rc == 0)
         run->writes = strtol(after, NULL, 10) - strtol(before, NULL, 10);
     free(before);
     free(after);
     return rc;
 }
+
+static const char REPORT_WRITES[] = "SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'reports'";
+static const char CLOCK_SCANS[] =
+    "SELECT seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'report_deadlines'";
 
 /* A report row is expensive to write (every index of reports, the text's GIN ones included): the
  * run writes each of its reports once, next_due_at with the rest, and the clocks' trigger (0031)
@@ -259,27 +263,12 @@ static void test_a_run_writes_each_report_once(void **state)
 {
     (void) state;
     make_reports('D');
-    run_t r = {.set = 'D', .set_wise = true};
+    run_t r = {.set = 'D', .set_wise = true, .counter = REPORT_WRITES};
     make_steps(&r);
     db_error_t error = {"", ""};
-    if (db_transaction(db, count_report_writes, &r, &error) != 0)
+    if (db_transaction(db, count_during_run, &r, &error) != 0)
         fail_msg("%s", error.message);
     assert_int_equal(r.writes, 3);
-}
-
-static int count_clock_reads(db_t *d, void *ctx, db_error_t *error)
-{
-    run_t *run = ctx;
-    char *before = NULL, *after = NULL;
-    static const char sql[] = "SELECT seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'report_deadlines'";
-    int rc = db_query_value(d, sql, 0, NULL, &before, error) != 0
-             || lifecycle_run_apply(d, "route", run->steps, 8, now_ms, error) != 0
-             || db_query_value(d, sql, 0, NULL, &after, error) != 0 ? -1 : 0;
-    if (rc == 0)
-        run->writes = strtol(after, NULL, 10) - strtol(before, NULL, 10);
-    free(before);
-    free(after);
-    return rc;
 }
 
 /* As on a consumer's connection: the run's statements prepared, seven runs while report_deadlines
@@ -295,18 +284,18 @@ static void test_a_run_reads_only_its_own_clocks_after_the_table_grew(void **sta
     db_error_t error = {"", ""};
     for (const char *set = "MNPQRST"; *set; set++) {   /* letters of a tracking id */
         make_reports(*set);
-        run_t r = {.set = *set, .set_wise = true};
+        run_t r = {.set = *set, .set_wise = true, .counter = CLOCK_SCANS};
         make_steps(&r);
-        if (db_transaction(db, count_clock_reads, &r, &error) != 0)
+        if (db_transaction(db, count_during_run, &r, &error) != 0)
             fail_msg("%s", error.message);
     }
     script("INSERT INTO report_deadlines (report_id, kind, institution_code, started_at, due_at, ended_at, outcome) "
            "SELECT (SELECT min(id) FROM reports), 'follow_up', 'KOTA-21.71', to_timestamp(1794000000), "
            "to_timestamp(1796000000), to_timestamp(1794000000 + i), 'met' FROM generate_series(1, 20000) i");
     make_reports('V');
-    run_t r = {.set = 'V', .set_wise = true};
+    run_t r = {.set = 'V', .set_wise = true, .counter = CLOCK_SCANS};
     make_steps(&r);
-    if (db_transaction(db, count_clock_reads, &r, &error) != 0)
+    if (db_transaction(db, count_during_run, &r, &error) != 0)
         fail_msg("%s", error.message);
     assert_in_range(r.writes, 0, 100);
 }
