@@ -212,15 +212,6 @@ static int log_actions(run_t *run, const step_arrays_t *a, db_error_t *error)
         "AS v(id, status, note, request_id, institution, n) ORDER BY v.n", 9, params, error);
 }
 
-/* update_reports wrote next_due_at as the clocks stand after run_clocks: 0031's trigger leaves
- * run_clocks' reports alone while this is on (0040), instead of writing each of them again after
- * each of its two statements. Transaction-local, and undone with the savepoint on a failure. */
-static int next_due_written(run_t *run, const char *on, db_error_t *error)
-{
-    const char *params[] = {on};
-    return db_exec_ok(run->db, "SELECT set_config('aduan.next_due_written', $1, true)", 1, params, error);
-}
-
 /* A consumer's connection prepares the run's statements (db_prepare_statements), and after five
  * executions PostgreSQL may keep a generic plan made while report_deadlines was nearly empty: the
  * clocks' update then read the whole table at every run (a sequential scan of every clock, 40 ms a
@@ -245,7 +236,10 @@ static int plan_each_time(run_t *run, bool on, db_error_t *error)
 static int run_clocks(run_t *run, const step_arrays_t *a, const clock_kinds_t *k, db_error_t *error)
 {
     const char *params[] = {a->ids, k->ended, k->met, run->now};
-    int rc = next_due_written(run, "on", error);
+    /* update_reports wrote next_due_at as the clocks stand after run_clocks: 0031's trigger leaves
+     * run_clocks' reports alone meanwhile (0040), instead of writing each of them again after each
+     * of its two statements. Undone with the savepoint on a failure. */
+    int rc = lifecycle_store_next_due_written(run->db, true, error);
     if (rc == 0)
         rc = plan_each_time(run, true, error);
     if (rc == 0)
@@ -261,7 +255,7 @@ static int run_clocks(run_t *run, const step_arrays_t *a, const clock_kinds_t *k
         rc = plan_each_time(run, false, error);
     if (rc == 0 && run->rule->open[0])
         rc = lifecycle_store_open_kinds(run->db, a->ids, run->rule->open, run->now_ms, error);
-    return rc == 0 ? next_due_written(run, "off", error) : rc;
+    return rc == 0 ? lifecycle_store_next_due_written(run->db, false, error) : rc;
 }
 
 static const char *nullable(const PGresult *r, int row, int column)

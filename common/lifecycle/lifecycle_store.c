@@ -406,6 +406,12 @@ PGresult *lifecycle_store_new_clock_dues(db_t *db, const char *kind, const char 
         "FROM unnest($2::text[]) AS c CROSS JOIN LATERAL clock_rule($1, c, false) rule", 3, params, error);
 }
 
+int lifecycle_store_next_due_written(db_t *db, bool on, db_error_t *error)
+{
+    const char *params[] = {on ? "on" : "off"};
+    return db_exec_ok(db, "SELECT set_config('aduan.next_due_written', $1, true)", 1, params, error);
+}
+
 int lifecycle_store_open_new_clocks(db_t *db, const char *report_ids, const char *kind, int64_t now_ms,
                                     db_error_t *error)
 {

@@ -1,6 +1,7 @@
 #ifndef ADUAN_LIFECYCLE_STORE_H
 #define ADUAN_LIFECYCLE_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -33,6 +34,10 @@ int lifecycle_store_open_clock(db_t *db, int64_t report_id, const char *kind, in
  * statement; the same rule (clock_rule) and the same due time as lifecycle_store_open_new_clocks. */
 PGresult *lifecycle_store_new_clock_dues(db_t *db, const char *kind, const char *classifications, int64_t now_ms,
                                          db_error_t *error);
+/* Tells the clocks' statement trigger (migrations 0031, 0040) that the caller writes its reports'
+ * next_due_at itself (on) or no longer (off), until the end of the transaction: a batch of new
+ * reports inserted with their first due time, a run of system steps that wrote them already. */
+int lifecycle_store_next_due_written(db_t *db, bool on, db_error_t *error);
 /* Starts clock `kind` at now_ms for reports that have none running (the reports a batch of
  * submissions just stored), in one statement; report_ids is an SQL array literal ("{1,2}"). */
 int lifecycle_store_open_new_clocks(db_t *db, const char *report_ids, const char *kind, int64_t now_ms,

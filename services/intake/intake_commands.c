@@ -213,15 +213,6 @@ static const char *due_of(const PGresult *dues, const char *classification)
     return NULL;
 }
 
-/* The new reports went in with the due time their first clock gets (report_store_insert), so the
- * clocks' statement trigger (migrations 0031, 0040) would only look for nothing to change: 1.8 ms a
- * batch of 8 and 9 ms a batch of 34 (docs/performance.md, branch ingest). The setting is the one
- * route's set-wise step uses for the same reason, and lasts to the end of the transaction. */
-static int leave_next_due_to_intake(db_t *db, db_error_t *error)
-{
-    return db_exec_ok(db, "SELECT set_config('aduan.next_due_written', 'on', true)", 0, NULL, error);
-}
-
 /* What the new reports of the batch need besides themselves, one statement each: their keys'
  * answers, their events (DESIGN.md property 1: they commit with the reports or not at all), and
  * their verification clocks. The three go out together (db_defer) and cost one round trip; their
@@ -243,7 +234,7 @@ static int store_batch_rows(db_t *db, submit_batch_t *batch, size_t stored, db_e
     }
     char *id_list = db_array_take(&ids);
     int rc = records && events && id_list && db_defer(db, error) == 0
-                     && leave_next_due_to_intake(db, error) == 0
+                     && lifecycle_store_next_due_written(db, true, error) == 0   /* inserted with their due times */
                      && submission_keys_record(db, records, n, error) == 0
                      && event_log_append_many(db, events, n, error) == 0
                      && lifecycle_store_open_new_clocks(db, id_list, REPORT_FIRST_CLOCK, batch->now_ms, error) == 0
