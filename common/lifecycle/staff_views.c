@@ -20,18 +20,21 @@
 #define HOLDER "COALESCE(r.institution_code, r.target_institution)"
 
 /* Scope: a national admin sees everything; other staff see reports whose holder is in their
- * subtree. $1 role, $2 the codes of that subtree (scope_sql, read before the statement). Given as
- * values, the planner knows how many reports they hold and reads a unit's few thousand from the
- * holder's index; asked in a subquery, it guessed a tenth of the table and walked the status or due
- * index past every other institution's reports (a unit admin's word search read its buckets whole:
- * 250-410 ms at 100 000 reports, docs/performance.md). */
+ * subtree. $1 role, $2 the codes of that subtree. Given as values (staff_views_subtrees_sql, read
+ * before the statement), the planner knows how many reports they hold and reads a unit's few
+ * thousand from the holder's index; asked in a subquery, it guessed a tenth of the table and walked
+ * the status or due index past every other institution's reports (a unit admin's word search read
+ * its buckets whole: 250-410 ms at 100 000 reports, docs/performance.md). */
 #define IN_SCOPE "($1 = 'national_admin' OR " HOLDER " = ANY ($2::text[]))"
-const char staff_views_scope_sql[] =
-    "SELECT array_agg(s.c)::text FROM " SUBTREE("$2") " s (c) WHERE $1 <> 'national_admin'";
+/* The codes of the actor's subtree (NULL for a national admin) and of the holder filter's (NULL
+ * when not filtered): $1 role, $2 the actor's institution, $3 the filter's institution. */
+const char staff_views_subtrees_sql[] =
+    "SELECT (SELECT array_agg(s.c)::text FROM " SUBTREE("$2") " s (c) WHERE $1 <> 'national_admin'), "
+    "       (SELECT array_agg(f.c)::text FROM " SUBTREE("$3") " f (c) WHERE $3::text IS NOT NULL)";
 
 /* Optional filters (NULL: not filtered), checked for form by the gateway: $3 a status or a public
- * bucket, $4 a holder subtree, $8 a category and its subcategories, $9 a region and the regions
- * inside it (codes are dotted paths), $10 a tracking id or words of the title or body (ILIKE
+ * bucket, $4 the codes of a holder subtree (given as $2 is), $8 a category and its subcategories,
+ * $9 a region and the regions inside it (codes are dotted paths), $10 a tracking id or words of the title or body (ILIKE
  * with % and _ escaped, so that a typed % or _ means itself; the trigram index of migration 0028
  * answers it, where strpos(lower(...)) read every report), $11 an open clock past due or missed
  * (kept on the report by migration 0031: asking the clocks of every selected report cost a lookup
@@ -50,7 +53,7 @@ const char staff_views_scope_sql[] =
 #define DUPLICATES_FOUND "(SELECT 1 FROM report_prechecks p WHERE p.report_id = r.id " \
     "AND cardinality(p.possible_duplicates) > 0)"
 #define WITHIN(column, code) "(" code "::text IS NULL OR " column " = " code " OR starts_with(" column ", " code " || '.'))"
-#define FILTERS_BUT_STATUS_WITH(duplicates) "($4::text IS NULL OR " HOLDER " IN " SUBTREE("$4") ") " \
+#define FILTERS_BUT_STATUS_WITH(duplicates) "($4::text[] IS NULL OR " HOLDER " = ANY ($4::text[])) " \
     "AND " WITHIN("r.category_code", "$8") " AND " WITHIN("r.region_code", "$9") " " \
     "AND ($10::text IS NULL OR r.tracking_id = upper($10) " \
     "     OR (r.title || ' ' || r.body) ILIKE '%' || replace(replace(replace($10, '\\', '\\\\'), '%', '\\%'), " \
@@ -167,7 +170,7 @@ const char staff_views_bucket_statuses[] =
 #define FEW COUNT_CAP
 /* Without a filter but the status there is nothing to select first: the planner folds this and
  * `few` reads nothing. */
-#define FILTERED "($4::text IS NOT NULL OR $8::text IS NOT NULL OR $9::text IS NOT NULL OR $10::text IS NOT NULL " \
+#define FILTERED "($4::text[] IS NOT NULL OR $8::text IS NOT NULL OR $9::text IS NOT NULL OR $10::text IS NOT NULL " \
     "OR $11::bool IS NOT NULL OR $12::bool IS NOT NULL OR $13::int IS NOT NULL OR $14::bool IS NOT NULL)"
 #define SELECTION \
     "few AS MATERIALIZED (SELECT r.status, " STATUS " AS chosen FROM reports r " \
@@ -314,16 +317,22 @@ static bool cursor_is_ours(const char *after, const char *basis)
     return sodium_memcmp(hex, dot3 + 1, CURSOR_CHECK_LEN) == 0;
 }
 
-/* The actor's subtree as an array literal, malloc'd into *codes (NULL for a national admin, who
- * sees every report). 0, or -1 with the error. */
-static int actor_scope(db_t *db, const staff_query_t *q, char **codes, db_error_t *error)
+/* The codes of the actor's subtree and of the holder filter's, as staff_views_subtrees_sql answers,
+ * each malloc'd or NULL. 0, or -1 with the error. */
+static int read_subtrees(db_t *db, const staff_query_t *q, char **scope, char **holders, db_error_t *error)
 {
-    const char *params[] = {q->actor_role, q->actor_institution};
-    return db_query_value(db, staff_views_scope_sql, 2, params, codes, error);
+    const char *params[] = {q->actor_role, q->actor_institution, q->institution};
+    PGresult *r = db_exec(db, staff_views_subtrees_sql, 3, params, error);
+    if (!r)
+        return -1;
+    *scope = db_value_dup(r, 0, 0);
+    *holders = db_value_dup(r, 0, 1);
+    PQclear(r);
+    return 0;
 }
 
-static int render_list(db_t *db, const staff_query_t *q, const char *scope, char **json, error_reply_t *refusal,
-                       db_error_t *error)
+static int render_list(db_t *db, const staff_query_t *q, const char *scope, const char *holders, char **json,
+                       error_reply_t *refusal, db_error_t *error)
 {
     char limit[16], offset[16], basis[STAFF_CURSOR_BASIS_MAX], position[STAFF_CURSOR_MAX + 1] = "";
     snprintf(limit, sizeof limit, "%u", q->limit < 1 || q->limit > STAFF_QUERY_LIMIT_MAX ? 50 : q->limit);
@@ -334,7 +343,7 @@ static int render_list(db_t *db, const staff_query_t *q, const char *scope, char
         return refuse(refusal, ERROR_INVALID, "after is not the next cursor of this list with these filters and sort");
     if (q->after)
         snprintf(position, sizeof position, "%.*s", (int) (strrchr(q->after, '.') - q->after), q->after);
-    const char *params[] = {q->actor_role, scope, q->status, q->institution, limit, offset, q->view,
+    const char *params[] = {q->actor_role, scope, q->status, holders, limit, offset, q->view,
                             q->category, q->region, q->text, q->overdue, q->duplicates, q->older_than_days,
                             q->mine, q->actor_id, q->after ? position : NULL, basis};
     PGresult *r = db_exec(db, staff_views_list_sql(q->sort), 17, params, error);
@@ -376,12 +385,14 @@ static int render_report(db_t *db, const staff_query_t *q, const char *scope, ch
 /* A view that reads reports, within the actor's scope. */
 static int render_scoped(db_t *db, const staff_query_t *q, char **json, error_reply_t *refusal, db_error_t *error)
 {
-    char *scope = NULL;
-    if (actor_scope(db, q, &scope, error) != 0)
-        return -1;
-    int rc = strcmp(q->view, "report") == 0 ? render_report(db, q, scope, json, refusal, error)
-                                            : render_list(db, q, scope, json, refusal, error);
+    char *scope = NULL, *holders = NULL;
+    int rc = read_subtrees(db, q, &scope, &holders, error);
+    if (rc == 0 && strcmp(q->view, "report") == 0)
+        rc = render_report(db, q, scope, json, refusal, error);
+    else if (rc == 0)
+        rc = render_list(db, q, scope, holders, json, refusal, error);
     free(scope);
+    free(holders);
     return rc;
 }
 

@@ -383,26 +383,44 @@ static void test_staff_search_reads_only_matching_reports(void **state)
     check("search", staff_views_list_sql("due"), 17, params, 2000);
 }
 
-/* A unit admin's word search of a common word (in about one report in nine): the unit's reports
- * come from the holder's index (migration 0044) and only they are tested for the word, so the rows
- * read follow the unit's share of the table (one in 18), not the table. With the scope asked in a
- * subquery the planner could not tell a unit from the country: the first pass read the table
- * sequentially and each bucket's count walked the status index over every institution's reports. */
+/* The codes of the subtrees a list is given (staff_views_subtrees_sql): its actor's and its holder
+ * filter's, each malloc'd (NULL for a national admin, or no filter). */
+static void subtrees(const char *role, const char *institution, const char *holder, char **scope, char **holders)
+{
+    const char *params[] = {role, institution, holder};
+    db_error_t error = {"", ""};
+    PGresult *r = db_exec(db, staff_views_subtrees_sql, 3, params, &error);
+    if (!r)
+        fail_msg("%s", error.message);
+    *scope = db_value_dup(r, 0, 0);
+    *holders = db_value_dup(r, 0, 1);
+    PQclear(r);
+}
+
+/* A word search of a common word (in about one report in nine) by a unit admin, and by a national
+ * admin filtering that unit: the unit's reports come from the holder's index (migration 0044) and
+ * only they are tested for the word, so the rows read follow the unit's share of the table (one in
+ * 18), not the table. With the subtree asked in a subquery the planner could not tell a unit from
+ * the country: the first pass read the table sequentially and each bucket's count walked the
+ * status index over every institution's reports. */
 static void test_unit_search_reads_only_the_units_reports(void **state)
 {
     (void) state;
-    const char *actor[] = {"institution_admin", "KOTA-21.71.PUPR"}, *national[] = {"national_admin", "NASIONAL"};
-    char *scope = NULL, *everything = NULL;
-    db_error_t error = {"", ""};
-    if (db_query_value(db, staff_views_scope_sql, 2, actor, &scope, &error) != 0
-        || db_query_value(db, staff_views_scope_sql, 2, national, &everything, &error) != 0)
-        fail_msg("%s", error.message);
+    char *scope, *none, *everything, *holders;
+    subtrees("institution_admin", "KOTA-21.71.PUPR", NULL, &scope, &none);
     assert_string_equal(scope, "{KOTA-21.71.PUPR}");
+    assert_null(none);
+    const char *unit_admin[] = {"institution_admin", scope, NULL, NULL, "100", "0", "reports",
+                                NULL, NULL, "banjir", NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    check("unitsearch", staff_views_list_sql("due"), 17, unit_admin, rows / 18 * 2);
+    subtrees("national_admin", "NASIONAL", "KOTA-21.71.PUPR", &everything, &holders);
     assert_null(everything);
-    const char *params[] = {"institution_admin", scope, NULL, NULL, "100", "0", "reports",
-                            NULL, NULL, "banjir", NULL, NULL, NULL, NULL, NULL, NULL, NULL};
-    check("unitsearch", staff_views_list_sql("due"), 17, params, rows / 18 * 2);
+    assert_string_equal(holders, "{KOTA-21.71.PUPR}");
+    const char *filtered[] = {"national_admin", NULL, NULL, holders, "100", "0", "reports",
+                              NULL, NULL, "banjir", NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    check("unitfilter", staff_views_list_sql("due"), 17, filtered, rows / 18 * 2);
     free(scope);
+    free(holders);
 }
 
 /* Overdue reports of the whole list: the reports with a missed clock and those whose next
