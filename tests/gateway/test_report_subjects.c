@@ -85,12 +85,33 @@ static void test_a_report_costs_its_id_not_copies(void **state)
     report_subjects_destroy(&subjects);
 }
 
+/* The live feed's bound, 100 000 reports, in 131 072 slots of 16 bytes. */
+static void test_the_feed_s_bound_fits_in_2_mb(void **state)
+{
+    (void) state;
+    size_t before = heap_in_use();
+    report_subjects_t *subjects = report_subjects_new(100000);
+    assert_non_null(subjects);
+    char id[16];
+    for (unsigned n = 0; n < 100000; n++) {
+        tracking_id(n, id);
+        assert_int_equal(report_subjects_set(subjects, id, "KOTA-21.71"), 0);
+    }
+    size_t held = heap_in_use() - before;
+    printf("100000 reports kept in %zu bytes\n", held);
+    assert_true(held <= ((size_t) 2 << 20) + 16384);   /* the slots and a few codes */
+    tracking_id(0, id);
+    assert_string_equal(report_subjects_get(subjects, id), "KOTA-21.71");
+    report_subjects_destroy(&subjects);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_report_s_institution_is_the_one_last_heard),
         cmocka_unit_test(test_past_its_bound_the_set_starts_again),
         cmocka_unit_test(test_a_report_costs_its_id_not_copies),
+        cmocka_unit_test(test_the_feed_s_bound_fits_in_2_mb),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
