@@ -15,6 +15,7 @@ struct idle_memory_t {
     uint64_t judged;      /* work done when the last quiet spell was judged */
     bool trimmed;         /* the spell being judged called for a trim */
     size_t free_at_trim;  /* the heap's free bytes at its last trim (or least since) */
+    idle_memory_free_reader_t free_bytes;
 };
 
 idle_memory_t *idle_memory_new(int64_t quiet_ms, uint64_t min_work)
@@ -23,8 +24,14 @@ idle_memory_t *idle_memory_new(int64_t quiet_ms, uint64_t min_work)
     if (self) {
         self->quiet_ms = quiet_ms;
         self->min_work = min_work;
+        self->free_bytes = idle_memory_free_bytes;
     }
     return self;
+}
+
+void idle_memory_set_free_reader(idle_memory_t *self, idle_memory_free_reader_t reader)
+{
+    self->free_bytes = reader;
 }
 
 void idle_memory_destroy(idle_memory_t **self_p)
@@ -36,17 +43,20 @@ void idle_memory_destroy(idle_memory_t **self_p)
 /* The memory of the work may be freed after its spell began (a consumer drops the live events
  * queued while it was behind only once it has caught up): each time the free heap grew again by
  * REGROWN_BYTES, the spell trims again. */
-static bool freed_since_trim(idle_memory_t *self, size_t free_bytes)
+static bool freed_since_trim(idle_memory_t *self)
 {
+    if (!self->trimmed)
+        return false;
+    size_t free_bytes = self->free_bytes();
     if (free_bytes < self->free_at_trim)
         self->free_at_trim = free_bytes;
-    if (!self->trimmed || free_bytes - self->free_at_trim < REGROWN_BYTES)
+    if (free_bytes - self->free_at_trim < REGROWN_BYTES)
         return false;
     self->free_at_trim = free_bytes;
     return true;
 }
 
-bool idle_memory_due(idle_memory_t *self, uint64_t work_done, size_t free_bytes, int64_t now_ms)
+bool idle_memory_due(idle_memory_t *self, uint64_t work_done, int64_t now_ms)
 {
     if (work_done != self->seen) {
         self->seen = work_done;
@@ -56,11 +66,12 @@ bool idle_memory_due(idle_memory_t *self, uint64_t work_done, size_t free_bytes,
     if (now_ms - self->last_change < self->quiet_ms)
         return false;
     if (self->seen == self->judged)
-        return freed_since_trim(self, free_bytes);
+        return freed_since_trim(self);
     uint64_t work = self->seen - self->judged;
     self->judged = self->seen;
     self->trimmed = work >= self->min_work;
-    self->free_at_trim = free_bytes;
+    if (self->trimmed)
+        self->free_at_trim = self->free_bytes();
     return self->trimmed;
 }
 
@@ -77,8 +88,6 @@ size_t idle_memory_free_bytes(void)
 
 void idle_memory_tick(idle_memory_t *self, uint64_t work_done, int64_t now_ms)
 {
-    /* mallinfo2 walks every arena's free lists: looked at only while no work moves */
-    size_t free_bytes = work_done == self->seen ? idle_memory_free_bytes() : 0;
-    if (idle_memory_due(self, work_done, free_bytes, now_ms))
+    if (idle_memory_due(self, work_done, now_ms))
         idle_memory_give_back();
 }

@@ -16,12 +16,17 @@ typedef struct idle_memory_t idle_memory_t;
 idle_memory_t *idle_memory_new(int64_t quiet_ms, uint64_t min_work);
 void idle_memory_destroy(idle_memory_t **self_p);
 
-/* Told the count of work done so far (requests ended, events handled) and the heap's free bytes
- * (idle_memory_free_bytes) at time now_ms (any clock that only goes forward): true when the
- * memory is to be given back now: once when a quiet spell begins after at least min_work, and
- * again in that spell each time the heap's free bytes grew by 4 MB since (what the work held may
- * be freed only after the spell began). A quiet spell after less than min_work forgets that work. */
-bool idle_memory_due(idle_memory_t *self, uint64_t work_done, size_t free_bytes, int64_t now_ms);
+/* Told the count of work done so far (requests ended, events handled) at time now_ms (any clock
+ * that only goes forward): true when the memory is to be given back now: once when a quiet spell
+ * begins after at least min_work, and again in that spell each time the heap's free bytes grew by
+ * 4 MB since (what the work held may be freed only after the spell began). A quiet spell after
+ * less than min_work forgets that work. The free bytes are read only in a quiet spell that
+ * trimmed: reading them walks every arena, which a loop ticking under load must not pay for. */
+bool idle_memory_due(idle_memory_t *self, uint64_t work_done, int64_t now_ms);
+
+/* Where idle_memory_due reads the heap's free bytes; by default idle_memory_free_bytes. */
+typedef size_t (*idle_memory_free_reader_t)(void);
+void idle_memory_set_free_reader(idle_memory_t *self, idle_memory_free_reader_t reader);
 
 /* The free bytes of every malloc arena (mallinfo2: a walk over their free lists). */
 size_t idle_memory_free_bytes(void);
@@ -29,8 +34,7 @@ size_t idle_memory_free_bytes(void);
 /* Gives the heap's free pages back to the system, in every malloc arena. */
 void idle_memory_give_back(void);
 
-/* idle_memory_due (with the free bytes looked at only when no work moved since the last call),
- * and when it says so, idle_memory_give_back. */
+/* idle_memory_due, and when it says so, idle_memory_give_back. */
 void idle_memory_tick(idle_memory_t *self, uint64_t work_done, int64_t now_ms);
 
 #endif

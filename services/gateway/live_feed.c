@@ -11,6 +11,7 @@
 #include "command_links.h"
 #include "institution_tree.h"
 #include "logger.h"
+#include "report_subjects.h"
 #include "stream_reader.h"
 
 /* How often the institutions' tree is asked for again (a new unit appears without a restart),
@@ -20,9 +21,8 @@
 /* The hub's heartbeat is 1 s: silent this long, the feed has not started yet. */
 #define HUB_SILENCE_MS 3000
 #define READ_SLICE_MS 250
-/* Reports whose institution the feed remembers (from their earlier events), for the events that
- * do not name one (a verification, before the report is dispatched). Past this many, it starts
- * again: an event whose report it forgot goes to national admins only. */
+/* Reports whose institution the feed remembers (report_subjects.h): 16 bytes each, at most 2 MB
+ * of slots at this bound. */
 #define SUBJECTS_MAX 100000
 
 typedef struct {
@@ -33,9 +33,9 @@ typedef struct {
     stream_reader_t *reader;
     cmd_client_t *intake;
     institution_tree_t *tree;
-    zhashx_t *subjects;                 /* tracking id -> institution; the feed thread's only */
+    report_subjects_t *subjects;
     int64_t tree_loaded_at;
-    live_event_t *ring;
+    live_ring_t *ring;
     size_t backlog;
     int64_t first_kept, newest, head;   /* 0 while none */
     live_waiter_t *waiters;
@@ -91,12 +91,6 @@ static void refresh_tree(bool unknown_code)
     feed.tree = tree;
 }
 
-static void free_text(void **item)
-{
-    free(*item);
-    *item = NULL;
-}
-
 /* The institution the event is about: whose the report is after the step, else the one it was
  * addressed to, else what an earlier event of the report said. NULL when none is known. */
 static const char *subject_of(const event_t *e, json_t *payload)
@@ -106,12 +100,8 @@ static const char *subject_of(const event_t *e, json_t *payload)
     if (!e->tracking_id)
         return subject;
     if (!subject)
-        return zhashx_lookup(feed.subjects, e->tracking_id);
-    if (zhashx_size(feed.subjects) >= SUBJECTS_MAX)
-        zhashx_purge(feed.subjects);
-    char *copy = strdup(subject);
-    if (copy)
-        zhashx_update(feed.subjects, e->tracking_id, copy);
+        return report_subjects_get(feed.subjects, e->tracking_id);
+    report_subjects_set(feed.subjects, e->tracking_id, subject);   /* not remembered: as if forgotten */
     return subject;
 }
 
@@ -155,7 +145,8 @@ static void keep(const event_t *e)
     describe(e, doc ? json_object_get(doc, "payload") : NULL, &described);
     json_decref(doc);
     pthread_mutex_lock(&feed.lock);
-    feed.ring[(size_t) e->seq % feed.backlog] = described;
+    if (live_ring_put(feed.ring, &described) != 0)   /* a client resuming from it reloads */
+        logger_warn("live stream: out of memory keeping event %lld", (long long) e->seq);
     if (!feed.first_kept)
         feed.first_kept = e->seq;
     feed.newest = e->seq;
@@ -218,15 +209,14 @@ int live_feed_start(const live_feed_config_t *config, char *reason, size_t cap)
                                  config->keys};
     feed.backlog = config->backlog > 0 ? config->backlog : 1;
     feed.tracking = config->tracking;
-    if (!(feed.ring = calloc(feed.backlog, sizeof *feed.ring))) {
+    if (!(feed.ring = live_ring_new(feed.backlog))) {
         snprintf(reason, cap, "out of memory");
         return -1;
     }
-    if (!(feed.subjects = zhashx_new())) {
+    if (!(feed.subjects = report_subjects_new(SUBJECTS_MAX))) {
         snprintf(reason, cap, "out of memory");
         return -1;
     }
-    zhashx_set_destructor(feed.subjects, free_text);
     if (!(feed.reader = stream_reader_new(&rc, reason, cap))
         || !(feed.intake = cmd_client_new(config->intake_endpoints, 1000, 1, config->keys,
                                             command_links_name(PEER_INTAKE), reason, cap))
@@ -257,9 +247,8 @@ void live_feed_stop(void)
     stream_reader_destroy(&feed.reader);
     cmd_client_destroy(&feed.intake);
     institution_tree_destroy(&feed.tree);
-    zhashx_destroy(&feed.subjects);
-    free(feed.ring);
-    feed.ring = NULL;
+    report_subjects_destroy(&feed.subjects);
+    live_ring_destroy(&feed.ring);
 }
 
 bool live_feed_enabled(void)
@@ -285,8 +274,7 @@ static int lookup(int64_t from, live_event_t *out)
         return 0;
     if (from < feed.first_kept || from <= feed.newest - (int64_t) feed.backlog)
         return -1;
-    *out = feed.ring[(size_t) from % feed.backlog];
-    return 1;
+    return live_ring_get(feed.ring, from, out) ? 1 : -1;
 }
 
 int live_feed_read(int64_t from, live_event_t *out)

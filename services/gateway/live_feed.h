@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "curve_keys.h"
+#include "live_ring.h"
 #include "tracking_cache.h"
 
 /* The gateway's one subscription to the event stream, shared by every live (SSE) client
@@ -14,26 +15,6 @@
  * keeps the last `backlog` events as what a viewer may be told of them, and wakes the clients
  * that wait. A client never has a thread: its connection is suspended while it waits
  * (live_feed_wait) and resumed by the feed when an event comes or its wake-up time is due. */
-
-#define LIVE_CHAIN_MAX 12
-
-/* What the live stream may tell of an event: codes only, never content, never the reporter. */
-typedef struct {
-    int64_t seq;
-    int64_t at_ms;
-    char type[48];
-    char report[32];          /* tracking id, "" when none */
-    char status[40];          /* "" when the event has none */
-    char public_status[40];
-    bool confidential;
-    bool figures;             /* changes what the public dashboard counts */
-    size_t chain_len;         /* the institution the event is about, then its ancestors */
-    char chain[LIVE_CHAIN_MAX][33];
-    /* the institution that gave the report away in this step (a transfer), then its ancestors:
-     * their desks must drop it, so they are told too */
-    size_t given_by_len;
-    char given_by[LIVE_CHAIN_MAX][33];
-} live_event_t;
 
 /* A client waiting for events, embedded in the client's state; the feed only links it. */
 typedef struct live_waiter_t {

@@ -175,7 +175,7 @@ static int serve(service_t *service, const gateway_settings_t *s, cmd_client_t *
     int misses = INTAKE_MISSES_BEFORE_UNREADY;   /* not ready until intake first answers */
     while (!service_interrupted()) {
         check_intake(service, probe, &misses);
-        if (idle && idle_memory_due(idle, http_api_requests_ended(api), idle_memory_free_bytes(), zclock_mono())) {
+        if (idle && idle_memory_due(idle, http_api_requests_ended(api), zclock_mono())) {
             tracking_api_forget_kept();   /* the views of the burst are what pins most of its pages */
             idle_memory_give_back();
         }

@@ -6,18 +6,43 @@
 
 #include "idle_memory.h"
 
+/* The heap's free bytes as the tests set them, and how often idle_memory read them. */
+static size_t fake_free;
+static int free_reads;
+
+static size_t read_fake_free(void)
+{
+    free_reads++;
+    return fake_free;
+}
+
+static idle_memory_t *idle_new(int64_t quiet_ms, uint64_t min_work)
+{
+    idle_memory_t *idle = idle_memory_new(quiet_ms, min_work);
+    assert_non_null(idle);
+    idle_memory_set_free_reader(idle, read_fake_free);
+    free_reads = 0;
+    return idle;
+}
+
+static bool due(idle_memory_t *idle, uint64_t work_done, size_t free_bytes, int64_t now_ms)
+{
+    fake_free = free_bytes;
+    return idle_memory_due(idle, work_done, now_ms);
+}
+
 static void test_memory_goes_back_once_after_a_quiet_spell(void **state)
 {
     (void) state;
-    idle_memory_t *idle = idle_memory_new(2000, 1);
+    idle_memory_t *idle = idle_new(2000, 1);
     assert_non_null(idle);
-    assert_false(idle_memory_due(idle, 0, 0, 0));       /* nothing served yet */
-    assert_false(idle_memory_due(idle, 0, 0, 10000));
-    assert_false(idle_memory_due(idle, 250, 0, 11000)); /* a burst */
-    assert_false(idle_memory_due(idle, 250, 0, 12000)); /* quiet for 1 s only */
-    assert_true(idle_memory_due(idle, 250, 0, 13000));
-    assert_false(idle_memory_due(idle, 250, 0, 14000)); /* once per quiet spell */
-    assert_false(idle_memory_due(idle, 250, 0, 60000));
+    assert_false(due(idle, 0, 0, 0));       /* nothing served yet */
+    assert_false(due(idle, 0, 0, 10000));
+    assert_false(due(idle, 250, 0, 11000)); /* a burst */
+    assert_false(due(idle, 250, 0, 12000)); /* quiet for 1 s only */
+    assert_true(due(idle, 250, 0, 13000));
+    assert_false(due(idle, 250, 0, 14000)); /* once per quiet spell */
+    assert_false(due(idle, 250, 0, 60000));
     idle_memory_destroy(&idle);
     assert_null(idle);
 }
@@ -25,10 +50,10 @@ static void test_memory_goes_back_once_after_a_quiet_spell(void **state)
 static void test_a_steady_load_never_trims(void **state)
 {
     (void) state;
-    idle_memory_t *idle = idle_memory_new(2000, 1);
+    idle_memory_t *idle = idle_new(2000, 1);
     for (int64_t t = 0; t < 60000; t += 1000)
-        assert_false(idle_memory_due(idle, (uint64_t) t / 10, 0, t));
-    assert_true(idle_memory_due(idle, 5900, 0, 61000));
+        assert_false(due(idle, (uint64_t) t / 10, 0, t));
+    assert_true(due(idle, 5900, 0, 61000));
     idle_memory_destroy(&idle);
 }
 
@@ -36,16 +61,16 @@ static void test_a_steady_load_never_trims(void **state)
 static void test_little_work_before_a_quiet_spell_is_forgotten(void **state)
 {
     (void) state;
-    idle_memory_t *idle = idle_memory_new(2000, 1000);
+    idle_memory_t *idle = idle_new(2000, 1000);
     assert_non_null(idle);
-    assert_false(idle_memory_due(idle, 600, 0, 0));
-    assert_false(idle_memory_due(idle, 600, 0, 3000));   /* quiet after 600: not enough */
-    assert_false(idle_memory_due(idle, 1400, 0, 4000));  /* 800 more: still not 1000 since that spell */
-    assert_false(idle_memory_due(idle, 1400, 0, 7000));
-    assert_false(idle_memory_due(idle, 2500, 0, 8000));  /* 1100 since the last spell */
-    assert_false(idle_memory_due(idle, 2500, 0, 9000));
-    assert_true(idle_memory_due(idle, 2500, 0, 10000));
-    assert_false(idle_memory_due(idle, 2500, 0, 20000));
+    assert_false(due(idle, 600, 0, 0));
+    assert_false(due(idle, 600, 0, 3000));   /* quiet after 600: not enough */
+    assert_false(due(idle, 1400, 0, 4000));  /* 800 more: still not 1000 since that spell */
+    assert_false(due(idle, 1400, 0, 7000));
+    assert_false(due(idle, 2500, 0, 8000));  /* 1100 since the last spell */
+    assert_false(due(idle, 2500, 0, 9000));
+    assert_true(due(idle, 2500, 0, 10000));
+    assert_false(due(idle, 2500, 0, 20000));
     idle_memory_destroy(&idle);
 }
 
@@ -57,16 +82,16 @@ static void test_little_work_before_a_quiet_spell_is_forgotten(void **state)
 static void test_memory_freed_after_the_trim_goes_back_too(void **state)
 {
     (void) state;
-    idle_memory_t *idle = idle_memory_new(2000, 1000);
+    idle_memory_t *idle = idle_new(2000, 1000);
     assert_non_null(idle);
-    assert_false(idle_memory_due(idle, 20000, 6 * MB, 0));
-    assert_true(idle_memory_due(idle, 20000, 6 * MB, 2000));    /* the spell's first trim */
-    assert_false(idle_memory_due(idle, 20000, 6 * MB, 3000));
-    assert_true(idle_memory_due(idle, 20000, 63 * MB, 4000));   /* freed since: again */
-    assert_false(idle_memory_due(idle, 20000, 63 * MB, 5000));  /* nothing more freed */
-    assert_false(idle_memory_due(idle, 20000, 65 * MB, 6000));  /* too little to be worth it */
-    assert_false(idle_memory_due(idle, 20000, 2 * MB, 7000));   /* reused... */
-    assert_true(idle_memory_due(idle, 20000, 7 * MB, 8000));    /* ...and freed again */
+    assert_false(due(idle, 20000, 6 * MB, 0));
+    assert_true(due(idle, 20000, 6 * MB, 2000));    /* the spell's first trim */
+    assert_false(due(idle, 20000, 6 * MB, 3000));
+    assert_true(due(idle, 20000, 63 * MB, 4000));   /* freed since: again */
+    assert_false(due(idle, 20000, 63 * MB, 5000));  /* nothing more freed */
+    assert_false(due(idle, 20000, 65 * MB, 6000));  /* too little to be worth it */
+    assert_false(due(idle, 20000, 2 * MB, 7000));   /* reused... */
+    assert_true(due(idle, 20000, 7 * MB, 8000));    /* ...and freed again */
     idle_memory_destroy(&idle);
 }
 
@@ -75,10 +100,38 @@ static void test_memory_freed_after_the_trim_goes_back_too(void **state)
 static void test_a_spell_after_little_work_does_not_trim_for_free_memory(void **state)
 {
     (void) state;
-    idle_memory_t *idle = idle_memory_new(2000, 1000);
-    assert_false(idle_memory_due(idle, 10, 0, 0));
-    assert_false(idle_memory_due(idle, 10, 0, 2000));
-    assert_false(idle_memory_due(idle, 10, 40 * MB, 3000));
+    idle_memory_t *idle = idle_new(2000, 1000);
+    assert_false(due(idle, 10, 0, 0));
+    assert_false(due(idle, 10, 0, 2000));
+    assert_false(due(idle, 10, 40 * MB, 3000));
+    idle_memory_destroy(&idle);
+}
+
+/* The gateway looks every second: under load that walk over every arena (mallinfo2) was paid each
+ * time for nothing, as no trim can be due while work moves. */
+static void test_the_free_bytes_are_read_only_once_quiet(void **state)
+{
+    (void) state;
+    idle_memory_t *idle = idle_new(2000, 1000);
+    for (int64_t t = 0; t < 60000; t += 1000)   /* a minute of load */
+        assert_false(due(idle, (uint64_t) t, 0, t));
+    assert_int_equal(free_reads, 0);
+    assert_false(due(idle, 59000, 0, 60000));    /* quiet for 1 s only */
+    assert_int_equal(free_reads, 0);
+    assert_true(due(idle, 59000, 0, 61000));     /* the spell's trim */
+    assert_false(due(idle, 59000, 0, 62000));    /* looking for what was freed after it */
+    assert_int_equal(free_reads, 2);
+    idle_memory_destroy(&idle);
+}
+
+/* A spell after too little work trims nothing whatever is free: no need to look. */
+static void test_a_spell_after_little_work_reads_no_free_bytes(void **state)
+{
+    (void) state;
+    idle_memory_t *idle = idle_new(2000, 1000);
+    for (int64_t t = 0; t < 10000; t += 1000)
+        assert_false(due(idle, 10, 0, t));
+    assert_int_equal(free_reads, 0);
     idle_memory_destroy(&idle);
 }
 
@@ -90,6 +143,8 @@ int main(void)
         cmocka_unit_test(test_little_work_before_a_quiet_spell_is_forgotten),
         cmocka_unit_test(test_memory_freed_after_the_trim_goes_back_too),
         cmocka_unit_test(test_a_spell_after_little_work_does_not_trim_for_free_memory),
+        cmocka_unit_test(test_the_free_bytes_are_read_only_once_quiet),
+        cmocka_unit_test(test_a_spell_after_little_work_reads_no_free_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
