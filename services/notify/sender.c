@@ -335,13 +335,13 @@ static void start(sender_t *self, claimed_delivery_t *claimed)
     self->transfers = t;
 }
 
-static void claim(sender_t *self, const char *channels, int budget, int timeout_ms)
+static void claim(sender_t *self, const char *channel, int budget, int timeout_ms)
 {
     if (budget <= 0)
         return;
     claimed_batch_t batch;
     db_error_t error = {"", ""};
-    if (delivery_store_claim(self->db, channels, budget, self->s.per_receiver, timeout_ms + LEASE_MARGIN_MS,
+    if (delivery_store_claim(self->db, channel, budget, self->s.per_receiver, timeout_ms + LEASE_MARGIN_MS,
                              &batch, &error) != 0) {
         logger_warn("cannot claim deliveries: %s", error.message);
         return;
