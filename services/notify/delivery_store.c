@@ -151,8 +151,9 @@ int delivery_store_add(db_t *db, const delivery_t *d, bool *created, db_error_t 
     return rc;
 }
 
-/* Due rows are read in sending order from the partial index deliveries_due (a sending row was due
- * when it was claimed, so next_attempt_at <= now() holds for it too), passing over receivers that
+/* Due rows of the channel are read in sending order from the partial index deliveries_due (led by
+ * the channel, so a claim never walks other channels' due rows; a sending row was due when it was
+ * claimed, so next_attempt_at <= now() holds for it too), passing over receivers that
  * are at their limit already (counted through deliveries_receiver_busy), and locked as they are
  * read, skipping rows another sender holds. The look-ahead stops at CLAIM_LOOK_AHEAD times the
  * batch; among those rows a receiver gets per_receiver minus what it has in flight. So a claim
@@ -161,7 +162,7 @@ int delivery_store_add(db_t *db, const delivery_t *d, bool *created, db_error_t 
 const char delivery_store_claim_sql[] =
     "WITH due AS ("
     "  SELECT d.id, d.channel, d.recipient, d.next_attempt_at FROM deliveries d "
-    "  WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= now() AND d.channel = ANY ($1::text[]) "
+    "  WHERE d.status IN ('pending', 'sending') AND d.channel = $1 AND d.next_attempt_at <= now() "
     "    AND " DUE " "
     "    AND (d.webhook_id IS NULL OR EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.active)) "
     "    AND " IN_FLIGHT("d") " < $3::int "
@@ -200,7 +201,7 @@ static void read_claimed(PGresult *r, int row, claimed_delivery_t *d)
     d->list_unsubscribe = db_value_dup(r, row, 17);
 }
 
-int delivery_store_claim(db_t *db, const char *channels, int max, int per_receiver, int lease_ms,
+int delivery_store_claim(db_t *db, const char *channel, int max, int per_receiver, int lease_ms,
                          claimed_batch_t *batch, db_error_t *error)
 {
     memset(batch, 0, sizeof *batch);
@@ -208,7 +209,7 @@ int delivery_store_claim(db_t *db, const char *channels, int max, int per_receiv
     int_text(max, limit);
     int_text(per_receiver, per);
     int_text(lease_ms, lease);
-    const char *params[] = {channels, limit, per, lease};
+    const char *params[] = {channel, limit, per, lease};
     PGresult *r = db_exec(db, delivery_store_claim_sql, 4, params, error);
     if (!r)
         return -1;

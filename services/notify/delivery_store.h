@@ -79,11 +79,11 @@ typedef struct {
     int count;
 } claimed_batch_t;
 
-/* Claims up to `max` due deliveries of the channels (a PostgreSQL array literal such as
- * "{webhook,sms}"), at most per_receiver in flight per receiver, for lease_ms. 0, or -1. */
-int delivery_store_claim(db_t *db, const char *channels, int max, int per_receiver, int lease_ms,
+/* Claims up to `max` due deliveries of one channel, at most per_receiver in flight per receiver,
+ * for lease_ms. 0, or -1. */
+int delivery_store_claim(db_t *db, const char *channel, int max, int per_receiver, int lease_ms,
                          claimed_batch_t *batch, db_error_t *error);
-/* Its statement ($1 channels, $2 max, $3 per_receiver, $4 lease_ms), for tests of its plan. */
+/* Its statement ($1 channel, $2 max, $3 per_receiver, $4 lease_ms), for tests of its plan. */
 extern const char delivery_store_claim_sql[];
 void claimed_batch_clear(claimed_batch_t *batch);
 /* Frees what one claimed delivery owns (for a delivery moved out of its batch). */

@@ -46,6 +46,7 @@ struct sender_t {
     CURLM *multi;
     transfer_t *transfers;
     int email_in_flight, http_in_flight;
+    int http_turn;                 /* claim_http: which of webhook and SMS is claimed first */
     int64_t next_claim;
     db_wakeup_t wakeup;            /* new deliveries: claim now rather than at the next poll */
     char from_header[400];
@@ -334,13 +335,13 @@ static void start(sender_t *self, claimed_delivery_t *claimed)
     self->transfers = t;
 }
 
-static void claim(sender_t *self, const char *channels, int budget, int timeout_ms)
+static void claim(sender_t *self, const char *channel, int budget, int timeout_ms)
 {
     if (budget <= 0)
         return;
     claimed_batch_t batch;
     db_error_t error = {"", ""};
-    if (delivery_store_claim(self->db, channels, budget, self->s.per_receiver, timeout_ms + LEASE_MARGIN_MS,
+    if (delivery_store_claim(self->db, channel, budget, self->s.per_receiver, timeout_ms + LEASE_MARGIN_MS,
                              &batch, &error) != 0) {
         logger_warn("cannot claim deliveries: %s", error.message);
         return;
@@ -348,6 +349,18 @@ static void claim(sender_t *self, const char *channels, int budget, int timeout_
     for (int i = 0; i < batch.count; i++)
         start(self, &batch.items[i]);
     claimed_batch_clear(&batch);
+}
+
+/* Webhooks and SMS share the HTTP slots and are claimed one channel at a time (a claim reads its
+ * own channel's due rows only); which goes first alternates, so neither waits while the other has
+ * a backlog. */
+static void claim_http(sender_t *self)
+{
+    static const char *const channels[] = {"webhook", "sms"};
+    for (int i = 0; i < 2; i++)
+        claim(self, channels[(i + self->http_turn) % 2], self->s.http_concurrency - self->http_in_flight,
+              self->s.http_timeout_ms);
+    self->http_turn = !self->http_turn;
 }
 
 /* Records finished transfers and frees them; a transfer whose outcome the database did not take
@@ -371,8 +384,8 @@ static bool sweep_finished(sender_t *self)
 int sender_run_once(sender_t *self, int timeout_ms, bool may_claim)
 {
     if (may_claim && zclock_mono() >= self->next_claim) {
-        claim(self, "{email}", self->s.smtp_concurrency - self->email_in_flight, self->s.smtp_timeout_ms);
-        claim(self, "{webhook,sms}", self->s.http_concurrency - self->http_in_flight, self->s.http_timeout_ms);
+        claim(self, "email", self->s.smtp_concurrency - self->email_in_flight, self->s.smtp_timeout_ms);
+        claim_http(self);
         self->next_claim = zclock_mono() + CLAIM_EVERY_MS;
     }
     int running = 0;

@@ -77,15 +77,19 @@ def drain_one(url, db_url, group, svc, limit, perf_dir, trace_dir):
     lb.psql(url, "SELECT pg_stat_statements_reset()")
     backends = lb.psql(url, f"SELECT pid FROM pg_stat_activity WHERE usename = 'aduan_{group}'").split()
     tracers = attach(perf_dir, trace_dir, group, svc.proc.pid, backends)
+    backend_cpu = sum(lb.cpu_seconds(int(b)) for b in backends)
     start = time.monotonic()
     svc.proc.send_signal(signal.SIGCONT)
     took = lb.catch_up(db_url, [group], limit)[group]
     seconds = took if took is not None else time.monotonic() - start
     left = lb.group_lag(db_url, group)
+    # The CPU of the service's PostgreSQL backends during its turn: unlike their statements' times
+    # it does not grow with the machine's load (a backend that connected during the turn is missed).
+    backend_cpu = sum(lb.cpu_seconds(int(b)) for b in backends) - backend_cpu
     for tracer in tracers:
         tracer.send_signal(signal.SIGINT)
         tracer.wait(timeout=60)
-    return lag - left, left, seconds
+    return lag - left, left, seconds, backend_cpu
 
 
 def largest_mappings(pid, n=3):
@@ -192,7 +196,7 @@ def main():
             rss_before = lb.rss_kb(services[g].proc.pid)
             made_before = fanout_rows(db_url)
             cpu_before = lb.cpu_seconds(services[g].proc.pid)
-            done, left, seconds = drain_one(url, db_url, g, services[g], a.limit, a.perf, a.strace)
+            done, left, seconds, backend_cpu = drain_one(url, db_url, g, services[g], a.limit, a.perf, a.strace)
             cpu = lb.cpu_seconds(services[g].proc.pid) - cpu_before
             rss_drained = lb.rss_kb(services[g].proc.pid)
             mappings = largest_mappings(services[g].proc.pid)
@@ -203,7 +207,8 @@ def main():
                   f"load average {os.getloadavg()[0]:.2f}")
             print(f"per event: {spe:.2f} statements, {cpe:.3f} commits, {mspe:.3f} ms executing and {plan:.3f} ms "
                   f"planning in PostgreSQL; {1000 * seconds / max(done, 1):.3f} ms of wall time; "
-                  f"{1000 * cpu / max(done, 1):.3f} ms of the service's CPU")
+                  f"{1000 * cpu / max(done, 1):.3f} ms of the service's CPU, "
+                  f"{1000 * backend_cpu / max(done, 1):.3f} ms of its PostgreSQL backends' CPU")
             time.sleep(3)
             idle_mb = lb.rss_kb(services[g].proc.pid) / 1024
             print(f"RSS {rss_before / 1024:.1f} MB before its turn, {rss_drained / 1024:.1f} MB drained, "
