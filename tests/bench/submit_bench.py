@@ -12,10 +12,15 @@ inside triggers, and the CPU each process group used per accepted submission (/p
 --perf DIR records gateway, intake and every PostgreSQL process, --strace DIR gateway and intake,
 during the first run.
 --rates R1,R2 runs an open-loop load (open_loop.py: fixed arrival rate, latency from each
-request's due time) at each rate instead of wrk's closed loop at each connection count.
+request's due time) at each rate instead of wrk's closed loop at each connection count; it also
+prints where the answers waited (before being written, or in the server) and in which seconds of
+the run the ones over p99 were due. Each run prints the largest execution of each top statement
+(a stall inside one statement shows there) and the share of submissions per bucket of the gateway's
+time and of their intake batch's time. --setup-sql runs a statement as the cluster's owner once
+the services are up (an index setting to try against the same build).
 
     /usr/bin/python3 tests/bench/submit_bench.py BUILD_DIR [--seconds 15] [--connections 16,256] [--all]
-        [--rates R1,R2] [--gateway-env NAME=VALUE ...] [--perf DIR] [--strace DIR]
+        [--rates R1,R2] [--gateway-env NAME=VALUE ...] [--setup-sql SQL ...] [--perf DIR] [--strace DIR]
 """
 import argparse
 import os
