@@ -69,15 +69,20 @@ class Run:
         self.regions, self.categories, self.contact = regions, categories, contact
         self.connections = connections
         self.latencies_ms, self.statuses, self.timeouts, self.errors = [], {}, 0, 0
+        self.start = 0.0
+        # (due - start s, due to written ms, written to answered ms) of each answer: where a slow
+        # one waited, here (no free connection, a busy event loop) or in the server.
+        self.samples = []
         self.tag = f"open-{time.time_ns()}"
         self.rng = random.Random(self.tag)
 
     async def send(self, conn, request):
-        """(connection, status); the connection opened when there is none."""
+        """(connection, status, monotonic time written); the connection opened when there is none."""
         if conn is None:
             conn = await asyncio.open_connection("127.0.0.1", self.port)
         conn[1].write(request)
-        return conn, await asyncio.wait_for(read_response(conn[0]), self.timeout)
+        written = time.monotonic()
+        return conn, await asyncio.wait_for(read_response(conn[0]), self.timeout), written
 
     async def sender(self, queue):
         conn = None
@@ -90,14 +95,14 @@ class Run:
                                    report(counter, self.regions, self.categories, self.contact, self.rng))
             try:
                 try:
-                    conn, status = await self.send(conn, request)
+                    conn, status, written = await self.send(conn, request)
                 except (OSError, asyncio.IncompleteReadError):
                     if conn is None:
                         raise
                     # A kept connection the gateway closed for silence (ADUAN_HTTP_IDLE_TIMEOUT_S)
                     # at low rates: sent again on a new one, under the same Idempotency-Key.
                     conn = self.close(conn)
-                    conn, status = await self.send(conn, request)
+                    conn, status, written = await self.send(conn, request)
             except asyncio.TimeoutError:
                 self.timeouts += 1
                 conn = self.close(conn)
@@ -106,7 +111,9 @@ class Run:
                 self.errors += 1
                 conn = self.close(conn)
                 continue
-            self.latencies_ms.append((time.monotonic() - due) * 1000)
+            answered = time.monotonic()
+            self.latencies_ms.append((answered - due) * 1000)
+            self.samples.append((due - self.start, (written - due) * 1000, (answered - written) * 1000))
             self.statuses[status] = self.statuses.get(status, 0) + 1
         self.close(conn)
 
@@ -119,7 +126,7 @@ class Run:
     async def main(self):
         queue = asyncio.Queue()
         senders = [asyncio.create_task(self.sender(queue)) for _ in range(self.connections)]
-        start = time.monotonic()
+        start = self.start = time.monotonic()
         total = int(self.rate * self.seconds)
         for i in range(total):
             due = start + i / self.rate
@@ -131,6 +138,19 @@ class Run:
             queue.put_nowait(None)
         await asyncio.gather(*senders)
         return time.monotonic() - start
+
+
+def slow_share(samples, threshold_ms):
+    """Of the answers slower than threshold_ms: the p50 of their wait before being written and
+    of the server's part, and the seconds of the run they were due in with how many each
+    (clustered: stalls; spread: queueing)."""
+    slow = [s for s in samples if s[1] + s[2] > threshold_ms]
+    seconds = {}
+    for due, _, _ in slow:
+        seconds[int(due)] = seconds.get(int(due), 0) + 1
+    return {"count": len(slow), "client_wait_p50_ms": percentile(sorted(s[1] for s in slow), 50),
+            "server_p50_ms": percentile(sorted(s[2] for s in slow), 50),
+            "by_second": dict(sorted(seconds.items(), key=lambda kv: -kv[1])[:8])}
 
 
 def percentile(sorted_values, p):
@@ -150,7 +170,9 @@ def run(port, rate, seconds, regions, categories, contact=True, connections=64, 
     return {"rate": rate, "sent": int(rate * seconds), "ok": ok, "refused": len(lat) - ok, "timeout": r.timeouts,
             "errors": r.errors, "elapsed_s": elapsed, "ok_per_s": ok / elapsed, "p50_ms": percentile(lat, 50),
             "p99_ms": percentile(lat, 99), "p999_ms": percentile(lat, 99.9), "max_ms": lat[-1] if lat else 0.0,
-            "statuses": r.statuses}
+            "statuses": r.statuses, "client_wait_p99_ms": percentile(sorted(s[1] for s in r.samples), 99),
+            "server_p99_ms": percentile(sorted(s[2] for s in r.samples), 99),
+            "over_p99": slow_share(r.samples, percentile(lat, 99))}
 
 
 def main():

@@ -12,10 +12,15 @@ inside triggers, and the CPU each process group used per accepted submission (/p
 --perf DIR records gateway, intake and every PostgreSQL process, --strace DIR gateway and intake,
 during the first run.
 --rates R1,R2 runs an open-loop load (open_loop.py: fixed arrival rate, latency from each
-request's due time) at each rate instead of wrk's closed loop at each connection count.
+request's due time) at each rate instead of wrk's closed loop at each connection count; it also
+prints where the answers waited (before being written, or in the server) and in which seconds of
+the run the ones over p99 were due. Each run prints the largest execution of each top statement
+(a stall inside one statement shows there) and the share of submissions per bucket of the gateway's
+time and of their intake batch's time. --setup-sql runs a statement as the cluster's owner once
+the services are up (an index setting to try against the same build).
 
     /usr/bin/python3 tests/bench/submit_bench.py BUILD_DIR [--seconds 15] [--connections 16,256] [--all]
-        [--rates R1,R2] [--gateway-env NAME=VALUE ...] [--perf DIR] [--strace DIR]
+        [--rates R1,R2] [--gateway-env NAME=VALUE ...] [--setup-sql SQL ...] [--perf DIR] [--strace DIR]
 """
 import argparse
 import os
@@ -44,6 +49,27 @@ def metric_sums(port, name):
     return out
 
 
+def metric_buckets(port, name, label):
+    """{upper bound: cumulative count} of the histogram series whose labels contain `label`."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    return {m.group(1): float(m.group(2))
+            for m in re.finditer(rf'^{name}_bucket\{{[^}}]*{re.escape(label)}[^}}]*le="([^"]+)"\}} ([0-9.e+-]+)$',
+                                 text, re.M)}
+
+
+def bucket_shares(before, after):
+    """'<= bound: share' of what was observed between the two readings, for every bound up to the
+    first that holds all of it."""
+    total = after.get("+Inf", 0) - before.get("+Inf", 0)
+    out = []
+    for bound, count in after.items():
+        share = (count - before.get(bound, 0)) / total if total else 0
+        out.append(f"<= {bound} s {100 * share:.1f} %")
+        if share >= 1:
+            break
+    return ", ".join(out)
+
+
 def intake_batches(port):
     sizes = metric_sums(port, "aduan_command_batch_size").get('{type="report.submit"}', (0, 0))
     seconds = [v for k, v in metric_sums(port, "aduan_command_seconds").items() if "report.submit" in k]
@@ -66,6 +92,7 @@ def statements(url, role, per, top):
                              f"coalesce(sum(total_plan_time), 0) FROM pg_stat_statements s "
                              f"{where} AND toplevel = {level}").split("\t")
         rows = lb.psql(url, "SELECT calls, round(total_exec_time::numeric, 1), round(total_plan_time::numeric, 1), rows, "
+                            "round(mean_exec_time::numeric, 3), round(max_exec_time::numeric, 1), "
                             "left(regexp_replace(query, '\\s+', ' ', 'g'), 120) FROM pg_stat_statements s "
                             f"{where} AND toplevel = {level} ORDER BY total_exec_time DESC LIMIT {top}")
         out.append((int(total[0]) / per, float(total[1]) / per, float(total[2]) / per, rows))
@@ -166,7 +193,7 @@ def load(args, system, lua_args, conns, rate):
     r = open_loop.run(system.http_port, rate, args.seconds, lua_args[0].split(","), lua_args[1].split(","))
     return {"requests": r["ok"] + r["refused"], "non2xx": r["refused"], "ok_per_s": r["ok_per_s"],
             "refused": r["refused"], "timeout": r["timeout"], "p50_us": r["p50_ms"] * 1000,
-            "p99_us": r["p99_ms"] * 1000, "p999_us": r["p999_ms"] * 1000}
+            "p99_us": r["p99_ms"] * 1000, "p999_us": r["p999_ms"] * 1000, **r}
 
 
 def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
@@ -174,6 +201,8 @@ def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
     port = system.intakes[0].admin_port
     (size0, batches0), (secs0, obs0) = intake_batches(port)
     gw0 = gateway_seconds(system.gateway.admin_port)
+    buckets0 = (metric_buckets(port, "aduan_command_seconds", 'type="report.submit"'),
+                metric_buckets(system.gateway.admin_port, "aduan_http_request_seconds", 'route="reports"'))
     load_before = os.getloadavg()[0]
     procs = recorders(args, system, folder) if traced else []
     cpu0, load0 = cpu_by_process(system, folder), load_generator_cpu()
@@ -188,6 +217,8 @@ def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
     load_after = os.getloadavg()[0]
     (size1, batches1), (secs1, obs1) = intake_batches(port)
     gw1 = gateway_seconds(system.gateway.admin_port)
+    buckets1 = (metric_buckets(port, "aduan_command_seconds", 'type="report.submit"'),
+                metric_buckets(system.gateway.admin_port, "aduan_http_request_seconds", 'route="reports"'))
     accepted = max(run["requests"] - run["non2xx"], 1)
     batches = max(batches1 - batches0, 1)
     what = f"{conns} connections" if rate is None else f"open loop at {rate:g}/s"
@@ -196,8 +227,14 @@ def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
     print(f"accepted {run['ok_per_s']:.0f}/s ({lb.ratio(run['ok_per_s'], insert16[0])} of pgbench), "
           f"refused {run['refused']}, time-outs {run['timeout']}, p50 {run['p50_us'] / 1000:.1f} ms, "
           f"p99 {run['p99_us'] / 1000:.1f} ms, p99.9 {run['p999_us'] / 1000:.1f} ms")
+    if rate is not None:
+        print(f"p99 of the wait before a request was written {run['client_wait_p99_ms']:.1f} ms, of the time from "
+              f"written to answered {run['server_p99_ms']:.1f} ms; the {run['over_p99']['count']} over p99: "
+              f"p50 wait {run['over_p99']['client_wait_p50_ms']:.1f} ms, p50 server {run['over_p99']['server_p50_ms']:.1f}"
+              f" ms, due in second (of the run): count {run['over_p99']['by_second']}")
     print(f"gateway: {1000 * (gw1[0] - gw0[0]) / max(gw1[1] - gw0[1], 1):.2f} ms a submission on average "
-          f"(first byte to answer)")
+          f"(first byte to answer); submissions answered within: {bucket_shares(buckets0[1], buckets1[1])}")
+    print(f"intake: submissions whose batch (start to answers) took: {bucket_shares(buckets0[0], buckets1[0])}")
     print(f"intake: {batches:.0f} batches, {(size1 - size0) / batches:.1f} submissions a batch, "
           f"{1000 * (secs1 - secs0) / max(obs1 - obs0, 1):.2f} ms from a batch's start to its answers")
     print_cpu(cpu0, cpu1, load_cpu, accepted, time.monotonic() - started)
@@ -207,7 +244,7 @@ def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
         for label, (calls, ms, plan_ms, rows) in zip(("sent by", "inside triggers and functions of"),
                                                      statements(url, role, accepted, args.top)):
             print(f"{label} {role}: {calls:.2f} statements, {ms:.3f} ms executing and {plan_ms:.3f} ms planning per "
-                  f"accepted submission (calls | exec ms | plan ms | rows | statement)")
+                  f"accepted submission (calls | exec ms | plan ms | rows | mean exec ms | max exec ms | statement)")
             for line in rows.splitlines():
                 print("    " + line.replace("\t", " | "))
     return run
@@ -224,6 +261,8 @@ def main():
     ap.add_argument("--top", type=int, default=8)
     ap.add_argument("--gateway-env", action="append", default=[], metavar="NAME=VALUE",
                     help="a setting of aduan-gateway for the run (e.g. ADUAN_COMMAND_WINDOW=128)")
+    ap.add_argument("--setup-sql", action="append", default=[], metavar="SQL",
+                    help="a statement run as the cluster's owner once the services have started (an index setting to try)")
     ap.add_argument("--perf", help="folder for perf.data of gateway, intake and PostgreSQL during the first run")
     ap.add_argument("--strace", help="folder for strace -f -T -tt of gateway and intake during the first run")
     args = ap.parse_args()
@@ -249,6 +288,8 @@ def main():
                     *system.notifiers]:
             svc.env["ADUAN_LOG_LEVEL"] = "warn"
         system.start()
+        for sql in args.setup_sql:
+            lb.psql(system.db.url, sql)
         categories = lb.psql(system.db.url, "SELECT string_agg(code, ',') FROM (SELECT code FROM categories "
                                             "WHERE code LIKE '%.%' AND active ORDER BY code LIMIT 6) c")
         lua_args = ["21.71", categories]

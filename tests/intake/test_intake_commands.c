@@ -472,6 +472,44 @@ static void test_submissions_run_prepared_statements(void **state)
     free(runs);
 }
 
+/* Submissions merge a GIN index's pending list into it when the list is full, inside their batch:
+ * the list is kept short (migration 0048) so that a merge is a few milliseconds, not the 300-800 ms
+ * a list of 4 MB took (docs/performance.md, branch ingest2). After 400 reports (over 800 kB of
+ * trigram entries without it), neither index holds more than its limit and one report's
+ * entries in its pending list (256 kB: 32 pages, and a little over). */
+static void test_the_text_indexes_pending_lists_stay_short(void **state)
+{
+    (void) state;
+    exec_sql("CREATE EXTENSION IF NOT EXISTS pgstattuple");
+    char key[48], title[64], body[160];
+    for (int b = 0; b < 400 / BATCH_MAX; b++) {
+        envelope_t *owned[BATCH_MAX], *replies[BATCH_MAX];
+        for (int i = 0; i < BATCH_MAX; i++) {
+            int n = b * BATCH_MAX + i;
+            snprintf(key, sizeof key, "http:k-pending-%d-0123456789", n);
+            snprintf(title, sizeof title, "Jalan rusak nomor %d", n);
+            snprintf(body, sizeof body, "Jalan berlubang %d di depan pasar %d, lampu mati %d malam, saluran %d tersumbat.",
+                     n, n * 7, n * 13, n * 31);
+            report_submission_t s = submission(key);
+            s.title = title;
+            s.body = body;
+            owned[i] = request_of(&s);
+        }
+        run_batch(intake_submit_batch, owned, replies, BATCH_MAX);
+        for (int i = 0; i < BATCH_MAX; i++)
+            assert_string_equal(replies[i]->type, MSG_REPORT_RECEIPT);
+        destroy_batch(owned, replies, BATCH_MAX);
+    }
+    db_error_t error;
+    char *pages = NULL;
+    assert_int_equal(db_query_value(intake.db,
+        "SELECT max(p.pending_pages) FROM unnest(ARRAY['reports_trgm', 'reports_public_words']) AS i(name) "
+        "CROSS JOIN LATERAL pgstatginindex(i.name::regclass) p", 0, NULL, &pages, &error), 0);
+    assert_in_range(atoi(pages), 0, 36);
+    free(pages);
+    exec_sql("DROP EXTENSION pgstattuple");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -482,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_lookups_taken_together_are_answered_each),
         cmocka_unit_test(test_a_new_report_is_written_once),
         cmocka_unit_test(test_submissions_run_prepared_statements),
+        cmocka_unit_test(test_the_text_indexes_pending_lists_stay_short),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
