@@ -209,3 +209,8 @@ bool stream_reader_hub_alive(const stream_reader_t *self, int silence_ms)
 {
     return zclock_mono() - self->last_heard < silence_ms;
 }
+
+bool stream_reader_has_waiting(const stream_reader_t *self)
+{
+    return self->sub && (zsock_events(self->sub) & ZMQ_POLLIN);
+}
