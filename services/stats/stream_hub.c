@@ -152,11 +152,9 @@ int stream_hub_catch_up(stream_hub_t *self)
             return -1;
         self->published = head;  /* history is for replay; the live stream starts now */
     }
-    int total = 0, n;
-    while ((n = number_and_publish(self)) > 0)
-        total += n;
+    int sent = number_and_publish(self);
     metrics_gauge_set(self->head_gauge, (double) self->published);
-    return total;
+    return sent;
 }
 
 void stream_hub_heartbeat(stream_hub_t *self)
