@@ -18,6 +18,7 @@ harness's max age is 0: fresh figures only, the warmer recomputing after every r
 """
 import argparse
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -72,24 +73,82 @@ def attach(perf_dir, trace_dir, group, pid, backends):
     return tracers
 
 
+def backlog_events(url, group, mark):
+    """(seq, partition) of the group's events up to id `mark` past its positions; None while some of
+    them are not numbered yet."""
+    if int(lb.psql(url, f"SELECT count(*) FROM events WHERE seq IS NULL AND id <= {mark} AND {lb.topic_filter(group)}")):
+        return None
+    done = lb.positions(url, group)
+    partitions = max(len(done), 1)
+    found = []
+    for line in lb.psql(url, f"SELECT seq, tracking_id FROM events WHERE id <= {mark} AND seq > "
+                             f"{min(done.values(), default=0)} AND {lb.topic_filter(group)}").splitlines():
+        seq, tracking = line.split("\t")
+        partition = lb.fnv1a(tracking) % partitions if tracking else 0
+        if int(seq) > done.get(partition, 0):
+            found.append((int(seq), partition))
+    return found
+
+
+def backlog_targets(url, group, mark):
+    """Where each partition's position must reach for the group to have handled the events up to
+    id `mark`; None until all of them are numbered."""
+    found = backlog_events(url, group, mark)
+    if found is None:
+        return None
+    last = {}
+    for seq, partition in found:
+        last[partition] = max(last.get(partition, 0), seq)
+    return last
+
+
+def drain_backlog(url, group, mark, limit_s):
+    """Seconds until the group has handled every event up to id `mark` (None when not within
+    limit_s). The groups not drained run meanwhile and write events of their own (route's
+    dispatches, ...) that this group also handles: lb.catch_up's goal took in those written before
+    the log was all numbered, and lb.group_lag counted the rest as left after the drain."""
+    start, goal = time.monotonic(), None
+    while goal is None and time.monotonic() - start < limit_s:
+        goal = backlog_targets(url, group, mark)
+        if goal is None:
+            time.sleep(0.5)
+    while goal is not None and time.monotonic() - start < limit_s:
+        done = lb.positions(url, group)
+        if all(seq <= done.get(p, 0) for p, seq in goal.items()):
+            return time.monotonic() - start
+        time.sleep(0.5)
+    return None
+
+
 def drain_one(url, db_url, group, svc, limit, perf_dir, trace_dir):
+    """(events of the backlog handled, of them left, seconds, events others wrote during the turn)."""
     lag = lb.group_lag(db_url, group)
+    mark = int(lb.psql(db_url, "SELECT coalesce(max(id), 0) FROM events"))
     lb.psql(url, "SELECT pg_stat_statements_reset()")
     backends = lb.psql(url, f"SELECT pid FROM pg_stat_activity WHERE usename = 'aduan_{group}'").split()
     tracers = attach(perf_dir, trace_dir, group, svc.proc.pid, backends)
     backend_cpu = sum(lb.cpu_seconds(int(b)) for b in backends)
     start = time.monotonic()
     svc.proc.send_signal(signal.SIGCONT)
-    took = lb.catch_up(db_url, [group], limit)[group]
+    took = drain_backlog(db_url, group, mark, limit)
     seconds = took if took is not None else time.monotonic() - start
-    left = lb.group_lag(db_url, group)
+    left = 0 if took is not None else len(backlog_events(db_url, group, mark) or ()) + int(lb.psql(
+        db_url, f"SELECT count(*) FROM events WHERE seq IS NULL AND id <= {mark} AND {lb.topic_filter(group)}"))
+    written = lb.psql(db_url, f"SELECT count(*) FROM events WHERE id > {mark} AND {lb.topic_filter(group)}")
     # The CPU of the service's PostgreSQL backends during its turn: unlike their statements' times
     # it does not grow with the machine's load (a backend that connected during the turn is missed).
     backend_cpu = sum(lb.cpu_seconds(int(b)) for b in backends) - backend_cpu
     for tracer in tracers:
         tracer.send_signal(signal.SIGINT)
         tracer.wait(timeout=60)
-    return lag - left, left, seconds, backend_cpu
+    return lag - left, left, seconds, backend_cpu, int(written)
+
+
+def hub_counters(stats):
+    """The hub's published events and replay requests answered so far (aduan-stats' /metrics)."""
+    _, text = stats.admin_get("/metrics")
+    found = dict(re.findall(r"^(aduan_stream_published_total|aduan_replay_requests_total) (\d+)", text, re.M))
+    return [int(found.get(name, 0)) for name in ("aduan_stream_published_total", "aduan_replay_requests_total")]
 
 
 def largest_mappings(pid, n=3):
@@ -179,6 +238,7 @@ def main():
         holder = lb.psql(db_url, f"SELECT institution_code FROM reports WHERE tracking_id = '{tracking}'")
         for i in range(3) if holder else ():
             system.create_staff(f"drain.liaison{i}", "unit_liaison", holder, email=f"liaison{i}@example.go.id")
+        hub_at_stop = hub_counters(system.stats)
         for svc in services.values():
             svc.proc.send_signal(signal.SIGSTOP)
         lb.psql(db_url, lb.BACKLOG_REPORTS.format(n=a.backlog, category=category, region=region))
@@ -196,19 +256,24 @@ def main():
             rss_before = lb.rss_kb(services[g].proc.pid)
             made_before = fanout_rows(db_url)
             cpu_before = lb.cpu_seconds(services[g].proc.pid)
-            done, left, seconds, backend_cpu = drain_one(url, db_url, g, services[g], a.limit, a.perf, a.strace)
+            hub_before = hub_counters(system.stats) if g != "stats" else hub_at_stop
+            done, left, seconds, backend_cpu, written = drain_one(url, db_url, g, services[g], a.limit, a.perf,
+                                                                  a.strace)
             cpu = lb.cpu_seconds(services[g].proc.pid) - cpu_before
+            hub = [n - b for n, b in zip(hub_counters(system.stats), hub_before)]
             rss_drained = lb.rss_kb(services[g].proc.pid)
             mappings = largest_mappings(services[g].proc.pid)
             made = [n - b for n, b in zip(fanout_rows(db_url), made_before)]
             spe, cpe, mspe, plan, rows = statement_summary(url, f"aduan_{g}", done, a.top)
             state = "drained" if left == 0 else f"NOT drained, {left} left"
             print(f"\n## {g}: {done} events in {seconds:.1f} s = {done / seconds:.0f} events/s ({state}); "
-                  f"load average {os.getloadavg()[0]:.2f}")
+                  f"load average {os.getloadavg()[0]:.2f}; {written} events of its topics written by the "
+                  f"running groups during its turn")
             print(f"per event: {spe:.2f} statements, {cpe:.3f} commits, {mspe:.3f} ms executing and {plan:.3f} ms "
                   f"planning in PostgreSQL; {1000 * seconds / max(done, 1):.3f} ms of wall time; "
                   f"{1000 * cpu / max(done, 1):.3f} ms of the service's CPU, "
                   f"{1000 * backend_cpu / max(done, 1):.3f} ms of its PostgreSQL backends' CPU")
+            print(f"the hub published {hub[0]} events and answered {hub[1]} replay requests during the turn")
             time.sleep(3)
             idle_mb = lb.rss_kb(services[g].proc.pid) / 1024
             print(f"RSS {rss_before / 1024:.1f} MB before its turn, {rss_drained / 1024:.1f} MB drained, "

@@ -473,7 +473,7 @@ static void test_submissions_run_prepared_statements(void **state)
 }
 
 /* Submissions merge a GIN index's pending list into it when the list is full, inside their batch:
- * the list is kept short (migration 0048) so that a merge is a few milliseconds, not the 300-800 ms
+ * the list is kept short (migration 0046) so that a merge is a few milliseconds, not the 300-800 ms
  * a list of 4 MB took (docs/performance.md, branch ingest2). After 400 reports (over 800 kB of
  * trigram entries without it), neither index holds more than its limit and one report's
  * entries in its pending list (256 kB: 32 pages, and a little over). */
