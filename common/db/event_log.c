@@ -78,10 +78,39 @@ int event_log_append(db_t *db, const event_t *e, db_error_t *error)
     return event_log_append_many(db, e, 1, error);
 }
 
-/* What a reader gets of an event, in fill_event's order. */
-#define EVENT_COLUMNS \
-    "seq, event_id, type, schema_version, (extract(epoch FROM occurred_at) * 1000)::bigint, report_id, " \
-    "tracking_id, institution_code, actor_role, actor_id, encode(payload, 'hex')"
+typedef struct {
+    int max;
+    int numbered;
+} sequence_tx_t;
+
+static int sequence_tx(db_t *db, void *ctx, db_error_t *error)
+{
+    sequence_tx_t *tx = ctx;
+    char max[16];
+    snprintf(max, sizeof max, "%d", tx->max);
+    const char *lock[] = {SEQUENCER_LOCK_KEY};
+    if (db_exec_ok(db, "SELECT pg_advisory_xact_lock($1::bigint)", 1, lock, error) != 0)
+        return -1;
+    const char *params[] = {max};
+    PGresult *r = db_exec(db,
+        "WITH counter AS (SELECT last_seq FROM event_counter FOR UPDATE), "
+        "next AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM events WHERE seq IS NULL ORDER BY id LIMIT $1), "
+        "numbered AS (UPDATE events e SET seq = counter.last_seq + next.n FROM next, counter "
+        "             WHERE e.id = next.id RETURNING e.seq) "
+        "UPDATE event_counter SET last_seq = coalesce((SELECT max(seq) FROM numbered), last_seq) "
+        "RETURNING (SELECT count(*) FROM numbered)", 1, params, error);
+    if (!r)
+        return -1;
+    tx->numbered = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return 0;
+}
+
+int event_log_sequence(db_t *db, int max, db_error_t *error)
+{
+    sequence_tx_t tx = {max, 0};
+    return db_transaction(db, sequence_tx, &tx, error) == 0 ? tx.numbered : -1;
+}
 
 int64_t event_log_head(db_t *db, db_error_t *error)
 {
@@ -115,10 +144,19 @@ static int fill_event(const PGresult *r, int i, event_t *e)
     return 0;
 }
 
-/* The rows of an EVENT_COLUMNS query followed by the head, into *batch (cleared); 0, or -1 out of
- * memory. The head is 0 without rows. */
-static int fill_batch(PGresult *r, event_batch_t *batch)
+int event_log_read(db_t *db, int64_t after_seq, const char *prefix, int max, event_batch_t *batch, db_error_t *error)
 {
+    char after[32], limit[16];
+    snprintf(after, sizeof after, "%lld", (long long) after_seq);
+    snprintf(limit, sizeof limit, "%d", max);
+    const char *params[] = {after, prefix ? prefix : "", limit};
+    PGresult *r = db_exec(db,
+        "SELECT seq, event_id, type, schema_version, (extract(epoch FROM occurred_at) * 1000)::bigint, report_id, "
+        "tracking_id, institution_code, actor_role, actor_id, encode(payload, 'hex'), "
+        "(SELECT last_seq FROM event_counter) "
+        "FROM events WHERE seq > $1 AND left(type, length($2)) = $2 ORDER BY seq LIMIT $3", 3, params, error);
+    if (!r)
+        return -1;
     memset(batch, 0, sizeof *batch);
     int rows = PQntuples(r), rc = 0;
     batch->items = rows ? calloc((size_t) rows, sizeof *batch->items) : NULL;
@@ -127,90 +165,10 @@ static int fill_batch(PGresult *r, event_batch_t *batch)
         batch->count++;
     }
     batch->head = rows ? strtoll(PQgetvalue(r, 0, 11), NULL, 10) : 0;
-    return rc;
-}
-
-int event_log_read(db_t *db, int64_t after_seq, const char *prefix, int max, event_batch_t *batch, db_error_t *error)
-{
-    char after[32], limit[16];
-    snprintf(after, sizeof after, "%lld", (long long) after_seq);
-    snprintf(limit, sizeof limit, "%d", max);
-    const char *params[] = {after, prefix ? prefix : "", limit};
-    PGresult *r = db_exec(db,
-        "SELECT " EVENT_COLUMNS ", (SELECT last_seq FROM event_counter) "
-        "FROM events WHERE seq > $1 AND left(type, length($2)) = $2 ORDER BY seq LIMIT $3", 3, params, error);
-    if (!r)
-        return -1;
-    int rc = fill_batch(r, batch);
-    bool empty = PQntuples(r) == 0;
     PQclear(r);
-    if (rc == 0 && empty)
+    if (rc == 0 && rows == 0)
         batch->head = event_log_head(db, error);
     if (rc != 0 || batch->head < 0)
         event_batch_clear(batch);
     return rc == 0 && batch->head >= 0 ? 0 : -1;
-}
-
-/* Gives the next unnumbered events ($1 at most, id order) the next numbers of the counter and moves
- * it; the numbered rows are `numbered`, the new counter `moved`. */
-#define NUMBER_NEXT \
-    "WITH counter AS (SELECT last_seq FROM event_counter FOR UPDATE), " \
-    "next AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM events WHERE seq IS NULL ORDER BY id LIMIT $1), " \
-    "numbered AS (UPDATE events e SET seq = counter.last_seq + next.n FROM next, counter " \
-    "             WHERE e.id = next.id RETURNING e.*), " \
-    "moved AS (UPDATE event_counter SET last_seq = coalesce((SELECT max(seq) FROM numbered), last_seq) " \
-    "          RETURNING last_seq) "
-
-typedef struct {
-    int max;
-    int numbered;
-    event_batch_t *batch;   /* NULL: the count only */
-    int rc;                 /* of filling the batch */
-} sequence_tx_t;
-
-static int sequence_tx(db_t *db, void *ctx, db_error_t *error)
-{
-    sequence_tx_t *tx = ctx;
-    char max[16];
-    snprintf(max, sizeof max, "%d", tx->max);
-    const char *lock[] = {SEQUENCER_LOCK_KEY};
-    /* The events to number were written just now, so the table's statistics never know them: at a
-     * backlog of 40 000 the planner expected 311 and took them all by a bitmap scan and a sort to
-     * number 1 000 (154 ms of a 426 ms call in auto_explain). Only the partial index's order keeps
-     * a batch's cost its own size; the settings last until the commit. */
-    if (db_exec_ok(db, "SELECT pg_advisory_xact_lock($1::bigint), set_config('enable_bitmapscan', 'off', true), "
-                       "set_config('enable_seqscan', 'off', true)", 1, lock, error) != 0)
-        return -1;
-    const char *params[] = {max};
-    PGresult *r = db_exec(db, tx->batch ? NUMBER_NEXT "SELECT " EVENT_COLUMNS ", (SELECT last_seq FROM moved) "
-                                          "FROM numbered ORDER BY seq"
-                                        : NUMBER_NEXT "SELECT count(*) FROM numbered", 1, params, error);
-    if (!r)
-        return -1;
-    if (tx->batch) {
-        event_batch_clear(tx->batch);
-        tx->rc = fill_batch(r, tx->batch);
-        tx->numbered = (int) tx->batch->count;
-    } else
-        tx->numbered = atoi(PQgetvalue(r, 0, 0));
-    PQclear(r);
-    return 0;
-}
-
-int event_log_sequence(db_t *db, int max, db_error_t *error)
-{
-    sequence_tx_t tx = {max, 0, NULL, 0};
-    return db_transaction(db, sequence_tx, &tx, error) == 0 ? tx.numbered : -1;
-}
-
-int event_log_sequence_events(db_t *db, int max, event_batch_t *batch, db_error_t *error)
-{
-    memset(batch, 0, sizeof *batch);
-    sequence_tx_t tx = {max, 0, batch, 0};
-    if (db_transaction(db, sequence_tx, &tx, error) == 0 && tx.rc == 0)
-        return 0;
-    if (tx.rc != 0)
-        snprintf(error->message, sizeof error->message, "out of memory reading the numbered events");
-    event_batch_clear(batch);
-    return -1;
 }

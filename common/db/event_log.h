@@ -28,10 +28,6 @@ int event_log_append_many(db_t *db, const event_t *events, size_t count, db_erro
  * -1 on error. Any process may call it; concurrent callers serialise on the advisory lock. */
 int event_log_sequence(db_t *db, int max, db_error_t *error);
 
-/* The same, and the events it numbered, in order, into *batch (caller clears it; batch->head is the
- * new head when any were numbered): a publisher sends them without reading them back. 0, or -1. */
-int event_log_sequence_events(db_t *db, int max, event_batch_t *batch, db_error_t *error);
-
 /* The highest assigned sequence number (0 for an empty log), or -1 on error. */
 int64_t event_log_head(db_t *db, db_error_t *error);
 

@@ -92,53 +92,25 @@ static int publish(stream_hub_t *self, const event_t *event)
     return 0;
 }
 
-/* Publishes the batch's events while each follows the last one sent; the count sent. */
-static int publish_events(stream_hub_t *self, const event_batch_t *batch)
-{
-    int sent = 0;
-    for (size_t i = 0; i < batch->count; i++) {
-        if (batch->items[i].seq != self->published + 1) {
-            logger_error("event log has a hole at %lld", (long long) self->published + 1);
-            break;
-        }
-        if (publish(self, &batch->items[i]) != 0)
-            break;
-        sent++;
-    }
-    return sent;
-}
-
-/* Publishes at most `max` numbered events after `published`, read from the log; count, or -1. */
-static int publish_from_log(stream_hub_t *self, int max)
+/* Publishes the numbered events after `published`; count, or -1. */
+static int publish_batch(stream_hub_t *self)
 {
     event_batch_t batch;
     db_error_t error;
-    if (event_log_read(self->db, self->published, "", max, &batch, &error) != 0) {
+    if (event_log_read(self->db, self->published, "", CATCH_UP_BATCH, &batch, &error) != 0) {
         logger_warn("reading the event log: %s", error.message);
         return -1;
     }
-    int sent = publish_events(self, &batch);
-    event_batch_clear(&batch);
-    return sent;
-}
-
-/* Numbers the next events and publishes them as the numbering returned them: reading them back
- * was a second pass over every event. Events after `published` that another sequencer numbered
- * (a second hub, a consumer that heard no hub) go first, read from the log: only those, so the
- * next batches follow again. Count published, or -1. */
-static int number_and_publish(stream_hub_t *self)
-{
-    event_batch_t batch;
-    db_error_t error;
-    if (event_log_sequence_events(self->db, CATCH_UP_BATCH, &batch, &error) != 0) {
-        logger_warn("numbering the event log: %s", error.message);
-        return -1;
+    int sent = 0;
+    for (size_t i = 0; i < batch.count; i++) {
+        if (batch.items[i].seq != self->published + 1) {
+            logger_error("event log has a hole at %lld", (long long) self->published + 1);
+            break;
+        }
+        if (publish(self, &batch.items[i]) != 0)
+            break;
+        sent++;
     }
-    /* numbered by others: the gap before the batch, or whatever there is when the batch is empty */
-    int64_t gap = batch.count ? batch.items[0].seq - 1 - self->published : CATCH_UP_BATCH;
-    int sent = gap > 0 ? publish_from_log(self, gap < CATCH_UP_BATCH ? (int) gap : CATCH_UP_BATCH) : 0;
-    if (batch.count && sent == gap)
-        sent += publish_events(self, &batch);
     event_batch_clear(&batch);
     return sent;
 }
@@ -152,9 +124,11 @@ int stream_hub_catch_up(stream_hub_t *self)
             return -1;
         self->published = head;  /* history is for replay; the live stream starts now */
     }
-    int sent = number_and_publish(self);
+    int total = 0, n;
+    while (event_log_sequence(self->db, CATCH_UP_BATCH, &error) >= 0 && (n = publish_batch(self)) > 0)
+        total += n;
     metrics_gauge_set(self->head_gauge, (double) self->published);
-    return sent;
+    return total;
 }
 
 void stream_hub_heartbeat(stream_hub_t *self)

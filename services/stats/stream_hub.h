@@ -22,9 +22,7 @@ void stream_hub_destroy(stream_hub_t **self_p);
 int stream_hub_listen(stream_hub_t *self);
 /* Drains notifications (wake-ups only). */
 void stream_hub_consume_notifications(stream_hub_t *self);
-/* Numbers and publishes what was committed since the last call, one batch of at most 1 000 events:
- * the caller answers replays and sends heartbeats between batches, and calls again at once while
- * this returns more than 0. Count published, or -1. */
+/* Numbers and publishes everything committed since the last call. Count published, or -1. */
 int stream_hub_catch_up(stream_hub_t *self);
 /* Sends the heartbeat when one is due. */
 void stream_hub_heartbeat(stream_hub_t *self);
