@@ -22,7 +22,7 @@
 /* Scope: a national admin sees everything; other staff see reports whose holder is in their
  * subtree. $1 role, $2 the codes of that subtree. Given as values (staff_views_subtrees_sql, read
  * before the statement), the planner knows how many reports they hold and reads a unit's few
- * thousand from the holder's index; asked in a subquery, it guessed a tenth of the table and walked
+ * thousand from the holder's index; asked in a subquery, it guessed half the table and walked
  * the status or due index past every other institution's reports (a unit admin's word search read
  * its buckets whole: 250-410 ms at 100 000 reports, docs/performance.md). */
 #define IN_SCOPE "($1 = 'national_admin' OR " HOLDER " = ANY ($2::text[]))"
@@ -34,9 +34,9 @@ const char staff_views_subtrees_sql[] =
 
 /* Optional filters (NULL: not filtered), checked for form by the gateway: $3 a status or a public
  * bucket, $4 the codes of a holder subtree (given as $2 is), $8 a category and its subcategories,
- * $9 a region and the regions inside it (codes are dotted paths), $10 a tracking id or words of the title or body (ILIKE
- * with % and _ escaped, so that a typed % or _ means itself; the trigram index of migration 0028
- * answers it, where strpos(lower(...)) read every report), $11 an open clock past due or missed
+ * $9 a region and the regions inside it (codes are dotted paths), $10 a tracking id or words of
+ * the title or body (ILIKE with % and _ escaped, so that a typed % or _ means itself; the trigram
+ * index of migration 0028 answers it, where strpos(lower(...)) read every report), $11 an open clock past due or missed
  * (kept on the report by migration 0031: asking the clocks of every selected report cost a lookup
  * each; spelt out per answer so that "true" is two index ranges, the due ones and the missed
  * ones, not a test of every report), $12 possible duplicates found by the pre-checks, $13
