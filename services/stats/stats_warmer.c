@@ -14,6 +14,13 @@
 
 #define CONNECT_WAIT_MS 10000
 #define LOOK_EVERY_MS 250
+/* After a round of computations the warmer rests at least this many times as long as the round
+ * took, so it keeps at most a tenth of a core busy (with its statements' planning and execution in
+ * PostgreSQL) however often the facts move and however slow the documents are under load: with
+ * ADUAN_STATS_WARM_EVERY 0, or a round longer than a tenth of it, the facts otherwise moved during
+ * every round and the next one began a quarter of a second after it (issue 11: 306 plans of the
+ * dashboard's statements in 57 s of submissions, a quarter of a core, nobody asking). */
+#define REST_PER_ROUND 9
 /* The warmer keeps nobody waiting: it may take longer than a query (which the gateway gives up on
  * after its command time-out anyway), so that the slowest documents get kept at all. */
 #define WARM_TIMEOUT_MIN_MS 30000
@@ -81,6 +88,18 @@ static void warm_one(stats_warmer_t *self, const void *request, size_t size)
     stats_query_clear(&q);
 }
 
+int64_t stats_warmer_rest_ms(int64_t round_ms)
+{
+    return round_ms > LOOK_EVERY_MS / REST_PER_ROUND ? REST_PER_ROUND * round_ms : LOOK_EVERY_MS;
+}
+
+/* Sleeps `ms`, a look at a time, so that stopping does not wait for a long rest. */
+static void rest(stats_warmer_t *self, int64_t ms)
+{
+    for (int64_t until = zclock_mono() + ms; running(self) && zclock_mono() < until;)
+        zclock_sleep((int) (until - zclock_mono() < LOOK_EVERY_MS ? until - zclock_mono() : LOOK_EVERY_MS));
+}
+
 static void *warm(void *arg)
 {
     stats_warmer_t *self = arg;
@@ -89,6 +108,7 @@ static void *warm(void *arg)
         int64_t generation = stats_answer_generation(self->db, &error);
         size_t size = 0;
         void *request = NULL;
+        int64_t started = zclock_mono();
         while (generation >= 0 && running(self)
                && (request = stats_cache_next_stale(self->cache, generation, zclock_mono(), self->recent_ms,
                                                     zclock_time() - self->min_interval_ms, &size))) {
@@ -96,7 +116,7 @@ static void *warm(void *arg)
             warm_one(self, request, size);
             free(request);
         }
-        zclock_sleep(LOOK_EVERY_MS);
+        rest(self, stats_warmer_rest_ms(zclock_mono() - started));
     }
     atomic_store(&self->finished, true);
     return NULL;

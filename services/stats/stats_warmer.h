@@ -11,8 +11,14 @@
  * within the last `recent_ms`, most recently asked first, so that the next request is a hit
  * instead of a computation over every fact; a document computed less than `min_interval_ms` ago
  * waits for its interval, so a surge (the generation moves with every run of events) recomputes
- * each at most once an interval instead of after every run. */
+ * each at most once an interval instead of after every run. After each round it rests nine times
+ * as long as the round took (stats_warmer_rest_ms). */
 typedef struct stats_warmer_t stats_warmer_t;
+
+/* How long the warmer waits after a round of computations that took `round_ms` before it looks
+ * at the generation again: nine times the round, so that it is busy a tenth of the time at most,
+ * and a quarter of a second when the round was short or computed nothing. */
+int64_t stats_warmer_rest_ms(int64_t round_ms);
 
 /* Records the public dashboard's first-load queries as asked (so they are computed first), connects
  * to `db_url` and starts the thread; `cache` outlives the warmer. Its statements may run
