@@ -20,7 +20,9 @@
 #define SUBMITTED_WITHIN \
     "($1::date IS NULL OR s.submitted_at >= $1::date::timestamp AT TIME ZONE 'Asia/Jakarta') " \
     "AND ($2::date IS NULL OR s.submitted_at < ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Jakarta')"
-#define MIN_COUNT "m AS (SELECT COALESCE((SELECT value FROM stats_settings WHERE key = 'public_min_count'), 5) AS min_count)"
+/* MATERIALIZED: read once. Inlined, as PostgreSQL does a CTE used once, each use of min_count (22 in
+ * the summary) became a subquery of its own to plan and to run. */
+#define MIN_COUNT "m AS MATERIALIZED (SELECT COALESCE((SELECT value FROM stats_settings WHERE key = 'public_min_count'), 5) AS min_count)"
 
 /* The reports the filter selects (the export). */
 #define FILTERED "f AS (SELECT s.* FROM stat_reports s WHERE " SUBMITTED_WITHIN " AND " SELECTED "), " MIN_COUNT
@@ -52,6 +54,13 @@
     "ft AS (SELECT s.* FROM stat_rollup_times s WHERE " WHOLE_MONTHS " " \
     "       UNION ALL SELECT g.* FROM stat_times('{}', " PARTIAL ", $12) g WHERE " ANY_PARTIAL "), " \
     MIN_COUNT
+/* GROUPED without dates and not by day ($1, $2 NULL, $12 false): the rollup's rows alone. The days'
+ * branches are then empty, but PostgreSQL parses and inlines stat_group and stat_times at every
+ * planning before it finds that out: half the planning of the dashboard's first calls, which the
+ * warmer plans again whenever the facts have moved. */
+#define WHOLE_ONLY \
+    "f AS (SELECT s.* FROM stat_rollup s WHERE " WHOLE_MONTHS "), " \
+    "ft AS (SELECT s.* FROM stat_rollup_times s WHERE " WHOLE_MONTHS "), " MIN_COUNT
 
 /* The times of each group key of gt (ft with the view's keys), as times_percentile (0037) takes
  * them: k 1 submission to verification, 2 dispatch to follow-up, 3 submission to completion. */
@@ -99,14 +108,17 @@
     "  OR i.code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3) " \
     "  OR EXISTS (SELECT 1 FROM institutions r WHERE r.code = $3 AND r.parent_code IS NULL)))"
 
-/* $8 group_by, $9 period unit, $10 institution level, $11 public, $12 by day. */
-static const char summary_sql[] =
-    "WITH " GROUPED ", "
-    "g AS (SELECT " SUMMARY_KEYED("f") "), gt AS (SELECT " SUMMARY_KEYED("ft") "), "
-    TIMES " "
-    "SELECT json_build_object('group_by', $8, 'public', $11::boolean, "
-    "  'groups', COALESCE(json_agg(x.row ORDER BY x.key), '[]'))::text "
-    "FROM (SELECT g.key, json_build_object('key', g.key, " MEASURES ") AS row FROM g CROSS JOIN m GROUP BY g.key) x";
+/* $8 group_by, $9 period unit, $10 institution level, $11 public, $12 by day; `selection` GROUPED
+ * or WHOLE_ONLY. */
+#define SUMMARY_SQL(selection) \
+    "WITH " selection ", " \
+    "g AS (SELECT " SUMMARY_KEYED("f") "), gt AS (SELECT " SUMMARY_KEYED("ft") "), " \
+    TIMES " " \
+    "SELECT json_build_object('group_by', $8, 'public', $11::boolean, " \
+    "  'groups', COALESCE(json_agg(x.row ORDER BY x.key), '[]'))::text " \
+    "FROM (SELECT g.key, json_build_object('key', g.key, " MEASURES ") AS row FROM g CROSS JOIN m GROUP BY g.key) x"
+static const char summary_sql[] = SUMMARY_SQL(GROUPED);
+static const char summary_whole_sql[] = SUMMARY_SQL(WHOLE_ONLY);
 
 /* The rows of `rows` (f or ft) of the institutions of level $10 (within $3), keyed by them. */
 #define RANKED_KEYED(rows) \
@@ -114,27 +126,30 @@ static const char summary_sql[] =
     "JOIN " rows " f ON f.institution_code = a.code " \
     "WHERE i.kind = $10 AND ($3::text IS NULL OR i.code IN (SELECT code FROM institution_ancestors WHERE ancestor = $3))"
 
-/* $8 order, $9 minimum reports (NULL: the setting ranking_min_reports), $10 level, $11 public, $12 false. */
-static const char rankings_sql[] =
-    "WITH " GROUPED ", "
-    "g AS (SELECT " RANKED_KEYED("f") "), gt AS (SELECT " RANKED_KEYED("ft") "), "
-    TIMES ", "
-    "r AS (SELECT g.key, min(g.name) AS name, sum(g.received) AS received, "
-    "        round(100.0 * sum(g.completed) / sum(g.received), 2) AS rate, " TIME_OF("3", "0.5") " AS median, "
-    "        json_build_object('key', g.key, 'name', min(g.name), " MEASURES ") AS row "
-    "      FROM g CROSS JOIN m GROUP BY g.key), "
-    "q AS (SELECT GREATEST(COALESCE($9::int, (SELECT value FROM stats_settings WHERE key = 'ranking_min_reports'), 10), "
-    "      CASE WHEN $11 THEN (SELECT min_count FROM m) ELSE 0 END) AS minimum), "
-    "o AS (SELECT r.*, r.received >= q.minimum AS ranked, row_number() OVER (ORDER BY r.received >= q.minimum DESC, "
-    "        CASE WHEN $8 = 'completion' THEN -r.rate END NULLS LAST, "
-    "        CASE WHEN $8 = 'speed' THEN r.median END NULLS LAST, r.received DESC, r.key) AS n FROM r, q) "
-    "SELECT json_build_object('order', $8, 'level', $10, 'min_reports', (SELECT minimum FROM q), "
-    "  'tie_break', CASE WHEN $8 = 'completion' THEN 'higher completion_rate, then more reports received, then institution code' "
-    "                    ELSE 'shorter median time to completion (none last), then more reports received, then institution code' END, "
-    "  'items', COALESCE(json_agg(o.row::jsonb || jsonb_build_object('rank', o.n) ORDER BY o.n) FILTER (WHERE o.ranked), '[]'), "
-    "  'not_ranked', COALESCE(json_agg(json_build_object('key', o.key, 'name', o.name, "
-    "      'received', stat_count(o.received, $11, (SELECT min_count FROM m))) ORDER BY o.key) FILTER (WHERE NOT o.ranked), '[]'))::text "
-    "FROM o";
+/* $8 order, $9 minimum reports (NULL: the setting ranking_min_reports), $10 level, $11 public, $12 false;
+ * `selection` GROUPED or WHOLE_ONLY. */
+#define RANKINGS_SQL(selection) \
+    "WITH " selection ", " \
+    "g AS (SELECT " RANKED_KEYED("f") "), gt AS (SELECT " RANKED_KEYED("ft") "), " \
+    TIMES ", " \
+    "r AS (SELECT g.key, min(g.name) AS name, sum(g.received) AS received, " \
+    "        round(100.0 * sum(g.completed) / sum(g.received), 2) AS rate, " TIME_OF("3", "0.5") " AS median, " \
+    "        json_build_object('key', g.key, 'name', min(g.name), " MEASURES ") AS row " \
+    "      FROM g CROSS JOIN m GROUP BY g.key), " \
+    "q AS (SELECT GREATEST(COALESCE($9::int, (SELECT value FROM stats_settings WHERE key = 'ranking_min_reports'), 10), " \
+    "      CASE WHEN $11 THEN (SELECT min_count FROM m) ELSE 0 END) AS minimum), " \
+    "o AS (SELECT r.*, r.received >= q.minimum AS ranked, row_number() OVER (ORDER BY r.received >= q.minimum DESC, " \
+    "        CASE WHEN $8 = 'completion' THEN -r.rate END NULLS LAST, " \
+    "        CASE WHEN $8 = 'speed' THEN r.median END NULLS LAST, r.received DESC, r.key) AS n FROM r, q) " \
+    "SELECT json_build_object('order', $8, 'level', $10, 'min_reports', (SELECT minimum FROM q), " \
+    "  'tie_break', CASE WHEN $8 = 'completion' THEN 'higher completion_rate, then more reports received, then institution code' " \
+    "                    ELSE 'shorter median time to completion (none last), then more reports received, then institution code' END, " \
+    "  'items', COALESCE(json_agg(o.row::jsonb || jsonb_build_object('rank', o.n) ORDER BY o.n) FILTER (WHERE o.ranked), '[]'), " \
+    "  'not_ranked', COALESCE(json_agg(json_build_object('key', o.key, 'name', o.name, " \
+    "      'received', stat_count(o.received, $11, (SELECT min_count FROM m))) ORDER BY o.key) FILTER (WHERE NOT o.ranked), '[]'))::text " \
+    "FROM o"
+static const char rankings_sql[] = RANKINGS_SQL(GROUPED);
+static const char rankings_whole_sql[] = RANKINGS_SQL(WHOLE_ONLY);
 
 /* Survey answers: $1 from, $2 to (Jakarta dates of answering), $3 institution subtree. */
 static const char ikm_sql[] =
@@ -244,7 +259,7 @@ int stats_views_summary(db_t *db, const stats_filter_t *f, char **json, error_re
     bool by_day = strcmp(group_by, "period") == 0 && strcmp(period, "day") == 0;
     const char *params[] = {f->from, f->to, f->institution, f->region, f->category, f->classification, f->channel,
                             group_by, period, f->level, f->public_view ? "t" : "f", by_day ? "t" : "f"};
-    return render(db, summary_sql, 12, params, json, refusal, error);
+    return render(db, f->from || f->to || by_day ? summary_sql : summary_whole_sql, 12, params, json, refusal, error);
 }
 
 int stats_views_rankings(db_t *db, const stats_filter_t *f, const char *order, int min_reports, char **json,
@@ -261,7 +276,7 @@ int stats_views_rankings(db_t *db, const stats_filter_t *f, const char *order, i
     snprintf(minimum, sizeof minimum, "%d", min_reports);
     const char *params[] = {f->from, f->to, f->institution, f->region, f->category, f->classification, f->channel,
                             order, min_reports >= 0 ? minimum : NULL, f->level, f->public_view ? "t" : "f", "f"};
-    return render(db, rankings_sql, 12, params, json, refusal, error);
+    return render(db, f->from || f->to ? rankings_sql : rankings_whole_sql, 12, params, json, refusal, error);
 }
 
 static int ikm_of(db_t *db, const stats_filter_t *f, char **json, error_reply_t *refusal, db_error_t *error)
