@@ -96,8 +96,9 @@ int64_t stats_warmer_rest_ms(int64_t round_ms)
 /* Sleeps `ms`, a look at a time, so that stopping does not wait for a long rest. */
 static void rest(stats_warmer_t *self, int64_t ms)
 {
-    for (int64_t until = zclock_mono() + ms; running(self) && zclock_mono() < until;)
-        zclock_sleep((int) (until - zclock_mono() < LOOK_EVERY_MS ? until - zclock_mono() : LOOK_EVERY_MS));
+    int64_t until = zclock_mono() + ms;
+    for (int64_t left = ms; running(self) && left > 0; left = until - zclock_mono())
+        zclock_sleep((int) (left < LOOK_EVERY_MS ? left : LOOK_EVERY_MS));
 }
 
 static void *warm(void *arg)
