@@ -400,6 +400,10 @@ def main():
         for svc in [system.gateway, *system.intakes, *system.stats_replicas, *system.lifecycle_services(),
                     *system.notifiers]:
             svc.env["ADUAN_LOG_LEVEL"] = "warn"
+        # a deployment's statistics settings, not the tests' max age 0, under which the warmer
+        # computes the dashboard again whenever the facts move (branch warm: 15-18 % of a core)
+        for stats in system.stats_replicas:
+            stats.env["ADUAN_STATS_MAX_AGE"] = os.environ.get("ADUAN_STATS_MAX_AGE", "60")
         system.start()
         services = {"gateway": system.gateway, "intake": system.intakes[0], "stats": system.stats,
                     "verify": system.verify, "route": system.route, "notify": system.notify}
