@@ -78,16 +78,6 @@ sender_t *sender_new(const sender_settings_t *settings, db_t *db, char *reason, 
     }
     self->s = *settings;
     self->db = db;
-    /* The claim was planned at every call, 3 ms a claim, most of its cost (docs/performance.md,
-     * branch notify2); PostgreSQL's own choice kept planning it prepared, and its plans for the
-     * values at hand read every due row of the channel when the estimate of those left after the
-     * receivers' limit was low (25 ms against 2.7 at 2 500 due e-mails, branch plans). Its generic
-     * plan reads the channel's due rows in order from deliveries_due and stops at the batch's
-     * look-ahead. This connection's other statements (an outcome and a webhook switched off by
-     * their keys, the queues' depths, the readiness check) plan the same either way. */
-    db_error_t error = {"", ""};
-    if (db_prepare_generic_plans(db, &error) != 0)
-        logger_warn("the sender's statements are planned at every call until the next connection: %s", error.message);
     self->wakeup = (db_wakeup_t) {db, DELIVERIES_CHANNEL, 0};
     snprintf(self->from_header, sizeof self->from_header, "%s <%s>", settings->mail_from_name, settings->mail_from);
     return self;
