@@ -216,7 +216,7 @@ static int log_actions(run_t *run, const step_arrays_t *a, db_error_t *error)
  * executions PostgreSQL may keep a generic plan made while report_deadlines was nearly empty: the
  * clocks' update then read the whole table at every run (a sequential scan of every clock, 40 ms a
  * run of 100 at 5 000 reports, growing with the table), until an analyze happened to replan it.
- * Planned for each run's ids and the table as it is (db_plan_each_time), it reads the clocks by
+ * Planned for each run's ids and the table as it is (db_plan_mode force_custom_plan), it reads the clocks by
  * their report_id index. For that statement only: with the mode on for the whole run, the clock,
  * action and event inserts took 2-5x longer in two drain benchmarks (probably their foreign keys'
  * checks, planned again for every row: not verified). */
@@ -232,7 +232,7 @@ static int run_clocks(run_t *run, const step_arrays_t *a, const clock_kinds_t *k
      * of its two statements. Undone with the savepoint on a failure. */
     int rc = lifecycle_store_next_due_written(run->db, true, error);
     if (rc == 0)
-        rc = db_plan_each_time(run->db, true, error);
+        rc = db_plan_mode(run->db, "force_custom_plan", error);
     if (rc == 0)
         rc = db_exec_ok(run->db,
         "UPDATE report_deadlines d SET "
@@ -243,7 +243,7 @@ static int run_clocks(run_t *run, const step_arrays_t *a, const clock_kinds_t *k
         "FROM reports r WHERE d.report_id = ANY($1::bigint[]) AND d.ended_at IS NULL AND r.id = d.report_id",
         4, params, error);
     if (rc == 0)
-        rc = db_plan_each_time(run->db, false, error);
+        rc = db_plan_mode(run->db, NULL, error);
     if (rc == 0 && run->rule->open[0])
         rc = lifecycle_store_open_kinds(run->db, a->ids, run->rule->open, run->now_ms, error);
     return rc == 0 ? lifecycle_store_next_due_written(run->db, false, error) : rc;

@@ -237,9 +237,9 @@ static int store_batch_rows(db_t *db, submit_batch_t *batch, size_t stored, db_e
                      && lifecycle_store_next_due_written(db, true, error) == 0   /* inserted with their due times */
                      && submission_keys_record(db, records, n, error) == 0
                      && event_log_append_many(db, events, n, error) == 0
-                     && db_plan_each_time(db, true, error) == 0   /* it reads the reports: see intake_submit_batch */
+                     && db_plan_mode(db, "auto", error) == 0   /* it reads the reports: see intake_submit_batch */
                      && lifecycle_store_open_new_clocks(db, id_list, REPORT_FIRST_CLOCK, batch->now_ms, error) == 0
-                     && db_plan_each_time(db, false, error) == 0
+                     && db_plan_mode(db, NULL, error) == 0
                      && db_undefer(db, error) == 0
                  ? 0 : -1;
     free(records);
@@ -392,7 +392,10 @@ int intake_submit_batch(void *ctx, const envelope_t *const *requests, envelope_t
      * already: generic plans for all. Not the clocks' insert, which reads the new reports: its
      * generic plan, made once on a new system's nearly empty table, read the reports sequentially
      * until autovacuum analyzed the table (3.0-3.8 ms a batch at 6 000-9 500 reports in
-     * submit_bench, against 0.9 ms + 0.7 ms of planning): store_batch_rows plans it each time. */
+     * submit_bench, against 0.9 ms + 0.7 ms of planning); store_batch_rows leaves it to
+     * PostgreSQL's choice (auto), which plans it for its reports. Not force_custom_plan: that
+     * planned the foreign keys' checks and working_deadline's statements inside it at every call
+     * too (1.4 ms a batch). */
     db_error_t error;
     if (db_prepare_generic_plans(intake->submissions, &error) != 0)
         logger_warn("submissions are planned at every call until the next connection: %s", error.message);
