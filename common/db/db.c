@@ -459,15 +459,6 @@ int db_prepare_generic_plans(db_t *self, db_error_t *error)
     return db_is_connected(self) ? set_generic_plans(self, error) : 0;
 }
 
-int db_plan_mode(db_t *self, const char *mode, db_error_t *error)
-{
-    const char *params[] = {mode};
-    return mode ? db_exec_ok(self, "SELECT set_config('aduan.plan_cache_mode', current_setting('plan_cache_mode'), true), "
-                                   "set_config('plan_cache_mode', $1, true)", 1, params, error)
-                : db_exec_ok(self, "SELECT set_config('plan_cache_mode', current_setting('aduan.plan_cache_mode'), true)",
-                             0, NULL, error);
-}
-
 void db_set_statement_timeout(db_t *self, long ms)
 {
     self->statement_timeout_ms = ms;

@@ -83,13 +83,6 @@ void db_prepare_statements(db_t *self);
  * are then planned as before until the next connection). */
 int db_prepare_generic_plans(db_t *self, db_error_t *error);
 
-/* The statements that follow in this transaction are planned as plan_cache_mode `mode` says
- * ("force_custom_plan": for their parameters' values at every call; "auto": PostgreSQL's choice),
- * until db_plan_mode(self, NULL, ...) puts back the mode before (kept in aduan.plan_cache_mode).
- * Transaction-local, so undone with a savepoint or the transaction. The mode holds for what runs
- * inside them too (functions' statements, foreign keys' checks). 0, or -1 with the error. */
-int db_plan_mode(db_t *self, const char *mode, db_error_t *error);
-
 /* Statements on behalf of people must answer, not hang: the server cancels one that runs longer
  * than `ms` (0 = never) with SQLSTATE 57014 (db_error_is_timeout). Session-wide, set again on every
  * (re)connection; for a connection that serves only such statements. */

@@ -216,10 +216,19 @@ static int log_actions(run_t *run, const step_arrays_t *a, db_error_t *error)
  * executions PostgreSQL may keep a generic plan made while report_deadlines was nearly empty: the
  * clocks' update then read the whole table at every run (a sequential scan of every clock, 40 ms a
  * run of 100 at 5 000 reports, growing with the table), until an analyze happened to replan it.
- * Planned for each run's ids and the table as it is (db_plan_mode force_custom_plan), it reads the clocks by
- * their report_id index. For that statement only: with the mode on for the whole run, the clock,
- * action and event inserts took 2-5x longer in two drain benchmarks (probably their foreign keys'
- * checks, planned again for every row: not verified). */
+ * Planned for each run's ids and the table as it is, it reads the clocks by their report_id index.
+ * For that statement only: with the mode on for the whole run, the clock, action and event inserts
+ * took 2-5x longer in two drain benchmarks (probably their foreign keys' checks, planned again
+ * for every row: not verified).
+ * The mode before is kept in aduan.plan_cache_mode; all transaction-local, undone with the savepoint. */
+static int plan_each_time(run_t *run, bool on, db_error_t *error)
+{
+    static const char on_sql[] = "SELECT set_config('aduan.plan_cache_mode', current_setting('plan_cache_mode'), true), "
+                                 "set_config('plan_cache_mode', 'force_custom_plan', true)";
+    static const char off_sql[] = "SELECT set_config('plan_cache_mode', current_setting('aduan.plan_cache_mode'), true)";
+    return db_exec_ok(run->db, on ? on_sql : off_sql, 0, NULL, error);
+}
+
 /* Clocks met, cancelled or restarted end; the others follow the report to its holder (as
  * lifecycle_store's run_clocks, one statement for the run); then the rule's clocks start. The
  * clocks are found by their report_id index: driven from the reports, a planner that thought few
@@ -232,7 +241,7 @@ static int run_clocks(run_t *run, const step_arrays_t *a, const clock_kinds_t *k
      * of its two statements. Undone with the savepoint on a failure. */
     int rc = lifecycle_store_next_due_written(run->db, true, error);
     if (rc == 0)
-        rc = db_plan_mode(run->db, "force_custom_plan", error);
+        rc = plan_each_time(run, true, error);
     if (rc == 0)
         rc = db_exec_ok(run->db,
         "UPDATE report_deadlines d SET "
@@ -243,7 +252,7 @@ static int run_clocks(run_t *run, const step_arrays_t *a, const clock_kinds_t *k
         "FROM reports r WHERE d.report_id = ANY($1::bigint[]) AND d.ended_at IS NULL AND r.id = d.report_id",
         4, params, error);
     if (rc == 0)
-        rc = db_plan_mode(run->db, NULL, error);
+        rc = plan_each_time(run, false, error);
     if (rc == 0 && run->rule->open[0])
         rc = lifecycle_store_open_kinds(run->db, a->ids, run->rule->open, run->now_ms, error);
     return rc == 0 ? lifecycle_store_next_due_written(run->db, false, error) : rc;
