@@ -26,6 +26,7 @@ struct db_t {
     int deferred;               /* sent and not yet answered */
     db_error_t deferred_error;  /* the first of them that failed */
     bool preparing;             /* db_prepare_statements: statements are parsed and planned once */
+    bool generic_plans;         /* db_prepare_generic_plans: set at every connection */
     prepared_t prepared[PREPARED_MAX];
     int prepared_count;
     unsigned long generation;
@@ -101,6 +102,13 @@ static int set_statement_timeout(db_t *self, long ms, bool local, db_error_t *er
     return result ? 0 : -1;
 }
 
+static int set_generic_plans(db_t *self, db_error_t *error)
+{
+    PGresult *result = run(self, "SELECT set_config('plan_cache_mode', 'force_generic_plan', false)", 0, NULL, error);
+    PQclear(result);
+    return result ? 0 : -1;
+}
+
 static int connect_once(db_t *self, db_error_t *error)
 {
     if (self->conn)
@@ -113,7 +121,9 @@ static int connect_once(db_t *self, db_error_t *error)
     if (self->conn && PQstatus(self->conn) == CONNECTION_OK) {
         PQsetNoticeProcessor(self->conn, log_notice, NULL);
         self->generation++;
-        return self->statement_timeout_ms ? set_statement_timeout(self, self->statement_timeout_ms, false, error) : 0;
+        if (self->statement_timeout_ms && set_statement_timeout(self, self->statement_timeout_ms, false, error) != 0)
+            return -1;
+        return self->generic_plans ? set_generic_plans(self, error) : 0;
     }
     set_error(error, "08001", self->conn ? PQerrorMessage(self->conn) : "out of memory");
     return -1;
@@ -438,6 +448,15 @@ int db_transaction(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error)
 void db_prepare_statements(db_t *self)
 {
     self->preparing = true;
+}
+
+int db_prepare_generic_plans(db_t *self, db_error_t *error)
+{
+    self->preparing = true;
+    if (self->generic_plans)
+        return 0;
+    self->generic_plans = true;
+    return db_is_connected(self) ? set_generic_plans(self, error) : 0;
 }
 
 void db_set_statement_timeout(db_t *self, long ms)

@@ -73,6 +73,17 @@ int db_transaction(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error);
  * again. */
 void db_prepare_statements(db_t *self);
 
+/* db_prepare_statements, and each prepared statement runs on its generic plan, made once for every
+ * value of its parameters (plan_cache_mode force_generic_plan: session-wide, set now when connected
+ * and again on every (re)connection). PostgreSQL's own choice keeps planning a statement whose
+ * generic plan it estimates dearer than its plans for the values at hand, as it does for the
+ * unnest($1) and = ANY($1) of a batch's arrays (ten elements assumed, fewer in most batches) even
+ * where the plan is the same. A generic plan is made once, on the tables as they are then (and
+ * again after an analyze of one): only for a connection whose every statement's generic plan was
+ * checked to be the right one at any size of its tables. 0, or -1 with the error (statements
+ * are then planned as before until the next connection). */
+int db_prepare_generic_plans(db_t *self, db_error_t *error);
+
 /* Statements on behalf of people must answer, not hang: the server cancels one that runs longer
  * than `ms` (0 = never) with SQLSTATE 57014 (db_error_is_timeout). Session-wide, set again on every
  * (re)connection; for a connection that serves only such statements. */

@@ -38,10 +38,11 @@ PGresult *lifecycle_store_new_clock_dues(db_t *db, const char *kind, const char 
  * next_due_at itself (on) or no longer (off), until the end of the transaction: a batch of new
  * reports inserted with their first due time, a run of system steps that wrote them already. */
 int lifecycle_store_next_due_written(db_t *db, bool on, db_error_t *error);
-/* Starts clock `kind` at now_ms for reports that have none running (the reports a batch of
- * submissions just stored), in one statement; report_ids is an SQL array literal ("{1,2}"). */
-int lifecycle_store_open_new_clocks(db_t *db, const char *report_ids, const char *kind, int64_t now_ms,
-                                    db_error_t *error);
+/* Starts clock `kind` at now_ms for new reports (the reports a batch of submissions just stored:
+ * no clock running, no holder, not under field supervision), in one statement; report_ids and
+ * their classifications, in the same order, are SQL array literals ("{1,2}"). */
+int lifecycle_store_open_new_clocks(db_t *db, const char *report_ids, const char *classifications, const char *kind,
+                                    int64_t now_ms, db_error_t *error);
 /* The same for the clocks of every kind of `kinds` (NULL-terminated), for the reports a run of
  * system steps just moved (lifecycle_run.h). */
 int lifecycle_store_open_kinds(db_t *db, const char *report_ids, const char *const *kinds, int64_t now_ms,
