@@ -470,7 +470,10 @@ int event_consumer_run_once(event_consumer_t *self, int timeout_ms)
         return zsys_interrupted ? -1 : 0;
     }
     int handled;
-    if (self->reader && stream_reader_hub_alive(self->reader, self->config.hub_silence_ms))
+    /* Events waiting in the stream's queue are the hub's too: after a pause (a stopped process, a
+     * long run) the member reads them rather than the whole backlog from the log. */
+    if (self->reader && (stream_reader_hub_alive(self->reader, self->config.hub_silence_ms)
+                         || stream_reader_has_waiting(self->reader)))
         handled = from_stream(self, deadline);
     else {
         handled = from_log(self);

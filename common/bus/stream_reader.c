@@ -21,6 +21,7 @@ struct stream_reader_t {
     int64_t last_heard;         /* zclock_mono() of the last event or heartbeat */
     event_batch_t pending;      /* replayed events not yet handed out */
     size_t pending_index;
+    bool gap;                   /* a live event came beyond `next`: the queue cannot fill the hole */
 };
 
 static zsock_t *open_sub(const char *endpoints, const curve_keys_t *keys, char *reason, size_t cap)
@@ -118,6 +119,7 @@ static bool replay(stream_reader_t *self)
     bool ok = reply && strcmp(reply->type, MSG_STREAM_BATCH) == 0
               && event_batch_decode(reply->body, reply->body_size, &self->pending, reason, sizeof reason) == 0;
     if (ok) {
+        self->gap = false;
         self->pending_index = 0;
         if (self->pending.head > self->head)
             self->head = self->pending.head;
@@ -152,6 +154,8 @@ static int receive(stream_reader_t *self, event_t *event)
             self->last_heard = zclock_mono();
             if (e.seq > self->head)
                 self->head = e.seq;
+            if (e.seq > self->next)
+                self->gap = true;
             got = take(self, &e, event);  /* a later seq is a gap: the replay brings it */
             event_clear(&e);
         }
@@ -169,7 +173,11 @@ int stream_reader_next(stream_reader_t *self, int timeout_ms, event_t *event)
     while (!zsys_interrupted) {
         if (from_pending(self, event))
             return 1;
-        bool refilled = self->head >= self->next && replay(self);
+        /* Behind the head, the events may still wait in the queue (a member busy with a backlog, or
+         * just after a replay, whose head is the log's): read them first, and ask for a replay
+         * only for a hole the queue showed, or once it is empty. */
+        bool behind = self->head >= self->next && (self->gap || !stream_reader_has_waiting(self));
+        bool refilled = behind && replay(self);
         if (refilled && self->pending.count)
             continue;
         int64_t left = deadline - zclock_mono();
@@ -196,6 +204,7 @@ int64_t stream_reader_position(const stream_reader_t *self)
 void stream_reader_seek(stream_reader_t *self, int64_t next_seq)
 {
     self->next = next_seq > 0 ? next_seq : 1;
+    self->gap = false;
     event_batch_clear(&self->pending);
     self->pending_index = 0;
 }
@@ -208,4 +217,9 @@ int64_t stream_reader_head(const stream_reader_t *self)
 bool stream_reader_hub_alive(const stream_reader_t *self, int silence_ms)
 {
     return zclock_mono() - self->last_heard < silence_ms;
+}
+
+bool stream_reader_has_waiting(const stream_reader_t *self)
+{
+    return self->sub && (zsock_events(self->sub) & ZMQ_POLLIN);
 }

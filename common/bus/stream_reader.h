@@ -37,5 +37,8 @@ void stream_reader_seek(stream_reader_t *self, int64_t next_seq);
 int64_t stream_reader_head(const stream_reader_t *self);
 /* True while heartbeats or events arrive (none for `silence_ms` → false). */
 bool stream_reader_hub_alive(const stream_reader_t *self, int silence_ms);
+/* True when messages of the stream wait unread: the hub spoke though nothing was read for a while
+ * (a member busy with a backlog). Call it on the reader's thread. */
+bool stream_reader_has_waiting(const stream_reader_t *self);
 
 #endif

@@ -64,9 +64,14 @@ static void update_gauges(db_t *db)
     PQclear(r);
 }
 
+/* A backlog is published batch by batch, with the replays asked meanwhile answered in between:
+ * publishing all of it first left readers that had lost an event (a SUB that reconnected while
+ * the hub was busy) without an answer for the whole backlog, asking again every 2 s, and each of
+ * those requests cost the hub a read once it got to them. */
 static void serve(service_t *service, db_t *db, stream_hub_t *hub, cmd_server_t *replay)
 {
     int64_t next_poll = 0, next_gauges = 0;
+    bool more = false;    /* the last call published events: there may be more at once */
     while (!service_interrupted()) {
         if (zclock_mono() >= next_gauges) {
             update_gauges(db);
@@ -76,15 +81,15 @@ static void serve(service_t *service, db_t *db, stream_hub_t *hub, cmd_server_t 
         zmq_pollitem_t items[2] = {{zsock_resolve(cmd_server_socket(replay)), 0, ZMQ_POLLIN, 0},
                                    {NULL, fd, ZMQ_POLLIN, 0}};
         admin_http_set_ready(service_admin(service), fd >= 0, fd >= 0 ? NULL : "database not reachable");
-        if (zmq_poll(items, fd >= 0 ? 2 : 1, 100) < 0)
+        if (zmq_poll(items, fd >= 0 ? 2 : 1, more ? 0 : 100) < 0)
             break;
         if (items[0].revents & ZMQ_POLLIN)
             cmd_server_handle_one(replay);
         bool woken = fd >= 0 && (items[1].revents & ZMQ_POLLIN);
         if (woken)
             stream_hub_consume_notifications(hub);
-        if (woken || zclock_mono() >= next_poll) {
-            stream_hub_catch_up(hub);
+        if (more || woken || zclock_mono() >= next_poll) {
+            more = stream_hub_catch_up(hub) > 0;
             next_poll = zclock_mono() + POLL_MS;
         }
         stream_hub_heartbeat(hub);

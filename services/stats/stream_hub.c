@@ -124,11 +124,9 @@ int stream_hub_catch_up(stream_hub_t *self)
             return -1;
         self->published = head;  /* history is for replay; the live stream starts now */
     }
-    int total = 0, n;
-    while (event_log_sequence(self->db, CATCH_UP_BATCH, &error) >= 0 && (n = publish_batch(self)) > 0)
-        total += n;
+    int sent = event_log_sequence(self->db, CATCH_UP_BATCH, &error) >= 0 ? publish_batch(self) : -1;
     metrics_gauge_set(self->head_gauge, (double) self->published);
-    return total;
+    return sent;
 }
 
 void stream_hub_heartbeat(stream_hub_t *self)

@@ -22,7 +22,8 @@ void stream_hub_destroy(stream_hub_t **self_p);
 int stream_hub_listen(stream_hub_t *self);
 /* Drains notifications (wake-ups only). */
 void stream_hub_consume_notifications(stream_hub_t *self);
-/* Numbers and publishes everything committed since the last call. Count published, or -1. */
+/* Numbers and publishes the next batch of what was committed since the last call. Count published
+ * (above 0: call again, there may be more), or -1. */
 int stream_hub_catch_up(stream_hub_t *self);
 /* Sends the heartbeat when one is due. */
 void stream_hub_heartbeat(stream_hub_t *self);

@@ -386,6 +386,54 @@ static void test_a_takeover_mid_run_replays_without_duplicates(void **state)
     event_consumer_destroy(&b.consumer);
 }
 
+/* One event of a fake hub's stream, seq `seq`, id "stream-<seq>" (the log holds others there). */
+static void publish_fake(zsock_t *pub, int64_t seq)
+{
+    char id[32], type[] = "test.work", tracking[] = "T-stream", role[] = "system";
+    snprintf(id, sizeof id, "stream-%lld", (long long) seq);
+    unsigned char payload[] = {0x80};
+    event_t e = {.seq = seq, .prev = seq - 1, .id = id, .type = type, .version = 1, .tracking_id = tracking,
+                 .actor_role = role, .payload = payload, .payload_size = 1};
+    unsigned char *bytes;
+    size_t size;
+    assert_int_equal(event_encode(&e, &bytes, &size), 0);
+    zmsg_t *msg = zmsg_new();
+    zmsg_addstr(msg, type);
+    zmsg_addmem(msg, bytes, size);
+    free(bytes);
+    assert_int_equal(zmsg_send(&msg, pub), 0);
+}
+
+/* A member that heard nothing for longer than hub_silence_ms (a paused process, a long run) while
+ * the hub's events piled up in its queue reads them from the stream: it used to take the hub for
+ * gone and read the whole backlog from the log itself, while its queue filled with what it then
+ * dropped. The fake hub's events carry ids the log does not have, so the work says where each
+ * event came from. */
+static void test_events_waiting_in_the_queue_are_read_though_the_hub_was_silent(void **state)
+{
+    (void) state;
+    truncate_work();
+    append_events(3, 3000);   /* what the log would give instead */
+    char endpoint[128];
+    snprintf(endpoint, sizeof endpoint, "ipc:///tmp/aduan-consumer-waiting-%d", getpid());
+    zsock_t *pub = zsock_new_pub(endpoint);
+    assert_non_null(pub);
+    event_consumer_config_t config = {.group = "waiting", .db_url = url, .stream_endpoints = endpoint,
+                                      .replay_endpoints = "", .partitions = 8, .topic_prefix = "test.",
+                                      .handler = record, .hub_silence_ms = 200};
+    char reason[200];
+    event_consumer_t *c = event_consumer_new(&config, reason, sizeof reason);
+    assert_non_null(c);
+    zclock_sleep(300);   /* subscribed */
+    for (int64_t seq = 1; seq <= 3; seq++)
+        publish_fake(pub, seq);
+    zclock_sleep(400);   /* queued, and silent for longer than hub_silence_ms: nothing was read */
+    run_until(c, "SELECT count(*) FROM work", 3, 5000);
+    assert_int_equal(scalar("SELECT count(*) FROM work WHERE event_id LIKE 'stream-%'"), 3);
+    event_consumer_destroy(&c);
+    zsock_destroy(&pub);
+}
+
 int main(void)
 {
     zsys_init();
@@ -396,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_a_takeover_mid_run_replays_without_duplicates),
         cmocka_unit_test(test_a_run_cut_short_by_a_stop_leaves_its_events_ahead),
         cmocka_unit_test(test_the_run_hook_sees_each_run_before_its_handler_and_its_failure_loses_nothing),
+        cmocka_unit_test(test_events_waiting_in_the_queue_are_read_though_the_hub_was_silent),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

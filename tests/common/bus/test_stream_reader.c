@@ -18,6 +18,7 @@ static event_batch_t hub_log;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_bool stop_replay;
 static atomic_int replays;
+static atomic_int replay_cap;      /* most events a replay answers (0: what is asked) */
 static char pub_endpoint[128], replay_endpoint[128];
 
 /* An event that owns its strings, as event_clear expects. */
@@ -53,7 +54,8 @@ static int answer_replay(void *ctx, const envelope_t *request, envelope_t *reply
     atomic_fetch_add(&replays, 1);
     event_batch_t out = {0, NULL, 0};
     pthread_mutex_lock(&log_lock);
-    for (size_t i = 0; i < hub_log.count && out.count < want.max; i++)
+    size_t most = atomic_load(&replay_cap) ? (size_t) atomic_load(&replay_cap) : want.max;
+    for (size_t i = 0; i < hub_log.count && out.count < most; i++)
         if (hub_log.items[i].seq >= want.from)
             event_batch_push(&out, &hub_log.items[i]);
     out.head = hub_log.head;
@@ -169,9 +171,47 @@ static void test_late_join_gap_and_silence(void **state)
     event_batch_clear(&hub_log);
 }
 
+/* One event lost early in a long queue: the replay fills the hole, then the reader takes the rest
+ * from its queue. It used to ask for replay after replay to the end (a replay's head is the log's,
+ * so head >= next until the reader had replayed everything), the queue's events dropped unread. */
+static void test_after_a_replay_the_queue_is_read(void **state)
+{
+    (void) state;
+    event_batch_clear(&hub_log);
+    atomic_store(&replays, 0);
+    atomic_store(&stop_replay, false);
+    atomic_store(&replay_cap, 5);
+    snprintf(pub_endpoint, sizeof pub_endpoint, "ipc:///tmp/aduan-sr-pub2-%d", getpid());
+    snprintf(replay_endpoint, sizeof replay_endpoint, "ipc:///tmp/aduan-sr-replay2-%d", getpid());
+    zsock_t *pub = zsock_new_pub(pub_endpoint);
+    zsock_set_sndhwm(pub, 10000);
+    pthread_t thread;
+    pthread_create(&thread, NULL, replay_server, NULL);
+    stream_reader_config_t config = {pub_endpoint, replay_endpoint, 1, "", 1000, NULL};
+    char reason[200];
+    stream_reader_t *reader = stream_reader_new(&config, reason, sizeof reason);
+    assert_non_null(reader);
+    zclock_sleep(300);   /* subscribed */
+    store(1, 200);
+    for (int64_t s = 1; s <= 200; s++)
+        if (s != 2)
+            publish(pub, s);
+    zclock_sleep(300);   /* all of them queued */
+    for (int64_t s = 1; s <= 200; s++)
+        expect_next(reader, s);
+    assert_int_equal(atomic_load(&replays), 1);
+    stream_reader_destroy(&reader);
+    atomic_store(&stop_replay, true);
+    pthread_join(thread, NULL);
+    atomic_store(&replay_cap, 0);
+    zsock_destroy(&pub);
+    event_batch_clear(&hub_log);
+}
+
 int main(void)
 {
     zsys_init();
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_late_join_gap_and_silence)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_late_join_gap_and_silence),
+                                       cmocka_unit_test(test_after_a_replay_the_queue_is_read)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,105 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <czmq.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "event_log.h"
+#include "stream_hub.h"
+#include "test_db.h"
+
+static char *url;
+static db_t *db;
+static char endpoint[128];
+
+static int setup(void **state)
+{
+    (void) state;
+    db = test_db_open_migrated("streamhub", &url);
+    snprintf(endpoint, sizeof endpoint, "ipc:///tmp/aduan-hub-test-%d", getpid());
+    return db ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void) state;
+    db_destroy(&db);
+    test_db_drop(&url);
+    return 0;
+}
+
+/* `count` committed, unnumbered events without a report (the log allows it), named by their order. */
+static void append_backlog(int count)
+{
+    char insert[400];
+    snprintf(insert, sizeof insert,
+             "INSERT INTO events (event_id, type, schema_version, tracking_id, actor_role, payload) "
+             "SELECT 'hub-test-' || n, 'test.e' || n, 1, 'hub-test-' || n, 'system', '\\x80' "
+             "FROM generate_series(1, %d) n ORDER BY n", count);
+    db_error_t error;
+    PGresult *r = db_exec(db, insert, 0, NULL, &error);
+    assert_non_null(r);
+    PQclear(r);
+}
+
+/* The seq of the next event on the stream (heartbeats skipped), or -1 after a second of nothing. */
+static int64_t next_seq(zsock_t *sub)
+{
+    zpoller_t *poller = zpoller_new(sub, NULL);
+    int64_t seq = -1;
+    while (seq < 0 && zpoller_wait(poller, 1000)) {
+        zmsg_t *msg = zmsg_recv(sub);
+        char *topic = zmsg_popstr(msg);
+        zframe_t *body = zmsg_pop(msg);
+        event_t e;
+        char reason[200];
+        if (strcmp(topic, EVENT_HEARTBEAT_TOPIC) != 0
+            && event_decode(zframe_data(body), zframe_size(body), &e, reason, sizeof reason) == 0) {
+            seq = e.seq;
+            event_clear(&e);
+        }
+        free(topic);
+        zframe_destroy(&body);
+        zmsg_destroy(&msg);
+    }
+    zpoller_destroy(&poller);
+    return seq;
+}
+
+/* A backlog (the hub was stopped while the services wrote) goes out one batch a call, so that
+ * aduan-stats answers the replays asked meanwhile between two batches; all of it dense and in order. */
+static void test_a_backlog_is_published_one_batch_a_call(void **state)
+{
+    (void) state;
+    char reason[200];
+    stream_hub_t *hub = stream_hub_new(db, endpoint, NULL, 1000, reason, sizeof reason);
+    assert_non_null(hub);
+    zsock_t *sub = zsock_new_sub(endpoint, "");
+    assert_non_null(sub);
+    zsock_set_rcvhwm(sub, 10000);
+    zclock_sleep(200);   /* the subscription reaches the hub before anything is published */
+    assert_int_equal(stream_hub_catch_up(hub), 0);   /* the live stream starts at the head */
+    append_backlog(2500);
+    assert_int_equal(stream_hub_catch_up(hub), 1000);
+    assert_int_equal(stream_hub_catch_up(hub), 1000);
+    assert_int_equal(stream_hub_catch_up(hub), 500);
+    assert_int_equal(stream_hub_catch_up(hub), 0);
+    assert_int_equal(stream_hub_published(hub), 2500);
+    for (int64_t seq = 1; seq <= 2500; seq++)
+        assert_int_equal(next_seq(sub), seq);
+    zsock_destroy(&sub);
+    stream_hub_destroy(&hub);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_backlog_is_published_one_batch_a_call),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
