@@ -106,3 +106,14 @@ db_t *test_db_open(const char *conninfo)
     }
     return db;
 }
+
+int64_t test_db_scalar(db_t *db, const char *sql)
+{
+    db_error_t error;
+    PGresult *r = db_exec(db, sql, 0, NULL, &error);
+    if (!r)
+        return -1;
+    int64_t value = PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
+    PQclear(r);
+    return value;
+}

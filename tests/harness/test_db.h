@@ -1,5 +1,6 @@
 #ifndef ADUAN_TEST_DB_H
 #define ADUAN_TEST_DB_H
+#include <stdint.h>
 #include "db.h"
 
 /* A fresh, empty database for one integration test, made in the throwaway cluster that the ctest
@@ -14,6 +15,10 @@ db_t *test_db_open_migrated(const char *name_hint, char **conninfo_p);
 
 /* Another connection to that database (a service that keeps two), NULL when it cannot connect. */
 db_t *test_db_open(const char *conninfo);
+
+/* The first value of the first row of `sql` (no parameters) as an integer, or -1 when the
+ * statement failed or returned no row (the caller's assertion then shows it). */
+int64_t test_db_scalar(db_t *db, const char *sql);
 
 /* The end of test_db_open_migrated: the connection closed, the database dropped, both NULL. */
 void test_db_close(db_t **db_p, char **conninfo_p);

@@ -41,11 +41,7 @@ static int teardown(void **state)
 
 static long attachments(void)
 {
-    db_error_t error;
-    PGresult *r = db_exec(intake.db, "SELECT count(*) FROM attachments", 0, NULL, &error);
-    long n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return n;
+    return (long) test_db_scalar(intake.db, "SELECT count(*) FROM attachments");
 }
 
 /* Runs a handler on `message` sent under command id `id`; returns the reply. */

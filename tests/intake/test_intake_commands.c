@@ -40,11 +40,7 @@ static long rows(const char *table)
 {
     char sql[80];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
-    db_error_t error;
-    PGresult *r = db_exec(intake.db, sql, 0, NULL, &error);
-    long n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return n;
+    return (long) test_db_scalar(intake.db, sql);
 }
 
 static long all_rows(void)

@@ -18,16 +18,6 @@ static char *url;
 static db_t *db;
 static atomic_int fail_next;   /* the handler fails this many times before succeeding */
 
-static long scalar(const char *sql)
-{
-    db_error_t error;
-    PGresult *r = db_exec(db, sql, 0, NULL, &error);
-    assert_non_null(r);
-    long n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return n;
-}
-
 static int setup(void **state)
 {
     (void) state;
@@ -115,9 +105,9 @@ static event_consumer_t *member(const char *group)
 static void run_until(event_consumer_t *c, const char *sql, long want, int max_ms)
 {
     int64_t deadline = zclock_mono() + max_ms;
-    while (scalar(sql) < want && zclock_mono() < deadline)
+    while (test_db_scalar(db, sql) < want && zclock_mono() < deadline)
         event_consumer_run_once(c, 100);
-    assert_true(scalar(sql) >= want);
+    assert_true(test_db_scalar(db, sql) >= want);
 }
 
 static void test_one_member_does_each_event_once_and_retries_failures(void **state)
@@ -129,11 +119,11 @@ static void test_one_member_does_each_event_once_and_retries_failures(void **sta
     run_until(c, "SELECT count(*) FROM work", 500, 20000);
     for (int i = 0; i < 5; i++)
         event_consumer_run_once(c, 100);  /* anything done twice would show now */
-    assert_int_equal(scalar("SELECT count(*) FROM work"), 500);
-    assert_int_equal(scalar("SELECT count(DISTINCT event_id) FROM work"), 500);
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM work"), 500);
+    assert_int_equal(test_db_scalar(db, "SELECT count(DISTINCT event_id) FROM work"), 500);
     assert_int_equal(event_consumer_partitions_owned(c), 8);
-    assert_int_equal(scalar("SELECT min(seq) FROM consumer_positions WHERE group_name = 'solo'"),
-                     scalar("SELECT last_seq FROM event_counter"));
+    assert_int_equal(test_db_scalar(db, "SELECT min(seq) FROM consumer_positions WHERE group_name = 'solo'"),
+                     test_db_scalar(db, "SELECT last_seq FROM event_counter"));
     event_consumer_destroy(&c);
 }
 
@@ -151,7 +141,7 @@ static int interrupted_meanwhile(db_t *conn, const event_t *event, void *ctx, db
 static void test_a_run_cut_short_by_a_stop_leaves_its_events_ahead(void **state)
 {
     (void) state;
-    long before = scalar("SELECT count(*) FROM events");
+    long before = test_db_scalar(db, "SELECT count(*) FROM events");
     append_events(20, 900000);
     event_consumer_t *c = member_with("stopping", interrupted_meanwhile, 0);
     event_consumer_run_once(c, 100);
@@ -200,14 +190,14 @@ static void test_two_members_split_the_work_and_survive_a_death(void **state)
         zclock_sleep(50);
     assert_int_equal(event_consumer_partitions_owned(a.consumer), 8);
     deadline = zclock_mono() + 20000;
-    while (scalar("SELECT count(*) FROM work") < 1000 && zclock_mono() < deadline)
+    while (test_db_scalar(db, "SELECT count(*) FROM work") < 1000 && zclock_mono() < deadline)
         zclock_sleep(100);
     zclock_sleep(500);
     atomic_store(&a.stop, true);
     pthread_join(a.thread, NULL);
-    assert_int_equal(scalar("SELECT count(*) FROM work"), 1000);
-    assert_int_equal(scalar("SELECT count(DISTINCT event_id) FROM work"), 1000);
-    assert_int_equal(scalar("SELECT min(seq) FROM consumer_positions WHERE group_name = 'pair'"), 1000);
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM work"), 1000);
+    assert_int_equal(test_db_scalar(db, "SELECT count(DISTINCT event_id) FROM work"), 1000);
+    assert_int_equal(test_db_scalar(db, "SELECT min(seq) FROM consumer_positions WHERE group_name = 'pair'"), 1000);
     event_consumer_destroy(&a.consumer);
 }
 
@@ -271,12 +261,12 @@ static void test_the_run_hook_sees_each_run_before_its_handler_and_its_failure_l
     event_consumer_t *c = event_consumer_new(&config, reason, sizeof reason);
     assert_non_null(c);
     /* a new group: the earlier tests' events too */
-    long logged = scalar("SELECT count(*) FROM events WHERE type LIKE 'test.%'");
+    long logged = test_db_scalar(db, "SELECT count(*) FROM events WHERE type LIKE 'test.%'");
     run_until(c, "SELECT count(*) FROM work", logged, 20000);
     for (int i = 0; i < 3; i++)
         event_consumer_run_once(c, 100);
-    assert_int_equal(scalar("SELECT count(*) FROM work"), logged);
-    assert_int_equal(scalar("SELECT count(DISTINCT event_id) FROM work"), logged);
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM work"), logged);
+    assert_int_equal(test_db_scalar(db, "SELECT count(DISTINCT event_id) FROM work"), logged);
     assert_true(seen.calls >= logged / 50);
     assert_int_equal(seen.fail_next, 0);
     assert_int_equal(seen.hooked, logged);   /* exactly the events handled, each once */
@@ -308,29 +298,29 @@ static void test_a_poison_event_neither_blocks_nor_skips_the_others(void **state
         append_event(tracking);
     }
     sequence_all();
-    long head = scalar("SELECT last_seq FROM event_counter");
+    long head = test_db_scalar(db, "SELECT last_seq FROM event_counter");
     event_consumer_t *c = member_with("poison", record_unless_poison, 64);
-    long poison = scalar("SELECT min(seq) FROM events WHERE tracking_id = 'T-POISON'");
+    long poison = test_db_scalar(db, "SELECT min(seq) FROM events WHERE tracking_id = 'T-POISON'");
     run_until(c, "SELECT max(seq) FROM consumer_positions WHERE group_name = 'poison'", head, 20000);
     for (int i = 0; i < 5; i++)
         event_consumer_run_once(c, 100);
     /* before it: all done; after it: the other partitions' events done, its own wait */
-    assert_int_equal(scalar("SELECT count(*) FROM work WHERE seq < (SELECT min(seq) FROM events "
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM work WHERE seq < (SELECT min(seq) FROM events "
                             "WHERE tracking_id = 'T-POISON')"), poison - 1);
-    long after = scalar("SELECT count(*) FROM work WHERE seq > (SELECT min(seq) FROM events "
+    long after = test_db_scalar(db, "SELECT count(*) FROM work WHERE seq > (SELECT min(seq) FROM events "
                         "WHERE tracking_id = 'T-POISON')");
     assert_true(after > (head - poison) / 2 && after < head - poison);
-    assert_int_equal(scalar("SELECT count(*) - count(DISTINCT event_id) FROM work"), 0);
-    assert_int_equal(scalar("SELECT count(*) FROM work w JOIN events e ON e.event_id = w.event_id "
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) - count(DISTINCT event_id) FROM work"), 0);
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM work w JOIN events e ON e.event_id = w.event_id "
                             "WHERE e.tracking_id = 'T-POISON'"), 0);
-    assert_true(scalar("SELECT min(seq) FROM consumer_positions WHERE group_name = 'poison'") < poison);
+    assert_true(test_db_scalar(db, "SELECT min(seq) FROM consumer_positions WHERE group_name = 'poison'") < poison);
     atomic_store(&poisoned, false);
     run_until(c, "SELECT count(*) FROM work", head, 10000);
     for (int i = 0; i < 5; i++)
         event_consumer_run_once(c, 100);
-    assert_int_equal(scalar("SELECT count(*) FROM work"), head);
-    assert_int_equal(scalar("SELECT count(DISTINCT event_id) FROM work"), head);
-    assert_int_equal(scalar("SELECT min(seq) FROM consumer_positions WHERE group_name = 'poison'"), head);
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM work"), head);
+    assert_int_equal(test_db_scalar(db, "SELECT count(DISTINCT event_id) FROM work"), head);
+    assert_int_equal(test_db_scalar(db, "SELECT min(seq) FROM consumer_positions WHERE group_name = 'poison'"), head);
     event_consumer_destroy(&c);
 }
 
@@ -354,7 +344,7 @@ static void test_a_takeover_mid_run_replays_without_duplicates(void **state)
     (void) state;
     truncate_work();
     append_events(400, 2000);
-    long head = scalar("SELECT last_seq FROM event_counter");
+    long head = test_db_scalar(db, "SELECT last_seq FROM event_counter");
     atomic_store(&block_at, head - 130);
     runner_t a = {member_with("takeover", record_or_wait, 50), false, 0};
     pthread_create(&a.thread, NULL, keep_running, &a);
@@ -362,9 +352,9 @@ static void test_a_takeover_mid_run_replays_without_duplicates(void **state)
     while (!atomic_load(&blocked) && zclock_mono() < deadline)
         zclock_sleep(10);
     assert_true(atomic_load(&blocked));
-    long done_before = scalar("SELECT count(*) FROM work");
+    long done_before = test_db_scalar(db, "SELECT count(*) FROM work");
     assert_true(done_before < head - 131);   /* the run holding the blocked event is not committed */
-    assert_int_equal(scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' "
+    assert_int_equal(test_db_scalar(db, "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' "
                             "AND objsubid = 2 AND classid = (hashtext('takeover')::bigint & 4294967295)::oid "
                             "GROUP BY pid"), 8);
     atomic_store(&block_at, 0);
@@ -372,16 +362,16 @@ static void test_a_takeover_mid_run_replays_without_duplicates(void **state)
     pthread_create(&b.thread, NULL, keep_running, &b);
     atomic_store(&released, true);
     deadline = zclock_mono() + 20000;
-    while (scalar("SELECT count(*) FROM work") < head && zclock_mono() < deadline)
+    while (test_db_scalar(db, "SELECT count(*) FROM work") < head && zclock_mono() < deadline)
         zclock_sleep(100);
     zclock_sleep(1000);
     atomic_store(&a.stop, true);
     atomic_store(&b.stop, true);
     pthread_join(a.thread, NULL);
     pthread_join(b.thread, NULL);
-    assert_int_equal(scalar("SELECT count(*) FROM work"), head);
-    assert_int_equal(scalar("SELECT count(DISTINCT event_id) FROM work"), head);
-    assert_int_equal(scalar("SELECT min(seq) FROM consumer_positions WHERE group_name = 'takeover'"), head);
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM work"), head);
+    assert_int_equal(test_db_scalar(db, "SELECT count(DISTINCT event_id) FROM work"), head);
+    assert_int_equal(test_db_scalar(db, "SELECT min(seq) FROM consumer_positions WHERE group_name = 'takeover'"), head);
     event_consumer_destroy(&a.consumer);
     event_consumer_destroy(&b.consumer);
 }
@@ -429,7 +419,7 @@ static void test_events_waiting_in_the_queue_are_read_though_the_hub_was_silent(
         publish_fake(pub, seq);
     zclock_sleep(400);   /* queued, and silent for longer than hub_silence_ms: nothing was read */
     run_until(c, "SELECT count(*) FROM work", 3, 5000);
-    assert_int_equal(scalar("SELECT count(*) FROM work WHERE event_id LIKE 'stream-%'"), 3);
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM work WHERE event_id LIKE 'stream-%'"), 3);
     event_consumer_destroy(&c);
     zsock_destroy(&pub);
 }

@@ -24,12 +24,7 @@ static db_t *open_db(char **url)
 
 static long count(db_t *db)
 {
-    db_error_t error;
-    PGresult *r = db_exec(db, "SELECT count(*) FROM t", 0, NULL, &error);
-    assert_non_null(r);
-    long n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return n;
+    return (long) test_db_scalar(db, "SELECT count(*) FROM t");
 }
 
 static void test_parameters_are_data_and_errors_carry_sqlstate(void **state)
@@ -135,12 +130,7 @@ static void test_deferred_statements_keep_order_and_fail_their_transaction(void 
 
 static long prepared_on_server(db_t *db)
 {
-    db_error_t error;
-    PGresult *r = db_exec(db, "SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql", 0, NULL, &error);
-    assert_non_null(r);
-    long n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return n;
+    return (long) test_db_scalar(db, "SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql");
 }
 
 static void test_prepared_statements_are_prepared_once_and_again_after_reconnection(void **state)

@@ -156,16 +156,6 @@ static void test_prefix_filter(void **state)
     event_batch_clear(&batch);
 }
 
-static int64_t number(db_t *c, const char *statement)
-{
-    db_error_t error;
-    PGresult *r = db_exec(c, statement, 0, NULL, &error);
-    assert_non_null(r);
-    int64_t n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return n;
-}
-
 /* A reader far behind the head (the hub after a stop, a member reading the log) must not pay for
  * everything after its position: with the statistics knowing the events, the prefix test made the
  * planner sort all 6 000 to return 100. Counted in the read's own transaction, parallel workers off
@@ -187,10 +177,10 @@ static void test_a_read_of_every_topic_touches_only_the_events_it_returns(void *
     sql(db, "SET LOCAL max_parallel_workers_per_gather = 0");
     static const char ROWS_READ[] = "SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
                                     "WHERE relname = 'events'";
-    int64_t before = number(db, ROWS_READ);   /* what the session read before, not yet flushed */
+    int64_t before = test_db_scalar(db, ROWS_READ);   /* what the session read before, not yet flushed */
     event_batch_t batch;
     assert_int_equal(event_log_read(db, start + 10, "", 100, &batch, &error), 0);
-    int64_t rows_read = number(db, ROWS_READ) - before;
+    int64_t rows_read = test_db_scalar(db, ROWS_READ) - before;
     sql(db, "COMMIT");
     assert_int_equal(batch.count, 100);
     assert_int_equal(batch.items[0].seq, start + 11);
@@ -206,7 +196,7 @@ static int64_t events_rows_read(db_t *c)
 {
     sql(c, "SELECT pg_stat_force_next_flush()");
     sql(db, "SELECT pg_stat_force_next_flush()");
-    return number(db, "SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables "
+    return test_db_scalar(db, "SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables "
                       "WHERE relname = 'events'");
 }
 

@@ -10,37 +10,27 @@
 #include "migrate.h"
 #include "test_db.h"
 
-static long scalar(db_t *db, const char *sql)
-{
-    db_error_t error;
-    PGresult *r = db_exec(db, sql, 0, NULL, &error);
-    assert_non_null(r);
-    long value = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return value;
-}
-
 static void test_apply_twice_and_seeds_twice(void **state)
 {
     (void) state;
     char *url = NULL;
     db_t *db = test_db_open_migrated("migrate", &url);
     assert_non_null(db);
-    assert_int_equal(scalar(db, "SELECT count(*) FROM schema_migrations"), (long) aduan_migrations_count);
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM schema_migrations"), (long) aduan_migrations_count);
     const char *counts = "SELECT (SELECT count(*) FROM regions) * 1000000 + (SELECT count(*) FROM institutions) * 1000 "
                          "+ (SELECT count(*) FROM categories)";
-    long before = scalar(db, counts);
+    long before = test_db_scalar(db, counts);
     db_error_t error;
     assert_int_equal(migrate_apply(db, aduan_migrations, aduan_migrations_count, &error), 0);
     assert_int_equal(migrate_seed(db, aduan_seeds, aduan_seeds_count, &error), 0);
-    assert_int_equal(scalar(db, counts), before);
-    assert_int_equal(scalar(db, "SELECT count(*) FROM schema_migrations"), (long) aduan_migrations_count);
+    assert_int_equal(test_db_scalar(db, counts), before);
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM schema_migrations"), (long) aduan_migrations_count);
     /* The starter set of the issue: Riau Islands with Batam, Tanjungpinang, Anambas, and units. */
-    assert_int_equal(scalar(db, "SELECT count(*) FROM regions WHERE code IN ('21', '21.71', '21.72', '21.05')"), 4);
-    assert_int_equal(scalar(db, "SELECT count(*) FROM institutions WHERE parent_code = 'KOTA-21.71' AND kind = 'unit'"), 6);
-    assert_int_equal(scalar(db, "SELECT count(*) FROM categories WHERE code IN ('PU.DRAINASE', 'JALAN.BERLUBANG', "
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM regions WHERE code IN ('21', '21.71', '21.72', '21.05')"), 4);
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM institutions WHERE parent_code = 'KOTA-21.71' AND kind = 'unit'"), 6);
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM categories WHERE code IN ('PU.DRAINASE', 'JALAN.BERLUBANG', "
                                 "'JALAN.PJU', 'SOSIAL.BANSOS', 'DUKCAPIL.KTP')"), 5);
-    assert_int_equal(scalar(db, "SELECT count(*) FROM categories c JOIN categories p ON c.parent_code = p.code "
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM categories c JOIN categories p ON c.parent_code = p.code "
                                 "WHERE p.parent_code IS NOT NULL"), 0);
     db_destroy(&db);
     test_db_drop(&url);
@@ -79,7 +69,7 @@ static void test_replicas_starting_together_apply_each_migration_once(void **sta
     db_t *db = db_new(url);
     db_error_t error;
     assert_int_equal(db_connect(db, 5000, &error), 0);
-    assert_int_equal(scalar(db, "SELECT count(*) FROM schema_migrations"), (long) aduan_migrations_count);
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM schema_migrations"), (long) aduan_migrations_count);
     db_destroy(&db);
     test_db_drop(&url);
 }
