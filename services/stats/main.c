@@ -4,16 +4,14 @@
 #include <czmq.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cmd_server.h"
 #include "event_codec.h"
 #include "event_consumer.h"
 #include "stats_facts.h"
+#include "stats_gauges.h"
 #include "stats_queries.h"
 #include "logger.h"
-#include "metrics.h"
 #include "service.h"
 #include "service_db.h"
 #include "stream_hub.h"
@@ -42,28 +40,6 @@ static void *consume(void *arg)
     return NULL;
 }
 
-/* Reports by public bucket and deadline misses, as the counted facts say. */
-static void update_gauges(db_t *db)
-{
-    db_error_t error = {"", ""};
-    PGresult *r = db_exec(db,
-        "SELECT 'public_status=\"' || b || '\"', (SELECT count(*) FROM stat_reports WHERE public_status = b) "
-        "FROM unnest(ARRAY['not_yet_verified', 'not_yet_followed_up', 'in_process', 'completed', 'archived']) b "
-        "UNION ALL SELECT 'deadline=\"verification\"', count(*) FILTER (WHERE verification_missed) FROM stat_reports "
-        "UNION ALL SELECT 'deadline=\"follow_up\"', count(*) FILTER (WHERE follow_up_missed) FROM stat_reports "
-        "UNION ALL SELECT 'deadline=\"resolution\"', count(*) FILTER (WHERE resolution_missed) FROM stat_reports",
-        0, NULL, &error);
-    for (int i = 0; r && i < PQntuples(r); i++) {
-        const char *labels = PQgetvalue(r, i, 0);
-        bool bucket = strncmp(labels, "public_status", 13) == 0;
-        metrics_gauge_set(metrics_gauge(bucket ? "aduan_reports" : "aduan_reports_deadline_missed",
-                                        bucket ? "Reports by public bucket (counted from the event log)"
-                                               : "Reports that missed a deadline, by clock", labels),
-                          strtod(PQgetvalue(r, i, 1), NULL));
-    }
-    PQclear(r);
-}
-
 /* A backlog is published batch by batch, with the replays asked meanwhile answered in between:
  * publishing all of it first left readers that had lost an event (a SUB that reconnected while
  * the hub was busy) without an answer for the whole backlog, asking again every 2 s, and each of
@@ -74,7 +50,9 @@ static void serve(service_t *service, db_t *db, stream_hub_t *hub, cmd_server_t 
     bool more = false;    /* the last call published events: there may be more at once */
     while (!service_interrupted()) {
         if (zclock_mono() >= next_gauges) {
-            update_gauges(db);
+            db_error_t error;
+            if (stats_gauges_update(db, &error) != 0)   /* readiness reports an unreachable database */
+                logger_debug("gauges not updated: %s", error.message);
             next_gauges = zclock_mono() + GAUGES_EVERY_MS;
         }
         int fd = stream_hub_listen(hub);
