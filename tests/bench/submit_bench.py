@@ -17,10 +17,16 @@ prints where the answers waited (before being written, or in the server) and in 
 the run the ones over p99 were due. Each run prints the largest execution of each top statement
 (a stall inside one statement shows there) and the share of submissions per bucket of the gateway's
 time and of their intake batch's time. --setup-sql runs a statement as the cluster's owner once
-the services are up (an index setting to try against the same build).
+the services are up (an index setting to try against the same build). With --all the statements of
+verify, route and notify are listed too, each with the buffers it touched a call (a statement whose
+plan reads a growing table shows there). --warm-seconds over 3 starts the runs where load_bench's
+open loop starts: tables grown by that much load, analyzed, and every group caught up (a run on
+fresh tables measures plans made while they were nearly empty). --service-env sets a setting of
+every service.
 
     /usr/bin/python3 tests/bench/submit_bench.py BUILD_DIR [--seconds 15] [--connections 16,256] [--all]
-        [--rates R1,R2] [--gateway-env NAME=VALUE ...] [--setup-sql SQL ...] [--perf DIR] [--strace DIR]
+        [--rates R1,R2] [--warm-seconds S] [--gateway-env NAME=VALUE ...] [--service-env NAME=VALUE ...]
+        [--setup-sql SQL ...] [--perf DIR] [--strace DIR]
 """
 import argparse
 import os
@@ -93,6 +99,7 @@ def statements(url, role, per, top):
                              f"{where} AND toplevel = {level}").split("\t")
         rows = lb.psql(url, "SELECT calls, round(total_exec_time::numeric, 1), round(total_plan_time::numeric, 1), rows, "
                             "round(mean_exec_time::numeric, 3), round(max_exec_time::numeric, 1), "
+                            "round((shared_blks_hit + shared_blks_read)::numeric / greatest(calls, 1), 1), "
                             "left(regexp_replace(query, '\\s+', ' ', 'g'), 120) FROM pg_stat_statements s "
                             f"{where} AND toplevel = {level} ORDER BY total_exec_time DESC LIMIT {top}")
         out.append((int(total[0]) / per, float(total[1]) / per, float(total[2]) / per, rows))
@@ -239,12 +246,14 @@ def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
           f"{1000 * (secs1 - secs0) / max(obs1 - obs0, 1):.2f} ms from a batch's start to its answers")
     print_cpu(cpu0, cpu1, load_cpu, accepted, time.monotonic() - started)
     # aduan-stats numbers and counts what intake wrote (the hub; stat_reports and its
-    # stats_generation trigger, migration 0032): its share of a submission too.
-    for role in ("aduan_intake", "aduan_stats"):
+    # stats_generation trigger, migration 0032): its share of a submission too, and with --all the
+    # other consumers' (verify's pre-check, notify's fan-out).
+    roles = ("aduan_intake", "aduan_stats") + (("aduan_verify", "aduan_route", "aduan_notify") if args.all else ())
+    for role in roles:
         for label, (calls, ms, plan_ms, rows) in zip(("sent by", "inside triggers and functions of"),
                                                      statements(url, role, accepted, args.top)):
             print(f"{label} {role}: {calls:.2f} statements, {ms:.3f} ms executing and {plan_ms:.3f} ms planning per "
-                  f"accepted submission (calls | exec ms | plan ms | rows | mean exec ms | max exec ms | statement)")
+                  f"accepted submission (calls | exec ms | plan ms | rows | mean exec ms | max exec ms | buffers a call | statement)")
             for line in rows.splitlines():
                 print("    " + line.replace("\t", " | "))
     return run
@@ -259,8 +268,12 @@ def main():
     ap.add_argument("--rates", help="open-loop arrival rates (a second) instead of --connections")
     ap.add_argument("--all", action="store_true", help="every service (verify, route, notify too)")
     ap.add_argument("--top", type=int, default=8)
+    ap.add_argument("--warm-seconds", type=int, default=3,
+                    help="wrk at 16 connections before the runs; over 3, then ANALYZE and every group caught up")
     ap.add_argument("--gateway-env", action="append", default=[], metavar="NAME=VALUE",
                     help="a setting of aduan-gateway for the run (e.g. ADUAN_COMMAND_WINDOW=128)")
+    ap.add_argument("--service-env", action="append", default=[], metavar="NAME=VALUE",
+                    help="a setting of every service for the run (e.g. ADUAN_CONSUMER_RUN=100)")
     ap.add_argument("--setup-sql", action="append", default=[], metavar="SQL",
                     help="a statement run as the cluster's owner once the services have started (an index setting to try)")
     ap.add_argument("--perf", help="folder for perf.data of gateway, intake and PostgreSQL during the first run")
@@ -287,13 +300,21 @@ def main():
         for svc in [system.gateway, *system.intakes, *system.stats_replicas, *system.lifecycle_services(),
                     *system.notifiers]:
             svc.env["ADUAN_LOG_LEVEL"] = "warn"
+            svc.env.update(e.split("=", 1) for e in args.service_env)
         system.start()
         for sql in args.setup_sql:
             lb.psql(system.db.url, sql)
         categories = lb.psql(system.db.url, "SELECT string_agg(code, ',') FROM (SELECT code FROM categories "
                                             "WHERE code LIKE '%.%' AND active ORDER BY code LIMIT 6) c")
         lua_args = ["21.71", categories]
-        lb.wrk(system.http_port, os.path.join(HERE, "submit.lua"), 16, 3, lua_args)   # warm-up
+        lb.wrk(system.http_port, os.path.join(HERE, "submit.lua"), 16, args.warm_seconds, lua_args)   # warm-up
+        if args.warm_seconds > 3:
+            # The state load_bench's open loop starts from: tables that have grown and been analyzed
+            # (autovacuum would have by then), and every group caught up.
+            lb.psql(system.db.url, "ANALYZE")
+            groups = list(lb.GROUPS) if args.all else ["stats"]
+            print(f"after {args.warm_seconds} s of warm-up: caught up in {lb.settle(system.db.url, groups, 300)} s",
+                  flush=True)
         loads = ([(None, float(r)) for r in args.rates.split(",")] if args.rates
                  else [(int(c), None) for c in args.connections.split(",")])
         for i, (conns, rate) in enumerate(loads):
