@@ -20,7 +20,7 @@ int db_wakeup_fd(db_wakeup_t *self)
     return conn ? PQsocket(conn) : -1;
 }
 
-bool db_wakeup_drain(db_wakeup_t *self)
+bool db_wakeup_drain(db_wakeup_t *self, db_wakeup_payload_fn *each, void *ctx)
 {
     PGconn *conn = db_pgconn(self->db);
     if (!conn || !PQconsumeInput(conn))
@@ -29,6 +29,8 @@ bool db_wakeup_drain(db_wakeup_t *self)
     PGnotify *notify;
     while ((notify = PQnotifies(conn)) != NULL) {
         any = true;
+        if (each)
+            each(notify->extra, ctx);
         PQfreemem(notify);
     }
     return any;

@@ -19,7 +19,11 @@ typedef struct {
  * database is unreachable. */
 int db_wakeup_fd(db_wakeup_t *self);
 
-/* Reads what arrived; true when at least one notification did. */
-bool db_wakeup_drain(db_wakeup_t *self);
+/* What a notification's payload tells the one who waits (a hint only: it may have coalesced). */
+typedef void (db_wakeup_payload_fn)(const char *payload, void *ctx);
+
+/* Reads what arrived, handing each notification's payload to each (when not NULL); true when at
+ * least one notification did. */
+bool db_wakeup_drain(db_wakeup_t *self, db_wakeup_payload_fn *each, void *ctx);
 
 #endif

@@ -53,7 +53,8 @@ void delivery_store_make_id(const unsigned char key[SECRET_SETTING_BYTES], const
 
 /* The rows of a set in one statement: each delivery, an inbox one delivered at once with its
  * attempt and its item (only for a delivery this statement added, hence one item per delivery),
- * and the senders woken on commit when anything was added. */
+ * and the senders woken on commit when anything they send was added, told its channels
+ * (claim_due.h). */
 static const char add_set_sql[] =
     "WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x(delivery_id text, event_id text, event_seq bigint, "
     "  event_type text, report_id bigint, tracking_id text, institution text, channel text, recipient_kind text, "
@@ -73,7 +74,8 @@ static const char add_set_sql[] =
     "items AS (INSERT INTO inbox_items (staff_id, delivery_id, tracking_id, event_type, subject, body) "
     "  SELECT staff_id, id, tracking_id, event_type, COALESCE(subject, ''), COALESCE(body_text, '') "
     "  FROM added WHERE channel = 'inbox'), "
-    "woken AS (SELECT pg_notify('" DELIVERIES_CHANNEL "', '') FROM (SELECT 1 FROM added LIMIT 1) one) "
+    "woken AS (SELECT pg_notify('" DELIVERIES_CHANNEL "', string_agg(DISTINCT channel, ',')) FROM added "
+    "  WHERE channel <> 'inbox' HAVING count(*) > 0) "
     "SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM woken)";
 
 static json_t *id_or_null(int64_t id)

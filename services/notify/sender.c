@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "claim_due.h"
 #include "clock.h"
 #include "db_wakeup.h"
 #include "delivery_store.h"
@@ -47,7 +48,8 @@ struct sender_t {
     transfer_t *transfers;
     int email_in_flight, http_in_flight;
     int http_turn;                 /* claim_http: which of webhook and SMS is claimed first */
-    int64_t next_claim;
+    int64_t next_poll;             /* when every channel is claimed from again */
+    claim_channels_t due;          /* the channels to claim from at the next round */
     db_wakeup_t wakeup;            /* new deliveries: claim now rather than at the next poll */
     char from_header[400];
 };
@@ -356,37 +358,51 @@ static void claim(sender_t *self, const char *channel, int budget, int timeout_m
  * a backlog. */
 static void claim_http(sender_t *self)
 {
-    static const char *const channels[] = {"webhook", "sms"};
-    for (int i = 0; i < 2; i++)
-        claim(self, channels[(i + self->http_turn) % 2], self->s.http_concurrency - self->http_in_flight,
-              self->s.http_timeout_ms);
+    static const struct {
+        const char *name;
+        claim_channels_t bit;
+    } channels[] = {{"webhook", CLAIM_WEBHOOK}, {"sms", CLAIM_SMS}};
+    for (int i = 0; i < 2; i++) {
+        int k = (i + self->http_turn) % 2;
+        if (self->due & channels[k].bit)
+            claim(self, channels[k].name, self->s.http_concurrency - self->http_in_flight, self->s.http_timeout_ms);
+    }
     self->http_turn = !self->http_turn;
 }
 
 /* Records finished transfers and frees them; a transfer whose outcome the database did not take
- * stays for the next round. */
-static bool sweep_finished(sender_t *self)
+ * stays for the next round. The slots that came free make their channels due. */
+static void sweep_finished(sender_t *self)
 {
-    bool any = false;
     for (transfer_t **p = &self->transfers; *p;) {
         transfer_t *t = *p;
         if (t->finished && record(self, t)) {
+            self->due |= claim_channels_freed(t->delivery.channel);
             *p = t->next;
             transfer_free(t);
-            any = true;
         } else {
             p = &t->next;
         }
     }
-    return any;
+}
+
+static void woken_for(const char *payload, void *ctx)
+{
+    sender_t *self = ctx;
+    self->due |= claim_channels_woken(payload);
 }
 
 int sender_run_once(sender_t *self, int timeout_ms, bool may_claim)
 {
-    if (may_claim && zclock_mono() >= self->next_claim) {
-        claim(self, "email", self->s.smtp_concurrency - self->email_in_flight, self->s.smtp_timeout_ms);
+    if (zclock_mono() >= self->next_poll) {
+        self->due = CLAIM_ALL;
+        self->next_poll = zclock_mono() + CLAIM_EVERY_MS;
+    }
+    if (may_claim && self->due) {
+        if (self->due & CLAIM_EMAIL)
+            claim(self, "email", self->s.smtp_concurrency - self->email_in_flight, self->s.smtp_timeout_ms);
         claim_http(self);
-        self->next_claim = zclock_mono() + CLAIM_EVERY_MS;
+        self->due = 0;
     }
     int running = 0;
     curl_multi_perform(self->multi, &running);
@@ -395,12 +411,11 @@ int sender_run_once(sender_t *self, int timeout_ms, bool may_claim)
         curl_multi_poll(self->multi, &wakeup, wakeup.fd >= 0 ? 1 : 0, timeout_ms, NULL);
     else
         zclock_sleep(timeout_ms);
-    if (wakeup.fd >= 0 && db_wakeup_drain(&self->wakeup))
-        self->next_claim = 0;
+    if (wakeup.fd >= 0)
+        db_wakeup_drain(&self->wakeup, woken_for, self);
     curl_multi_perform(self->multi, &running);
     finish_transfers(self);
-    if (sweep_finished(self))
-        self->next_claim = 0;   /* a slot came free: look for more work at once */
+    sweep_finished(self);
     metrics_gauge_set(metrics_gauge("aduan_deliveries_in_flight", "Delivery attempts under way", NULL),
                       self->email_in_flight + self->http_in_flight);
     int in_flight = 0;

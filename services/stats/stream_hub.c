@@ -70,7 +70,7 @@ int stream_hub_listen(stream_hub_t *self)
 
 void stream_hub_consume_notifications(stream_hub_t *self)
 {
-    db_wakeup_drain(&self->wakeup);
+    db_wakeup_drain(&self->wakeup, NULL, NULL);
 }
 
 static int publish(stream_hub_t *self, const event_t *event)
