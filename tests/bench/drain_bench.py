@@ -241,8 +241,7 @@ def main():
         hub_at_stop = hub_counters(system.stats)
         for svc in services.values():
             svc.proc.send_signal(signal.SIGSTOP)
-        lb.psql(db_url, lb.BACKLOG_REPORTS.format(n=a.backlog, category=category, region=region))
-        lb.psql(db_url, lb.BACKLOG_EVENTS)
+        lb.write_backlog(db_url, a.backlog, category, region)
         print(f"backlog of {a.backlog} reports; load average {os.getloadavg()[0]:.2f}", flush=True)
         groups = a.groups.split(",")
         over = []

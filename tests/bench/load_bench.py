@@ -18,7 +18,10 @@
      handle the events of step 5's last load, once after every group has caught up; with the
      gateway's kept views hit and missed, and each service's CPU time meanwhile;
   7. a backlog of BACKLOG reports with a report.submitted and a report.verified event each,
-     written while every consumer is stopped (SIGSTOP), then drained: events/s per group;
+     written while every consumer is stopped (SIGSTOP), then drained by the four groups at once:
+     events/s per group; then a second such backlog drained by one group at a time (stats, whose
+     hub numbers the log, then verify, route, notify; drain_bench.py's order), each with the
+     cores to itself;
   8. RSS of each service idle again.
 
 Every figure is printed with its ratio to the pgbench baseline of the same run (rates to the
@@ -284,10 +287,11 @@ def catch_up(url, groups, limit_s):
 BACKLOG_REPORTS = (
     "INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, anonymous, "
     "  confidential, reporter_email, channel, status, reporter_token_hash) "
-    "SELECT regexp_replace(lpad(upper(to_hex(1000000000 + i)), 12, '0'), '^(.{{4}})(.{{4}})(.{{4}})$', '\\1-\\2-\\3'), "
+    "SELECT regexp_replace(lpad(upper(to_hex(1000000000 + {first} + i)), 12, '0'), '^(.{{4}})(.{{4}})(.{{4}})$', '\\1-\\2-\\3'), "
     "  'complaint', 'Antrean puskesmas ' || i, 'Antrean di puskesmas sangat lama, nomor ' || i || ' menunggu tiga jam.', "
     "  '{category}', '{region}', false, false, CASE WHEN i % 2 = 0 THEN 'b' || i || '@example.org' END, 'web', "
     "  'verified', md5(i::text) || md5((-i)::text) FROM generate_series(1, {n}) i")
+
 
 # Each backlog report gets the two events its life starts with, payloads taken from real ones.
 BACKLOG_EVENTS = (
@@ -295,7 +299,45 @@ BACKLOG_EVENTS = (
     "SELECT md5(e.type || r.id), e.type, e.schema_version, r.id, r.tracking_id, e.actor_role, e.payload "
     "FROM reports r CROSS JOIN (SELECT DISTINCT ON (type) type, schema_version, actor_role, payload FROM events "
     "  WHERE type IN ('report.submitted', 'report.verified') ORDER BY type, id) e "
-    "WHERE r.status = 'verified' AND r.title LIKE 'Antrean puskesmas %' ORDER BY r.id, e.type")
+    "WHERE r.status = 'verified' AND r.title LIKE 'Antrean puskesmas %' AND r.id > {after} ORDER BY r.id, e.type")
+
+
+def write_backlog(db_url, n, category, region):
+    """BACKLOG_REPORTS and their events, after any backlog written before (new tracking ids, events
+    for the new reports only). Returns each group's events in it and the seconds it took."""
+    made = time.monotonic()
+    after = int(psql(db_url, "SELECT coalesce(max(id), 0) FROM reports"))
+    written = int(psql(db_url, "SELECT count(*) FROM reports WHERE title LIKE 'Antrean puskesmas %'"))
+    psql(db_url, BACKLOG_REPORTS.format(n=n, first=written, category=category, region=region))
+    psql(db_url, BACKLOG_EVENTS.format(after=after))
+    per_group = {g: int(psql(db_url, "SELECT count(*) FROM events WHERE seq IS NULL AND (" +
+                             " OR ".join(f"type LIKE '{p}%'" for p in GROUPS[g]) + ")")) for g in GROUPS}
+    return per_group, time.monotonic() - made
+
+
+# The order in which groups drain one at a time: stats first, since its hub numbers the log for
+# the others (drain_bench.py drains in the same order).
+DRAIN_ORDER = ("stats", "verify", "route", "notify")
+
+
+def drain_each(system, db_url, n, category, region, limit_s):
+    """A second backlog of n reports, written while every consumer is stopped, then drained by one
+    group at a time (the others still stopped, the earlier ones running): the rate of each group
+    with the cores to itself, where the backlog above measures the four sharing them. Returns
+    {group: (events, seconds or None, events left)}."""
+    services = {"stats": system.stats, "verify": system.verify, "route": system.route, "notify": system.notify}
+    settle(db_url, list(GROUPS), limit_s)   # what the first backlog left is not this one's
+    for svc in services.values():
+        svc.proc.send_signal(signal.SIGSTOP)
+    per_group, made = write_backlog(db_url, n, category, region)
+    print(f"second backlog of {n} reports ({per_group}) written in {made:.1f} s", flush=True)
+    out = {}
+    for g in DRAIN_ORDER:
+        services[g].proc.send_signal(signal.SIGCONT)
+        secs = catch_up(db_url, [g], limit_s)[g]
+        out[g] = (per_group[g], secs, group_lag(db_url, g) if secs is None else 0)
+        print(f"{g} alone: {out[g]}", flush=True)
+    return out
 
 
 LAG_GROWTH_S = 3
@@ -378,7 +420,7 @@ def main():
     ap.add_argument("--drain-limit", type=int, default=240, help="seconds a group may take to drain")
     ap.add_argument("--open-seconds", type=int, default=30, help="length of the open-loop run at half the maximum")
     ap.add_argument("--step-seconds", type=int, default=60, help="length of each step of the sustained-rate search")
-    ap.add_argument("--steps", type=int, default=4, help="steps of the sustained-rate search")
+    ap.add_argument("--steps", type=int, default=6, help="steps of the sustained-rate search")
     a = ap.parse_args()
     os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(a.build), "bin")
     sys.path.insert(0, os.path.join(TOP, "tests", "harness"))
@@ -475,18 +517,14 @@ def main():
         paused = [system.verify, system.route, system.notify, system.stats]
         for svc in paused:
             svc.proc.send_signal(signal.SIGSTOP)
-        made = time.monotonic()
-        psql(db_url, BACKLOG_REPORTS.format(n=a.backlog, category=accepted_categories[0], region=regions[0]))
-        psql(db_url, BACKLOG_EVENTS)
-        made = time.monotonic() - made
-        per_group = {g: int(psql(db_url, "SELECT count(*) FROM events WHERE seq IS NULL AND (" +
-                                 " OR ".join(f"type LIKE '{p}%'" for p in GROUPS[g]) + ")")) for g in GROUPS}
+        per_group, made = write_backlog(db_url, a.backlog, accepted_categories[0], regions[0])
         print(f"backlog of {a.backlog} reports ({per_group}) written in {made:.1f} s", flush=True)
         for svc in paused:
             svc.proc.send_signal(signal.SIGCONT)
         drained = catch_up(db_url, list(GROUPS), a.drain_limit)
         rest = {g: group_lag(db_url, g) for g in GROUPS if drained[g] is None}
         drain_s = {g: drained[g] or a.drain_limit for g in GROUPS}
+        alone = drain_each(system, db_url, a.backlog, accepted_categories[0], regions[0], a.drain_limit)
         time.sleep(3)
         idle_after = {n: rss_kb(s.proc.pid) for n, s in services.items()}
 
@@ -535,7 +573,12 @@ def main():
             drained_text = (f"{per_group[g]} events in {secs:.1f} s, {rate:.0f} events/s" if secs
                             else f"not drained in {a.drain_limit} s ({rest[g]} of {per_group[g]} left), "
                                  f"{rate:.0f} events/s")
-            print(f"| {g}: backlog drain | {drained_text} | {ratio(rate, insert16)} |")
+            print(f"| {g}: backlog drain, the four groups at once | {drained_text} | {ratio(rate, insert16)} |")
+            events, secs, left = alone[g]
+            rate = (events - left) / (secs or a.drain_limit)
+            alone_text = (f"{events} events in {secs:.1f} s, {rate:.0f} events/s" if secs
+                          else f"not drained in {a.drain_limit} s ({left} of {events} left), {rate:.0f} events/s")
+            print(f"| {g}: backlog drain, one group at a time | {alone_text} | {ratio(rate, insert16)} |")
         for n in services:
             print(f"| RSS {n}: idle / peak under load / idle after | {idle[n] / 1024:.1f} / {peak[n] / 1024:.1f} / "
                   f"{idle_after[n] / 1024:.1f} MB | - |")
