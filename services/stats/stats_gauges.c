@@ -24,8 +24,9 @@ static const struct {
     {"aduan_reports_deadline_missed", MISSED_HELP, "deadline=\"resolution\""},
 };
 
-int stats_gauges_update(db_t *db, db_error_t *error)
+static int read_rollup(db_t *db, void *ctx, db_error_t *error)
 {
+    (void) ctx;
     PGresult *r = db_exec(db,
         "SELECT coalesce(sum(not_yet_verified), 0), coalesce(sum(not_yet_followed_up), 0), "
         "coalesce(sum(in_process), 0), coalesce(sum(completed), 0), coalesce(sum(archived), 0), "
@@ -39,4 +40,9 @@ int stats_gauges_update(db_t *db, db_error_t *error)
                           strtod(PQgetvalue(r, 0, i), NULL));
     PQclear(r);
     return 0;
+}
+
+int stats_gauges_update(db_t *db, db_error_t *error)
+{
+    return db_bounded_transaction(db, GAUGES_WAIT_MS, read_rollup, NULL, error);
 }
