@@ -358,14 +358,11 @@ static void claim(sender_t *self, const char *channel, int budget, int timeout_m
  * a backlog. */
 static void claim_http(sender_t *self)
 {
-    static const struct {
-        const char *name;
-        claim_channels_t bit;
-    } channels[] = {{"webhook", CLAIM_WEBHOOK}, {"sms", CLAIM_SMS}};
+    static const char *const channels[] = {"webhook", "sms"};
     for (int i = 0; i < 2; i++) {
-        int k = (i + self->http_turn) % 2;
-        if (self->due & channels[k].bit)
-            claim(self, channels[k].name, self->s.http_concurrency - self->http_in_flight, self->s.http_timeout_ms);
+        const char *channel = channels[(i + self->http_turn) % 2];
+        if (self->due & claim_channel_of(channel))
+            claim(self, channel, self->s.http_concurrency - self->http_in_flight, self->s.http_timeout_ms);
     }
     self->http_turn = !self->http_turn;
 }
