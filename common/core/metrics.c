@@ -120,6 +120,20 @@ void metrics_gauge_set(metrics_gauge_t *gauge, double value)
         atomic_store(&gauge->series.gauge, value);
 }
 
+/* C11 has no atomic add for floating types. */
+static void add_double(_Atomic double *total, double value)
+{
+    double old = atomic_load(total);
+    while (!atomic_compare_exchange_weak(total, &old, old + value))
+        ;
+}
+
+void metrics_gauge_add(metrics_gauge_t *gauge, double change)
+{
+    if (gauge)
+        add_double(&gauge->series.gauge, change);
+}
+
 metrics_histogram_t *metrics_histogram(const char *name, const char *help, const char *labels,
                                        const double *bounds, size_t bound_count)
 {
@@ -134,9 +148,7 @@ void metrics_histogram_observe(metrics_histogram_t *histogram, double value)
     for (size_t i = 0; i < s->bound_count; i++)
         if (value <= s->bounds[i])
             atomic_fetch_add(&s->buckets[i], 1);
-    double old = atomic_load(&s->sum);
-    while (!atomic_compare_exchange_weak(&s->sum, &old, old + value))
-        ;
+    add_double(&s->sum, value);
     atomic_fetch_add(&s->count, 1);
 }
 

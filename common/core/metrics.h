@@ -18,6 +18,9 @@ void metrics_counter_add(metrics_counter_t *counter, uint64_t amount);
 
 metrics_gauge_t *metrics_gauge(const char *name, const char *help, const char *labels);
 void metrics_gauge_set(metrics_gauge_t *gauge, double value);
+/* For a gauge that threads move up and down: setting it to a count each thread read would let a
+ * late writer leave a stale value behind, and nothing would ever correct it. */
+void metrics_gauge_add(metrics_gauge_t *gauge, double change);
 
 /* Upper bounds in increasing order (seconds for latencies); +Inf is implied. The bounds of the
  * first registration of a name are used for all its label sets. */

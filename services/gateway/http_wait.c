@@ -18,12 +18,15 @@ static void make_gauge(void)
     waiting_gauge = metrics_gauge("aduan_http_waiting_requests", "HTTP requests waiting for a service's reply", NULL);
 }
 
+/* Two HTTP threads may count at once: the gauge is moved, not set to what each one read. */
 static void count_waiting(int change)
 {
-    unsigned now = change > 0 ? atomic_fetch_add(&waiting, 1) + 1 : atomic_fetch_sub(&waiting, 1) - 1;
+    if (change > 0)
+        atomic_fetch_add(&waiting, 1);
+    else
+        atomic_fetch_sub(&waiting, 1);
     pthread_once(&gauge_once, make_gauge);
-    if (waiting_gauge)
-        metrics_gauge_set(waiting_gauge, now);
+    metrics_gauge_add(waiting_gauge, change);
 }
 
 /* On the dispatcher's thread: keeps the result for the next pass and wakes the connection. The

@@ -3,7 +3,6 @@
 #include <czmq.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,6 @@
 #define LIVE_OUT_MAX 1024
 
 static int64_t heartbeat_ms = 15000;
-static atomic_uint streams;
 static metrics_gauge_t *streams_gauge;
 
 typedef struct {
@@ -152,9 +150,7 @@ static ssize_t produce(void *cls, uint64_t pos, char *buf, size_t max)
 
 static void count_streams(int change)
 {
-    unsigned now = change > 0 ? atomic_fetch_add(&streams, 1) + 1 : atomic_fetch_sub(&streams, 1) - 1;
-    if (streams_gauge)
-        metrics_gauge_set(streams_gauge, now);
+    metrics_gauge_add(streams_gauge, change);
 }
 
 static void release(void *cls)

@@ -60,8 +60,34 @@ static void test_concurrent_increments_sum_exactly(void **state)
     free(text);
 }
 
+static void *enter_and_leave(void *arg)
+{
+    for (int i = 0; i < 100000; i++) {
+        metrics_gauge_add(arg, 1);
+        metrics_gauge_add(arg, -1);
+    }
+    return NULL;
+}
+
+/* The gateway's waiting requests once stayed at 1 with none waiting: each thread set the gauge to
+ * the count it had read, and a late writer's stale count was the last word. */
+static void test_gauge_moved_by_threads_ends_where_they_left_it(void **state)
+{
+    (void) state;
+    metrics_gauge_t *g = metrics_gauge("t_inside", "Inside now", NULL);
+    pthread_t threads[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&threads[i], NULL, enter_and_leave, g);
+    for (int i = 0; i < 4; i++)
+        pthread_join(threads[i], NULL);
+    char *text = metrics_render();
+    assert_non_null(strstr(text, "t_inside 0\n"));
+    free(text);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_rendering), cmocka_unit_test(test_concurrent_increments_sum_exactly)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_rendering), cmocka_unit_test(test_concurrent_increments_sum_exactly),
+                                       cmocka_unit_test(test_gauge_moved_by_threads_ends_where_they_left_it)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
