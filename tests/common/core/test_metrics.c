@@ -39,6 +39,22 @@ static void test_rendering(void **state)
     free(text);
 }
 
+static void assert_rendered(const char *line)
+{
+    char *text = metrics_render();
+    assert_non_null(strstr(text, line));
+    free(text);
+}
+
+static void on_four_threads(void *(*work)(void *), void *arg)
+{
+    pthread_t threads[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, work, arg), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(threads[i], NULL);
+}
+
 static void *bump(void *arg)
 {
     for (int i = 0; i < 100000; i++)
@@ -49,15 +65,8 @@ static void *bump(void *arg)
 static void test_concurrent_increments_sum_exactly(void **state)
 {
     (void) state;
-    metrics_counter_t *c = metrics_counter("t_concurrent_total", "Concurrent", NULL);
-    pthread_t threads[4];
-    for (int i = 0; i < 4; i++)
-        pthread_create(&threads[i], NULL, bump, c);
-    for (int i = 0; i < 4; i++)
-        pthread_join(threads[i], NULL);
-    char *text = metrics_render();
-    assert_non_null(strstr(text, "t_concurrent_total 400000\n"));
-    free(text);
+    on_four_threads(bump, metrics_counter("t_concurrent_total", "Concurrent", NULL));
+    assert_rendered("t_concurrent_total 400000\n");
 }
 
 static void *enter_and_leave(void *arg)
@@ -74,15 +83,8 @@ static void *enter_and_leave(void *arg)
 static void test_gauge_moved_by_threads_ends_where_they_left_it(void **state)
 {
     (void) state;
-    metrics_gauge_t *g = metrics_gauge("t_inside", "Inside now", NULL);
-    pthread_t threads[4];
-    for (int i = 0; i < 4; i++)
-        pthread_create(&threads[i], NULL, enter_and_leave, g);
-    for (int i = 0; i < 4; i++)
-        pthread_join(threads[i], NULL);
-    char *text = metrics_render();
-    assert_non_null(strstr(text, "t_inside 0\n"));
-    free(text);
+    on_four_threads(enter_and_leave, metrics_gauge("t_inside", "Inside now", NULL));
+    assert_rendered("t_inside 0\n");
 }
 
 int main(void)
