@@ -294,8 +294,9 @@ BACKLOG_REPORTS = (
 
 
 # Each backlog report gets the two events its life starts with, payloads taken from real ones. The
-# two templates are a materialised CTE: as a subquery next to reports whose statistics did not yet
-# know the rows just added, the planner once rescanned a spilled copy of them for an hour.
+# two templates are a materialised CTE: as a subquery beside reports whose statistics did not yet
+# count the rows just added, the statement once ran for an hour, reading a spilled temporary file
+# again and again.
 BACKLOG_EVENTS = (
     "WITH e AS MATERIALIZED (SELECT DISTINCT ON (type) type, schema_version, actor_role, payload FROM events "
     "  WHERE type IN ('report.submitted', 'report.verified') ORDER BY type, id) "
