@@ -78,8 +78,8 @@ static void *enter_and_leave(void *arg)
     return NULL;
 }
 
-/* The gateway's waiting requests once stayed at 1 with none waiting: each thread set the gauge to
- * the count it had read, and a late writer's stale count was the last word. */
+/* The gateway's waiting requests once stayed above 0 with none waiting: each thread set the gauge
+ * to the count it had read, and a late writer's stale count was the last word. */
 static void test_gauge_moved_by_threads_ends_where_they_left_it(void **state)
 {
     (void) state;
