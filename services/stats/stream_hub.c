@@ -46,6 +46,11 @@ stream_hub_t *stream_hub_new(db_t *db, const char *pub_bind, curve_keys_t *keys,
         return NULL;
     }
     self->db = db;
+    /* Numbering and publishing repeat the same few statements hundreds of times a second under
+     * load: planned at every call they cost the hub's backend 0.15 ms a submission (submit_bench,
+     * stop 31). Prepared, PostgreSQL keeps a generic plan only where it costs no more than a
+     * custom one. */
+    db_prepare_statements(db);
     self->wakeup = (db_wakeup_t) {db, EVENT_LOG_CHANNEL, 0};
     self->heartbeat_ms = heartbeat_ms;
     self->published = -1;
