@@ -32,14 +32,15 @@ static int teardown(void **state)
     return 0;
 }
 
-/* `count` committed, unnumbered events without a report (the log allows it), named by their order. */
-static void append_backlog(int count)
+/* `count` committed, unnumbered events without a report (the log allows it), named by the test
+ * and their order. */
+static void append_backlog(const char *test, int count)
 {
     char insert[400];
     snprintf(insert, sizeof insert,
              "INSERT INTO events (event_id, type, schema_version, tracking_id, actor_role, payload) "
-             "SELECT 'hub-test-' || n, 'test.e' || n, 1, 'hub-test-' || n, 'system', '\\x80' "
-             "FROM generate_series(1, %d) n ORDER BY n", count);
+             "SELECT '%s-' || n, 'test.e' || n, 1, '%s-' || n, 'system', '\\x80' "
+             "FROM generate_series(1, %d) n ORDER BY n", test, test, count);
     db_error_t error;
     PGresult *r = db_exec(db, insert, 0, NULL, &error);
     assert_non_null(r);
@@ -83,7 +84,7 @@ static void test_a_backlog_is_published_one_batch_a_call(void **state)
     zsock_set_rcvhwm(sub, 10000);
     zclock_sleep(200);   /* the subscription reaches the hub before anything is published */
     assert_int_equal(stream_hub_catch_up(hub), 0);   /* the live stream starts at the head */
-    append_backlog(2500);
+    append_backlog("backlog", 2500);
     assert_int_equal(stream_hub_catch_up(hub), 1000);
     assert_int_equal(stream_hub_catch_up(hub), 1000);
     assert_int_equal(stream_hub_catch_up(hub), 500);
@@ -95,10 +96,40 @@ static void test_a_backlog_is_published_one_batch_a_call(void **state)
     stream_hub_destroy(&hub);
 }
 
+/* The statements of the connection, prepared, whose text contains `part`. */
+static int prepared_like(const char *part)
+{
+    const char *params[] = {part};
+    db_error_t error;
+    PGresult *r = db_exec(db, "SELECT count(*) FROM pg_prepared_statements WHERE strpos(statement, $1) > 0", 1,
+                          params, &error);
+    assert_non_null(r);
+    int count = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return count;
+}
+
+/* Numbering and reading run hundreds of times a second under load: planned at every call they
+ * were a sixth of the hub's database time (submit_bench, stop 31). They must run prepared. */
+static void test_the_hub_prepares_its_numbering_and_its_read(void **state)
+{
+    (void) state;
+    char reason[200];
+    stream_hub_t *hub = stream_hub_new(db, endpoint, NULL, 1000, reason, sizeof reason);
+    assert_non_null(hub);
+    append_backlog("prepared", 10);
+    while (stream_hub_catch_up(hub) > 0)
+        ;
+    assert_int_equal(prepared_like("UPDATE event_counter SET last_seq"), 1);
+    assert_int_equal(prepared_like("FROM events WHERE seq > $1"), 1);
+    stream_hub_destroy(&hub);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_backlog_is_published_one_batch_a_call),
+        cmocka_unit_test(test_the_hub_prepares_its_numbering_and_its_read),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
