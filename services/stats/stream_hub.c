@@ -47,7 +47,7 @@ stream_hub_t *stream_hub_new(db_t *db, const char *pub_bind, curve_keys_t *keys,
     }
     self->db = db;
     /* Numbering and publishing repeat the same few statements hundreds of times a second under
-     * load: planned at every call they cost the hub's backend 0.15 ms a submission (submit_bench,
+     * load: planned at every call they cost the hub's backend 0.14 ms a submission (submit_bench,
      * stop 31). Prepared, PostgreSQL keeps a generic plan only where it costs no more than a
      * custom one. */
     db_prepare_statements(db);
