@@ -12,7 +12,9 @@
  * the numbering is shared through PostgreSQL, so they publish identical streams. */
 typedef struct stream_hub_t stream_hub_t;
 
-/* keys: CURVE on the PUB socket, admitting the peers' keys (they outlive the hub); NULL: plain. */
+/* db: borrowed, and the hub's own to use: its statements are prepared from now on
+ * (db_prepare_statements). keys: CURVE on the PUB socket, admitting the peers' keys (they outlive
+ * the hub); NULL: plain. */
 stream_hub_t *stream_hub_new(db_t *db, const char *pub_bind, curve_keys_t *keys, int heartbeat_ms, char *reason,
                              size_t reason_cap);
 void stream_hub_destroy(stream_hub_t **self_p);
