@@ -31,9 +31,32 @@ static int out_of_memory(db_error_t *error)
     return -1;
 }
 
+/* A consumer's connection prepares the run's statements (db_prepare_statements), and after five
+ * executions PostgreSQL may keep a generic plan made while a table was nearly empty, used as the
+ * table grows until an analyze happens to replan it:
+ * - the clocks' update read the whole of report_deadlines at every run (a sequential scan of every
+ *   clock, 40 ms a run of 100 at 5 000 reports);
+ * - the reports' lock hashed the whole of report_actions to tell the request ids already used (8-11
+ *   ms a run of 50 with two route members in the drain benchmark).
+ * Planned for each run's input and the tables as they are (their size on disk), both read by index.
+ * For those statements only: with the mode on for the whole run, the clock, action and event inserts
+ * took 2-5x longer in two drain benchmarks (probably their foreign keys' checks, planned again
+ * for every row: not verified).
+ * The mode before is kept in aduan.plan_cache_mode; all transaction-local, undone with the savepoint. */
+static int plan_each_time(run_t *run, bool on, db_error_t *error)
+{
+    static const char on_sql[] = "SELECT set_config('aduan.plan_cache_mode', current_setting('plan_cache_mode'), true), "
+                                 "set_config('plan_cache_mode', 'force_custom_plan', true)";
+    static const char off_sql[] = "SELECT set_config('plan_cache_mode', current_setting('aduan.plan_cache_mode'), true)";
+    return db_exec_ok(run->db, on ? on_sql : off_sql, 0, NULL, error);
+}
+
 /* The run's reports, locked in id order; whether each step's request id was seen and its
  * institution may hold reports. A status changed by a step that committed while we waited for the
- * lock shows here (a locking read returns the newest row), so such a step is left for one at a time. */
+ * lock shows here (a locking read returns the newest row), so such a step is left for one at a time.
+ * OFFSET 0 keeps the request ids' EXISTS a probe of report_actions' unique index per step: without
+ * it PostgreSQL may hash the whole history instead, which it prices below 100 index probes up to
+ * tens of thousands of actions (5.5 ms of a 5.9 ms lock in the drain benchmark, growing with them). */
 static int lock_reports(run_t *run, db_error_t *error)
 {
     db_array_t columns[3];
@@ -46,20 +69,21 @@ static int lock_reports(run_t *run, db_error_t *error)
     char *tracking = db_array_take(&columns[0]), *requests = db_array_take(&columns[1]);
     char *institutions = db_array_take(&columns[2]);
     const char *params[] = {tracking, requests, institutions};
-    if (tracking && requests && institutions)
+    bool built = tracking && requests && institutions;
+    if (!built)
+        out_of_memory(error);
+    else if (plan_each_time(run, true, error) == 0)
         run->locked = db_exec(run->db,
             "SELECT v.n, r.id, r.status, r.institution_code, "
-            "EXISTS (SELECT 1 FROM report_actions a WHERE a.request_id = v.request_id AND a.report_id = r.id), "
+            "EXISTS (SELECT 1 FROM report_actions a WHERE a.request_id = v.request_id AND a.report_id = r.id OFFSET 0), "
             "v.institution IS NULL OR EXISTS (SELECT 1 FROM institutions i WHERE i.code = v.institution AND i.active) "
             "FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS v(tracking_id, request_id, institution, n) "
             "JOIN reports r ON r.tracking_id = v.tracking_id ORDER BY r.id, v.n FOR NO KEY UPDATE OF r",
             3, params, error);
-    else
-        out_of_memory(error);
     free(tracking);
     free(requests);
     free(institutions);
-    return run->locked ? 0 : -1;
+    return run->locked && plan_each_time(run, false, error) == 0 ? 0 : -1;
 }
 
 /* What lifecycle_store's checks would say of a system step, without asking the database again. */
@@ -210,23 +234,6 @@ static int log_actions(run_t *run, const step_arrays_t *a, db_error_t *error)
         "v.institution, $9::boolean "
         "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[]) "
         "AS v(id, status, note, request_id, institution, n) ORDER BY v.n", 9, params, error);
-}
-
-/* A consumer's connection prepares the run's statements (db_prepare_statements), and after five
- * executions PostgreSQL may keep a generic plan made while report_deadlines was nearly empty: the
- * clocks' update then read the whole table at every run (a sequential scan of every clock, 40 ms a
- * run of 100 at 5 000 reports, growing with the table), until an analyze happened to replan it.
- * Planned for each run's ids and the table as it is, it reads the clocks by their report_id index.
- * For that statement only: with the mode on for the whole run, the clock, action and event inserts
- * took 2-5x longer in two drain benchmarks (probably their foreign keys' checks, planned again
- * for every row: not verified).
- * The mode before is kept in aduan.plan_cache_mode; all transaction-local, undone with the savepoint. */
-static int plan_each_time(run_t *run, bool on, db_error_t *error)
-{
-    static const char on_sql[] = "SELECT set_config('aduan.plan_cache_mode', current_setting('plan_cache_mode'), true), "
-                                 "set_config('plan_cache_mode', 'force_custom_plan', true)";
-    static const char off_sql[] = "SELECT set_config('plan_cache_mode', current_setting('aduan.plan_cache_mode'), true)";
-    return db_exec_ok(run->db, on ? on_sql : off_sql, 0, NULL, error);
 }
 
 /* Clocks met, cancelled or restarted end; the others follow the report to its holder (as
