@@ -9,10 +9,14 @@ service's own database role: load-independent), the top statements by execution 
 --perf the service's own profile (`perf record -g -p PID`). With --no-sender notify runs with
 ADUAN_NOTIFY_SEND=off, so its turn counts the fan-out alone (recipients, deliveries, inbox items),
 not the sender's claims. Each group's RSS is printed before its turn, when it has drained and
-idle 3 s later (the stream's queue and the malloc arenas a backlog leaves behind).
+idle 3 s later (the stream's queue and the malloc arenas a backlog leaves behind). With --members N,
+verify, route and notify run N members each, splitting the partitions as replicas do; their CPU is
+summed, RSS and --perf are the first member's. Each turn also lists the tables read sequentially
+for at least a tenth of the backlog's rows (by any backend, from when the turn's goal was known
+until 3 s after its drain): a hot-path statement whose plan reads a growing table shows there.
 
     /usr/bin/python3 tests/bench/drain_bench.py BUILD_DIR [--backlog N] [--limit S] [--perf DIR] [--strace DIR]
-        [--no-sender] [--track all] [--explain FILE [--explain-ms MS]]
+        [--no-sender] [--track all] [--explain FILE [--explain-ms MS]] [--members N]
 ADUAN_STATS_MAX_AGE and ADUAN_STATS_WARM_EVERY in the environment are given to aduan-stats (the
 harness's max age is 0: fresh figures only, the warmer recomputing after every run).
 """
@@ -104,33 +108,39 @@ def backlog_targets(url, group, mark):
 
 def drain_backlog(url, group, mark, limit_s):
     """Seconds until the group has handled every event up to id `mark` (None when not within
-    limit_s). The groups not drained run meanwhile and write events of their own (route's
-    dispatches, ...) that this group also handles: lb.catch_up's goal took in those written before
-    the log was all numbered, and lb.group_lag counted the rest as left after the drain."""
+    limit_s), and the tables' sequential reads once that goal was known (sequential_reads: the
+    look-ups that find the goal read events whole). The groups not drained run meanwhile and write
+    events of their own (route's dispatches, ...) that this group also handles: lb.catch_up's goal
+    took in those written before the log was all numbered, and lb.group_lag counted the rest as left
+    after the drain."""
     start, goal = time.monotonic(), None
     while goal is None and time.monotonic() - start < limit_s:
         goal = backlog_targets(url, group, mark)
         if goal is None:
             time.sleep(0.5)
+    scanned = sequential_reads(url)
     while goal is not None and time.monotonic() - start < limit_s:
         done = lb.positions(url, group)
         if all(seq <= done.get(p, 0) for p, seq in goal.items()):
-            return time.monotonic() - start
+            return time.monotonic() - start, scanned
         time.sleep(0.5)
-    return None
+    return None, scanned
 
 
-def drain_one(url, db_url, group, svc, limit, perf_dir, trace_dir):
-    """(events of the backlog handled, of them left, seconds, events others wrote during the turn)."""
+def drain_one(url, db_url, group, members, limit, perf_dir, trace_dir):
+    """(events of the backlog handled, of them left, seconds, its backends' CPU seconds, events others
+    wrote during the turn, the tables' sequential reads from when its goal was known); perf and
+    strace follow the group's first member."""
     lag = lb.group_lag(db_url, group)
     mark = int(lb.psql(db_url, "SELECT coalesce(max(id), 0) FROM events"))
     lb.psql(url, "SELECT pg_stat_statements_reset()")
     backends = lb.psql(url, f"SELECT pid FROM pg_stat_activity WHERE usename = 'aduan_{group}'").split()
-    tracers = attach(perf_dir, trace_dir, group, svc.proc.pid, backends)
+    tracers = attach(perf_dir, trace_dir, group, members[0].proc.pid, backends)
     backend_cpu = sum(lb.cpu_seconds(int(b)) for b in backends)
     start = time.monotonic()
-    svc.proc.send_signal(signal.SIGCONT)
-    took = drain_backlog(db_url, group, mark, limit)
+    for svc in members:
+        svc.proc.send_signal(signal.SIGCONT)
+    took, scanned = drain_backlog(db_url, group, mark, limit)
     seconds = took if took is not None else time.monotonic() - start
     left = 0 if took is not None else len(backlog_events(db_url, group, mark) or ()) + int(lb.psql(
         db_url, f"SELECT count(*) FROM events WHERE seq IS NULL AND id <= {mark} AND {lb.topic_filter(group)}"))
@@ -141,7 +151,24 @@ def drain_one(url, db_url, group, svc, limit, perf_dir, trace_dir):
     for tracer in tracers:
         tracer.send_signal(signal.SIGINT)
         tracer.wait(timeout=60)
-    return lag - left, left, seconds, backend_cpu, int(written)
+    return lag - left, left, seconds, backend_cpu, int(written), scanned
+
+
+def owned_partitions(svc):
+    """The partitions a consumer-group member holds (its /metrics)."""
+    _, text = svc.admin_get("/metrics")
+    found = re.search(r"^aduan_consumer_partitions_owned(?:\{[^}]*\})? (\d+)", text, re.M)
+    return int(found.group(1)) if found else None
+
+
+def wait_for_split(services, limit_s):
+    """Waits (up to limit_s) until every member holds partitions; what each held, as text."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        held = {g: [owned_partitions(m) for m in members] for g, members in services.items()}
+        if all(n for counts in held.values() for n in counts) or time.monotonic() > deadline:
+            return "; ".join(f"{g} {', '.join(str(n) for n in counts)}" for g, counts in held.items())
+        time.sleep(0.5)
 
 
 def hub_counters(stats):
@@ -174,6 +201,13 @@ def fanout_rows(db_url):
                                             "(SELECT count(*) FROM delivery_attempts WHERE detail IS DISTINCT FROM 'in the inbox')").split("\t")]
 
 
+def sequential_reads(db_url):
+    """Rows read by sequential scans so far, per table of the application's database (every backend's,
+    as the statistics collector last heard of them)."""
+    rows = lb.psql(db_url, "SELECT relname, seq_tup_read FROM pg_stat_user_tables")
+    return {name: int(n) for name, n in (line.split("\t") for line in rows.splitlines())}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
@@ -184,6 +218,8 @@ def main():
     ap.add_argument("--top", type=int, default=6)
     ap.add_argument("--keep-logs", action="store_true", help="keep the services' logs (their warnings say why a run failed)")
     ap.add_argument("--groups", default=",".join(ORDER), help="groups to drain, in this order (stats first)")
+    ap.add_argument("--members", type=int, default=1,
+                    help="members of verify, route and notify each (they split the partitions; stats stays one)")
     ap.add_argument("--rss-limit", type=float, help="MB: exit 1 when a group is above it idle 3 s after its drain")
     ap.add_argument("--no-sender", action="store_true", help="notify makes deliveries but sends none (ADUAN_NOTIFY_SEND=off)")
     ap.add_argument("--track", choices=("top", "all"), default="top",
@@ -207,17 +243,20 @@ def main():
                 f.write(f"session_preload_libraries = 'auto_explain'\nauto_explain.log_min_duration = {a.explain_ms}\n"
                         "auto_explain.log_analyze = on\nauto_explain.log_nested_statements = on\n")
         lb.with_pg_stat_statements(folder, url, a.track)
-        system = harness.System("drain", lifecycle=True, notify=True, cluster_url=url)
-        services = {"stats": system.stats, "verify": system.verify, "route": system.route, "notify": system.notify}
-        for svc in [system.gateway, *system.intakes, *services.values()]:
+        system = harness.System("drain", lifecycle=True, notify=True, cluster_url=url, lifecycle_replicas=a.members,
+                                notify_replicas=a.members)
+        # stats stays one member: its replicas would also be hubs numbering the same log
+        services = {"stats": [system.stats], "verify": system.lifecycle["verify"], "route": system.lifecycle["route"],
+                    "notify": system.notifiers}
+        for svc in [system.gateway, *system.intakes, *(m for group in services.values() for m in group)]:
             svc.env["ADUAN_LOG_LEVEL"] = "warn"
         # the harness answers fresh figures only (max age 0, so the warmer recomputes after every
         # run); ADUAN_STATS_MAX_AGE=60 in the environment drains with the shipped settings
         for name in ("ADUAN_STATS_MAX_AGE", "ADUAN_STATS_WARM_EVERY"):
             if name in os.environ:
                 system.stats.env[name] = os.environ[name]
-        if a.no_sender:
-            system.notify.env["ADUAN_NOTIFY_SEND"] = "off"
+        for svc in system.notifiers if a.no_sender else ():
+            svc.env["ADUAN_NOTIFY_SEND"] = "off"
         system.start()
         db_url = system.db.url
         status, _, doc = system.json("POST", "/api/v1/reports", harness.valid_report())
@@ -238,31 +277,35 @@ def main():
         holder = lb.psql(db_url, f"SELECT institution_code FROM reports WHERE tracking_id = '{tracking}'")
         for i in range(3) if holder else ():
             system.create_staff(f"drain.liaison{i}", "unit_liaison", holder, email=f"liaison{i}@example.go.id")
+        split = wait_for_split(services, 20)
         hub_at_stop = hub_counters(system.stats)
-        for svc in services.values():
+        for svc in (m for group in services.values() for m in group):
             svc.proc.send_signal(signal.SIGSTOP)
         lb.write_backlog(db_url, a.backlog, category, region)
         print(f"backlog of {a.backlog} reports; load average {os.getloadavg()[0]:.2f}", flush=True)
+        if a.members > 1:
+            print(f"partitions each member held when stopped: {split}", flush=True)
         groups = a.groups.split(",")
         over = []
         for g in ORDER:   # a group not drained stays stopped, the others run from the start
             if g not in groups:
-                services[g].proc.send_signal(signal.SIGCONT)
+                for svc in services[g]:
+                    svc.proc.send_signal(signal.SIGCONT)
         for g in groups:
             for out in (a.perf, a.strace):
                 if out:
                     os.makedirs(out, exist_ok=True)
-            rss_before = lb.rss_kb(services[g].proc.pid)
+            first = services[g][0].proc.pid   # RSS and mappings: the first member's
+            rss_before = lb.rss_kb(first)
             made_before = fanout_rows(db_url)
-            cpu_before = lb.cpu_seconds(services[g].proc.pid)
+            cpu_before = sum(lb.cpu_seconds(m.proc.pid) for m in services[g])
             hub_before = hub_counters(system.stats) if g != "stats" else hub_at_stop
-            done, left, seconds, backend_cpu, written = drain_one(url, db_url, g, services[g], a.limit, a.perf,
+            done, left, seconds, backend_cpu, written, scanned_before = drain_one(url, db_url, g, services[g], a.limit, a.perf,
                                                                   a.strace)
-            cpu = lb.cpu_seconds(services[g].proc.pid) - cpu_before
+            cpu = sum(lb.cpu_seconds(m.proc.pid) for m in services[g]) - cpu_before
             hub = [n - b for n, b in zip(hub_counters(system.stats), hub_before)]
-            rss_drained = lb.rss_kb(services[g].proc.pid)
-            mappings = largest_mappings(services[g].proc.pid)
-            made = [n - b for n, b in zip(fanout_rows(db_url), made_before)]
+            rss_drained = lb.rss_kb(first)
+            mappings = largest_mappings(first)
             spe, cpe, mspe, plan, rows = statement_summary(url, f"aduan_{g}", done, a.top)
             state = "drained" if left == 0 else f"NOT drained, {left} left"
             print(f"\n## {g}: {done} events in {seconds:.1f} s = {done / seconds:.0f} events/s ({state}); "
@@ -273,17 +316,22 @@ def main():
                   f"{1000 * cpu / max(done, 1):.3f} ms of the service's CPU, "
                   f"{1000 * backend_cpu / max(done, 1):.3f} ms of its PostgreSQL backends' CPU")
             print(f"the hub published {hub[0]} events and answered {hub[1]} replay requests during the turn")
-            time.sleep(3)
-            idle_mb = lb.rss_kb(services[g].proc.pid) / 1024
+            time.sleep(3)   # also lets every backend report its table counts (at most once a second)
+            scanned = sorted(((n - scanned_before.get(t, 0), t) for t, n in sequential_reads(db_url).items()
+                              if n - scanned_before.get(t, 0) >= a.backlog // 10), reverse=True)
+            made = [n - b for n, b in zip(fanout_rows(db_url), made_before)]   # counts read those tables whole
+            idle_mb = lb.rss_kb(first) / 1024
             print(f"RSS {rss_before / 1024:.1f} MB before its turn, {rss_drained / 1024:.1f} MB drained, "
                   f"{idle_mb:.1f} MB idle 3 s later")
             print("largest mappings when drained: " + ", ".join(f"{what} {kb / 1024:.1f} MB" for kb, what in mappings)
-                  + "; idle: " + ", ".join(f"{what} {kb / 1024:.1f} MB" for kb, what in largest_mappings(services[g].proc.pid)))
+                  + "; idle: " + ", ".join(f"{what} {kb / 1024:.1f} MB" for kb, what in largest_mappings(first)))
             if a.rss_limit and idle_mb > a.rss_limit:
                 over.append(f"{g} {idle_mb:.1f} MB")
             if g == "notify":
                 print(f"made during its turn: {made[0]} deliveries ({made[0] / max(done, 1):.2f} per event), "
                       f"{made[1]} inbox items, {made[2]} sent attempts")
+            print("rows read by sequential scans during its turn (tables with at least a tenth of the backlog): "
+                  + (", ".join(f"{t} {n}" for n, t in scanned) or "none"))
             print("| calls | exec ms | plan ms | rows | share | statement |\n|---|---|---|---|---|---|")
             for line in rows.splitlines():
                 print("| " + " | ".join(line.split("\t")) + " |")
@@ -293,7 +341,7 @@ def main():
             failed = True
     finally:
         if system:
-            for svc in (system.stats, system.verify, system.route, system.notify):
+            for svc in [system.stats, *system.lifecycle_services(), *system.notifiers]:
                 if svc and svc.proc:
                     svc.proc.send_signal(signal.SIGCONT)
             system.stop(failed=a.keep_logs)
