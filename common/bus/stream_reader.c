@@ -32,7 +32,7 @@ static zsock_t *open_sub(const char *endpoints, const curve_keys_t *keys, char *
         return NULL;
     }
     zsock_set_rcvhwm(sub, 100000);
-    zmq_endpoints_keepalive(sub);
+    zmq_endpoints_keepalive_queued(sub);   /* a member far behind lets its queue fill */
     zsock_set_subscribe(sub, "");  /* all topics: a gap is only visible on the whole stream */
     if (curve_keys_connect(keys, sub, HUB_KEY_NAME, reason, cap) != 0
         || zmq_endpoints_attach(sub, endpoints, false, reason, cap) < 0)

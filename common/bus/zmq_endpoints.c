@@ -68,10 +68,24 @@ bool zmq_endpoints_all_local(const char *list)
     return local;
 }
 
+static void reconnect_quickly(zsock_t *socket)
+{
+    zsock_set_reconnect_ivl(socket, 100);
+    zsock_set_reconnect_ivl_max(socket, 1000);
+}
+
 void zmq_endpoints_keepalive(zsock_t *socket)
 {
     zsock_set_heartbeat_ivl(socket, 1000);
     zsock_set_heartbeat_timeout(socket, 3000);
-    zsock_set_reconnect_ivl(socket, 100);
-    zsock_set_reconnect_ivl_max(socket, 1000);
+    reconnect_quickly(socket);
+}
+
+void zmq_endpoints_keepalive_queued(zsock_t *socket)
+{
+    zsock_set_tcp_keepalive(socket, 1);
+    zsock_set_tcp_keepalive_idle(socket, 10);
+    zsock_set_tcp_keepalive_intvl(socket, 2);
+    zsock_set_tcp_keepalive_cnt(socket, 3);
+    reconnect_quickly(socket);
 }

@@ -16,4 +16,11 @@ bool zmq_endpoints_all_local(const char *list);
  * so a vanished peer is noticed, and quick reconnects (100 ms, backing off to 1 s). */
 void zmq_endpoints_keepalive(zsock_t *socket);
 
+/* For a socket whose queue a slow reader lets fill (the event stream's SUB): TCP keepalive (dead
+ * after 10 s of silence and 3 unanswered probes 2 s apart) instead of ZMTP heartbeats, and the same
+ * quick reconnects. A ZMTP link whose input stopped at the high-water mark cannot read the answers
+ * to its pings: the time-out dropped and reconnected it, losing its queue, and libzmq 4.3.4 may
+ * then abort the process (libzmq issue 3937). The kernel answers TCP probes whatever the reader does. */
+void zmq_endpoints_keepalive_queued(zsock_t *socket);
+
 #endif
