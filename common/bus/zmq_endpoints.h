@@ -12,8 +12,8 @@ int zmq_endpoints_attach(zsock_t *socket, const char *list, bool bind, char *rea
  * loopback address (127.0.0.0/8, ::1, localhost). An empty list is local. */
 bool zmq_endpoints_all_local(const char *list);
 
-/* The link settings every long-lived socket of aduan uses: ZMTP heartbeats (1 s, dead after 3 s)
- * so a vanished peer is noticed, and quick reconnects (100 ms, backing off to 1 s). */
+/* The link settings of the command links (cmd_client, cmd_server): ZMTP heartbeats (1 s, dead
+ * after 3 s) so a vanished peer is noticed, and quick reconnects (100 ms, backing off to 1 s). */
 void zmq_endpoints_keepalive(zsock_t *socket);
 
 /* For a socket whose queue a slow reader lets fill (the event stream's SUB): TCP keepalive (dead
