@@ -300,8 +300,8 @@ def main():
             made_before = fanout_rows(db_url)
             cpu_before = sum(lb.cpu_seconds(m.proc.pid) for m in services[g])
             hub_before = hub_counters(system.stats) if g != "stats" else hub_at_stop
-            done, left, seconds, backend_cpu, written, scanned_before = drain_one(url, db_url, g, services[g], a.limit, a.perf,
-                                                                  a.strace)
+            done, left, seconds, backend_cpu, written, scanned_before = drain_one(
+                url, db_url, g, services[g], a.limit, a.perf, a.strace)
             cpu = sum(lb.cpu_seconds(m.proc.pid) for m in services[g]) - cpu_before
             hub = [n - b for n, b in zip(hub_counters(system.stats), hub_before)]
             rss_drained = lb.rss_kb(first)

@@ -262,6 +262,7 @@ static int count_during_run(db_t *d, void *ctx, db_error_t *error)
 }
 
 static const char REPORT_WRITES[] = "SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'reports'";
+
 /* A report row is expensive to write (every index of reports, the text's GIN ones included): the
  * run writes each of its reports once, next_due_at with the rest, and the clocks' trigger (0031)
  * leaves them (0040). Before, it wrote each report twice, and one whose clocks it restarts three
