@@ -37,8 +37,11 @@ static int out_of_memory(db_error_t *error)
  * - the clocks' update read the whole of report_deadlines at every run (a sequential scan of every
  *   clock, 40 ms a run of 100 at 5 000 reports);
  * - the reports' lock hashed the whole of report_actions to tell the request ids already used (8-11
- *   ms a run of 50 with two route members in the drain benchmark).
- * Planned for each run's input and the tables as they are (their size on disk), both read by index.
+ *   ms a run of 50 with two route members in the drain benchmark);
+ * - the reports' update read every clock to find those its reports keep (15-27 ms a run of 100 at
+ *   60 000 clocks, two thirds of route's time in the drain benchmark): its generic plan prices ten
+ *   ids, below the hundred of a custom one, so it is kept whenever the first runs were long.
+ * Planned for each run's input and the tables as they are (their size on disk), all read by index.
  * For those statements only: with the mode on for the whole run, the clock, action and event inserts
  * took 2-5x longer in two drain benchmarks (probably their foreign keys' checks, planned again
  * for every row: not verified).
@@ -49,6 +52,20 @@ static int plan_each_time(run_t *run, bool on, db_error_t *error)
                                  "set_config('plan_cache_mode', 'force_custom_plan', true)";
     static const char off_sql[] = "SELECT set_config('plan_cache_mode', current_setting('aduan.plan_cache_mode'), true)";
     return db_exec_ok(run->db, on ? on_sql : off_sql, 0, NULL, error);
+}
+
+/* db_exec of one of those statements, planned for this run (plan_each_time). */
+static PGresult *exec_planned_now(run_t *run, const char *sql, int nparams, const char *const *params,
+                                  db_error_t *error)
+{
+    if (plan_each_time(run, true, error) != 0)
+        return NULL;
+    PGresult *result = db_exec(run->db, sql, nparams, params, error);
+    if (result && plan_each_time(run, false, error) != 0) {
+        PQclear(result);
+        return NULL;
+    }
+    return result;
 }
 
 /* The run's reports, locked in id order; whether each step's request id was seen and its
@@ -72,8 +89,8 @@ static int lock_reports(run_t *run, db_error_t *error)
     bool built = tracking && requests && institutions;
     if (!built)
         out_of_memory(error);
-    else if (plan_each_time(run, true, error) == 0)
-        run->locked = db_exec(run->db,
+    else
+        run->locked = exec_planned_now(run,
             "SELECT v.n, r.id, r.status, r.institution_code, "
             "EXISTS (SELECT 1 FROM report_actions a WHERE a.request_id = v.request_id AND a.report_id = r.id OFFSET 0), "
             "v.institution IS NULL OR EXISTS (SELECT 1 FROM institutions i WHERE i.code = v.institution AND i.active) "
@@ -83,7 +100,7 @@ static int lock_reports(run_t *run, db_error_t *error)
     free(tracking);
     free(requests);
     free(institutions);
-    return run->locked && plan_each_time(run, false, error) == 0 ? 0 : -1;
+    return run->locked ? 0 : -1;
 }
 
 /* What lifecycle_store's checks would say of a system step, without asking the database again. */
@@ -198,7 +215,7 @@ static int clock_kinds(const lifecycle_rule_t *rule, clock_kinds_t *out, db_erro
 static int update_reports(run_t *run, const step_arrays_t *a, const clock_kinds_t *k, db_error_t *error)
 {
     const char *params[] = {a->ids, a->institutions, a->ns, run->rule->to, run->now, k->ended, k->opened};
-    run->updated = db_exec(run->db,
+    run->updated = exec_planned_now(run,
         "WITH opening AS (SELECT o.id, rule.working_days FROM reports o CROSS JOIN unnest($7::text[]) AS k(kind) "
         "  CROSS JOIN LATERAL clock_rule(k.kind, o.classification, o.field_supervision) rule "
         "  WHERE o.id = ANY($1::bigint[])), "
@@ -246,11 +263,9 @@ static int run_clocks(run_t *run, const step_arrays_t *a, const clock_kinds_t *k
     /* update_reports wrote next_due_at as the clocks stand after run_clocks: 0031's trigger leaves
      * run_clocks' reports alone meanwhile (0040), instead of writing each of them again after each
      * of its two statements. Undone with the savepoint on a failure. */
-    int rc = lifecycle_store_next_due_written(run->db, true, error);
-    if (rc == 0)
-        rc = plan_each_time(run, true, error);
-    if (rc == 0)
-        rc = db_exec_ok(run->db,
+    if (lifecycle_store_next_due_written(run->db, true, error) != 0)
+        return -1;
+    PGresult *clocks = exec_planned_now(run,
         "UPDATE report_deadlines d SET "
         "ended_at = CASE WHEN d.kind = ANY($2::text[]) THEN to_timestamp($4::bigint / 1000.0) END, "
         "outcome = CASE WHEN d.kind = ANY($3::text[]) THEN 'met' "
@@ -258,9 +273,11 @@ static int run_clocks(run_t *run, const step_arrays_t *a, const clock_kinds_t *k
         "institution_code = CASE WHEN d.kind = ANY($2::text[]) THEN d.institution_code ELSE r.institution_code END "
         "FROM reports r WHERE d.report_id = ANY($1::bigint[]) AND d.ended_at IS NULL AND r.id = d.report_id",
         4, params, error);
-    if (rc == 0)
-        rc = plan_each_time(run, false, error);
-    if (rc == 0 && run->rule->open[0])
+    if (!clocks)
+        return -1;
+    PQclear(clocks);
+    int rc = 0;
+    if (run->rule->open[0])
         rc = lifecycle_store_open_kinds(run->db, a->ids, run->rule->open, run->now_ms, error);
     return rc == 0 ? lifecycle_store_next_due_written(run->db, false, error) : rc;
 }
