@@ -22,11 +22,12 @@ verify, route and notify are listed too, each with the buffers it touched a call
 plan reads a growing table shows there). --warm-seconds over 3 starts the runs where load_bench's
 open loop starts: tables grown by that much load, analyzed, and every group caught up (a run on
 fresh tables measures plans made while they were nearly empty). --service-env sets a setting of
-every service.
+every service. --intake-replicas N runs N intake replicas, as an operator scales intake (their CPU
+is summed; the batch figures and --perf are the first replica's).
 
     /usr/bin/python3 tests/bench/submit_bench.py BUILD_DIR [--seconds 15] [--connections 16,256] [--all]
         [--rates R1,R2] [--warm-seconds S] [--gateway-env NAME=VALUE ...] [--service-env NAME=VALUE ...]
-        [--setup-sql SQL ...] [--perf DIR] [--strace DIR]
+        [--setup-sql SQL ...] [--perf DIR] [--strace DIR] [--intake-replicas N]
 """
 import argparse
 import os
@@ -268,6 +269,8 @@ def main():
     ap.add_argument("--rates", help="open-loop arrival rates (a second) instead of --connections")
     ap.add_argument("--all", action="store_true", help="every service (verify, route, notify too)")
     ap.add_argument("--top", type=int, default=8)
+    ap.add_argument("--intake-replicas", type=int, default=1,
+                    help="intake replicas the gateway spreads submissions over (the batch figures are the first's)")
     ap.add_argument("--warm-seconds", type=int, default=3,
                     help="wrk at 16 connections before the runs; over 3, then ANALYZE and every group caught up")
     ap.add_argument("--gateway-env", action="append", default=[], metavar="NAME=VALUE",
@@ -296,7 +299,7 @@ def main():
         print(f"pgbench insert 16 clients {insert16[0]:.0f} tps ({insert16[1]:.2f} ms); "
               f"load average {os.getloadavg()[0]:.2f}", flush=True)
         system = harness.System("submitbench", with_stats=True, lifecycle=args.all, notify=args.all, cluster_url=url,
-                                gateway_env=dict(e.split("=", 1) for e in args.gateway_env))
+                                intake_replicas=args.intake_replicas, gateway_env=dict(e.split("=", 1) for e in args.gateway_env))
         for svc in [system.gateway, *system.intakes, *system.stats_replicas, *system.lifecycle_services(),
                     *system.notifiers]:
             svc.env["ADUAN_LOG_LEVEL"] = "warn"
