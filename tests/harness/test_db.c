@@ -1,11 +1,16 @@
 #include "test_db.h"
 
 #include <ctype.h>
+#include <setjmp.h>
 #include <sodium.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "migrate.h"
 
@@ -105,6 +110,13 @@ db_t *test_db_open(const char *conninfo)
         return NULL;
     }
     return db;
+}
+
+void test_db_script(db_t *db, const char *sql)
+{
+    db_error_t error = {"", ""};
+    if (db_exec_script(db, sql, &error) != 0)
+        fail_msg("%s", error.message);
 }
 
 int64_t test_db_scalar(db_t *db, const char *sql)

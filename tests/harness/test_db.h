@@ -20,6 +20,10 @@ db_t *test_db_open(const char *conninfo);
  * statement failed or returned no row (the caller's assertion then shows it). */
 int64_t test_db_scalar(db_t *db, const char *sql);
 
+/* Runs `sql` (statements separated by semicolons, no parameters) on db; a failure fails the
+ * running cmocka test with PostgreSQL's message. */
+void test_db_script(db_t *db, const char *sql);
+
 /* The end of test_db_open_migrated: the connection closed, the database dropped, both NULL. */
 void test_db_close(db_t **db_p, char **conninfo_p);
 

@@ -33,13 +33,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void script(const char *sql)
-{
-    db_error_t error = {"", ""};
-    if (db_exec_script(db, sql, &error) != 0)
-        fail_msg("%s", error.message);
-}
-
 typedef struct {
     const char *tracking_id, *category, *region, *target;
     const char *institution, *basis;   /* expected */
@@ -80,10 +73,11 @@ static void choose(const case_t *cases, size_t count, routing_run_t *run)
 static void test_each_report_goes_to_the_most_specific_holder(void **state)
 {
     (void) state;
-    script("INSERT INTO routing_rules (category_code, region_code, institution_code) VALUES "
-           "('JALAN.BERLUBANG', '21', 'PROV-21.PUPR'), (NULL, '21.72', 'KOTA-21.72.KOMINFO'); "
-           "UPDATE institutions SET active = false WHERE code = 'KOTA-21.72.DISHUB'; "
-           "INSERT INTO regions (code, parent_code, name, kind) VALUES ('31', NULL, 'DKI Jakarta', 'province')");
+    test_db_script(db,
+        "INSERT INTO routing_rules (category_code, region_code, institution_code) VALUES "
+        "('JALAN.BERLUBANG', '21', 'PROV-21.PUPR'), (NULL, '21.72', 'KOTA-21.72.KOMINFO'); "
+        "UPDATE institutions SET active = false WHERE code = 'KOTA-21.72.DISHUB'; "
+        "INSERT INTO regions (code, parent_code, name, kind) VALUES ('31', NULL, 'DKI Jakarta', 'province')");
     static const case_t cases[] = {
         {"AAAA-AAAA-AA01", "JALAN.PJU", "21.71.04", NULL, "KOTA-21.71.PUPR", "rule"},      /* nearest region */
         {"AAAA-AAAA-AA02", "JALAN.BERLUBANG", "21.71.04", NULL, "PROV-21.PUPR", "rule"},  /* exact category */
@@ -146,15 +140,16 @@ static int choose_counted(db_t *d, void *ctx, db_error_t *error)
 static void test_a_run_reads_the_reference_tables_by_index(void **state)
 {
     (void) state;
-    script("INSERT INTO regions (code, parent_code, name, kind) "
-           "SELECT d.code || '.' || lpad(i::text, 4, '0'), d.code, 'Desa ' || i, 'village' "
-           "FROM regions d, generate_series(1, 4000) i WHERE d.code LIKE '21.71.__'; "
-           "INSERT INTO institutions (code, parent_code, name, kind, region_code) "
-           "SELECT 'UNIT-' || i, 'KEMENKES', 'Unit ' || i, 'unit', NULL FROM generate_series(1, 20000) i; "
-           "INSERT INTO routing_rules (category_code, region_code, institution_code) "
-           "SELECT c.code, g.code, 'UNIT-' || row_number() OVER () FROM categories c, "
-           "  (SELECT code FROM regions WHERE kind = 'village' ORDER BY code LIMIT 500) g; "
-           "ANALYZE regions; ANALYZE institutions; ANALYZE routing_rules");
+    test_db_script(db,
+        "INSERT INTO regions (code, parent_code, name, kind) "
+        "SELECT d.code || '.' || lpad(i::text, 4, '0'), d.code, 'Desa ' || i, 'village' "
+        "FROM regions d, generate_series(1, 4000) i WHERE d.code LIKE '21.71.__'; "
+        "INSERT INTO institutions (code, parent_code, name, kind, region_code) "
+        "SELECT 'UNIT-' || i, 'KEMENKES', 'Unit ' || i, 'unit', NULL FROM generate_series(1, 20000) i; "
+        "INSERT INTO routing_rules (category_code, region_code, institution_code) "
+        "SELECT c.code, g.code, 'UNIT-' || row_number() OVER () FROM categories c, "
+        "  (SELECT code FROM regions WHERE kind = 'village' ORDER BY code LIMIT 500) g; "
+        "ANALYZE regions; ANALYZE institutions; ANALYZE routing_rules");
     static const char *const shapes[][3] = {
         {"JALAN.PJU", "21.71.04", NULL}, {"KES.BPJS", "21.71.04.0007", NULL}, {"KES.BPJS", "21.01", NULL},
         {"KES.BPJS", "21.71.04", "KEMENKES"}, {"HUB.PARKIR", "21.72", NULL},

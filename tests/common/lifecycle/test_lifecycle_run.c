@@ -32,13 +32,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void script(const char *sql)
-{
-    db_error_t error = {"", ""};
-    if (db_exec_script(db, sql, &error) != 0)
-        fail_msg("%s", error.message);
-}
-
 /* One report as a test row says (tracking id "<p><p><p><p>-<p><p><p><p>-<p><p><suffix>"). */
 static void insert_report(char set, const char *suffix, const char *status, const char *classification,
                           const char *holder, const char *assignee, const char *flags)
@@ -81,7 +74,7 @@ static void make_reports(char set)
         "INSERT INTO report_actions (report_id, at, action, actor_role, status_after, request_id) "
         "SELECT id, to_timestamp(1794000000), 'verify', 'system', 'verified', '%1$c-8' FROM reports "
         "WHERE tracking_id = '%1$c%1$c%1$c%1$c-%1$c%1$c%1$c%1$c-%1$c%1$c08'", set);
-    script(sql);
+    test_db_script(db, sql);
 }
 
 typedef struct {
@@ -215,15 +208,16 @@ static void test_a_failing_step_does_not_fail_the_others(void **state)
 {
     (void) state;
     make_reports('C');
-    script("CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-           "IF NEW.note = 'boom' THEN RAISE EXCEPTION 'planted failure'; END IF; RETURN NEW; END $$; "
-           "CREATE TRIGGER refuse_boom BEFORE INSERT ON report_actions FOR EACH ROW EXECUTE FUNCTION refuse_boom()");
+    test_db_script(db,
+        "CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF NEW.note = 'boom' THEN RAISE EXCEPTION 'planted failure'; END IF; RETURN NEW; END $$; "
+        "CREATE TRIGGER refuse_boom BEFORE INSERT ON report_actions FOR EACH ROW EXECUTE FUNCTION refuse_boom()");
     failing_run_t f = {.run = {.set = 'C'}, .failing = 1};
     make_steps(&f.run);
     f.run.steps[1].note = "boom";
     db_error_t error = {"", ""};
     int rc = db_transaction(db, failing_tx, &f, &error);
-    script("DROP TRIGGER refuse_boom ON report_actions; DROP FUNCTION refuse_boom()");
+    test_db_script(db, "DROP TRIGGER refuse_boom ON report_actions; DROP FUNCTION refuse_boom()");
     if (rc != 0)
         fail_msg("%s", error.message);
     assert_int_equal(f.set_wise_rc, 0);
@@ -288,7 +282,7 @@ static long sequential_reads_after_growth(db_t *consumer, const char *table, con
 {
     char sql[160], counter[120];
     snprintf(sql, sizeof sql, "ALTER TABLE %s SET (autovacuum_enabled = false); ANALYZE %s", table, table);
-    script(sql);
+    test_db_script(db, sql);
     snprintf(counter, sizeof counter, "SELECT seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = '%s'", table);
     db_prepare_statements(consumer);
     db_error_t error = {"", ""};
@@ -300,7 +294,7 @@ static long sequential_reads_after_growth(db_t *consumer, const char *table, con
         if (db_transaction(consumer, count_during_run, &r, &error) != 0)
             fail_msg("%s", error.message);
     }
-    script(grow);
+    test_db_script(db, grow);
     make_reports(last);
     r.set = last;
     make_steps(&r);
@@ -402,10 +396,11 @@ static long route_long_run(db_t *d, const char *prefix, const char *counter)
 static void test_a_long_run_probes_its_request_ids(void **state)
 {
     (void) state;
-    script("INSERT INTO report_actions (report_id, at, action, actor_role, status_after, request_id) "
-           "SELECT (SELECT min(id) FROM reports), to_timestamp(1794000000 + i), 'note', 'system', 'verified', "
-           "'history-' || i FROM generate_series(1, 5000) i; "
-           "ANALYZE report_actions");
+    test_db_script(db,
+        "INSERT INTO report_actions (report_id, at, action, actor_role, status_after, request_id) "
+        "SELECT (SELECT min(id) FROM reports), to_timestamp(1794000000 + i), 'note', 'system', 'verified', "
+        "'history-' || i FROM generate_series(1, 5000) i; "
+        "ANALYZE report_actions");
     long read = route_long_run(db, "YYYY-YYYY-",
                                "SELECT seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'report_actions'");
     assert_in_range(read, 0, 100);
@@ -422,16 +417,18 @@ static void test_long_runs_read_only_their_own_clocks_after_the_table_grew(void 
     db_t *consumer = test_db_open(url);
     assert_non_null(consumer);
     db_prepare_statements(consumer);
-    static const char counter[] = "SELECT seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'report_deadlines'";
-    script("ALTER TABLE report_deadlines SET (autovacuum_enabled = false); TRUNCATE report_deadlines");
+    static const char counter[] =
+        "SELECT seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'report_deadlines'";
+    test_db_script(db, "ALTER TABLE report_deadlines SET (autovacuum_enabled = false); TRUNCATE report_deadlines");
     char prefix[] = "ZZZZ-ZZZ0-";
     for (char set = '1'; set <= '7'; set++) {
         prefix[8] = set;
         route_long_run(consumer, prefix, counter);
     }
-    script("INSERT INTO report_deadlines (report_id, kind, institution_code, started_at, due_at, ended_at, outcome) "
-           "SELECT (SELECT min(id) FROM reports), 'follow_up', 'KOTA-21.71', to_timestamp(1794000000), "
-           "to_timestamp(1796000000), to_timestamp(1794000000 + i), 'met' FROM generate_series(1, 20000) i");
+    test_db_script(db,
+        "INSERT INTO report_deadlines (report_id, kind, institution_code, started_at, due_at, ended_at, outcome) "
+        "SELECT (SELECT min(id) FROM reports), 'follow_up', 'KOTA-21.71', to_timestamp(1794000000), "
+        "to_timestamp(1796000000), to_timestamp(1794000000 + i), 'met' FROM generate_series(1, 20000) i");
     long read = route_long_run(consumer, "ZZZZ-ZZZ8-", counter);
     db_destroy(&consumer);
     assert_in_range(read, 0, 100);
