@@ -127,6 +127,8 @@ static int choose_counted(db_t *d, void *ctx, db_error_t *error)
         rc = db_query_value(d, counter, 0, NULL, &after, error);
     if (rc == 0)
         choice->read = strtol(after, NULL, 10) - strtol(before, NULL, 10);
+    free(before);
+    free(after);
     return rc;
 }
 
