@@ -33,6 +33,7 @@ typedef struct {
     submission_seal_t seal;
     char fingerprint[SUBMISSION_SEAL_HEX_LEN + 1];
     bool pending;
+    bool storing;               /* a new report of this attempt, the first of its key in the batch */
     submission_key_state_t state;
     field_errors_t errors;
     unsigned char *response;    /* the answer in clear, for the reply */
@@ -74,7 +75,7 @@ static void reset_attempt(submit_item_t *item)
     event_clear(&item->event);
     field_errors_clear(&item->errors);
     item->response = item->sealed = NULL;
-    item->stored = false;
+    item->stored = item->storing = false;
     item->rc = 1;
 }
 
@@ -129,51 +130,43 @@ static int check_codes(db_t *db, submit_batch_t *batch, db_error_t *error)
     return rc;
 }
 
-/* A key seen earlier in the same batch is answered as a later request would be: the first's
- * answer for the same request, a mismatch for another. False when no earlier one stored it. */
-static bool answered_by_earlier(submit_batch_t *batch, size_t index)
+/* The item earlier in the batch that stores a report under the same key, or NULL. */
+static submit_item_t *earlier_with_key(submit_batch_t *batch, size_t index)
 {
-    submit_item_t *item = &batch->items[index];
-    for (size_t i = 0; i < index; i++) {
-        const submit_item_t *earlier = &batch->items[i];
-        if (!earlier->stored || strcmp(earlier->seal.lookup, item->seal.lookup) != 0)
-            continue;
-        item->state = strcmp(earlier->fingerprint, item->fingerprint) == 0 ? SUBMISSION_KEY_REPLAY
-                                                                            : SUBMISSION_KEY_MISMATCH;
-        if (item->state == SUBMISSION_KEY_REPLAY && (item->response = malloc(earlier->response_size))) {
-            memcpy(item->response, earlier->response, earlier->response_size);
-            item->response_size = earlier->response_size;
-        }
-        return true;
-    }
-    return false;
+    for (size_t i = 0; i < index; i++)
+        if (batch->items[i].storing && strcmp(batch->items[i].seal.lookup, batch->items[index].seal.lookup) == 0)
+            return &batch->items[i];
+    return NULL;
 }
 
-/* The report and its action; then, in memory, the receipt, its sealed copy and the event. */
-static int store_report(db_t *db, submit_item_t *item, const char *next_due_at, db_error_t *error)
+/* A key seen earlier in the same batch is answered as a later request would be: the first's
+ * answer for the same request, a mismatch for another. */
+static int answer_as_earlier(submit_item_t *item, const submit_item_t *earlier)
 {
-    char token[SECRET_TOKEN_LEN + 1], hash[SECRET_TOKEN_HASH_HEX_LEN + 1];
-    if (secret_token_generate(token) != 0)
+    item->state = strcmp(earlier->fingerprint, item->fingerprint) == 0 ? SUBMISSION_KEY_REPLAY
+                                                                        : SUBMISSION_KEY_MISMATCH;
+    if (item->state != SUBMISSION_KEY_REPLAY)
+        return 0;
+    if (!(item->response = malloc(earlier->response_size)))
         return -1;
-    secret_token_hash_hex(token, hash);
-    if (report_store_insert(db, &item->submission, hash, next_due_at, &item->report, error) != 0) {
-        sodium_memzero(token, sizeof token);
-        return -1;
-    }
-    report_receipt_t receipt = {item->report.tracking_id, token, REPORT_STATUS_SUBMITTED, item->report.submitted_at_ms};
-    int rc = report_receipt_encode(&receipt, &item->response, &item->response_size);
-    sodium_memzero(token, sizeof token);
+    memcpy(item->response, earlier->response, earlier->response_size);
+    item->response_size = earlier->response_size;
+    return 0;
+}
+
+/* The stored report's receipt, its sealed copy and its event, in memory. */
+static int answer_stored(submit_item_t *item, char *token)
+{
     item->stored = true;
     item->rc = 0;
+    report_receipt_t receipt = {item->report.tracking_id, token, REPORT_STATUS_SUBMITTED, item->report.submitted_at_ms};
     /* The answer goes into submission_keys only sealed; item->response keeps it in clear for the reply. */
-    if (rc != 0 || submission_seal_close(&item->seal, item->response, item->response_size, &item->sealed,
-                                         &item->sealed_size) != 0
-        || report_events_submitted(&item->submission, item->report.id, item->report.tracking_id,
-                                   REPORT_STATUS_SUBMITTED, &item->event) != 0) {
-        snprintf(error->message, sizeof error->message, "out of memory answering a submission");
-        return -1;
-    }
-    return 0;
+    return report_receipt_encode(&receipt, &item->response, &item->response_size) == 0
+                   && submission_seal_close(&item->seal, item->response, item->response_size, &item->sealed,
+                                            &item->sealed_size) == 0
+                   && report_events_submitted(&item->submission, item->report.id, item->report.tracking_id,
+                                              REPORT_STATUS_SUBMITTED, &item->event) == 0
+               ? 0 : -1;
 }
 
 static bool to_store(const submit_item_t *item)
@@ -264,8 +257,50 @@ static int batch_failure(db_t *db, submit_item_t *item, const db_error_t *error)
     return 2;
 }
 
-/* Every pending submission in one transaction, in a few statements for the whole batch and one
- * per new report. */
+/* Every report the batch stores, in one statement; then each one's answer. On failure, *blamed is
+ * the one submission at fault when it can be told, else NULL (the batch's). */
+static int store_reports(db_t *db, submit_batch_t *batch, const PGresult *dues, size_t count,
+                         submit_item_t **blamed, db_error_t *error)
+{
+    report_new_t *rows = calloc(count, sizeof *rows);
+    char (*tokens)[SECRET_TOKEN_LEN + 1] = calloc(count, sizeof *tokens);
+    char (*hashes)[SECRET_TOKEN_HASH_HEX_LEN + 1] = calloc(count, sizeof *hashes);
+    submit_item_t **items = calloc(count, sizeof *items);
+    int rc = rows && tokens && hashes && items ? 0 : -1;
+    size_t n = 0;
+    for (size_t i = 0; i < batch->count && rc == 0; i++) {
+        submit_item_t *item = &batch->items[i];
+        if (!item->storing)
+            continue;
+        rc = secret_token_generate(tokens[n]);
+        secret_token_hash_hex(tokens[n], hashes[n]);
+        rows[n] = (report_new_t) {.submission = &item->submission, .token_hash = hashes[n],
+                                  .next_due_at = due_of(dues, item->submission.classification)};
+        items[n++] = item;
+    }
+    *blamed = n == 1 ? items[0] : NULL;
+    if (rc == 0)
+        rc = report_store_insert_many(db, rows, n, error);
+    else
+        snprintf(error->message, sizeof error->message, "out of memory or randomness for new reports");
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        items[k]->report = rows[k].stored;
+        *blamed = items[k];
+        if (answer_stored(items[k], tokens[k]) != 0) {
+            snprintf(error->message, sizeof error->message, "out of memory answering a submission");
+            rc = -1;
+        }
+    }
+    if (tokens)
+        sodium_memzero(tokens, count * sizeof *tokens);
+    free(rows);
+    free(tokens);
+    free(hashes);
+    free(items);
+    return rc;
+}
+
+/* Every pending submission in one transaction, in a few statements for the whole batch. */
 static int batch_tx(db_t *db, void *ctx, db_error_t *error)
 {
     submit_batch_t *batch = ctx;
@@ -276,19 +311,25 @@ static int batch_tx(db_t *db, void *ctx, db_error_t *error)
     if (claim_keys(db, batch, error) != 0 || check_codes(db, batch, error) != 0
         || !(dues = first_clock_dues(db, batch, error)))
         return batch_failure(db, NULL, error);
-    size_t stored = 0;
+    size_t storing = 0;
     for (size_t i = 0; i < batch->count; i++) {
         submit_item_t *item = &batch->items[i];
-        if (!to_store(item) || answered_by_earlier(batch, i))
-            continue;
-        if (store_report(db, item, due_of(dues, item->submission.classification), error) != 0) {
-            PQclear(dues);
+        item->storing = to_store(item) && !earlier_with_key(batch, i);
+        storing += item->storing;
+    }
+    submit_item_t *blamed = NULL;
+    int rc = storing ? store_reports(db, batch, dues, storing, &blamed, error) : 0;
+    PQclear(dues);
+    if (rc != 0)
+        return batch_failure(db, blamed, error);
+    for (size_t i = 0; i < batch->count; i++) {
+        submit_item_t *item = &batch->items[i];
+        if (to_store(item) && !item->storing && answer_as_earlier(item, earlier_with_key(batch, i)) != 0) {
+            snprintf(error->message, sizeof error->message, "out of memory answering a submission");
             return batch_failure(db, item, error);
         }
-        stored++;
     }
-    PQclear(dues);
-    if (stored && store_batch_rows(db, batch, stored, error) != 0)
+    if (storing && store_batch_rows(db, batch, storing, error) != 0)
         return batch_failure(db, NULL, error);
     return 0;
 }

@@ -24,13 +24,22 @@ int report_store_check_codes(db_t *db, const report_submission_t *const *submiss
 /* The clock a new report starts with. */
 #define REPORT_FIRST_CLOCK "verification"
 
-/* Inside a transaction, in one statement: the report (status waiting_verification, a fresh
- * tracking id) and its first action. Its REPORT_FIRST_CLOCK is the caller's
- * (lifecycle_store_open_new_clocks, once for a batch); next_due_at is that clock's due time
- * (lifecycle_store_new_clock_dues; NULL: no clock), written with the report so that the clock's
- * trigger leaves the report as it is instead of writing it a second time (migration 0036). */
-int report_store_insert(db_t *db, const report_submission_t *submission, const char *token_hash,
-                        const char *next_due_at, report_stored_t *stored, db_error_t *error);
+/* A new report to store: what was submitted and its token's hash (borrowed, for the call), and
+ * next_due_at, its REPORT_FIRST_CLOCK's due time (lifecycle_store_new_clock_dues; NULL: no clock),
+ * written with the report so that the clock's trigger leaves the report as it is instead of
+ * writing it a second time (migration 0036). `stored` is filled by the call. */
+typedef struct {
+    const report_submission_t *submission;
+    const char *token_hash;
+    const char *next_due_at;
+    report_stored_t stored;
+} report_new_t;
+
+/* Inside a transaction, in one statement for all of them: the reports (status
+ * waiting_verification, each a fresh tracking id) and their first actions. The clocks are the
+ * caller's (lifecycle_store_open_new_clocks, once for a batch). 0 with every row stored; -1 on a
+ * database error, which may be any one row's: the caller then knows none of them is stored. */
+int report_store_insert_many(db_t *db, report_new_t *rows, size_t count, db_error_t *error);
 
 /* One tracking lookup of those taken together: the normalized tracking id asked (NULL: nothing to
  * look up), and what is stored about that report, unfiltered (the caller applies the privacy

@@ -556,6 +556,83 @@ static void test_a_batch_is_not_planned_again(void **state)
     PQclear(plan);
 }
 
+/* A batch's reports go in as rows of one statement (docs/performance.md, stop 34: a statement a
+ * report cost about as much again as the row). */
+static void test_a_batch_stores_its_reports_in_one_statement(void **state)
+{
+    (void) state;
+    exec_sql("CREATE TABLE report_inserts_seen (at timestamptz)");
+    exec_sql("CREATE FUNCTION count_report_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+             "INSERT INTO report_inserts_seen VALUES (now()); RETURN NULL; END $$");
+    exec_sql("CREATE TRIGGER count_report_insert AFTER INSERT ON reports FOR EACH STATEMENT "
+             "EXECUTE FUNCTION count_report_insert()");
+    char key[48];
+    envelope_t *owned[5], *replies[5];
+    for (int i = 0; i < 5; i++) {
+        snprintf(key, sizeof key, "http:k-one-statement-%d-0123456789", i);
+        report_submission_t s = submission(key);
+        owned[i] = request_of(&s);
+    }
+    long reports = rows("reports");
+    run_batch(intake_submit_batch, owned, replies, 5);
+    for (int i = 0; i < 5; i++)
+        assert_string_equal(replies[i]->type, MSG_REPORT_RECEIPT);
+    assert_int_equal(rows("reports"), reports + 5);
+    assert_int_equal(rows("report_inserts_seen"), 1);
+    destroy_batch(owned, replies, 5);
+    exec_sql("DROP TRIGGER count_report_insert ON reports");
+    exec_sql("DROP FUNCTION count_report_insert()");
+    exec_sql("DROP TABLE report_inserts_seen");
+}
+
+/* A tracking id already taken is drawn again for that report alone, and each receipt names its own
+ * report: the statement's answer is matched to its rows by tracking id. The first two rows are made
+ * to clash with an existing report. */
+static void test_a_taken_tracking_id_is_drawn_again(void **state)
+{
+    (void) state;
+    exec_sql("CREATE TABLE clashes_left (n int)");
+    exec_sql("INSERT INTO clashes_left VALUES (2)");
+    exec_sql("CREATE FUNCTION clash_tracking_id() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+             "IF (SELECT n FROM clashes_left) > 0 THEN UPDATE clashes_left SET n = n - 1; "
+             "NEW.tracking_id := (SELECT tracking_id FROM reports ORDER BY id LIMIT 1); END IF; RETURN NEW; END $$");
+    exec_sql("CREATE TRIGGER clash_tracking_id BEFORE INSERT ON reports FOR EACH ROW "
+             "EXECUTE FUNCTION clash_tracking_id()");
+    char titles[3][32] = {"Jalan berlubang pertama", "Lampu jalan kedua mati", "Sampah ketiga menumpuk"};
+    char key[48];
+    envelope_t *owned[3], *replies[3];
+    for (int i = 0; i < 3; i++) {
+        snprintf(key, sizeof key, "http:k-clash-%d-0123456789", i);
+        report_submission_t s = submission(key);
+        s.title = titles[i];
+        owned[i] = request_of(&s);
+    }
+    long reports = rows("reports");
+    run_batch(intake_submit_batch, owned, replies, 3);
+    assert_int_equal(rows("reports"), reports + 3);
+    char *left = NULL;
+    db_error_t error;
+    assert_int_equal(db_query_value(intake.db, "SELECT n FROM clashes_left", 0, NULL, &left, &error), 0);
+    assert_string_equal(left, "0");
+    free(left);
+    for (int i = 0; i < 3; i++) {
+        report_receipt_t receipt;
+        receipt_of(replies[i], &receipt);
+        char *title = NULL;
+        const char *params[] = {receipt.tracking_id};
+        assert_int_equal(db_query_value(intake.db, "SELECT title FROM reports WHERE tracking_id = $1", 1, params,
+                                        &title, &error), 0);
+        assert_non_null(title);
+        assert_string_equal(title, titles[i]);
+        free(title);
+        report_receipt_clear(&receipt);
+    }
+    destroy_batch(owned, replies, 3);
+    exec_sql("DROP TRIGGER clash_tracking_id ON reports");
+    exec_sql("DROP FUNCTION clash_tracking_id()");
+    exec_sql("DROP TABLE clashes_left");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -568,6 +645,8 @@ int main(void)
         cmocka_unit_test(test_submissions_run_prepared_statements),
         cmocka_unit_test(test_the_text_indexes_pending_lists_stay_short),
         cmocka_unit_test(test_a_batch_is_not_planned_again),
+        cmocka_unit_test(test_a_batch_stores_its_reports_in_one_statement),
+        cmocka_unit_test(test_a_taken_tracking_id_is_drawn_again),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
