@@ -198,7 +198,8 @@ def load(args, system, lua_args, conns, rate):
     """wrk's closed loop at `conns` connections, or the open loop at `rate` a second, in wrk's terms."""
     if rate is None:
         return lb.wrk(system.http_port, os.path.join(HERE, "submit.lua"), conns, args.seconds, lua_args)
-    r = open_loop.run(system.http_port, rate, args.seconds, lua_args[0].split(","), lua_args[1].split(","))
+    r = open_loop.run(system.http_port, rate, args.seconds, lua_args[0].split(","), lua_args[1].split(","),
+                      contact=not args.no_contact, connections=args.open_connections)
     return {"requests": r["ok"] + r["refused"], "non2xx": r["refused"], "ok_per_s": r["ok_per_s"],
             "refused": r["refused"], "timeout": r["timeout"], "p50_us": r["p50_ms"] * 1000,
             "p99_us": r["p99_ms"] * 1000, "p999_us": r["p999_ms"] * 1000, **r}
@@ -268,6 +269,9 @@ def main():
     ap.add_argument("--connections", default="16,256")
     ap.add_argument("--rates", help="open-loop arrival rates (a second) instead of --connections")
     ap.add_argument("--all", action="store_true", help="every service (verify, route, notify too)")
+    ap.add_argument("--open-connections", type=int, default=64, help="with --rates: the open loop's pool of connections")
+    ap.add_argument("--no-contact", action="store_true",
+                    help="with --rates: reporters without contact details, as in load_bench's sustained steps")
     ap.add_argument("--top", type=int, default=8)
     ap.add_argument("--intake-replicas", type=int, default=1,
                     help="intake replicas the gateway spreads submissions over (the batch figures are the first's)")
