@@ -38,7 +38,8 @@ typedef struct {
 /* Inside a transaction, in one statement for all of them: the reports (status
  * waiting_verification, each a fresh tracking id) and their first actions. The clocks are the
  * caller's (lifecycle_store_open_new_clocks, once for a batch). 0 with every row stored; -1 on a
- * database error, which may be any one row's: the caller then knows none of them is stored. */
+ * database error, which may come from any one row: which one cannot be told, and the transaction
+ * is left failed, so none of them stays stored. */
 int report_store_insert_many(db_t *db, report_new_t *rows, size_t count, db_error_t *error);
 
 /* One tracking lookup of those taken together: the normalized tracking id asked (NULL: nothing to

@@ -23,11 +23,14 @@ plan reads a growing table shows there). --warm-seconds over 3 starts the runs w
 open loop starts: tables grown by that much load, analyzed, and every group caught up (a run on
 fresh tables measures plans made while they were nearly empty). --service-env sets a setting of
 every service. --intake-replicas N runs N intake replicas, as an operator scales intake (their CPU
-is summed; the batch figures and --perf are the first replica's).
+is summed; the batch figures and --perf are the first replica's). With --rates, --no-contact sends
+the sustained steps' submissions (no e-mail or phone) and --open-connections N sets the open
+loop's pool (64).
 
     /usr/bin/python3 tests/bench/submit_bench.py BUILD_DIR [--seconds 15] [--connections 16,256] [--all]
         [--rates R1,R2] [--warm-seconds S] [--gateway-env NAME=VALUE ...] [--service-env NAME=VALUE ...]
-        [--setup-sql SQL ...] [--perf DIR] [--strace DIR] [--intake-replicas N]
+        [--setup-sql SQL ...] [--perf DIR] [--strace DIR] [--intake-replicas N] [--no-contact]
+        [--open-connections N]
 """
 import argparse
 import os
