@@ -44,3 +44,11 @@ char *db_array_take(db_array_t *self)
     self->count = 0;
     return text_buffer_take(&self->text, NULL);
 }
+
+bool db_array_take_columns(db_array_t *columns, size_t count, char **owned, const char **params)
+{
+    bool complete = true;
+    for (size_t c = 0; c < count; c++)
+        complete = (params[c] = owned[c] = db_array_take(&columns[c])) != NULL && complete;
+    return complete;
+}

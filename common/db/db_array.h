@@ -1,5 +1,6 @@
 #ifndef ADUAN_DB_ARRAY_H
 #define ADUAN_DB_ARRAY_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "text_buffer.h"
@@ -17,5 +18,9 @@ void db_array_add(db_array_t *self, const char *value);
 void db_array_add_int(db_array_t *self, int64_t value);
 /* The literal (caller frees), or NULL when building it ran out of memory; the array is empty after. */
 char *db_array_take(db_array_t *self);
+/* Each of `count` arrays taken at once, for a multi-row statement: owned[c] is the literal (the
+ * caller frees every one, NULL or not) and params[c] the same pointer, for db_exec's parameters.
+ * False when any ran out of memory. */
+bool db_array_take_columns(db_array_t *columns, size_t count, char **owned, const char **params);
 
 #endif

@@ -49,9 +49,7 @@ int event_log_append_many(db_t *db, const event_t *events, size_t count, db_erro
         add_event(columns, &events[i]);
     char *owned[COLUMNS];
     const char *params[COLUMNS + 1];
-    bool complete = true;
-    for (int c = 0; c < COLUMNS; c++)
-        complete = (params[c] = owned[c] = db_array_take(&columns[c])) != NULL && complete;
+    bool complete = db_array_take_columns(columns, COLUMNS, owned, params);
     params[COLUMNS] = EVENT_LOG_CHANNEL;
     int rc = -1;
     if (!complete)

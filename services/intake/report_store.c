@@ -38,9 +38,7 @@ int report_store_check_codes(db_t *db, const report_submission_t *const *submiss
         }
     char *owned[CODE_COLUMNS];
     const char *params[CODE_COLUMNS];
-    bool complete = true;
-    for (int c = 0; c < CODE_COLUMNS; c++)
-        complete = (params[c] = owned[c] = db_array_take(&columns[c])) != NULL && complete;
+    bool complete = db_array_take_columns(columns, CODE_COLUMNS, owned, params);
     PGresult *r = complete ? db_exec(db,
         "SELECT s.n, EXISTS (SELECT 1 FROM categories WHERE code = s.category AND active), "
         "       EXISTS (SELECT 1 FROM regions WHERE code = s.region), "
@@ -154,9 +152,7 @@ static int insert_unstored(db_t *db, report_new_t *rows, size_t count, db_error_
             add_row(columns, i, &rows[i]);
     char *owned[NEW_COLUMNS];
     const char *params[NEW_COLUMNS + 1];
-    bool complete = true;
-    for (int c = 0; c < NEW_COLUMNS; c++)
-        complete = (params[c] = owned[c] = db_array_take(&columns[c])) != NULL && complete;
+    bool complete = db_array_take_columns(columns, NEW_COLUMNS, owned, params);
     params[NEW_COLUMNS] = REPORT_STATUS_SUBMITTED;
     PGresult *r = NULL;
     if (!complete)

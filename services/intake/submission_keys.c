@@ -94,9 +94,7 @@ int submission_keys_record(db_t *db, const submission_record_t *records, size_t 
     }
     char *owned[4];
     const char *params[4];
-    bool complete = true;
-    for (int c = 0; c < 4; c++)
-        complete = (params[c] = owned[c] = db_array_take(&columns[c])) != NULL && complete;
+    bool complete = db_array_take_columns(columns, 4, owned, params);
     int rc = complete ? db_exec_ok(db, "INSERT INTO submission_keys (key_hash, fingerprint, report_id, sealed_response) "
                                        "SELECT k, f, r::bigint, decode(s, 'hex') "
                                        "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(k, f, r, s)",

@@ -75,11 +75,35 @@ static void test_integers_and_the_empty_array(void **state)
     free(empty);
 }
 
+/* The columns of a multi-row statement taken at once: each its own literal, in its place, and
+ * the arrays empty after. */
+static void test_columns_are_taken_together(void **state)
+{
+    (void) state;
+    db_array_t columns[3];
+    memset(columns, 0, sizeof columns);
+    db_array_add_int(&columns[0], 7);
+    db_array_add(&columns[1], "a");
+    db_array_add(&columns[1], NULL);
+    char *owned[3];
+    const char *params[3];
+    assert_true(db_array_take_columns(columns, 3, owned, params));
+    assert_string_equal(owned[0], "{7}");
+    assert_string_equal(owned[1], "{\"a\",NULL}");
+    assert_string_equal(owned[2], "{}");
+    for (int c = 0; c < 3; c++) {
+        assert_ptr_equal(params[c], owned[c]);
+        assert_int_equal(columns[c].count, 0);
+        free(owned[c]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_any_text_arrives_as_it_was),
         cmocka_unit_test(test_integers_and_the_empty_array),
+        cmocka_unit_test(test_columns_are_taken_together),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
