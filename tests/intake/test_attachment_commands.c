@@ -34,8 +34,7 @@ static int teardown(void **state)
 {
     (void) state;
     db_destroy(&intake.submissions);
-    db_destroy(&intake.db);
-    test_db_drop(&url);
+    test_db_close(&intake.db, &url);
     return 0;
 }
 

@@ -45,8 +45,7 @@ static void test_parameters_are_data_and_errors_carry_sqlstate(void **state)
     r = db_exec(db, "INSERT INTO t (v) VALUES ($1) RETURNING v IS NULL", 1, null_param, &error);
     assert_string_equal(PQgetvalue(r, 0, 0), "t");
     PQclear(r);
-    db_destroy(&db);
-    test_db_drop(&url);
+    test_db_close(&db, &url);
 }
 
 static int insert_then(db_t *db, void *ctx, db_error_t *error)
@@ -70,8 +69,7 @@ static void test_transaction_commits_or_rolls_back(void **state)
     outcome = 0;
     assert_int_equal(db_transaction(db, insert_then, &outcome, &error), 0);
     assert_int_equal(count(db), 1);
-    db_destroy(&db);
-    test_db_drop(&url);
+    test_db_close(&db, &url);
 }
 
 typedef struct {
@@ -124,8 +122,7 @@ static void test_deferred_statements_keep_order_and_fail_their_transaction(void 
     const char *v[] = {"h"};
     assert_int_equal(db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, v, &error), 0);
     assert_int_equal(count(db), 4);
-    db_destroy(&db);
-    test_db_drop(&url);
+    test_db_close(&db, &url);
 }
 
 static long prepared_on_server(db_t *db)
@@ -156,8 +153,7 @@ static void test_prepared_statements_are_prepared_once_and_again_after_reconnect
     assert_int_equal(db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, w, &error), 0);
     assert_int_equal(prepared_on_server(db), 2);
     assert_int_equal(count(db), 4);
-    db_destroy(&db);
-    test_db_drop(&url);
+    test_db_close(&db, &url);
 }
 
 /* Kills the session of `victim` from another connection, as a server restart would. */
@@ -204,8 +200,7 @@ static void test_reconnects_after_the_connection_is_killed(void **state)
     assert_int_equal(db_transaction(db, killed_on_first_call, &k, &error), 0);
     assert_int_equal(k.calls, 2);    /* the whole transaction ran again */
     assert_int_equal(count(db), 1);
-    db_destroy(&db);
-    test_db_drop(&url);
+    test_db_close(&db, &url);
 }
 
 static void assert_setting(db_t *db, const char *expected)
@@ -230,8 +225,7 @@ static void test_a_statement_timeout_cancels_and_outlives_reconnection(void **st
     assert_null(db_exec(db, "SELECT pg_sleep(5)", 0, NULL, &error));
     assert_true(db_error_is_timeout(&error));
     assert_false(db_error_is_retryable(&error));
-    db_destroy(&db);
-    test_db_drop(&url);
+    test_db_close(&db, &url);
 }
 
 static int sleep_long(db_t *db, void *ctx, db_error_t *error)
@@ -249,8 +243,7 @@ static void test_a_bounded_transaction_cancels_only_its_own_statements(void **st
     assert_int_equal(db_bounded_transaction(db, 200, sleep_long, NULL, &error), -1);
     assert_true(db_error_is_timeout(&error));
     assert_setting(db, "0");
-    db_destroy(&db);
-    test_db_drop(&url);
+    test_db_close(&db, &url);
 }
 
 int main(void)

@@ -32,8 +32,7 @@ static void test_apply_twice_and_seeds_twice(void **state)
                                 "'JALAN.PJU', 'SOSIAL.BANSOS', 'DUKCAPIL.KTP')"), 5);
     assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM categories c JOIN categories p ON c.parent_code = p.code "
                                 "WHERE p.parent_code IS NOT NULL"), 0);
-    db_destroy(&db);
-    test_db_drop(&url);
+    test_db_close(&db, &url);
 }
 
 typedef struct {
@@ -70,8 +69,7 @@ static void test_replicas_starting_together_apply_each_migration_once(void **sta
     db_error_t error;
     assert_int_equal(db_connect(db, 5000, &error), 0);
     assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM schema_migrations"), (long) aduan_migrations_count);
-    db_destroy(&db);
-    test_db_drop(&url);
+    test_db_close(&db, &url);
 }
 
 static void test_changed_migration_is_refused(void **state)
@@ -87,8 +85,7 @@ static void test_changed_migration_is_refused(void **state)
     assert_non_null(strstr(error.message, "changed after it was applied"));
     embedded_file_t badly_named = {"first.sql", "SELECT 1;", 9};
     assert_int_equal(migrate_apply(db, &badly_named, 1, &error), -1);
-    db_destroy(&db);
-    test_db_drop(&url);
+    test_db_close(&db, &url);
 }
 
 int main(void)

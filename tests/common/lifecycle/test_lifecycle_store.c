@@ -27,8 +27,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void) state;
-    db_destroy(&db);
-    test_db_drop(&url);
+    test_db_close(&db, &url);
     return 0;
 }
 
