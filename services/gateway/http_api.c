@@ -294,9 +294,43 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return rc;
 }
 
+/* How libmicrohttpd ended a request other than by sending its answer; NULL when it did. */
+static const char *ended_early(enum MHD_RequestTerminationCode code)
+{
+    switch (code) {
+    case MHD_REQUEST_TERMINATED_COMPLETED_OK:
+        return NULL;
+    case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+        return "the idle time-out";
+    case MHD_REQUEST_TERMINATED_WITH_ERROR:
+        return "an error";
+    case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+        return "the server's stop";
+    case MHD_REQUEST_TERMINATED_READ_ERROR:
+    case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+    default:
+        return "the client leaving";
+    }
+}
+
+/* A request the idle time-out ended was begun and never answered: worth a warning. An error is
+ * most often the client resetting its connection during the answer, which is no news. */
+static void log_end(const request_t *req, double seconds, enum MHD_RequestTerminationCode code)
+{
+    const char *cause = ended_early(code);
+    logger_set_trace(req->id);
+    if (!cause)
+        logger_info("http route=%s status=%u ms=%.1f", req->route, req->status, seconds * 1000);
+    else if (code == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED)
+        logger_warn("http route=%s status=%u ms=%.1f ended by %s", req->route, req->status, seconds * 1000, cause);
+    else
+        logger_info("http route=%s status=%u ms=%.1f ended by %s", req->route, req->status, seconds * 1000, cause);
+    logger_set_trace(NULL);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode code)
 {
-    (void) c, (void) code;
+    (void) c;
     http_api_t *self = cls;
     request_t *req = *state;
     if (!req)
@@ -311,9 +345,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state, enum
     snprintf(labels, sizeof labels, "route=\"%s\"", req->route);
     metrics_histogram_observe(metrics_histogram("aduan_http_request_seconds", "HTTP request latency", labels,
                                                 metrics_latency_bounds, metrics_latency_bounds_count), seconds);
-    logger_set_trace(req->id);
-    logger_info("http route=%s status=%u ms=%.1f", req->route, req->status, seconds * 1000);
-    logger_set_trace(NULL);
+    log_end(req, seconds, code);
     http_wait_clear(req);
     free(req->body);
     free(req);

@@ -6,6 +6,7 @@ goes to 127.0.0.1; other loopback source addresses (127.0.0.2, ...) play the oth
 import concurrent.futures
 import http.client
 import json
+import os
 import selectors
 import socket
 import time
@@ -157,6 +158,26 @@ class LimitsTest(SystemTestCase):
         finally:
             for s in slow:
                 s.close()
+
+    def test_a_request_cut_off_by_the_idle_timeout_is_logged_as_such(self):
+        # Its headers say 100 bytes of body and only 10 come: the submission is begun, then silent.
+        s = socket.create_connection(("127.0.0.1", self.sys.http_port), timeout=IDLE_TIMEOUT_S + 5,
+                                     source_address=("127.0.0.5", 0))
+        try:
+            s.sendall(b"POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 100\r\n\r\n{\"title\":")
+            self.assertEqual(s.recv(1), b"", "the gateway closes a silent request at the idle timeout")
+        finally:
+            s.close()
+        log = os.path.join(self.sys.gateway.workdir, f"{self.sys.gateway.name}.{self.sys.gateway.starts}.log")
+        deadline = time.monotonic() + 5
+        while True:
+            with open(log, encoding="utf-8") as f:
+                ended = [json.loads(line) for line in f if "ended by the idle time-out" in line]
+            if ended or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        self.assertEqual([(e["level"], " status=0 " in e["msg"]) for e in ended], [("warn", True)], "no answer was sent")
 
     @staticmethod
     def still_open(sockets):
