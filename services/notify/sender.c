@@ -145,6 +145,9 @@ static int setup_email(sender_t *self, transfer_t *t, char *reason, size_t cap)
         curl_easy_setopt(e, CURLOPT_PASSWORD, self->s.smtp_password);
     }
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long) self->s.smtp_timeout_ms);
+    /* One SMTP session a message: libcurl 7.88 keeps a session whose answer timed out for the next
+     * message, which then reads that late answer as its own and fails (tests/e2e/test_notify.py). */
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     return 0;
 }
 

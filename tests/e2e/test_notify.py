@@ -392,6 +392,19 @@ class SmsAndSmtpAuth(NotifyCase):
 class DeadLetters(NotifyCase):
     notify_env = {"ADUAN_DELIVERY_ATTEMPTS": "3", "ADUAN_RETRY_BASE_MS": "100", "ADUAN_RETRY_CAP_MS": "200"}
 
+    def test_a_mail_kept_but_answered_after_the_time_limit_is_sent_again_with_its_id(self):
+        # The server keeps the message, then answers after aduan-notify's SMTP time limit (5 s): the
+        # attempt fails on the time-out, and the same delivery goes again (at least once).
+        self.sys.mail.answer_late("lambat@example.org", 6.5)
+        tid, _ = self.submit(reporter={"name": "Lambat", "email": "lambat@example.org"})
+        mails = self.wait_mails(tid, 2, to="lambat@example.org", timeout=30)
+        self.assertEqual(len({m["message_id"] for m in mails}), 1, "the same Message-ID both times")
+        done = self.sys.wait_for(lambda: [d for d in self.deliveries(tid, channel="email", status="delivered")
+                                          if d["recipient_kind"] == "reporter"], 20, "the delivery recorded")
+        log = done[0]["attempt_log"]
+        self.assertEqual([a["outcome"] for a in log], ["failed", "delivered"], log)
+        self.assertRegex(log[0]["detail"], r"time(d)? ?out")   # curl: "server response timeout" or "timed out"
+
     def test_used_up_attempts_make_a_dead_letter_that_an_admin_resends(self):
         receiver = self.receiver()
         receiver.respond(status=503)

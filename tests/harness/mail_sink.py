@@ -5,6 +5,7 @@ It can also answer DATA with a temporary failure, to check that aduan retries in
 mail, and can demand AUTH, to check that aduan logs in when configured to.
 """
 import argparse
+import asyncio
 import email.header
 import email.parser
 import email.policy
@@ -60,7 +61,11 @@ class _Handler:
         self.sink = sink
 
     async def handle_DATA(self, server, session, envelope):
-        return self.sink._accept_or_refuse(envelope)
+        answer = self.sink._accept_or_refuse(envelope)
+        late = self.sink._answer_delay(envelope)
+        if late:
+            await asyncio.sleep(late)
+        return answer
 
 
 class MailSink:
@@ -68,7 +73,8 @@ class MailSink:
     line of directory/index.jsonl.
 
     refuse_first=K answers the first K DATA commands with a 451 (counted in `refused`), to test
-    retries; require_auth=(user, password) refuses mail from clients that did not log in.
+    retries; answer_late(recipient, seconds) keeps the next message to that recipient, then answers
+    after `seconds` (a server slower than the client's time limit); require_auth=(user, password) refuses mail from clients that did not log in.
     on_message, if given, is called with each new index entry (the script prints it).
     """
 
@@ -79,6 +85,7 @@ class MailSink:
         self.on_message = on_message
         self._refuse_remaining = refuse_first
         self._refusing = False
+        self._late = {}
         self._lock = threading.Lock()
         os.makedirs(directory, exist_ok=True)
         self._next_number = self._first_free_number()
@@ -123,6 +130,18 @@ class MailSink:
         """While True every DATA gets a 451, to simulate a mail outage and its recovery."""
         with self._lock:
             self._refusing = bool(refusing)
+
+    def answer_late(self, recipient, seconds):
+        """The next message to `recipient` is kept at once and answered after `seconds`."""
+        with self._lock:
+            self._late[recipient] = seconds
+
+    def _answer_delay(self, envelope):
+        with self._lock:
+            for recipient in envelope.rcpt_tos:
+                if recipient in self._late:
+                    return self._late.pop(recipient)
+        return 0
 
     def _accept_or_refuse(self, envelope):
         with self._lock:
