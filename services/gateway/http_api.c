@@ -318,13 +318,14 @@ static const char *ended_early(enum MHD_RequestTerminationCode code)
 static void log_end(const request_t *req, double seconds, enum MHD_RequestTerminationCode code)
 {
     const char *cause = ended_early(code);
+    char ending[48] = "";
+    if (cause)
+        snprintf(ending, sizeof ending, " ended by %s", cause);
     logger_set_trace(req->id);
-    if (!cause)
-        logger_info("http route=%s status=%u ms=%.1f", req->route, req->status, seconds * 1000);
-    else if (code == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED)
-        logger_warn("http route=%s status=%u ms=%.1f ended by %s", req->route, req->status, seconds * 1000, cause);
+    if (code == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED)
+        logger_warn("http route=%s status=%u ms=%.1f%s", req->route, req->status, seconds * 1000, ending);
     else
-        logger_info("http route=%s status=%u ms=%.1f ended by %s", req->route, req->status, seconds * 1000, cause);
+        logger_info("http route=%s status=%u ms=%.1f%s", req->route, req->status, seconds * 1000, ending);
     logger_set_trace(NULL);
 }
 

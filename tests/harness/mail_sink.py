@@ -74,7 +74,8 @@ class MailSink:
 
     refuse_first=K answers the first K DATA commands with a 451 (counted in `refused`), to test
     retries; answer_late(recipient, seconds) keeps the next message to that recipient, then answers
-    after `seconds` (a server slower than the client's time limit); require_auth=(user, password) refuses mail from clients that did not log in.
+    after `seconds` (a server slower than the client's time limit); require_auth=(user, password)
+    refuses mail from clients that did not log in.
     on_message, if given, is called with each new index entry (the script prints it).
     """
 
