@@ -498,10 +498,12 @@ static void test_list_counts_read_the_statuses_of_each_bucket(void **state)
 static const char plan_sorts_sql[] =
     "SELECT count(*) FROM jsonb_path_query($1::jsonb, 'lax $.**') n "
     "WHERE jsonb_typeof(n) = 'object' AND n->>'Node Type' IN ('Sort', 'Incremental Sort') "
-    "  AND n->>'Sort Key' ~ '(next_due_at|submitted_at|updated_at)'";
+    "  AND n->>'Sort Key' ~ '(next_due_at|submitted_at|updated_at)' "
+    "  AND (n #>> '{Plans,0,Actual Rows}')::numeric > 0";
 
-/* The number of sorts of reports by the lists' orders in the statement's plan (the counts group by
- * status: a sort of a few rows is no concern). */
+/* The number of sorts of reports by the lists' orders that were given rows (the counts group by
+ * status: a sort of a few rows is no concern; the page of a small selection, at most 1 001 reports,
+ * is sorted, and that sort is given none when the filters select more, or nothing is filtered). */
 static long sorts_in_plan(const char *name, const char *sql, int nparams, const char *const *params)
 {
     PGresult *plan = explained(name, sql, nparams, params);
@@ -672,6 +674,31 @@ static void test_sessions_do_not_compile_statements(void **state)
     PQclear(r);
 }
 
+/* A phrase the statistics overrate: ANALYZE saw OVERRATED_ROWS reports with the same text (one in a
+ * hundred of the table, as a single histogram entry of a rare phrase tells the planner), and all
+ * but STILL_MATCHING have changed since. The page walked the due index to its 100 expected matches
+ * and tested every report (103 022 rows touched, 110 ms, in a CI run whose sample put "nomor 4242"
+ * in the histogram); the first pass finds how few there are, and the page is sorted from them. */
+#define OVERRATED_ROWS "1000"
+#define STILL_MATCHING "11"
+static void test_search_of_a_phrase_the_statistics_overrate_reads_only_its_matches(void **state)
+{
+    (void) state;
+    exec_ok("CREATE TEMP TABLE overrated AS SELECT id, title, body FROM reports WHERE id <= " OVERRATED_ROWS,
+            0, NULL);
+    exec_ok("UPDATE reports r SET title = 'Laporan kembar', body = 'isi kembar zzq' FROM overrated o "
+            "WHERE r.id = o.id", 0, NULL);
+    exec_ok("ANALYZE reports", 0, NULL);
+    exec_ok("UPDATE reports r SET title = o.title, body = o.body FROM overrated o "
+            "WHERE r.id = o.id AND o.id > " STILL_MATCHING, 0, NULL);
+    const char *params[] = {"national_admin", NULL, NULL, NULL, "100", "0", "reports",
+                            NULL, NULL, "kembar zzq", NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    check("overrated", staff_views_list_sql("due"), 17, params, 2000);
+    exec_ok("UPDATE reports r SET title = o.title, body = o.body FROM overrated o WHERE r.id = o.id", 0, NULL);
+    exec_ok("DROP TABLE overrated", 0, NULL);
+    exec_ok("VACUUM ANALYZE reports", 0, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -693,6 +720,8 @@ int main(void)
         cmocka_unit_test(test_public_list_common_word_costs_the_page),
         cmocka_unit_test(test_public_list_deep_page_by_cursor_reads_one_page),
         cmocka_unit_test(test_similar_ranks_a_bounded_set),
+        /* Last: it rewrites reports and their statistics. */
+        cmocka_unit_test(test_search_of_a_phrase_the_statistics_overrate_reads_only_its_matches),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
