@@ -166,19 +166,19 @@ const char staff_views_bucket_statuses[] =
  * filters leave (nearly) empty was read whole, 25 000 entries each at 100 000 reports. FEW is the
  * counts' cap: a larger bound (5 000 was tried) made the first pass cost more than the walks it
  * saved for common filters (docs/performance.md). `chosen`: the report passes the status filter
- * too (for `total`). The page of such a selection is sorted from `few`, which carries the orders'
- * keys: walking an order's index to the page's first matches is quick when matches are common, and
+ * too (for `total`); what it reads is in the status index (0039), so that it may be read from it
+ * alone. The page of such a selection is its reports sorted (at most FEW lookups by id): walking an
+ * order's index to the page's first matches is quick when matches are common, and
  * the planner chose that walk by its guess of how common they are; a rare phrase that its sample
  * happened to hold looked like one report in a hundred, and the walk tested every report (103 022
  * rows, test_hot_path_plans). Only a selection known to be larger than FEW is walked. */
 #define FEW COUNT_CAP
-/* Without a filter but the status there is nothing to select first: the planner folds this and
- * `few` reads nothing. */
+/* Without a filter but the status there is nothing to select first: the planner folds this, `few`
+ * reads nothing and the page has only its walk to plan. */
 #define FILTERED "($4::text[] IS NOT NULL OR $8::text IS NOT NULL OR $9::text IS NOT NULL OR $10::text IS NOT NULL " \
     "OR $11::bool IS NOT NULL OR $12::bool IS NOT NULL OR $13::int IS NOT NULL OR $14::bool IS NOT NULL)"
 #define SELECTION \
-    "few AS MATERIALIZED (SELECT r.id, r.status, " STATUS " AS chosen, r.next_due_at, r.submitted_at, r.updated_at " \
-    "    FROM reports r " \
+    "few AS MATERIALIZED (SELECT r.id, r.status, " STATUS " AS chosen FROM reports r " \
     "    WHERE " FILTERED " AND " IN_SCOPE " AND " FILTERS_BUT_STATUS_WITH(DUPLICATES_BY_ID) " AND " DESK_ONLY \
     "    LIMIT " FEW " + 1), " \
     "small AS (SELECT " FILTERED " AND count(*) <= " FEW " AS yes FROM few), "
@@ -195,12 +195,12 @@ const char staff_views_bucket_statuses[] =
     "    ELSE COALESCE((SELECT sum(b.n) FROM b WHERE $3::text IS NULL OR b.public_status = $3), " \
     "    " BOUNDED_COUNT(IN_SCOPE " AND " FILTERS " AND " DESK_ONLY) ") END AS n), " \
     "page AS (SELECT p.id, row_number() OVER () AS n " \
-    "    FROM ((SELECT r.id FROM few r " \
-    "           WHERE (SELECT yes FROM small) AND r.chosen AND " after \
+    "    FROM ((SELECT r.id FROM few JOIN reports r USING (id) " \
+    "           WHERE " FILTERED " AND (SELECT yes FROM small) AND few.chosen AND " after \
     "           ORDER BY " order " LIMIT $5::int + 1 OFFSET $6::int) " \
     "          UNION ALL " \
     "          (SELECT r.id FROM reports r " \
-    "           WHERE (SELECT NOT yes FROM small) AND " IN_SCOPE " AND " FILTERS " AND " DESK_ONLY " AND " after \
+    "           WHERE (NOT " FILTERED " OR (SELECT NOT yes FROM small)) AND " IN_SCOPE " AND " FILTERS " AND " DESK_ONLY " AND " after \
     "           ORDER BY " order " LIMIT $5::int + 1 OFFSET $6::int)) p) " \
     "SELECT json_build_object(" \
     "  'items', COALESCE((SELECT json_agg(x.item ORDER BY x.n) FROM " \
