@@ -17,7 +17,7 @@ import subprocess
 import unittest
 
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -35,6 +35,8 @@ def chromium(width, height=900):
     options = webdriver.ChromeOptions()
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}"):
         options.add_argument(argument)
+    # What the pages write to their console (errors among it), for a wait that gives up.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     options.binary_location = "/usr/bin/chromium"
     browser = webdriver.Chrome(service=DriverService("/usr/bin/chromedriver"), options=options)
     browser.set_script_timeout(60)
@@ -123,8 +125,15 @@ class BrowserTestCase(SystemTestCase):
 
     def wait(self, predicate, what):
         # A page that redraws a list replaces the rows a predicate is reading: ask again.
-        return WebDriverWait(self.browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
-            lambda b: predicate(), message=what)
+        try:
+            return WebDriverWait(self.browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
+                lambda b: predicate(), message=what)
+        except TimeoutException as timeout:
+            # Once a page sent its request and the gateway answered it in milliseconds, yet its text
+            # stayed put for 20 s (test_console, a conflict): what the page said is all that can tell.
+            console = [entry.get("message") for entry in self.browser.get_log("browser")]
+            timeout.msg = f"{timeout.msg}; the page's console: {console}; at {self.browser.current_url}"
+            raise
 
     def by_id(self, element_id):
         return self.browser.find_element(By.ID, element_id)
