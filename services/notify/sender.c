@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <czmq.h>
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,10 +146,23 @@ static int setup_email(sender_t *self, transfer_t *t, char *reason, size_t cap)
         curl_easy_setopt(e, CURLOPT_PASSWORD, self->s.smtp_password);
     }
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long) self->s.smtp_timeout_ms);
-    /* One SMTP session a message: libcurl 7.88 keeps a session whose answer timed out for the next
-     * message, which then reads that late answer as its own and fails (tests/e2e/test_notify.py). */
-    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     return 0;
+}
+
+/* A message that failed may leave its SMTP session mid-dialogue: libcurl 7.88 keeps a session whose
+ * answer timed out for the next message, which then reads that late answer as its own and fails
+ * (tests/e2e/test_notify.py). Ending the session's socket makes libcurl find it dead and open
+ * another; a message that took the session in the meantime fails and is tried again. A delivered
+ * message's session is kept: a new session for every message made each e-mail 43 ms slower to
+ * deliver (docs/notifications.md). Called before the transfer leaves the multi handle, while
+ * libcurl can still name its connection. */
+static void end_session_of_failed(CURL *easy)
+{
+    curl_socket_t s = CURL_SOCKET_BAD;
+    if (curl_easy_getinfo(easy, CURLINFO_ACTIVESOCKET, &s) != CURLE_OK || s == CURL_SOCKET_BAD)
+        return;
+    if (shutdown(s, SHUT_RDWR) != 0)
+        logger_debug("ending a failed SMTP session: %s", strerror(errno));
 }
 
 /* The connect-time half of the address policy: libcurl hands over the address it resolved just
@@ -297,10 +311,13 @@ static void finish_transfers(sender_t *self)
         long code = 0;
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &t);
         curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &code);
-        if (t->email)
+        if (t->email) {
             judge_email(t, msg->data.result, code);
-        else
+            if (msg->data.result != CURLE_OK)
+                end_session_of_failed(msg->easy_handle);
+        } else {
             judge_http(t, msg->data.result, code);
+        }
         curl_multi_remove_handle(self->multi, t->easy);
         t->finished = true;
         *(t->email ? &self->email_in_flight : &self->http_in_flight) -= 1;
