@@ -1,10 +1,10 @@
 """The staff console in a real browser (headless Debian chromium through chromedriver) against the
 real services: a unit officer signs in and sees only their subtree and follows a report up with a
 public response the citizens' page then shows; a provincial admin verifies three reports in bulk
-(the reporters' mails arrive in the sink) and transfers one; a 409 told in words; the English
-switch; sign-in by keyboard only; axe-core on every page at 1280 px and 768 px; the public
-dashboard with the DOMAIN.md example ranked first, a group below the public minimum withheld, and
-its CSV download equal to the API's export."""
+(the reporters' mails arrive in the sink) and transfers one; a 409 told in words, also when no
+action is left to offer; the English switch; sign-in by keyboard only; axe-core on every page at
+1280 px and 768 px; the public dashboard with the DOMAIN.md example ranked first, a group below
+the public minimum withheld, and its CSV download equal to the API's export."""
 import re
 import unittest
 
@@ -169,7 +169,23 @@ class ConsoleTest(test_pages.BrowserTestCase):
         self.sign_in("prov")
         self.open(f"/konsol/laporan/{tracking_id}")
         self.act_ok(tracking_id, "nas", "verify")
+        self.sys.wait_for(lambda: self.staff_view(tracking_id)["status"] == "dispatched", what="dispatch")
         result = self.act_in_page("verify")
+        self.assertIn("failed", result.get_attribute("class"))
+        self.assertRegex(result.text, r"sudah .* oleh nas pukul \d\d[.:]\d\d")
+
+    def test_a_conflict_that_leaves_no_action_is_told_in_view(self):
+        """Archived by someone else meanwhile, the report offers no action: the form goes, and the
+        answer stays in view. It was inside the form and went with it; so did the conflict test's
+        answer whenever route had not yet dispatched the verified report (a verified report offers
+        no action either): a 20 s wait for a text that was set but hidden."""
+        tracking_id = self.submit(target_institution="PROV-21")
+        self.sign_in("prov")
+        self.open(f"/konsol/laporan/{tracking_id}")
+        self.act_ok(tracking_id, "nas", "archive", reason_code="spam")
+        result = self.act_in_page("verify")
+        self.assertFalse(self.by_id("act").is_displayed())
+        self.assertTrue(self.by_id("no-actions").is_displayed())
         self.assertIn("failed", result.get_attribute("class"))
         self.assertRegex(result.text, r"sudah .* oleh nas pukul \d\d[.:]\d\d")
 
