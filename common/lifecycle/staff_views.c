@@ -167,11 +167,11 @@ const char staff_views_bucket_statuses[] =
  * counts' cap: a larger bound (5 000 was tried) made the first pass cost more than the walks it
  * saved for common filters (docs/performance.md). `chosen`: the report passes the status filter
  * too (for `total`); what it reads is in the status index (0039), so that it may be read from it
- * alone. The page of such a selection is its reports sorted (at most FEW lookups by id): walking an
- * order's index to the page's first matches is quick when matches are common, and
- * the planner chose that walk by its guess of how common they are; a rare phrase that its sample
- * happened to hold looked like one report in a hundred, and the walk tested every report (103 022
- * rows, test_hot_path_plans). Only a selection known to be larger than FEW is walked. */
+ * alone. The page of such a selection is its reports sorted (at most FEW lookups by id). Walking
+ * an order's index to the page's first matches is quick when matches are common, and the planner
+ * chose that walk by its guess of how common they are: a rare phrase that its sample happened to
+ * hold looked like one report in a hundred, and the walk tested every report (103 022 rows,
+ * test_hot_path_plans). Only a selection known to be larger than FEW is walked. */
 #define FEW COUNT_CAP
 /* Without a filter but the status there is nothing to select first: the planner folds this, `few`
  * reads nothing and the page has only its walk to plan. */

@@ -154,8 +154,8 @@ static int setup_email(sender_t *self, transfer_t *t, char *reason, size_t cap)
  * (tests/e2e/test_notify.py). Ending the session's socket makes libcurl find it dead and open
  * another; a message that took the session in the meantime fails and is tried again. A delivered
  * message's session is kept: a new session for every message made each e-mail 43 ms slower to
- * deliver (docs/notifications.md). Called before the transfer leaves the multi handle, while
- * libcurl can still name its connection. */
+ * deliver (docs/performance.md, "Telling people"). Called before the transfer leaves the multi
+ * handle, while libcurl can still name its connection. */
 static void end_session_of_failed(CURL *easy)
 {
     curl_socket_t s = CURL_SOCKET_BAD;

@@ -129,8 +129,8 @@ class BrowserTestCase(SystemTestCase):
             return WebDriverWait(self.browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
                 lambda b: predicate(), message=what)
         except TimeoutException as timeout:
-            # Once a page sent its request and the gateway answered it in milliseconds, yet its text
-            # stayed put for 20 s (test_console, a conflict): what the page said is all that can tell.
+            # What the page wrote to its console tells a script that failed from a text that was
+            # set but not shown (test_console's conflict, once: its answer inside a hidden form).
             console = [entry.get("message") for entry in self.browser.get_log("browser")]
             timeout.msg = f"{timeout.msg}; the page's console: {console}; at {self.browser.current_url}"
             raise
