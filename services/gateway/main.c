@@ -71,7 +71,7 @@ static const config_option_t gateway_options[] = {
      "report ends it at once; this bounds a change without one, e.g. a photo added through another gateway); "
      "0 = never"},
     {"ADUAN_TRACKING_CACHE_MB", "16", "public views of reports kept in the gateway, in MB at most"},
-    {"ADUAN_COMMAND_WINDOW", "64", "commands in flight to one service at most; more wait in the gateway, their time-out not yet running"},
+    {"ADUAN_COMMAND_WINDOW", "256", "commands in flight to one service at most; more wait in the gateway, their time-out not yet running"},
 };
 
 typedef struct {
