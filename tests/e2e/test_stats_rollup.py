@@ -194,7 +194,8 @@ class StatsRollup(SystemTestCase):
             self.assertEqual(holder.stdout.readline().strip(), "locked")
             self.sys.db.scalar("UPDATE stats_generation SET n = n + 1 WHERE slot = 0")
             self.sys.wait_for(lambda: self.sys.db.scalar(
-                "SELECT count(*) FROM pg_stat_activity WHERE usename = 'aduan_stats' AND wait_event_type = 'Lock'") == "1",
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND usename = 'aduan_stats' "
+                "AND wait_event_type = 'Lock'") == "1",
                 10, "the warmer to wait for the rollup")
             started = time.monotonic()
             code = self.sys.stats.stop(timeout=20)

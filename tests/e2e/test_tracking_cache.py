@@ -60,9 +60,20 @@ class TrackingCacheTest(SystemTestCase):
         return kept_counts(cls.sys.gateway)[0] > before
 
     def kept(self, tid):
-        """Once the report's view is answered from what the gateway keeps (its report.submitted
-        event, heard after the first answer, ends the first one kept)."""
-        self.sys.wait_for(lambda: self.answered_from_kept(tid), timeout=10, what=f"{tid} answered from the kept view")
+        """Once the report's view is answered from what the gateway keeps. Its report.submitted
+        event ends a view kept before the gateway heard it, so a hit counts only once the hub has
+        numbered (and so published) the event, and only when the next answer, half a second
+        later, is a hit too."""
+        self.sys.wait_for(lambda: self.sys.db.scalar(
+            f"SELECT bool_and(seq IS NOT NULL) FROM events WHERE tracking_id = '{tid}'") == "t",
+            timeout=10, what=f"{tid}'s events numbered")
+
+        def twice_from_kept():
+            if not self.answered_from_kept(tid):
+                return False
+            time.sleep(0.5)
+            return self.answered_from_kept(tid)
+        self.sys.wait_for(twice_from_kept, timeout=10, what=f"{tid} answered from the kept view")
 
     def view(self, tid, port=None, token=None):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
