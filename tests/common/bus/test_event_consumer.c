@@ -12,6 +12,7 @@
 #include "envelope.h"
 #include "event_consumer.h"
 #include "event_log.h"
+#include "subscribed.h"
 #include "test_db.h"
 
 static char *url;
@@ -405,7 +406,7 @@ static void test_events_waiting_in_the_queue_are_read_though_the_hub_was_silent(
     append_events(3, 3000);   /* what the log would give instead */
     char endpoint[128];
     snprintf(endpoint, sizeof endpoint, "ipc:///tmp/aduan-consumer-waiting-%d", getpid());
-    zsock_t *pub = zsock_new_pub(endpoint);
+    zsock_t *pub = zsock_new_xpub(endpoint);
     assert_non_null(pub);
     event_consumer_config_t config = {.group = "waiting", .db_url = url, .stream_endpoints = endpoint,
                                       .replay_endpoints = "", .partitions = 8, .topic_prefix = "test.",
@@ -413,7 +414,7 @@ static void test_events_waiting_in_the_queue_are_read_though_the_hub_was_silent(
     char reason[200];
     event_consumer_t *c = event_consumer_new(&config, reason, sizeof reason);
     assert_non_null(c);
-    zclock_sleep(300);   /* subscribed */
+    wait_subscribed(pub);
     for (int64_t seq = 1; seq <= 3; seq++)
         publish_fake(pub, seq);
     zclock_sleep(400);   /* queued, and silent for longer than hub_silence_ms: nothing was read */

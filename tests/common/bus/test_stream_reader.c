@@ -12,6 +12,7 @@
 #include "cmd_server.h"
 #include "error_reply.h"
 #include "stream_reader.h"
+#include "subscribed.h"
 
 /* A fake hub: the test thread publishes on `pub`; a replay server thread answers from `log`. */
 static event_batch_t hub_log;
@@ -183,7 +184,7 @@ static void test_after_a_replay_the_queue_is_read(void **state)
     atomic_store(&replay_cap, 5);
     snprintf(pub_endpoint, sizeof pub_endpoint, "ipc:///tmp/aduan-sr-pub2-%d", getpid());
     snprintf(replay_endpoint, sizeof replay_endpoint, "ipc:///tmp/aduan-sr-replay2-%d", getpid());
-    zsock_t *pub = zsock_new_pub(pub_endpoint);
+    zsock_t *pub = zsock_new_xpub(pub_endpoint);
     zsock_set_sndhwm(pub, 10000);
     pthread_t thread;
     pthread_create(&thread, NULL, replay_server, NULL);
@@ -191,7 +192,7 @@ static void test_after_a_replay_the_queue_is_read(void **state)
     char reason[200];
     stream_reader_t *reader = stream_reader_new(&config, reason, sizeof reason);
     assert_non_null(reader);
-    zclock_sleep(300);   /* subscribed */
+    wait_subscribed(pub);
     store(1, 200);
     for (int64_t s = 1; s <= 200; s++)
         if (s != 2)
@@ -231,7 +232,7 @@ static void test_a_reader_whose_queue_is_full_keeps_its_link(void **state)
 {
     (void) state;
     snprintf(pub_endpoint, sizeof pub_endpoint, "ipc:///tmp/aduan-sr-pub3-%d", getpid());
-    zsock_t *pub = zsock_new_pub(pub_endpoint);
+    zsock_t *pub = zsock_new_xpub(pub_endpoint);
     assert_non_null(pub);
     zsock_set_sndhwm(pub, 100000);
     zactor_t *monitor = zactor_new(zmonitor, pub);
@@ -242,7 +243,7 @@ static void test_a_reader_whose_queue_is_full_keeps_its_link(void **state)
     char reason[200];
     stream_reader_t *reader = stream_reader_new(&config, reason, sizeof reason);
     assert_non_null(reader);
-    zclock_sleep(300);   /* subscribed */
+    wait_subscribed(pub);
     int64_t seq = 1;
     for (; seq <= 210000; seq++) {
         publish(pub, seq);
