@@ -267,7 +267,8 @@ class Unverified(PublicSystemTest):
                                    "SELECT pg_sleep(1); COMMIT;"], stdout=subprocess.DEVNULL)
         try:
             self.sys.wait_for(lambda: self.sys.db.scalar(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'") == "1", 10, "the lock held")
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event = 'PgSleep'") == "1", 10, "the lock held")
             status, _, doc = self.sys.json("POST", f"/api/v1/reports/{tid}/support", {"supporter": "e" * 32})
         finally:
             self.assertEqual(holder.wait(timeout=30), 0)
