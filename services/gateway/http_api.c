@@ -269,7 +269,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         envelope_random_id(req->id);
         clock_gettime(CLOCK_MONOTONIC, &req->started);
-        req->route = "unknown";
+        /* Routed once the whole body is in; a request that ends before (cut off mid-body, refused
+         * as too large) is logged and counted apart from one for no such resource ("unknown"). */
+        req->route = "unrouted";
         *state = req;
         req->body_max = attachment_api_body_max(method, url);
         const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");

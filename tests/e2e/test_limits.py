@@ -178,6 +178,7 @@ class LimitsTest(SystemTestCase):
                 break
             time.sleep(0.1)
         self.assertEqual([(e["level"], " status=0 " in e["msg"]) for e in ended], [("warn", True)], "no answer was sent")
+        self.assertIn("route=unrouted ", ended[0]["msg"], "ended before it was routed, not a 404")
 
     @staticmethod
     def still_open(sockets):
