@@ -8,13 +8,16 @@ charged for every request that queued behind the stall (the coordinated omission
 such as wrk hides). The reports are those of submit.lua: varied text, in every 100 a burst of 30
 near-duplicates, a third anonymous; with contact=False no reporter gives an e-mail address or a
 phone number (so notify has nobody to tell), otherwise half of the named ones give an e-mail.
+This module builds the requests and reads the times; aduan-open-loop (tests/bench/open_loop_sender.c,
+in $ADUAN_BIN_DIR) sends them, so the load costs the services on the same cores little CPU.
 
-    /usr/bin/python3 tests/bench/open_loop.py PORT RATE SECONDS REGION CATEGORY[,CATEGORY...] [--no-contact]
+    ADUAN_BIN_DIR=BUILD/bin /usr/bin/python3 tests/bench/open_loop.py PORT RATE SECONDS REGION CATEGORY[,CATEGORY...] [--no-contact]
 """
 import argparse
-import asyncio
 import json
+import os
 import random
+import subprocess
 import time
 
 WORDS = ("jalan rusak berlubang lampu mati sampah menumpuk banjir saluran tersumbat pungutan liar sekolah guru "
@@ -52,15 +55,27 @@ def http_request(port, key, doc):
     return head.encode() + body
 
 
-async def read_response(reader):
-    """The status of one HTTP/1.1 answer, its body read and dropped (the gateway sends a length)."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    length = next((int(line.split(":", 1)[1]) for line in lines[1:] if line.lower().startswith("content-length:")), 0)
-    if length:
-        await reader.readexactly(length)
-    return status
+def sender_path():
+    path = os.path.join(os.environ.get("ADUAN_BIN_DIR", ""), "aduan-open-loop")
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(f"{path} is missing: build the project (ADUAN_BENCH, on by default) and set ADUAN_BIN_DIR")
+    return path
+
+
+def send(port, rate, requests, connections, timeout):
+    """Runs aduan-open-loop over the requests: (seconds until the last ended, its CPU seconds,
+    [(due, written, answered, status)] in ms from the start, status 0 for a time-out and -1 for a
+    failure)."""
+    stream = b"".join(b"%d\n" % len(r) + r for r in requests)
+    done = subprocess.run([sender_path(), str(port), repr(float(rate)), str(connections), str(int(timeout * 1000))],
+                          input=stream, capture_output=True, check=True)
+    lines = done.stdout.decode().splitlines()
+    _, elapsed_ms, _, cpu_ms = lines[0].split()
+    ended = []
+    for line in lines[1:]:
+        _, due, written, answered, status = line.split()
+        ended.append((float(due), float(written), float(answered), int(status)))
+    return float(elapsed_ms) / 1000, float(cpu_ms) / 1000, ended
 
 
 class Run:
@@ -69,83 +84,29 @@ class Run:
         self.regions, self.categories, self.contact = regions, categories, contact
         self.connections = connections
         self.latencies_ms, self.statuses, self.timeouts, self.errors = [], {}, 0, 0
-        self.start = 0.0
-        # (due - start s, due to written ms, written to answered ms) of each answer: where a slow
-        # one waited, here (no free connection, a busy event loop) or in the server.
+        self.sender_cpu_s = 0.0
+        # (due s from the start, due to written ms, written to answered ms) of each answer: where a
+        # slow one waited, in the sender (no free connection) or in the server.
         self.samples = []
         self.tag = f"open-{time.time_ns()}"
         self.rng = random.Random(self.tag)
-        self.requests = []
 
-    async def send(self, conn, request):
-        """(connection, status, monotonic time written); the connection opened when there is none.
-        asyncio.timeout, not wait_for: wait_for made a task of every answer, the largest part of
-        this process's own CPU, which it takes from the services on the same cores."""
-        if conn is None:
-            conn = await asyncio.open_connection("127.0.0.1", self.port)
-        conn[1].write(request)
-        written = time.monotonic()
-        async with asyncio.timeout(self.timeout):
-            return conn, await read_response(conn[0]), written
-
-    async def sender(self, queue):
-        conn = None
-        while True:
-            item = await queue.get()
-            if item is None:
-                break
-            counter, due = item
-            request = self.requests[counter]
-            try:
-                try:
-                    conn, status, written = await self.send(conn, request)
-                except (OSError, asyncio.IncompleteReadError) as e:
-                    if conn is None or isinstance(e, TimeoutError):   # a time-out is an OSError too
-                        raise
-                    # A kept connection the gateway closed for silence (ADUAN_HTTP_IDLE_TIMEOUT_S)
-                    # at low rates: sent again on a new one, under the same Idempotency-Key.
-                    conn = self.close(conn)
-                    conn, status, written = await self.send(conn, request)
-            except asyncio.TimeoutError:
-                self.timeouts += 1
-                conn = self.close(conn)
-                continue
-            except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
-                self.errors += 1
-                conn = self.close(conn)
-                continue
-            answered = time.monotonic()
-            self.latencies_ms.append((answered - due) * 1000)
-            self.samples.append((due - self.start, (written - due) * 1000, (answered - written) * 1000))
-            self.statuses[status] = self.statuses.get(status, 0) + 1
-        self.close(conn)
-
-    @staticmethod
-    def close(conn):
-        if conn:
-            conn[1].close()
-        return None
-
-    async def main(self):
+    def main(self):
         total = int(self.rate * self.seconds)
-        # Made before the clock starts: building them during the run cost this process CPU that the
-        # services share.
-        self.requests = [http_request(self.port, f"{self.tag}-{counter}",
-                                      report(counter, self.regions, self.categories, self.contact, self.rng))
-                         for counter in range(total)]
-        queue = asyncio.Queue()
-        senders = [asyncio.create_task(self.sender(queue)) for _ in range(self.connections)]
-        start = self.start = time.monotonic()
-        for i in range(total):
-            due = start + i / self.rate
-            delay = due - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            queue.put_nowait((i, due))
-        for _ in senders:
-            queue.put_nowait(None)
-        await asyncio.gather(*senders)
-        return time.monotonic() - start
+        requests = [http_request(self.port, f"{self.tag}-{counter}",
+                                 report(counter, self.regions, self.categories, self.contact, self.rng))
+                    for counter in range(total)]
+        elapsed, self.sender_cpu_s, ended = send(self.port, self.rate, requests, self.connections, self.timeout)
+        for due, written, answered, status in ended:
+            if status == 0:
+                self.timeouts += 1
+            elif status < 0:
+                self.errors += 1
+            else:
+                self.latencies_ms.append(answered - due)
+                self.samples.append((due / 1000, written - due, answered - written))
+                self.statuses[status] = self.statuses.get(status, 0) + 1
+        return elapsed
 
 
 def slow_share(samples, threshold_ms):
@@ -172,13 +133,13 @@ def run(port, rate, seconds, regions, categories, contact=True, connections=64, 
     statuses), time-outs, errors, the time until the last answer, the accepted rate and
     p50/p99/p99.9 in ms from the due time."""
     r = Run(port, rate, seconds, regions, categories, contact, connections, timeout)
-    elapsed = asyncio.run(r.main())
+    elapsed = r.main()
     lat = sorted(r.latencies_ms)
     ok = r.statuses.get(201, 0)
     return {"rate": rate, "sent": int(rate * seconds), "ok": ok, "refused": len(lat) - ok, "timeout": r.timeouts,
             "errors": r.errors, "elapsed_s": elapsed, "ok_per_s": ok / elapsed, "p50_ms": percentile(lat, 50),
             "p99_ms": percentile(lat, 99), "p999_ms": percentile(lat, 99.9), "max_ms": lat[-1] if lat else 0.0,
-            "statuses": r.statuses, "client_wait_p99_ms": percentile(sorted(s[1] for s in r.samples), 99),
+            "statuses": r.statuses, "sender_cpu_s": r.sender_cpu_s, "client_wait_p99_ms": percentile(sorted(s[1] for s in r.samples), 99),
             "server_p99_ms": percentile(sorted(s[2] for s in r.samples), 99),
             "over_p99": slow_share(r.samples, percentile(lat, 99))}
 

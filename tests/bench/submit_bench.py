@@ -101,7 +101,7 @@ def statements(url, role, per, top):
         total = lb.psql(url, f"SELECT coalesce(sum(calls), 0), coalesce(sum(total_exec_time), 0), "
                              f"coalesce(sum(total_plan_time), 0) FROM pg_stat_statements s "
                              f"{where} AND toplevel = {level}").split("\t")
-        rows = lb.psql(url, "SELECT calls, round(total_exec_time::numeric, 1), round(total_plan_time::numeric, 1), rows, "
+        rows = lb.psql(url, "SELECT calls, plans, round(total_exec_time::numeric, 1), round(total_plan_time::numeric, 1), rows, "
                             "round(mean_exec_time::numeric, 3), round(max_exec_time::numeric, 1), "
                             "round((shared_blks_hit + shared_blks_read)::numeric / greatest(calls, 1), 1), "
                             "left(regexp_replace(query, '\\s+', ' ', 'g'), 120) FROM pg_stat_statements s "
@@ -150,10 +150,10 @@ def cpu_by_process(system, folder):
     return {name: {p: cpu_seconds(p) for p in pids} for name, pids in groups.items() if pids}
 
 
-def load_generator_cpu():
-    """CPU seconds of wrk (a child, once it has ended) and of this process (open_loop runs in it)."""
-    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_CHILDREN),
-                                                 resource.getrusage(resource.RUSAGE_SELF)))
+def children_cpu():
+    """CPU seconds of the children that have ended (wrk among them)."""
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return u.ru_utime + u.ru_stime
 
 
 def print_cpu(before, after, load_cpu, accepted, seconds):
@@ -168,7 +168,7 @@ def print_cpu(before, after, load_cpu, accepted, seconds):
         used = sum(s - before.get(name, {}).get(p, 0.0) for p, s in now.items())
         total += used
         print(f"    {name} | {1000 * used / accepted:.3f} | {used / seconds:.2f}")
-    print(f"    load generator (wrk or open_loop) | {1000 * load_cpu / accepted:.3f} | {load_cpu / seconds:.2f}")
+    print(f"    load generator (wrk or aduan-open-loop) | {1000 * load_cpu / accepted:.3f} | {load_cpu / seconds:.2f}")
     print(f"    all of the above | {1000 * total / accepted:.3f} | {total / seconds:.2f}")
 
 
@@ -217,11 +217,13 @@ def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
                 metric_buckets(system.gateway.admin_port, "aduan_http_request_seconds", 'route="reports"'))
     load_before = os.getloadavg()[0]
     procs = recorders(args, system, folder) if traced else []
-    cpu0, load0 = cpu_by_process(system, folder), load_generator_cpu()
+    cpu0, load0 = cpu_by_process(system, folder), children_cpu()
     started = time.monotonic()
     try:
         run = load(args, system, lua_args, conns, rate)
-        cpu1, load_cpu = cpu_by_process(system, folder), load_generator_cpu() - load0
+        cpu1, load_cpu = cpu_by_process(system, folder), children_cpu() - load0
+        # The open loop's own count: the requests it was given were built by this process beforehand.
+        load_cpu = run.get("sender_cpu_s", load_cpu)
     finally:
         for p in procs:
             p.send_signal(2)
@@ -258,7 +260,7 @@ def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
         for label, (calls, ms, plan_ms, rows) in zip(("sent by", "inside triggers and functions of"),
                                                      statements(url, role, accepted, args.top)):
             print(f"{label} {role}: {calls:.2f} statements, {ms:.3f} ms executing and {plan_ms:.3f} ms planning per "
-                  f"accepted submission (calls | exec ms | plan ms | rows | mean exec ms | max exec ms | buffers a call | statement)")
+                  f"accepted submission (calls | plans | exec ms | plan ms | rows | mean exec ms | max exec ms | buffers a call | statement)")
             for line in rows.splitlines():
                 print("    " + line.replace("\t", " | "))
     return run
