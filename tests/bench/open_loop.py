@@ -58,7 +58,7 @@ def http_request(port, key, doc):
 def sender_path():
     path = os.path.join(os.environ.get("ADUAN_BIN_DIR", ""), "aduan-open-loop")
     if not os.access(path, os.X_OK):
-        raise RuntimeError(f"{path} is missing: build the project (ADUAN_BENCH, on by default) and set ADUAN_BIN_DIR")
+        raise RuntimeError(f"{path} is missing: build the project and set ADUAN_BIN_DIR to its bin/ folder")
     return path
 
 
