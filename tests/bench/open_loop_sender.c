@@ -1,17 +1,16 @@
 /* The sending side of tests/bench/open_loop.py: an open-loop HTTP/1.1 load at a fixed arrival rate
  * (wrk2-style). Request i is due at start + i / RATE whether or not earlier ones have been answered;
  * a pool of keep-alive connections to 127.0.0.1:PORT takes the due requests in order, the one idle
- * longest first. The Python
- * asyncio loop that did this used 0.4-0.5 ms of CPU a request, taken from the services on the same
- * two cores; one epoll loop in C leaves them that CPU.
+ * longest first. It runs on the cores of the services it measures: one epoll loop in C costs them
+ * far less than the asyncio loop that sent before it.
  *
  *   aduan-open-loop PORT RATE CONNECTIONS TIMEOUT_MS < REQUESTS
  *
  * REQUESTS: for each request its length in bytes in decimal, a newline, then the bytes. Nothing is
  * printed until every request has ended; then the run's length and this process's CPU in ms
- * ("elapsed MS cpu MS"; reading the input included) and one line per
- * request: "N DUE WRITTEN ANSWERED STATUS", times in ms from the start, STATUS 0 for a time-out and
- * -1 for a connection that failed. Exit 0, or 2 for bad arguments or input. */
+ * ("elapsed MS cpu MS"; reading the input included) and one line per request: "N DUE WRITTEN
+ * ANSWERED STATUS", times in ms from the start, STATUS 0 for a time-out and -1 for a connection
+ * that failed. Exit 0, or 2 for bad arguments or input. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
