@@ -190,11 +190,7 @@ static void write_some(conn_t *c)
             failed(c);
             return;
         }
-        c->connecting = false;
-        if (c->request < 0) {
-            watch(c, false);
-            return;
-        }
+        c->connecting = false;   /* a connection is made for a request only: there is one to write */
     }
     const request_t *r = &run.requests[c->request];
     ssize_t n = write(c->fd, r->bytes + c->sent, r->length - c->sent);
