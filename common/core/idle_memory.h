@@ -12,14 +12,16 @@
  * would find the last of its memory still in use. */
 typedef struct idle_memory_t idle_memory_t;
 
-/* A trim is due after a quiet spell of quiet_ms that followed at least min_work units of work. */
+/* A trim is due after a quiet spell of quiet_ms that followed at least min_work units of work. The
+ * first one made also fixes glibc's mmap and trim thresholds at their starting 128 kB for the whole
+ * process, so that the freed top of any thread's arena goes back (idle_memory.c). */
 idle_memory_t *idle_memory_new(int64_t quiet_ms, uint64_t min_work);
 void idle_memory_destroy(idle_memory_t **self_p);
 
 /* Told the count of work done so far (requests ended, events handled) at time now_ms (any clock
  * that only goes forward): true when the memory is to be given back now: once when a quiet spell
  * begins after at least min_work, and again in that spell each time the heap's free bytes grew by
- * 4 MB since (what the work held may be freed only after the spell began). A quiet spell after
+ * 1 MB since (what the work held may be freed only after the spell began). A quiet spell after
  * less than min_work forgets that work. The free bytes are read only in a quiet spell that
  * trimmed: reading them walks every arena, which a loop ticking under load must not pay for. */
 bool idle_memory_due(idle_memory_t *self, uint64_t work_done, int64_t now_ms);
