@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "idle_memory.h"
 
@@ -151,7 +152,7 @@ static long resident_kb(void)
     assert_non_null(f);
     assert_int_equal(fscanf(f, "%ld %ld", &size, &resident), 2);
     fclose(f);
-    return resident * 4;
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 #define SMALL_BLOCKS 6000
