@@ -160,7 +160,8 @@ int delivery_store_add(db_t *db, const delivery_t *d, bool *created, db_error_t 
  * read, skipping rows another sender holds. The look-ahead stops at CLAIM_LOOK_AHEAD times the
  * batch; among those rows a receiver gets per_receiver minus what it has in flight. So a claim
  * costs its look-ahead plus the due rows of saturated receivers ahead of it, not the table. The
- * attempt is logged in the same statement. */
+ * attempt is logged in the same statement. The last column: rows the receivers' limits let through
+ * were left for want of room in the batch (the sender's sign of a backlog). */
 const char delivery_store_claim_sql[] =
     "WITH due AS ("
     "  SELECT d.id, d.channel, d.recipient, d.next_attempt_at FROM deliveries d "
@@ -184,7 +185,7 @@ const char delivery_store_claim_sql[] =
     "  SELECT id, attempts, now() FROM claimed) "
     "SELECT c.id, c.delivery_id, c.channel, c.recipient, c.event_type, c.tracking_id, c.language, c.attempts, "
     "  c.max_attempts, c.subject, c.body_text, c.body_html, c.payload, w.url, w.secret, COALESCE(c.webhook_id, 0), "
-    "  c.retry_from, c.list_unsubscribe "
+    "  c.retry_from, c.list_unsubscribe, (SELECT count(*) FROM ranked WHERE nth <= $3::int) > $2::int "
     "FROM claimed c LEFT JOIN webhooks w ON w.id = c.webhook_id ORDER BY c.next_attempt_at";
 
 static void read_claimed(PGresult *r, int row, claimed_delivery_t *d)
@@ -225,6 +226,7 @@ int delivery_store_claim(db_t *db, const char *channel, int max, int per_receive
     for (int i = 0; i < rows; i++)
         read_claimed(r, i, &batch->items[i]);
     batch->count = rows;
+    batch->more_due = rows > 0 && PQgetvalue(r, 0, 18)[0] == 't';
     PQclear(r);
     return 0;
 }

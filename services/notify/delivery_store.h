@@ -77,6 +77,7 @@ typedef struct {
 typedef struct {
     claimed_delivery_t *items;
     int count;
+    bool more_due;   /* the claim passed over due deliveries it could have taken with a larger max */
 } claimed_batch_t;
 
 /* Claims up to `max` due deliveries of one channel, at most per_receiver in flight per receiver,

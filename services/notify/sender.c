@@ -50,8 +50,8 @@ struct sender_t {
     int email_in_flight, http_in_flight;
     int http_turn;                 /* claim_http: which of webhook and SMS is claimed first */
     int64_t next_poll;             /* when every channel is claimed from again */
-    claim_channels_t due;          /* the channels to claim from at the next round */
-    db_wakeup_t wakeup;            /* new deliveries: claim now rather than at the next poll */
+    claim_rounds_t rounds;         /* which channels to claim from, and when */
+    db_wakeup_t wakeup;            /* new deliveries: claim soon rather than at the next poll */
     char from_header[400];
 };
 
@@ -368,6 +368,7 @@ static void claim(sender_t *self, const char *channel, int budget, int timeout_m
         logger_warn("cannot claim deliveries: %s", error.message);
         return;
     }
+    claim_rounds_claimed(&self->rounds, claim_channel_of(channel), batch.more_due);
     for (int i = 0; i < batch.count; i++)
         start(self, &batch.items[i]);
     claimed_batch_clear(&batch);
@@ -376,25 +377,39 @@ static void claim(sender_t *self, const char *channel, int budget, int timeout_m
 /* Webhooks and SMS share the HTTP slots and are claimed one channel at a time (a claim reads its
  * own channel's due rows only); which goes first alternates, so neither waits while the other has
  * a backlog. */
-static void claim_http(sender_t *self)
+static void claim_http(sender_t *self, claim_channels_t due)
 {
     static const char *const channels[] = {"webhook", "sms"};
     for (int i = 0; i < 2; i++) {
         const char *channel = channels[(i + self->http_turn) % 2];
-        if (self->due & claim_channel_of(channel))
+        if (due & claim_channel_of(channel))
             claim(self, channel, self->s.http_concurrency - self->http_in_flight, self->s.http_timeout_ms);
     }
     self->http_turn = !self->http_turn;
 }
 
+/* The channels with attempts under way (an HTTP slot serves webhooks and SMS alike). */
+static claim_channels_t busy_channels(const sender_t *self)
+{
+    return (self->email_in_flight > 0 ? CLAIM_EMAIL : 0) | (self->http_in_flight > 0 ? CLAIM_HTTP : 0);
+}
+
+/* The channels with at least half their slots free. */
+static claim_channels_t roomy_channels(const sender_t *self)
+{
+    return (2 * self->email_in_flight <= self->s.smtp_concurrency ? CLAIM_EMAIL : 0)
+           | (2 * self->http_in_flight <= self->s.http_concurrency ? CLAIM_HTTP : 0);
+}
+
 /* Records finished transfers and frees them; a transfer whose outcome the database did not take
- * stays for the next round. The slots that came free make their channels due. */
+ * stays for the next round. The slots that came free make their channels due (claim_rounds_freed). */
 static void sweep_finished(sender_t *self)
 {
     for (transfer_t **p = &self->transfers; *p;) {
         transfer_t *t = *p;
         if (t->finished && record(self, t)) {
-            self->due |= claim_channels_freed(t->delivery.channel);
+            claim_rounds_freed(&self->rounds, claim_channels_freed(t->delivery.channel), busy_channels(self),
+                               roomy_channels(self));
             *p = t->next;
             transfer_free(t);
         } else {
@@ -406,20 +421,22 @@ static void sweep_finished(sender_t *self)
 static void woken_for(const char *payload, void *ctx)
 {
     sender_t *self = ctx;
-    self->due |= claim_channels_woken(payload);
+    claim_rounds_added(&self->rounds, claim_channels_woken(payload), busy_channels(self));
 }
 
 int sender_run_once(sender_t *self, int timeout_ms, bool may_claim)
 {
     if (zclock_mono() >= self->next_poll) {
-        self->due = CLAIM_ALL;
+        claim_rounds_poll(&self->rounds);
         self->next_poll = zclock_mono() + CLAIM_EVERY_MS;
     }
-    if (may_claim && self->due) {
-        if (self->due & CLAIM_EMAIL)
+    if (may_claim) {
+        claim_channels_t due = claim_rounds_take(&self->rounds, zclock_mono());
+        if (due & CLAIM_EMAIL)
             claim(self, "email", self->s.smtp_concurrency - self->email_in_flight, self->s.smtp_timeout_ms);
-        claim_http(self);
-        self->due = 0;
+        if (due & CLAIM_HTTP)
+            claim_http(self, due);
+        timeout_ms = claim_rounds_wait_ms(&self->rounds, zclock_mono(), timeout_ms);
     }
     int running = 0;
     curl_multi_perform(self->multi, &running);

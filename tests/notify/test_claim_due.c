@@ -37,12 +37,83 @@ static void test_a_freed_slot_is_claimed_by_the_channels_that_use_it(void **stat
     assert_int_equal(claim_channel_of(NULL), 0);
 }
 
+/* A first delivery after a quiet spell does not wait for anything. */
+static void test_added_deliveries_of_an_idle_channel_are_claimed_at_once(void **state)
+{
+    (void) state;
+    claim_rounds_t rounds = {0};
+    rounds.last_round = 1000;
+    claim_rounds_added(&rounds, CLAIM_EMAIL, 0);
+    assert_int_equal(claim_rounds_wait_ms(&rounds, 1001, 100), 0);
+    assert_int_equal(claim_rounds_take(&rounds, 1001), CLAIM_EMAIL);
+    assert_int_equal(claim_rounds_take(&rounds, 1002), 0);
+}
+
+/* While attempts are under way and the last claim took less than it asked for, what wakes the
+ * sender is gathered: one claim after CLAIM_GATHER_MS instead of one for each wake-up and slot. */
+static void test_a_busy_channel_without_backlog_is_claimed_once_after_the_gathering(void **state)
+{
+    (void) state;
+    claim_rounds_t rounds = {0};
+    assert_int_equal(claim_rounds_take(&rounds, 5000), 0);
+    claim_rounds_poll(&rounds);
+    assert_int_equal(claim_rounds_take(&rounds, 5000), CLAIM_ALL);
+    claim_rounds_claimed(&rounds, CLAIM_EMAIL, false);
+    claim_rounds_added(&rounds, CLAIM_EMAIL, CLAIM_EMAIL);
+    claim_rounds_freed(&rounds, CLAIM_EMAIL, CLAIM_EMAIL, CLAIM_ALL);
+    claim_rounds_added(&rounds, CLAIM_EMAIL, CLAIM_EMAIL);
+    assert_int_equal(claim_rounds_wait_ms(&rounds, 5010, 100), CLAIM_GATHER_MS - 10);
+    assert_int_equal(claim_rounds_take(&rounds, 5010), 0);
+    assert_int_equal(claim_rounds_wait_ms(&rounds, 5000 + CLAIM_GATHER_MS, 100), 0);
+    assert_int_equal(claim_rounds_take(&rounds, 5000 + CLAIM_GATHER_MS), CLAIM_EMAIL);
+    assert_int_equal(claim_rounds_take(&rounds, 5000 + 3 * CLAIM_GATHER_MS), 0);
+    assert_int_equal(claim_rounds_wait_ms(&rounds, 5000 + 3 * CLAIM_GATHER_MS, 100), 100);
+}
+
+/* With a backlog (a claim left due deliveries behind) the slots are refilled once half of them are
+ * free: a longer wait would leave them idle, a claim for each slot is a claim for each delivery. */
+static void test_a_backlogged_channel_is_claimed_once_half_its_slots_are_free(void **state)
+{
+    (void) state;
+    claim_rounds_t rounds = {0};
+    claim_rounds_poll(&rounds);
+    assert_int_equal(claim_rounds_take(&rounds, 100), CLAIM_ALL);
+    claim_rounds_claimed(&rounds, CLAIM_EMAIL, true);
+    claim_rounds_freed(&rounds, CLAIM_EMAIL, CLAIM_EMAIL, 0);
+    assert_int_equal(claim_rounds_take(&rounds, 101), 0);
+    claim_rounds_freed(&rounds, CLAIM_EMAIL, CLAIM_EMAIL, CLAIM_EMAIL);
+    assert_int_equal(claim_rounds_take(&rounds, 102), CLAIM_EMAIL);
+    claim_rounds_claimed(&rounds, CLAIM_EMAIL, false);
+    claim_rounds_freed(&rounds, CLAIM_EMAIL, CLAIM_EMAIL, CLAIM_EMAIL);
+    assert_int_equal(claim_rounds_take(&rounds, 103), 0);
+    assert_int_equal(claim_rounds_take(&rounds, 102 + CLAIM_GATHER_MS), CLAIM_EMAIL);
+}
+
+/* An HTTP slot serves both channels: the backlogged one takes it, the other waits. */
+static void test_a_freed_http_slot_is_claimed_at_once_only_by_the_backlogged_channel(void **state)
+{
+    (void) state;
+    claim_rounds_t rounds = {0};
+    claim_rounds_poll(&rounds);
+    assert_int_equal(claim_rounds_take(&rounds, 100), CLAIM_ALL);
+    claim_rounds_claimed(&rounds, CLAIM_WEBHOOK, true);
+    claim_rounds_claimed(&rounds, CLAIM_SMS, false);
+    claim_rounds_freed(&rounds, CLAIM_HTTP, CLAIM_HTTP, CLAIM_HTTP);
+    assert_int_equal(claim_rounds_take(&rounds, 101), CLAIM_WEBHOOK);
+    assert_int_equal(claim_rounds_take(&rounds, 100 + CLAIM_GATHER_MS), 0);
+    assert_int_equal(claim_rounds_take(&rounds, 101 + CLAIM_GATHER_MS), CLAIM_SMS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_wake_up_names_the_channels_of_the_added_deliveries),
         cmocka_unit_test(test_a_wake_up_that_says_nothing_known_wakes_every_channel),
         cmocka_unit_test(test_a_freed_slot_is_claimed_by_the_channels_that_use_it),
+        cmocka_unit_test(test_added_deliveries_of_an_idle_channel_are_claimed_at_once),
+        cmocka_unit_test(test_a_busy_channel_without_backlog_is_claimed_once_after_the_gathering),
+        cmocka_unit_test(test_a_backlogged_channel_is_claimed_once_half_its_slots_are_free),
+        cmocka_unit_test(test_a_freed_http_slot_is_claimed_at_once_only_by_the_backlogged_channel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
