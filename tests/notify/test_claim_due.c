@@ -37,6 +37,16 @@ static void test_a_freed_slot_is_claimed_by_the_channels_that_use_it(void **stat
     assert_int_equal(claim_channel_of(NULL), 0);
 }
 
+/* The sender's rounds just after a poll at `at` claimed every channel. */
+static claim_rounds_t polled_at(int64_t at)
+{
+    claim_rounds_t rounds = {0};
+    assert_int_equal(claim_rounds_take(&rounds, at), 0);
+    claim_rounds_poll(&rounds);
+    assert_int_equal(claim_rounds_take(&rounds, at), CLAIM_ALL);
+    return rounds;
+}
+
 /* A first delivery after a quiet spell does not wait for anything. */
 static void test_added_deliveries_of_an_idle_channel_are_claimed_at_once(void **state)
 {
@@ -49,15 +59,12 @@ static void test_added_deliveries_of_an_idle_channel_are_claimed_at_once(void **
     assert_int_equal(claim_rounds_take(&rounds, 1002), 0);
 }
 
-/* While attempts are under way and the last claim took less than it asked for, what wakes the
+/* While attempts are under way and the last claim left nothing due behind, what wakes the
  * sender is gathered: one claim after CLAIM_GATHER_MS instead of one for each wake-up and slot. */
 static void test_a_busy_channel_without_backlog_is_claimed_once_after_the_gathering(void **state)
 {
     (void) state;
-    claim_rounds_t rounds = {0};
-    assert_int_equal(claim_rounds_take(&rounds, 5000), 0);
-    claim_rounds_poll(&rounds);
-    assert_int_equal(claim_rounds_take(&rounds, 5000), CLAIM_ALL);
+    claim_rounds_t rounds = polled_at(5000);
     claim_rounds_claimed(&rounds, CLAIM_EMAIL, false);
     claim_rounds_added(&rounds, CLAIM_EMAIL, CLAIM_EMAIL);
     claim_rounds_freed(&rounds, CLAIM_EMAIL, CLAIM_EMAIL, CLAIM_ALL);
@@ -75,9 +82,7 @@ static void test_a_busy_channel_without_backlog_is_claimed_once_after_the_gather
 static void test_a_backlogged_channel_is_claimed_once_half_its_slots_are_free(void **state)
 {
     (void) state;
-    claim_rounds_t rounds = {0};
-    claim_rounds_poll(&rounds);
-    assert_int_equal(claim_rounds_take(&rounds, 100), CLAIM_ALL);
+    claim_rounds_t rounds = polled_at(100);
     claim_rounds_claimed(&rounds, CLAIM_EMAIL, true);
     claim_rounds_freed(&rounds, CLAIM_EMAIL, CLAIM_EMAIL, 0);
     assert_int_equal(claim_rounds_take(&rounds, 101), 0);
@@ -93,9 +98,7 @@ static void test_a_backlogged_channel_is_claimed_once_half_its_slots_are_free(vo
 static void test_a_freed_http_slot_is_claimed_at_once_only_by_the_backlogged_channel(void **state)
 {
     (void) state;
-    claim_rounds_t rounds = {0};
-    claim_rounds_poll(&rounds);
-    assert_int_equal(claim_rounds_take(&rounds, 100), CLAIM_ALL);
+    claim_rounds_t rounds = polled_at(100);
     claim_rounds_claimed(&rounds, CLAIM_WEBHOOK, true);
     claim_rounds_claimed(&rounds, CLAIM_SMS, false);
     claim_rounds_freed(&rounds, CLAIM_HTTP, CLAIM_HTTP, CLAIM_HTTP);
