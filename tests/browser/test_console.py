@@ -14,6 +14,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import Select
 
 from aduan_harness import System, valid_report
+import axe_core
 import test_pages
 
 STAFF = {"nas": ("national_admin", "NASIONAL"), "prov": ("institution_admin", "PROV-21"),
@@ -41,7 +42,7 @@ class ConsoleTest(test_pages.BrowserTestCase):
         for name, (role, institution) in STAFF.items():
             cls.sys.create_staff(name, role, institution, password=PASSWORD)
             cls.auth[name] = cls.sys.login(name, PASSWORD)
-        cls.axe = test_pages.axe_source()
+        cls.axe = axe_core.axe_source()
         cls.browser = test_pages.chromium(1280)
 
     def setUp(self):

@@ -14,6 +14,7 @@ from selenium.webdriver.common.keys import Keys
 from aduan_harness import System, valid_report
 from webhook_receiver import WebhookReceiver
 import test_console
+import axe_core
 import test_pages
 
 STAFF = {"nas": ("national_admin", "NASIONAL"), "kota": ("institution_admin", "KOTA-21.71"),
@@ -53,7 +54,7 @@ class AdminConsoleTest(test_pages.BrowserTestCase):
             cls.auth[name] = cls.sys.login(name, PASSWORD)
         cls.receiver = WebhookReceiver()
         cls.receiver.start()
-        cls.axe = test_pages.axe_source()
+        cls.axe = axe_core.axe_source()
         cls.browser = test_pages.chromium(1280)
 
     @classmethod

@@ -7,6 +7,7 @@ import unittest
 from selenium.webdriver.common.keys import Keys
 
 from aduan_harness import System, valid_report
+import axe_core
 import test_pages
 
 PASSWORD = "rahasia-sekali-123"
@@ -33,7 +34,7 @@ class DeskPagesTest(test_pages.BrowserTestCase):
         status, _, doc = cls.sys.json("POST", "/api/v1/reports", valid_report())
         assert status == 201, doc
         cls.sys.db.scalar(COPIES)
-        cls.axe = test_pages.axe_source()
+        cls.axe = axe_core.axe_source()
         cls.browser = test_pages.chromium(1280)
 
 

@@ -6,14 +6,11 @@ serving rules without a browser: precompressed assets, cache headers and the CSP
 import base64
 import datetime
 import gzip
-import hashlib
 import http.client
 import json
 import os
 import re
-import shutil
 import struct
-import subprocess
 import unittest
 
 from selenium import webdriver
@@ -23,6 +20,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+import axe_core
 from aduan_harness import System, SystemTestCase, free_port, valid_report
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -41,23 +39,6 @@ def chromium(width, height=900):
     browser = webdriver.Chrome(service=DriverService("/usr/bin/chromedriver"), options=options)
     browser.set_script_timeout(60)
     return browser
-
-
-def axe_source():
-    """axe-core as package-lock.json pins it, installed once into a cache folder by npm ci."""
-    with open(os.path.join(HERE, "package-lock.json"), "rb") as f:
-        lock = f.read()
-    cache_root = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-    cache = os.path.join(cache_root, "aduan", "browser-npm-" + hashlib.sha256(lock).hexdigest()[:16])
-    script = os.path.join(cache, "node_modules", "axe-core", "axe.min.js")
-    if not os.path.exists(script):
-        os.makedirs(cache, exist_ok=True)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(os.path.join(HERE, name), cache)
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=cache, check=True,
-                       timeout=600, stdout=subprocess.DEVNULL)
-    with open(script, encoding="utf-8") as f:
-        return f.read()
 
 
 MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
@@ -162,7 +143,7 @@ class PagesTest(BrowserTestCase):
         for name, (role, institution) in STAFF.items():
             cls.sys.create_staff(name, role, institution)
             cls.auth[name] = cls.sys.login(name)
-        cls.axe = axe_source()
+        cls.axe = axe_core.axe_source()
         cls.browser = chromium(1200)
 
     def setUp(self):

@@ -13,6 +13,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from aduan_harness import System
+import axe_core
 import test_pages
 
 STAFF = {"nas": ("national_admin", "NASIONAL"), "pupr": ("unit_liaison", "KOTA-21.71.PUPR"),
@@ -46,7 +47,7 @@ class StaffAdminPageTest(test_pages.BrowserTestCase):
         cls.base = f"http://127.0.0.1:{cls.sys.http_port}"
         for name, (role, institution) in STAFF.items():
             cls.sys.create_staff(name, role, institution, password=PASSWORD)
-        cls.axe = test_pages.axe_source()
+        cls.axe = axe_core.axe_source()
         options = webdriver.ChromeOptions()
         for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
             options.add_argument(argument)
