@@ -1,9 +1,10 @@
 """Where the gateway's memory goes after the load of tests/e2e/test_gateway_memory.py: RSS, and
 its anonymous and file-backed parts with the largest mappings (/proc/PID/smaps), at start, after
 the HTTP burst, idle after it, and idle after the events written into the log (docs/performance.md,
-branch gwmem).
+branch gwmem). Idle: as the e2e test judges it (wait_quiet).
 
     ADUAN_TEST_DB_URL=... /usr/bin/python3 tests/bench/gateway_memory_bench.py BUILD_DIR [--events N]
+        [--burst-seconds S] [--clients N]
 
 ADUAN_TEST_DB_URL: a cluster's URL (tests/harness/pg_cluster.sh start DIR --fast; ... url DIR)."""
 import argparse
@@ -40,29 +41,33 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
     ap.add_argument("--events", type=int, default=40000)
+    ap.add_argument("--burst-seconds", type=float, default=5.0)
+    ap.add_argument("--clients", type=int, default=16)
     a = ap.parse_args()
     os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(a.build), "bin")
     sys.path[:0] = [os.path.join(TOP, "tests", "harness"), os.path.join(TOP, "tests", "e2e")]
     import test_gateway_memory as load
+    load.BURST_S, load.CLIENTS = a.burst_seconds, a.clients
 
     load.GatewayMemoryTest.setUpClass()
     try:
         case = load.GatewayMemoryTest("test_an_idle_gateway_after_a_load_holds_at_most_20_mb")
         sys_, pid = case.sys, case.sys.gateway.proc.pid
         show = lambda what: print(f"{what}: RSS {load.rss_kb(pid) / 1024:.1f} MB; {smaps(pid)}", flush=True)
-        time.sleep(3)
+        load.wait_quiet(pid, timeout=60)
         show("idle at start")
         status, _, doc = sys_.json("POST", "/api/v1/reports", load.valid_report())
         case.burst([doc["tracking_id"]])
         show("right after the burst")
-        time.sleep(load.IDLE_S)
+        load.wait_quiet(pid, timeout=120)
         show("idle after the burst")
         sys_.db.scalar(load.REPORTS.format(n=a.events))
         sys_.db.scalar(load.EVENTS)
         total = sys_.db.count("events")
         sys_.wait_for(lambda: int(sys_.db.scalar("SELECT count(*) FROM events WHERE seq IS NOT NULL")) == total,
-                      timeout=120, what="the hub numbering the log")
-        time.sleep(load.IDLE_S)
+                      timeout=300, what="the hub numbering the log")
+        load.wait_feed_reached(sys_.http_port, int(sys_.db.scalar("SELECT max(seq) FROM events")), timeout=300)
+        load.wait_quiet(pid, timeout=120)
         show(f"idle after {a.events} events")
     finally:
         load.GatewayMemoryTest.tearDownClass()
