@@ -14,9 +14,15 @@ verify, route and notify run N members each, splitting the partitions as replica
 summed, RSS and --perf are the first member's. Each turn also lists the tables read sequentially
 for at least a tenth of the backlog's rows (by any backend, from when the turn's goal was known
 until 3 s after its drain): a hot-path statement whose plan reads a growing table shows there.
+Each turn prints the cluster's WAL per event (records, full-page images, bytes). --setup-sql runs a
+statement as the database's owner before the backlog is written (an index dropped, a storage
+setting). The groups not drained run meanwhile, handling what the drained ones write; with
+--others stopped verify, route and notify stay stopped unless drained (stats, the hub that numbers
+the log, always runs), and a turn shares the cores with stats alone.
 
     /usr/bin/python3 tests/bench/drain_bench.py BUILD_DIR [--backlog N] [--limit S] [--perf DIR] [--strace DIR]
         [--no-sender] [--track all] [--explain FILE [--explain-ms MS]] [--members N]
+        [--setup-sql SQL ...] [--others stopped]
 ADUAN_STATS_MAX_AGE and ADUAN_STATS_WARM_EVERY in the environment are given to aduan-stats (the
 harness's max age is 0: fresh figures only, the warmer recomputing after every run).
 """
@@ -58,12 +64,17 @@ def statement_summary(url, role, events, top):
 def attach(perf_dir, trace_dir, group, pid, backends):
     """perf record -g and strace -f -T -tt of the service (-f: every thread, -T: time in each call,
     which says on which fd and which peer it waits), each into its folder; the tracers started.
-    strace follows the service's PostgreSQL backends too (BACKENDS: their pids), into
+    perf also records the service's PostgreSQL backends (BACKENDS: their pids), into
+    GROUP.backends.data; strace follows the service's PostgreSQL backends too (BACKENDS: their pids), into
     GROUP.backends.trace: what a backend does while the service waits on its socket."""
     tracers = []
     if perf_dir:
         tracers.append(subprocess.Popen(["perf", "record", "-g", "-q", "-o", os.path.join(perf_dir, f"{group}.data"),
                                          "-p", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        if backends:
+            tracers.append(subprocess.Popen(["perf", "record", "-g", "-q", "-o",
+                                             os.path.join(perf_dir, f"{group}.backends.data"), "-p", ",".join(backends)],
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     if trace_dir:
         tracers.append(subprocess.Popen(["strace", "-f", "-T", "-tt", "-yy", "-o", os.path.join(trace_dir, f"{group}.trace"),
                                          "-p", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -127,6 +138,12 @@ def drain_backlog(url, group, mark, limit_s):
     return None, scanned
 
 
+def wal_written(url):
+    """The cluster's WAL so far: records, full-page images, bytes. Cluster-wide: the groups that
+    run beside the drained one add theirs."""
+    return [int(v) for v in lb.psql(url, "SELECT wal_records, wal_fpi, wal_bytes FROM pg_stat_wal").split()]
+
+
 def drain_one(url, db_url, group, members, limit, perf_dir, trace_dir):
     """(events of the backlog handled, of them left, seconds, its backends' CPU seconds, events others
     wrote during the turn, the tables' sequential reads from when its goal was known); perf and
@@ -137,6 +154,7 @@ def drain_one(url, db_url, group, members, limit, perf_dir, trace_dir):
     backends = lb.psql(url, f"SELECT pid FROM pg_stat_activity WHERE usename = 'aduan_{group}'").split()
     tracers = attach(perf_dir, trace_dir, group, members[0].proc.pid, backends)
     backend_cpu = sum(lb.cpu_seconds(int(b)) for b in backends)
+    wal = wal_written(url)
     start = time.monotonic()
     for svc in members:
         svc.proc.send_signal(signal.SIGCONT)
@@ -148,10 +166,11 @@ def drain_one(url, db_url, group, members, limit, perf_dir, trace_dir):
     # The CPU of the service's PostgreSQL backends during its turn: unlike their statements' times
     # it does not grow with the machine's load (a backend that connected during the turn is missed).
     backend_cpu = sum(lb.cpu_seconds(int(b)) for b in backends) - backend_cpu
+    wal = [n - b for n, b in zip(wal_written(url), wal)]
     for tracer in tracers:
         tracer.send_signal(signal.SIGINT)
         tracer.wait(timeout=60)
-    return lag - left, left, seconds, backend_cpu, int(written), scanned
+    return lag - left, left, seconds, backend_cpu, int(written), scanned, wal
 
 
 def owned_partitions(svc):
@@ -228,6 +247,11 @@ def main():
     ap.add_argument("--explain", metavar="FILE", help="auto_explain (analyze, nested statements too) of every statement "
                                                       "over --explain-ms, the server's log copied to FILE")
     ap.add_argument("--explain-ms", type=int, default=20)
+    ap.add_argument("--setup-sql", action="append", default=[], metavar="SQL",
+                    help="a statement run as the database's owner before the backlog is written (an index to try without)")
+    ap.add_argument("--others", choices=("run", "stopped"), default="run",
+                    help="verify, route and notify when not drained: run beside the drained ones (the default) or stay "
+                         "stopped (stats, the hub, always runs)")
     a = ap.parse_args()
     failed = False
     os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(a.build), "bin")
@@ -281,14 +305,16 @@ def main():
         hub_at_stop = hub_counters(system.stats)
         for svc in (m for group in services.values() for m in group):
             svc.proc.send_signal(signal.SIGSTOP)
+        for sql in a.setup_sql:
+            lb.psql(db_url, sql)
         lb.write_backlog(db_url, a.backlog, category, region)
         print(f"backlog of {a.backlog} reports; load average {os.getloadavg()[0]:.2f}", flush=True)
         if a.members > 1:
             print(f"partitions each member held when stopped: {split}", flush=True)
         groups = a.groups.split(",")
         over = []
-        for g in ORDER:   # a group not drained stays stopped, the others run from the start
-            if g not in groups:
+        for g in ORDER:   # groups not drained handle what the drained ones write; stats numbers the log
+            if g not in groups and (a.others == "run" or g == "stats"):
                 for svc in services[g]:
                     svc.proc.send_signal(signal.SIGCONT)
         for g in groups:
@@ -300,7 +326,7 @@ def main():
             made_before = fanout_rows(db_url)
             cpu_before = sum(lb.cpu_seconds(m.proc.pid) for m in services[g])
             hub_before = hub_counters(system.stats) if g != "stats" else hub_at_stop
-            done, left, seconds, backend_cpu, written, scanned_before = drain_one(
+            done, left, seconds, backend_cpu, written, scanned_before, wal = drain_one(
                 url, db_url, g, services[g], a.limit, a.perf, a.strace)
             cpu = sum(lb.cpu_seconds(m.proc.pid) for m in services[g]) - cpu_before
             hub = [n - b for n, b in zip(hub_counters(system.stats), hub_before)]
@@ -315,6 +341,8 @@ def main():
                   f"planning in PostgreSQL; {1000 * seconds / max(done, 1):.3f} ms of wall time; "
                   f"{1000 * cpu / max(done, 1):.3f} ms of the service's CPU, "
                   f"{1000 * backend_cpu / max(done, 1):.3f} ms of its PostgreSQL backends' CPU")
+            print(f"WAL per event (the whole cluster's): {wal[0] / max(done, 1):.1f} records, "
+                  f"{wal[1] / max(done, 1):.2f} full-page images, {wal[2] / max(done, 1) / 1024:.1f} kB")
             print(f"the hub published {hub[0]} events and answered {hub[1]} replay requests during the turn")
             time.sleep(3)   # also lets every backend report its table counts (at most once a second)
             scanned = sorted(((n - scanned_before.get(t, 0), t) for t, n in sequential_reads(db_url).items()
