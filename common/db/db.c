@@ -12,6 +12,10 @@
 #define RECONNECT_WAIT_MS 5000
 #define PREPARED_MAX 128
 
+/* How a statement is planned: PLAN_CACHED runs it prepared on a preparing connection (the server
+ * may keep its plan); PLAN_EACH_CALL always runs it unnamed, parsed and planned for its values. */
+typedef enum { PLAN_CACHED, PLAN_EACH_CALL } statement_plan_t;
+
 /* A statement prepared on this connection under the name "s<index>". */
 typedef struct {
     char *sql;
@@ -90,21 +94,24 @@ static void log_notice(void *arg, const char *message)
     logger_debug("postgres: %.*s", (int) strcspn(message, "\n"), message);
 }
 
-static PGresult *run(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error);
+static PGresult *run(db_t *self, const char *sql, int nparams, const char *const *params, statement_plan_t plan,
+                     db_error_t *error);
 
 static int set_statement_timeout(db_t *self, long ms, bool local, db_error_t *error)
 {
     char value[24];
     snprintf(value, sizeof value, "%ld", ms);
     const char *params[] = {value, local ? "true" : "false"};
-    PGresult *result = run(self, "SELECT set_config('statement_timeout', $1, $2::boolean)", 2, params, error);
+    PGresult *result = run(self, "SELECT set_config('statement_timeout', $1, $2::boolean)", 2, params, PLAN_CACHED,
+                           error);
     PQclear(result);
     return result ? 0 : -1;
 }
 
 static int set_generic_plans(db_t *self, db_error_t *error)
 {
-    PGresult *result = run(self, "SELECT set_config('plan_cache_mode', 'force_generic_plan', false)", 0, NULL, error);
+    PGresult *result = run(self, "SELECT set_config('plan_cache_mode', 'force_generic_plan', false)", 0, NULL,
+                           PLAN_CACHED, error);
     PQclear(result);
     return result ? 0 : -1;
 }
@@ -191,9 +198,10 @@ static int prepare(db_t *self, const char *sql, int nparams)
     return self->prepared_count++;
 }
 
-static PGresult *send_statement(db_t *self, const char *sql, int nparams, const char *const *params)
+static PGresult *send_statement(db_t *self, const char *sql, int nparams, const char *const *params,
+                                statement_plan_t plan)
 {
-    int index = self->preparing ? prepare(self, sql, nparams) : -1;
+    int index = self->preparing && plan == PLAN_CACHED ? prepare(self, sql, nparams) : -1;
     if (index < 0)
         return PQexecParams(self->conn, sql, nparams, NULL, params, NULL, NULL, 0);
     char name[16];
@@ -202,7 +210,8 @@ static PGresult *send_statement(db_t *self, const char *sql, int nparams, const 
 }
 
 /* Runs one statement; NULL with the error unless the result is a success. */
-static PGresult *run(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
+static PGresult *run(db_t *self, const char *sql, int nparams, const char *const *params, statement_plan_t plan,
+                     db_error_t *error)
 {
     if (!self->conn) {
         set_error(error, "08003", "not connected");
@@ -212,7 +221,7 @@ static PGresult *run(db_t *self, const char *sql, int nparams, const char *const
      * the work after them never sees a state they did not reach. */
     if (self->deferring && collect_deferred(self, error) != 0)
         return NULL;
-    PGresult *result = send_statement(self, sql, nparams, params);
+    PGresult *result = send_statement(self, sql, nparams, params, plan);
     if (self->deferring && PQenterPipelineMode(self->conn) != 1)
         self->deferring = false;     /* answers are then awaited one by one: slower, never wrong */
     ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
@@ -227,16 +236,27 @@ static PGresult *run(db_t *self, const char *sql, int nparams, const char *const
     return NULL;
 }
 
-PGresult *db_exec(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
+static PGresult *exec_with_retry(db_t *self, const char *sql, int nparams, const char *const *params,
+                                 statement_plan_t plan, db_error_t *error)
 {
-    PGresult *result = run(self, sql, nparams, params, error);
+    PGresult *result = run(self, sql, nparams, params, plan, error);
     if (result || self->in_transaction || (self->conn && PQstatus(self->conn) == CONNECTION_OK))
         return result;
     /* The server went away (restart, failover): one fresh connection, one more try. */
     logger_warn("database connection lost; reconnecting");
     if (db_connect(self, RECONNECT_WAIT_MS, error) != 0)
         return NULL;
-    return run(self, sql, nparams, params, error);
+    return run(self, sql, nparams, params, plan, error);
+}
+
+PGresult *db_exec(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
+{
+    return exec_with_retry(self, sql, nparams, params, PLAN_CACHED, error);
+}
+
+PGresult *db_exec_planned(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
+{
+    return exec_with_retry(self, sql, nparams, params, PLAN_EACH_CALL, error);
 }
 
 /* A result read in pipeline mode: 0 for success, or -1 with the error (the first one kept). */
@@ -399,7 +419,7 @@ bool db_error_is_retryable(const db_error_t *error)
 
 static int simple(db_t *self, const char *sql, db_error_t *error)
 {
-    PGresult *result = run(self, sql, 0, NULL, error);
+    PGresult *result = run(self, sql, 0, NULL, PLAN_CACHED, error);
     PQclear(result);
     return result ? 0 : -1;
 }

@@ -35,6 +35,15 @@ unsigned long db_generation(const db_t *self);
 PGresult *db_exec(db_t *self, const char *sql, int nparams, const char *const *params,
                   db_error_t *error);
 
+/* db_exec of a statement planned for its parameters at every call, on a connection that prepares
+ * statements too (db_prepare_statements): it runs unnamed, and PostgreSQL makes a plan for these
+ * values (not under db_prepare_generic_plans, whose setting covers unnamed statements too). For a
+ * statement whose plan must fit each call's input and the tables as they are now, where a generic
+ * plan made once may read a whole table. The statements its triggers and foreign keys run keep
+ * their own cached plans. */
+PGresult *db_exec_planned(db_t *self, const char *sql, int nparams, const char *const *params,
+                          db_error_t *error);
+
 /* A statement whose result is not needed: 0, or -1 with the error. While deferring (db_defer) it
  * is only sent, and 0 means sent: its failure is returned by the next statement whose result is
  * read, by db_undefer, or fails the transaction at its end. */

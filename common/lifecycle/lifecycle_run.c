@@ -31,8 +31,9 @@ static int out_of_memory(db_error_t *error)
     return -1;
 }
 
-/* A consumer's connection prepares the run's statements (db_prepare_statements), and after five
- * executions PostgreSQL may keep a generic plan made while a table was nearly empty, used as the
+/* Three of the run's statements are planned for each run (db_exec_planned): the lock, the reports'
+ * update and the clocks' update. A consumer's connection prepares its statements
+ * (db_prepare_statements), and after five executions PostgreSQL may keep a generic plan made while a table was nearly empty, used as the
  * table grows until an analyze happens to replan it:
  * - the clocks' update read the whole of report_deadlines at every run (a sequential scan of every
  *   clock, 40 ms a run of 100 at 5 000 reports);
@@ -41,32 +42,9 @@ static int out_of_memory(db_error_t *error)
  * - the reports' update read every clock to find those its reports keep (15-27 ms a run of 100 at
  *   60 000 clocks, two thirds of route's time in the drain benchmark): its generic plan prices ten
  *   ids, below the hundred of a custom one, so it is kept whenever the first runs were long.
- * Planned for each run's input and the tables as they are (their size on disk), all read by index.
- * For those statements only: with the mode on for the whole run, the clock, action and event inserts
- * took 2-5x longer in two drain benchmarks (probably their foreign keys' checks, planned again
- * for every row: not verified).
- * The mode before is kept in aduan.plan_cache_mode; all transaction-local, undone with the savepoint. */
-static int plan_each_time(run_t *run, bool on, db_error_t *error)
-{
-    static const char on_sql[] = "SELECT set_config('aduan.plan_cache_mode', current_setting('plan_cache_mode'), true), "
-                                 "set_config('plan_cache_mode', 'force_custom_plan', true)";
-    static const char off_sql[] = "SELECT set_config('plan_cache_mode', current_setting('aduan.plan_cache_mode'), true)";
-    return db_exec_ok(run->db, on ? on_sql : off_sql, 0, NULL, error);
-}
-
-/* db_exec of one of those statements, planned for this run (plan_each_time). */
-static PGresult *exec_planned_now(run_t *run, const char *sql, int nparams, const char *const *params,
-                                  db_error_t *error)
-{
-    if (plan_each_time(run, true, error) != 0)
-        return NULL;
-    PGresult *result = db_exec(run->db, sql, nparams, params, error);
-    if (result && plan_each_time(run, false, error) != 0) {
-        PQclear(result);
-        return NULL;
-    }
-    return result;
-}
+ * Planned for each run's input and the tables as they are, all three read by index. Not under
+ * plan_cache_mode = force_custom_plan, as before: the foreign keys' checks their rows fire ran under
+ * it too, each planned again for every row (a sixth of route's backend CPU in the drain benchmark). */
 
 /* The run's reports, locked in id order; whether each step's request id was seen and its
  * institution may hold reports. A status changed by a step that committed while we waited for the
@@ -90,7 +68,7 @@ static int lock_reports(run_t *run, db_error_t *error)
     if (!built)
         out_of_memory(error);
     else
-        run->locked = exec_planned_now(run,
+        run->locked = db_exec_planned(run->db,
             "SELECT v.n, r.id, r.status, r.institution_code, "
             "EXISTS (SELECT 1 FROM report_actions a WHERE a.request_id = v.request_id AND a.report_id = r.id OFFSET 0), "
             "v.institution IS NULL OR EXISTS (SELECT 1 FROM institutions i WHERE i.code = v.institution AND i.active) "
@@ -215,7 +193,7 @@ static int clock_kinds(const lifecycle_rule_t *rule, clock_kinds_t *out, db_erro
 static int update_reports(run_t *run, const step_arrays_t *a, const clock_kinds_t *k, db_error_t *error)
 {
     const char *params[] = {a->ids, a->institutions, a->ns, run->rule->to, run->now, k->ended, k->opened};
-    run->updated = exec_planned_now(run,
+    run->updated = db_exec_planned(run->db,
         "WITH opening AS (SELECT o.id, rule.working_days FROM reports o CROSS JOIN unnest($7::text[]) AS k(kind) "
         "  CROSS JOIN LATERAL clock_rule(k.kind, o.classification, o.field_supervision) rule "
         "  WHERE o.id = ANY($1::bigint[])), "
@@ -265,7 +243,7 @@ static int run_clocks(run_t *run, const step_arrays_t *a, const clock_kinds_t *k
      * of its two statements. Undone with the savepoint on a failure. */
     if (lifecycle_store_next_due_written(run->db, true, error) != 0)
         return -1;
-    PGresult *clocks = exec_planned_now(run,
+    PGresult *clocks = db_exec_planned(run->db,
         "UPDATE report_deadlines d SET "
         "ended_at = CASE WHEN d.kind = ANY($2::text[]) THEN to_timestamp($4::bigint / 1000.0) END, "
         "outcome = CASE WHEN d.kind = ANY($3::text[]) THEN 'met' "

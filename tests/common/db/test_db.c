@@ -156,6 +156,49 @@ static void test_prepared_statements_are_prepared_once_and_again_after_reconnect
     test_db_close(&db, &url);
 }
 
+/* A deferred insert, then a planned read that must wait for it and see it. */
+static int planned_read_after_deferred(db_t *db, void *ctx, db_error_t *error)
+{
+    long *seen = ctx;
+    const char *v[] = {"deferred"};
+    if (db_defer(db, error) != 0 || db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, v, error) != 0)
+        return -1;
+    PGresult *r = db_exec_planned(db, "SELECT count(*) FROM t WHERE v = $1", 1, v, error);
+    if (!r)
+        return -1;
+    *seen = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return 0;
+}
+
+static void test_a_planned_statement_is_never_prepared_and_waits_for_deferred_ones(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = open_db(&url);
+    db_prepare_statements(db);
+    db_error_t error;
+    const char *values[] = {"p", "q", "r", "s", "t", "u", "v"};
+    for (int i = 0; i < 7; i++) {   /* past the five custom plans after which a prepared one may go generic */
+        PGresult *r = db_exec_planned(db, "INSERT INTO t (v) VALUES ($1) RETURNING id", 1, &values[i], &error);
+        assert_non_null(r);
+        assert_int_equal(PQntuples(r), 1);
+        PQclear(r);
+    }
+    /* the count read by prepared_on_server alone */
+    assert_int_equal(prepared_on_server(db), 1);
+    assert_int_equal(count(db), 7);
+    const char *dup[] = {"p"};
+    assert_null(db_exec_planned(db, "INSERT INTO t (v) VALUES ($1)", 1, dup, &error));
+    assert_string_equal(error.sqlstate, "23505");
+    long seen = -1;
+    assert_int_equal(db_transaction(db, planned_read_after_deferred, &seen, &error), 0);
+    assert_int_equal(seen, 1);
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM pg_prepared_statements "
+                                        "WHERE statement = 'SELECT count(*) FROM t WHERE v = $1'"), 0);
+    test_db_close(&db, &url);
+}
+
 /* Kills the session of `victim` from another connection, as a server restart would. */
 static void kill_session(const char *url, db_t *victim)
 {
@@ -253,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_transaction_commits_or_rolls_back),
         cmocka_unit_test(test_deferred_statements_keep_order_and_fail_their_transaction),
         cmocka_unit_test(test_prepared_statements_are_prepared_once_and_again_after_reconnection),
+        cmocka_unit_test(test_a_planned_statement_is_never_prepared_and_waits_for_deferred_ones),
         cmocka_unit_test(test_reconnects_after_the_connection_is_killed),
         cmocka_unit_test(test_a_statement_timeout_cancels_and_outlives_reconnection),
         cmocka_unit_test(test_a_bounded_transaction_cancels_only_its_own_statements),
