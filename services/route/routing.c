@@ -3,6 +3,10 @@
 #include <string.h>
 
 /* For each tracking id of $1, the choice for that report: a run's reports in one round trip.
+ * A choice depends on the report's target, category and region only, so it is made once for each
+ * such kind of report in the run (MATERIALIZED: joined to the reports, it was made for each again):
+ * a surge's reports are mostly of a few kinds, and choosing for each of a hundred reports of one
+ * kind was a sixth of route's database time in the drain benchmark.
  * Every table is probed by index (migration 0047), so a choice costs the same whatever the size of
  * the country's tree: the rules by each pair of the report's categories (its own, its group, any:
  * '') and regions (its own and those above it, any: ''), at most a few dozen probes (OFFSET 0:
@@ -10,9 +14,12 @@
  * above a report). Matching each rule against the report read every rule and every institution
  * for each report: 35 000 rows a report with 20 000 of each (tests/route/test_routing.c). */
 static const char choose_sql[] =
-    "SELECT t.tracking_id, c.code, c.basis FROM unnest($1::text[]) AS t(tracking_id) CROSS JOIN LATERAL ("
-    "WITH RECURSIVE report AS ("
-    "    SELECT target_institution, category_code, region_code FROM reports WHERE tracking_id = t.tracking_id), "
+    "WITH wanted AS MATERIALIZED (SELECT r.tracking_id, r.target_institution, r.category_code, r.region_code "
+    "    FROM unnest($1::text[]) AS t(tracking_id) JOIN reports r ON r.tracking_id = t.tracking_id), "
+    "kinds AS MATERIALIZED (SELECT DISTINCT target_institution, category_code, region_code FROM wanted), "
+    "choices AS MATERIALIZED (SELECT k.target_institution, k.category_code, k.region_code, c.code, c.basis "
+    "FROM kinds k CROSS JOIN LATERAL ("
+    "WITH RECURSIVE report AS (SELECT k.target_institution, k.category_code, k.region_code), "
     "categories_up (code, rank) AS ("
     "    SELECT c.code, 2 FROM categories c JOIN report r ON c.code = r.category_code "
     "    UNION ALL SELECT c.parent_code, 1 FROM categories c JOIN report r ON c.code = r.category_code "
@@ -33,9 +40,11 @@ static const char choose_sql[] =
     "UNION ALL (SELECT i.code, 'coordinator', 3 FROM regions_up g "
     "    JOIN institutions i ON i.region_code = g.code AND i.is_region_coordinator AND i.active "
     "    ORDER BY g.depth LIMIT 1) "
-    "UNION ALL SELECT i.code, 'national', 4 FROM institutions i WHERE i.kind = 'national' AND i.active "
-    "    AND EXISTS (SELECT 1 FROM report)"
-    ") candidates ORDER BY rank LIMIT 1) c";
+    "UNION ALL SELECT i.code, 'national', 4 FROM institutions i WHERE i.kind = 'national' AND i.active"
+    ") candidates ORDER BY rank LIMIT 1) c) "
+    "SELECT w.tracking_id, c.code, c.basis FROM wanted w JOIN choices c "
+    "    ON c.target_institution IS NOT DISTINCT FROM w.target_institution "
+    "    AND c.category_code = w.category_code AND c.region_code = w.region_code";
 
 int routing_run_choose(db_t *db, const char *tracking_ids, routing_run_t *run, db_error_t *error)
 {
