@@ -33,8 +33,8 @@ static int out_of_memory(db_error_t *error)
 
 /* Three of the run's statements are planned for each run (db_exec_planned): the lock, the reports'
  * update and the clocks' update. A consumer's connection prepares its statements
- * (db_prepare_statements), and after five executions PostgreSQL may keep a generic plan made while a table was nearly empty, used as the
- * table grows until an analyze happens to replan it:
+ * (db_prepare_statements), and after five executions PostgreSQL may keep a generic plan made while
+ * a table was nearly empty, used as the table grows until an analyze happens to replan it:
  * - the clocks' update read the whole of report_deadlines at every run (a sequential scan of every
  *   clock, 40 ms a run of 100 at 5 000 reports);
  * - the reports' lock hashed the whole of report_actions to tell the request ids already used (8-11
@@ -44,7 +44,8 @@ static int out_of_memory(db_error_t *error)
  *   ids, below the hundred of a custom one, so it is kept whenever the first runs were long.
  * Planned for each run's input and the tables as they are, all three read by index. Not under
  * plan_cache_mode = force_custom_plan, as before: the foreign keys' checks their rows fire ran under
- * it too, each planned again for every row (a sixth of route's backend CPU in the drain benchmark). */
+ * it too, each planned again for every row (after-trigger work was a fifth of route's backend time
+ * in perf, most of it planning; half that since). */
 
 /* The run's reports, locked in id order; whether each step's request id was seen and its
  * institution may hold reports. A status changed by a step that committed while we waited for the
