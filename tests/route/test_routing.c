@@ -180,7 +180,7 @@ static void test_a_run_reads_the_reference_tables_by_index(void **state)
 
 /* A surge: a run of 100 reports of three kinds (target, category, region) makes three choices,
  * each probing the rules once for each pair of the kind's categories and regions (a dozen at most
- * here). Choosing for each report probed them 1 101 times. The reports of a kind still get their
+ * here). Choosing for each report probed them 1 102 times. The reports of a kind still get their
  * choice each, and an unknown tracking id none. */
 static void test_a_run_chooses_once_for_each_kind_of_report(void **state)
 {
