@@ -16,7 +16,7 @@ for at least a tenth of the backlog's rows (by any backend, from when the turn's
 until 3 s after its drain): a hot-path statement whose plan reads a growing table shows there.
 Each turn prints the cluster's WAL per event (records, full-page images, bytes). --setup-sql runs a
 statement as the database's owner before the backlog is written (an index dropped, a storage
-setting). The groups not drained run meanwhile, handling what the drained ones write; with
+setting). The groups not drained (not in --groups) run meanwhile, handling what the drained ones write; with
 --others stopped verify, route and notify stay stopped unless drained (stats, the hub that numbers
 the log, always runs), and a turn shares the cores with stats alone.
 
@@ -64,9 +64,9 @@ def statement_summary(url, role, events, top):
 def attach(perf_dir, trace_dir, group, pid, backends):
     """perf record -g and strace -f -T -tt of the service (-f: every thread, -T: time in each call,
     which says on which fd and which peer it waits), each into its folder; the tracers started.
-    perf also records the service's PostgreSQL backends (BACKENDS: their pids), into
-    GROUP.backends.data; strace follows the service's PostgreSQL backends too (BACKENDS: their pids), into
-    GROUP.backends.trace: what a backend does while the service waits on its socket."""
+    Both also follow the service's PostgreSQL backends (BACKENDS: their pids), into
+    GROUP.backends.data and GROUP.backends.trace: what a backend does while the service waits on
+    its socket."""
     tracers = []
     if perf_dir:
         tracers.append(subprocess.Popen(["perf", "record", "-g", "-q", "-o", os.path.join(perf_dir, f"{group}.data"),
@@ -146,8 +146,9 @@ def wal_written(url):
 
 def drain_one(url, db_url, group, members, limit, perf_dir, trace_dir):
     """(events of the backlog handled, of them left, seconds, its backends' CPU seconds, events others
-    wrote during the turn, the tables' sequential reads from when its goal was known); perf and
-    strace follow the group's first member."""
+    wrote during the turn, the tables' sequential reads from when its goal was known, the cluster's
+    WAL written during the turn as wal_written counts it); perf and strace follow the group's first
+    member."""
     lag = lb.group_lag(db_url, group)
     mark = int(lb.psql(db_url, "SELECT coalesce(max(id), 0) FROM events"))
     lb.psql(url, "SELECT pg_stat_statements_reset()")
