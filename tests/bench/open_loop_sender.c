@@ -93,10 +93,10 @@ static int read_requests(void)
     return run.requests && feof(stdin) ? 0 : -1;
 }
 
-static void watch(conn_t *c, bool writing)
+static int watch(conn_t *c, bool writing)
 {
     struct epoll_event ev = {.events = EPOLLIN | (writing ? EPOLLOUT : 0), .data.ptr = c};
-    epoll_ctl(run.epoll, EPOLL_CTL_MOD, c->fd, &ev);
+    return epoll_ctl(run.epoll, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
 static void close_conn(conn_t *c)
@@ -114,9 +114,9 @@ static int open_conn(conn_t *c)
         return -1;
     c->opened++;
     int one = 1;
-    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.ptr = c};
-    if (epoll_ctl(run.epoll, EPOLL_CTL_ADD, c->fd, &ev) != 0
+    if (setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0
+        || epoll_ctl(run.epoll, EPOLL_CTL_ADD, c->fd, &ev) != 0
         || (connect(c->fd, (struct sockaddr *) &run.address, sizeof run.address) != 0 && errno != EINPROGRESS)) {
         close_conn(c);
         return -1;
@@ -150,6 +150,13 @@ static void end_request(conn_t *c, int status)
     now_idle(c);
 }
 
+/* The request fails as one whose connection could not be made or was broken. */
+static void lost(conn_t *c)
+{
+    close_conn(c);
+    end_request(c, -1);
+}
+
 /* Starts request n on c (a new connection when c has none); a connection that cannot be made fails
  * the request. */
 static void start_request(conn_t *c, long n)
@@ -162,8 +169,8 @@ static void start_request(conn_t *c, long n)
         end_request(c, -1);
         return;
     }
-    if (!c->connecting)
-        watch(c, true);
+    if (!c->connecting && watch(c, true) != 0)
+        lost(c);
 }
 
 /* A kept connection the gateway closed for silence (ADUAN_HTTP_IDLE_TIMEOUT_S at low rates): the
@@ -203,7 +210,8 @@ static void write_some(conn_t *c)
     c->sent += (size_t) n;
     if (c->sent == r->length) {
         run.requests[c->request].written = c->since = now_ms();
-        watch(c, false);
+        if (watch(c, false) != 0)
+            lost(c);
     }
 }
 
