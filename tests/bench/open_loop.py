@@ -65,17 +65,17 @@ def sender_path():
 def send(port, rate, requests, connections, timeout):
     """Runs aduan-open-loop over the requests: (seconds until the last ended, its CPU seconds,
     [(due, written, answered, status)] in ms from the start, status 0 for a time-out and -1 for a
-    failure)."""
+    failure, the start's wall clock in seconds since the epoch)."""
     stream = b"".join(b"%d\n" % len(r) + r for r in requests)
     done = subprocess.run([sender_path(), str(port), repr(float(rate)), str(connections), str(int(timeout * 1000))],
                           input=stream, capture_output=True, check=True)
     lines = done.stdout.decode().splitlines()
-    _, elapsed_ms, _, cpu_ms = lines[0].split()
+    _, elapsed_ms, _, cpu_ms, _, started = lines[0].split()
     ended = []
     for line in lines[1:]:
         _, due, written, answered, status = line.split()
         ended.append((float(due), float(written), float(answered), int(status)))
-    return float(elapsed_ms) / 1000, float(cpu_ms) / 1000, ended
+    return float(elapsed_ms) / 1000, float(cpu_ms) / 1000, ended, float(started)
 
 
 class Run:
@@ -85,6 +85,7 @@ class Run:
         self.connections = connections
         self.latencies_ms, self.statuses, self.timeouts, self.errors = [], {}, 0, 0
         self.sender_cpu_s = 0.0
+        self.started = 0.0
         # (due s from the start, due to written ms, written to answered ms) of each answer: where a
         # slow one waited, in the sender (no free connection) or in the server.
         self.samples = []
@@ -96,7 +97,7 @@ class Run:
         requests = [http_request(self.port, f"{self.tag}-{counter}",
                                  report(counter, self.regions, self.categories, self.contact, self.rng))
                     for counter in range(total)]
-        elapsed, self.sender_cpu_s, ended = send(self.port, self.rate, requests, self.connections, self.timeout)
+        elapsed, self.sender_cpu_s, ended, self.started = send(self.port, self.rate, requests, self.connections, self.timeout)
         for due, written, answered, status in ended:
             if status == 0:
                 self.timeouts += 1
@@ -139,7 +140,7 @@ def run(port, rate, seconds, regions, categories, contact=True, connections=64, 
     return {"rate": rate, "sent": int(rate * seconds), "ok": ok, "refused": len(lat) - ok, "timeout": r.timeouts,
             "errors": r.errors, "elapsed_s": elapsed, "ok_per_s": ok / elapsed, "p50_ms": percentile(lat, 50),
             "p99_ms": percentile(lat, 99), "p999_ms": percentile(lat, 99.9), "max_ms": lat[-1] if lat else 0.0,
-            "statuses": r.statuses, "sender_cpu_s": r.sender_cpu_s, "client_wait_p99_ms": percentile(sorted(s[1] for s in r.samples), 99),
+            "statuses": r.statuses, "sender_cpu_s": r.sender_cpu_s, "started": r.started, "client_wait_p99_ms": percentile(sorted(s[1] for s in r.samples), 99),
             "server_p99_ms": percentile(sorted(s[2] for s in r.samples), 99),
             "over_p99": slow_share(r.samples, percentile(lat, 99))}
 

@@ -8,7 +8,8 @@
  *
  * REQUESTS: for each request its length in bytes in decimal, a newline, then the bytes. Nothing is
  * printed until every request has ended; then the run's length and this process's CPU in ms
- * ("elapsed MS cpu MS"; reading the input included) and one line per request: "N DUE WRITTEN
+ * ("elapsed MS cpu MS started S"; reading the input included; S the wall clock at the start in
+ * seconds since the epoch, to place the run beside what other tools sampled) and one line per request: "N DUE WRITTEN
  * ANSWERED STATUS", times in ms from the start, STATUS 0 for a time-out and -1 for a connection
  * that failed. Exit 0, or 2 for bad arguments or input. */
 #include <arpa/inet.h>
@@ -59,6 +60,7 @@ static struct {
     int *idle;                  /* the idle connections, the one idle longest first (a ring) */
     int idle_first, idle_count;
     double start, rate, timeout_ms;
+    struct timespec started;    /* the wall clock at start */
     struct sockaddr_in address;
 } run;
 
@@ -329,6 +331,8 @@ int main(int argc, char **argv)
         return 2;
     }
     run.start = now_ms();
+    if (clock_gettime(CLOCK_REALTIME, &run.started) != 0)
+        return 2;
     struct epoll_event events[64];
     while (run.ended < run.count) {
         int n = epoll_wait(run.epoll, events, 64, tend());
@@ -343,9 +347,10 @@ int main(int argc, char **argv)
     }
     struct rusage used;
     getrusage(RUSAGE_SELF, &used);
-    printf("elapsed %.3f cpu %.3f\n", now_ms() - run.start,
+    printf("elapsed %.3f cpu %.3f started %.3f\n", now_ms() - run.start,
            (double) (used.ru_utime.tv_sec + used.ru_stime.tv_sec) * 1e3
-               + (double) (used.ru_utime.tv_usec + used.ru_stime.tv_usec) / 1e3);
+               + (double) (used.ru_utime.tv_usec + used.ru_stime.tv_usec) / 1e3,
+           (double) run.started.tv_sec + (double) run.started.tv_nsec / 1e9);
     for (long i = 0; i < run.count; i++) {
         const request_t *r = &run.requests[i];
         printf("%ld %.3f %.3f %.3f %d\n", i, due_of(i) - run.start, r->written ? r->written - run.start : 0,

@@ -197,6 +197,81 @@ def recorders(args, system, folder):
     return procs
 
 
+# What PostgreSQL's processes are doing, every 10 ms: a client backend that is active or inside a
+# transaction, and a background process (checkpointer, autovacuum, WAL writer) that is not idle.
+# Committed about once a second (synchronous_commit off: no fsync of its own among the measured
+# ones); it stops when bench_waits_stop has a row, or after its longest time.
+WAIT_SAMPLER = """
+DO $$
+DECLARE
+    last timestamptz := clock_timestamp() + interval '%d s';
+    n int := 0;
+BEGIN
+    WHILE clock_timestamp() < last AND NOT EXISTS (SELECT FROM bench_waits_stop) LOOP
+        n := n + 1;
+        PERFORM pg_stat_clear_snapshot();
+        INSERT INTO bench_waits VALUES (n, clock_timestamp(), '(sample)', '-', '-');   -- even when nothing was busy
+        INSERT INTO bench_waits
+        SELECT n, clock_timestamp(), coalesce(usename::text, backend_type),
+               coalesce(wait_event_type || ':' || wait_event, 'CPU'),
+               left(regexp_replace(query, '\\s+', ' ', 'g'), 50)
+          FROM pg_stat_activity
+         WHERE pid <> pg_backend_pid()
+           AND (state IN ('active', 'idle in transaction')
+                OR (backend_type <> 'client backend' AND wait_event_type IS DISTINCT FROM 'Activity'));
+        IF n %% 100 = 0 THEN
+            COMMIT;
+        END IF;
+        PERFORM pg_sleep(0.01);
+    END LOOP;
+END $$;
+"""
+
+
+def start_wait_sampler(url, longest_s):
+    lb.psql(url, "DROP TABLE IF EXISTS bench_waits, bench_waits_stop; "
+                 "CREATE UNLOGGED TABLE bench_waits (n int, at timestamptz, who text, wait text, query text); "
+                 "CREATE UNLOGGED TABLE bench_waits_stop ()")
+    # Two -c: one string would be one transaction, where the loop's COMMIT is refused.
+    return subprocess.Popen(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", "SET synchronous_commit = off",
+                             "-c", WAIT_SAMPLER % longest_s],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def wait_counts(rows, seconds):
+    """{(who, wait, query): mean number of processes a sample} over the samples taken in `seconds`."""
+    samples, counts = set(), {}
+    for n, second, who, wait, query in rows:
+        if second in seconds and who == "(sample)":
+            samples.add(n)
+        elif second in seconds:
+            counts[(who, wait, query)] = counts.get((who, wait, query), 0) + 1
+    return {k: v / max(len(samples), 1) for k, v in counts.items()}, len(samples)
+
+
+def print_waits(url, sampler, started, slow_seconds, top):
+    """Once the sampler was told to stop: what PostgreSQL's processes did in the seconds the answers
+    over p99 were due in (and the second before each), beside the other seconds of the run: a
+    stall's cause shows as a wait or a process there and not here."""
+    _, error = sampler.communicate(timeout=60)
+    if sampler.returncode != 0:
+        print(f"wait sampler failed: {error.strip()}")
+        return
+    rows = [(int(n), int(float(second)), who, wait, query) for n, second, who, wait, query in
+            (line.split("\t") for line in lb.psql(
+                url, f"SELECT n, floor(extract(epoch FROM at) - {started!r}), who, wait, coalesce(nullif(query, ''), '-') "
+                     f"FROM bench_waits WHERE at >= to_timestamp({started!r})").splitlines())]
+    stalled = {s + d for s in slow_seconds for d in (-1, 0)}
+    others = {second for _, second, _, _, _ in rows} - stalled
+    inside, n_inside = wait_counts(rows, stalled)
+    outside, n_outside = wait_counts(rows, others)
+    print(f"PostgreSQL's processes sampled every 10 ms: mean number a sample in seconds {sorted(stalled)} "
+          f"({n_inside} samples) | in the other seconds ({n_outside} samples) | who | wait | statement")
+    keys = sorted(set(inside) | set(outside), key=lambda k: -(inside.get(k, 0) - outside.get(k, 0)))
+    for k in keys[:top] + [k for k in keys[-top:] if k not in keys[:top]]:
+        print(f"    {inside.get(k, 0):.2f} | {outside.get(k, 0):.2f} | {' | '.join(k)}")
+
+
 def load(args, system, lua_args, conns, rate):
     """wrk's closed loop at `conns` connections, or the open loop at `rate` a second, in wrk's terms."""
     if rate is None:
@@ -217,6 +292,7 @@ def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
                 metric_buckets(system.gateway.admin_port, "aduan_http_request_seconds", 'route="reports"'))
     load_before = os.getloadavg()[0]
     procs = recorders(args, system, folder) if traced else []
+    sampler = start_wait_sampler(url, args.seconds + 120) if args.waits and rate is not None else None
     cpu0, load0 = cpu_by_process(system, folder), children_cpu()
     started = time.monotonic()
     try:
@@ -228,6 +304,8 @@ def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
         for p in procs:
             p.send_signal(2)
             p.wait(timeout=60)
+        if sampler:
+            lb.psql(url, "INSERT INTO bench_waits_stop DEFAULT VALUES")
     load_after = os.getloadavg()[0]
     (size1, batches1), (secs1, obs1) = intake_batches(port)
     gw1 = gateway_seconds(system.gateway.admin_port)
@@ -246,6 +324,8 @@ def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
               f"written to answered {run['server_p99_ms']:.1f} ms; the {run['over_p99']['count']} over p99: "
               f"p50 wait {run['over_p99']['client_wait_p50_ms']:.1f} ms, p50 server {run['over_p99']['server_p50_ms']:.1f}"
               f" ms, due in second (of the run): count {run['over_p99']['by_second']}")
+        if sampler:
+            print_waits(url, sampler, run["started"], list(run["over_p99"]["by_second"])[:3], args.top)
     print(f"gateway: {1000 * (gw1[0] - gw0[0]) / max(gw1[1] - gw0[1], 1):.2f} ms a submission on average "
           f"(first byte to answer); submissions answered within: {bucket_shares(buckets0[1], buckets1[1])}")
     print(f"intake: submissions whose batch (start to answers) took: {bucket_shares(buckets0[0], buckets1[0])}")
@@ -290,6 +370,8 @@ def main():
                     help="a statement run as the cluster's owner once the services have started (an index setting to try)")
     ap.add_argument("--perf", help="folder for perf.data of gateway, intake and PostgreSQL during the first run")
     ap.add_argument("--strace", help="folder for strace -f -T -tt of gateway and intake during the first run")
+    ap.add_argument("--waits", action="store_true",
+                    help="with --rates: sample what PostgreSQL's processes wait on, stall seconds beside the others")
     args = ap.parse_args()
     os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(args.build), "bin")
     sys.path.insert(0, os.path.join(lb.TOP, "tests", "harness"))

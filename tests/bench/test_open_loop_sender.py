@@ -91,7 +91,9 @@ def check(condition, what):
 def test_requests_leave_at_their_due_times():
     server = Server()
     keys = [f"k{i}" for i in range(200)]
-    elapsed, cpu, ended = open_loop.send(server.port, 400, [request(server.port, k) for k in keys], 8, 2.0)
+    before = time.time()
+    elapsed, cpu, ended, started = open_loop.send(server.port, 400, [request(server.port, k) for k in keys], 8, 2.0)
+    check(before - 0.001 <= started <= time.time() - elapsed + 0.001, f"started at {started}, called at {before}")
     check(len(ended) == 200 and all(e[3] == 201 for e in ended), f"all answered 201: {ended[:3]}")
     for i, (due, written, answered, _) in enumerate(ended):
         check(abs(due - i * 2.5) < 0.01, f"request {i} due at {due} ms, not {i * 2.5}")
@@ -108,7 +110,7 @@ def test_a_stall_is_charged_to_the_requests_behind_it():
     # Both connections held 300 ms by the first two requests: those due meanwhile wait for a
     # connection, and their latency counts from their due time, not from when they were written.
     keys = ["stall-300", "stall-300"] + [f"k{i}" for i in range(2, 60)]
-    elapsed, cpu, ended = open_loop.send(server.port, 200, [request(server.port, k) for k in keys], 2, 2.0)
+    elapsed, cpu, ended, _ = open_loop.send(server.port, 200, [request(server.port, k) for k in keys], 2, 2.0)
     check(all(e[3] == 201 for e in ended), "all answered")
     # Waiting for a connection is waiting for an answer, not a loop on the clock.
     check(cpu < elapsed / 4, f"{cpu:.3f} s of CPU in a {elapsed:.3f} s run that mostly waited")
@@ -123,7 +125,7 @@ def test_a_closed_kept_connection_is_made_again():
     keys = [("close" if i % 3 == 0 else f"k{i}") + f"-{i}" for i in range(30)]
     # Faster than one connection answers: the next request is waiting when an answer comes, so it
     # goes out on the connection the server is closing and must be sent again on a new one.
-    _, _, ended = open_loop.send(server.port, 5000, [request(server.port, k) for k in keys], 1, 2.0)
+    _, _, ended, _ = open_loop.send(server.port, 5000, [request(server.port, k) for k in keys], 1, 2.0)
     check([e[3] for e in ended] == [201] * 30, f"statuses {[e[3] for e in ended]}")
     check(server.connections >= 10, f"{server.connections} connections for 10 closed by the server")
 
@@ -131,13 +133,13 @@ def test_a_closed_kept_connection_is_made_again():
 def test_silence_is_a_time_out_and_refusal_a_failure():
     server = Server()
     keys = ["silent", "k1", "k2"]
-    _, _, ended = open_loop.send(server.port, 50, [request(server.port, k) for k in keys], 3, 0.5)
+    _, _, ended, _ = open_loop.send(server.port, 50, [request(server.port, k) for k in keys], 3, 0.5)
     check([e[3] for e in ended] == [0, 201, 201], f"statuses {[e[3] for e in ended]}")
     check(ended[0][2] - ended[0][1] >= 500, "the time-out came early")
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     port = closed.getsockname()[1]   # bound, never listening: connections are refused
-    _, _, ended = open_loop.send(port, 100, [request(port, "k")] * 3, 2, 0.5)
+    _, _, ended, _ = open_loop.send(port, 100, [request(port, "k")] * 3, 2, 0.5)
     check([e[3] for e in ended] == [-1, -1, -1], f"statuses {[e[3] for e in ended]}")
     closed.close()
 
