@@ -16,6 +16,12 @@
  * may keep its plan); PLAN_EACH_CALL always runs it unnamed, parsed and planned for its values. */
 typedef enum { PLAN_CACHED, PLAN_EACH_CALL } statement_plan_t;
 
+/* A wake-up waiting for its transaction's commit (db_wake_after_commit). */
+typedef struct {
+    char *channel;
+    char *payload;
+} wakeup_t;
+
 /* A statement prepared on this connection under the name "s<index>". */
 typedef struct {
     char *sql;
@@ -35,6 +41,8 @@ struct db_t {
     int prepared_count;
     unsigned long generation;
     long statement_timeout_ms;
+    wakeup_t *wakeups;          /* to send once the transaction has committed */
+    size_t wakeup_count, wakeup_room;
 };
 
 static void set_error(db_error_t *error, const char *sqlstate, const char *message)
@@ -62,6 +70,15 @@ static void forget_prepared(db_t *self)
     self->prepared_count = 0;
 }
 
+static void forget_wakeups(db_t *self)
+{
+    for (size_t i = 0; i < self->wakeup_count; i++) {
+        free(self->wakeups[i].channel);
+        free(self->wakeups[i].payload);
+    }
+    self->wakeup_count = 0;
+}
+
 db_t *db_new(const char *conninfo)
 {
     db_t *self = calloc(1, sizeof *self);
@@ -82,6 +99,8 @@ void db_destroy(db_t **self_p)
     if ((*self_p)->conn)
         PQfinish((*self_p)->conn);
     forget_prepared(*self_p);
+    forget_wakeups(*self_p);
+    free((*self_p)->wakeups);
     free((*self_p)->conninfo);
     free(*self_p);
     *self_p = NULL;
@@ -424,9 +443,68 @@ static int simple(db_t *self, const char *sql, db_error_t *error)
     return result ? 0 : -1;
 }
 
-/* One attempt: BEGIN, fn, COMMIT; rolled back on any failure. */
+/* NOTIFY in a transaction of its own, which writes nothing and so waits for no flush: PostgreSQL
+ * holds one lock of the database from a notifying transaction's commit until that commit is
+ * flushed, so notifying commits with data never share a flush. */
+static int wake(db_t *self, const char *channel, const char *payload, db_error_t *error)
+{
+    const char *params[] = {channel, payload};
+    PGresult *r = run(self, "SELECT pg_notify($1, $2)", 2, params, PLAN_CACHED, error);
+    PQclear(r);
+    return r ? 0 : -1;
+}
+
+static void send_wakeups(db_t *self)
+{
+    for (size_t i = 0; i < self->wakeup_count; i++) {
+        db_error_t error;
+        if (wake(self, self->wakeups[i].channel, self->wakeups[i].payload, &error) != 0)
+            logger_warn("wake-up on %s not sent (its listeners will poll): %s", self->wakeups[i].channel,
+                        error.message);
+    }
+    forget_wakeups(self);
+}
+
+static bool wakeup_pending(const db_t *self, const char *channel, const char *payload)
+{
+    for (size_t i = 0; i < self->wakeup_count; i++)
+        if (strcmp(self->wakeups[i].channel, channel) == 0 && strcmp(self->wakeups[i].payload, payload) == 0)
+            return true;
+    return false;
+}
+
+int db_wake_after_commit(db_t *self, const char *channel, const char *payload, db_error_t *error)
+{
+    if (!self->in_transaction)
+        return wake(self, channel, payload, error);
+    if (wakeup_pending(self, channel, payload))
+        return 0;
+    if (self->wakeup_count == self->wakeup_room) {
+        size_t room = self->wakeup_room ? 2 * self->wakeup_room : 4;
+        wakeup_t *grown = realloc(self->wakeups, room * sizeof *grown);
+        if (!grown) {
+            set_error(error, "", "out of memory for a wake-up");
+            return -1;
+        }
+        self->wakeups = grown;
+        self->wakeup_room = room;
+    }
+    wakeup_t w = {strdup(channel), strdup(payload)};
+    if (!w.channel || !w.payload) {
+        free(w.channel);
+        free(w.payload);
+        set_error(error, "", "out of memory for a wake-up");
+        return -1;
+    }
+    self->wakeups[self->wakeup_count++] = w;
+    return 0;
+}
+
+/* One attempt: BEGIN, fn, COMMIT; rolled back on any failure. Wake-ups asked for by fn are sent
+ * after the commit, and forgotten with a rollback. */
 static int attempt(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error)
 {
+    forget_wakeups(self);
     if (!db_is_connected(self) && db_connect(self, RECONNECT_WAIT_MS, error) != 0)
         return -1;
     if (simple(self, "BEGIN", error) != 0)
@@ -445,6 +523,9 @@ static int attempt(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error)
         simple(self, "ROLLBACK", &ignored);
     }
     self->in_transaction = false;
+    if (rc == 0)
+        send_wakeups(self);
+    forget_wakeups(self);
     return rc;
 }
 

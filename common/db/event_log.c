@@ -48,24 +48,24 @@ int event_log_append_many(db_t *db, const event_t *events, size_t count, db_erro
     for (size_t i = 0; i < count; i++)
         add_event(columns, &events[i]);
     char *owned[COLUMNS];
-    const char *params[COLUMNS + 1];
+    const char *params[COLUMNS];
     bool complete = db_array_take_columns(columns, COLUMNS, owned, params);
-    params[COLUMNS] = EVENT_LOG_CHANNEL;
     int rc = -1;
     if (!complete)
         snprintf(error->message, sizeof error->message, "out of memory appending events");
     else   /* ordered by position, so the insertion ids (the sequencer's order) follow the caller's */
         rc = db_exec_ok(db,
-            "WITH appended AS (INSERT INTO events (event_id, type, schema_version, occurred_at, report_id, tracking_id, "
+            "INSERT INTO events (event_id, type, schema_version, occurred_at, report_id, tracking_id, "
             "  institution_code, actor_role, actor_id, payload) "
-            "  SELECT e.id, e.type, e.v::int, coalesce(to_timestamp(e.at::bigint / 1000.0), now()), e.report::bigint, "
-            "         e.tracking, e.institution, e.role, e.actor, decode(e.payload, 'hex') "
-            "  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
-            "              $8::text[], $9::text[], $10::text[]) WITH ORDINALITY "
-            "       AS e(id, type, v, at, report, tracking, institution, role, actor, payload, n) "
-            "  ORDER BY e.n RETURNING 1) "
-            "SELECT pg_notify($11, '') FROM (SELECT 1 FROM appended LIMIT 1) once",
-            COLUMNS + 1, params, error);
+            "SELECT e.id, e.type, e.v::int, coalesce(to_timestamp(e.at::bigint / 1000.0), now()), e.report::bigint, "
+            "       e.tracking, e.institution, e.role, e.actor, decode(e.payload, 'hex') "
+            "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
+            "            $8::text[], $9::text[], $10::text[]) WITH ORDINALITY "
+            "     AS e(id, type, v, at, report, tracking, institution, role, actor, payload, n) "
+            "ORDER BY e.n",
+            COLUMNS, params, error);
+    if (rc == 0 && count > 0)
+        rc = db_wake_after_commit(db, EVENT_LOG_CHANNEL, "", error);
     for (int c = 0; c < COLUMNS; c++)
         free(owned[c]);
     return rc;

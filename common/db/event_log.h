@@ -14,11 +14,12 @@
  * sequencer (event_log_sequence) later gives committed rows the next numbers of a dense counter,
  * under a transaction-scoped advisory lock, in one transaction. Rolled-back events are never seen,
  * late commits are numbered when they become visible, and every reader sees the same order
- * 1, 2, 3, … without gaps. Appending also NOTIFYs EVENT_LOG_CHANNEL (a wake-up only). */
+ * 1, 2, 3, … without gaps. Appending also wakes EVENT_LOG_CHANNEL's listeners once committed
+ * (db_wake_after_commit; a wake-up only). */
 #define EVENT_LOG_CHANNEL "aduan_events"
 
-/* Inside the caller's transaction (db_transaction): inserts the event (seq unassigned) and notifies
- * EVENT_LOG_CHANNEL on commit. event->id, type, actor_role and payload are required; occurred_at
+/* Inside the caller's transaction (db_transaction): inserts the event (seq unassigned) and wakes
+ * EVENT_LOG_CHANNEL's listeners after the commit. event->id, type, actor_role and payload are required; occurred_at
  * 0 means now(). 0 on success. */
 int event_log_append(db_t *db, const event_t *event, db_error_t *error);
 /* The same for `count` events in one statement (a batch), appended in their order. */

@@ -52,9 +52,8 @@ void delivery_store_make_id(const unsigned char key[SECRET_SETTING_BYTES], const
 }
 
 /* The rows of a set in one statement: each delivery, an inbox one delivered at once with its
- * attempt and its item (only for a delivery this statement added, hence one item per delivery),
- * and the senders woken on commit when anything they send was added, told its channels
- * (claim_due.h). */
+ * attempt and its item (only for a delivery this statement added, hence one item per delivery).
+ * The first column counts the deliveries added. */
 static const char add_set_sql[] =
     "WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x(delivery_id text, event_id text, event_seq bigint, "
     "  event_type text, report_id bigint, tracking_id text, institution text, channel text, recipient_kind text, "
@@ -73,10 +72,8 @@ static const char add_set_sql[] =
     "  SELECT id, 1, now(), now(), 'delivered', 'in the inbox' FROM added WHERE channel = 'inbox'), "
     "items AS (INSERT INTO inbox_items (staff_id, delivery_id, tracking_id, event_type, subject, body) "
     "  SELECT staff_id, id, tracking_id, event_type, COALESCE(subject, ''), COALESCE(body_text, '') "
-    "  FROM added WHERE channel = 'inbox'), "
-    "woken AS (SELECT pg_notify('" DELIVERIES_CHANNEL "', string_agg(DISTINCT channel, ',')) FROM added "
-    "  WHERE channel <> 'inbox' HAVING count(*) > 0) "
-    "SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM woken)";
+    "  FROM added WHERE channel = 'inbox') "
+    "SELECT count(*) FROM added";
 
 static json_t *id_or_null(int64_t id)
 {
@@ -112,6 +109,57 @@ int delivery_set_add(json_t *set, const delivery_t *d)
     return -1;
 }
 
+/* Whether name is one of the comma-separated list's elements. */
+static bool listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *at = list; *at;) {
+        size_t length = strcspn(at, ",");
+        if (length == n && strncmp(at, name, n) == 0)
+            return true;
+        at += length;
+        if (*at == ',')
+            at++;
+    }
+    return false;
+}
+
+/* The channels of the set's deliveries that senders send (an inbox one is delivered at once), each
+ * once, comma-separated: the wake-up's payload (claim_due.h), "" (every channel) when they do not
+ * fit. False when there are none. */
+static bool senders_channels(const json_t *set, char *out, size_t cap)
+{
+    size_t length = 0, i;
+    bool any = false;
+    json_t *row;
+    out[0] = '\0';
+    json_array_foreach(set, i, row) {
+        const char *channel = json_string_value(json_object_get(row, "channel"));
+        if (!channel || strcmp(channel, "inbox") == 0)
+            continue;
+        any = true;
+        if (listed(out, channel))
+            continue;
+        int n = snprintf(out + length, cap - length, "%s%s", length ? "," : "", channel);
+        if (n < 0 || (size_t) n >= cap - length) {
+            out[0] = '\0';
+            return true;
+        }
+        length += (size_t) n;
+    }
+    return any;
+}
+
+/* The senders are woken after the commit when the set has anything they send: a replayed set,
+ * which adds nothing, wakes them for a claim that finds nothing new. */
+static int wake_senders(db_t *db, const json_t *set, db_error_t *error)
+{
+    char channels[64];
+    if (!senders_channels(set, channels, sizeof channels))
+        return 0;
+    return db_wake_after_commit(db, DELIVERIES_CHANNEL, channels, error);
+}
+
 int delivery_store_add_set(db_t *db, const json_t *set, int *created, db_error_t *error)
 {
     if (json_array_size(set) == 0) {
@@ -138,7 +186,7 @@ int delivery_store_add_set(db_t *db, const json_t *set, int *created, db_error_t
     /* A sign-in code's message is among the rows. */
     sodium_memzero(rows, strlen(rows));
     free(rows);
-    return rc;
+    return rc == 0 ? wake_senders(db, set, error) : rc;
 }
 
 int delivery_store_add(db_t *db, const delivery_t *d, bool *created, db_error_t *error)

@@ -53,8 +53,8 @@ typedef struct {
 } delivery_t;
 
 /* Adds a delivery; *created tells whether it is new. An inbox delivery is delivered at once (its
- * inbox item is written here too), and the senders are woken on commit (DELIVERIES_CHANNEL) when
- * it is new. 0, or -1. */
+ * inbox item is written here too); for any other the senders are woken after the commit
+ * (DELIVERIES_CHANNEL, db_wake_after_commit), told its channel. 0, or -1. */
 int delivery_store_add(db_t *db, const delivery_t *delivery, bool *created, db_error_t *error);
 
 /* Many deliveries in one statement, as delivery_store_add adds each: `set` is a JSON array that

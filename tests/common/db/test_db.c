@@ -3,10 +3,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+#include "db_wakeup.h"
 #include "test_db.h"
 
 static db_t *open_db(char **url)
@@ -289,6 +292,85 @@ static void test_a_bounded_transaction_cancels_only_its_own_statements(void **st
     test_db_close(&db, &url);
 }
 
+#define WAKE_CHANNEL "aduan_test_wake"
+
+typedef struct {
+    char payloads[8][16];
+    int count;
+} heard_t;
+
+static void hear(const char *payload, void *ctx)
+{
+    heard_t *heard = ctx;
+    if (heard->count < 8)
+        snprintf(heard->payloads[heard->count], sizeof heard->payloads[0], "%s", payload);
+    heard->count++;
+}
+
+/* What the listener hears within a second (nothing heard is an empty list). */
+static heard_t listen_for_a_second(db_wakeup_t *listener)
+{
+    heard_t heard = {.count = 0};
+    struct pollfd fd = {.fd = db_wakeup_fd(listener), .events = POLLIN};
+    while (poll(&fd, 1, heard.count ? 100 : 1000) > 0)
+        db_wakeup_drain(listener, hear, &heard);
+    return heard;
+}
+
+typedef struct {
+    const char *payloads[3];
+    db_wakeup_t *listener;
+    int outcome;
+} waking_t;
+
+static int wake_then(db_t *db, void *ctx, db_error_t *error)
+{
+    waking_t *w = ctx;
+    for (int i = 0; i < 3 && w->payloads[i]; i++)
+        if (db_wake_after_commit(db, WAKE_CHANNEL, w->payloads[i], error) != 0)
+            return -1;
+    heard_t early = {.count = 0};
+    db_wakeup_drain(w->listener, hear, &early);
+    assert_int_equal(early.count, 0);
+    if (db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, w->payloads, error) != 0)
+        return -1;
+    return w->outcome;
+}
+
+static void test_a_wake_up_follows_the_commit_once_and_never_a_rollback(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = open_db(&url);
+    db_t *other = db_new(url);
+    db_error_t error;
+    assert_int_equal(db_connect(other, 5000, &error), 0);
+    db_wakeup_t listener = {other, WAKE_CHANNEL, 0};
+    assert_true(db_wakeup_fd(&listener) >= 0);
+
+    waking_t twice = {{"a", "a", "b"}, &listener, 0};
+    assert_int_equal(db_transaction(db, wake_then, &twice, &error), 0);
+    heard_t heard = listen_for_a_second(&listener);
+    assert_int_equal(heard.count, 2);
+    assert_string_equal(heard.payloads[0], "a");
+    assert_string_equal(heard.payloads[1], "b");
+
+    waking_t rolled_back = {{"c", NULL, NULL}, &listener, 1};
+    assert_int_equal(db_transaction(db, wake_then, &rolled_back, &error), 1);
+    waking_t next = {{"d", NULL, NULL}, &listener, 0};
+    assert_int_equal(db_transaction(db, wake_then, &next, &error), 0);
+    heard = listen_for_a_second(&listener);
+    assert_int_equal(heard.count, 1);
+    assert_string_equal(heard.payloads[0], "d");
+
+    assert_int_equal(db_wake_after_commit(db, WAKE_CHANNEL, "outside", &error), 0);
+    heard = listen_for_a_second(&listener);
+    assert_int_equal(heard.count, 1);
+    assert_string_equal(heard.payloads[0], "outside");
+    db_destroy(&other);
+    test_db_close(&db, &url);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_reconnects_after_the_connection_is_killed),
         cmocka_unit_test(test_a_statement_timeout_cancels_and_outlives_reconnection),
         cmocka_unit_test(test_a_bounded_transaction_cancels_only_its_own_statements),
+        cmocka_unit_test(test_a_wake_up_follows_the_commit_once_and_never_a_rollback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

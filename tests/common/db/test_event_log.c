@@ -3,12 +3,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_wakeup.h"
 #include "envelope.h"
 #include "event_log.h"
 #include "test_db.h"
@@ -87,6 +89,39 @@ static int64_t head(void)
 {
     db_error_t error;
     return event_log_head(db, &error);
+}
+
+static int append_then_prepare(db_t *c, void *ctx, db_error_t *error)
+{
+    (void) ctx;
+    append(c, "test.prepared");
+    /* PostgreSQL refuses to prepare a transaction that has sent a NOTIFY (0A000). */
+    PGresult *r = db_exec(c, "PREPARE TRANSACTION 'aduan-test-append'", 0, NULL, error);
+    PQclear(r);
+    return r ? 0 : -1;
+}
+
+/* A NOTIFY inside the append's transaction would make its commit wait, holding the database's one
+ * notify lock, for the flush of every other notifying commit before it: every service appends. The
+ * wake-up goes after the commit, in a transaction of its own (db_wake_after_commit). */
+static void test_appending_sends_its_wake_up_after_the_transaction(void **state)
+{
+    (void) state;
+    db_error_t error;
+    db_t *writer = connect_new();
+    db_t *other = connect_new();
+    db_wakeup_t listener = {other, EVENT_LOG_CHANNEL, 0};
+    struct pollfd fd = {.fd = db_wakeup_fd(&listener), .events = POLLIN};
+    assert_true(fd.fd >= 0);
+    int64_t before = (int64_t) test_db_scalar(db, "SELECT count(*) FROM events WHERE type = 'test.prepared'");
+    int rc = db_transaction(writer, append_then_prepare, NULL, &error);
+    assert_int_equal(rc, 0);
+    sql(db, "COMMIT PREPARED 'aduan-test-append'");
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM events WHERE type = 'test.prepared'"), before + 1);
+    assert_true(poll(&fd, 1, 2000) > 0);
+    assert_true(db_wakeup_drain(&listener, NULL, NULL));
+    db_destroy(&other);
+    db_destroy(&writer);
 }
 
 /* The trap of DESIGN.md: A takes the lower id but commits after B. */
@@ -298,6 +333,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_late_commit_is_numbered_after_and_never_skipped),
         cmocka_unit_test(test_rolled_back_events_are_never_seen),
+        cmocka_unit_test(test_appending_sends_its_wake_up_after_the_transaction),
         cmocka_unit_test(test_prefix_filter),
         cmocka_unit_test(test_a_read_of_every_topic_touches_only_the_events_it_returns),
         cmocka_unit_test(test_numbering_a_batch_touches_only_that_batch),
