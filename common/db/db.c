@@ -473,12 +473,8 @@ static bool wakeup_pending(const db_t *self, const char *channel, const char *pa
     return false;
 }
 
-int db_wake_after_commit(db_t *self, const char *channel, const char *payload, db_error_t *error)
+static int keep_wakeup(db_t *self, const char *channel, const char *payload, db_error_t *error)
 {
-    if (!self->in_transaction)
-        return wake(self, channel, payload, error);
-    if (wakeup_pending(self, channel, payload))
-        return 0;
     if (self->wakeup_count == self->wakeup_room) {
         size_t room = self->wakeup_room ? 2 * self->wakeup_room : 4;
         wakeup_t *grown = realloc(self->wakeups, room * sizeof *grown);
@@ -498,6 +494,13 @@ int db_wake_after_commit(db_t *self, const char *channel, const char *payload, d
     }
     self->wakeups[self->wakeup_count++] = w;
     return 0;
+}
+
+int db_wake_after_commit(db_t *self, const char *channel, const char *payload, db_error_t *error)
+{
+    if (!self->in_transaction)
+        return wake(self, channel, payload, error);
+    return wakeup_pending(self, channel, payload) ? 0 : keep_wakeup(self, channel, payload, error);
 }
 
 /* One attempt: BEGIN, fn, COMMIT; rolled back on any failure. Wake-ups asked for by fn are sent

@@ -24,13 +24,15 @@ open loop starts: tables grown by that much load, analyzed, and every group caug
 fresh tables measures plans made while they were nearly empty). --service-env sets a setting of
 every service. --intake-replicas N runs N intake replicas, as an operator scales intake (their CPU
 is summed; the batch figures and --perf are the first replica's). With --rates, --no-contact sends
-the sustained steps' submissions (no e-mail or phone) and --open-connections N sets the open
-loop's pool (64).
+the sustained steps' submissions (no e-mail or phone), --open-connections N sets the open
+loop's pool (64), and --waits samples what PostgreSQL's processes are doing every 10 ms and prints,
+for the seconds the answers over p99 were due in beside the other seconds, how many were in each
+state (a stall's cause shows there and not in the others).
 
     /usr/bin/python3 tests/bench/submit_bench.py BUILD_DIR [--seconds 15] [--connections 16,256] [--all]
         [--rates R1,R2] [--warm-seconds S] [--gateway-env NAME=VALUE ...] [--service-env NAME=VALUE ...]
         [--setup-sql SQL ...] [--perf DIR] [--strace DIR] [--intake-replicas N] [--no-contact]
-        [--open-connections N]
+        [--open-connections N] [--waits]
 """
 import argparse
 import os
