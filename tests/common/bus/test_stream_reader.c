@@ -223,6 +223,24 @@ static int count_accepted(zactor_t *monitor)
     return so_far;
 }
 
+/* Whether the hub's monitor reports a connection closed within ms. */
+static bool wait_disconnected(zactor_t *monitor, int ms)
+{
+    zpoller_t *poller = zpoller_new(monitor, NULL);
+    bool closed = false;
+    for (int64_t until = zclock_mono() + ms; !closed && zclock_mono() < until;) {
+        if (!zpoller_wait(poller, (int) (until - zclock_mono())))
+            continue;
+        zmsg_t *event = zmsg_recv(monitor);
+        char *name = zmsg_popstr(event);
+        closed = name && strcmp(name, "DISCONNECTED") == 0;
+        free(name);
+        zmsg_destroy(&event);
+    }
+    zpoller_destroy(&poller);
+    return closed;
+}
+
 /* A consumer far behind lets its queue fill (100 000 events) while the hub goes on publishing. Its
  * connection must stay: with ZMTP heartbeats on the SUB, a link whose input stopped at the mark
  * cannot read the hub's answers to its pings, the time-out (3 s) drops and reconnects it, and
@@ -236,7 +254,7 @@ static void test_a_reader_whose_queue_is_full_keeps_its_link(void **state)
     assert_non_null(pub);
     zsock_set_sndhwm(pub, 100000);
     zactor_t *monitor = zactor_new(zmonitor, pub);
-    zstr_sendx(monitor, "LISTEN", "ACCEPTED", NULL);
+    zstr_sendx(monitor, "LISTEN", "ACCEPTED", "DISCONNECTED", NULL);
     zstr_send(monitor, "START");
     zsock_wait(monitor);
     stream_reader_config_t config = {pub_endpoint, NULL, 1, "", 1000, NULL};
@@ -259,6 +277,12 @@ static void test_a_reader_whose_queue_is_full_keeps_its_link(void **state)
     for (int64_t s = 1; s <= 1000; s++)   /* the queue is still there, in order */
         expect_next(reader, s);
     stream_reader_destroy(&reader);
+    /* As a consumer stops while its hub goes on: the hub closes only once the reader's side has
+     * hung up. Closed at once, the hub's end could break the link while the closing reader's
+     * session held the first frame of a message its closed queue refused the second of, and
+     * libzmq 4.3.4 aborts the process there (session_base.cpp:260, libzmq issue 3442): a CI
+     * rehearsal at stop 45 did, after every case had passed. */
+    assert_true(wait_disconnected(monitor, 5000));
     zactor_destroy(&monitor);
     zsock_destroy(&pub);
 }
