@@ -277,11 +277,11 @@ static void test_a_reader_whose_queue_is_full_keeps_its_link(void **state)
     for (int64_t s = 1; s <= 1000; s++)   /* the queue is still there, in order */
         expect_next(reader, s);
     stream_reader_destroy(&reader);
-    /* As a consumer stops while its hub goes on: the hub closes only once the reader's side has
-     * hung up. Closed at once, the hub's end could break the link while the closing reader's
-     * session held the first frame of a message its closed queue refused the second of, and
-     * libzmq 4.3.4 aborts the process there (session_base.cpp:260, libzmq issue 3442): a CI
-     * rehearsal at stop 45 did, after every case had passed. */
+    /* As a consumer stops while its hub goes on: the hub closes only once the reader has hung up.
+     * Closed at once, the hub's link to the reader, part-way through sending it a message, could
+     * break while the hub's socket was closing its queues; libzmq 4.3.4 then asserts on the rest
+     * of that message, no longer readable (session_base.cpp:260 in clean_pipes; libzmq issue 3442
+     * is of that kind). A CI rehearsal at stop 45 aborted so, after every case had passed. */
     assert_true(wait_disconnected(monitor, 5000));
     zactor_destroy(&monitor);
     zsock_destroy(&pub);
