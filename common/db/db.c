@@ -462,7 +462,6 @@ static void send_wakeups(db_t *self)
             logger_warn("wake-up on %s not sent (its listeners will poll): %s", self->wakeups[i].channel,
                         error.message);
     }
-    forget_wakeups(self);
 }
 
 static bool wakeup_pending(const db_t *self, const char *channel, const char *payload)

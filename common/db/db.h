@@ -80,10 +80,11 @@ int db_transaction(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error);
  * waits for no flush; outside a transaction at once. Never inside the transaction: PostgreSQL holds
  * one lock of the database from a notifying transaction's commit until that commit is flushed, so
  * every service's notifying commits would wait for each other's flushes in turn (pgbench, 16
- * clients: an insert that notifies 2 900 commits a second, the insert alone 9 500). The same channel and
- * payload asked twice in a transaction is sent once; a rolled-back transaction sends none. A wake-up
- * that cannot be sent after the commit is logged, not returned: the work is committed, and a
- * listener polls too. 0, or -1 with the error (out of memory; outside a transaction, the statement's). */
+ * clients: an insert that notifies 2 900 commits a second, the insert alone 9 500). The same
+ * channel and payload asked twice in a transaction is sent once; a rolled-back transaction sends
+ * none. A wake-up that cannot be sent after the commit is logged, not returned: the work is
+ * committed, and a listener polls too. 0, or -1 with the error (out of memory; outside a
+ * transaction, the statement's). */
 int db_wake_after_commit(db_t *self, const char *channel, const char *payload, db_error_t *error);
 
 /* From now on each distinct statement text (the first 128) is prepared on this connection the first

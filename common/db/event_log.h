@@ -19,8 +19,8 @@
 #define EVENT_LOG_CHANNEL "aduan_events"
 
 /* Inside the caller's transaction (db_transaction): inserts the event (seq unassigned) and wakes
- * EVENT_LOG_CHANNEL's listeners after the commit. event->id, type, actor_role and payload are required; occurred_at
- * 0 means now(). 0 on success. */
+ * EVENT_LOG_CHANNEL's listeners after the commit. event->id, type, actor_role and payload are
+ * required; occurred_at 0 means now(). 0 on success. */
 int event_log_append(db_t *db, const event_t *event, db_error_t *error);
 /* The same for `count` events in one statement (a batch), appended in their order. */
 int event_log_append_many(db_t *db, const event_t *events, size_t count, db_error_t *error);
