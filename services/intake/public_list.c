@@ -13,9 +13,10 @@
 /* The conditions both statements share: $2 category (and its children), $3 region (and below), $4
  * public bucket, $5 from, $6 to (Jakarta dates), $9 $10 a position and $11 a radius. Only verified
  * buckets are named: before verification (waiting or postponed) the verifier may still make a
- * report confidential. */
+ * report confidential. The statuses left out are the predicate of the list's indexes (migration
+ * 0048), repeated so that the planner may use them; the buckets still decide what is listed. */
 #define REPORT_FILTERS \
-    "NOT r.confidential " \
+    "NOT r.confidential AND r.status NOT IN ('waiting_verification', 'postponed', 'archived') " \
     "AND ($2::text IS NULL OR r.category_code = $2::text " \
     "     OR r.category_code IN (SELECT code FROM categories WHERE parent_code = $2::text)) " \
     "AND ($3::text IS NULL OR r.region_code = $3::text OR r.region_code LIKE $3::text || '.%') " \

@@ -651,6 +651,20 @@ static void test_public_list_deep_page_by_cursor_reads_one_page(void **state)
     check("cursorword", public_list_sql, 13, words, 1000);
 }
 
+/* The public list reads the indexes of the listed reports alone (migration 0048): the date walk,
+ * and for a word in one report ("4242": report 4242's number) the word index. Unless the statement
+ * repeats the indexes' predicate the planner cannot use them, and the word's matches were read from
+ * every report. The walk touches its 2 100 reports before the word index is asked. */
+static void test_public_list_reads_the_listed_reports_indexes(void **state)
+{
+    (void) state;
+    const char *plain[] = {NULL, NULL, NULL, NULL, NULL, NULL, "20", "0", NULL, NULL, "2000", NULL, NULL};
+    assert_plan_reads_index("recent", public_list_sql, 13, plain, "reports_public_recent");
+    const char *rare[] = {"4242", NULL, NULL, NULL, NULL, NULL, "20", "0", NULL, NULL, "2000", NULL, NULL};
+    assert_plan_reads_index("rareword", public_list_sql, 13, rare, "reports_public_words");
+    check("rareword", public_list_sql, 13, rare, 2200);
+}
+
 /* "Support this one instead" during the surge: 3 000 open reports resemble the draft, and history
  * shares its words; only the newest candidates are ranked (every open report of the 90 days was
  * rechecked by the trigram index, and near a pin each one's distance computed). */
@@ -719,6 +733,7 @@ int main(void)
         cmocka_unit_test(test_tracking_reads_one_report),
         cmocka_unit_test(test_public_list_common_word_costs_the_page),
         cmocka_unit_test(test_public_list_deep_page_by_cursor_reads_one_page),
+        cmocka_unit_test(test_public_list_reads_the_listed_reports_indexes),
         cmocka_unit_test(test_similar_ranks_a_bounded_set),
         /* Last: it rewrites reports and their statistics. */
         cmocka_unit_test(test_search_of_a_phrase_the_statistics_overrate_reads_only_its_matches),
