@@ -165,6 +165,38 @@ class ConsoleTest(test_pages.BrowserTestCase):
         view = self.staff_view(reports[0])
         self.assertEqual((view["status"], view["institution"]), ("transferred", "KOTA-21.72"))
 
+    def test_a_pick_made_while_a_live_refresh_is_on_its_way_is_kept(self):
+        word = "Kenarihijau"
+        first = self.submit(body=f"Saluran {word} tersumbat sampah sejak minggu lalu, air meluap.",
+                            target_institution="KOTA-21.71")
+        self.sign_in("prov")
+        self.search(word)
+        self.wait(lambda: self.desk_ids() == [first], "the report on the desk")
+        # The desk's lists are held until the test lets them through; the pick and the release are
+        # one script, so no refresh starts between them.
+        self.browser.execute_script("""
+            const real = window.fetch;
+            const held = [];
+            window.heldLists = () => held.length;
+            window.pickAndRelease = (id) => {
+              document.querySelector(`.pick[value='${id}']`).click();
+              window.fetch = real;
+              held.splice(0).forEach((go) => go());
+            };
+            window.fetch = (url, options) => {
+              if (!String(url).startsWith('/api/v1/staff/reports?')) return real(url, options);
+              return new Promise((resolve) => held.push(() => resolve(real(url, options))));
+            };""")
+        second = self.submit(body=f"Saluran {word} di ujung gang juga tersumbat, bau menyengat.",
+                             target_institution="KOTA-21.71")
+        self.wait(lambda: self.browser.execute_script("return window.heldLists()") > 0, "a live refresh on its way")
+        self.browser.execute_script("window.pickAndRelease(arguments[0])", first)
+        self.wait(lambda: sorted(self.desk_ids()) == sorted([first, second]), "the refresh shown")
+        picked = self.browser.execute_script(
+            "return [...document.querySelectorAll('.pick:checked')].map((el) => el.value)")
+        self.assertEqual(picked, [first], "the pick made meanwhile is kept")
+        self.assertFalse(self.by_id("select-all").is_selected(), "one of two picked: not every row")
+
     def test_a_conflict_is_told_in_words(self):
         tracking_id = self.submit(target_institution="PROV-21")
         self.sign_in("prov")

@@ -57,17 +57,21 @@ function row(item) {
   return tr;
 }
 
-/* A live refresh keeps what the officer picked for a bulk action. */
-async function keepPicks(reload) {
-  const picked = new Set([...document.querySelectorAll('.pick:checked')].map((el) => el.value));
-  await reload();
-  document.querySelectorAll('.pick').forEach((el) => { el.checked = picked.has(el.value); });
+/* The desk's rows. A live refresh keeps what the officer picked for a bulk action, read as its
+ * answer is shown: a pick made while the answer was on its way counts too. */
+function showRows(items, keepPicks) {
+  const rows = document.getElementById('rows');
+  const picked = new Set(keepPicks ? [...rows.querySelectorAll('.pick:checked')].map((el) => el.value) : []);
+  rows.replaceChildren(...items.map(row));
+  const boxes = [...rows.querySelectorAll('.pick')];
+  boxes.forEach((el) => { el.checked = picked.has(el.value); });
+  document.getElementById('select-all').checked = boxes.length > 0 && boxes.every((el) => el.checked);
 }
 
 /* Loads run at once (a search, a live refresh): only the latest one started is shown. */
 let loads = 0;
 
-async function load(form) {
+async function load(form, keepPicks = false) {
   const error = document.getElementById('desk-error');
   const params = query(form);
   params.set('limit', '100');
@@ -83,9 +87,8 @@ async function load(form) {
   error.textContent = '';
   const doc = answer.data;
   if (!konsolLive.changed('desk', doc)) return;
-  document.getElementById('rows').replaceChildren(...doc.items.map(row));
+  showRows(doc.items, keepPicks);
   document.getElementById('empty').hidden = doc.items.length > 0;
-  document.getElementById('select-all').checked = false;
   deskPages.show(doc.next);
   const capped = new Set(doc.counts_capped || []);
   const counts = BUCKETS.map((b) => konsol.t('bucket.' + b) + ': ' + count(doc.counts[b] || 0, capped.has(b)))
@@ -154,6 +157,6 @@ konsol.start(async () => {
     document.querySelectorAll('.pick').forEach((el) => { el.checked = event.target.checked; });
   });
   await Promise.all([load(filters), startSavedFilters()]);
-  konsolLive.followStaff(() => { keepPicks(() => load(filters)); konsol.showUnread(); },
+  konsolLive.followStaff(() => { load(filters, true); konsol.showUnread(); },
     () => setInterval(konsol.showUnread, 30000));
 }, true);
