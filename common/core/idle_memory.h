@@ -12,9 +12,14 @@
  * would find the last of its memory still in use. */
 typedef struct idle_memory_t idle_memory_t;
 
+/* Shapes glibc's malloc for the whole process, once: its mmap and trim thresholds fixed at their
+ * starting 128 kB, so that the freed top of any thread's arena goes back, and one arena for each
+ * core (idle_memory.c). The arenas' bound holds only if set before a ninth arena is made: a
+ * service calls this before it starts threads. */
+void idle_memory_prepare(void);
+
 /* A trim is due after a quiet spell of quiet_ms that followed at least min_work units of work. The
- * first one made also fixes glibc's mmap and trim thresholds at their starting 128 kB for the whole
- * process, so that the freed top of any thread's arena goes back (idle_memory.c). */
+ * first one made also calls idle_memory_prepare. */
 idle_memory_t *idle_memory_new(int64_t quiet_ms, uint64_t min_work);
 void idle_memory_destroy(idle_memory_t **self_p);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "idle_memory.h"
 #include "logger.h"
 
 struct service_t {
@@ -19,6 +20,7 @@ service_t *service_start(const char *name, const char *summary, const config_opt
 {
     char program[64], reason[300];
     snprintf(program, sizeof program, "aduan-%s", name);
+    idle_memory_prepare();   /* before any thread allocates */
     zsys_init();  /* installs CZMQ's SIGINT/SIGTERM handler: zsys_interrupted */
     logger_init(name);
     service_t *self = calloc(1, sizeof *self);

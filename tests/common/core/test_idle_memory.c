@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,9 +201,63 @@ static void test_a_thread_arenas_freed_top_goes_back(void **state)
     idle_memory_destroy(&idle);
 }
 
+#define THREADS_AT_ONCE 12
+
+static pthread_barrier_t all_allocated;
+
+/* A block of its own held until every thread holds one: glibc then wants an arena for each. */
+static void *allocate_beside_the_others(void *unused)
+{
+    (void) unused;
+    char *block = malloc(4096);
+    assert_non_null(block);
+    memset(block, 1, 4096);
+    pthread_barrier_wait(&all_allocated);
+    free(block);
+    return NULL;
+}
+
+static int arenas_in_use(void)
+{
+    char *xml = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&xml, &size);
+    assert_non_null(out);
+    assert_int_equal(malloc_info(0, out), 0);
+    assert_int_equal(fclose(out), 0);
+    int arenas = 0;
+    for (const char *at = xml; (at = strstr(at, "<heap nr=")); at++)
+        arenas++;
+    free(xml);
+    return arenas;
+}
+
+/* Twelve threads allocating at once took thirteen arenas on two cores (glibc's default: eight for
+ * each core), each keeping its top resident after a trim. */
+static void test_threads_share_an_arena_for_each_core(void **state)
+{
+    (void) state;
+#if defined(__SANITIZE_ADDRESS__)
+    skip();   /* AddressSanitizer's allocator, not glibc's, serves malloc */
+#endif
+    idle_memory_prepare();
+    assert_int_equal(pthread_barrier_init(&all_allocated, NULL, THREADS_AT_ONCE), 0);
+    pthread_t threads[THREADS_AT_ONCE];
+    for (int i = 0; i < THREADS_AT_ONCE; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, allocate_beside_the_others, NULL), 0);
+    for (int i = 0; i < THREADS_AT_ONCE; i++)
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    pthread_barrier_destroy(&all_allocated);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int arenas = arenas_in_use();
+    printf("arenas after %d threads allocated at once, %ld cores: %d\n", THREADS_AT_ONCE, cores, arenas);
+    assert_true(arenas <= (cores < 2 ? 2 : cores));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_threads_share_an_arena_for_each_core),
         cmocka_unit_test(test_memory_goes_back_once_after_a_quiet_spell),
         cmocka_unit_test(test_a_thread_arenas_freed_top_goes_back),
         cmocka_unit_test(test_a_steady_load_never_trims),
