@@ -215,7 +215,22 @@ static void observe_batch(const handler_t *handler, size_t n)
                               (double) n);
 }
 
-/* Every batch handler once, with the requests of this round that are its own. */
+static void finish(cmd_server_t *self, pending_t *p)
+{
+    if (p->request)
+        count(p->request->type, p->reply && strcmp(p->reply->type, MSG_ERROR) == 0 ? "error" : "ok");
+    else if (p->reply)
+        count("undecodable", ERROR_BAD_MESSAGE);
+    if (p->reply)
+        send_reply(self, &p->identity, p->reply);
+    zframe_destroy(&p->identity);
+    envelope_destroy(&p->reply);
+    envelope_destroy(&p->request);
+}
+
+/* Every batch handler once, in the order they were registered, with the requests of this round
+ * that are its own; each handler's replies leave as soon as it returns, so a handler registered
+ * first is not kept waiting by the ones after it. */
 static void run_batches(cmd_server_t *self, pending_t *pending, size_t count)
 {
     const envelope_t **requests = calloc(count, sizeof *requests);
@@ -237,47 +252,40 @@ static void run_batches(cmd_server_t *self, pending_t *pending, size_t count)
                 error_reply_simple(replies[i], ERROR_INTERNAL, "the request could not be handled");
         for (size_t i = 0; i < n; i++)
             observe(handler, started);
+        for (size_t i = 0; i < count; i++)
+            if (pending[i].batch == handler)
+                finish(self, &pending[i]);
     }
     if (!requests || !replies)   /* out of memory: answer rather than leave the senders waiting */
-        for (size_t i = 0; i < count; i++)
-            if (pending[i].batch)
-                error_reply_simple(pending[i].reply, ERROR_INTERNAL, "the request could not be handled");
+        for (size_t i = 0; i < count; i++) {
+            error_reply_simple(pending[i].reply, ERROR_INTERNAL, "the request could not be handled");
+            finish(self, &pending[i]);
+        }
     free(requests);
     free(replies);
 }
 
-static void finish(cmd_server_t *self, pending_t *p)
-{
-    if (p->request)
-        count(p->request->type, p->reply && strcmp(p->reply->type, MSG_ERROR) == 0 ? "error" : "ok");
-    else if (p->reply)
-        count("undecodable", ERROR_BAD_MESSAGE);
-    if (p->reply)
-        send_reply(self, &p->identity, p->reply);
-    zframe_destroy(&p->identity);
-    envelope_destroy(&p->reply);
-    envelope_destroy(&p->request);
-}
-
 int cmd_server_handle_waiting(cmd_server_t *self, size_t max)
 {
-    pending_t *pending = calloc(max ? max : 1, sizeof *pending);
-    if (!pending)
+    size_t bound = max ? max : 1;
+    pending_t *batched = calloc(bound, sizeof *batched);
+    if (!batched)
         return -1;
-    size_t n = 0;
+    size_t taken = 0, n = 0;
     int rc = 0;
-    while (n < (max ? max : 1)) {
-        rc = receive(self, n == 0, &pending[n]);
+    while (taken < bound) {
+        rc = receive(self, taken == 0, &batched[n]);
         if (rc != 0)
             break;
-        if (pending[n].reply || pending[n].identity)
+        taken++;
+        if (batched[n].batch)
             n++;
+        else   /* answered already: its sender need not wait for the batch's commit */
+            finish(self, &batched[n]);
     }
-    run_batches(self, pending, n);
-    for (size_t i = 0; i < n; i++)
-        finish(self, &pending[i]);
-    free(pending);
-    return n > 0 || rc >= 0 ? 0 : -1;
+    run_batches(self, batched, n);
+    free(batched);
+    return taken > 0 || rc >= 0 ? 0 : -1;
 }
 
 int cmd_server_handle_one(cmd_server_t *self)

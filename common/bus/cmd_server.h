@@ -38,8 +38,10 @@ zsock_t *cmd_server_socket(cmd_server_t *self);
  * -1 when nothing could be received (interrupted). */
 int cmd_server_handle_one(cmd_server_t *self);
 /* Waits for one message, then takes every other one already waiting, up to `max` in all: each is
- * dispatched, a batch type's requests go to their handler in one call, and then every reply is
- * sent. 0 when messages were handled, -1 when nothing could be received (interrupted). */
+ * dispatched, and answered at once unless its type is a batch type; a batch type's requests then go
+ * to their handler in one call, and their replies are sent. So a read is never held back by the
+ * commit of the submissions that arrived with it. 0 when messages were handled, -1 when nothing
+ * could be received (interrupted). */
 int cmd_server_handle_waiting(cmd_server_t *self, size_t max);
 
 #endif

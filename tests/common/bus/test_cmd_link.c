@@ -311,6 +311,62 @@ static void test_waiting_requests_are_handled_as_one_batch(void **state)
     cmd_server_destroy(&server);
 }
 
+/* The batch handler of the next test: whether another request's reply had reached its sender
+ * before this batch was handled (a batch's handler may commit, and a read must not wait for that). */
+typedef struct {
+    zsock_t *earlier_sender;
+    bool answered_before;
+} answered_before_t;
+
+static int notice_earlier_reply(void *ctx, const envelope_t *const *requests, envelope_t *const *replies,
+                                size_t count)
+{
+    answered_before_t *seen = ctx;
+    zpoller_t *poller = zpoller_new(seen->earlier_sender, NULL);
+    seen->answered_before = zpoller_wait(poller, 1000) != NULL;
+    zpoller_destroy(&poller);
+    return echo_all(NULL, requests, replies, count);
+}
+
+/* A request of a plain type, and one of the batch type registered first, are answered before the
+ * next batch type's handler runs: neither waits for a commit it has no part in. */
+static void expect_an_earlier_answer_before_a_later_batch(bool plain)
+{
+    char reason[200];
+    cmd_server_t *server = cmd_server_new(endpoint("answered"), NULL, reason, sizeof reason);
+    assert_non_null(server);
+    zsock_t *later_sender = zsock_new_dealer(endpoint("answered"));
+    answered_before_t seen = {zsock_new_dealer(endpoint("answered")), false};
+    assert_non_null(later_sender);
+    assert_non_null(seen.earlier_sender);
+    assert_int_equal(cmd_server_on_batch(server, "first", CURVE_ROLES_ANY, echo_all, NULL), 0);
+    assert_int_equal(cmd_server_on_batch(server, "later", CURVE_ROLES_ANY, notice_earlier_reply, &seen), 0);
+    assert_int_equal(cmd_server_on(server, "echo", CURVE_ROLES_ANY, echo, &(server_t) {0}), 0);
+    zclock_sleep(100);   /* connected */
+    send_request(later_sender, "later", "b");
+    send_request(seen.earlier_sender, plain ? "echo" : "first", "e");
+    zclock_sleep(200);   /* both are waiting on the server */
+    assert_int_equal(cmd_server_handle_waiting(server, 64), 0);
+    assert_true(seen.answered_before);
+    expect_reply(seen.earlier_sender, plain ? "echo.reply:e" : "batch.reply:e");
+    expect_reply(later_sender, "batch.reply:b");
+    zsock_destroy(&seen.earlier_sender);
+    zsock_destroy(&later_sender);
+    cmd_server_destroy(&server);
+}
+
+static void test_a_plain_request_is_answered_before_the_batch_it_came_with(void **state)
+{
+    (void) state;
+    expect_an_earlier_answer_before_a_later_batch(true);
+}
+
+static void test_a_batch_registered_first_is_answered_before_the_next_one_runs(void **state)
+{
+    (void) state;
+    expect_an_earlier_answer_before_a_later_batch(false);
+}
+
 int main(void)
 {
     zsys_init();
@@ -321,6 +377,8 @@ int main(void)
         cmocka_unit_test(test_two_replicas_share_the_work_and_timeouts_are_bounded),
         cmocka_unit_test(test_garbage_gets_bad_message),
         cmocka_unit_test(test_waiting_requests_are_handled_as_one_batch),
+        cmocka_unit_test(test_a_plain_request_is_answered_before_the_batch_it_came_with),
+        cmocka_unit_test(test_a_batch_registered_first_is_answered_before_the_next_one_runs),
         cmocka_unit_test(test_a_plain_server_binds_only_on_loopback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
