@@ -611,8 +611,10 @@ int intake_notifications(void *ctx, const envelope_t *request, envelope_t *reply
 
 int intake_commands_register(cmd_server_t *server, intake_t *intake)
 {
-    if (cmd_server_on_batch(server, MSG_REPORT_SUBMIT, CURVE_ROLE_GATEWAY, intake_submit_batch, intake) != 0
-        || cmd_server_on_batch(server, MSG_REPORT_GET, CURVE_ROLE_GATEWAY, intake_get_batch, intake) != 0
+    /* Lookups first: batches run in the order registered, and a lookup that came with submissions
+     * is answered before their commit rather than after it. */
+    if (cmd_server_on_batch(server, MSG_REPORT_GET, CURVE_ROLE_GATEWAY, intake_get_batch, intake) != 0
+        || cmd_server_on_batch(server, MSG_REPORT_SUBMIT, CURVE_ROLE_GATEWAY, intake_submit_batch, intake) != 0
         || cmd_server_on(server, MSG_REFERENCE_LIST, CURVE_ROLE_GATEWAY, intake_reference_list, intake) != 0
         || cmd_server_on(server, MSG_REPORT_NOTIFICATIONS, CURVE_ROLE_GATEWAY, intake_notifications, intake) != 0
         || cmd_server_on(server, MSG_ATTACHMENT_ADD, CURVE_ROLE_GATEWAY, intake_attachment_add, intake) != 0

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <czmq.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -632,6 +633,69 @@ static void test_a_taken_tracking_id_is_drawn_again(void **state)
     exec_sql("DROP TABLE clashes_left");
 }
 
+static void send_to(zsock_t *dealer, envelope_t **request)
+{
+    unsigned char *data;
+    size_t size;
+    assert_int_equal(envelope_encode(*request, &data, &size), 0);
+    zframe_t *frame = zframe_new(data, size);
+    assert_int_equal(zframe_send(&frame, dealer, 0), 0);
+    free(data);
+    envelope_destroy(request);
+}
+
+static char *next_reply_type(zsock_t *dealer)
+{
+    zsock_set_rcvtimeo(dealer, 5000);
+    zframe_t *frame = zframe_recv(dealer);
+    assert_non_null(frame);
+    char reason[200];
+    envelope_t *reply = envelope_decode(zframe_data(frame), zframe_size(frame), reason, sizeof reason);
+    assert_non_null(reply);
+    char *type = strdup(reply->type);
+    envelope_destroy(&reply);
+    zframe_destroy(&frame);
+    return type;
+}
+
+/* A citizen's lookup that reaches intake with a burst of submissions is answered before their
+ * commit, not after it: through the command server, one sender, the submission sent first. */
+static void test_a_lookup_is_answered_before_the_submissions_it_came_with(void **state)
+{
+    (void) state;
+    report_submission_t sa = submission("http:k-order-a-0123456"), sb = submission("http:k-order-b-0123456");
+    envelope_t *ra = submit(&sa);
+    report_receipt_t a;
+    receipt_of(ra, &a);
+    char endpoint[128], reason[200];
+    snprintf(endpoint, sizeof endpoint, "ipc:///tmp/aduan-intake-order-%d", getpid());
+    cmd_server_t *server = cmd_server_new(endpoint, NULL, reason, sizeof reason);
+    assert_non_null(server);
+    assert_int_equal(intake_commands_register(server, &intake), 0);
+    zsock_t *dealer = zsock_new_dealer(endpoint);
+    assert_non_null(dealer);
+    zclock_sleep(100);   /* connected */
+    unsigned char *body;
+    size_t size;
+    assert_int_equal(report_submission_encode(&sb, &body, &size), 0);
+    envelope_t *submission_request = envelope_new(MSG_REPORT_SUBMIT, 1, NULL, NULL);
+    envelope_take_body(submission_request, body, size);
+    envelope_t *lookup = lookup_of(a.tracking_id, NULL);
+    send_to(dealer, &submission_request);
+    send_to(dealer, &lookup);
+    zclock_sleep(200);   /* both are waiting on the server */
+    assert_int_equal(cmd_server_handle_waiting(server, 64), 0);
+    char *first = next_reply_type(dealer), *second = next_reply_type(dealer);
+    assert_string_equal(first, MSG_REPORT_VIEW);
+    assert_string_equal(second, MSG_REPORT_RECEIPT);
+    free(first);
+    free(second);
+    zsock_destroy(&dealer);
+    cmd_server_destroy(&server);
+    report_receipt_clear(&a);
+    envelope_destroy(&ra);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -646,6 +710,7 @@ int main(void)
         cmocka_unit_test(test_a_batch_is_not_planned_again),
         cmocka_unit_test(test_a_batch_stores_its_reports_in_one_statement),
         cmocka_unit_test(test_a_taken_tracking_id_is_drawn_again),
+        cmocka_unit_test(test_a_lookup_is_answered_before_the_submissions_it_came_with),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
