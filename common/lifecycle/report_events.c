@@ -162,6 +162,21 @@ int report_events_supported(int64_t report_id, const char *tracking_id, uint32_t
     return 0;
 }
 
+static const mpf_field_t attachment_added_fields[] = {
+    {"number", MPF_UINT, true, 0, 0, MPF_NO_FLAG},
+};
+
+int report_events_attachment_added(int64_t report_id, const char *tracking_id, uint32_t number, event_t *event)
+{
+    if (fill_common(event, EVENT_ATTACHMENT_ADDED, REPORT_ATTACHMENT_ADDED_VERSION, report_id, tracking_id) != 0
+        || mpf_encode(attachment_added_fields, sizeof attachment_added_fields / sizeof attachment_added_fields[0],
+                      &number, &event->payload, &event->payload_size) != 0) {
+        event_clear(event);
+        return -1;
+    }
+    return 0;
+}
+
 int report_events_notifications(int64_t report_id, const char *tracking_id, bool enabled, const char *language,
                                 event_t *event)
 {

@@ -74,6 +74,14 @@ int report_events_notifications(int64_t report_id, const char *tracking_id, bool
 
 int report_events_supported(int64_t report_id, const char *tracking_id, uint32_t supports, event_t *event);
 
+/* report.attachment_added (v1): number — the photo's or PDF's number on the report (1 to 5). The
+ * reporter added it; nothing of the file itself. Every change to what GET tracking shows is an
+ * event, so a gateway's kept view of the report ends with it (tracking_cache.h). Nobody is
+ * notified of it. */
+#define REPORT_ATTACHMENT_ADDED_VERSION 1
+
+int report_events_attachment_added(int64_t report_id, const char *tracking_id, uint32_t number, event_t *event);
+
 int report_events_deadline(const char *type, const char *deadline, int64_t due_at_ms, const char *status,
                            const char *institution, const report_event_origin_t *origin, event_t *event);
 

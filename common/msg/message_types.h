@@ -98,6 +98,7 @@
 #define EVENT_NOTIFICATIONS_CHANGED "report.notifications_changed"
 #define EVENT_UPSTREAM_DOWN      "report.upstream_down"  /* federation: a report stuck on its way upstream */
 #define EVENT_REPORT_SUPPORTED   "report.supported"
+#define EVENT_ATTACHMENT_ADDED   "report.attachment_added"
 /* Reference data changed by an admin (payloads: docs/stream.md "Configuration events"). */
 #define EVENT_HOLIDAY_ADDED        "config.holiday_added"
 #define EVENT_HOLIDAY_REMOVED      "config.holiday_removed"

@@ -7,11 +7,13 @@
 #include "attachment_codec.h"
 #include "attachment_store.h"
 #include "error_reply.h"
+#include "event_log.h"
 #include "file_sniff.h"
 #include "image_reencode.h"
 #include "intake_commands.h"
 #include "logger.h"
 #include "msgpack_fields.h"
+#include "report_events.h"
 #include "report_store.h"
 #include "secret_token.h"
 #include "tracking_id.h"
@@ -27,10 +29,24 @@ typedef struct {
 
 typedef struct {
     int64_t report_id;
+    const char *tracking_id;
     const char *request_id;
     const attachment_file_t *file;
     stored_t out;
 } add_tx_t;
+
+/* In the attachment's transaction: what GET tracking shows changed, and its event says so. */
+static int announce(db_t *db, const add_tx_t *tx, db_error_t *error)
+{
+    event_t event;
+    if (report_events_attachment_added(tx->report_id, tx->tracking_id, (uint32_t) tx->out.number, &event) != 0) {
+        snprintf(error->message, sizeof error->message, "the event could not be built");
+        return -1;
+    }
+    int rc = event_log_append(db, &event, error);
+    event_clear(&event);
+    return rc;
+}
 
 static int add_tx(db_t *db, void *ctx, db_error_t *error)
 {
@@ -46,8 +62,11 @@ static int add_tx(db_t *db, void *ctx, db_error_t *error)
     tx->out.width = tx->file->width, tx->out.height = tx->file->height;
     if (attachment_store_next_number(db, tx->report_id, ATTACHMENTS_PER_REPORT, &tx->out.number, error) != 0)
         return -1;
-    return tx->out.number ? attachment_store_put(db, tx->report_id, tx->out.number, tx->request_id, tx->file, error)
-                          : 0;
+    if (tx->out.number == 0)
+        return 0;
+    if (attachment_store_put(db, tx->report_id, tx->out.number, tx->request_id, tx->file, error) != 0)
+        return -1;
+    return announce(db, tx, error);
 }
 
 static void refuse_file(envelope_t *reply, const char *code, const char *message)
@@ -78,7 +97,7 @@ static void answer_stored(envelope_t *reply, const char *tracking_id, const char
 static void store(intake_t *intake, envelope_t *reply, const envelope_t *request, int64_t report_id,
                   const char *tracking_id, const attachment_file_t *file)
 {
-    add_tx_t tx = {.report_id = report_id, .request_id = request->id, .file = file};
+    add_tx_t tx = {.report_id = report_id, .tracking_id = tracking_id, .request_id = request->id, .file = file};
     db_error_t error = {"", ""};
     if (db_transaction(intake->db, add_tx, &tx, &error) != 0)
         intake_reply_database_error(reply, &error);

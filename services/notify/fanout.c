@@ -382,10 +382,12 @@ static int fan_out(db_t *db, fanout_t *f, db_error_t *error)
 
 /* The reporter's own choice about being told: there is nobody to tell of it, and a catch-all
  * webhook has no business knowing it. A support is counted, not announced: one e-mail per
- * supporter would bury the steps the reporter waits for. */
+ * supporter would bury the steps the reporter waits for. An attachment is the reporter's own
+ * doing, seen by the staff with the report. */
 static bool told(const event_t *event)
 {
-    return strcmp(event->type, EVENT_NOTIFICATIONS_CHANGED) != 0 && strcmp(event->type, EVENT_REPORT_SUPPORTED) != 0;
+    return strcmp(event->type, EVENT_NOTIFICATIONS_CHANGED) != 0 && strcmp(event->type, EVENT_REPORT_SUPPORTED) != 0
+           && strcmp(event->type, EVENT_ATTACHMENT_ADDED) != 0;
 }
 
 static int fanout_one(db_t *db, fanout_t *f, db_error_t *error)

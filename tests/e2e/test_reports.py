@@ -1,15 +1,13 @@
 """End to end: HTTP through aduan-gateway, ZeroMQ to aduan-intake, rows in PostgreSQL."""
 import json
 import re
-import struct
 import sys
 import threading
 import time
 import unittest
 import uuid
-import zlib
 
-from aduan_harness import Service, System, SystemTestCase, free_port, valid_report
+from aduan_harness import Service, System, SystemTestCase, free_port, photo_form, valid_report
 
 TRACKING_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
 REPORT_TABLES = ("reports", "report_actions", "submission_keys")
@@ -385,15 +383,6 @@ class IntakeRestart(SystemTest):
         self.assertEqual(status, 201)
 
 
-def tiny_png(width=4, height=3):
-    """A small valid PNG (no image library on the test side)."""
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    rows = b"".join(b"\x00" + b"\x80\x20\x20" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
-
-
 class IntakeMemory(SystemTest):
     hint = "photo"
 
@@ -410,11 +399,7 @@ class IntakeMemory(SystemTest):
         status, _, _ = self.sys.json("GET", f"/api/v1/reports/{receipt['tracking_id']}")
         self.assertEqual(status, 200)
         self.assertFalse(self.libvips_mapped(), "libvips started before any photo")
-        boundary = "aduanphoto"
-        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n"
-                "Content-Type: image/png\r\n\r\n").encode() + tiny_png() + f"\r\n--{boundary}--\r\n".encode()
-        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}",
-                   "Authorization": f"Bearer {receipt['reporter_token']}"}
+        body, headers = photo_form(receipt['reporter_token'])
         status, _, raw = self.sys.request("POST", f"/api/v1/reports/{receipt['tracking_id']}/attachments", body,
                                           headers)
         self.assertEqual(status, 201, raw)

@@ -1,7 +1,7 @@
 """End to end: GET tracking answered from the public views the gateway keeps (tracking_cache.h).
 A view asked again is answered without intake; a step taken through this gateway is seen by the
-very next GET; a step taken through another gateway is seen once its event reaches this one, long
-before the max age (60 s here); a reporter's token is never answered from a kept view, and what a
+very next GET; a step or a photo taken through another gateway is seen once its event reaches this
+one, long before the max age (60 s); a reporter's token is never answered from a kept view, and what a
 token was shown is never kept for others; an idle gateway drops what it kept."""
 import http.client
 import json
@@ -9,7 +9,7 @@ import re
 import time
 import unittest
 
-from aduan_harness import Service, System, SystemTestCase, free_port, valid_report
+from aduan_harness import Service, System, SystemTestCase, free_port, photo_form, valid_report
 
 SECRET_TITLE = "Rahasia pungli di loket kelurahan"
 
@@ -117,6 +117,20 @@ class TrackingCacheTest(SystemTestCase):
         self.sys.wait_for(lambda: self.view(tid)["status"] != "waiting_verification", timeout=10,
                           what="the step taken through the other gateway")
         self.assertLess(time.monotonic() - acted, 10)   # the max age is 60 s: the event ended the view
+
+    def test_a_photo_through_another_gateway_is_seen_with_its_event(self):
+        tid, token = self.submit()
+        self.kept(tid)
+        self.assertEqual(self.view(tid)["attachment_count"], 0)
+        body, headers = photo_form(token)
+        conn = http.client.HTTPConnection("127.0.0.1", self.other_port, timeout=30)
+        conn.request("POST", f"/api/v1/reports/{tid}/attachments", body, headers)
+        self.assertEqual(conn.getresponse().status, 201)
+        conn.close()
+        added = time.monotonic()
+        self.sys.wait_for(lambda: self.view(tid)["attachment_count"] == 1, timeout=10,
+                          what="the photo added through the other gateway")
+        self.assertLess(time.monotonic() - added, 10)   # the max age is 60 s: report.attachment_added ended the view
 
     def test_a_reporter_token_is_never_answered_from_or_into_the_kept_view(self):
         tid, token = self.submit(confidential=True, title=SECRET_TITLE)

@@ -14,11 +14,13 @@ import shutil
 import signal
 import socket
 import string
+import struct
 import subprocess
 import tempfile
 import time
 import unittest
 import urllib.parse
+import zlib
 
 import zmq
 
@@ -654,6 +656,24 @@ class SystemTestCase(unittest.TestCase):
         if result is not None and not result.wasSuccessful():
             type(self).failed = True
         return result
+
+
+def tiny_png(width=4, height=3):
+    """A small valid PNG (no image library on the test side)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + b"\x80\x20\x20" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def photo_form(token):
+    """The body and headers of POST /api/v1/reports/{id}/attachments with tiny_png() as the file,
+    from the reporter whose token it is."""
+    boundary = "aduanphoto"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n"
+            "Content-Type: image/png\r\n\r\n").encode() + tiny_png() + f"\r\n--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}", "Authorization": f"Bearer {token}"}
 
 
 def valid_report(**overrides):

@@ -89,12 +89,31 @@ static void test_privacy_is_settled_once_the_desk_is_left(void **state)
     assert_true(lifecycle_privacy_settled("in_process"));
 }
 
+/* The reporter's added file: its number on the report and nothing of the file; the event is what
+ * ends a gateway's kept view of the report. */
+static void test_attachment_added_carries_its_number_only(void **state)
+{
+    (void) state;
+    event_t e;
+    assert_int_equal(report_events_attachment_added(7, "LPR-1", 3, &e), 0);
+    assert_string_equal(e.type, EVENT_ATTACHMENT_ADDED);
+    assert_int_equal(e.version, REPORT_ATTACHMENT_ADDED_VERSION);
+    assert_int_equal(e.report_id, 7);
+    assert_string_equal(e.tracking_id, "LPR-1");
+    assert_string_equal(e.actor_role, "reporter");
+    static const unsigned char number_3[] = {0x81, 0xa6, 'n', 'u', 'm', 'b', 'e', 'r', 0x03};
+    assert_int_equal(e.payload_size, sizeof number_3);
+    assert_memory_equal(e.payload, number_3, sizeof number_3);
+    event_clear(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_submitted_carries_codes_only),
         cmocka_unit_test(test_content_only_once_settled_and_not_confidential),
         cmocka_unit_test(test_privacy_is_settled_once_the_desk_is_left),
+        cmocka_unit_test(test_attachment_added_carries_its_number_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
