@@ -21,6 +21,10 @@
 /* The hub's heartbeat is 1 s: silent this long, the feed has not started yet. */
 #define HUB_SILENCE_MS 3000
 #define READ_SLICE_MS 250
+/* The kept public views are answered only while the feed reads events at most this old: a view a
+ * step ended elsewhere is answered at most this long after the step (docs/security.md). Also how
+ * long the feed's word that it is live holds, so a stalled feed stops the answers too. */
+#define VIEWS_LAG_MAX_MS 5000
 /* Reports whose institution the feed remembers (report_subjects.h): 16 bytes each, at most 2 MB
  * of slots at this bound. */
 #define SUBJECTS_MAX 100000
@@ -185,6 +189,9 @@ static void *run(void *unused)
         refresh_tree(false);
         event_t e;
         int got = stream_reader_next(feed.reader, READ_SLICE_MS, &e);
+        /* Wall clock, as the events' own time: a lifecycle clock's offset (ADUAN_CLOCK_FILE) only
+         * makes them look newer. */
+        bool behind = got == 1 && zclock_time() - e.occurred_at_ms > VIEWS_LAG_MAX_MS;
         if (got == 1 && positioned)
             keep(&e);
         if (got == 1)
@@ -192,11 +199,13 @@ static void *run(void *unused)
         else if (got < 0)   /* interrupted: the gateway is stopping, live_feed_close comes */
             zclock_sleep(READ_SLICE_MS);
         start_position(&positioned);
-        if (feed.tracking)
-            tracking_cache_set_live(feed.tracking, positioned && stream_reader_hub_alive(feed.reader, HUB_SILENCE_MS));
+        if (feed.tracking) {
+            bool live = positioned && !behind && stream_reader_hub_alive(feed.reader, HUB_SILENCE_MS);
+            tracking_cache_set_live(feed.tracking, live ? zclock_mono() + VIEWS_LAG_MAX_MS : 0);
+        }
     }
     if (feed.tracking)
-        tracking_cache_set_live(feed.tracking, false);
+        tracking_cache_set_live(feed.tracking, 0);
     return NULL;
 }
 

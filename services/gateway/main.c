@@ -66,10 +66,9 @@ static const config_option_t gateway_options[] = {
      "map tiles of the web pages' location picker ({s}, {z}, {x}, {y}); empty = no tiles (the form still works)"},
     {"ADUAN_MAP_ATTRIBUTION", "\u00a9 OpenStreetMap contributors", "attribution shown on the map, as the tile server asks"},
     {"ADUAN_COMMAND_ATTEMPTS", "3", "how many times a command is sent before giving up (503)"},
-    {"ADUAN_TRACKING_CACHE_MS", "5000",
+    {"ADUAN_TRACKING_CACHE_MS", "60000",
      "how long a report's public view is answered from the gateway without asking intake (each event about the "
-     "report ends it at once; this bounds a change without one, e.g. a photo added through another gateway); "
-     "0 = never"},
+     "report ends it at once, and every change to the view has one; this is a safety net); 0 = never"},
     {"ADUAN_TRACKING_CACHE_MB", "16", "public views of reports kept in the gateway, in MB at most"},
     {"ADUAN_COMMAND_WINDOW", "256", "commands in flight to one service at most; more wait in the gateway, their time-out not yet running"},
 };

@@ -28,7 +28,7 @@ struct tracking_cache_t {
     int64_t max_age_ms;
     uint64_t everything;     /* forgets of every view */
     uint64_t stripes[STRIPES];   /* forgets of one view, by stripe: a put from before one keeps nothing */
-    bool live;
+    int64_t live_until_ms;       /* 0: off */
 };
 
 static void free_entry(void **item)
@@ -54,6 +54,24 @@ static uint64_t *stripe_of(tracking_cache_t *self, const char *tracking_id)
 static uint64_t generation_of(tracking_cache_t *self, const char *tracking_id)
 {
     return self->everything + *stripe_of(self, tracking_id);
+}
+
+/* Either way an answer asked before the change may be older than an event missed meanwhile. */
+static void change_liveness(tracking_cache_t *self, int64_t live_until_ms)
+{
+    if ((self->live_until_ms > 0) != (live_until_ms > 0)) {
+        self->everything++;
+        zhashx_purge(self->entries);
+    }
+    self->live_until_ms = live_until_ms;
+}
+
+/* Whether the feed's word still holds at now_ms; once it ran out, the cache is off. */
+static bool live_at(tracking_cache_t *self, int64_t now_ms)
+{
+    if (self->live_until_ms > 0 && now_ms >= self->live_until_ms)
+        change_liveness(self, 0);
+    return self->live_until_ms > 0;
 }
 
 tracking_cache_t *tracking_cache_new(size_t capacity, int64_t max_age_ms)
@@ -86,7 +104,7 @@ char *tracking_cache_get(tracking_cache_t *self, const char *tracking_id, int64_
 {
     char *copy = NULL;
     pthread_mutex_lock(&self->lock);
-    const entry_t *e = self->live ? zhashx_lookup(self->entries, tracking_id) : NULL;
+    const entry_t *e = live_at(self, now_ms) ? zhashx_lookup(self->entries, tracking_id) : NULL;
     if (e && now_ms - e->kept_at_ms < self->max_age_ms)
         copy = strdup(e->view);
     pthread_mutex_unlock(&self->lock);
@@ -113,7 +131,7 @@ bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const c
     e->kept_at_ms = now_ms;
     e->owner = self;
     pthread_mutex_lock(&self->lock);
-    bool keep = self->live && generation == generation_of(self, tracking_id);
+    bool keep = live_at(self, now_ms) && generation == generation_of(self, tracking_id);
     if (keep) {
         zhashx_delete(self->entries, tracking_id);
         if (self->bytes + size > self->capacity)
@@ -143,14 +161,9 @@ void tracking_cache_forget(tracking_cache_t *self, const char *tracking_id)
     pthread_mutex_unlock(&self->lock);
 }
 
-void tracking_cache_set_live(tracking_cache_t *self, bool live)
+void tracking_cache_set_live(tracking_cache_t *self, int64_t live_until_ms)
 {
     pthread_mutex_lock(&self->lock);
-    /* Either way an answer asked before the change may be older than an event missed meanwhile. */
-    if (self->live != live) {
-        self->everything++;
-        zhashx_purge(self->entries);
-    }
-    self->live = live;
+    change_liveness(self, live_until_ms);
     pthread_mutex_unlock(&self->lock);
 }

@@ -10,12 +10,14 @@
  * intake. A view changes with a committed step, which the event stream publishes: the gateway's
  * live feed forgets the report's entry for each event about it (everything for an event about no
  * report: a holiday added moves every open clock), and the gateway forgets what a change it
- * forwarded may touch once the change's reply came, before the client hears it. What changes
- * without an event (a photo added through another gateway) is seen within max_age.
+ * forwarded may touch once the change's reply came, before the client hears it. Every change to a
+ * view comes with an event (a file added: report.attachment_added); max_age is a safety net.
  *
  * An answer read before a change is never kept after it: put keeps nothing when the report's view
  * (or every view) was forgotten since the generation the caller read before asking intake. Nothing is kept or
- * answered while the feed is not live (the hub silent): its events would be missed.
+ * answered while the feed is not live (the hub silent, or the feed behind the events): its events
+ * would be missed or come late. The feed's word holds only until the time it gives, so a feed that
+ * stops saying it (its thread stalled) stops the answers too.
  * Thread-safe. */
 typedef struct tracking_cache_t tracking_cache_t;
 
@@ -35,7 +37,9 @@ bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const c
                         int64_t now_ms);
 /* Drops the entry of `tracking_id`; NULL drops every entry. */
 void tracking_cache_forget(tracking_cache_t *self, const char *tracking_id);
-/* The feed hears the hub (live) or not; going off forgets everything. Starts off. */
-void tracking_cache_set_live(tracking_cache_t *self, bool live);
+/* The feed hears the hub and is not behind its events until `live_until_ms` (the clock of get and
+ * put), or not (0). Going off, by this call or by the time running out, forgets everything. Starts
+ * off. */
+void tracking_cache_set_live(tracking_cache_t *self, int64_t live_until_ms);
 
 #endif

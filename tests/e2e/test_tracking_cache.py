@@ -132,6 +132,25 @@ class TrackingCacheTest(SystemTestCase):
                           what="the photo added through the other gateway")
         self.assertLess(time.monotonic() - added, 10)   # the max age is 60 s: report.attachment_added ended the view
 
+    def test_an_event_read_late_ends_every_kept_view(self):
+        # A feed that reads an event long after it happened is behind: a step about any report may
+        # be waiting, so nothing kept is answered (docs/security.md).
+        tid, _ = self.submit()
+        other, _ = self.submit()
+        self.kept(tid)
+        late = self.sys.db.scalar(
+            "INSERT INTO events (event_id, type, schema_version, occurred_at, report_id, tracking_id, actor_role, "
+            "payload) SELECT md5(random()::text), 'report.notifications_changed', 1, now() - interval '30 seconds', "
+            "id, tracking_id, 'reporter', '\\x82a7656e61626c6564c3a86c616e6775616765a26964'::bytea "
+            f"FROM reports WHERE tracking_id = '{other}' RETURNING event_id")
+        self.sys.wait_for(lambda: self.sys.db.scalar(f"SELECT seq IS NOT NULL FROM events WHERE event_id = '{late}'")
+                          == "t", timeout=10, what="the late event numbered")
+        time.sleep(1)   # published, and read by the gateway's feed
+        misses = kept_counts(self.sys.gateway)[1]
+        self.view(tid)
+        self.assertEqual(kept_counts(self.sys.gateway)[1], misses + 1, "a kept view answered after a late event")
+        self.kept(tid)   # level again with the next events
+
     def test_a_reporter_token_is_never_answered_from_or_into_the_kept_view(self):
         tid, token = self.submit(confidential=True, title=SECRET_TITLE)
         own = self.view(tid, token=token)

@@ -16,7 +16,7 @@ static tracking_cache_t *live_cache(size_t bytes, int64_t max_age_ms)
 {
     tracking_cache_t *cache = tracking_cache_new(bytes, max_age_ms);
     assert_non_null(cache);
-    tracking_cache_set_live(cache, true);
+    tracking_cache_set_live(cache, INT64_MAX);
     return cache;
 }
 
@@ -101,14 +101,35 @@ static void test_nothing_is_kept_or_answered_while_the_feed_is_not_live(void **s
     (void) state;
     tracking_cache_t *cache = tracking_cache_new(1 << 20, 60000);
     assert_false(tracking_cache_put(cache, ID_A, "a", tracking_cache_generation(cache, ID_A), 0));
-    tracking_cache_set_live(cache, true);
+    tracking_cache_set_live(cache, INT64_MAX);
     assert_true(tracking_cache_put(cache, ID_A, "a", tracking_cache_generation(cache, ID_A), 0));
-    tracking_cache_set_live(cache, false);
+    tracking_cache_set_live(cache, 0);
     assert_kept(cache, ID_A, 1, NULL);
     uint64_t asked_while_off = tracking_cache_generation(cache, ID_A);
-    tracking_cache_set_live(cache, true);
+    tracking_cache_set_live(cache, INT64_MAX);
     assert_kept(cache, ID_A, 1, NULL);
     assert_false(tracking_cache_put(cache, ID_A, "a", asked_while_off, 2));
+    tracking_cache_destroy(&cache);
+}
+
+/* The feed's word holds until the time it gave: past it (the feed stalled, or behind the events),
+ * nothing is answered, and what was kept is not answered again when the feed comes back. */
+static void test_a_feed_that_stops_saying_it_is_live_stops_the_answers(void **state)
+{
+    (void) state;
+    tracking_cache_t *cache = tracking_cache_new(1 << 20, 60000);
+    assert_non_null(cache);
+    tracking_cache_set_live(cache, 1000);
+    assert_true(tracking_cache_put(cache, ID_A, "a", tracking_cache_generation(cache, ID_A), 10));
+    assert_kept(cache, ID_A, 999, "a");
+    uint64_t asked_in_time = tracking_cache_generation(cache, ID_B);
+    assert_kept(cache, ID_A, 1000, NULL);
+    assert_false(tracking_cache_put(cache, ID_B, "b", asked_in_time, 1001));
+    tracking_cache_set_live(cache, 5000);
+    assert_kept(cache, ID_A, 1500, NULL);
+    assert_false(tracking_cache_put(cache, ID_B, "b", asked_in_time, 1500));
+    assert_true(tracking_cache_put(cache, ID_B, "b", tracking_cache_generation(cache, ID_B), 1500));
+    assert_kept(cache, ID_B, 1600, "b");
     tracking_cache_destroy(&cache);
 }
 
@@ -174,6 +195,7 @@ int main(void)
         cmocka_unit_test(test_a_forget_of_another_report_keeps_the_answer),
         cmocka_unit_test(test_forget_drops_the_report_or_everything),
         cmocka_unit_test(test_nothing_is_kept_or_answered_while_the_feed_is_not_live),
+        cmocka_unit_test(test_a_feed_that_stops_saying_it_is_live_stops_the_answers),
         cmocka_unit_test(test_the_bytes_kept_stay_within_the_capacity),
         cmocka_unit_test(test_the_capacity_counts_what_a_view_costs_besides_its_text),
     };
