@@ -76,6 +76,17 @@ int event_log_append(db_t *db, const event_t *e, db_error_t *error)
     return event_log_append_many(db, e, 1, error);
 }
 
+int event_log_append_built(db_t *db, int built, event_t *event, db_error_t *error)
+{
+    int rc = -1;
+    if (built != 0)
+        snprintf(error->message, sizeof error->message, "the event could not be built");
+    else
+        rc = event_log_append(db, event, error);
+    event_clear(event);
+    return rc;
+}
+
 typedef struct {
     int max;
     int numbered;

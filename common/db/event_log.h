@@ -22,6 +22,9 @@
  * EVENT_LOG_CHANNEL's listeners after the commit. event->id, type, actor_role and payload are
  * required; occurred_at 0 means now(). 0 on success. */
 int event_log_append(db_t *db, const event_t *event, db_error_t *error);
+/* For an event just built by a call that returned `built` (0 when it was): appends it if so, and
+ * clears it either way. 0, or -1 with the reason in *error. */
+int event_log_append_built(db_t *db, int built, event_t *event, db_error_t *error);
 /* The same for `count` events in one statement (a batch), appended in their order. */
 int event_log_append_many(db_t *db, const event_t *events, size_t count, db_error_t *error);
 

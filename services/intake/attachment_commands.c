@@ -35,19 +35,6 @@ typedef struct {
     stored_t out;
 } add_tx_t;
 
-/* In the attachment's transaction: what GET tracking shows changed, and its event says so. */
-static int announce(db_t *db, const add_tx_t *tx, db_error_t *error)
-{
-    event_t event;
-    if (report_events_attachment_added(tx->report_id, tx->tracking_id, (uint32_t) tx->out.number, &event) != 0) {
-        snprintf(error->message, sizeof error->message, "the event could not be built");
-        return -1;
-    }
-    int rc = event_log_append(db, &event, error);
-    event_clear(&event);
-    return rc;
-}
-
 static int add_tx(db_t *db, void *ctx, db_error_t *error)
 {
     add_tx_t *tx = ctx;
@@ -66,7 +53,9 @@ static int add_tx(db_t *db, void *ctx, db_error_t *error)
         return 0;
     if (attachment_store_put(db, tx->report_id, tx->out.number, tx->request_id, tx->file, error) != 0)
         return -1;
-    return announce(db, tx, error);
+    event_t event;   /* what GET tracking shows changed: its event tells every gateway */
+    int built = report_events_attachment_added(tx->report_id, tx->tracking_id, (uint32_t) tx->out.number, &event);
+    return event_log_append_built(db, built, &event, error);
 }
 
 static void refuse_file(envelope_t *reply, const char *code, const char *message)

@@ -17,14 +17,9 @@ static int change(db_t *db, const char *report_id, const char *tracking_id, cons
                    3, params, error) != 0)
         return -1;
     event_t event;
-    if (report_events_notifications(strtoll(report_id, NULL, 10), tracking_id, now->enabled, now->language,
-                                    &event) != 0) {
-        snprintf(error->message, sizeof error->message, "the event could not be built");
-        return -1;
-    }
-    int rc = event_log_append(db, &event, error);
-    event_clear(&event);
-    return rc;
+    int built = report_events_notifications(strtoll(report_id, NULL, 10), tracking_id, now->enabled, now->language,
+                                            &event);
+    return event_log_append_built(db, built, &event, error);
 }
 
 int reporter_notifications_set(db_t *db, const char *tracking_id, const char *reporter_token, const bool *enabled,

@@ -65,13 +65,8 @@ static int count_supporters(db_t *db, const char *report_id, uint32_t *count, db
 static int announce(db_t *db, int64_t report_id, const char *tracking_id, uint32_t count, db_error_t *error)
 {
     event_t event;
-    if (report_events_supported(report_id, tracking_id, count, &event) != 0) {
-        snprintf(error->message, sizeof error->message, "the event could not be built");
-        return -1;
-    }
-    int rc = event_log_append(db, &event, error);
-    event_clear(&event);
-    return rc;
+    int built = report_events_supported(report_id, tracking_id, count, &event);
+    return event_log_append_built(db, built, &event, error);
 }
 
 /* 0, 1 not on the public list, -1. */

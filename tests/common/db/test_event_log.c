@@ -171,6 +171,29 @@ static void test_rolled_back_events_are_never_seen(void **state)
     db_destroy(&a);
 }
 
+/* An event that could not be built is not appended, and says why; either way the event is cleared.
+ * Rolled back, so that the other cases' counts stay theirs. */
+static void test_an_event_appended_as_built_is_cleared_either_way(void **state)
+{
+    (void) state;
+    db_error_t error = {"", ""};
+    db_t *a = connect_new();
+    sql(a, "BEGIN");
+    int64_t before = (int64_t) test_db_scalar(a, "SELECT count(*) FROM events");
+    event_t e;
+    make_event(&e, "test.not_built");
+    assert_int_equal(event_log_append_built(a, -1, &e, &error), -1);
+    assert_string_equal(error.message, "the event could not be built");
+    assert_null(e.type);
+    make_event(&e, "test.built");
+    assert_int_equal(event_log_append_built(a, 0, &e, &error), 0);
+    assert_null(e.type);
+    assert_int_equal(test_db_scalar(a, "SELECT count(*) FROM events"), before + 1);
+    assert_int_equal(test_db_scalar(a, "SELECT count(*) FROM events WHERE type = 'test.built'"), 1);
+    sql(a, "ROLLBACK");
+    db_destroy(&a);
+}
+
 static void test_prefix_filter(void **state)
 {
     (void) state;
@@ -335,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_rolled_back_events_are_never_seen),
         cmocka_unit_test(test_appending_sends_its_wake_up_after_the_transaction),
         cmocka_unit_test(test_prefix_filter),
+        cmocka_unit_test(test_an_event_appended_as_built_is_cleared_either_way),
         cmocka_unit_test(test_a_read_of_every_topic_touches_only_the_events_it_returns),
         cmocka_unit_test(test_numbering_a_batch_touches_only_that_batch),
         cmocka_unit_test(test_concurrent_writers_and_sequencers_give_a_dense_order),
