@@ -29,7 +29,9 @@ void cmd_server_destroy(cmd_server_t **self_p);
 
 /* roles: the CURVE_ROLE_* bits of the keys that may send `type`. */
 int cmd_server_on(cmd_server_t *self, const char *type, unsigned roles, cmd_handler_fn *handler, void *ctx);
-/* As cmd_server_on, for a type whose requests waiting together are handled in one call. */
+/* As cmd_server_on, for a type whose requests waiting together are handled in one call. Batch
+ * types run in the order registered, each one's replies sent as soon as its handler returns: a
+ * type registered first is not kept waiting by the ones after it. */
 int cmd_server_on_batch(cmd_server_t *self, const char *type, unsigned roles, cmd_batch_fn *handler, void *ctx);
 
 /* The socket to poll for readability (zpoller/zloop). */
@@ -38,10 +40,9 @@ zsock_t *cmd_server_socket(cmd_server_t *self);
  * -1 when nothing could be received (interrupted). */
 int cmd_server_handle_one(cmd_server_t *self);
 /* Waits for one message, then takes every other one already waiting, up to `max` in all: each is
- * dispatched, and answered at once unless its type is a batch type; a batch type's requests then go
- * to their handler in one call, and their replies are sent. So a read is never held back by the
- * commit of the submissions that arrived with it. 0 when messages were handled, -1 when nothing
- * could be received (interrupted). */
+ * dispatched, and answered at once unless its type is a batch type; then each batch type's
+ * requests go to their handler in one call (cmd_server_on_batch). 0 when messages were handled,
+ * -1 when nothing could be received (interrupted). */
 int cmd_server_handle_waiting(cmd_server_t *self, size_t max);
 
 #endif
