@@ -9,11 +9,14 @@
  * reports does not stop every answer in flight from being kept. */
 #define STRIPES 256
 
-typedef struct {
+/* Owns its id (the key it is found by in the table) and its view. */
+typedef struct entry_t {
+    char *id;
     char *view;
     size_t size;   /* what it costs, bookkeeping included */
     int64_t kept_at_ms;
-    struct tracking_cache_t *owner;   /* whose byte count the entry is in */
+    struct tracking_cache_t *owner;   /* whose byte count and order of use the entry is in */
+    struct entry_t *newer, *older;    /* in the order of use: kept or answered */
 } entry_t;
 
 /* What one kept view costs besides its text and its id: the entry, zhashx's item and the malloc
@@ -24,6 +27,7 @@ typedef struct {
 struct tracking_cache_t {
     pthread_mutex_t lock;
     zhashx_t *entries;       /* tracking id -> entry_t */
+    entry_t *newest, *oldest;   /* by use: past the capacity the least recently used go first */
     size_t capacity, bytes;  /* of the views kept */
     int64_t max_age_ms;
     uint64_t everything;     /* forgets of every view */
@@ -31,14 +35,49 @@ struct tracking_cache_t {
     int64_t live_until_ms;       /* 0: off */
 };
 
-static void free_entry(void **item)
+static void unlink_entry(entry_t *e)
 {
-    entry_t *e = *item;
+    tracking_cache_t *self = e->owner;
+    if (e->newer)
+        e->newer->older = e->older;
+    else
+        self->newest = e->older;
+    if (e->older)
+        e->older->newer = e->newer;
+    else
+        self->oldest = e->newer;
+    e->newer = e->older = NULL;
+}
+
+static void link_newest(entry_t *e)
+{
+    tracking_cache_t *self = e->owner;
+    e->older = self->newest;
+    if (self->newest)
+        self->newest->newer = e;
+    else
+        self->oldest = e;
+    self->newest = e;
+}
+
+static void free_view(entry_t *e)
+{
     if (e) {
-        e->owner->bytes -= e->size;
+        free(e->id);
         free(e->view);
     }
     free(e);
+}
+
+/* The table's destructor: an entry leaves the order and the byte count with it. */
+static void drop_entry(void **item)
+{
+    entry_t *e = *item;
+    if (e) {
+        unlink_entry(e);
+        e->owner->bytes -= e->size;
+    }
+    free_view(e);
     *item = NULL;
 }
 
@@ -84,7 +123,10 @@ tracking_cache_t *tracking_cache_new(size_t capacity, int64_t max_age_ms)
         free(self);
         return NULL;
     }
-    zhashx_set_destructor(self->entries, free_entry);
+    /* The key is the entry's own id, freed with the entry. */
+    zhashx_set_key_duplicator(self->entries, NULL);
+    zhashx_set_key_destructor(self->entries, NULL);
+    zhashx_set_destructor(self->entries, drop_entry);
     self->capacity = capacity;
     self->max_age_ms = max_age_ms;
     return self;
@@ -104,9 +146,12 @@ char *tracking_cache_get(tracking_cache_t *self, const char *tracking_id, int64_
 {
     char *copy = NULL;
     pthread_mutex_lock(&self->lock);
-    const entry_t *e = live_at(self, now_ms) ? zhashx_lookup(self->entries, tracking_id) : NULL;
-    if (e && now_ms - e->kept_at_ms < self->max_age_ms)
+    entry_t *e = live_at(self, now_ms) ? zhashx_lookup(self->entries, tracking_id) : NULL;
+    if (e && now_ms - e->kept_at_ms < self->max_age_ms) {
         copy = strdup(e->view);
+        unlink_entry(e);
+        link_newest(e);
+    }
     pthread_mutex_unlock(&self->lock);
     return copy;
 }
@@ -124,8 +169,8 @@ bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const c
 {
     size_t size = strlen(view) + 1 + strlen(tracking_id) + 1 + ENTRY_OVERHEAD;
     entry_t *e = size <= self->capacity ? calloc(1, sizeof *e) : NULL;
-    if (!e || !(e->view = strdup(view))) {
-        free(e);
+    if (!e || !(e->id = strdup(tracking_id)) || !(e->view = strdup(view))) {
+        free_view(e);
         return false;
     }
     e->kept_at_ms = now_ms;
@@ -134,17 +179,20 @@ bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const c
     bool keep = live_at(self, now_ms) && generation == generation_of(self, tracking_id);
     if (keep) {
         zhashx_delete(self->entries, tracking_id);
-        if (self->bytes + size > self->capacity)
-            zhashx_purge(self->entries);
+        while (self->oldest && self->bytes + size > self->capacity)
+            zhashx_delete(self->entries, self->oldest->id);
         e->size = size;
         self->bytes += size;
-        zhashx_insert(self->entries, tracking_id, e);
+        link_newest(e);
+        keep = zhashx_insert(self->entries, e->id, e) == 0;   /* it was deleted just before */
+        if (!keep) {
+            unlink_entry(e);
+            self->bytes -= size;
+        }
     }
     pthread_mutex_unlock(&self->lock);
-    if (!keep) {
-        free(e->view);
-        free(e);
-    }
+    if (!keep)
+        free_view(e);
     return keep;
 }
 

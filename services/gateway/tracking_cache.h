@@ -21,8 +21,8 @@
  * Thread-safe. */
 typedef struct tracking_cache_t tracking_cache_t;
 
-/* capacity: bytes the kept views may cost at most, their text, ids and bookkeeping (past it,
- * everything is dropped and filled again); max_age_ms > 0. */
+/* capacity: bytes the kept views may cost at most, their text, ids and bookkeeping (past it, the
+ * views least recently kept or answered go first); max_age_ms > 0. */
 tracking_cache_t *tracking_cache_new(size_t capacity, int64_t max_age_ms);
 void tracking_cache_destroy(tracking_cache_t **self_p);
 

@@ -162,6 +162,39 @@ static void test_the_bytes_kept_stay_within_the_capacity(void **state)
     free(too_large);
 }
 
+/* A national load follows more reports than fit: past the capacity the views least recently
+ * kept or answered go, and the ones being read stay (dropping every view emptied the cache each
+ * time it filled, and every read went to intake again). */
+static void test_past_the_capacity_the_least_recently_used_views_go(void **state)
+{
+    (void) state;
+    char *view = text_of(200);
+    char id[24];
+    tracking_cache_t *cache = live_cache(1024, 60000);
+    for (int i = 0; i < 3; i++) {
+        snprintf(id, sizeof id, "LAP-2026-%05d", i);
+        assert_true(tracking_cache_put(cache, id, view, tracking_cache_generation(cache, id), 0));
+    }
+    assert_kept(cache, "LAP-2026-00000", 1, view);   /* read: now the most recently used */
+    for (int i = 3; i < 5; i++) {   /* each needs one place more than is left */
+        snprintf(id, sizeof id, "LAP-2026-%05d", i);
+        assert_true(tracking_cache_put(cache, id, view, tracking_cache_generation(cache, id), 2));
+    }
+    assert_kept(cache, "LAP-2026-00000", 3, view);
+    assert_kept(cache, "LAP-2026-00001", 3, NULL);
+    assert_kept(cache, "LAP-2026-00002", 3, NULL);
+    assert_kept(cache, "LAP-2026-00003", 3, view);
+    assert_kept(cache, "LAP-2026-00004", 3, view);
+    /* a view forgotten leaves the order with its bytes: the next one takes its place */
+    tracking_cache_forget(cache, "LAP-2026-00003");
+    assert_true(tracking_cache_put(cache, "LAP-2026-00005", view, tracking_cache_generation(cache, "LAP-2026-00005"), 4));
+    assert_kept(cache, "LAP-2026-00000", 5, view);
+    assert_kept(cache, "LAP-2026-00004", 5, view);
+    assert_kept(cache, "LAP-2026-00005", 5, view);
+    tracking_cache_destroy(&cache);
+    free(view);
+}
+
 /* Short views cost more in ids, entries and malloc headers than in text: a capacity that counted
  * the text alone kept a hundred of these in 4 kB, which hold several times that. */
 static void test_the_capacity_counts_what_a_view_costs_besides_its_text(void **state)
@@ -198,6 +231,7 @@ int main(void)
         cmocka_unit_test(test_a_feed_that_stops_saying_it_is_live_stops_the_answers),
         cmocka_unit_test(test_the_bytes_kept_stay_within_the_capacity),
         cmocka_unit_test(test_the_capacity_counts_what_a_view_costs_besides_its_text),
+        cmocka_unit_test(test_past_the_capacity_the_least_recently_used_views_go),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
