@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd_client.h"
+#include "link_list.h"
 #include "logger.h"
 
 /* While nothing can be sent (high-water mark, no replica connected yet), how soon to try again. */
@@ -23,7 +24,8 @@ struct call_t {
     int attempt;            /* sends begun */
     int64_t deadline;       /* of the current attempt */
     bool sent;              /* the current attempt reached the socket */
-    call_t *prev, *next;    /* in the active list (deadline order), or next in the queue */
+    link_t in_flight;       /* in the mux's in_flight (deadline order) */
+    call_t *queue_next;     /* next in the queue, while queued */
     call_t *held;           /* the next request with the same id, sent once this one is answered */
 };
 
@@ -36,7 +38,7 @@ struct cmd_mux_t {
     int64_t last_cut;
     zsock_t *socket;
     zhashx_t *by_id;        /* id -> the active call of that id */
-    call_t *head, *tail;    /* active calls; every attempt lasts timeout_ms, so appending keeps the order */
+    link_list_t in_flight;  /* active calls; every attempt lasts timeout_ms, so appending keeps the order */
     size_t active;
     size_t unsent;          /* active calls whose current attempt is not on the socket yet */
     call_t *queued, *queued_last;   /* not sent yet: the window was full */
@@ -67,17 +69,14 @@ static void call_destroy(call_t *call)
     free(call);
 }
 
+static call_t *call_of(link_t *link)
+{
+    return link ? LINK_ITEM(link, call_t, in_flight) : NULL;
+}
+
 static void unlink_call(cmd_mux_t *self, call_t *call)
 {
-    if (call->prev)
-        call->prev->next = call->next;
-    else
-        self->head = call->next;
-    if (call->next)
-        call->next->prev = call->prev;
-    else
-        self->tail = call->prev;
-    call->prev = call->next = NULL;
+    link_list_remove(&self->in_flight, &call->in_flight);
     self->active--;
     if (!call->sent)
         self->unsent--;
@@ -95,13 +94,7 @@ static void start_attempt(cmd_mux_t *self, call_t *call, int64_t now)
 {
     call->attempt++;
     call->deadline = now + self->timeout_ms;
-    call->prev = self->tail;
-    call->next = NULL;
-    if (self->tail)
-        self->tail->next = call;
-    else
-        self->head = call;
-    self->tail = call;
+    link_list_push_last(&self->in_flight, &call->in_flight);
     self->active++;
     try_send(self, call);
     if (!call->sent)
@@ -127,9 +120,9 @@ static void admit(cmd_mux_t *self)
 {
     while (self->queued && self->active < self->limit) {
         call_t *call = self->queued;
-        if (!(self->queued = call->next))
+        if (!(self->queued = call->queue_next))
             self->queued_last = NULL;
-        call->next = NULL;
+        call->queue_next = NULL;
         if (!still_wanted(call)) {
             answer(self, call, NULL, "nobody waits for the answer any more");
             continue;
@@ -159,11 +152,11 @@ static void finish(cmd_mux_t *self, call_t *call, envelope_t *reply, const char 
     admit(self);
 }
 
-/* Answers a chain of calls linked by `held` (from `first`) or by `next` as closed. */
+/* Answers a chain of calls linked by `held` (from `first`) or by `queue_next` as closed. */
 static void close_chain(cmd_mux_t *self, call_t *first, bool by_held)
 {
     for (call_t *next; first; first = next) {
-        next = by_held ? first->held : first->next;
+        next = by_held ? first->held : first->queue_next;
         answer(self, first, NULL, "the command link is closed");
     }
 }
@@ -176,8 +169,8 @@ void cmd_mux_destroy(cmd_mux_t **self_p)
     call_t *queued = self->queued;
     self->queued = self->queued_last = NULL;
     close_chain(self, queued, false);
-    while (self->head) {
-        call_t *call = self->head, *held = call->held;
+    while (self->in_flight.first) {
+        call_t *call = call_of(self->in_flight.first), *held = call->held;
         unlink_call(self, call);
         answer(self, call, NULL, "the command link is closed");
         close_chain(self, held, true);
@@ -204,7 +197,7 @@ int cmd_mux_send(cmd_mux_t *self, const envelope_t *request, cmd_mux_done_fn *do
     call->wanted = wanted;
     call->tag = tag;
     if (self->queued_last)
-        self->queued_last->next = call;
+        self->queued_last->queue_next = call;
     else
         self->queued = call;
     self->queued_last = call;
@@ -248,7 +241,7 @@ static void receive_replies(cmd_mux_t *self)
 /* Sends, in order, what could not be sent before; stops at the first the socket refuses again. */
 static void send_held_back(cmd_mux_t *self)
 {
-    for (call_t *call = self->head; call && self->unsent; call = call->next) {
+    for (call_t *call = call_of(self->in_flight.first); call && self->unsent; call = call_of(call->in_flight.next)) {
         if (call->sent)
             continue;
         try_send(self, call);
@@ -260,8 +253,7 @@ static void send_held_back(cmd_mux_t *self)
 
 static void expire(cmd_mux_t *self, int64_t now)
 {
-    while (self->head && self->head->deadline <= now) {
-        call_t *call = self->head;
+    for (call_t *call; (call = call_of(self->in_flight.first)) && call->deadline <= now;) {
         if (now - self->last_cut >= self->timeout_ms) {   /* once per time-out, not once per request */
             self->limit = self->limit > 1 ? self->limit / 2 : 1;
             self->last_cut = now;
@@ -289,8 +281,9 @@ long cmd_mux_tick(cmd_mux_t *self, int64_t now)
     receive_replies(self);
     send_held_back(self);
     expire(self, now);
-    if (!self->head)
+    const call_t *first = call_of(self->in_flight.first);
+    if (!first)
         return -1;
-    long wait = self->head->deadline > now ? (long) (self->head->deadline - now) : 0;
+    long wait = first->deadline > now ? (long) (first->deadline - now) : 0;
     return self->unsent && wait > UNSENT_RETRY_MS ? UNSENT_RETRY_MS : wait;
 }

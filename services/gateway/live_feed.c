@@ -42,21 +42,20 @@ typedef struct {
     live_ring_t *ring;
     size_t backlog;
     int64_t first_kept, newest, head;   /* 0 while none */
-    live_waiter_t *waiters;
+    link_list_t waiters;
     tracking_cache_t *tracking;
 } live_feed_t;
 
 static live_feed_t feed = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+static live_waiter_t *waiter_of(link_t *link)
+{
+    return link ? LINK_ITEM(link, live_waiter_t, link) : NULL;
+}
+
 static void unlink_waiter(live_waiter_t *w)
 {
-    if (w->prev)
-        w->prev->next = w->next;
-    else
-        feed.waiters = w->next;
-    if (w->next)
-        w->next->prev = w->prev;
-    w->prev = w->next = NULL;
+    link_list_remove(&feed.waiters, &w->link);
     w->linked = false;
 }
 
@@ -64,9 +63,9 @@ static void unlink_waiter(live_waiter_t *w)
 static void wake(bool all)
 {
     int64_t now = zclock_mono();
-    live_waiter_t *w = feed.waiters;
+    live_waiter_t *w = waiter_of(feed.waiters.first);
     while (w) {
-        live_waiter_t *next = w->next;
+        live_waiter_t *next = waiter_of(w->link.next);
         if (all || w->wake_at_ms <= now) {
             unlink_waiter(w);
             MHD_resume_connection(w->connection);
@@ -301,11 +300,7 @@ bool live_feed_wait(live_waiter_t *waiter, int64_t from, int64_t wake_at_ms)
     bool wait = !waiter->linked && lookup(from, &unused) == 0 && wake_at_ms > zclock_mono();
     if (wait) {
         waiter->wake_at_ms = wake_at_ms;
-        waiter->prev = NULL;
-        waiter->next = feed.waiters;
-        if (feed.waiters)
-            feed.waiters->prev = waiter;
-        feed.waiters = waiter;
+        link_list_push_first(&feed.waiters, &waiter->link);
         waiter->linked = true;
         MHD_suspend_connection(waiter->connection);
     }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "curve_keys.h"
+#include "link_list.h"
 #include "live_ring.h"
 #include "tracking_cache.h"
 
@@ -20,7 +21,7 @@
 typedef struct live_waiter_t {
     struct MHD_Connection *connection;
     int64_t wake_at_ms;       /* zclock_mono() time to resume even without events */
-    struct live_waiter_t *prev, *next;
+    link_t link;              /* in the feed's waiters */
     bool linked;
 } live_waiter_t;
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "link_list.h"
+
 /* Forgets are counted per stripe of tracking ids, so that a steady flow of events about other
  * reports does not stop every answer in flight from being kept. */
 #define STRIPES 256
@@ -16,7 +18,7 @@ typedef struct entry_t {
     size_t size;   /* what it costs, bookkeeping included */
     int64_t kept_at_ms;
     struct tracking_cache_t *owner;   /* whose byte count and order of use the entry is in */
-    struct entry_t *newer, *older;    /* in the order of use: kept or answered */
+    link_t use;                       /* in the owner's by_use */
 } entry_t;
 
 /* What one kept view costs besides its text and its id: the entry, zhashx's item and the malloc
@@ -27,38 +29,13 @@ typedef struct entry_t {
 struct tracking_cache_t {
     pthread_mutex_t lock;
     zhashx_t *entries;       /* tracking id -> entry_t */
-    entry_t *newest, *oldest;   /* by use: past the capacity the least recently used go first */
+    link_list_t by_use;      /* kept or answered, most recently first: past the capacity the last go */
     size_t capacity, bytes;  /* of the views kept */
     int64_t max_age_ms;
     uint64_t everything;     /* forgets of every view */
     uint64_t stripes[STRIPES];   /* forgets of one view, by stripe: a put from before one keeps nothing */
     int64_t live_until_ms;       /* 0: off */
 };
-
-static void unlink_entry(entry_t *e)
-{
-    tracking_cache_t *self = e->owner;
-    if (e->newer)
-        e->newer->older = e->older;
-    else
-        self->newest = e->older;
-    if (e->older)
-        e->older->newer = e->newer;
-    else
-        self->oldest = e->newer;
-    e->newer = e->older = NULL;
-}
-
-static void link_newest(entry_t *e)
-{
-    tracking_cache_t *self = e->owner;
-    e->older = self->newest;
-    if (self->newest)
-        self->newest->newer = e;
-    else
-        self->oldest = e;
-    self->newest = e;
-}
 
 static void free_view(entry_t *e)
 {
@@ -74,7 +51,7 @@ static void drop_entry(void **item)
 {
     entry_t *e = *item;
     if (e) {
-        unlink_entry(e);
+        link_list_remove(&e->owner->by_use, &e->use);
         e->owner->bytes -= e->size;
     }
     free_view(e);
@@ -149,8 +126,7 @@ char *tracking_cache_get(tracking_cache_t *self, const char *tracking_id, int64_
     entry_t *e = live_at(self, now_ms) ? zhashx_lookup(self->entries, tracking_id) : NULL;
     if (e && now_ms - e->kept_at_ms < self->max_age_ms) {
         copy = strdup(e->view);
-        unlink_entry(e);
-        link_newest(e);
+        link_list_move_first(&self->by_use, &e->use);
     }
     pthread_mutex_unlock(&self->lock);
     return copy;
@@ -179,15 +155,13 @@ bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const c
     bool keep = live_at(self, now_ms) && generation == generation_of(self, tracking_id);
     if (keep) {
         zhashx_delete(self->entries, tracking_id);
-        while (self->oldest && self->bytes + size > self->capacity)
-            zhashx_delete(self->entries, self->oldest->id);
-        e->size = size;
-        self->bytes += size;
-        link_newest(e);
+        while (self->by_use.last && self->bytes + size > self->capacity)
+            zhashx_delete(self->entries, LINK_ITEM(self->by_use.last, entry_t, use)->id);
         keep = zhashx_insert(self->entries, e->id, e) == 0;   /* it was deleted just before */
-        if (!keep) {
-            unlink_entry(e);
-            self->bytes -= size;
+        if (keep) {
+            e->size = size;
+            self->bytes += size;
+            link_list_push_first(&self->by_use, &e->use);
         }
     }
     pthread_mutex_unlock(&self->lock);

@@ -6,6 +6,8 @@
 
 #include <czmq.h>
 
+#include "link_list.h"
+
 typedef struct entry_t {
     char *key;
     char *json;
@@ -16,12 +18,12 @@ typedef struct entry_t {
     int64_t computed_ms;
     int64_t offered;        /* the generation the warmer was last given it at */
     int64_t asked_ms;
-    struct entry_t *prev, *next;   /* most recently asked first */
+    link_t asked;          /* in by_asked */
 } entry_t;
 
 struct stats_cache_t {
     pthread_mutex_t lock;
-    entry_t *head, *tail;
+    link_list_t by_asked;   /* most recently asked first */
     size_t count, bytes, max_entries, max_bytes;
 };
 
@@ -39,27 +41,9 @@ stats_cache_t *stats_cache_new(size_t max_entries, size_t max_bytes)
     return self;
 }
 
-static void unlink_entry(stats_cache_t *self, entry_t *e)
+static entry_t *entry_of(const link_t *link)
 {
-    if (e->prev)
-        e->prev->next = e->next;
-    else
-        self->head = e->next;
-    if (e->next)
-        e->next->prev = e->prev;
-    else
-        self->tail = e->prev;
-    e->prev = e->next = NULL;
-}
-
-static void push_front(stats_cache_t *self, entry_t *e)
-{
-    e->next = self->head;
-    if (self->head)
-        self->head->prev = e;
-    self->head = e;
-    if (!self->tail)
-        self->tail = e;
+    return link ? LINK_ITEM(link, entry_t, asked) : NULL;
 }
 
 static void entry_free(entry_t *e)
@@ -72,7 +56,7 @@ static void entry_free(entry_t *e)
 
 static void drop(stats_cache_t *self, entry_t *e)
 {
-    unlink_entry(self, e);
+    link_list_remove(&self->by_asked, &e->asked);
     self->count--;
     self->bytes -= e->json_size + e->request_size;
     entry_free(e);
@@ -83,8 +67,8 @@ void stats_cache_destroy(stats_cache_t **self_p)
     if (!self_p || !*self_p)
         return;
     stats_cache_t *self = *self_p;
-    while (self->head)
-        drop(self, self->head);
+    while (self->by_asked.first)
+        drop(self, entry_of(self->by_asked.first));
     pthread_mutex_destroy(&self->lock);
     free(self);
     *self_p = NULL;
@@ -93,16 +77,16 @@ void stats_cache_destroy(stats_cache_t **self_p)
 /* Puts `fresh` first and drops the least recently asked beyond the bounds; the lock is held. */
 static void insert(stats_cache_t *self, entry_t *fresh)
 {
-    push_front(self, fresh);
+    link_list_push_first(&self->by_asked, &fresh->asked);
     self->count++;
     self->bytes += fresh->json_size + fresh->request_size;
-    while (self->tail != fresh && (self->count > self->max_entries || self->bytes > self->max_bytes))
-        drop(self, self->tail);
+    while (self->by_asked.last != &fresh->asked && (self->count > self->max_entries || self->bytes > self->max_bytes))
+        drop(self, entry_of(self->by_asked.last));
 }
 
 static entry_t *find(stats_cache_t *self, const char *key)
 {
-    for (entry_t *e = self->head; e; e = e->next)
+    for (entry_t *e = entry_of(self->by_asked.first); e; e = entry_of(e->asked.next))
         if (strcmp(e->key, key) == 0)
             return e;
     return NULL;
@@ -125,8 +109,7 @@ char *stats_cache_get(stats_cache_t *self, const char *key, int64_t generation, 
     if (e && e->json && servable(e, generation, now_ms, max_age_ms) && (copy = strdup(e->json))) {
         *computed_ms = e->computed_ms;
         e->asked_ms = zclock_mono();
-        unlink_entry(self, e);
-        push_front(self, e);
+        link_list_move_first(&self->by_asked, &e->asked);
     }
     pthread_mutex_unlock(&self->lock);
     return copy;
@@ -188,8 +171,7 @@ int stats_cache_ask(stats_cache_t *self, const char *key, const void *request, s
     entry_t *e = find(self, key);
     if (e) {
         e->asked_ms = asked->asked_ms;
-        unlink_entry(self, e);
-        push_front(self, e);
+        link_list_move_first(&self->by_asked, &e->asked);
         entry_free(asked);
     } else
         insert(self, asked);
@@ -202,7 +184,7 @@ void *stats_cache_next_stale(stats_cache_t *self, int64_t generation, int64_t no
 {
     pthread_mutex_lock(&self->lock);
     void *copy = NULL;
-    for (entry_t *e = self->head; e && !copy; e = e->next) {
+    for (entry_t *e = entry_of(self->by_asked.first); e && !copy; e = entry_of(e->asked.next)) {
         if (e->generation >= generation || e->offered >= generation || now_ms - e->asked_ms > recent_ms
             || (e->json && e->computed_ms > computed_by_ms))
             continue;
