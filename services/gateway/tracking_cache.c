@@ -37,7 +37,7 @@ struct tracking_cache_t {
     int64_t live_until_ms;       /* 0: off */
 };
 
-static void free_view(entry_t *e)
+static void entry_free(entry_t *e)
 {
     if (e) {
         free(e->id);
@@ -54,7 +54,7 @@ static void drop_entry(void **item)
         link_list_remove(&e->owner->by_use, &e->use);
         e->owner->bytes -= e->size;
     }
-    free_view(e);
+    entry_free(e);
     *item = NULL;
 }
 
@@ -146,7 +146,7 @@ bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const c
     size_t size = strlen(view) + 1 + strlen(tracking_id) + 1 + ENTRY_OVERHEAD;
     entry_t *e = size <= self->capacity ? calloc(1, sizeof *e) : NULL;
     if (!e || !(e->id = strdup(tracking_id)) || !(e->view = strdup(view))) {
-        free_view(e);
+        entry_free(e);
         return false;
     }
     e->kept_at_ms = now_ms;
@@ -166,7 +166,7 @@ bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const c
     }
     pthread_mutex_unlock(&self->lock);
     if (!keep)
-        free_view(e);
+        entry_free(e);
     return keep;
 }
 
