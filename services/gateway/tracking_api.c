@@ -1,6 +1,7 @@
 #include "tracking_api.h"
 
 #include <czmq.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,13 @@
 #define REPORTS "/api/v1/reports"
 
 static tracking_cache_t *cache;
+static atomic_uint_fast64_t evictions_counted;   /* of tracking_cache_evicted, in the metric */
+
+static metrics_counter_t *evictions_metric(void)
+{
+    return metrics_counter("aduan_tracking_cache_evicted_total",
+                           "Kept public views dropped to make room for others (ADUAN_TRACKING_CACHE_MB)", NULL);
+}
 
 int tracking_api_setup(size_t bytes, int64_t max_age_ms, char *reason, size_t cap)
 {
@@ -18,6 +26,7 @@ int tracking_api_setup(size_t bytes, int64_t max_age_ms, char *reason, size_t ca
         return 0;
     if (!(cache = tracking_cache_new(bytes, max_age_ms)))
         snprintf(reason, cap, "out of memory for the kept public views");
+    evictions_metric();   /* shown at 0 from the start */
     return cache ? 0 : -1;
 }
 
@@ -63,10 +72,25 @@ bool tracking_api_answer_kept(struct MHD_Connection *c, request_t *req, const ch
     return true;
 }
 
+/* Adds to the metric what the cache evicted since it was last read; of two threads that read
+ * different counts, only the one that moves evictions_counted forward adds, and only its part. */
+static void count_evictions(void)
+{
+    uint64_t evicted = tracking_cache_evicted(cache);
+    uint_fast64_t counted = atomic_load(&evictions_counted);
+    while (evicted > counted) {
+        if (atomic_compare_exchange_weak(&evictions_counted, &counted, evicted)) {
+            metrics_counter_add(evictions_metric(), evicted - counted);
+            return;
+        }
+    }
+}
+
 void tracking_api_keep(struct MHD_Connection *c, const request_t *req, const char *tracking_id, const char *view)
 {
-    if (cache && !req->outgoing && !http_bearer_token(c))
-        tracking_cache_put(cache, tracking_id, view, req->tracking_generation, zclock_mono());
+    if (cache && !req->outgoing && !http_bearer_token(c)
+        && tracking_cache_put(cache, tracking_id, view, req->tracking_generation, zclock_mono()))
+        count_evictions();
 }
 
 /* The report a URL under /api/v1/reports/{id}/ is about, in *tracking_id; false for any other URL. */

@@ -31,6 +31,7 @@ struct tracking_cache_t {
     zhashx_t *entries;       /* tracking id -> entry_t */
     link_list_t by_use;      /* kept or answered, most recently first: past the capacity the last go */
     size_t capacity, bytes;  /* of the views kept */
+    uint64_t evicted;        /* views dropped for room */
     int64_t max_age_ms;
     uint64_t everything;     /* forgets of every view */
     uint64_t stripes[STRIPES];   /* forgets of one view, by stripe: a put from before one keeps nothing */
@@ -155,8 +156,10 @@ bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const c
     bool keep = live_at(self, now_ms) && generation == generation_of(self, tracking_id);
     if (keep) {
         zhashx_delete(self->entries, tracking_id);
-        while (self->by_use.last && self->bytes + size > self->capacity)
+        while (self->by_use.last && self->bytes + size > self->capacity) {
             zhashx_delete(self->entries, LINK_ITEM(self->by_use.last, entry_t, use)->id);
+            self->evicted++;
+        }
         keep = zhashx_insert(self->entries, e->id, e) == 0;   /* it was deleted just before */
         if (keep) {
             e->size = size;
@@ -168,6 +171,14 @@ bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const c
     if (!keep)
         entry_free(e);
     return keep;
+}
+
+uint64_t tracking_cache_evicted(tracking_cache_t *self)
+{
+    pthread_mutex_lock(&self->lock);
+    uint64_t evicted = self->evicted;
+    pthread_mutex_unlock(&self->lock);
+    return evicted;
 }
 
 void tracking_cache_forget(tracking_cache_t *self, const char *tracking_id)

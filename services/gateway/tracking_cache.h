@@ -35,6 +35,9 @@ uint64_t tracking_cache_generation(tracking_cache_t *self, const char *tracking_
  * kept. */
 bool tracking_cache_put(tracking_cache_t *self, const char *tracking_id, const char *view, uint64_t generation,
                         int64_t now_ms);
+/* Views dropped so far to make room for others (past the capacity): a count that keeps growing
+ * says the capacity is smaller than the views being read. */
+uint64_t tracking_cache_evicted(tracking_cache_t *self);
 /* Drops the entry of `tracking_id`; NULL drops every entry. */
 void tracking_cache_forget(tracking_cache_t *self, const char *tracking_id);
 /* The feed hears the hub and is not behind its events until `live_until_ms` (the clock of get and

@@ -93,6 +93,13 @@ class TrackingCacheTest(SystemTestCase):
             return same and kept_counts(self.sys.gateway) == (hits + 3, misses)
         self.sys.wait_for(three_from_kept, timeout=10, what="three answers from the kept view")
 
+    def test_evictions_are_counted_from_zero(self):
+        """An operator sizing ADUAN_TRACKING_CACHE_MB reads the evictions; a few views in 16 MB make none."""
+        tid, _ = self.submit()
+        self.view(tid)
+        _, text = self.sys.gateway.admin_get("/metrics")
+        self.assertRegex(text, r"(?m)^aduan_tracking_cache_evicted_total 0$")
+
     def test_a_step_through_this_gateway_is_seen_by_the_next_get(self):
         for _ in range(5):
             tid, _ = self.submit()

@@ -180,6 +180,7 @@ static void test_past_the_capacity_the_least_recently_used_views_go(void **state
         snprintf(id, sizeof id, "LAP-2026-%05d", i);
         assert_true(tracking_cache_put(cache, id, view, tracking_cache_generation(cache, id), 2));
     }
+    assert_int_equal(tracking_cache_evicted(cache), 2);
     assert_kept(cache, "LAP-2026-00000", 3, view);
     assert_kept(cache, "LAP-2026-00001", 3, NULL);
     assert_kept(cache, "LAP-2026-00002", 3, NULL);
@@ -191,6 +192,7 @@ static void test_past_the_capacity_the_least_recently_used_views_go(void **state
     assert_kept(cache, "LAP-2026-00000", 5, view);
     assert_kept(cache, "LAP-2026-00004", 5, view);
     assert_kept(cache, "LAP-2026-00005", 5, view);
+    assert_int_equal(tracking_cache_evicted(cache), 2);   /* a forget is not an eviction */
     tracking_cache_destroy(&cache);
     free(view);
 }
