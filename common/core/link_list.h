@@ -16,7 +16,7 @@ typedef struct {
     link_t *first, *last;
 } link_list_t;
 
-/* The item a link is embedded in, as `member` of `type`. */
+/* The item a link is embedded in, as `member` of `type`; the link is not const, nor is the item. */
 #define LINK_ITEM(link, type, member) ((type *) (void *) ((char *) (link) - offsetof(type, member)))
 
 void link_list_push_first(link_list_t *list, link_t *link);

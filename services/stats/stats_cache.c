@@ -41,7 +41,7 @@ stats_cache_t *stats_cache_new(size_t max_entries, size_t max_bytes)
     return self;
 }
 
-static entry_t *entry_of(const link_t *link)
+static entry_t *entry_of(link_t *link)
 {
     return link ? LINK_ITEM(link, entry_t, asked) : NULL;
 }

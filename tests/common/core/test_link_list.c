@@ -18,11 +18,11 @@ static void assert_order(const link_list_t *list, const char *expected)
 {
     char forward[16] = "", backward[16] = "";
     size_t n = 0;
-    for (const link_t *l = list->first; l && n < sizeof forward - 1; l = l->next)
+    for (link_t *l = list->first; l && n < sizeof forward - 1; l = l->next)
         forward[n++] = LINK_ITEM(l, item_t, link)->name;
     forward[n] = '\0';
     n = 0;
-    for (const link_t *l = list->last; l && n < sizeof backward - 1; l = l->prev)
+    for (link_t *l = list->last; l && n < sizeof backward - 1; l = l->prev)
         backward[n++] = LINK_ITEM(l, item_t, link)->name;
     backward[n] = '\0';
     assert_string_equal(forward, expected);
