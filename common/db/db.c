@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "db_array.h"
 #include "logger.h"
 
 #define TX_ATTEMPTS 5
@@ -183,8 +184,6 @@ bool db_is_connected(db_t *self)
     return self->conn && PQstatus(self->conn) == CONNECTION_OK;
 }
 
-static int collect_deferred(db_t *self, db_error_t *error);
-
 static int prepared_index(const db_t *self, const char *sql, int nparams)
 {
     for (int i = 0; i < self->prepared_count; i++)
@@ -228,6 +227,149 @@ static PGresult *send_statement(db_t *self, const char *sql, int nparams, const 
     return PQexecPrepared(self->conn, name, nparams, params, NULL, NULL, 0);
 }
 
+/* A statement this connection would prepare before running it: PQprepare waits for its answer,
+ * which pipeline mode does not allow. */
+static bool to_prepare(const db_t *self, const char *sql, int nparams, statement_plan_t plan)
+{
+    return self->preparing && plan == PLAN_CACHED && prepared_index(self, sql, nparams) < 0
+           && self->prepared_count < PREPARED_MAX;
+}
+
+/* Puts a statement into the pipeline, prepared when it already is: 0, or -1 (the connection's). */
+static int send_queued(db_t *self, const char *sql, int nparams, const char *const *params, statement_plan_t plan)
+{
+    int index = self->preparing && plan == PLAN_CACHED ? prepared_index(self, sql, nparams) : -1;
+    char name[16];
+    prepared_name(index, name);
+    return (index >= 0 ? PQsendQueryPrepared(self->conn, name, nparams, params, NULL, NULL, 0)
+                       : PQsendQueryParams(self->conn, sql, nparams, NULL, params, NULL, NULL, 0)) == 1 ? 0 : -1;
+}
+
+/* The result itself when it is a success; else NULL with the error. */
+static PGresult *checked(db_t *self, PGresult *result, db_error_t *error)
+{
+    ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+        return result;
+    const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
+    /* A lost connection is reported as such whatever the last result said. */
+    if (!self->conn || PQstatus(self->conn) == CONNECTION_BAD)
+        sqlstate = "08006";
+    const char *message = result ? PQresultErrorMessage(result) : NULL;
+    set_error(error, sqlstate, message && *message ? message
+                               : self->conn ? PQerrorMessage(self->conn) : "the connection was closed");
+    PQclear(result);
+    return NULL;
+}
+
+/* A result read in pipeline mode: 0 for success, or -1 with the error (the first one kept). */
+static int deferred_result(db_t *self, PGresult *result)
+{
+    ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    int rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? 0 : -1;
+    if (rc != 0 && !self->deferred_error.message[0]) {
+        const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
+        const char *message = result ? PQresultErrorMessage(result) : PQerrorMessage(self->conn);
+        if (PQstatus(self->conn) == CONNECTION_BAD)
+            sqlstate = "08006";
+        /* the message is what marks the failure: never leave it empty */
+        set_error(&self->deferred_error, sqlstate ? sqlstate : "08006",
+                  message && *message ? message : "a deferred statement failed");
+    }
+    PQclear(result);
+    return rc;
+}
+
+/* Ends the pipeline with a Sync and reads an answer for each statement in it, in the order they
+ * were sent: the `deferred` ones first (their first failure kept), then `count` more, whose
+ * results go into answers[] (NULL where none came) for the caller. */
+static void read_answers(db_t *self, PGresult **answers, int count)
+{
+    for (int i = 0; i < count; i++)
+        answers[i] = NULL;
+    int sent = self->deferred + count;
+    if (sent > 0 && PQpipelineSync(self->conn) == 1) {
+        for (int read = 0; read < sent;) {
+            PGresult *result = PQgetResult(self->conn);
+            if (!result && PQstatus(self->conn) == CONNECTION_BAD)
+                break;
+            if (!result)
+                continue;        /* the end of one statement's results */
+            if (PQresultStatus(result) == PGRES_PIPELINE_SYNC) {
+                PQclear(result);
+                break;
+            }
+            if (read < self->deferred)
+                deferred_result(self, result);
+            else
+                answers[read - self->deferred] = result;
+            read++;
+        }
+        PGresult *sync;
+        while ((sync = PQgetResult(self->conn)) && PQresultStatus(sync) != PGRES_PIPELINE_SYNC)
+            PQclear(sync);
+        PQclear(sync);
+        while ((sync = PQgetResult(self->conn)))   /* libpq is idle only after the NULL that follows */
+            PQclear(sync);
+    } else if (self->deferred > 0)
+        deferred_result(self, NULL);
+    self->deferred = 0;
+}
+
+/* After read_answers: leaves pipeline mode unless `stay` (and still deferring), and returns 0, or
+ * -1 with the first failure of the deferred statements (reported once). */
+static int end_answers(db_t *self, bool stay, db_error_t *error)
+{
+    if (!(stay && self->deferring) && PQexitPipelineMode(self->conn) != 1) {
+        /* answers out of step with what was sent: this session cannot be trusted any more */
+        if (!self->deferred_error.message[0])
+            set_error(&self->deferred_error, "08006", PQerrorMessage(self->conn));
+        PQfinish(self->conn);
+        self->conn = NULL;
+        self->deferring = false;
+        forget_prepared(self);
+    }
+    if (!self->deferred_error.message[0])
+        return 0;
+    *error = self->deferred_error;
+    memset(&self->deferred_error, 0, sizeof self->deferred_error);
+    return -1;
+}
+
+/* Leaves pipeline mode after the answers to every statement sent unanswered; 0, or -1 with the
+ * first failure among them (reported once). Deferring itself goes on. */
+static int collect_deferred(db_t *self, db_error_t *error)
+{
+    if (PQpipelineStatus(self->conn) == PQ_PIPELINE_OFF)
+        return 0;
+    read_answers(self, NULL, 0);
+    return end_answers(self, false, error);
+}
+
+/* Back into pipeline mode after a statement that had to run alone, while deferring; if libpq
+ * refuses, answers are awaited one by one: slower, never wrong. */
+static void resume_deferring(db_t *self)
+{
+    if (self->deferring && PQenterPipelineMode(self->conn) != 1)
+        self->deferring = false;
+}
+
+/* Sends the statement behind those still unanswered and reads every answer in one round trip. */
+static PGresult *run_queued(db_t *self, const char *sql, int nparams, const char *const *params,
+                            statement_plan_t plan, db_error_t *error)
+{
+    PGresult *answer = NULL;
+    if (send_queued(self, sql, nparams, params, plan) == 0)
+        read_answers(self, &answer, 1);
+    else
+        read_answers(self, NULL, 0);
+    if (end_answers(self, true, error) != 0) {
+        PQclear(answer);
+        return NULL;
+    }
+    return checked(self, answer, error);
+}
+
 /* Runs one statement; NULL with the error unless the result is a success. */
 static PGresult *run(db_t *self, const char *sql, int nparams, const char *const *params, statement_plan_t plan,
                      db_error_t *error)
@@ -236,23 +378,16 @@ static PGresult *run(db_t *self, const char *sql, int nparams, const char *const
         set_error(error, "08003", "not connected");
         return NULL;
     }
-    /* A statement whose answer is read waits for the deferred ones, and fails with their failure:
-     * the work after them never sees a state they did not reach. */
-    if (self->deferring && collect_deferred(self, error) != 0)
+    /* A statement whose answer is read waits for those sent before it (the transaction's BEGIN,
+     * deferred ones) and fails with their failure: the work after them never sees a state they did
+     * not reach. It goes out with them when it can. */
+    if (PQpipelineStatus(self->conn) != PQ_PIPELINE_OFF && !to_prepare(self, sql, nparams, plan))
+        return run_queued(self, sql, nparams, params, plan, error);
+    if (collect_deferred(self, error) != 0)
         return NULL;
     PGresult *result = send_statement(self, sql, nparams, params, plan);
-    if (self->deferring && PQenterPipelineMode(self->conn) != 1)
-        self->deferring = false;     /* answers are then awaited one by one: slower, never wrong */
-    ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
-    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
-        return result;
-    const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
-    /* A lost connection is reported as such whatever the last result said. */
-    if (PQstatus(self->conn) == CONNECTION_BAD)
-        sqlstate = "08006";
-    set_error(error, sqlstate, result ? PQresultErrorMessage(result) : PQerrorMessage(self->conn));
-    PQclear(result);
-    return NULL;
+    resume_deferring(self);
+    return checked(self, result, error);
 }
 
 static PGresult *exec_with_retry(db_t *self, const char *sql, int nparams, const char *const *params,
@@ -278,69 +413,6 @@ PGresult *db_exec_planned(db_t *self, const char *sql, int nparams, const char *
     return exec_with_retry(self, sql, nparams, params, PLAN_EACH_CALL, error);
 }
 
-/* A result read in pipeline mode: 0 for success, or -1 with the error (the first one kept). */
-static int deferred_result(db_t *self, PGresult *result)
-{
-    ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
-    int rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? 0 : -1;
-    if (rc != 0 && !self->deferred_error.message[0]) {
-        const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
-        const char *message = result ? PQresultErrorMessage(result) : PQerrorMessage(self->conn);
-        if (PQstatus(self->conn) == CONNECTION_BAD)
-            sqlstate = "08006";
-        /* the message is what marks the failure: never leave it empty */
-        set_error(&self->deferred_error, sqlstate ? sqlstate : "08006",
-                  message && *message ? message : "a deferred statement failed");
-    }
-    PQclear(result);
-    return rc;
-}
-
-/* Leaves pipeline mode after the answers to every deferred statement; 0, or -1 with the first
- * failure among them (reported once). Deferring itself goes on. */
-static int collect_deferred(db_t *self, db_error_t *error)
-{
-    if (PQpipelineStatus(self->conn) == PQ_PIPELINE_OFF)
-        return 0;
-    if (self->deferred > 0 && PQpipelineSync(self->conn) == 1) {
-        for (int results = 0; results < self->deferred;) {
-            PGresult *result = PQgetResult(self->conn);
-            if (!result && PQstatus(self->conn) == CONNECTION_BAD)
-                break;
-            if (!result)
-                continue;        /* the end of one statement's results */
-            if (PQresultStatus(result) == PGRES_PIPELINE_SYNC) {
-                PQclear(result);
-                break;
-            }
-            deferred_result(self, result);
-            results++;
-        }
-        PGresult *sync;
-        while ((sync = PQgetResult(self->conn)) && PQresultStatus(sync) != PGRES_PIPELINE_SYNC)
-            PQclear(sync);
-        PQclear(sync);
-        while ((sync = PQgetResult(self->conn)))   /* libpq is idle only after the NULL that follows */
-            PQclear(sync);
-    } else if (self->deferred > 0)
-        deferred_result(self, NULL);
-    if (PQexitPipelineMode(self->conn) != 1) {
-        /* answers out of step with what was sent: this session cannot be trusted any more */
-        if (!self->deferred_error.message[0])
-            set_error(&self->deferred_error, "08006", PQerrorMessage(self->conn));
-        PQfinish(self->conn);
-        self->conn = NULL;
-        self->deferring = false;
-        forget_prepared(self);
-    }
-    self->deferred = 0;
-    if (!self->deferred_error.message[0])
-        return 0;
-    *error = self->deferred_error;
-    memset(&self->deferred_error, 0, sizeof self->deferred_error);
-    return -1;
-}
-
 int db_defer(db_t *self, db_error_t *error)
 {
     if (!self->conn || !self->in_transaction) {
@@ -349,7 +421,6 @@ int db_defer(db_t *self, db_error_t *error)
     }
     if (self->deferring)
         return 0;
-    memset(&self->deferred_error, 0, sizeof self->deferred_error);
     if (PQenterPipelineMode(self->conn) != 1) {
         set_error(error, "08006", PQerrorMessage(self->conn));
         return -1;
@@ -367,22 +438,16 @@ int db_undefer(db_t *self, db_error_t *error)
 
 int db_exec_ok(db_t *self, const char *sql, int nparams, const char *const *params, db_error_t *error)
 {
-    if (self->deferring && self->preparing && prepared_index(self, sql, nparams) < 0
-        && self->prepared_count < PREPARED_MAX) {
+    if (self->deferring && to_prepare(self, sql, nparams, PLAN_CACHED)) {
         /* prepared while nothing is in flight (once per statement and connection), so that a
          * failure in the pipeline can never leave a statement half known */
         if (collect_deferred(self, error) != 0)
             return -1;
         prepare(self, sql, nparams);
-        if (PQenterPipelineMode(self->conn) != 1)
-            self->deferring = false;
+        resume_deferring(self);
     }
     if (self->deferring) {
-        int index = self->preparing ? prepared_index(self, sql, nparams) : -1;
-        char name[16];
-        prepared_name(index, name);
-        if ((index >= 0 ? PQsendQueryPrepared(self->conn, name, nparams, params, NULL, NULL, 0)
-                        : PQsendQueryParams(self->conn, sql, nparams, NULL, params, NULL, NULL, 0)) != 1) {
+        if (send_queued(self, sql, nparams, params, PLAN_CACHED) != 0) {
             set_error(error, "08006", PQerrorMessage(self->conn));
             return -1;
         }
@@ -419,7 +484,12 @@ int db_query_value(db_t *self, const char *sql, int nparams, const char *const *
 
 int db_exec_script(db_t *self, const char *sql, db_error_t *error)
 {
+    /* A script is sent on its own: the transaction's BEGIN is answered first. */
+    if (self->conn && collect_deferred(self, error) != 0)
+        return -1;
     PGresult *result = self->conn ? PQexec(self->conn, sql) : NULL;
+    if (self->conn)
+        resume_deferring(self);
     ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     int rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? 0 : -1;
     if (rc != 0)
@@ -452,16 +522,6 @@ static int wake(db_t *self, const char *channel, const char *payload, db_error_t
     PGresult *r = run(self, "SELECT pg_notify($1, $2)", 2, params, PLAN_CACHED, error);
     PQclear(r);
     return r ? 0 : -1;
-}
-
-static void send_wakeups(db_t *self)
-{
-    for (size_t i = 0; i < self->wakeup_count; i++) {
-        db_error_t error;
-        if (wake(self, self->wakeups[i].channel, self->wakeups[i].payload, &error) != 0)
-            logger_warn("wake-up on %s not sent (its listeners will poll): %s", self->wakeups[i].channel,
-                        error.message);
-    }
 }
 
 static bool wakeup_pending(const db_t *self, const char *channel, const char *payload)
@@ -502,31 +562,103 @@ int db_wake_after_commit(db_t *self, const char *channel, const char *payload, d
     return wakeup_pending(self, channel, payload) ? 0 : keep_wakeup(self, channel, payload, error);
 }
 
-/* One attempt: BEGIN, fn, COMMIT; rolled back on any failure. Wake-ups asked for by fn are sent
- * after the commit, and forgotten with a rollback. */
+/* BEGIN goes out with the transaction's first statement, not in a round trip of its own. */
+static int begin(db_t *self, db_error_t *error)
+{
+    if (PQenterPipelineMode(self->conn) != 1 || send_queued(self, "BEGIN", 0, NULL, PLAN_EACH_CALL) != 0) {
+        set_error(error, "08006", PQerrorMessage(self->conn));
+        return -1;
+    }
+    self->deferred++;
+    return 0;
+}
+
+static const char wake_all_sql[] =
+    "SELECT pg_notify(w.channel, w.payload) FROM unnest($1::text[], $2::text[]) AS w(channel, payload)";
+
+static void log_unsent_wakeups(const db_t *self, const char *why)
+{
+    for (size_t i = 0; i < self->wakeup_count; i++)
+        logger_warn("wake-up on %s not sent (its listeners will poll): %s", self->wakeups[i].channel, why);
+}
+
+/* The transaction's wake-ups as one statement, put behind its COMMIT; false when there are none
+ * or they could not be put there (logged). */
+static bool queue_wakeups(db_t *self)
+{
+    if (self->wakeup_count == 0)
+        return false;
+    db_array_t columns[2];
+    memset(columns, 0, sizeof columns);
+    for (size_t i = 0; i < self->wakeup_count; i++) {
+        db_array_add(&columns[0], self->wakeups[i].channel);
+        db_array_add(&columns[1], self->wakeups[i].payload);
+    }
+    char *owned[2];
+    const char *params[2];
+    bool queued = db_array_take_columns(columns, 2, owned, params)
+                  && send_queued(self, wake_all_sql, 2, params, PLAN_EACH_CALL) == 0;
+    free(owned[0]);
+    free(owned[1]);
+    if (!queued)
+        log_unsent_wakeups(self, "out of memory, or the connection's trouble");
+    return queued;
+}
+
+/* COMMIT behind the statements still unanswered, and the wake-ups behind it, in one round trip.
+ * The server reads the wake-ups once the commit has flushed, and runs them in a transaction of
+ * their own; a failure before them leaves them unsent. 0, or -1 with the first failure. */
+static int commit(db_t *self, db_error_t *error)
+{
+    self->deferring = false;
+    if (!self->conn || PQenterPipelineMode(self->conn) != 1
+        || send_queued(self, "COMMIT", 0, NULL, PLAN_EACH_CALL) != 0) {
+        set_error(error, "08006", self->conn ? PQerrorMessage(self->conn) : "the connection was closed");
+        return -1;
+    }
+    bool waking = queue_wakeups(self);
+    PGresult *answers[2] = {NULL, NULL};
+    read_answers(self, answers, waking ? 2 : 1);
+    int rc = end_answers(self, false, error);
+    db_error_t failure;
+    PGresult *committed = checked(self, answers[0], &failure);
+    if (rc == 0 && !committed) {
+        *error = failure;
+        rc = -1;
+    }
+    PQclear(committed);
+    if (waking && rc == 0) {
+        PGresult *woken = checked(self, answers[1], &failure);
+        if (!woken)
+            log_unsent_wakeups(self, failure.message);
+        PQclear(woken);
+    } else
+        PQclear(answers[1]);
+    return rc;
+}
+
+/* One attempt: BEGIN, fn, COMMIT; rolled back on any failure (also when a deferred statement's
+ * failure came with the COMMIT, which leaves the transaction open). Wake-ups asked for by fn are
+ * sent after the commit, and forgotten with a rollback. */
 static int attempt(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error)
 {
     forget_wakeups(self);
     if (!db_is_connected(self) && db_connect(self, RECONNECT_WAIT_MS, error) != 0)
         return -1;
-    if (simple(self, "BEGIN", error) != 0)
+    if (begin(self, error) != 0)
         return -1;
     self->in_transaction = true;
     int rc = fn(self, ctx, error);
-    db_error_t deferred;
-    if (db_undefer(self, &deferred) != 0 && rc == 0) {
-        *error = deferred;
-        rc = -1;
-    }
     if (rc == 0)
-        rc = simple(self, "COMMIT", error);
-    else if (db_is_connected(self)) {
+        rc = commit(self, error);
+    self->deferring = false;
+    if (rc != 0 && db_is_connected(self)) {
         db_error_t ignored;
-        simple(self, "ROLLBACK", &ignored);
+        collect_deferred(self, &ignored);
+        if (db_is_connected(self))
+            simple(self, "ROLLBACK", &ignored);
     }
     self->in_transaction = false;
-    if (rc == 0)
-        send_wakeups(self);
     forget_wakeups(self);
     return rc;
 }

@@ -71,7 +71,9 @@ int db_exec_script(db_t *self, const char *sql, db_error_t *error);
 
 /* Runs fn between BEGIN and COMMIT. fn returns 0 to commit or non-zero to roll back (that value is
  * returned, with fn's error). When the transaction fails for a retryable reason (connection lost,
- * 40001, 40P01) it is run again from the start, up to a few times. */
+ * 40001, 40P01) it is run again from the start, up to a few times. BEGIN costs no round trip of
+ * its own (it goes out with the first statement), nor does COMMIT (it goes out with the deferred
+ * statements still unanswered, and the wake-ups after it). */
 typedef int (db_tx_fn)(db_t *db, void *ctx, db_error_t *error);
 int db_transaction(db_t *self, db_tx_fn *fn, void *ctx, db_error_t *error);
 

@@ -371,6 +371,77 @@ static void test_a_wake_up_follows_the_commit_once_and_never_a_rollback(void **s
     test_db_close(&db, &url);
 }
 
+typedef struct {
+    bool read_first;   /* a statement whose answer is read before the deferred ones */
+} round_trip_tx_t;
+
+static int deferred_then_wake(db_t *db, void *ctx, db_error_t *error)
+{
+    const round_trip_tx_t *tx = ctx;
+    if (tx->read_first) {
+        PGresult *r = db_exec(db, "SELECT count(*) FROM t", 0, NULL, error);
+        if (!r)
+            return -1;
+        PQclear(r);
+    }
+    const char *values[] = {tx->read_first ? "r1" : "d1", tx->read_first ? "r2" : "d2"};
+    if (db_defer(db, error) != 0)
+        return -1;
+    for (int i = 0; i < 2; i++)
+        if (db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, &values[i], error) != 0)
+            return -1;
+    return db_wake_after_commit(db, WAKE_CHANNEL, "trips", error);
+}
+
+/* The times the server said it was ready for more during one transaction: its round trips. */
+static int round_trips_of(db_t *db, round_trip_tx_t tx)
+{
+    char *trace = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&trace, &size);
+    assert_non_null(out);
+    PGconn *conn = db_pgconn(db);
+    assert_non_null(conn);
+    PQtrace(conn, out);
+    db_error_t error;
+    assert_int_equal(db_transaction(db, deferred_then_wake, &tx, &error), 0);
+    PQuntrace(conn);
+    fclose(out);
+    int trips = 0;
+    for (const char *at = trace; (at = strstr(at, "ReadyForQuery")); at++)
+        trips++;
+    free(trace);
+    return trips;
+}
+
+/* BEGIN goes out with the first statement, and COMMIT with the deferred statements before it and
+ * the wake-up after it: a transaction of deferred statements costs one round trip (it cost four:
+ * BEGIN, the deferred ones, COMMIT, the wake-up), and one that reads first costs two. */
+static void test_begin_and_commit_share_the_round_trips_of_the_statements(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = open_db(&url);
+    db_t *other = db_new(url);
+    db_error_t error;
+    assert_int_equal(db_connect(other, 5000, &error), 0);
+    db_wakeup_t listener = {other, WAKE_CHANNEL, 0};
+    assert_true(db_wakeup_fd(&listener) >= 0);
+
+    assert_int_equal(round_trips_of(db, (round_trip_tx_t) {false}), 1);
+    assert_int_equal(count(db), 2);
+    heard_t heard = listen_for_a_second(&listener);
+    assert_int_equal(heard.count, 1);
+    assert_string_equal(heard.payloads[0], "trips");
+
+    assert_int_equal(round_trips_of(db, (round_trip_tx_t) {true}), 2);
+    assert_int_equal(count(db), 4);
+    heard = listen_for_a_second(&listener);
+    assert_int_equal(heard.count, 1);
+    db_destroy(&other);
+    test_db_close(&db, &url);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_a_statement_timeout_cancels_and_outlives_reconnection),
         cmocka_unit_test(test_a_bounded_transaction_cancels_only_its_own_statements),
         cmocka_unit_test(test_a_wake_up_follows_the_commit_once_and_never_a_rollback),
+        cmocka_unit_test(test_begin_and_commit_share_the_round_trips_of_the_statements),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
