@@ -27,7 +27,7 @@ static int on_submitted(db_t *db, const event_t *event, void *ctx, db_error_t *e
     return event->tracking_id ? prechecks_record(prechecks, db, event->tracking_id, clock_now_ms(), error) : 0;
 }
 
-/* The run's reports are read together before their events are handled one by one. */
+/* The run's reports are read, checked and recorded together; their events are then handled one by one. */
 static int on_run(db_t *db, const event_t *events, size_t count, void *ctx, db_error_t *error)
 {
     const char **tracking_ids = malloc(count * sizeof *tracking_ids);
@@ -40,7 +40,7 @@ static int on_run(db_t *db, const event_t *events, size_t count, void *ctx, db_e
     for (size_t i = 0; i < count; i++)
         if (events[i].tracking_id)
             tracking_ids[n++] = events[i].tracking_id;
-    int rc = prechecks_run_start(ctx, db, tracking_ids, n, error);
+    int rc = prechecks_run_start(ctx, db, tracking_ids, n, clock_now_ms(), error);
     free(tracking_ids);
     return rc;
 }

@@ -53,10 +53,13 @@ const char prechecks_candidates_sql[] =
 
 static const char texts_sql[] = "SELECT id, title || ' ' || body FROM reports WHERE id = ANY ($1::bigint[])";
 
-/* Nothing left to plan or look up: everything was read with the candidates. */
+/* The checks of a run, or of one report, in one statement: each column an array, the text[]
+ * values as their literals. Nothing left to plan or look up: everything was read with the
+ * candidates. */
 const char prechecks_insert_sql[] =
     "INSERT INTO report_prechecks (report_id, missing, abuse_words, possible_duplicates, checked_at) "
-    "VALUES ($1, $2::text[], $3::text[], $4::text[], to_timestamp($5::bigint / 1000.0)) "
+    "SELECT c.id, c.missing::text[], c.abuse_words::text[], c.duplicates::text[], to_timestamp($5::bigint / 1000.0) "
+    "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS c(id, missing, abuse_words, duplicates) "
     "ON CONFLICT (report_id) DO NOTHING";
 
 typedef struct {
@@ -268,7 +271,7 @@ static int by_likeness(const void *a, const void *b)
 /* The tracking ids of at most PRECHECK_KEPT candidates at or above the threshold, most alike first. The
  * score is pg_trgm's single-precision one and the threshold a numeric setting: PostgreSQL
  * compares the two as double precision, and so does this. */
-static char *duplicates_of(check_t *check)
+static char *duplicates_of(const check_t *check)
 {
     candidate_t alike[PRECHECK_CANDIDATES];
     size_t n = 0;
@@ -282,13 +285,45 @@ static char *duplicates_of(check_t *check)
     return db_array_take(&ids);
 }
 
-static int insert(db_t *db, const check_t *check, const char *duplicates, int64_t now_ms, db_error_t *error)
+/* Scores every candidate of the check: from the kept trigrams, the run's, or read now. */
+static int score(prechecks_t *self, db_t *db, check_t *check, db_error_t *error)
 {
-    char id[24], now[24];
-    snprintf(id, sizeof id, "%lld", (long long) check->id);
+    db_array_t missing = {0};
+    score_known(self, check, &missing);
+    return read_texts(db, self->cache, &missing, check, error);
+}
+
+static int insert_checks(db_t *db, const check_t *checks, size_t count, int64_t now_ms, db_error_t *error)
+{
+    db_array_t columns[4];
+    memset(columns, 0, sizeof columns);
+    bool ok = true;
+    for (size_t i = 0; i < count; i++) {
+        char *duplicates = duplicates_of(&checks[i]);
+        ok = ok && duplicates;
+        db_array_add_int(&columns[0], checks[i].id);
+        db_array_add(&columns[1], checks[i].missing);
+        db_array_add(&columns[2], checks[i].abuse_words);
+        db_array_add(&columns[3], duplicates);
+        free(duplicates);
+    }
+    char *owned[4];
+    const char *params[5];
+    ok = db_array_take_columns(columns, 4, owned, params) && ok;
+    char now[24];
     snprintf(now, sizeof now, "%lld", (long long) now_ms);
-    const char *params[] = {id, check->missing, check->abuse_words, duplicates, now};
-    return db_exec_ok(db, prechecks_insert_sql, 5, params, error);
+    params[4] = now;
+    int rc = ok ? db_exec_ok(db, prechecks_insert_sql, 5, params, error) : out_of_memory("the pre-checks", error);
+    for (size_t c = 0; c < 4; c++)
+        free(owned[c]);
+    return rc;
+}
+
+/* A recorded check's trigrams go to the cache, where the next reports' candidates look. */
+static void keep_trigrams(prechecks_t *self, check_t *check)
+{
+    trigram_cache_put(self->cache, check->id, &check->trigrams);
+    check_clear(check);
 }
 
 /* The candidates of the run's reports that neither the cache nor the run holds, read in one
@@ -305,7 +340,8 @@ static int read_run_texts(prechecks_t *self, db_t *db, db_error_t *error)
     return read_texts(db, self->cache, &missing, NULL, error);
 }
 
-int prechecks_run_start(prechecks_t *self, db_t *db, const char *const *tracking_ids, size_t count, db_error_t *error)
+int prechecks_run_start(prechecks_t *self, db_t *db, const char *const *tracking_ids, size_t count, int64_t now_ms,
+                        db_error_t *error)
 {
     if (read_ctype(self, db, error) != 0)
         return -1;
@@ -317,48 +353,46 @@ int prechecks_run_start(prechecks_t *self, db_t *db, const char *const *tracking
         self->run = run;
         self->run_size = count;
     }
-    if (read_checks(self->cache, db, tracking_ids, count, self->run, &self->run_count, error) != 0)
+    if (read_checks(self->cache, db, tracking_ids, count, self->run, &self->run_count, error) != 0
+        || read_run_texts(self, db, error) != 0)
         return -1;
-    return read_run_texts(self, db, error);
+    for (size_t i = 0; i < self->run_count; i++)
+        if (score(self, db, &self->run[i], error) != 0)
+            return -1;
+    if (self->run_count == 0)
+        return 0;
+    return db_defer(db, error) == 0 ? insert_checks(db, self->run, self->run_count, now_ms, error) : -1;
 }
 
-/* The run's check of the report, or one read now (into *single) when the run has none. */
-static check_t *check_of(prechecks_t *self, db_t *db, const char *tracking_id, check_t *single, db_error_t *error,
-                         int *rc)
+/* The run's check of the report, already recorded by prechecks_run_start; NULL when the run has none. */
+static check_t *run_check_of(prechecks_t *self, const char *tracking_id)
 {
     for (size_t i = self->next; i < self->run_count; i++)
         if (strcmp(self->run[i].tracking_id, tracking_id) == 0) {
             self->next = i + 1;
             return &self->run[i];
         }
-    size_t got = 0;
-    *rc = read_checks(self->cache, db, &tracking_id, 1, single, &got, error);
-    if (*rc == 0 && got == 1)
-        return single;
-    if (got == 1)
-        check_clear(single);
     return NULL;
 }
 
 int prechecks_record(prechecks_t *self, db_t *db, const char *tracking_id, int64_t now_ms, db_error_t *error)
 {
+    check_t *recorded = run_check_of(self, tracking_id);
+    if (recorded) {
+        keep_trigrams(self, recorded);
+        return 0;
+    }
     if (read_ctype(self, db, error) != 0)
         return -1;
     check_t single;
-    int rc = 0;
-    check_t *check = check_of(self, db, tracking_id, &single, error, &rc);
-    if (!check)
+    size_t got = 0;
+    int rc = read_checks(self->cache, db, &tracking_id, 1, &single, &got, error);
+    if (got == 0)
         return rc;
-    db_array_t missing = {0};
-    score_known(self, check, &missing);
-    rc = read_texts(db, self->cache, &missing, check, error);
-    char *duplicates = rc == 0 ? duplicates_of(check) : NULL;
-    if (rc == 0 && !duplicates)
-        rc = out_of_memory("the duplicates", error);
     if (rc == 0)
-        rc = insert(db, check, duplicates, now_ms, error);
-    free(duplicates);
-    trigram_cache_put(self->cache, check->id, &check->trigrams);
-    check_clear(check);
+        rc = score(self, db, &single, error);
+    if (rc == 0)
+        rc = insert_checks(db, &single, 1, now_ms, error);
+    keep_trigrams(self, &single);
     return rc;
 }

@@ -30,14 +30,18 @@ void prechecks_destroy(prechecks_t **self_p);
  * no such report), -1 with the error. */
 int prechecks_record(prechecks_t *self, db_t *db, const char *tracking_id, int64_t now_ms, db_error_t *error);
 
-/* Reads what the pre-checks of a run of reports need in two statements (their candidates; the
- * texts of candidates whose trigrams are not kept), so that prechecks_record of each of them, in
- * this order, only computes and sends its insert. A report recorded without this is read alone.
- * 0, or -1 with the error. */
-int prechecks_run_start(prechecks_t *self, db_t *db, const char *const *tracking_ids, size_t count, db_error_t *error);
+/* Records the pre-checks of a run of reports, inside the run's transaction: reads what they need in
+ * two statements (their candidates; the texts of candidates whose trigrams are not kept), scores
+ * them, and sends the run's rows as one statement, deferred (db_defer: its failure fails the
+ * transaction). prechecks_record of each of them, in this order, then only keeps its trigrams for
+ * the reports after it; a report recorded without this is read and recorded alone. 0, or -1
+ * with the error. */
+int prechecks_run_start(prechecks_t *self, db_t *db, const char *const *tracking_ids, size_t count, int64_t now_ms,
+                        db_error_t *error);
 
 /* Its statements, for tests that check their plans: the candidates ($1 tracking ids, text[]) and the
- * insert ($1 report id, $2 the duplicates' report ids in order, $3 time in ms). */
+ * insert ($1 report ids, $2..$4 the missing fields', abuse words' and duplicates' text[] literals,
+ * $5 time in ms). */
 extern const char prechecks_candidates_sql[];
 extern const char prechecks_insert_sql[];
 

@@ -107,6 +107,30 @@ static int teardown(void **state)
     return 0;
 }
 
+typedef struct {
+    prechecks_t *prechecks;
+    const char *const *ids;
+    size_t count;
+    long recorded_before_handling;   /* rows of report_prechecks once the run has started */
+} run_t;
+
+/* A run as verify's consumer handles it: in one transaction, its start, then each report. */
+static int run_tx(db_t *tx_db, void *ctx, db_error_t *error)
+{
+    run_t *run = ctx;
+    if (prechecks_run_start(run->prechecks, tx_db, run->ids, run->count, 1700000000000, error) != 0)
+        return -1;
+    PGresult *r = db_exec(tx_db, "SELECT count(*) FROM report_prechecks", 0, NULL, error);
+    if (!r)
+        return -1;
+    run->recorded_before_handling = atol(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    for (size_t i = 0; i < run->count; i++)
+        if (prechecks_record(run->prechecks, tx_db, run->ids[i], 1700000000000, error) != 0)
+            return -1;
+    return 0;
+}
+
 /* Every report in order, in runs of `run` (0: each read alone, without prechecks_run_start). */
 static void record_all(prechecks_t *prechecks, int run)
 {
@@ -121,13 +145,38 @@ static void record_all(prechecks_t *prechecks, int run)
     int step = run ? run : 1;
     for (int first = 0; first < n; first += step) {
         int count = n - first < step ? n - first : step;
-        if (run && prechecks_run_start(prechecks, db, ids + first, (size_t) count, &error) != 0)
+        run_t tx = {prechecks, ids + first, (size_t) count, -1};
+        if (run && db_transaction(db, run_tx, &tx, &error) != 0)
             fail_msg("run at %s: %s", ids[first], error.message);
-        for (int i = first; i < first + count; i++)
+        for (int i = first; !run && i < first + count; i++)
             if (prechecks_record(prechecks, db, ids[i], 1700000000000, &error) != 0)
                 fail_msg("%s: %s", ids[i], error.message);
     }
     PQclear(r);
+}
+
+/* The run's start records every report of the run (one statement), before any is handled. */
+static void test_a_run_is_recorded_at_its_start(void **state)
+{
+    (void) state;
+    prechecks_t *prechecks = prechecks_new(16, 2000);
+    assert_non_null(prechecks);
+    db_error_t error = {"", ""};
+    PGresult *r = db_exec(db, "SELECT r.tracking_id FROM reports r WHERE NOT EXISTS "
+                              "(SELECT 1 FROM report_prechecks p WHERE p.report_id = r.id) ORDER BY r.id LIMIT 5",
+                          0, NULL, &error);
+    assert_non_null(r);
+    assert_int_equal(PQntuples(r), 5);
+    const char *ids[5];
+    for (int row = 0; row < 5; row++)
+        ids[row] = PQgetvalue(r, row, 0);
+    long before = count("SELECT count(*) FROM report_prechecks");
+    run_t tx = {prechecks, ids, 5, -1};
+    assert_int_equal(db_transaction(db, run_tx, &tx, &error), 0);
+    assert_int_equal(tx.recorded_before_handling, before + 5);
+    assert_int_equal(count("SELECT count(*) FROM report_prechecks"), before + 5);
+    PQclear(r);
+    prechecks_destroy(&prechecks);
 }
 
 static void test_the_prechecks_are_those_pg_trgm_gave(void **state)
@@ -170,6 +219,7 @@ static void test_an_unknown_report_records_nothing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_run_is_recorded_at_its_start),
         cmocka_unit_test(test_the_prechecks_are_those_pg_trgm_gave),
         cmocka_unit_test(test_an_unknown_report_records_nothing),
     };
