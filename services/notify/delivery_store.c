@@ -261,7 +261,9 @@ int delivery_store_claim(db_t *db, const char *channel, int max, int per_receive
     int_text(per_receiver, per);
     int_text(lease_ms, lease);
     const char *params[] = {channel, limit, per, lease};
-    PGresult *r = db_exec(db, delivery_store_claim_sql, 4, params, error);
+    /* Never on a generic plan: one made while `deliveries` was young counts each receiver's
+     * attempts through the due rows, a whole table's read for each claim as it grows. */
+    PGresult *r = db_exec_planned(db, delivery_store_claim_sql, 4, params, error);
     if (!r)
         return -1;
     int rows = PQntuples(r);

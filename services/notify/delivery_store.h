@@ -81,7 +81,7 @@ typedef struct {
 } claimed_batch_t;
 
 /* Claims up to `max` due deliveries of one channel, at most per_receiver in flight per receiver,
- * for lease_ms. 0, or -1. */
+ * for lease_ms; planned for each call, never prepared (db_exec_planned). 0, or -1. */
 int delivery_store_claim(db_t *db, const char *channel, int max, int per_receiver, int lease_ms,
                          claimed_batch_t *batch, db_error_t *error);
 /* Its statement ($1 channel, $2 max, $3 per_receiver, $4 lease_ms), for tests of its plan. */

@@ -225,8 +225,11 @@ static int run(service_t *service, const notify_settings_t *settings)
         || !(sender = sender_new(&settings->sender, db, reason, sizeof reason))
         || !(consumer = event_consumer_new(&cc, reason, sizeof reason)))
         logger_error("cannot start: %s", db ? reason : "database");
-    else
+    else {
+        /* The senders' outcomes, one a delivery, are planned once; their claims at every call. */
+        db_prepare_statements(db);
         rc = serve(service, settings, db, keys, sender, consumer);
+    }
     event_consumer_destroy(&consumer);
     fanout_run_destroy(&context.run);
     sender_destroy(&sender);

@@ -92,10 +92,47 @@ static void test_a_set_wakes_the_senders_after_its_commit_with_its_channels(void
     test_db_close(&db, &url);
 }
 
+static long prepared_like(db_t *db, const char *start)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql AND statement LIKE '%s%%'",
+             start);
+    return (long) test_db_scalar(db, sql);
+}
+
+/* On the senders' connection, which prepares its statements, an outcome is prepared (planned
+ * once) and a claim never is (planned for the deliveries due at each call). */
+static void test_a_claim_is_planned_at_every_call_and_an_outcome_once(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = test_db_open_migrated("deliveryplans", &url);
+    assert_non_null(db);
+    db_prepare_statements(db);
+    json_t *set = json_array();
+    add(set, "00000000000000000000000000000011", "email", "c@example.org");
+    add(set, "00000000000000000000000000000012", "email", "d@example.org");
+    db_error_t error;
+    assert_int_equal(delivery_store_add_set(db, set, NULL, &error), 0);
+    json_decref(set);
+    for (int round = 0; round < 2; round++) {
+        claimed_batch_t batch;
+        assert_int_equal(delivery_store_claim(db, "email", 1, 1, 60000, &batch, &error), 0);
+        assert_int_equal(batch.count, 1);
+        assert_int_equal(delivery_store_finish(db, &batch.items[0], DELIVERY_DELIVERED, "250 ok", 0, &error), 0);
+        claimed_batch_clear(&batch);
+    }
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM deliveries WHERE status = 'delivered'"), 2);
+    assert_int_equal(prepared_like(db, "WITH due AS"), 0);
+    assert_int_equal(prepared_like(db, "WITH attempt AS"), 1);
+    test_db_close(&db, &url);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_set_wakes_the_senders_after_its_commit_with_its_channels),
+        cmocka_unit_test(test_a_claim_is_planned_at_every_call_and_an_outcome_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
