@@ -337,16 +337,25 @@ static int wake_then(db_t *db, void *ctx, db_error_t *error)
     return w->outcome;
 }
 
+/* A second connection listening on WAKE_CHANNEL (the caller destroys it). */
+static db_t *open_listener(const char *url, db_wakeup_t *listener)
+{
+    db_t *other = db_new(url);
+    db_error_t error;
+    assert_int_equal(db_connect(other, 5000, &error), 0);
+    *listener = (db_wakeup_t) {other, WAKE_CHANNEL, 0};
+    assert_true(db_wakeup_fd(listener) >= 0);
+    return other;
+}
+
 static void test_a_wake_up_follows_the_commit_once_and_never_a_rollback(void **state)
 {
     (void) state;
     char *url;
     db_t *db = open_db(&url);
-    db_t *other = db_new(url);
+    db_wakeup_t listener;
+    db_t *other = open_listener(url, &listener);
     db_error_t error;
-    assert_int_equal(db_connect(other, 5000, &error), 0);
-    db_wakeup_t listener = {other, WAKE_CHANNEL, 0};
-    assert_true(db_wakeup_fd(&listener) >= 0);
 
     waking_t twice = {{"a", "a", "b"}, &listener, 0};
     assert_int_equal(db_transaction(db, wake_then, &twice, &error), 0);
@@ -422,11 +431,8 @@ static void test_begin_and_commit_share_the_round_trips_of_the_statements(void *
     (void) state;
     char *url;
     db_t *db = open_db(&url);
-    db_t *other = db_new(url);
-    db_error_t error;
-    assert_int_equal(db_connect(other, 5000, &error), 0);
-    db_wakeup_t listener = {other, WAKE_CHANNEL, 0};
-    assert_true(db_wakeup_fd(&listener) >= 0);
+    db_wakeup_t listener;
+    db_t *other = open_listener(url, &listener);
 
     assert_int_equal(round_trips_of(db, (round_trip_tx_t) {false}), 1);
     assert_int_equal(count(db), 2);
