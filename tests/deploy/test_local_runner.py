@@ -5,16 +5,14 @@ to the process group) stops everything. Runs a whole local system in a temporary
 free block of ports, from the build being tested."""
 import json
 import os
-import random
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 import unittest
 import urllib.request
 
-from aduan_harness import valid_report
+from aduan_harness import free_port_block, valid_report
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUNNER = os.path.join(TOP, "deploy", "run-local.sh")
@@ -22,21 +20,6 @@ BUILD = os.path.dirname(os.environ["ADUAN_BIN_DIR"])
 SERVICES = ["stats", "intake", "verify", "route", "notify", "federate", "gateway"]
 ADMIN_OFFSET = {"gateway": 0, "intake": 1, "verify": 2, "route": 3, "notify": 4, "stats": 6, "federate": 7}
 PORT_OFFSETS = [0, 1, 2, 3, 4, 6, 7, 11, 12, 13, 14, 15, 20, 21, 25, 80]
-
-
-def free_port_block():
-    """A base port whose offsets the runner uses are all free now."""
-    rng = random.SystemRandom()
-    for _ in range(200):
-        base = rng.randrange(20000, 60000, 100)
-        try:
-            for offset in PORT_OFFSETS:
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", base + offset))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free block of ports")
 
 
 def wait_for(predicate, timeout, what):
@@ -53,7 +36,7 @@ class LocalRunner(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="aduan-runner-")
         self.state = os.path.join(self.dir, "state")
-        self.base = free_port_block()
+        self.base = free_port_block(PORT_OFFSETS)
         self.env = dict(os.environ, ADUAN_LOCAL_DIR=self.state, ADUAN_LOCAL_BUILD=BUILD,
                         ADUAN_LOCAL_PORT_BASE=str(self.base))
         for name in list(self.env):

@@ -92,21 +92,44 @@ def _release_port(path):
         pass
 
 
+def _bindable(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def free_port():
     rng = random.SystemRandom()
     while True:
         port = rng.randrange(*_PORT_RANGE)
-        if port in _PORTS_GIVEN:
-            continue
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        if not _claim_port(port):
+        if port in _PORTS_GIVEN or not _bindable(port) or not _claim_port(port):
             continue
         _PORTS_GIVEN.add(port)
         return port
+
+
+def free_port_block(offsets):
+    """A base port (a multiple of 100) such that base + each offset is free now and claimed for
+    this process, from the same range as free_port (for a whole system run on a block of ports)."""
+    rng = random.SystemRandom()
+    while True:
+        base = rng.randrange(_PORT_RANGE[0], _PORT_RANGE[1] - max(offsets), 100)
+        ports = [base + offset for offset in offsets]
+        if any(port in _PORTS_GIVEN or not _bindable(port) for port in ports):
+            continue
+        claimed = []
+        for port in ports:
+            if not _claim_port(port):
+                break
+            claimed.append(port)
+        if len(claimed) == len(ports):
+            _PORTS_GIVEN.update(ports)
+            return base
+        for port in claimed:
+            _release_port(os.path.join(_PORT_CLAIMS, str(port)))
 
 
 def _with_dbname(url, dbname):
