@@ -206,7 +206,7 @@ class StatsRollup(SystemTestCase):
             holder.wait()
             self.sys.stats.start()
         self.assertEqual(code, 0)
-        self.assertLess(took, 3.0, "stopping waited for the warmer's statement")
+        self.assertLess(took, 10.0, "stopping waited for the warmer's statement")   # else 20 s
         print(f"aduan-stats stopped in {took:.2f} s while the warmer's statement waited", flush=True)
 
 
