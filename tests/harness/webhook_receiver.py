@@ -15,6 +15,7 @@ import time
 HOST = "127.0.0.1"
 TIMESTAMP_TOLERANCE_SECONDS = 300
 SIGNATURE_SCHEME = "v1="
+HOLD_LIMIT_S = 60   # a held answer goes out by then even if the test never lets it
 
 
 def compute_signature(secret, timestamp, body_bytes):
@@ -57,7 +58,9 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))
         raw = self.rfile.read(length)
-        status, delay = self.server.receiver._handle(self.path, self.headers, raw)
+        status, delay, until = self.server.receiver._handle(self.path, self.headers, raw)
+        if until is not None:
+            until.wait(HOLD_LIMIT_S)
         if delay:
             time.sleep(delay)
         self.send_response(status)
@@ -83,6 +86,7 @@ class WebhookReceiver:
         self.rejected = []
         self._status = 200
         self._delay = 0.0
+        self._until = None
         # Guards the lists and the mode; wait_for() waits on it for new deliveries.
         self._lock = threading.Condition()
         self._server = None
@@ -110,14 +114,16 @@ class WebhookReceiver:
     def url(self, path="/hook"):
         return f"http://{HOST}:{self.port}{path}"
 
-    def respond(self, status=200, delay=0.0):
-        """Answer later verified requests with status after delay seconds."""
+    def respond(self, status=200, delay=0.0, until=None):
+        """Answer later verified requests with status after delay seconds, and not before `until`
+        (a threading.Event) is set, if one is given (at most HOLD_LIMIT_S)."""
         with self._lock:
             self._status = status
             self._delay = delay
+            self._until = until
 
     def _handle(self, path, headers, raw):
-        """Record the request and return (status, delay) for the answer."""
+        """Record the request and return (status, delay, until) for the answer."""
         delivery_id = headers.get("Aduan-Delivery-Id")
         timestamp = headers.get("Aduan-Timestamp")
         signature = headers.get("Aduan-Signature")
@@ -132,7 +138,7 @@ class WebhookReceiver:
             if reason is not None:
                 self.rejected.append({"reason": reason, "path": path, "delivery_id": delivery_id,
                                       "headers": dict(headers.items()), "raw": raw})
-                return 401, 0.0
+                return 401, 0.0, None
             self.received.append({
                 "delivery_id": delivery_id,
                 "event_type": headers.get("Aduan-Event-Type"),
@@ -143,7 +149,7 @@ class WebhookReceiver:
                 "headers": dict(headers.items()),
             })
             self._lock.notify_all()
-            return self._status, self._delay
+            return self._status, self._delay, self._until
 
     def _rejection_reason(self, delivery_id, timestamp, signature, raw):
         secret = self.secret
