@@ -366,14 +366,16 @@ class IntakeRestart(SystemTest):
 
         worker = threading.Thread(target=load)
         worker.start()
-        time.sleep(1.0)
-        self.sys.intake.kill()
-        time.sleep(0.5)
-        self.sys.intake.start()
-        time.sleep(1.0)
-        stop.set()
-        worker.join(60)
-        self.assertGreater(len(accepted), 10)
+        try:   # by progress, not by time: a slow machine still kills intake amid accepted submissions
+            self.sys.wait_for(lambda: len(accepted) >= 5, 30, "submissions accepted before the kill")
+            self.sys.intake.kill()
+            time.sleep(0.5)
+            self.sys.intake.start()
+            restarted = len(accepted)
+            self.sys.wait_for(lambda: len(accepted) >= restarted + 5, 30, "submissions accepted after the restart")
+        finally:
+            stop.set()
+            worker.join(60)
         self.assertTrue(all(s == 503 for s, _ in other), other[:3])
         ids = [doc["tracking_id"] for _, doc in accepted]
         stored = set(self.sys.db.scalar("SELECT string_agg(tracking_id, ',') FROM reports").split(","))
