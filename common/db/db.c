@@ -23,6 +23,13 @@ typedef struct {
     char *payload;
 } wakeup_t;
 
+/* Who chooses the plans of the prepared statements (db_prepare_generic_plans, db_prepare_index_plans). */
+typedef enum {
+    PLANS_CHOSEN_BY_SERVER,     /* plan_cache_mode auto: PostgreSQL's own choice at every call */
+    PLANS_GENERIC,
+    PLANS_GENERIC_BY_INDEX,
+} plan_choice_t;
+
 /* A statement prepared on this connection under the name "s<index>". */
 typedef struct {
     char *sql;
@@ -37,7 +44,7 @@ struct db_t {
     int deferred;               /* sent and not yet answered */
     db_error_t deferred_error;  /* the first of them that failed */
     bool preparing;             /* db_prepare_statements: statements are parsed and planned once */
-    bool generic_plans;         /* db_prepare_generic_plans: set at every connection */
+    plan_choice_t plans;        /* set again at every connection */
     prepared_t prepared[PREPARED_MAX];
     int prepared_count;
     unsigned long generation;
@@ -128,10 +135,11 @@ static int set_statement_timeout(db_t *self, long ms, bool local, db_error_t *er
     return result ? 0 : -1;
 }
 
-static int set_generic_plans(db_t *self, db_error_t *error)
+static int set_plan_choice(db_t *self, db_error_t *error)
 {
-    PGresult *result = run(self, "SELECT set_config('plan_cache_mode', 'force_generic_plan', false)", 0, NULL,
-                           PLAN_CACHED, error);
+    const char *params[] = {self->plans == PLANS_GENERIC_BY_INDEX ? "off" : "on"};
+    PGresult *result = run(self, "SELECT set_config('plan_cache_mode', 'force_generic_plan', false), "
+                           "set_config('enable_seqscan', $1, false)", 1, params, PLAN_CACHED, error);
     PQclear(result);
     return result ? 0 : -1;
 }
@@ -150,7 +158,7 @@ static int connect_once(db_t *self, db_error_t *error)
         self->generation++;
         if (self->statement_timeout_ms && set_statement_timeout(self, self->statement_timeout_ms, false, error) != 0)
             return -1;
-        return self->generic_plans ? set_generic_plans(self, error) : 0;
+        return self->plans == PLANS_CHOSEN_BY_SERVER ? 0 : set_plan_choice(self, error);
     }
     set_error(error, "08001", self->conn ? PQerrorMessage(self->conn) : "out of memory");
     return -1;
@@ -685,13 +693,23 @@ void db_prepare_statements(db_t *self)
     self->preparing = true;
 }
 
-int db_prepare_generic_plans(db_t *self, db_error_t *error)
+static int choose_plans(db_t *self, plan_choice_t plans, db_error_t *error)
 {
     self->preparing = true;
-    if (self->generic_plans)
+    if (self->plans == plans)
         return 0;
-    self->generic_plans = true;
-    return db_is_connected(self) ? set_generic_plans(self, error) : 0;
+    self->plans = plans;
+    return db_is_connected(self) ? set_plan_choice(self, error) : 0;
+}
+
+int db_prepare_generic_plans(db_t *self, db_error_t *error)
+{
+    return choose_plans(self, PLANS_GENERIC, error);
+}
+
+int db_prepare_index_plans(db_t *self, db_error_t *error)
+{
+    return choose_plans(self, PLANS_GENERIC_BY_INDEX, error);
 }
 
 void db_set_statement_timeout(db_t *self, long ms)

@@ -80,8 +80,13 @@ typedef struct {
     bool more_due;   /* the claim passed over due deliveries it could have taken with a larger max */
 } claimed_batch_t;
 
+/* The senders' connection: claims and outcomes are prepared and run on generic plans that read
+ * by index (db_prepare_index_plans), planned once instead of at every call; each of their
+ * statements is written to read deliveries and attempts through an index. 0, or -1. */
+int delivery_store_prepare_senders_connection(db_t *db, db_error_t *error);
+
 /* Claims up to `max` due deliveries of one channel, at most per_receiver in flight per receiver,
- * for lease_ms; planned for each call, never prepared (db_exec_planned). 0, or -1. */
+ * for lease_ms. 0, or -1. */
 int delivery_store_claim(db_t *db, const char *channel, int max, int per_receiver, int lease_ms,
                          claimed_batch_t *batch, db_error_t *error);
 /* Its statement ($1 channel, $2 max, $3 per_receiver, $4 lease_ms), for tests of its plan. */

@@ -226,8 +226,10 @@ static int run(service_t *service, const notify_settings_t *settings)
         || !(consumer = event_consumer_new(&cc, reason, sizeof reason)))
         logger_error("cannot start: %s", db ? reason : "database");
     else {
-        /* The senders' outcomes, one a delivery, are planned once; their claims at every call. */
-        db_prepare_statements(db);
+        db_error_t error;
+        if (delivery_store_prepare_senders_connection(db, &error) != 0)
+            logger_warn("the senders' statements are planned at every call until the next connection: %s",
+                        error.message);
         rc = serve(service, settings, db, keys, sender, consumer);
     }
     event_consumer_destroy(&consumer);

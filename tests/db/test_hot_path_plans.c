@@ -337,14 +337,29 @@ static void test_duplicate_precheck_is_bounded_by_its_window(void **state)
     assert_in_range(check("unlike", prechecks_candidates_sql, 1, beside_surge, 100), 0, 60);
 }
 
+/* check() on the plan the senders' connection runs (delivery_store_prepare_senders_connection):
+ * generic, by index. */
+static void check_as_senders(const char *name, const char *sql, int nparams, const char *const *params,
+                             long max_rows)
+{
+    exec_ok("SET plan_cache_mode = force_generic_plan", 0, NULL);
+    exec_ok("SET enable_seqscan = off", 0, NULL);
+    check(name, sql, nparams, params, max_rows);
+    exec_ok("RESET plan_cache_mode", 0, NULL);
+    exec_ok("RESET enable_seqscan", 0, NULL);
+}
+
 /* The backlog is all e-mail: a webhook claim (the sender's next, whenever a slot comes free) must
- * not walk it to find nothing of its own channel. */
+ * not walk it to find nothing of its own channel. Planned for its values as well as once for all,
+ * as the senders run it. */
 static void test_delivery_claim_reads_only_due_rows(void **state)
 {
     (void) state;
     const char *email[] = {"email", "16", "2", "40000"}, *webhook[] = {"webhook", "16", "2", "40000"};
     check("claim", delivery_store_claim_sql, 4, email, 500);
     check("claim_web", delivery_store_claim_sql, 4, webhook, 10);
+    check_as_senders("claim_gen", delivery_store_claim_sql, 4, email, 500);
+    check_as_senders("claim_gweb", delivery_store_claim_sql, 4, webhook, 10);
 }
 
 /* The rows the statement answers, rolled back. */

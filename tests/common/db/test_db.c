@@ -249,10 +249,11 @@ static void test_reconnects_after_the_connection_is_killed(void **state)
     test_db_close(&db, &url);
 }
 
-static void assert_setting(db_t *db, const char *expected)
+static void assert_setting(db_t *db, const char *name, const char *expected)
 {
     db_error_t error;
-    PGresult *r = db_exec(db, "SHOW statement_timeout", 0, NULL, &error);
+    const char *params[] = {name};
+    PGresult *r = db_exec(db, "SELECT current_setting($1)", 1, params, &error);
     assert_non_null(r);
     assert_string_equal(PQgetvalue(r, 0, 0), expected);
     PQclear(r);
@@ -267,10 +268,26 @@ static void test_a_statement_timeout_cancels_and_outlives_reconnection(void **st
     db_set_statement_timeout(db, 200);
     kill_session(url, db);
     assert_int_equal(count(db), 0);  /* reconnected, and the timeout set again */
-    assert_setting(db, "200ms");
+    assert_setting(db, "statement_timeout", "200ms");
     assert_null(db_exec(db, "SELECT pg_sleep(5)", 0, NULL, &error));
     assert_true(db_error_is_timeout(&error));
     assert_false(db_error_is_retryable(&error));
+    test_db_close(&db, &url);
+}
+
+/* Plans by index are asked for once and hold on every connection after it. */
+static void test_index_plans_outlive_reconnection(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = open_db(&url);
+    db_error_t error;
+    assert_int_equal(db_prepare_index_plans(db, &error), 0);
+    assert_setting(db, "enable_seqscan", "off");
+    kill_session(url, db);
+    assert_int_equal(count(db), 0);  /* reconnected, and the settings made again */
+    assert_setting(db, "enable_seqscan", "off");
+    assert_setting(db, "plan_cache_mode", "force_generic_plan");
     test_db_close(&db, &url);
 }
 
@@ -288,7 +305,7 @@ static void test_a_bounded_transaction_cancels_only_its_own_statements(void **st
     db_error_t error;
     assert_int_equal(db_bounded_transaction(db, 200, sleep_long, NULL, &error), -1);
     assert_true(db_error_is_timeout(&error));
-    assert_setting(db, "0");
+    assert_setting(db, "statement_timeout", "0");
     test_db_close(&db, &url);
 }
 
@@ -458,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_a_planned_statement_is_never_prepared_and_waits_for_deferred_ones),
         cmocka_unit_test(test_reconnects_after_the_connection_is_killed),
         cmocka_unit_test(test_a_statement_timeout_cancels_and_outlives_reconnection),
+        cmocka_unit_test(test_index_plans_outlive_reconnection),
         cmocka_unit_test(test_a_bounded_transaction_cancels_only_its_own_statements),
         cmocka_unit_test(test_a_wake_up_follows_the_commit_once_and_never_a_rollback),
         cmocka_unit_test(test_begin_and_commit_share_the_round_trips_of_the_statements),
