@@ -139,7 +139,8 @@ static int set_plan_choice(db_t *self, db_error_t *error)
 {
     const char *params[] = {self->plans == PLANS_GENERIC_BY_INDEX ? "off" : "on"};
     PGresult *result = run(self, "SELECT set_config('plan_cache_mode', 'force_generic_plan', false), "
-                           "set_config('enable_seqscan', $1, false)", 1, params, PLAN_CACHED, error);
+                           "set_config('enable_seqscan', $1, false), set_config('enable_bitmapscan', $1, false)",
+                           1, params, PLAN_CACHED, error);
     PQclear(result);
     return result ? 0 : -1;
 }

@@ -107,13 +107,15 @@ void db_prepare_statements(db_t *self);
  * are then planned as before until the next connection). */
 int db_prepare_generic_plans(db_t *self, db_error_t *error);
 
-/* db_prepare_generic_plans with sequential scans priced out (enable_seqscan off, session-wide, set
- * again on every connection): each generic plan reads a table through an index wherever one
- * answers, whatever the table's size when the plan was made. Without it, a plan made while a
- * table was young reads it whole, cheaper at twenty rows, and keeps doing so as the table grows,
- * until an analyze has it planned again. For a connection whose every statement reads its tables
- * through indexes by design; it saves planning a statement at every call. 0, or -1 with the error
- * (statements are then planned as before until the next connection). */
+/* db_prepare_generic_plans with sequential and bitmap scans priced out (enable_seqscan and
+ * enable_bitmapscan off, session-wide, set again on every connection): each generic plan walks an
+ * index wherever one answers, in its order, whatever the table's size when the plan was made.
+ * Without it, a plan made while a table was young reads it whole, cheaper at twenty rows, and
+ * keeps doing so as the table grows, until an analyze has it planned again; a bitmap scan reads
+ * every matching row before a LIMIT can stop it. Which index a plan walks is still the planner's
+ * choice: a statement must leave one clearly cheapest (its conditions and order) at any size. For
+ * a connection whose every statement is written so; it saves planning a statement at every call.
+ * 0, or -1 with the error (statements are then planned as before until the next connection). */
 int db_prepare_index_plans(db_t *self, db_error_t *error);
 
 /* Statements on behalf of people must answer, not hang: the server cancels one that runs longer

@@ -344,9 +344,11 @@ static void check_as_senders(const char *name, const char *sql, int nparams, con
 {
     exec_ok("SET plan_cache_mode = force_generic_plan", 0, NULL);
     exec_ok("SET enable_seqscan = off", 0, NULL);
+    exec_ok("SET enable_bitmapscan = off", 0, NULL);
     check(name, sql, nparams, params, max_rows);
     exec_ok("RESET plan_cache_mode", 0, NULL);
     exec_ok("RESET enable_seqscan", 0, NULL);
+    exec_ok("RESET enable_bitmapscan", 0, NULL);
 }
 
 /* The backlog is all e-mail: a webhook claim (the sender's next, whenever a slot comes free) must

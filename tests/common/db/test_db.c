@@ -287,6 +287,7 @@ static void test_index_plans_outlive_reconnection(void **state)
     kill_session(url, db);
     assert_int_equal(count(db), 0);  /* reconnected, and the settings made again */
     assert_setting(db, "enable_seqscan", "off");
+    assert_setting(db, "enable_bitmapscan", "off");
     assert_setting(db, "plan_cache_mode", "force_generic_plan");
     test_db_close(&db, &url);
 }
