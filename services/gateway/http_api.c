@@ -375,6 +375,7 @@ http_api_t *http_api_new(const char *listen, const http_api_limits_t *limits, ch
         return NULL;
     self->quiesced_listener = MHD_INVALID_SOCKET;
     atomic_store(&stopping, false);
+    http_wait_publish_gauge();
     self->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, on_request, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,  /* first, or earlier options log to stderr */

@@ -18,6 +18,11 @@ static void make_gauge(void)
     waiting_gauge = metrics_gauge("aduan_http_waiting_requests", "HTTP requests waiting for a service's reply", NULL);
 }
 
+void http_wait_publish_gauge(void)
+{
+    pthread_once(&gauge_once, make_gauge);
+}
+
 /* Two HTTP threads may count at once: the gauge is moved, not set to what each one read. */
 static void count_waiting(int change)
 {
@@ -25,7 +30,7 @@ static void count_waiting(int change)
         atomic_fetch_add(&waiting, 1);
     else
         atomic_fetch_sub(&waiting, 1);
-    pthread_once(&gauge_once, make_gauge);
+    http_wait_publish_gauge();
     metrics_gauge_add(waiting_gauge, change);
 }
 

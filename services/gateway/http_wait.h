@@ -37,6 +37,10 @@ enum MHD_Result http_wait_run(struct MHD_Connection *c, request_t *req, http_han
  * next pass when the client has gone. */
 void http_wait_clear(request_t *req);
 
+/* Publishes the waiting-requests gauge (at 0) before any request has waited: a series that
+ * appeared only with the first wait left a scraper, or a probe reading it, without a value. */
+void http_wait_publish_gauge(void);
+
 /* Requests suspended now, or resumed and not yet run again. */
 unsigned http_wait_count(void);
 
