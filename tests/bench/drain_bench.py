@@ -38,6 +38,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import cpu_profile  # noqa: E402
 import load_bench as lb  # noqa: E402  (the backlog, the positions and the cluster of the load benchmark)
 
 ORDER = ("stats", "verify", "route", "notify")
@@ -154,7 +155,7 @@ def drain_one(url, db_url, group, members, limit, perf_dir, trace_dir):
     lb.psql(url, "SELECT pg_stat_statements_reset()")
     backends = lb.psql(url, f"SELECT pid FROM pg_stat_activity WHERE usename = 'aduan_{group}'").split()
     tracers = attach(perf_dir, trace_dir, group, members[0].proc.pid, backends)
-    backend_cpu = sum(lb.cpu_seconds(int(b)) for b in backends)
+    backend_cpu = sum(cpu_profile.cpu_seconds(int(b)) for b in backends)
     wal = wal_written(url)
     start = time.monotonic()
     for svc in members:
@@ -166,7 +167,7 @@ def drain_one(url, db_url, group, members, limit, perf_dir, trace_dir):
     written = lb.psql(db_url, f"SELECT count(*) FROM events WHERE id > {mark} AND {lb.topic_filter(group)}")
     # The CPU of the service's PostgreSQL backends during its turn: unlike their statements' times
     # it does not grow with the machine's load (a backend that connected during the turn is missed).
-    backend_cpu = sum(lb.cpu_seconds(int(b)) for b in backends) - backend_cpu
+    backend_cpu = sum(cpu_profile.cpu_seconds(int(b)) for b in backends) - backend_cpu
     wal = [n - b for n, b in zip(wal_written(url), wal)]
     for tracer in tracers:
         tracer.send_signal(signal.SIGINT)
@@ -325,11 +326,11 @@ def main():
             first = services[g][0].proc.pid   # RSS and mappings: the first member's
             rss_before = lb.rss_kb(first)
             made_before = fanout_rows(db_url)
-            cpu_before = sum(lb.cpu_seconds(m.proc.pid) for m in services[g])
+            cpu_before = sum(cpu_profile.cpu_seconds(m.proc.pid) for m in services[g])
             hub_before = hub_counters(system.stats) if g != "stats" else hub_at_stop
             done, left, seconds, backend_cpu, written, scanned_before, wal = drain_one(
                 url, db_url, g, services[g], a.limit, a.perf, a.strace)
-            cpu = sum(lb.cpu_seconds(m.proc.pid) for m in services[g]) - cpu_before
+            cpu = sum(cpu_profile.cpu_seconds(m.proc.pid) for m in services[g]) - cpu_before
             hub = [n - b for n, b in zip(hub_counters(system.stats), hub_before)]
             rss_drained = lb.rss_kb(first)
             mappings = largest_mappings(first)

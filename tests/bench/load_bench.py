@@ -22,7 +22,11 @@
      events/s per group; then a second such backlog drained by one group at a time (stats, whose
      hub numbers the log, then verify, route, notify; drain_bench.py's order), each with the
      cores to itself;
-  8. RSS of each service idle again.
+  8. RSS of each service idle again;
+  9. where the cores went in the phases a target is about (step 3's gateway + intake + stats, step
+     4's open loop, step 7's drains one group at a time): the CPU of each service, of PostgreSQL's
+     backends for it and of its own processes, a unit and as cores busy, beside the CPU a unit the
+     target's rate leaves on this machine's cores (tests/bench/cpu_profile.py).
 
 Every figure is printed with its ratio to the pgbench baseline of the same run (rates to the
 16-client insert or select, latencies to that run's average latency).
@@ -42,6 +46,7 @@ import tempfile
 import threading
 import time
 
+import cpu_profile
 import open_loop
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -137,16 +142,6 @@ class RssSampler:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
-
-
-def cpu_seconds(pid):
-    """User + system CPU time of a process so far (all its threads), in seconds."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except OSError:
-        return 0.0
 
 
 def tracking_cache_counts(gateway):
@@ -255,12 +250,12 @@ def tracking_run(system, services, db_url, seconds, ids_file):
     """GET tracking at 16 connections, with what else was going on: each group's lag at the start,
     the gateway's kept views hit and missed, and the CPU seconds of every service meanwhile."""
     lag = {g: group_lag(db_url, g) for g in GROUPS}
-    views, cpu = tracking_cache_counts(system.gateway), {n: cpu_seconds(s.proc.pid) for n, s in services.items()}
+    views, cpu = tracking_cache_counts(system.gateway), {n: cpu_profile.cpu_seconds(s.proc.pid) for n, s in services.items()}
     load = os.getloadavg()
     run = wrk(system.http_port, os.path.join(HERE, "track.lua"), 16, seconds, [ids_file])
     after = tracking_cache_counts(system.gateway)
     run["views"] = {k: after.get(k, 0) - views.get(k, 0) for k in ("hit", "miss")}
-    run["cpu_s"] = {n: round(cpu_seconds(s.proc.pid) - cpu[n], 1) for n, s in services.items()}
+    run["cpu_s"] = {n: round(cpu_profile.cpu_seconds(s.proc.pid) - cpu[n], 1) for n, s in services.items()}
     run["lag_at_start"], run["load"] = lag, (load, os.getloadavg())
     return run
 
@@ -328,24 +323,27 @@ def write_backlog(db_url, n, category, region):
 DRAIN_ORDER = ("stats", "verify", "route", "notify")
 
 
-def drain_each(system, db_url, n, category, region, limit_s):
+def drain_each(system, db_url, n, category, region, limit_s, sample):
     """A second backlog of n reports, written while every consumer is stopped, then drained by one
     group at a time (the others still stopped, the earlier ones running): the rate of each group
     with the cores to itself, where the backlog above measures the four sharing them. Returns
-    {group: (events, seconds or None, events left)}."""
+    {group: (events, seconds or None, events left)} and {group: (cpu_profile samples before and
+    after its turn)}; sample() takes one."""
     services = {"stats": system.stats, "verify": system.verify, "route": system.route, "notify": system.notify}
     settle(db_url, list(GROUPS), limit_s)   # what the first backlog left is not this one's
     for svc in services.values():
         svc.proc.send_signal(signal.SIGSTOP)
     per_group, made = write_backlog(db_url, n, category, region)
     print(f"second backlog of {n} reports ({per_group}) written in {made:.1f} s", flush=True)
-    out = {}
+    out, cpu = {}, {}
     for g in DRAIN_ORDER:
+        before = sample()
         services[g].proc.send_signal(signal.SIGCONT)
         secs = catch_up(db_url, [g], limit_s)[g]
+        cpu[g] = (before, sample())
         out[g] = (per_group[g], secs, group_lag(db_url, g) if secs is None else 0)
         print(f"{g} alone: {out[g]}", flush=True)
-    return out
+    return out, cpu
 
 
 LAG_GROWTH_S = 3
@@ -412,6 +410,28 @@ def sustained_rate(system, db_url, start, steps, seconds, regions, categories, l
             rate = (held_at + failed_at) / 2
     catch_up(db_url, list(GROUPS), limit)
     return held_at, failed_at, tried
+
+
+# The drain rates issue 11 asks of each group (verify has none).
+DRAIN_TARGETS = {"stats": 5000, "route": 5000, "notify": 2000}
+
+
+def print_profiles(cpu, gis, open_half, alone, insert16):
+    """Where the cores went in the phases issue 11's targets are about (cpu_profile), the rate each
+    target asks beside the CPU a unit it leaves."""
+    print()
+    print("## Where the cores went (user + system CPU, /proc; tests/bench/cpu_profile.py)")
+    phases = [("POST reports, 256 conn., gateway+intake+stats", cpu["http256_gis"],
+               gis["requests"] - gis["non2xx"], "submission", 0.5 * insert16),
+              (f"POST reports, open loop at half the maximum ({open_half['rate']:.0f}/s offered), all services",
+               cpu["open_half"], open_half["ok"], "submission", None)]
+    for g in DRAIN_ORDER:
+        events, _, left = alone[g]
+        phases.append((f"{g}: backlog drain, one group at a time", cpu["alone"][g], events - left, "event",
+                       DRAIN_TARGETS.get(g)))
+    for label, (before, after), units, unit, target in phases:
+        print()
+        print("\n".join(cpu_profile.table(label, before, after, units, unit, target)))
 
 
 def ratio(value, base):
@@ -485,8 +505,13 @@ def main():
         caught_up = catch_up(db_url, list(GROUPS), a.drain_limit)
         print(f"behind at stop {lag_at_stop}; caught up after {caught_up}", flush=True)
 
+        def sample():
+            return cpu_profile.Sample(cpu_profile.service_pids(system), folder)
+
         maximum = max(runs["http16"]["ok_per_s"], runs["http256"]["ok_per_s"])
+        before = sample()
         open_half = open_loop.run(system.http_port, maximum / 2, a.open_seconds, regions, accepted_categories)
+        cpu = {"open_half": (before, sample())}
         print(f"open loop at {maximum / 2:.0f}/s: {open_half}", flush=True)
         held_at, failed_at, steps = sustained_rate(system, db_url, maximum / 2, a.steps, a.step_seconds, regions,
                                                    accepted_categories, a.drain_limit)
@@ -494,8 +519,10 @@ def main():
         consumers = [system.verify, system.route, system.notify]
         for svc in consumers:
             svc.proc.send_signal(signal.SIGSTOP)
+        before = sample()
         with RssSampler(services) as sampler:
             runs["http256_gis"] = wrk(system.http_port, submit, 256, a.seconds, lua_args)
+        cpu["http256_gis"] = (before, sample())
         peak = {n: max(peak.get(n, 0), v) for n, v in sampler.peak.items()}
         for svc in consumers:
             svc.proc.send_signal(signal.SIGCONT)
@@ -532,7 +559,8 @@ def main():
         drained = catch_up(db_url, list(GROUPS), a.drain_limit)
         rest = {g: group_lag(db_url, g) for g in GROUPS if drained[g] is None}
         drain_s = {g: drained[g] or a.drain_limit for g in GROUPS}
-        alone = drain_each(system, db_url, a.backlog, accepted_categories[0], regions[0], a.drain_limit)
+        alone, cpu["alone"] = drain_each(system, db_url, a.backlog, accepted_categories[0], regions[0], a.drain_limit,
+                                         sample)
         time.sleep(3)
         idle_after = {n: rss_kb(s.proc.pid) for n, s in services.items()}
 
@@ -590,6 +618,7 @@ def main():
         for n in services:
             print(f"| RSS {n}: idle / peak under load / idle after | {idle[n] / 1024:.1f} / {peak[n] / 1024:.1f} / "
                   f"{idle_after[n] / 1024:.1f} MB | - |")
+        print_profiles(cpu, runs["http256_gis"], open_half, alone, insert16)
         print()
         for n, svc in services.items():
             print(f"{n} after the run: {memory_detail(svc.proc.pid)}")

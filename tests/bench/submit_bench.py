@@ -37,7 +37,6 @@ state (a stall's cause shows there and not in the others).
 import argparse
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -47,6 +46,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import cpu_profile  # noqa: E402
 import load_bench as lb  # noqa: E402  (the cluster, pgbench, wrk and submit.lua of the load benchmark)
 import open_loop  # noqa: E402
 
@@ -112,81 +112,16 @@ def statements(url, role, per, top):
     return out
 
 
-def postgres_pids(folder):
-    """The postmaster and every process it started (backends, walwriter, checkpointer...)."""
-    with open(os.path.join(os.path.realpath(folder), "data", "postmaster.pid")) as f:
-        postmaster = int(f.readline())
-    pids = [postmaster]
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and parent_of(int(entry)) == postmaster:
-            pids.append(int(entry))
-    return pids
-
-
-def proc_stat(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-
-
-def parent_of(pid):
-    fields = proc_stat(pid)
-    return int(fields[1]) if fields else None
-
-
-def cpu_seconds(pid):
-    """User + system CPU of one process so far (0 when it is gone)."""
-    fields = proc_stat(pid)
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") if fields else 0.0
-
-
-def cpu_by_process(system, folder):
-    """{name: {pid: CPU seconds}} of each group of processes that serves a submission."""
-    groups = {"gateway": [system.gateway.proc.pid], "intake": [s.proc.pid for s in system.intakes],
-              "stats (hub, counting)": [s.proc.pid for s in system.stats_replicas],
-              "verify, route, notify": [s.proc.pid for s in [*system.lifecycle_services(), *system.notifiers]
-                                        if s.proc and s not in system.stats_replicas],
-              "postgres (every process)": postgres_pids(folder)}
-    return {name: {p: cpu_seconds(p) for p in pids} for name, pids in groups.items() if pids}
-
-
-def children_cpu():
-    """CPU seconds of the children that have ended (wrk among them)."""
-    u = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return u.ru_utime + u.ru_stime
-
-
-def print_cpu(before, after, load_cpu, accepted, seconds):
-    """CPU ms per accepted submission of each group, and how many cores it kept busy. A backend
-    started during the run counts from 0; one that ended during it is missed (the services keep
-    theirs open). The kernel counts in clock ticks (10 ms): a group that used 0.1 s is known to
-    about 10 %."""
-    print(f"CPU per accepted submission (user + system from /proc/PID/stat; {os.cpu_count()} cores, "
-          f"{seconds:.1f} s): process | ms a submission | cores busy")
-    total = load_cpu
-    for name, now in after.items():
-        used = sum(s - before.get(name, {}).get(p, 0.0) for p, s in now.items())
-        total += used
-        print(f"    {name} | {1000 * used / accepted:.3f} | {used / seconds:.2f}")
-    print(f"    load generator (wrk or aduan-open-loop) | {1000 * load_cpu / accepted:.3f} | {load_cpu / seconds:.2f}")
-    print(f"    all of the above | {1000 * total / accepted:.3f} | {total / seconds:.2f}")
-
-
 def lasting(pid):
     """Not a process that ends by itself soon: perf refuses the whole list if one pid is gone."""
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return b"autovacuum worker" not in f.read()
-    except OSError:
-        return False
+    process_title = cpu_profile.title(pid)
+    return bool(process_title) and "autovacuum worker" not in process_title
 
 
 def recorders(args, system, folder):
     procs = []
     pids = {"gateway": system.gateway.proc.pid, "intake": system.intakes[0].proc.pid,
-            "postgres": ",".join(str(p) for p in postgres_pids(folder) if lasting(p))}
+            "postgres": ",".join(str(p) for p in cpu_profile.postgres_pids(folder) if lasting(p))}
     for name, pid in pids.items():
         if args.perf:
             procs.append(subprocess.Popen(["perf", "record", "-g", "-q", "-o", os.path.join(args.perf, f"{name}.data"),
@@ -295,13 +230,10 @@ def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
     load_before = os.getloadavg()[0]
     procs = recorders(args, system, folder) if traced else []
     sampler = start_wait_sampler(url, args.seconds + 120) if args.waits and rate is not None else None
-    cpu0, load0 = cpu_by_process(system, folder), children_cpu()
-    started = time.monotonic()
+    cpu0 = cpu_profile.Sample(cpu_profile.service_pids(system), folder)
     try:
         run = load(args, system, lua_args, conns, rate)
-        cpu1, load_cpu = cpu_by_process(system, folder), children_cpu() - load0
-        # The open loop's own count: the requests it was given were built by this process beforehand.
-        load_cpu = run.get("sender_cpu_s", load_cpu)
+        cpu1 = cpu_profile.Sample(cpu_profile.service_pids(system), folder)
     finally:
         for p in procs:
             p.send_signal(2)
@@ -333,7 +265,7 @@ def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
     print(f"intake: submissions whose batch (start to answers) took: {bucket_shares(buckets0[0], buckets1[0])}")
     print(f"intake: {batches:.0f} batches, {(size1 - size0) / batches:.1f} submissions a batch, "
           f"{1000 * (secs1 - secs0) / max(obs1 - obs0, 1):.2f} ms from a batch's start to its answers")
-    print_cpu(cpu0, cpu1, load_cpu, accepted, time.monotonic() - started)
+    print("\n".join(cpu_profile.table("CPU per accepted submission", cpu0, cpu1, accepted, "submission")))
     # aduan-stats numbers and counts what intake wrote (the hub; stat_reports and its
     # stats_generation trigger, migration 0032): its share of a submission too, and with --all the
     # other consumers' (verify's pre-check, notify's fan-out).

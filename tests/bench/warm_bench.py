@@ -33,7 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import load_bench as lb  # noqa: E402
 import open_loop  # noqa: E402
-from submit_bench import cpu_seconds, postgres_pids  # noqa: E402
+from cpu_profile import cpu_seconds, postgres_pids  # noqa: E402
 
 # The statements of the documents (services/stats/stats_views.c), of the generation
 # (stats_answer.c) and everything else aduan-stats' role sends.
