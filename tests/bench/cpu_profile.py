@@ -16,7 +16,8 @@ import time
 TICKS = os.sysconf("SC_CLK_TCK")
 ENDED_POSTGRES = "postgres: processes ended meanwhile (autovacuum workers, the bench's queries)"
 OWN_POSTGRES = "postgres: its own processes (WAL writer, checkpointer, autovacuum, the bench's queries)"
-BENCH = "the bench (python) and its children (wrk, aduan-open-loop, psql)"
+# The harness's mail sink is a thread of the bench: the e-mails notify sends are received there.
+BENCH = "the bench (python: its polling, the requests it builds, the mail sink) and its children (wrk, aduan-open-loop, psql)"
 
 
 def proc_fields(pid):
