@@ -81,11 +81,12 @@ def postgres_pids(folder):
 
 
 def machine_busy_seconds():
-    """(busy, every) CPU seconds of all cores since boot, from /proc/stat's first line."""
+    """CPU seconds all cores have been busy since boot (not idle, not waiting on I/O), from
+    /proc/stat's first line."""
     with open("/proc/stat") as f:
         ticks = [int(v) for v in f.readline().split()[1:9]]
-    idle = ticks[3] + ticks[4]   # idle and iowait
-    return (sum(ticks) - idle) / TICKS, sum(ticks) / TICKS
+    idle = ticks[3] + ticks[4]
+    return (sum(ticks) - idle) / TICKS
 
 
 def bench_seconds():
@@ -158,7 +159,7 @@ def table(title_line, before, after, units, unit, target_rate=None):
         lines.append(f"| {group} | {1000 * spent[group] / per:.3f} | {spent[group] / seconds:.2f} |")
     postgres = sum(s for g, s in spent.items() if g.startswith("postgres"))
     total = sum(spent.values())
-    busy = after.machine[0] - before.machine[0]
+    busy = after.machine - before.machine
     system = total - spent.get(BENCH, 0.0)
     lines.append(f"| postgres, all of its processes | {1000 * postgres / per:.3f} | {postgres / seconds:.2f} |")
     lines.append(f"| aduan and postgres (all but the bench) | {1000 * system / per:.3f} | {system / seconds:.2f} |")

@@ -18,7 +18,7 @@ def spin(seconds):
         pass
 
 
-def made_sample(groups, reaped=0.0, bench=0.0, machine=(0.0, 0.0), wall=0.0):
+def made_sample(groups, reaped=0.0, bench=0.0, machine=0.0, wall=0.0):
     sample = cpu_profile.Sample.__new__(cpu_profile.Sample)
     sample.groups, sample.postmaster, sample.reaped = groups, 1, reaped
     sample.bench, sample.machine, sample.wall = bench, machine, wall
@@ -50,11 +50,9 @@ class Counting(unittest.TestCase):
         self.assertEqual(cpu_profile.cpu_seconds(2 ** 22 + 1), 0.0)
 
     def test_the_machine_counts_what_a_process_spent(self):
-        busy, every = cpu_profile.machine_busy_seconds()
+        busy = cpu_profile.machine_busy_seconds()
         spin(0.3)
-        busy_after, every_after = cpu_profile.machine_busy_seconds()
-        self.assertGreaterEqual(busy_after - busy, 0.25)
-        self.assertGreaterEqual(every_after - every, busy_after - busy)
+        self.assertGreaterEqual(cpu_profile.machine_busy_seconds() - busy, 0.25)
 
     def test_a_phase_counts_what_was_spent_in_it(self):
         before = made_sample({"aduan-route": {10: 5.0}, "postgres for aduan-route": {20: 7.0, 21: 1.0}},
@@ -72,9 +70,9 @@ class Counting(unittest.TestCase):
 
 class Table(unittest.TestCase):
     def test_each_group_a_unit_and_the_budget_of_the_target(self):
-        before = made_sample({"aduan-route": {10: 0.0}, "postgres for aduan-route": {20: 0.0}}, machine=(0.0, 0.0))
+        before = made_sample({"aduan-route": {10: 0.0}, "postgres for aduan-route": {20: 0.0}})
         after = made_sample({"aduan-route": {10: 1.0}, "postgres for aduan-route": {20: 3.0}},
-                            bench=0.5, machine=(4.5, 20.0), wall=10.0)
+                            bench=0.5, machine=4.5, wall=10.0)
         lines = cpu_profile.table("route alone", before, after, 10000, "event", target_rate=5000)
         cores = os.cpu_count()
         self.assertEqual(lines[0], f"route alone: 10000 events in 10.0 s on {cores} cores; 5000/s would leave "
