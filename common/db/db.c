@@ -136,9 +136,12 @@ static int set_statement_timeout(db_t *self, long ms, bool local, db_error_t *er
 }
 
 /* Without parameters: a prepared statement with one would be planned for its value, the custom
- * plan test_intake_commands finds none of on intake's connection. */
+ * plan test_intake_commands finds none of on intake's connection. Each names every setting, so a
+ * connection that changes its choice keeps none of the other's. */
 static const char *const plan_settings[] = {
-    [PLANS_GENERIC] = "SELECT set_config('plan_cache_mode', 'force_generic_plan', false)",
+    [PLANS_GENERIC] = "SELECT set_config('plan_cache_mode', 'force_generic_plan', false), "
+                      "set_config('enable_seqscan', 'on', false), "
+                      "set_config('enable_bitmapscan', 'on', false)",
     [PLANS_GENERIC_BY_INDEX] = "SELECT set_config('plan_cache_mode', 'force_generic_plan', false), "
                                "set_config('enable_seqscan', 'off', false), "
                                "set_config('enable_bitmapscan', 'off', false)",

@@ -292,6 +292,21 @@ static void test_index_plans_outlive_reconnection(void **state)
     test_db_close(&db, &url);
 }
 
+/* Generic plans asked for after plans by index give the planner its scans back. */
+static void test_generic_plans_after_index_plans_allow_every_scan(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = open_db(&url);
+    db_error_t error;
+    assert_int_equal(db_prepare_index_plans(db, &error), 0);
+    assert_int_equal(db_prepare_generic_plans(db, &error), 0);
+    assert_setting(db, "enable_seqscan", "on");
+    assert_setting(db, "enable_bitmapscan", "on");
+    assert_setting(db, "plan_cache_mode", "force_generic_plan");
+    test_db_close(&db, &url);
+}
+
 static int sleep_long(db_t *db, void *ctx, db_error_t *error)
 {
     (void) ctx;
@@ -477,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_reconnects_after_the_connection_is_killed),
         cmocka_unit_test(test_a_statement_timeout_cancels_and_outlives_reconnection),
         cmocka_unit_test(test_index_plans_outlive_reconnection),
+        cmocka_unit_test(test_generic_plans_after_index_plans_allow_every_scan),
         cmocka_unit_test(test_a_bounded_transaction_cancels_only_its_own_statements),
         cmocka_unit_test(test_a_wake_up_follows_the_commit_once_and_never_a_rollback),
         cmocka_unit_test(test_begin_and_commit_share_the_round_trips_of_the_statements),
