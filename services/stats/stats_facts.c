@@ -13,7 +13,10 @@
  * row, or when it has none yet, the row its first submission in the run makes (a later submission
  * changes nothing). The row is read by its key, one index lookup per report: as a join, the plan
  * prepared while the table was small scanned the whole table at every run (22 ms at 7 900
- * reports). The report's other events then count if they come after that (a step before the
+ * reports). Both come from one grouping of the facts by report (old): the first submissions,
+ * picked apart and joined to the reports without a row, were compared with every report of the
+ * run (the planner, which cannot count the facts of a kind, expected one submission), 100 x 100
+ * rows a run of 200 facts. The report's other events then count if they come after that (a step before the
  * report has a row finds none) and above its last counted seq (a replay, a second member), folded
  * into one new row as they would change it one after the other: the latest step's status; the
  * latest classification, category and holder a step names; the first step's time of each first
@@ -28,22 +31,18 @@ static const char count_sql[] =
     "    type text, institution text, action text, status text, public_status text, classification text, "
     "    category text, region text, channel text, deadline text, supports int)), "
     "old AS MATERIALIZED ("
-    "  SELECT k.tracking_id, (SELECT s FROM stat_reports s WHERE s.tracking_id = k.tracking_id) AS was "
-    "  FROM (SELECT DISTINCT tracking_id FROM e) k), "
+    "  SELECT k.tracking_id, k.first_n, k.first, (SELECT s FROM stat_reports s WHERE s.tracking_id = k.tracking_id) AS was "
+    "  FROM (SELECT e.tracking_id, min(e.n) FILTER (WHERE e.kind = 'submitted') AS first_n, "
+    "          (array_agg(ROW(e.tracking_id, e.seq, to_timestamp(e.at / 1000.0), e.classification, e.category, e.region, "
+    "             e.channel, NULL, e.status, COALESCE((SELECT public_status FROM report_statuses WHERE status = e.status), "
+    "             'not_yet_verified'), false, false, NULL, NULL, NULL, NULL, false, false, false, 0)::stat_reports "
+    "           ORDER BY e.n) FILTER (WHERE e.kind = 'submitted'))[1] AS first "
+    "        FROM e GROUP BY e.tracking_id) k), "
     "base AS ("
-    "  SELECT (o.was).tracking_id, (o.was).last_seq, (o.was).submitted_at, (o.was).classification, "
-    "         (o.was).category_code, (o.was).region_code, (o.was).channel, (o.was).institution_code, (o.was).status, "
-    "         (o.was).public_status, (o.was).ever_postponed, (o.was).ever_transferred, (o.was).verified_at, "
-    "         (o.was).dispatched_at, (o.was).followed_up_at, (o.was).completed_at, (o.was).verification_missed, "
-    "         (o.was).follow_up_missed, (o.was).resolution_missed, (o.was).supports, -1 AS after_n "
-    "  FROM old o WHERE (o.was).tracking_id IS NOT NULL "
-    "  UNION ALL "
-    "  SELECT f.tracking_id, f.seq, to_timestamp(f.at / 1000.0), f.classification, f.category, f.region, f.channel, "
-    "         NULL, f.status, COALESCE((SELECT public_status FROM report_statuses WHERE status = f.status), "
-    "                                  'not_yet_verified'), "
-    "         false, false, NULL, NULL, NULL, NULL, false, false, false, 0, f.n "
-    "  FROM (SELECT DISTINCT ON (tracking_id) * FROM e WHERE kind = 'submitted' ORDER BY tracking_id, n) f "
-    "  JOIN old o ON o.tracking_id = f.tracking_id AND (o.was).tracking_id IS NULL), "
+    "  SELECT (b.r).*, b.after_n FROM ("
+    "    SELECT COALESCE(o.was, o.first) AS r, CASE WHEN (o.was).tracking_id IS NULL THEN o.first_n ELSE -1 END AS after_n "
+    "    FROM old o) b "
+    "  WHERE (b.r).tracking_id IS NOT NULL), "
     "folded AS ("
     "  SELECT t.tracking_id, max(t.seq) AS last_seq, "
     "    (array_agg(t.status ORDER BY t.n DESC) FILTER (WHERE t.kind = 'step'))[1] AS status, "

@@ -129,3 +129,19 @@ int64_t test_db_scalar(db_t *db, const char *sql)
     PQclear(r);
     return value;
 }
+
+static void count_join_filtered(void *arg, const char *message)
+{
+    long *removed = arg;
+    static const char label[] = "Rows Removed by Join Filter: ";
+    for (const char *at = strstr(message, label); at; at = strstr(at + 1, label))
+        *removed += strtol(at + sizeof label - 1, NULL, 10);
+}
+
+void test_db_count_join_filtered(db_t *db, long *removed)
+{
+    PQsetNoticeProcessor(db_pgconn(db), count_join_filtered, removed);
+    test_db_script(db, "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; "
+                       "SET auto_explain.log_analyze = on; SET auto_explain.log_nested_statements = on; "
+                       "SET client_min_messages = log");
+}

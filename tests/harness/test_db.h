@@ -24,6 +24,12 @@ int64_t test_db_scalar(db_t *db, const char *sql);
  * running cmocka test with PostgreSQL's message. */
 void test_db_script(db_t *db, const char *sql);
 
+/* From now on every statement db runs is explained as it runs (auto_explain: analyzed, nested
+ * statements too, sent to the client as it asks for LOG messages), and the rows its joins compared
+ * and set aside ("Rows Removed by Join Filter") are added to *removed: a join that compares each
+ * row of a run with every other shows there. A failure fails the running cmocka test. */
+void test_db_count_join_filtered(db_t *db, long *removed);
+
 /* The end of test_db_open_migrated: the connection closed, the database dropped, both NULL. */
 void test_db_close(db_t **db_p, char **conninfo_p);
 

@@ -473,16 +473,6 @@ static void test_a_long_run_probes_the_clocks_of_its_own_reports(void **state)
     assert_in_range(read, 0, 100);
 }
 
-/* The plans auto_explain sends a connection whose client_min_messages is log: how many rows their
- * joins compared and set aside ("Rows Removed by Join Filter"), summed. */
-static void count_join_filtered(void *arg, const char *message)
-{
-    long *removed = arg;
-    static const char label[] = "Rows Removed by Join Filter: ";
-    for (const char *at = strstr(message, label); at; at = strstr(at + 1, label))
-        *removed += strtol(at + sizeof label - 1, NULL, 10);
-}
-
 /* Route's update of its reports meets each step with its clocks by hash. Joined after the reports,
  * which the planner expected to give one row, the steps read the whole of the clocks kept and of
  * those opened once for each report: 100 x 100 rows compared, 4.5 of the 11 ms a run of 100 took
@@ -501,10 +491,7 @@ static void test_a_long_run_compares_each_step_with_its_own_rows(void **state)
     db_t *consumer = test_db_open(url);
     assert_non_null(consumer);
     long removed = 0;
-    PQsetNoticeProcessor(db_pgconn(consumer), count_join_filtered, &removed);
-    test_db_script(consumer, "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; "
-                             "SET auto_explain.log_analyze = on; SET auto_explain.log_nested_statements = on; "
-                             "SET client_min_messages = log");
+    test_db_count_join_filtered(consumer, &removed);
     long read = route_long_run(consumer, "7777-7777-", "SELECT 0");
     db_destroy(&consumer);
     assert_int_equal(read, 0);
