@@ -23,7 +23,10 @@
  * missing fields and abuse words, the threshold and the candidates' ids and tracking ids (both
  * aggregated from the same rows, so in the same order). The scores are computed here, not by
  * pg_trgm in the database: 50 similarity() calls per report were nearly all of verify's database
- * time, and each of them extracted both texts' trigrams again. One statement for the run. */
+ * time, and each of them extracted both texts' trigrams again. One statement for the run. The
+ * run's reports are probed by their key (LATERAL, its LIMIT keeping the planner from making it a
+ * join again): joined to the run's ids, the consumer's plan, made while reports was young, read
+ * the whole table at every run (a hash join, 4 600 reports a run in submit_bench). */
 const char prechecks_candidates_sql[] =
     "WITH settings AS ("
     "    SELECT COALESCE(max(value) FILTER (WHERE key = 'complete_body_min_chars'), 0) AS body_min, "
@@ -42,7 +45,7 @@ const char prechecks_candidates_sql[] =
     "        ORDER BY w.word), "
     "  array_to_string(k.ids, ','), array_to_string(k.tracking_ids, ',') "
     "FROM unnest($1::text[]) WITH ORDINALITY AS t(tracking_id, n) "
-    "JOIN reports r ON r.tracking_id = t.tracking_id CROSS JOIN settings s "
+    "CROSS JOIN LATERAL (SELECT * FROM reports WHERE tracking_id = t.tracking_id LIMIT 1) r CROSS JOIN settings s "
     "CROSS JOIN LATERAL (SELECT array_agg(c.id) AS ids, array_agg(c.tracking_id) AS tracking_ids FROM ("
     "    SELECT o.id, o.tracking_id FROM reports o "
     "    WHERE o.region_code = r.region_code AND o.category_code = r.category_code AND o.id <> r.id "
