@@ -59,7 +59,11 @@ void fanout_run_destroy(fanout_run_t **self_p)
 
 /* The reports are read as they are now, each with the note of the step its event records (its
  * action at its time), and whether anyone follows it; the codes' words per language. A clock due
- * at midnight ends with the day before it: that is the last day to act. */
+ * at midnight ends with the day before it: that is the last day to act. Each report is probed by
+ * its key (LATERAL, its LIMIT keeping the planner from making it a join again): joined to the
+ * run's events, the consumer's plan, made while reports was young, read the whole table at every
+ * run (a hash join: 1 035 buffers and 10.5 ms a run at 5 700 reports in submit_bench), and on fresh
+ * statistics the planner still prefers that up to thousands of reports. */
 static const char rows_sql[] =
     "SELECT r.id, r.title, r.confidential, r.reporter_email, r.reporter_phone, r.language, r.notify_reporter, "
     "  r.status, (SELECT a.note FROM report_actions a WHERE a.report_id = r.id AND NOT a.internal "
@@ -70,7 +74,7 @@ static const char rows_sql[] =
     "    AT TIME ZONE 'Asia/Jakarta', 'YYYY-MM-DD') "
     "FROM json_to_recordset($1::json) AS e(n int, tracking_id text, action text, at bigint, status text, "
     "  institution text, reason_code text, deadline text, due_at bigint) "
-    "LEFT JOIN reports r ON r.tracking_id = e.tracking_id "
+    "LEFT JOIN LATERAL (SELECT * FROM reports WHERE tracking_id = e.tracking_id LIMIT 1) r ON true "
     "LEFT JOIN report_statuses s ON s.status = e.status "
     "LEFT JOIN reason_codes rc ON rc.action = e.action AND rc.code = e.reason_code "
     "LEFT JOIN deadline_kinds dk ON dk.kind = e.deadline ORDER BY e.n";
