@@ -145,3 +145,40 @@ void test_db_count_join_filtered(db_t *db, long *removed)
                        "SET auto_explain.log_analyze = on; SET auto_explain.log_nested_statements = on; "
                        "SET client_min_messages = log");
 }
+
+typedef struct {
+    const char *table;
+    db_tx_fn *fn;
+    void *ctx;
+    long scanned;
+} scanned_t;
+
+static long rows_scanned_so_far(db_t *db, const char *table, db_error_t *error)
+{
+    const char *params[] = {table};
+    char *value = NULL;
+    long rows = db_query_value(db, "SELECT seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = $1", 1,
+                               params, &value, error) == 0 && value ? atol(value) : -1;
+    free(value);
+    return rows;
+}
+
+static int count_scanned(db_t *db, void *ctx, db_error_t *error)
+{
+    scanned_t *s = ctx;
+    long before = rows_scanned_so_far(db, s->table, error);
+    if (before < 0 || s->fn(db, s->ctx, error) != 0)
+        return -1;
+    long after = rows_scanned_so_far(db, s->table, error);
+    s->scanned = after - before;
+    return after < 0 ? -1 : 0;
+}
+
+long test_db_rows_scanned(db_t *db, const char *table, db_tx_fn *fn, void *ctx)
+{
+    scanned_t s = {table, fn, ctx, -1};
+    db_error_t error = {"", ""};
+    if (db_transaction(db, count_scanned, &s, &error) != 0)
+        fail_msg("%s", error.message);
+    return s.scanned;
+}

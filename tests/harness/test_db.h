@@ -24,6 +24,10 @@ int64_t test_db_scalar(db_t *db, const char *sql);
  * running cmocka test with PostgreSQL's message. */
 void test_db_script(db_t *db, const char *sql);
 
+/* Runs fn(db, ctx) in one transaction on db: how many rows of `table` sequential scans read
+ * meanwhile (pg_stat_xact_user_tables). A failure fails the running cmocka test. */
+long test_db_rows_scanned(db_t *db, const char *table, db_tx_fn *fn, void *ctx);
+
 /* From now on every statement db runs is explained as it runs (auto_explain: analyzed, nested
  * statements too, sent to the client as it asks for LOG messages), and the rows its joins compared
  * and set aside ("Rows Removed by Join Filter") are added to *removed: a join that compares each

@@ -18,8 +18,6 @@
 static char *url;
 static db_t *db;
 
-static const char REPORTS_READ[] = "SELECT seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'reports'";
-
 /* `count` reports "<prefix>0000-0001".. titled "Laporan <n>", verified. */
 static const char insert_reports[] =
     "INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, anonymous, "
@@ -58,12 +56,15 @@ typedef struct {
     fanout_run_t *fanout;
     event_t events[RUN];
     char tracking_ids[RUN][16];
-    long read;   /* reports read sequentially by the run's start */
 } run_t;
 
-/* report.verified of reports FANR-0000-0001..0009, and of one that does not exist (the last). */
-static void make_events(run_t *run)
+/* A fan-out and its run: report.verified of reports FANR-0000-0001..0009, and of one that does
+ * not exist (the last). */
+static run_t *run_new(void)
 {
+    run_t *run = calloc(1, sizeof *run);
+    assert_non_null(run);
+    assert_non_null(run->fanout = fanout_run_new());
     for (int i = 0; i < RUN; i++) {
         snprintf(run->tracking_ids[i], sizeof run->tracking_ids[i], "FANR-0000-%04d", i + 1 < RUN ? i + 1 : 9999);
         report_transition_t t = {.type = "report.verified", .action = "verify", .status = "verified",
@@ -72,27 +73,22 @@ static void make_events(run_t *run)
         report_event_origin_t origin = {i + 1, run->tracking_ids[i], "system", NULL, 1795000000000};
         assert_int_equal(report_events_transition(&t, &origin, &run->events[i]), 0);
     }
+    return run;
 }
 
-static int start_counted(db_t *tx_db, void *ctx, db_error_t *error)
+static void run_destroy(run_t **run_p)
+{
+    for (int i = 0; i < RUN; i++)
+        event_clear(&(*run_p)->events[i]);
+    fanout_run_destroy(&(*run_p)->fanout);
+    free(*run_p);
+    *run_p = NULL;
+}
+
+static int start(db_t *tx_db, void *ctx, db_error_t *error)
 {
     run_t *run = ctx;
-    char *before = NULL, *after = NULL;
-    int rc = db_query_value(tx_db, REPORTS_READ, 0, NULL, &before, error) != 0
-             || fanout_run_start(run->fanout, tx_db, run->events, RUN, error) != 0
-             || db_query_value(tx_db, REPORTS_READ, 0, NULL, &after, error) != 0 ? -1 : 0;
-    if (rc == 0)
-        run->read = atol(after) - atol(before);
-    free(before);
-    free(after);
-    return rc;
-}
-
-static void start(db_t *on, run_t *run)
-{
-    db_error_t error = {"", ""};
-    if (db_transaction(on, start_counted, run, &error) != 0)
-        fail_msg("%s", error.message);
+    return fanout_run_start(run->fanout, tx_db, run->events, RUN, error);
 }
 
 /* Each event's row holds its report, as it is now; an event whose report is unknown still has
@@ -100,11 +96,8 @@ static void start(db_t *on, run_t *run)
 static void test_each_event_has_its_reports_row(void **state)
 {
     (void) state;
-    run_t *run = calloc(1, sizeof *run);
-    assert_non_null(run);
-    assert_non_null(run->fanout = fanout_run_new());
-    make_events(run);
-    start(db, run);
+    run_t *run = run_new();
+    test_db_rows_scanned(db, "reports", start, run);
     const PGresult *rows = fanout_run_rows(run->fanout);
     for (int i = 0; i < RUN; i++) {
         int row = fanout_run_row(run->fanout, &run->events[i]);
@@ -116,10 +109,7 @@ static void test_each_event_has_its_reports_row(void **state)
         else
             assert_true(PQgetisnull(rows, row, FANOUT_R_ID));
     }
-    for (int i = 0; i < RUN; i++)
-        event_clear(&run->events[i]);
-    fanout_run_destroy(&run->fanout);
-    free(run);
+    run_destroy(&run);
 }
 
 /* On a consumer's connection (its statements prepared): seven runs while reports holds 400,
@@ -129,23 +119,16 @@ static void test_each_event_has_its_reports_row(void **state)
 static void test_a_run_reads_only_its_reports_after_the_table_grew(void **state)
 {
     (void) state;
-    run_t *run = calloc(1, sizeof *run);
-    assert_non_null(run);
-    assert_non_null(run->fanout = fanout_run_new());
-    make_events(run);
+    run_t *run = run_new();
     db_t *consumer = test_db_open(url);
     assert_non_null(consumer);
     db_prepare_statements(consumer);
     for (int i = 0; i < 7; i++)
-        start(consumer, run);
+        test_db_rows_scanned(consumer, "reports", start, run);
     make_reports("SRGE-", SURGE);
-    start(consumer, run);
-    long read = run->read;
+    long read = test_db_rows_scanned(consumer, "reports", start, run);
     db_destroy(&consumer);
-    for (int i = 0; i < RUN; i++)
-        event_clear(&run->events[i]);
-    fanout_run_destroy(&run->fanout);
-    free(run);
+    run_destroy(&run);
     assert_in_range(read, 0, 100);
 }
 

@@ -216,25 +216,13 @@ static void test_an_unknown_report_records_nothing(void **state)
     prechecks_destroy(&prechecks);
 }
 
-typedef struct {
-    prechecks_t *prechecks;
-    const char *const *ids;
-    long read;   /* reports read sequentially by the run's start */
-} counted_run_t;
-
-static const char REPORTS_READ[] = "SELECT seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'reports'";
-
-static int counted_run_tx(db_t *tx_db, void *ctx, db_error_t *error)
+/* A run of the ten reports in ctx, started as verify's consumer starts it. */
+static int start_ten(db_t *tx_db, void *ctx, db_error_t *error)
 {
-    counted_run_t *run = ctx;
-    char *before = NULL, *after = NULL;
-    int rc = db_query_value(tx_db, REPORTS_READ, 0, NULL, &before, error) != 0
-             || prechecks_run_start(run->prechecks, tx_db, run->ids, 10, 1700000000000, error) != 0
-             || db_query_value(tx_db, REPORTS_READ, 0, NULL, &after, error) != 0 ? -1 : 0;
-    if (rc == 0)
-        run->read = atol(after) - atol(before);
-    free(before);
-    free(after);
+    const char *const *ids = ctx;
+    prechecks_t *prechecks = prechecks_new(16, 2000);
+    int rc = prechecks ? prechecks_run_start(prechecks, tx_db, ids, 10, 1700000000000, error) : -1;
+    prechecks_destroy(&prechecks);
     return rc;
 }
 
@@ -256,11 +244,8 @@ static void test_a_run_reads_only_its_reports_after_the_table_grew(void **state)
     db_t *consumer = test_db_open(url);
     assert_non_null(consumer);
     db_prepare_statements(consumer);
-    counted_run_t run = {prechecks_new(16, 2000), ids, -1};
-    assert_non_null(run.prechecks);
     for (int i = 0; i < 7; i++)
-        if (db_transaction(consumer, counted_run_tx, &run, &error) != 0)
-            fail_msg("%s", error.message);
+        test_db_rows_scanned(consumer, "reports", start_ten, ids);
     const char *surge[] = {"20000"};
     exec_ok("INSERT INTO reports (tracking_id, classification, title, body, category_code, region_code, anonymous, "
             "  confidential, channel, status, reporter_token_hash, submitted_at) "
@@ -268,12 +253,10 @@ static void test_a_run_reads_only_its_reports_after_the_table_grew(void **state)
             "  (SELECT min(code) FROM categories), (SELECT min(code) FROM regions), false, false, 'web', "
             "  'waiting_verification', md5(i::text) || md5((-i)::text), now() - interval '30 days' "
             "FROM generate_series(1, $1::int) i", 1, surge);
-    if (db_transaction(consumer, counted_run_tx, &run, &error) != 0)
-        fail_msg("%s", error.message);
-    prechecks_destroy(&run.prechecks);
+    long read = test_db_rows_scanned(consumer, "reports", start_ten, ids);
     db_destroy(&consumer);
     PQclear(r);
-    assert_in_range(run.read, 0, 100);
+    assert_in_range(read, 0, 100);
 }
 
 int main(void)
