@@ -12,10 +12,14 @@
  * '') and regions (its own and those above it, any: ''), at most a few dozen probes (OFFSET 0:
  * joined to the pairs, PostgreSQL hashed every rule instead, since it expects hundreds of regions
  * above a report). Matching each rule against the report read every rule and every institution
- * for each report: 35 000 rows a report with 20 000 of each (tests/route/test_routing.c). */
+ * for each report: 35 000 rows a report with 20 000 of each (tests/route/test_routing.c). The
+ * run's reports are probed by their key (LATERAL, its LIMIT keeping the planner from making it a
+ * join again): joined to the run's ids, the plan route's connection keeps (made while reports was
+ * young) read the whole table at every run, as verify's and notify's did. */
 static const char choose_sql[] =
     "WITH wanted AS MATERIALIZED (SELECT r.tracking_id, r.target_institution, r.category_code, r.region_code "
-    "    FROM unnest($1::text[]) AS t(tracking_id) JOIN reports r ON r.tracking_id = t.tracking_id), "
+    "    FROM unnest($1::text[]) AS t(tracking_id) CROSS JOIN LATERAL (SELECT * FROM reports "
+    "    WHERE tracking_id = t.tracking_id LIMIT 1) r), "
     "kinds AS MATERIALIZED (SELECT DISTINCT target_institution, category_code, region_code FROM wanted), "
     "choices AS MATERIALIZED (SELECT k.target_institution, k.category_code, k.region_code, c.code, c.basis "
     "FROM kinds k CROSS JOIN LATERAL ("
