@@ -13,12 +13,13 @@
  * row, or when it has none yet, the row its first submission in the run makes (a later submission
  * changes nothing). The row is read by its key, one index lookup per report: as a join, the plan
  * prepared while the table was small scanned the whole table at every run (22 ms at 7 900
- * reports). Both come from one grouping of the facts by report (old): the first submissions,
- * picked apart and joined to the reports without a row, were compared with every report of the
- * run (the planner, which cannot count the facts of a kind, expected one submission), 100 x 100
- * rows a run of 200 facts. The report's other events then count if they come after that (a step before the
- * report has a row finds none) and above its last counted seq (a replay, a second member), folded
- * into one new row as they would change it one after the other: the latest step's status; the
+ * reports). Both come from one grouping of the facts by report (old; the first submission's row
+ * in stat_reports' column order): the first submissions, picked apart and joined to the reports
+ * without a row, were compared with every report of the run (the planner, which cannot count the
+ * facts of a kind, expected one submission), 100 x 100 rows a run of 200 facts. The report's
+ * other events then count if they come after that (a step before the report has a row finds
+ * none) and above its last counted seq (a replay, a second member), folded into one new row as
+ * they would change it one after the other: the latest step's status; the
  * latest classification, category and holder a step names; the first step's time of each first
  * decision, dispatch and follow-up (kept when already set); the latest closing's time, cleared by
  * a later reopen; the latest support count; a flag once set stays set. Each changed report is
