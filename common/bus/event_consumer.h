@@ -15,7 +15,8 @@
  *   its fair share (partitions / live members, from the consumer_members heartbeat table), and
  *   claims the partitions of a member that died (its locks vanish with its session) within seconds.
  * - Each partition's position (last seq done) is in consumer_positions; the handler's work for a
- *   run of events (up to run_max, whatever is waiting) and the positions it reaches commit in ONE
+ *   run of events (up to run_max: whatever is waiting, and what the live stream brings within
+ *   linger_ms of the run's first event) and the positions it reaches commit in ONE
  *   transaction, so a kill -9 at any instant neither loses nor repeats work. A run that fails is
  *   retried in halves down to the failing event, whose partition then waits for it (offered again
  *   at each tick) while the other partitions go on.
@@ -46,6 +47,7 @@ typedef struct {
     void *handler_ctx;              /* for both */
     int hub_silence_ms;             /* default 3000 when 0 */
     int run_max;                    /* most events per transaction, default 200 when 0 */
+    int linger_ms;                  /* how long a run waits after its first live event for more (0: none) */
     const curve_keys_t *keys;       /* the process's keys (NULL: plain links); they outlive the member */
 } event_consumer_config_t;
 

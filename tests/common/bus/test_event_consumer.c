@@ -424,6 +424,57 @@ static void test_events_waiting_in_the_queue_are_read_though_the_hub_was_silent(
     zsock_destroy(&pub);
 }
 
+typedef struct {
+    zsock_t *pub;
+    int64_t from, to;
+    int gap_ms;
+} trickle_t;
+
+/* The fake hub's events from..to, gap_ms apart: a live flow slower than a millisecond an event. */
+static void *trickle(void *arg)
+{
+    const trickle_t *t = arg;
+    for (int64_t seq = t->from; seq <= t->to; seq++) {
+        zclock_sleep(t->gap_ms);
+        publish_fake(t->pub, seq);
+    }
+    return NULL;
+}
+
+/* Live events a few milliseconds apart make one run, not one run each: a run's transaction costs
+ * about as much for one event as for dozens, and under a steady flow each used to carry two or
+ * three. */
+static void test_live_events_within_the_linger_make_one_run(void **state)
+{
+    (void) state;
+    truncate_work();
+    char endpoint[128];
+    snprintf(endpoint, sizeof endpoint, "ipc:///tmp/aduan-consumer-linger-%d", getpid());
+    zsock_t *pub = zsock_new_xpub(endpoint);
+    assert_non_null(pub);
+    run_seen_t seen = {0};
+    event_consumer_config_t config = {.group = "linger", .db_url = url, .stream_endpoints = endpoint,
+                                      .replay_endpoints = "", .partitions = 8, .topic_prefix = "test.",
+                                      .handler = record_seen, .run_start = see_run, .handler_ctx = &seen,
+                                      .linger_ms = 300};
+    char reason[200];
+    event_consumer_t *c = event_consumer_new(&config, reason, sizeof reason);
+    assert_non_null(c);
+    wait_subscribed(pub);
+    publish_fake(pub, 1);
+    zclock_sleep(50);   /* waiting in the member's queue: it reads the stream, not the log */
+    trickle_t rest = {.pub = pub, .from = 2, .to = 6, .gap_ms = 20};
+    pthread_t publisher;
+    assert_int_equal(pthread_create(&publisher, NULL, trickle, &rest), 0);
+    event_consumer_run_once(c, 1000);
+    pthread_join(publisher, NULL);
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM work WHERE event_id LIKE 'stream-%'"), 6);
+    assert_int_equal(seen.calls, 1);
+    assert_int_equal(seen.hooked, 6);
+    event_consumer_destroy(&c);
+    zsock_destroy(&pub);
+}
+
 int main(void)
 {
     zsys_init();
@@ -435,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_a_run_cut_short_by_a_stop_leaves_its_events_ahead),
         cmocka_unit_test(test_the_run_hook_sees_each_run_before_its_handler_and_its_failure_loses_nothing),
         cmocka_unit_test(test_events_waiting_in_the_queue_are_read_though_the_hub_was_silent),
+        cmocka_unit_test(test_live_events_within_the_linger_make_one_run),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
