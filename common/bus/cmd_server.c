@@ -33,6 +33,8 @@ struct cmd_server_t {
     const curve_keys_t *keys;
     handler_t handlers[CMD_SERVER_MAX_HANDLERS];
     size_t handler_count;
+    int linger_ms;
+    size_t last_batched;   /* batch-type requests the last round took */
 };
 
 cmd_server_t *cmd_server_new(const char *bind_endpoints, curve_keys_t *keys, char *reason, size_t cap)
@@ -265,6 +267,34 @@ static void run_batches(cmd_server_t *self, pending_t *pending, size_t count)
     free(replies);
 }
 
+void cmd_server_set_linger(cmd_server_t *self, int linger_ms)
+{
+    self->linger_ms = linger_ms;
+}
+
+/* Whether a round holding `batched` batch-type requests should wait for more before running them:
+ * only under a flow (the last round took more than one), so that a lone request never waits, and
+ * until linger_ms after the round first found its queue empty (*until, set then). */
+static bool lingering(cmd_server_t *self, size_t batched, int64_t *until)
+{
+    if (batched == 0 || self->linger_ms <= 0 || self->last_batched < 2)
+        return false;
+    if (*until == 0)
+        *until = zclock_mono() + self->linger_ms;
+    return zclock_mono() < *until;
+}
+
+/* receive() of the first message to arrive before `until`; 1 when none did (or the wait was
+ * interrupted: the round then runs what it has). */
+static int receive_before(cmd_server_t *self, int64_t until, pending_t *p)
+{
+    zmq_pollitem_t item = {zsock_resolve(self->router), 0, ZMQ_POLLIN, 0};
+    int64_t left = until - zclock_mono();
+    if (left <= 0 || zmq_poll(&item, 1, (long) left) <= 0)
+        return 1;
+    return receive(self, false, p);
+}
+
 int cmd_server_handle_waiting(cmd_server_t *self, size_t max)
 {
     size_t bound = max ? max : 1;
@@ -272,9 +302,12 @@ int cmd_server_handle_waiting(cmd_server_t *self, size_t max)
     if (!batched)
         return -1;
     size_t taken = 0, n = 0;
+    int64_t linger_until = 0;
     int rc = 0;
     while (taken < bound) {
         rc = receive(self, taken == 0, &batched[n]);
+        while (rc == 1 && lingering(self, n, &linger_until))
+            rc = receive_before(self, linger_until, &batched[n]);
         if (rc != 0)
             break;
         taken++;
@@ -284,6 +317,7 @@ int cmd_server_handle_waiting(cmd_server_t *self, size_t max)
             finish(self, &batched[n]);
     }
     run_batches(self, batched, n);
+    self->last_batched = n;
     free(batched);
     return taken > 0 || rc >= 0 ? 0 : -1;
 }

@@ -24,6 +24,7 @@ static const config_option_t intake_options[] = {
     {"ADUAN_INTAKE_BIND", "tcp://127.0.0.1:7101", "command endpoint(s) to bind, comma-separated"},
     {"ADUAN_DB_SEED", "true", "load the seed data (regions, institutions, categories, holidays) at start-up"},
     {"ADUAN_INTAKE_BATCH", "128", "most submissions waiting together that are stored in one transaction"},
+    {"ADUAN_INTAKE_LINGER_MS", "2", "under a flow of submissions, how long a batch waits for more before it is stored"},
     {"ADUAN_IDEMPOTENCY_TTL_HOURS", "24", "how long the first answer to an idempotency key is kept"},
     {"ADUAN_IDEMPOTENCY_SECRET", "", "required: 64 hex digits, or a file holding them, shared by every replica; "
                                      "keys the hashes and seals of idempotency records"},
@@ -39,6 +40,7 @@ typedef struct {
     cmd_server_t *server;
     long ttl_hours;
     long batch;
+    long linger_ms;
     int64_t next_purge;
 } intake_main_t;
 
@@ -84,6 +86,7 @@ static int configure(intake_main_t *m, bool *seed)
     if (config_get_bool(config, "ADUAN_DB_SEED", seed, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_IDEMPOTENCY_TTL_HOURS", 1, 24 * 365, &m->ttl_hours, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_INTAKE_BATCH", 1, 1024, &m->batch, reason, sizeof reason) != 0
+        || config_get_long(config, "ADUAN_INTAKE_LINGER_MS", 0, 100, &m->linger_ms, reason, sizeof reason) != 0
         || config_get_long(config, "ADUAN_STATEMENT_TIMEOUT_MS", 0, 3600000, &m->lifecycle.statement_timeout_ms, reason,
                            sizeof reason) != 0
         || curve_keys_from_config(config, &m->keys, reason, sizeof reason) != 0) {
@@ -125,6 +128,7 @@ int main(int argc, char **argv)
                || category_commands_register(m.server, m.intake.db) != 0)
         exit_code = 1;
     else {
+        cmd_server_set_linger(m.server, (int) m.linger_ms);
         logger_info("serving commands on %s", config_get(service_config(m.service), "ADUAN_INTAKE_BIND"));
         exit_code = serve(&m);
         logger_info("stopping");

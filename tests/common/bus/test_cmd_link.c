@@ -367,6 +367,75 @@ static void test_a_batch_registered_first_is_answered_before_the_next_one_runs(v
     expect_an_earlier_answer_before_a_later_batch(false);
 }
 
+/* Requests a thread sends one after another, gap_ms apart (a flow slower than the server). */
+typedef struct {
+    zsock_t **dealers;
+    int count, gap_ms;
+} flow_t;
+
+static void *send_flow(void *arg)
+{
+    const flow_t *flow = arg;
+    for (int i = 0; i < flow->count; i++) {
+        zclock_sleep(flow->gap_ms);
+        send_request(flow->dealers[i], "batch", "later");
+    }
+    return NULL;
+}
+
+/* One round of handle_waiting: its batches' calls and requests, and how long it took. */
+static void round_of(cmd_server_t *server, int *calls, int *requests, int64_t *took_ms)
+{
+    int calls_before = batch_calls, requests_before = batch_requests;
+    int64_t started = zclock_mono();
+    assert_int_equal(cmd_server_handle_waiting(server, 64), 0);
+    *took_ms = zclock_mono() - started;
+    *calls = batch_calls - calls_before;
+    *requests = batch_requests - requests_before;
+}
+
+/* Under a flow (the last round took more than one request), a round waits for more up to the
+ * linger: requests 40 ms apart make one batch, where each used to be stored by itself. A lone
+ * request, and a round after one, never wait. */
+static void test_under_a_flow_a_batch_waits_for_more_up_to_the_linger(void **state)
+{
+    (void) state;
+    char reason[200];
+    cmd_server_t *server = cmd_server_new(endpoint("linger"), NULL, reason, sizeof reason);
+    assert_non_null(server);
+    assert_int_equal(cmd_server_on_batch(server, "batch", CURVE_ROLES_ANY, echo_all, NULL), 0);
+    cmd_server_set_linger(server, 400);
+    zsock_t *dealers[6];
+    for (int i = 0; i < 6; i++) {
+        dealers[i] = zsock_new_dealer(endpoint("linger"));
+        assert_non_null(dealers[i]);
+    }
+    zclock_sleep(100);   /* connected */
+    int calls, requests;
+    int64_t took_ms;
+    send_request(dealers[0], "batch", "alone");
+    round_of(server, &calls, &requests, &took_ms);
+    assert_int_equal(requests, 1);
+    assert_true(took_ms < 200);   /* no flow before it: no wait */
+    send_request(dealers[0], "batch", "two");
+    send_request(dealers[1], "batch", "together");
+    zclock_sleep(100);
+    round_of(server, &calls, &requests, &took_ms);
+    assert_int_equal(requests, 2);
+    assert_true(took_ms < 200);   /* the last round took one */
+    send_request(dealers[2], "batch", "first");
+    flow_t flow = {.dealers = &dealers[3], .count = 3, .gap_ms = 40};
+    pthread_t sender;
+    assert_int_equal(pthread_create(&sender, NULL, send_flow, &flow), 0);
+    round_of(server, &calls, &requests, &took_ms);
+    pthread_join(sender, NULL);
+    assert_int_equal(calls, 1);
+    assert_int_equal(requests, 4);
+    for (int i = 0; i < 6; i++)
+        zsock_destroy(&dealers[i]);
+    cmd_server_destroy(&server);
+}
+
 int main(void)
 {
     zsys_init();
@@ -380,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_a_plain_request_is_answered_before_the_batch_it_came_with),
         cmocka_unit_test(test_a_batch_registered_first_is_answered_before_the_next_one_runs),
         cmocka_unit_test(test_a_plain_server_binds_only_on_loopback),
+        cmocka_unit_test(test_under_a_flow_a_batch_waits_for_more_up_to_the_linger),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
