@@ -271,21 +271,28 @@ static void expect_reply(zsock_t *dealer, const char *want)
     zframe_destroy(&frame);
 }
 
+/* A server at endpoint `name` whose "batch" requests go to echo_all, and six dealers connected to it. */
+static cmd_server_t *batch_server(const char *name, zsock_t *dealers[6])
+{
+    char reason[200];
+    cmd_server_t *server = cmd_server_new(endpoint(name), NULL, reason, sizeof reason);
+    assert_non_null(server);
+    assert_int_equal(cmd_server_on_batch(server, "batch", CURVE_ROLES_ANY, echo_all, NULL), 0);
+    for (int i = 0; i < 6; i++) {
+        dealers[i] = zsock_new_dealer(endpoint(name));
+        assert_non_null(dealers[i]);
+    }
+    return server;
+}
+
 /* Requests waiting together: a batch type's go to its handler in one call, up to the bound, each
  * reply to its own sender; other types are answered in the same round. */
 static void test_waiting_requests_are_handled_as_one_batch(void **state)
 {
     (void) state;
-    char reason[200];
-    cmd_server_t *server = cmd_server_new(endpoint("batch"), NULL, reason, sizeof reason);
-    assert_non_null(server);
-    assert_int_equal(cmd_server_on_batch(server, "batch", CURVE_ROLES_ANY, echo_all, NULL), 0);
-    assert_int_equal(cmd_server_on(server, "echo", CURVE_ROLES_ANY, echo, &(server_t) {0}), 0);
     zsock_t *dealers[6];
-    for (int i = 0; i < 6; i++) {
-        dealers[i] = zsock_new_dealer(endpoint("batch"));
-        assert_non_null(dealers[i]);
-    }
+    cmd_server_t *server = batch_server("batch", dealers);
+    assert_int_equal(cmd_server_on(server, "echo", CURVE_ROLES_ANY, echo, &(server_t) {0}), 0);
     zclock_sleep(100);   /* connected */
     const char *texts[] = {"b0", "b1", "b2", "b3"};
     for (int i = 0; i < 4; i++)
@@ -395,21 +402,14 @@ static void round_of(cmd_server_t *server, int *calls, int *requests, int64_t *t
 }
 
 /* Under a flow (the last round took more than one request), a round waits for more up to the
- * linger: requests 40 ms apart make one batch, where each used to be stored by itself. A lone
+ * linger: requests 40 ms apart make one batch, where the round used to run its first alone. A lone
  * request, and a round after one, never wait. */
 static void test_under_a_flow_a_batch_waits_for_more_up_to_the_linger(void **state)
 {
     (void) state;
-    char reason[200];
-    cmd_server_t *server = cmd_server_new(endpoint("linger"), NULL, reason, sizeof reason);
-    assert_non_null(server);
-    assert_int_equal(cmd_server_on_batch(server, "batch", CURVE_ROLES_ANY, echo_all, NULL), 0);
-    cmd_server_set_linger(server, 400);
     zsock_t *dealers[6];
-    for (int i = 0; i < 6; i++) {
-        dealers[i] = zsock_new_dealer(endpoint("linger"));
-        assert_non_null(dealers[i]);
-    }
+    cmd_server_t *server = batch_server("linger", dealers);
+    cmd_server_set_linger(server, 400);
     zclock_sleep(100);   /* connected */
     int calls, requests;
     int64_t took_ms;
