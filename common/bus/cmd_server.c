@@ -17,6 +17,7 @@ typedef struct {
     cmd_handler_fn *fn;
     cmd_batch_fn *batch_fn;
     void *ctx;
+    int linger_ms;   /* batch types only: see cmd_server_set_linger */
 } handler_t;
 
 /* A request received in this round, with its reply; `batch` is set while the reply waits for its
@@ -33,8 +34,7 @@ struct cmd_server_t {
     const curve_keys_t *keys;
     handler_t handlers[CMD_SERVER_MAX_HANDLERS];
     size_t handler_count;
-    int linger_ms;
-    size_t last_batched;   /* batch-type requests the last round took */
+    size_t last_lingering;   /* requests of lingering types the last round took */
 };
 
 cmd_server_t *cmd_server_new(const char *bind_endpoints, curve_keys_t *keys, char *reason, size_t cap)
@@ -267,20 +267,40 @@ static void run_batches(cmd_server_t *self, pending_t *pending, size_t count)
     free(replies);
 }
 
-void cmd_server_set_linger(cmd_server_t *self, int linger_ms)
+int cmd_server_set_linger(cmd_server_t *self, const char *type, int linger_ms)
 {
-    self->linger_ms = linger_ms;
+    for (size_t i = 0; i < self->handler_count; i++)
+        if (self->handlers[i].batch_fn && strcmp(self->handlers[i].type, type) == 0) {
+            self->handlers[i].linger_ms = linger_ms;
+            return 0;
+        }
+    return -1;
 }
 
-/* Whether a round holding `batched` batch-type requests should wait for more before running them:
- * only under a flow (the last round took more than one), so that a lone request never waits, and
- * until linger_ms after the round first found its queue empty (*until, set then). */
-static bool lingering(cmd_server_t *self, size_t batched, int64_t *until)
+/* What a round has taken of the types that linger: how many, and the longest linger among them. */
+typedef struct {
+    size_t count;
+    int linger_ms;
+} lingering_t;
+
+static void note_lingering(lingering_t *round, const handler_t *batch)
 {
-    if (batched == 0 || self->linger_ms <= 0 || self->last_batched < 2)
+    if (!batch || batch->linger_ms <= 0)
+        return;
+    round->count++;
+    if (batch->linger_ms > round->linger_ms)
+        round->linger_ms = batch->linger_ms;
+}
+
+/* Whether the round should wait for more before running its batches: only when it holds a request
+ * of a lingering type under a flow of them (the last round took more than one), so that a lone
+ * request never waits, and until its linger after it first found its queue empty (*until, set then). */
+static bool lingering(const cmd_server_t *self, const lingering_t *round, int64_t *until)
+{
+    if (round->count == 0 || self->last_lingering < 2)
         return false;
     if (*until == 0)
-        *until = zclock_mono() + self->linger_ms;
+        *until = zclock_mono() + round->linger_ms;
     return zclock_mono() < *until;
 }
 
@@ -302,14 +322,16 @@ int cmd_server_handle_waiting(cmd_server_t *self, size_t max)
     if (!batched)
         return -1;
     size_t taken = 0, n = 0;
+    lingering_t round = {0, 0};
     int64_t linger_until = 0;
     int rc = 0;
     while (taken < bound) {
         rc = receive(self, taken == 0, &batched[n]);
-        while (rc == 1 && lingering(self, n, &linger_until))
+        while (rc == 1 && lingering(self, &round, &linger_until))
             rc = receive_before(self, linger_until, &batched[n]);
         if (rc != 0)
             break;
+        note_lingering(&round, batched[n].batch);
         taken++;
         if (batched[n].batch)
             n++;
@@ -317,7 +339,7 @@ int cmd_server_handle_waiting(cmd_server_t *self, size_t max)
             finish(self, &batched[n]);
     }
     run_batches(self, batched, n);
-    self->last_batched = n;
+    self->last_lingering = round.count;
     free(batched);
     return taken > 0 || rc >= 0 ? 0 : -1;
 }

@@ -44,10 +44,11 @@ int cmd_server_handle_one(cmd_server_t *self);
  * requests go to their handler in one call (cmd_server_on_batch). 0 when messages were handled,
  * -1 when nothing could be received (interrupted). */
 int cmd_server_handle_waiting(cmd_server_t *self, size_t max);
-/* Under a flow of batch-type requests (the last round took more than one), a round waits up to
- * linger_ms after finding its queue empty for more to run in the same batch: a batch costs about
- * as much for two requests as for ten (its commit, each statement's fixed part). A lone request
- * never waits. 0 (the default) takes only what is waiting. */
-void cmd_server_set_linger(cmd_server_t *self, int linger_ms);
+/* Under a flow of requests of batch type `type` (the last round took more than one), a round
+ * holding one waits up to linger_ms after finding its queue empty for more to run in the same
+ * batch: a batch that commits costs about as much for two requests as for ten (its commit, each
+ * statement's fixed part). A lone request never waits, nor does a round without one of that type.
+ * 0 (the default) takes only what is waiting. -1 when `type` has no batch handler. */
+int cmd_server_set_linger(cmd_server_t *self, const char *type, int linger_ms);
 
 #endif

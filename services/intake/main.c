@@ -125,10 +125,10 @@ int main(int argc, char **argv)
                || reporter_sign_in_register(m.server, &m.intake) != 0
                || desk_filter_commands_register(m.server, &m.intake) != 0
                || lifecycle_commands_register(m.server, &m.lifecycle) != 0
-               || category_commands_register(m.server, m.intake.db) != 0)
+               || category_commands_register(m.server, m.intake.db) != 0
+               || cmd_server_set_linger(m.server, MSG_REPORT_SUBMIT, (int) m.linger_ms) != 0)
         exit_code = 1;
     else {
-        cmd_server_set_linger(m.server, (int) m.linger_ms);
         logger_info("serving commands on %s", config_get(service_config(m.service), "ADUAN_INTAKE_BIND"));
         exit_code = serve(&m);
         logger_info("stopping");

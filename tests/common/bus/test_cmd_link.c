@@ -409,7 +409,9 @@ static void test_under_a_flow_a_batch_waits_for_more_up_to_the_linger(void **sta
     (void) state;
     zsock_t *dealers[6];
     cmd_server_t *server = batch_server("linger", dealers);
-    cmd_server_set_linger(server, 400);
+    assert_int_equal(cmd_server_set_linger(server, "batch", 400), 0);
+    assert_int_equal(cmd_server_on(server, "echo", CURVE_ROLES_ANY, echo, &(server_t) {0}), 0);
+    assert_int_equal(cmd_server_set_linger(server, "echo", 400), -1);   /* not a batch type */
     zclock_sleep(100);   /* connected */
     int calls, requests;
     int64_t took_ms;
