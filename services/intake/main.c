@@ -24,7 +24,7 @@ static const config_option_t intake_options[] = {
     {"ADUAN_INTAKE_BIND", "tcp://127.0.0.1:7101", "command endpoint(s) to bind, comma-separated"},
     {"ADUAN_DB_SEED", "true", "load the seed data (regions, institutions, categories, holidays) at start-up"},
     {"ADUAN_INTAKE_BATCH", "128", "most submissions waiting together that are stored in one transaction"},
-    {"ADUAN_INTAKE_LINGER_MS", "2", "under a flow of submissions, how long a batch waits for more before it is stored"},
+    {"ADUAN_INTAKE_LINGER_MS", "0", "under a flow of submissions, how long a batch waits for more before it is stored (0: never)"},
     {"ADUAN_IDEMPOTENCY_TTL_HOURS", "24", "how long the first answer to an idempotency key is kept"},
     {"ADUAN_IDEMPOTENCY_SECRET", "", "required: 64 hex digits, or a file holding them, shared by every replica; "
                                      "keys the hashes and seals of idempotency records"},
