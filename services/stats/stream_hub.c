@@ -120,8 +120,9 @@ static int publish_batch(stream_hub_t *self)
     return sent;
 }
 
-int stream_hub_catch_up(stream_hub_t *self)
+int stream_hub_catch_up(stream_hub_t *self, bool *more)
 {
+    *more = false;
     db_error_t error;
     if (self->published < 0) {
         int64_t head = event_log_head(self->db, &error);
@@ -131,6 +132,7 @@ int stream_hub_catch_up(stream_hub_t *self)
     }
     int sent = event_log_sequence(self->db, CATCH_UP_BATCH, &error) >= 0 ? publish_batch(self) : -1;
     metrics_gauge_set(self->head_gauge, (double) self->published);
+    *more = sent == CATCH_UP_BATCH;
     return sent;
 }
 

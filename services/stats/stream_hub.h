@@ -1,6 +1,7 @@
 #ifndef ADUAN_STATS_STREAM_HUB_H
 #define ADUAN_STATS_STREAM_HUB_H
 #include <czmq.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "curve_keys.h"
 #include "db.h"
@@ -24,9 +25,10 @@ void stream_hub_destroy(stream_hub_t **self_p);
 int stream_hub_listen(stream_hub_t *self);
 /* Drains notifications (wake-ups only). */
 void stream_hub_consume_notifications(stream_hub_t *self);
-/* Numbers and publishes the next batch of what was committed since the last call. Count published
- * (above 0: call again, there may be more), or -1. */
-int stream_hub_catch_up(stream_hub_t *self);
+/* Numbers and publishes the next batch of what was committed since the last call. Count published,
+ * or -1. *more: the batch was full, so call again at once; otherwise everything committed before the
+ * call went out, and what commits later wakes the hub (stream_hub_listen). */
+int stream_hub_catch_up(stream_hub_t *self, bool *more);
 /* Sends the heartbeat when one is due. */
 void stream_hub_heartbeat(stream_hub_t *self);
 int64_t stream_hub_published(const stream_hub_t *self);

@@ -91,16 +91,37 @@ static void test_a_backlog_is_published_one_batch_a_call(void **state)
     assert_non_null(sub);
     zsock_set_rcvhwm(sub, 10000);
     zclock_sleep(200);   /* the subscription reaches the hub before anything is published */
-    assert_int_equal(stream_hub_catch_up(hub), 0);   /* the live stream starts at the head */
+    bool more = true;
+    assert_int_equal(stream_hub_catch_up(hub, &more), 0);   /* the live stream starts at the head */
+    assert_false(more);
     append_backlog("backlog", 2500);
-    assert_int_equal(stream_hub_catch_up(hub), 1000);
-    assert_int_equal(stream_hub_catch_up(hub), 1000);
-    assert_int_equal(stream_hub_catch_up(hub), 500);
-    assert_int_equal(stream_hub_catch_up(hub), 0);
+    assert_int_equal(stream_hub_catch_up(hub, &more), 1000);
+    assert_true(more);
+    assert_int_equal(stream_hub_catch_up(hub, &more), 1000);
+    assert_true(more);
+    assert_int_equal(stream_hub_catch_up(hub, &more), 500);
+    assert_false(more);
     assert_int_equal(stream_hub_published(hub), 2500);
     for (int64_t seq = 1; seq <= 2500; seq++)
         assert_int_equal(next_seq(sub), seq);
     zsock_destroy(&sub);
+    stream_hub_destroy(&hub);
+}
+
+/* Under a flow each wake-up finds a few events: a part batch leaves nothing committed behind it, so
+ * the hub waits for the next wake-up. Calling again at once numbered nothing in a transaction of its
+ * own that wrote the counter and flushed WAL: nearly half of the hub's transactions at 1 150
+ * submissions a second (stop 56). */
+static void test_a_part_batch_asks_for_no_second_call(void **state)
+{
+    (void) state;
+    stream_hub_t *hub = new_hub();
+    bool more = true;
+    while (stream_hub_catch_up(hub, &more) > 0 && more)
+        ;
+    append_backlog("flow", 3);
+    assert_int_equal(stream_hub_catch_up(hub, &more), 3);
+    assert_false(more);
     stream_hub_destroy(&hub);
 }
 
@@ -125,7 +146,8 @@ static void test_the_hub_prepares_its_numbering_and_its_read(void **state)
     (void) state;
     stream_hub_t *hub = new_hub();
     append_backlog("prepared", 10);
-    while (stream_hub_catch_up(hub) > 0)
+    bool more = true;
+    while (stream_hub_catch_up(hub, &more) > 0 && more)
         ;
     assert_int_equal(prepared_like("UPDATE event_counter SET last_seq"), 1);
     assert_int_equal(prepared_like("FROM events WHERE seq > $1"), 1);
@@ -136,6 +158,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_backlog_is_published_one_batch_a_call),
+        cmocka_unit_test(test_a_part_batch_asks_for_no_second_call),
         cmocka_unit_test(test_the_hub_prepares_its_numbering_and_its_read),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
