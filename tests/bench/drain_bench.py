@@ -270,7 +270,7 @@ def main():
                         "auto_explain.log_analyze = on\nauto_explain.log_nested_statements = on\n")
         lb.with_pg_stat_statements(folder, url, a.track)
         system = harness.System("drain", lifecycle=True, notify=True, cluster_url=url, lifecycle_replicas=a.members,
-                                notify_replicas=a.members)
+                                notify_replicas=a.members, counting_mail=True)
         # stats stays one member: its replicas would also be hubs numbering the same log
         services = {"stats": [system.stats], "verify": system.lifecycle["verify"], "route": system.lifecycle["route"],
                     "notify": system.notifiers}

@@ -2,7 +2,7 @@
 
   1. a private PostgreSQL cluster with fsync ON; pgbench baselines in it: single-row insert of a
      complaint-sized row at 1 and 16 clients, select by primary key at 16 clients;
-  2. every service (gateway, intake, stats, verify, route, notify with a local mail sink), logging
+  2. every service (gateway, intake, stats, verify, route, notify with a local counting SMTP server), logging
      warnings only; RSS of each, idle;
   3. submissions through HTTP (wrk, tests/bench/submit.lua) at 16 and 256 connections, then at 256
      with verify, route and notify stopped (gateway + intake + stats alone): accepted/s, p50, p99,
@@ -466,7 +466,7 @@ def main():
         print(f"pgbench insert 1 client {ins1[0]:.0f} tps ({ins1[1]:.2f} ms), 16 clients {ins16[0]:.0f} tps "
               f"({ins16[1]:.2f} ms); select by key 16 clients {sel16[0]:.0f} tps ({sel16[1]:.2f} ms)", flush=True)
 
-        system = harness.System("bench", lifecycle=True, notify=True, cluster_url=url)
+        system = harness.System("bench", lifecycle=True, notify=True, cluster_url=url, counting_mail=True)
         for svc in [system.gateway, *system.intakes, *system.stats_replicas, *system.lifecycle_services(),
                     *system.notifiers]:
             svc.env["ADUAN_LOG_LEVEL"] = "warn"
@@ -625,6 +625,7 @@ def main():
     finally:
         if system:
             system.stop()
+            print(f"the bench's SMTP server (aduan-bench-mail): {system.mail.counts}", flush=True)
         subprocess.run([PG_CLUSTER, "destroy", folder], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
 

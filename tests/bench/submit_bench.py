@@ -324,7 +324,8 @@ def main():
         print(f"pgbench insert 16 clients {insert16[0]:.0f} tps ({insert16[1]:.2f} ms); "
               f"load average {os.getloadavg()[0]:.2f}", flush=True)
         system = harness.System("submitbench", with_stats=True, lifecycle=args.all, notify=args.all, cluster_url=url,
-                                intake_replicas=args.intake_replicas, gateway_env=dict(e.split("=", 1) for e in args.gateway_env))
+                                intake_replicas=args.intake_replicas, gateway_env=dict(e.split("=", 1) for e in args.gateway_env),
+                                counting_mail=True)
         for svc in [system.gateway, *system.intakes, *system.stats_replicas, *system.lifecycle_services(),
                     *system.notifiers]:
             svc.env["ADUAN_LOG_LEVEL"] = "warn"
@@ -350,6 +351,7 @@ def main():
     finally:
         if system:
             system.stop()
+            print(f"the bench's SMTP server (aduan-bench-mail): {system.mail.counts}", flush=True)
         subprocess.run([lb.PG_CLUSTER, "destroy", folder], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
 

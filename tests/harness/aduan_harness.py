@@ -24,6 +24,7 @@ import zlib
 
 import zmq
 
+from counting_mail import CountingMail
 from mail_sink import MailSink
 
 BIN_DIR = os.environ.get("ADUAN_BIN_DIR", "")
@@ -346,7 +347,7 @@ class System:
 
     def __init__(self, hint, intake_replicas=1, gateway_env=None, cluster_url=None, with_stats=False,
                  lifecycle=False, lifecycle_replicas=1, notify=False, notify_replicas=1, notify_env=None,
-                 mail_auth=None, stats_replicas=1):
+                 mail_auth=None, stats_replicas=1, counting_mail=False):
         self.workdir = tempfile.mkdtemp(prefix=f"aduan-{hint}-")
         self.keys = Keys(os.path.join(self.workdir, "keys"))
         self.db = Database(hint, cluster_url)
@@ -390,7 +391,7 @@ class System:
         self.mail = None
         self.notifiers = []
         if notify:
-            self._add_notify(notify_replicas, notify_env or {}, mail_auth)
+            self._add_notify(notify_replicas, notify_env or {}, mail_auth, counting_mail)
         env = {
             "ADUAN_HTTP_ADDR": f"127.0.0.1:{self.http_port}",
             "ADUAN_INTAKE_ENDPOINTS": ",".join(endpoints),
@@ -436,11 +437,15 @@ class System:
             **self.keys.env("stats"),
         }, self.workdir, name=f"stats{i}" if i else "stats")
 
-    def _add_notify(self, replicas, extra_env, mail_auth):
+    def _add_notify(self, replicas, extra_env, mail_auth, counting_mail):
         """aduan-notify replicas sending e-mail to a real SMTP server of the test (self.mail), with
         retries quick enough for a test; mail_auth (user, password): the server demands AUTH and
-        aduan-notify is given those credentials."""
-        self.mail = MailSink(free_port(), os.path.join(self.workdir, "mail"), require_auth=mail_auth)
+        aduan-notify is given those credentials; counting_mail: a benchmark's server, which only
+        counts the messages (counting_mail.py)."""
+        if counting_mail:
+            self.mail = CountingMail(free_port(), BIN_DIR)
+        else:
+            self.mail = MailSink(free_port(), os.path.join(self.workdir, "mail"), require_auth=mail_auth)
         key_file = os.path.join(self.workdir, "delivery-id.key")
         with open(key_file, "wb") as f:
             f.write(os.urandom(32).hex().encode("ascii"))
