@@ -351,7 +351,8 @@ def main():
     finally:
         if system:
             system.stop()
-            print(f"the bench's SMTP server (aduan-bench-mail): {system.mail.counts}", flush=True)
+            if system.mail:
+                print(f"the bench's SMTP server (aduan-bench-mail): {system.mail.counts}", flush=True)
         subprocess.run([lb.PG_CLUSTER, "destroy", folder], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -11,7 +11,7 @@ class CountingMail:
         self.port = port
         self.path = os.path.join(bin_dir, "aduan-bench-mail")
         self.proc = None
-        self.counts = None   # "messages N sessions N" once stopped
+        self.counts = None   # "messages N sessions N" once stopped, or how it failed
 
     def start(self):
         self.proc = subprocess.Popen([self.path, str(self.port)], stdout=subprocess.PIPE, text=True)
@@ -19,6 +19,7 @@ class CountingMail:
         if ready != "listening":
             self.proc.kill()
             self.proc.wait()
+            self.proc = None
             raise RuntimeError(f"{self.path} did not start listening on {self.port}")
 
     def stop(self):
@@ -27,5 +28,7 @@ class CountingMail:
             return
         self.proc.terminate()
         out, _ = self.proc.communicate(timeout=10)
-        self.counts = out.strip()
-        self.proc = None
+        code, self.proc = self.proc.returncode, None
+        # Said, not raised: System.stop still has the database to drop.
+        self.counts = out.strip() if code == 0 else f"exited {code} when stopped"
+

@@ -70,9 +70,10 @@ class Counting(unittest.TestCase):
 
 class Table(unittest.TestCase):
     def test_each_group_a_unit_and_the_budget_of_the_target(self):
-        before = made_sample({"aduan-route": {10: 0.0}, "postgres for aduan-route": {20: 0.0}})
-        after = made_sample({"aduan-route": {10: 1.0}, "postgres for aduan-route": {20: 3.0}},
-                            bench=0.5, machine=4.5, wall=10.0)
+        before = made_sample({"aduan-route": {10: 0.0}, "postgres for aduan-route": {20: 0.0},
+                              cpu_profile.MAIL: {30: 0.0}})
+        after = made_sample({"aduan-route": {10: 1.0}, "postgres for aduan-route": {20: 3.0},
+                             cpu_profile.MAIL: {30: 0.2}}, bench=0.5, machine=4.5, wall=10.0)
         lines = cpu_profile.table("route alone", before, after, 10000, "event", target_rate=5000)
         cores = os.cpu_count()
         self.assertEqual(lines[0], f"route alone: 10000 events in 10.0 s on {cores} cores; 5000/s would leave "
@@ -81,8 +82,10 @@ class Table(unittest.TestCase):
         self.assertEqual(rows["postgres for aduan-route"], ["0.300", "0.30 |"])
         self.assertEqual(rows["aduan-route"], ["0.100", "0.10 |"])
         self.assertEqual(rows["postgres, all of its processes"], ["0.300", "0.30 |"])
-        self.assertEqual(rows["aduan and postgres (all but the bench)"], ["0.400", "0.40 |"])
-        self.assertEqual(rows["all of the above"], ["0.450", "0.45 |"])
+        self.assertEqual(rows[cpu_profile.MAIL], ["0.020", "0.02 |"])
+        # neither the bench nor its SMTP server is aduan's
+        self.assertEqual(rows["aduan and postgres (all but the bench and its SMTP server)"], ["0.400", "0.40 |"])
+        self.assertEqual(rows["all of the above"], ["0.470", "0.47 |"])
         self.assertEqual(rows["the machine (/proc/stat: every process)"], ["0.450", "0.45 |"])
         self.assertEqual(list(rows)[:2], ["postgres for aduan-route", "aduan-route"])   # the largest first
 
