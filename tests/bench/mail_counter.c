@@ -27,15 +27,17 @@
 #define LINE_MAX_BYTES 4096
 #define MAX_EVENTS 64
 
-typedef struct {
+typedef struct session_t {
     int fd;
     bool in_data;               /* between DATA's 354 and the line holding a lone dot */
     char line[LINE_MAX_BYTES];  /* the part of a line read so far */
     size_t have;
+    struct session_t *prev, *next;
 } session_t;
 
 static volatile sig_atomic_t stopping;
 static unsigned long messages, sessions;
+static session_t *open_sessions;    /* ended at exit too: a client may still be connected */
 
 static void on_signal(int signo)
 {
@@ -54,6 +56,12 @@ static void end_session(int epoll, session_t *s)
 {
     epoll_ctl(epoll, EPOLL_CTL_DEL, s->fd, NULL);
     close(s->fd);
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        open_sessions = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
     free(s);
 }
 
@@ -128,6 +136,10 @@ static void accept_sessions(int epoll, int listener)
             continue;
         }
         s->fd = fd;
+        s->next = open_sessions;
+        if (open_sessions)
+            open_sessions->prev = s;
+        open_sessions = s;
         sessions++;
         if (!reply(s, "220 aduan-bench-mail ESMTP\r\n"))
             end_session(epoll, s);
@@ -179,6 +191,8 @@ int main(int argc, char **argv)
                 accept_sessions(epoll, listener);
         }
     }
+    while (open_sessions)
+        end_session(epoll, open_sessions);
     printf("messages %lu sessions %lu\n", messages, sessions);
     return 0;
 }

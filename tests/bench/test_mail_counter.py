@@ -2,7 +2,7 @@
 benchmarks start it (counting_mail.py) and spoken to by Python's smtplib as aduan-notify's libcurl
 speaks: messages in one session and in several are each counted once, a dot-stuffed line inside a
 message does not end it, an unknown command is refused and the session goes on, a message cut short
-is not counted."""
+is not counted, and a client still connected does not keep it from stopping cleanly."""
 import os
 import smtplib
 import socket
@@ -44,6 +44,14 @@ class MailCounterTest(unittest.TestCase):
         sock.sendall(b"HELO bench\r\nMAIL FROM:<a@example.go.id>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nbaris\r\n")
         sock.close()
         self.assertEqual(self.counts(), "messages 0 sessions 1")
+
+    def test_a_client_still_connected_is_let_go_at_stop(self):
+        """Its session is ended too (under AddressSanitizer a session left allocated fails the exit)."""
+        with socket.create_connection(("127.0.0.1", self.mail.port), timeout=10) as sock:
+            sock.recv(100)
+            sock.sendall(b"HELO bench\r\n")
+            self.assertTrue(sock.recv(100).startswith(b"250"))
+            self.assertEqual(self.counts(), "messages 0 sessions 1")
 
 
 if __name__ == "__main__":
