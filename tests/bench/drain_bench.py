@@ -265,9 +265,7 @@ def main():
     system = None
     try:
         if a.explain:
-            with open(os.path.join(os.path.realpath(folder), "data", "postgresql.conf"), "a") as f:
-                f.write(f"session_preload_libraries = 'auto_explain'\nauto_explain.log_min_duration = {a.explain_ms}\n"
-                        "auto_explain.log_analyze = on\nauto_explain.log_nested_statements = on\n")
+            lb.with_auto_explain(folder, a.explain_ms)
         lb.with_pg_stat_statements(folder, url, a.track)
         system = harness.System("drain", lifecycle=True, notify=True, cluster_url=url, lifecycle_replicas=a.members,
                                 notify_replicas=a.members, counting_mail=True)
@@ -376,7 +374,7 @@ def main():
                     svc.proc.send_signal(signal.SIGCONT)
             system.stop(failed=a.keep_logs)
         if a.explain:
-            shutil.copyfile(os.path.join(os.path.realpath(folder), "postgres.log"), a.explain)
+            shutil.copyfile(lb.server_log(folder), a.explain)
         subprocess.run([lb.PG_CLUSTER, "destroy", folder], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
     sys.exit(1 if failed else 0)

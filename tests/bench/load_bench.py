@@ -73,6 +73,22 @@ def with_pg_stat_statements(folder, url, track):
     psql(url, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
 
 
+def with_auto_explain(folder, min_ms, sample_rate=1.0):
+    """Has every session of the cluster in `folder` that starts from now on log the plan of each
+    statement over `min_ms` (analyzed, nested statements too; a share `sample_rate` of them) to
+    the server's log (`postgres.log` in `folder`). Takes effect with the next restart or reload
+    (with_pg_stat_statements restarts)."""
+    with open(os.path.join(os.path.realpath(folder), "data", "postgresql.conf"), "a") as f:
+        f.write(f"session_preload_libraries = 'auto_explain'\nauto_explain.log_min_duration = {min_ms}\n"
+                f"auto_explain.sample_rate = {sample_rate}\n"
+                "auto_explain.log_analyze = on\nauto_explain.log_nested_statements = on\n")
+
+
+def server_log(folder):
+    """The path of the server's log of the cluster in `folder`."""
+    return os.path.join(os.path.realpath(folder), "postgres.log")
+
+
 def pgbench(url, script, clients, seconds):
     """tps and average latency (ms) of a pgbench run of `script` (text)."""
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:

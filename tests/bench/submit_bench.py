@@ -27,12 +27,15 @@ is summed; the batch figures and --perf are the first replica's). With --rates, 
 the sustained steps' submissions (no e-mail or phone), --open-connections N sets the open
 loop's pool (64), and --waits samples what PostgreSQL's processes are doing every 10 ms and prints,
 for the seconds the answers over p99 were due in beside the other seconds, how many were in each
-state (a stall's cause shows there and not in the others).
+state (a stall's cause shows there and not in the others). --explain FILE has PostgreSQL log the
+analyzed plan of a share (--explain-sample, 0.02) of the statements over --explain-ms (0) of every
+session, warm-up included, and copies its log to FILE: a plan that does much more work than its
+rows call for shows there.
 
     /usr/bin/python3 tests/bench/submit_bench.py BUILD_DIR [--seconds 15] [--connections 16,256] [--all]
         [--rates R1,R2] [--warm-seconds S] [--gateway-env NAME=VALUE ...] [--service-env NAME=VALUE ...]
         [--setup-sql SQL ...] [--perf DIR] [--strace DIR] [--intake-replicas N] [--no-contact]
-        [--open-connections N] [--waits]
+        [--open-connections N] [--waits] [--explain FILE [--explain-ms MS] [--explain-sample SHARE]]
 """
 import argparse
 import os
@@ -306,6 +309,10 @@ def main():
     ap.add_argument("--strace", help="folder for strace -f -T -tt of gateway and intake during the first run")
     ap.add_argument("--waits", action="store_true",
                     help="with --rates: sample what PostgreSQL's processes wait on, stall seconds beside the others")
+    ap.add_argument("--explain", metavar="FILE",
+                    help="the server's log, with the analyzed plans of a share of the statements, copied to FILE")
+    ap.add_argument("--explain-ms", type=int, default=0, help="with --explain: the statements over this")
+    ap.add_argument("--explain-sample", type=float, default=0.02, help="with --explain: the share of them logged")
     args = ap.parse_args()
     os.environ["ADUAN_BIN_DIR"] = os.path.join(os.path.abspath(args.build), "bin")
     sys.path.insert(0, os.path.join(lb.TOP, "tests", "harness"))
@@ -318,6 +325,8 @@ def main():
     url = subprocess.run([lb.PG_CLUSTER, "start", folder], check=True, capture_output=True, text=True).stdout.strip()
     system = None
     try:
+        if args.explain:
+            lb.with_auto_explain(folder, args.explain_ms, args.explain_sample)
         lb.with_pg_stat_statements(folder, url, "all")
         base = lb.baselines(url, args.pgbench_seconds)
         insert16 = base["insert16"]
@@ -353,6 +362,8 @@ def main():
             system.stop()
             if system.mail:
                 print(f"the bench's SMTP server (aduan-bench-mail): {system.mail.counts}", flush=True)
+        if args.explain and os.path.exists(lb.server_log(folder)):
+            shutil.copyfile(lb.server_log(folder), args.explain)
         subprocess.run([lb.PG_CLUSTER, "destroy", folder], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
 
