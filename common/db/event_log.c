@@ -109,16 +109,19 @@ static int sequence_tx(db_t *db, void *ctx, db_error_t *error)
                    1, lock, error) != 0)
         return -1;
     const char *params[] = {max};
+    /* With nothing to number (the 250 ms poll of an idle system), the counter is neither locked
+     * nor rewritten: the transaction writes nothing, so its commit waits for no WAL flush. */
     PGresult *r = db_exec(db,
-        "WITH counter AS (SELECT last_seq FROM event_counter FOR UPDATE), "
-        "next AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM events WHERE seq IS NULL ORDER BY id LIMIT $1), "
+        "WITH next AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM events WHERE seq IS NULL "
+        "              ORDER BY id LIMIT $1), "
+        "counter AS (SELECT last_seq FROM event_counter WHERE EXISTS (SELECT 1 FROM next) FOR UPDATE), "
         "numbered AS (UPDATE events e SET seq = counter.last_seq + next.n FROM next, counter "
         "             WHERE e.id = next.id RETURNING e.seq) "
-        "UPDATE event_counter SET last_seq = coalesce((SELECT max(seq) FROM numbered), last_seq) "
+        "UPDATE event_counter SET last_seq = (SELECT max(seq) FROM numbered) WHERE EXISTS (SELECT 1 FROM numbered) "
         "RETURNING (SELECT count(*) FROM numbered)", 1, params, error);
     if (!r)
         return -1;
-    tx->numbered = atoi(PQgetvalue(r, 0, 0));
+    tx->numbered = PQntuples(r) ? atoi(PQgetvalue(r, 0, 0)) : 0;
     PQclear(r);
     return 0;
 }
