@@ -139,16 +139,10 @@ def drain_backlog(url, group, mark, limit_s):
     return None, scanned
 
 
-def wal_written(url):
-    """The cluster's WAL so far: records, full-page images, bytes. Cluster-wide: the groups that
-    run beside the drained one add theirs."""
-    return [int(v) for v in lb.psql(url, "SELECT wal_records, wal_fpi, wal_bytes FROM pg_stat_wal").split()]
-
-
 def drain_one(url, db_url, group, members, limit, perf_dir, trace_dir):
     """(events of the backlog handled, of them left, seconds, its backends' CPU seconds, events others
     wrote during the turn, the tables' sequential reads from when its goal was known, the cluster's
-    WAL written during the turn as wal_written counts it); perf and strace follow the group's first
+    WAL written during the turn as load_bench.wal_written counts it); perf and strace follow the group's first
     member."""
     lag = lb.group_lag(db_url, group)
     mark = int(lb.psql(db_url, "SELECT coalesce(max(id), 0) FROM events"))
@@ -156,7 +150,7 @@ def drain_one(url, db_url, group, members, limit, perf_dir, trace_dir):
     backends = lb.psql(url, f"SELECT pid FROM pg_stat_activity WHERE usename = 'aduan_{group}'").split()
     tracers = attach(perf_dir, trace_dir, group, members[0].proc.pid, backends)
     backend_cpu = sum(cpu_profile.cpu_seconds(int(b)) for b in backends)
-    wal = wal_written(url)
+    wal = lb.wal_written(url)
     start = time.monotonic()
     for svc in members:
         svc.proc.send_signal(signal.SIGCONT)
@@ -168,7 +162,7 @@ def drain_one(url, db_url, group, members, limit, perf_dir, trace_dir):
     # The CPU of the service's PostgreSQL backends during its turn: unlike their statements' times
     # it does not grow with the machine's load (a backend that connected during the turn is missed).
     backend_cpu = sum(cpu_profile.cpu_seconds(int(b)) for b in backends) - backend_cpu
-    wal = [n - b for n, b in zip(wal_written(url), wal)]
+    wal = [n - b for n, b in zip(lb.wal_written(url), wal)]
     for tracer in tracers:
         tracer.send_signal(signal.SIGINT)
         tracer.wait(timeout=60)

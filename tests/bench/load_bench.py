@@ -232,6 +232,14 @@ def targets(url, group):
     return last
 
 
+def wal_written(url):
+    """The cluster's WAL so far: records, full-page images, bytes, flushes to disk, and checkpoints
+    begun. Cluster-wide: whatever runs beside the measured load adds its own."""
+    return [int(v) for v in psql(url, "SELECT wal_records, wal_fpi, wal_bytes, wal_sync, "
+                                      "(SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter) "
+                                      "FROM pg_stat_wal").split()]
+
+
 def group_lag(url, group):
     """How many of the group's events its members have not handled (sequenced or not). The
     unnumbered ones are counted first: the hub numbers events between these reads, and an event

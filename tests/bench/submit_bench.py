@@ -234,9 +234,11 @@ def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
     procs = recorders(args, system, folder) if traced else []
     sampler = start_wait_sampler(url, args.seconds + 120) if args.waits and rate is not None else None
     cpu0 = cpu_profile.Sample(cpu_profile.service_pids(system), folder)
+    wal0 = lb.wal_written(url)
     try:
         run = load(args, system, lua_args, conns, rate)
         cpu1 = cpu_profile.Sample(cpu_profile.service_pids(system), folder)
+        wal = [n - b for n, b in zip(lb.wal_written(url), wal0)]
     finally:
         for p in procs:
             p.send_signal(2)
@@ -269,6 +271,9 @@ def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
     print(f"intake: {batches:.0f} batches, {(size1 - size0) / batches:.1f} submissions a batch, "
           f"{1000 * (secs1 - secs0) / max(obs1 - obs0, 1):.2f} ms from a batch's start to its answers")
     print("\n".join(cpu_profile.table("CPU per accepted submission", cpu0, cpu1, accepted, "submission")))
+    print(f"WAL per accepted submission (the whole cluster's): {wal[0] / accepted:.1f} records, "
+          f"{wal[1] / accepted:.2f} full-page images, {wal[2] / accepted / 1024:.1f} kB; "
+          f"{wal[3]} flushes and {wal[4]} checkpoints begun during the run")
     # aduan-stats numbers and counts what intake wrote (the hub; stat_reports and its
     # stats_generation trigger, migration 0032): its share of a submission too, and with --all the
     # other consumers' (verify's pre-check, notify's fan-out).
