@@ -90,6 +90,9 @@ BEGIN
         ('reporter_sessions',      ARRAY['aduan_intake'], 'SELECT, INSERT, DELETE'),
         ('report_prechecks',       ARRAY['aduan_verify'], 'SELECT, INSERT'),
         ('report_prechecks',       ARRAY['aduan_intake', 'aduan_route'], 'SELECT'),  -- staff views
+        -- the text the staff search finds words in (0049), written by verify with the pre-checks
+        ('report_search',          ARRAY['aduan_verify'], 'SELECT, INSERT'),
+        ('report_search',          ARRAY['aduan_intake', 'aduan_route'], 'SELECT'),  -- staff views
         -- the log: appended by whoever changes a report, numbered by stats alone
         ('events',                 lifecycle, 'SELECT, INSERT'),
         ('events',                 ARRAY['aduan_notify'], 'SELECT, INSERT'),  -- config.template_changed

@@ -35,8 +35,8 @@ const char staff_views_subtrees_sql[] =
 /* Optional filters (NULL: not filtered), checked for form by the gateway: $3 a status or a public
  * bucket, $4 the codes of a holder subtree (given as $2 is), $8 a category and its subcategories,
  * $9 a region and the regions inside it (codes are dotted paths), $10 a tracking id or words of
- * the title or body (ILIKE with % and _ escaped, so that a typed % or _ means itself; the trigram
- * index of migration 0028 answers it, where strpos(lower(...)) read every report), $11 an open clock past due or missed
+ * the title or body (ILIKE with % and _ escaped, so that a typed % or _ means itself; WORDS says
+ * where the matches come from, $18), $11 an open clock past due or missed
  * (kept on the report by migration 0031: asking the clocks of every selected report cost a lookup
  * each; spelt out per answer so that "true" is two index ranges, the due ones and the missed
  * ones, not a test of every report), $12 possible duplicates found by the pre-checks, $13
@@ -52,12 +52,22 @@ const char staff_views_subtrees_sql[] =
     "WHERE cardinality(p.possible_duplicates) > 0))"
 #define DUPLICATES_FOUND "(SELECT 1 FROM report_prechecks p WHERE p.report_id = r.id " \
     "AND cardinality(p.possible_duplicates) > 0)"
+/* $10's words, where the reports' own text had a trigram index (0028) until the copy of migration
+ * 0049 (verify writes each new report's text into report_search with its pre-checks, off intake's
+ * path). The matches are read first, at most FEW + 1 of them (staff_views_word_matches_sql), and
+ * given to the list as $18, so that the planner knows them (a constant array: their number, and a
+ * hashed test): a word of at most FEW reports selects them by id, an index condition, where the
+ * ids of an unknown array were taken for ten and a common word's thousands were read for a unit
+ * that holds a few hundred; tested one by one against each report a walk read, such an array made
+ * the search 4-17 times slower (docs/performance.md, branch `route2`). A commoner word is tested
+ * on each report read, which stops at the page or a count's cap. The planner folds the CASE. */
+#define WORDS_PATTERN(words) "'%' || replace(replace(replace(" words ", '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
+#define WORDS "CASE WHEN cardinality($18::bigint[]) <= " FEW " THEN r.id = ANY ($18::bigint[]) " \
+    "ELSE (r.title || ' ' || r.body) ILIKE " WORDS_PATTERN("$10") " END"
 #define WITHIN(column, code) "(" code "::text IS NULL OR " column " = " code " OR starts_with(" column ", " code " || '.'))"
 #define FILTERS_BUT_STATUS_WITH(duplicates) "($4::text[] IS NULL OR " HOLDER " = ANY ($4::text[])) " \
     "AND " WITHIN("r.category_code", "$8") " AND " WITHIN("r.region_code", "$9") " " \
-    "AND ($10::text IS NULL OR r.tracking_id = upper($10) " \
-    "     OR (r.title || ' ' || r.body) ILIKE '%' || replace(replace(replace($10, '\\', '\\\\'), '%', '\\%'), " \
-    "                                                   '_', '\\_') || '%') " \
+    "AND ($10::text IS NULL OR r.tracking_id = upper($10) OR " WORDS ") " \
     "AND ($11::bool IS NULL OR ($11::bool AND (r.clock_missed OR " DUE_KEY " < now())) " \
     "     OR (NOT $11::bool AND NOT r.clock_missed AND " DUE_KEY " >= now())) " \
     "AND ($12::bool IS NULL OR ($12::bool AND " duplicates ") OR (NOT $12::bool AND NOT EXISTS " DUPLICATES_FOUND ")) " \
@@ -173,6 +183,8 @@ const char staff_views_bucket_statuses[] =
  * hold looked like one report in a hundred, and the walk tested every report (103 022 rows,
  * test_hot_path_plans). Only a selection known to be larger than FEW is walked. */
 #define FEW COUNT_CAP
+const char staff_views_word_matches_sql[] =
+    "SELECT report_search_matches(" WORDS_PATTERN("$1") ", " FEW " + 1)::text";
 /* Without a filter but the status there is nothing to select first: the planner folds this, `few`
  * reads nothing and the page has only its walk to plan. */
 #define FILTERED "($4::text[] IS NOT NULL OR $8::text IS NOT NULL OR $9::text IS NOT NULL OR $10::text IS NOT NULL " \
@@ -340,6 +352,22 @@ static int read_subtrees(db_t *db, const staff_query_t *q, char **scope, char **
     return 0;
 }
 
+/* The reports whose copied text holds the words of q->text, as staff_views_word_matches_sql answers
+ * (malloc'd; NULL when the list is not searched). 0, or -1 with the error. */
+static int read_word_matches(db_t *db, const staff_query_t *q, char **matches, db_error_t *error)
+{
+    *matches = NULL;
+    if (!q->text)
+        return 0;
+    const char *params[] = {q->text};
+    PGresult *r = db_exec(db, staff_views_word_matches_sql, 1, params, error);
+    if (!r)
+        return -1;
+    *matches = db_value_dup(r, 0, 0);
+    PQclear(r);
+    return *matches ? 0 : -1;
+}
+
 static int render_list(db_t *db, const staff_query_t *q, const char *scope, const char *holders, char **json,
                        error_reply_t *refusal, db_error_t *error)
 {
@@ -352,10 +380,14 @@ static int render_list(db_t *db, const staff_query_t *q, const char *scope, cons
         return refuse(refusal, ERROR_INVALID, "after is not the next cursor of this list with these filters and sort");
     if (q->after)
         snprintf(position, sizeof position, "%.*s", (int) (strrchr(q->after, '.') - q->after), q->after);
+    char *matches;
+    if (read_word_matches(db, q, &matches, error) != 0)
+        return -1;
     const char *params[] = {q->actor_role, scope, q->status, holders, limit, offset, q->view,
                             q->category, q->region, q->text, q->overdue, q->duplicates, q->older_than_days,
-                            q->mine, q->actor_id, q->after ? position : NULL, basis};
-    PGresult *r = db_exec(db, staff_views_list_sql(q->sort), 17, params, error);
+                            q->mine, q->actor_id, q->after ? position : NULL, basis, matches};
+    PGresult *r = db_exec(db, staff_views_list_sql(q->sort), 18, params, error);
+    free(matches);
     if (!r)
         return -1;
     *json = db_value_dup(r, 0, 0);

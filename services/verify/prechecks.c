@@ -6,6 +6,7 @@
 
 #include "db_array.h"
 #include "logger.h"
+#include "report_search.h"
 #include "trigram_cache.h"
 
 /* The duplicate candidates are the latest PRECHECK_CANDIDATES reports of the same region and
@@ -299,6 +300,8 @@ static int score(prechecks_t *self, db_t *db, check_t *check, db_error_t *error)
     return read_texts(db, self->cache, &missing, check, error);
 }
 
+/* The run's pre-checks, and the reports' text where the staff search finds it: both are what the
+ * desk knows of a new report once verify has read it. */
 static int insert_checks(db_t *db, const check_t *checks, size_t count, int64_t now_ms, db_error_t *error)
 {
     db_array_t columns[4];
@@ -320,6 +323,8 @@ static int insert_checks(db_t *db, const check_t *checks, size_t count, int64_t 
     snprintf(now, sizeof now, "%lld", (long long) now_ms);
     params[4] = now;
     int rc = ok ? db_exec_ok(db, prechecks_insert_sql, 5, params, error) : out_of_memory("the pre-checks", error);
+    if (rc == 0)
+        rc = report_search_add(db, params[0], error);
     for (size_t c = 0; c < 4; c++)
         free(owned[c]);
     return rc;

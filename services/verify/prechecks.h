@@ -24,6 +24,7 @@ void prechecks_destroy(prechecks_t **self_p);
  *             duplicate_similarity alike (pg_trgm), the most similar first, at most 5, chosen
  *             among the latest 50 of that region, category and window (a bounded cost, however
  *             large a surge of near-duplicates grows).
+ * With them the report's text is copied for the staff search (report_search.h).
  * Thresholds and words are data (lifecycle_settings, abuse_words). Recording twice keeps the first
  * result, so a replayed event changes nothing. The likeness is pg_trgm's similarity() computed here
  * (trigram_set.h), the candidates' trigrams kept. 0 on success (also when there is

@@ -95,6 +95,11 @@ ENRICH_SQL = [
     "  CASE WHEN r.status = 'closed_by_admin' THEN r.submitted_at + interval '9 days' END "
     "FROM reports r JOIN report_statuses s USING (status) WHERE r.id > (SELECT min(id) FROM reports) "
     "ON CONFLICT DO NOTHING",
+    # every report's text where the staff search finds its words, as verify copies it (a build from
+    # before migration 0049 searches the reports themselves)
+    "DO $$ BEGIN IF to_regclass('report_search') IS NOT NULL THEN "
+    "  INSERT INTO report_search (report_id, words) SELECT r.id, r.title || ' ' || r.body FROM reports r "
+    "  ON CONFLICT DO NOTHING; END IF; END $$",
     # the rollup of what was just written (a build from before the rollup has none: before/after pairs)
     "DO $$ BEGIN IF to_regproc('stat_rollup_recount') IS NOT NULL THEN PERFORM stat_rollup_recount(); END IF; END $$",
     "VACUUM ANALYZE",

@@ -63,6 +63,7 @@ MAP = {
     "desk_saved_filters": grants(("aduan_intake", SID)),
     "submission_keys": grants(("aduan_intake", SID)),
     "report_prechecks": grants((["aduan_intake", "aduan_route"], S), ("aduan_verify", SI)),
+    "report_search": grants((["aduan_intake", "aduan_route"], S), ("aduan_verify", SI)),
     # stats may UPDATE events.seq only (the sequencer's numbering): checked column by column below
     "events": grants((LIFECYCLE + ["aduan_notify"], SI), ("aduan_stats", S), ("aduan_gateway", "I")),   # notify: config.template_changed; gateway: staff.*
     "event_counter": grants((CONSUMERS, S), ("aduan_stats", "SU")),

@@ -159,6 +159,8 @@ class StaffAccessTest(SystemTestCase):
             return [item["tracking_id"] for item in doc["items"]], doc
 
         everything = [road, drain, elsewhere]
+        # words find a report once verify has recorded its pre-checks (and copied its text)
+        self.sys.wait_for(lambda: len(found("nas", "")[0]) == 3, what="the three reports' texts searchable")
         self.assertEqual(found("nas", "sort=oldest")[0], everything)
         self.assertEqual(found("nas", "sort=newest")[0], everything[::-1])
         self.assertEqual(found("nas", "sort=oldest", search=word.lower())[0], everything, "search ignores case")

@@ -468,15 +468,24 @@ static void test_submissions_run_prepared_statements(void **state)
     free(runs);
 }
 
-/* Submissions merge a GIN index's pending list into it when the list is full, inside their batch:
- * the list is kept short (migration 0046) so that a merge is a few milliseconds, not the 300-800 ms
- * a list of 4 MB took (docs/performance.md, branch ingest2). After 400 reports (over 800 kB of
- * trigram entries without it), neither index holds more than its limit and one report's
- * entries in its pending list (256 kB: 32 pages, and a little over). */
-static void test_the_text_indexes_pending_lists_stay_short(void **state)
+/* A submission's batch writes no text index: the staff search's trigram index took a hundred-odd
+ * entries of each report's text and merged them into its posting lists inside the batch, the
+ * largest cost of a submission in PostgreSQL (0.42 against 0.24 ms of CPU a report without it,
+ * docs/performance.md, stop 58). Verify copies the text into report_search with the pre-checks
+ * (migration 0049), and the public words' index waits for verification (0048). After 400 reports
+ * no GIN index of the database has grown or holds more entries in its pending list. */
+static void test_submissions_write_no_text_index(void **state)
 {
     (void) state;
     exec_sql("CREATE EXTENSION IF NOT EXISTS pgstattuple");
+    db_error_t error;
+    char *before = NULL, *after = NULL;
+    static const char gin_entries[] =
+        "SELECT sum(p.pending_tuples) || ' ' || sum(pg_relation_size(i.oid)) || ' ' "
+        "       || (SELECT count(*) FROM report_search) FROM pg_index x "
+        "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am a ON a.oid = i.relam "
+        "CROSS JOIN LATERAL pgstatginindex(i.oid) p WHERE a.amname = 'gin'";
+    assert_int_equal(db_query_value(intake.db, gin_entries, 0, NULL, &before, &error), 0);
     char key[48], title[64], body[160];
     for (int b = 0; b < 400 / BATCH_MAX; b++) {
         envelope_t *owned[BATCH_MAX], *replies[BATCH_MAX];
@@ -496,13 +505,10 @@ static void test_the_text_indexes_pending_lists_stay_short(void **state)
             assert_string_equal(replies[i]->type, MSG_REPORT_RECEIPT);
         destroy_batch(owned, replies, BATCH_MAX);
     }
-    db_error_t error;
-    char *pages = NULL;
-    assert_int_equal(db_query_value(intake.db,
-        "SELECT max(p.pending_pages) FROM unnest(ARRAY['reports_trgm', 'reports_public_words']) AS i(name) "
-        "CROSS JOIN LATERAL pgstatginindex(i.name::regclass) p", 0, NULL, &pages, &error), 0);
-    assert_in_range(atoi(pages), 0, 36);
-    free(pages);
+    assert_int_equal(db_query_value(intake.db, gin_entries, 0, NULL, &after, &error), 0);
+    assert_string_equal(after, before);
+    free(before);
+    free(after);
     exec_sql("DROP EXTENSION pgstattuple");
 }
 
@@ -706,7 +712,7 @@ int main(void)
         cmocka_unit_test(test_lookups_taken_together_are_answered_each),
         cmocka_unit_test(test_a_new_report_is_written_once),
         cmocka_unit_test(test_submissions_run_prepared_statements),
-        cmocka_unit_test(test_the_text_indexes_pending_lists_stay_short),
+        cmocka_unit_test(test_submissions_write_no_text_index),
         cmocka_unit_test(test_a_batch_is_not_planned_again),
         cmocka_unit_test(test_a_batch_stores_its_reports_in_one_statement),
         cmocka_unit_test(test_a_taken_tracking_id_is_drawn_again),

@@ -70,6 +70,10 @@ static const char differing_sql[] =
     "        WHERE n.alike >= s.similar ORDER BY n.alike DESC, n.id LIMIT 5) AS duplicates) e "
     "WHERE (p.missing, p.abuse_words, p.possible_duplicates) IS DISTINCT FROM (e.missing, e.abuse, e.duplicates)";
 
+/* The reports whose pre-checks are recorded and whose text the staff search finds (report_search). */
+#define TEXTS_COPIED "SELECT count(*) FROM report_prechecks p JOIN reports r ON r.id = p.report_id " \
+    "JOIN report_search s ON s.report_id = r.id AND s.words = r.title || ' ' || r.body"
+
 static void exec_ok(const char *sql, int nparams, const char *const *params)
 {
     db_error_t error = {"", ""};
@@ -175,6 +179,7 @@ static void test_a_run_is_recorded_at_its_start(void **state)
     assert_int_equal(db_transaction(db, run_tx, &tx, &error), 0);
     assert_int_equal(tx.recorded_before_handling, before + 5);
     assert_int_equal(count("SELECT count(*) FROM report_prechecks"), before + 5);
+    assert_int_equal(count(TEXTS_COPIED), before + 5);   /* and their text, for the staff search */
     PQclear(r);
     prechecks_destroy(&prechecks);
 }
@@ -189,6 +194,8 @@ static void test_the_prechecks_are_those_pg_trgm_gave(void **state)
     prechecks_destroy(&prechecks);
     assert_null(prechecks);
     assert_int_equal(count("SELECT count(*) FROM report_prechecks"), REPORTS);
+    assert_int_equal(count(TEXTS_COPIED), REPORTS);
+    assert_int_equal(count("SELECT count(*) FROM report_search"), REPORTS);
     db_error_t error = {"", ""};
     PGresult *r = db_exec(db, differing_sql, 0, NULL, &error);
     assert_non_null(r);
