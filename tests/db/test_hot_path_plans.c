@@ -339,10 +339,13 @@ static char *word_matches(const char *name, const char *words)
 {
     const char *params[] = {words};
     db_error_t error = {"", ""};
-    /* The counters hold what the session has not reported yet, earlier transactions' too. */
+    /* The counters hold what the session has not reported yet, earlier transactions' too, and a
+     * session reports them only between transactions: the three reads are one transaction. */
+    exec_ok("BEGIN", 0, NULL);
     PGresult *before = db_exec(db, search_reads_sql, 0, NULL, &error);
     PGresult *r = before ? db_exec(db, staff_views_word_matches_sql, 1, params, &error) : NULL;
     PGresult *after = r ? db_exec(db, search_reads_sql, 0, NULL, &error) : NULL;
+    exec_ok("ROLLBACK", 0, NULL);
     if (!after)
         fail_msg("%s words: %s", name, error.message);
     long scans = atol(PQgetvalue(after, 0, 0)) - atol(PQgetvalue(before, 0, 0));
