@@ -35,6 +35,22 @@ static void test_apply_twice_and_seeds_twice(void **state)
     test_db_close(&db, &url);
 }
 
+/* No migration analyzes a table while it is empty. PostgreSQL then takes it for one known to be
+ * empty, and a plan made on that knowledge reads it whole: the foreign keys' checks are planned
+ * once a connection and kept, so every event, key and clock intake wrote read every report (0049's
+ * ANALYZE of reports, stop 58: 397 instead of 1 094 submissions a second in submit_bench's first
+ * seconds on a new cluster). Left unanalyzed, the planner counts its pages as it grows. */
+static void test_a_new_database_has_no_table_known_to_be_empty(void **state)
+{
+    (void) state;
+    char *url = NULL;
+    db_t *db = test_db_open_migrated("unanalyzed", &url);
+    assert_non_null(db);
+    assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM pg_class WHERE relkind = 'r' "
+                                        "AND relnamespace = 'public'::regnamespace AND reltuples = 0"), 0);
+    test_db_close(&db, &url);
+}
+
 typedef struct {
     const char *url;
     int rc;
@@ -92,6 +108,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_apply_twice_and_seeds_twice),
+        cmocka_unit_test(test_a_new_database_has_no_table_known_to_be_empty),
         cmocka_unit_test(test_replicas_starting_together_apply_each_migration_once),
         cmocka_unit_test(test_changed_migration_is_refused),
     };
