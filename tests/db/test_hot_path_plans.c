@@ -26,6 +26,7 @@
 #include "lifecycle_store.h"
 #include "prechecks.h"
 #include "public_list.h"
+#include "report_search.h"
 #include "report_store.h"
 #include "staff_views.h"
 #include "test_db.h"
@@ -393,6 +394,18 @@ static void test_duplicate_precheck_is_bounded_by_its_window(void **state)
      * scan of the trigram index read about 160 pages of them). */
     assert_in_range(check("precheck", prechecks_candidates_sql, 1, in_surge, 100), 0, 60);
     assert_in_range(check("unlike", prechecks_candidates_sql, 1, beside_surge, 100), 0, 60);
+}
+
+/* A run's texts copied for the staff search (report_search_add, with the pre-checks): its 50
+ * reports read by key, not the table. */
+static void test_a_runs_texts_are_copied_by_key(void **state)
+{
+    (void) state;
+    char ids[800] = "{";
+    for (long id = rows - 49; id <= rows; id++)
+        snprintf(ids + strlen(ids), sizeof ids - strlen(ids), "%ld%s", id, id < rows ? "," : "}");
+    const char *params[] = {ids};
+    check("copytexts", report_search_add_sql, 1, params, 200);
 }
 
 /* check() on the plan the senders' connection runs (delivery_store_prepare_senders_connection):
@@ -802,6 +815,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sessions_do_not_compile_statements),
         cmocka_unit_test(test_duplicate_precheck_is_bounded_by_its_window),
+        cmocka_unit_test(test_a_runs_texts_are_copied_by_key),
         cmocka_unit_test(test_delivery_claim_reads_only_due_rows),
         cmocka_unit_test(test_deadline_sweeps_read_only_due_clocks),
         cmocka_unit_test(test_desk_reads_only_waiting_reports),
