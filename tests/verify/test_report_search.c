@@ -38,8 +38,10 @@ static char *value_of(const char *sql, int nparams, const char *const *params)
  * order, joined by spaces ("-" for none). */
 static char *found(const char *words)
 {
+    char text[64];   /* staff_query_t owns its strings: a copy, not the caller's const */
+    snprintf(text, sizeof text, "%s", words);
     staff_query_t q = {.view = "reports", .actor_role = "national_admin", .actor_id = "1",
-                       .actor_institution = "NASIONAL", .text = (char *) words, .limit = 50};
+                       .actor_institution = "NASIONAL", .text = text, .limit = 50};
     char *page = NULL;
     error_reply_t refusal;
     db_error_t error = {"", ""};
