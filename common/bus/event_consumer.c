@@ -16,7 +16,7 @@
 #define TICK_MS 500
 #define MEMBER_EXPIRY "5 seconds"
 #define LOG_BATCH 500
-#define RUN_DEFAULT 200
+#define RUN_DEFAULT 1000
 /* Events handled before a quiet spell after which the member hands memory back, and the spell:
  * the stale live events queued meanwhile are read and freed in the first idle rounds, so a trim at
  * once would find them still in use. */
@@ -628,7 +628,7 @@ const config_option_t event_consumer_options[] = {
     {"ADUAN_STREAM_ENDPOINTS", "tcp://127.0.0.1:7110", "event hub PUB endpoints, comma-separated (empty: read the log only)"},
     {"ADUAN_REPLAY_ENDPOINTS", "tcp://127.0.0.1:7111", "event hub replay endpoints, comma-separated"},
     {"ADUAN_CONSUMER_PARTITIONS", "8", "partitions of the consumer group (the same for every replica)"},
-    {"ADUAN_CONSUMER_RUN", "200", "most events handled in one transaction"},
+    {"ADUAN_CONSUMER_RUN", "1000", "most events handled in one transaction"},
     {"ADUAN_CONSUMER_LINGER_MS", "20", "how long a run waits after its first live event for more to handle with it"},
 };
 const size_t event_consumer_options_count = sizeof event_consumer_options / sizeof event_consumer_options[0];

@@ -46,7 +46,7 @@ typedef struct {
     event_run_fn *run_start;        /* optional */
     void *handler_ctx;              /* for both */
     int hub_silence_ms;             /* default 3000 when 0 */
-    int run_max;                    /* most events per transaction, default 200 when 0 */
+    int run_max;                    /* most events per transaction, default 1000 when 0 */
     int linger_ms;                  /* how long a run waits after its first live event for more (0: none) */
     const curve_keys_t *keys;       /* the process's keys (NULL: plain links); they outlive the member */
 } event_consumer_config_t;
