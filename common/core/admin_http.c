@@ -10,6 +10,7 @@
 #include "logger.h"
 #include "metrics.h"
 #include "net_address.h"
+#include "process_memory.h"
 
 struct admin_http_t {
     struct MHD_Daemon *daemon;
@@ -58,6 +59,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
     if (strcmp(url, "/readyz") == 0)
         return readiness(self, connection);
     if (strcmp(url, "/metrics") == 0) {
+        process_memory_publish();
         char *text = metrics_render();
         if (!text)
             return respond(connection, 500, "text/plain; charset=utf-8", "out of memory\n", MHD_RESPMEM_PERSISTENT);

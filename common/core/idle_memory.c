@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "process_memory.h"
+
 /* Freed again since the last trim before a further trim in the same quiet spell: smaller gains
  * are not worth the walk over the heap. At 4 MB the gateway kept the 3-4 MB its live feed freed
  * after a burst of events (no request ended meanwhile): a fifth of an idle service's 20 MB. */
@@ -61,7 +63,7 @@ idle_memory_t *idle_memory_new(int64_t quiet_ms, uint64_t min_work)
     if (self) {
         self->quiet_ms = quiet_ms;
         self->min_work = min_work;
-        self->free_bytes = idle_memory_free_bytes;
+        self->free_bytes = process_memory_heap_free;
     }
     return self;
 }
@@ -115,12 +117,6 @@ bool idle_memory_due(idle_memory_t *self, uint64_t work_done, int64_t now_ms)
 void idle_memory_give_back(void)
 {
     malloc_trim(0);
-}
-
-size_t idle_memory_free_bytes(void)
-{
-    struct mallinfo2 info = mallinfo2();
-    return info.fordblks;
 }
 
 void idle_memory_tick(idle_memory_t *self, uint64_t work_done, int64_t now_ms)

@@ -31,12 +31,9 @@ void idle_memory_destroy(idle_memory_t **self_p);
  * trimmed: reading them walks every arena, which a loop ticking under load must not pay for. */
 bool idle_memory_due(idle_memory_t *self, uint64_t work_done, int64_t now_ms);
 
-/* Where idle_memory_due reads the heap's free bytes; by default idle_memory_free_bytes. */
+/* Where idle_memory_due reads the heap's free bytes; by default process_memory_heap_free. */
 typedef size_t (*idle_memory_free_reader_t)(void);
 void idle_memory_set_free_reader(idle_memory_t *self, idle_memory_free_reader_t reader);
-
-/* The free bytes of every malloc arena (mallinfo2: a walk over their free lists). */
-size_t idle_memory_free_bytes(void);
 
 /* Gives the heap's free pages back to the system, in every malloc arena. */
 void idle_memory_give_back(void);

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "live_ring.h"
-#include "test_heap.h"
+#include "process_memory.h"
 
 #define BACKLOG 4096
 
@@ -96,14 +96,14 @@ static void test_an_event_takes_the_place_of_the_one_a_backlog_before(void **sta
 static void test_a_full_backlog_costs_what_its_events_hold(void **state)
 {
     (void) state;
-    size_t before = test_heap_in_use();
+    size_t before = process_memory_heap_in_use();
     live_ring_t *ring = live_ring_new(BACKLOG);
     assert_non_null(ring);
     for (int64_t seq = 1; seq <= 3 * BACKLOG; seq++) {   /* every place taken, and retaken */
         live_event_t e = usual_event(seq);
         assert_int_equal(live_ring_put(ring, &e), 0);
     }
-    size_t held = test_heap_in_use() - before;
+    size_t held = process_memory_heap_in_use() - before;
     printf("%d usual events kept in %zu bytes\n", BACKLOG, held);
     assert_true(held < (size_t) BACKLOG * 200);
     live_event_t out;

@@ -1,4 +1,3 @@
-#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +5,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
+#include "process_memory.h"
 #include "report_subjects.h"
 
 static void tracking_id(unsigned n, char out[16])
@@ -52,12 +52,6 @@ static void test_past_its_bound_the_set_starts_again(void **state)
     report_subjects_destroy(&subjects);
 }
 
-static size_t heap_in_use(void)
-{
-    struct mallinfo2 info = mallinfo2();
-    return info.uordblks + info.hblkhd;
-}
-
 #define REPORTS 20000
 #define INSTITUTIONS 200
 
@@ -67,7 +61,7 @@ static size_t heap_in_use(void)
 static void test_a_report_costs_its_id_not_copies(void **state)
 {
     (void) state;
-    size_t before = heap_in_use();
+    size_t before = process_memory_heap_in_use();
     report_subjects_t *subjects = report_subjects_new(100000);
     assert_non_null(subjects);
     char id[16], institution[33];
@@ -76,7 +70,7 @@ static void test_a_report_costs_its_id_not_copies(void **state)
         snprintf(institution, sizeof institution, "KEMENKES-DINKES-%04u", n % INSTITUTIONS);
         assert_int_equal(report_subjects_set(subjects, id, institution), 0);
     }
-    size_t held = heap_in_use() - before;
+    size_t held = process_memory_heap_in_use() - before;
     printf("%d reports at %d institutions kept in %zu bytes\n", REPORTS, INSTITUTIONS, held);
     assert_true(held < (size_t) REPORTS * 40);
     tracking_id(REPORTS - 1, id);
@@ -89,7 +83,7 @@ static void test_a_report_costs_its_id_not_copies(void **state)
 static void test_the_feed_s_bound_fits_in_2_mb(void **state)
 {
     (void) state;
-    size_t before = heap_in_use();
+    size_t before = process_memory_heap_in_use();
     report_subjects_t *subjects = report_subjects_new(100000);
     assert_non_null(subjects);
     char id[16];
@@ -97,7 +91,7 @@ static void test_the_feed_s_bound_fits_in_2_mb(void **state)
         tracking_id(n, id);
         assert_int_equal(report_subjects_set(subjects, id, "KOTA-21.71"), 0);
     }
-    size_t held = heap_in_use() - before;
+    size_t held = process_memory_heap_in_use() - before;
     printf("100000 reports kept in %zu bytes\n", held);
     assert_true(held <= ((size_t) 2 << 20) + 16384);   /* the slots and a few codes */
     tracking_id(0, id);

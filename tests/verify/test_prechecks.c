@@ -15,8 +15,8 @@
 #include <sys/types.h>
 
 #include "prechecks.h"
+#include "process_memory.h"
 #include "test_db.h"
-#include "test_heap.h"
 
 #define REPORTS 400
 
@@ -234,9 +234,9 @@ static void test_a_recorded_run_leaves_no_checks_behind(void **state)
     prechecks_t *prechecks = prechecks_new(16, 2000);
     assert_non_null(prechecks);
     record_all(prechecks, 16);   /* the cache full, as after any run */
-    size_t before = test_heap_in_use();
+    size_t before = process_memory_heap_in_use();
     record_all(prechecks, REPORTS);
-    size_t after = test_heap_in_use();
+    size_t after = process_memory_heap_in_use();
     printf("a recorded run of %d left %zd bytes\n", REPORTS, (ssize_t) (after - before));
     assert_true(after < before + 100 * 1000);
     prechecks_destroy(&prechecks);

@@ -58,6 +58,9 @@ static void test_health_readiness_metrics(void **state)
     expect(port, "GET /readyz HTTP/1.0\r\n\r\n", "200", "ready");
     expect(port, "GET /metrics HTTP/1.0\r\n\r\n", "200", "t_admin_total 2");
     expect(port, "GET /metrics HTTP/1.0\r\n\r\n", "200", "text/plain; version=0.0.4");
+    /* a scrape reads the process's memory as it is then */
+    expect(port, "GET /metrics HTTP/1.0\r\n\r\n", "200", "\nprocess_resident_memory_bytes ");
+    expect(port, "GET /metrics HTTP/1.0\r\n\r\n", "200", "\naduan_heap_free_bytes ");
     expect(port, "POST /healthz HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc", "405", NULL);
     expect(port, "GET /elsewhere HTTP/1.0\r\n\r\n", "404", NULL);
     admin_http_destroy(&admin);
