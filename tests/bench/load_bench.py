@@ -167,8 +167,22 @@ def tracking_cache_counts(gateway):
             re.findall(r'^aduan_tracking_cache_total\{outcome="(\w+)"\} (\d+)', text, re.M)}
 
 
-def memory_detail(pid):
-    """Anonymous memory, its largest mappings and the thread count: where an RSS comes from."""
+def heap_figures(svc):
+    """malloc's bytes in use and free (the service's /metrics), in MB."""
+    try:
+        _, text = svc.admin_get("/metrics")
+    except OSError:
+        return "heap not read"
+    found = dict(re.findall(r"^aduan_heap_(in_use|free)_bytes (\S+)$", text, re.M))
+    if len(found) < 2:
+        return "heap not published"
+    return f"heap in use {float(found['in_use']) / 2**20:.1f} MB, free {float(found['free']) / 2**20:.1f} MB"
+
+
+def memory_detail(svc):
+    """Anonymous memory, its largest mappings, the thread count and malloc's figures: where an RSS
+    comes from."""
+    pid = svc.proc.pid
     maps = []
     try:
         with open(f"/proc/{pid}/smaps") as f:
@@ -183,7 +197,8 @@ def memory_detail(pid):
     except OSError:
         return "gone"
     maps.sort(reverse=True)
-    return f"{threads} threads; largest mappings " + ", ".join(f"{n} {r // 1024} MB" for r, n in maps[:4])
+    return (f"{threads} threads; {heap_figures(svc)}; largest mappings "
+            + ", ".join(f"{n} {r // 1024} MB" for r, n in maps[:4]))
 
 
 def wrk(port, script, connections, seconds, args):
@@ -645,7 +660,7 @@ def main():
         print_profiles(cpu, runs["http256_gis"], open_half, alone, insert16)
         print()
         for n, svc in services.items():
-            print(f"{n} after the run: {memory_detail(svc.proc.pid)}")
+            print(f"{n} after the run: {memory_detail(svc)}")
     finally:
         if system:
             system.stop()
