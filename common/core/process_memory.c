@@ -24,10 +24,10 @@ size_t process_memory_resident(void)
     if (!statm)
         return 0;
     unsigned long size_pages = 0, resident_pages = 0;
-    int read = fscanf(statm, "%lu %lu", &size_pages, &resident_pages);
+    int fields = fscanf(statm, "%lu %lu", &size_pages, &resident_pages);
     fclose(statm);
     long page = sysconf(_SC_PAGESIZE);
-    if (read != 2 || page <= 0)
+    if (fields != 2 || page <= 0)
         return 0;
     return (size_t) resident_pages * (size_t) page;
 }
