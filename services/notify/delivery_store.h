@@ -97,11 +97,18 @@ void claimed_delivery_clear(claimed_delivery_t *delivery);
 
 typedef enum { DELIVERY_DELIVERED, DELIVERY_FAILED, DELIVERY_GONE } delivery_outcome_t;
 
-/* Records the outcome of a claimed attempt (detail: what the receiver said). A failed one is due
- * again after retry_in_ms unless its attempts are used up. An outcome that comes after the lease
- * was taken over changes nothing. 0, or -1. */
-int delivery_store_finish(db_t *db, const claimed_delivery_t *delivery, delivery_outcome_t outcome,
-                          const char *detail, int64_t retry_in_ms, db_error_t *error);
+/* The outcome of one claimed attempt (detail: what the receiver said). A borrowed view: the
+ * delivery and the detail stay the caller's. */
+typedef struct {
+    const claimed_delivery_t *delivery;
+    delivery_outcome_t outcome;
+    const char *detail;
+    int64_t retry_in_ms;    /* a failed one is due again after this, unless its attempts are used up */
+} delivery_finish_t;
+
+/* Records the outcomes of claimed attempts, all in one statement. An outcome that comes after the
+ * lease was taken over, or again, changes nothing. 0, or -1 (none recorded). */
+int delivery_store_finish(db_t *db, const delivery_finish_t *finished, size_t count, db_error_t *error);
 
 /* Deliveries waiting to be sent (pending, due or not) per sending channel, for /metrics:
  * depths[0] e-mail, [1] sms, [2] webhook. 0, or -1. */

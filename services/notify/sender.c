@@ -237,24 +237,50 @@ static void count_outcome(const transfer_t *t, const char *outcome)
                               now_seconds() - t->started);
 }
 
-/* Writes the outcome down; false when the database could not take it (tried again next round). */
-static bool record(sender_t *self, transfer_t *t)
+/* Writes the outcomes of every finished transfer down in one statement; false when the database
+ * could not take them (all are tried again next round). */
+static bool record_finished(sender_t *self)
+{
+    size_t count = 0;
+    for (const transfer_t *t = self->transfers; t; t = t->next)
+        if (t->finished)
+            count++;
+    if (count == 0)
+        return true;
+    delivery_finish_t *finished = calloc(count, sizeof *finished);
+    db_error_t error = {"", "out of memory"};
+    size_t n = 0;
+    for (const transfer_t *t = self->transfers; t && finished; t = t->next)
+        if (t->finished)
+            finished[n++] = (delivery_finish_t) {
+                &t->delivery, t->outcome, t->detail,
+                retry_backoff_ms(t->delivery.attempt - t->delivery.retry_from, self->s.retry_base_ms,
+                                 self->s.retry_cap_ms, randombytes_random())};
+    bool recorded = finished && delivery_store_finish(self->db, finished, count, &error) == 0;
+    free(finished);
+    if (!recorded)
+        logger_warn("%zu delivery outcomes not recorded yet: %s", count, error.message);
+    return recorded;
+}
+
+/* A webhook whose receiver answered 410 Gone is switched off once its outcome is recorded; false
+ * when that could not be written (the transfer stays, its outcome recorded again changes nothing). */
+static bool switch_off_gone_receiver(sender_t *self, const transfer_t *t)
+{
+    db_error_t error = {"", ""};
+    if (!t->receiver_gone || t->delivery.webhook_id <= 0
+        || webhook_store_disable(self->db, t->delivery.webhook_id, NULL, "the receiver answered 410 Gone", &error) >= 0)
+        return true;
+    logger_warn("delivery %s: its webhook not switched off yet: %s", t->delivery.delivery_id, error.message);
+    return false;
+}
+
+static void log_outcome(const transfer_t *t)
 {
     static const char *const names[] = {"delivered", "failed", "gone"};
-    int64_t retry = retry_backoff_ms(t->delivery.attempt - t->delivery.retry_from, self->s.retry_base_ms, self->s.retry_cap_ms,
-                                     randombytes_random());
-    db_error_t error = {"", ""};
-    if (delivery_store_finish(self->db, &t->delivery, t->outcome, t->detail, retry, &error) != 0
-        || (t->receiver_gone && t->delivery.webhook_id > 0
-            && webhook_store_disable(self->db, t->delivery.webhook_id, NULL, "the receiver answered 410 Gone",
-                                     &error) < 0)) {
-        logger_warn("delivery %s: outcome not recorded yet: %s", t->delivery.delivery_id, error.message);
-        return false;
-    }
     count_outcome(t, names[t->outcome]);
     logger_info("delivery %s (%s, attempt %d): %s %s", t->delivery.delivery_id, t->delivery.channel,
                 t->delivery.attempt, names[t->outcome], t->detail);
-    return true;
 }
 
 static void judge_email(transfer_t *t, CURLcode result, long code)
@@ -401,13 +427,16 @@ static claim_channels_t roomy_channels(const sender_t *self)
            | (2 * self->http_in_flight <= self->s.http_concurrency ? CLAIM_HTTP : 0);
 }
 
-/* Records finished transfers and frees them; a transfer whose outcome the database did not take
- * stays for the next round. The slots that came free make their channels due (claim_rounds_freed). */
+/* Records finished transfers and frees them; transfers whose outcome the database did not take
+ * stay for the next round. The slots that came free make their channels due (claim_rounds_freed). */
 static void sweep_finished(sender_t *self)
 {
+    if (!record_finished(self))
+        return;
     for (transfer_t **p = &self->transfers; *p;) {
         transfer_t *t = *p;
-        if (t->finished && record(self, t)) {
+        if (t->finished && switch_off_gone_receiver(self, t)) {
+            log_outcome(t);
             claim_rounds_freed(&self->rounds, claim_channels_freed(t->delivery.channel), busy_channels(self),
                                roomy_channels(self));
             *p = t->next;

@@ -106,8 +106,10 @@ static void claim_and_deliver(db_t *db, int max, int expected)
     claimed_batch_t batch;
     assert_int_equal(delivery_store_claim(db, "email", max, 1, 60000, &batch, &error), 0);
     assert_int_equal(batch.count, expected);
-    for (int i = 0; i < batch.count; i++)
-        assert_int_equal(delivery_store_finish(db, &batch.items[i], DELIVERY_DELIVERED, "250 ok", 0, &error), 0);
+    for (int i = 0; i < batch.count; i++) {
+        delivery_finish_t delivered = {&batch.items[i], DELIVERY_DELIVERED, "250 ok", 0};
+        assert_int_equal(delivery_store_finish(db, &delivered, 1, &error), 0);
+    }
     claimed_batch_clear(&batch);
 }
 
@@ -142,9 +144,59 @@ static void test_the_senders_statements_are_planned_once(void **state)
         claim_and_deliver(db, 1, 1);
     assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM deliveries WHERE status = 'delivered'"), 7);
     assert_int_equal(prepared_like(db, "WITH due AS"), 1);
-    assert_int_equal(prepared_like(db, "WITH attempt AS"), 1);
+    assert_int_equal(prepared_like(db, "WITH told AS"), 1);
     assert_int_equal(test_db_scalar(db, "SELECT coalesce(sum(custom_plans), -1) FROM pg_prepared_statements "
-                                        "WHERE statement LIKE 'WITH due AS%' OR statement LIKE 'WITH attempt AS%'"), 0);
+                                        "WHERE statement LIKE 'WITH due AS%' OR statement LIKE 'WITH told AS%'"), 0);
+    test_db_close(&db, &url);
+}
+
+static long delivery_scalar(db_t *db, const char *id, const char *expression)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM deliveries d WHERE delivery_id = '%s'", expression, id);
+    return (long) test_db_scalar(db, sql);
+}
+
+/* A sweep's outcomes go in one statement, each as it would alone: delivered, failed (due again
+ * after its retry), gone (dead); an outcome told again, or after the attempt was taken over, changes
+ * nothing. */
+static void test_outcomes_are_recorded_together_each_as_its_own(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = senders_connection("deliveryfinish", &url);
+    json_t *set = json_array();
+    add(set, "00000000000000000000000000000041", "email", "a@example.org");
+    add(set, "00000000000000000000000000000042", "email", "b@example.org");
+    add(set, "00000000000000000000000000000043", "email", "c@example.org");
+    add(set, "00000000000000000000000000000044", "email", "d@example.org");
+    db_error_t error;
+    assert_int_equal(delivery_store_add_set(db, set, NULL, &error), 0);
+    json_decref(set);
+    claimed_batch_t batch;
+    assert_int_equal(delivery_store_claim(db, "email", 4, 1, 60000, &batch, &error), 0);
+    assert_int_equal(batch.count, 4);
+    /* the fourth's lease ran out and another sender took it again: its first attempt's outcome is stale */
+    test_db_script(db, "UPDATE deliveries SET attempts = 2 WHERE delivery_id = '00000000000000000000000000000044'");
+    const delivery_outcome_t outcomes[] = {DELIVERY_DELIVERED, DELIVERY_FAILED, DELIVERY_GONE, DELIVERY_DELIVERED};
+    const char *id_of[4];
+    delivery_finish_t finished[4];
+    for (int i = 0; i < 4; i++) {
+        finished[i] = (delivery_finish_t) {&batch.items[i], outcomes[i], "said", 60000};
+        id_of[i] = batch.items[i].delivery_id;
+    }
+    for (int round = 0; round < 2; round++) {   /* the second: the same outcomes told again */
+        assert_int_equal(delivery_store_finish(db, finished, 4, &error), 0);
+        assert_int_equal(delivery_scalar(db, id_of[0], "(status = 'delivered' AND delivered_at IS NOT NULL "
+                                                       "AND last_error IS NULL)::int"), 1);
+        assert_int_equal(delivery_scalar(db, id_of[1], "(status = 'pending' AND last_error = 'said')::int"), 1);
+        assert_int_equal(delivery_scalar(db, id_of[1], "round(extract(epoch FROM next_attempt_at - now()))"), 60);
+        assert_int_equal(delivery_scalar(db, id_of[2], "(status = 'dead')::int"), 1);
+        assert_int_equal(delivery_scalar(db, id_of[3], "(status = 'sending')::int"), 1);
+        assert_int_equal(test_db_scalar(db, "SELECT count(*) FROM delivery_attempts WHERE finished_at IS NOT NULL"),
+                         4);
+    }
+    claimed_batch_clear(&batch);
     test_db_close(&db, &url);
 }
 
@@ -172,7 +224,13 @@ static int claim_counting_reads(db_t *db, void *ctx, db_error_t *error)
     if (delivery_store_claim(db, "email", 4, 1, 60000, &batch, error) != 0)
         return -1;
     assert_int_equal(batch.count, 4);
+    delivery_finish_t finished[4];
+    for (int i = 0; i < 4; i++)
+        finished[i] = (delivery_finish_t) {&batch.items[i], DELIVERY_DELIVERED, "250 ok", 0};
+    int rc = delivery_store_finish(db, finished, 4, error);
     claimed_batch_clear(&batch);
+    if (rc != 0)
+        return -1;
     *rows_read = (long) test_db_scalar(db, "SELECT sum(seq_tup_read + coalesce(idx_tup_fetch, 0)) "
                                            "FROM pg_stat_xact_user_tables "
                                            "WHERE relname IN ('deliveries', 'delivery_attempts')");
@@ -185,9 +243,10 @@ typedef enum {
     PLANNED_ON_EMPTIED,   /* analyzed with 20 000 rows, then truncated */
 } plan_time_t;
 
-/* A claim's plan made while `deliveries` was young still reads by index once the table has grown
- * by 20 000 rows that no analyze has seen: rows read in proportion to the claim (its look-ahead
- * of 16, their receivers' counts, the 4 claimed), not to the table, wherever the plan was made.
+/* A claim's plan made while `deliveries` was young, and its outcomes', still read by index once
+ * the table has grown by 20 000 rows that no analyze has seen: rows read in proportion to the
+ * claim (its look-ahead of 16, their receivers' counts, the 4 claimed and their outcomes), not to
+ * the table (444 of its rows under way), wherever the plans were made.
  * PostgreSQL's own generic plan at two rows read the whole table for each receiver's count (18
  * million rows); by index but unordered, on an empty analyzed table, it counted through every
  * due row; on a table emptied after an analyze, a bitmap scan read every due row before the
@@ -245,6 +304,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_set_wakes_the_senders_after_its_commit_with_its_channels),
         cmocka_unit_test(test_the_senders_statements_are_planned_once),
+        cmocka_unit_test(test_outcomes_are_recorded_together_each_as_its_own),
         cmocka_unit_test(test_a_claim_planned_on_two_rows_reads_by_index_as_the_table_grows),
         cmocka_unit_test(test_a_claim_planned_on_an_empty_table_reads_by_index_as_it_grows),
         cmocka_unit_test(test_a_claim_planned_on_an_emptied_table_reads_by_index_as_it_grows),
