@@ -8,6 +8,7 @@
 #define BASE 32
 #define PAYLOAD 11
 #define SYMBOLS (PAYLOAD + 1)
+_Static_assert(256 % BASE == 0, "a random byte maps evenly onto the alphabet");
 
 /* Luhn mod N over symbol values, rightmost symbol first; `factor` is the first weight. */
 static int luhn_sum(const int *values, int count, int factor)
@@ -36,9 +37,13 @@ int tracking_id_generate(char out[TRACKING_ID_LEN + 1])
 {
     if (sodium_init() < 0)
         return -1;
+    /* One draw for the whole id: each draw is a system call, and a symbol at a time made eleven of
+     * the fourteen intake made for every report. */
+    unsigned char bytes[PAYLOAD];
+    randombytes_buf(bytes, sizeof bytes);
     int values[SYMBOLS];
     for (int i = 0; i < PAYLOAD; i++)
-        values[i] = (int) randombytes_uniform(BASE);
+        values[i] = bytes[i] % BASE;   /* uniform: 256 is a multiple of BASE */
     values[PAYLOAD] = (BASE - luhn_sum(values, PAYLOAD, 2)) % BASE;
     format(values, out);
     return 0;

@@ -26,7 +26,7 @@
 #include "submission_seal.h"
 
 /* One submission of a batch. Decoded, checked and keyed before the transaction; `pending` ones go
- * into it. What a transaction attempt fills (state, errors, response, stored, sealed, event) is
+ * into it. What a transaction attempt fills (state, unknown codes, response, stored, sealed, event) is
  * reset at the start of each attempt. */
 typedef struct {
     report_submission_t submission;
@@ -35,7 +35,7 @@ typedef struct {
     bool pending;
     bool storing;               /* a new report of this attempt, the first of its key in the batch */
     submission_key_state_t state;
-    field_errors_t errors;
+    unsigned unknown_codes;     /* report_unknown_code_t: the codes naming nothing active */
     unsigned char *response;    /* the answer in clear, for the reply */
     size_t response_size;
     bool stored;                /* a new report of this attempt */
@@ -73,7 +73,7 @@ static void reset_attempt(submit_item_t *item)
     free(item->response);
     free(item->sealed);
     event_clear(&item->event);
-    field_errors_clear(&item->errors);
+    item->unknown_codes = 0;
     item->response = item->sealed = NULL;
     item->stored = item->storing = false;
     item->rc = 1;
@@ -114,19 +114,18 @@ static int claim_keys(db_t *db, submit_batch_t *batch, db_error_t *error)
 static int check_codes(db_t *db, submit_batch_t *batch, db_error_t *error)
 {
     const report_submission_t **submissions = calloc(batch->count, sizeof *submissions);
-    field_errors_t *errors = calloc(batch->count, sizeof *errors);
+    unsigned *unknown = calloc(batch->count, sizeof *unknown);
     int rc = -1;
-    if (submissions && errors) {
+    if (submissions && unknown) {
         for (size_t i = 0; i < batch->count; i++)
             if (batch->items[i].pending && batch->items[i].state == SUBMISSION_KEY_NEW)
                 submissions[i] = &batch->items[i].submission;
-        rc = report_store_check_codes(db, submissions, errors, batch->count, error);
-        for (size_t i = 0; i < batch->count; i++)
-            if (submissions[i])
-                batch->items[i].errors = errors[i];
+        rc = report_store_check_codes(db, submissions, unknown, batch->count, error);
+        for (size_t i = 0; i < batch->count && rc == 0; i++)
+            batch->items[i].unknown_codes = unknown[i];
     }
     free(submissions);
-    free(errors);
+    free(unknown);
     return rc;
 }
 
@@ -171,7 +170,7 @@ static int answer_stored(submit_item_t *item, char *token)
 
 static bool to_store(const submit_item_t *item)
 {
-    return item->pending && item->state == SUBMISSION_KEY_NEW && !item->errors.count;
+    return item->pending && item->state == SUBMISSION_KEY_NEW && !item->unknown_codes;
 }
 
 /* The first clock's due time for each classification among the reports to store, in one
@@ -365,8 +364,12 @@ static void answer_item(envelope_t *reply, submit_item_t *item)
         error_reply_simple(reply, ERROR_IDEMPOTENCY_MISMATCH, "this idempotency key was used for a different report");
     else if (item->state == SUBMISSION_KEY_IN_FLIGHT)
         error_reply_simple(reply, ERROR_IN_FLIGHT, "a request with this idempotency key is being handled");
-    else
-        intake_reply_invalid(reply, &item->errors);
+    else {
+        field_errors_t errors;
+        field_errors_clear(&errors);
+        report_store_describe_unknown(&item->submission, item->unknown_codes, &errors);
+        intake_reply_invalid(reply, &errors);
+    }
     if (item->rc == 0)
         logger_info("report submitted (channel %s)", item->submission.channel);
 }
@@ -375,11 +378,13 @@ static void answer_item(envelope_t *reply, submit_item_t *item)
 static void prepare_item(intake_t *intake, const envelope_t *request, envelope_t *reply, submit_item_t *item)
 {
     char reason[200];
+    field_errors_t errors;
+    field_errors_clear(&errors);
     if (report_submission_decode(request->body, request->body_size, &item->submission, reason, sizeof reason) != 0) {
         memset(&item->submission, 0, sizeof item->submission);
         error_reply_simple(reply, ERROR_BAD_MESSAGE, reason);
-    } else if (report_submission_check(&item->submission, &item->errors) > 0)
-        intake_reply_invalid(reply, &item->errors);
+    } else if (report_submission_check(&item->submission, &errors) > 0)
+        intake_reply_invalid(reply, &errors);
     else if (submission_seal_derive(intake->idempotency_secret, item->submission.idempotency_key, &item->seal) != 0
              || fingerprint_of(&item->submission, &item->seal, item->fingerprint) != 0)
         error_reply_simple(reply, ERROR_INTERNAL, "the idempotency key could not be derived");

@@ -9,24 +9,39 @@
 
 enum { CODE_INDEX, CODE_CATEGORY, CODE_REGION, CODE_TARGET, CODE_COLUMNS };
 
-static void report_unknown(const PGresult *r, const report_submission_t *const *submissions, field_errors_t *errors,
-                           size_t count)
+static const struct {
+    report_unknown_code_t code;
+    const char *field;
+} code_fields[] = {
+    {REPORT_UNKNOWN_CATEGORY, "category"}, {REPORT_UNKNOWN_REGION, "region"}, {REPORT_UNKNOWN_TARGET, "target_institution"}};
+#define CODE_FIELD_COUNT (sizeof code_fields / sizeof code_fields[0])
+
+static void read_unknown(const PGresult *r, const report_submission_t *const *submissions, unsigned *unknown,
+                         size_t count)
 {
-    static const char *const fields[] = {"category", "region", "target_institution"};
     for (int row = 0; row < PQntuples(r); row++) {
         size_t i = strtoull(PQgetvalue(r, row, 0), NULL, 10);
         if (i >= count || !submissions[i])
             continue;
-        const char *values[] = {submissions[i]->category, submissions[i]->region, submissions[i]->target_institution};
-        for (int f = 0; f < 3; f++)
-            if (PQgetvalue(r, row, f + 1)[0] != 't')
-                field_errors_add(&errors[i], fields[f], "unknown", "%s '%s' does not exist", fields[f], values[f]);
+        for (size_t f = 0; f < CODE_FIELD_COUNT; f++)
+            if (PQgetvalue(r, row, (int) f + 1)[0] != 't')
+                unknown[i] |= code_fields[f].code;
     }
 }
 
-int report_store_check_codes(db_t *db, const report_submission_t *const *submissions, field_errors_t *errors,
+void report_store_describe_unknown(const report_submission_t *submission, unsigned unknown, field_errors_t *errors)
+{
+    const char *values[] = {submission->category, submission->region, submission->target_institution};
+    for (size_t f = 0; f < CODE_FIELD_COUNT; f++)
+        if (unknown & code_fields[f].code)
+            field_errors_add(errors, code_fields[f].field, "unknown", "%s '%s' does not exist", code_fields[f].field,
+                             values[f]);
+}
+
+int report_store_check_codes(db_t *db, const report_submission_t *const *submissions, unsigned *unknown,
                              size_t count, db_error_t *error)
 {
+    memset(unknown, 0, count * sizeof *unknown);
     db_array_t columns[CODE_COLUMNS];
     memset(columns, 0, sizeof columns);
     for (size_t i = 0; i < count; i++)
@@ -49,7 +64,7 @@ int report_store_check_codes(db_t *db, const report_submission_t *const *submiss
         free(owned[c]);
     if (!r)
         return -1;
-    report_unknown(r, submissions, errors, count);
+    read_unknown(r, submissions, unknown, count);
     PQclear(r);
     return 0;
 }

@@ -16,10 +16,22 @@ typedef struct {
     int64_t submitted_at_ms;
 } report_stored_t;
 
-/* For each of `count` submissions (NULL ones are skipped), adds a field error (code "unknown") to
- * errors[i] for each code that names nothing active; one statement. -1 on a database error. */
-int report_store_check_codes(db_t *db, const report_submission_t *const *submissions, field_errors_t *errors,
+/* The codes of a submission that name nothing active: a set of these. */
+typedef enum {
+    REPORT_UNKNOWN_CATEGORY = 1u << 0,
+    REPORT_UNKNOWN_REGION = 1u << 1,
+    REPORT_UNKNOWN_TARGET = 1u << 2,
+} report_unknown_code_t;
+
+/* For each of `count` submissions (NULL ones are skipped), unknown[i] becomes the set of its
+ * codes that name nothing active (0: every one does); one statement. -1 on a database error. A
+ * set, not the field errors themselves: those are 9 kB a submission, and a batch's submissions
+ * almost never have any. */
+int report_store_check_codes(db_t *db, const report_submission_t *const *submissions, unsigned *unknown,
                              size_t count, db_error_t *error);
+
+/* A field error (code "unknown") in `errors` for each code of `submission` in `unknown`. */
+void report_store_describe_unknown(const report_submission_t *submission, unsigned unknown, field_errors_t *errors);
 
 /* The clock a new report starts with. */
 #define REPORT_FIRST_CLOCK "verification"

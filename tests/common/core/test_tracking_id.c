@@ -3,12 +3,36 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tracking_id.h"
 
 #define ALPHABET "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+/* The system generator, each draw counted: every draw is a system call. */
+static unsigned draws;
+
+static const char *counted_name(void)
+{
+    return "counted sysrandom";
+}
+
+static uint32_t counted_random(void)
+{
+    draws++;
+    return randombytes_sysrandom_implementation.random();
+}
+
+static void counted_buf(void *const buf, const size_t size)
+{
+    draws++;
+    randombytes_sysrandom_implementation.buf(buf, size);
+}
+
+static struct randombytes_implementation counted = {
+    .implementation_name = counted_name, .random = counted_random, .buf = counted_buf};
 
 static int compare(const void *a, const void *b)
 {
@@ -31,6 +55,38 @@ static void test_generated_ids_are_valid_and_unique(void **state)
     for (int i = 1; i < N; i++)
         assert_string_not_equal(ids[i - 1], ids[i]);
     free(ids);
+}
+
+static void test_an_id_is_one_draw(void **state)
+{
+    (void) state;
+    char id[TRACKING_ID_LEN + 1];
+    assert_int_equal(tracking_id_generate(id), 0);
+    unsigned before = draws;
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(tracking_id_generate(id), 0);
+    assert_int_equal(draws - before, 10);
+}
+
+/* Every symbol of the alphabet in every position, about equally often: a draw's bytes map evenly. */
+static void test_every_symbol_is_drawn_about_equally_often(void **state)
+{
+    (void) state;
+    enum { N = 64000, POSITIONS = 11 };
+    static unsigned seen[POSITIONS][32];
+    memset(seen, 0, sizeof seen);
+    for (int i = 0; i < N; i++) {
+        char id[TRACKING_ID_LEN + 1];
+        assert_int_equal(tracking_id_generate(id), 0);
+        for (int pos = 0, k = 0; k < POSITIONS; pos++)
+            if (id[pos] != '-')
+                seen[k++][strchr(ALPHABET, id[pos]) - ALPHABET]++;
+    }
+    /* 2 000 expected each; 6 standard deviations (about 265) either side */
+    for (int k = 0; k < POSITIONS; k++)
+        for (int v = 0; v < 32; v++) {
+            assert_in_range(seen[k][v], 1735, 2265);
+        }
 }
 
 static void test_every_single_substitution_is_caught(void **state)
@@ -107,8 +163,12 @@ static void test_people_typing(void **state)
 
 int main(void)
 {
+    if (randombytes_set_implementation(&counted) != 0 || sodium_init() < 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generated_ids_are_valid_and_unique),
+        cmocka_unit_test(test_an_id_is_one_draw),
+        cmocka_unit_test(test_every_symbol_is_drawn_about_equally_often),
         cmocka_unit_test(test_every_single_substitution_is_caught),
         cmocka_unit_test(test_adjacent_swaps_are_caught_except_0_z),
         cmocka_unit_test(test_people_typing),
