@@ -406,19 +406,17 @@ static void test_destroy_answers_what_still_waits(void **state)
 static void test_next_tick_is_told_without_reading_the_socket(void **state)
 {
     (void) state;
-    link_t link = link_open("next", 5000, 1, 16);
+    link_t link = link_open("next", 400, 1, 16);
     answer_t answer = {0};
     send_request(link.mux, "when", "x", &answer);
     received_t got = pump(link.router, link.mux, 3000);
     assert_non_null(got.request);
     int64_t now = zclock_mono();
     long wait = cmd_mux_next_tick(link.mux, now);
-    assert_true(wait > 0 && wait <= 5000);
-    assert_int_equal(cmd_mux_next_tick(link.mux, now + 5001), 0);
+    assert_true(wait > 0 && wait <= 400);
+    assert_int_equal(cmd_mux_next_tick(link.mux, now + 500), 0);
     reply_to(link.router, &got, "when", "answer");
-    zpoller_t *poller = zpoller_new(cmd_mux_socket(link.mux), NULL);
-    assert_non_null(zpoller_wait(poller, 3000));   /* the reply waits on the socket */
-    zpoller_destroy(&poller);
+    zclock_sleep(100);
     assert_true(cmd_mux_next_tick(link.mux, zclock_mono()) > 0);
     assert_int_equal(answer.calls, 0);
     assert_int_equal(cmd_mux_tick(link.mux, zclock_mono()), -1);
