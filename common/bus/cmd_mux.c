@@ -41,7 +41,6 @@ struct cmd_mux_t {
     link_list_t in_flight;  /* active calls; every attempt lasts timeout_ms, so appending keeps the order */
     size_t active;
     size_t unsent;          /* active calls whose current attempt is not on the socket yet */
-    int64_t ticked_at;      /* the last cmd_mux_tick: held-back sends are tried again UNSENT_RETRY_MS after it */
     call_t *queued, *queued_last;   /* not sent yet: the window was full */
     size_t waiting;
 };
@@ -282,21 +281,9 @@ long cmd_mux_tick(cmd_mux_t *self, int64_t now)
     receive_replies(self);
     send_held_back(self);
     expire(self, now);
-    self->ticked_at = now;
-    return cmd_mux_next_tick(self, now);
-}
-
-long cmd_mux_next_tick(const cmd_mux_t *self, int64_t now)
-{
     const call_t *first = call_of(self->in_flight.first);
     if (!first)
         return -1;
     long wait = first->deadline > now ? (long) (first->deadline - now) : 0;
-    if (self->unsent) {
-        int64_t retry = self->ticked_at + UNSENT_RETRY_MS - now;
-        long retry_wait = retry > 0 ? (long) retry : 0;
-        if (retry_wait < wait)
-            wait = retry_wait;
-    }
-    return wait;
+    return self->unsent && wait > UNSENT_RETRY_MS ? UNSENT_RETRY_MS : wait;
 }

@@ -58,12 +58,6 @@ zsock_t *cmd_mux_socket(cmd_mux_t *self);
  * Returns the ms until it wants to be called again without a reply coming, -1 when nothing waits. */
 long cmd_mux_tick(cmd_mux_t *self, int64_t now_ms);
 
-/* What cmd_mux_tick would return at `now_ms` were no reply waiting, without reading the socket:
- * ms until a time-out or a held-back send wants a tick (0: now), -1 when nothing waits. A caller
- * that polls the socket ticks only when it is readable or this says 0: each read of an empty
- * socket costs ZeroMQ system calls (it checks its mailbox). */
-long cmd_mux_next_tick(const cmd_mux_t *self, int64_t now_ms);
-
 /* Requests waiting for an answer: in flight, queued, or held behind another with their id. */
 size_t cmd_mux_waiting(const cmd_mux_t *self);
 

@@ -65,53 +65,28 @@ static void take_inbox(void)
     }
 }
 
-/* Ticks the peers whose socket has replies or whose time came; the ms until one is due again. */
-static long tick_peers(const zmq_pollitem_t *items, const int *peer_of, int polled)
-{
-    bool readable[PEER_COUNT] = {false};
-    for (int k = 0; k < polled; k++)
-        readable[peer_of[k]] = items[k].revents & ZMQ_POLLIN;
-    long wait = IDLE_POLL_MS;
-    int64_t now = zclock_mono();
-    for (int i = 0; i < PEER_COUNT; i++) {
-        long next = cmd_mux_next_tick(links.links[i], now);
-        if (readable[i] || next == 0)
-            next = cmd_mux_tick(links.links[i], now);
-        if (next >= 0 && next < wait)
-            wait = next;
-    }
-    return wait;
-}
-
-/* A peer's socket is polled while requests to it wait, otherwise once every IDLE_POLL_MS (a reply
- * to a request given up is read and dropped then), and read only when it has replies. Each
- * socket a zmq_poll looks at costs system calls (ZeroMQ checks the socket's mailbox, twice when
- * the poll waits) and so does each read of an empty one: polling and reading all five for every
- * request, when one was busy, were most of the dispatcher's system calls. */
 static void *dispatch(void *unused)
 {
     (void) unused;
     zmq_pollitem_t items[PEER_COUNT + 1];
-    int peer_of[PEER_COUNT];
-    int64_t looked_at[PEER_COUNT] = {0};
+    items[PEER_COUNT] = (zmq_pollitem_t) {NULL, links.wake, ZMQ_POLLIN, 0};
+    for (int i = 0; i < PEER_COUNT; i++)
+        items[i] = (zmq_pollitem_t) {zsock_resolve(cmd_mux_socket(links.links[i])), 0, ZMQ_POLLIN, 0};
     long wait = IDLE_POLL_MS;
     while (!atomic_load(&links.stop)) {
-        int64_t now = zclock_mono();
-        int polled = 0;
-        for (int i = 0; i < PEER_COUNT; i++)
-            if (cmd_mux_waiting(links.links[i]) || now - looked_at[i] >= IDLE_POLL_MS) {
-                items[polled] = (zmq_pollitem_t) {zsock_resolve(cmd_mux_socket(links.links[i])), 0, ZMQ_POLLIN, 0};
-                peer_of[polled++] = i;
-                looked_at[i] = now;
-            }
-        items[polled] = (zmq_pollitem_t) {NULL, links.wake, ZMQ_POLLIN, 0};
-        if (zmq_poll(items, polled + 1, wait) < 0 && errno != EINTR) {
+        if (zmq_poll(items, PEER_COUNT + 1, wait) < 0 && errno != EINTR) {
             logger_error("command dispatcher: %s", zmq_strerror(errno));
             break;
         }
-        if (items[polled].revents & ZMQ_POLLIN)
+        if (items[PEER_COUNT].revents & ZMQ_POLLIN)
             take_inbox();
-        wait = tick_peers(items, peer_of, polled);
+        wait = IDLE_POLL_MS;
+        int64_t now = zclock_mono();
+        for (int i = 0; i < PEER_COUNT; i++) {
+            long next = cmd_mux_tick(links.links[i], now);
+            if (next >= 0 && next < wait)
+                wait = next;
+        }
     }
     return NULL;
 }

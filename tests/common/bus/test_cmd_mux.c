@@ -401,49 +401,6 @@ static void test_destroy_answers_what_still_waits(void **state)
     assert_string_equal(queued.reason, "the command link is closed");
 }
 
-/* The time of the next tick, told without reading the socket: a reply waiting does not change it
- * and is taken by the tick. */
-static void test_next_tick_is_told_without_reading_the_socket(void **state)
-{
-    (void) state;
-    link_t link = link_open("next", 400, 1, 16);
-    answer_t answer = {0};
-    send_request(link.mux, "when", "x", &answer);
-    received_t got = pump(link.router, link.mux, 3000);
-    assert_non_null(got.request);
-    int64_t now = zclock_mono();
-    long wait = cmd_mux_next_tick(link.mux, now);
-    assert_true(wait > 0 && wait <= 400);
-    assert_int_equal(cmd_mux_next_tick(link.mux, now + 500), 0);
-    reply_to(link.router, &got, "when", "answer");
-    zclock_sleep(100);
-    assert_true(cmd_mux_next_tick(link.mux, zclock_mono()) > 0);
-    assert_int_equal(answer.calls, 0);
-    assert_int_equal(cmd_mux_tick(link.mux, zclock_mono()), -1);
-    assert_int_equal(answer.calls, 1);
-    assert_int_equal(cmd_mux_next_tick(link.mux, zclock_mono()), -1);
-    envelope_destroy(&answer.reply);
-    received_clear(&got);
-    link_close(&link);
-}
-
-/* A send held back (no server yet) wants its tick 20 ms after the last, long before its time-out. */
-static void test_a_held_back_send_wants_a_tick_soon(void **state)
-{
-    (void) state;
-    char reason[200];
-    cmd_mux_t *mux = cmd_mux_new(endpoint("absent"), 2000, 1, 4, NULL, NULL, reason, sizeof reason);
-    assert_non_null(mux);
-    answer_t answer = {0};
-    send_request(mux, "held", "x", &answer);
-    int64_t now = zclock_mono();
-    assert_true(cmd_mux_tick(mux, now) <= 20);
-    assert_true(cmd_mux_next_tick(mux, now + 5) <= 15);
-    assert_int_equal(cmd_mux_next_tick(mux, now + 25), 0);
-    cmd_mux_destroy(&mux);
-    assert_int_equal(answer.calls, 1);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -455,8 +412,6 @@ int main(void)
         cmocka_unit_test(test_time_outs_shrink_the_window_and_replies_regrow_it),
         cmocka_unit_test(test_what_nobody_waits_for_is_neither_sent_nor_resent),
         cmocka_unit_test(test_destroy_answers_what_still_waits),
-        cmocka_unit_test(test_next_tick_is_told_without_reading_the_socket),
-        cmocka_unit_test(test_a_held_back_send_wants_a_tick_soon),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
