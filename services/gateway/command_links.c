@@ -65,28 +65,49 @@ static void take_inbox(void)
     }
 }
 
+/* Ticks the peers polled at `polled_at` and those handed requests since; the ms until one wants a
+ * tick again. */
+static long tick_busy(const int64_t *looked_at, int64_t polled_at)
+{
+    long wait = IDLE_POLL_MS;
+    int64_t now = zclock_mono();
+    for (int i = 0; i < PEER_COUNT; i++) {
+        if (looked_at[i] != polled_at && !cmd_mux_waiting(links.links[i]))
+            continue;
+        long next = cmd_mux_tick(links.links[i], now);
+        if (next >= 0 && next < wait)
+            wait = next;
+    }
+    return wait;
+}
+
+/* A peer's socket is polled and ticked while requests to it wait, otherwise once every
+ * IDLE_POLL_MS (a reply to a request given up is read and dropped then). Each socket a zmq_poll
+ * looks at costs system calls (ZeroMQ checks the socket's mailbox, twice when the poll waits), and
+ * so does each read of an empty one: polling and reading all five peers at every wake-up, when one
+ * was busy, made most of the dispatcher's. */
 static void *dispatch(void *unused)
 {
     (void) unused;
     zmq_pollitem_t items[PEER_COUNT + 1];
-    items[PEER_COUNT] = (zmq_pollitem_t) {NULL, links.wake, ZMQ_POLLIN, 0};
-    for (int i = 0; i < PEER_COUNT; i++)
-        items[i] = (zmq_pollitem_t) {zsock_resolve(cmd_mux_socket(links.links[i])), 0, ZMQ_POLLIN, 0};
+    int64_t looked_at[PEER_COUNT] = {0};
     long wait = IDLE_POLL_MS;
     while (!atomic_load(&links.stop)) {
-        if (zmq_poll(items, PEER_COUNT + 1, wait) < 0 && errno != EINTR) {
+        int64_t now = zclock_mono();
+        int polled = 0;
+        for (int i = 0; i < PEER_COUNT; i++)
+            if (cmd_mux_waiting(links.links[i]) || now - looked_at[i] >= IDLE_POLL_MS) {
+                items[polled++] = (zmq_pollitem_t) {zsock_resolve(cmd_mux_socket(links.links[i])), 0, ZMQ_POLLIN, 0};
+                looked_at[i] = now;
+            }
+        items[polled] = (zmq_pollitem_t) {NULL, links.wake, ZMQ_POLLIN, 0};
+        if (zmq_poll(items, polled + 1, wait) < 0 && errno != EINTR) {
             logger_error("command dispatcher: %s", zmq_strerror(errno));
             break;
         }
-        if (items[PEER_COUNT].revents & ZMQ_POLLIN)
+        if (items[polled].revents & ZMQ_POLLIN)
             take_inbox();
-        wait = IDLE_POLL_MS;
-        int64_t now = zclock_mono();
-        for (int i = 0; i < PEER_COUNT; i++) {
-            long next = cmd_mux_tick(links.links[i], now);
-            if (next >= 0 && next < wait)
-                wait = next;
-        }
+        wait = tick_busy(looked_at, now);
     }
     return NULL;
 }
