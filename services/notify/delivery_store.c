@@ -341,15 +341,20 @@ static const char finish_sql[] =
     "  last_error = CASE WHEN t.outcome = 'delivered' THEN NULL ELSE t.detail END, lease_until = NULL "
     "FROM sent t WHERE d.ctid = t.row";
 
-int delivery_store_finish(db_t *db, const delivery_finish_t *finished, size_t count, db_error_t *error)
+const char *delivery_outcome_name(delivery_outcome_t outcome)
 {
     static const char *const names[] = {"delivered", "failed", "gone"};
+    return names[outcome];
+}
+
+int delivery_store_finish(db_t *db, const delivery_finish_t *finished, size_t count, db_error_t *error)
+{
     db_array_t columns[5];
     memset(columns, 0, sizeof columns);
     for (size_t i = 0; i < count; i++) {
         db_array_add_int(&columns[0], finished[i].delivery->id);
         db_array_add_int(&columns[1], finished[i].delivery->attempt);
-        db_array_add(&columns[2], names[finished[i].outcome]);
+        db_array_add(&columns[2], delivery_outcome_name(finished[i].outcome));
         db_array_add(&columns[3], finished[i].detail);
         db_array_add_int(&columns[4], finished[i].retry_in_ms);
     }

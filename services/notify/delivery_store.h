@@ -97,6 +97,9 @@ void claimed_delivery_clear(claimed_delivery_t *delivery);
 
 typedef enum { DELIVERY_DELIVERED, DELIVERY_FAILED, DELIVERY_GONE } delivery_outcome_t;
 
+/* The outcome as the database, the metrics and the log name it: "delivered", "failed", "gone". */
+const char *delivery_outcome_name(delivery_outcome_t outcome);
+
 /* The outcome of one claimed attempt (detail: what the receiver said). A borrowed view: the
  * delivery and the detail stay the caller's. */
 typedef struct {

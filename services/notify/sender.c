@@ -277,10 +277,9 @@ static bool switch_off_gone_receiver(sender_t *self, const transfer_t *t)
 
 static void log_outcome(const transfer_t *t)
 {
-    static const char *const names[] = {"delivered", "failed", "gone"};
-    count_outcome(t, names[t->outcome]);
+    count_outcome(t, delivery_outcome_name(t->outcome));
     logger_info("delivery %s (%s, attempt %d): %s %s", t->delivery.delivery_id, t->delivery.channel,
-                t->delivery.attempt, names[t->outcome], t->detail);
+                t->delivery.attempt, delivery_outcome_name(t->outcome), t->detail);
 }
 
 static void judge_email(transfer_t *t, CURLcode result, long code)
