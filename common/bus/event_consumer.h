@@ -32,7 +32,8 @@ typedef int (event_handler_fn)(db_t *db, const event_t *event, void *ctx, db_err
 /* Optional, runs in the same transaction before the handler sees any event of the run, with exactly
  * the events the handler will then see, in the same order (not those of other members' partitions
  * nor those already done): reads or does what the whole run needs in one statement instead of one
- * per event. Non-zero rolls the run back like a handler's failure. */
+ * per event. A run's events are in log order, each seq above the one before. Non-zero rolls the
+ * run back like a handler's failure. */
 typedef int (event_run_fn)(db_t *db, const event_t *events, size_t count, void *ctx, db_error_t *error);
 
 typedef struct {

@@ -67,12 +67,20 @@ int dispatch_run_apply(dispatch_run_t *run, db_t *db, const event_t *events, siz
     return lifecycle_run_apply(db, "route", run->steps, run->count, now_ms, error);
 }
 
+static int compare_seq(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+    return (x > y) - (x < y);
+}
+
+/* The steps were made in the run's order, which is the log's (event_consumer.h), so their seqs
+ * ascend: a binary search, where a scan for each event made a run of 1 000 cost half a million
+ * comparisons. */
 const lifecycle_run_step_t *dispatch_run_step(const dispatch_run_t *run, const event_t *event)
 {
-    for (size_t i = 0; i < run->count; i++)
-        if (run->seqs[i] == event->seq)
-            return &run->steps[i];
-    return NULL;
+    const int64_t *found = run->count ? bsearch(&event->seq, run->seqs, run->count, sizeof *run->seqs, compare_seq)
+                                      : NULL;
+    return found ? &run->steps[found - run->seqs] : NULL;
 }
 
 void dispatch_run_clear(dispatch_run_t *run)

@@ -12,7 +12,8 @@
  *   4. "national"    — the national desk.
  * A run of events is routed together: the choices of all its reports are read in one statement. */
 typedef struct {
-    PGresult *result;      /* tracking id, institution, basis; NULL before a choice and after clear */
+    PGresult *result;      /* tracking id, institution, basis, by tracking id (byte order); NULL before a
+                            * choice and after clear */
 } routing_run_t;
 
 /* The choices for the reports of tracking_ids (an SQL text array literal). 0, or -1 with error. */

@@ -182,20 +182,22 @@ static void test_a_run_reads_the_reference_tables_by_index(void **state)
  * each probing the rules once for each pair of the kind's categories and regions (a dozen at most
  * here). Choosing for each report probed them 1 102 times. The reports of a kind still get their
  * choice each, and an unknown tracking id none. */
+/* Three kinds of report (category, region, target) and where each goes in the seed. */
+static const char *const kinds[][3] = {
+    {"JALAN.PJU", "21.71.04", NULL}, {"KES.BPJS", "21.01", NULL}, {"KES.BPJS", "21.71.04", "KEMENKES"},
+};
+static const char *const chosen[][2] = {
+    {"KOTA-21.71.PUPR", "rule"}, {"PROV-21", "coordinator"}, {"KEMENKES", "target"},
+};
+
 static void test_a_run_chooses_once_for_each_kind_of_report(void **state)
 {
     (void) state;
-    static const char *const shapes[][3] = {
-        {"JALAN.PJU", "21.71.04", NULL}, {"KES.BPJS", "21.01", NULL}, {"KES.BPJS", "21.71.04", "KEMENKES"},
-    };
-    static const char *const chosen[][2] = {
-        {"KOTA-21.71.PUPR", "rule"}, {"PROV-21", "coordinator"}, {"KEMENKES", "target"},
-    };
     static case_t cases[BIG_RUN + 1];
     static char ids[BIG_RUN][16];
     for (int i = 0; i < BIG_RUN; i++) {
         snprintf(ids[i], sizeof ids[i], "CCCC-CCCC-%04d", i);
-        const char *const *shape = shapes[i % 3];
+        const char *const *shape = kinds[i % 3];
         cases[i] = (case_t) {ids[i], shape[0], shape[1], shape[2], chosen[i % 3][0], chosen[i % 3][1]};
         insert_report(&cases[i]);
     }
@@ -250,6 +252,33 @@ static void test_a_run_reads_only_its_reports_after_the_table_grew(void **state)
     assert_in_range(read, 0, 100);
 }
 
+/* A run's ids in the reverse of their byte order, its reports of three kinds: a report is looked
+ * up by a binary search over the choices, which holds only if they come sorted whatever order the
+ * run's ids and the join gave them. */
+static void test_each_report_of_a_run_is_found_whatever_the_order_of_its_ids(void **state)
+{
+    (void) state;
+    enum { RUN = 60 };
+    static case_t cases[RUN];
+    static char ids[RUN][16];
+    for (int i = 0; i < RUN; i++) {
+        snprintf(ids[i], sizeof ids[i], "EEEE-EEEE-%04d", RUN - 1 - i);
+        cases[i] = (case_t) {ids[i], kinds[i % 3][0], kinds[i % 3][1], kinds[i % 3][2], chosen[i % 3][0],
+                             chosen[i % 3][1]};
+        insert_report(&cases[i]);
+    }
+    routing_run_t run = {0};
+    choose(cases, RUN, &run);
+    for (int i = 0; i < RUN; i++) {
+        const char *institution = NULL, *basis = NULL;
+        if (routing_run_find(&run, cases[i].tracking_id, &institution, &basis) != 0)
+            fail_msg("%s not found among the run's %d choices", cases[i].tracking_id, PQntuples(run.result));
+        assert_string_equal(institution, cases[i].institution);
+        assert_string_equal(basis, cases[i].basis);
+    }
+    routing_run_clear(&run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_a_run_reads_the_reference_tables_by_index),
         cmocka_unit_test(test_a_run_chooses_once_for_each_kind_of_report),
         cmocka_unit_test(test_a_run_reads_only_its_reports_after_the_table_grew),
+        cmocka_unit_test(test_each_report_of_a_run_is_found_whatever_the_order_of_its_ids),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
