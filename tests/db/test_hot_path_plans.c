@@ -183,7 +183,10 @@ static int setup(void **state)
     const char *params[] = {rows_text};
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    /* The rows are consistent by construction: skip the foreign-key triggers while loading. */
+    /* The rows are consistent by construction: skip the foreign-key triggers while loading, but not
+     * the one that gives the listed reports their words (migration 0050), which the public list
+     * searches. */
+    exec_ok("ALTER TABLE reports ENABLE ALWAYS TRIGGER reports_public_words_of_new", 0, NULL);
     exec_ok("SET session_replication_role = replica", 0, NULL);
     exec_ok("SET maintenance_work_mem = '256MB'", 0, NULL);
     exec_ok(save_indexes, 0, NULL);
@@ -197,6 +200,7 @@ static int setup(void **state)
     exec_ok(load_events, 0, NULL);
     exec_ok(load_deliveries, 1, params);
     exec_ok("RESET session_replication_role", 0, NULL);
+    exec_ok("ALTER TABLE reports ENABLE TRIGGER reports_public_words_of_new", 0, NULL);
     exec_ok(build_indexes, 0, NULL);
     /* Statistics and the visibility map, as autovacuum leaves a table that has stopped growing. */
     exec_ok("VACUUM ANALYZE", 0, NULL);
