@@ -7,67 +7,35 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "test_db.h"
 
 static char *url;
 static db_t *db;
 
-static void exec_ok(const char *sql)
-{
-    db_error_t error = {"", ""};
-    if (db_exec_ok(db, sql, 0, NULL, &error) != 0)
-        fail_msg("%s: %s", sql, error.message);
-}
+/* What report n's words are: none, its title's and body's, or something else. */
+typedef enum { WORDS_NONE, WORDS_OF_ITS_TEXT, WORDS_STALE } words_t;
 
-static char *value_of(const char *sql)
-{
-    db_error_t error = {"", ""};
-    char *value = NULL;
-    if (db_query_value(db, sql, 0, NULL, &value, &error) != 0 || !value)
-        fail_msg("%s: %s", sql, error.message);
-    return value;
-}
-
-static void assert_value(const char *sql, const char *expected)
-{
-    char *value = value_of(sql);
-    if (strcmp(value, expected) != 0)
-        fail_msg("%s: %s, expected %s", sql, value, expected);
-    free(value);
-}
-
-/* "none" when report n has no words, "text" when they are its title's and body's, "stale" else. */
-static void assert_words(int n, const char *expected)
+static void assert_words(int n, words_t expected)
 {
     char sql[320];
     snprintf(sql, sizeof sql,
-             "SELECT CASE WHEN public_words IS NULL THEN 'none' "
-             "  WHEN public_words = to_tsvector('simple', title || ' ' || body) THEN 'text' ELSE 'stale' END "
-             "FROM reports WHERE tracking_id = '0000-0000-%04d'", n);
-    assert_value(sql, expected);
+             "SELECT CASE WHEN public_words IS NULL THEN %d "
+             "  WHEN public_words = to_tsvector('simple', title || ' ' || body) THEN %d ELSE %d END "
+             "FROM reports WHERE tracking_id = '0000-0000-%04d'", WORDS_NONE, WORDS_OF_ITS_TEXT, WORDS_STALE, n);
+    assert_int_equal(test_db_scalar(db, sql), expected);
 }
 
-/* A statement, in a transaction of its own, and how many times the words were computed in it. */
-static char *computations_in(const char *sql)
+/* Runs sql in a transaction of its own and checks how many times the words were computed in it. */
+static void assert_computations(const char *sql, int64_t expected)
 {
-    exec_ok("BEGIN");
-    exec_ok("SET LOCAL track_functions = 'pl'");
-    exec_ok(sql);
-    char *calls = value_of("SELECT COALESCE(sum(calls), 0) FROM pg_stat_xact_user_functions "
-                           "WHERE funcname = 'reports_public_words'");
-    exec_ok("COMMIT");
-    return calls;
-}
-
-static void assert_computations(const char *sql, const char *expected)
-{
-    char *calls = computations_in(sql);
-    if (strcmp(calls, expected) != 0)
-        fail_msg("%s: words computed %s times, expected %s", sql, calls, expected);
-    free(calls);
+    test_db_script(db, "BEGIN; SET LOCAL track_functions = 'pl'");
+    test_db_script(db, sql);
+    int64_t calls = test_db_scalar(db, "SELECT COALESCE(sum(calls), 0) FROM pg_stat_xact_user_functions "
+                                       "WHERE funcname = 'reports_public_words'");
+    test_db_script(db, "COMMIT");
+    if (calls != expected)
+        fail_msg("%s: words computed %lld times, expected %lld", sql, (long long) calls, (long long) expected);
 }
 
 #define NEW_REPORTS(first, last, status, confidential) \
@@ -93,41 +61,41 @@ static int teardown(void **state)
 static void test_a_submission_computes_no_words(void **state)
 {
     (void) state;
-    assert_computations(NEW_REPORTS(1, 3, "waiting_verification", "false"), "0");
-    assert_words(1, "none");
+    assert_computations(NEW_REPORTS(1, 3, "waiting_verification", "false"), 0);
+    assert_words(1, WORDS_NONE);
 }
 
 static void test_the_words_follow_the_report_in_and_out_of_the_list(void **state)
 {
     (void) state;
-    exec_ok(NEW_REPORTS(11, 13, "waiting_verification", "false"));
-    exec_ok("UPDATE reports SET status = 'verified' WHERE tracking_id = '0000-0000-0011'");
-    assert_words(11, "text");
+    test_db_script(db, NEW_REPORTS(11, 13, "waiting_verification", "false"));
+    test_db_script(db, "UPDATE reports SET status = 'verified' WHERE tracking_id = '0000-0000-0011'");
+    assert_words(11, WORDS_OF_ITS_TEXT);
     /* Later steps change the status and the holder, not the text: nothing to compute again. */
     assert_computations("UPDATE reports SET status = 'dispatched', institution_code = 'NASIONAL', "
-                        "updated_at = now() WHERE tracking_id = '0000-0000-0011'", "0");
-    assert_words(11, "text");
-    exec_ok("UPDATE reports SET title = 'Lampu jalan mati' WHERE tracking_id = '0000-0000-0011'");
-    assert_words(11, "text");
-    exec_ok("UPDATE reports SET confidential = true WHERE tracking_id = '0000-0000-0011'");
-    assert_words(11, "none");
-    exec_ok("UPDATE reports SET status = 'verified' WHERE tracking_id = '0000-0000-0012'");
-    exec_ok("UPDATE reports SET status = 'archived' WHERE tracking_id = '0000-0000-0012'");
-    assert_words(12, "none");
+                        "updated_at = now() WHERE tracking_id = '0000-0000-0011'", 0);
+    assert_words(11, WORDS_OF_ITS_TEXT);
+    test_db_script(db, "UPDATE reports SET title = 'Lampu jalan mati' WHERE tracking_id = '0000-0000-0011'");
+    assert_words(11, WORDS_OF_ITS_TEXT);
+    test_db_script(db, "UPDATE reports SET confidential = true WHERE tracking_id = '0000-0000-0011'");
+    assert_words(11, WORDS_NONE);
+    test_db_script(db, "UPDATE reports SET status = 'verified' WHERE tracking_id = '0000-0000-0012'");
+    test_db_script(db, "UPDATE reports SET status = 'archived' WHERE tracking_id = '0000-0000-0012'");
+    assert_words(12, WORDS_NONE);
     /* Made confidential while it waited: verifying it lists nothing. */
-    exec_ok("UPDATE reports SET confidential = true WHERE tracking_id = '0000-0000-0013'");
-    exec_ok("UPDATE reports SET status = 'verified' WHERE tracking_id = '0000-0000-0013'");
-    assert_words(13, "none");
+    test_db_script(db, "UPDATE reports SET confidential = true WHERE tracking_id = '0000-0000-0013'");
+    test_db_script(db, "UPDATE reports SET status = 'verified' WHERE tracking_id = '0000-0000-0013'");
+    assert_words(13, WORDS_NONE);
 }
 
 /* A report written as already listed (an import, a benchmark's backlog) has its words at once. */
 static void test_a_report_written_listed_has_its_words(void **state)
 {
     (void) state;
-    assert_computations(NEW_REPORTS(4, 5, "verified", "false"), "2");
-    assert_words(4, "text");
-    exec_ok(NEW_REPORTS(6, 6, "verified", "true"));
-    assert_words(6, "none");
+    assert_computations(NEW_REPORTS(4, 5, "verified", "false"), 2);
+    assert_words(4, WORDS_OF_ITS_TEXT);
+    test_db_script(db, NEW_REPORTS(6, 6, "verified", "true"));
+    assert_words(6, WORDS_NONE);
 }
 
 int main(void)
