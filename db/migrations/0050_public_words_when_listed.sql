@@ -1,9 +1,10 @@
 -- A report's words (0029) are computed when the public list starts listing it, not when it is
 -- submitted. The list searches only the reports it lists (0048: not confidential, and not waiting
 -- for verification, postponed or archived), yet the generated column ran to_tsvector on every new
--- report inside intake's batch: about 20 µs of intake's PostgreSQL backend a report, and a
--- tsvector of some 600 bytes (larger than the text) written to the table and the WAL with each one
--- (docs/performance.md, stop 63). A report now carries its words only while it is listed, so a
+-- report inside intake's batch and wrote a tsvector of some 600 bytes (larger than the text) to the
+-- table and the WAL with each one: about 23 µs of intake's PostgreSQL backend a report in pgbench
+-- (docs/performance.md, stop 63). PostgreSQL 15 also computed it again at every later write of the
+-- row, whatever changed. A report now carries its words only while it is listed, so a
 -- submission pays nothing for them and the write that verifies a report computes them once; the
 -- later steps of its life (dispatch, follow-up: the status changes, the text does not) keep them
 -- without calling anything, through the triggers' WHEN.
