@@ -276,6 +276,11 @@ static json_t *object_to_json(const msgpack_object *o)
     }
 }
 
+int event_payload_open(const event_t *event, mpf_doc_t *doc, char *reason, size_t reason_cap)
+{
+    return mpf_doc_open(doc, event->payload, event->payload_size, EVENT_MAX_DEPTH, reason, reason_cap);
+}
+
 json_t *event_to_json(const event_t *e)
 {
     json_t *doc = json_pack("{s:I, s:I, s:s, s:s, s:i, s:I, s:s}", "seq", (json_int_t) e->seq, "prev",
@@ -291,7 +296,7 @@ json_t *event_to_json(const event_t *e)
         json_object_set_new(doc, "actor_id", json_string(e->actor_id));
     mpf_doc_t payload;
     char reason[128];
-    if (mpf_doc_open(&payload, e->payload, e->payload_size, EVENT_MAX_DEPTH, reason, sizeof reason) == 0) {
+    if (event_payload_open(e, &payload, reason, sizeof reason) == 0) {
         json_object_set_new(doc, "payload", object_to_json(payload.root));
         mpf_doc_close(&payload);
     }

@@ -1,6 +1,7 @@
 #ifndef ADUAN_EVENT_CODEC_H
 #define ADUAN_EVENT_CODEC_H
 #include "message_types.h"
+#include "msgpack_fields.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +67,10 @@ int event_batch_decode(const void *data, size_t size, event_batch_t *out, char *
 /* Appends a copy of `event` (deep) to the batch. */
 int event_batch_push(event_batch_t *self, const event_t *event);
 void event_batch_clear(event_batch_t *self);
+
+/* The event's payload as a decoded map in *doc (mpf_doc_close it), for a reader that wants a few
+ * of its fields without converting the whole event: 0, or -1 with the reason. */
+int event_payload_open(const event_t *event, mpf_doc_t *doc, char *reason, size_t reason_cap);
 
 /* The event as a JSON object (payload converted generically; bin as base64), for aduan-tail. */
 json_t *event_to_json(const event_t *event);

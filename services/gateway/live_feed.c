@@ -1,7 +1,6 @@
 #include "live_feed.h"
 
 #include <czmq.h>
-#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,11 +94,10 @@ static void refresh_tree(bool unknown_code)
 }
 
 /* The institution the event is about: whose the report is after the step, else the one it was
- * addressed to, else what an earlier event of the report said. NULL when none is known. */
-static const char *subject_of(const event_t *e, json_t *payload)
+ * addressed to (`target`), else what an earlier event of the report said. NULL when none is known. */
+static const char *subject_of(const event_t *e, const char *target)
 {
-    const char *subject = e->institution ? e->institution
-                                         : json_string_value(json_object_get(payload, "target_institution"));
+    const char *subject = e->institution ? e->institution : target;
     if (!e->tracking_id)
         return subject;
     if (!subject)
@@ -113,40 +111,59 @@ static void copy_text(char *to, size_t cap, const char *from)
     snprintf(to, cap, "%s", from ? from : "");
 }
 
-/* What the stream may tell of `e`: the codes staff views and the dashboard refresh on. */
-static void describe(const event_t *e, json_t *payload, live_event_t *out)
+/* The payload's string `key` copied into `to` and returned; NULL (`to` empty) when the payload has
+ * none or it does not fit `cap` with its NUL: what the stream tells are codes (statuses, institution
+ * codes), shorter than the fields kept for them. Read from the msgpack map itself: converting the
+ * whole event to JSON for these few fields was most of the feed's cost an event. */
+static const char *payload_code(const msgpack_object *payload, const char *key, char *to, size_t cap)
+{
+    to[0] = '\0';
+    const msgpack_object *value = payload ? mpf_find(payload, key) : NULL;
+    if (!value || value->type != MSGPACK_OBJECT_STR || value->via.str.size >= cap)
+        return NULL;
+    memcpy(to, value->via.str.ptr, value->via.str.size);
+    to[value->via.str.size] = '\0';
+    return to;
+}
+
+/* What the stream may tell of `e` (its payload map, NULL when unreadable): the codes staff views
+ * and the dashboard refresh on. */
+static void describe(const event_t *e, const msgpack_object *payload, live_event_t *out)
 {
     memset(out, 0, sizeof *out);
     out->seq = e->seq;
     out->at_ms = e->occurred_at_ms;
     copy_text(out->type, sizeof out->type, e->type);
     copy_text(out->report, sizeof out->report, e->tracking_id);
-    const char *status = json_string_value(json_object_get(payload, "status"));
-    const char *previous = json_string_value(json_object_get(payload, "previous_status"));
-    copy_text(out->status, sizeof out->status, status);
-    copy_text(out->public_status, sizeof out->public_status,
-              json_string_value(json_object_get(payload, "public_status")));
-    out->confidential = json_is_true(json_object_get(payload, "confidential"));
+    char previous[sizeof out->status];
+    const char *status = payload_code(payload, "status", out->status, sizeof out->status);
+    const char *was = payload_code(payload, "previous_status", previous, sizeof previous);
+    payload_code(payload, "public_status", out->public_status, sizeof out->public_status);
+    const msgpack_object *confidential = payload ? mpf_find(payload, "confidential") : NULL;
+    out->confidential = confidential && confidential->type == MSGPACK_OBJECT_BOOLEAN && confidential->via.boolean;
     out->figures = e->tracking_id
-                   && (strcmp(e->type, EVENT_REPORT_SUBMITTED) == 0
-                       || (status && previous && strcmp(status, previous) != 0));
-    const char *subject = subject_of(e, payload);
+                   && (strcmp(e->type, EVENT_REPORT_SUBMITTED) == 0 || (status && was && strcmp(status, was) != 0));
+    char target[sizeof out->chain[0]];
+    const char *subject = subject_of(e, payload_code(payload, "target_institution", target, sizeof target));
     if (subject && !institution_tree_knows(feed.tree, subject))
         refresh_tree(true);
     out->chain_len = institution_tree_chain(feed.tree, subject, out->chain, LIVE_CHAIN_MAX);
-    const char *given_by = json_string_value(json_object_get(payload, "previous_institution"));
-    if (given_by)
-        out->given_by_len = institution_tree_chain(feed.tree, given_by, out->given_by, LIVE_CHAIN_MAX);
+    char given[sizeof out->given_by[0]];
+    if (payload_code(payload, "previous_institution", given, sizeof given))
+        out->given_by_len = institution_tree_chain(feed.tree, given, out->given_by, LIVE_CHAIN_MAX);
 }
 
 static void keep(const event_t *e)
 {
     if (feed.tracking)   /* an event about no report may be about many (NULL: every view) */
         tracking_cache_forget(feed.tracking, e->tracking_id);
-    json_t *doc = event_to_json(e);
+    mpf_doc_t payload;
+    char reason[128];
+    bool readable = event_payload_open(e, &payload, reason, sizeof reason) == 0;
     live_event_t described;
-    describe(e, doc ? json_object_get(doc, "payload") : NULL, &described);
-    json_decref(doc);
+    describe(e, readable ? payload.root : NULL, &described);
+    if (readable)
+        mpf_doc_close(&payload);
     pthread_mutex_lock(&feed.lock);
     if (live_ring_put(feed.ring, &described) != 0)   /* a client resuming from it reloads */
         logger_warn("live stream: out of memory keeping event %lld", (long long) e->seq);

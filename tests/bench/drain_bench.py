@@ -319,10 +319,12 @@ def main():
             rss_before = lb.rss_kb(first)
             made_before = fanout_rows(db_url)
             cpu_before = sum(cpu_profile.cpu_seconds(m.proc.pid) for m in services[g])
+            gateway_before = cpu_profile.cpu_seconds(system.gateway.proc.pid)
             hub_before = hub_counters(system.stats) if g != "stats" else hub_at_stop
             done, left, seconds, backend_cpu, written, scanned_before, wal = drain_one(
                 url, db_url, g, services[g], a.limit, a.perf, a.strace)
             cpu = sum(cpu_profile.cpu_seconds(m.proc.pid) for m in services[g]) - cpu_before
+            gateway_cpu = cpu_profile.cpu_seconds(system.gateway.proc.pid) - gateway_before
             hub = [n - b for n, b in zip(hub_counters(system.stats), hub_before)]
             rss_drained = lb.rss_kb(first)
             mappings = largest_mappings(first)
@@ -337,7 +339,9 @@ def main():
                   f"{1000 * backend_cpu / max(done, 1):.3f} ms of its PostgreSQL backends' CPU")
             print(f"WAL per event (the whole cluster's): {wal[0] / max(done, 1):.1f} records, "
                   f"{wal[1] / max(done, 1):.2f} full-page images, {wal[2] / max(done, 1) / 1024:.1f} kB")
-            print(f"the hub published {hub[0]} events and answered {hub[1]} replay requests during the turn")
+            print(f"the hub published {hub[0]} events and answered {hub[1]} replay requests during the turn; "
+                  f"the gateway (its live feed reads every event) {1000 * gateway_cpu / max(hub[0], 1):.4f} ms "
+                  f"of CPU an event published")
             time.sleep(3)   # also lets every backend report its table counts (at most once a second)
             scanned = sorted(((n - scanned_before.get(t, 0), t) for t, n in sequential_reads(db_url).items()
                               if n - scanned_before.get(t, 0) >= a.backlog // 10), reverse=True)
