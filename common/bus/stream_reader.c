@@ -131,38 +131,76 @@ static bool replay(stream_reader_t *self)
     return ok;
 }
 
-/* One message from the live stream: 1 with *event, 0 for anything else. */
-static int receive(stream_reader_t *self, event_t *event)
+/* What one look at the live stream's queue found. */
+typedef enum {
+    RECEIVED_EVENT,     /* the next event, handed out */
+    RECEIVED_OTHER,     /* a heartbeat, an event not next, or a message that is none: more may wait */
+    RECEIVED_NOTHING,   /* the queue is empty (or there is no stream) */
+} received_t;
+
+/* The next frame of the message being read into *frame (zmq_msg_close it), when there is one. */
+static bool next_frame(void *socket, zmq_msg_t *frame, zmq_msg_t *previous)
 {
-    zmsg_t *msg = zmsg_recv(self->sub);
-    if (!msg)
-        return 0;
-    char *topic = zmsg_popstr(msg);
-    zframe_t *body = zmsg_pop(msg);
+    if (!zmq_msg_more(previous))
+        return false;
+    zmq_msg_init(frame);
+    if (zmq_msg_recv(frame, socket, 0) >= 0)
+        return true;
+    zmq_msg_close(frame);
+    return false;
+}
+
+static void decode_message(stream_reader_t *self, zmq_msg_t *topic, zmq_msg_t *body, event_t *event,
+                           received_t *got)
+{
     char reason[200];
-    int got = 0;
-    if (topic && body && strcmp(topic, EVENT_HEARTBEAT_TOPIC) == 0) {
+    size_t size = zmq_msg_size(topic);
+    if (size == strlen(EVENT_HEARTBEAT_TOPIC) && memcmp(zmq_msg_data(topic), EVENT_HEARTBEAT_TOPIC, size) == 0) {
         int64_t head, at;
-        if (event_heartbeat_decode(zframe_data(body), zframe_size(body), &head, &at, reason, sizeof reason) == 0) {
+        if (event_heartbeat_decode(zmq_msg_data(body), zmq_msg_size(body), &head, &at, reason, sizeof reason) == 0) {
             self->last_heard = zclock_mono();
             if (head > self->head)
                 self->head = head;
         }
-    } else if (topic && body) {
-        event_t e;
-        if (event_decode(zframe_data(body), zframe_size(body), &e, reason, sizeof reason) == 0) {
-            self->last_heard = zclock_mono();
-            if (e.seq > self->head)
-                self->head = e.seq;
-            if (e.seq > self->next)
-                self->gap = true;
-            got = take(self, &e, event);  /* a later seq is a gap: the replay brings it */
-            event_clear(&e);
-        }
+        return;
     }
-    free(topic);
-    zframe_destroy(&body);
-    zmsg_destroy(&msg);
+    event_t e;
+    if (event_decode(zmq_msg_data(body), zmq_msg_size(body), &e, reason, sizeof reason) != 0)
+        return;
+    self->last_heard = zclock_mono();
+    if (e.seq > self->head)
+        self->head = e.seq;
+    if (e.seq > self->next)
+        self->gap = true;
+    if (take(self, &e, event))   /* a later seq is a gap: the replay brings it */
+        *got = RECEIVED_EVENT;
+    event_clear(&e);
+}
+
+/* One message from the live stream without waiting, read frame by frame from the socket itself: a
+ * poll and a zmsg (five allocations) for each event cost the readers of a backlog more than the
+ * event's own decoding. */
+static received_t receive(stream_reader_t *self, event_t *event)
+{
+    if (!self->sub)
+        return RECEIVED_NOTHING;
+    void *socket = zsock_resolve(self->sub);
+    zmq_msg_t topic, body, extra;
+    zmq_msg_init(&topic);
+    if (zmq_msg_recv(&topic, socket, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&topic);
+        return RECEIVED_NOTHING;
+    }
+    received_t got = RECEIVED_OTHER;
+    if (next_frame(socket, &body, &topic)) {
+        decode_message(self, &topic, &body, event, &got);
+        while (next_frame(socket, &extra, &body)) {   /* a message of more frames is none of ours */
+            zmq_msg_close(&body);
+            body = extra;
+        }
+        zmq_msg_close(&body);
+    }
+    zmq_msg_close(&topic);
     return got;
 }
 
@@ -176,13 +214,16 @@ int stream_reader_next(stream_reader_t *self, int timeout_ms, event_t *event)
         /* Behind the head, the events may still wait in the queue (a member busy with a backlog, or
          * just after a replay, whose head is the log's): read them first, and ask for a replay
          * only for a hole the queue showed, or once it is empty. */
-        bool behind = self->head >= self->next && (self->gap || !stream_reader_has_waiting(self));
-        bool refilled = behind && replay(self);
-        if (refilled && self->pending.count)
+        received_t got = self->gap ? RECEIVED_NOTHING : receive(self, event);
+        if (got == RECEIVED_EVENT)
+            return 1;
+        if (got == RECEIVED_NOTHING && self->head >= self->next && replay(self) && self->pending.count)
             continue;
         int64_t left = deadline - zclock_mono();
         if (left <= 0)
             return 0;
+        if (got == RECEIVED_OTHER)
+            continue;
         if (!self->sub) {
             zclock_sleep(left < 100 ? (int) left : 100);
             continue;
@@ -190,8 +231,7 @@ int stream_reader_next(stream_reader_t *self, int timeout_ms, event_t *event)
         zmq_pollitem_t item = {zsock_resolve(self->sub), 0, ZMQ_POLLIN, 0};
         /* after a failed replay, come back soon to try again */
         long wait = self->head >= self->next ? (left < 200 ? left : 200) : left;
-        if (zmq_poll(&item, 1, wait) > 0 && receive(self, event))
-            return 1;
+        zmq_poll(&item, 1, wait);   /* what came is read at the top of the loop */
     }
     return -1;
 }
