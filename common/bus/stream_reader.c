@@ -231,7 +231,11 @@ int stream_reader_next(stream_reader_t *self, int timeout_ms, event_t *event)
         zmq_pollitem_t item = {zsock_resolve(self->sub), 0, ZMQ_POLLIN, 0};
         /* after a failed replay, come back soon to try again */
         long wait = self->head >= self->next ? (left < 200 ? left : 200) : left;
-        zmq_poll(&item, 1, wait);   /* what came is read at the top of the loop */
+        /* What came is read at the top of the loop; past a hole, which only a replay fills, it is
+         * read here while the replays fail (and dropped unless next): the queue is not left to
+         * fill, nor the poll to return at once again and again. */
+        if (zmq_poll(&item, 1, wait) > 0 && self->gap && receive(self, event) == RECEIVED_EVENT)
+            return 1;
     }
     return -1;
 }

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd_server.h"
 #include "error_reply.h"
@@ -249,6 +250,44 @@ static void test_messages_that_are_not_events_are_skipped_whole(void **state)
     zsock_destroy(&pub);
 }
 
+static double cpu_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
+}
+
+/* A hole while no replay answers (here: no replay endpoint at all): the reader waits out its time
+ * reading and dropping what comes after the hole, as it did with a poll and a blocking read; it
+ * must not spin on a queue it leaves unread. */
+static void test_a_hole_no_replay_fills_is_waited_out_without_spinning(void **state)
+{
+    (void) state;
+    snprintf(pub_endpoint, sizeof pub_endpoint, "ipc:///tmp/aduan-sr-pub5-%d", getpid());
+    zsock_t *pub = zsock_new_xpub(pub_endpoint);
+    assert_non_null(pub);
+    stream_reader_config_t config = {pub_endpoint, NULL, 1, "", 1000, NULL};
+    char reason[200];
+    stream_reader_t *reader = stream_reader_new(&config, reason, sizeof reason);
+    assert_non_null(reader);
+    wait_subscribed(pub);
+    publish(pub, 1);
+    expect_next(reader, 1);
+    for (int64_t s = 3; s <= 50; s++)   /* 2 is lost */
+        publish(pub, s);
+    zclock_sleep(100);   /* all of them queued */
+    event_t e;
+    double cpu = cpu_seconds();
+    int64_t started = zclock_mono();
+    assert_int_equal(stream_reader_next(reader, 600, &e), 0);
+    double waited = (double) (zclock_mono() - started) / 1000.0;
+    assert_true(waited >= 0.5);
+    assert_true(cpu_seconds() - cpu < waited / 4);
+    assert_int_equal(stream_reader_position(reader), 2);
+    stream_reader_destroy(&reader);
+    zsock_destroy(&pub);
+}
+
 /* The connections the hub accepted so far (its PUB's monitor). */
 static int count_accepted(zactor_t *monitor)
 {
@@ -333,6 +372,7 @@ int main(void)
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_late_join_gap_and_silence),
                                        cmocka_unit_test(test_after_a_replay_the_queue_is_read),
                                        cmocka_unit_test(test_messages_that_are_not_events_are_skipped_whole),
+                                       cmocka_unit_test(test_a_hole_no_replay_fills_is_waited_out_without_spinning),
                                        cmocka_unit_test(test_a_reader_whose_queue_is_full_keeps_its_link)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
