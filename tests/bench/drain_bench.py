@@ -14,7 +14,8 @@ verify, route and notify run N members each, splitting the partitions as replica
 summed, RSS and --perf are the first member's. Each turn also lists the tables read sequentially
 for at least a tenth of the backlog's rows (by any backend, from when the turn's goal was known
 until 3 s after its drain): a hot-path statement whose plan reads a growing table shows there.
-Each turn prints the cluster's WAL per event (records, full-page images, bytes). --setup-sql runs a
+Each turn prints the cluster's WAL per event (records, full-page images, bytes) and the gateway's
+CPU per event the hub published (its live feed reads every event of the stream). --setup-sql runs a
 statement as the database's owner before the backlog is written (an index dropped, a storage
 setting). The groups not drained (not in --groups) run meanwhile, handling what the drained ones write; with
 --others stopped verify, route and notify stay stopped unless drained (stats, the hub that numbers
