@@ -139,7 +139,7 @@ typedef enum {
 } received_t;
 
 /* The next frame of the message being read into *frame (zmq_msg_close it), when there is one. */
-static bool next_frame(void *socket, zmq_msg_t *frame, zmq_msg_t *previous)
+static bool next_frame(void *socket, zmq_msg_t *frame, const zmq_msg_t *previous)
 {
     if (!zmq_msg_more(previous))
         return false;
@@ -148,6 +148,18 @@ static bool next_frame(void *socket, zmq_msg_t *frame, zmq_msg_t *previous)
         return true;
     zmq_msg_close(frame);
     return false;
+}
+
+/* Reads and drops the frames after `last`, so that the next read starts a message. */
+static void skip_rest(void *socket, const zmq_msg_t *last)
+{
+    bool more = zmq_msg_more(last);
+    while (more) {
+        zmq_msg_t frame;
+        zmq_msg_init(&frame);
+        more = zmq_msg_recv(&frame, socket, 0) >= 0 && zmq_msg_more(&frame);
+        zmq_msg_close(&frame);
+    }
 }
 
 static void decode_message(stream_reader_t *self, zmq_msg_t *topic, zmq_msg_t *body, event_t *event,
@@ -185,7 +197,7 @@ static received_t receive(stream_reader_t *self, event_t *event)
     if (!self->sub)
         return RECEIVED_NOTHING;
     void *socket = zsock_resolve(self->sub);
-    zmq_msg_t topic, body, extra;
+    zmq_msg_t topic, body;
     zmq_msg_init(&topic);
     if (zmq_msg_recv(&topic, socket, ZMQ_DONTWAIT) < 0) {
         zmq_msg_close(&topic);
@@ -194,10 +206,7 @@ static received_t receive(stream_reader_t *self, event_t *event)
     received_t got = RECEIVED_OTHER;
     if (next_frame(socket, &body, &topic)) {
         decode_message(self, &topic, &body, event, &got);
-        while (next_frame(socket, &extra, &body)) {   /* a message of more frames is none of ours */
-            zmq_msg_close(&body);
-            body = extra;
-        }
+        skip_rest(socket, &body);   /* a message of more frames is none of ours */
         zmq_msg_close(&body);
     }
     zmq_msg_close(&topic);

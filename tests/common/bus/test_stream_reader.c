@@ -210,6 +210,21 @@ static void test_after_a_replay_the_queue_is_read(void **state)
     event_batch_clear(&hub_log);
 }
 
+/* A hub's PUB at an endpoint of its own (`name`) in *pub, and a reader of it without a replay
+ * endpoint, subscribed: what comes must come from the queue. */
+static stream_reader_t *subscribed_reader(const char *name, zsock_t **pub)
+{
+    snprintf(pub_endpoint, sizeof pub_endpoint, "ipc:///tmp/aduan-sr-%s-%d", name, getpid());
+    *pub = zsock_new_xpub(pub_endpoint);
+    assert_non_null(*pub);
+    stream_reader_config_t config = {pub_endpoint, NULL, 1, "", 1000, NULL};
+    char reason[200];
+    stream_reader_t *reader = stream_reader_new(&config, reason, sizeof reason);
+    assert_non_null(reader);
+    wait_subscribed(*pub);
+    return reader;
+}
+
 /* Messages that are not events, as a hub of another version or a stray publisher might send: one
  * frame only, three frames, a body that does not decode. Each is skipped whole: the reader, which
  * takes a message frame by frame, must never read the next message's frames as this one's. */
@@ -225,14 +240,8 @@ static void publish_frames(zsock_t *pub, const char *topic, const char *const *b
 static void test_messages_that_are_not_events_are_skipped_whole(void **state)
 {
     (void) state;
-    snprintf(pub_endpoint, sizeof pub_endpoint, "ipc:///tmp/aduan-sr-pub4-%d", getpid());
-    zsock_t *pub = zsock_new_xpub(pub_endpoint);
-    assert_non_null(pub);
-    stream_reader_config_t config = {pub_endpoint, NULL, 1, "", 1000, NULL};
-    char reason[200];
-    stream_reader_t *reader = stream_reader_new(&config, reason, sizeof reason);
-    assert_non_null(reader);
-    wait_subscribed(pub);
+    zsock_t *pub;
+    stream_reader_t *reader = subscribed_reader("pub4", &pub);
     const char *const extra[] = {"not msgpack", "a third frame"};
     for (int64_t s = 1; s <= 30; s++) {
         publish_frames(pub, "test.x", NULL, 0);
@@ -263,14 +272,8 @@ static double cpu_seconds(void)
 static void test_a_hole_no_replay_fills_is_waited_out_without_spinning(void **state)
 {
     (void) state;
-    snprintf(pub_endpoint, sizeof pub_endpoint, "ipc:///tmp/aduan-sr-pub5-%d", getpid());
-    zsock_t *pub = zsock_new_xpub(pub_endpoint);
-    assert_non_null(pub);
-    stream_reader_config_t config = {pub_endpoint, NULL, 1, "", 1000, NULL};
-    char reason[200];
-    stream_reader_t *reader = stream_reader_new(&config, reason, sizeof reason);
-    assert_non_null(reader);
-    wait_subscribed(pub);
+    zsock_t *pub;
+    stream_reader_t *reader = subscribed_reader("pub5", &pub);
     publish(pub, 1);
     expect_next(reader, 1);
     for (int64_t s = 3; s <= 50; s++)   /* 2 is lost */
