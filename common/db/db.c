@@ -431,6 +431,76 @@ PGresult *db_exec_planned(db_t *self, const char *sql, int nparams, const char *
     return exec_with_retry(self, sql, nparams, params, PLAN_EACH_CALL, error);
 }
 
+/* Prepares, while nothing is in flight, each statement the connection would prepare: PQprepare
+ * waits for its answer, which pipeline mode does not allow. 0, or -1 with a deferred failure. */
+static int prepare_each(db_t *self, const db_statement_t *statements, size_t count, db_error_t *error)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (!to_prepare(self, statements[i].sql, statements[i].nparams, PLAN_CACHED))
+            continue;
+        if (collect_deferred(self, error) != 0)
+            return -1;
+        prepare(self, statements[i].sql, statements[i].nparams);
+        resume_deferring(self);
+    }
+    return 0;
+}
+
+/* Sends every statement behind those still unanswered and reads all the answers in one round
+ * trip; on any failure (the first kept in *error) no answer is handed out. */
+static int run_all(db_t *self, const db_statement_t *statements, size_t count, PGresult **answers,
+                   db_error_t *error)
+{
+    if (!self->conn) {
+        set_error(error, "08003", "not connected");
+        return -1;
+    }
+    if (prepare_each(self, statements, count, error) != 0)
+        return -1;
+    if (PQpipelineStatus(self->conn) == PQ_PIPELINE_OFF && PQenterPipelineMode(self->conn) != 1) {
+        set_error(error, "08006", PQerrorMessage(self->conn));
+        return -1;
+    }
+    size_t sent = 0;
+    while (sent < count
+           && send_queued(self, statements[sent].sql, statements[sent].nparams, statements[sent].params,
+                          PLAN_CACHED) == 0)
+        sent++;
+    read_answers(self, answers, (int) sent);
+    int rc = end_answers(self, true, error);
+    if (rc == 0 && sent < count) {
+        set_error(error, "08006", self->conn ? PQerrorMessage(self->conn) : "the connection was closed");
+        rc = -1;
+    }
+    for (size_t i = 0; i < sent; i++) {
+        db_error_t failure;
+        answers[i] = checked(self, answers[i], &failure);
+        if (!answers[i] && rc == 0) {
+            *error = failure;
+            rc = -1;
+        }
+    }
+    for (size_t i = 0; i < count && rc != 0; i++) {
+        PQclear(answers[i]);
+        answers[i] = NULL;
+    }
+    return rc;
+}
+
+int db_exec_all(db_t *self, const db_statement_t *statements, size_t count, PGresult **answers, db_error_t *error)
+{
+    for (size_t i = 0; i < count; i++)
+        answers[i] = NULL;
+    int rc = run_all(self, statements, count, answers, error);
+    if (rc == 0 || self->in_transaction || (self->conn && PQstatus(self->conn) == CONNECTION_OK))
+        return rc;
+    /* as exec_with_retry: one fresh connection, one more try */
+    logger_warn("database connection lost; reconnecting");
+    if (db_connect(self, RECONNECT_WAIT_MS, error) != 0)
+        return -1;
+    return run_all(self, statements, count, answers, error);
+}
+
 int db_defer(db_t *self, db_error_t *error)
 {
     if (!self->conn || !self->in_transaction) {

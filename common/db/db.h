@@ -44,6 +44,21 @@ PGresult *db_exec(db_t *self, const char *sql, int nparams, const char *const *p
 PGresult *db_exec_planned(db_t *self, const char *sql, int nparams, const char *const *params,
                           db_error_t *error);
 
+/* One statement of db_exec_all; its strings are borrowed for the call. */
+typedef struct {
+    const char *sql;
+    int nparams;
+    const char *const *params;
+} db_statement_t;
+
+/* Several statements whose answers are all needed, sent together (behind the transaction's BEGIN
+ * and the deferred statements still unanswered) and answered in one round trip instead of one
+ * each. They run in order, each seeing what the ones before it did (in its own snapshot outside
+ * REPEATABLE READ: a lookup after a lock sees what the lock's last holder committed). Retried as
+ * db_exec is. 0 with answers[i] the success of statements[i] (caller PQclear()s each), or -1 with
+ * the first failure and every answer NULL. */
+int db_exec_all(db_t *self, const db_statement_t *statements, size_t count, PGresult **answers, db_error_t *error);
+
 /* A statement whose result is not needed: 0, or -1 with the error. While deferring (db_defer) it
  * is only sent, and 0 means sent: its failure is returned by the next statement whose result is
  * read, by db_undefer, or fails the transaction at its end. */

@@ -207,8 +207,8 @@ static const char *due_of(const PGresult *dues, const char *classification)
 
 /* What the new reports of the batch need besides themselves, one statement each: their keys'
  * answers, their events (DESIGN.md property 1: they commit with the reports or not at all), and
- * their verification clocks. The three go out together (db_defer) and cost one round trip; their
- * answers are awaited here, so a failure among them is the batch's as before. */
+ * their verification clocks. The three go out with the COMMIT (db_defer), in its round trip; a
+ * failure among them fails the commit, and commit_batch then tries each submission alone. */
 static int store_batch_rows(db_t *db, submit_batch_t *batch, size_t stored, db_error_t *error)
 {
     submission_record_t *records = calloc(stored, sizeof *records);
@@ -232,7 +232,6 @@ static int store_batch_rows(db_t *db, submit_batch_t *batch, size_t stored, db_e
                      && event_log_append_many(db, events, n, error) == 0
                      && lifecycle_store_open_new_clocks(db, id_list, class_list, REPORT_FIRST_CLOCK, batch->now_ms,
                                                         error) == 0
-                     && db_undefer(db, error) == 0
                  ? 0 : -1;
     free(records);
     free(events);   /* the events' contents stay with their items */
@@ -408,6 +407,10 @@ static void commit_batch(db_t *db, submit_batch_t *batch)
     int rc = 2;
     for (size_t tries = 0; rc == 2 && tries <= batch->count; tries++)
         rc = db_transaction(db, batch_tx, batch, &error);
+    /* batch_tx itself fails only with the connection's trouble; a failure that is not is one of the
+     * batch's rows sent with the COMMIT (store_batch_rows), as a failure of the batch's statements. */
+    if (rc == -1 && !db_error_is_retryable(&error) && db_is_connected(db))
+        rc = 3;
     for (size_t i = 0; rc == 3 && batch->count > 1 && i < batch->count; i++) {
         submit_batch_t alone = {&batch->items[i], 1, batch->now_ms};
         if (batch->items[i].pending)

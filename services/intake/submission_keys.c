@@ -9,17 +9,10 @@
 #include "db_array.h"
 
 /* The locks of every key, in order; a key held by another transaction is IN_FLIGHT. */
-static int lock_keys(db_t *db, submission_claim_t *claims, size_t count, const char *hashes, db_error_t *error)
+static void read_locks(submission_claim_t *claims, size_t count, const PGresult *r)
 {
-    const char *params[] = {hashes};
-    PGresult *r = db_exec(db, "SELECT n, pg_try_advisory_xact_lock(hashtextextended(k, 0)) "
-                              "FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n", 1, params, error);
-    if (!r)
-        return -1;
     for (int i = 0; i < PQntuples(r) && (size_t) i < count; i++)
         claims[i].state = PQgetvalue(r, i, 1)[0] == 't' ? SUBMISSION_KEY_NEW : SUBMISSION_KEY_IN_FLIGHT;
-    PQclear(r);
-    return 0;
 }
 
 static int take_sealed(submission_claim_t *claim, const char *hex, db_error_t *error)
@@ -60,18 +53,24 @@ int submission_keys_claim(db_t *db, submission_claim_t *claims, size_t count, db
     if (!hashes)
         return -1;
     const char *params[] = {hashes};
-    /* Looked up in a statement after the locks: its snapshot holds whatever their last owner committed. */
-    PGresult *r = lock_keys(db, claims, count, hashes, error) == 0
-                      ? db_exec(db, "SELECT key_hash, fingerprint, encode(sealed_response, 'hex') FROM submission_keys "
-                                    "WHERE key_hash = ANY($1::text[])", 1, params, error)
-                      : NULL;
+    /* The lookup is a statement after the locks, so its snapshot holds whatever their last owner
+     * committed; both go out together, one round trip. */
+    const db_statement_t statements[] = {
+        {"SELECT n, pg_try_advisory_xact_lock(hashtextextended(k, 0)) "
+         "FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n", 1, params},
+        {"SELECT key_hash, fingerprint, encode(sealed_response, 'hex') FROM submission_keys "
+         "WHERE key_hash = ANY($1::text[])", 1, params},
+    };
+    PGresult *answers[2];
+    int rc = db_exec_all(db, statements, 2, answers, error);
     free(hashes);
-    if (!r)
+    if (rc != 0)
         return -1;
-    int rc = 0;
-    for (int row = 0; row < PQntuples(r) && rc == 0; row++)
-        rc = apply_row(claims, count, r, row, error);
-    PQclear(r);
+    read_locks(claims, count, answers[0]);
+    for (int row = 0; row < PQntuples(answers[1]) && rc == 0; row++)
+        rc = apply_row(claims, count, answers[1], row, error);
+    PQclear(answers[0]);
+    PQclear(answers[1]);
     return rc;
 }
 

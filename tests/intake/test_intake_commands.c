@@ -397,6 +397,40 @@ static void test_a_batch_answers_each_submission_as_alone(void **state)
     exec_sql("DROP TRIGGER refuse_gagal ON reports");
 }
 
+/* The batch's keys, events and clocks go out with its COMMIT: one of them refused fails the
+ * commit, and each submission is then stored or refused alone, as when its report's row fails. */
+static void test_a_row_refused_at_the_commit_fails_its_submission_alone(void **state)
+{
+    (void) state;
+    exec_sql("CREATE FUNCTION refuse_event_of_gagal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+             "IF (SELECT title FROM reports WHERE id = NEW.report_id) = 'GAGAL' THEN "
+             "RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$");
+    exec_sql("CREATE TRIGGER refuse_event_of_gagal BEFORE INSERT ON events FOR EACH ROW "
+             "EXECUTE FUNCTION refuse_event_of_gagal()");
+    report_submission_t a = submission("http:k-commit-a-0123456"), refused = submission("http:k-commit-r-0123456"),
+                        c = submission("http:k-commit-c-0123456");
+    refused.title = "GAGAL";
+    c.title = "Sampah menumpuk di pasar";
+    long reports = rows("reports"), events = rows("events"), keys = rows("submission_keys");
+    envelope_t *owned[3] = {request_of(&a), request_of(&refused), request_of(&c)};
+    envelope_t *replies[3];
+    run_batch(intake_submit_batch, owned, replies, 3);
+    report_receipt_t first, third;
+    error_reply_t error;
+    receipt_of(replies[0], &first);
+    error_of(replies[1], &error);
+    assert_string_equal(error.code, ERROR_INTERNAL);
+    receipt_of(replies[2], &third);
+    assert_int_equal(rows("reports"), reports + 2);
+    assert_int_equal(rows("events"), events + 2);
+    assert_int_equal(rows("submission_keys"), keys + 2);
+    report_receipt_clear(&first);
+    report_receipt_clear(&third);
+    destroy_batch(owned, replies, 3);
+    exec_sql("DROP TRIGGER refuse_event_of_gagal ON events");
+    exec_sql("DROP FUNCTION refuse_event_of_gagal()");
+}
+
 /* A batch writes each new report once: its next_due_at goes in with it, equal to its verification
  * clock's due time, so the clocks' trigger (migration 0031) has nothing to update. */
 static void test_a_new_report_is_written_once(void **state)
@@ -708,6 +742,7 @@ int main(void)
         cmocka_unit_test(test_submit_then_get),      cmocka_unit_test(test_privacy_matrix),
         cmocka_unit_test(test_idempotency),          cmocka_unit_test(test_unknown_codes_store_nothing),
         cmocka_unit_test(test_a_batch_answers_each_submission_as_alone),
+        cmocka_unit_test(test_a_row_refused_at_the_commit_fails_its_submission_alone),
         cmocka_unit_test(test_unknown_and_malformed_tracking_ids), cmocka_unit_test(test_purge_removes_only_old_keys),
         cmocka_unit_test(test_lookups_taken_together_are_answered_each),
         cmocka_unit_test(test_a_new_report_is_written_once),

@@ -436,7 +436,8 @@ static int deferred_then_wake(db_t *db, void *ctx, db_error_t *error)
 }
 
 /* The times the server said it was ready for more during one transaction: its round trips. */
-static int round_trips_of(db_t *db, round_trip_tx_t tx)
+/* The round trips of one transaction of fn, counted in libpq's trace of the connection. */
+static int round_trips_of(db_t *db, db_tx_fn *fn, void *ctx)
 {
     char *trace = NULL;
     size_t size = 0;
@@ -446,7 +447,7 @@ static int round_trips_of(db_t *db, round_trip_tx_t tx)
     assert_non_null(conn);
     PQtrace(conn, out);
     db_error_t error;
-    assert_int_equal(db_transaction(db, deferred_then_wake, &tx, &error), 0);
+    assert_int_equal(db_transaction(db, fn, ctx, &error), 0);
     PQuntrace(conn);
     fclose(out);
     int trips = 0;
@@ -467,17 +468,90 @@ static void test_begin_and_commit_share_the_round_trips_of_the_statements(void *
     db_wakeup_t listener;
     db_t *other = open_listener(url, &listener);
 
-    assert_int_equal(round_trips_of(db, (round_trip_tx_t) {false}), 1);
+    round_trip_tx_t deferred_only = {false}, read_first = {true};
+    assert_int_equal(round_trips_of(db, deferred_then_wake, &deferred_only), 1);
     assert_int_equal(count(db), 2);
     heard_t heard = listen_for_a_second(&listener);
     assert_int_equal(heard.count, 1);
     assert_string_equal(heard.payloads[0], "trips");
 
-    assert_int_equal(round_trips_of(db, (round_trip_tx_t) {true}), 2);
+    assert_int_equal(round_trips_of(db, deferred_then_wake, &read_first), 2);
     assert_int_equal(count(db), 4);
     heard = listen_for_a_second(&listener);
     assert_int_equal(heard.count, 1);
     db_destroy(&other);
+    test_db_close(&db, &url);
+}
+
+/* A deferred insert, then an insert and a count answered together: the count sees both. */
+typedef struct {
+    const char *values[2];
+    long counted;
+} answered_tx_t;
+
+static int insert_and_count_together(db_t *db, void *ctx, db_error_t *error)
+{
+    answered_tx_t *tx = ctx;
+    tx->counted = -1;
+    if (db_defer(db, error) != 0 || db_exec_ok(db, "INSERT INTO t (v) VALUES ($1)", 1, &tx->values[0], error) != 0)
+        return -1;
+    const db_statement_t statements[] = {
+        {"INSERT INTO t (v) VALUES ($1) RETURNING v", 1, &tx->values[1]},
+        {"SELECT count(*) FROM t", 0, NULL},
+    };
+    PGresult *answers[2] = {NULL, NULL};
+    if (db_exec_all(db, statements, 2, answers, error) != 0) {
+        assert_null(answers[0]);
+        assert_null(answers[1]);
+        return -1;
+    }
+    assert_string_equal(PQgetvalue(answers[0], 0, 0), tx->values[1]);
+    tx->counted = strtol(PQgetvalue(answers[1], 0, 0), NULL, 10);
+    PQclear(answers[0]);
+    PQclear(answers[1]);
+    return 0;
+}
+
+/* Statements whose answers are all read go out together with BEGIN and the deferred ones, each
+ * seeing what the ones before it did; with the COMMIT that makes two round trips. A failure of
+ * any (the deferred one's, or the first answered one's) is the call's, with no answer. */
+static void test_statements_answered_together_cost_one_round_trip(void **state)
+{
+    (void) state;
+    char *url;
+    db_t *db = open_db(&url);
+    answered_tx_t ok = {{"a", "b"}, 0};
+    assert_int_equal(round_trips_of(db, insert_and_count_together, &ok), 2);
+    assert_int_equal(ok.counted, 2);
+    assert_int_equal(count(db), 2);
+
+    db_error_t error = {"", ""};
+    answered_tx_t deferred_fails = {{"a", "c"}, 0};
+    assert_int_not_equal(db_transaction(db, insert_and_count_together, &deferred_fails, &error), 0);
+    assert_string_equal(error.sqlstate, "23505");
+    assert_int_equal(deferred_fails.counted, -1);
+    answered_tx_t answered_fails = {{"d", "b"}, 0};
+    memset(&error, 0, sizeof error);
+    assert_int_not_equal(db_transaction(db, insert_and_count_together, &answered_fails, &error), 0);
+    assert_string_equal(error.sqlstate, "23505");
+    assert_int_equal(answered_fails.counted, -1);
+    assert_int_equal(count(db), 2);
+
+    /* outside a transaction, and again once the statements are prepared */
+    db_prepare_statements(db);
+    for (int round = 0; round < 2; round++) {
+        const char *v[] = {round ? "f" : "e"};
+        const db_statement_t statements[] = {
+            {"INSERT INTO t (v) VALUES ($1)", 1, v},
+            {"SELECT count(*) FROM t WHERE v = $1", 1, v},
+        };
+        PGresult *answers[2];
+        assert_int_equal(db_exec_all(db, statements, 2, answers, &error), 0);
+        assert_string_equal(PQgetvalue(answers[1], 0, 0), "1");
+        PQclear(answers[0]);
+        PQclear(answers[1]);
+    }
+    assert_int_equal(count(db), 4);
     test_db_close(&db, &url);
 }
 
@@ -496,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_a_bounded_transaction_cancels_only_its_own_statements),
         cmocka_unit_test(test_a_wake_up_follows_the_commit_once_and_never_a_rollback),
         cmocka_unit_test(test_begin_and_commit_share_the_round_trips_of_the_statements),
+        cmocka_unit_test(test_statements_answered_together_cost_one_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
