@@ -399,15 +399,16 @@ static int open_new_clocks(db_t *db, const char *report_ids, const char *kinds, 
         "  WHERE r.id = ANY($1::bigint[])), " CLOCKS_OF_PICKED, 3, params, error);
 }
 
-PGresult *lifecycle_store_new_clock_dues(db_t *db, const char *kind, const char *classifications, int64_t now_ms,
-                                         db_error_t *error)
+void lifecycle_store_new_clock_dues_query(const char *kind, const char *classifications, int64_t now_ms,
+                                          lifecycle_dues_query_t *query, db_statement_t *statement)
 {
-    char now[24];
-    snprintf(now, sizeof now, "%lld", (long long) now_ms);
-    const char *params[] = {kind, classifications, now};
-    return db_exec(db,
+    snprintf(query->now, sizeof query->now, "%lld", (long long) now_ms);
+    query->params[0] = kind;
+    query->params[1] = classifications;
+    query->params[2] = query->now;
+    *statement = (db_statement_t) {
         "SELECT c, working_deadline(to_timestamp($3::bigint / 1000.0), rule.working_days) "
-        "FROM unnest($2::text[]) AS c CROSS JOIN LATERAL clock_rule($1, c, false) rule", 3, params, error);
+        "FROM unnest($2::text[]) AS c CROSS JOIN LATERAL clock_rule($1, c, false) rule", 3, query->params};
 }
 
 int lifecycle_store_next_due_written(db_t *db, bool on, db_error_t *error)

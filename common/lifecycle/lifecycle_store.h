@@ -29,11 +29,17 @@ int lifecycle_store_apply(db_t *db, const report_step_t *action, const lifecycle
 /* Starts clock `kind` for a report (the verification clock at submission). 0 on success. */
 int lifecycle_store_open_clock(db_t *db, int64_t report_id, const char *kind, int64_t now_ms, db_error_t *error);
 /* The due time a clock of `kind` started at now_ms gets on a new report (not under field
- * supervision) of each classification in `classifications` (an SQL array literal): rows
- * (classification, due as timestamptz text), a classification without a rule left out. One
- * statement; the same rule (clock_rule) and the same due time as lifecycle_store_open_new_clocks. */
-PGresult *lifecycle_store_new_clock_dues(db_t *db, const char *kind, const char *classifications, int64_t now_ms,
-                                         db_error_t *error);
+ * supervision) of each classification in `classifications` (an SQL array literal): a statement
+ * for db_exec_all, with the caller's other reads, whose answer has rows (classification, due as
+ * timestamptz text), a classification without a rule left out; the same rule (clock_rule) and the
+ * same due time as lifecycle_store_open_new_clocks. Its parameters are *query's and the caller's
+ * strings, borrowed until the statement has run. */
+typedef struct {
+    char now[24];
+    const char *params[3];
+} lifecycle_dues_query_t;
+void lifecycle_store_new_clock_dues_query(const char *kind, const char *classifications, int64_t now_ms,
+                                          lifecycle_dues_query_t *query, db_statement_t *statement);
 /* Tells the clocks' statement trigger (migrations 0031, 0040) that the caller writes its reports'
  * next_due_at itself (on) or no longer (off), until the end of the transaction: a batch of new
  * reports inserted with their first due time, a run of system steps that wrote them already. */

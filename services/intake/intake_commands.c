@@ -79,56 +79,6 @@ static void reset_attempt(submit_item_t *item)
     item->rc = 1;
 }
 
-/* Every pending key claimed together; a replay's stored answer opened into item->response. */
-static int claim_keys(db_t *db, submit_batch_t *batch, db_error_t *error)
-{
-    submission_claim_t *claims = calloc(batch->count, sizeof *claims);
-    if (!claims)
-        return -1;
-    size_t n = 0;
-    for (size_t i = 0; i < batch->count; i++)
-        if (batch->items[i].pending)
-            claims[n++] = (submission_claim_t) {.key_hash = batch->items[i].seal.lookup,
-                                                 .fingerprint = batch->items[i].fingerprint};
-    int rc = submission_keys_claim(db, claims, n, error);
-    n = 0;
-    for (size_t i = 0; i < batch->count; i++) {
-        submit_item_t *item = &batch->items[i];
-        if (!item->pending)
-            continue;
-        submission_claim_t *claim = &claims[n++];
-        item->state = claim->state;
-        if (rc == 0 && claim->state == SUBMISSION_KEY_REPLAY
-            && submission_seal_open(&item->seal, claim->sealed, claim->sealed_size, &item->response,
-                                    &item->response_size) != 0) {
-            snprintf(error->message, sizeof error->message, "the stored answer of a key does not open");
-            rc = -1;
-        }
-        free(claim->sealed);
-    }
-    free(claims);
-    return rc;
-}
-
-/* The codes of every new submission, checked in one statement. */
-static int check_codes(db_t *db, submit_batch_t *batch, db_error_t *error)
-{
-    const report_submission_t **submissions = calloc(batch->count, sizeof *submissions);
-    unsigned *unknown = calloc(batch->count, sizeof *unknown);
-    int rc = -1;
-    if (submissions && unknown) {
-        for (size_t i = 0; i < batch->count; i++)
-            if (batch->items[i].pending && batch->items[i].state == SUBMISSION_KEY_NEW)
-                submissions[i] = &batch->items[i].submission;
-        rc = report_store_check_codes(db, submissions, unknown, batch->count, error);
-        for (size_t i = 0; i < batch->count && rc == 0; i++)
-            batch->items[i].unknown_codes = unknown[i];
-    }
-    free(submissions);
-    free(unknown);
-    return rc;
-}
-
 /* The item earlier in the batch that stores a report under the same key, or NULL. */
 static submit_item_t *earlier_with_key(submit_batch_t *batch, size_t index)
 {
@@ -173,28 +123,119 @@ static bool to_store(const submit_item_t *item)
     return item->pending && item->state == SUBMISSION_KEY_NEW && !item->unknown_codes;
 }
 
-/* The first clock's due time for each classification among the reports to store, in one
- * statement: rows (classification, due). */
-static PGresult *first_clock_dues(db_t *db, const submit_batch_t *batch, db_error_t *error)
+/* The classifications of the pending submissions, each once, as an SQL array literal (malloc'd). */
+static char *pending_classifications(const submit_batch_t *batch)
 {
-    db_array_t classifications = {0};
+    db_array_t list = {0};
     for (size_t i = 0; i < batch->count; i++) {
         const submit_item_t *item = &batch->items[i];
-        bool listed = !to_store(item);
+        bool listed = !item->pending;
         for (size_t k = 0; k < i && !listed; k++)
-            listed = to_store(&batch->items[k])
+            listed = batch->items[k].pending
                      && strcmp(batch->items[k].submission.classification, item->submission.classification) == 0;
         if (!listed)
-            db_array_add(&classifications, item->submission.classification);
+            db_array_add(&list, item->submission.classification);
     }
-    char *list = db_array_take(&classifications);
-    if (!list) {
-        snprintf(error->message, sizeof error->message, "out of memory listing classifications");
-        return NULL;
+    return db_array_take(&list);
+}
+
+/* What a batch's reads need, and their statements: the pending keys' claim (the claims in the
+ * order of the pending items), their codes (submissions[i] for batch item i, NULL when it is not
+ * pending) and the first clock's due time of their classifications. */
+enum { READ_KEYS, READ_CODES = SUBMISSION_KEYS_CLAIM_STATEMENTS, READ_DUES, READ_STATEMENTS };
+typedef struct {
+    submission_claim_t *claims;
+    size_t claim_count;
+    const report_submission_t **submissions;
+    unsigned *unknown;
+    char *classifications;
+    submission_keys_query_t keys;
+    report_codes_query_t codes;
+    lifecycle_dues_query_t dues;
+    db_statement_t statements[READ_STATEMENTS];
+} batch_reads_t;
+
+static int batch_reads_build(batch_reads_t *reads, const submit_batch_t *batch)
+{
+    reads->claims = calloc(batch->count, sizeof *reads->claims);
+    reads->submissions = calloc(batch->count, sizeof *reads->submissions);
+    reads->unknown = calloc(batch->count, sizeof *reads->unknown);
+    reads->classifications = pending_classifications(batch);
+    if (!reads->claims || !reads->submissions || !reads->unknown || !reads->classifications)
+        return -1;
+    for (size_t i = 0; i < batch->count; i++)
+        if (batch->items[i].pending) {
+            reads->claims[reads->claim_count++] = (submission_claim_t) {
+                .key_hash = batch->items[i].seal.lookup, .fingerprint = batch->items[i].fingerprint};
+            reads->submissions[i] = &batch->items[i].submission;
+        }
+    lifecycle_store_new_clock_dues_query(REPORT_FIRST_CLOCK, reads->classifications, batch->now_ms, &reads->dues,
+                                         &reads->statements[READ_DUES]);
+    int keys = submission_keys_claim_query(reads->claims, reads->claim_count, &reads->keys,
+                                           &reads->statements[READ_KEYS]);
+    int codes = report_store_codes_query(reads->submissions, batch->count, &reads->codes,
+                                         &reads->statements[READ_CODES]);
+    return keys == 0 && codes == 0 ? 0 : -1;
+}
+
+static void batch_reads_clear(batch_reads_t *reads)
+{
+    for (size_t i = 0; i < reads->claim_count; i++)
+        free(reads->claims[i].sealed);
+    free(reads->claims);
+    free(reads->submissions);
+    free(reads->unknown);
+    free(reads->classifications);
+    submission_keys_query_clear(&reads->keys);
+    report_store_codes_query_clear(&reads->codes);
+}
+
+/* Each pending item's key state (a replay's stored answer opened into item->response) and, for a
+ * new one, its unknown codes. */
+static int apply_reads(submit_batch_t *batch, batch_reads_t *reads, PGresult *const *answers, db_error_t *error)
+{
+    if (submission_keys_claim_read(reads->claims, reads->claim_count, &answers[READ_KEYS], error) != 0)
+        return -1;
+    report_store_codes_read(answers[READ_CODES], reads->submissions, reads->unknown, batch->count);
+    size_t n = 0;
+    for (size_t i = 0; i < batch->count; i++) {
+        submit_item_t *item = &batch->items[i];
+        if (!item->pending)
+            continue;
+        const submission_claim_t *claim = &reads->claims[n++];
+        item->state = claim->state;
+        item->unknown_codes = item->state == SUBMISSION_KEY_NEW ? reads->unknown[i] : 0;
+        if (claim->state == SUBMISSION_KEY_REPLAY
+            && submission_seal_open(&item->seal, claim->sealed, claim->sealed_size, &item->response,
+                                    &item->response_size) != 0) {
+            snprintf(error->message, sizeof error->message, "the stored answer of a key does not open");
+            return -1;
+        }
     }
-    PGresult *dues = lifecycle_store_new_clock_dues(db, REPORT_FIRST_CLOCK, list, batch->now_ms, error);
-    free(list);
-    return dues;
+    return 0;
+}
+
+/* The batch's reads in one round trip (db_exec_all, with the transaction's BEGIN): the keys
+ * claimed, the codes checked, and the first clock's due time of each classification among the
+ * pending submissions, returned (rows classification, due), or NULL with the error. */
+static PGresult *read_batch(db_t *db, submit_batch_t *batch, db_error_t *error)
+{
+    batch_reads_t reads = {0};
+    PGresult *answers[READ_STATEMENTS] = {NULL};
+    int rc = batch_reads_build(&reads, batch);
+    if (rc != 0)
+        snprintf(error->message, sizeof error->message, "out of memory reading a batch");
+    else
+        rc = db_exec_all(db, reads.statements, READ_STATEMENTS, answers, error);
+    if (rc == 0)
+        rc = apply_reads(batch, &reads, answers, error);
+    batch_reads_clear(&reads);
+    for (int i = 0; i < READ_DUES; i++)
+        PQclear(answers[i]);
+    if (rc == 0)
+        return answers[READ_DUES];
+    PQclear(answers[READ_DUES]);
+    return NULL;
 }
 
 static const char *due_of(const PGresult *dues, const char *classification)
@@ -305,9 +346,8 @@ static int batch_tx(db_t *db, void *ctx, db_error_t *error)
     for (size_t i = 0; i < batch->count; i++)
         if (batch->items[i].pending)
             reset_attempt(&batch->items[i]);
-    PGresult *dues = NULL;
-    if (claim_keys(db, batch, error) != 0 || check_codes(db, batch, error) != 0
-        || !(dues = first_clock_dues(db, batch, error)))
+    PGresult *dues = read_batch(db, batch, error);
+    if (!dues)
         return batch_failure(db, NULL, error);
     size_t storing = 0;
     for (size_t i = 0; i < batch->count; i++) {

@@ -16,15 +16,16 @@ static const struct {
     {REPORT_UNKNOWN_CATEGORY, "category"}, {REPORT_UNKNOWN_REGION, "region"}, {REPORT_UNKNOWN_TARGET, "target_institution"}};
 #define CODE_FIELD_COUNT (sizeof code_fields / sizeof code_fields[0])
 
-static void read_unknown(const PGresult *r, const report_submission_t *const *submissions, unsigned *unknown,
-                         size_t count)
+void report_store_codes_read(const PGresult *answer, const report_submission_t *const *submissions,
+                             unsigned *unknown, size_t count)
 {
-    for (int row = 0; row < PQntuples(r); row++) {
-        size_t i = strtoull(PQgetvalue(r, row, 0), NULL, 10);
+    memset(unknown, 0, count * sizeof *unknown);
+    for (int row = 0; row < PQntuples(answer); row++) {
+        size_t i = strtoull(PQgetvalue(answer, row, 0), NULL, 10);
         if (i >= count || !submissions[i])
             continue;
         for (size_t f = 0; f < CODE_FIELD_COUNT; f++)
-            if (PQgetvalue(r, row, (int) f + 1)[0] != 't')
+            if (PQgetvalue(answer, row, (int) f + 1)[0] != 't')
                 unknown[i] |= code_fields[f].code;
     }
 }
@@ -38,10 +39,9 @@ void report_store_describe_unknown(const report_submission_t *submission, unsign
                              values[f]);
 }
 
-int report_store_check_codes(db_t *db, const report_submission_t *const *submissions, unsigned *unknown,
-                             size_t count, db_error_t *error)
+int report_store_codes_query(const report_submission_t *const *submissions, size_t count,
+                             report_codes_query_t *query, db_statement_t *statement)
 {
-    memset(unknown, 0, count * sizeof *unknown);
     db_array_t columns[CODE_COLUMNS];
     memset(columns, 0, sizeof columns);
     for (size_t i = 0; i < count; i++)
@@ -51,22 +51,22 @@ int report_store_check_codes(db_t *db, const report_submission_t *const *submiss
             db_array_add(&columns[CODE_REGION], submissions[i]->region);
             db_array_add(&columns[CODE_TARGET], submissions[i]->target_institution);
         }
-    char *owned[CODE_COLUMNS];
-    const char *params[CODE_COLUMNS];
-    bool complete = db_array_take_columns(columns, CODE_COLUMNS, owned, params);
-    PGresult *r = complete ? db_exec(db,
+    bool complete = db_array_take_columns(columns, CODE_COLUMNS, query->owned, query->params);
+    *statement = (db_statement_t) {
         "SELECT s.n, EXISTS (SELECT 1 FROM categories WHERE code = s.category AND active), "
         "       EXISTS (SELECT 1 FROM regions WHERE code = s.region), "
         "       s.target IS NULL OR EXISTS (SELECT 1 FROM institutions WHERE code = s.target AND active) "
         "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS s(n, category, region, target)",
-        CODE_COLUMNS, params, error) : NULL;
-    for (int c = 0; c < CODE_COLUMNS; c++)
-        free(owned[c]);
-    if (!r)
-        return -1;
-    read_unknown(r, submissions, unknown, count);
-    PQclear(r);
-    return 0;
+        CODE_COLUMNS, query->params};
+    return complete ? 0 : -1;
+}
+
+void report_store_codes_query_clear(report_codes_query_t *query)
+{
+    for (int c = 0; c < CODE_COLUMNS; c++) {
+        free(query->owned[c]);
+        query->owned[c] = NULL;
+    }
 }
 
 enum {

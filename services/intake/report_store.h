@@ -23,12 +23,20 @@ typedef enum {
     REPORT_UNKNOWN_TARGET = 1u << 2,
 } report_unknown_code_t;
 
-/* For each of `count` submissions (NULL ones are skipped), unknown[i] becomes the set of its
- * codes that name nothing active (0: every one does); one statement. -1 on a database error. A
- * set, not the field errors themselves: those are 9 kB a submission, and a batch's submissions
- * almost never have any. */
-int report_store_check_codes(db_t *db, const report_submission_t *const *submissions, unsigned *unknown,
-                             size_t count, db_error_t *error);
+/* The codes of `count` submissions (NULL ones are skipped) checked in one statement, sent with the
+ * batch's other reads (db_exec_all): report_store_codes_query fills *statement, whose parameters
+ * *query owns until report_store_codes_query_clear; report_store_codes_read makes unknown[i] the
+ * set of submission i's codes that name nothing active (0: every one does). A set, not the field
+ * errors themselves: those are 9 kB a submission, and a batch's submissions almost never have any. */
+typedef struct {
+    char *owned[4];
+    const char *params[4];
+} report_codes_query_t;
+int report_store_codes_query(const report_submission_t *const *submissions, size_t count,
+                             report_codes_query_t *query, db_statement_t *statement);
+void report_store_codes_read(const PGresult *answer, const report_submission_t *const *submissions,
+                             unsigned *unknown, size_t count);
+void report_store_codes_query_clear(report_codes_query_t *query);
 
 /* A field error (code "unknown") in `errors` for each code of `submission` in `unknown`. */
 void report_store_describe_unknown(const report_submission_t *submission, unsigned unknown, field_errors_t *errors);
@@ -37,7 +45,7 @@ void report_store_describe_unknown(const report_submission_t *submission, unsign
 #define REPORT_FIRST_CLOCK "verification"
 
 /* A new report to store: what was submitted and its token's hash (borrowed, for the call), and
- * next_due_at, its REPORT_FIRST_CLOCK's due time (lifecycle_store_new_clock_dues; NULL: no clock),
+ * next_due_at, its REPORT_FIRST_CLOCK's due time (lifecycle_store_new_clock_dues_query; NULL: no clock),
  * written with the report so that the clock's trigger leaves the report as it is instead of
  * writing it a second time (migration 0036). `stored` is filled by the call. */
 typedef struct {

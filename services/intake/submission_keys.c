@@ -42,36 +42,39 @@ static int apply_row(submission_claim_t *claims, size_t count, const PGresult *r
     return 0;
 }
 
-int submission_keys_claim(db_t *db, submission_claim_t *claims, size_t count, db_error_t *error)
+int submission_keys_claim_query(const submission_claim_t *claims, size_t count, submission_keys_query_t *query,
+                                db_statement_t *statements)
 {
     db_array_t keys = {0};
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < count; i++)
         db_array_add(&keys, claims[i].key_hash);
+    query->hashes = db_array_take(&keys);
+    query->params[0] = query->hashes;
+    statements[0] = (db_statement_t) {"SELECT n, pg_try_advisory_xact_lock(hashtextextended(k, 0)) "
+                                      "FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
+                                      1, query->params};
+    statements[1] = (db_statement_t) {"SELECT key_hash, fingerprint, encode(sealed_response, 'hex') "
+                                      "FROM submission_keys WHERE key_hash = ANY($1::text[])",
+                                      1, query->params};
+    return query->hashes ? 0 : -1;
+}
+
+int submission_keys_claim_read(submission_claim_t *claims, size_t count, PGresult *const *answers,
+                               db_error_t *error)
+{
+    for (size_t i = 0; i < count; i++)
         claims[i].sealed = NULL;
-    }
-    char *hashes = db_array_take(&keys);
-    if (!hashes)
-        return -1;
-    const char *params[] = {hashes};
-    /* The lookup is a statement after the locks, so its snapshot holds whatever their last owner
-     * committed; both go out together, one round trip. */
-    const db_statement_t statements[] = {
-        {"SELECT n, pg_try_advisory_xact_lock(hashtextextended(k, 0)) "
-         "FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n", 1, params},
-        {"SELECT key_hash, fingerprint, encode(sealed_response, 'hex') FROM submission_keys "
-         "WHERE key_hash = ANY($1::text[])", 1, params},
-    };
-    PGresult *answers[2];
-    int rc = db_exec_all(db, statements, 2, answers, error);
-    free(hashes);
-    if (rc != 0)
-        return -1;
     read_locks(claims, count, answers[0]);
+    int rc = 0;
     for (int row = 0; row < PQntuples(answers[1]) && rc == 0; row++)
         rc = apply_row(claims, count, answers[1], row, error);
-    PQclear(answers[0]);
-    PQclear(answers[1]);
     return rc;
+}
+
+void submission_keys_query_clear(submission_keys_query_t *query)
+{
+    free(query->hashes);
+    query->hashes = NULL;
 }
 
 int submission_keys_record(db_t *db, const submission_record_t *records, size_t count, db_error_t *error)

@@ -24,11 +24,22 @@ typedef struct {
     size_t sealed_size;
 } submission_claim_t;
 
-/* Inside a transaction, in two statements for the whole batch: takes every key's
- * transaction-scoped advisory lock (without waiting; a key held elsewhere is IN_FLIGHT), then looks
- * the keys it holds up. A key twice in one batch is NEW both times here: the caller answers the
- * second from the first. */
-int submission_keys_claim(db_t *db, submission_claim_t *claims, size_t count, db_error_t *error);
+/* Inside a transaction, in two statements for the whole batch, sent with the batch's other reads
+ * (db_exec_all): every key's transaction-scoped advisory lock taken without waiting (a key held
+ * elsewhere is IN_FLIGHT), then the keys it holds looked up, in a statement whose snapshot follows
+ * the locks. submission_keys_claim_query fills statements[0..1]; the key list they name is owned by
+ * *query until submission_keys_query_clear. submission_keys_claim_read takes their two answers. A
+ * key twice in one batch is NEW both times here: the caller answers the second from the first. */
+#define SUBMISSION_KEYS_CLAIM_STATEMENTS 2
+typedef struct {
+    char *hashes;
+    const char *params[1];
+} submission_keys_query_t;
+int submission_keys_claim_query(const submission_claim_t *claims, size_t count, submission_keys_query_t *query,
+                                db_statement_t *statements);
+int submission_keys_claim_read(submission_claim_t *claims, size_t count, PGresult *const *answers,
+                               db_error_t *error);
+void submission_keys_query_clear(submission_keys_query_t *query);
 
 /* The answers of a batch, in one statement. */
 typedef struct {

@@ -431,6 +431,51 @@ static void test_a_row_refused_at_the_commit_fails_its_submission_alone(void **s
     exec_sql("DROP FUNCTION refuse_event_of_gagal()");
 }
 
+/* The round trips of one batch of `count` new submissions on intake's connection, counted in
+ * libpq's trace; each submission's title is its key. */
+static int round_trips_of_a_batch(const char *name, int count)
+{
+    envelope_t *owned[BATCH_MAX], *replies[BATCH_MAX];
+    char keys[BATCH_MAX][48];
+    for (int i = 0; i < count; i++) {
+        snprintf(keys[i], sizeof keys[i], "http:k-trips-%s-%d-0123456", name, i);
+        report_submission_t s = submission(keys[i]);
+        s.title = keys[i];
+        owned[i] = request_of(&s);
+    }
+    char *trace = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&trace, &size);
+    assert_non_null(out);
+    PGconn *conn = db_pgconn(intake.submissions);
+    assert_non_null(conn);
+    PQtrace(conn, out);
+    run_batch(intake_submit_batch, owned, replies, count);
+    PQuntrace(conn);
+    fclose(out);
+    int trips = 0;
+    for (const char *at = trace; (at = strstr(at, "ReadyForQuery")); at++)
+        trips++;
+    free(trace);
+    for (int i = 0; i < count; i++)
+        assert_string_equal(replies[i]->type, MSG_REPORT_RECEIPT);
+    destroy_batch(owned, replies, count);
+    return trips;
+}
+
+/* A batch goes to PostgreSQL three times whatever its size: its reads with the BEGIN (the keys'
+ * locks and lookup, the codes, the first clock's due time), its reports, and the rest with the
+ * COMMIT. It went seven times (stop 64), then five. */
+static void test_a_batch_costs_three_round_trips(void **state)
+{
+    (void) state;
+    long reports = rows("reports");
+    round_trips_of_a_batch("warm", 2);   /* statements prepared on the connection's first batch */
+    assert_int_equal(round_trips_of_a_batch("one", 1), 3);
+    assert_int_equal(round_trips_of_a_batch("five", 5), 3);
+    assert_int_equal(rows("reports"), reports + 8);
+}
+
 /* A batch writes each new report once: its next_due_at goes in with it, equal to its verification
  * clock's due time, so the clocks' trigger (migration 0031) has nothing to update. */
 static void test_a_new_report_is_written_once(void **state)
@@ -743,6 +788,7 @@ int main(void)
         cmocka_unit_test(test_idempotency),          cmocka_unit_test(test_unknown_codes_store_nothing),
         cmocka_unit_test(test_a_batch_answers_each_submission_as_alone),
         cmocka_unit_test(test_a_row_refused_at_the_commit_fails_its_submission_alone),
+        cmocka_unit_test(test_a_batch_costs_three_round_trips),
         cmocka_unit_test(test_unknown_and_malformed_tracking_ids), cmocka_unit_test(test_purge_removes_only_old_keys),
         cmocka_unit_test(test_lookups_taken_together_are_answered_each),
         cmocka_unit_test(test_a_new_report_is_written_once),
