@@ -174,6 +174,25 @@ static int count_scanned(db_t *db, void *ctx, db_error_t *error)
     return after < 0 ? -1 : 0;
 }
 
+int test_db_round_trips(db_t *db, test_db_run_fn *run, void *ctx)
+{
+    char *trace = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&trace, &size);
+    PGconn *conn = db_pgconn(db);
+    if (!out || !conn)
+        fail_msg("no trace: %s", out ? "the connection is not open" : "out of memory");
+    PQtrace(conn, out);
+    run(ctx);
+    PQuntrace(conn);
+    fclose(out);
+    int trips = 0;
+    for (const char *at = trace; (at = strstr(at, "ReadyForQuery")); at++)
+        trips++;
+    free(trace);
+    return trips;
+}
+
 long test_db_rows_scanned(db_t *db, const char *table, db_tx_fn *fn, void *ctx)
 {
     scanned_t s = {table, fn, ctx, -1};

@@ -28,6 +28,11 @@ void test_db_script(db_t *db, const char *sql);
  * meanwhile (pg_stat_xact_user_tables). A failure fails the running cmocka test. */
 long test_db_rows_scanned(db_t *db, const char *table, db_tx_fn *fn, void *ctx);
 
+/* The round trips run(ctx) costs on db's connection, counted in libpq's trace of it (one
+ * ReadyForQuery each). A connection that is not open fails the running cmocka test. */
+typedef void (test_db_run_fn)(void *ctx);
+int test_db_round_trips(db_t *db, test_db_run_fn *run, void *ctx);
+
 /* From now on every statement db runs is explained as it runs (auto_explain: analyzed, nested
  * statements too, sent to the client as it asks for LOG messages), and the rows its joins compared
  * and set aside ("Rows Removed by Join Filter") are added to *removed: a join that compares each

@@ -431,35 +431,34 @@ static void test_a_row_refused_at_the_commit_fails_its_submission_alone(void **s
     exec_sql("DROP FUNCTION refuse_event_of_gagal()");
 }
 
-/* The round trips of one batch of `count` new submissions on intake's connection, counted in
- * libpq's trace; each submission's title is its key. */
+/* A batch of new submissions, for test_db_round_trips. */
+typedef struct {
+    envelope_t *owned[BATCH_MAX], *replies[BATCH_MAX];
+    int count;
+} traced_batch_t;
+
+static void run_traced_batch(void *ctx)
+{
+    traced_batch_t *batch = ctx;
+    run_batch(intake_submit_batch, batch->owned, batch->replies, batch->count);
+}
+
+/* The round trips of one batch of `count` new submissions on intake's connection; each
+ * submission's title is its key. */
 static int round_trips_of_a_batch(const char *name, int count)
 {
-    envelope_t *owned[BATCH_MAX], *replies[BATCH_MAX];
+    traced_batch_t batch = {.count = count};
     char keys[BATCH_MAX][48];
     for (int i = 0; i < count; i++) {
         snprintf(keys[i], sizeof keys[i], "http:k-trips-%s-%d-0123456", name, i);
         report_submission_t s = submission(keys[i]);
         s.title = keys[i];
-        owned[i] = request_of(&s);
+        batch.owned[i] = request_of(&s);
     }
-    char *trace = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&trace, &size);
-    assert_non_null(out);
-    PGconn *conn = db_pgconn(intake.submissions);
-    assert_non_null(conn);
-    PQtrace(conn, out);
-    run_batch(intake_submit_batch, owned, replies, count);
-    PQuntrace(conn);
-    fclose(out);
-    int trips = 0;
-    for (const char *at = trace; (at = strstr(at, "ReadyForQuery")); at++)
-        trips++;
-    free(trace);
+    int trips = test_db_round_trips(intake.submissions, run_traced_batch, &batch);
     for (int i = 0; i < count; i++)
-        assert_string_equal(replies[i]->type, MSG_REPORT_RECEIPT);
-    destroy_batch(owned, replies, count);
+        assert_string_equal(batch.replies[i]->type, MSG_REPORT_RECEIPT);
+    destroy_batch(batch.owned, batch.replies, count);
     return trips;
 }
 

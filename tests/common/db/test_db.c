@@ -436,25 +436,24 @@ static int deferred_then_wake(db_t *db, void *ctx, db_error_t *error)
 }
 
 /* The times the server said it was ready for more during one transaction: its round trips. */
-/* The round trips of one transaction of fn, counted in libpq's trace of the connection. */
+/* One transaction of a function, for test_db_round_trips. */
+typedef struct {
+    db_t *db;
+    db_tx_fn *fn;
+    void *ctx;
+} traced_tx_t;
+
+static void run_transaction(void *ctx)
+{
+    traced_tx_t *tx = ctx;
+    db_error_t error;
+    assert_int_equal(db_transaction(tx->db, tx->fn, tx->ctx, &error), 0);
+}
+
 static int round_trips_of(db_t *db, db_tx_fn *fn, void *ctx)
 {
-    char *trace = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&trace, &size);
-    assert_non_null(out);
-    PGconn *conn = db_pgconn(db);
-    assert_non_null(conn);
-    PQtrace(conn, out);
-    db_error_t error;
-    assert_int_equal(db_transaction(db, fn, ctx, &error), 0);
-    PQuntrace(conn);
-    fclose(out);
-    int trips = 0;
-    for (const char *at = trace; (at = strstr(at, "ReadyForQuery")); at++)
-        trips++;
-    free(trace);
-    return trips;
+    traced_tx_t tx = {db, fn, ctx};
+    return test_db_round_trips(db, run_transaction, &tx);
 }
 
 /* BEGIN goes out with the first statement, and COMMIT with the deferred statements before it and
