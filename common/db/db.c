@@ -408,16 +408,22 @@ static PGresult *run(db_t *self, const char *sql, int nparams, const char *const
     return checked(self, result, error);
 }
 
+/* After a call that failed outside a transaction because the server went away (restart,
+ * failover): true once a fresh connection is made, for one more try. */
+static bool reconnected_for_retry(db_t *self, db_error_t *error)
+{
+    if (self->in_transaction || (self->conn && PQstatus(self->conn) == CONNECTION_OK))
+        return false;
+    logger_warn("database connection lost; reconnecting");
+    return db_connect(self, RECONNECT_WAIT_MS, error) == 0;
+}
+
 static PGresult *exec_with_retry(db_t *self, const char *sql, int nparams, const char *const *params,
                                  statement_plan_t plan, db_error_t *error)
 {
     PGresult *result = run(self, sql, nparams, params, plan, error);
-    if (result || self->in_transaction || (self->conn && PQstatus(self->conn) == CONNECTION_OK))
+    if (result || !reconnected_for_retry(self, error))
         return result;
-    /* The server went away (restart, failover): one fresh connection, one more try. */
-    logger_warn("database connection lost; reconnecting");
-    if (db_connect(self, RECONNECT_WAIT_MS, error) != 0)
-        return NULL;
     return run(self, sql, nparams, params, plan, error);
 }
 
@@ -492,12 +498,8 @@ int db_exec_all(db_t *self, const db_statement_t *statements, size_t count, PGre
     for (size_t i = 0; i < count; i++)
         answers[i] = NULL;
     int rc = run_all(self, statements, count, answers, error);
-    if (rc == 0 || self->in_transaction || (self->conn && PQstatus(self->conn) == CONNECTION_OK))
+    if (rc == 0 || !reconnected_for_retry(self, error))
         return rc;
-    /* as exec_with_retry: one fresh connection, one more try */
-    logger_warn("database connection lost; reconnecting");
-    if (db_connect(self, RECONNECT_WAIT_MS, error) != 0)
-        return -1;
     return run_all(self, statements, count, answers, error);
 }
 
