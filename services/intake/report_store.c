@@ -8,6 +8,7 @@
 #include "db_array.h"
 
 enum { CODE_INDEX, CODE_CATEGORY, CODE_REGION, CODE_TARGET, CODE_COLUMNS };
+_Static_assert(CODE_COLUMNS == REPORT_CODES_PARAMS, "report_codes_query_t holds one parameter a column");
 
 static const struct {
     report_unknown_code_t code;

@@ -28,9 +28,10 @@ typedef enum {
  * *query owns until report_store_codes_query_clear; report_store_codes_read makes unknown[i] the
  * set of submission i's codes that name nothing active (0: every one does). A set, not the field
  * errors themselves: those are 9 kB a submission, and a batch's submissions almost never have any. */
+#define REPORT_CODES_PARAMS 4   /* the submissions' indexes, categories, regions, target institutions */
 typedef struct {
-    char *owned[4];
-    const char *params[4];
+    char *owned[REPORT_CODES_PARAMS];
+    const char *params[REPORT_CODES_PARAMS];
 } report_codes_query_t;
 int report_store_codes_query(const report_submission_t *const *submissions, size_t count,
                              report_codes_query_t *query, db_statement_t *statement);

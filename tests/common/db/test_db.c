@@ -435,7 +435,6 @@ static int deferred_then_wake(db_t *db, void *ctx, db_error_t *error)
     return db_wake_after_commit(db, WAKE_CHANNEL, "trips", error);
 }
 
-/* The times the server said it was ready for more during one transaction: its round trips. */
 /* One transaction of a function, for test_db_round_trips. */
 typedef struct {
     db_t *db;
@@ -450,6 +449,7 @@ static void run_transaction(void *ctx)
     assert_int_equal(db_transaction(tx->db, tx->fn, tx->ctx, &error), 0);
 }
 
+/* The times the server said it was ready for more during one transaction: its round trips. */
 static int round_trips_of(db_t *db, db_tx_fn *fn, void *ctx)
 {
     traced_tx_t tx = {db, fn, ctx};
