@@ -7,7 +7,8 @@
   3. submissions through HTTP (wrk, tests/bench/submit.lua) at 16 and 256 connections, then at 256
      with verify, route and notify stopped (gateway + intake + stats alone): accepted/s, p50, p99,
      p99.9, RSS under load; how far each consumer group is behind when the load stops and how long
-     it takes to catch up;
+     it takes to catch up; the 16-client insert baseline again just before and just after the
+     gateway + intake + stats run, since this machine's own rate drifts in minutes;
   4. an open-loop load (tests/bench/open_loop.py: a fixed arrival rate, latency from each request's
      due time) at half the highest accepted rate of step 3 with every service: p50, p99, p99.9;
   5. the sustained rate: open-loop steps of STEP seconds (reporters without contact details, every
@@ -108,23 +109,46 @@ BODY = ("Lubang besar di jalan depan pasar sudah dua minggu, membahayakan pengen
         "diperbaiki sebelum musim hujan. ") * 2
 
 
-def baselines(url, seconds):
+BENCH_INSERT = ("INSERT INTO bench_rows (tracking_id, title, body, category_code, region_code, reporter_email, "
+                "status) VALUES (md5(random()::text), 'Jalan berlubang di depan pasar', '" + BODY + "', "
+                "'JALAN.BERLUBANG', '21.71', 'siti@example.org', 'waiting_verification');\n")
+
+
+def create_bench_rows(url):
     psql(url, "CREATE TABLE bench_rows (id bigserial PRIMARY KEY, tracking_id text NOT NULL, title text NOT NULL, "
               "body text NOT NULL, category_code text NOT NULL, region_code text NOT NULL, reporter_email text, "
               "status text NOT NULL, submitted_at timestamptz NOT NULL DEFAULT now())")
-    insert = ("INSERT INTO bench_rows (tracking_id, title, body, category_code, region_code, reporter_email, status) "
-              f"VALUES (md5(random()::text), 'Jalan berlubang di depan pasar', '{BODY}', 'JALAN.BERLUBANG', '21.71', "
-              "'siti@example.org', 'waiting_verification');\n")
-    b = {}
-    b["insert1"] = pgbench(url, insert, 1, seconds)
-    b["insert16"] = pgbench(url, insert, 16, seconds)
-    rows = psql(url, "SELECT max(id) FROM bench_rows")
-    b["select16"] = pgbench(url, f"\\set id random(1, {rows})\nSELECT * FROM bench_rows WHERE id = :id;\n",
-                            16, seconds)
+
+
+def drop_bench_rows(url):
     # Dropped once measured: left in place, autovacuum vacuums and analyzes it during a later phase
     # (seen in an open loop at stop 40: 0.29 s of CPU), work on the shared cores no deployment has.
     psql(url, "DROP TABLE bench_rows")
+
+
+def baselines(url, seconds):
+    create_bench_rows(url)
+    b = {}
+    b["insert1"] = pgbench(url, BENCH_INSERT, 1, seconds)
+    b["insert16"] = pgbench(url, BENCH_INSERT, 16, seconds)
+    rows = psql(url, "SELECT max(id) FROM bench_rows")
+    b["select16"] = pgbench(url, f"\\set id random(1, {rows})\nSELECT * FROM bench_rows WHERE id = :id;\n",
+                            16, seconds)
+    drop_bench_rows(url)
     return b
+
+
+def insert16_again(url, seconds):
+    """The 16-client insert baseline once more, for a phase minutes after the first one: this
+    machine's moved by half within ten minutes (5 141, 7 703 and 6 012 tps, stop 66). Taken in the
+    cluster as the earlier phases left it, so with the autovacuum workers they set going (counted
+    at its start): (tps, ms, workers)."""
+    workers = int(psql(url, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"))
+    create_bench_rows(url)
+    try:
+        return (*pgbench(url, BENCH_INSERT, 16, seconds), workers)
+    finally:
+        drop_bench_rows(url)
 
 
 def rss_kb(pid):
@@ -558,11 +582,15 @@ def main():
         consumers = [system.verify, system.route, system.notify]
         for svc in consumers:
             svc.proc.send_signal(signal.SIGSTOP)
+        beside_gis = [insert16_again(url, a.pgbench_seconds)]
         before = sample()
         with RssSampler(services) as sampler:
             runs["http256_gis"] = wrk(system.http_port, submit, 256, a.seconds, lua_args)
         cpu["http256_gis"] = (before, sample())
         peak = {n: max(peak.get(n, 0), v) for n, v in sampler.peak.items()}
+        beside_gis.append(insert16_again(url, a.pgbench_seconds))
+        print(f"pgbench insert 16 clients before and after it: {beside_gis[0][0]:.0f} and {beside_gis[1][0]:.0f} tps "
+              f"(autovacuum workers {beside_gis[0][2]} and {beside_gis[1][2]})", flush=True)
         for svc in consumers:
             svc.proc.send_signal(signal.SIGCONT)
         print(f"http256 gateway+intake+stats: {runs['http256_gis']}", flush=True)
@@ -624,6 +652,12 @@ def main():
                   + (f"; {tracking_text(r)} " if "views" in r else "")
                   + f"| {ratio(r['ok_per_s'], base_tps)}; p50 {ratio(r['p50_us'] / 1000, base_ms)}, "
                   f"p99 {ratio(r['p99_us'] / 1000, base_ms)} of pgbench latency |")
+            if name == "http256_gis":
+                print(f"| pgbench single-row insert, 16 clients, just before and just after the line above | "
+                      f"{beside_gis[0][0]:.0f} and {beside_gis[1][0]:.0f} tps, autovacuum workers running at their "
+                      f"start {beside_gis[0][2]} and {beside_gis[1][2]} | the line above "
+                      f"{ratio(r['ok_per_s'], beside_gis[0][0])} and {ratio(r['ok_per_s'], beside_gis[1][0])} "
+                      f"of them |")
             if name == "http256":
                 r = open_half
                 print(f"| POST reports, open loop at half the maximum ({r['rate']:.0f}/s offered), all services | "
