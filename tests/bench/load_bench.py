@@ -145,10 +145,9 @@ def insert16_again(url, seconds):
     at its start): (tps, ms, workers)."""
     workers = int(psql(url, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"))
     create_bench_rows(url)
-    try:
-        return (*pgbench(url, BENCH_INSERT, 16, seconds), workers)
-    finally:
-        drop_bench_rows(url)
+    tps, ms = pgbench(url, BENCH_INSERT, 16, seconds)
+    drop_bench_rows(url)
+    return tps, ms, workers
 
 
 def rss_kb(pid):
