@@ -465,7 +465,11 @@ static int from_stream(event_consumer_t *self, int64_t deadline)
 static void hand_back_memory(event_consumer_t *self, int handled)
 {
     self->handled_events += (uint64_t) handled;
-    idle_memory_tick(self->idle, self->handled_events, zclock_mono());
+    if (!idle_memory_due(self->idle, self->handled_events, zclock_mono()))
+        return;
+    if (self->config.idle)
+        self->config.idle(self->config.handler_ctx);
+    idle_memory_give_back();
 }
 
 int event_consumer_run_once(event_consumer_t *self, int timeout_ms)

@@ -35,6 +35,11 @@ typedef int (event_handler_fn)(db_t *db, const event_t *event, void *ctx, db_err
  * per event. A run's events are in log order, each seq above the one before. Non-zero rolls the
  * run back like a handler's failure. */
 typedef int (event_run_fn)(db_t *db, const event_t *events, size_t count, void *ctx, db_error_t *error);
+/* Optional, on the member's thread, outside any transaction: the member was idle for a while after
+ * a burst and gives the heap's free pages back next. Drops what the handler can make again (a
+ * cache): its blocks, made while the burst's memory was in use, are scattered over the grown heap,
+ * and each one keeps its page resident. */
+typedef void (event_idle_fn)(void *ctx);
 
 typedef struct {
     const char *group;              /* consumer group name, e.g. "verify" */
@@ -45,7 +50,8 @@ typedef struct {
     const char *topic_prefix;       /* events handled ("" = all); others only advance positions */
     event_handler_fn *handler;
     event_run_fn *run_start;        /* optional */
-    void *handler_ctx;              /* for both */
+    event_idle_fn *idle;            /* optional */
+    void *handler_ctx;              /* for the three */
     int hub_silence_ms;             /* default 3000 when 0 */
     int run_max;                    /* most events per transaction, default 1000 when 0 */
     int linger_ms;                  /* how long a run waits after its first live event for more (0: none) */

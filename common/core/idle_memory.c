@@ -118,9 +118,3 @@ void idle_memory_give_back(void)
 {
     malloc_trim(0);
 }
-
-void idle_memory_tick(idle_memory_t *self, uint64_t work_done, int64_t now_ms)
-{
-    if (idle_memory_due(self, work_done, now_ms))
-        idle_memory_give_back();
-}

@@ -38,7 +38,4 @@ void idle_memory_set_free_reader(idle_memory_t *self, idle_memory_free_reader_t 
 /* Gives the heap's free pages back to the system, in every malloc arena. */
 void idle_memory_give_back(void);
 
-/* idle_memory_due, and when it says so, idle_memory_give_back. */
-void idle_memory_tick(idle_memory_t *self, uint64_t work_done, int64_t now_ms);
-
 #endif

@@ -86,7 +86,7 @@ static int open_parts(runner_t *r)
     char reason[256];
     event_consumer_config_t consumer = {.group = r->def->name, .topic_prefix = r->def->topic,
                                         .handler = r->def->handler, .run_start = r->def->run_start,
-                                        .handler_ctx = r->def->handler_ctx};
+                                        .idle = r->def->idle, .handler_ctx = r->def->handler_ctx};
     if (event_consumer_configure(config, &consumer, reason, sizeof reason) != 0
         || curve_keys_from_config(config, &r->keys, reason, sizeof reason) != 0) {
         logger_error("%s", reason);

@@ -22,7 +22,8 @@ typedef struct {
     const char *topic;                /* events handled, e.g. "report.submitted" */
     event_handler_fn *handler;        /* runs in the transaction that moves the group's position */
     event_run_fn *run_start;          /* optional: before the handler, once per run (event_consumer.h) */
-    void *handler_ctx;                /* for both, used on the consumer's thread only */
+    event_idle_fn *idle;              /* optional: drops caches before an idle member's trim (event_consumer.h) */
+    void *handler_ctx;                /* for the three, used on the consumer's thread only */
     /* Optional periodic work on a thread and a database connection of its own, every `every_ms`;
      * it returns -1 on failure (logged, retried next time), 1 when it stopped with work left (run
      * again at once), 0 when done. */

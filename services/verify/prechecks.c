@@ -136,6 +136,11 @@ void prechecks_destroy(prechecks_t **self_p)
     *self_p = NULL;
 }
 
+void prechecks_forget(prechecks_t *self)
+{
+    trigram_cache_empty(self->cache);
+}
+
 /* Once: pg_trgm classifies characters by the database's LC_CTYPE, so must this. */
 static int read_ctype(prechecks_t *self, db_t *db, db_error_t *error)
 {

@@ -40,6 +40,10 @@ int prechecks_record(prechecks_t *self, db_t *db, const char *tracking_id, int64
 int prechecks_run_start(prechecks_t *self, db_t *db, const char *const *tracking_ids, size_t count, int64_t now_ms,
                         db_error_t *error);
 
+/* Drops the kept trigrams (trigram_cache_empty), for a member idle after a burst: the candidates of
+ * the reports after it are read from the database again. */
+void prechecks_forget(prechecks_t *self);
+
 /* Its statements, for tests that check their plans: the candidates ($1 tracking ids, text[]) and the
  * insert ($1 report ids, $2..$4 the missing fields', abuse words' and duplicates' text[] literals,
  * $5 time in ms). */

@@ -45,7 +45,7 @@ void trigram_cache_destroy(trigram_cache_t **self_p)
     *self_p = NULL;
 }
 
-static void empty_all(trigram_cache_t *self)
+void trigram_cache_empty(trigram_cache_t *self)
 {
     for (size_t i = 0; i < self->slot_count; i++)
         trigram_set_destroy(&self->slots[i].set);
@@ -63,7 +63,7 @@ int trigram_cache_use_ctype(trigram_cache_t *self, const char *name)
     if (self->ctype != (locale_t) 0)
         freelocale(self->ctype);
     self->ctype = ctype;
-    empty_all(self);
+    trigram_cache_empty(self);
     return 0;
 }
 

@@ -37,6 +37,10 @@ const trigram_set_t *trigram_cache_get(const trigram_cache_t *self, int64_t id);
  * still kept, alone). */
 void trigram_cache_put(trigram_cache_t *self, int64_t id, trigram_set_t **set_p);
 
+/* Drops every set: a member idle after a burst gives their memory back (a later miss is read from
+ * the database again). */
+void trigram_cache_empty(trigram_cache_t *self);
+
 /* Trigrams held in all, for tests of the bound. */
 size_t trigram_cache_trigrams(const trigram_cache_t *self);
 

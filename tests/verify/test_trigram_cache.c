@@ -78,6 +78,22 @@ static void test_a_set_larger_than_the_bound_is_kept_alone(void **state)
     trigram_cache_destroy(&cache);
 }
 
+static void test_emptied_it_keeps_nothing_and_takes_sets_again(void **state)
+{
+    (void) state;
+    trigram_cache_t *cache = cache_of(8, 1000);
+    put(cache, 41, "jalan rusak");
+    put(cache, 42, "lampu jalan padam");
+    trigram_cache_empty(cache);
+    assert_null(trigram_cache_get(cache, 41));
+    assert_null(trigram_cache_get(cache, 42));
+    assert_int_equal(trigram_cache_trigrams(cache), 0);
+    put(cache, 41, "jalan rusak");
+    assert_non_null(trigram_cache_get(cache, 41));
+    assert_int_equal(trigram_cache_trigrams(cache), 12);
+    trigram_cache_destroy(&cache);
+}
+
 static size_t size_of(const trigram_cache_t *cache, const char *text)
 {
     trigram_set_t *set = trigram_cache_extract(cache, text, strlen(text));
@@ -112,6 +128,7 @@ int main(void)
         cmocka_unit_test(test_a_report_of_the_same_slot_replaces_it),
         cmocka_unit_test(test_the_trigram_bound_holds),
         cmocka_unit_test(test_a_set_larger_than_the_bound_is_kept_alone),
+        cmocka_unit_test(test_emptied_it_keeps_nothing_and_takes_sets_again),
         cmocka_unit_test(test_the_database_ctype_decides_what_a_word_is),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

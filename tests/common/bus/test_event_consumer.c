@@ -475,6 +475,38 @@ static void test_live_events_within_the_linger_make_one_run(void **state)
     zsock_destroy(&pub);
 }
 
+static atomic_int idle_calls;
+
+static void count_idle(void *ctx)
+{
+    (void) ctx;
+    atomic_fetch_add(&idle_calls, 1);
+}
+
+/* After a burst the member tells its handler it is idle, so that the handler's caches go before the
+ * heap's free pages are given back (a cache made during the burst keeps pages of it resident); never
+ * while the work goes on. */
+static void test_an_idle_member_lets_its_handler_drop_caches_after_a_burst(void **state)
+{
+    (void) state;
+    truncate_work();
+    append_events(1000, 30000);
+    atomic_store(&idle_calls, 0);
+    event_consumer_config_t config = {.group = "idle", .db_url = url, .stream_endpoints = "", .replay_endpoints = "",
+                                      .partitions = 8, .topic_prefix = "test.", .handler = record,
+                                      .idle = count_idle};
+    char reason[200];
+    event_consumer_t *c = event_consumer_new(&config, reason, sizeof reason);
+    assert_non_null(c);
+    run_until(c, "SELECT count(*) FROM work", 1000, 30000);
+    assert_int_equal(atomic_load(&idle_calls), 0);
+    int64_t quiet_until = zclock_mono() + 3000;   /* the member's quiet spell is 2 s */
+    while (zclock_mono() < quiet_until)
+        event_consumer_run_once(c, 100);
+    assert_true(atomic_load(&idle_calls) >= 1);
+    event_consumer_destroy(&c);
+}
+
 int main(void)
 {
     zsys_init();
@@ -487,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_the_run_hook_sees_each_run_before_its_handler_and_its_failure_loses_nothing),
         cmocka_unit_test(test_events_waiting_in_the_queue_are_read_though_the_hub_was_silent),
         cmocka_unit_test(test_live_events_within_the_linger_make_one_run),
+        cmocka_unit_test(test_an_idle_member_lets_its_handler_drop_caches_after_a_burst),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
