@@ -146,6 +146,11 @@ envelope_t *http_command(request_t *req, command_peer_t peer, const char *type, 
     return NULL;
 }
 
+bool http_command_answered(const request_t *req)
+{
+    return req->pass_commands < req->results_count;
+}
+
 bool http_is_printable_word(const char *s, size_t min, size_t max)
 {
     size_t n = strlen(s);

@@ -78,6 +78,11 @@ enum MHD_Result http_send_error(struct MHD_Connection *c, request_t *req, const 
 envelope_t *http_command(request_t *req, command_peer_t peer, const char *type, unsigned char *body, size_t size,
                          char *reason, size_t cap);
 
+/* True when the next http_command of this pass returns an earlier pass's stored result: a handler
+ * may then skip what only built that command (the body's parsing and checks, its encoding), since
+ * the pass that sent it did all of it. */
+bool http_command_answered(const request_t *req);
+
 /* http_command, then a staff.document reply passed on as the JSON it is, with `status` (204:
  * without the document), or the command's failure answered as http_send_command_failure does.
  * `encoded` is the encoder's result for `body` (taken either way): not 0 answers 500 unsent. */
