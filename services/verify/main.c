@@ -46,9 +46,9 @@ static int on_run(db_t *db, const event_t *events, size_t count, void *ctx, db_e
 }
 
 /* The trigram sets are up to 2 MB of blocks made while a backlog's memory was in use, scattered over
- * the heap it grew: kept, an idle verify held 18.7-20.8 MB after a load_bench, 16.9-17.9 MB without
- * them (docs/performance.md, stop 67). The first reports after the spell read their candidates'
- * texts again. */
+ * the heap it grew: kept, they hold its pages after the trim of an idle spell (what that cost is in
+ * docs/performance.md, stop 67). The first reports after the spell read their candidates' texts
+ * again. */
 static void forget_trigrams(void *ctx)
 {
     prechecks_forget(ctx);

@@ -36,8 +36,7 @@ void trigram_cache_destroy(trigram_cache_t **self_p)
     if (!self_p || !*self_p)
         return;
     trigram_cache_t *self = *self_p;
-    for (size_t i = 0; self->slots && i < self->slot_count; i++)
-        trigram_set_destroy(&self->slots[i].set);
+    trigram_cache_empty(self);
     free(self->slots);
     if (self->ctype != (locale_t) 0)
         freelocale(self->ctype);
@@ -47,7 +46,7 @@ void trigram_cache_destroy(trigram_cache_t **self_p)
 
 void trigram_cache_empty(trigram_cache_t *self)
 {
-    for (size_t i = 0; i < self->slot_count; i++)
+    for (size_t i = 0; self->slots && i < self->slot_count; i++)   /* none when they failed to allocate */
         trigram_set_destroy(&self->slots[i].set);
     self->held = 0;
 }
