@@ -58,7 +58,7 @@ static void count(const char *outcome)
 bool tracking_api_answer_kept(struct MHD_Connection *c, request_t *req, const char *tracking_id,
                               enum MHD_Result *answered)
 {
-    if (!cache || req->results_count > 0 || http_bearer_token(c))
+    if (!cache || http_command_answered(req) || http_bearer_token(c))
         return false;
     char *view = tracking_cache_get(cache, tracking_id, zclock_mono());
     if (!view) {
