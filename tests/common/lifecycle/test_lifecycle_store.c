@@ -91,6 +91,27 @@ static void test_working_deadlines_agree_with_walking_the_calendar_day_by_day(vo
     assert_int_equal(db_exec_script(db, "ROLLBACK", &error), 0);
 }
 
+/* 0051: add_weekdays is an expression its callers' plans take in, not a statement that each
+ * transaction calling working_deadline plans again; its answers are checked with working_deadline's
+ * above. A call shows in the plan by its name only when it was not inlined. */
+static void test_add_weekdays_is_inlined_into_its_callers(void **state)
+{
+    (void) state;
+    db_error_t error;
+    PGresult *r = db_exec(db, "EXPLAIN (VERBOSE, COSTS OFF) SELECT add_weekdays(d::date, n) "
+                              "FROM generate_series(date '2026-01-01', date '2026-01-09', interval '1 day') d, "
+                              "generate_series(0, 9) n", 0, NULL, &error);
+    assert_non_null(r);
+    bool inlined = false, called = false;
+    for (int i = 0; i < PQntuples(r); i++) {
+        inlined |= strstr(PQgetvalue(r, i, 0), "isodow") != NULL;
+        called |= strstr(PQgetvalue(r, i, 0), "add_weekdays") != NULL;
+    }
+    PQclear(r);
+    assert_true(inlined);
+    assert_false(called);
+}
+
 static void insert_report(const char *tracking_id, const char *classification, const char *token_hash)
 {
     db_error_t error;
@@ -267,6 +288,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_working_deadlines_skip_weekends_holidays_and_follow_jakarta_dates),
         cmocka_unit_test(test_working_deadlines_agree_with_walking_the_calendar_day_by_day),
+        cmocka_unit_test(test_add_weekdays_is_inlined_into_its_callers),
         cmocka_unit_test(test_transitions_check_state_scope_and_repeat_nothing),
         cmocka_unit_test(test_a_missed_clock_is_reported_once),
         cmocka_unit_test(test_a_copy_racing_the_first_gets_the_same_answer),
