@@ -21,7 +21,8 @@ typedef struct {
 } http_api_limits_t;
 
 http_api_t *http_api_new(const char *listen, const http_api_limits_t *limits, char *reason, size_t reason_cap);
-/* Stops accepting new connections; requests in hand go on. */
+/* Refuses every new request, on new connections and open ones, with 503 and Connection: close;
+ * requests in hand go on. */
 void http_api_quiesce(http_api_t *self);
 /* Finishes the requests in hand and stops. */
 void http_api_destroy(http_api_t **self_p);
