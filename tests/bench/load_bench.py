@@ -664,6 +664,9 @@ def main():
                       f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, p99.9 {r['p999_ms']:.1f} ms, "
                       f"max {r['max_ms']:.1f} ms | {ratio(r['ok_per_s'], base_tps)}; p50 {ratio(r['p50_ms'], base_ms)}, "
                       f"p99 {ratio(r['p99_ms'], base_ms)} of pgbench latency |")
+                print(f"| the open loop's longest silence (no answer while written requests waited) | "
+                      f"{r['silence']['ms']:.1f} ms from second {r['silence']['at_s']:.1f}, "
+                      f"{r['silence']['waiting']} requests waiting | - |")
                 for rate, held, r, growth in steps:
                     grew = ", ".join(f"{g} {v:+.0f}" for g, v in growth.items())
                     print(f"| sustained step {rate:.0f}/s for {a.step_seconds} s, no contact details | "

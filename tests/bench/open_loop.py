@@ -89,6 +89,7 @@ class Run:
         # (due s from the start, due to written ms, written to answered ms) of each answer: where a
         # slow one waited, in the sender (no free connection) or in the server.
         self.samples = []
+        self.silence = (0.0, 0.0, 0)
         self.tag = f"open-{time.time_ns()}"
         self.rng = random.Random(self.tag)
 
@@ -98,6 +99,7 @@ class Run:
                                  report(counter, self.regions, self.categories, self.contact, self.rng))
                     for counter in range(total)]
         elapsed, self.sender_cpu_s, ended, self.started = send(self.port, self.rate, requests, self.connections, self.timeout)
+        self.silence = longest_silence(ended)
         for due, written, answered, status in ended:
             if status == 0:
                 self.timeouts += 1
@@ -123,6 +125,28 @@ def slow_share(samples, threshold_ms):
             "by_second": dict(sorted(seconds.items(), key=lambda kv: -kv[1])[:8])}
 
 
+def longest_silence(ended):
+    """The longest time in which no answer came while written requests waited for one: (ms, its
+    start in s from the run's start, how many requests were waiting when it ended). A stall of the
+    server shows as one long silence with requests in flight; a queue in the sender for want of a
+    free connection does not, since the connections it waits for keep being answered."""
+    moments = sorted([(w, 1) for _, w, a, status in ended if status > 0] +
+                     [(a, -1) for _, w, a, status in ended if status > 0])
+    longest = (0.0, 0.0, 0)
+    in_flight, last_answer, busy_since = 0, 0.0, None
+    for at, change in moments:
+        if change > 0:
+            busy_since = at if in_flight == 0 else busy_since
+        else:
+            since = max(last_answer, busy_since)
+            if at - since > longest[0]:
+                longest = (at - since, since / 1000, in_flight)
+            last_answer = at
+            busy_since = None if in_flight == 1 else busy_since
+        in_flight += change
+    return longest
+
+
 def percentile(sorted_values, p):
     if not sorted_values:
         return 0.0
@@ -142,7 +166,8 @@ def run(port, rate, seconds, regions, categories, contact=True, connections=64, 
             "p99_ms": percentile(lat, 99), "p999_ms": percentile(lat, 99.9), "max_ms": lat[-1] if lat else 0.0,
             "statuses": r.statuses, "sender_cpu_s": r.sender_cpu_s, "started": r.started, "client_wait_p99_ms": percentile(sorted(s[1] for s in r.samples), 99),
             "server_p99_ms": percentile(sorted(s[2] for s in r.samples), 99),
-            "over_p99": slow_share(r.samples, percentile(lat, 99))}
+            "over_p99": slow_share(r.samples, percentile(lat, 99)),
+            "silence": {"ms": r.silence[0], "at_s": r.silence[1], "waiting": r.silence[2]}}
 
 
 def main():

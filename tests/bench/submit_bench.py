@@ -263,6 +263,8 @@ def one_run(args, system, url, folder, conns, rate, lua_args, insert16, traced):
               f"written to answered {run['server_p99_ms']:.1f} ms; the {run['over_p99']['count']} over p99: "
               f"p50 wait {run['over_p99']['client_wait_p50_ms']:.1f} ms, p50 server {run['over_p99']['server_p50_ms']:.1f}"
               f" ms, due in second (of the run): count {run['over_p99']['by_second']}")
+        print(f"longest silence (no answer while written requests waited): {run['silence']['ms']:.1f} ms from "
+              f"second {run['silence']['at_s']:.1f}, {run['silence']['waiting']} requests waiting")
         if sampler:
             print_waits(url, sampler, run["started"], list(run["over_p99"]["by_second"])[:3], args.top)
     print(f"gateway: {1000 * (gw1[0] - gw0[0]) / max(gw1[1] - gw0[1], 1):.2f} ms a submission on average "

@@ -120,6 +120,21 @@ def test_a_stall_is_charged_to_the_requests_behind_it():
     check(all(written >= due for due, written, _, _ in ended), "a request left before it was due")
 
 
+def test_a_stalled_server_is_a_silence_a_busy_connection_is_not():
+    server = Server()
+    keys = [f"k{i}" for i in range(10)] + ["stall-300"] + [f"k{i}" for i in range(11, 120)]
+    # One connection: while it is held nothing is answered, though a request waits for its answer.
+    _, _, ended, _ = open_loop.send(server.port, 200, [request(server.port, k) for k in keys], 1, 2.0)
+    ms, at_s, waiting = open_loop.longest_silence(ended)
+    check(280 <= ms <= 400 and 0.03 <= at_s <= 0.15 and waiting == 1,
+          f"silence of {ms:.1f} ms from {at_s:.3f} s with {waiting} waiting, for a stall of 300 ms at 50 ms")
+    # Two: the other connection keeps answering while the first is held (requests go on being due
+    # after the stall, as in a load, so the stalled one is never the only one left).
+    _, _, ended, _ = open_loop.send(server.port, 200, [request(server.port, k) for k in keys], 2, 2.0)
+    ms, _, _ = open_loop.longest_silence(ended)
+    check(ms < 100, f"silence of {ms:.1f} ms while a second connection answered")
+
+
 def test_a_closed_kept_connection_is_made_again():
     server = Server()
     keys = [("close" if i % 3 == 0 else f"k{i}") + f"-{i}" for i in range(30)]
@@ -146,7 +161,7 @@ def test_silence_is_a_time_out_and_refusal_a_failure():
 
 def main():
     tests = [test_requests_leave_at_their_due_times, test_a_stall_is_charged_to_the_requests_behind_it,
-             test_a_closed_kept_connection_is_made_again, test_silence_is_a_time_out_and_refusal_a_failure]
+             test_a_stalled_server_is_a_silence_a_busy_connection_is_not, test_a_closed_kept_connection_is_made_again, test_silence_is_a_time_out_and_refusal_a_failure]
     for test in tests:
         test()
         print(f"ok {test.__name__}", flush=True)
