@@ -130,11 +130,13 @@ def longest_silence(ended):
     start in s from the run's start, how many requests were waiting when it ended). A stall of the
     server shows as one long silence with requests in flight; a queue in the sender for want of a
     free connection does not, since the connections it waits for keep being answered."""
-    moments = sorted([(w, 1) for _, w, a, status in ended if status > 0] +
-                     [(a, -1) for _, w, a, status in ended if status > 0])
+    # At the same instant a write comes before an answer, so a request is never answered before
+    # it is counted in flight.
+    moments = sorted([(w, 0, 1) for _, w, a, status in ended if status > 0] +
+                     [(a, 1, -1) for _, w, a, status in ended if status > 0])
     longest = (0.0, 0.0, 0)
     in_flight, last_answer, busy_since = 0, 0.0, None
-    for at, change in moments:
+    for at, _, change in moments:
         if change > 0:
             busy_since = at if in_flight == 0 else busy_since
         else:

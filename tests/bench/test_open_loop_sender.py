@@ -135,6 +135,12 @@ def test_a_stalled_server_is_a_silence_a_busy_connection_is_not():
     check(ms < 100, f"silence of {ms:.1f} ms while a second connection answered")
 
 
+def test_a_request_answered_the_instant_it_is_written_is_in_flight_first():
+    ended = [(0, 5.0, 5.0, 201), (1, 5.0, 9.0, 201), (2, 20.0, 30.0, 201)]
+    silence = open_loop.longest_silence(ended)
+    check(silence == (10.0, 0.02, 1), f"longest silence {silence}, not 10 ms from 0.02 s with one waiting")
+
+
 def test_a_closed_kept_connection_is_made_again():
     server = Server()
     keys = [("close" if i % 3 == 0 else f"k{i}") + f"-{i}" for i in range(30)]
@@ -161,7 +167,10 @@ def test_silence_is_a_time_out_and_refusal_a_failure():
 
 def main():
     tests = [test_requests_leave_at_their_due_times, test_a_stall_is_charged_to_the_requests_behind_it,
-             test_a_stalled_server_is_a_silence_a_busy_connection_is_not, test_a_closed_kept_connection_is_made_again, test_silence_is_a_time_out_and_refusal_a_failure]
+             test_a_stalled_server_is_a_silence_a_busy_connection_is_not,
+             test_a_request_answered_the_instant_it_is_written_is_in_flight_first,
+             test_a_closed_kept_connection_is_made_again,
+             test_silence_is_a_time_out_and_refusal_a_failure]
     for test in tests:
         test()
         print(f"ok {test.__name__}", flush=True)
